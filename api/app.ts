@@ -1,0 +1,41 @@
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/pool';
+import type { Logger } from '../platform/logger';
+import { errorHandler, notFound } from './errors';
+import { healthRouter } from './routes/health';
+import { ordersRouter } from './routes/orders';
+
+export interface ApiDeps {
+  temporal: Client;
+  db: Db;
+  log: Logger;
+  store: string;
+  taskQueuePrefix: string;
+}
+
+/** The HTTP API: routers are built from their dependencies; one error middleware shapes every error. */
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: deps.log,
+      genReqId: (req, res) => {
+        const id = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/health' },
+    }),
+  );
+  app.use(healthRouter(deps));
+  app.use(express.json({ limit: '2mb' }));
+  app.use(ordersRouter(deps));
+  app.use((req, _res, next) => next(notFound('ROUTE.NOT_FOUND', `No route for ${req.method} ${req.path}.`)));
+  app.use(errorHandler);
+  return app;
+}

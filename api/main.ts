@@ -1,0 +1,23 @@
+import { once } from 'node:events';
+import { createPool } from '../db/pool';
+import { loadConfig } from '../platform/config';
+import { createLogger } from '../platform/logger';
+import { runMain } from '../platform/main';
+import { gracefulShutdown } from '../platform/shutdown';
+import { createTemporalClient } from '../platform/temporal-client';
+import { createApp } from './app';
+
+runMain('api', async () => {
+  const config = loadConfig();
+  const log = createLogger('api', config);
+  const shutdown = gracefulShutdown(log);
+  const db = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, log, applicationName: 'quayside-api' });
+  shutdown.add('postgres', () => db.end());
+  const temporal = await createTemporalClient(config);
+  shutdown.add('temporal client', () => temporal.connection.close());
+  const app = createApp({ temporal, db, log, store: config.QUAYSIDE_STORE, taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX });
+  const server = app.listen(config.API_PORT, config.API_HOST);
+  await once(server, 'listening');
+  shutdown.add('http', () => new Promise<void>((resolve) => server.close(() => resolve())));
+  log.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'api listening');
+});

@@ -1,0 +1,54 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [
+  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
+  'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers',
+  'tls', 'url', 'util', 'worker_threads', 'zlib',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.quayside/**', 'dist/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflow code must stay deterministic: no I/O, no Node APIs, no environment, no activity implementations.
+    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.map((name) => ({ name, message: 'Node APIs are not allowed in workflows/ or domain/.' })),
+            ...nodeBuiltins.map((name) => ({ name: `node:${name}`, message: 'Node APIs are not allowed in workflows/ or domain/.' })),
+            { name: 'pg', message: 'Database access belongs in activities/ and db/.' },
+            { name: '@temporalio/activity', message: 'Activities run in the worker, not in workflow code.' },
+            { name: '@temporalio/client', message: 'Use child workflows or signals from workflow code.' },
+            { name: '@temporalio/worker', message: 'Workers are built in workers/.' },
+          ],
+          patterns: [
+            { group: ['**/activities/*', '**/activities'], allowTypeImports: true, message: 'Workflows may import activity types only (import type).' },
+            { group: ['**/db/*', '**/connectors/*', '**/platform/*', '**/sandbox/*', '**/api/*'], message: 'I/O layers are not allowed in workflows/ or domain/.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'process (and process.env) is not available to deterministic code.' },
+        { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' },
+        { name: 'setInterval', message: 'Use a loop with sleep() from @temporalio/workflow.' },
+        { name: 'fetch', message: 'I/O belongs in activities.' },
+        { name: 'require', message: 'Use static imports.' },
+      ],
+    },
+  },
+);

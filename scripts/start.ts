@@ -1,0 +1,150 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { ensureDatabase, migrate } from '../db/migrate';
+import { taskQueue } from '../domain/ids';
+import { loadConfig, type Config } from '../platform/config';
+import { createLogger } from '../platform/logger';
+import { describeStartupError, StartupError } from '../platform/main';
+import { provisionTemporal, type ProvisionedTemporal } from '../platform/temporal-server';
+
+const root = path.resolve(__dirname, '..');
+
+interface Service {
+  name: string;
+  entry: string;
+  health?: string;
+}
+
+function services(config: Config): Service[] {
+  const list: Service[] = [];
+  if (config.SANDBOX_ENABLED) {
+    list.push({ name: 'sandbox-erp', entry: 'sandbox/erp/main.ts', health: `http://${config.SANDBOX_HOST}:${config.SANDBOX_ERP_PORT}/health` });
+    list.push({ name: 'sandbox-storefront', entry: 'sandbox/storefront/main.ts', health: `http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}/health` });
+  }
+  list.push({ name: 'worker', entry: 'workers/main.ts' });
+  list.push({ name: 'api', entry: 'api/main.ts', health: `http://${config.API_HOST}:${config.API_PORT}/health` });
+  return list;
+}
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url} never came up: its process exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (res.status < 500 || res.status === 503) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000}s`);
+}
+
+async function waitForWorker(temporal: ProvisionedTemporal, config: Config, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const conn = await Connection.connect(temporal.connection);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`the worker exited with code ${child.exitCode}`);
+      const res = await conn.workflowService.describeTaskQueue({
+        namespace: temporal.namespace,
+        taskQueue: { name: taskQueue('orders', config.TEMPORAL_TASK_QUEUE_PREFIX) },
+        taskQueueType: 1,
+      });
+      if ((res.pollers ?? []).length > 0) return;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    throw new Error(`the worker did not poll its task queue within ${timeoutMs / 1000}s`);
+  } finally {
+    await conn.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger('quayside', config);
+  const children: { service: Service; child: ChildProcess }[] = [];
+  let temporal: ProvisionedTemporal | undefined;
+  let stopping = false;
+
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const { service, child } of [...children].reverse()) {
+      if (child.exitCode !== null) continue;
+      child.kill('SIGTERM');
+      const exited = new Promise((r) => child.once('exit', r));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+      log.debug({ service: service.name }, 'stopped');
+    }
+    await temporal?.stop();
+    log.info('stopped');
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stopAll(0));
+
+  try {
+    fs.mkdirSync(config.QUAYSIDE_DATA_DIR, { recursive: true });
+    const { created } = await ensureDatabase(config.DATABASE_URL).catch((err: { code?: string }) => {
+      if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(err.code ?? '')) {
+        const url = new URL(config.DATABASE_URL);
+        throw new StartupError(`PostgreSQL is not reachable at ${url.hostname}:${url.port || 5432}; start it or set DATABASE_URL.`);
+      }
+      throw err;
+    });
+    const applied = await migrate(config.DATABASE_URL, { log });
+    log.info({ created, migrations: applied.length }, 'database ready');
+
+    temporal = await provisionTemporal(config, log, {
+      dbFile: path.join(config.QUAYSIDE_DATA_DIR, 'temporal.db'),
+      logFile: path.join(config.QUAYSIDE_DATA_DIR, 'temporal.log'),
+    });
+    log.info({ address: temporal.address, source: temporal.source }, 'temporal ready');
+
+    const env = { ...process.env, TEMPORAL_ADDRESS: temporal.address, LOG_PRETTY: String(config.LOG_PRETTY) };
+    for (const service of services(config)) {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, service.entry)], { cwd: root, env, stdio: 'inherit' });
+      children.push({ service, child });
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        log.error({ service: service.name, code, signal }, 'a Quayside process stopped unexpectedly; stopping the rest');
+        void stopAll(1);
+      });
+    }
+    await Promise.all(
+      children.map(({ service, child }) =>
+        service.health ? waitForHttp(service.health, child, 60_000) : waitForWorker(temporal!, config, child, 90_000),
+      ),
+    );
+  } catch (err) {
+    process.stderr.write(`quayside: ${describeStartupError(err)}\n`);
+    await stopAll(1);
+    return;
+  }
+
+  const api = `http://${config.API_HOST}:${config.API_PORT}`;
+  const lines = [
+    '',
+    'Quayside is running.',
+    `  API               ${api}   (health: ${api}/health)`,
+    `  Dashboard         ${api}/dashboard`,
+    `  Temporal UI       ${temporal.uiUrl ?? '(your cluster\'s UI)'}`,
+    `  Temporal          ${temporal.address}  namespace ${temporal.namespace}  (${temporal.source})`,
+  ];
+  if (config.SANDBOX_ENABLED) {
+    lines.push(`  Sandbox ERP       http://${config.SANDBOX_HOST}:${config.SANDBOX_ERP_PORT}   (NetSuite dialect)`);
+    lines.push(`  Sandbox store     http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}   (Shopify dialect)`);
+  }
+  lines.push(`  Data              ${config.QUAYSIDE_DATA_DIR}`, 'Press Ctrl-C to stop.', '');
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`quayside: ${describeStartupError(err)}\n`);
+  process.exit(1);
+});

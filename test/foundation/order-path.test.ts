@@ -1,0 +1,97 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import { createApp } from '../../api/app';
+import type { Db } from '../../db/pool';
+import { SA } from '../../domain/search-attributes';
+import { testClient, testDb, testLog, withWorker } from '../support/env';
+
+describe('the order path end to end (API → Temporal → activity → Postgres)', () => {
+  let db: Db;
+  let client: Client;
+  let server: Server;
+  let base: string;
+  const prefix = `path${Date.now()}`;
+
+  beforeAll(async () => {
+    db = testDb();
+    client = await testClient();
+    server = createApp({ temporal: client, db, log: testLog, store: 'test-store', taskQueuePrefix: prefix }).listen(0);
+    await once(server, 'listening');
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.close();
+    await client.connection.close();
+    await db.end();
+  });
+
+  it('starts one workflow per order, records it in Postgres and answers its status', async () => {
+    const order = {
+      orderId: `o-${Date.now()}`,
+      orderNumber: '#1001',
+      customerId: 'CUST-7',
+      poNumber: 'PO-4471',
+      currency: 'USD',
+      lines: [
+        { lineId: '1', sku: 'PROD-1', quantity: 2, unitPrice: '10.50' },
+        { lineId: '2', sku: 'PROD-2', quantity: 1, unitPrice: '3.25' },
+      ],
+    };
+    await withWorker({ taskQueue: `${prefix}-quayside-orders`, activities: createActivities({ db }) }, async () => {
+      const first = await fetch(`${base}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
+      expect(first.status).toBe(202);
+      const { workflowId } = (await first.json()) as { workflowId: string };
+      expect(workflowId).toBe(`order:test-store:${order.orderId}`);
+
+      const again = await fetch(`${base}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ workflowId, started: false });
+
+      await client.workflow.getHandle(workflowId).result();
+      const status = await fetch(`${base}/orders/${order.orderId}`);
+      expect(await status.json()).toMatchObject({ step: 'completed', total: '24.25' });
+
+      const row = await db.query('SELECT status, po_number, total FROM orders WHERE workflow_id = $1', [workflowId]);
+      expect(row.rows).toEqual([{ status: 'completed', po_number: 'PO-4471', total: '24.25' }]);
+
+      const description = await client.workflow.getHandle(workflowId).describe();
+      expect(description.typedSearchAttributes.get(SA.poNumber)).toBe('PO-4471');
+      expect(description.typedSearchAttributes.get(SA.status)).toBe('completed');
+    });
+  });
+
+  it('rejects a bad order with a 400 that names the field, and starts nothing', async () => {
+    const res = await fetch(`${base}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ orderId: 'bad-1', orderNumber: '#1', customerId: 'C', currency: 'USD', lines: [{ lineId: '1', sku: 'X', quantity: 0, unitPrice: '1.00' }] }),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { code: string; message: string };
+    expect(body.code).toBe('REQUEST.INVALID');
+    expect(body.message).toContain('body.lines.0.quantity');
+    const unknown = await fetch(`${base}/orders/bad-1`);
+    expect(unknown.status).toBe(404);
+  });
+
+  it('reports health, and 503 when Temporal is unreachable', async () => {
+    const ok = await fetch(`${base}/health`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ status: 'ok', temporal: { status: 'ok' }, postgres: { status: 'ok' } });
+
+    const deadClient = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    const deadServer = createApp({ temporal: deadClient, db, log: testLog, store: 'x', taskQueuePrefix: 'x' }).listen(0);
+    await once(deadServer, 'listening');
+    try {
+      const res = await fetch(`http://127.0.0.1:${(deadServer.address() as AddressInfo).port}/health`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: 'degraded', temporal: { status: 'down' }, postgres: { status: 'ok' } });
+    } finally {
+      deadServer.close();
+    }
+  });
+});

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { createPool, type Db } from '../../db/pool';
+import { loadConfig, type Config } from '../../platform/config';
+import { createLogger } from '../../platform/logger';
+import { workflowBundle } from '../../workers/worker';
+
+let runtimeInstalled = false;
+function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed in this process
+  }
+}
+
+/** Configuration pointing at the test run's own database and Temporal server. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    LOG_PRETTY: 'false',
+    DATABASE_URL: inject('databaseUrl'),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE_PREFIX: `t${inject('runId')}`,
+    ...overrides,
+  });
+}
+
+export const testLog = createLogger('test', { LOG_LEVEL: 'warn', LOG_PRETTY: false });
+
+export function testDb(): Db {
+  return createPool(inject('databaseUrl'), { max: 5 });
+}
+
+export async function testClient(): Promise<Client> {
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  return new Client({ connection });
+}
+
+/** A task queue of its own for each test, so tests never pick up each other's tasks. */
+export const uniqueTaskQueue = (name = 'test') => `${name}-${randomUUID()}`;
+
+/** Runs a real worker with the given activities (plain objects) on its own task queue while `fn` runs. */
+export async function withWorker<T>(
+  opts: { taskQueue: string; activities: object },
+  fn: (worker: Worker) => Promise<T>,
+): Promise<T> {
+  quietRuntime();
+  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  try {
+    const worker = await Worker.create({
+      connection,
+      taskQueue: opts.taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: opts.activities,
+    });
+    return await worker.runUntil(fn(worker));
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,34 @@
+import { createPool } from '../db/pool';
+import { loadConfig } from '../platform/config';
+import { createLogger } from '../platform/logger';
+import { runMain } from '../platform/main';
+import { gracefulShutdown } from '../platform/shutdown';
+import { createWorkerConnection } from '../platform/temporal-client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createWorkers } from './worker';
+
+runMain('worker', async () => {
+  const config = loadConfig();
+  const log = createLogger('worker', config);
+  const shutdown = gracefulShutdown(log);
+  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
+  const db = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, log, applicationName: 'quayside-worker' });
+  shutdown.add('postgres', () => db.end());
+  const connection = await createWorkerConnection(config);
+  shutdown.add('temporal connection', () => connection.close());
+  const workers = await createWorkers({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX,
+    deps: { db },
+    log,
+    usePrebuiltBundle: config.NODE_ENV === 'production',
+  });
+  const running = workers.map((w) => w.run());
+  shutdown.add('workers', async () => {
+    workers.forEach((w) => w.shutdown());
+    await Promise.allSettled(running);
+  });
+  log.info({ taskQueues: workers.map((w) => w.options.taskQueue) }, 'worker ready');
+  await Promise.all(running);
+});
