@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import { Money } from './order';
+
+/**
+ * The ERP as Quayside sees it: canonical types in, canonical types out. NetSuite is the first
+ * implementation (connectors/netsuite); ids here are the ERP's own (internal id) unless named external.
+ */
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next call; unchanged when nothing new has arrived. */
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+export const ErpCustomer = z.object({
+  erpId: z.string(),
+  externalId: z.string().nullable(),
+  companyName: z.string(),
+  email: z.string().nullable(),
+  creditLimit: Money.nullable(),
+  balance: Money,
+  terms: z.string().nullable(),
+  priceLevel: z.string().nullable(),
+  taxExempt: z.boolean(),
+  parentErpId: z.string().nullable(),
+  lastModified: z.string(),
+});
+export type ErpCustomer = z.infer<typeof ErpCustomer>;
+
+export interface ErpCustomerInput {
+  /** Idempotency key: the storefront customer (or company) id. */
+  externalId: string;
+  companyName: string;
+  email?: string;
+  creditLimit?: string;
+  terms?: string;
+  priceLevel?: string;
+  taxExempt?: boolean;
+  taxId?: string;
+  parentErpId?: string;
+}
+
+export type ItemKind = 'inventory' | 'kit' | 'assembly' | 'serialized' | 'nonInventory';
+
+export interface ErpItem {
+  erpId: string;
+  /** The ERP's item name/number, e.g. `P123`; mapped to storefront SKUs through mapping tables. */
+  sku: string;
+  name: string;
+  kind: ItemKind;
+  parentSku: string | null;
+  hazmat: boolean;
+  serialized: boolean;
+  basePrice: string;
+  inactive: boolean;
+  lastModified: string;
+}
+
+export interface ErpPrice {
+  sku: string;
+  /** A price level name, or null for a customer-specific contract price. */
+  priceLevel: string | null;
+  customerErpId: string | null;
+  minQuantity: number;
+  unitPrice: string;
+  lastModified: string;
+}
+
+export interface InventoryLevel {
+  sku: string;
+  location: string;
+  onHand: number;
+  available: number;
+  lastModified: string;
+}
+
+export interface ErpSalesOrderLineInput {
+  /** Stable line key (the storefront line id), carried on the ERP line so shipments map back. */
+  lineKey: string;
+  sku: string;
+  quantity: number;
+  rate: string;
+  location: string;
+}
+
+export interface ErpSalesOrderInput {
+  /** Idempotency key: the storefront order, e.g. `shopify:4501`. */
+  externalId: string;
+  customerErpId: string;
+  poNumber?: string;
+  projectCode?: string;
+  terms?: string;
+  memo?: string;
+  currency: string;
+  shipTo?: { name?: string; address1?: string; city?: string; zip?: string; country?: string };
+  lines: ErpSalesOrderLineInput[];
+}
+
+export interface ErpSalesOrderLine {
+  lineKey: string;
+  sku: string;
+  quantity: number;
+  quantityFulfilled: number;
+  quantityBilled: number;
+  quantityBackOrdered: number;
+  location: string;
+  closed: boolean;
+}
+
+export interface ErpSalesOrder {
+  erpId: string;
+  tranId: string;
+  externalId: string;
+  status: 'pendingApproval' | 'pendingFulfillment' | 'partiallyFulfilled' | 'pendingBilling' | 'billed' | 'closed' | 'cancelled';
+  poNumber: string | null;
+  lines: ErpSalesOrderLine[];
+  lastModified: string;
+}
+
+export interface ErpFulfillment {
+  erpId: string;
+  salesOrderErpId: string;
+  salesOrderExternalId: string;
+  location: string;
+  carrier: string | null;
+  trackingNumbers: string[];
+  lines: { lineKey: string; sku: string; quantity: number }[];
+  shippedAt: string;
+  lastModified: string;
+}
+
+export interface ErpInvoice {
+  erpId: string;
+  tranId: string;
+  salesOrderErpId: string;
+  salesOrderExternalId: string;
+  total: string;
+  dueDate: string | null;
+  lines: { lineKey: string; sku: string; quantity: number; amount: string }[];
+  lastModified: string;
+}
+
+export interface ErpReturnAuthorizationInput {
+  externalId: string;
+  salesOrderExternalId: string;
+  lines: { lineKey: string; sku: string; quantity: number }[];
+  memo?: string;
+}
+
+export interface ErpReturnAuthorization {
+  erpId: string;
+  externalId: string;
+  status: 'pendingReceipt' | 'partiallyReceived' | 'received' | 'credited' | 'closed';
+  lines: { lineKey: string; sku: string; quantity: number; quantityReceived: number; location: string | null }[];
+  lastModified: string;
+}
+
+export interface ErpCreditMemoInput {
+  externalId: string;
+  returnAuthorizationErpId: string;
+  lines: { lineKey: string; sku: string; quantity: number; amount: string }[];
+  restockingFee?: string;
+}
+
+export interface ErpCreditMemo {
+  erpId: string;
+  externalId: string;
+  total: string;
+}
+
+export interface ErpRefundInput {
+  externalId: string;
+  creditMemoErpId: string;
+  amount: string;
+}
+
+export interface ErpPort {
+  getCustomer(erpId: string): Promise<ErpCustomer | null>;
+  /** Upsert by external id: the same input twice yields one customer. */
+  upsertCustomer(input: ErpCustomerInput): Promise<ErpCustomer>;
+  listItems(cursor: string | null, pageSize?: number): Promise<Page<ErpItem>>;
+  listPrices(cursor: string | null, pageSize?: number): Promise<Page<ErpPrice>>;
+  /** Stock changed since the cursor (null = full scan), ordered by last modification. */
+  inventoryChangedSince(cursor: string | null, pageSize?: number): Promise<Page<InventoryLevel>>;
+  /** Idempotent by external id: a second call returns the existing order, never a second one. */
+  createSalesOrder(input: ErpSalesOrderInput): Promise<ErpSalesOrder>;
+  getSalesOrder(ref: { erpId: string } | { externalId: string }): Promise<ErpSalesOrder | null>;
+  updateSalesOrder(externalId: string, changes: Partial<Pick<ErpSalesOrderInput, 'poNumber' | 'memo' | 'shipTo'>> & { lines?: { lineKey: string; quantity: number }[] }): Promise<ErpSalesOrder>;
+  /** Closes the named open lines (all open lines when omitted); idempotent. */
+  cancelSalesOrder(externalId: string, lineKeys?: string[]): Promise<ErpSalesOrder>;
+  fulfillmentsSince(cursor: string | null, pageSize?: number): Promise<Page<ErpFulfillment>>;
+  invoicesSince(cursor: string | null, pageSize?: number): Promise<Page<ErpInvoice>>;
+  createReturnAuthorization(input: ErpReturnAuthorizationInput): Promise<ErpReturnAuthorization>;
+  getReturnAuthorization(ref: { erpId: string } | { externalId: string }): Promise<ErpReturnAuthorization | null>;
+  closeReturnAuthorization(externalId: string): Promise<ErpReturnAuthorization>;
+  createCreditMemo(input: ErpCreditMemoInput): Promise<ErpCreditMemo>;
+  createRefund(input: ErpRefundInput): Promise<{ erpId: string; externalId: string; amount: string }>;
+}

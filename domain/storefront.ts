@@ -1,0 +1,66 @@
+/**
+ * The storefront as Quayside sees it. Shopify is the first implementation (connectors/shopify).
+ * Ids are the storefront's own (numeric ids as decimal strings, never JS numbers).
+ */
+
+export interface StorefrontFulfillmentInput {
+  orderId: string;
+  /** Idempotency key (the ERP fulfillment id): the same shipment pushed twice creates one fulfillment. */
+  fulfillmentKey: string;
+  lines: { lineId: string; quantity: number }[];
+  carrier: string | null;
+  trackingNumbers: string[];
+  trackingUrl?: string;
+  notifyCustomer: boolean;
+}
+
+export interface InventoryQuantity {
+  /** Storefront SKU (already mapped from the ERP's). */
+  sku: string;
+  location: string;
+  quantity: number;
+  /** Compare-and-set: the quantity this change expects to replace (null when unknown). */
+  compareQuantity: number | null;
+}
+
+export interface StorefrontRefundInput {
+  orderId: string;
+  /** Idempotency key: the same refund asked twice is issued once. */
+  refundKey: string;
+  lines: { lineId: string; quantity: number; restock: boolean }[];
+  amount: string;
+  currency: string;
+  note?: string;
+  notifyCustomer: boolean;
+}
+
+export interface StorefrontCustomerInput {
+  customerId?: string;
+  email: string;
+  firstName?: string;
+  lastName?: string;
+  companyName?: string;
+  /** Storefront price list / catalog for the customer's price level. */
+  priceList?: string;
+  paymentTermsName?: string;
+  creditHeadroom?: string;
+  taxExempt?: boolean;
+  erpCustomerId?: string;
+}
+
+export interface StorefrontPort {
+  createFulfillment(input: StorefrontFulfillmentInput): Promise<{ fulfillmentId: string; created: boolean }>;
+  /** Sets quantities in batches (≤250 per call) with compare-and-set; returns the stale ones to retry. */
+  setInventory(levels: InventoryQuantity[]): Promise<{ updated: number; stale: InventoryQuantity[] }>;
+  setPublished(sku: string, published: boolean): Promise<void>;
+  updateOrder(input: {
+    orderId: string;
+    addTags?: string[];
+    metafields?: { namespace: string; key: string; type: string; value: string }[];
+    note?: string;
+  }): Promise<void>;
+  cancelOrder(input: { orderId: string; reason: string; notifyCustomer: boolean; refund: boolean; staffNote?: string }): Promise<void>;
+  createRefund(input: StorefrontRefundInput): Promise<{ refundId: string; created: boolean }>;
+  updateReturn(input: { returnId: string; status: 'approved' | 'declined' | 'closed'; reason?: string }): Promise<void>;
+  upsertCustomer(input: StorefrontCustomerInput): Promise<{ customerId: string; companyId?: string }>;
+}
