@@ -48,3 +48,13 @@ export interface DecisionResult {
   outcome: Decision['outcome'];
   accepted: true;
 }
+
+/** Activities every workflow that waits for a human uses (implemented in activities/approvals.ts). */
+export interface ApprovalActivities {
+  /** Records the pending approval (idempotent by approvalId) and notifies the approvers who may decide it. */
+  openApproval(input: PendingApproval): Promise<void>;
+  /** Sends a reminder, or marks the approval escalated and notifies the next level. */
+  remindApproval(input: { approvalId: string; escalate: boolean }): Promise<void>;
+  /** Records the outcome with who decided, when and why (idempotent). */
+  closeApproval(input: { approvalId: string; outcome: Decision['outcome'] | 'cancelled' | 'expired'; decision?: DecisionInput }): Promise<void>;
+}
