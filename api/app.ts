@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/pool';
 import type { Logger } from '../platform/logger';
 import { errorHandler, notFound } from './errors';
+import { dashboardRouter } from './routes/dashboard';
 import { healthRouter } from './routes/health';
 import { ordersRouter } from './routes/orders';
 
@@ -14,6 +15,8 @@ export interface ApiDeps {
   log: Logger;
   store: string;
   taskQueuePrefix: string;
+  temporalUiUrl?: string;
+  namespace?: string;
 }
 
 /** The HTTP API: routers are built from their dependencies; one error middleware shapes every error. */
@@ -35,6 +38,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(healthRouter(deps));
   app.use(express.json({ limit: '2mb' }));
   app.use(ordersRouter(deps));
+  app.use(dashboardRouter({ db: deps.db, temporalUiUrl: deps.temporalUiUrl, namespace: deps.namespace ?? 'default' }));
   app.use((req, _res, next) => next(notFound('ROUTE.NOT_FOUND', `No route for ${req.method} ${req.path}.`)));
   app.use(errorHandler);
   return app;

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createPool } from '../db/pool';
-import { loadConfig } from '../platform/config';
+import { loadConfig, temporalUiUrl } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { runMain } from '../platform/main';
 import { gracefulShutdown } from '../platform/shutdown';
@@ -15,7 +15,15 @@ runMain('api', async () => {
   shutdown.add('postgres', () => db.end());
   const temporal = await createTemporalClient(config);
   shutdown.add('temporal client', () => temporal.connection.close());
-  const app = createApp({ temporal, db, log, store: config.QUAYSIDE_STORE, taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX });
+  const app = createApp({
+    temporal,
+    db,
+    log,
+    store: config.QUAYSIDE_STORE,
+    taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX,
+    temporalUiUrl: temporalUiUrl(config),
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
   const server = app.listen(config.API_PORT, config.API_HOST);
   await once(server, 'listening');
   shutdown.add('http', () => new Promise<void>((resolve) => server.close(() => resolve())));
