@@ -106,7 +106,8 @@ async function main(): Promise<void> {
     });
     log.info({ address: temporal.address, source: temporal.source }, 'temporal ready');
 
-    const env = { ...process.env, TEMPORAL_ADDRESS: temporal.address, LOG_PRETTY: String(config.LOG_PRETTY) };
+    const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: temporal.address, LOG_PRETTY: String(config.LOG_PRETTY) };
+    if (temporal.uiUrl) env.TEMPORAL_UI_URL = temporal.uiUrl;
     for (const service of services(config)) {
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, service.entry)], { cwd: root, env, stdio: 'inherit' });
       children.push({ service, child });
