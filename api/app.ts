@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/pool';
 import type { Logger } from '../platform/logger';
 import { errorHandler, notFound } from './errors';
+import { createMetrics } from './metrics';
 import { dashboardRouter } from './routes/dashboard';
 import { healthRouter } from './routes/health';
 import { ordersRouter } from './routes/orders';
@@ -35,6 +36,9 @@ export function createApp(deps: ApiDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/health' },
     }),
   );
+  const metrics = createMetrics();
+  app.use(metrics.middleware);
+  app.use(metrics.router);
   app.use(healthRouter(deps));
   app.use(express.json({ limit: '2mb' }));
   app.use(ordersRouter(deps));

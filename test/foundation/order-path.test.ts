@@ -78,6 +78,14 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
     expect(unknown.status).toBe(404);
   });
 
+  it('exposes Prometheus metrics with request latency by route', async () => {
+    await fetch(`${base}/health`);
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/quayside_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/);
+  });
+
   it('reports health, and 503 when Temporal is unreachable', async () => {
     const ok = await fetch(`${base}/health`);
     expect(ok.status).toBe(200);
