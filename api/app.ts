@@ -9,6 +9,7 @@ import { createMetrics } from './metrics';
 import { dashboardRouter } from './routes/dashboard';
 import { healthRouter } from './routes/health';
 import { ordersRouter } from './routes/orders';
+import { webhooksRouter } from './routes/webhooks';
 
 export interface ApiDeps {
   temporal: Client;
@@ -18,6 +19,9 @@ export interface ApiDeps {
   taskQueuePrefix: string;
   temporalUiUrl?: string;
   namespace?: string;
+  /** Shopify app client secret for webhook HMAC (and the previous one during a rotation). */
+  shopifySecret?: string;
+  shopifySecretPrevious?: string;
 }
 
 /** The HTTP API: routers are built from their dependencies; one error middleware shapes every error. */
@@ -40,6 +44,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(metrics.middleware);
   app.use(metrics.router);
   app.use(healthRouter(deps));
+  // Webhooks need the raw body for their signature, so they come before the JSON parser.
+  app.use(webhooksRouter(deps));
   app.use(express.json({ limit: '2mb' }));
   app.use(ordersRouter(deps));
   app.use(dashboardRouter({ db: deps.db, temporalUiUrl: deps.temporalUiUrl, namespace: deps.namespace ?? 'default' }));

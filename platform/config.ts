@@ -49,6 +49,21 @@ export const EnvSchema = z.object({
   SANDBOX_ERP_PORT: port(4001),
   SANDBOX_STORE_PORT: port(4002),
   SANDBOX_ENABLED: bool(true),
+
+  // Shopify (or the sandbox store). Defaults are the sandbox's documented development credentials.
+  SHOPIFY_API_SECRET: z.string().min(1).default('quayside-sandbox-webhook-secret'),
+  SHOPIFY_API_SECRET_PREVIOUS: optionalString,
+  SHOPIFY_SHOP_DOMAIN: z.string().min(1).default('quayside-sandbox.myshopify.com'),
+  SHOPIFY_ADMIN_URL: z.url().default('http://127.0.0.1:4002'),
+  SHOPIFY_ACCESS_TOKEN: z.string().min(1).default('shpat_quayside_sandbox_dev_token'),
+  SHOPIFY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$|^unstable$/, 'a version such as 2026-04').default('2026-04'),
+  SHOPIFY_REGISTER_WEBHOOKS: bool(true),
+  SANDBOX_STORE_BUCKET_SIZE: z.coerce.number().int().min(1).default(2000),
+  SANDBOX_STORE_RESTORE_RATE: z.coerce.number().positive().default(100),
+  SANDBOX_STORE_WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(1).default(1),
+  SANDBOX_STORE_DUPLICATE_RATE: z.coerce.number().min(0).max(1).default(0),
+  SANDBOX_STORE_REORDER_RATE: z.coerce.number().min(0).max(1).default(0),
+  SANDBOX_STORE_REORDER_DELAY_MS: z.coerce.number().int().min(0).default(500),
 });
 
 export type Config = z.infer<typeof EnvSchema>;

@@ -1,0 +1,82 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../db/pool';
+import { webhookRepository } from '../../db/webhooks';
+import type { Logger } from '../../platform/logger';
+import { ApiError, validate } from '../errors';
+import { createShopifyIngress } from '../webhooks/ingress';
+
+const DeadLetterParams = z.object({ id: z.coerce.number().int().positive() });
+const DeadLetterQuery = z.object({
+  status: z.enum(['parked', 'replayed']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export interface WebhooksRouterDeps {
+  temporal: Client;
+  db: Db;
+  log: Logger;
+  store: string;
+  taskQueuePrefix: string;
+  shopifySecret?: string;
+  shopifySecretPrevious?: string;
+}
+
+/**
+ * Shopify webhook ingress and its dead-letter desk. Mounted before the global JSON parser: the
+ * signature is computed over the raw request bytes, so these routes read the body as a Buffer.
+ */
+export function webhooksRouter(deps: WebhooksRouterDeps) {
+  const router = Router();
+  const secrets = [deps.shopifySecret, deps.shopifySecretPrevious].filter((s): s is string => Boolean(s));
+  const ingress = createShopifyIngress({ ...deps, secrets });
+  const repo = webhookRepository(deps.db);
+  const rawBody = express.raw({ type: () => true, limit: '5mb' });
+
+  router.post('/webhooks/shopify', rawBody, async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const outcome = await ingress.handle(raw, req.headers);
+    const requestId = String(req.id ?? '');
+    switch (outcome.http) {
+      case 401:
+        res.status(401).json({ code: outcome.code, message: 'The webhook signature (X-Shopify-Hmac-Sha256) is missing or wrong.', requestId });
+        return;
+      case 400:
+        res.status(400).json({ code: outcome.code, message: `Missing webhook headers: ${outcome.missing.join(', ')}.`, requestId });
+        return;
+      case 503:
+        res.status(503).json({ code: outcome.code, message: 'The delivery could not be handed to Temporal; retry later.', requestId });
+        return;
+      default:
+        res.status(200).json(outcome.status === 'dead_lettered' ? { status: outcome.status, deadLetterId: outcome.deadLetterId } : outcome);
+    }
+  });
+
+  router.get('/webhooks/dead-letters', validate({ query: DeadLetterQuery }), async (req, res) => {
+    const q = req.query as unknown as z.infer<typeof DeadLetterQuery>;
+    res.json({ deadLetters: await repo.listDeadLetters(q) });
+  });
+
+  router.get('/webhooks/dead-letters/:id', validate({ params: DeadLetterParams }), async (req, res) => {
+    const { id } = req.params as unknown as z.infer<typeof DeadLetterParams>;
+    const letter = await repo.getDeadLetter(id);
+    if (!letter) throw new ApiError(404, 'DEAD_LETTER.NOT_FOUND', `No dead letter ${id}.`);
+    res.json(letter);
+  });
+
+  /** Replays a parked delivery; a non-empty body is the corrected webhook payload (raw JSON, big ids intact). */
+  router.post('/webhooks/dead-letters/:id/replay', rawBody, validate({ params: DeadLetterParams }), async (req, res) => {
+    const { id } = req.params as unknown as z.infer<typeof DeadLetterParams>;
+    const corrected = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body.toString('utf8') : undefined;
+    const result = await ingress.replay(id, corrected);
+    if (result.ok) {
+      res.json({ status: 'replayed', workflowId: result.workflowId });
+      return;
+    }
+    const status = { 'DEAD_LETTER.NOT_FOUND': 404, 'DEAD_LETTER.ALREADY_REPLAYED': 409, 'DEAD_LETTER.PROCESS_CLOSED': 409, 'DEAD_LETTER.STILL_INVALID': 422 }[result.code];
+    throw new ApiError(status, result.code, result.reason);
+  });
+
+  return router;
+}

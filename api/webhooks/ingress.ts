@@ -1,0 +1,171 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { alertRepository } from '../../db/alerts';
+import type { Db } from '../../db/pool';
+import { webhookRepository, type DeadLetter } from '../../db/webhooks';
+import { taskQueue } from '../../domain/ids';
+import type { Logger } from '../../platform/logger';
+import { parseShopifyJson } from './json';
+import { isHandledTopic, mapDelivery, PayloadInvalid, type Dispatch, type ShopifyTopic } from './map';
+import { readDeliveryHeaders, shopifyHeader, shopifyHeadersOf, verifyShopifyHmac, type ShopifyDeliveryHeaders } from './verify';
+
+export interface IngressDeps {
+  temporal: Client;
+  db: Db;
+  log: Logger;
+  store: string;
+  taskQueuePrefix: string;
+  /** The app's client secret, and during a rotation the previous one. */
+  secrets: string[];
+}
+
+export type IngressOutcome =
+  | { http: 401; code: 'WEBHOOK.UNAUTHORIZED' }
+  | { http: 400; code: 'WEBHOOK.MISSING_HEADERS'; missing: string[] }
+  | { http: 200; status: 'ignored'; topic: string }
+  | { http: 200; status: 'duplicate'; webhookId: string }
+  | { http: 200; status: 'accepted'; workflowId: string }
+  | { http: 200; status: 'dead_lettered'; deadLetterId: number; reason: string }
+  | { http: 503; code: 'WEBHOOK.UNAVAILABLE' };
+
+export class ProcessClosed extends Error {
+  override name = 'ProcessClosed';
+}
+
+export const deadLetterAlertKey = (id: number) => `webhook-dead-letter:${id}`;
+
+/** Verifies, deduplicates, validates and hands Shopify webhook deliveries to their workflows. */
+export function createShopifyIngress(deps: IngressDeps) {
+  const repo = webhookRepository(deps.db);
+  const alerts = alertRepository(deps.db);
+
+  async function dispatch(d: Dispatch): Promise<void> {
+    try {
+      await deps.temporal.workflow.signalWithStart(d.workflowType, {
+        workflowId: d.workflowId,
+        taskQueue: taskQueue('orders', deps.taskQueuePrefix),
+        args: d.args,
+        signal: d.signal,
+        signalArgs: d.signalArgs,
+        // A closed process is never started a second time for the same object.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new ProcessClosed(`the process ${d.workflowId} has already finished; the event was not delivered to it`);
+      }
+      throw err;
+    }
+  }
+
+  function toDispatch(topic: ShopifyTopic, payload: string, h: Pick<ShopifyDeliveryHeaders, 'webhookId' | 'eventId' | 'triggeredAt'>): Dispatch {
+    let body: unknown;
+    try {
+      body = parseShopifyJson(payload);
+    } catch (err) {
+      throw new PayloadInvalid(`body: not valid JSON (${(err as Error).message})`);
+    }
+    return mapDelivery(topic, body, {
+      store: deps.store,
+      eventId: h.eventId ?? h.webhookId,
+      triggeredAt: h.triggeredAt ?? new Date().toISOString(),
+    });
+  }
+
+  async function park(h: ShopifyDeliveryHeaders, payload: string, headers: Record<string, string>, reason: string): Promise<number> {
+    const id = await repo.park({ webhookId: h.webhookId, eventId: h.eventId, topic: h.topic, shopDomain: h.shopDomain, reason, payload, headers });
+    await alerts.raise({
+      severity: 'warning',
+      kind: 'webhook.dead_letter',
+      subject: `${h.topic} delivery ${h.webhookId}`,
+      message: `A signed ${h.topic} webhook was parked: ${reason}. Fix and replay it with POST /webhooks/dead-letters/${id}/replay.`,
+      dedupeKey: deadLetterAlertKey(id),
+      details: { deadLetterId: id, topic: h.topic, webhookId: h.webhookId, eventId: h.eventId ?? null, reason },
+    });
+    deps.log.warn({ deadLetterId: id, topic: h.topic, webhookId: h.webhookId, reason }, 'webhook dead-lettered');
+    return id;
+  }
+
+  return {
+    async handle(raw: Buffer, headers: IncomingHttpHeaders): Promise<IngressOutcome> {
+      if (!verifyShopifyHmac(raw, shopifyHeader(headers, 'hmac-sha256'), deps.secrets)) return { http: 401, code: 'WEBHOOK.UNAUTHORIZED' };
+      const { value: h, missing } = readDeliveryHeaders(headers);
+      if (!h) return { http: 400, code: 'WEBHOOK.MISSING_HEADERS', missing };
+      const topic = h.topic.toLowerCase();
+
+      if (!isHandledTopic(topic)) {
+        deps.log.info({ topic, webhookId: h.webhookId, shop: h.shopDomain }, 'webhook topic not handled; acknowledged');
+        return { http: 200, status: 'ignored', topic };
+      }
+      const claim = await repo.claim({ ...h, topic });
+      if (!claim.claimed) return { http: 200, status: 'duplicate', webhookId: h.webhookId };
+
+      const payload = raw.toString('utf8');
+      let d: Dispatch;
+      try {
+        d = toDispatch(topic, payload, h);
+      } catch (err) {
+        if (!(err instanceof PayloadInvalid)) {
+          await repo.release(h.webhookId);
+          throw err;
+        }
+        const id = await park({ ...h, topic }, payload, shopifyHeadersOf(headers), err.message);
+        await repo.finish(h.webhookId, 'dead_lettered');
+        return { http: 200, status: 'dead_lettered', deadLetterId: id, reason: err.message };
+      }
+
+      try {
+        await dispatch(d);
+      } catch (err) {
+        if (err instanceof ProcessClosed) {
+          const id = await park({ ...h, topic }, payload, shopifyHeadersOf(headers), err.message);
+          await repo.finish(h.webhookId, 'dead_lettered', d.workflowId);
+          return { http: 200, status: 'dead_lettered', deadLetterId: id, reason: err.message };
+        }
+        // Temporal did not take it: give the claim back so Shopify's retry is processed.
+        await repo.release(h.webhookId);
+        deps.log.error({ err, topic, webhookId: h.webhookId, workflowId: d.workflowId }, 'webhook hand-off to Temporal failed');
+        return { http: 503, code: 'WEBHOOK.UNAVAILABLE' };
+      }
+      await repo.finish(h.webhookId, 'processed', d.workflowId);
+      deps.log.debug({ topic, webhookId: h.webhookId, workflowId: d.workflowId }, 'webhook accepted');
+      return { http: 200, status: 'accepted', workflowId: d.workflowId };
+    },
+
+    /** Replays a dead letter, with a corrected body when given; the outcome is recorded on the letter. */
+    async replay(
+      id: number,
+      corrected?: string,
+    ): Promise<{ ok: true; workflowId: string } | { ok: false; code: 'DEAD_LETTER.NOT_FOUND' | 'DEAD_LETTER.ALREADY_REPLAYED' | 'DEAD_LETTER.STILL_INVALID' | 'DEAD_LETTER.PROCESS_CLOSED'; reason: string }> {
+      const letter: DeadLetter | undefined = await repo.getDeadLetter(id);
+      if (!letter) return { ok: false, code: 'DEAD_LETTER.NOT_FOUND', reason: `No dead letter ${id}.` };
+      if (letter.status === 'replayed') return { ok: false, code: 'DEAD_LETTER.ALREADY_REPLAYED', reason: `Dead letter ${id} was replayed at ${letter.replayedAt}.` };
+      const topic = letter.topic;
+      if (!isHandledTopic(topic)) return { ok: false, code: 'DEAD_LETTER.STILL_INVALID', reason: `topic ${topic} is not handled` };
+      const payload = corrected ?? letter.replayPayload ?? letter.payload;
+      const h = {
+        webhookId: letter.webhookId ?? `dead-letter-${id}`,
+        eventId: letter.eventId ?? undefined,
+        triggeredAt: letter.headers['x-shopify-triggered-at'] ?? letter.headers['shopify-triggered-at'],
+      };
+      let d: Dispatch;
+      try {
+        d = toDispatch(topic, payload, h);
+        await dispatch(d);
+      } catch (err) {
+        if (err instanceof PayloadInvalid || err instanceof ProcessClosed) {
+          await repo.recordReplay(id, { ok: false, reason: err.message, payload: corrected ?? null });
+          return { ok: false, code: err instanceof ProcessClosed ? 'DEAD_LETTER.PROCESS_CLOSED' : 'DEAD_LETTER.STILL_INVALID', reason: err.message };
+        }
+        throw err;
+      }
+      await repo.recordReplay(id, { ok: true, workflowId: d.workflowId, payload: corrected ?? null });
+      if (letter.webhookId) await repo.finish(letter.webhookId, 'processed', d.workflowId);
+      await alerts.resolve(deadLetterAlertKey(id));
+      deps.log.info({ deadLetterId: id, topic, workflowId: d.workflowId }, 'dead letter replayed');
+      return { ok: true, workflowId: d.workflowId };
+    },
+  };
+}
+
+export type ShopifyIngress = ReturnType<typeof createShopifyIngress>;
