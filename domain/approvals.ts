@@ -58,3 +58,47 @@ export interface ApprovalActivities {
   /** Records the outcome with who decided, when and why (idempotent). */
   closeApproval(input: { approvalId: string; outcome: Decision['outcome'] | 'cancelled' | 'expired'; decision?: DecisionInput }): Promise<void>;
 }
+
+/** Failure types a `decide` update validator throws; the API maps them to HTTP statuses (409, 403, 422). */
+export const APPROVAL_FAILURE = {
+  notPending: 'ApprovalNotPending',
+  limitExceeded: 'ApprovalLimitExceeded',
+  outcomeNotAllowed: 'DecisionOutcomeNotAllowed',
+  roleNotAllowed: 'ApprovalRoleNotAllowed',
+  invalid: 'DecisionInvalid',
+} as const;
+
+function cents(amount: string): number {
+  const [whole, frac = ''] = amount.replace(/^-/, '').split('.');
+  const value = Number(whole) * 100 + Number((frac + '00').slice(0, 2)) + (Number(frac.charAt(2) || '0') >= 5 ? 1 : 0);
+  return amount.startsWith('-') ? -value : value;
+}
+
+/**
+ * The money a decision commits to: the amount or credit limit the decision sets (the larger when
+ * both are set), else the pending amount. Rejecting or asking for information commits to nothing.
+ */
+export function decisionAmount(pendingAmount: string | null, decision: Pick<Decision, 'outcome' | 'amount' | 'creditLimit'>): string | null {
+  if (decision.outcome === 'reject' || decision.outcome === 'requestInfo') return null;
+  const set = [decision.amount, decision.creditLimit].filter((a): a is string => a !== undefined);
+  if (set.length === 0) return pendingAmount;
+  return set.reduce((max, a) => (cents(a) > cents(max) ? a : max));
+}
+
+/**
+ * Why `decidedBy` may not commit to `amount`, or null when they may. A null limit means "no limit"
+ * for admins only; an approver without a limit may decide only approvals that carry no money.
+ */
+export function approvalLimitProblem(
+  decidedBy: Pick<DecisionInput['decidedBy'], 'role' | 'approvalLimit'>,
+  amount: string | null,
+  currency: string | null = null,
+): string | null {
+  if (amount === null) return null;
+  const limit = decidedBy.approvalLimit;
+  if (limit === null) return decidedBy.role === 'admin' ? null : `No approval limit is set for this ${decidedBy.role}; ${amount}${currency ? ` ${currency}` : ''} needs one.`;
+  if (cents(amount) > cents(limit)) {
+    return `The amount ${amount}${currency ? ` ${currency}` : ''} is above your approval limit of ${limit}.`;
+  }
+  return null;
+}

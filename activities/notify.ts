@@ -1,0 +1,74 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { NotificationRejectedError, type Notification, type Notifier } from '../connectors/notifier';
+import { alertRepository } from '../db/alerts';
+import type { Db } from '../db/pool';
+import type { Logger } from '../platform/logger';
+
+export interface NotifyDeps {
+  db: Db;
+  notifier?: Notifier;
+  log?: Logger;
+}
+
+export type NotificationStatus = 'sent' | 'failed' | 'undeliverable';
+
+/**
+ * Sends a notification once: the notifications log (keyed by the notification id) remembers what
+ * was sent, so a retried activity or a replayed step never notifies twice. A receiver that refuses
+ * the message raises an operator alert instead of failing the business process.
+ */
+export async function deliverNotification(deps: NotifyDeps, n: Notification): Promise<{ status: NotificationStatus; duplicate: boolean }> {
+  const { db, notifier } = deps;
+  await db.query(
+    `INSERT INTO notifications (id, kind, channel, recipient, subject, payload, workflow_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+    [n.id, n.kind, notifier?.channel ?? null, n.recipient, n.subject, n, n.workflowId ?? null],
+  );
+  const existing = await db.query<{ status: string }>('SELECT status FROM notifications WHERE id = $1', [n.id]);
+  const status = existing.rows[0]?.status;
+  if (status === 'sent' || status === 'failed' || status === 'undeliverable') return { status, duplicate: true };
+
+  if (!notifier) {
+    await db.query(`UPDATE notifications SET status = 'undeliverable', last_error = $2 WHERE id = $1`, [n.id, 'no notification channel is configured']);
+    deps.log?.warn({ notificationId: n.id, kind: n.kind }, 'notification not delivered: no channel configured');
+    return { status: 'undeliverable', duplicate: false };
+  }
+  try {
+    const receipt = await notifier.send(n);
+    await db.query(`UPDATE notifications SET status = 'sent', attempts = attempts + $2, sent_at = now(), last_error = NULL WHERE id = $1`, [n.id, receipt.attempts]);
+    return { status: 'sent', duplicate: false };
+  } catch (err) {
+    const message = (err as Error).message;
+    if (err instanceof NotificationRejectedError) {
+      await db.query(`UPDATE notifications SET status = 'failed', attempts = attempts + 1, last_error = $2 WHERE id = $1`, [n.id, message]);
+      await alertRepository(db).raise({
+        severity: 'warning',
+        kind: 'notification.rejected',
+        subject: n.subject,
+        message: `The ${notifier.channel} receiver refused notification ${n.id} (${n.kind}): ${message}`,
+        workflowId: n.workflowId,
+        dedupeKey: `notification:${n.id}`,
+      });
+      return { status: 'failed', duplicate: false };
+    }
+    await db.query(`UPDATE notifications SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [n.id, message]);
+    throw err;
+  }
+}
+
+export function createNotifyActivities(deps: NotifyDeps) {
+  return {
+    /** Notifies a buyer, applicant, approver or operator; idempotent by the notification id. */
+    async notify(notification: Notification): Promise<{ status: NotificationStatus }> {
+      try {
+        const { status } = await deliverNotification(deps, notification);
+        return { status };
+      } catch (err) {
+        if (err instanceof ApplicationFailure) throw err;
+        throw ApplicationFailure.create({ type: 'NotificationDeliveryFailed', message: (err as Error).message, nonRetryable: false });
+      }
+    },
+  };
+}
+
+export type NotifyActivities = ReturnType<typeof createNotifyActivities>;

@@ -1,0 +1,227 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { alertRepository } from '../db/alerts';
+import type { Db } from '../db/pool';
+import { policyRepository } from '../db/policies';
+import type {
+  ErpCreditMemo,
+  ErpCreditMemoInput,
+  ErpPort,
+  ErpRefundInput,
+  ErpReturnAuthorization,
+  ErpReturnAuthorizationInput,
+} from '../domain/erp';
+import { erpOrderExternalId } from '../domain/order-process';
+import type { ReturnOrderFacts, ReturnPolicy } from '../domain/return-rules';
+import type { StorefrontPort, StorefrontRefundInput } from '../domain/storefront';
+import type { Logger } from '../platform/logger';
+
+/** Where the return rules learn what was ordered, at what price, and what shipped. */
+export interface OrderFactsSource {
+  getOrderFacts(input: { store: string; orderId: string }): Promise<ReturnOrderFacts | null>;
+}
+
+export interface ReturnActivityDeps {
+  db: Db;
+  erp: ErpPort;
+  storefront: StorefrontPort;
+  orderFacts?: OrderFactsSource;
+  log?: Logger;
+}
+
+export const RETURN_FAILURES = {
+  orderUnknown: 'ReturnOrderUnknown',
+} as const;
+
+export interface ReturnRecordInput {
+  store: string;
+  returnId: string;
+  workflowId: string;
+  orderId: string;
+  customerId: string | null;
+  status: string;
+  lines: { lineId: string; sku: string; quantity: number }[];
+  refundTotal: string | null;
+  currency: string | null;
+}
+
+interface LedgerLine {
+  lineId: string;
+  sku: string;
+  erpSku: string | null;
+  title?: string;
+  unitPrice: string;
+  shipped: number;
+  allocations?: { lineKey: string; location: string; quantity: number }[];
+}
+
+/** Statuses of returns that did not take goods back (their quantities may be returned again). */
+const VOID_STATUSES = ['declined', 'rejected', 'expired', 'ineligible'];
+
+/**
+ * Order facts from Quayside's own order read model (prices paid and shipped quantities kept by the
+ * order workflow), with quantities already taken back by other returns; the ERP sales order stands
+ * in, without prices, for orders that predate Quayside.
+ */
+export function createOrderFactsSource({ db, erp }: { db: Db; erp: ErpPort }): OrderFactsSource {
+  return {
+    async getOrderFacts({ store, orderId }) {
+      const returned = await db.query<{ line_id: string; quantity: number }>(
+        `SELECT l->>'lineId' AS line_id, SUM((l->>'quantity')::int)::int AS quantity
+           FROM returns r, jsonb_array_elements(r.lines) l
+          WHERE r.store = $1 AND r.order_id = $2 AND r.status <> ALL ($3::text[])
+          GROUP BY 1`,
+        [store, orderId, VOID_STATUSES],
+      );
+      const already = new Map(returned.rows.map((r) => [r.line_id, r.quantity]));
+      const res = await db.query<{ currency: string | null; created_at: Date; lines: LedgerLine[]; customer_id: string | null }>(
+        'SELECT currency, created_at, lines, customer_id FROM orders WHERE store = $1 AND order_id = $2',
+        [store, orderId],
+      );
+      const row = res.rows[0];
+      const salesOrderExternalId = erpOrderExternalId(store, orderId);
+      if (row && row.lines.length > 0) {
+        return {
+          orderId,
+          currency: row.currency ?? 'USD',
+          orderedAt: row.created_at.toISOString(),
+          salesOrderExternalId,
+          customerId: row.customer_id,
+          lines: row.lines.map((l) => ({
+            lineId: l.lineId,
+            sku: l.sku,
+            erpSku: l.erpSku ?? l.sku,
+            erpLineKey: l.allocations?.[0]?.lineKey ?? l.lineId,
+            title: l.title,
+            unitPrice: l.unitPrice,
+            quantityShipped: l.shipped,
+            quantityReturned: already.get(l.lineId) ?? 0,
+            hazmat: false,
+            specialOrder: false,
+          })),
+        };
+      }
+      const so = await erp.getSalesOrder({ externalId: salesOrderExternalId });
+      if (!so) return null;
+      const byLine = new Map<string, { sku: string; lineKey: string; shipped: number }>();
+      for (const l of so.lines) {
+        const prev = byLine.get(l.lineKey);
+        byLine.set(l.lineKey, { sku: l.sku, lineKey: l.lineKey, shipped: (prev?.shipped ?? 0) + l.quantityFulfilled });
+      }
+      return {
+        orderId,
+        currency: 'USD',
+        orderedAt: so.lastModified,
+        salesOrderExternalId,
+        customerId: null,
+        lines: [...byLine.values()].map((l) => ({
+          lineId: l.lineKey,
+          sku: l.sku,
+          erpSku: l.sku,
+          erpLineKey: l.lineKey,
+          unitPrice: null,
+          quantityShipped: l.shipped,
+          quantityReturned: already.get(l.lineKey) ?? 0,
+          hazmat: false,
+          specialOrder: false,
+        })),
+      };
+    },
+  };
+}
+
+/**
+ * Activities of the return process. Every write carries a key derived from the return id (ERP
+ * external ids, the storefront refund key), so retries never create a second document or refund.
+ */
+export function createReturnActivities(deps: ReturnActivityDeps) {
+  const { db, erp, storefront } = deps;
+  const facts = deps.orderFacts ?? createOrderFactsSource({ db, erp });
+  const policies = policyRepository(db);
+  const alerts = alertRepository(db);
+
+  return {
+    async loadReturnPolicy({ store }: { store: string }): Promise<ReturnPolicy> {
+      return (await policies.current(store, 'return')).policy;
+    },
+
+    async loadOrderFacts(input: { store: string; orderId: string }): Promise<ReturnOrderFacts> {
+      const found = await facts.getOrderFacts(input);
+      if (!found) {
+        throw ApplicationFailure.create({
+          type: RETURN_FAILURES.orderUnknown,
+          message: `Order ${input.orderId} of ${input.store} is not known to Quayside or the ERP.`,
+          nonRetryable: true,
+        });
+      }
+      return found;
+    },
+
+    async recordReturn(r: ReturnRecordInput): Promise<void> {
+      await db.query(
+        `INSERT INTO returns (store, return_id, workflow_id, order_id, customer_id, status, lines, refund_total, currency)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (store, return_id) DO UPDATE SET status = EXCLUDED.status, lines = EXCLUDED.lines,
+           refund_total = EXCLUDED.refund_total, currency = EXCLUDED.currency, updated_at = now()`,
+        [r.store, r.returnId, r.workflowId, r.orderId, r.customerId, r.status, JSON.stringify(r.lines), r.refundTotal, r.currency],
+      );
+    },
+
+    async createReturnAuthorization(input: ErpReturnAuthorizationInput): Promise<ErpReturnAuthorization> {
+      const existing = await erp.getReturnAuthorization({ externalId: input.externalId });
+      return existing ?? erp.createReturnAuthorization(input);
+    },
+
+    async getReturnAuthorization(input: { externalId: string }): Promise<ErpReturnAuthorization | null> {
+      return erp.getReturnAuthorization(input);
+    },
+
+    async closeReturnAuthorization(input: { externalId: string }): Promise<ErpReturnAuthorization> {
+      return erp.closeReturnAuthorization(input.externalId);
+    },
+
+    async createCreditMemo(input: ErpCreditMemoInput): Promise<ErpCreditMemo> {
+      return erp.createCreditMemo(input);
+    },
+
+    async createErpRefund(input: ErpRefundInput): Promise<{ erpId: string; externalId: string; amount: string }> {
+      return erp.createRefund(input);
+    },
+
+    async createStorefrontRefund(input: StorefrontRefundInput): Promise<{ refundId: string; created: boolean }> {
+      return storefront.createRefund(input);
+    },
+
+    async updateStorefrontReturn(input: { returnId: string; status: 'approved' | 'declined' | 'closed'; reason?: string }): Promise<void> {
+      await storefront.updateReturn(input);
+    },
+
+    /**
+     * Compensation for money that moved before a later step failed for good: the ports offer no
+     * reversal of a credit memo or refund, so finance gets a critical alert naming each document.
+     */
+    async flagForReversal(input: { workflowId: string; returnId: string; document: string; id: string; amount: string; why: string }): Promise<void> {
+      await alerts.raise({
+        severity: 'critical',
+        kind: 'return.reversalNeeded',
+        subject: `Return ${input.returnId}: reverse ${input.document} ${input.id}`,
+        message: `${input.document} ${input.id} for ${input.amount} was issued but the return could not complete (${input.why}); reverse it.`,
+        workflowId: input.workflowId,
+        dedupeKey: `return:${input.workflowId}:reverse:${input.document}:${input.id}`,
+        details: { ...input },
+      });
+    },
+
+    async raiseReturnAlert(input: { workflowId: string; returnId: string; kind: string; message: string }): Promise<void> {
+      await alerts.raise({
+        severity: 'warning',
+        kind: input.kind,
+        subject: `Return ${input.returnId}`,
+        message: input.message,
+        workflowId: input.workflowId,
+        dedupeKey: `${input.workflowId}:${input.kind}`,
+      });
+    },
+  };
+}
+
+export type ReturnActivities = ReturnType<typeof createReturnActivities>;

@@ -1,0 +1,144 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from './pool';
+
+export type Role = 'approver' | 'operator' | 'admin';
+
+export interface Principal {
+  id: string;
+  name: string;
+  email: string | null;
+  role: Role;
+  /** Decimal string; null = no limit for admins, no money decisions for others. */
+  approvalLimit: string | null;
+  /** Approval kinds this principal sees; null = all. */
+  approvalKinds: string[] | null;
+  /** Stores this principal sees; null = all. */
+  stores: string[] | null;
+}
+
+export interface NewPrincipal {
+  name: string;
+  email?: string | null;
+  role: Role;
+  approvalLimit?: string | null;
+  approvalKinds?: string[] | null;
+  stores?: string[] | null;
+}
+
+const KEY_PREFIX = 'qk';
+const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+
+/** Splits `qk_<keyId>_<secret>`; null when the text is not shaped like a Quayside key. */
+export function parseApiKey(apiKey: string): { keyId: string; secret: string } | null {
+  const m = /^qk_([0-9a-f]{16})_([A-Za-z0-9_-]{40,})$/.exec(apiKey.trim());
+  return m?.[1] && m[2] ? { keyId: m[1], secret: m[2] } : null;
+}
+
+interface PrincipalRow {
+  id: string;
+  name: string;
+  email: string | null;
+  role: Role;
+  approval_limit: string | null;
+  approval_kinds: string[] | null;
+  stores: string[] | null;
+}
+
+const toPrincipal = (r: PrincipalRow): Principal => ({
+  id: r.id,
+  name: r.name,
+  email: r.email,
+  role: r.role,
+  approvalLimit: r.approval_limit,
+  approvalKinds: r.approval_kinds,
+  stores: r.stores,
+});
+
+const COLUMNS = 'p.id, p.name, p.email, p.role, p.approval_limit::text AS approval_limit, p.approval_kinds, p.stores';
+
+/**
+ * Principals (people and services calling the API) and their API keys. A key's secret is shown
+ * once when issued; only its SHA-256 hash is stored (the secret is 256 random bits, so a fast hash
+ * is as strong as a slow one here and keeps each request cheap).
+ */
+export function principalRepository(db: Db) {
+  return {
+    async create(input: NewPrincipal): Promise<{ principal: Principal; apiKey: string }> {
+      const id = `u_${randomBytes(8).toString('hex')}`;
+      const res = await db.query<PrincipalRow>(
+        `INSERT INTO principals (id, name, email, role, approval_limit, approval_kinds, stores)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         RETURNING id, name, email, role, approval_limit::text AS approval_limit, approval_kinds, stores`,
+        [id, input.name, input.email ?? null, input.role, input.approvalLimit ?? null, input.approvalKinds ?? null, input.stores ?? null],
+      );
+      const row = res.rows[0];
+      if (!row) throw new Error('principal was not created');
+      const principal = toPrincipal(row);
+      return { principal, apiKey: await this.issueKey(principal.id) };
+    },
+
+    /** Issues a new key for the principal and returns it; the secret cannot be read back later. */
+    async issueKey(principalId: string): Promise<string> {
+      const keyId = randomBytes(8).toString('hex');
+      const secret = randomBytes(32).toString('base64url');
+      await db.query('INSERT INTO api_keys (key_id, principal_id, secret_hash) VALUES ($1, $2, $3)', [keyId, principalId, hashSecret(secret)]);
+      return `${KEY_PREFIX}_${keyId}_${secret}`;
+    },
+
+    async revokeKeys(principalId: string): Promise<number> {
+      const res = await db.query('UPDATE api_keys SET revoked_at = now() WHERE principal_id = $1 AND revoked_at IS NULL', [principalId]);
+      return res.rowCount ?? 0;
+    },
+
+    async disable(principalId: string): Promise<boolean> {
+      const res = await db.query('UPDATE principals SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL', [principalId]);
+      return (res.rowCount ?? 0) > 0;
+    },
+
+    /** The active principal holding this key, or null (unknown, revoked, disabled, or a wrong secret). */
+    async authenticate(apiKey: string): Promise<Principal | null> {
+      const parsed = parseApiKey(apiKey);
+      if (!parsed) return null;
+      const res = await db.query<PrincipalRow & { secret_hash: string }>(
+        `SELECT ${COLUMNS}, k.secret_hash
+           FROM api_keys k JOIN principals p ON p.id = k.principal_id
+          WHERE k.key_id = $1 AND k.revoked_at IS NULL AND p.disabled_at IS NULL`,
+        [parsed.keyId],
+      );
+      const row = res.rows[0];
+      const given = Buffer.from(hashSecret(parsed.secret), 'hex');
+      const stored = Buffer.from(row?.secret_hash ?? '0'.repeat(64), 'hex');
+      if (!row || stored.length !== given.length || !timingSafeEqual(stored, given)) return null;
+      await db.query('UPDATE api_keys SET last_used_at = now() WHERE key_id = $1', [parsed.keyId]);
+      return toPrincipal(row);
+    },
+
+    async get(id: string): Promise<Principal | null> {
+      const res = await db.query<PrincipalRow>(`SELECT ${COLUMNS} FROM principals p WHERE p.id = $1`, [id]);
+      return res.rows[0] ? toPrincipal(res.rows[0]) : null;
+    },
+
+    async list(): Promise<(Principal & { disabled: boolean })[]> {
+      const res = await db.query<PrincipalRow & { disabled: boolean }>(
+        `SELECT ${COLUMNS}, p.disabled_at IS NOT NULL AS disabled FROM principals p ORDER BY p.created_at`,
+      );
+      return res.rows.map((r) => ({ ...toPrincipal(r), disabled: r.disabled }));
+    },
+
+    /** Active approvers and admins who see this kind and store and whose limit covers the amount. */
+    async approversFor(input: { kind: string; store: string | null; amount: string | null }): Promise<Principal[]> {
+      const res = await db.query<PrincipalRow>(
+        `SELECT ${COLUMNS} FROM principals p
+          WHERE p.disabled_at IS NULL AND p.role IN ('approver', 'admin')
+            AND (p.approval_kinds IS NULL OR $1 = ANY (p.approval_kinds))
+            AND (p.stores IS NULL OR $2::text IS NULL OR $2 = ANY (p.stores))
+            AND ($3::numeric IS NULL OR (p.approval_limit IS NULL AND p.role = 'admin') OR p.approval_limit >= $3::numeric)
+          ORDER BY p.approval_limit NULLS LAST, p.created_at`,
+        [input.kind, input.store, input.amount],
+      );
+      return res.rows.map(toPrincipal);
+    },
+  };
+}
+
+export type PrincipalRepository = ReturnType<typeof principalRepository>;

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { Decision } from './approvals';
+import type { CustomerApplication } from './customer';
+import { Money } from './order';
+import { DurationText } from './return-rules';
+
+/** New-customer approval rules, configured per store and snapshotted by each approval workflow. */
+export const CustomerApprovalPolicy = z.object({
+  /** A reminder to the approvers when an application waits this long. */
+  reminderAfter: DurationText.default('1 day'),
+  /** Escalation (next approval level, operator alert) when it waits this long. */
+  escalateAfter: DurationText.default('3 days'),
+  /** An application nobody decides within this time is closed as expired. */
+  decisionTimeout: DurationText.default('30 days'),
+  /** How long the applicant has to answer a request for more information. */
+  infoTimeout: DurationText.default('14 days'),
+  defaultTerms: z.string().default('Net 30'),
+  defaultPriceLevel: z.string().default('Wholesale'),
+  /** Credit limit an approval grants when neither the applicant nor the approver names one. */
+  defaultCreditLimit: Money.default('5000.00'),
+  /** Storefront price list (catalog) per ERP price level; the level's own name when absent. */
+  priceLists: z.record(z.string(), z.string()).default({}),
+});
+export type CustomerApprovalPolicy = z.infer<typeof CustomerApprovalPolicy>;
+export const DEFAULT_CUSTOMER_POLICY: CustomerApprovalPolicy = CustomerApprovalPolicy.parse({});
+
+/** The ERP customer's external id (its idempotency key): one ERP customer per storefront customer. */
+export const customerExternalId = (store: string, customerId: string) => `${store}:${customerId}`;
+
+export interface ApprovedAccount {
+  creditLimit: string;
+  terms: string;
+  priceLevel: string;
+  priceList: string;
+  taxExempt: boolean;
+}
+
+/** The account an approval grants: the approver's values, else what the applicant asked for, else the store's defaults. */
+export function approvedAccount(
+  application: CustomerApplication,
+  decision: Pick<Decision, 'creditLimit' | 'terms' | 'priceLevel'>,
+  policy: CustomerApprovalPolicy,
+): ApprovedAccount {
+  const priceLevel = decision.priceLevel ?? policy.defaultPriceLevel;
+  return {
+    creditLimit: decision.creditLimit ?? application.requestedCreditLimit ?? policy.defaultCreditLimit,
+    terms: decision.terms ?? application.requestedTerms ?? policy.defaultTerms,
+    priceLevel,
+    priceList: policy.priceLists[priceLevel] ?? priceLevel,
+    taxExempt: application.taxExempt,
+  };
+}
+
+export function applicantName(application: CustomerApplication): string {
+  const person = [application.firstName, application.lastName].filter(Boolean).join(' ');
+  return application.companyName ?? (person || application.email);
+}

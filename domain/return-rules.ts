@@ -1,0 +1,246 @@
+import { z } from 'zod';
+import { Money } from './order';
+import type { ReturnRequest } from './returns';
+
+/** Money in integer cents, so no rounding error creeps into refunds; strings in, strings out. */
+export function toCents(amount: string): number {
+  if (!/^-?\d+(\.\d+)?$/.test(amount)) throw new Error(`not a decimal amount: ${amount}`);
+  const negative = amount.startsWith('-');
+  const [whole, frac = ''] = amount.replace(/^-/, '').split('.');
+  let value = Number(whole) * 100 + Number((frac + '00').slice(0, 2));
+  if (Number(frac.charAt(2) || '0') >= 5) value += 1;
+  return negative ? -value : value;
+}
+
+export function fromCents(cents: number): string {
+  const abs = Math.abs(cents);
+  return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** Percentage of an amount in cents, rounded half up; percentages may carry two decimals (12.5). */
+export function percentOf(cents: number, percent: number): number {
+  return Math.round((cents * Math.round(percent * 100)) / 10_000);
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** A human duration such as "30 days" or "90 seconds", as configured by integrators. */
+export const DurationText = z.string().regex(DURATION, 'a duration such as "30 days", "12 hours" or "90 seconds"');
+
+export function durationMs(text: string): number {
+  const m = DURATION.exec(text.trim());
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const unit = (m[2] ?? '').toLowerCase();
+  const key = unit.startsWith('ms') || unit.startsWith('milli') ? 'ms' : unit.charAt(0);
+  return Math.round(Number(m[1]) * (UNIT_MS[key] ?? 0));
+}
+
+/** Return rules, configured per store and snapshotted by each return workflow when it starts. */
+export const ReturnPolicy = z.object({
+  /** Days after delivery (or the order date when delivery is unknown) within which a return may be requested. */
+  windowDays: z.number().int().positive().default(30),
+  /** Returns whose refund is at most this amount, with no reason that needs review, are approved automatically. */
+  autoApproveLimit: Money.default('500.00'),
+  /** Reasons that always need an approver (matched case-insensitively). */
+  reviewReasons: z.array(z.string()).default(['damaged', 'defective', 'wrong_item']),
+  /** Restocking fee on restocked goods, in percent of their price. */
+  restockingFeePercent: z.number().min(0).max(100).default(15),
+  /** Reasons that are the seller's fault: no restocking fee, full refund even when scrapped. */
+  sellerFaultReasons: z.array(z.string()).default(['damaged', 'defective', 'wrong_item']),
+  /** Share of the price refunded for goods scrapped at inspection when the buyer is at fault. */
+  scrapRefundPercent: z.number().min(0).max(100).default(0),
+  nonReturnableSkus: z.array(z.string()).default([]),
+  nonReturnableSkuPrefixes: z.array(z.string()).default([]),
+  /** How long the goods may take to reach a warehouse before the RMA is closed. */
+  receiveTimeout: DurationText.default('30 days'),
+  /** How often the ERP is asked whether the goods arrived (an ERP event signal short-cuts the wait). */
+  receivePollInterval: DurationText.default('1 hour'),
+  /** When to alert operators that received goods still await inspection. */
+  inspectionReminderAfter: DurationText.default('2 days'),
+  approvalReminderAfter: DurationText.default('1 day'),
+  approvalEscalateAfter: DurationText.default('3 days'),
+  /** An approval left undecided this long declines the return. */
+  approvalTimeout: DurationText.default('14 days'),
+});
+export type ReturnPolicy = z.infer<typeof ReturnPolicy>;
+export const DEFAULT_RETURN_POLICY: ReturnPolicy = ReturnPolicy.parse({});
+
+/** What the return rules need to know about the original order. */
+export interface ReturnOrderFacts {
+  orderId: string;
+  currency: string;
+  orderedAt: string;
+  deliveredAt?: string | null;
+  /** The ERP sales order's external id, which the return authorization references. */
+  salesOrderExternalId: string;
+  customerId?: string | null;
+  lines: {
+    lineId: string;
+    sku: string;
+    /** The ERP item and sales-order line key the return authorization names (default: the storefront's). */
+    erpSku?: string | null;
+    erpLineKey?: string | null;
+    title?: string;
+    /** Price paid per unit, or null when unknown (then an approver sets the refund). */
+    unitPrice: string | null;
+    quantityShipped: number;
+    /** Already returned on earlier returns. */
+    quantityReturned: number;
+    hazmat: boolean;
+    specialOrder: boolean;
+  }[];
+}
+
+export type IneligibleCode = 'line.unknown' | 'window.expired' | 'item.nonReturnable' | 'quantity.exceedsShipped';
+
+export interface EligibleLine {
+  lineId: string;
+  sku: string;
+  quantity: number;
+  unitPrice: string | null;
+  reason: string | null;
+}
+
+export interface ReturnAssessment {
+  eligible: EligibleLine[];
+  ineligible: { lineId: string; quantity: number; code: IneligibleCode; message: string }[];
+  /** The refund the eligible lines would get before inspection and fees; null when a price is unknown. */
+  requestedAmount: string | null;
+  needsApproval: boolean;
+  approvalReasons: string[];
+}
+
+const lower = (s: string | null | undefined) => (s ?? '').trim().toLowerCase();
+
+/** Pure eligibility: the window, non-returnable items, quantities not above what shipped; then auto-approval. */
+export function assessReturn(request: ReturnRequest, facts: ReturnOrderFacts, policy: ReturnPolicy): ReturnAssessment {
+  const byLine = new Map(facts.lines.map((l) => [l.lineId, l]));
+  const requested = new Map<string, { quantity: number; reason: string | null; sku?: string }>();
+  for (const line of request.lines) {
+    const prev = requested.get(line.lineId);
+    requested.set(line.lineId, { quantity: (prev?.quantity ?? 0) + line.quantity, reason: prev?.reason ?? line.reason ?? null, sku: line.sku });
+  }
+
+  const since = Date.parse(facts.deliveredAt ?? facts.orderedAt);
+  const windowEnds = since + policy.windowDays * 86_400_000;
+  const outsideWindow = Date.parse(request.requestedAt) > windowEnds;
+
+  const assessment: ReturnAssessment = { eligible: [], ineligible: [], requestedAmount: null, needsApproval: false, approvalReasons: [] };
+  for (const [lineId, want] of requested) {
+    const line = byLine.get(lineId);
+    if (!line) {
+      assessment.ineligible.push({ lineId, quantity: want.quantity, code: 'line.unknown', message: `Line ${lineId} is not on order ${facts.orderId}.` });
+      continue;
+    }
+    if (outsideWindow) {
+      assessment.ineligible.push({
+        lineId,
+        quantity: want.quantity,
+        code: 'window.expired',
+        message: `The ${policy.windowDays}-day return window ended ${new Date(windowEnds).toISOString().slice(0, 10)}.`,
+      });
+      continue;
+    }
+    const blockedSku =
+      policy.nonReturnableSkus.includes(line.sku) || policy.nonReturnableSkuPrefixes.some((p) => line.sku.startsWith(p));
+    if (line.hazmat || line.specialOrder || blockedSku) {
+      const what = line.hazmat ? 'a hazardous-materials item' : line.specialOrder ? 'a special-order item' : 'not returnable';
+      assessment.ineligible.push({ lineId, quantity: want.quantity, code: 'item.nonReturnable', message: `${line.sku} is ${what}.` });
+      continue;
+    }
+    const returnable = line.quantityShipped - line.quantityReturned;
+    if (want.quantity > returnable) {
+      assessment.ineligible.push({
+        lineId,
+        quantity: want.quantity,
+        code: 'quantity.exceedsShipped',
+        message: `${want.quantity} × ${line.sku} requested but only ${Math.max(returnable, 0)} shipped and not yet returned.`,
+      });
+      continue;
+    }
+    assessment.eligible.push({ lineId, sku: line.sku, quantity: want.quantity, unitPrice: line.unitPrice, reason: want.reason });
+  }
+
+  if (assessment.eligible.length === 0) return assessment;
+  const unknownPrice = assessment.eligible.some((l) => l.unitPrice === null);
+  if (!unknownPrice) {
+    assessment.requestedAmount = fromCents(assessment.eligible.reduce((sum, l) => sum + toCents(l.unitPrice as string) * l.quantity, 0));
+  }
+  const reasons: string[] = [];
+  if (unknownPrice) reasons.push('The price paid for a returned line is unknown.');
+  else if (toCents(assessment.requestedAmount as string) > toCents(policy.autoApproveLimit)) {
+    reasons.push(`The refund ${assessment.requestedAmount} is above the automatic approval limit ${policy.autoApproveLimit}.`);
+  }
+  const review = new Set(policy.reviewReasons.map(lower));
+  for (const l of assessment.eligible) {
+    if (l.reason && review.has(lower(l.reason))) reasons.push(`Line ${l.lineId} is returned as "${l.reason}", which needs review.`);
+  }
+  assessment.needsApproval = reasons.length > 0;
+  assessment.approvalReasons = reasons;
+  return assessment;
+}
+
+export type Disposition = 'restock' | 'scrap' | 'warranty';
+
+export interface InspectedLine {
+  lineId: string;
+  sku: string;
+  quantity: number;
+  unitPrice: string;
+  reason: string | null;
+  disposition: Disposition;
+}
+
+export interface RefundBreakdown {
+  lines: { lineId: string; sku: string; quantity: number; disposition: Disposition; gross: string; fee: string; refund: string; restock: boolean }[];
+  gross: string;
+  restockingFee: string;
+  /** What the buyer gets back: gross minus fees and scrap deductions, never above an approved cap. */
+  total: string;
+  capped: boolean;
+}
+
+/**
+ * Refund math after inspection: restocked goods pay the restocking fee unless the seller is at
+ * fault; warranty returns are refunded in full; scrapped goods get the scrap share unless the seller
+ * is at fault. An approver's amount caps the total.
+ */
+export function computeRefund(lines: InspectedLine[], policy: ReturnPolicy, cap: string | null = null): RefundBreakdown {
+  const sellerFault = new Set(policy.sellerFaultReasons.map(lower));
+  let gross = 0;
+  let fees = 0;
+  let total = 0;
+  const out: RefundBreakdown['lines'] = [];
+  for (const l of lines) {
+    const lineGross = toCents(l.unitPrice) * l.quantity;
+    const atFault = l.reason !== null && sellerFault.has(lower(l.reason));
+    let fee = 0;
+    let refund = lineGross;
+    if (l.disposition === 'restock' && !atFault) {
+      fee = percentOf(lineGross, policy.restockingFeePercent);
+      refund = lineGross - fee;
+    } else if (l.disposition === 'scrap' && !atFault) {
+      refund = percentOf(lineGross, policy.scrapRefundPercent);
+    }
+    gross += lineGross;
+    fees += fee;
+    total += refund;
+    out.push({
+      lineId: l.lineId,
+      sku: l.sku,
+      quantity: l.quantity,
+      disposition: l.disposition,
+      gross: fromCents(lineGross),
+      fee: fromCents(fee),
+      refund: fromCents(refund),
+      restock: l.disposition === 'restock',
+    });
+  }
+  let capped = false;
+  if (cap !== null && total > toCents(cap)) {
+    total = toCents(cap);
+    capped = true;
+  }
+  return { lines: out, gross: fromCents(gross), restockingFee: fromCents(fees), total: fromCents(total), capped };
+}

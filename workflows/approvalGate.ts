@@ -1,0 +1,127 @@
+import { ApplicationFailure, condition, defineQuery, defineUpdate, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  APPROVAL_FAILURE,
+  DECIDE_UPDATE,
+  PENDING_APPROVAL_QUERY,
+  approvalLimitProblem,
+  decisionAmount,
+  type ApprovalActivities,
+  type Decision,
+  type DecisionInput,
+  type DecisionResult,
+  type PendingApproval,
+} from '../domain/approvals';
+import { durationMs } from '../domain/return-rules';
+
+export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>(DECIDE_UPDATE);
+export const pendingApprovalQuery = defineQuery<PendingApproval | null>(PENDING_APPROVAL_QUERY);
+
+const { openApproval, remindApproval, closeApproval } = proxyActivities<ApprovalActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** Reminder, escalation and expiry, measured from when the approval was requested (durations like "2 days"). */
+export interface ApprovalTimers {
+  remindAfter?: string;
+  escalateAfter?: string;
+  expireAfter?: string;
+}
+
+export type ApprovalWait = { decided: true; decision: DecisionInput } | { decided: false; expired: true };
+
+export type ApprovalRequest = Pick<PendingApproval, 'approvalId' | 'kind' | 'amount' | 'currency' | 'summary' | 'context'>;
+
+export interface ApprovalGateOptions {
+  outcomes: Decision['outcome'][];
+  roles?: DecisionInput['decidedBy']['role'][];
+  /** A workflow's own rule for a decision (e.g. an amount is required); returns why it is refused, or null. */
+  check?: (pending: PendingApproval, decision: DecisionInput) => string | null;
+}
+
+/** Why a decision cannot be accepted right now, as the typed failure the `decide` validator throws. */
+export function decisionProblem(pending: PendingApproval | null, input: DecisionInput, opts: ApprovalGateOptions): ApplicationFailure | null {
+  const fail = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+  if (!pending || pending.approvalId !== input.approvalId) {
+    return fail(APPROVAL_FAILURE.notPending, `Approval ${input.approvalId} is not pending: it was decided already or superseded.`);
+  }
+  const roles = opts.roles ?? ['approver', 'admin'];
+  if (!roles.includes(input.decidedBy.role)) {
+    return fail(APPROVAL_FAILURE.roleNotAllowed, `A${input.decidedBy.role === 'operator' ? 'n' : ''} ${input.decidedBy.role} may not decide ${pending.kind} approvals.`);
+  }
+  if (!opts.outcomes.includes(input.outcome)) {
+    return fail(APPROVAL_FAILURE.outcomeNotAllowed, `"${input.outcome}" is not a possible decision here; choose one of ${opts.outcomes.join(', ')}.`);
+  }
+  const limit = approvalLimitProblem(input.decidedBy, decisionAmount(pending.amount, input), pending.currency);
+  if (limit) return fail(APPROVAL_FAILURE.limitExceeded, limit);
+  const own = opts.check?.(pending, input);
+  if (own) return fail(APPROVAL_FAILURE.invalid, own);
+  return null;
+}
+
+/**
+ * The human wait shared by every workflow: exposes the `decide` update and `pendingApproval`
+ * query (call this before the workflow's first await), records each approval through the approval
+ * activities, and races the decision against reminder, escalation and expiry timers.
+ */
+export function approvalGate(opts: ApprovalGateOptions) {
+  let pending: PendingApproval | null = null;
+  let decision: DecisionInput | undefined;
+
+  setHandler(pendingApprovalQuery, () => pending);
+  setHandler(
+    decideUpdate,
+    (input: DecisionInput): DecisionResult => {
+      const problem = decisionProblem(pending, input, opts);
+      if (problem) throw problem;
+      decision = input;
+      pending = null;
+      return { approvalId: input.approvalId, outcome: input.outcome, accepted: true };
+    },
+    {
+      validator: (input: DecisionInput) => {
+        const problem = decisionProblem(pending, input, opts);
+        if (problem) throw problem;
+      },
+    },
+  );
+
+  return {
+    pending: () => pending,
+
+    async request(req: ApprovalRequest, timers: ApprovalTimers = {}): Promise<ApprovalWait> {
+      const started = Date.now();
+      decision = undefined;
+      pending = { ...req, workflowId: workflowInfo().workflowId, requestedAt: new Date(started).toISOString(), escalated: false };
+      const approvalId = req.approvalId;
+      await openApproval(pending);
+
+      const steps: { at: number; step: 'remind' | 'escalate' | 'expire' }[] = [];
+      if (timers.remindAfter) steps.push({ at: durationMs(timers.remindAfter), step: 'remind' });
+      if (timers.escalateAfter) steps.push({ at: durationMs(timers.escalateAfter), step: 'escalate' });
+      if (timers.expireAfter) steps.push({ at: durationMs(timers.expireAfter), step: 'expire' });
+      steps.sort((a, b) => a.at - b.at);
+
+      for (const { at, step } of steps) {
+        if (await condition(() => decision !== undefined, Math.max(1, at - (Date.now() - started)))) break;
+        if (step === 'remind') {
+          await remindApproval({ approvalId, escalate: false });
+        } else if (step === 'escalate') {
+          if (pending) pending.escalated = true;
+          log.warn('approval escalated', { approvalId });
+          await remindApproval({ approvalId, escalate: true });
+        } else {
+          pending = null;
+          await closeApproval({ approvalId, outcome: 'expired' });
+          return { decided: false, expired: true };
+        }
+      }
+      await condition(() => decision !== undefined);
+      const decided = decision as unknown as DecisionInput;
+      await closeApproval({ approvalId, outcome: decided.outcome, decision: decided });
+      return { decided: true, decision: decided };
+    },
+  };
+}
+
+export type ApprovalGate = ReturnType<typeof approvalGate>;

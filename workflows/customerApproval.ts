@@ -1,0 +1,221 @@
+import { condition, defineQuery, defineSignal, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { CustomerActivities } from '../activities/customers';
+import type { NotifyActivities } from '../activities/notify';
+import type { DecisionInput } from '../domain/approvals';
+import { CUSTOMER_EVENT_SIGNAL, type CustomerApplication, type StorefrontCustomerEvent } from '../domain/customer';
+import { applicantName, approvedAccount, customerExternalId, type ApprovedAccount, type CustomerApprovalPolicy } from '../domain/customer-rules';
+import type { Notification } from '../domain/notifications';
+import { fromCents, toCents } from '../domain/return-rules';
+import { SA } from '../domain/search-attributes';
+import { approvalGate } from './approvalGate';
+
+export interface CustomerWorkflowInput {
+  store: string;
+  customerId: string;
+  /** A rules snapshot to use instead of the store's current customer-approval policy. */
+  policy?: CustomerApprovalPolicy;
+}
+
+export type CustomerStep = 'awaitingApplication' | 'awaitingDecision' | 'awaitingApplicant' | 'provisioning' | 'approved' | 'rejected' | 'expired' | 'abandoned';
+
+/** The applicant's answer to a request for more information, with any corrected application fields. */
+export interface ApplicantInfo {
+  message: string;
+  changes?: Partial<Pick<CustomerApplication, 'companyName' | 'taxId' | 'taxExempt' | 'requestedTerms' | 'requestedCreditLimit' | 'address' | 'firstName' | 'lastName'>>;
+}
+
+export interface CustomerApprovalStatus {
+  store: string;
+  customerId: string;
+  step: CustomerStep;
+  application: CustomerApplication | null;
+  round: number;
+  escalated: boolean;
+  infoRequests: { question: string; askedBy: string; answer: string | null }[];
+  decision: { outcome: string; decidedBy: string; decidedAt: string; reason: string | null } | null;
+  account: ApprovedAccount | null;
+  erpCustomerId: string | null;
+  storefrontCustomerId: string | null;
+  companyId: string | null;
+}
+
+export const customerStatusQuery = defineQuery<CustomerApprovalStatus>('customerStatus');
+export const customerEventSignal = defineSignal<[StorefrontCustomerEvent]>(CUSTOMER_EVENT_SIGNAL);
+export const applicantInfoSignal = defineSignal<[ApplicantInfo]>('applicantInfo');
+
+const APPLICATION_WAIT = '1 hour';
+
+const acts = proxyActivities<CustomerActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const { notify } = proxyActivities<NotifyActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+/**
+ * A new B2B customer from application to account: approver decision (approve with credit limit,
+ * terms and price level; reject; or ask the applicant for more), reminders and escalation from the
+ * store's rules, then the ERP customer, the customer mapping, the storefront account with its price
+ * list and terms, and a welcome message.
+ */
+export async function customerApproval(input: CustomerWorkflowInput): Promise<CustomerApprovalStatus> {
+  const workflowId = workflowInfo().workflowId;
+  const status: CustomerApprovalStatus = {
+    store: input.store,
+    customerId: input.customerId,
+    step: 'awaitingApplication',
+    application: null,
+    round: 0,
+    escalated: false,
+    infoRequests: [],
+    decision: null,
+    account: null,
+    erpCustomerId: null,
+    storefrontCustomerId: null,
+    companyId: null,
+  };
+  let fromRegistration = false;
+  const seenEvents = new Set<string>();
+  const answers: ApplicantInfo[] = [];
+
+  const gate = approvalGate({ outcomes: ['approve', 'reject', 'requestInfo'] });
+  setHandler(customerStatusQuery, () => ({ ...status, escalated: status.escalated || (gate.pending()?.escalated ?? false) }));
+  setHandler(customerEventSignal, (event) => {
+    if (seenEvents.has(event.eventId)) return;
+    seenEvents.add(event.eventId);
+    if (!status.application) {
+      status.application = event.application;
+      fromRegistration = event.topic === 'registration';
+    } else if (status.step === 'awaitingApplication' || status.step === 'awaitingDecision' || status.step === 'awaitingApplicant') {
+      status.application = { ...status.application, ...event.application };
+    }
+  });
+  setHandler(applicantInfoSignal, (info) => {
+    if (status.step !== 'awaitingApplicant' && status.step !== 'awaitingDecision') return;
+    answers.push(info);
+  });
+
+  const setStep = (step: CustomerStep) => {
+    status.step = step;
+    upsertSearchAttributes([{ key: SA.status, value: `customer:${step}` }]);
+  };
+  upsertSearchAttributes([
+    { key: SA.store, value: input.store },
+    { key: SA.customer, value: input.customerId },
+  ]);
+
+  if (!(await condition(() => status.application !== null, APPLICATION_WAIT))) {
+    setStep('abandoned');
+    return status;
+  }
+  const policy = input.policy ?? (await acts.loadCustomerPolicy({ store: input.store }));
+  const app = () => status.application as CustomerApplication;
+  const toApplicant = (kind: string, subject: string, text: string, data: Record<string, unknown> = {}): Notification => ({
+    id: `${workflowId}:${kind}`,
+    kind,
+    recipient: { role: 'applicant', id: input.customerId, email: app().email, name: applicantName(app()), store: input.store },
+    subject,
+    text,
+    data: { customerId: input.customerId, ...data },
+    workflowId,
+  });
+  const tell = async (n: Notification) => {
+    try {
+      await notify(n);
+    } catch (err) {
+      log.warn('applicant notification failed', { id: n.id, error: String(err) });
+    }
+  };
+
+  let approval: DecisionInput | undefined;
+  while (!approval) {
+    status.round += 1;
+    setStep('awaitingDecision');
+    const requested = app().requestedCreditLimit ?? policy.defaultCreditLimit;
+    const wait = await gate.request(
+      {
+        approvalId: `${workflowId}:approval:${status.round}`,
+        kind: 'customer',
+        amount: requested,
+        currency: null,
+        summary: `New customer ${applicantName(app())} asks for ${requested} credit${app().requestedTerms ? ` on ${app().requestedTerms}` : ''}`,
+        context: { application: app(), infoRequests: status.infoRequests, round: status.round },
+      },
+      { remindAfter: policy.reminderAfter, escalateAfter: policy.escalateAfter, expireAfter: policy.decisionTimeout },
+    );
+    if (!wait.decided) {
+      setStep('expired');
+      await tell(toApplicant('customer.expired', 'Your account application', 'We could not decide on your application in time; please contact us.'));
+      return status;
+    }
+    const d = wait.decision;
+    status.decision = { outcome: d.outcome, decidedBy: d.decidedBy.name, decidedAt: d.decidedAt, reason: d.reason ?? null };
+    if (d.outcome === 'reject') {
+      setStep('rejected');
+      await tell(toApplicant('customer.rejected', 'Your account application', d.reason ?? 'Your application was not approved.', { reason: d.reason ?? null }));
+      return status;
+    }
+    if (d.outcome === 'requestInfo') {
+      const question = d.reason ?? 'Please tell us more about your business.';
+      status.infoRequests.push({ question, askedBy: d.decidedBy.name, answer: null });
+      const answered = answers.length;
+      setStep('awaitingApplicant');
+      await tell(toApplicant(`customer.infoRequested.${status.round}`, 'We need more information for your account', question, { question }));
+      if (!(await condition(() => answers.length > answered, policy.infoTimeout))) {
+        setStep('abandoned');
+        return status;
+      }
+      const info = answers[answers.length - 1] as ApplicantInfo;
+      const asked = status.infoRequests[status.infoRequests.length - 1];
+      if (asked) asked.answer = info.message;
+      status.application = { ...app(), ...(info.changes ?? {}) };
+      continue;
+    }
+    approval = d;
+  }
+
+  // Provisioning: ERP customer (idempotent by external id, child of a parent account when named) → mapping → storefront.
+  setStep('provisioning');
+  const account = approvedAccount(app(), approval, policy);
+  status.account = account;
+  const erpCustomer = await acts.upsertErpCustomer({
+    externalId: customerExternalId(input.store, input.customerId),
+    companyName: applicantName(app()),
+    email: app().email,
+    creditLimit: account.creditLimit,
+    terms: account.terms,
+    priceLevel: account.priceLevel,
+    taxExempt: account.taxExempt,
+    taxId: app().taxId,
+    parentErpId: app().parentErpCustomerId,
+  });
+  status.erpCustomerId = erpCustomer.erpId;
+  const headroom = fromCents(Math.max(0, toCents(erpCustomer.creditLimit ?? account.creditLimit) - toCents(erpCustomer.balance)));
+  const storefrontCustomer = await acts.upsertStorefrontCustomer({
+    customerId: fromRegistration ? undefined : input.customerId,
+    email: app().email,
+    firstName: app().firstName,
+    lastName: app().lastName,
+    companyName: app().companyName,
+    priceList: account.priceList,
+    paymentTermsName: account.terms,
+    creditHeadroom: headroom,
+    taxExempt: account.taxExempt,
+    erpCustomerId: erpCustomer.erpId,
+  });
+  status.storefrontCustomerId = storefrontCustomer.customerId;
+  status.companyId = storefrontCustomer.companyId ?? null;
+  await acts.mapCustomer({ store: input.store, storeCustomerId: storefrontCustomer.customerId, erpCustomerId: erpCustomer.erpId, by: approval.decidedBy.userId });
+
+  setStep('approved');
+  await tell(
+    toApplicant('customer.welcome', `Welcome, ${applicantName(app())}`, `Your account is open with ${account.terms} terms and a credit limit of ${account.creditLimit}.`, {
+      terms: account.terms,
+      creditLimit: account.creditLimit,
+      priceList: account.priceList,
+    }),
+  );
+  return status;
+}

@@ -1,0 +1,447 @@
+import {
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { NotifyActivities } from '../activities/notify';
+import type { ReturnActivities } from '../activities/returns';
+import type { Notification } from '../domain/notifications';
+import type { DecisionInput } from '../domain/approvals';
+import {
+  assessReturn,
+  computeRefund,
+  durationMs,
+  fromCents,
+  toCents,
+  type Disposition,
+  type EligibleLine,
+  type RefundBreakdown,
+  type ReturnAssessment,
+  type ReturnOrderFacts,
+  type ReturnPolicy,
+} from '../domain/return-rules';
+import { RETURN_EVENT_SIGNAL, type ReturnRequest, type StorefrontReturnEvent } from '../domain/returns';
+import { SA } from '../domain/search-attributes';
+import { approvalGate } from './approvalGate';
+
+export interface ReturnWorkflowInput {
+  store: string;
+  returnId: string;
+  /** A rules snapshot to use instead of the store's current return policy. */
+  policy?: ReturnPolicy;
+}
+
+export type ReturnStep =
+  | 'awaitingRequest'
+  | 'assessing'
+  | 'awaitingApproval'
+  | 'authorizing'
+  | 'awaitingGoods'
+  | 'awaitingInspection'
+  | 'refunding'
+  | 'completed'
+  | 'declined'
+  | 'expired'
+  | 'failed';
+
+export interface InspectionInput {
+  inspectedBy: string;
+  lines: { lineId: string; quantity: number; disposition: Disposition }[];
+  note?: string;
+}
+
+export interface GoodsReceivedEvent {
+  /** The ERP return authorization, when the ERP event names it. */
+  erpId?: string;
+  receivedAt?: string;
+}
+
+export interface ReturnStatus {
+  returnId: string;
+  orderId: string | null;
+  step: ReturnStep;
+  assessment: ReturnAssessment | null;
+  approval: { approvalId: string; reasons: string[]; outcome?: string; decidedBy?: string; reason?: string } | null;
+  autoApproved: boolean;
+  rma: { erpId: string; externalId: string } | null;
+  received: { lineId: string; quantity: number; location: string | null }[];
+  inspection: InspectionInput | null;
+  refund: RefundBreakdown | null;
+  creditMemoId: string | null;
+  storefrontRefundId: string | null;
+  erpRefundId: string | null;
+  restocked: { sku: string; quantity: number; location: string | null }[];
+  declineReason: string | null;
+}
+
+export const returnStatusQuery = defineQuery<ReturnStatus>('returnStatus');
+export const returnEventSignal = defineSignal<[StorefrontReturnEvent]>(RETURN_EVENT_SIGNAL);
+export const goodsReceivedSignal = defineSignal<[GoodsReceivedEvent]>('returnGoodsReceived');
+export const inspectReturnUpdate = defineUpdate<ReturnStatus, [InspectionInput]>('inspectReturn');
+
+/** How long a workflow started without a request waits for one (signal-with-start always brings it). */
+const REQUEST_WAIT = '1 hour';
+
+const erp = proxyActivities<ReturnActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+const local = proxyActivities<ReturnActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+const { notify } = proxyActivities<NotifyActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+/**
+ * One return (RMA) from request to refund: eligibility, automatic or human approval, ERP return
+ * authorization, goods received, inspection, credit memo and refund (with restocking fee and partial
+ * quantities), and the outcome back to the storefront. Every document and refund is keyed by the
+ * return, so retries never issue a second refund.
+ */
+export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnStatus> {
+  const workflowId = workflowInfo().workflowId;
+  const status: ReturnStatus = {
+    returnId: input.returnId,
+    orderId: null,
+    step: 'awaitingRequest',
+    assessment: null,
+    approval: null,
+    autoApproved: false,
+    rma: null,
+    received: [],
+    inspection: null,
+    refund: null,
+    creditMemoId: null,
+    storefrontRefundId: null,
+    erpRefundId: null,
+    restocked: [],
+    declineReason: null,
+  };
+  let request: ReturnRequest | undefined;
+  let goodsSignalled = false;
+  const seenEvents = new Set<string>();
+
+  const gate = approvalGate({
+    outcomes: ['approve', 'reject', 'adjust'],
+    check: (_pending, decision) =>
+      decision.outcome !== 'reject' && status.assessment?.requestedAmount === null && !decision.amount
+        ? 'The price paid for a returned line is unknown: approve with the refund amount.'
+        : null,
+  });
+  setHandler(returnStatusQuery, () => status);
+  setHandler(returnEventSignal, (event) => {
+    if (seenEvents.has(event.eventId)) return;
+    seenEvents.add(event.eventId);
+    if (!request) request = event.request;
+  });
+  setHandler(goodsReceivedSignal, () => {
+    goodsSignalled = true;
+  });
+  setHandler(
+    inspectReturnUpdate,
+    (inspection) => {
+      status.inspection = inspection;
+      return status;
+    },
+    {
+      validator: (inspection) => {
+        if (status.step !== 'awaitingGoods' && status.step !== 'awaitingInspection') {
+          throw ApplicationFailure.create({ type: 'ReturnNotAwaitingInspection', message: `Return ${input.returnId} is ${status.step}, not awaiting inspection.`, nonRetryable: true });
+        }
+        if (status.inspection) throw ApplicationFailure.create({ type: 'ReturnAlreadyInspected', message: 'The inspection result is already recorded.', nonRetryable: true });
+        const authorized = new Map((status.assessment?.eligible ?? []).map((l) => [l.lineId, l.quantity]));
+        const seen = new Map<string, number>();
+        for (const l of inspection.lines) {
+          if (!authorized.has(l.lineId)) throw ApplicationFailure.create({ type: 'InspectionInvalid', message: `Line ${l.lineId} is not on this return.`, nonRetryable: true });
+          if (!['restock', 'scrap', 'warranty'].includes(l.disposition)) {
+            throw ApplicationFailure.create({ type: 'InspectionInvalid', message: `Unknown disposition ${l.disposition}.`, nonRetryable: true });
+          }
+          seen.set(l.lineId, (seen.get(l.lineId) ?? 0) + l.quantity);
+          if (!Number.isInteger(l.quantity) || l.quantity < 0 || (seen.get(l.lineId) ?? 0) > (authorized.get(l.lineId) ?? 0)) {
+            throw ApplicationFailure.create({ type: 'InspectionInvalid', message: `Line ${l.lineId}: at most ${authorized.get(l.lineId)} may be inspected.`, nonRetryable: true });
+          }
+        }
+      },
+    },
+  );
+
+  const setStep = (step: ReturnStep) => {
+    status.step = step;
+    upsertSearchAttributes([{ key: SA.status, value: `return:${step}` }]);
+  };
+  upsertSearchAttributes([{ key: SA.store, value: input.store }]);
+
+  if (!(await condition(() => request !== undefined, REQUEST_WAIT))) {
+    setStep('failed');
+    status.declineReason = 'No return request arrived.';
+    return status;
+  }
+  const req = request as unknown as ReturnRequest;
+  status.orderId = req.orderId;
+  if (req.customerId) upsertSearchAttributes([{ key: SA.customer, value: req.customerId }]);
+  setStep('assessing');
+
+  const buyer = (kind: string, subject: string, text: string, data: Record<string, unknown> = {}): Notification => ({
+    id: `${workflowId}:${kind}`,
+    kind,
+    recipient: { role: 'buyer', id: req.customerId ?? null, store: input.store },
+    subject,
+    text,
+    data: { returnId: input.returnId, orderId: req.orderId, ...data },
+    workflowId,
+  });
+  const tellBuyer = async (n: Notification) => {
+    try {
+      await notify(n);
+    } catch (err) {
+      log.warn('buyer notification failed', { id: n.id, error: String(err) });
+    }
+  };
+  const record = (lines: { lineId: string; sku: string; quantity: number }[], refundTotal: string | null, currency: string | null) =>
+    local.recordReturn({
+      store: input.store,
+      returnId: input.returnId,
+      workflowId,
+      orderId: req.orderId,
+      customerId: req.customerId ?? null,
+      status: status.step,
+      lines,
+      refundTotal,
+      currency,
+    });
+
+  const decline = async (reason: string, currency: string | null) => {
+    setStep('declined');
+    status.declineReason = reason;
+    await erp.updateStorefrontReturn({ returnId: input.returnId, status: 'declined', reason });
+    await record([], null, currency);
+    await tellBuyer(buyer('return.declined', `Your return ${input.returnId} was declined`, reason, { reason }));
+    return status;
+  };
+
+  const policy = input.policy ?? (await local.loadReturnPolicy({ store: input.store }));
+  let facts: ReturnOrderFacts;
+  try {
+    facts = await local.loadOrderFacts({ store: input.store, orderId: req.orderId });
+  } catch (err) {
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof ApplicationFailure && cause.type === 'ReturnOrderUnknown') return decline(cause.message, null);
+    throw err;
+  }
+  const assessment = assessReturn(req, facts, policy);
+  status.assessment = assessment;
+  if (assessment.eligible.length === 0) {
+    return decline(assessment.ineligible.map((l) => l.message).join(' '), facts.currency);
+  }
+  const eligibleLines = (lines: EligibleLine[]) => lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity }));
+  await record(eligibleLines(assessment.eligible), assessment.requestedAmount, facts.currency);
+
+  // Approval: automatic under the rules, otherwise an approver decides through the `decide` update.
+  let approved: DecisionInput | null = null;
+  if (assessment.needsApproval) {
+    setStep('awaitingApproval');
+    const approvalId = `${workflowId}:approval`;
+    status.approval = { approvalId, reasons: assessment.approvalReasons };
+    const wait = await gate.request(
+      {
+        approvalId,
+        kind: 'return',
+        amount: assessment.requestedAmount,
+        currency: facts.currency,
+        summary: `Return ${input.returnId} on order ${req.orderId}${assessment.requestedAmount ? ` for ${assessment.requestedAmount} ${facts.currency}` : ''}`,
+        context: {
+          store: input.store,
+          returnId: input.returnId,
+          orderId: req.orderId,
+          customerId: req.customerId ?? null,
+          lines: assessment.eligible,
+          ineligible: assessment.ineligible,
+          reasons: assessment.approvalReasons,
+        },
+      },
+      { remindAfter: policy.approvalReminderAfter, escalateAfter: policy.approvalEscalateAfter, expireAfter: policy.approvalTimeout },
+    );
+    if (!wait.decided) return decline('The return was not decided in time.', facts.currency);
+    Object.assign(status.approval, { outcome: wait.decision.outcome, decidedBy: wait.decision.decidedBy.name, reason: wait.decision.reason });
+    if (wait.decision.outcome === 'reject') return decline(wait.decision.reason ?? 'The return was rejected by an approver.', facts.currency);
+    approved = wait.decision;
+  } else {
+    status.autoApproved = true;
+  }
+
+  // ERP return authorization; until money moves, undoing means closing it.
+  setStep('authorizing');
+  const byLine = new Map(facts.lines.map((l) => [l.lineId, l]));
+  const rmaExternalId = workflowId;
+  const rma = await erp.createReturnAuthorization({
+    externalId: rmaExternalId,
+    salesOrderExternalId: facts.salesOrderExternalId,
+    lines: assessment.eligible.map((l) => ({
+      lineKey: byLine.get(l.lineId)?.erpLineKey ?? l.lineId,
+      sku: byLine.get(l.lineId)?.erpSku ?? l.sku,
+      quantity: l.quantity,
+    })),
+    memo: `Storefront return ${input.returnId}`,
+  });
+  status.rma = { erpId: rma.erpId, externalId: rma.externalId };
+  await erp.updateStorefrontReturn({ returnId: input.returnId, status: 'approved' });
+  await tellBuyer(
+    buyer('return.approved', `Your return ${input.returnId} is approved`, `Please send the goods back quoting return authorization ${rma.erpId}.`, {
+      rma: rma.erpId,
+      lines: eligibleLines(assessment.eligible),
+    }),
+  );
+
+  // Goods received: an ERP event signal, or the ERP says so when polled; the timeout closes the RMA.
+  setStep('awaitingGoods');
+  await record(eligibleLines(assessment.eligible), assessment.requestedAmount, facts.currency);
+  const lineKeyToLine = new Map(assessment.eligible.map((l) => [byLine.get(l.lineId)?.erpLineKey ?? l.lineId, l.lineId]));
+  const receiveDeadline = Date.now() + durationMs(policy.receiveTimeout);
+  const poll = durationMs(policy.receivePollInterval);
+  let complete = false;
+  while (!complete) {
+    const remaining = receiveDeadline - Date.now();
+    if (remaining <= 0) break;
+    await condition(() => goodsSignalled || status.inspection !== null, Math.min(poll, remaining));
+    goodsSignalled = false;
+    const current = await erp.getReturnAuthorization({ externalId: rmaExternalId });
+    if (current?.status === 'closed') break;
+    status.received = (current?.lines ?? [])
+      .filter((l) => l.quantityReceived > 0)
+      .map((l) => ({ lineId: lineKeyToLine.get(l.lineKey) ?? l.lineKey, quantity: l.quantityReceived, location: l.location }));
+    complete = current?.status === 'received' || current?.status === 'credited' || status.inspection !== null;
+  }
+  if (status.received.length === 0 && status.inspection === null) {
+    setStep('expired');
+    status.declineReason = 'The returned goods did not arrive in time.';
+    await erp.closeReturnAuthorization({ externalId: rmaExternalId });
+    await erp.updateStorefrontReturn({ returnId: input.returnId, status: 'closed', reason: status.declineReason });
+    await record([], null, facts.currency);
+    await tellBuyer(
+      buyer('return.expired', `Your return ${input.returnId} was closed`, `We did not receive the goods within ${policy.receiveTimeout}, so the return is closed.`),
+    );
+    return status;
+  }
+
+  // Inspection: the warehouse records restock / scrap / warranty per line through the `inspectReturn` update.
+  setStep('awaitingInspection');
+  if (!(await condition(() => status.inspection !== null, policy.inspectionReminderAfter))) {
+    await local.raiseReturnAlert({
+      workflowId,
+      returnId: input.returnId,
+      kind: 'return.inspectionOverdue',
+      message: `Goods for return ${input.returnId} arrived but await inspection since ${policy.inspectionReminderAfter}.`,
+    });
+    await condition(() => status.inspection !== null);
+  }
+  const inspection = status.inspection as unknown as InspectionInput;
+
+  // Refund math: unknown prices take the approved amount spread over the units; the approved amount caps the total.
+  const approvedAmount = approved?.amount ?? null;
+  const unknownUnits = assessment.eligible.filter((l) => l.unitPrice === null).reduce((s, l) => s + l.quantity, 0);
+  const fallbackUnitPrice = approvedAmount && unknownUnits > 0 ? fromCents(Math.ceil(toCents(approvedAmount) / unknownUnits)) : '0.00';
+  const eligibleById = new Map(assessment.eligible.map((l) => [l.lineId, l]));
+  const receivedById = new Map(status.received.map((r) => [r.lineId, r.quantity]));
+  const refund = computeRefund(
+    inspection.lines
+      .filter((l) => l.quantity > 0)
+      .map((l) => {
+        const line = eligibleById.get(l.lineId) as EligibleLine;
+        const received = receivedById.get(l.lineId);
+        return {
+          lineId: l.lineId,
+          sku: line.sku,
+          quantity: received !== undefined ? Math.min(received, l.quantity) : l.quantity,
+          unitPrice: line.unitPrice ?? fallbackUnitPrice,
+          reason: line.reason,
+          disposition: l.disposition,
+        };
+      }),
+    policy,
+    approvedAmount,
+  );
+  status.refund = refund;
+
+  // Money moves: credit memo, storefront refund (restocking the goods), ERP refund. Keys derive from the return.
+  setStep('refunding');
+  const compensations: { undo: () => Promise<void>; what: string }[] = [];
+  try {
+    if (toCents(refund.total) > 0) {
+      const memo = await erp.createCreditMemo({
+        externalId: `${workflowId}:credit`,
+        returnAuthorizationErpId: rma.erpId,
+        lines: refund.lines.map((l) => ({
+          lineKey: byLine.get(l.lineId)?.erpLineKey ?? l.lineId,
+          sku: byLine.get(l.lineId)?.erpSku ?? l.sku,
+          quantity: l.quantity,
+          amount: l.refund,
+        })),
+        restockingFee: toCents(refund.restockingFee) > 0 ? refund.restockingFee : undefined,
+      });
+      status.creditMemoId = memo.erpId;
+      compensations.push({
+        what: 'credit memo',
+        undo: () => local.flagForReversal({ workflowId, returnId: input.returnId, document: 'credit memo', id: memo.erpId, amount: memo.total, why: 'the refund did not complete' }),
+      });
+
+      const sfRefund = await erp.createStorefrontRefund({
+        orderId: req.orderId,
+        refundKey: `${workflowId}:refund`,
+        lines: refund.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, restock: l.restock })),
+        amount: refund.total,
+        currency: facts.currency,
+        note: toCents(refund.restockingFee) > 0 ? `Return ${input.returnId}; restocking fee ${refund.restockingFee}` : `Return ${input.returnId}`,
+        notifyCustomer: true,
+      });
+      status.storefrontRefundId = sfRefund.refundId;
+      compensations.push({
+        what: 'storefront refund',
+        undo: () =>
+          local.flagForReversal({ workflowId, returnId: input.returnId, document: 'storefront refund', id: sfRefund.refundId, amount: refund.total, why: 'the ERP refund did not complete' }),
+      });
+
+      const erpRefund = await erp.createErpRefund({ externalId: `${workflowId}:refund`, creditMemoErpId: memo.erpId, amount: refund.total });
+      status.erpRefundId = erpRefund.erpId;
+    }
+    await erp.updateStorefrontReturn({ returnId: input.returnId, status: 'closed' });
+  } catch (err) {
+    setStep('failed');
+    status.declineReason = `Refund failed: ${String((err as Error).message ?? err)}`;
+    for (const c of compensations.reverse()) {
+      try {
+        await c.undo();
+      } catch (undoErr) {
+        log.error('compensation failed', { what: c.what, error: String(undoErr) });
+      }
+    }
+    await record(eligibleLines(assessment.eligible), null, facts.currency);
+    throw ApplicationFailure.create({ type: 'ReturnRefundFailed', message: status.declineReason, nonRetryable: true });
+  }
+
+  const locationOf = new Map(status.received.map((r) => [r.lineId, r.location]));
+  status.restocked = refund.lines.filter((l) => l.restock).map((l) => ({ sku: l.sku, quantity: l.quantity, location: locationOf.get(l.lineId) ?? null }));
+  setStep('completed');
+  await record(
+    refund.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity })),
+    refund.total,
+    facts.currency,
+  );
+  await tellBuyer(
+    buyer('return.refunded', `Your refund for return ${input.returnId}`, `We refunded ${refund.total} ${facts.currency}${toCents(refund.restockingFee) > 0 ? ` (restocking fee ${refund.restockingFee})` : ''}.`, {
+      refund: refund.total,
+      restockingFee: refund.restockingFee,
+      currency: facts.currency,
+    }),
+  );
+  return status;
+}
