@@ -1,23 +1,280 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { alertRepository, type AlertInput } from '../db/alerts';
+import { mappingRepository, type MappingRepository } from '../db/mappings';
+import { orderRepository, type OrderRecord } from '../db/orders';
 import type { Db } from '../db/pool';
-import { type CanonicalOrder, orderTotal } from '../domain/order';
+import { rulesRepository } from '../db/rules';
+import type { StockByLocation } from '../domain/allocation';
+import type { CreditAccount } from '../domain/credit';
+import { fromCents, toCents } from '../domain/credit';
+import type { ErpInvoice, ErpPort, ErpSalesOrder, ErpSalesOrderInput } from '../domain/erp';
+import type { CanonicalOrder } from '../domain/order';
+import { isPaidStatus } from '../domain/order-process';
+import type { RulesSnapshot } from '../domain/rules';
+import type { StorefrontFulfillmentInput, StorefrontPort } from '../domain/storefront';
+import type { Logger } from '../platform/logger';
+
+/** Where expected (ERP) prices come from for the price check; without one, storefront prices stand. */
+export interface PriceBook {
+  /** Unit price per ERP SKU for this customer and quantity; SKUs without a known price are omitted. */
+  unitPrices(input: { customerErpId: string; priceLevel: string | null; lines: { sku: string; quantity: number }[] }): Promise<Record<string, string>>;
+}
 
 export interface OrderActivityDeps {
   db: Db;
+  erp: ErpPort;
+  storefront: StorefrontPort;
+  mappings?: MappingRepository;
+  prices?: PriceBook;
+  log?: Logger;
 }
 
-/** Order activities, built once per worker with their dependencies. */
-export function createOrderActivities({ db }: OrderActivityDeps) {
+/** Failure types the order workflow tells apart (non-retryable). */
+export const ORDER_FAILURES = {
+  erpRejected: 'ErpRejectedOrder',
+  notFound: 'ErpOrderNotFound',
+} as const;
+
+export interface MappedOrder {
+  customerErpId: string | null;
+  /** Storefront SKU → ERP item for every mapped SKU. */
+  skus: Record<string, string>;
+  unmappedSkus: string[];
+}
+
+export interface CreditInfo extends CreditAccount {
+  companyName: string | null;
+  terms: string | null;
+  priceLevel: string | null;
+}
+
+export interface CancelLinesInput {
+  workflowId: string;
+  store: string;
+  orderId: string;
+  externalId: string;
+  /** Storefront lines with the quantity to cancel and the ERP line keys carrying it. */
+  lines: { lineId: string; quantity: number; unitPrice: string; lineKeys: string[] }[];
+  currency: string;
+  /** Refund the cancelled value (the order was paid); otherwise only the line quantities are removed. */
+  paid: boolean;
+  reason: string;
+  refundKey: string;
+  notifyCustomer: boolean;
+}
+
+
+/**
+ * Activities of the order process, built once per worker with their dependencies. Every write is
+ * idempotent: ERP orders by external id, storefront fulfillments/refunds by key, Postgres by upsert.
+ */
+export function createOrderActivities({ db, erp, storefront, mappings = mappingRepository(db), prices, log }: OrderActivityDeps) {
+  const orders = orderRepository(db);
+  const alerts = alertRepository(db);
+  const rules = rulesRepository(db);
+
   return {
-    /** Upserts the order's row in the read model; safe to retry. */
-    async recordOrder(input: { order: CanonicalOrder; workflowId: string; status: string }): Promise<void> {
-      const { order, workflowId, status } = input;
-      await db.query(
-        `INSERT INTO orders (store, order_id, workflow_id, order_number, customer_id, po_number, status, total, currency)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (store, order_id) DO UPDATE
-           SET status = EXCLUDED.status, po_number = EXCLUDED.po_number, updated_at = now()`,
-        [order.store, order.orderId, workflowId, order.orderNumber, order.customerId, order.poNumber ?? null, status, orderTotal(order), order.currency],
+    async loadOrderRules(): Promise<RulesSnapshot> {
+      return rules.current();
+    },
+
+    async mapOrder(input: { order: CanonicalOrder }): Promise<MappedOrder> {
+      const { order } = input;
+      const storeSkus = [...new Set(order.lines.map((l) => l.sku))];
+      const [skus, customerErpId] = await Promise.all([mappings.erpSkus(order.store, storeSkus), mappings.erpCustomer(order.store, order.customerId)]);
+      return {
+        customerErpId,
+        skus: Object.fromEntries(skus),
+        unmappedSkus: storeSkus.filter((s) => !skus.has(s)),
+      };
+    },
+
+    async saveSkuMapping(input: { store: string; sku: string; erpSku: string; by: string }): Promise<void> {
+      await mappings.upsertSkus(input.store, [{ storeSku: input.sku, erpSku: input.erpSku }], input.by);
+    },
+
+    async saveCustomerMapping(input: { store: string; customerId: string; erpCustomerId: string; by: string }): Promise<void> {
+      await mappings.upsertCustomer(input.store, input.customerId, input.erpCustomerId, input.by);
+    },
+
+    async readCreditAccount(input: { store: string; orderId: string; customerId: string; customerErpId: string }): Promise<CreditInfo> {
+      const customer = await erp.getCustomer(input.customerErpId);
+      if (!customer) {
+        throw ApplicationFailure.create({
+          type: ORDER_FAILURES.erpRejected,
+          message: `ERP customer ${input.customerErpId} (mapped from storefront customer ${input.customerId}) does not exist in the ERP.`,
+          nonRetryable: true,
+        });
+      }
+      const earlier = await orders.hasEarlierOrder(input.store, input.customerId, input.orderId);
+      return {
+        creditLimit: customer.creditLimit,
+        balance: customer.balance,
+        firstOrder: !earlier,
+        companyName: customer.companyName,
+        terms: customer.terms,
+        priceLevel: customer.priceLevel,
+      };
+    },
+
+    async expectedPrices(input: { customerErpId: string; priceLevel: string | null; lines: { sku: string; quantity: number }[] }): Promise<Record<string, string>> {
+      return prices ? prices.unitPrices(input) : {};
+    },
+
+    async readFreeStock(input: { workflowId: string; skus: string[] }): Promise<StockByLocation> {
+      return orders.freeStock(input.skus, input.workflowId);
+    },
+
+    async reserveStock(input: { workflowId: string; lines: { lineKey: string; sku: string; location: string; quantity: number }[] }): Promise<void> {
+      await orders.reserve(input.workflowId, input.lines);
+    },
+
+    async releaseReservations(input: { workflowId: string; lineKeys?: string[] }): Promise<{ released: number }> {
+      return { released: await orders.release(input.workflowId, input.lineKeys) };
+    },
+
+    async createErpSalesOrder(input: ErpSalesOrderInput): Promise<ErpSalesOrder> {
+      try {
+        return await erp.createSalesOrder(input);
+      } catch (err) {
+        if (err instanceof ApplicationFailure) throw err;
+        const e = err as { retryable?: boolean; nonRetryable?: boolean; status?: number; message?: string };
+        const permanent = e.nonRetryable === true || e.retryable === false || (e.status !== undefined && e.status >= 400 && e.status < 500 && e.status !== 429);
+        if (permanent) {
+          throw ApplicationFailure.create({ type: ORDER_FAILURES.erpRejected, message: e.message ?? String(err), nonRetryable: true });
+        }
+        throw err;
+      }
+    },
+
+    async readErpSalesOrder(input: { externalId: string }): Promise<ErpSalesOrder | null> {
+      return erp.getSalesOrder({ externalId: input.externalId });
+    },
+
+    async updateErpSalesOrder(input: {
+      externalId: string;
+      changes: Parameters<ErpPort['updateSalesOrder']>[1];
+    }): Promise<ErpSalesOrder> {
+      return erp.updateSalesOrder(input.externalId, input.changes);
+    },
+
+    async cancelErpSalesOrder(input: { externalId: string }): Promise<ErpSalesOrder> {
+      return erp.cancelSalesOrder(input.externalId);
+    },
+
+    /**
+     * Cancels quantities of open lines: in the ERP (a line is closed when nothing else on it remains
+     * to ship, else its quantity is reduced), Quayside's reservations, and on the storefront (a refund
+     * of the lines without restock, which removes them from what is left to fulfil).
+     */
+    async cancelOrderLines(input: CancelLinesInput): Promise<{ cancelled: { lineId: string; quantity: number }[]; refunded: string }> {
+      const so = await erp.getSalesOrder({ externalId: input.externalId });
+      if (so) {
+        const close: string[] = [];
+        const reduce: { lineKey: string; quantity: number }[] = [];
+        for (const line of input.lines) {
+          let remaining = line.quantity;
+          for (const key of line.lineKeys) {
+            const erpLine = so.lines.find((l) => l.lineKey === key);
+            if (!erpLine || erpLine.closed || remaining === 0) continue;
+            const openOnLine = erpLine.quantity - erpLine.quantityFulfilled;
+            const take = Math.min(openOnLine, remaining);
+            remaining -= take;
+            if (take === openOnLine) close.push(key);
+            else reduce.push({ lineKey: key, quantity: erpLine.quantity - take });
+          }
+        }
+        if (reduce.length > 0) await erp.updateSalesOrder(input.externalId, { lines: reduce });
+        if (close.length > 0) await erp.cancelSalesOrder(input.externalId, close);
+      }
+      await orders.release(
+        input.workflowId,
+        input.lines.flatMap((l) => l.lineKeys),
       );
+      const cents = input.lines.reduce((s, l) => s + toCents(l.unitPrice) * l.quantity, 0);
+      const refunded = input.paid ? fromCents(cents) : '0.00';
+      await storefront.createRefund({
+        orderId: input.orderId,
+        refundKey: input.refundKey,
+        lines: input.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, restock: false })),
+        amount: refunded,
+        currency: input.currency,
+        note: input.reason,
+        notifyCustomer: input.notifyCustomer,
+      });
+      return { cancelled: input.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })), refunded };
+    },
+
+    /**
+     * Voids or refunds the order's payment. When the storefront has not cancelled the order yet it is
+     * cancelled there with a refund (which voids an authorization); when it has, a captured payment
+     * is refunded in full.
+     */
+    async voidPayment(input: {
+      orderId: string;
+      reason: string;
+      cancelledOnStorefront: boolean;
+      financialStatus?: string;
+      amount: string;
+      currency: string;
+    }): Promise<{ action: 'cancelledWithRefund' | 'refunded' | 'nothingToRefund' }> {
+      if (!input.cancelledOnStorefront) {
+        await storefront.cancelOrder({ orderId: input.orderId, reason: input.reason, notifyCustomer: true, refund: true, staffNote: input.reason });
+        return { action: 'cancelledWithRefund' };
+      }
+      if (!isPaidStatus(input.financialStatus)) return { action: 'nothingToRefund' };
+      await storefront.createRefund({
+        orderId: input.orderId,
+        refundKey: `cancel:${input.orderId}`,
+        lines: [],
+        amount: input.amount,
+        currency: input.currency,
+        note: input.reason,
+        notifyCustomer: true,
+      });
+      return { action: 'refunded' };
+    },
+
+    async pushFulfillment(input: StorefrontFulfillmentInput): Promise<{ fulfillmentId: string; created: boolean }> {
+      return storefront.createFulfillment(input);
+    },
+
+    /** Publishes the order's invoices to the storefront (customer portal) as an order metafield. */
+    async publishInvoices(input: { orderId: string; invoices: Pick<ErpInvoice, 'erpId' | 'tranId' | 'total' | 'dueDate'>[] }): Promise<void> {
+      await storefront.updateOrder({
+        orderId: input.orderId,
+        addTags: ['invoiced'],
+        metafields: [
+          {
+            namespace: 'quayside',
+            key: 'invoices',
+            type: 'json',
+            value: JSON.stringify(input.invoices.map((i) => ({ number: i.tranId, erpId: i.erpId, total: i.total, dueDate: i.dueDate }))),
+          },
+        ],
+      });
+    },
+
+    /** Tells the buyer about their order through the storefront (a tag plus a notice the customer portal shows). */
+    async notifyBuyer(input: { orderId: string; tag: string; notice: string }): Promise<void> {
+      await storefront.updateOrder({
+        orderId: input.orderId,
+        addTags: [input.tag],
+        metafields: [{ namespace: 'quayside', key: 'buyer_notice', type: 'multi_line_text_field', value: input.notice }],
+      });
+    },
+
+    async recordOrder(input: OrderRecord): Promise<void> {
+      await orders.upsert(input);
+    },
+
+    async raiseOrderAlert(input: AlertInput): Promise<void> {
+      await alerts.raise(input);
+      log?.warn({ workflowId: input.workflowId, kind: input.kind }, input.message);
+    },
+
+    async resolveOrderAlert(input: { dedupeKey: string }): Promise<void> {
+      await alerts.resolve(input.dedupeKey);
     },
   };
 }

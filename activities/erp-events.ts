@@ -1,0 +1,60 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { orderRepository } from '../db/orders';
+import type { Db } from '../db/pool';
+import type { ErpFulfillment, ErpInvoice, ErpPort } from '../domain/erp';
+import { taskQueue } from '../domain/ids';
+import { erpEventsWorkflowId } from '../domain/order-process';
+import type { ErpCursors, ErpEventsInput } from '../workflows/erpEvents';
+
+export interface ErpEventDeps {
+  db: Db;
+  erp: ErpPort;
+}
+
+/** The ERP change poller's activity: one page of each feed, with the cursors saved in Postgres. */
+export function createErpEventActivities({ db, erp }: ErpEventDeps) {
+  const repo = orderRepository(db);
+  return {
+    async pollErpChanges(input: { store: string; cursors: ErpCursors | null; pageSize: number }): Promise<{
+      fulfillments: ErpFulfillment[];
+      invoices: ErpInvoice[];
+      cursors: ErpCursors;
+      hasMore: boolean;
+    }> {
+      const names = { fulfillments: `erp:${input.store}:fulfillments`, invoices: `erp:${input.store}:invoices` };
+      let cursors = input.cursors;
+      if (cursors === null) {
+        cursors = { fulfillments: await repo.cursor(names.fulfillments), invoices: await repo.cursor(names.invoices) };
+      } else {
+        // Everything before these cursors has been signalled: they are the poller's committed position.
+        await repo.saveCursor(names.fulfillments, cursors.fulfillments);
+        await repo.saveCursor(names.invoices, cursors.invoices);
+      }
+      const [f, i] = await Promise.all([erp.fulfillmentsSince(cursors.fulfillments, input.pageSize), erp.invoicesSince(cursors.invoices, input.pageSize)]);
+      return {
+        fulfillments: f.items,
+        invoices: i.items,
+        cursors: { fulfillments: f.nextCursor ?? cursors.fulfillments, invoices: i.nextCursor ?? cursors.invoices },
+        hasMore: f.hasMore || i.hasMore,
+      };
+    },
+  };
+}
+
+export type ErpEventActivities = ReturnType<typeof createErpEventActivities>;
+
+/** Starts the store's ERP change poller unless it is already running (called once at worker start-up). */
+export async function ensureErpEventsPoller(
+  client: Client,
+  opts: { store: string; taskQueuePrefix: string; pollEvery?: string; pageSize?: number },
+): Promise<{ workflowId: string; started: boolean }> {
+  const workflowId = erpEventsWorkflowId(opts.store);
+  const args: ErpEventsInput = { store: opts.store, cursors: null, pollEvery: opts.pollEvery ?? '2s', pageSize: opts.pageSize ?? 100 };
+  try {
+    await client.workflow.start('erpEvents', { workflowId, taskQueue: taskQueue('orders', opts.taskQueuePrefix), args: [args] });
+    return { workflowId, started: true };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
+    throw err;
+  }
+}

@@ -1,0 +1,181 @@
+import type { CanonicalOrder } from '../domain/order';
+import { orderTotal } from '../domain/order';
+import type { OrderLineStatus } from '../domain/order-process';
+import type { StockByLocation } from '../domain/allocation';
+import { withTransaction, type Db } from './pool';
+
+export interface OrderRecord {
+  workflowId: string;
+  order: CanonicalOrder;
+  status: string;
+  step: string;
+  attention: { kind: string; reason: string } | null;
+  lines: OrderLineStatus[];
+  erpOrder: { erpId: string; tranId: string } | null;
+  rulesVersion: number | null;
+}
+
+export interface OrderRow {
+  store: string;
+  orderId: string;
+  workflowId: string;
+  orderNumber: string | null;
+  customerId: string | null;
+  poNumber: string | null;
+  status: string;
+  step: string | null;
+  attentionKind: string | null;
+  attentionReason: string | null;
+  total: string | null;
+  currency: string | null;
+  erpTranId: string | null;
+  updatedAt: string;
+}
+
+/** The order read model (lists and dashboards), stock reservations and ERP cursors. */
+export function orderRepository(db: Db) {
+  return {
+    async upsert(r: OrderRecord): Promise<void> {
+      const { order } = r;
+      await db.query(
+        `INSERT INTO orders (store, order_id, workflow_id, order_number, customer_id, po_number, status, step, attention_kind,
+                             attention_reason, total, currency, lines, erp_order_id, erp_tran_id, rules_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         ON CONFLICT (store, order_id) DO UPDATE SET
+           order_number = EXCLUDED.order_number, customer_id = EXCLUDED.customer_id, po_number = EXCLUDED.po_number,
+           status = EXCLUDED.status, step = EXCLUDED.step, attention_kind = EXCLUDED.attention_kind,
+           attention_reason = EXCLUDED.attention_reason, total = EXCLUDED.total, currency = EXCLUDED.currency,
+           lines = EXCLUDED.lines, erp_order_id = EXCLUDED.erp_order_id, erp_tran_id = EXCLUDED.erp_tran_id,
+           rules_version = EXCLUDED.rules_version, updated_at = now()`,
+        [
+          order.store,
+          order.orderId,
+          r.workflowId,
+          order.orderNumber,
+          order.customerId,
+          order.poNumber ?? null,
+          r.status,
+          r.step,
+          r.attention?.kind ?? null,
+          r.attention?.reason ?? null,
+          orderTotal(order),
+          order.currency,
+          JSON.stringify(r.lines),
+          r.erpOrder?.erpId ?? null,
+          r.erpOrder?.tranId ?? null,
+          r.rulesVersion,
+        ],
+      );
+    },
+
+    async list(filter: { status?: string; attention?: boolean; customerId?: string; limit: number }): Promise<OrderRow[]> {
+      const res = await db.query(
+        `SELECT store, order_id, workflow_id, order_number, customer_id, po_number, status, step, attention_kind,
+                attention_reason, total, currency, erp_tran_id, updated_at
+           FROM orders
+          WHERE ($1::text IS NULL OR status = $1)
+            AND ($2::boolean IS NULL OR (attention_reason IS NOT NULL) = $2)
+            AND ($3::text IS NULL OR customer_id = $3)
+          ORDER BY updated_at DESC LIMIT $4`,
+        [filter.status ?? null, filter.attention ?? null, filter.customerId ?? null, filter.limit],
+      );
+      return res.rows.map((r) => ({
+        store: r.store,
+        orderId: r.order_id,
+        workflowId: r.workflow_id,
+        orderNumber: r.order_number,
+        customerId: r.customer_id,
+        poNumber: r.po_number,
+        status: r.status,
+        step: r.step,
+        attentionKind: r.attention_kind,
+        attentionReason: r.attention_reason,
+        total: r.total,
+        currency: r.currency,
+        erpTranId: r.erp_tran_id,
+        updatedAt: (r.updated_at as Date).toISOString(),
+      }));
+    },
+
+    /** True when the customer has another order through Quayside that was not cancelled. */
+    async hasEarlierOrder(store: string, customerId: string, orderId: string): Promise<boolean> {
+      const res = await db.query(
+        `SELECT 1 FROM orders WHERE store = $1 AND customer_id = $2 AND order_id <> $3 AND status <> 'cancelled' LIMIT 1`,
+        [store, customerId, orderId],
+      );
+      return (res.rowCount ?? 0) > 0;
+    },
+
+    /** On-hand stock minus other orders' open reservations, by location, for the given ERP SKUs. */
+    async freeStock(skus: string[], exceptWorkflowId: string): Promise<StockByLocation> {
+      const res = await db.query<{ sku: string; location: string; free: number }>(
+        `SELECT s.sku, s.location,
+                s.on_hand - COALESCE((SELECT SUM(r.quantity) FROM stock_reservations r
+                                       WHERE r.sku = s.sku AND r.location = s.location
+                                         AND r.released_at IS NULL AND r.workflow_id <> $2), 0)::int AS free
+           FROM stock_levels s WHERE s.sku = ANY($1::text[])`,
+        [skus, exceptWorkflowId],
+      );
+      const out: StockByLocation = {};
+      for (const r of res.rows) (out[r.location] ??= {})[r.sku] = Math.max(0, Number(r.free));
+      return out;
+    },
+
+    async setStock(levels: { sku: string; location: string; onHand: number }[]): Promise<void> {
+      if (levels.length === 0) return;
+      await db.query(
+        `INSERT INTO stock_levels (sku, location, on_hand)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[])
+         ON CONFLICT (sku, location) DO UPDATE SET on_hand = EXCLUDED.on_hand, updated_at = now()`,
+        [levels.map((l) => l.sku), levels.map((l) => l.location), levels.map((l) => l.onHand)],
+      );
+    },
+
+    /** Reserves (or re-reserves, on retry) each line's quantity; one row per order line key. */
+    async reserve(workflowId: string, lines: { lineKey: string; sku: string; location: string; quantity: number }[]): Promise<void> {
+      await withTransaction(db, async (client) => {
+        for (const l of lines) {
+          await client.query(
+            `INSERT INTO stock_reservations (workflow_id, line_key, sku, location, quantity) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (workflow_id, line_key) DO UPDATE
+               SET sku = EXCLUDED.sku, location = EXCLUDED.location, quantity = EXCLUDED.quantity, released_at = NULL`,
+            [workflowId, l.lineKey, l.sku, l.location, l.quantity],
+          );
+        }
+      });
+    },
+
+    /** Releases open reservations (all of the order's, or the named line keys); returns how many. */
+    async release(workflowId: string, lineKeys?: string[]): Promise<number> {
+      const res = await db.query(
+        `UPDATE stock_reservations SET released_at = now()
+          WHERE workflow_id = $1 AND released_at IS NULL AND ($2::text[] IS NULL OR line_key = ANY($2::text[]))`,
+        [workflowId, lineKeys ?? null],
+      );
+      return res.rowCount ?? 0;
+    },
+
+    async openReservations(workflowId: string): Promise<{ lineKey: string; sku: string; location: string; quantity: number }[]> {
+      const res = await db.query(
+        'SELECT line_key, sku, location, quantity FROM stock_reservations WHERE workflow_id = $1 AND released_at IS NULL ORDER BY line_key',
+        [workflowId],
+      );
+      return res.rows.map((r) => ({ lineKey: r.line_key, sku: r.sku, location: r.location, quantity: r.quantity }));
+    },
+
+    async cursor(name: string): Promise<string | null> {
+      const res = await db.query<{ cursor: string | null }>('SELECT cursor FROM erp_cursors WHERE name = $1', [name]);
+      return res.rows[0]?.cursor ?? null;
+    },
+
+    async saveCursor(name: string, cursor: string | null): Promise<void> {
+      await db.query(
+        `INSERT INTO erp_cursors (name, cursor) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()`,
+        [name, cursor],
+      );
+    },
+  };
+}
+
+export type OrderRepository = ReturnType<typeof orderRepository>;

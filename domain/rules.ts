@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { Money } from './order';
+
+/** A duration as Temporal and people write it: `90s`, `15m`, `4h`, `7d`, `250ms`. */
+export const DurationText = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as "15m", "4h" or "7d"');
+
+/**
+ * The order process's business rules. Integrators edit them as data (versioned and audited in
+ * Postgres); each order workflow snapshots the version it started with, so a change never alters
+ * an order already in flight.
+ */
+export const BusinessRules = z.object({
+  credit: z
+    .object({
+      /** Hold an order when open balance + this order exceeds the ERP credit limit. */
+      checkEnabled: z.boolean().default(true),
+      /** Accept this much over the limit before holding (a courtesy margin). */
+      overLimitAllowance: Money.default('0'),
+    })
+    .prefault({}),
+  firstOrder: z
+    .object({
+      /** A new customer's first order above this total waits for an approver. */
+      approvalAmount: Money.default('5000.00'),
+    })
+    .prefault({}),
+  approval: z
+    .object({
+      /** Remind the approvers after this long without a decision. */
+      remindAfter: DurationText.default('4h'),
+      /** Escalate to the next level after this long (counted from the request). */
+      escalateAfter: DurationText.default('24h'),
+    })
+    .prefault({}),
+  backorder: z
+    .object({
+      /** Tell the buyer when a line is backordered and again when it is released. */
+      notifyBuyer: z.boolean().default(true),
+      /** How often a backorder re-reads the ERP line for replenishment. */
+      recheckEvery: DurationText.default('1h'),
+      /** Raise an alert for an operator when a backorder has waited this long. */
+      escalateAfter: DurationText.default('7d'),
+    })
+    .prefault({}),
+  price: z
+    .object({
+      /** Storefront unit prices may differ from the ERP's by this percentage before the order is parked. */
+      tolerancePercent: z.number().min(0).max(100).default(1),
+    })
+    .prefault({}),
+  warehouses: z
+    .object({
+      /** ERP locations in the order to ship from when stock allows more than one. */
+      priority: z.array(z.string().min(1)).min(1).default(['MAIN', 'EAST', 'WEST']),
+    })
+    .prefault({}),
+  fulfillment: z
+    .object({
+      /** How often an open order re-reads its ERP sales order (new backorders, lines closed in the ERP). */
+      refreshEvery: DurationText.default('15m'),
+      /** Ask the storefront to e-mail the buyer about each shipment. */
+      notifyCustomer: z.boolean().default(true),
+    })
+    .prefault({}),
+});
+export type BusinessRules = z.infer<typeof BusinessRules>;
+export type BusinessRulesInput = z.input<typeof BusinessRules>;
+
+export const DEFAULT_RULES: BusinessRules = BusinessRules.parse({});
+
+export interface RulesSnapshot {
+  version: number;
+  rules: BusinessRules;
+}
+
+/** Milliseconds in a rule duration (rules are validated, so the text always parses). */
+export function durationMs(text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}

@@ -1,0 +1,25 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/** Named activity option profiles shared by the order-side workflows. */
+export const PROFILES = {
+  /** ERP writes and reads: retried with backoff for as long as the ERP is away. */
+  erpCall: {
+    startToCloseTimeout: '60 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  },
+  /** Storefront writes (fulfillments, refunds, metafields). */
+  storefrontCall: {
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  },
+  /** Quayside's own Postgres: read model, mappings, reservations, alerts. */
+  local: {
+    startToCloseTimeout: '15 seconds',
+    retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  },
+  /** Approver notifications. */
+  notify: {
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  },
+} satisfies Record<string, ActivityOptions>;

@@ -1,0 +1,81 @@
+import { condition, continueAsNew, defineQuery, defineSignal, getExternalWorkflowHandle, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { ErpEventActivities } from '../activities/erp-events';
+import { orderWorkflowId } from '../domain/ids';
+import { parseErpOrderExternalId } from '../domain/order-process';
+import { erpFulfillmentSignal, erpInvoiceSignal } from './orderToInvoice';
+import { PROFILES } from './activity-profiles';
+
+export interface ErpCursors {
+  fulfillments: string | null;
+  invoices: string | null;
+}
+
+export interface ErpEventsInput {
+  store: string;
+  /** Where the previous run got to (null: resume from the cursor saved in Postgres, else from the start). */
+  cursors: ErpCursors | null;
+  /** Pause between polls once both feeds are drained. */
+  pollEvery: string;
+  pageSize: number;
+}
+
+export interface ErpEventsStatus {
+  cursors: ErpCursors | null;
+  polls: number;
+  delivered: number;
+  /** ERP documents whose order has no process in Quayside (entered in the ERP directly). */
+  unmatched: number;
+}
+
+export const stopErpEventsSignal = defineSignal('stop');
+export const erpEventsStatusQuery = defineQuery<ErpEventsStatus>('status');
+
+const { pollErpChanges } = proxyActivities<ErpEventActivities>(PROFILES.erpCall);
+
+/** Polls in one run before continuing as new (the history stays small; only the cursors carry over). */
+const POLLS_PER_RUN = 500;
+
+/**
+ * The ERP change poller: reads fulfillments and invoices changed since its cursors and signals each
+ * to its order's workflow (found by the sales order's external id). Long-running; continues as new
+ * carrying only the cursors.
+ */
+export async function erpEvents(input: ErpEventsInput): Promise<ErpEventsStatus> {
+  let stop = false;
+  const status: ErpEventsStatus = { cursors: input.cursors, polls: 0, delivered: 0, unmatched: 0 };
+  setHandler(stopErpEventsSignal, () => void (stop = true));
+  setHandler(erpEventsStatusQuery, () => status);
+
+  while (!stop) {
+    const page = await pollErpChanges.executeWithOptions({ summary: `Poll ERP fulfillments and invoices for ${input.store}` }, [
+      { store: input.store, cursors: status.cursors, pageSize: input.pageSize },
+    ]);
+    status.polls += 1;
+    const deliveries: Promise<void>[] = [];
+    const deliver = (externalId: string, send: (workflowId: string) => Promise<void>) => {
+      const target = parseErpOrderExternalId(externalId);
+      if (!target || target.store !== input.store) {
+        status.unmatched += 1;
+        return;
+      }
+      deliveries.push(
+        send(orderWorkflowId(target.store, target.orderId)).then(
+          () => void (status.delivered += 1),
+          (err: unknown) => {
+            status.unmatched += 1;
+            log.warn('ERP document for an order without a running process', { externalId, error: String(err) });
+          },
+        ),
+      );
+    };
+    for (const f of page.fulfillments) deliver(f.salesOrderExternalId, (id) => getExternalWorkflowHandle(id).signal(erpFulfillmentSignal, f));
+    for (const i of page.invoices) deliver(i.salesOrderExternalId, (id) => getExternalWorkflowHandle(id).signal(erpInvoiceSignal, i));
+    await Promise.all(deliveries);
+    status.cursors = page.cursors;
+    if (!page.hasMore) await condition(() => stop, input.pollEvery);
+    if (!stop && (status.polls >= POLLS_PER_RUN || workflowInfo().continueAsNewSuggested)) {
+      await continueAsNew<typeof erpEvents>({ ...input, cursors: status.cursors });
+    }
+  }
+  return status;
+}

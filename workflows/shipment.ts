@@ -1,0 +1,60 @@
+import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { OrderActivities } from '../activities/orders';
+import { lineIdOfKey } from '../domain/allocation';
+import type { ErpFulfillment } from '../domain/erp';
+import { PROFILES } from './activity-profiles';
+
+export interface ShipmentInput {
+  store: string;
+  orderId: string;
+  orderNumber: string;
+  fulfillment: ErpFulfillment;
+  notifyCustomer: boolean;
+}
+
+export interface ShipmentResult {
+  erpFulfillmentId: string;
+  storefrontFulfillmentId: string;
+  lines: { lineId: string; quantity: number }[];
+  carrier: string | null;
+  trackingNumbers: string[];
+}
+
+export const shipmentStatusQuery = defineQuery<{ step: 'pushing' | 'done'; erpFulfillmentId: string }>('status');
+
+const storefront = proxyActivities<OrderActivities>(PROFILES.storefrontCall);
+
+/** Merges ERP lines that belong to one storefront line (a line split across warehouses ships as one). */
+export function storefrontLines(f: ErpFulfillment): { lineId: string; quantity: number }[] {
+  const byLine = new Map<string, number>();
+  for (const l of f.lines) byLine.set(lineIdOfKey(l.lineKey), (byLine.get(lineIdOfKey(l.lineKey)) ?? 0) + l.quantity);
+  return [...byLine].map(([lineId, quantity]) => ({ lineId, quantity }));
+}
+
+/**
+ * One ERP fulfillment (partial shipments are the normal case): its lines, quantities, carrier and
+ * tracking reach the storefront as one fulfillment (keyed by the ERP fulfillment id, so a retry or
+ * a duplicate never ships twice), and the storefront notifies the buyer.
+ */
+export async function shipment(input: ShipmentInput): Promise<ShipmentResult> {
+  const { fulfillment: f } = input;
+  let step: 'pushing' | 'done' = 'pushing';
+  setHandler(shipmentStatusQuery, () => ({ step, erpFulfillmentId: f.erpId }));
+  const lines = storefrontLines(f);
+  const tracking = f.trackingNumbers.length > 0 ? `tracking ${f.trackingNumbers.join(', ')}` : 'no tracking';
+  const pushed = await storefront.pushFulfillment.executeWithOptions(
+    { summary: `Ship ${lines.map((l) => `${l.quantity}× line ${l.lineId}`).join(', ')} of order ${input.orderNumber} via ${f.carrier ?? 'carrier not given'} (${tracking})` },
+    [
+      {
+        orderId: input.orderId,
+        fulfillmentKey: f.erpId,
+        lines,
+        carrier: f.carrier,
+        trackingNumbers: f.trackingNumbers,
+        notifyCustomer: input.notifyCustomer,
+      },
+    ],
+  );
+  step = 'done';
+  return { erpFulfillmentId: f.erpId, storefrontFulfillmentId: pushed.fulfillmentId, lines, carrier: f.carrier, trackingNumbers: f.trackingNumbers };
+}
