@@ -50,6 +50,27 @@ export const EnvSchema = z.object({
   SANDBOX_STORE_PORT: port(4002),
   SANDBOX_ENABLED: bool(true),
 
+  // NetSuite (SuiteTalk REST, token-based authentication). Defaults: the sandbox ERP's development account.
+  NETSUITE_BASE_URL: z.url().default('http://127.0.0.1:4001'),
+  NETSUITE_ACCOUNT_ID: z.string().min(1).default('QUAYSIDE_SB1'),
+  NETSUITE_CONSUMER_KEY: z.string().min(1).default('sandbox-consumer-key'),
+  NETSUITE_CONSUMER_SECRET: z.string().min(1).default('sandbox-consumer-secret'),
+  NETSUITE_TOKEN_ID: z.string().min(1).default('sandbox-token-id'),
+  NETSUITE_TOKEN_SECRET: z.string().min(1).default('sandbox-token-secret'),
+  /** Requests Quayside keeps in flight against the account at most (keep it under the account's limit). */
+  NETSUITE_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  NETSUITE_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(6),
+  NETSUITE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+
+  // Sandbox ERP knobs (fault injection and seed size).
+  SANDBOX_ERP_CONCURRENCY_LIMIT: z.coerce.number().int().min(0).default(5),
+  SANDBOX_ERP_LATENCY_MIN_MS: z.coerce.number().min(0).default(0),
+  SANDBOX_ERP_LATENCY_MAX_MS: z.coerce.number().min(0).default(0),
+  SANDBOX_ERP_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
+  SANDBOX_ERP_SKUS: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
+  SANDBOX_ERP_CUSTOMERS: z.coerce.number().int().min(1).max(100_000).default(520),
+  SANDBOX_ERP_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('sandbox_erp'),
+
   // Shopify (or the sandbox store). Defaults are the sandbox's documented development credentials.
   SHOPIFY_API_SECRET: z.string().min(1).default('quayside-sandbox-webhook-secret'),
   SHOPIFY_API_SECRET_PREVIOUS: optionalString,

@@ -1,11 +1,326 @@
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { withTransaction, type Db, type DbClient } from '../../db/pool';
+import type { Logger } from '../../platform/logger';
+import { createFaultInjector, FaultPatch, type FaultInjector, type FaultKind, type FaultSettings } from '../shared/faults';
+import { createTbaVerifier, type SandboxCredentials } from './auth';
+import { errorDocument, invalidLogin, RestError, sendError } from './errors';
+import * as records from './records';
+import { compileSuiteQl, SuiteQlError } from './suiteql';
 
-/** Sandbox ERP: an HTTP service speaking NetSuite's SuiteTalk REST dialect. */
-export function createErpSandboxApp(): Express {
+export interface ErpSandboxDeps {
+  /** A pool whose connections use the sandbox schema (see createSandboxPool). */
+  db: Db;
+  credentials: SandboxCredentials;
+  faults: FaultSettings;
+  log?: Logger;
+}
+
+export interface ErpSandbox {
+  app: Express;
+  faults: FaultInjector;
+}
+
+const RECORD_BASE = '/services/rest/record/v1';
+const TYPE_NAMES: Record<records.RecordType, string> = {
+  customer: 'customer',
+  salesorder: 'salesOrder',
+  itemfulfillment: 'itemFulfillment',
+  invoice: 'invoice',
+  returnauthorization: 'returnAuthorization',
+  creditmemo: 'creditMemo',
+  customerrefund: 'customerRefund',
+};
+
+const FAULT_ERRORS: Record<FaultKind, RestError> = {
+  throttled: RestError.of(
+    429,
+    'CONCURRENCY_LIMIT_EXCEEDED',
+    'Concurrent request limit exceeded. Request blocked. Wait and retry the request, or increase the concurrency limit of your account.',
+  ),
+  error: RestError.of(500, 'UNEXPECTED_ERROR', 'An unexpected error occurred. Error ID: sandbox-injected-fault.'),
+  outage: RestError.of(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable because of scheduled maintenance. Try again later.'),
+};
+
+function formatValue(v: unknown, kind?: 'timestamp' | 'date'): string | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (v instanceof Date) {
+    // NetSuite's default date preference; use TO_CHAR for a full timestamp.
+    return kind === 'timestamp' || kind === 'date' ? `${v.getUTCMonth() + 1}/${v.getUTCDate()}/${v.getUTCFullYear()}` : v.toISOString();
+  }
+  return String(v);
+}
+
+/** Sandbox ERP: NetSuite's SuiteTalk REST subset Quayside uses, plus an admin API for the warehouse. */
+export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
+  const { db, log } = deps;
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const faults = createFaultInjector(deps.faults, (res, kind) => sendError(res, FAULT_ERRORS[kind]));
+  const verify = createTbaVerifier(deps.credentials);
+  const tx = <T>(fn: (q: DbClient) => Promise<T>) => withTransaction(db, fn);
+
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', service: 'sandbox-erp' });
+    res.json({ status: 'ok', service: 'sandbox-erp', account: deps.credentials.accountId });
   });
-  return app;
+
+  // ------------------------------------------------------------------ SuiteTalk REST
+  const rest = express.Router();
+  rest.use(faults.middleware);
+  rest.use((req, res, next) => {
+    const problem = verify(req);
+    if (problem) {
+      log?.debug({ problem, path: req.path }, 'rejected login');
+      sendError(res, invalidLogin());
+      return;
+    }
+    next();
+  });
+  rest.use(express.json({ type: () => true, limit: '10mb' }));
+
+  rest.get('/system/v1/governanceLimits', (_req, res) => {
+    res.json({ accountConcurrencyLimit: faults.settings().concurrencyLimit, integrationConcurrencyLimit: faults.settings().concurrencyLimit });
+  });
+
+  rest.post('/query/v1/suiteql', async (req, res) => {
+    if (!/\btransient\b/i.test(req.get('prefer') ?? '')) {
+      throw RestError.of(400, 'INVALID_PARAMETER', "Invalid header: the 'Prefer: transient' header is required for SuiteQL queries.");
+    }
+    const body = (req.body ?? {}) as { q?: unknown };
+    if (typeof body.q !== 'string' || !body.q.trim()) throw RestError.of(400, 'INVALID_CONTENT', "The request body must contain the query in the property 'q'.");
+    const limit = req.query.limit === undefined ? 1000 : Number(req.query.limit);
+    const offset = req.query.offset === undefined ? 0 : Number(req.query.offset);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw RestError.of(400, 'INVALID_PARAMETER', 'Invalid value for the parameter limit: it must be between 1 and 1000.');
+    if (!Number.isInteger(offset) || offset < 0) throw RestError.of(400, 'INVALID_PARAMETER', 'Invalid value for the parameter offset.');
+    let compiled;
+    try {
+      compiled = compileSuiteQl(body.q);
+    } catch (err) {
+      if (err instanceof SuiteQlError) throw RestError.of(400, 'INVALID_PARAMETER', `Invalid search query. Detailed unprocessed description follows. ${err.message}`);
+      throw err;
+    }
+    const [rows, total] = await Promise.all([
+      db.query(`${compiled.sql} LIMIT ${limit + 1} OFFSET ${offset}`, compiled.params),
+      db.query<{ n: number }>(compiled.countSql, compiled.countParams),
+    ]);
+    const hasMore = rows.rows.length > limit;
+    const items = rows.rows.slice(0, limit).map((row: Record<string, unknown>) => {
+      const out: Record<string, unknown> = { links: [] };
+      for (const c of compiled.columns) {
+        const v = formatValue(row[c.name], c.kind);
+        if (v !== undefined) out[c.name] = v;
+      }
+      return out;
+    });
+    const self = `${req.protocol}://${req.get('host')}/services/rest/query/v1/suiteql`;
+    const links = [{ rel: 'self', href: `${self}?limit=${limit}&offset=${offset}` }];
+    if (hasMore) links.push({ rel: 'next', href: `${self}?limit=${limit}&offset=${offset + limit}` });
+    res.json({ links, count: items.length, hasMore, items, offset, totalResults: Number(total.rows[0]!.n) });
+  });
+
+  const recordType = (name: string | undefined): records.RecordType => {
+    const key = (name ?? '').toLowerCase();
+    if (!(key in records.RECORD_TYPES)) throw RestError.of(404, 'INVALID_RCRD_TYPE', `Record type '${name}' does not exist or is not supported.`);
+    return key as records.RecordType;
+  };
+  const location = (req: Request, type: records.RecordType, id: number) => `${req.protocol}://${req.get('host')}${RECORD_BASE}/${TYPE_NAMES[type]}/${id}`;
+  const notAllowed = () => RestError.of(405, 'METHOD_NOT_ALLOWED', 'The HTTP method is not allowed for this resource.');
+  const bodyOf = (req: Request) => {
+    if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) throw RestError.of(400, 'INVALID_CONTENT', 'The request body must be a JSON object.');
+    return req.body as Record<string, unknown>;
+  };
+  const find = async (q: DbClient, type: records.RecordType, ref: string) => {
+    const id = await records.resolveRecord(q, type, decodeURIComponent(ref));
+    if (id === null) throw RestError.of(404, 'NONEXISTENT_ID', `The record instance does not exist. Provide a valid record instance ID. (${TYPE_NAMES[type]} ${ref})`);
+    return id;
+  };
+
+  const create = (q: DbClient, type: records.RecordType, body: Record<string, unknown>, externalId?: string) => {
+    switch (type) {
+      case 'customer':
+        return records.createCustomer(q, body, externalId);
+      case 'salesorder':
+        return records.createSalesOrder(q, body, externalId);
+      case 'returnauthorization':
+        return records.createReturnAuthorization(q, body, externalId);
+      case 'customerrefund':
+        return records.createCustomerRefund(q, body, externalId);
+      default:
+        throw notAllowed();
+    }
+  };
+  const update = (q: DbClient, type: records.RecordType, id: number, body: Record<string, unknown>) => {
+    switch (type) {
+      case 'customer':
+        return records.updateCustomer(q, id, body);
+      case 'salesorder':
+        return records.updateSalesOrder(q, id, body);
+      case 'returnauthorization':
+        return records.closeReturnAuthorization(q, id, body);
+      default:
+        throw notAllowed();
+    }
+  };
+
+  rest.use('/record/v1', async (req, res, next) => {
+    const parts = req.path.split('/').filter(Boolean);
+    const type = recordType(parts[0]);
+    const base = `${req.protocol}://${req.get('host')}${RECORD_BASE}`;
+    if (parts.length === 1 && req.method === 'POST') {
+      const id = await tx((q) => create(q, type, bodyOf(req)));
+      res.status(204).location(location(req, type, id)).end();
+      return;
+    }
+    if (parts.length === 2 && req.method === 'GET') {
+      const expand = req.query.expandSubResources === 'true';
+      const json = await tx(async (q) => {
+        const id = await find(q, type, parts[1]!);
+        return type === 'customer' ? records.customerJson(q, id, base) : records.transactionJson(q, id, base, expand);
+      });
+      res.json(json);
+      return;
+    }
+    if (parts.length === 2 && req.method === 'PATCH') {
+      await tx(async (q) => update(q, type, await find(q, type, parts[1]!), bodyOf(req)));
+      res.status(204).end();
+      return;
+    }
+    if (parts.length === 2 && req.method === 'PUT') {
+      const ref = decodeURIComponent(parts[1]!);
+      if (!ref.startsWith('eid:')) throw RestError.of(400, 'INVALID_PARAMETER', 'Upsert requires an external ID in the URL (eid:<externalId>).');
+      const id = await tx(async (q) => {
+        const existing = await records.resolveRecord(q, type, ref);
+        if (existing === null) return create(q, type, { ...bodyOf(req), externalId: ref.slice(4) }, ref.slice(4));
+        await update(q, type, existing, bodyOf(req));
+        return existing;
+      });
+      res.status(204).location(location(req, type, id)).end();
+      return;
+    }
+    if (parts.length === 4 && parts[2] === '!transform' && req.method === 'POST') {
+      const to = recordType(parts[3]);
+      const body = bodyOf(req);
+      const id = await tx(async (q) => {
+        const from = await find(q, type, parts[1]!);
+        if (type === 'salesorder' && to === 'itemfulfillment') return records.fulfillSalesOrder(q, from, body);
+        if (type === 'salesorder' && to === 'invoice') return records.invoiceSalesOrder(q, from, body);
+        if (type === 'returnauthorization' && to === 'creditmemo') return records.creditReturn(q, from, body);
+        throw RestError.of(400, 'INVALID_TRANS_TYP', `You cannot transform a ${TYPE_NAMES[type]} into a ${TYPE_NAMES[to]}.`);
+      });
+      res.status(204).location(location(req, to, id)).end();
+      return;
+    }
+    next();
+  });
+
+  rest.use((_req, _res, next) => next(RestError.of(404, 'NONEXISTENT_ID', 'The requested resource does not exist.')));
+  rest.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof RestError) return sendError(res, err);
+    if ((err as { type?: string }).type === 'entity.parse.failed') {
+      return sendError(res, RestError.of(400, 'INVALID_CONTENT', 'Invalid content in the request body: malformed JSON.'));
+    }
+    const code = (err as { code?: string }).code;
+    if (code === '40P01' || code === '40001') return sendError(res, RestError.of(500, 'UNEXPECTED_ERROR', 'A record was being changed by another request; try again.'));
+    log?.error({ err }, 'sandbox ERP request failed');
+    return sendError(res, RestError.of(500, 'UNEXPECTED_ERROR', 'An unexpected error occurred.'));
+  });
+  app.use('/services/rest', rest);
+
+  // ------------------------------------------------------------------ admin: warehouse simulation, faults
+  const admin = express.Router();
+  admin.use(express.json());
+  const LineSel = z.array(z.object({ lineKey: z.string().min(1), quantity: z.number().int().positive().optional() }));
+  const salesOrderRef = (ref: string) => (ref.startsWith('eid:') || /^\d+$/.test(ref) ? ref : `eid:${ref}`);
+  const txnJson = async (q: DbClient, type: records.RecordType, id: number, req: Request) =>
+    records.transactionJson(q, id, `${req.protocol}://${req.get('host')}${RECORD_BASE}`, true);
+
+  admin.get('/stats', (_req, res) => {
+    res.json(faults.stats());
+  });
+  admin.post('/stats/reset', (_req, res) => {
+    faults.resetStats();
+    res.json(faults.stats());
+  });
+  admin.get('/faults', (_req, res) => {
+    res.json(faults.settings());
+  });
+  admin.put('/faults', (req, res) => {
+    const patch = FaultPatch.safeParse(req.body);
+    if (!patch.success) throw RestError.of(400, 'INVALID_CONTENT', z.prettifyError(patch.error));
+    res.json(faults.update(patch.data));
+  });
+  admin.get('/sales-orders/:ref', async (req, res) => {
+    res.json(await tx(async (q) => txnJson(q, 'salesorder', await find(q, 'salesorder', salesOrderRef(req.params.ref)), req)));
+  });
+  admin.post('/sales-orders/:ref/ship', async (req, res) => {
+    const body = z
+      .object({ location: z.string().min(1), carrier: z.string().optional(), trackingNumbers: z.array(z.string()).default([]), lines: LineSel.optional() })
+      .parse(req.body ?? {});
+    const json = await tx(async (q) => {
+      const soId = await find(q, 'salesorder', salesOrderRef(req.params.ref));
+      let items: Record<string, unknown>[] | undefined;
+      if (body.lines) {
+        const so = await records.transactionJson(q, soId, '', true);
+        const soLines = (so.item as { items: { line: number; custcol_quayside_line_key?: string }[] }).items;
+        items = body.lines.map((l) => {
+          const match = soLines.find((s) => s.custcol_quayside_line_key === l.lineKey);
+          if (!match) throw RestError.of(400, 'USER_ERROR', `No line with key ${l.lineKey} on this order.`);
+          return { orderLine: match.line, quantity: l.quantity, itemReceive: true };
+        });
+      }
+      const ifId = await records.fulfillSalesOrder(q, soId, {
+        inventoryLocation: { id: body.location },
+        shipCarrier: body.carrier,
+        package: { items: body.trackingNumbers.map((t) => ({ packageTrackingNumber: t })) },
+        ...(items ? { item: { items } } : {}),
+      });
+      return txnJson(q, 'itemfulfillment', ifId, req);
+    });
+    res.status(201).json(json);
+  });
+  admin.post('/sales-orders/:ref/backorder', async (req, res) => {
+    const body = z.object({ lines: LineSel.min(1) }).parse(req.body ?? {});
+    const json = await tx(async (q) => {
+      const soId = await find(q, 'salesorder', salesOrderRef(req.params.ref));
+      await records.backorderLines(q, soId, body.lines);
+      return txnJson(q, 'salesorder', soId, req);
+    });
+    res.json(json);
+  });
+  admin.post('/sales-orders/:ref/invoice', async (req, res) => {
+    const body = z.object({ externalId: z.string().optional() }).parse(req.body ?? {});
+    const json = await tx(async (q) => {
+      const soId = await find(q, 'salesorder', salesOrderRef(req.params.ref));
+      return txnJson(q, 'invoice', await records.invoiceSalesOrder(q, soId, body), req);
+    });
+    res.status(201).json(json);
+  });
+  admin.post('/inventory/receive', async (req, res) => {
+    const body = z.object({ sku: z.string().min(1), location: z.string().min(1), quantity: z.number().int().positive() }).parse(req.body ?? {});
+    res.json(await tx((q) => records.receiveStock(q, `name:${body.sku}`, body.location, body.quantity)));
+  });
+  admin.post('/return-authorizations/:ref/receive', async (req, res) => {
+    const body = z.object({ location: z.string().min(1), lines: LineSel.optional() }).parse(req.body ?? {});
+    const json = await tx(async (q) => {
+      const raId = await find(q, 'returnauthorization', salesOrderRef(req.params.ref));
+      await records.receiveReturn(q, raId, body.location, body.lines);
+      return txnJson(q, 'returnauthorization', raId, req);
+    });
+    res.json(json);
+  });
+  admin.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof RestError) return sendError(res, err);
+    if (err instanceof z.ZodError) return sendError(res, RestError.of(400, 'INVALID_CONTENT', z.prettifyError(err)));
+    log?.error({ err }, 'sandbox ERP admin request failed');
+    res.status(500).json(errorDocument(500, [{ detail: 'An unexpected error occurred.', 'o:errorCode': 'UNEXPECTED_ERROR' }]));
+  });
+  app.use('/admin', admin);
+
+  return { app, faults };
+}
+
+/** The sandbox's Express app alone (see createErpSandbox for the fault controls). */
+export function createErpSandboxApp(deps: ErpSandboxDeps): Express {
+  return createErpSandbox(deps).app;
 }

@@ -1,0 +1,642 @@
+import type {
+  ErpCreditMemo,
+  ErpCustomer,
+  ErpFulfillment,
+  ErpInvoice,
+  ErpItem,
+  ErpPort,
+  ErpPrice,
+  ErpReturnAuthorization,
+  ErpSalesOrder,
+  InventoryLevel,
+  ItemKind,
+  Page,
+} from '../../domain/erp';
+import type { Config } from '../../platform/config';
+import type { Logger } from '../../platform/logger';
+import { ConcurrencyBudget, sharedBudget, type Priority } from './budget';
+import { NetSuiteError } from './errors';
+import { authorizationHeader, type TbaCredentials } from './oauth';
+
+export interface NetSuiteConfig extends TbaCredentials {
+  /** Origin of the REST services, e.g. https://1234567.suitetalk.api.netsuite.com (no /services/rest). */
+  baseUrl: string;
+  /** Requests in flight at most, shared by every client of this account in the process. */
+  concurrency: number;
+  maxRetries?: number;
+  timeoutMs?: number;
+  /** Backoff base; a retry waits about base × 2^attempt (with jitter), at most maxBackoffMs. */
+  backoffBaseMs?: number;
+  maxBackoffMs?: number;
+  /** A budget of its own instead of the process-wide one for this account. */
+  budget?: ConcurrencyBudget;
+  log?: Logger;
+}
+
+export function netSuiteConfigFrom(config: Config, log?: Logger): NetSuiteConfig {
+  return {
+    baseUrl: config.NETSUITE_BASE_URL,
+    accountId: config.NETSUITE_ACCOUNT_ID,
+    consumerKey: config.NETSUITE_CONSUMER_KEY,
+    consumerSecret: config.NETSUITE_CONSUMER_SECRET,
+    tokenId: config.NETSUITE_TOKEN_ID,
+    tokenSecret: config.NETSUITE_TOKEN_SECRET,
+    concurrency: config.NETSUITE_CONCURRENCY,
+    maxRetries: config.NETSUITE_MAX_RETRIES,
+    timeoutMs: config.NETSUITE_TIMEOUT_MS,
+    log,
+  };
+}
+
+export interface SuiteQlPage {
+  items: Record<string, string>[];
+  hasMore: boolean;
+  count: number;
+  offset: number;
+  totalResults: number;
+}
+
+export interface NetSuiteClient extends ErpPort {
+  /** The same client with another priority on the shared budget (`bulk` for syncs). */
+  withPriority(priority: Priority): NetSuiteClient;
+  readonly budget: ConcurrencyBudget;
+  /** One page of a SuiteQL query. */
+  suiteql(query: string, opts?: { limit?: number; offset?: number }): Promise<SuiteQlPage>;
+}
+
+type Json = Record<string, unknown>;
+interface Ref {
+  id?: string;
+  refName?: string;
+}
+
+const TS_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF3';
+const tsCol = (col: string, alias: string) => `TO_CHAR(${col}, '${TS_FORMAT}') AS ${alias}`;
+const toIso = (ts: string | undefined) => (ts ? `${ts.replace(' ', 'T')}Z` : new Date(0).toISOString());
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const money = (v: unknown) => (v === undefined || v === null || v === '' ? '0.00' : Number(v).toFixed(2));
+const intId = (v: string) => {
+  if (!/^\d+$/.test(v)) throw new NetSuiteError({ status: 400, details: [{ detail: `Invalid internal id ${v}.`, code: 'INVALID_KEY_OR_REF' }] });
+  return v;
+};
+
+/** Keyset cursor over (lastmodifieddate, id): stable while records change under it. */
+function keysetWhere(cursor: string | null): string {
+  if (!cursor) return '';
+  const [ts, id] = cursor.split('|');
+  if (!ts || !id || !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/.test(ts) || !/^\d+$/.test(id)) {
+    throw new NetSuiteError({ status: 400, details: [{ detail: `Invalid cursor ${cursor}.`, code: 'INVALID_PARAMETER' }] });
+  }
+  const t = `TO_TIMESTAMP('${ts}', '${TS_FORMAT}')`;
+  return `(lastmodifieddate > ${t} OR (lastmodifieddate = ${t} AND id > ${id}))`;
+}
+const idWhere = (cursor: string | null) => {
+  if (cursor && !/^\d+$/.test(cursor)) throw new NetSuiteError({ status: 400, details: [{ detail: `Invalid cursor ${cursor}.`, code: 'INVALID_PARAMETER' }] });
+  return cursor ? `id > ${cursor}` : '';
+};
+const where = (...conds: string[]) => {
+  const parts = conds.filter(Boolean);
+  return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
+};
+
+const SO_STATUS: Record<string, ErpSalesOrder['status']> = {
+  A: 'pendingApproval',
+  B: 'pendingFulfillment',
+  C: 'cancelled',
+  D: 'partiallyFulfilled',
+  E: 'partiallyFulfilled',
+  F: 'pendingBilling',
+  G: 'billed',
+  H: 'closed',
+};
+const RA_STATUS: Record<string, ErpReturnAuthorization['status']> = {
+  A: 'pendingReceipt',
+  B: 'pendingReceipt',
+  C: 'closed',
+  D: 'partiallyReceived',
+  E: 'partiallyReceived',
+  F: 'received',
+  G: 'credited',
+  H: 'closed',
+};
+const ITEM_KIND: Record<string, ItemKind> = { InvtPart: 'inventory', Kit: 'kit', Assembly: 'assembly', NonInvtPart: 'nonInventory' };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A NetSuite SuiteTalk REST client (record API and SuiteQL) implementing Quayside's ErpPort. */
+export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
+  const origin = config.baseUrl.replace(/\/+$/, '');
+  const budget = config.budget ?? sharedBudget(`${origin}|${config.accountId}`, config.concurrency);
+  const maxRetries = config.maxRetries ?? 6;
+  const timeoutMs = config.timeoutMs ?? 60_000;
+  const backoffBase = config.backoffBaseMs ?? 200;
+  const maxBackoff = config.maxBackoffMs ?? 8_000;
+  const log = config.log;
+  const recordUrl = (path: string) => `${origin}/services/rest/record/v1/${path}`;
+
+  // Lookups that rarely change, cached per process.
+  const skuById = new Map<string, string>();
+  const idBySku = new Map<string, string>();
+  const named: Partial<Record<'term' | 'pricelevel', Promise<Map<string, string>>>> = {};
+
+  async function send(
+    priority: Priority,
+    method: string,
+    url: string,
+    opts: { body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; headers: Headers; json: Json | null }> {
+    for (let attempt = 0; ; attempt++) {
+      const release = await budget.acquire(priority);
+      let failure: NetSuiteError;
+      try {
+        const u = new URL(url);
+        const res = await fetch(u, {
+          method,
+          headers: {
+            Authorization: authorizationHeader(config, method, u),
+            Accept: 'application/json',
+            ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+            ...opts.headers,
+          },
+          body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        if (res.ok) {
+          const text = await res.text();
+          return { status: res.status, headers: res.headers, json: text ? (JSON.parse(text) as Json) : null };
+        }
+        failure = await NetSuiteError.fromResponse(res);
+      } catch (err) {
+        if (err instanceof NetSuiteError) throw err;
+        const timeout = (err as { name?: string }).name === 'TimeoutError';
+        failure = new NetSuiteError({
+          status: 0,
+          details: [{ detail: `${method} ${url} failed: ${(err as Error).message}`, code: timeout ? 'TIMEOUT' : 'NETWORK_ERROR' }],
+          cause: err,
+        });
+      } finally {
+        release();
+      }
+      if (!failure.retryable || attempt >= maxRetries) throw failure;
+      const ceiling = Math.min(maxBackoff, backoffBase * 2 ** attempt);
+      const delay = Math.max(failure.retryAfterMs ?? 0, ceiling / 2 + Math.random() * (ceiling / 2));
+      log?.debug({ code: failure.code, status: failure.status, attempt: attempt + 1, delayMs: Math.round(delay) }, 'NetSuite call will be retried');
+      await sleep(delay);
+    }
+  }
+
+  function build(priority: Priority): NetSuiteClient {
+    const call = (method: string, url: string, opts?: { body?: unknown; headers?: Record<string, string> }) => send(priority, method, url, opts);
+
+    async function suiteql(query: string, opts: { limit?: number; offset?: number } = {}): Promise<SuiteQlPage> {
+      const url = `${origin}/services/rest/query/v1/suiteql?limit=${opts.limit ?? 1000}&offset=${opts.offset ?? 0}`;
+      const res = await call('POST', url, { body: { q: query }, headers: { Prefer: 'transient' } });
+      const page = res.json as unknown as SuiteQlPage;
+      return { items: page.items ?? [], hasMore: !!page.hasMore, count: page.count ?? 0, offset: page.offset ?? 0, totalResults: page.totalResults ?? 0 };
+    }
+
+    /** Every row of a (small) query, page by page. */
+    async function suiteqlAll(query: string): Promise<Record<string, string>[]> {
+      const rows: Record<string, string>[] = [];
+      for (let offset = 0; ; offset += 1000) {
+        const page = await suiteql(query, { limit: 1000, offset });
+        rows.push(...page.items);
+        if (!page.hasMore) return rows;
+      }
+    }
+
+    const inList = (ids: string[]) => ids.map((id) => (/^\d+$/.test(id) ? id : quote(id))).join(', ');
+
+    async function skusFor(itemIds: string[]): Promise<Map<string, string>> {
+      const missing = [...new Set(itemIds.filter((id) => id && !skuById.has(id)))];
+      for (let i = 0; i < missing.length; i += 500) {
+        const rows = await suiteqlAll(`SELECT id, itemid FROM item WHERE id IN (${inList(missing.slice(i, i + 500))})`);
+        for (const r of rows) {
+          skuById.set(r.id!, r.itemid!);
+          idBySku.set(r.itemid!, r.id!);
+        }
+      }
+      return skuById;
+    }
+
+    async function itemIdsFor(skus: string[]): Promise<Map<string, string>> {
+      const missing = [...new Set(skus.filter((s) => !idBySku.has(s)))];
+      for (let i = 0; i < missing.length; i += 500) {
+        const rows = await suiteqlAll(`SELECT id, itemid FROM item WHERE itemid IN (${missing.slice(i, i + 500).map(quote).join(', ')})`);
+        for (const r of rows) {
+          skuById.set(r.id!, r.itemid!);
+          idBySku.set(r.itemid!, r.id!);
+        }
+      }
+      const unknown = skus.filter((s) => !idBySku.has(s));
+      if (unknown.length) {
+        throw new NetSuiteError({ status: 400, details: unknown.map((s) => ({ detail: `No item named ${s} exists in the ERP.`, code: 'INVALID_KEY_OR_REF', path: 'item' })) });
+      }
+      return idBySku;
+    }
+
+    async function namedIds(table: 'term' | 'pricelevel'): Promise<Map<string, string>> {
+      named[table] ??= suiteqlAll(`SELECT id, name FROM ${table}`).then((rows) => new Map(rows.map((r) => [r.name!, r.id!])));
+      try {
+        return await named[table];
+      } catch (err) {
+        delete named[table];
+        throw err;
+      }
+    }
+    async function nameRef(table: 'term' | 'pricelevel', name: string | undefined, field: string): Promise<{ id: string } | undefined> {
+      if (name === undefined) return undefined;
+      const id = (await namedIds(table)).get(name);
+      if (!id) throw new NetSuiteError({ status: 400, details: [{ detail: `Invalid ${field} reference: no ${field} named ${name}.`, code: 'INVALID_KEY_OR_REF', path: field }] });
+      return { id };
+    }
+
+    const refPath = (type: string, ref: { erpId: string } | { externalId: string }) =>
+      'erpId' in ref ? `${type}/${intId(ref.erpId)}` : `${type}/eid:${encodeURIComponent(ref.externalId)}`;
+
+    async function getRecord(path: string): Promise<Json | null> {
+      try {
+        return (await call('GET', `${recordUrl(path)}?expandSubResources=true`)).json;
+      } catch (err) {
+        if (err instanceof NetSuiteError && err.status === 404) return null;
+        throw err;
+      }
+    }
+    async function mustGet(path: string): Promise<Json> {
+      const rec = await getRecord(path);
+      if (!rec) throw new NetSuiteError({ status: 404, details: [{ detail: `The record ${path} does not exist.`, code: 'NONEXISTENT_ID' }] });
+      return rec;
+    }
+    const idFromLocation = (res: { headers: Headers }) => {
+      const loc = res.headers.get('location') ?? '';
+      const id = loc.split('/').pop() ?? '';
+      if (!/^\d+$/.test(id)) throw new NetSuiteError({ status: 502, details: [{ detail: `Create answered without a record location (${loc}).`, code: 'UNEXPECTED_ERROR' }] });
+      return id;
+    };
+    /** POST a create; a duplicate external id means it exists already: return that one's path. */
+    async function createIdempotent(type: string, url: string, body: Json, externalId: string): Promise<string> {
+      try {
+        return `${type}/${idFromLocation(await call('POST', url, { body }))}`;
+      } catch (err) {
+        if (err instanceof NetSuiteError && err.isDuplicateExternalId) return `${type}/eid:${encodeURIComponent(externalId)}`;
+        throw err;
+      }
+    }
+
+    const lineItems = (rec: Json) => ((rec.item as { items?: Json[] } | undefined)?.items ?? []) as Json[];
+    const refOf = (v: unknown) => (v as Ref | undefined) ?? undefined;
+
+    function toCustomer(rec: Json): ErpCustomer {
+      return {
+        erpId: String(rec.id),
+        externalId: (rec.externalId as string | undefined) ?? null,
+        companyName: String(rec.companyName ?? rec.entityId ?? ''),
+        email: (rec.email as string | undefined) ?? null,
+        creditLimit: rec.creditLimit === undefined || rec.creditLimit === null ? null : money(rec.creditLimit),
+        balance: money(rec.balance),
+        terms: refOf(rec.terms)?.refName ?? null,
+        priceLevel: refOf(rec.priceLevel)?.refName ?? null,
+        taxExempt: rec.taxable === false,
+        parentErpId: refOf(rec.parent)?.id ?? null,
+        lastModified: String(rec.lastModifiedDate),
+      };
+    }
+
+    function toSalesOrder(rec: Json): ErpSalesOrder {
+      const status = refOf(rec.orderStatus ?? rec.status)?.id ?? 'B';
+      return {
+        erpId: String(rec.id),
+        tranId: String(rec.tranId ?? ''),
+        externalId: String(rec.externalId ?? ''),
+        status: SO_STATUS[status] ?? 'pendingFulfillment',
+        poNumber: (rec.otherRefNum as string | undefined) ?? null,
+        lines: lineItems(rec).map((l) => ({
+          lineKey: String(l.custcol_quayside_line_key ?? l.line),
+          sku: refOf(l.item)?.refName ?? '',
+          quantity: Number(l.quantity ?? 0),
+          quantityFulfilled: Number(l.quantityFulfilled ?? 0),
+          quantityBilled: Number(l.quantityBilled ?? 0),
+          quantityBackOrdered: Number(l.quantityBackOrdered ?? 0),
+          location: refOf(l.location)?.id ?? '',
+          closed: l.isClosed === true,
+        })),
+        lastModified: String(rec.lastModifiedDate),
+      };
+    }
+
+    function toReturn(rec: Json): ErpReturnAuthorization {
+      const status = refOf(rec.orderStatus ?? rec.status)?.id ?? 'B';
+      return {
+        erpId: String(rec.id),
+        externalId: String(rec.externalId ?? ''),
+        status: RA_STATUS[status] ?? 'pendingReceipt',
+        lines: lineItems(rec).map((l) => ({
+          lineKey: String(l.custcol_quayside_line_key ?? l.line),
+          sku: refOf(l.item)?.refName ?? '',
+          quantity: Number(l.quantity ?? 0),
+          quantityReceived: Number(l.quantityReceived ?? 0),
+          location: refOf(l.location)?.id ?? null,
+        })),
+        lastModified: String(rec.lastModifiedDate),
+      };
+    }
+
+    const lineKeyMap = (rec: Json) => new Map(lineItems(rec).map((l) => [String(l.custcol_quayside_line_key ?? l.line), l]));
+
+    /** Transactions of one type changed since the cursor, with their lines and source orders. */
+    async function transactionsSince(type: 'ItemShip' | 'CustInvc', cursor: string | null, pageSize: number) {
+      const extra = type === 'ItemShip' ? 'location, shipcarrier, trackingnumberlist' : `foreigntotal, TO_CHAR(duedate, 'YYYY-MM-DD') AS duedate`;
+      const page = await suiteql(
+        `SELECT id, tranid, createdfrom, ${extra}, ${tsCol('trandate', 'trandate')}, ${tsCol('lastmodifieddate', 'lastmodified')} FROM transaction` +
+          `${where(`type = '${type}'`, keysetWhere(cursor))} ORDER BY lastmodifieddate, id`,
+        { limit: pageSize },
+      );
+      const ids = page.items.map((r) => r.id!);
+      const lines = new Map<string, Record<string, string>[]>();
+      const sources = new Map<string, string>();
+      if (ids.length) {
+        const rows = await suiteqlAll(
+          `SELECT transaction, linesequencenumber, item, quantity, netamount, custcol_quayside_line_key FROM transactionline WHERE transaction IN (${ids.join(', ')}) ORDER BY transaction, linesequencenumber`,
+        );
+        await skusFor(rows.map((r) => r.item!));
+        for (const r of rows) lines.set(r.transaction!, [...(lines.get(r.transaction!) ?? []), r]);
+        const from = [...new Set(page.items.map((r) => r.createdfrom).filter((v): v is string => !!v))];
+        if (from.length) for (const r of await suiteqlAll(`SELECT id, externalid FROM transaction WHERE id IN (${from.join(', ')})`)) sources.set(r.id!, r.externalid ?? '');
+      }
+      const last = page.items[page.items.length - 1];
+      const nextCursor = last ? `${last.lastmodified}|${last.id}` : cursor;
+      return { page, lines, sources, nextCursor };
+    }
+
+    const client: NetSuiteClient = {
+      budget,
+      suiteql,
+      withPriority: (p) => (p === priority ? client : build(p)),
+
+      async getCustomer(erpId) {
+        const rec = await getRecord(`customer/${intId(erpId)}`);
+        return rec ? toCustomer(rec) : null;
+      },
+
+      async upsertCustomer(input) {
+        const body: Json = {
+          externalId: input.externalId,
+          companyName: input.companyName,
+          ...(input.email !== undefined ? { email: input.email } : {}),
+          ...(input.creditLimit !== undefined ? { creditLimit: Number(input.creditLimit) } : {}),
+          ...(input.taxExempt !== undefined ? { taxable: !input.taxExempt } : {}),
+          ...(input.taxId !== undefined ? { resaleNumber: input.taxId } : {}),
+          ...(input.parentErpId !== undefined ? { parent: { id: intId(input.parentErpId) } } : {}),
+        };
+        const terms = await nameRef('term', input.terms, 'terms');
+        const priceLevel = await nameRef('pricelevel', input.priceLevel, 'priceLevel');
+        if (terms) body.terms = terms;
+        if (priceLevel) body.priceLevel = priceLevel;
+        const path = `customer/eid:${encodeURIComponent(input.externalId)}`;
+        await call('PUT', recordUrl(path), { body });
+        return toCustomer(await mustGet(path));
+      },
+
+      async listItems(cursor, pageSize = 1000) {
+        const page = await suiteql(
+          `SELECT id, itemid, displayname, itemtype, parent, isserialitem, custitem_quayside_hazmat, baseprice, isinactive, ${tsCol('lastmodifieddate', 'lastmodified')} FROM item${where(idWhere(cursor))} ORDER BY id`,
+          { limit: pageSize },
+        );
+        for (const r of page.items) {
+          skuById.set(r.id!, r.itemid!);
+          idBySku.set(r.itemid!, r.id!);
+        }
+        await skusFor(page.items.map((r) => r.parent ?? ''));
+        const items: ErpItem[] = page.items.map((r) => ({
+          erpId: r.id!,
+          sku: r.itemid!,
+          name: r.displayname ?? r.itemid!,
+          kind: r.isserialitem === 'T' ? 'serialized' : (ITEM_KIND[r.itemtype ?? ''] ?? 'inventory'),
+          parentSku: r.parent ? (skuById.get(r.parent) ?? null) : null,
+          hazmat: r.custitem_quayside_hazmat === 'T',
+          serialized: r.isserialitem === 'T',
+          basePrice: money(r.baseprice),
+          inactive: r.isinactive === 'T',
+          lastModified: toIso(r.lastmodified),
+        }));
+        return { items, hasMore: page.hasMore, nextCursor: items.length ? items[items.length - 1]!.erpId : cursor };
+      },
+
+      async listPrices(cursor, pageSize = 1000) {
+        const page = await suiteql(
+          `SELECT id, item, pricelevel, customer, quantity, unitprice, ${tsCol('lastmodifieddate', 'lastmodified')} FROM pricing${where(idWhere(cursor))} ORDER BY id`,
+          { limit: pageSize },
+        );
+        const skus = await skusFor(page.items.map((r) => r.item!));
+        const levels = new Map([...(await namedIds('pricelevel'))].map(([name, id]) => [id, name]));
+        const items: ErpPrice[] = page.items.map((r) => ({
+          sku: skus.get(r.item!) ?? '',
+          priceLevel: r.pricelevel ? (levels.get(r.pricelevel) ?? null) : null,
+          customerErpId: r.customer ?? null,
+          minQuantity: Number(r.quantity ?? 1),
+          unitPrice: money(r.unitprice),
+          lastModified: toIso(r.lastmodified),
+        }));
+        const last = page.items[page.items.length - 1];
+        return { items, hasMore: page.hasMore, nextCursor: last ? last.id! : cursor };
+      },
+
+      async inventoryChangedSince(cursor, pageSize = 1000) {
+        const page = await suiteql(
+          `SELECT id, item, location, quantityonhand, quantityavailable, ${tsCol('lastmodifieddate', 'lastmodified')} FROM inventoryitemlocations${where(keysetWhere(cursor))} ORDER BY lastmodifieddate, id`,
+          { limit: pageSize },
+        );
+        const skus = await skusFor(page.items.map((r) => r.item!));
+        const items: InventoryLevel[] = page.items.map((r) => ({
+          sku: skus.get(r.item!) ?? '',
+          location: r.location!,
+          onHand: Number(r.quantityonhand ?? 0),
+          available: Number(r.quantityavailable ?? 0),
+          lastModified: toIso(r.lastmodified),
+        }));
+        const last = page.items[page.items.length - 1];
+        return { items, hasMore: page.hasMore, nextCursor: last ? `${last.lastmodified}|${last.id}` : cursor };
+      },
+
+      async createSalesOrder(input) {
+        const ids = await itemIdsFor(input.lines.map((l) => l.sku));
+        const body: Json = {
+          externalId: input.externalId,
+          entity: { id: intId(input.customerErpId) },
+          currency: { refName: input.currency },
+          item: {
+            items: input.lines.map((l) => ({
+              item: { id: ids.get(l.sku) },
+              quantity: l.quantity,
+              rate: Number(l.rate),
+              location: { id: l.location },
+              custcol_quayside_line_key: l.lineKey,
+            })),
+          },
+        };
+        if (input.poNumber !== undefined) body.otherRefNum = input.poNumber;
+        if (input.projectCode !== undefined) body.custbody_quayside_project = input.projectCode;
+        if (input.memo !== undefined) body.memo = input.memo;
+        if (input.terms !== undefined) body.terms = await nameRef('term', input.terms, 'terms');
+        if (input.shipTo) body.shipAddress = input.shipTo;
+        const path = await createIdempotent('salesOrder', recordUrl('salesOrder'), body, input.externalId);
+        return toSalesOrder(await mustGet(path));
+      },
+
+      async getSalesOrder(ref) {
+        const rec = await getRecord(refPath('salesOrder', ref));
+        return rec ? toSalesOrder(rec) : null;
+      },
+
+      async updateSalesOrder(externalId, changes) {
+        const path = refPath('salesOrder', { externalId });
+        const body: Json = {};
+        if (changes.poNumber !== undefined) body.otherRefNum = changes.poNumber;
+        if (changes.memo !== undefined) body.memo = changes.memo;
+        if (changes.shipTo !== undefined) body.shipAddress = changes.shipTo;
+        if (changes.lines?.length) {
+          const byKey = lineKeyMap(await mustGet(path));
+          body.item = {
+            items: changes.lines.map((l) => {
+              const line = byKey.get(l.lineKey);
+              if (!line) throw new NetSuiteError({ status: 400, details: [{ detail: `No line ${l.lineKey} on sales order ${externalId}.`, code: 'INVALID_KEY_OR_REF' }] });
+              return { line: line.line, quantity: l.quantity };
+            }),
+          };
+        }
+        if (Object.keys(body).length) await call('PATCH', recordUrl(path), { body });
+        return toSalesOrder(await mustGet(path));
+      },
+
+      async cancelSalesOrder(externalId, lineKeys) {
+        const path = refPath('salesOrder', { externalId });
+        const rec = await mustGet(path);
+        const wanted = lineKeys ? new Set(lineKeys) : null;
+        const closing = lineItems(rec).filter(
+          (l) => l.isClosed !== true && (!wanted || wanted.has(String(l.custcol_quayside_line_key ?? l.line))),
+        );
+        if (closing.length === 0) return toSalesOrder(rec);
+        await call('PATCH', recordUrl(path), { body: { item: { items: closing.map((l) => ({ line: l.line, isClosed: true })) } } });
+        return toSalesOrder(await mustGet(path));
+      },
+
+      async fulfillmentsSince(cursor, pageSize = 200): Promise<Page<ErpFulfillment>> {
+        const { page, lines, sources, nextCursor } = await transactionsSince('ItemShip', cursor, pageSize);
+        const items = page.items.map((r) => ({
+          erpId: r.id!,
+          salesOrderErpId: r.createdfrom ?? '',
+          salesOrderExternalId: sources.get(r.createdfrom ?? '') ?? '',
+          location: r.location ?? '',
+          carrier: r.shipcarrier ?? null,
+          trackingNumbers: (r.trackingnumberlist ?? '').split(/[\s,]+/).filter(Boolean),
+          lines: (lines.get(r.id!) ?? []).map((l) => ({
+            lineKey: l.custcol_quayside_line_key ?? l.linesequencenumber!,
+            sku: skuById.get(l.item!) ?? '',
+            quantity: Math.abs(Number(l.quantity ?? 0)),
+          })),
+          shippedAt: toIso(r.trandate),
+          lastModified: toIso(r.lastmodified),
+        }));
+        return { items, hasMore: page.hasMore, nextCursor };
+      },
+
+      async invoicesSince(cursor, pageSize = 200): Promise<Page<ErpInvoice>> {
+        const { page, lines, sources, nextCursor } = await transactionsSince('CustInvc', cursor, pageSize);
+        const items = page.items.map((r) => ({
+          erpId: r.id!,
+          tranId: r.tranid ?? '',
+          salesOrderErpId: r.createdfrom ?? '',
+          salesOrderExternalId: sources.get(r.createdfrom ?? '') ?? '',
+          total: money(r.foreigntotal),
+          dueDate: r.duedate ?? null,
+          lines: (lines.get(r.id!) ?? []).map((l) => ({
+            lineKey: l.custcol_quayside_line_key ?? l.linesequencenumber!,
+            sku: skuById.get(l.item!) ?? '',
+            quantity: Math.abs(Number(l.quantity ?? 0)),
+            amount: money(l.netamount),
+          })),
+          lastModified: toIso(r.lastmodified),
+        }));
+        return { items, hasMore: page.hasMore, nextCursor };
+      },
+
+      async createReturnAuthorization(input) {
+        const existing = await getRecord(refPath('returnAuthorization', { externalId: input.externalId }));
+        if (existing) return toReturn(existing);
+        const so = await mustGet(refPath('salesOrder', { externalId: input.salesOrderExternalId }));
+        const byKey = lineKeyMap(so);
+        const body: Json = {
+          externalId: input.externalId,
+          entity: { id: refOf(so.entity)?.id },
+          createdFrom: { id: String(so.id) },
+          item: {
+            items: input.lines.map((l) => {
+              const line = byKey.get(l.lineKey);
+              if (!line) throw new NetSuiteError({ status: 400, details: [{ detail: `No line ${l.lineKey} on sales order ${input.salesOrderExternalId}.`, code: 'INVALID_KEY_OR_REF' }] });
+              return { item: { id: refOf(line.item)?.id }, quantity: l.quantity, rate: line.rate, custcol_quayside_line_key: l.lineKey };
+            }),
+          },
+        };
+        if (input.memo !== undefined) body.memo = input.memo;
+        const path = await createIdempotent('returnAuthorization', recordUrl('returnAuthorization'), body, input.externalId);
+        return toReturn(await mustGet(path));
+      },
+
+      async getReturnAuthorization(ref) {
+        const rec = await getRecord(refPath('returnAuthorization', ref));
+        return rec ? toReturn(rec) : null;
+      },
+
+      async closeReturnAuthorization(externalId) {
+        const path = refPath('returnAuthorization', { externalId });
+        const rec = await mustGet(path);
+        const open = lineItems(rec).filter((l) => l.isClosed !== true);
+        if (open.length) await call('PATCH', recordUrl(path), { body: { item: { items: open.map((l) => ({ line: l.line, isClosed: true })) } } });
+        return toReturn(await mustGet(path));
+      },
+
+      async createCreditMemo(input): Promise<ErpCreditMemo> {
+        const toMemo = (rec: Json): ErpCreditMemo => ({ erpId: String(rec.id), externalId: String(rec.externalId ?? input.externalId), total: money(rec.total) });
+        const existing = await getRecord(refPath('creditMemo', { externalId: input.externalId }));
+        if (existing) return toMemo(existing);
+        const ra = await mustGet(`returnAuthorization/${intId(input.returnAuthorizationErpId)}`);
+        const byKey = lineKeyMap(ra);
+        const body: Json = {
+          externalId: input.externalId,
+          item: {
+            items: input.lines.map((l) => {
+              const line = byKey.get(l.lineKey);
+              if (!line) throw new NetSuiteError({ status: 400, details: [{ detail: `No line ${l.lineKey} on return authorization ${input.returnAuthorizationErpId}.`, code: 'INVALID_KEY_OR_REF' }] });
+              return { orderLine: line.line, quantity: l.quantity, amount: Number(l.amount) };
+            }),
+          },
+        };
+        if (input.restockingFee !== undefined) body.custbody_quayside_restocking_fee = Number(input.restockingFee);
+        const path = await createIdempotent(
+          'creditMemo',
+          recordUrl(`returnAuthorization/${intId(input.returnAuthorizationErpId)}/!transform/creditMemo`),
+          body,
+          input.externalId,
+        );
+        return toMemo(await mustGet(path));
+      },
+
+      async createRefund(input) {
+        const toRefund = (rec: Json) => ({ erpId: String(rec.id), externalId: String(rec.externalId ?? input.externalId), amount: money(rec.total) });
+        const existing = await getRecord(refPath('customerRefund', { externalId: input.externalId }));
+        if (existing) return toRefund(existing);
+        const memo = await mustGet(`creditMemo/${intId(input.creditMemoErpId)}`);
+        const body: Json = {
+          externalId: input.externalId,
+          customer: { id: refOf(memo.entity)?.id },
+          apply: { items: [{ doc: { id: String(memo.id) }, apply: true, amount: Number(input.amount) }] },
+        };
+        const path = await createIdempotent('customerRefund', recordUrl('customerRefund'), body, input.externalId);
+        return toRefund(await mustGet(path));
+      },
+    };
+    return client;
+  }
+
+  return build('interactive');
+}

@@ -1,0 +1,4 @@
+export { createNetSuiteClient, netSuiteConfigFrom, type NetSuiteClient, type NetSuiteConfig, type SuiteQlPage } from './client';
+export { ConcurrencyBudget, sharedBudget, type Priority } from './budget';
+export { NetSuiteError, type NetSuiteErrorDetail } from './errors';
+export { authorizationHeader, signatureBaseString, type TbaCredentials } from './oauth';

@@ -1,0 +1,770 @@
+import type pg from 'pg';
+import { RestError } from './errors';
+
+/**
+ * The sandbox ERP's record logic: customers, sales orders and the transactions created from them
+ * (item fulfillments, invoices, return authorizations, credit memos, customer refunds), with the
+ * inventory commitments a real ERP keeps. Every function runs inside the caller's transaction.
+ */
+
+type Q = pg.PoolClient;
+type Json = Record<string, unknown>;
+
+export const RECORD_TYPES = {
+  customer: 'customer',
+  salesorder: 'SalesOrd',
+  itemfulfillment: 'ItemShip',
+  invoice: 'CustInvc',
+  returnauthorization: 'RtnAuth',
+  creditmemo: 'CustCred',
+  customerrefund: 'CustRfnd',
+} as const;
+export type RecordType = keyof typeof RECORD_TYPES;
+
+const TYPE_NAMES: Record<string, string> = {
+  SalesOrd: 'salesOrder',
+  ItemShip: 'itemFulfillment',
+  CustInvc: 'invoice',
+  RtnAuth: 'returnAuthorization',
+  CustCred: 'creditMemo',
+  CustRfnd: 'customerRefund',
+};
+const TRAN_PREFIX: Record<string, string> = { SalesOrd: 'SO', ItemShip: 'IF', CustInvc: 'INV', RtnAuth: 'RMA', CustCred: 'CM', CustRfnd: 'CR' };
+
+const STATUS_NAMES: Record<string, Record<string, string>> = {
+  SalesOrd: { A: 'Pending Approval', B: 'Pending Fulfillment', C: 'Cancelled', D: 'Partially Fulfilled', E: 'Pending Billing/Partially Fulfilled', F: 'Pending Billing', G: 'Billed', H: 'Closed' },
+  ItemShip: { A: 'Picked', B: 'Packed', C: 'Shipped' },
+  CustInvc: { A: 'Open', B: 'Paid In Full' },
+  RtnAuth: { A: 'Pending Approval', B: 'Pending Receipt', C: 'Cancelled', D: 'Partially Received', E: 'Pending Refund/Partially Received', F: 'Pending Refund', G: 'Refunded', H: 'Closed' },
+  CustCred: { A: 'Open', B: 'Fully Applied' },
+  CustRfnd: { A: 'Paid' },
+};
+
+const money = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+const userError = (detail: string, path?: string) => RestError.of(400, 'USER_ERROR', detail, path);
+const badRef = (field: string, value: unknown) => RestError.of(400, 'INVALID_KEY_OR_REF', `Invalid ${field} reference key ${String(value)}.`, field);
+const notFound = (type: string, ref: string) =>
+  RestError.of(404, 'NONEXISTENT_ID', `The record instance does not exist. Provide a valid record instance ID. (${type} ${ref})`);
+
+function asObject(v: unknown, path: string): Json {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw RestError.of(400, 'INVALID_CONTENT', `Invalid content in the request body: ${path} must be an object.`, path);
+  return v as Json;
+}
+function optString(body: Json, key: string): string | null | undefined {
+  const v = body[key];
+  if (v === undefined) return undefined;
+  if (v === null) return null;
+  if (typeof v !== 'string' && typeof v !== 'number') throw RestError.of(400, 'INVALID_CONTENT', `Invalid value for the field ${key}.`, key);
+  return String(v);
+}
+function optNumber(v: unknown, key: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'string' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw RestError.of(400, 'INVALID_CONTENT', `Invalid number for the field ${key}.`, key);
+  return n;
+}
+function sublistItems(body: Json, key = 'item'): Json[] | undefined {
+  const v = body[key];
+  if (v === undefined) return undefined;
+  const items = asObject(v, key).items;
+  if (!Array.isArray(items)) throw RestError.of(400, 'INVALID_CONTENT', `Invalid content: ${key}.items must be a list.`, key);
+  return items.map((it, i) => asObject(it, `${key}.items[${i}]`));
+}
+/** A reference `{ "id": "12" }`, `{ "id": "eid:X" }` or `{ "externalId": "X" }`; returns the key. */
+function refKey(v: unknown, field: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string' || typeof v === 'number') return String(v);
+  const o = asObject(v, field);
+  if (o.id !== undefined && o.id !== null) return String(o.id);
+  if (typeof o.externalId === 'string') return `eid:${o.externalId}`;
+  if (typeof o.refName === 'string') return `name:${o.refName}`;
+  throw badRef(field, JSON.stringify(v));
+}
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
+const duplicateExternalId = (externalId: string) =>
+  RestError.of(400, 'DUP_RCRD', `Error while accessing a resource. A record with the external ID '${externalId}' already exists.`, 'externalId');
+
+async function resolveIdIn(q: Q, table: string, key: string, extra = '', extraParams: unknown[] = []): Promise<number | null> {
+  if (key.startsWith('eid:')) {
+    const r = await q.query<{ id: number }>(`SELECT id FROM ${table} WHERE external_id = $1${extra}`, [key.slice(4), ...extraParams]);
+    return r.rows[0]?.id ?? null;
+  }
+  if (!/^\d+$/.test(key)) return null;
+  const r = await q.query<{ id: number }>(`SELECT id FROM ${table} WHERE id = $1${extra}`, [Number(key), ...extraParams]);
+  return r.rows[0]?.id ?? null;
+}
+
+export async function resolveRecord(q: Q, type: RecordType, key: string): Promise<number | null> {
+  if (type === 'customer') return resolveIdIn(q, 'customer', key);
+  return resolveIdIn(q, 'txn', key, ' AND type = $2', [RECORD_TYPES[type]]);
+}
+
+async function resolveItem(q: Q, key: string, field: string): Promise<{ id: number; itemType: string; basePrice: number }> {
+  let r;
+  if (key.startsWith('name:')) r = await q.query('SELECT id, item_type, base_price FROM item WHERE item_id = $1', [key.slice(5)]);
+  else if (key.startsWith('eid:')) r = await q.query('SELECT id, item_type, base_price FROM item WHERE external_id = $1', [key.slice(4)]);
+  else if (/^\d+$/.test(key)) r = await q.query('SELECT id, item_type, base_price FROM item WHERE id = $1', [Number(key)]);
+  const row = r?.rows[0] as { id: number; item_type: string; base_price: string } | undefined;
+  if (!row) throw badRef(field, key);
+  return { id: row.id, itemType: row.item_type, basePrice: Number(row.base_price) };
+}
+
+async function resolveLocation(q: Q, key: string | undefined, field: string): Promise<number | null> {
+  if (key === undefined) return null;
+  const id = key.startsWith('name:')
+    ? ((await q.query<{ id: number }>('SELECT id FROM location WHERE name = $1', [key.slice(5)])).rows[0]?.id ?? null)
+    : await resolveIdIn(q, 'location', key);
+  if (id === null) throw badRef(field, key);
+  return id;
+}
+
+async function resolveNamed(q: Q, table: 'term' | 'price_level', key: string | undefined, field: string): Promise<string | null | undefined> {
+  if (key === undefined) return undefined;
+  const r = key.startsWith('name:')
+    ? await q.query<{ name: string }>(`SELECT name FROM ${table} WHERE name = $1`, [key.slice(5)])
+    : /^\d+$/.test(key)
+      ? await q.query<{ name: string }>(`SELECT name FROM ${table} WHERE id = $1`, [Number(key)])
+      : { rows: [] };
+  if (!r.rows[0]) throw badRef(field, key);
+  return r.rows[0].name;
+}
+
+// ---------------------------------------------------------------- customers
+
+export async function customerJson(q: Q, id: number, base: string): Promise<Json> {
+  const r = await q.query(
+    `SELECT c.*, t.id AS term_id, p.id AS price_level_id, par.company_name AS parent_name
+       FROM customer c LEFT JOIN term t ON t.name = c.terms LEFT JOIN price_level p ON p.name = c.price_level
+       LEFT JOIN customer par ON par.id = c.parent_id WHERE c.id = $1`,
+    [id],
+  );
+  const c = r.rows[0];
+  if (!c) throw notFound('customer', String(id));
+  return {
+    links: [{ rel: 'self', href: `${base}/customer/${c.id}` }],
+    id: String(c.id),
+    entityId: c.entity_id,
+    externalId: c.external_id ?? undefined,
+    companyName: c.company_name,
+    email: c.email ?? undefined,
+    creditLimit: money(c.credit_limit) ?? undefined,
+    balance: money(c.balance),
+    terms: c.terms ? { id: String(c.term_id), refName: c.terms } : undefined,
+    priceLevel: c.price_level ? { id: String(c.price_level_id), refName: c.price_level } : undefined,
+    taxable: !c.tax_exempt,
+    resaleNumber: c.tax_id ?? undefined,
+    parent: c.parent_id ? { id: String(c.parent_id), refName: c.parent_name } : undefined,
+    lastModifiedDate: iso(c.last_modified),
+  };
+}
+
+async function customerFields(q: Q, body: Json) {
+  const creditLimit = optNumber(body.creditLimit, 'creditLimit');
+  const parentKey = refKey(body.parent, 'parent');
+  const parentId = parentKey === undefined ? undefined : await resolveIdIn(q, 'customer', parentKey);
+  if (parentKey !== undefined && parentId === null) throw badRef('parent', parentKey);
+  return {
+    company_name: optString(body, 'companyName'),
+    email: optString(body, 'email'),
+    credit_limit: creditLimit,
+    terms: await resolveNamed(q, 'term', refKey(body.terms, 'terms'), 'terms'),
+    price_level: await resolveNamed(q, 'price_level', refKey(body.priceLevel, 'priceLevel'), 'priceLevel'),
+    tax_exempt: body.taxable === undefined ? undefined : body.taxable === false || body.taxable === 'F',
+    tax_id: optString(body, 'resaleNumber'),
+    parent_id: parentId,
+  };
+}
+
+export async function createCustomer(q: Q, body: Json, externalIdOverride?: string): Promise<number> {
+  const f = await customerFields(q, body);
+  if (!f.company_name) throw userError('Please enter value(s) for: Company Name', 'companyName');
+  const externalId = externalIdOverride ?? optString(body, 'externalId') ?? null;
+  const id = Number((await q.query<{ id: string }>("SELECT nextval(pg_get_serial_sequence('customer', 'id')) AS id")).rows[0]!.id);
+  try {
+    await q.query(
+      `INSERT INTO customer (id, entity_id, external_id, company_name, email, credit_limit, terms, price_level, tax_exempt, tax_id, parent_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [id, `CUST${id}`, externalId, f.company_name, f.email ?? null, f.credit_limit ?? null, f.terms ?? null, f.price_level ?? null, f.tax_exempt ?? false, f.tax_id ?? null, f.parent_id ?? null],
+    );
+  } catch (err) {
+    if (isUniqueViolation(err) && externalId) throw duplicateExternalId(externalId);
+    throw err;
+  }
+  return id;
+}
+
+export async function updateCustomer(q: Q, id: number, body: Json): Promise<void> {
+  const f = await customerFields(q, body);
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  for (const [col, v] of Object.entries(f)) {
+    if (v === undefined) continue;
+    params.push(v);
+    sets.push(`${col} = $${params.length}`);
+  }
+  params.push(id);
+  await q.query(`UPDATE customer SET ${sets.length ? sets.join(', ') : 'id = id'} WHERE id = $${params.length}`, params);
+}
+
+// ---------------------------------------------------------------- transactions
+
+interface LineRow {
+  id: number;
+  line: number;
+  line_key: string | null;
+  item_id: number;
+  item_name: string;
+  item_type: string;
+  quantity: number;
+  rate: string;
+  amount: string;
+  location_id: number | null;
+  location_name: string | null;
+  quantity_fulfilled: number;
+  quantity_billed: number;
+  quantity_backordered: number;
+  quantity_received: number;
+  closed: boolean;
+  order_line: number | null;
+}
+
+async function lines(q: Q, txnId: number, lock = false): Promise<LineRow[]> {
+  const r = await q.query<LineRow>(
+    `SELECT l.*, i.item_id AS item_name, i.item_type, loc.name AS location_name
+       FROM txn_line l JOIN item i ON i.id = l.item_id LEFT JOIN location loc ON loc.id = l.location_id
+      WHERE l.txn_id = $1 ORDER BY l.line${lock ? ' FOR UPDATE OF l' : ''}`,
+    [txnId],
+  );
+  return r.rows;
+}
+
+export async function transactionJson(q: Q, id: number, base: string, expand: boolean): Promise<Json> {
+  const r = await q.query(
+    `SELECT t.*, c.company_name, src.tran_id AS created_from_name, loc.name AS location_name
+       FROM txn t LEFT JOIN customer c ON c.id = t.entity_id LEFT JOIN txn src ON src.id = t.created_from
+       LEFT JOIN location loc ON loc.id = t.location_id WHERE t.id = $1`,
+    [id],
+  );
+  const t = r.rows[0];
+  if (!t) throw notFound('transaction', String(id));
+  const typeName = TYPE_NAMES[t.type as string]!;
+  const self = `${base}/${typeName}/${t.id}`;
+  const status = { id: t.status, refName: STATUS_NAMES[t.type as string]?.[t.status as string] ?? t.status };
+  const out: Json = {
+    links: [{ rel: 'self', href: self }],
+    id: String(t.id),
+    tranId: t.tran_id,
+    externalId: t.external_id ?? undefined,
+    entity: t.entity_id ? { id: String(t.entity_id), refName: t.company_name } : undefined,
+    createdFrom: t.created_from ? { id: String(t.created_from), refName: t.created_from_name } : undefined,
+    status,
+    ...(t.type === 'SalesOrd' || t.type === 'RtnAuth' ? { orderStatus: status } : {}),
+    otherRefNum: t.other_ref_num ?? undefined,
+    custbody_quayside_project: t.project_code ?? undefined,
+    memo: t.memo ?? undefined,
+    terms: t.terms ? { refName: t.terms } : undefined,
+    currency: { refName: t.currency },
+    shipAddress: t.ship_to ?? undefined,
+    shipCarrier: t.ship_carrier ?? undefined,
+    linkedTrackingNumbers: t.tracking_numbers.length ? t.tracking_numbers.join(' ') : undefined,
+    inventoryLocation: t.location_id ? { id: String(t.location_id), refName: t.location_name } : undefined,
+    total: money(t.total),
+    dueDate: t.due_date ? iso(t.due_date)!.slice(0, 10) : undefined,
+    tranDate: iso(t.tran_date)!.slice(0, 10),
+    lastModifiedDate: iso(t.last_modified),
+  };
+  if (t.type === 'CustRfnd') return out;
+  if (!expand) {
+    out.item = { links: [{ rel: 'self', href: `${self}/item` }] };
+    return out;
+  }
+  const items = (await lines(q, id)).map((l) => ({
+    links: [],
+    line: l.line,
+    item: { id: String(l.item_id), refName: l.item_name },
+    quantity: l.quantity,
+    rate: money(l.rate),
+    amount: money(l.amount),
+    location: l.location_id ? { id: String(l.location_id), refName: l.location_name } : undefined,
+    ...(t.type === 'SalesOrd'
+      ? { quantityFulfilled: l.quantity_fulfilled, quantityBilled: l.quantity_billed, quantityBackOrdered: l.quantity_backordered, isClosed: l.closed }
+      : {}),
+    ...(t.type === 'RtnAuth' ? { quantityReceived: l.quantity_received, isClosed: l.closed } : {}),
+    orderLine: l.order_line ?? undefined,
+    custcol_quayside_line_key: l.line_key ?? undefined,
+  }));
+  out.item = { links: [{ rel: 'self', href: `${self}/item` }], items, count: items.length, hasMore: false, offset: 0, totalResults: items.length };
+  return out;
+}
+
+async function newTxn(
+  q: Q,
+  type: string,
+  fields: { externalId: string | null; entityId: number | null; status: string; createdFrom?: number | null; locationId?: number | null; otherRefNum?: string | null; projectCode?: string | null; memo?: string | null; terms?: string | null; currency?: string; shipTo?: unknown; shipCarrier?: string | null; tracking?: string[]; total?: number; dueDate?: Date | null },
+): Promise<number> {
+  const id = Number((await q.query<{ id: string }>("SELECT nextval(pg_get_serial_sequence('txn', 'id')) AS id")).rows[0]!.id);
+  try {
+    await q.query(
+      `INSERT INTO txn (id, type, tran_id, external_id, entity_id, status, created_from, location_id, other_ref_num, project_code, memo, terms,
+                        currency, ship_to, ship_carrier, tracking_numbers, total, due_date)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+      [
+        id, type, `${TRAN_PREFIX[type]}${id}`, fields.externalId, fields.entityId, fields.status, fields.createdFrom ?? null, fields.locationId ?? null,
+        fields.otherRefNum ?? null, fields.projectCode ?? null, fields.memo ?? null, fields.terms ?? null, fields.currency ?? 'USD',
+        fields.shipTo === undefined ? null : JSON.stringify(fields.shipTo), fields.shipCarrier ?? null, fields.tracking ?? [], fields.total ?? 0, fields.dueDate ?? null,
+      ],
+    );
+  } catch (err) {
+    if (isUniqueViolation(err) && fields.externalId) throw duplicateExternalId(fields.externalId);
+    throw err;
+  }
+  return id;
+}
+
+async function lockInventory(q: Q, itemId: number, locationId: number): Promise<{ on_hand: number; committed: number }> {
+  const r = await q.query<{ on_hand: number; committed: number }>(
+    `INSERT INTO inventory (item_id, location_id) VALUES ($1, $2)
+     ON CONFLICT (item_id, location_id) DO UPDATE SET item_id = inventory.item_id
+     RETURNING on_hand, committed`,
+    [itemId, locationId],
+  );
+  return r.rows[0]!;
+}
+
+const stocked = (itemType: string) => itemType === 'InvtPart' || itemType === 'Assembly';
+
+/** Recomputes a sales order's status from its lines and touches its lastModifiedDate. */
+async function refreshSalesOrder(q: Q, soId: number): Promise<void> {
+  const ls = await lines(q, soId);
+  const open = ls.filter((l) => !l.closed);
+  const anyFulfilled = ls.some((l) => l.quantity_fulfilled > 0);
+  let status: string;
+  if (open.length === 0) status = anyFulfilled ? 'H' : 'C';
+  else if (open.every((l) => l.quantity_fulfilled >= l.quantity)) status = ls.every((l) => l.quantity_billed >= l.quantity_fulfilled) ? 'G' : 'F';
+  else if (anyFulfilled) status = ls.some((l) => l.quantity_billed < l.quantity_fulfilled) ? 'E' : 'D';
+  else status = 'B';
+  if (status === 'H' && ls.every((l) => l.quantity_billed >= l.quantity_fulfilled) && ls.some((l) => l.quantity_billed > 0)) status = 'G';
+  await q.query('UPDATE txn SET status = $2 WHERE id = $1', [soId, status]);
+}
+
+export async function createSalesOrder(q: Q, body: Json, externalIdOverride?: string): Promise<number> {
+  const externalId = externalIdOverride ?? optString(body, 'externalId') ?? null;
+  const entityKey = refKey(body.entity, 'entity');
+  if (!entityKey) throw userError('Please enter value(s) for: Customer', 'entity');
+  const entityId = await resolveIdIn(q, 'customer', entityKey);
+  if (entityId === null) throw badRef('entity', entityKey);
+  const items = sublistItems(body) ?? [];
+  if (items.length === 0) throw userError('You must enter at least one line item for this transaction.', 'item');
+  const headerLocation = await resolveLocation(q, refKey(body.location, 'location'), 'location');
+  const prepared = [];
+  for (const [i, it] of items.entries()) {
+    const path = `item.items[${i}]`;
+    const itemKey = refKey(it.item, `${path}.item`);
+    if (!itemKey) throw userError('Please enter value(s) for: Item', `${path}.item`);
+    const item = await resolveItem(q, itemKey, `${path}.item`);
+    const quantity = optNumber(it.quantity, `${path}.quantity`) ?? 1;
+    if (!Number.isInteger(quantity) || quantity <= 0) throw userError(`Invalid quantity ${quantity}: the quantity must be a positive whole number.`, `${path}.quantity`);
+    const rate = optNumber(it.rate, `${path}.rate`) ?? item.basePrice;
+    if (rate < 0) throw userError('The rate cannot be negative.', `${path}.rate`);
+    const locationId = (await resolveLocation(q, refKey(it.location, `${path}.location`), `${path}.location`)) ?? headerLocation;
+    if (locationId === null && stocked(item.itemType)) throw userError('Please enter value(s) for: Location', `${path}.location`);
+    prepared.push({ line: i + 1, lineKey: optString(it, 'custcol_quayside_line_key') ?? null, item, quantity, rate, locationId });
+  }
+  const customer = (await q.query<{ terms: string | null }>('SELECT terms FROM customer WHERE id = $1', [entityId])).rows[0]!;
+  const soId = await newTxn(q, 'SalesOrd', {
+    externalId,
+    entityId,
+    status: 'B',
+    locationId: headerLocation,
+    otherRefNum: optString(body, 'otherRefNum'),
+    projectCode: optString(body, 'custbody_quayside_project'),
+    memo: optString(body, 'memo'),
+    terms: (await resolveNamed(q, 'term', refKey(body.terms, 'terms'), 'terms')) ?? customer.terms,
+    currency: typeof body.currency === 'object' && body.currency ? String((body.currency as Json).refName ?? 'USD') : 'USD',
+    shipTo: body.shipAddress,
+    total: prepared.reduce((s, l) => s + l.quantity * l.rate, 0),
+  });
+  // Commit stock in a stable order so concurrent orders never deadlock.
+  const byStock = [...prepared].sort((a, b) => a.item.id - b.item.id || (a.locationId ?? 0) - (b.locationId ?? 0));
+  const backordered = new Map<number, number>();
+  for (const l of byStock) {
+    if (!stocked(l.item.itemType) || l.locationId === null) continue;
+    const inv = await lockInventory(q, l.item.id, l.locationId);
+    const commit = Math.min(l.quantity, Math.max(inv.on_hand - inv.committed, 0));
+    if (commit > 0) await q.query('UPDATE inventory SET committed = committed + $3 WHERE item_id = $1 AND location_id = $2', [l.item.id, l.locationId, commit]);
+    backordered.set(l.line, l.quantity - commit);
+  }
+  for (const l of prepared) {
+    await q.query(
+      `INSERT INTO txn_line (txn_id, line, line_key, item_id, quantity, rate, amount, location_id, quantity_backordered)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [soId, l.line, l.lineKey, l.item.id, l.quantity, l.rate, l.quantity * l.rate, l.locationId, backordered.get(l.line) ?? 0],
+    );
+  }
+  return soId;
+}
+
+/** Releases the committed (not backordered) remainder of an open line. */
+async function releaseLine(q: Q, l: LineRow): Promise<void> {
+  const committed = l.quantity - l.quantity_fulfilled - l.quantity_backordered;
+  if (committed > 0 && l.location_id !== null && stocked(l.item_type)) {
+    await q.query('UPDATE inventory SET committed = GREATEST(committed - $3, 0) WHERE item_id = $1 AND location_id = $2', [l.item_id, l.location_id, committed]);
+  }
+}
+
+export async function updateSalesOrder(q: Q, soId: number, body: Json): Promise<void> {
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  const set = (col: string, v: unknown) => {
+    if (v === undefined) return;
+    params.push(v);
+    sets.push(`${col} = $${params.length}`);
+  };
+  set('other_ref_num', optString(body, 'otherRefNum'));
+  set('memo', optString(body, 'memo'));
+  set('project_code', optString(body, 'custbody_quayside_project'));
+  if (body.shipAddress !== undefined) set('ship_to', JSON.stringify(body.shipAddress));
+  if (sets.length) await q.query(`UPDATE txn SET ${sets.join(', ')} WHERE id = $${params.push(soId)}`, params);
+  const items = sublistItems(body);
+  if (items) {
+    const current = await lines(q, soId, true);
+    for (const [i, it] of items.entries()) {
+      const path = `item.items[${i}]`;
+      const lineNo = optNumber(it.line, `${path}.line`);
+      const l = current.find((c) => c.line === lineNo);
+      if (!l) throw RestError.of(400, 'INVALID_KEY_OR_REF', `Invalid line reference ${String(it.line)}.`, `${path}.line`);
+      if (it.isClosed === true && !l.closed) {
+        await releaseLine(q, l);
+        await q.query('UPDATE txn_line SET closed = true, quantity_backordered = 0 WHERE id = $1', [l.id]);
+        continue;
+      }
+      const quantity = optNumber(it.quantity, `${path}.quantity`);
+      if (quantity !== undefined && quantity !== l.quantity) {
+        if (!Number.isInteger(quantity) || quantity < l.quantity_fulfilled || quantity <= 0) {
+          throw userError(`You cannot set the quantity of line ${l.line} below the quantity already fulfilled (${l.quantity_fulfilled}).`, `${path}.quantity`);
+        }
+        await releaseLine(q, l);
+        let backordered = 0;
+        const remaining = quantity - l.quantity_fulfilled;
+        if (l.location_id !== null && stocked(l.item_type)) {
+          const inv = await lockInventory(q, l.item_id, l.location_id);
+          const commit = Math.min(remaining, Math.max(inv.on_hand - inv.committed, 0));
+          await q.query('UPDATE inventory SET committed = committed + $3 WHERE item_id = $1 AND location_id = $2', [l.item_id, l.location_id, commit]);
+          backordered = remaining - commit;
+        }
+        await q.query('UPDATE txn_line SET quantity = $2, amount = $2 * rate, quantity_backordered = $3 WHERE id = $1', [l.id, quantity, backordered]);
+      }
+    }
+    await q.query('UPDATE txn SET total = (SELECT COALESCE(sum(amount), 0) FROM txn_line WHERE txn_id = $1) WHERE id = $1', [soId]);
+  }
+  await refreshSalesOrder(q, soId);
+}
+
+/** salesOrder → itemFulfillment: ships lines from one location, with carrier and tracking numbers. */
+export async function fulfillSalesOrder(q: Q, soId: number, body: Json): Promise<number> {
+  const so = (await q.query('SELECT * FROM txn WHERE id = $1 FOR UPDATE', [soId])).rows[0];
+  const locationId = await resolveLocation(q, refKey(body.inventoryLocation, 'inventoryLocation'), 'inventoryLocation');
+  if (locationId === null) throw userError('Please enter value(s) for: Inventory Location', 'inventoryLocation');
+  const current = await lines(q, soId, true);
+  const requested = sublistItems(body);
+  const picks: { l: LineRow; quantity: number }[] = [];
+  if (requested) {
+    for (const [i, it] of requested.entries()) {
+      if (it.itemReceive === false) continue;
+      const path = `item.items[${i}]`;
+      const lineNo = optNumber(it.orderLine ?? it.line, `${path}.orderLine`);
+      const l = current.find((c) => c.line === lineNo);
+      if (!l) throw RestError.of(400, 'INVALID_KEY_OR_REF', `Invalid orderLine reference ${String(lineNo)}.`, `${path}.orderLine`);
+      const remaining = l.closed ? 0 : l.quantity - l.quantity_fulfilled;
+      const quantity = optNumber(it.quantity, `${path}.quantity`) ?? remaining - l.quantity_backordered;
+      if (!Number.isInteger(quantity) || quantity <= 0 || quantity > remaining) {
+        throw userError(`You cannot fulfill ${quantity} of line ${l.line}: ${remaining} remain to be fulfilled.`, `${path}.quantity`);
+      }
+      if (l.location_id !== null && l.location_id !== locationId) throw userError(`Line ${l.line} ships from another location.`, `${path}.orderLine`);
+      picks.push({ l, quantity });
+    }
+  } else {
+    for (const l of current) {
+      const ready = l.closed ? 0 : l.quantity - l.quantity_fulfilled - l.quantity_backordered;
+      if (ready > 0 && (l.location_id === null || l.location_id === locationId)) picks.push({ l, quantity: ready });
+    }
+  }
+  if (picks.length === 0) throw userError('You must have at least one valid line item for this transaction.', 'item');
+
+  const tracking = [
+    ...(sublistItems(body, 'package') ?? []).map((p) => optString(p, 'packageTrackingNumber')).filter((t): t is string => !!t),
+    ...(typeof body.linkedTrackingNumbers === 'string' ? body.linkedTrackingNumbers.split(/\s+/).filter(Boolean) : []),
+  ];
+  const carrier = typeof body.shipCarrier === 'string' ? body.shipCarrier : body.shipCarrier ? String((body.shipCarrier as Json).refName ?? (body.shipCarrier as Json).id) : null;
+  const ifId = await newTxn(q, 'ItemShip', {
+    externalId: optString(body, 'externalId') ?? null,
+    entityId: so.entity_id,
+    status: 'C',
+    createdFrom: soId,
+    locationId,
+    memo: optString(body, 'memo'),
+    shipCarrier: carrier,
+    tracking,
+  });
+  for (const [i, { l, quantity }] of picks.entries()) {
+    const fromCommitted = Math.min(quantity, l.quantity - l.quantity_fulfilled - l.quantity_backordered);
+    const fromBackorder = quantity - fromCommitted;
+    if (stocked(l.item_type)) {
+      await lockInventory(q, l.item_id, locationId);
+      await q.query('UPDATE inventory SET on_hand = on_hand - $3, committed = GREATEST(committed - $4, 0) WHERE item_id = $1 AND location_id = $2', [l.item_id, locationId, quantity, fromCommitted]);
+    }
+    await q.query('UPDATE txn_line SET quantity_fulfilled = quantity_fulfilled + $2, quantity_backordered = quantity_backordered - $3, location_id = COALESCE(location_id, $4) WHERE id = $1', [
+      l.id, quantity, fromBackorder, locationId,
+    ]);
+    await q.query(
+      `INSERT INTO txn_line (txn_id, line, line_key, item_id, quantity, rate, amount, location_id, order_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [ifId, i + 1, l.line_key, l.item_id, quantity, l.rate, quantity * Number(l.rate), locationId, l.line],
+    );
+  }
+  await refreshSalesOrder(q, soId);
+  return ifId;
+}
+
+/** salesOrder → invoice: bills what has shipped and is not billed yet. */
+export async function invoiceSalesOrder(q: Q, soId: number, body: Json): Promise<number> {
+  const so = (await q.query('SELECT * FROM txn WHERE id = $1 FOR UPDATE', [soId])).rows[0];
+  const current = await lines(q, soId, true);
+  const billable = current.filter((l) => l.quantity_fulfilled > l.quantity_billed);
+  if (billable.length === 0) throw userError('There are no billable lines on this sales order: nothing has shipped that is not billed yet.', 'item');
+  const total = billable.reduce((s, l) => s + (l.quantity_fulfilled - l.quantity_billed) * Number(l.rate), 0);
+  const days = (await q.query<{ days_until_due: number }>('SELECT days_until_due FROM term WHERE name = $1', [so.terms])).rows[0]?.days_until_due ?? 0;
+  const invId = await newTxn(q, 'CustInvc', {
+    externalId: optString(body, 'externalId') ?? null,
+    entityId: so.entity_id,
+    status: 'A',
+    createdFrom: soId,
+    otherRefNum: so.other_ref_num,
+    memo: optString(body, 'memo'),
+    terms: so.terms,
+    currency: so.currency,
+    total,
+    dueDate: new Date(Date.now() + days * 86_400_000),
+  });
+  for (const [i, l] of billable.entries()) {
+    const qty = l.quantity_fulfilled - l.quantity_billed;
+    await q.query('UPDATE txn_line SET quantity_billed = quantity_fulfilled WHERE id = $1', [l.id]);
+    await q.query(
+      `INSERT INTO txn_line (txn_id, line, line_key, item_id, quantity, rate, amount, location_id, order_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [invId, i + 1, l.line_key, l.item_id, qty, l.rate, qty * Number(l.rate), l.location_id, l.line],
+    );
+  }
+  await q.query('UPDATE customer SET balance = balance + $2 WHERE id = $1', [so.entity_id, total]);
+  await refreshSalesOrder(q, soId);
+  return invId;
+}
+
+export async function backorderLines(q: Q, soId: number, requested: { lineKey: string; quantity?: number }[]): Promise<void> {
+  const current = await lines(q, soId, true);
+  for (const r of requested) {
+    const l = current.find((c) => c.line_key === r.lineKey);
+    if (!l) throw userError(`No line with key ${r.lineKey} on this order.`);
+    if (l.closed) continue;
+    const remaining = l.quantity - l.quantity_fulfilled;
+    const target = Math.min(Math.max(r.quantity ?? remaining, 0), remaining);
+    const delta = target - l.quantity_backordered;
+    if (delta !== 0 && l.location_id !== null && stocked(l.item_type)) {
+      await lockInventory(q, l.item_id, l.location_id);
+      await q.query('UPDATE inventory SET committed = GREATEST(committed - $3, 0) WHERE item_id = $1 AND location_id = $2', [l.item_id, l.location_id, delta]);
+    }
+    await q.query('UPDATE txn_line SET quantity_backordered = $2 WHERE id = $1', [l.id, target]);
+  }
+  await refreshSalesOrder(q, soId);
+}
+
+/** Receives stock at a location and commits it to backordered lines, oldest order first. */
+export async function receiveStock(q: Q, itemKey: string, locationKey: string, quantity: number): Promise<{ onHand: number; available: number; allocated: number }> {
+  const item = await resolveItem(q, itemKey, 'item');
+  const locationId = (await resolveLocation(q, locationKey, 'location'))!;
+  await lockInventory(q, item.id, locationId);
+  const inv = (
+    await q.query<{ on_hand: number; committed: number }>(
+      'UPDATE inventory SET on_hand = on_hand + $3 WHERE item_id = $1 AND location_id = $2 RETURNING on_hand, committed',
+      [item.id, locationId, quantity],
+    )
+  ).rows[0]!;
+  let free = inv.on_hand - inv.committed;
+  let allocated = 0;
+  const waiting = await q.query<{ id: number; txn_id: number; quantity_backordered: number }>(
+    `SELECT l.id, l.txn_id, l.quantity_backordered FROM txn_line l JOIN txn t ON t.id = l.txn_id
+      WHERE t.type = 'SalesOrd' AND l.item_id = $1 AND l.location_id = $2 AND l.quantity_backordered > 0 AND NOT l.closed
+      ORDER BY l.txn_id, l.line FOR UPDATE OF l`,
+    [item.id, locationId],
+  );
+  const touched = new Set<number>();
+  for (const w of waiting.rows) {
+    if (free <= 0) break;
+    const take = Math.min(free, w.quantity_backordered);
+    await q.query('UPDATE txn_line SET quantity_backordered = quantity_backordered - $2 WHERE id = $1', [w.id, take]);
+    free -= take;
+    allocated += take;
+    touched.add(w.txn_id);
+  }
+  if (allocated > 0) await q.query('UPDATE inventory SET committed = committed + $3 WHERE item_id = $1 AND location_id = $2', [item.id, locationId, allocated]);
+  for (const soId of touched) await refreshSalesOrder(q, soId);
+  return { onHand: inv.on_hand, available: free, allocated };
+}
+
+export async function createReturnAuthorization(q: Q, body: Json, externalIdOverride?: string): Promise<number> {
+  const externalId = externalIdOverride ?? optString(body, 'externalId') ?? null;
+  const fromKey = refKey(body.createdFrom, 'createdFrom');
+  const soId = fromKey ? await resolveIdIn(q, 'txn', fromKey, " AND type = 'SalesOrd'") : null;
+  if (fromKey && soId === null) throw badRef('createdFrom', fromKey);
+  const so = soId ? (await q.query('SELECT * FROM txn WHERE id = $1', [soId])).rows[0] : null;
+  const entityKey = refKey(body.entity, 'entity');
+  const entityId = entityKey ? await resolveIdIn(q, 'customer', entityKey) : (so?.entity_id ?? null);
+  if (entityId === null) throw userError('Please enter value(s) for: Customer', 'entity');
+  const items = sublistItems(body) ?? [];
+  if (items.length === 0) throw userError('You must enter at least one line item for this transaction.', 'item');
+  const soLines = soId ? await lines(q, soId) : [];
+  const prepared = [];
+  for (const [i, it] of items.entries()) {
+    const path = `item.items[${i}]`;
+    const itemKey = refKey(it.item, `${path}.item`);
+    if (!itemKey) throw userError('Please enter value(s) for: Item', `${path}.item`);
+    const item = await resolveItem(q, itemKey, `${path}.item`);
+    const quantity = optNumber(it.quantity, `${path}.quantity`) ?? 1;
+    const lineKey = optString(it, 'custcol_quayside_line_key') ?? null;
+    const soLine = soLines.find((l) => (lineKey ? l.line_key === lineKey : l.item_id === item.id));
+    if (!Number.isInteger(quantity) || quantity <= 0) throw userError('The quantity must be a positive whole number.', `${path}.quantity`);
+    if (soLine && quantity > soLine.quantity_fulfilled) throw userError(`You cannot return more than was shipped on line ${soLine.line} (${soLine.quantity_fulfilled}).`, `${path}.quantity`);
+    const rate = optNumber(it.rate, `${path}.rate`) ?? (soLine ? Number(soLine.rate) : item.basePrice);
+    prepared.push({ line: i + 1, lineKey, item, quantity, rate, orderLine: soLine?.line ?? null });
+  }
+  const raId = await newTxn(q, 'RtnAuth', {
+    externalId,
+    entityId,
+    status: 'B',
+    createdFrom: soId,
+    memo: optString(body, 'memo'),
+    currency: so?.currency,
+    total: prepared.reduce((s, l) => s + l.quantity * l.rate, 0),
+  });
+  for (const l of prepared) {
+    await q.query(
+      `INSERT INTO txn_line (txn_id, line, line_key, item_id, quantity, rate, amount, order_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [raId, l.line, l.lineKey, l.item.id, l.quantity, l.rate, l.quantity * l.rate, l.orderLine],
+    );
+  }
+  return raId;
+}
+
+async function refreshReturn(q: Q, raId: number): Promise<void> {
+  const t = (await q.query<{ status: string }>('SELECT status FROM txn WHERE id = $1', [raId])).rows[0]!;
+  if (t.status === 'G' || t.status === 'H' || t.status === 'C') {
+    await q.query('UPDATE txn SET status = status WHERE id = $1', [raId]);
+    return;
+  }
+  const ls = (await lines(q, raId)).filter((l) => !l.closed);
+  const received = ls.reduce((s, l) => s + l.quantity_received, 0);
+  const expected = ls.reduce((s, l) => s + l.quantity, 0);
+  const status = received === 0 ? 'B' : received >= expected ? 'F' : 'D';
+  await q.query('UPDATE txn SET status = $2 WHERE id = $1', [raId, status]);
+}
+
+/** Goods received against a return authorization, restocked at a location. */
+export async function receiveReturn(q: Q, raId: number, locationKey: string, requested?: { lineKey: string; quantity?: number }[]): Promise<void> {
+  const locationId = (await resolveLocation(q, locationKey, 'location'))!;
+  const current = await lines(q, raId, true);
+  const picks = requested
+    ? requested.map((r) => {
+        const l = current.find((c) => c.line_key === r.lineKey);
+        if (!l) throw userError(`No line with key ${r.lineKey} on this return authorization.`);
+        return { l, quantity: r.quantity ?? l.quantity - l.quantity_received };
+      })
+    : current.map((l) => ({ l, quantity: l.quantity - l.quantity_received }));
+  for (const { l, quantity } of picks) {
+    if (quantity <= 0 || l.closed) continue;
+    if (quantity > l.quantity - l.quantity_received) throw userError(`You cannot receive more than ${l.quantity - l.quantity_received} on line ${l.line}.`);
+    await q.query('UPDATE txn_line SET quantity_received = quantity_received + $2, location_id = $3 WHERE id = $1', [l.id, quantity, locationId]);
+    if (stocked(l.item_type)) {
+      await lockInventory(q, l.item_id, locationId);
+      await q.query('UPDATE inventory SET on_hand = on_hand + $3 WHERE item_id = $1 AND location_id = $2', [l.item_id, locationId, quantity]);
+    }
+  }
+  await refreshReturn(q, raId);
+}
+
+export async function closeReturnAuthorization(q: Q, raId: number, body: Json): Promise<void> {
+  const items = sublistItems(body) ?? [];
+  const current = await lines(q, raId, true);
+  for (const it of items) {
+    const l = current.find((c) => c.line === optNumber(it.line, 'line'));
+    if (l && it.isClosed === true) await q.query('UPDATE txn_line SET closed = true WHERE id = $1', [l.id]);
+  }
+  const after = await lines(q, raId);
+  if (after.every((l) => l.closed)) await q.query("UPDATE txn SET status = 'H' WHERE id = $1", [raId]);
+  else await refreshReturn(q, raId);
+}
+
+/** returnAuthorization → creditMemo: credits returned lines, less a restocking fee. */
+export async function creditReturn(q: Q, raId: number, body: Json): Promise<number> {
+  const ra = (await q.query('SELECT * FROM txn WHERE id = $1 FOR UPDATE', [raId])).rows[0];
+  if (ra.status === 'H' || ra.status === 'C') throw userError('This return authorization is closed.');
+  const current = await lines(q, raId, true);
+  const requested = sublistItems(body);
+  const picks = requested
+    ? requested.map((it, i) => {
+        const path = `item.items[${i}]`;
+        const l = current.find((c) => c.line === optNumber(it.orderLine ?? it.line, `${path}.orderLine`));
+        if (!l) throw RestError.of(400, 'INVALID_KEY_OR_REF', `Invalid orderLine reference ${String(it.orderLine)}.`, `${path}.orderLine`);
+        const quantity = optNumber(it.quantity, `${path}.quantity`) ?? l.quantity;
+        if (quantity <= 0 || quantity > l.quantity) throw userError(`You cannot credit ${quantity} of line ${l.line}.`, `${path}.quantity`);
+        return { l, quantity, amount: optNumber(it.amount, `${path}.amount`) ?? quantity * Number(l.rate) };
+      })
+    : current.map((l) => ({ l, quantity: l.quantity, amount: l.quantity * Number(l.rate) }));
+  const fee = optNumber(body.custbody_quayside_restocking_fee, 'custbody_quayside_restocking_fee') ?? 0;
+  const total = Math.max(picks.reduce((s, p) => s + p.amount, 0) - fee, 0);
+  const cmId = await newTxn(q, 'CustCred', {
+    externalId: optString(body, 'externalId') ?? null,
+    entityId: ra.entity_id,
+    status: 'A',
+    createdFrom: raId,
+    memo: fee > 0 ? `Restocking fee ${fee.toFixed(2)}` : optString(body, 'memo'),
+    currency: ra.currency,
+    total,
+  });
+  for (const [i, p] of picks.entries()) {
+    await q.query(
+      `INSERT INTO txn_line (txn_id, line, line_key, item_id, quantity, rate, amount, order_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [cmId, i + 1, p.l.line_key, p.l.item_id, p.quantity, p.l.rate, p.amount, p.l.line],
+    );
+  }
+  await q.query("UPDATE txn SET status = 'G' WHERE id = $1", [raId]);
+  await q.query('UPDATE customer SET balance = balance - $2 WHERE id = $1', [ra.entity_id, total]);
+  return cmId;
+}
+
+export async function createCustomerRefund(q: Q, body: Json, externalIdOverride?: string): Promise<number> {
+  const externalId = externalIdOverride ?? optString(body, 'externalId') ?? null;
+  const applies = sublistItems(body, 'apply') ?? [];
+  let total = 0;
+  let entityId: number | null = null;
+  const credited: number[] = [];
+  for (const [i, a] of applies.entries()) {
+    if (a.apply === false) continue;
+    const docKey = refKey(a.doc, `apply.items[${i}].doc`);
+    const cmId = docKey ? await resolveIdIn(q, 'txn', docKey, " AND type = 'CustCred'") : null;
+    if (cmId === null) throw badRef(`apply.items[${i}].doc`, docKey);
+    const cm = (await q.query('SELECT entity_id, total, status FROM txn WHERE id = $1 FOR UPDATE', [cmId])).rows[0];
+    const amount = optNumber(a.amount, `apply.items[${i}].amount`) ?? Number(cm.total);
+    if (amount <= 0 || amount > Number(cm.total)) throw userError(`The amount applied (${amount}) exceeds the credit available (${Number(cm.total)}).`, `apply.items[${i}].amount`);
+    if (cm.status === 'B') throw userError('This credit memo is already fully applied.', `apply.items[${i}].doc`);
+    total += amount;
+    entityId = cm.entity_id;
+    credited.push(cmId);
+  }
+  const customerKey = refKey(body.customer, 'customer');
+  if (customerKey) entityId = await resolveIdIn(q, 'customer', customerKey);
+  if (entityId === null) throw userError('Please enter value(s) for: Customer', 'customer');
+  if (total <= 0) throw userError('You must apply the refund to at least one credit.', 'apply');
+  const id = await newTxn(q, 'CustRfnd', { externalId, entityId, status: 'A', memo: optString(body, 'memo'), total });
+  for (const cmId of credited) await q.query("UPDATE txn SET status = 'B' WHERE id = $1", [cmId]);
+  return id;
+}
