@@ -9,6 +9,9 @@ import { createMetrics } from './metrics';
 import { dashboardRouter } from './routes/dashboard';
 import { healthRouter } from './routes/health';
 import { ordersRouter } from './routes/orders';
+import { approvalsRouter } from './routes/approvals';
+import { customersRouter } from './routes/customers';
+import { returnsRouter } from './routes/returns';
 import { webhooksRouter } from './routes/webhooks';
 
 export interface ApiDeps {
@@ -48,6 +51,9 @@ export function createApp(deps: ApiDeps): Express {
   app.use(webhooksRouter(deps));
   app.use(express.json({ limit: '2mb' }));
   app.use(ordersRouter(deps));
+  app.use(approvalsRouter(deps));
+  app.use(returnsRouter(deps));
+  app.use(customersRouter(deps));
   app.use(dashboardRouter({ db: deps.db, temporalUiUrl: deps.temporalUiUrl, namespace: deps.namespace ?? 'default' }));
   app.use((req, _res, next) => next(notFound('ROUTE.NOT_FOUND', `No route for ${req.method} ${req.path}.`)));
   app.use(errorHandler);

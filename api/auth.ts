@@ -1,0 +1,75 @@
+import type { RequestHandler } from 'express';
+import type { ApprovalRecord } from '../db/approvals';
+import type { Db } from '../db/pool';
+import { principalRepository, type Principal, type Role } from '../db/principals';
+import { approvalLimitProblem, decisionAmount, type Decision, type DecisionInput } from '../domain/approvals';
+import { ApiError } from './errors';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The authenticated caller, set by `authenticate`. */
+      principal?: Principal;
+    }
+  }
+}
+
+function presentedKey(header: string | undefined, apiKeyHeader: string | undefined): string | null {
+  if (apiKeyHeader) return apiKeyHeader.trim();
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return m?.[1] ?? null;
+}
+
+/**
+ * API-key authentication: `Authorization: Bearer qk_<id>_<secret>` (or `X-Api-Key`). The key is
+ * checked against its stored hash; an unknown, revoked or malformed key is a 401 that says nothing
+ * more.
+ */
+export function authenticate(db: Db): RequestHandler {
+  const principals = principalRepository(db);
+  return async (req, res, next) => {
+    const key = presentedKey(req.headers.authorization, req.headers['x-api-key'] as string | undefined);
+    const principal = key ? await principals.authenticate(key) : null;
+    if (!principal) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="quayside"');
+      next(new ApiError(401, 'AUTH.UNAUTHENTICATED', 'A valid API key is required: Authorization: Bearer qk_<id>_<secret>.'));
+      return;
+    }
+    req.principal = principal;
+    next();
+  };
+}
+
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    const p = req.principal;
+    if (!p || !roles.includes(p.role)) {
+      next(new ApiError(403, 'AUTH.FORBIDDEN', `This needs the role ${roles.join(' or ')}.`));
+      return;
+    }
+    next();
+  };
+}
+
+export const principalOf = (req: { principal?: Principal }): Principal => {
+  if (!req.principal) throw new ApiError(401, 'AUTH.UNAUTHENTICATED', 'Not authenticated.');
+  return req.principal;
+};
+
+/** Whether a principal may see something in this store (null scope = every store). */
+export const maySeeStore = (p: Principal, store: string | null) => p.stores === null || (store !== null && p.stores.includes(store));
+
+/** Whether a principal may see an approval at all: its kind and its store are in the principal's scope. */
+export const maySeeApproval = (p: Principal, a: Pick<ApprovalRecord, 'kind' | 'store'>) =>
+  (p.approvalKinds === null || p.approvalKinds.includes(a.kind)) && maySeeStore(p, a.store);
+
+export const decidedBy = (p: Principal): DecisionInput['decidedBy'] => ({ userId: p.id, name: p.name, role: p.role, approvalLimit: p.approvalLimit });
+
+/** Why the principal may not make this decision on this (visible) approval: role, then limit; null when allowed. */
+export function decisionRefusal(p: Principal, a: Pick<ApprovalRecord, 'kind' | 'amount' | 'currency'>, decision: Pick<Decision, 'outcome' | 'amount' | 'creditLimit'>): { code: string; message: string } | null {
+  if (p.role === 'operator') return { code: 'APPROVAL.ROLE_NOT_ALLOWED', message: `Operators may not decide ${a.kind} approvals; an approver or admin must.` };
+  const limit = approvalLimitProblem(decidedBy(p), decisionAmount(a.amount, decision), a.currency);
+  return limit ? { code: 'APPROVAL.LIMIT_EXCEEDED', message: limit } : null;
+}
