@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { workflowBundle } from '../../workers/worker';
 
+const quietLogger = new DefaultLogger('WARN');
 let runtimeInstalled = false;
 function quietRuntime() {
   if (runtimeInstalled) return;
@@ -48,18 +49,18 @@ export const uniqueTaskQueue = (name = 'test') => `${name}-${randomUUID()}`;
 
 /** Runs a real worker with the given activities (plain objects) on its own task queue while `fn` runs. */
 export async function withWorker<T>(
-  opts: { taskQueue: string; activities: object },
+  opts: { taskQueue: string; activities: object; workflowsPath?: string },
   fn: (worker: Worker) => Promise<T>,
 ): Promise<T> {
   quietRuntime();
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
   try {
-    const worker = await Worker.create({
-      connection,
-      taskQueue: opts.taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: opts.activities,
-    });
+    const base = { connection, taskQueue: opts.taskQueue, activities: opts.activities as Record<string, (...args: never[]) => unknown> };
+    const worker = await Worker.create(
+      opts.workflowsPath
+        ? { ...base, workflowsPath: opts.workflowsPath, bundlerOptions: { logger: quietLogger } }
+        : { ...base, workflowBundle: await workflowBundle() },
+    );
     return await worker.runUntil(fn(worker));
   } finally {
     await connection.close();

@@ -1,0 +1,165 @@
+import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import type { AlertRepository } from '../db/alerts';
+import type { MappingRepository } from '../db/mappings';
+import type { Db } from '../db/pool';
+import type { ErpPort, InventoryLevel } from '../domain/erp';
+import type { InventoryQuantity, StorefrontPort } from '../domain/storefront';
+
+export interface SyncActivityDeps {
+  db: Db;
+  erp: ErpPort;
+  storefront: StorefrontPort;
+  mappings: MappingRepository;
+  alerts: AlertRepository;
+}
+
+export interface InventoryPageResult {
+  changed: number;
+  pushed: number;
+  unmapped: number;
+  stale: number;
+  hasMore: boolean;
+  /** Milliseconds between the newest ERP change in the page and its arrival in the store. */
+  lagMs: number | null;
+}
+
+/** Inventory sync activities: ERP change cursor → Quayside's cache → storefront quantities. */
+export function createSyncActivities({ db, erp, storefront, mappings, alerts }: SyncActivityDeps) {
+  return {
+    async resetSyncCursor(input: { sync: string }): Promise<void> {
+      await db.query(
+        `INSERT INTO sync_cursors (name, cursor) VALUES ($1, NULL)
+         ON CONFLICT (name) DO UPDATE SET cursor = NULL, updated_at = now()`,
+        [input.sync],
+      );
+    },
+
+    /**
+     * Pulls one page of stock changes after the stored cursor, pushes the mapped ones to the
+     * storefront (compare-and-set against what was pushed last), then advances the cursor. A retry
+     * re-reads the same page and sets the same absolute quantities, so it is safe.
+     */
+    async syncInventoryPage(input: { store: string; sync: string; pageSize: number; workflowId: string }): Promise<InventoryPageResult> {
+      const cursorRow = await db.query<{ cursor: string | null }>('SELECT cursor FROM sync_cursors WHERE name = $1', [input.sync]);
+      const cursor = cursorRow.rows[0]?.cursor ?? null;
+      const page = await erp.inventoryChangedSince(cursor, input.pageSize);
+      heartbeat({ fetched: page.items.length });
+      if (page.items.length === 0) {
+        return { changed: 0, pushed: 0, unmapped: 0, stale: 0, hasMore: false, lagMs: null };
+      }
+
+      const skus = [...new Set(page.items.map((l) => l.sku))];
+      const [skuMap, locationMap, previous] = await Promise.all([
+        mappings.storeSkus(input.store, skus),
+        mappings.storeLocations(input.store),
+        db.query<{ erp_sku: string; location: string; pushed_quantity: number | null }>(
+          'SELECT erp_sku, location, pushed_quantity FROM inventory_cache WHERE erp_sku = ANY($1::text[])',
+          [skus],
+        ),
+      ]);
+      const pushedBefore = new Map(previous.rows.map((r) => [`${r.erp_sku}\u0000${r.location}`, r.pushed_quantity]));
+
+      const toPush: { level: InventoryLevel; quantity: InventoryQuantity }[] = [];
+      const unmapped: InventoryLevel[] = [];
+      for (const level of page.items) {
+        const sku = skuMap.get(level.sku);
+        const location = locationMap.get(level.location);
+        if (!sku || !location) {
+          unmapped.push(level);
+          continue;
+        }
+        toPush.push({
+          level,
+          quantity: { sku, location, quantity: Math.max(0, level.available), compareQuantity: pushedBefore.get(`${level.sku}\u0000${level.location}`) ?? null },
+        });
+      }
+
+      let stale = 0;
+      if (toPush.length > 0) {
+        const result = await storefront.setInventory(toPush.map((p) => p.quantity));
+        if (result.stale.length > 0) {
+          // The store's quantity moved since our last push (a sale, a manual edit); the ERP is the
+          // system of record, so set it again without the compare value.
+          stale = result.stale.length;
+          await storefront.setInventory(result.stale.map((q) => ({ ...q, compareQuantity: null })));
+        }
+      }
+      heartbeat({ pushed: toPush.length });
+
+      const client = await db.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(
+          `INSERT INTO inventory_cache (erp_sku, location, on_hand, available, erp_modified, pushed_quantity, pushed_at)
+           SELECT s, l, o, a, m, p, CASE WHEN p IS NULL THEN NULL ELSE now() END
+             FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::timestamptz[], $6::int[]) AS t(s, l, o, a, m, p)
+           ON CONFLICT (erp_sku, location) DO UPDATE SET
+             on_hand = EXCLUDED.on_hand, available = EXCLUDED.available, erp_modified = EXCLUDED.erp_modified,
+             pushed_quantity = COALESCE(EXCLUDED.pushed_quantity, inventory_cache.pushed_quantity),
+             pushed_at = COALESCE(EXCLUDED.pushed_at, inventory_cache.pushed_at)`,
+          dedupeLatest(page.items, toPush),
+        );
+        await client.query(
+          `INSERT INTO sync_cursors (name, cursor, updated_at) VALUES ($1, $2, now())
+           ON CONFLICT (name) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()`,
+          [input.sync, page.nextCursor],
+        );
+        const newest = Math.max(...page.items.map((l) => Date.parse(l.lastModified)));
+        const lagMs = Number.isFinite(newest) ? Math.max(0, Date.now() - newest) : null;
+        await client.query(
+          `INSERT INTO sync_runs (sync, workflow_id, changed, pushed, unmapped, stale, lag_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [input.sync, input.workflowId, page.items.length, toPush.length, unmapped.length, stale, lagMs],
+        );
+        await client.query('COMMIT');
+        if (unmapped.length > 0) {
+          await alerts.raise({
+            severity: 'warning',
+            kind: 'sync.unmapped',
+            subject: `Stock for ${unmapped.length} ERP item(s) has no storefront SKU or location`,
+            message: `Add them to the SKU or location mapping, e.g. ERP item ${unmapped[0]!.sku} at ${unmapped[0]!.location}.`,
+            workflowId: input.workflowId,
+            dedupeKey: `sync.unmapped:${input.sync}`,
+            details: { examples: unmapped.slice(0, 20).map((l) => ({ sku: l.sku, location: l.location })) },
+          });
+        }
+        return { changed: page.items.length, pushed: toPush.length, unmapped: unmapped.length, stale, hasMore: page.hasMore, lagMs };
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+
+    async inventoryFromCache(input: { erpSkus: string[] }): Promise<{ erpSku: string; location: string; available: number }[]> {
+      if (input.erpSkus.length > 1000) throw ApplicationFailure.create({ type: 'TooManySkus', message: 'at most 1000 SKUs per call', nonRetryable: true });
+      const res = await db.query<{ erp_sku: string; location: string; available: number }>(
+        'SELECT erp_sku, location, available FROM inventory_cache WHERE erp_sku = ANY($1::text[])',
+        [input.erpSkus],
+      );
+      return res.rows.map((r) => ({ erpSku: r.erp_sku, location: r.location, available: r.available }));
+    },
+  };
+}
+
+/** One row per (sku, location), the latest change winning, as parallel arrays for unnest(). */
+function dedupeLatest(levels: InventoryLevel[], pushed: { level: InventoryLevel; quantity: InventoryQuantity }[]) {
+  const pushedQty = new Map(pushed.map((p) => [`${p.level.sku}\u0000${p.level.location}`, p.quantity.quantity]));
+  const latest = new Map<string, InventoryLevel>();
+  for (const level of levels) {
+    const key = `${level.sku}\u0000${level.location}`;
+    const seen = latest.get(key);
+    if (!seen || Date.parse(seen.lastModified) <= Date.parse(level.lastModified)) latest.set(key, level);
+  }
+  const rows = [...latest.entries()];
+  return [
+    rows.map(([, l]) => l.sku),
+    rows.map(([, l]) => l.location),
+    rows.map(([, l]) => l.onHand),
+    rows.map(([, l]) => l.available),
+    rows.map(([, l]) => l.lastModified),
+    rows.map(([k]) => pushedQty.get(k) ?? null),
+  ];
+}
+
+export type SyncActivities = ReturnType<typeof createSyncActivities>;

@@ -1,0 +1,79 @@
+import {
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SyncActivities } from '../activities/sync';
+
+export interface InventorySyncInput {
+  store: string;
+  /** How long to wait for new ERP changes once caught up (a `stockChanged` signal wakes it early). */
+  pollIntervalSeconds: number;
+  pageSize: number;
+  /** Start over from the beginning of the ERP's stock (a full resync) before following changes. */
+  fullResync?: boolean;
+  /** Stop once caught up instead of following changes forever (one-off resyncs). */
+  stopWhenCaughtUp?: boolean;
+  totals?: InventorySyncTotals;
+}
+
+export interface InventorySyncTotals {
+  pages: number;
+  changed: number;
+  pushed: number;
+  unmapped: number;
+  stale: number;
+  lastLagMs: number | null;
+  caughtUp: boolean;
+}
+
+export const inventorySyncStatusQuery = defineQuery<InventorySyncTotals>('status');
+/** Sent when the ERP pushes a stock-change notification, so the sync does not wait for its next poll. */
+export const stockChangedSignal = defineSignal('stockChanged');
+
+const { syncInventoryPage, resetSyncCursor } = proxyActivities<SyncActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+const PAGES_PER_RUN = 200;
+
+/** Follows the ERP's inventory change cursor and pushes stock to the storefront, continuing as new to keep history short. */
+export async function inventorySync(input: InventorySyncInput): Promise<InventorySyncTotals> {
+  const totals: InventorySyncTotals = input.totals ?? { pages: 0, changed: 0, pushed: 0, unmapped: 0, stale: 0, lastLagMs: null, caughtUp: false };
+  let nudged = false;
+  setHandler(inventorySyncStatusQuery, () => totals);
+  setHandler(stockChangedSignal, () => {
+    nudged = true;
+  });
+
+  const sync = `inventory:${input.store}`;
+  if (input.fullResync) {
+    await resetSyncCursor({ sync });
+    totals.caughtUp = false;
+  }
+
+  for (let pagesThisRun = 0; pagesThisRun < PAGES_PER_RUN; pagesThisRun++) {
+    nudged = false;
+    const page = await syncInventoryPage({ store: input.store, sync, pageSize: input.pageSize, workflowId: workflowInfo().workflowId });
+    totals.pages += 1;
+    totals.changed += page.changed;
+    totals.pushed += page.pushed;
+    totals.unmapped += page.unmapped;
+    totals.stale += page.stale;
+    if (page.lagMs !== null) totals.lastLagMs = page.lagMs;
+    if (page.hasMore) continue;
+
+    totals.caughtUp = true;
+    if (input.stopWhenCaughtUp) return totals;
+    await condition(() => nudged, `${input.pollIntervalSeconds} seconds`);
+    if (workflowInfo().continueAsNewSuggested) break;
+  }
+  await continueAsNew<typeof inventorySync>({ ...input, fullResync: false, totals });
+  return totals;
+}
