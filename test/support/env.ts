@@ -7,7 +7,6 @@ import { loadConfig, type Config } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { workflowBundle } from '../../workers/worker';
 
-const quietLogger = new DefaultLogger('WARN');
 let runtimeInstalled = false;
 function quietRuntime() {
   if (runtimeInstalled) return;
@@ -58,7 +57,7 @@ export async function withWorker<T>(
     const base = { connection, taskQueue: opts.taskQueue, activities: opts.activities as Record<string, (...args: never[]) => unknown> };
     const worker = await Worker.create(
       opts.workflowsPath
-        ? { ...base, workflowsPath: opts.workflowsPath, bundlerOptions: { logger: quietLogger } }
+        ? { ...base, workflowsPath: opts.workflowsPath }
         : { ...base, workflowBundle: await workflowBundle() },
     );
     return await worker.runUntil(fn(worker));
