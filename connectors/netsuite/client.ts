@@ -60,6 +60,8 @@ export interface NetSuiteClient extends ErpPort {
   /** The same client with another priority on the shared budget (`bulk` for syncs). */
   withPriority(priority: Priority): NetSuiteClient;
   readonly budget: ConcurrencyBudget;
+  /** A change cursor meaning "everything modified after this instant" (to start an incremental sync from now). */
+  cursorAt(at: Date): string;
   /** One page of a SuiteQL query. */
   suiteql(query: string, opts?: { limit?: number; offset?: number }): Promise<SuiteQlPage>;
 }
@@ -371,6 +373,7 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
     const client: NetSuiteClient = {
       budget,
       suiteql,
+      cursorAt: (at) => `${at.toISOString().replace('T', ' ').replace('Z', '')}|0`,
       withPriority: (p) => (p === priority ? client : build(p)),
 
       async getCustomer(erpId) {
