@@ -1,11 +1,140 @@
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { execute, GraphQLError, parse, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import type { Logger } from '../../platform/logger';
+import { CostBucket, requestedCost } from './cost';
+import type { StoreDb } from './db';
+import { createRootValue } from './resolvers';
+import { adminSchema } from './schema';
+import { simulatorRouter } from './simulator';
+import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks';
+
+/** The sandbox's documented development credentials (override them with the SHOPIFY_* / SANDBOX_STORE_* settings). */
+export const SANDBOX_DEV_ACCESS_TOKEN = 'shpat_quayside_sandbox_dev_token';
+export const SANDBOX_DEV_WEBHOOK_SECRET = 'quayside-sandbox-webhook-secret';
+export const SANDBOX_SHOP_DOMAIN = 'quayside-sandbox.myshopify.com';
+
+export interface StoreSandboxOptions {
+  db: StoreDb;
+  log?: Logger;
+  accessToken?: string;
+  /** The app's client secret: webhooks are signed with it. */
+  webhookSecret?: string;
+  shopDomain?: string;
+  /** Leaky bucket of query cost points: size and points restored per second. */
+  bucketSize?: number;
+  restoreRate?: number;
+  retryScale?: number;
+  duplicateRate?: number;
+  reorderRate?: number;
+  reorderDelayMs?: number;
+}
+
+export interface StoreSandbox {
+  app: Express;
+  webhooks: WebhookDispatcher;
+  close(): Promise<void>;
+}
+
+const MAX_SINGLE_QUERY_COST = 1000;
 
 /** Sandbox storefront: an HTTP service speaking Shopify's Admin GraphQL and webhook dialect. */
-export function createStoreSandboxApp(): Express {
+export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
+  const accessToken = opts.accessToken ?? SANDBOX_DEV_ACCESS_TOKEN;
+  const shopDomain = opts.shopDomain ?? SANDBOX_SHOP_DOMAIN;
+  const bucket = new CostBucket(opts.bucketSize ?? 2000, opts.restoreRate ?? 100);
+  const webhooks = createWebhookDispatcher(opts.db, {
+    secret: opts.webhookSecret ?? SANDBOX_DEV_WEBHOOK_SECRET,
+    shopDomain,
+    apiVersion: '2026-04',
+    retryScale: opts.retryScale ?? 1,
+    duplicateRate: opts.duplicateRate ?? 0,
+    reorderRate: opts.reorderRate ?? 0,
+    reorderDelayMs: opts.reorderDelayMs ?? 500,
+    log: opts.log,
+  });
+
   const app = express();
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'sandbox-storefront' });
   });
-  return app;
+
+  app.post('/admin/api/:version/graphql.json', express.json({ limit: '5mb' }), async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      if (req.get('x-shopify-access-token') !== accessToken) {
+        res.status(401).json({ errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
+        return;
+      }
+      const version = String(req.params.version);
+      if (!/^\d{4}-\d{2}$|^unstable$/.test(version)) {
+        res.status(404).json({ errors: 'Not Found' });
+        return;
+      }
+      const { query, variables, operationName } = (req.body ?? {}) as { query?: string; variables?: Record<string, unknown>; operationName?: string };
+      if (typeof query !== 'string' || !query.trim()) {
+        res.status(400).json({ errors: { query: 'Required parameter missing or invalid' } });
+        return;
+      }
+      let doc: DocumentNode;
+      try {
+        doc = parse(query);
+      } catch (err) {
+        res.json({ errors: [{ message: (err as GraphQLError).message, locations: (err as GraphQLError).locations }] });
+        return;
+      }
+      const problems = validate(adminSchema, doc);
+      if (problems.length) {
+        res.json({ errors: problems.map((p) => ({ message: p.message, locations: p.locations, extensions: { code: 'undefinedField' } })) });
+        return;
+      }
+      const operation = doc.definitions.find(
+        (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && (!operationName || d.name?.value === operationName),
+      );
+      if (!operation) {
+        res.json({ errors: [{ message: 'No operation to run' }] });
+        return;
+      }
+      const cost = requestedCost(doc, operation, variables ?? {});
+      if (cost > MAX_SINGLE_QUERY_COST) {
+        res.json({
+          errors: [{ message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_SINGLE_QUERY_COST}).`, extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: MAX_SINGLE_QUERY_COST } }],
+          extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: bucket.status() } },
+        });
+        return;
+      }
+      if (!bucket.take(cost)) {
+        res.json({
+          errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
+          extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: bucket.status() } },
+        });
+        return;
+      }
+      const result = await execute({
+        schema: adminSchema,
+        document: doc,
+        rootValue: createRootValue({ db: opts.db, webhooks, shopDomain, apiVersion: version }),
+        variableValues: variables ?? {},
+        operationName,
+      });
+      for (const err of result.errors ?? []) if (!err.path) opts.log?.warn({ err }, 'sandbox store query failed');
+      res.json({
+        ...(result.errors ? { errors: result.errors.map((e) => e.toJSON()) } : {}),
+        data: result.data ?? null,
+        extensions: { cost: { requestedQueryCost: cost, actualQueryCost: cost, throttleStatus: bucket.status() } },
+      });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  app.use(simulatorRouter({ db: opts.db, webhooks }));
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ errors: 'Not Found' });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    opts.log?.error({ err }, 'sandbox store error');
+    res.status(500).json({ errors: 'Internal Server Error' });
+  });
+
+  return { app, webhooks, close: () => webhooks.close() };
 }

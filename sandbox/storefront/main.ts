@@ -1,16 +1,39 @@
 import { once } from 'node:events';
+import { ensureDatabase } from '../../db/migrate';
 import { loadConfig } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { runMain } from '../../platform/main';
 import { gracefulShutdown } from '../../platform/shutdown';
-import { createStoreSandboxApp } from './app';
+import { createStoreSandbox } from './app';
+import { createStorePool, migrateStore } from './db';
 
 runMain('sandbox-storefront', async () => {
   const config = loadConfig();
   const log = createLogger('sandbox-storefront', config);
   const shutdown = gracefulShutdown(log);
-  const server = createStoreSandboxApp().listen(config.SANDBOX_STORE_PORT, config.SANDBOX_HOST);
+  await ensureDatabase(config.DATABASE_URL);
+  await migrateStore(config.DATABASE_URL, log);
+  const db = createStorePool(config.DATABASE_URL);
+  shutdown.add('postgres', () => db.end());
+  const sandbox = createStoreSandbox({
+    db,
+    log,
+    accessToken: config.SHOPIFY_ACCESS_TOKEN,
+    webhookSecret: config.SHOPIFY_API_SECRET,
+    shopDomain: config.SHOPIFY_SHOP_DOMAIN,
+    bucketSize: config.SANDBOX_STORE_BUCKET_SIZE,
+    restoreRate: config.SANDBOX_STORE_RESTORE_RATE,
+    retryScale: config.SANDBOX_STORE_WEBHOOK_RETRY_SCALE,
+    duplicateRate: config.SANDBOX_STORE_DUPLICATE_RATE,
+    reorderRate: config.SANDBOX_STORE_REORDER_RATE,
+    reorderDelayMs: config.SANDBOX_STORE_REORDER_DELAY_MS,
+  });
+  shutdown.add('webhook deliveries', () => sandbox.close());
+  const server = sandbox.app.listen(config.SANDBOX_STORE_PORT, config.SANDBOX_HOST);
   await once(server, 'listening');
   shutdown.add('http', () => new Promise<void>((resolve) => server.close(() => resolve())));
-  log.info({ url: `http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}` }, 'sandbox storefront listening');
+  log.info(
+    { url: `http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}`, graphql: `/admin/api/${config.SHOPIFY_API_VERSION}/graphql.json` },
+    'sandbox storefront listening',
+  );
 });

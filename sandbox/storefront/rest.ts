@@ -1,0 +1,184 @@
+import type { StoreDb } from './db';
+import { gid } from './db';
+
+/**
+ * Shopify's REST representation of the store's objects, as webhook bodies carry them: snake_case, money
+ * as strings with *_set objects, ids as JSON numbers (bigint here, so they serialize with every digit).
+ */
+
+const money = (amount: string, currency: string) => ({
+  shop_money: { amount, currency_code: currency },
+  presentment_money: { amount, currency_code: currency },
+});
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+const big = (id: string | null) => (id === null ? null : BigInt(id));
+const cents = (amount: string) => Math.round(Number(amount) * 100);
+const fromCents = (c: number) => (c / 100).toFixed(2);
+
+type Row = Record<string, unknown>;
+
+export async function customerJson(db: StoreDb, customerId: string): Promise<Row | undefined> {
+  const res = await db.query('SELECT * FROM customers WHERE id = $1', [customerId]);
+  const c = res.rows[0];
+  if (!c) return undefined;
+  const address = (c.address ?? null) as Row | null;
+  return {
+    id: big(c.id),
+    email: c.email,
+    created_at: iso(c.created_at),
+    updated_at: iso(c.updated_at),
+    first_name: c.first_name,
+    last_name: c.last_name,
+    state: 'enabled',
+    note: c.note,
+    verified_email: true,
+    tax_exempt: c.tax_exempt,
+    tags: (c.tags as string[]).join(', '),
+    phone: c.phone,
+    currency: 'USD',
+    tax_exemptions: [],
+    admin_graphql_api_id: gid('Customer', c.id),
+    default_address: address
+      ? { customer_id: big(c.id), first_name: c.first_name, last_name: c.last_name, company: c.company, ...address, default: true }
+      : null,
+  };
+}
+
+export async function orderJson(db: StoreDb, orderId: string): Promise<Row | undefined> {
+  const res = await db.query(
+    `SELECT o.*, c.email AS customer_email, c.first_name, c.last_name, c.updated_at AS customer_updated_at
+       FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1`,
+    [orderId],
+  );
+  const o = res.rows[0];
+  if (!o) return undefined;
+  const lines = (await db.query('SELECT * FROM order_lines WHERE order_id = $1 ORDER BY position', [orderId])).rows;
+  const currency = o.currency as string;
+  const subtotal = fromCents(lines.reduce((sum, l) => sum + cents(l.price) * l.quantity, 0));
+  const fulfilled = lines.every((l) => l.fulfilled_quantity >= l.quantity) ? 'fulfilled' : lines.some((l) => l.fulfilled_quantity > 0) ? 'partial' : null;
+  return {
+    id: big(o.id),
+    admin_graphql_api_id: gid('Order', o.id),
+    app_id: null,
+    buyer_accepts_marketing: false,
+    cancel_reason: o.cancel_reason,
+    cancelled_at: iso(o.cancelled_at),
+    closed_at: null,
+    confirmed: true,
+    contact_email: o.email,
+    created_at: iso(o.created_at),
+    currency,
+    current_subtotal_price: subtotal,
+    current_subtotal_price_set: money(subtotal, currency),
+    current_total_price: subtotal,
+    current_total_price_set: money(subtotal, currency),
+    email: o.email,
+    financial_status: o.financial_status,
+    fulfillment_status: fulfilled,
+    name: `#${o.number}`,
+    note: o.note,
+    note_attributes: o.note_attributes,
+    number: o.number - 1000,
+    order_number: o.number,
+    po_number: o.po_number,
+    presentment_currency: currency,
+    processed_at: iso(o.created_at),
+    source_name: 'web',
+    subtotal_price: subtotal,
+    subtotal_price_set: money(subtotal, currency),
+    tags: (o.tags as string[]).join(', '),
+    tax_exempt: false,
+    taxes_included: false,
+    test: true,
+    total_price: subtotal,
+    total_price_set: money(subtotal, currency),
+    total_tax: '0.00',
+    updated_at: iso(o.updated_at),
+    customer: {
+      id: big(o.customer_id),
+      email: o.customer_email,
+      first_name: o.first_name,
+      last_name: o.last_name,
+      updated_at: iso(o.customer_updated_at),
+      admin_graphql_api_id: gid('Customer', o.customer_id),
+    },
+    company: o.company_id ? { id: big(o.company_id), location_id: big(o.company_location_id) } : null,
+    line_items: lines.map((l) => ({
+      id: big(l.id),
+      admin_graphql_api_id: gid('LineItem', l.id),
+      current_quantity: l.quantity - l.refunded_quantity,
+      fulfillable_quantity: Math.max(0, l.quantity - l.fulfilled_quantity - l.refunded_quantity),
+      fulfillment_service: 'manual',
+      fulfillment_status: l.fulfilled_quantity >= l.quantity ? 'fulfilled' : l.fulfilled_quantity > 0 ? 'partial' : null,
+      gift_card: false,
+      name: l.title,
+      price: l.price,
+      price_set: money(l.price, currency),
+      product_exists: l.product_id !== null,
+      product_id: big(l.product_id),
+      properties: [],
+      quantity: l.quantity,
+      requires_shipping: true,
+      sku: l.sku,
+      taxable: true,
+      title: l.title,
+      total_discount: '0.00',
+      variant_id: big(l.variant_id),
+      tax_lines: [],
+      discount_allocations: [],
+    })),
+    shipping_address: o.shipping_address,
+    billing_address: o.shipping_address,
+  };
+}
+
+export async function refundJson(db: StoreDb, refundId: string): Promise<Row | undefined> {
+  const r = (await db.query('SELECT * FROM refunds WHERE id = $1', [refundId])).rows[0];
+  if (!r) return undefined;
+  const lines = r.lines as { lineItemId: string; quantity: number; restockType: string; subtotal: string; sku: string }[];
+  return {
+    id: big(r.id),
+    admin_graphql_api_id: gid('Refund', r.id),
+    order_id: big(r.order_id),
+    created_at: iso(r.created_at),
+    processed_at: iso(r.created_at),
+    note: r.note,
+    restock: lines.some((l) => l.restockType !== 'NO_RESTOCK'),
+    refund_line_items: lines.map((l) => ({
+      line_item_id: big(l.lineItemId),
+      quantity: l.quantity,
+      restock_type: l.restockType.toLowerCase(),
+      subtotal: Number(l.subtotal),
+      subtotal_set: money(l.subtotal, r.currency),
+      line_item: { id: big(l.lineItemId), sku: l.sku },
+    })),
+    transactions: [{ order_id: big(r.order_id), kind: 'refund', gateway: 'manual', status: 'success', amount: r.amount, currency: r.currency }],
+  };
+}
+
+export async function returnJson(db: StoreDb, returnId: string): Promise<Row | undefined> {
+  const r = (await db.query('SELECT r.*, o.customer_id FROM returns r JOIN orders o ON o.id = r.order_id WHERE r.id = $1', [returnId])).rows[0];
+  if (!r) return undefined;
+  const lines = r.lines as { id: string; lineItemId: string; sku: string; quantity: number; reason: string; customerNote?: string }[];
+  return {
+    id: big(r.id),
+    admin_graphql_api_id: gid('Return', r.id),
+    status: String(r.status).toLowerCase(),
+    order: { id: big(r.order_id), admin_graphql_api_id: gid('Order', r.order_id) },
+    customer: { id: big(r.customer_id) },
+    created_at: iso(r.created_at),
+    total_return_line_items: lines.length,
+    name: null,
+    return_line_items: lines.map((l) => ({
+      id: big(l.id),
+      admin_graphql_api_id: gid('ReturnLineItem', l.id),
+      quantity: l.quantity,
+      return_reason: l.reason,
+      customer_note: l.customerNote ?? null,
+      fulfillment_line_item: { id: big(l.lineItemId), line_item: { id: big(l.lineItemId), sku: l.sku } },
+    })),
+    return_shipping_fees: [],
+    exchange_line_items: [],
+    total_exchange_line_items: 0,
+  };
+}
