@@ -1,0 +1,2 @@
+export { returnRefund } from '../../workflows/returnRefund';
+export { customerApproval } from '../../workflows/customerApproval';
