@@ -91,15 +91,16 @@ const OrderField = z.enum([
 ]);
 export type OrderField = z.infer<typeof OrderField>;
 
-/** An operator's fix for a parked order (the `fix` Update). */
+/** An operator's fix for a parked order (the `fix` Update); `by` names who made it, for the audit. */
+const by = z.string().min(1).max(200).optional();
 export const OrderFix = z.union([
-  z.object({ sku: z.string().min(1).max(200), erpSku: z.string().min(1).max(200) }).strict(),
-  z.object({ customerId: z.string().min(1).max(200), erpCustomerId: z.string().min(1).max(200) }).strict(),
-  z.object({ field: OrderField, value: z.string().max(500) }).strict(),
-  z.object({ acknowledge: z.literal(true), note: z.string().max(2000).optional() }).strict(),
+  z.object({ sku: z.string().min(1).max(200), erpSku: z.string().min(1).max(200), by }).strict(),
+  z.object({ customerId: z.string().min(1).max(200), erpCustomerId: z.string().min(1).max(200), by }).strict(),
+  z.object({ field: OrderField, value: z.string().max(500), by }).strict(),
+  z.object({ acknowledge: z.literal(true), note: z.string().max(2000).optional(), by }).strict(),
 ]);
 export type OrderFix = z.infer<typeof OrderFix>;
-export type OrderFixRequest = OrderFix & { by?: string };
+export type OrderFixRequest = OrderFix;
 
 export interface FixResult {
   accepted: true;

@@ -695,11 +695,11 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       return { lineId: l.lineId, quantity };
     });
     await condition(() => activeChildren === 0);
+    c.result = { outcome: 'cancelled', compensations: done, cancelledLines };
     status.step = 'cancelled';
     status.attention = null;
     await local.resolveOrderAlert({ dedupeKey: alertKey });
     await record();
-    c.result = { outcome: 'cancelled', compensations: done, cancelledLines };
   }
 
   /** Cancels the open quantity of the named lines (backordered ones through their backorder workflow). */
@@ -758,25 +758,27 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       const closedOpen = erpLines.filter((e) => e.closed).reduce((s, e) => s + Math.max(0, e.quantity - e.quantityFulfilled), 0);
       if (closedOpen > l.cancelled && openQuantity(l) > 0) l.cancelled = Math.min(l.ordered - l.shipped, closedOpen);
       const backordered = Math.min(openQuantity(l), erpLines.filter((e) => !e.closed).reduce((s, e) => s + e.quantityBackOrdered, 0));
-      l.backordered = backordered;
       const child = backorders.get(l.lineId);
       if (backordered > 0 && !child) {
         await startBackorder(
           l,
+          backordered,
           erpLines.filter((e) => e.quantityBackOrdered > 0 && !e.closed).map((e) => e.lineKey),
         );
       } else if (backordered === 0 && child) {
         await child.signal(backorderReleasedSignal);
       }
+      // Shown only once its backorder process exists, so a cancel of the line always finds it.
+      l.backordered = backordered;
     }
     status.status = businessStatus(status.lines);
     await record();
   }
 
-  async function startBackorder(l: OrderLineStatus, lineKeys: string[]) {
+  async function startBackorder(l: OrderLineStatus, quantity: number, lineKeys: string[]) {
     const handle = await startChild(backorder, {
       workflowId: backorderWorkflowId(input.store, input.orderId, l.lineId),
-      staticSummary: `Backorder: ${l.backordered}× ${l.sku} on order ${current().orderNumber}`,
+      staticSummary: `Backorder: ${quantity}× ${l.sku} on order ${current().orderNumber}`,
       args: [
         {
           store: input.store,
@@ -787,7 +789,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
           lineId: l.lineId,
           sku: l.erpSku ?? l.sku,
           lineKeys,
-          quantity: l.backordered,
+          quantity,
           unitPrice: l.unitPrice,
           currency: current().currency,
           paid: isPaidStatus(financialStatus),

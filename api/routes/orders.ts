@@ -1,57 +1,106 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
 import { orderWorkflowId, taskQueue } from '../../domain/ids';
-import { CanonicalOrder } from '../../domain/order';
-import { orderStatusQuery, orderToInvoice } from '../../workflows';
+import { CanonicalOrder, type StorefrontOrderEvent } from '../../domain/order';
+import { CancelRequest, OrderFix } from '../../domain/order-process';
+import { cancelUpdate, fixUpdate, orderEventSignal, orderStatusQuery, orderToInvoice } from '../../workflows/orderToInvoice';
 import { ApiError, validate } from '../errors';
 
-const OrderParams = z.object({ id: z.string().min(1).max(200) });
+const OrderParams = z.object({ id: z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/, 'a storefront order id') });
 const ListQuery = z.object({
-  status: z.string().min(1).optional(),
+  status: z.enum(['received', 'onHold', 'inErp', 'backordered', 'partiallyShipped', 'shipped', 'completed', 'cancelled']).optional(),
+  attention: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  customerId: z.string().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
-export function ordersRouter({ temporal, db, store, taskQueuePrefix }: { temporal: Client; db: Db; store: string; taskQueuePrefix: string }) {
-  const router = Router();
+export interface OrdersRouterDeps {
+  temporal: Client;
+  db: Db;
+  store: string;
+  taskQueuePrefix: string;
+}
 
-  /** Starts the order process for a canonical order; a repeat of the same order is idempotent (200, same id). */
-  router.post('/orders', validate({ body: CanonicalOrder.omit({ store: true }).extend({ store: z.string().min(1).default(store) }) }), async (req, res) => {
-    const order = req.body as CanonicalOrder;
-    const workflowId = orderWorkflowId(order.store, order.orderId);
+/**
+ * Orders: the status of one order comes from its workflow (lines, step, the parked reason in words),
+ * lists from the Postgres read model; cancel and fix are Updates, answered once the workflow accepts.
+ */
+export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRouterDeps) {
+  const router = Router();
+  const orders = orderRepository(db);
+
+  async function withOrder<T>(id: string, fn: (workflowId: string) => Promise<T>): Promise<T> {
+    const workflowId = orderWorkflowId(store, id);
     try {
-      await temporal.workflow.start(orderToInvoice, { workflowId, taskQueue: taskQueue('orders', taskQueuePrefix), args: [order] });
-      res.status(202).json({ workflowId, started: true });
+      return await fn(workflowId);
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        res.status(200).json({ workflowId, started: false });
-        return;
+      if (err instanceof WorkflowNotFoundError) {
+        const exists = await temporal.workflow
+          .getHandle(workflowId)
+          .describe()
+          .then(() => true)
+          .catch(() => false);
+        if (exists) throw new ApiError(409, 'ORDER.FINISHED', `Order ${id} has already finished; nothing can change it now.`);
+        throw new ApiError(404, 'ORDER.NOT_FOUND', `No order ${id} in store ${store}.`);
+      }
+      if (err instanceof WorkflowUpdateFailedError) {
+        throw new ApiError(409, 'ORDER.CONFLICT', err.cause?.message ?? err.message);
       }
       throw err;
     }
+  }
+
+  /** Creates an order from the API (not a webhook): the same path as orders/create, deduplicated by order id. */
+  router.post('/orders', validate({ body: CanonicalOrder.omit({ store: true }).extend({ store: z.string().min(1).default(store) }) }), async (req, res) => {
+    const order = req.body as CanonicalOrder;
+    const workflowId = orderWorkflowId(order.store, order.orderId);
+    const event: StorefrontOrderEvent = { topic: 'orders/create', eventId: `api:${order.orderId}`, triggeredAt: new Date().toISOString(), order };
+    let started = true;
+    try {
+      await temporal.workflow.start(orderToInvoice, {
+        workflowId,
+        taskQueue: taskQueue('orders', taskQueuePrefix),
+        args: [{ store: order.store, orderId: order.orderId }],
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      started = false;
+    }
+    try {
+      await temporal.workflow.getHandle(workflowId).signal(orderEventSignal, event);
+    } catch (err) {
+      // A finished order (completed or cancelled) takes no more events: the repeat is idempotent.
+      if (!(err instanceof WorkflowNotFoundError) || started) throw err;
+    }
+    res.status(started ? 202 : 200).json({ workflowId, started });
   });
 
   router.get('/orders', validate({ query: ListQuery }), async (req, res) => {
     const q = req.query as unknown as z.infer<typeof ListQuery>;
-    const rows = await db.query(
-      `SELECT store, order_id, workflow_id, order_number, customer_id, po_number, status, attention_reason, total, currency, updated_at
-         FROM orders WHERE ($1::text IS NULL OR status = $1) ORDER BY updated_at DESC LIMIT $2`,
-      [q.status ?? null, q.limit],
-    );
-    res.json({ orders: rows.rows });
+    res.json({ orders: await orders.list(q) });
   });
 
   router.get('/orders/:id', validate({ params: OrderParams }), async (req, res) => {
     const { id } = req.params as z.infer<typeof OrderParams>;
-    const workflowId = orderWorkflowId(store, id);
-    try {
-      const status = await temporal.workflow.getHandle(workflowId).query(orderStatusQuery);
-      res.json({ workflowId, ...status });
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'ORDER.NOT_FOUND', `No order ${id} in store ${store}.`);
-      throw err;
-    }
+    const status = await withOrder(id, (workflowId) => temporal.workflow.getHandle(workflowId).query(orderStatusQuery));
+    res.json({ ...status, needsAttention: status.attention !== null, attentionReason: status.attention?.reason ?? null });
+  });
+
+  router.post('/orders/:id/cancel', validate({ params: OrderParams, body: CancelRequest }), async (req, res) => {
+    const { id } = req.params as z.infer<typeof OrderParams>;
+    const body = req.body as CancelRequest;
+    const result = await withOrder(id, (workflowId) => temporal.workflow.getHandle(workflowId).executeUpdate(cancelUpdate, { args: [body] }));
+    res.json(result);
+  });
+
+  router.post('/orders/:id/fix', validate({ params: OrderParams, body: OrderFix }), async (req, res) => {
+    const { id } = req.params as z.infer<typeof OrderParams>;
+    const body = req.body as OrderFix;
+    const result = await withOrder(id, (workflowId) => temporal.workflow.getHandle(workflowId).executeUpdate(fixUpdate, { args: [body] }));
+    res.json(result);
   });
 
   return router;
