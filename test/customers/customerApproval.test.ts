@@ -95,7 +95,7 @@ describe('customerApproval workflow', () => {
       expect(pending).toMatchObject({ kind: 'customer', amount: '20000.00' });
       await decide(handle, approverInput(pending.approvalId, { outcome: 'approve', creditLimit: '25000.00', terms: 'Net 30', priceLevel: 'Tier 2', reason: 'Good references' }));
 
-      const result = await handle.result<CustomerApprovalStatus>();
+      const result = (await handle.result()) as CustomerApprovalStatus;
       expect(result.step).toBe('approved');
       expect(world.erpUpserts).toEqual([
         {
@@ -135,7 +135,7 @@ describe('customerApproval workflow', () => {
       expect(second.context).toMatchObject({ infoRequests: [{ question: 'Please send your resale certificate number.', answer: 'Certificate RC-998877 attached.' }] });
       await decide(handle, approverInput(second.approvalId, { outcome: 'approve' }));
 
-      const result = await handle.result<CustomerApprovalStatus>();
+      const result = (await handle.result()) as CustomerApprovalStatus;
       expect(result.step).toBe('approved');
       expect(result.round).toBe(2);
       expect(world.erpUpserts).toHaveLength(1);
@@ -164,7 +164,7 @@ describe('customerApproval workflow', () => {
       expect((await handle.query<CustomerApprovalStatus>('customerStatus')).escalated).toBe(true);
 
       await decide(handle, approverInput(pending.approvalId, { outcome: 'reject', reason: 'Could not verify the business.' }));
-      const result = await handle.result<CustomerApprovalStatus>();
+      const result = (await handle.result()) as CustomerApprovalStatus;
       expect(result.step).toBe('rejected');
       expect(world.erpUpserts).toHaveLength(0);
       expect(world.approvals.notifications.map((n) => n.kind)).toEqual(['customer.rejected']);
