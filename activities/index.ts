@@ -5,6 +5,11 @@ import type { Logger } from '../platform/logger';
 import { createErpEventActivities } from './erp-events';
 import { missingPort } from './missing-port';
 import { createOrderActivities, type PriceBook } from './orders';
+import type { Notifier } from '../connectors/notifier';
+import { createApprovalActivities } from './approvals';
+import { createCustomerActivities } from './customers';
+import { createNotifyActivities } from './notify';
+import { createReturnActivities } from './returns';
 
 export interface ActivityDeps {
   db: Db;
@@ -15,6 +20,10 @@ export interface ActivityDeps {
   /** Expected ERP prices for the order price check (none: storefront prices stand). */
   prices?: PriceBook;
   log?: Logger;
+  /** Where buyer, applicant and approver notifications go (none: they are logged as undeliverable). */
+  notifier?: Notifier;
+  /** Base URL of the approver API, for links in approval notifications. */
+  apiPublicUrl?: string;
 }
 
 /** Every activity the worker registers, built once from injected dependencies. */
@@ -28,6 +37,19 @@ export function createActivities(deps: ActivityDeps) {
       log: deps.log,
     }),
     ...createErpEventActivities({ db: deps.db, erp: deps.erp ?? missingPort<ErpPort>('ERP') }),
+    ...createApprovalActivities({ db: deps.db, notifier: deps.notifier, log: deps.log, apiPublicUrl: deps.apiPublicUrl }),
+    ...createNotifyActivities({ db: deps.db, notifier: deps.notifier, log: deps.log }),
+    ...createReturnActivities({
+      db: deps.db,
+      erp: deps.erp ?? missingPort<ErpPort>('ERP'),
+      storefront: deps.storefront ?? missingPort<StorefrontPort>('storefront'),
+      log: deps.log,
+    }),
+    ...createCustomerActivities({
+      db: deps.db,
+      erp: deps.erp ?? missingPort<ErpPort>('ERP'),
+      storefront: deps.storefront ?? missingPort<StorefrontPort>('storefront'),
+    }),
   };
 }
 
