@@ -1,8 +1,8 @@
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import type { AlertRepository } from '../db/alerts';
 import type { MappingRepository } from '../db/mappings';
-import type { Db } from '../db/pool';
-import type { ErpPort, InventoryLevel } from '../domain/erp';
+import { withTransaction, type Db, type DbClient } from '../db/pool';
+import type { ErpPort, InventoryLevel, Page } from '../domain/erp';
 import type { InventoryQuantity, StorefrontPort } from '../domain/storefront';
 
 export interface SyncActivityDeps {
@@ -99,11 +99,7 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
              pushed_at = COALESCE(EXCLUDED.pushed_at, inventory_cache.pushed_at)`,
           dedupeLatest(page.items, toPush),
         );
-        await client.query(
-          `INSERT INTO sync_cursors (name, cursor, updated_at) VALUES ($1, $2, now())
-           ON CONFLICT (name) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()`,
-          [input.sync, page.nextCursor],
-        );
+        await saveCursor(client, input.sync, page.nextCursor);
         const newest = Math.max(...page.items.map((l) => Date.parse(l.lastModified)));
         const lagMs = Number.isFinite(newest) ? Math.max(0, Date.now() - newest) : null;
         await client.query(
@@ -131,6 +127,81 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
       }
     },
 
+    /** One page of the item master into the catalog cache; the cursor advances in the same transaction. */
+    async syncCatalogPage(input: { sync: string; pageSize: number }): Promise<SyncPageResult> {
+      return cursorPage(db, input.sync, (cursor) => erp.listItems(cursor, input.pageSize), async (client, items) => {
+        await client.query(
+          `INSERT INTO item_cache (erp_sku, erp_id, name, kind, parent_sku, hazmat, serialized, base_price, inactive, erp_modified)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::bool[], $8::numeric[], $9::bool[], $10::timestamptz[])
+           ON CONFLICT (erp_sku) DO UPDATE SET erp_id = EXCLUDED.erp_id, name = EXCLUDED.name, kind = EXCLUDED.kind,
+             parent_sku = EXCLUDED.parent_sku, hazmat = EXCLUDED.hazmat, serialized = EXCLUDED.serialized,
+             base_price = EXCLUDED.base_price, inactive = EXCLUDED.inactive, erp_modified = EXCLUDED.erp_modified`,
+          [
+            items.map((i) => i.sku),
+            items.map((i) => i.erpId),
+            items.map((i) => i.name),
+            items.map((i) => i.kind),
+            items.map((i) => i.parentSku),
+            items.map((i) => i.hazmat),
+            items.map((i) => i.serialized),
+            items.map((i) => i.basePrice),
+            items.map((i) => i.inactive),
+            items.map((i) => i.lastModified),
+          ],
+        );
+      });
+    },
+
+    /** One page of price levels, quantity breaks and contract prices into the price cache. */
+    async syncPricesPage(input: { sync: string; pageSize: number }): Promise<SyncPageResult> {
+      return cursorPage(db, input.sync, (cursor) => erp.listPrices(cursor, input.pageSize), async (client, prices) => {
+        const rows = prices.filter((p) => p.sku);
+        await client.query(
+          `INSERT INTO price_cache (erp_sku, price_level, customer_erp_id, min_quantity, unit_price, erp_modified)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::numeric[], $6::timestamptz[])
+           ON CONFLICT (erp_sku, price_level, customer_erp_id, min_quantity) DO UPDATE SET
+             unit_price = EXCLUDED.unit_price, erp_modified = EXCLUDED.erp_modified`,
+          [
+            rows.map((p) => p.sku),
+            rows.map((p) => p.priceLevel ?? ''),
+            rows.map((p) => p.customerErpId ?? ''),
+            rows.map((p) => p.minQuantity),
+            rows.map((p) => p.unitPrice),
+            rows.map((p) => p.lastModified),
+          ],
+        );
+      });
+    },
+
+    /** Refreshes credit limit, balance, terms and price level of mapped customers, a batch at a time. */
+    async refreshCustomerCache(input: { store: string; afterStoreCustomerId: string | null; batchSize: number }): Promise<{ refreshed: number; missing: number; last: string | null }> {
+      const batch = await db.query<{ store_customer_id: string; erp_customer_id: string }>(
+        `SELECT store_customer_id, erp_customer_id FROM customer_map
+          WHERE store = $1 AND ($2::text IS NULL OR store_customer_id > $2) ORDER BY store_customer_id LIMIT $3`,
+        [input.store, input.afterStoreCustomerId, input.batchSize],
+      );
+      let refreshed = 0;
+      let missing = 0;
+      for (const row of batch.rows) {
+        const customer = await erp.getCustomer(row.erp_customer_id);
+        heartbeat({ at: row.store_customer_id });
+        if (!customer) {
+          missing += 1;
+          continue;
+        }
+        await db.query(
+          `INSERT INTO customer_cache (erp_customer_id, company_name, credit_limit, balance, terms, price_level, tax_exempt, parent_erp_id, refreshed_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+           ON CONFLICT (erp_customer_id) DO UPDATE SET company_name = EXCLUDED.company_name, credit_limit = EXCLUDED.credit_limit,
+             balance = EXCLUDED.balance, terms = EXCLUDED.terms, price_level = EXCLUDED.price_level,
+             tax_exempt = EXCLUDED.tax_exempt, parent_erp_id = EXCLUDED.parent_erp_id, refreshed_at = now()`,
+          [customer.erpId, customer.companyName, customer.creditLimit, customer.balance, customer.terms, customer.priceLevel, customer.taxExempt, customer.parentErpId],
+        );
+        refreshed += 1;
+      }
+      return { refreshed, missing, last: batch.rows.at(-1)?.store_customer_id ?? null };
+    },
+
     async inventoryFromCache(input: { erpSkus: string[] }): Promise<{ erpSku: string; location: string; available: number }[]> {
       if (input.erpSkus.length > 1000) throw ApplicationFailure.create({ type: 'TooManySkus', message: 'at most 1000 SKUs per call', nonRetryable: true });
       const res = await db.query<{ erp_sku: string; location: string; available: number }>(
@@ -140,6 +211,37 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
       return res.rows.map((r) => ({ erpSku: r.erp_sku, location: r.location, available: r.available }));
     },
   };
+}
+
+export interface SyncPageResult {
+  changed: number;
+  hasMore: boolean;
+}
+
+async function saveCursor(client: DbClient, sync: string, cursor: string | null): Promise<void> {
+  await client.query(
+    `INSERT INTO sync_cursors (name, cursor, updated_at) VALUES ($1, $2, now())
+     ON CONFLICT (name) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()`,
+    [sync, cursor],
+  );
+}
+
+/** Reads the stored cursor, fetches one page, writes it and advances the cursor in one transaction. */
+async function cursorPage<T>(
+  db: Db,
+  sync: string,
+  fetch: (cursor: string | null) => Promise<Page<T>>,
+  write: (client: DbClient, items: T[]) => Promise<void>,
+): Promise<SyncPageResult> {
+  const cursorRow = await db.query<{ cursor: string | null }>('SELECT cursor FROM sync_cursors WHERE name = $1', [sync]);
+  const page = await fetch(cursorRow.rows[0]?.cursor ?? null);
+  heartbeat({ fetched: page.items.length });
+  if (page.items.length === 0) return { changed: 0, hasMore: false };
+  await withTransaction(db, async (client) => {
+    await write(client, page.items);
+    await saveCursor(client, sync, page.nextCursor);
+  });
+  return { changed: page.items.length, hasMore: page.hasMore };
 }
 
 /** One row per (sku, location), the latest change winning, as parallel arrays for unnest(). */

@@ -9,6 +9,7 @@ import { createMetrics } from './metrics';
 import { dashboardRouter } from './routes/dashboard';
 import { healthRouter } from './routes/health';
 import { ordersRouter } from './routes/orders';
+import { quoteRouter } from './routes/quote';
 import { approvalsRouter } from './routes/approvals';
 import { customersRouter } from './routes/customers';
 import { returnsRouter } from './routes/returns';
@@ -51,6 +52,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(webhooksRouter(deps));
   app.use(express.json({ limit: '2mb' }));
   app.use(ordersRouter(deps));
+  app.use(quoteRouter(deps));
   app.use(approvalsRouter(deps));
   app.use(returnsRouter(deps));
   app.use(customersRouter(deps));

@@ -5,3 +5,4 @@ export * from './erpEvents';
 export * from './inventorySync';
 export * from './returnRefund';
 export * from './customerApproval';
+export * from './catalogSync';

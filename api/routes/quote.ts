@@ -1,0 +1,60 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../../db/pool';
+import { quoteFacts } from '../../db/quotes';
+import { creditHeadroom, lineTotal, resolvePrice } from '../../domain/pricing';
+import { authenticate } from '../auth';
+import { ApiError, validate } from '../errors';
+
+const QuoteQuery = z.object({
+  sku: z.string().min(1).max(200),
+  quantity: z.coerce.number().int().positive().max(1_000_000),
+  customer: z.string().min(1).max(200).optional(),
+});
+
+/**
+ * Checkout quote: the customer's price (contract, price level with quantity breaks, or base), stock by
+ * location and credit headroom — answered from Quayside's caches, never by calling the ERP live.
+ */
+export function quoteRouter({ db, store }: { db: Db; store: string }): Router {
+  const router = Router();
+  router.get('/quote', authenticate(db), validate({ query: QuoteQuery }), async (req, res) => {
+    const q = req.query as unknown as z.infer<typeof QuoteQuery>;
+    const facts = await quoteFacts(db, store, q.sku, q.customer ?? null);
+    if (!facts.erpSku || !facts.item) throw new ApiError(404, 'QUOTE.UNKNOWN_SKU', `SKU ${q.sku} is not in the catalog.`);
+    if (q.customer && !facts.customer) {
+      throw new ApiError(404, 'QUOTE.UNKNOWN_CUSTOMER', `Customer ${q.customer} has no ERP account on file yet.`);
+    }
+    const price = resolvePrice({
+      quantity: q.quantity,
+      basePrice: facts.item.basePrice,
+      customerErpId: facts.customer?.erpId ?? null,
+      priceLevel: facts.customer?.priceLevel ?? null,
+      prices: facts.prices,
+    });
+    const total = lineTotal(price.unitPrice, q.quantity);
+    const available = facts.stock.reduce((sum, s) => sum + Math.max(0, s.available), 0);
+    res.json({
+      sku: q.sku,
+      quantity: q.quantity,
+      unitPrice: price.unitPrice,
+      priceSource: price.source,
+      quantityBreak: price.minQuantity,
+      total,
+      available,
+      inStock: available >= q.quantity && !facts.item.inactive,
+      stock: facts.stock,
+      credit: facts.customer
+        ? {
+            limit: facts.customer.creditLimit,
+            balance: facts.customer.balance,
+            headroom: creditHeadroom(facts.customer.creditLimit, facts.customer.balance),
+            headroomAfterOrder: creditHeadroom(facts.customer.creditLimit, facts.customer.balance, total),
+            terms: facts.customer.terms,
+            asOf: facts.customer.refreshedAt,
+          }
+        : null,
+    });
+  });
+  return router;
+}

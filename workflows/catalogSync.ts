@@ -1,0 +1,71 @@
+import { continueAsNew, defineQuery, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import type { SyncActivities } from '../activities/sync';
+
+export interface CatalogSyncInput {
+  store: string;
+  pageSize: number;
+  customerBatchSize: number;
+  /** Time between full refreshes of items, prices and customer credit. */
+  refreshIntervalMinutes: number;
+  /** Run one refresh and stop (an operator's resync) instead of repeating. */
+  once?: boolean;
+}
+
+export interface CatalogSyncStatus {
+  phase: 'items' | 'prices' | 'customers' | 'waiting' | 'done';
+  items: number;
+  prices: number;
+  customers: number;
+  missingCustomers: number;
+}
+
+export const catalogSyncStatusQuery = defineQuery<CatalogSyncStatus>('status');
+
+const { syncCatalogPage, syncPricesPage, refreshCustomerCache, resetSyncCursor } = proxyActivities<SyncActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
+});
+
+/**
+ * Refreshes Quayside's caches of the ERP's item master, prices (levels, quantity breaks, contract
+ * prices) and customer credit, from which checkout quotes are answered without calling the ERP.
+ */
+export async function catalogSync(input: CatalogSyncInput): Promise<CatalogSyncStatus> {
+  const status: CatalogSyncStatus = { phase: 'items', items: 0, prices: 0, customers: 0, missingCustomers: 0 };
+  setHandler(catalogSyncStatusQuery, () => status);
+
+  const items = `catalog:${input.store}`;
+  const prices = `prices:${input.store}`;
+  await resetSyncCursor({ sync: items });
+  for (let more = true; more; ) {
+    const page = await syncCatalogPage({ sync: items, pageSize: input.pageSize });
+    status.items += page.changed;
+    more = page.hasMore;
+  }
+
+  status.phase = 'prices';
+  await resetSyncCursor({ sync: prices });
+  for (let more = true; more; ) {
+    const page = await syncPricesPage({ sync: prices, pageSize: input.pageSize });
+    status.prices += page.changed;
+    more = page.hasMore;
+  }
+
+  status.phase = 'customers';
+  for (let after: string | null = null; ; ) {
+    const batch: { refreshed: number; missing: number; last: string | null } = await refreshCustomerCache({ store: input.store, afterStoreCustomerId: after, batchSize: input.customerBatchSize });
+    status.customers += batch.refreshed;
+    status.missingCustomers += batch.missing;
+    if (batch.last === null) break;
+    after = batch.last;
+  }
+
+  if (input.once) {
+    status.phase = 'done';
+    return status;
+  }
+  status.phase = 'waiting';
+  await sleep(`${input.refreshIntervalMinutes} minutes`);
+  return continueAsNew<typeof catalogSync>(input);
+}
