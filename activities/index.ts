@@ -10,6 +10,9 @@ import { createApprovalActivities } from './approvals';
 import { createCustomerActivities } from './customers';
 import { createNotifyActivities } from './notify';
 import { createReturnActivities } from './returns';
+import { createSyncActivities } from './sync';
+import { alertRepository } from '../db/alerts';
+import { mappingRepository } from '../db/mappings';
 
 export interface ActivityDeps {
   db: Db;
@@ -44,6 +47,13 @@ export function createActivities(deps: ActivityDeps) {
       erp: deps.erp ?? missingPort<ErpPort>('ERP'),
       storefront: deps.storefront ?? missingPort<StorefrontPort>('storefront'),
       log: deps.log,
+    }),
+    ...createSyncActivities({
+      db: deps.db,
+      erp: deps.erp ?? missingPort<ErpPort>('ERP'),
+      storefront: deps.storefront ?? missingPort<StorefrontPort>('storefront'),
+      mappings: mappingRepository(deps.db),
+      alerts: alertRepository(deps.db),
     }),
     ...createCustomerActivities({
       db: deps.db,
