@@ -85,6 +85,9 @@ export const EnvSchema = z.object({
   SANDBOX_STORE_DUPLICATE_RATE: z.coerce.number().min(0).max(1).default(0),
   SANDBOX_STORE_REORDER_RATE: z.coerce.number().min(0).max(1).default(0),
   SANDBOX_STORE_REORDER_DELAY_MS: z.coerce.number().int().min(0).default(500),
+  /** Buyer/applicant/approver notifications: an HTTP endpoint receiving signed JSON (a mail relay, chat hook …). */
+  NOTIFY_WEBHOOK_URL: optionalString,
+  NOTIFY_WEBHOOK_SECRET: optionalString,
 });
 
 export type Config = z.infer<typeof EnvSchema>;

@@ -6,6 +6,7 @@ import { gracefulShutdown } from '../platform/shutdown';
 import { createWorkerConnection } from '../platform/temporal-client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createWorkers } from './worker';
+import { notifierFromConfig } from '../connectors/notifier';
 
 runMain('worker', async () => {
   const config = loadConfig();
@@ -20,7 +21,7 @@ runMain('worker', async () => {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX,
-    deps: { db },
+    deps: { db, notifier: notifierFromConfig(config), apiPublicUrl: config.API_PUBLIC_URL },
     log,
     usePrebuiltBundle: config.NODE_ENV === 'production',
   });
