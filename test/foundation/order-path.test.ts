@@ -6,8 +6,10 @@ import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import type { Db } from '../../db/pool';
+import { mappingRepository } from '../../db/mappings';
 import { SA } from '../../domain/search-attributes';
 import { testClient, testDb, testLog, withWorker } from '../support/env';
+import { FakeErp, FakeStorefront } from '../orders/fakes';
 
 describe('the order path end to end (API → Temporal → activity → Postgres)', () => {
   let db: Db;
@@ -29,7 +31,7 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
     await db.end();
   });
 
-  it('starts one workflow per order, records it in Postgres and answers its status', async () => {
+  it('starts one workflow per order, takes it to the ERP, records it in Postgres and answers its status', async () => {
     const order = {
       orderId: `o-${Date.now()}`,
       orderNumber: '#1001',
@@ -41,7 +43,18 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
         { lineId: '2', sku: 'PROD-2', quantity: 1, unitPrice: '3.25' },
       ],
     };
-    await withWorker({ taskQueue: `${prefix}-quayside-orders`, activities: createActivities({ db }) }, async () => {
+    const erp = new FakeErp();
+    erp.addCustomer('E-7', null);
+    erp.stock.set('P1@MAIN', 10);
+    erp.stock.set('P2@MAIN', 10);
+    const mappings = mappingRepository(db);
+    await mappings.upsertCustomer('test-store', 'CUST-7', 'E-7');
+    await mappings.upsertSkus('test-store', [
+      { storeSku: 'PROD-1', erpSku: 'P1' },
+      { storeSku: 'PROD-2', erpSku: 'P2' },
+    ]);
+    const activities = createActivities({ db, erp, storefront: new FakeStorefront() });
+    await withWorker({ taskQueue: `${prefix}-quayside-orders`, activities }, async () => {
       const first = await fetch(`${base}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
       expect(first.status).toBe(202);
       const { workflowId } = (await first.json()) as { workflowId: string };
@@ -51,16 +64,31 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
       expect(again.status).toBe(200);
       expect(await again.json()).toMatchObject({ workflowId, started: false });
 
-      await client.workflow.getHandle(workflowId).result();
-      const status = await fetch(`${base}/orders/${order.orderId}`);
-      expect(await status.json()).toMatchObject({ step: 'completed', total: '24.25' });
+      const deadline = Date.now() + 20_000;
+      let status: { step?: string; total?: string; status?: string } = {};
+      while (Date.now() < deadline && status.step !== 'fulfilling') {
+        const res = await fetch(`${base}/orders/${order.orderId}`);
+        if (res.ok) status = (await res.json()) as typeof status;
+        if (status.step !== 'fulfilling') await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status).toMatchObject({ step: 'fulfilling', status: 'inErp', total: '24.25' });
+      expect(erp.orders.size).toBe(1);
 
       const row = await db.query('SELECT status, po_number, total FROM orders WHERE workflow_id = $1', [workflowId]);
-      expect(row.rows).toEqual([{ status: 'completed', po_number: 'PO-4471', total: '24.25' }]);
+      expect(row.rows).toEqual([{ status: 'inErp', po_number: 'PO-4471', total: '24.25' }]);
 
       const description = await client.workflow.getHandle(workflowId).describe();
       expect(description.typedSearchAttributes.get(SA.poNumber)).toBe('PO-4471');
-      expect(description.typedSearchAttributes.get(SA.status)).toBe('completed');
+      expect(description.typedSearchAttributes.get(SA.status)).toBe('inErp');
+
+      const cancelled = await fetch(`${base}/orders/${order.orderId}/cancel`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'end of the path test' }),
+      });
+      expect(cancelled.status).toBe(200);
+      expect(await cancelled.json()).toMatchObject({ outcome: 'cancelled' });
+      await client.workflow.getHandle(workflowId).result();
     });
   });
 
