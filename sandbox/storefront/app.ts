@@ -117,10 +117,12 @@ export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
         operationName,
       });
       for (const err of result.errors ?? []) if (!err.path) opts.log?.warn({ err }, 'sandbox store query failed');
+      const actual = Math.min(cost, requestedCost(doc, operation, variables ?? {}, result.data ?? null));
+      bucket.refund(cost - actual);
       res.json({
         ...(result.errors ? { errors: result.errors.map((e) => e.toJSON()) } : {}),
         data: result.data ?? null,
-        extensions: { cost: { requestedQueryCost: cost, actualQueryCost: cost, throttleStatus: bucket.status() } },
+        extensions: { cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: bucket.status() } },
       });
     } catch (err) {
       next(err);

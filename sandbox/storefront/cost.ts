@@ -2,9 +2,15 @@ import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDef
 
 /**
  * Shopify's calculated query cost, simplified: a mutation costs 10, an object 1, a scalar 0, and a
- * connection 2 plus `first` times the cost of one node.
+ * connection 2 plus `first` times the cost of one node. Given the result data, it is the actual cost:
+ * connections count the nodes they returned, and the difference goes back into the bucket.
  */
-export function requestedCost(doc: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
+export function requestedCost(
+  doc: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  actualData?: unknown,
+): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of doc.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
 
@@ -18,25 +24,54 @@ export function requestedCost(doc: DocumentNode, operation: OperationDefinitionN
     return undefined;
   };
 
-  const setCost = (set: SelectionSetNode | undefined): number => {
+  // With `data`, connections count the nodes actually returned (Shopify's actualQueryCost); without, `first`.
+  const setCost = (set: SelectionSetNode | undefined, data?: unknown): number => {
     if (!set) return 0;
     let total = 0;
+    const at = (key: string) => (data && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined);
     for (const sel of set.selections) {
-      if (sel.kind === Kind.INLINE_FRAGMENT) total += setCost(sel.selectionSet);
-      else if (sel.kind === Kind.FRAGMENT_SPREAD) total += setCost(fragments.get(sel.name.value)?.selectionSet);
+      if (sel.kind === Kind.INLINE_FRAGMENT) total += setCost(sel.selectionSet, data);
+      else if (sel.kind === Kind.FRAGMENT_SPREAD) total += setCost(fragments.get(sel.name.value)?.selectionSet, data);
       else if (sel.selectionSet) {
+        const name = sel.name.value;
+        const value = data === undefined ? undefined : at(sel.alias?.value ?? name);
         const first = intValue(sel.arguments?.find((a) => a.name.value === 'first' || a.name.value === 'last')?.value);
-        if (first !== undefined) total += 2 + first * Math.max(1, setCost(sel.selectionSet));
-        else if (sel.name.value === 'nodes' || sel.name.value === 'edges' || sel.name.value === 'node') total += setCost(sel.selectionSet);
-        else if (sel.name.value === 'pageInfo' || sel.name.value === 'userErrors' || sel.name.value === 'extensions') total += 0;
-        else total += 1 + setCost(sel.selectionSet);
+        if (first !== undefined) {
+          const returned = value === undefined ? undefined : countNodes(value);
+          const n = returned ?? (data === undefined ? first : 0);
+          const sample = value === undefined ? undefined : sampleNode(value);
+          total += 2 + n * Math.max(1, setCost(sel.selectionSet, sample));
+        } else if (name === 'nodes' || name === 'edges' || name === 'node') total += setCost(sel.selectionSet, Array.isArray(value) ? value[0] : value);
+        else if (name === 'pageInfo' || name === 'userErrors' || name === 'extensions') total += 0;
+        else if (data !== undefined && (value === null || value === undefined)) total += 1;
+        else total += 1 + setCost(sel.selectionSet, Array.isArray(value) ? value[0] : value);
       }
     }
     return total;
   };
 
   if (operation.operation === 'mutation') return 10 * operation.selectionSet.selections.length;
-  return Math.max(1, setCost(operation.selectionSet));
+  return Math.max(1, setCost(operation.selectionSet, actualData ?? undefined));
+}
+
+function countNodes(value: unknown): number | undefined {
+  if (Array.isArray(value)) return value.length;
+  if (value && typeof value === 'object') {
+    const v = value as { nodes?: unknown[]; edges?: unknown[] };
+    if (Array.isArray(v.nodes)) return v.nodes.length;
+    if (Array.isArray(v.edges)) return v.edges.length;
+  }
+  return undefined;
+}
+
+function sampleNode(value: unknown): unknown {
+  if (Array.isArray(value)) return value[0];
+  if (value && typeof value === 'object') {
+    const v = value as { nodes?: unknown[]; edges?: { node?: unknown }[] };
+    if (Array.isArray(v.nodes)) return { nodes: v.nodes.slice(0, 1) };
+    if (Array.isArray(v.edges)) return { edges: v.edges.slice(0, 1) };
+  }
+  return value;
 }
 
 export interface ThrottleStatus {

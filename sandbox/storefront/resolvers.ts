@@ -503,7 +503,7 @@ export function createRootValue(ctx: ResolverContext) {
       return { metafields: errors.length ? null : out, userErrors: errors };
     },
 
-    orderCancel: async ({ orderId, reason, notifyCustomer: _notify, refund, staffNote }: Args) => {
+    orderCancel: async ({ orderId, reason, refund }: Args) => {
       const id = idOf(orderId, 'Order');
       const o = id ? await one(db, 'SELECT * FROM orders WHERE id = $1', [id]) : undefined;
       const fail = (message: string, code: string) => ({ job: null, orderCancelUserErrors: [userError(['orderId'], message, code)], userErrors: [userError(['orderId'], message)] });
@@ -512,8 +512,8 @@ export function createRootValue(ctx: ResolverContext) {
       const shipped = await one(db, 'SELECT 1 FROM order_lines WHERE order_id = $1 AND fulfilled_quantity > 0', [o.id]);
       if (shipped) return fail('Cannot cancel an order that has fulfillments.', 'INVALID');
       await db.query(
-        `UPDATE orders SET cancelled_at = now(), cancel_reason = $2, financial_status = $3, note = CASE WHEN $4::text IS NULL THEN note ELSE concat_ws(E'\\n', note, $4::text) END, updated_at = now() WHERE id = $1`,
-        [o.id, String(reason).toLowerCase(), refund ? 'refunded' : 'voided', staffNote ?? null],
+        `UPDATE orders SET cancelled_at = now(), cancel_reason = $2, financial_status = $3, updated_at = now() WHERE id = $1`,
+        [o.id, String(reason).toLowerCase(), refund ? 'refunded' : 'voided'],
       );
       await emitOrder('orders/cancelled', o.id);
       return { job: { id: gid('Job', o.id), done: true }, orderCancelUserErrors: [], userErrors: [] };

@@ -1,0 +1,123 @@
+import type { Logger } from '../../platform/logger';
+import { ShopifyAuthError, ShopifyGraphQLError, ShopifyThrottledError, ShopifyUnavailableError } from './errors';
+
+export interface ThrottleStatus {
+  maximumAvailable: number;
+  currentlyAvailable: number;
+  restoreRate: number;
+}
+
+export interface QueryCost {
+  requestedQueryCost: number;
+  actualQueryCost: number | null;
+  throttleStatus: ThrottleStatus;
+}
+
+export interface ShopifyClientOptions {
+  /** `https://<shop>.myshopify.com`, or the sandbox's `http://127.0.0.1:4002`. */
+  adminUrl: string;
+  accessToken: string;
+  apiVersion: string;
+  log?: Logger;
+  fetch?: typeof fetch;
+  /** How many THROTTLED answers one call waits out before giving up. */
+  maxThrottleWaits?: number;
+  /** Retries of HTTP failures (5xx, 429, network) inside one call. */
+  maxHttpRetries?: number;
+  timeoutMs?: number;
+}
+
+export interface ShopifyClientStats {
+  requests: number;
+  throttled: number;
+  waitedMs: number;
+  lastCost?: QueryCost;
+}
+
+interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+  extensions?: { cost?: QueryCost };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Admin GraphQL client: access-token auth, a pinned API version, and Shopify's cost-based rate limit
+ * handled. A THROTTLED answer arrives with HTTP 200; the client reads `extensions.cost`, waits until the
+ * bucket holds the requested points again, and retries.
+ */
+export class ShopifyAdminClient {
+  readonly stats: ShopifyClientStats = { requests: 0, throttled: 0, waitedMs: 0 };
+  private readonly endpoint: string;
+  private readonly doFetch: typeof fetch;
+
+  constructor(private readonly opts: ShopifyClientOptions) {
+    this.endpoint = `${opts.adminUrl.replace(/\/+$/, '')}/admin/api/${opts.apiVersion}/graphql.json`;
+    this.doFetch = opts.fetch ?? fetch;
+  }
+
+  get apiVersion(): string {
+    return this.opts.apiVersion;
+  }
+
+  async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const maxWaits = this.opts.maxThrottleWaits ?? 20;
+    const maxHttp = this.opts.maxHttpRetries ?? 3;
+    let waits = 0;
+    let httpFailures = 0;
+    for (;;) {
+      let res: Response;
+      this.stats.requests += 1;
+      try {
+        res = await this.doFetch(this.endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', 'x-shopify-access-token': this.opts.accessToken },
+          body: JSON.stringify({ query, variables }),
+          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+        });
+      } catch (err) {
+        if (++httpFailures > maxHttp) throw new ShopifyUnavailableError(`Shopify did not answer: ${(err as Error).message}`);
+        await sleep(250 * 2 ** httpFailures);
+        continue;
+      }
+      if (res.status === 401 || res.status === 403) {
+        throw new ShopifyAuthError(`Shopify refused the access token (HTTP ${res.status}); check SHOPIFY_ACCESS_TOKEN and the app's scopes.`);
+      }
+      if (res.status === 429 || res.status >= 500) {
+        await res.arrayBuffer().catch(() => undefined);
+        if (++httpFailures > maxHttp) throw new ShopifyUnavailableError(`Shopify answered HTTP ${res.status}`);
+        const retryAfter = Number(res.headers.get('retry-after'));
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 250 * 2 ** httpFailures);
+        continue;
+      }
+      if (!res.ok) throw new ShopifyGraphQLError([{ message: `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}` }], true);
+
+      const body = (await res.json()) as GraphQLResponse<T>;
+      const cost = body.extensions?.cost;
+      if (cost) this.stats.lastCost = cost;
+      if (body.errors?.some((e) => e.extensions?.code === 'THROTTLED')) {
+        this.stats.throttled += 1;
+        if (++waits > maxWaits) throw new ShopifyThrottledError(`Still throttled after ${maxWaits} waits`);
+        const wait = throttleWaitMs(cost);
+        this.stats.waitedMs += wait;
+        this.opts.log?.debug({ wait, cost }, 'shopify throttled; waiting for the bucket to refill');
+        await sleep(wait);
+        continue;
+      }
+      if (body.errors?.length) {
+        const internal = body.errors.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR');
+        throw new ShopifyGraphQLError(body.errors, !internal);
+      }
+      return body.data as T;
+    }
+  }
+}
+
+/** How long until the bucket holds the requested points again (with a small margin). */
+export function throttleWaitMs(cost: QueryCost | undefined): number {
+  if (!cost?.throttleStatus) return 1000;
+  const { currentlyAvailable, restoreRate } = cost.throttleStatus;
+  const missing = Math.max(0, cost.requestedQueryCost - currentlyAvailable);
+  return Math.max(50, Math.ceil((missing / Math.max(restoreRate, 1)) * 1000) + 50);
+}

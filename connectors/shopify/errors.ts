@@ -1,0 +1,57 @@
+/** Typed failures of the Shopify connector; `nonRetryable` tells activities not to retry. */
+
+export interface ShopifyUserErrorDetail {
+  field: string[] | null;
+  message: string;
+  code?: string | null;
+}
+
+/** Shopify refused the mutation on business grounds (`userErrors`): retrying the same input fails again. */
+export class ShopifyUserError extends Error {
+  override name = 'ShopifyUserError';
+  readonly nonRetryable = true;
+  constructor(
+    readonly operation: string,
+    readonly userErrors: ShopifyUserErrorDetail[],
+  ) {
+    super(`${operation}: ${userErrors.map((e) => `${e.field?.join('.') ?? ''}${e.field ? ': ' : ''}${e.message}`).join('; ')}`);
+  }
+}
+
+/** Top-level GraphQL errors (a query the API does not accept, or an internal error). */
+export class ShopifyGraphQLError extends Error {
+  override name = 'ShopifyGraphQLError';
+  constructor(
+    readonly errors: { message: string; extensions?: { code?: string } }[],
+    readonly nonRetryable: boolean,
+  ) {
+    super(errors.map((e) => e.message).join('; '));
+  }
+}
+
+/** The access token was refused (401/403): a configuration problem, not worth retrying. */
+export class ShopifyAuthError extends Error {
+  override name = 'ShopifyAuthError';
+  readonly nonRetryable = true;
+}
+
+/** Shopify answered with an HTTP error or not at all after the connector's own retries; worth retrying later. */
+export class ShopifyUnavailableError extends Error {
+  override name = 'ShopifyUnavailableError';
+  readonly nonRetryable = false;
+}
+
+/** Still throttled after the connector waited as long as it is allowed to. */
+export class ShopifyThrottledError extends Error {
+  override name = 'ShopifyThrottledError';
+  readonly nonRetryable = false;
+}
+
+/** Error type names, for ApplicationFailure types and non-retryable lists in activity options. */
+export const SHOPIFY_ERROR_TYPES = {
+  userError: 'ShopifyUserError',
+  graphql: 'ShopifyGraphQLError',
+  auth: 'ShopifyAuthError',
+  unavailable: 'ShopifyUnavailableError',
+  throttled: 'ShopifyThrottledError',
+} as const;

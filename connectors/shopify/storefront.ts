@@ -1,0 +1,424 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type {
+  InventoryQuantity,
+  StorefrontCustomerInput,
+  StorefrontFulfillmentInput,
+  StorefrontPort,
+  StorefrontRefundInput,
+} from '../../domain/storefront';
+import type { Logger } from '../../platform/logger';
+import type { ShopifyAdminClient } from './client';
+import { ShopifyUserError, type ShopifyUserErrorDetail } from './errors';
+
+/** `gid://shopify/<Type>/<id>` from a numeric id or an existing gid. */
+export function toGid(type: string, id: string): string {
+  return id.startsWith('gid://') ? id : `gid://shopify/${type}/${id}`;
+}
+/** The numeric id (decimal string) of a gid. */
+export function fromGid(gid: string): string {
+  return gid.slice(gid.lastIndexOf('/') + 1);
+}
+
+/** Metafield namespaces where the connector records idempotency keys on the storefront's own objects. */
+export const FULFILLMENT_KEYS_NAMESPACE = 'quayside_fulfillments';
+export const REFUND_KEYS_NAMESPACE = 'quayside_refunds';
+export const QUAYSIDE_NAMESPACE = 'quayside';
+
+/** A metafield key (2–64 characters of [A-Za-z0-9_-]) for an idempotency key of any shape. */
+export function metafieldKey(key: string): string {
+  const clean = key.replace(/[^A-Za-z0-9_-]/g, '_');
+  if (clean.length >= 2 && clean.length <= 64 && clean === key) return clean;
+  return `k_${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
+}
+
+type Payload = { userErrors?: ShopifyUserErrorDetail[]; orderCancelUserErrors?: ShopifyUserErrorDetail[] } | null | undefined;
+function check(operation: string, payload: Payload): void {
+  const errors = [...(payload?.userErrors ?? []), ...(payload?.orderCancelUserErrors ?? [])];
+  if (errors.length) throw new ShopifyUserError(operation, errors);
+}
+
+const INVENTORY_BATCH = 250;
+const SKU_LOOKUP_BATCH = 50;
+
+interface OrderForFulfillment {
+  order: {
+    id: string;
+    cancelledAt: string | null;
+    fulfillmentOrders: { nodes: { id: string; status: string; lineItems: { nodes: { id: string; remainingQuantity: number; lineItem: { id: string } }[] } }[] };
+    fulfillments: { id: string; trackingInfo: { number: string | null }[] }[];
+    metafield: { value: string } | null;
+  } | null;
+}
+
+/** StorefrontPort over Shopify's Admin GraphQL API. */
+export class ShopifyStorefront implements StorefrontPort {
+  private locations?: Map<string, string>;
+  private publications?: string[];
+
+  constructor(
+    private readonly client: ShopifyAdminClient,
+    private readonly log?: Logger,
+  ) {}
+
+  async createFulfillment(input: StorefrontFulfillmentInput): Promise<{ fulfillmentId: string; created: boolean }> {
+    const orderGid = toGid('Order', input.orderId);
+    const key = metafieldKey(input.fulfillmentKey);
+    const { order } = await this.client.request<OrderForFulfillment>(
+      `query FulfillmentContext($id: ID!, $key: String!) {
+        order(id: $id) {
+          id cancelledAt
+          fulfillmentOrders(first: 5) { nodes { id status lineItems(first: 100) { nodes { id remainingQuantity lineItem { id } } } } }
+          fulfillments(first: 50) { id trackingInfo { number } }
+          metafield(namespace: "${FULFILLMENT_KEYS_NAMESPACE}", key: $key) { value }
+        }
+      }`,
+      { id: orderGid, key },
+    );
+    if (!order) throw new ShopifyUserError('fulfillmentCreate', [{ field: ['orderId'], message: `Order ${input.orderId} does not exist.` }]);
+    if (order.metafield?.value) return { fulfillmentId: fromGid(order.metafield.value), created: false };
+
+    // A shipment already pushed under the same tracking numbers (its key was not recorded) is the same shipment.
+    const wanted = [...input.trackingNumbers].sort().join(',');
+    const same = wanted ? order.fulfillments.find((f) => f.trackingInfo.map((t) => t.number ?? '').sort().join(',') === wanted) : undefined;
+    if (same) {
+      await this.recordKey(orderGid, FULFILLMENT_KEYS_NAMESPACE, key, same.id);
+      return { fulfillmentId: fromGid(same.id), created: false };
+    }
+
+    const byFulfillmentOrder = new Map<string, { id: string; quantity: number }[]>();
+    for (const [i, line] of input.lines.entries()) {
+      const lineGid = toGid('LineItem', line.lineId);
+      const match = order.fulfillmentOrders.nodes
+        .filter((fo) => fo.status !== 'CLOSED')
+        .flatMap((fo) => fo.lineItems.nodes.map((li) => ({ fo, li })))
+        .find(({ li }) => li.lineItem.id === lineGid && li.remainingQuantity > 0);
+      if (!match) {
+        throw new ShopifyUserError('fulfillmentCreate', [{ field: ['lines', String(i), 'lineId'], message: `Line ${line.lineId} has nothing left to fulfill.` }]);
+      }
+      const list = byFulfillmentOrder.get(match.fo.id) ?? [];
+      list.push({ id: match.li.id, quantity: line.quantity });
+      byFulfillmentOrder.set(match.fo.id, list);
+    }
+    const data = await this.client.request<{ fulfillmentCreate: { fulfillment: { id: string } | null; userErrors: ShopifyUserErrorDetail[] } }>(
+      `mutation CreateFulfillment($fulfillment: FulfillmentInput!) {
+        fulfillmentCreate(fulfillment: $fulfillment) { fulfillment { id status } userErrors { field message } }
+      }`,
+      {
+        fulfillment: {
+          lineItemsByFulfillmentOrder: [...byFulfillmentOrder].map(([fulfillmentOrderId, items]) => ({ fulfillmentOrderId, fulfillmentOrderLineItems: items })),
+          notifyCustomer: input.notifyCustomer,
+          trackingInfo: {
+            company: input.carrier ?? undefined,
+            numbers: input.trackingNumbers,
+            ...(input.trackingUrl ? { urls: [input.trackingUrl] } : {}),
+          },
+        },
+      },
+    );
+    check('fulfillmentCreate', data.fulfillmentCreate);
+    const fulfillmentGid = data.fulfillmentCreate.fulfillment!.id;
+    await this.recordKey(orderGid, FULFILLMENT_KEYS_NAMESPACE, key, fulfillmentGid);
+    return { fulfillmentId: fromGid(fulfillmentGid), created: true };
+  }
+
+  async setInventory(levels: InventoryQuantity[]): Promise<{ updated: number; stale: InventoryQuantity[] }> {
+    const items = await this.inventoryItems([...new Set(levels.map((l) => l.sku))]);
+    const locations = await this.locationIds();
+    const stale: InventoryQuantity[] = [];
+    let updated = 0;
+    const known = levels.filter((l) => {
+      const ok = items.has(l.sku) && this.locationGid(l.location, locations) !== undefined;
+      if (!ok) this.log?.warn({ sku: l.sku, location: l.location }, 'inventory level for an unknown SKU or location skipped');
+      return ok;
+    });
+    for (let i = 0; i < known.length; i += INVENTORY_BATCH) {
+      let batch = known.slice(i, i + INVENTORY_BATCH);
+      while (batch.length) {
+        const data = await this.client.request<{ inventorySetQuantities: { userErrors: ShopifyUserErrorDetail[] } }>(
+          `mutation SetQuantities($input: InventorySetQuantitiesInput!) {
+            inventorySetQuantities(input: $input) @idempotent(key: "${randomUUID()}") {
+              inventoryAdjustmentGroup { id } userErrors { field message code }
+            }
+          }`,
+          {
+            input: {
+              name: 'available',
+              reason: 'correction',
+              referenceDocumentUri: 'quayside://inventory-sync',
+              quantities: batch.map((l) => ({
+                inventoryItemId: items.get(l.sku)!,
+                locationId: this.locationGid(l.location, locations)!,
+                quantity: l.quantity,
+                changeFromQuantity: l.compareQuantity,
+              })),
+            },
+          },
+        );
+        const errors = data.inventorySetQuantities.userErrors;
+        if (!errors.length) {
+          updated += batch.length;
+          break;
+        }
+        const staleIdx = new Set(errors.filter((e) => e.code === 'CHANGE_FROM_QUANTITY_STALE').map((e) => Number(e.field?.[2])));
+        if (staleIdx.size !== errors.length) throw new ShopifyUserError('inventorySetQuantities', errors.filter((e) => e.code !== 'CHANGE_FROM_QUANTITY_STALE'));
+        stale.push(...batch.filter((_, idx) => staleIdx.has(idx)));
+        batch = batch.filter((_, idx) => !staleIdx.has(idx));
+      }
+    }
+    return { updated, stale };
+  }
+
+  async setPublished(sku: string, published: boolean): Promise<void> {
+    const data = await this.client.request<{ productVariants: { nodes: { sku: string; product: { id: string } }[] } }>(
+      `query VariantProduct($query: String!) { productVariants(first: 1, query: $query) { nodes { sku product { id } } } }`,
+      { query: `sku:${JSON.stringify(sku)}` },
+    );
+    const product = data.productVariants.nodes.find((n) => n.sku === sku)?.product;
+    if (!product) throw new ShopifyUserError(published ? 'publishablePublish' : 'publishableUnpublish', [{ field: ['sku'], message: `No product has SKU ${sku}.` }]);
+    const publications = await this.publicationIds();
+    const field = published ? 'publishablePublish' : 'publishableUnpublish';
+    const res = await this.client.request<Record<string, { userErrors: ShopifyUserErrorDetail[] }>>(
+      `mutation Publish($id: ID!, $input: [PublicationInput!]!) { ${field}(id: $id, input: $input) { userErrors { field message } } }`,
+      { id: product.id, input: publications.map((publicationId) => ({ publicationId })) },
+    );
+    check(field, res[field]);
+  }
+
+  async updateOrder(input: {
+    orderId: string;
+    addTags?: string[];
+    metafields?: { namespace: string; key: string; type: string; value: string }[];
+    note?: string;
+  }): Promise<void> {
+    const id = toGid('Order', input.orderId);
+    if (input.addTags?.length) {
+      const data = await this.client.request<{ tagsAdd: { userErrors: ShopifyUserErrorDetail[] } }>(
+        `mutation AddTags($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { userErrors { field message } } }`,
+        { id, tags: input.addTags },
+      );
+      check('tagsAdd', data.tagsAdd);
+    }
+    if (input.note !== undefined) {
+      const data = await this.client.request<{ orderUpdate: { userErrors: ShopifyUserErrorDetail[] } }>(
+        `mutation UpdateOrder($input: OrderInput!) { orderUpdate(input: $input) { order { id } userErrors { field message } } }`,
+        { input: { id, note: input.note } },
+      );
+      check('orderUpdate', data.orderUpdate);
+    }
+    if (input.metafields?.length) await this.setMetafields(input.metafields.map((m) => ({ ownerId: id, ...m })));
+  }
+
+  async cancelOrder(input: { orderId: string; reason: string; notifyCustomer: boolean; refund: boolean; staffNote?: string }): Promise<void> {
+    const id = toGid('Order', input.orderId);
+    const current = await this.client.request<{ order: { cancelledAt: string | null } | null }>(`query OrderCancelled($id: ID!) { order(id: $id) { cancelledAt } }`, { id });
+    if (!current.order) throw new ShopifyUserError('orderCancel', [{ field: ['orderId'], message: `Order ${input.orderId} does not exist.` }]);
+    if (current.order.cancelledAt) return;
+    const reasons = ['CUSTOMER', 'DECLINED', 'FRAUD', 'INVENTORY', 'STAFF', 'OTHER'];
+    const reason = reasons.includes(input.reason.toUpperCase()) ? input.reason.toUpperCase() : 'OTHER';
+    const data = await this.client.request<{ orderCancel: { userErrors: ShopifyUserErrorDetail[]; orderCancelUserErrors: ShopifyUserErrorDetail[] } }>(
+      `mutation CancelOrder($orderId: ID!, $reason: OrderCancelReason!, $notifyCustomer: Boolean, $refund: Boolean, $staffNote: String) {
+        orderCancel(orderId: $orderId, reason: $reason, notifyCustomer: $notifyCustomer, refund: $refund, restock: true, staffNote: $staffNote) {
+          job { id } orderCancelUserErrors { field message code } userErrors { field message }
+        }
+      }`,
+      { orderId: id, reason, notifyCustomer: input.notifyCustomer, refund: input.refund, staffNote: input.staffNote },
+    );
+    check('orderCancel', data.orderCancel);
+  }
+
+  async createRefund(input: StorefrontRefundInput): Promise<{ refundId: string; created: boolean }> {
+    const orderGid = toGid('Order', input.orderId);
+    const key = metafieldKey(input.refundKey);
+    const seen = await this.client.request<{ order: { metafield: { value: string } | null } | null }>(
+      `query RefundKey($id: ID!, $key: String!) { order(id: $id) { metafield(namespace: "${REFUND_KEYS_NAMESPACE}", key: $key) { value } } }`,
+      { id: orderGid, key },
+    );
+    if (!seen.order) throw new ShopifyUserError('refundCreate', [{ field: ['orderId'], message: `Order ${input.orderId} does not exist.` }]);
+    if (seen.order.metafield?.value) return { refundId: fromGid(seen.order.metafield.value), created: false };
+    const data = await this.client.request<{ refundCreate: { refund: { id: string } | null; userErrors: ShopifyUserErrorDetail[] } }>(
+      `mutation CreateRefund($input: RefundInput!) {
+        refundCreate(input: $input) @idempotent(key: ${JSON.stringify(input.refundKey)}) { refund { id } userErrors { field message } }
+      }`,
+      {
+        input: {
+          orderId: orderGid,
+          note: input.note,
+          notify: input.notifyCustomer,
+          currency: input.currency,
+          refundLineItems: input.lines.map((l) => ({ lineItemId: toGid('LineItem', l.lineId), quantity: l.quantity, restockType: l.restock ? 'RETURN' : 'NO_RESTOCK' })),
+          transactions: Number(input.amount) > 0 ? [{ orderId: orderGid, gateway: 'manual', kind: 'REFUND', amount: input.amount }] : [],
+        },
+      },
+    );
+    check('refundCreate', data.refundCreate);
+    const refundGid = data.refundCreate.refund!.id;
+    await this.recordKey(orderGid, REFUND_KEYS_NAMESPACE, key, refundGid);
+    return { refundId: fromGid(refundGid), created: true };
+  }
+
+  async updateReturn(input: { returnId: string; status: 'approved' | 'declined' | 'closed'; reason?: string }): Promise<void> {
+    const id = toGid('Return', input.returnId);
+    const target = { approved: 'OPEN', declined: 'DECLINED', closed: 'CLOSED' }[input.status];
+    const current = await this.client.request<{ return: { status: string } | null }>(`query ReturnStatus($id: ID!) { return(id: $id) { status } }`, { id });
+    if (!current.return) throw new ShopifyUserError('returnUpdate', [{ field: ['returnId'], message: `Return ${input.returnId} does not exist.` }]);
+    if (current.return.status === target || (input.status === 'approved' && current.return.status === 'CLOSED')) return;
+    const [field, query, variables] =
+      input.status === 'approved'
+        ? ['returnApproveRequest', `mutation Approve($input: ReturnApproveRequestInput!) { returnApproveRequest(input: $input) { return { id status } userErrors { field message code } } }`, { input: { id } }]
+        : input.status === 'declined'
+          ? [
+              'returnDeclineRequest',
+              `mutation Decline($input: ReturnDeclineRequestInput!) { returnDeclineRequest(input: $input) { return { id status } userErrors { field message code } } }`,
+              { input: { id, declineReason: 'OTHER', declineNote: input.reason } },
+            ]
+          : ['returnClose', `mutation Close($id: ID!) { returnClose(id: $id) { return { id status } userErrors { field message code } } }`, { id }];
+    const data = await this.client.request<Record<string, { userErrors: ShopifyUserErrorDetail[] }>>(query, variables);
+    check(field, data[field]);
+  }
+
+  async upsertCustomer(input: StorefrontCustomerInput): Promise<{ customerId: string; companyId?: string }> {
+    const customerFields = { email: input.email, firstName: input.firstName, lastName: input.lastName, taxExempt: input.taxExempt };
+    let customerGid = input.customerId ? toGid('Customer', input.customerId) : undefined;
+    if (!customerGid) {
+      const found = await this.client.request<{ customers: { nodes: { id: string; email: string }[] } }>(
+        `query CustomerByEmail($query: String!) { customers(first: 1, query: $query) { nodes { id email } } }`,
+        { query: `email:${JSON.stringify(input.email)}` },
+      );
+      customerGid = found.customers.nodes[0]?.id;
+    }
+    if (customerGid) {
+      const data = await this.client.request<{ customerUpdate: { customer: { id: string } | null; userErrors: ShopifyUserErrorDetail[] } }>(
+        `mutation UpdateCustomer($input: CustomerInput!) { customerUpdate(input: $input) { customer { id } userErrors { field message code } } }`,
+        { input: { id: customerGid, ...customerFields } },
+      );
+      check('customerUpdate', data.customerUpdate);
+    } else {
+      const data = await this.client.request<{ customerCreate: { customer: { id: string } | null; userErrors: ShopifyUserErrorDetail[] } }>(
+        `mutation CreateCustomer($input: CustomerInput!) { customerCreate(input: $input) { customer { id } userErrors { field message code } } }`,
+        { input: customerFields },
+      );
+      check('customerCreate', data.customerCreate);
+      customerGid = data.customerCreate.customer!.id;
+    }
+
+    let ownerGid = customerGid;
+    let companyGid: string | undefined;
+    if (input.companyName) {
+      companyGid = await this.upsertCompany(input, customerGid);
+      ownerGid = companyGid;
+    }
+    const metafields = [
+      ...(input.erpCustomerId ? [{ ownerId: ownerGid, namespace: QUAYSIDE_NAMESPACE, key: 'erp_customer_id', type: 'single_line_text_field', value: input.erpCustomerId }] : []),
+      ...(input.creditHeadroom !== undefined ? [{ ownerId: ownerGid, namespace: QUAYSIDE_NAMESPACE, key: 'credit_headroom', type: 'number_decimal', value: input.creditHeadroom }] : []),
+    ];
+    if (metafields.length) await this.setMetafields(metafields);
+    return { customerId: fromGid(customerGid), ...(companyGid ? { companyId: fromGid(companyGid) } : {}) };
+  }
+
+  private async upsertCompany(input: StorefrontCustomerInput, customerGid: string): Promise<string> {
+    type Company = { id: string; contacts: { nodes: { customer: { id: string } }[] }; locations: { nodes: { id: string }[] } };
+    const companyFields = `id contacts(first: 50) { nodes { customer { id } } } locations(first: 1) { nodes { id } }`;
+    const query = input.erpCustomerId ? `external_id:${JSON.stringify(input.erpCustomerId)}` : `name:${JSON.stringify(input.companyName)}`;
+    const found = await this.client.request<{ companies: { nodes: Company[] } }>(
+      `query FindCompany($query: String!) { companies(first: 1, query: $query) { nodes { ${companyFields} } } }`,
+      { query },
+    );
+    let company = found.companies.nodes[0];
+    if (company) {
+      const data = await this.client.request<{ companyUpdate: { userErrors: ShopifyUserErrorDetail[] } }>(
+        `mutation UpdateCompany($companyId: ID!, $input: CompanyInput!) { companyUpdate(companyId: $companyId, input: $input) { company { id } userErrors { field message code } } }`,
+        { companyId: company.id, input: { name: input.companyName } },
+      );
+      check('companyUpdate', data.companyUpdate);
+    } else {
+      const data = await this.client.request<{ companyCreate: { company: Company | null; userErrors: ShopifyUserErrorDetail[] } }>(
+        `mutation CreateCompany($input: CompanyCreateInput!) { companyCreate(input: $input) { company { ${companyFields} } userErrors { field message code } } }`,
+        { input: { company: { name: input.companyName, externalId: input.erpCustomerId }, companyLocation: { name: input.companyName } } },
+      );
+      check('companyCreate', data.companyCreate);
+      company = data.companyCreate.company!;
+    }
+    if (!company.contacts.nodes.some((c) => c.customer.id === customerGid)) {
+      const data = await this.client.request<{ companyAssignCustomerAsContact: { userErrors: ShopifyUserErrorDetail[] } }>(
+        `mutation AssignContact($companyId: ID!, $customerId: ID!) { companyAssignCustomerAsContact(companyId: $companyId, customerId: $customerId) { companyContact { id } userErrors { field message code } } }`,
+        { companyId: company.id, customerId: customerGid },
+      );
+      check('companyAssignCustomerAsContact', data.companyAssignCustomerAsContact);
+    }
+    const locationId = company.locations.nodes[0]?.id;
+    if (locationId && input.paymentTermsName) {
+      const templates = await this.client.request<{ paymentTermsTemplates: { id: string; name: string }[] }>(`query Terms { paymentTermsTemplates { id name } }`);
+      const wanted = input.paymentTermsName.toLowerCase().replace(/\s+/g, ' ').trim();
+      const template = templates.paymentTermsTemplates.find((t) => t.name.toLowerCase() === wanted);
+      if (!template) throw new ShopifyUserError('companyLocationUpdate', [{ field: ['paymentTermsName'], message: `No payment terms template named ${input.paymentTermsName}.` }]);
+      const data = await this.client.request<{ companyLocationUpdate: { userErrors: ShopifyUserErrorDetail[] } }>(
+        `mutation Terms($id: ID!, $input: CompanyLocationUpdateInput!) { companyLocationUpdate(companyLocationId: $id, input: $input) { companyLocation { id } userErrors { field message code } } }`,
+        { id: locationId, input: { buyerExperienceConfiguration: { paymentTermsTemplateId: template.id } } },
+      );
+      check('companyLocationUpdate', data.companyLocationUpdate);
+    }
+    if (locationId && input.priceList) {
+      const catalogs = await this.client.request<{ catalogs: { nodes: { id: string; title: string }[] } }>(
+        `query Catalog($query: String!) { catalogs(first: 1, query: $query) { nodes { id title } } }`,
+        { query: `title:${JSON.stringify(input.priceList)}` },
+      );
+      const catalog = catalogs.catalogs.nodes.find((c) => c.title === input.priceList);
+      if (!catalog) throw new ShopifyUserError('catalogContextUpdate', [{ field: ['priceList'], message: `No catalog or price list named ${input.priceList}.` }]);
+      const data = await this.client.request<{ catalogContextUpdate: { userErrors: ShopifyUserErrorDetail[] } }>(
+        `mutation AssignCatalog($catalogId: ID!, $add: CatalogContextInput) { catalogContextUpdate(catalogId: $catalogId, contextsToAdd: $add) { catalog { id } userErrors { field message code } } }`,
+        { catalogId: catalog.id, add: { companyLocationIds: [locationId] } },
+      );
+      check('catalogContextUpdate', data.catalogContextUpdate);
+    }
+    return company.id;
+  }
+
+  private async setMetafields(metafields: { ownerId: string; namespace: string; key: string; type: string; value: string }[]): Promise<void> {
+    for (let i = 0; i < metafields.length; i += 25) {
+      const data = await this.client.request<{ metafieldsSet: { userErrors: ShopifyUserErrorDetail[] } }>(
+        `mutation SetMetafields($metafields: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $metafields) { metafields { key } userErrors { field message code } } }`,
+        { metafields: metafields.slice(i, i + 25) },
+      );
+      check('metafieldsSet', data.metafieldsSet);
+    }
+  }
+
+  private recordKey(ownerId: string, namespace: string, key: string, value: string): Promise<void> {
+    return this.setMetafields([{ ownerId, namespace, key, type: 'single_line_text_field', value }]);
+  }
+
+  private async inventoryItems(skus: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < skus.length; i += SKU_LOOKUP_BATCH) {
+      const chunk = skus.slice(i, i + SKU_LOOKUP_BATCH);
+      const data = await this.client.request<{ productVariants: { nodes: { sku: string | null; inventoryItem: { id: string } }[] } }>(
+        `query InventoryItems($first: Int!, $query: String!) { productVariants(first: $first, query: $query) { nodes { sku inventoryItem { id } } } }`,
+        { first: chunk.length, query: chunk.map((s) => `sku:${JSON.stringify(s)}`).join(' OR ') },
+      );
+      for (const n of data.productVariants.nodes) if (n.sku) out.set(n.sku, n.inventoryItem.id);
+    }
+    return out;
+  }
+
+  private async locationIds(): Promise<Map<string, string>> {
+    if (!this.locations) {
+      const data = await this.client.request<{ locations: { nodes: { id: string; name: string }[] } }>(`query Locations { locations(first: 250) { nodes { id name } } }`);
+      this.locations = new Map(data.locations.nodes.map((l) => [l.name, l.id]));
+    }
+    return this.locations;
+  }
+
+  private locationGid(location: string, byName: Map<string, string>): string | undefined {
+    if (location.startsWith('gid://')) return location;
+    if (/^\d+$/.test(location)) return toGid('Location', location);
+    return byName.get(location);
+  }
+
+  private async publicationIds(): Promise<string[]> {
+    if (!this.publications) {
+      const data = await this.client.request<{ publications: { nodes: { id: string; name: string }[] } }>(`query Publications { publications(first: 20) { nodes { id name } } }`);
+      this.publications = data.publications.nodes.map((p) => p.id);
+    }
+    return this.publications;
+  }
+}
