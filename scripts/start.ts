@@ -5,7 +5,9 @@ import { Connection } from '@temporalio/client';
 import { ensureDatabase, migrate } from '../db/migrate';
 import { taskQueue } from '../domain/ids';
 import { loadConfig, type Config } from '../platform/config';
-import { createLogger } from '../platform/logger';
+import { createLogger, type Logger } from '../platform/logger';
+import { createPool } from '../db/pool';
+import { seedSandboxMappings } from '../sandbox/erp/mappings';
 import { describeStartupError, StartupError } from '../platform/main';
 import { provisionTemporal, type ProvisionedTemporal } from '../platform/temporal-server';
 
@@ -63,6 +65,19 @@ async function waitForWorker(temporal: ProvisionedTemporal, config: Config, chil
   }
 }
 
+/** The sandbox scenario's SKU, customer and location mappings, filled once on the first start. */
+async function seedSandboxScenarioMappings(config: Config, log: Logger): Promise<void> {
+  const db = createPool(config.DATABASE_URL, { max: 2 });
+  try {
+    const existing = await db.query('SELECT 1 FROM sku_map WHERE store = $1 LIMIT 1', [config.QUAYSIDE_STORE]);
+    if (existing.rowCount) return;
+    const seeded = await seedSandboxMappings(db, config.QUAYSIDE_STORE, { skus: config.SANDBOX_ERP_SKUS, customers: config.SANDBOX_ERP_CUSTOMERS });
+    log.info(seeded, 'sandbox mappings seeded');
+  } finally {
+    await db.end();
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger('quayside', config);
@@ -99,6 +114,7 @@ async function main(): Promise<void> {
     });
     const applied = await migrate(config.DATABASE_URL, { log });
     log.info({ created, migrations: applied.length }, 'database ready');
+    if (config.SANDBOX_ENABLED) await seedSandboxScenarioMappings(config, log);
 
     temporal = await provisionTemporal(config, log, {
       dbFile: path.join(config.QUAYSIDE_DATA_DIR, 'temporal.db'),
