@@ -94,6 +94,7 @@ export function approvalsRouter({ temporal, db }: { temporal: Client; db: Db }) 
         const mapped = FAILURE_STATUS[err.cause.type ?? ''];
         if (mapped) return refuse(mapped.status, mapped.code, err.cause.message);
       }
+      if (err instanceof WorkflowUpdateFailedError) return refuse(422, 'APPROVAL.DECISION_REFUSED', err.cause?.message ?? err.message);
       if (err instanceof WorkflowNotFoundError) return refuse(409, 'APPROVAL.NOT_PENDING', `Approval ${id} is no longer pending: its process has ended.`);
       throw err;
     }
