@@ -9,12 +9,12 @@ export const SANDBOX_STORE_MIGRATIONS = path.join(__dirname, 'migrations');
 export type StoreDb = pg.Pool;
 
 /** The sandbox store's own pool: its schema on the search path, and int8 ids kept as exact strings. */
-export function createStorePool(databaseUrl: string, max = 5): StoreDb {
+export function createStorePool(databaseUrl: string, max = 5, schema = SANDBOX_STORE_SCHEMA): StoreDb {
   return new pg.Pool({
     connectionString: databaseUrl,
     max,
     application_name: 'quayside-sandbox-store',
-    options: `-c search_path=${SANDBOX_STORE_SCHEMA}`,
+    options: `-c search_path=${schema}`,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === pg.types.builtins.INT8 ? (v: string) => v : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -22,8 +22,9 @@ export function createStorePool(databaseUrl: string, max = 5): StoreDb {
   });
 }
 
-export function migrateStore(databaseUrl: string, log?: Logger): Promise<string[]> {
-  return migrate(databaseUrl, { dir: SANDBOX_STORE_MIGRATIONS, schema: SANDBOX_STORE_SCHEMA, log });
+/** Applies the sandbox store's migrations; another `schema` gives a separate store in the same database. */
+export function migrateStore(databaseUrl: string, log?: Logger, schema = SANDBOX_STORE_SCHEMA): Promise<string[]> {
+  return migrate(databaseUrl, { dir: SANDBOX_STORE_MIGRATIONS, schema, log });
 }
 
 /** `gid://shopify/<Type>/<id>` */

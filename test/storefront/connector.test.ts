@@ -15,7 +15,7 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
   let shopify: ShopifyStorefront;
 
   beforeAll(async () => {
-    store = await startSandbox();
+    store = await startSandbox('store_connector');
     shopify = new ShopifyStorefront(store.client);
     for (const n of [123, 124, 125]) {
       await store.sim('/sandbox/products', { sku: sku(n), title: `Hex bolt M${n}`, price: '12.50', inventory: { 'Chicago Warehouse': 40, 'Dallas Warehouse': 5 } });
@@ -238,7 +238,7 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
 describe('cost-based throttling', () => {
   let store: RunningSandbox;
   beforeAll(async () => {
-    store = await startSandbox({ bucketSize: 30, restoreRate: 40 });
+    store = await startSandbox('store_throttle', { bucketSize: 30, restoreRate: 40 });
   });
   afterAll(async () => {
     await store.stop();

@@ -15,11 +15,11 @@ export interface RunningSandbox {
   stop(): Promise<void>;
 }
 
-/** Starts the sandbox store in-process on a free port, on the test run's database. */
-export async function startSandbox(opts: Partial<Omit<StoreSandboxOptions, 'db'>> = {}): Promise<RunningSandbox> {
+/** Starts the sandbox store in-process on a free port, in a schema of its own in the test run's database. */
+export async function startSandbox(schema: string, opts: Partial<Omit<StoreSandboxOptions, 'db'>> = {}): Promise<RunningSandbox> {
   const url = inject('databaseUrl');
-  await migrateStore(url);
-  const db = createStorePool(url);
+  await migrateStore(url, undefined, schema);
+  const db = createStorePool(url, 5, schema);
   const sandbox = createStoreSandbox({ db, ...opts });
   const { server, base } = await listen(sandbox.app);
   const client = new ShopifyAdminClient({ adminUrl: base, accessToken: opts.accessToken ?? SANDBOX_DEV_ACCESS_TOKEN, apiVersion: '2026-04' });
