@@ -6,6 +6,7 @@ import { runMain } from '../platform/main';
 import { gracefulShutdown } from '../platform/shutdown';
 import { createTemporalClient } from '../platform/temporal-client';
 import { createApp } from './app';
+import { registerShopifyWebhooksInBackground } from './webhooks/register';
 
 runMain('api', async () => {
   const config = loadConfig();
@@ -23,9 +24,15 @@ runMain('api', async () => {
     taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX,
     temporalUiUrl: temporalUiUrl(config),
     namespace: config.TEMPORAL_NAMESPACE,
+    shopifySecret: config.SHOPIFY_API_SECRET,
+    shopifySecretPrevious: config.SHOPIFY_API_SECRET_PREVIOUS,
   });
   const server = app.listen(config.API_PORT, config.API_HOST);
   await once(server, 'listening');
   shutdown.add('http', () => new Promise<void>((resolve) => server.close(() => resolve())));
   log.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'api listening');
+  if (config.SHOPIFY_REGISTER_WEBHOOKS) {
+    const stopRegistration = registerShopifyWebhooksInBackground(config, log);
+    shutdown.add('webhook registration', async () => stopRegistration());
+  }
 });
