@@ -167,6 +167,25 @@ describe('returnRefund workflow', () => {
     });
   });
 
+  it('flags the credit memo and the storefront refund for reversal, newest first, when the ERP refund fails for good', async () => {
+    const world = returnWorld({ facts: orderFacts([{ lineId: 'L1', sku: 'FILTER', unitPrice: '20.00', shipped: 1 }]), policy: { restockingFeePercent: 0 }, erpRefundRejected: true });
+    const taskQueue = uniqueTaskQueue('return-saga');
+    await runWorker({ taskQueue, activities: world.activities }, async () => {
+      const { handle } = await startReturn(taskQueue, [{ lineId: 'L1', quantity: 1 }]);
+      await stepOf<ReturnStatus>(handle, 'returnStatus', 'awaitingGoods');
+      world.receive();
+      await inspect(handle, { inspectedBy: 'dock 4', lines: [{ lineId: 'L1', quantity: 1, disposition: 'warranty' }] });
+      await expect(handle.result()).rejects.toThrow();
+      expect(world.reversals).toEqual([
+        { document: 'storefront refund', id: 'R9001' },
+        { document: 'credit memo', id: 'CM1' },
+      ]);
+      expect(world.storefrontRefunds.size).toBe(1);
+      expect((await handle.query<ReturnStatus>('returnStatus')).step).toBe('failed');
+      expect(world.returnUpdates.map((u) => u.status)).toEqual(['approved']);
+    });
+  });
+
   it('retries the storefront refund after an error and still refunds exactly once', async () => {
     const world = returnWorld({ facts: orderFacts([{ lineId: 'L1', sku: 'GASKET', unitPrice: '9.99', shipped: 10 }]), policy: { restockingFeePercent: 0 }, storefrontRefundFailures: 1 });
     const taskQueue = uniqueTaskQueue('return-retry');

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { ReturnActivities, ReturnRecordInput } from '../../activities/returns';
 import type { ErpCreditMemoInput, ErpRefundInput, ErpReturnAuthorization, ErpReturnAuthorizationInput } from '../../domain/erp';
 import { ReturnPolicy, type ReturnOrderFacts } from '../../domain/return-rules';
@@ -8,7 +9,7 @@ import { memoryApprovals } from '../approvals/harness';
  * A small ERP and storefront for return workflow tests, as plain-object activities. Documents are
  * keyed like the real systems (external ids, refund keys), so a retried call finds the first one.
  */
-export function returnWorld(opts: { facts: ReturnOrderFacts; policy?: Partial<ReturnPolicy>; storefrontRefundFailures?: number }) {
+export function returnWorld(opts: { facts: ReturnOrderFacts; policy?: Partial<ReturnPolicy>; storefrontRefundFailures?: number; erpRefundRejected?: boolean }) {
   const policy = ReturnPolicy.parse(opts.policy ?? {});
   const rmas = new Map<string, ErpReturnAuthorization & { input: ErpReturnAuthorizationInput }>();
   const creditMemos = new Map<string, ErpCreditMemoInput>();
@@ -64,6 +65,9 @@ export function returnWorld(opts: { facts: ReturnOrderFacts; policy?: Partial<Re
       return { erpId: `CM${[...creditMemos.keys()].indexOf(input.externalId) + 1}`, externalId: input.externalId, total: (total / 100).toFixed(2) };
     },
     async createErpRefund(input) {
+      if (opts.erpRefundRejected) {
+        throw ApplicationFailure.create({ type: 'ErpRejected', message: 'INVALID_FLD_VALUE: the accounting period is closed', nonRetryable: true });
+      }
       if (!erpRefunds.has(input.externalId)) erpRefunds.set(input.externalId, input);
       return { erpId: `CR${erpRefunds.size}`, externalId: input.externalId, amount: input.amount };
     },
