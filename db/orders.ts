@@ -106,14 +106,14 @@ export function orderRepository(db: Db) {
       return (res.rowCount ?? 0) > 0;
     },
 
-    /** On-hand stock minus other orders' open reservations, by location, for the given ERP SKUs. */
+    /** On-hand stock (the inventory sync's cache) minus other orders' open reservations, by location, for the given ERP SKUs. */
     async freeStock(skus: string[], exceptWorkflowId: string): Promise<StockByLocation> {
       const res = await db.query<{ sku: string; location: string; free: number }>(
-        `SELECT s.sku, s.location,
+        `SELECT s.erp_sku AS sku, s.location,
                 s.on_hand - COALESCE((SELECT SUM(r.quantity) FROM stock_reservations r
-                                       WHERE r.sku = s.sku AND r.location = s.location
+                                       WHERE r.sku = s.erp_sku AND r.location = s.location
                                          AND r.released_at IS NULL AND r.workflow_id <> $2), 0)::int AS free
-           FROM stock_levels s WHERE s.sku = ANY($1::text[])`,
+           FROM inventory_cache s WHERE s.erp_sku = ANY($1::text[])`,
         [skus, exceptWorkflowId],
       );
       const out: StockByLocation = {};
@@ -124,9 +124,9 @@ export function orderRepository(db: Db) {
     async setStock(levels: { sku: string; location: string; onHand: number }[]): Promise<void> {
       if (levels.length === 0) return;
       await db.query(
-        `INSERT INTO stock_levels (sku, location, on_hand)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::int[])
-         ON CONFLICT (sku, location) DO UPDATE SET on_hand = EXCLUDED.on_hand, updated_at = now()`,
+        `INSERT INTO inventory_cache (erp_sku, location, on_hand, available, erp_modified)
+         SELECT s, l, o, o, now() FROM unnest($1::text[], $2::text[], $3::int[]) AS t(s, l, o)
+         ON CONFLICT (erp_sku, location) DO UPDATE SET on_hand = EXCLUDED.on_hand, erp_modified = now()`,
         [levels.map((l) => l.sku), levels.map((l) => l.location), levels.map((l) => l.onHand)],
       );
     },

@@ -17,15 +17,6 @@ CREATE TABLE erp_cursors (
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Stock on hand by ERP location and item, as synced from the ERP.
-CREATE TABLE stock_levels (
-  sku        text        NOT NULL,
-  location   text        NOT NULL,
-  on_hand    integer     NOT NULL,
-  updated_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (sku, location)
-);
-
 -- Quayside's reservations: stock promised to an order line until it ships or is cancelled.
 CREATE TABLE stock_reservations (
   workflow_id text        NOT NULL,
@@ -61,6 +52,5 @@ ALTER TABLE orders
   DROP COLUMN lines,
   DROP COLUMN step;
 DROP TABLE stock_reservations;
-DROP TABLE stock_levels;
 DROP TABLE erp_cursors;
 DROP TABLE business_rules;

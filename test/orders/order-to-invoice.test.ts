@@ -126,7 +126,7 @@ describe('orderToInvoice', () => {
   it('a backordered line cancelled by the buyer is cancelled in the ERP and on the storefront; the rest completes', async () => {
     const s = await scenario(db, { stock: { MAIN: 100 } });
     s.erp.stock.set(`${s.store}-N2@MAIN`, 0);
-    await db.query('UPDATE stock_levels SET on_hand = 0 WHERE sku = $1', [`${s.store}-N2`]);
+    await db.query('UPDATE inventory_cache SET on_hand = 0 WHERE erp_sku = $1', [`${s.store}-N2`]);
     const order = makeOrder(s.store, '1004');
     await withWorker({ taskQueue: s.taskQueue, activities: s.activities }, async () => {
       const handle = await deliver(client, s.taskQueue, event(order));

@@ -9,6 +9,7 @@ import { createSyncActivities } from '../../activities/sync';
 import { createApp } from '../../api/app';
 import { alertRepository } from '../../db/alerts';
 import { mappingRepository } from '../../db/mappings';
+import { cachedPriceBook } from '../../db/price-book';
 import type { Db } from '../../db/pool';
 import { principalRepository } from '../../db/principals';
 import type { ErpCustomer, ErpItem, ErpPort, ErpPrice, Page } from '../../domain/erp';
@@ -113,6 +114,14 @@ describe('catalog, price and credit caches answer checkout quotes', () => {
     expect(await (await quote('sku=PROD-100&quantity=99&customer=c-beta')).json()).toMatchObject({ unitPrice: '2.20', priceSource: 'priceLevel' });
     expect(await (await quote('sku=PROD-100&quantity=100&customer=c-beta')).json()).toMatchObject({ unitPrice: '1.90', priceSource: 'priceLevel', quantityBreak: 100 });
     expect(await (await quote('sku=PROD-300&quantity=5')).json()).toMatchObject({ unitPrice: '0.40', priceSource: 'base', available: 0, inStock: false, credit: null });
+  });
+
+  it('gives the order price check the same prices, omitting SKUs it does not know', async () => {
+    const book = cachedPriceBook(db);
+    expect(await book.unitPrices({ customerErpId: '900', priceLevel: 'Wholesale', lines: [{ sku: 'P100', quantity: 10 }, { sku: 'P300', quantity: 1 }, { sku: 'P404', quantity: 1 }] })).toEqual({
+      P100: '1.75',
+      P300: '0.40',
+    });
   });
 
   it('refuses without a key, and names what is wrong with the question', async () => {
