@@ -1,0 +1,171 @@
+import fs from 'node:fs';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { Command } from 'commander';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../api/app';
+import { shopifyHmac } from '../api/webhooks/verify';
+import { ensureDatabase, migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { loadConfig } from '../platform/config';
+import { createLogger } from '../platform/logger';
+import { ensureTemporalCli, freePort, startDevServer } from '../platform/temporal-server';
+
+/**
+ * Webhook acknowledgement latency at a sustained delivery rate: the full ingress path (HMAC, dedupe in
+ * Postgres, signal-with-start on a Temporal dev server of its own) next to the same Express app whose
+ * Temporal hand-off answers at once, reported as a ratio.
+ */
+const opts = new Command()
+  .name('bench webhooks')
+  .option('--rate <n>', 'deliveries per second', '50')
+  .option('--duration <s>', 'measured seconds per scenario', '20')
+  .option('--warmup <s>', 'unmeasured seconds of load on each app before measuring', '2')
+  .parse()
+  .opts<{ rate: string; duration: string; warmup: string }>();
+
+const rate = Number(opts.rate);
+const duration = Number(opts.duration);
+const warmup = Number(opts.warmup);
+const SECRET = 'bench-webhook-secret';
+const body = fs.readFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'shopify', 'orders_create.json'), 'utf8');
+
+interface Scenario {
+  scenario: string;
+  sent: number;
+  acknowledged: number;
+  failed: number;
+  achievedRate: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function deliver(base: string, n: number, tag: string): Promise<{ ms: number; ok: boolean }> {
+  const payload = body.replace('"id": 820982911946154500,', `"id": ${9_100_000_000_000_000_000n + BigInt(n)},`);
+  const started = performance.now();
+  try {
+    const res = await fetch(`${base}/webhooks/shopify`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': 'orders/create',
+        'x-shopify-hmac-sha256': shopifyHmac(payload, SECRET),
+        'x-shopify-shop-domain': 'bench.myshopify.com',
+        'x-shopify-api-version': '2026-04',
+        'x-shopify-webhook-id': `${tag}-${n}`,
+        'x-shopify-event-id': `${tag}-ev-${n}`,
+        'x-shopify-triggered-at': new Date().toISOString(),
+      },
+      body: payload,
+    });
+    const json = (await res.json()) as { status?: string };
+    return { ms: performance.now() - started, ok: res.status === 200 && json.status === 'accepted' };
+  } catch {
+    return { ms: performance.now() - started, ok: false };
+  }
+}
+
+/** Open-loop load: delivery i leaves at t0 + i/rate whether or not earlier ones were answered. */
+async function load(base: string, tag: string, seconds: number): Promise<{ latencies: number[]; failed: number; elapsed: number }> {
+  const total = Math.round(rate * seconds);
+  const t0 = performance.now();
+  const pending: Promise<{ ms: number; ok: boolean }>[] = [];
+  for (let i = 0; i < total; i += 1) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    pending.push(deliver(base, i, tag));
+  }
+  const results = await Promise.all(pending);
+  return { latencies: results.filter((r) => r.ok).map((r) => r.ms), failed: results.filter((r) => !r.ok).length, elapsed: (performance.now() - t0) / 1000 };
+}
+
+async function measure(name: string, base: string, tag: string): Promise<Scenario> {
+  const { latencies, failed, elapsed } = await load(base, tag, duration);
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    scenario: name,
+    sent: latencies.length + failed,
+    acknowledged: latencies.length,
+    failed,
+    achievedRate: (latencies.length + failed) / elapsed,
+    p50Ms: percentile(sorted, 50),
+    p90Ms: percentile(sorted, 90),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted[sorted.length - 1] ?? NaN,
+  };
+}
+
+async function listen(server: Server): Promise<string> {
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function main() {
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
+  const log = createLogger('bench', { ...config, LOG_LEVEL: 'silent' });
+  const dbUrl = new URL(config.DATABASE_URL);
+  dbUrl.pathname = '/quayside_bench_webhooks';
+  await ensureDatabase(dbUrl.toString());
+  await migrate(dbUrl.toString());
+  const db = createPool(dbUrl.toString(), { max: 10 });
+  const run = Date.now().toString(36);
+  // Earlier runs' dedupe rows would only slow nothing down, but keep the table to this run's size.
+  await db.query('TRUNCATE webhook_deliveries');
+
+  const binary = await ensureTemporalCli(config, log);
+  const temporalServer = await startDevServer({ binary, port: await freePort(), namespace: config.TEMPORAL_NAMESPACE, headless: true });
+  const connection = await Connection.connect({ address: temporalServer.address });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+
+  const withoutTemporal = { workflow: { signalWithStart: async () => ({ workflowId: 'baseline' }) } } as unknown as Client;
+  const common = { db, log, store: 'bench', taskQueuePrefix: `bench${run}`, shopifySecret: SECRET };
+  const fullServer = createApp({ ...common, temporal }).listen(0, '127.0.0.1');
+  const baselineServer = createApp({ ...common, temporal: withoutTemporal }).listen(0, '127.0.0.1');
+  const [fullBase, baselineBase] = await Promise.all([listen(fullServer), listen(baselineServer)]);
+
+  try {
+    process.stdout.write(`webhook ingress at ${rate}/s for ${duration}s per scenario, after ${warmup}s of warm-up on each …\n`);
+    // Both apps warm up (JIT, connection pools, the Temporal connection) before either is measured.
+    await load(baselineBase, `${run}-warm-base`, warmup);
+    await load(fullBase, `${run}-warm-full`, warmup);
+    const baseline = await measure('Express + HMAC + Postgres dedupe, no Temporal', baselineBase, `${run}-base`);
+    const full = await measure('full ingress: + signal-with-start on Temporal', fullBase, `${run}-full`);
+    const ratio = { p50: full.p50Ms / baseline.p50Ms, p99: full.p99Ms / baseline.p99Ms };
+    const fmt = (n: number) => n.toFixed(1).padStart(8);
+    const lines = [
+      `${'scenario'.padEnd(48)} ${'sent'.padStart(6)} ${'ok'.padStart(6)} ${'rate/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p90 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)}`,
+      ...[baseline, full].map(
+        (s) =>
+          `${s.scenario.padEnd(48)} ${String(s.sent).padStart(6)} ${String(s.acknowledged).padStart(6)} ${fmt(s.achievedRate)} ${fmt(s.p50Ms)} ${fmt(s.p90Ms)} ${fmt(s.p99Ms)} ${fmt(s.maxMs)}`,
+      ),
+      `ratio full / baseline: p50 ×${ratio.p50.toFixed(2)}, p99 ×${ratio.p99.toFixed(2)}; target p99 < 100 ms: ${full.p99Ms < 100 && full.failed === 0 ? 'met' : 'NOT met'}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    const out = path.join(__dirname, 'results', 'webhooks.json');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(
+      out,
+      `${JSON.stringify({ benchmark: 'webhooks', measuredAt: new Date().toISOString(), rate, durationSeconds: duration, warmupSeconds: warmup, scenarios: [baseline, full], ratio, targetP99Ms: 100, targetMet: full.p99Ms < 100 && full.failed === 0 }, null, 2)}\n`,
+    );
+    process.stdout.write(`results written to ${path.relative(process.cwd(), out)}\n`);
+  } finally {
+    fullServer.close();
+    baselineServer.close();
+    await connection.close();
+    await temporalServer.stop();
+    await db.end();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench webhooks: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
