@@ -19,7 +19,7 @@ import type { ApprovalActivities, DecisionInput, DecisionResult, PendingApproval
 import { DECIDE_UPDATE, PENDING_APPROVAL_QUERY } from '../domain/approvals';
 import type { OrderActivities } from '../activities/orders';
 import { allocate, lineIdOfKey } from '../domain/allocation';
-import { assessCredit, findPriceMismatches, toCents } from '../domain/credit';
+import { assessCredit, findPriceMismatches } from '../domain/credit';
 import type { ErpFulfillment, ErpInvoice, ErpSalesOrder, ErpSalesOrderInput } from '../domain/erp';
 import { backorderWorkflowId, shipmentWorkflowId } from '../domain/ids';
 import { ORDER_EVENT_SIGNAL, orderTotal, type CanonicalOrder, type StorefrontOrderEvent } from '../domain/order';
@@ -45,6 +45,7 @@ import { SA } from '../domain/search-attributes';
 import { PROFILES } from './activity-profiles';
 import { backorder, backorderReleasedSignal, cancelBackorderSignal, orderClosedSignal, type BackorderResult } from './backorder';
 import { shipment, storefrontLines, type ShipmentResult } from './shipment';
+import { decisionProblem } from './approvalGate';
 
 export interface OrderWorkflowInput {
   store: string;
@@ -238,15 +239,8 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     },
     {
       validator: (d) => {
-        const pending = status.pendingApproval;
-        if (!pending || pending.approvalId !== d.approvalId) {
-          throw new Error(`Approval ${d.approvalId} is not pending on order ${input.orderId}${pending ? ` (pending: ${pending.approvalId})` : ''}.`);
-        }
-        if (!['approve', 'reject', 'adjust', 'requestInfo'].includes(d.outcome)) throw new Error(`Unknown outcome ${String(d.outcome)}.`);
-        const limit = d.decidedBy.approvalLimit;
-        if ((d.outcome === 'approve' || d.outcome === 'adjust') && limit !== null && pending.amount !== null && toCents(limit) < toCents(pending.amount)) {
-          throw new Error(`${d.decidedBy.name} may approve up to ${limit}; this approval is for ${pending.amount}.`);
-        }
+        const problem = decisionProblem(status.pendingApproval, d, { outcomes: ['approve', 'reject', 'adjust', 'requestInfo'] });
+        if (problem) throw problem;
       },
     },
   );
