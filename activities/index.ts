@@ -18,6 +18,8 @@ export interface ActivityDeps {
   db: Db;
   /** The ERP connector (connectors/netsuite, or the sandbox); without it ERP calls fail retryably. */
   erp?: ErpPort;
+  /** The same ERP at bulk priority (syncs queue behind order calls in the shared budget). */
+  erpBulk?: ErpPort;
   /** The storefront connector (connectors/shopify, or the sandbox store). */
   storefront?: StorefrontPort;
   /** Expected ERP prices for the order price check (none: storefront prices stand). */
@@ -50,7 +52,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createSyncActivities({
       db: deps.db,
-      erp: deps.erp ?? missingPort<ErpPort>('ERP'),
+      erp: deps.erpBulk ?? deps.erp ?? missingPort<ErpPort>('ERP'),
       storefront: deps.storefront ?? missingPort<StorefrontPort>('storefront'),
       mappings: mappingRepository(deps.db),
       alerts: alertRepository(deps.db),

@@ -50,6 +50,13 @@ export const EnvSchema = z.object({
   SANDBOX_STORE_PORT: port(4002),
   SANDBOX_ENABLED: bool(true),
 
+  /** Standing processes the worker keeps running: ERP change polling and the syncs. */
+  STANDING_PROCESSES: bool(true),
+  ERP_EVENTS_POLL_SECONDS: z.coerce.number().min(0.2).max(3600).default(2),
+  SYNC_INVENTORY_POLL_SECONDS: z.coerce.number().min(0.2).max(3600).default(5),
+  SYNC_PAGE_SIZE: z.coerce.number().int().min(10).max(5000).default(1000),
+  SYNC_CATALOG_REFRESH_MINUTES: z.coerce.number().min(1).max(10_080).default(60),
+
   // NetSuite (SuiteTalk REST, token-based authentication). Defaults: the sandbox ERP's development account.
   NETSUITE_BASE_URL: z.url().default('http://127.0.0.1:4001'),
   NETSUITE_ACCOUNT_ID: z.string().min(1).default('QUAYSIDE_SB1'),

@@ -1,0 +1,45 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { ensureErpEventsPoller } from '../activities/erp-events';
+import { taskQueue } from '../domain/ids';
+import type { Config } from '../platform/config';
+import type { Logger } from '../platform/logger';
+import { catalogSync, inventorySync } from '../workflows';
+
+export const inventorySyncWorkflowId = (store: string) => `sync:inventory:${store}`;
+export const catalogSyncWorkflowId = (store: string) => `sync:catalog:${store}`;
+
+async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await start();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
+
+/**
+ * Makes sure the processes that run for as long as Quayside does are running: the ERP change poller
+ * (fulfillments, invoices → order workflows), the inventory sync and the catalog/price/credit sync.
+ * Idempotent: an existing run is left alone.
+ */
+export async function ensureStandingProcesses(client: Client, config: Config, log: Logger): Promise<void> {
+  const store = config.QUAYSIDE_STORE;
+  const prefix = config.TEMPORAL_TASK_QUEUE_PREFIX;
+  const poller = await ensureErpEventsPoller(client, { store, taskQueuePrefix: prefix, pollEvery: `${config.ERP_EVENTS_POLL_SECONDS}s` });
+  const inventory = await startOnce(() =>
+    client.workflow.start(inventorySync, {
+      workflowId: inventorySyncWorkflowId(store),
+      taskQueue: taskQueue('sync', prefix),
+      args: [{ store, pollIntervalSeconds: config.SYNC_INVENTORY_POLL_SECONDS, pageSize: config.SYNC_PAGE_SIZE }],
+    }),
+  );
+  const catalog = await startOnce(() =>
+    client.workflow.start(catalogSync, {
+      workflowId: catalogSyncWorkflowId(store),
+      taskQueue: taskQueue('sync', prefix),
+      args: [{ store, pageSize: config.SYNC_PAGE_SIZE, customerBatchSize: 100, refreshIntervalMinutes: config.SYNC_CATALOG_REFRESH_MINUTES }],
+    }),
+  );
+  log.info({ erpEvents: poller.started, inventorySync: inventory, catalogSync: catalog }, 'standing processes running');
+}
