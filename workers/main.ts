@@ -7,6 +7,11 @@ import { createWorkerConnection } from '../platform/temporal-client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createWorkers } from './worker';
 import { notifierFromConfig } from '../connectors/notifier';
+import { createNetSuiteClient, netSuiteConfigFrom } from '../connectors/netsuite';
+import { createShopifyStorefront } from '../connectors/shopify';
+import { cachedPriceBook } from '../db/price-book';
+import { createTemporalClient } from '../platform/temporal-client';
+import { ensureStandingProcesses } from './standing';
 
 runMain('worker', async () => {
   const config = loadConfig();
@@ -15,13 +20,23 @@ runMain('worker', async () => {
   Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
   const db = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, log, applicationName: 'quayside-worker' });
   shutdown.add('postgres', () => db.end());
+  const erp = createNetSuiteClient(netSuiteConfigFrom(config, log));
   const connection = await createWorkerConnection(config);
   shutdown.add('temporal connection', () => connection.close());
   const workers = await createWorkers({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX,
-    deps: { db, notifier: notifierFromConfig(config), apiPublicUrl: config.API_PUBLIC_URL },
+    deps: {
+      db,
+      erp,
+      erpBulk: erp.withPriority('bulk'),
+      storefront: createShopifyStorefront(config, log),
+      prices: cachedPriceBook(db),
+      notifier: notifierFromConfig(config),
+      apiPublicUrl: config.API_PUBLIC_URL,
+      log,
+    },
     log,
     usePrebuiltBundle: config.NODE_ENV === 'production',
   });
@@ -31,5 +46,10 @@ runMain('worker', async () => {
     await Promise.allSettled(running);
   });
   log.info({ taskQueues: workers.map((w) => w.options.taskQueue) }, 'worker ready');
+  if (config.STANDING_PROCESSES) {
+    const client = await createTemporalClient(config);
+    shutdown.add('temporal client', () => client.connection.close());
+    await ensureStandingProcesses(client, config, log);
+  }
   await Promise.all(running);
 });

@@ -78,7 +78,8 @@ describe('returnRefund workflow', () => {
       const { handle } = await startReturn(taskQueue, [{ lineId: 'L1', quantity: 1, reason: 'damaged' }]);
       const pending = await eventually(() => handle.query<PendingApproval | null>(PENDING_APPROVAL_QUERY), 'the pending approval');
       expect(pending).toMatchObject({ kind: 'return', amount: '300.00', currency: 'USD', escalated: false });
-      expect(world.approvals.opened.map((o) => o.approvalId)).toEqual([pending.approvalId]);
+      const opened = await eventually(async () => (world.approvals.opened.length > 0 ? world.approvals.opened : null), 'the approval recorded');
+      expect(opened.map((o) => o.approvalId)).toEqual([pending.approvalId]);
 
       const stale = handle.executeUpdate<DecisionResult, [DecisionInput]>(DECIDE_UPDATE, { args: [approverInput('someone-else', { outcome: 'approve' })] });
       await expect(stale).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
