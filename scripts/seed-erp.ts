@@ -6,6 +6,7 @@ import { loadConfig } from '../platform/config';
 import { createSandboxPool, migrateSandboxErp } from '../sandbox/erp/db';
 import { seedSandboxMappings } from '../sandbox/erp/mappings';
 import { isSeeded, seedSandboxErp } from '../sandbox/erp/seed';
+import { SANDBOX_STORE_SCHEMA } from '../sandbox/storefront/db';
 
 /** Seeds the sandbox ERP's schema (when empty) and Quayside's mapping tables for the sandbox store. */
 const program = new Command()
@@ -57,8 +58,13 @@ async function main() {
     await migrate(config.DATABASE_URL);
     const pub = createPool(config.DATABASE_URL, { max: 2 });
     try {
-      const m = await seedSandboxMappings(pub, config.QUAYSIDE_STORE, { skus, customers });
-      process.stdout.write(`mapped ${m.skus} SKUs, ${m.customers} customers, ${m.locations} locations for store ${config.QUAYSIDE_STORE}\n`);
+      const exists = await pub.query('SELECT to_regclass($1) IS NOT NULL AS ok', [`${SANDBOX_STORE_SCHEMA}.customers`]);
+      if (!exists.rows[0].ok) {
+        process.stdout.write('the sandbox store is not seeded yet: its mappings are made when it is (npm start, or scripts/seed-store.ts)\n');
+      } else {
+        const m = await seedSandboxMappings(pub, config.QUAYSIDE_STORE, { skus, erpSchema: schema, storeSchema: SANDBOX_STORE_SCHEMA });
+        process.stdout.write(`mapped ${m.skus} SKUs, ${m.customers} customers, ${m.locations} locations for store ${config.QUAYSIDE_STORE}\n`);
+      }
     } finally {
       await pub.end();
     }

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../platform/config';
 import { createLogger, type Logger } from '../platform/logger';
 import { createPool } from '../db/pool';
 import { seedSandboxMappings } from '../sandbox/erp/mappings';
+import { SANDBOX_STORE_SCHEMA } from '../sandbox/storefront/db';
 import { describeStartupError, StartupError } from '../platform/main';
 import { provisionTemporal, type ProvisionedTemporal } from '../platform/temporal-server';
 
@@ -65,14 +66,15 @@ async function waitForWorker(temporal: ProvisionedTemporal, config: Config, chil
   }
 }
 
-/** The sandbox scenario's SKU, customer and location mappings, filled once on the first start. */
+/**
+ * The sandbox scenario's SKU, customer and location mappings, read from both seeded sandboxes (they
+ * seed themselves before answering /health). Idempotent, and quick when nothing changed.
+ */
 async function seedSandboxScenarioMappings(config: Config, log: Logger): Promise<void> {
   const db = createPool(config.DATABASE_URL, { max: 2 });
   try {
-    const existing = await db.query('SELECT 1 FROM sku_map WHERE store = $1 LIMIT 1', [config.QUAYSIDE_STORE]);
-    if (existing.rowCount) return;
-    const seeded = await seedSandboxMappings(db, config.QUAYSIDE_STORE, { skus: config.SANDBOX_ERP_SKUS, customers: config.SANDBOX_ERP_CUSTOMERS });
-    log.info(seeded, 'sandbox mappings seeded');
+    const seeded = await seedSandboxMappings(db, config.QUAYSIDE_STORE, { skus: config.SANDBOX_ERP_SKUS, erpSchema: config.SANDBOX_ERP_SCHEMA, storeSchema: SANDBOX_STORE_SCHEMA });
+    log.info(seeded, 'sandbox mappings ready');
   } finally {
     await db.end();
   }
@@ -114,7 +116,6 @@ async function main(): Promise<void> {
     });
     const applied = await migrate(config.DATABASE_URL, { log });
     log.info({ created, migrations: applied.length }, 'database ready');
-    if (config.SANDBOX_ENABLED) await seedSandboxScenarioMappings(config, log);
 
     temporal = await provisionTemporal(config, log, {
       dbFile: path.join(config.QUAYSIDE_DATA_DIR, 'temporal.db'),
@@ -124,20 +125,28 @@ async function main(): Promise<void> {
 
     const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: temporal.address, LOG_PRETTY: String(config.LOG_PRETTY) };
     if (temporal.uiUrl) env.TEMPORAL_UI_URL = temporal.uiUrl;
-    for (const service of services(config)) {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, service.entry)], { cwd: root, env, stdio: 'inherit' });
-      children.push({ service, child });
-      child.once('exit', (code, signal) => {
-        if (stopping) return;
-        log.error({ service: service.name, code, signal }, 'a Quayside process stopped unexpectedly; stopping the rest');
-        void stopAll(1);
+    // The sandboxes first: each seeds its scenario before answering /health, and the mappings are
+    // built from both before the worker's standing inventory sync starts pushing stock.
+    const all = services(config);
+    const groups = [all.filter((s) => s.name.startsWith('sandbox-')), all.filter((s) => !s.name.startsWith('sandbox-'))];
+    for (const [g, group] of groups.entries()) {
+      const started = group.map((service) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, service.entry)], { cwd: root, env, stdio: 'inherit' });
+        children.push({ service, child });
+        child.once('exit', (code, signal) => {
+          if (stopping) return;
+          log.error({ service: service.name, code, signal }, 'a Quayside process stopped unexpectedly; stopping the rest');
+          void stopAll(1);
+        });
+        return { service, child };
       });
+      await Promise.all(
+        started.map(({ service, child }) =>
+          service.health ? waitForHttp(service.health, child, g === 0 ? 300_000 : 60_000) : waitForWorker(temporal!, config, child, 90_000),
+        ),
+      );
+      if (g === 0 && config.SANDBOX_ENABLED) await seedSandboxScenarioMappings(config, log);
     }
-    await Promise.all(
-      children.map(({ service, child }) =>
-        service.health ? waitForHttp(service.health, child, 60_000) : waitForWorker(temporal!, config, child, 90_000),
-      ),
-    );
   } catch (err) {
     process.stderr.write(`quayside: ${describeStartupError(err)}\n`);
     await stopAll(1);

@@ -4,9 +4,9 @@
  */
 
 export const LOCATIONS = [
-  { id: 1, name: 'Chicago DC', storeLocationId: '1' },
-  { id: 2, name: 'Newark DC', storeLocationId: '2' },
-  { id: 3, name: 'Reno DC', storeLocationId: '3' },
+  { id: 1, name: 'Chicago DC' },
+  { id: 2, name: 'Newark DC' },
+  { id: 3, name: 'Reno DC' },
 ] as const;
 
 export const PRICE_LEVELS = [
@@ -28,8 +28,6 @@ export const TERMS = [
 /** ERP item name (`P123`) and the storefront SKU it maps to (`PROD-123`). */
 export const erpSku = (i: number) => `P${i}`;
 export const storeSku = (i: number) => `PROD-${i}`;
-/** Storefront customer (company) id of seeded ERP customer n (ERP internal id n). */
-export const storeCustomerId = (n: number) => String(n);
 
 export type SeedItemType = 'InvtPart' | 'Kit' | 'Assembly' | 'NonInvtPart';
 

@@ -6,6 +6,7 @@ import { runMain } from '../../platform/main';
 import { gracefulShutdown } from '../../platform/shutdown';
 import { createStoreSandbox } from './app';
 import { createStorePool, migrateStore } from './db';
+import { isStoreSeeded, seedSandboxStore } from './seed';
 
 runMain('sandbox-storefront', async () => {
   const config = loadConfig();
@@ -15,6 +16,10 @@ runMain('sandbox-storefront', async () => {
   await migrateStore(config.DATABASE_URL, log);
   const db = createStorePool(config.DATABASE_URL);
   shutdown.add('postgres', () => db.end());
+  if (!(await isStoreSeeded(db))) {
+    const result = await seedSandboxStore(db, { skus: config.SANDBOX_ERP_SKUS, customers: config.SANDBOX_ERP_CUSTOMERS });
+    log.info(result, 'sandbox store seeded with the scenario');
+  }
   const sandbox = createStoreSandbox({
     db,
     log,
