@@ -51,7 +51,7 @@ export const BusinessRules = z.object({
   warehouses: z
     .object({
       /** ERP locations in the order to ship from when stock allows more than one. */
-      priority: z.array(z.string().min(1)).min(1).default(['MAIN', 'EAST', 'WEST']),
+      priority: z.array(z.string().min(1)).min(1).default(['1', '2', '3']),
     })
     .prefault({}),
   fulfillment: z

@@ -19,6 +19,7 @@ export const TEST_RULES: BusinessRulesInput = {
   backorder: { recheckEvery: '300ms', escalateAfter: '1500ms' },
   fulfillment: { refreshEvery: '400ms' },
   firstOrder: { approvalAmount: '100000.00' },
+  warehouses: { priority: ['MAIN', 'EAST', 'WEST'] },
 };
 
 export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
