@@ -18,6 +18,8 @@ export interface InventoryPageResult {
   pushed: number;
   unmapped: number;
   stale: number;
+  /** Mapped quantities the storefront has no SKU or location for (not pushed, alerted). */
+  unknown?: number;
   hasMore: boolean;
   /** Milliseconds between the newest ERP change in the page and its arrival in the store. */
   lagMs: number | null;
@@ -75,16 +77,22 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
       }
 
       let stale = 0;
+      const notInStore = new Set<string>();
+      const key = (q: InventoryQuantity) => `${q.sku}\u0000${q.location}`;
       if (toPush.length > 0) {
         const result = await storefront.setInventory(toPush.map((p) => p.quantity));
+        for (const q of result.unknown ?? []) notInStore.add(key(q));
         if (result.stale.length > 0) {
           // The store's quantity moved since our last push (a sale, a manual edit); the ERP is the
           // system of record, so set it again without the compare value.
           stale = result.stale.length;
-          await storefront.setInventory(result.stale.map((q) => ({ ...q, compareQuantity: null })));
+          const again = await storefront.setInventory(result.stale.map((q) => ({ ...q, compareQuantity: null })));
+          for (const q of again.unknown ?? []) notInStore.add(key(q));
         }
       }
-      heartbeat({ pushed: toPush.length });
+      const unknownInStore = toPush.filter((p) => notInStore.has(key(p.quantity)));
+      const pushed = unknownInStore.length ? toPush.filter((p) => !notInStore.has(key(p.quantity))) : toPush;
+      heartbeat({ pushed: pushed.length });
 
       const client = await db.connect();
       try {
@@ -97,14 +105,14 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
              on_hand = EXCLUDED.on_hand, available = EXCLUDED.available, erp_modified = EXCLUDED.erp_modified,
              pushed_quantity = COALESCE(EXCLUDED.pushed_quantity, inventory_cache.pushed_quantity),
              pushed_at = COALESCE(EXCLUDED.pushed_at, inventory_cache.pushed_at)`,
-          dedupeLatest(page.items, toPush),
+          dedupeLatest(page.items, pushed),
         );
         await saveCursor(client, input.sync, page.nextCursor);
         const newest = Math.max(...page.items.map((l) => Date.parse(l.lastModified)));
         const lagMs = Number.isFinite(newest) ? Math.max(0, Date.now() - newest) : null;
         await client.query(
           `INSERT INTO sync_runs (sync, workflow_id, changed, pushed, unmapped, stale, lag_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [input.sync, input.workflowId, page.items.length, toPush.length, unmapped.length, stale, lagMs],
+          [input.sync, input.workflowId, page.items.length, pushed.length, unmapped.length, stale, lagMs],
         );
         await client.query('COMMIT');
         if (unmapped.length > 0) {
@@ -118,7 +126,18 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
             details: { examples: unmapped.slice(0, 20).map((l) => ({ sku: l.sku, location: l.location })) },
           });
         }
-        return { changed: page.items.length, pushed: toPush.length, unmapped: unmapped.length, stale, hasMore: page.hasMore, lagMs };
+        if (unknownInStore.length > 0) {
+          await alerts.raise({
+            severity: 'warning',
+            kind: 'sync.unknownInStore',
+            subject: `Stock for ${unknownInStore.length} mapped SKU(s) has no product or location in the storefront`,
+            message: `The SKU mapping points at storefront SKUs or locations the store does not have, e.g. ${unknownInStore[0]!.quantity.sku} at ${unknownInStore[0]!.quantity.location}; create them in the store or fix the mapping.`,
+            workflowId: input.workflowId,
+            dedupeKey: `sync.unknownInStore:${input.sync}`,
+            details: { examples: unknownInStore.slice(0, 20).map((p) => ({ erpSku: p.level.sku, sku: p.quantity.sku, location: p.quantity.location })) },
+          });
+        }
+        return { changed: page.items.length, pushed: pushed.length, unmapped: unmapped.length, stale, unknown: unknownInStore.length, hasMore: page.hasMore, lagMs };
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;

@@ -50,8 +50,11 @@ export interface StorefrontCustomerInput {
 
 export interface StorefrontPort {
   createFulfillment(input: StorefrontFulfillmentInput): Promise<{ fulfillmentId: string; created: boolean }>;
-  /** Sets quantities in batches (≤250 per call) with compare-and-set; returns the stale ones to retry. */
-  setInventory(levels: InventoryQuantity[]): Promise<{ updated: number; stale: InventoryQuantity[] }>;
+  /**
+   * Sets quantities in batches (≤250 per call) with compare-and-set; returns the stale ones to retry,
+   * and the ones for a SKU or location the storefront does not have (`unknown`, not worth retrying).
+   */
+  setInventory(levels: InventoryQuantity[]): Promise<{ updated: number; stale: InventoryQuantity[]; unknown?: InventoryQuantity[] }>;
   setPublished(sku: string, published: boolean): Promise<void>;
   updateOrder(input: {
     orderId: string;

@@ -31,6 +31,9 @@ export interface ShopifyClientStats {
   requests: number;
   throttled: number;
   waitedMs: number;
+  /** Calls held back before sending because the bucket (as last reported) could not pay for them yet. */
+  paced: number;
+  pacedMs: number;
   lastCost?: QueryCost;
 }
 
@@ -48,9 +51,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * bucket holds the requested points again, and retries.
  */
 export class ShopifyAdminClient {
-  readonly stats: ShopifyClientStats = { requests: 0, throttled: 0, waitedMs: 0 };
+  readonly stats: ShopifyClientStats = { requests: 0, throttled: 0, waitedMs: 0, paced: 0, pacedMs: 0 };
   private readonly endpoint: string;
   private readonly doFetch: typeof fetch;
+  /** The bucket as the last answer reported it, less what calls sent since then are expected to take. */
+  private bucket?: { available: number; maximum: number; restoreRate: number; at: number };
+  /** Requested cost of each named operation the last time it ran. */
+  private readonly costOf = new Map<string, number>();
 
   constructor(private readonly opts: ShopifyClientOptions) {
     this.endpoint = `${opts.adminUrl.replace(/\/+$/, '')}/admin/api/${opts.apiVersion}/graphql.json`;
@@ -64,9 +71,11 @@ export class ShopifyAdminClient {
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     const maxWaits = this.opts.maxThrottleWaits ?? 20;
     const maxHttp = this.opts.maxHttpRetries ?? 3;
+    const operation = /^\s*(?:query|mutation)\s+(\w+)/.exec(query)?.[1];
     let waits = 0;
     let httpFailures = 0;
     for (;;) {
+      await this.pace(operation);
       let res: Response;
       this.stats.requests += 1;
       try {
@@ -95,7 +104,7 @@ export class ShopifyAdminClient {
 
       const body = (await res.json()) as GraphQLResponse<T>;
       const cost = body.extensions?.cost;
-      if (cost) this.stats.lastCost = cost;
+      if (cost) this.observe(operation, cost);
       if (body.errors?.some((e) => e.extensions?.code === 'THROTTLED')) {
         this.stats.throttled += 1;
         if (++waits > maxWaits) throw new ShopifyThrottledError(`Still throttled after ${maxWaits} waits`);
@@ -111,6 +120,34 @@ export class ShopifyAdminClient {
       }
       return body.data as T;
     }
+  }
+
+  /**
+   * Respects the cost-based limit before sending: a named operation whose last requested cost the
+   * bucket cannot pay yet (by the restore rate since the last answer) waits for the difference, so a
+   * steady stream of calls runs at the bucket's pace instead of bouncing off THROTTLED answers.
+   */
+  private async pace(operation: string | undefined): Promise<void> {
+    const expected = operation ? this.costOf.get(operation) : undefined;
+    const bucket = this.bucket;
+    if (!expected || !bucket) return;
+    const now = Date.now();
+    const available = Math.min(bucket.maximum, bucket.available + ((now - bucket.at) / 1000) * bucket.restoreRate);
+    const wait = available >= expected ? 0 : Math.ceil(((expected - available) / Math.max(bucket.restoreRate, 1)) * 1000);
+    bucket.available = available - expected;
+    bucket.at = now;
+    if (wait > 0) {
+      this.stats.paced += 1;
+      this.stats.pacedMs += wait;
+      await sleep(wait);
+    }
+  }
+
+  private observe(operation: string | undefined, cost: QueryCost): void {
+    this.stats.lastCost = cost;
+    if (operation && cost.requestedQueryCost > 0) this.costOf.set(operation, cost.requestedQueryCost);
+    const t = cost.throttleStatus;
+    if (t) this.bucket = { available: t.currentlyAvailable, maximum: t.maximumAvailable, restoreRate: t.restoreRate, at: Date.now() };
   }
 }
 

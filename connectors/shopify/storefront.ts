@@ -38,7 +38,41 @@ function check(operation: string, payload: Payload): void {
 }
 
 const INVENTORY_BATCH = 250;
-const SKU_LOOKUP_BATCH = 50;
+/** SKUs resolved per productVariants query (250 nodes, Shopify's page maximum; well under the 1000-point query limit). */
+const SKU_LOOKUP_BATCH = 250;
+/** Inventory item ids kept in memory: a 100k-SKU catalog resolves once, then every sync page is only mutations. */
+const DEFAULT_ITEM_CACHE_SIZE = 250_000;
+const ITEM_GONE = new Set(['INVALID_INVENTORY_ITEM', 'INVALID_LOCATION']);
+
+/** A size-bounded map that forgets the least recently used entry first. */
+export class LruCache<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(readonly capacity: number) {}
+  get(key: K): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+  }
+  delete(key: K): void {
+    this.map.delete(key);
+  }
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+export interface ShopifyStorefrontOptions {
+  /** How many SKU → inventory item ids to keep in memory (default 250,000). */
+  inventoryItemCacheSize?: number;
+}
 
 interface OrderForFulfillment {
   order: {
@@ -54,11 +88,15 @@ interface OrderForFulfillment {
 export class ShopifyStorefront implements StorefrontPort {
   private locations?: Map<string, string>;
   private publications?: string[];
+  private readonly itemIds: LruCache<string, string>;
 
   constructor(
     private readonly client: ShopifyAdminClient,
     private readonly log?: Logger,
-  ) {}
+    opts: ShopifyStorefrontOptions = {},
+  ) {
+    this.itemIds = new LruCache(opts.inventoryItemCacheSize ?? DEFAULT_ITEM_CACHE_SIZE);
+  }
 
   async createFulfillment(input: StorefrontFulfillmentInput): Promise<{ fulfillmentId: string; created: boolean }> {
     const orderGid = toGid('Order', input.orderId);
@@ -121,14 +159,21 @@ export class ShopifyStorefront implements StorefrontPort {
     return { fulfillmentId: fromGid(fulfillmentGid), created: true };
   }
 
-  async setInventory(levels: InventoryQuantity[]): Promise<{ updated: number; stale: InventoryQuantity[] }> {
+  /**
+   * Sets quantities 250 per inventorySetQuantities call, compare-and-set. SKUs resolve to inventory
+   * items through an in-memory cache filled 250 SKUs per query. A SKU or location the store does not
+   * have comes back in `unknown` (nothing is retried for it); quantities that moved in the store since
+   * the compare value come back in `stale`.
+   */
+  async setInventory(levels: InventoryQuantity[]): Promise<{ updated: number; stale: InventoryQuantity[]; unknown: InventoryQuantity[] }> {
     const items = await this.inventoryItems([...new Set(levels.map((l) => l.sku))]);
     const locations = await this.locationIds();
     const stale: InventoryQuantity[] = [];
+    const unknown: InventoryQuantity[] = [];
     let updated = 0;
     const known = levels.filter((l) => {
-      const ok = items.has(l.sku) && this.locationGid(l.location, locations) !== undefined;
-      if (!ok) this.log?.warn({ sku: l.sku, location: l.location }, 'inventory level for an unknown SKU or location skipped');
+      const ok = items.ids.has(l.sku) && this.locationGid(l.location, locations) !== undefined;
+      if (!ok) unknown.push(l);
       return ok;
     });
     for (let i = 0; i < known.length; i += INVENTORY_BATCH) {
@@ -146,7 +191,7 @@ export class ShopifyStorefront implements StorefrontPort {
               reason: 'correction',
               referenceDocumentUri: 'quayside://inventory-sync',
               quantities: batch.map((l) => ({
-                inventoryItemId: items.get(l.sku)!,
+                inventoryItemId: items.ids.get(l.sku)!,
                 locationId: this.locationGid(l.location, locations)!,
                 quantity: l.quantity,
                 changeFromQuantity: l.compareQuantity,
@@ -159,13 +204,38 @@ export class ShopifyStorefront implements StorefrontPort {
           updated += batch.length;
           break;
         }
-        const staleIdx = new Set(errors.filter((e) => e.code === 'CHANGE_FROM_QUANTITY_STALE').map((e) => Number(e.field?.[2])));
-        if (staleIdx.size !== errors.length) throw new ShopifyUserError('inventorySetQuantities', errors.filter((e) => e.code !== 'CHANGE_FROM_QUANTITY_STALE'));
+        const at = (e: ShopifyUserErrorDetail) => Number(e.field?.[2]);
+        const other = errors.filter((e) => e.code !== 'CHANGE_FROM_QUANTITY_STALE' && !(e.code && ITEM_GONE.has(e.code)));
+        if (other.length) throw new ShopifyUserError('inventorySetQuantities', other);
+        const staleIdx = new Set(errors.filter((e) => e.code === 'CHANGE_FROM_QUANTITY_STALE').map(at));
+        const goneIdx = new Set(errors.filter((e) => e.code && ITEM_GONE.has(e.code)).map(at));
         stale.push(...batch.filter((_, idx) => staleIdx.has(idx)));
-        batch = batch.filter((_, idx) => !staleIdx.has(idx));
+        const gone = batch.filter((_, idx) => goneIdx.has(idx));
+        batch = batch.filter((_, idx) => !staleIdx.has(idx) && !goneIdx.has(idx));
+        if (gone.length) {
+          // An id remembered from an earlier call may belong to a variant since deleted: look those
+          // SKUs up again once; what the store still does not have is unknown.
+          const retry = [...new Set(gone.filter((l) => !items.fresh.has(l.sku)).map((l) => l.sku))];
+          for (const sku of retry) this.itemIds.delete(sku);
+          const again = retry.length ? await this.inventoryItems(retry) : { ids: new Map<string, string>(), fresh: new Set<string>() };
+          for (const l of gone) {
+            const id = again.ids.get(l.sku);
+            if (id && id !== items.ids.get(l.sku)) {
+              items.ids.set(l.sku, id);
+              items.fresh.add(l.sku);
+              batch.push(l);
+            } else unknown.push(l);
+          }
+        }
       }
     }
-    return { updated, stale };
+    if (unknown.length) {
+      this.log?.warn(
+        { count: unknown.length, examples: unknown.slice(0, 5).map((l) => ({ sku: l.sku, location: l.location })) },
+        'inventory for SKUs or locations the store does not have was not set',
+      );
+    }
+    return { updated, stale, unknown };
   }
 
   async setPublished(sku: string, published: boolean): Promise<void> {
@@ -387,17 +457,31 @@ export class ShopifyStorefront implements StorefrontPort {
     return this.setMetafields([{ ownerId, namespace, key, type: 'single_line_text_field', value }]);
   }
 
-  private async inventoryItems(skus: string[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    for (let i = 0; i < skus.length; i += SKU_LOOKUP_BATCH) {
-      const chunk = skus.slice(i, i + SKU_LOOKUP_BATCH);
+  /** Inventory item ids by SKU: cached ones first, the rest looked up 250 per query (`fresh`). */
+  private async inventoryItems(skus: string[]): Promise<{ ids: Map<string, string>; fresh: Set<string> }> {
+    const ids = new Map<string, string>();
+    const fresh = new Set<string>();
+    const missing: string[] = [];
+    for (const sku of skus) {
+      const id = this.itemIds.get(sku);
+      if (id) ids.set(sku, id);
+      else missing.push(sku);
+    }
+    for (let i = 0; i < missing.length; i += SKU_LOOKUP_BATCH) {
+      const chunk = missing.slice(i, i + SKU_LOOKUP_BATCH);
       const data = await this.client.request<{ productVariants: { nodes: { sku: string | null; inventoryItem: { id: string } }[] } }>(
         `query InventoryItems($first: Int!, $query: String!) { productVariants(first: $first, query: $query) { nodes { sku inventoryItem { id } } } }`,
         { first: chunk.length, query: chunk.map((s) => `sku:${JSON.stringify(s)}`).join(' OR ') },
       );
-      for (const n of data.productVariants.nodes) if (n.sku) out.set(n.sku, n.inventoryItem.id);
+      const wanted = new Set(chunk);
+      for (const n of data.productVariants.nodes) {
+        if (!n.sku || !wanted.has(n.sku)) continue;
+        ids.set(n.sku, n.inventoryItem.id);
+        fresh.add(n.sku);
+        this.itemIds.set(n.sku, n.inventoryItem.id);
+      }
     }
-    return out;
+    return { ids, fresh };
   }
 
   private async locationIds(): Promise<Map<string, string>> {
