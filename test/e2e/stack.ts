@@ -1,0 +1,111 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { ensureErpEventsPoller } from '../../activities/erp-events';
+import { createApp } from '../../api/app';
+import { SHOPIFY_TOPICS } from '../../api/webhooks/map';
+import { ShopifyStorefront, registerWebhookSubscriptions } from '../../connectors/shopify';
+import { mappingRepository } from '../../db/mappings';
+import type { Db } from '../../db/pool';
+import { cachedPriceBook } from '../../db/price-book';
+import { taskQueue } from '../../domain/ids';
+import { erpEventsWorkflowId } from '../../domain/order-process';
+import { workflowBundle } from '../../workers/worker';
+import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
+import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
+import { testClient, testDb, testLog } from '../support/env';
+
+export const WEBHOOK_SECRET = 'e2e-webhook-secret';
+
+export interface Stack {
+  store: string;
+  db: Db;
+  client: Client;
+  erp: RunningErpSandbox;
+  shop: RunningSandbox;
+  api: string;
+  prefix: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole system in one process, every hop over real HTTP or gRPC: the sandbox store sends signed
+ * webhooks to the API, the API signals workflows on the test Temporal server, a real worker runs them
+ * with the real NetSuite and Shopify connectors against the sandbox ERP and the sandbox store.
+ */
+export async function startStack(opts: { skus?: number; customers?: number; erpPollEvery?: string } = {}): Promise<Stack> {
+  const store = `e2e${randomUUID().slice(0, 6)}`;
+  const prefix = `e2e${randomUUID().slice(0, 8)}`;
+  const db = testDb();
+  const client = await testClient();
+  const erp = await startErpSandbox({ skus: opts.skus ?? 50, customers: opts.customers ?? 10 });
+  const shop = await startSandbox(`sandbox_store_${prefix}`, { webhookSecret: WEBHOOK_SECRET, retryScale: 0.01 });
+
+  const server: Server = createApp({ temporal: client, db, log: testLog, store, taskQueuePrefix: prefix, shopifySecret: WEBHOOK_SECRET }).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await registerWebhookSubscriptions(shop.client, `${api}/webhooks/shopify`, SHOPIFY_TOPICS);
+
+  const netsuite = erp.client({ concurrency: 5 });
+  const activities = createActivities({
+    db,
+    erp: netsuite,
+    erpBulk: netsuite.withPriority('bulk'),
+    storefront: new ShopifyStorefront(shop.client),
+    prices: cachedPriceBook(db),
+    log: testLog,
+  });
+  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  const worker = await Worker.create({ connection, taskQueue: taskQueue('orders', prefix), workflowBundle: await workflowBundle(), activities });
+  const running = worker.run();
+  await ensureErpEventsPoller(client, { store, taskQueuePrefix: prefix, pollEvery: opts.erpPollEvery ?? '250ms' });
+
+  return {
+    store,
+    db,
+    client,
+    erp,
+    shop,
+    api,
+    prefix,
+    async stop() {
+      await client.workflow.getHandle(erpEventsWorkflowId(store)).terminate('test finished').catch(() => undefined);
+      worker.shutdown();
+      await running;
+      await connection.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await shop.stop();
+      await erp.close();
+      await client.connection.close();
+      await db.end();
+    },
+  };
+}
+
+/** Maps a storefront customer, SKUs and locations to the sandbox ERP's, as an integrator would. */
+export async function mapScenario(stack: Stack, m: { customers: [string, string][]; skus: [string, string][] }): Promise<void> {
+  const repo = mappingRepository(stack.db);
+  for (const [storeCustomer, erpCustomer] of m.customers) await repo.upsertCustomer(stack.store, storeCustomer, erpCustomer);
+  await repo.upsertSkus(stack.store, m.skus.map(([storeSku, erpSku]) => ({ storeSku, erpSku })));
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== null && v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
