@@ -9,6 +9,7 @@ import {
   defineUpdate,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -94,7 +95,7 @@ export const cancelUpdate = defineUpdate<CancelResult, [CancelRequest]>('cancel'
 
 const erp = proxyActivities<OrderActivities>(PROFILES.erpCall);
 const storefront = proxyActivities<OrderActivities>(PROFILES.storefrontCall);
-const local = proxyActivities<OrderActivities>(PROFILES.local);
+const local = proxyLocalActivities<OrderActivities>(PROFILES.local);
 const approvals = proxyActivities<ApprovalActivities>(PROFILES.notify);
 
 /** Thrown inside the pipeline when a cancellation must unwind it (nothing has shipped yet). */
