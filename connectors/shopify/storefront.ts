@@ -72,6 +72,26 @@ export class LruCache<K, V> {
 export interface ShopifyStorefrontOptions {
   /** How many SKU → inventory item ids to keep in memory (default 250,000). */
   inventoryItemCacheSize?: number;
+  /** SKU lookups and inventorySetQuantities calls in flight at once (default 4); the client paces them to the cost bucket. */
+  concurrency?: number;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; the first failure stops new work and is thrown. */
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, lane));
 }
 
 interface OrderForFulfillment {
@@ -89,6 +109,7 @@ export class ShopifyStorefront implements StorefrontPort {
   private locations?: Map<string, string>;
   private publications?: string[];
   private readonly itemIds: LruCache<string, string>;
+  private readonly concurrency: number;
 
   constructor(
     private readonly client: ShopifyAdminClient,
@@ -96,6 +117,7 @@ export class ShopifyStorefront implements StorefrontPort {
     opts: ShopifyStorefrontOptions = {},
   ) {
     this.itemIds = new LruCache(opts.inventoryItemCacheSize ?? DEFAULT_ITEM_CACHE_SIZE);
+    this.concurrency = opts.concurrency ?? 4;
   }
 
   async createFulfillment(input: StorefrontFulfillmentInput): Promise<{ fulfillmentId: string; created: boolean }> {
@@ -176,8 +198,10 @@ export class ShopifyStorefront implements StorefrontPort {
       if (!ok) unknown.push(l);
       return ok;
     });
-    for (let i = 0; i < known.length; i += INVENTORY_BATCH) {
-      let batch = known.slice(i, i + INVENTORY_BATCH);
+    const batches: InventoryQuantity[][] = [];
+    for (let i = 0; i < known.length; i += INVENTORY_BATCH) batches.push(known.slice(i, i + INVENTORY_BATCH));
+    await inParallel(batches, this.concurrency, async (first) => {
+      let batch = first;
       while (batch.length) {
         const data = await this.client.request<{ inventorySetQuantities: { userErrors: ShopifyUserErrorDetail[] } }>(
           `mutation SetQuantities($input: InventorySetQuantitiesInput!) {
@@ -228,7 +252,7 @@ export class ShopifyStorefront implements StorefrontPort {
           }
         }
       }
-    }
+    });
     if (unknown.length) {
       this.log?.warn(
         { count: unknown.length, examples: unknown.slice(0, 5).map((l) => ({ sku: l.sku, location: l.location })) },
@@ -467,8 +491,9 @@ export class ShopifyStorefront implements StorefrontPort {
       if (id) ids.set(sku, id);
       else missing.push(sku);
     }
-    for (let i = 0; i < missing.length; i += SKU_LOOKUP_BATCH) {
-      const chunk = missing.slice(i, i + SKU_LOOKUP_BATCH);
+    const chunks: string[][] = [];
+    for (let i = 0; i < missing.length; i += SKU_LOOKUP_BATCH) chunks.push(missing.slice(i, i + SKU_LOOKUP_BATCH));
+    await inParallel(chunks, this.concurrency, async (chunk) => {
       const data = await this.client.request<{ productVariants: { nodes: { sku: string | null; inventoryItem: { id: string } }[] } }>(
         `query InventoryItems($first: Int!, $query: String!) { productVariants(first: $first, query: $query) { nodes { sku inventoryItem { id } } } }`,
         { first: chunk.length, query: chunk.map((s) => `sku:${JSON.stringify(s)}`).join(' OR ') },
@@ -480,7 +505,7 @@ export class ShopifyStorefront implements StorefrontPort {
         fresh.add(n.sku);
         this.itemIds.set(n.sku, n.inventoryItem.id);
       }
-    }
+    });
     return { ids, fresh };
   }
 
