@@ -6,6 +6,7 @@ import { webhookRepository } from '../../db/webhooks';
 import type { Logger } from '../../platform/logger';
 import { ApiError, validate } from '../errors';
 import { createShopifyIngress } from '../webhooks/ingress';
+import { authenticate, requireRole } from '../auth';
 
 const DeadLetterParams = z.object({ id: z.coerce.number().int().positive() });
 const DeadLetterQuery = z.object({
@@ -53,12 +54,13 @@ export function webhooksRouter(deps: WebhooksRouterDeps) {
     }
   });
 
-  router.get('/webhooks/dead-letters', validate({ query: DeadLetterQuery }), async (req, res) => {
+  const operator = [authenticate(deps.db), requireRole('operator', 'admin')];
+  router.get('/webhooks/dead-letters', ...operator, validate({ query: DeadLetterQuery }), async (req, res) => {
     const q = req.query as unknown as z.infer<typeof DeadLetterQuery>;
     res.json({ deadLetters: await repo.listDeadLetters(q) });
   });
 
-  router.get('/webhooks/dead-letters/:id', validate({ params: DeadLetterParams }), async (req, res) => {
+  router.get('/webhooks/dead-letters/:id', ...operator, validate({ params: DeadLetterParams }), async (req, res) => {
     const { id } = req.params as unknown as z.infer<typeof DeadLetterParams>;
     const letter = await repo.getDeadLetter(id);
     if (!letter) throw new ApiError(404, 'DEAD_LETTER.NOT_FOUND', `No dead letter ${id}.`);
@@ -66,7 +68,7 @@ export function webhooksRouter(deps: WebhooksRouterDeps) {
   });
 
   /** Replays a parked delivery; a non-empty body is the corrected webhook payload (raw JSON, big ids intact). */
-  router.post('/webhooks/dead-letters/:id/replay', rawBody, validate({ params: DeadLetterParams }), async (req, res) => {
+  router.post('/webhooks/dead-letters/:id/replay', ...operator, rawBody, validate({ params: DeadLetterParams }), async (req, res) => {
     const { id } = req.params as unknown as z.infer<typeof DeadLetterParams>;
     const corrected = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body.toString('utf8') : undefined;
     const result = await ingress.replay(id, corrected);

@@ -5,6 +5,7 @@ import { createApp } from '../../api/app';
 import { parseShopifyJson } from '../../api/webhooks/json';
 import { ShopifyOrder } from '../../api/webhooks/schemas';
 import type { Db } from '../../db/pool';
+import { principalRepository } from '../../db/principals';
 import { testClient, testDb, testLog } from '../support/env';
 import { closeServer, countExecutions, deliver, eventually, fixture, listen, signalsOf } from './helpers';
 
@@ -19,9 +20,13 @@ describe('Shopify webhook ingress', () => {
   const store = `wh${Date.now().toString(36)}`;
   const prefix = `whq${Date.now().toString(36)}`;
 
+  let asOperator: Record<string, string>;
+
   beforeAll(async () => {
     db = testDb();
     client = await testClient();
+    const { apiKey } = await principalRepository(db).create({ name: 'Ops', role: 'operator' });
+    asOperator = { authorization: `Bearer ${apiKey}` };
     ({ server, base } = await listen(
       createApp({ temporal: client, db, log: testLog, store, taskQueuePrefix: prefix, shopifySecret: SECRET, shopifySecretPrevious: PREVIOUS }),
     ));
@@ -99,20 +104,21 @@ describe('Shopify webhook ingress', () => {
     expect(res.body.status).toBe('dead_lettered');
     const id = res.body.deadLetterId as number;
 
-    const list = (await (await fetch(`${base}/webhooks/dead-letters?status=parked`)).json()) as { deadLetters: { id: number; reason: string }[] };
+    expect((await fetch(`${base}/webhooks/dead-letters?status=parked`)).status).toBe(401);
+    const list = (await (await fetch(`${base}/webhooks/dead-letters?status=parked`, { headers: asOperator })).json()) as { deadLetters: { id: number; reason: string }[] };
     const letter = list.deadLetters.find((l) => l.id === id);
     expect(letter?.reason).toContain('return_line_items');
     const alert = await db.query('SELECT kind, resolved_at FROM alerts WHERE dedupe_key = $1', [`webhook-dead-letter:${id}`]);
     expect(alert.rows).toEqual([{ kind: 'webhook.dead_letter', resolved_at: null }]);
 
-    const stillBad = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, { method: 'POST' });
+    const stillBad = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, { method: 'POST', headers: asOperator });
     expect(stillBad.status).toBe(422);
 
     const corrected = fixture('returns_request.json').replace(
       '"return_line_items": []',
       '"return_line_items": [{"id": 9007199254740993123, "quantity": 1, "return_reason": "DEFECTIVE", "fulfillment_line_item": {"id": 1, "line_item": {"id": 487817672276298560, "sku": "SKU2006-001"}}}]',
     );
-    const replay = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: corrected });
+    const replay = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, { method: 'POST', headers: { ...asOperator, 'content-type': 'application/json' }, body: corrected });
     expect(replay.status).toBe(200);
     const workflowId = `return:${store}:123134564567890`;
     expect(await replay.json()).toEqual({ status: 'replayed', workflowId });
@@ -124,7 +130,7 @@ describe('Shopify webhook ingress', () => {
     expect(after.rows).toEqual([{ status: 'replayed', replayed: true }]);
     const resolved = await db.query('SELECT resolved_at IS NOT NULL AS resolved FROM alerts WHERE dedupe_key = $1', [`webhook-dead-letter:${id}`]);
     expect(resolved.rows).toEqual([{ resolved: true }]);
-    const again = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, { method: 'POST' });
+    const again = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, { method: 'POST', headers: asOperator });
     expect(again.status).toBe(409);
   });
 
@@ -135,14 +141,14 @@ describe('Shopify webhook ingress', () => {
     const res = await deliver(base, bad, { secret: SECRET, topic: 'orders/create' });
     expect(res).toMatchObject({ status: 200, body: { status: 'dead_lettered' } });
     const id = res.body.deadLetterId as number;
-    const letter = (await (await fetch(`${base}/webhooks/dead-letters/${id}`)).json()) as { reason: string; payload: string; headers: Record<string, string> };
+    const letter = (await (await fetch(`${base}/webhooks/dead-letters/${id}`, { headers: asOperator })).json()) as { reason: string; payload: string; headers: Record<string, string> };
     expect(letter.reason).toContain('body.currency');
     expect(letter.payload).toBe(bad);
     expect(letter.headers['x-shopify-topic']).toBe('orders/create');
     const workflowId = `order:${store}:777000000000000001`;
     expect(await countExecutions(client, workflowId)).toBe(0);
 
-    const replay = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, { method: 'POST', body: bad.replace('"currency": "US DOLLARS"', '"currency": "USD"') });
+    const replay = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, { method: 'POST', headers: asOperator, body: bad.replace('"currency": "US DOLLARS"', '"currency": "USD"') });
     expect(replay.status).toBe(200);
     expect(await oneExecution(workflowId)).toBe(1);
   });
