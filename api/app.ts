@@ -10,6 +10,7 @@ import { dashboardRouter } from './routes/dashboard';
 import { healthRouter } from './routes/health';
 import { ordersRouter } from './routes/orders';
 import { quoteRouter } from './routes/quote';
+import { settingsRouter } from './routes/settings';
 import { approvalsRouter } from './routes/approvals';
 import { customersRouter } from './routes/customers';
 import { returnsRouter } from './routes/returns';
@@ -53,6 +54,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(express.json({ limit: '2mb' }));
   app.use(ordersRouter(deps));
   app.use(quoteRouter(deps));
+  app.use(settingsRouter(deps));
   app.use(approvalsRouter(deps));
   app.use(returnsRouter(deps));
   app.use(customersRouter(deps));
