@@ -26,6 +26,8 @@ export interface InventorySyncTotals {
   changed: number;
   pushed: number;
   unmapped: number;
+  /** Mapped SKUs or locations the storefront does not have. */
+  unknownInStore: number;
   stale: number;
   lastLagMs: number | null;
   caughtUp: boolean;
@@ -45,7 +47,7 @@ const PAGES_PER_RUN = 200;
 
 /** Follows the ERP's inventory change cursor and pushes stock to the storefront, continuing as new to keep history short. */
 export async function inventorySync(input: InventorySyncInput): Promise<InventorySyncTotals> {
-  const totals: InventorySyncTotals = input.totals ?? { pages: 0, changed: 0, pushed: 0, unmapped: 0, stale: 0, lastLagMs: null, caughtUp: false };
+  const totals: InventorySyncTotals = input.totals ?? { pages: 0, changed: 0, pushed: 0, unmapped: 0, unknownInStore: 0, stale: 0, lastLagMs: null, caughtUp: false };
   let nudged = false;
   setHandler(inventorySyncStatusQuery, () => totals);
   setHandler(stockChangedSignal, () => {
@@ -66,6 +68,7 @@ export async function inventorySync(input: InventorySyncInput): Promise<Inventor
     totals.pushed += page.pushed;
     totals.unmapped += page.unmapped;
     totals.stale += page.stale;
+    totals.unknownInStore += page.unknown ?? 0;
     if (page.lagMs !== null) totals.lastLagMs = page.lagMs;
     if (page.hasMore) continue;
 
