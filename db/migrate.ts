@@ -1,6 +1,6 @@
 import path from 'node:path';
 import pg from 'pg';
-import { runner } from 'node-pg-migrate';
+import { runner, type RunnerOption } from 'node-pg-migrate';
 import type { Logger } from '../platform/logger';
 
 export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
@@ -52,8 +52,10 @@ export async function migrate(
   opts: { dir?: string; schema?: string; log?: Logger } = {},
 ): Promise<string[]> {
   const schema = opts.schema ?? 'public';
-  const applied = await runner({
+  const options: RunnerOption = {
     databaseUrl,
+    // Processes starting together (API, worker, sandboxes) take turns instead of failing.
+    advisoryLockMode: 'wait',
     dir: opts.dir ?? MIGRATIONS_DIR,
     direction: 'up',
     migrationsTable: 'schema_migrations',
@@ -68,6 +70,7 @@ export async function migrate(
       error: (msg: string) => opts.log?.error(msg),
       debug: () => undefined,
     },
-  });
+  };
+  const applied = await runner(options);
   return applied.map((m) => m.name);
 }
