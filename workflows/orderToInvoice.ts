@@ -318,13 +318,18 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
   const current = (): CanonicalOrder => order as CanonicalOrder;
   const alertKey = `order-attention:${workflowId}`;
 
+  // Search attributes as last written, so each step writes only what changed (visibility writes are not free).
+  const written: { status?: string; attention?: string | null; poNumber?: string } = {};
   async function record() {
     status.status = status.step === 'cancelled' ? 'cancelled' : status.step === 'completed' ? 'completed' : status.status;
-    upsertSearchAttributes([
-      { key: SA.status, value: status.status },
-      { key: SA.attention, value: status.attention?.reason ?? null },
-      ...(status.poNumber ? [{ key: SA.poNumber, value: status.poNumber }] : []),
-    ]);
+    const changes: SearchAttributeUpdatePair[] = [];
+    if (written.status !== status.status) changes.push({ key: SA.status, value: (written.status = status.status) });
+    const attention = status.attention?.reason ?? null;
+    if (written.attention !== attention && !(written.attention === undefined && attention === null)) {
+      changes.push({ key: SA.attention, value: (written.attention = attention) });
+    }
+    if (status.poNumber && written.poNumber !== status.poNumber) changes.push({ key: SA.poNumber, value: (written.poNumber = status.poNumber) });
+    if (changes.length > 0) upsertSearchAttributes(changes);
     await local.recordOrder.executeWithOptions({ summary: `Read model: ${status.status}${status.attention ? ' (needs attention)' : ''}` }, [
       {
         workflowId,
@@ -526,7 +531,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       guard();
 
       // 4. Price check against the ERP's expected prices; a mismatch beyond tolerance waits for an approver.
-      const expected = await erp.expectedPrices.executeWithOptions({ summary: 'Read expected ERP prices' }, [
+      const expected = await local.expectedPrices.executeWithOptions({ summary: 'Expected prices from the ERP price cache' }, [
         { customerErpId: mapped.customerErpId, priceLevel: account.priceLevel, lines: erpLines.map((l) => ({ sku: l.sku, quantity: l.quantity })) },
       ]);
       const mismatches = findPriceMismatches(
