@@ -45,8 +45,8 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
     };
     const erp = new FakeErp();
     erp.addCustomer('E-7', null);
-    erp.stock.set('P1@MAIN', 10);
-    erp.stock.set('P2@MAIN', 10);
+    erp.stock.set('P1@1', 10);
+    erp.stock.set('P2@1', 10);
     const mappings = mappingRepository(db);
     await mappings.upsertCustomer('test-store', 'CUST-7', 'E-7');
     await mappings.upsertSkus('test-store', [
@@ -66,10 +66,11 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
 
       const deadline = Date.now() + 20_000;
       let status: { step?: string; total?: string; status?: string } = {};
-      while (Date.now() < deadline && status.step !== 'fulfilling') {
+      const inErp = () => status.step === 'fulfilling' && status.status === 'inErp';
+      while (Date.now() < deadline && !inErp()) {
         const res = await fetch(`${base}/orders/${order.orderId}`);
         if (res.ok) status = (await res.json()) as typeof status;
-        if (status.step !== 'fulfilling') await new Promise((r) => setTimeout(r, 100));
+        if (!inErp()) await new Promise((r) => setTimeout(r, 100));
       }
       expect(status).toMatchObject({ step: 'fulfilling', status: 'inErp', total: '24.25' });
       expect(erp.orders.size).toBe(1);
