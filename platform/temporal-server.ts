@@ -208,7 +208,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   for (const key of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${searchAttributeTypeName[key.type]}`);
 
   const logFd = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
-  const child = spawn(opts.binary, args, { stdio: ['ignore', logFd, logFd], detached: false });
+  // Its own process group: a Ctrl-C in the terminal reaches Quayside's processes, which drain their
+  // work against a server that is still up, and the server is stopped last.
+  const child = spawn(opts.binary, args, { stdio: ['ignore', logFd, logFd], detached: true });
   let exited = false;
   const exitPromise = new Promise<void>((resolve) =>
     child.once('exit', () => {
