@@ -7,6 +7,11 @@ export const PROFILES = {
     startToCloseTimeout: '60 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   },
+  /** Short ERP reads on the order's critical path (credit account): run as local activities. */
+  erpRead: {
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  },
   /** Storefront writes (fulfillments, refunds, metafields). */
   storefrontCall: {
     startToCloseTimeout: '30 seconds',

@@ -96,6 +96,7 @@ export const cancelUpdate = defineUpdate<CancelResult, [CancelRequest]>('cancel'
 const erp = proxyActivities<OrderActivities>(PROFILES.erpCall);
 const storefront = proxyActivities<OrderActivities>(PROFILES.storefrontCall);
 const local = proxyLocalActivities<OrderActivities>(PROFILES.local);
+const erpRead = proxyLocalActivities<OrderActivities>(PROFILES.erpRead);
 const approvals = proxyActivities<ApprovalActivities>(PROFILES.notify);
 
 /** Thrown inside the pipeline when a cancellation must unwind it (nothing has shipped yet). */
@@ -481,7 +482,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
 
       // 2. Credit check against the ERP account and the first-order rule.
       status.step = 'creditCheck';
-      const account = await erp.readCreditAccount.executeWithOptions({ summary: `Credit check for ERP customer ${mapped.customerErpId}` }, [
+      const account = await erpRead.readCreditAccount.executeWithOptions({ summary: `Credit check for ERP customer ${mapped.customerErpId}` }, [
         { store: input.store, orderId: input.orderId, customerId: current().customerId, customerErpId: mapped.customerErpId },
       ]);
       guard();
