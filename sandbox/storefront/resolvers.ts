@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { gid, idOf, type StoreDb } from './db';
 import { customerJson, orderJson, refundJson, returnJson } from './rest';
 import { topicEnum, type WebhookDispatcher } from './webhooks';
+import { withTransaction } from '../../db/pool';
 
 export interface ResolverContext {
   db: StoreDb;
@@ -42,20 +43,7 @@ export function searchTerms(query: string | undefined): { field: string; value: 
 }
 const termValues = (query: string | undefined, field: string) => searchTerms(query).filter((t) => t.field === field).map((t) => t.value);
 
-async function transaction<T>(db: StoreDb, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
+const transaction = withTransaction;
 
 /** The key of an `@idempotent(key:)` directive on the resolved mutation field. */
 function idempotencyKey(info: GraphQLResolveInfo): string | undefined {

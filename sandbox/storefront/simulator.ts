@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { StoreDb } from './db';
 import { customerJson, orderJson, returnJson } from './rest';
 import type { WebhookDispatcher } from './webhooks';
+import { withTransaction } from '../../db/pool';
 
 /**
  * The buyer simulator: what shoppers and merchant staff do in a real store (register, order, change,
@@ -83,20 +84,8 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
   router.use('/sandbox', express.json({ limit: '1mb' }));
   const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
 
-  const tx = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const c = await db.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
-  };
+  const tx = <T>(fn: (c: pg.PoolClient) => Promise<T>) => withTransaction(db, fn);
+
 
   async function findOrCreateCustomer(c: pg.PoolClient, input: z.infer<typeof CustomerBody>): Promise<{ id: string; created: boolean }> {
     const existing = await c.query<{ id: string }>('SELECT id FROM customers WHERE lower(email) = lower($1)', [input.email]);

@@ -34,21 +34,9 @@ export async function runWorker<T>(opts: { taskQueue: string; activities: object
   }
 }
 
-/** Polls until `probe` returns a value (not undefined/false), or fails after the deadline. */
-export async function eventually<T>(probe: () => Promise<T | undefined | false | null>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false && v !== null) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { eventually } from '../support/wait';
+
+export { eventually };
 
 /** Waits until a workflow's query answers with a step. */
 export function stepOf<S extends { step: string }>(handle: WorkflowHandle, query: string, step: string, timeoutMs?: number): Promise<S> {

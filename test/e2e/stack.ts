@@ -19,6 +19,7 @@ import { workflowBundle } from '../../workers/worker';
 import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
 import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
 import { testClient, testDb, testLog } from '../support/env';
+import { eventually } from '../support/wait';
 
 export const WEBHOOK_SECRET = 'e2e-webhook-secret';
 
@@ -95,17 +96,4 @@ export async function mapScenario(stack: Stack, m: { customers: [string, string]
   await repo.upsertSkus(stack.store, m.skus.map(([storeSku, erpSku]) => ({ storeSku, erpSku })));
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== null && v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+export const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000) => eventually(probe, what, timeoutMs);

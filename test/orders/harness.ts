@@ -99,15 +99,7 @@ export async function waitFor(handle: WorkflowHandle, ok: (s: OrderStatus) => bo
   throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last)}`);
 }
 
-export async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+export { eventually as until } from '../support/wait';
 
 /** Saves a finished workflow's history for the replay test (only when missing, or when asked to refresh). */
 export async function saveHistory(client: Client, workflowId: string, name: string, refresh = process.env.QUAYSIDE_SAVE_HISTORIES === '1') {

@@ -9,6 +9,7 @@ import type { ErpPort, InventoryLevel, Page } from '../../domain/erp';
 import type { InventoryQuantity, StorefrontPort } from '../../domain/storefront';
 import { inventorySync, inventorySyncStatusQuery, stockChangedSignal } from '../../workflows/inventorySync';
 import { testClient, testDb, uniqueTaskQueue, withWorker } from '../support/env';
+import { eventually } from '../support/wait';
 
 const workflowsPath = path.join(__dirname, '../../workflows/inventorySync.ts');
 
@@ -98,7 +99,7 @@ describe('inventory sync (ERP change cursor → storefront)', () => {
         workflowId: `sync:inventory:${store}`,
         args: [{ store, pollIntervalSeconds: 3600, pageSize: 2, fullResync: true }],
       });
-      await waitFor(async () => (await handle.query(inventorySyncStatusQuery)).caughtUp);
+      await eventually(async () => (await handle.query(inventorySyncStatusQuery)).caughtUp, 'the sync to catch up');
       expect(Object.fromEntries(shop.quantities)).toEqual({
         'PROD-1@gid://shopify/Location/1': 10,
         'PROD-1@gid://shopify/Location/2': 4,
@@ -113,7 +114,7 @@ describe('inventory sync (ERP change cursor → storefront)', () => {
       // A change in the ERP reaches the store as soon as the sync is told (without waiting an hour).
       erp.set('P2', 'WH-EAST', 25);
       await handle.signal(stockChangedSignal);
-      await waitFor(async () => shop.quantities.get('PROD-2@gid://shopify/Location/1') === 25);
+      await eventually(() => shop.quantities.get('PROD-2@gid://shopify/Location/1') === 25, 'the new quantity in the store');
       await handle.terminate('test finished');
     });
   });
@@ -146,12 +147,3 @@ describe('inventory sync (ERP change cursor → storefront)', () => {
     });
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time');
-}
