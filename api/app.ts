@@ -2,10 +2,12 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Db } from '../db/pool';
 import type { Logger } from '../platform/logger';
 import { errorHandler, notFound } from './errors';
 import { createMetrics } from './metrics';
+import { codecRouter } from './routes/codec';
 import { dashboardRouter } from './routes/dashboard';
 import { healthRouter } from './routes/health';
 import { ordersRouter } from './routes/orders';
@@ -27,6 +29,8 @@ export interface ApiDeps {
   /** Shopify app client secret for webhook HMAC (and the previous one during a rotation). */
   shopifySecret?: string;
   shopifySecretPrevious?: string;
+  /** The payload codec workflows use; exposes the authorized /codec endpoint when set. */
+  payloadCodec?: PayloadCodec;
 }
 
 /** The HTTP API: routers are built from their dependencies; one error middleware shapes every error. */
@@ -50,6 +54,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(metrics.router);
   app.use(healthRouter(deps));
   // Webhooks need the raw body for their signature, so they come before the JSON parser.
+  if (deps.payloadCodec) app.use(codecRouter({ db: deps.db, codec: deps.payloadCodec, uiOrigin: deps.temporalUiUrl ? new URL(deps.temporalUiUrl).origin : undefined }));
   app.use(webhooksRouter(deps));
   app.use(express.json({ limit: '2mb' }));
   app.use(ordersRouter(deps));

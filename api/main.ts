@@ -5,11 +5,14 @@ import { createLogger } from '../platform/logger';
 import { runMain } from '../platform/main';
 import { gracefulShutdown } from '../platform/shutdown';
 import { createTemporalClient } from '../platform/temporal-client';
+import { EncryptionCodec, parseKeys } from '../platform/codec';
 import { createApp } from './app';
 import { registerShopifyWebhooksInBackground } from './webhooks/register';
+import { requirePayloadKeysInProduction } from '../platform/codec';
 
 runMain('api', async () => {
   const config = loadConfig();
+  requirePayloadKeysInProduction(config);
   const log = createLogger('api', config);
   const shutdown = gracefulShutdown(log);
   const db = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, log, applicationName: 'quayside-api' });
@@ -26,6 +29,7 @@ runMain('api', async () => {
     namespace: config.TEMPORAL_NAMESPACE,
     shopifySecret: config.SHOPIFY_API_SECRET,
     shopifySecretPrevious: config.SHOPIFY_API_SECRET_PREVIOUS,
+    payloadCodec: config.QUAYSIDE_PAYLOAD_KEYS ? new EncryptionCodec(parseKeys(config.QUAYSIDE_PAYLOAD_KEYS)) : undefined,
   });
   const server = app.listen(config.API_PORT, config.API_HOST);
   await once(server, 'listening');

@@ -44,6 +44,8 @@ export const EnvSchema = z.object({
   QUAYSIDE_DATA_DIR: z.string().default(path.resolve('.quayside')),
   QUAYSIDE_CACHE_DIR: z.string().default(defaultCacheDir),
   QUAYSIDE_STORE: z.string().min(1).default('sandbox-store'),
+  /** Comma-separated base64 AES-256 keys, newest first: workflow payloads are encrypted with them. */
+  QUAYSIDE_PAYLOAD_KEYS: optionalString,
 
   SANDBOX_HOST: z.string().default('127.0.0.1'),
   SANDBOX_ERP_PORT: port(4001),

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { dataConverterFor } from './codec';
 import type { Config } from './config';
 import { connectionOptions } from './temporal-server';
 
@@ -10,7 +11,7 @@ export function temporalAddress(config: Config): string {
 /** One client connection per process, closed on shutdown. */
 export async function createTemporalClient(config: Config): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config, temporalAddress(config)));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config.QUAYSIDE_PAYLOAD_KEYS) });
 }
 
 export async function createWorkerConnection(config: Config): Promise<NativeConnection> {

@@ -287,7 +287,7 @@ export async function ensureTemporalCli(config: Config, log?: Logger, opts: { al
 export async function provisionTemporal(
   config: Config,
   log: Logger,
-  opts: { dbFile?: string; port?: number; uiPort?: number; headless?: boolean; logFile?: string; reuseRunning?: boolean } = {},
+  opts: { dbFile?: string; port?: number; uiPort?: number; headless?: boolean; logFile?: string; reuseRunning?: boolean; uiCodecEndpoint?: string } = {},
 ): Promise<ProvisionedTemporal> {
   const namespace = config.TEMPORAL_NAMESPACE;
   if (config.TEMPORAL_ADDRESS) {
@@ -334,6 +334,7 @@ export async function provisionTemporal(
     dbFile: opts.dbFile,
     headless: opts.headless,
     logFile: opts.logFile,
+    uiCodecEndpoint: opts.uiCodecEndpoint,
   });
   return { address: server.address, namespace, uiUrl: server.uiUrl, source: 'dev server', connection: { address: server.address }, stop: () => server.stop() };
 }

@@ -12,9 +12,11 @@ import { createShopifyStorefront } from '../connectors/shopify';
 import { cachedPriceBook } from '../db/price-book';
 import { createTemporalClient } from '../platform/temporal-client';
 import { ensureStandingProcesses } from './standing';
+import { requirePayloadKeysInProduction } from '../platform/codec';
 
 runMain('worker', async () => {
   const config = loadConfig();
+  requirePayloadKeysInProduction(config);
   const log = createLogger('worker', config);
   const shutdown = gracefulShutdown(log);
   Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
@@ -39,6 +41,7 @@ runMain('worker', async () => {
     },
     log,
     usePrebuiltBundle: config.NODE_ENV === 'production',
+    payloadKeys: config.QUAYSIDE_PAYLOAD_KEYS,
   });
   const running = workers.map((w) => w.run());
   shutdown.add('workers', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { taskQueue, type TaskQueueName } from '../domain/ids';
+import { dataConverterFor } from '../platform/codec';
 import type { Logger } from '../platform/logger';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
@@ -27,6 +28,8 @@ export interface WorkerOptions {
   log: Logger;
   queues?: TaskQueueName[];
   usePrebuiltBundle?: boolean;
+  /** Comma-separated payload keys (QUAYSIDE_PAYLOAD_KEYS); payloads are encrypted when set. */
+  payloadKeys?: string;
 }
 
 /** Builds one worker per task queue, all sharing the same activities and bundle. */
@@ -42,6 +45,7 @@ export async function createWorkers(opts: WorkerOptions): Promise<Worker[]> {
         taskQueue: taskQueue(q, opts.taskQueuePrefix),
         workflowBundle: bundle,
         activities,
+        dataConverter: dataConverterFor(opts.payloadKeys),
       }),
     ),
   );
