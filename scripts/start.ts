@@ -120,7 +120,6 @@ async function main(): Promise<void> {
     temporal = await provisionTemporal(config, log, {
       dbFile: path.join(config.QUAYSIDE_DATA_DIR, 'temporal.db'),
       logFile: path.join(config.QUAYSIDE_DATA_DIR, 'temporal.log'),
-      uiCodecEndpoint: config.QUAYSIDE_PAYLOAD_KEYS ? `${config.API_PUBLIC_URL ?? `http://${config.API_HOST}:${config.API_PORT}`}/codec` : undefined,
     });
     log.info({ address: temporal.address, source: temporal.source }, 'temporal ready');
 
