@@ -79,7 +79,13 @@ export function createOrderFactsSource({ db, erp }: { db: Db; erp: ErpPort }): O
       );
       const row = res.rows[0];
       const salesOrderExternalId = erpOrderExternalId(store, orderId);
+      // Hazardous-materials flags come from the catalog sync's item cache (the ERP's item master).
+      const hazmatSkus = async (skus: string[]) =>
+        new Set(
+          (await db.query<{ erp_sku: string }>('SELECT erp_sku FROM item_cache WHERE hazmat AND erp_sku = ANY($1::text[])', [skus])).rows.map((r) => r.erp_sku),
+        );
       if (row && row.lines.length > 0) {
+        const hazmat = await hazmatSkus(row.lines.map((l) => l.erpSku ?? l.sku));
         return {
           orderId,
           currency: row.currency ?? 'USD',
@@ -95,7 +101,7 @@ export function createOrderFactsSource({ db, erp }: { db: Db; erp: ErpPort }): O
             unitPrice: l.unitPrice,
             quantityShipped: l.shipped,
             quantityReturned: already.get(l.lineId) ?? 0,
-            hazmat: false,
+            hazmat: hazmat.has(l.erpSku ?? l.sku),
             specialOrder: false,
           })),
         };
@@ -107,6 +113,7 @@ export function createOrderFactsSource({ db, erp }: { db: Db; erp: ErpPort }): O
         const prev = byLine.get(l.lineKey);
         byLine.set(l.lineKey, { sku: l.sku, lineKey: l.lineKey, shipped: (prev?.shipped ?? 0) + l.quantityFulfilled });
       }
+      const hazmat = await hazmatSkus(so.lines.map((l) => l.sku));
       return {
         orderId,
         currency: 'USD',
@@ -121,7 +128,7 @@ export function createOrderFactsSource({ db, erp }: { db: Db; erp: ErpPort }): O
           unitPrice: null,
           quantityShipped: l.shipped,
           quantityReturned: already.get(l.lineKey) ?? 0,
-          hazmat: false,
+          hazmat: hazmat.has(l.sku),
           specialOrder: false,
         })),
       };

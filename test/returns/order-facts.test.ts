@@ -32,8 +32,25 @@ describe('order facts for returns, from the order read model', () => {
     expect(facts).toMatchObject({
       currency: 'EUR',
       salesOrderExternalId: `${store}:77`,
-      lines: [{ lineId: 'L1', sku: 'VALVE', erpSku: 'ERP-VALVE', erpLineKey: 'L1', unitPrice: '40.00', quantityShipped: 4, quantityReturned: 1 }],
+      lines: [{ lineId: 'L1', sku: 'VALVE', erpSku: 'ERP-VALVE', erpLineKey: 'L1', unitPrice: '40.00', quantityShipped: 4, quantityReturned: 1, hazmat: false }],
     });
+  });
+
+  it("marks hazardous-materials lines from the ERP's item master, so they are not returnable", async () => {
+    const store = `hazmat-${Date.now()}`;
+    const sku = `ERP-SOLVENT-${Date.now()}`;
+    await db.query(
+      `INSERT INTO item_cache (erp_sku, erp_id, name, kind, hazmat, base_price, erp_modified) VALUES ($1, '1', 'Solvent cleaner 1L', 'inventory', true, 12, now())`,
+      [sku],
+    );
+    const lines = [{ lineId: 'L1', sku: 'SOLVENT', erpSku: sku, unitPrice: '12.00', ordered: 2, shipped: 2, backordered: 0, cancelled: 0, invoiced: 2, allocations: [] }];
+    await db.query(`INSERT INTO orders (store, order_id, workflow_id, status, currency, lines) VALUES ($1, '5', $2, 'shipped', 'USD', $3)`, [
+      store,
+      `order:${store}:5`,
+      JSON.stringify(lines),
+    ]);
+    const facts = await createOrderFactsSource({ db, erp: {} as ErpPort }).getOrderFacts({ store, orderId: '5' });
+    expect(facts?.lines[0]).toMatchObject({ sku: 'SOLVENT', hazmat: true });
   });
 
   it('falls back to the ERP sales order (without prices) and reports an unknown order as a typed failure', async () => {
