@@ -131,7 +131,10 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
     return req.body as Record<string, unknown>;
   };
   const find = async (q: DbClient, type: records.RecordType, ref: string) => {
-    const id = await records.resolveRecord(q, type, decodeURIComponent(ref));
+    const key = decodeURIComponent(ref);
+    const id = key.startsWith('tranid:')
+      ? ((await q.query<{ id: number }>('SELECT id FROM txn WHERE tran_id = $1 AND type = $2', [key.slice(7), 'SalesOrd'])).rows[0]?.id ?? null)
+      : await records.resolveRecord(q, type, key);
     if (id === null) throw RestError.of(404, 'NONEXISTENT_ID', `The record instance does not exist. Provide a valid record instance ID. (${TYPE_NAMES[type]} ${ref})`);
     return id;
   };
@@ -231,7 +234,7 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
   const admin = express.Router();
   admin.use(express.json());
   const LineSel = z.array(z.object({ lineKey: z.string().min(1), quantity: z.number().int().positive().optional() }));
-  const salesOrderRef = (ref: string) => (ref.startsWith('eid:') || /^\d+$/.test(ref) ? ref : `eid:${ref}`);
+  const salesOrderRef = (ref: string) => (ref.startsWith('eid:') || ref.startsWith('tranid:') || /^\d+$/.test(ref) ? ref : /^SO\d+$/.test(ref) ? `tranid:${ref}` : `eid:${ref}`);
   const txnJson = async (q: DbClient, type: records.RecordType, id: number, req: Request) =>
     records.transactionJson(q, id, `${req.protocol}://${req.get('host')}${RECORD_BASE}`, true);
 

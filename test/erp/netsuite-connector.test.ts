@@ -167,6 +167,8 @@ describe('NetSuite connector against the sandbox ERP', () => {
     expect(partial?.status).toBe('partiallyFulfilled');
     expect(partial?.lines.find((l) => l.lineKey === 'L1')?.quantityFulfilled).toBe(1);
 
+    // The warehouse names orders by their document number, as people do.
+    expect((await erp.admin<{ id: string }>('GET', `/sales-orders/${so.tranId}`)).body.id).toBe(so.erpId);
     const invoiced = await erp.admin('POST', `/sales-orders/eid:${so.externalId}/invoice`, {});
     expect(invoiced.status).toBe(201);
     const invoices = await drain((c) => client.invoicesSince(c), startShip);
