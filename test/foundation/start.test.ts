@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { dropDatabase } from '../../db/migrate';
+import { freePort, portInUse } from '../../platform/temporal-server';
+import { eventually } from '../support/wait';
+
+const root = path.resolve(__dirname, '../..');
+
+describe('npm start', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quayside-start-'));
+  const url = new URL(inject('databaseUrl'));
+  url.pathname = `${url.pathname}_start`;
+  const databaseUrl = url.toString();
+
+  afterAll(async () => {
+    await dropDatabase(databaseUrl);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('brings up every process on its own ports, prints the URL block, answers /health, and stops everything on Ctrl-C', async () => {
+    const [api, erp, store, temporal, ui] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      QUAYSIDE_DATA_DIR: dataDir,
+      API_PORT: String(api),
+      SANDBOX_ERP_PORT: String(erp),
+      SANDBOX_STORE_PORT: String(store),
+      NETSUITE_BASE_URL: `http://127.0.0.1:${erp}`,
+      SHOPIFY_ADMIN_URL: `http://127.0.0.1:${store}`,
+      API_PUBLIC_URL: `http://127.0.0.1:${api}`,
+      TEMPORAL_PORT: String(temporal),
+      TEMPORAL_UI_PORT: String(ui),
+      SANDBOX_ERP_SKUS: '200',
+      SANDBOX_ERP_CUSTOMERS: '20',
+      LOG_LEVEL: 'warn',
+      LOG_PRETTY: 'false',
+    };
+    delete env.TEMPORAL_ADDRESS;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await eventually(() => output.includes('Quayside is running.'), `the URL block (output so far: ${output.slice(-500)})`, 90_000);
+      expect(output).toContain(`API               http://127.0.0.1:${api}`);
+      expect(output).toContain(`Temporal UI       http://127.0.0.1:${ui}`);
+
+      const health = await fetch(`http://127.0.0.1:${api}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok' });
+      expect((await fetch(`http://127.0.0.1:${ui}/`)).status).toBe(200);
+      expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    for (const port of [api, erp, store, temporal]) expect(await portInUse(port)).toBe(false);
+  });
+});
