@@ -48,6 +48,16 @@ describe('operations dashboard in a real browser', () => {
       `http://ui.example/namespaces/default/workflows/${encodeURIComponent(`order:dash:${key}`)}`,
     );
 
+    // What waits for people, how the syncs are doing, and parked webhooks, in words.
+    await db.query(
+      `INSERT INTO approvals (approval_id, kind, workflow_id, summary, requested_at, escalated) VALUES ($1, 'order.creditHold', $2, 'Credit hold', now() - interval '90 minutes', true)`,
+      [`${key}:approval`, `order:dash:${key}`],
+    );
+    await db.query(`INSERT INTO sync_runs (sync, workflow_id, changed, pushed, unmapped, stale, lag_ms) VALUES ($1, 'sync', 120, 118, 2, 0, 2400)`, [`inventory:${key}`]);
+    await page.reload();
+    expect(await page.locator('#approvals tr', { hasText: 'order.creditHold' }).textContent()).toMatch(/order\.creditHold\d+\d+(9\d|1\d\d) min ago/);
+    expect(await page.locator('#syncs tr', { hasText: `inventory:${key}` }).textContent()).toContain('just now1201182.4 s');
+
     await alertRepository(db).resolve(key);
     await page.reload();
     expect(await page.locator('#alerts tr', { hasText: `Order #${key} needs attention` }).count()).toBe(0);
