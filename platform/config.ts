@@ -52,6 +52,9 @@ export const EnvSchema = z.object({
   SANDBOX_STORE_PORT: port(4002),
   SANDBOX_ENABLED: bool(true),
 
+  /** Where the worker serves Temporal SDK metrics for Prometheus (e.g. 127.0.0.1:9464); off when unset. */
+  WORKER_METRICS_ADDRESS: optionalString,
+
   /** Standing processes the worker keeps running: ERP change polling and the syncs. */
   STANDING_PROCESSES: bool(true),
   ERP_EVENTS_POLL_SECONDS: z.coerce.number().min(0.2).max(3600).default(2),

@@ -22,7 +22,7 @@ describe('npm start', () => {
   });
 
   it('brings up every process on its own ports, prints the URL block, answers /health, and stops everything on Ctrl-C', async () => {
-    const [api, erp, store, temporal, ui] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [api, erp, store, temporal, ui, metrics] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -35,6 +35,7 @@ describe('npm start', () => {
       API_PUBLIC_URL: `http://127.0.0.1:${api}`,
       TEMPORAL_PORT: String(temporal),
       TEMPORAL_UI_PORT: String(ui),
+      WORKER_METRICS_ADDRESS: `127.0.0.1:${metrics}`,
       SANDBOX_ERP_SKUS: '200',
       SANDBOX_ERP_CUSTOMERS: '20',
       LOG_LEVEL: 'warn',
@@ -56,6 +57,11 @@ describe('npm start', () => {
       expect(await health.json()).toMatchObject({ status: 'ok' });
       expect((await fetch(`http://127.0.0.1:${ui}/`)).status).toBe(200);
       expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
+      const workerMetrics = await eventually(async () => {
+        const text = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
+        return text.includes('temporal_') ? text : null;
+      }, "the worker's metrics");
+      expect(workerMetrics).toMatch(/temporal_\w+\{[^}]*task_queue="quayside-orders"/);
     } finally {
       child.kill('SIGINT');
     }
