@@ -7,6 +7,7 @@ import { orderWorkflowId, taskQueue } from '../../domain/ids';
 import { CanonicalOrder, type StorefrontOrderEvent } from '../../domain/order';
 import { CancelRequest, OrderFix } from '../../domain/order-process';
 import { cancelUpdate, fixUpdate, orderEventSignal, orderStatusQuery, orderToInvoice } from '../../workflows/orderToInvoice';
+import { authenticate, requireRole } from '../auth';
 import { ApiError, validate } from '../errors';
 
 const OrderParams = z.object({ id: z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/, 'a storefront order id') });
@@ -30,6 +31,9 @@ export interface OrdersRouterDeps {
  */
 export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRouterDeps) {
   const router = Router();
+  // Anyone signed in may read orders; starting, cancelling and fixing them is operators' work.
+  const signedIn = authenticate(db);
+  const operator = [signedIn, requireRole('operator', 'admin')];
   const orders = orderRepository(db);
 
   async function withOrder<T>(id: string, fn: (workflowId: string) => Promise<T>): Promise<T> {
@@ -54,7 +58,7 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
   }
 
   /** Creates an order from the API (not a webhook): the same path as orders/create, deduplicated by order id. */
-  router.post('/orders', validate({ body: CanonicalOrder.omit({ store: true }).extend({ store: z.string().min(1).default(store) }) }), async (req, res) => {
+  router.post('/orders', ...operator, validate({ body: CanonicalOrder.omit({ store: true }).extend({ store: z.string().min(1).default(store) }) }), async (req, res) => {
     const order = req.body as CanonicalOrder;
     const workflowId = orderWorkflowId(order.store, order.orderId);
     const event: StorefrontOrderEvent = { topic: 'orders/create', eventId: `api:${order.orderId}`, triggeredAt: new Date().toISOString(), order };
@@ -78,25 +82,25 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
     res.status(started ? 202 : 200).json({ workflowId, started });
   });
 
-  router.get('/orders', validate({ query: ListQuery }), async (req, res) => {
+  router.get('/orders', signedIn, validate({ query: ListQuery }), async (req, res) => {
     const q = req.query as unknown as z.infer<typeof ListQuery>;
     res.json({ orders: await orders.list(q) });
   });
 
-  router.get('/orders/:id', validate({ params: OrderParams }), async (req, res) => {
+  router.get('/orders/:id', signedIn, validate({ params: OrderParams }), async (req, res) => {
     const { id } = req.params as z.infer<typeof OrderParams>;
     const status = await withOrder(id, (workflowId) => temporal.workflow.getHandle(workflowId).query(orderStatusQuery));
     res.json({ ...status, needsAttention: status.attention !== null, attentionReason: status.attention?.reason ?? null });
   });
 
-  router.post('/orders/:id/cancel', validate({ params: OrderParams, body: CancelRequest }), async (req, res) => {
+  router.post('/orders/:id/cancel', ...operator, validate({ params: OrderParams, body: CancelRequest }), async (req, res) => {
     const { id } = req.params as z.infer<typeof OrderParams>;
     const body = req.body as CancelRequest;
     const result = await withOrder(id, (workflowId) => temporal.workflow.getHandle(workflowId).executeUpdate(cancelUpdate, { args: [body] }));
     res.json(result);
   });
 
-  router.post('/orders/:id/fix', validate({ params: OrderParams, body: OrderFix }), async (req, res) => {
+  router.post('/orders/:id/fix', ...operator, validate({ params: OrderParams, body: OrderFix }), async (req, res) => {
     const { id } = req.params as z.infer<typeof OrderParams>;
     const body = req.body as OrderFix;
     const result = await withOrder(id, (workflowId) => temporal.workflow.getHandle(workflowId).executeUpdate(fixUpdate, { args: [body] }));

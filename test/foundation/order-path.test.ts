@@ -7,6 +7,7 @@ import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import type { Db } from '../../db/pool';
 import { mappingRepository } from '../../db/mappings';
+import { principalRepository } from '../../db/principals';
 import { SA } from '../../domain/search-attributes';
 import { testClient, testDb, testLog, withWorker } from '../support/env';
 import { FakeErp, FakeStorefront } from '../orders/fakes';
@@ -18,8 +19,11 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
   let base: string;
   const prefix = `path${Date.now()}`;
 
+  let operator: Record<string, string>;
+
   beforeAll(async () => {
     db = testDb();
+    operator = { authorization: `Bearer ${(await principalRepository(db).create({ name: 'Path operator', role: 'operator' })).apiKey}` };
     client = await testClient();
     server = createApp({ temporal: client, db, log: testLog, store: 'test-store', taskQueuePrefix: prefix }).listen(0);
     await once(server, 'listening');
@@ -55,12 +59,12 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
     ]);
     const activities = createActivities({ db, erp, storefront: new FakeStorefront() });
     await withWorker({ taskQueue: `${prefix}-quayside-orders`, activities }, async () => {
-      const first = await fetch(`${base}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
+      const first = await fetch(`${base}/orders`, { method: 'POST', headers: { ...operator, 'content-type': 'application/json' }, body: JSON.stringify(order) });
       expect(first.status).toBe(202);
       const { workflowId } = (await first.json()) as { workflowId: string };
       expect(workflowId).toBe(`order:test-store:${order.orderId}`);
 
-      const again = await fetch(`${base}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
+      const again = await fetch(`${base}/orders`, { method: 'POST', headers: { ...operator, 'content-type': 'application/json' }, body: JSON.stringify(order) });
       expect(again.status).toBe(200);
       expect(await again.json()).toMatchObject({ workflowId, started: false });
 
@@ -68,7 +72,7 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
       let status: { step?: string; total?: string; status?: string } = {};
       const inErp = () => status.step === 'fulfilling' && status.status === 'inErp';
       while (Date.now() < deadline && !inErp()) {
-        const res = await fetch(`${base}/orders/${order.orderId}`);
+        const res = await fetch(`${base}/orders/${order.orderId}`, { headers: operator });
         if (res.ok) status = (await res.json()) as typeof status;
         if (!inErp()) await new Promise((r) => setTimeout(r, 100));
       }
@@ -84,7 +88,7 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
 
       const cancelled = await fetch(`${base}/orders/${order.orderId}/cancel`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...operator, 'content-type': 'application/json' },
         body: JSON.stringify({ reason: 'end of the path test' }),
       });
       expect(cancelled.status).toBe(200);
@@ -94,16 +98,18 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
   });
 
   it('rejects a bad order with a 400 that names the field, and starts nothing', async () => {
+    const stranger = await fetch(`${base}/orders/bad-1`);
+    expect(stranger.status).toBe(401);
     const res = await fetch(`${base}/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...operator, 'content-type': 'application/json' },
       body: JSON.stringify({ orderId: 'bad-1', orderNumber: '#1', customerId: 'C', currency: 'USD', lines: [{ lineId: '1', sku: 'X', quantity: 0, unitPrice: '1.00' }] }),
     });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { code: string; message: string };
     expect(body.code).toBe('REQUEST.INVALID');
     expect(body.message).toContain('body.lines.0.quantity');
-    const unknown = await fetch(`${base}/orders/bad-1`);
+    const unknown = await fetch(`${base}/orders/bad-1`, { headers: operator });
     expect(unknown.status).toBe(404);
   });
 

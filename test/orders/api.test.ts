@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import type { Db } from '../../db/pool';
+import { principalRepository } from '../../db/principals';
 import { testClient, testDb, testLog, withWorker } from '../support/env';
 import { deliver, event, makeOrder, scenario, waitFor } from './harness';
 
@@ -23,13 +24,15 @@ describe('orders API', () => {
     await db.end();
   });
 
-  async function api(store: string) {
+  async function api(store: string, role: 'operator' | 'approver' = 'operator') {
+    const { apiKey } = await principalRepository(db).create({ name: `Orders ${role}`, role });
+    const auth = { authorization: `Bearer ${apiKey}` };
     server?.close();
     server = createApp({ temporal: client, db, log: testLog, store, taskQueuePrefix: 'unused' }).listen(0);
     await once(server, 'listening');
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return (path: string, body?: unknown) =>
-      fetch(`${base}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${base}${path}`, body === undefined ? { headers: auth } : { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   }
 
   it('shows a parked order with the SKU named, refuses a fix that does not match (409) or is malformed (400), and resumes on the right fix', async () => {
@@ -82,5 +85,15 @@ describe('orders API', () => {
     const badId = await call('/orders/bad%20id');
     expect(badId.status).toBe(400);
     expect(((await badId.json()) as { message: string }).message).toContain('params.id');
+  });
+
+  it('lets an approver read orders but not cancel or fix them', async () => {
+    const s = await scenario(db);
+    const call = await api(s.store, 'approver');
+    expect((await call('/orders?status=onHold')).status).toBe(200);
+    const cancel = await call('/orders/2002/cancel', { reason: 'not mine to cancel' });
+    expect(cancel.status).toBe(403);
+    expect(await cancel.json()).toMatchObject({ code: 'AUTH.FORBIDDEN' });
+    expect((await call('/orders/2002/fix', { sku: 'X', erpSku: 'Y' })).status).toBe(403);
   });
 });
