@@ -7,6 +7,7 @@ import type { Db } from '../db/pool';
 import type { Logger } from '../platform/logger';
 import { errorHandler, notFound } from './errors';
 import { createMetrics } from './metrics';
+import { openApiDocument } from './openapi';
 import { codecRouter } from './routes/codec';
 import { dashboardRouter } from './routes/dashboard';
 import { healthRouter } from './routes/health';
@@ -64,6 +65,11 @@ export function createApp(deps: ApiDeps): Express {
   app.use(returnsRouter(deps));
   app.use(customersRouter(deps));
   app.use(dashboardRouter({ db: deps.db, temporalUiUrl: deps.temporalUiUrl, namespace: deps.namespace ?? 'default' }));
+  let openapi: Record<string, unknown> | undefined;
+  app.get('/openapi.json', (_req, res) => {
+    openapi ??= openApiDocument(app);
+    res.json(openapi);
+  });
   app.use((req, _res, next) => next(notFound('ROUTE.NOT_FOUND', `No route for ${req.method} ${req.path}.`)));
   app.use(errorHandler);
   return app;

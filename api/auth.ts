@@ -29,7 +29,7 @@ function presentedKey(header: string | undefined, apiKeyHeader: string | undefin
  */
 export function authenticate(db: Db): RequestHandler {
   const principals = principalRepository(db);
-  return async (req, res, next) => {
+  const handler: RequestHandler = async (req, res, next) => {
     const key = presentedKey(req.headers.authorization, req.headers['x-api-key'] as string | undefined);
     const principal = key ? await principals.authenticate(key) : null;
     if (!principal) {
@@ -40,10 +40,11 @@ export function authenticate(db: Db): RequestHandler {
     req.principal = principal;
     next();
   };
+  return Object.assign(handler, { openapi: { authenticated: true } });
 }
 
 export function requireRole(...roles: Role[]): RequestHandler {
-  return (req, _res, next) => {
+  const handler: RequestHandler = (req, _res, next) => {
     const p = req.principal;
     if (!p || !roles.includes(p.role)) {
       next(new ApiError(403, 'AUTH.FORBIDDEN', `This needs the role ${roles.join(' or ')}.`));
@@ -51,6 +52,7 @@ export function requireRole(...roles: Role[]): RequestHandler {
     }
     next();
   };
+  return Object.assign(handler, { openapi: { roles } });
 }
 
 export const principalOf = (req: { principal?: Principal }): Principal => {

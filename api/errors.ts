@@ -26,7 +26,7 @@ export function validate<B = unknown, Q = unknown, P = unknown>(schemas: {
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
 }): RequestHandler {
-  return (req, _res, next) => {
+  const handler: RequestHandler = (req, _res, next) => {
     for (const where of ['params', 'query', 'body'] as const) {
       const schema = schemas[where];
       if (!schema) continue;
@@ -41,6 +41,8 @@ export function validate<B = unknown, Q = unknown, P = unknown>(schemas: {
     }
     next();
   };
+  // The OpenAPI document is read off these, so it always matches what is validated.
+  return Object.assign(handler, { openapi: { schemas } });
 }
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
