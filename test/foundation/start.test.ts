@@ -48,7 +48,7 @@ describe('npm start', () => {
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await eventually(() => output.includes('Quayside is running.'), `the URL block (output so far: ${output.slice(-500)})`, 90_000);
+      await eventually(() => output.includes('Quayside is running.'), `the URL block (output so far: ${output.slice(-500)})`, 170_000);
       expect(output).toContain(`API               http://127.0.0.1:${api}`);
       expect(output).toContain(`Temporal UI       http://127.0.0.1:${ui}`);
 
@@ -67,5 +67,5 @@ describe('npm start', () => {
     }
     expect(await exited).toBe(0);
     for (const port of [api, erp, store, temporal]) expect(await portInUse(port)).toBe(false);
-  });
+  }, 240_000);
 });
