@@ -48,7 +48,9 @@ describe('npm start', () => {
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await eventually(() => output.includes('Quayside is running.'), `the URL block (output so far: ${output.slice(-500)})`, 170_000);
+      await eventually(() => output.includes('Quayside is running.'), 'the URL block', 170_000).catch((err: Error) => {
+        throw new Error(`${err.message}; npm start printed:\n${output.slice(-3000)}`);
+      });
       expect(output).toContain(`API               http://127.0.0.1:${api}`);
       expect(output).toContain(`Temporal UI       http://127.0.0.1:${ui}`);
 
