@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import os from 'node:os';
+import { describe, expect, inject, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
@@ -24,7 +25,13 @@ describe('npm start with a missing dependency', () => {
   });
 
   it('names TEMPORAL_ADDRESS in one sentence when it points nowhere', async () => {
-    const { code, stderr } = await start({ TEMPORAL_ADDRESS: '127.0.0.1:1', LOG_LEVEL: 'silent', QUAYSIDE_DATA_DIR: path.join(root, '.quayside', 'test-startup') });
+    const { code, stderr } = await start({
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      DATABASE_URL: inject('databaseUrl'),
+      SANDBOX_ENABLED: 'false',
+      LOG_LEVEL: 'silent',
+      QUAYSIDE_DATA_DIR: path.join(os.tmpdir(), `quayside-startup-${process.pid}`),
+    });
     expect(code).toBe(1);
     expect(stderr.trim()).toBe(
       'quayside: Cannot reach Temporal at TEMPORAL_ADDRESS=127.0.0.1:1; start that server or unset TEMPORAL_ADDRESS to let Quayside run its own.',
