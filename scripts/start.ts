@@ -52,11 +52,13 @@ async function waitForWorker(temporal: ProvisionedTemporal, config: Config, chil
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`the worker exited with code ${child.exitCode}`);
-      const res = await conn.workflowService.describeTaskQueue({
-        namespace: temporal.namespace,
-        taskQueue: { name: taskQueue('orders', config.TEMPORAL_TASK_QUEUE_PREFIX) },
-        taskQueueType: 1,
-      });
+      const res = await conn.withDeadline(Date.now() + 5_000, () =>
+        conn.workflowService.describeTaskQueue({
+          namespace: temporal.namespace,
+          taskQueue: { name: taskQueue('orders', config.TEMPORAL_TASK_QUEUE_PREFIX) },
+          taskQueueType: 1,
+        }),
+      );
       if ((res.pollers ?? []).length > 0) return;
       await new Promise((r) => setTimeout(r, 300));
     }
