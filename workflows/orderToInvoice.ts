@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   type ChildWorkflowHandle,
+  type SignalDefinition,
   allHandlersFinished,
   condition,
   defineQuery,
@@ -127,6 +128,19 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
   const invoiceQueue: ErpInvoice[] = [];
   const updateQueue: CanonicalOrder[] = [];
   const backorders = new Map<string, ChildWorkflowHandle<typeof backorder>>();
+  /**
+   * Signals a backorder process if it is still running. It may have finished on its own (stock came
+   * in) a moment before its result reached this workflow; then there is nobody left to tell.
+   */
+  async function tellBackorder<Args extends unknown[]>(handle: ChildWorkflowHandle<typeof backorder>, signal: SignalDefinition<Args>, ...args: Args): Promise<boolean> {
+    try {
+      await handle.signal(signal, ...args);
+      return true;
+    } catch (err) {
+      if ((err as { type?: string }).type === 'ExternalWorkflowExecutionNotFound') return false;
+      throw err;
+    }
+  }
   let activeChildren = 0;
   let order: CanonicalOrder | undefined;
   let financialStatus: string | undefined;
@@ -658,7 +672,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       status.pendingApproval = null;
       await approvals.closeApproval({ approvalId: pending.approvalId, outcome: 'cancelled' });
     }
-    for (const handle of backorders.values()) await handle.signal(orderClosedSignal);
+    for (const handle of backorders.values()) await tellBackorder(handle, orderClosedSignal);
     const done: string[] = [];
     while (compensations.length > 0) {
       const step = compensations.pop() as (typeof compensations)[number];
@@ -710,11 +724,15 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     const viaBackorder: string[] = [];
     for (const l of targets) {
       const child = backorders.get(l.lineId);
-      if (child && l.backordered >= openQuantity(l) && req.by !== 'storefront') {
-        await child.signal(cancelBackorderSignal, { reason: req.reason, by: req.by === 'buyer' ? 'buyer' : 'operator' });
+      if (
+        child &&
+        l.backordered >= openQuantity(l) &&
+        req.by !== 'storefront' &&
+        (await tellBackorder(child, cancelBackorderSignal, { reason: req.reason, by: req.by === 'buyer' ? 'buyer' : 'operator' }))
+      ) {
         viaBackorder.push(l.lineId);
       } else {
-        if (child) await child.signal(orderClosedSignal);
+        if (child) await tellBackorder(child, orderClosedSignal);
         direct.push(l);
       }
     }
@@ -767,7 +785,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
           erpLines.filter((e) => e.quantityBackOrdered > 0 && !e.closed).map((e) => e.lineKey),
         );
       } else if (backordered === 0 && child) {
-        await child.signal(backorderReleasedSignal);
+        await tellBackorder(child, backorderReleasedSignal);
       }
       // Shown only once its backorder process exists, so a cancel of the line always finds it.
       l.backordered = backordered;
@@ -828,7 +846,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       l.shipped = Math.min(l.ordered - l.cancelled, l.shipped + quantity);
       l.backordered = Math.min(l.backordered, openQuantity(l));
       const child = backorders.get(lineId);
-      if (child && l.backordered === 0) await child.signal(backorderReleasedSignal);
+      if (child && l.backordered === 0) await tellBackorder(child, backorderReleasedSignal);
     }
     await local.releaseReservations.executeWithOptions({ summary: `Release reservations shipped in fulfillment ${f.erpId}` }, [
       { workflowId, lineKeys: f.lines.map((x) => x.lineKey) },
