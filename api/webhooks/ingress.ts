@@ -32,6 +32,9 @@ export class ProcessClosed extends Error {
   override name = 'ProcessClosed';
 }
 
+/** Topics that only refresh data: arriving after the process finished, they are recorded, not parked. */
+const LATE_UPDATES_ARE_HARMLESS = new Set<string>(['customers/update', 'orders/updated']);
+
 export const deadLetterAlertKey = (id: number) => `webhook-dead-letter:${id}`;
 
 /** Verifies, deduplicates, validates and hands Shopify webhook deliveries to their workflows. */
@@ -117,6 +120,12 @@ export function createShopifyIngress(deps: IngressDeps) {
       try {
         await dispatch(d);
       } catch (err) {
+        if (err instanceof ProcessClosed && LATE_UPDATES_ARE_HARMLESS.has(topic)) {
+          // A customer or an order edited after its process finished: nothing is left to apply it to.
+          await repo.finish(h.webhookId, 'ignored', d.workflowId);
+          deps.log.info({ topic, webhookId: h.webhookId, workflowId: d.workflowId }, 'update for a finished process ignored');
+          return { http: 200, status: 'ignored', topic };
+        }
         if (err instanceof ProcessClosed) {
           const id = await park({ ...h, topic }, payload, shopifyHeadersOf(headers), err.message);
           await repo.finish(h.webhookId, 'dead_lettered', d.workflowId);

@@ -96,6 +96,13 @@ describe('Shopify webhook ingress', () => {
     const signals = await signalsOf(client, workflowId);
     expect(signals.map((s) => s.arg.topic)).toEqual(['customers/create', 'customers/update']);
     expect(signals[0]!.arg).toMatchObject({ application: { email: 'bob@biller.com', firstName: 'Bob', lastName: 'Biller', customerId: '706405506930370000' } });
+
+    // Once the process has finished, a routine update is recorded and acknowledged, not parked as a problem.
+    await client.workflow.getHandle(workflowId).terminate('approved long ago');
+    const late = await deliver(base, fixture('customers_create.json'), { secret: SECRET, topic: 'customers/update' });
+    expect(late).toMatchObject({ status: 200, body: { status: 'ignored', topic: 'customers/update' } });
+    const parked = await db.query(`SELECT count(*)::int AS n FROM dead_letters WHERE topic = 'customers/update' AND payload LIKE '%706405506930370000%'`);
+    expect(parked.rows[0]).toEqual({ n: 0 });
   });
 
   it('parks the returns/request sample (it lists no lines), raises an alert, and replays it once the lines are supplied', async () => {
