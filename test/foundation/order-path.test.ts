@@ -49,13 +49,15 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
     };
     const erp = new FakeErp();
     erp.addCustomer('E-7', null);
-    erp.stock.set('P1@1', 10);
-    erp.stock.set('P2@1', 10);
+    // ERP item names of this test only: stock other tests cache for their items must not steer allocation.
+    const [p1, p2] = [`PATH-${order.orderId}-1`, `PATH-${order.orderId}-2`];
+    erp.stock.set(`${p1}@1`, 10);
+    erp.stock.set(`${p2}@1`, 10);
     const mappings = mappingRepository(db);
     await mappings.upsertCustomer('test-store', 'CUST-7', 'E-7');
     await mappings.upsertSkus('test-store', [
-      { storeSku: 'PROD-1', erpSku: 'P1' },
-      { storeSku: 'PROD-2', erpSku: 'P2' },
+      { storeSku: 'PROD-1', erpSku: p1 },
+      { storeSku: 'PROD-2', erpSku: p2 },
     ]);
     const activities = createActivities({ db, erp, storefront: new FakeStorefront() });
     await withWorker({ taskQueue: `${prefix}-quayside-orders`, activities }, async () => {
