@@ -3,6 +3,7 @@ import type { AlertRepository } from '../db/alerts';
 import type { MappingRepository } from '../db/mappings';
 import { withTransaction, type Db, type DbClient } from '../db/pool';
 import type { ErpPort, InventoryLevel, Page } from '../domain/erp';
+import { orderWorkflowId } from '../domain/ids';
 import type { InventoryQuantity, StorefrontPort } from '../domain/storefront';
 
 export interface SyncActivityDeps {
@@ -221,6 +222,44 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
       return { refreshed, missing, last: batch.rows.at(-1)?.store_customer_id ?? null };
     },
 
+    /**
+     * Reconciliation: the storefront's orders changed since `since` (and older than the grace period,
+     * so webhooks still in flight are not suspected) that Quayside has no trace of — no order process
+     * and no delivery handed to one. Each raises a critical alert once; nothing is started blindly.
+     */
+    async findMissedOrders(input: { store: string; since: string; graceSeconds: number; first: number; workflowId: string }): Promise<MissedOrdersResult> {
+      const recent = await storefront.ordersUpdatedSince(input.since, input.first);
+      const cutoff = Date.now() - input.graceSeconds * 1000;
+      const settled = recent.filter((o) => Date.parse(o.updatedAt) <= cutoff);
+      if (settled.length === 0) return { checked: 0, missed: [], cursor: input.since, more: false };
+      const ids = settled.map((o) => o.orderId);
+      const known = await db.query<{ order_id: string }>(
+        `SELECT order_id FROM orders WHERE store = $1 AND order_id = ANY($2::text[])
+         UNION
+         SELECT substring(workflow_id FROM length($3) + 1) FROM webhook_deliveries WHERE workflow_id = ANY($4::text[])`,
+        [input.store, ids, orderWorkflowId(input.store, ''), ids.map((id) => orderWorkflowId(input.store, id))],
+      );
+      const seen = new Set(known.rows.map((r) => r.order_id));
+      const missed = settled.filter((o) => !seen.has(o.orderId));
+      for (const o of missed) {
+        await alerts.raise({
+          severity: 'critical',
+          kind: 'reconcile.missedOrder',
+          subject: `Order ${o.name} is in the store but Quayside has no process for it`,
+          message: `Storefront order ${o.orderId} (changed ${o.updatedAt}) never reached Quayside: its webhook was missed, or it is parked as a dead letter. Replay the dead letter, or have the store resend it.`,
+          workflowId: input.workflowId,
+          dedupeKey: `reconcile:missed-order:${input.store}:${o.orderId}`,
+          details: { orderId: o.orderId, name: o.name, updatedAt: o.updatedAt },
+        });
+      }
+      return {
+        checked: settled.length,
+        missed: missed.map((o) => o.orderId),
+        cursor: settled[settled.length - 1]!.updatedAt,
+        more: settled.length === recent.length && recent.length >= input.first,
+      };
+    },
+
     async inventoryFromCache(input: { erpSkus: string[] }): Promise<{ erpSku: string; location: string; available: number }[]> {
       if (input.erpSkus.length > 1000) throw ApplicationFailure.create({ type: 'TooManySkus', message: 'at most 1000 SKUs per call', nonRetryable: true });
       const res = await db.query<{ erp_sku: string; location: string; available: number }>(
@@ -230,6 +269,14 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
       return res.rows.map((r) => ({ erpSku: r.erp_sku, location: r.location, available: r.available }));
     },
   };
+}
+
+export interface MissedOrdersResult {
+  checked: number;
+  missed: string[];
+  /** The newest change checked: the next round asks for what changed after it. */
+  cursor: string;
+  more: boolean;
 }
 
 export interface SyncPageResult {

@@ -66,4 +66,6 @@ export interface StorefrontPort {
   createRefund(input: StorefrontRefundInput): Promise<{ refundId: string; created: boolean }>;
   updateReturn(input: { returnId: string; status: 'approved' | 'declined' | 'closed'; reason?: string }): Promise<void>;
   upsertCustomer(input: StorefrontCustomerInput): Promise<{ customerId: string; companyId?: string }>;
+  /** Orders changed after `since`, oldest change first: for the reconciliation that finds missed webhooks. */
+  ordersUpdatedSince(since: string, first: number): Promise<{ orderId: string; name: string; updatedAt: string }[]>;
 }

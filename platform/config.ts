@@ -61,6 +61,8 @@ export const EnvSchema = z.object({
   SYNC_INVENTORY_POLL_SECONDS: z.coerce.number().min(0.2).max(3600).default(5),
   SYNC_PAGE_SIZE: z.coerce.number().int().min(10).max(5000).default(1000),
   SYNC_CATALOG_REFRESH_MINUTES: z.coerce.number().min(1).max(10_080).default(60),
+  RECONCILE_INTERVAL_MINUTES: z.coerce.number().min(0.1).max(1440).default(10),
+  RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
 
   // NetSuite (SuiteTalk REST, token-based authentication). Defaults: the sandbox ERP's development account.
   NETSUITE_BASE_URL: z.url().default('http://127.0.0.1:4001'),

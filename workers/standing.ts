@@ -3,10 +3,11 @@ import { ensureErpEventsPoller } from '../activities/erp-events';
 import { taskQueue } from '../domain/ids';
 import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
-import { catalogSync, inventorySync } from '../workflows';
+import { catalogSync, inventorySync, storefrontReconcile } from '../workflows';
 
 export const inventorySyncWorkflowId = (store: string) => `sync:inventory:${store}`;
 export const catalogSyncWorkflowId = (store: string) => `sync:catalog:${store}`;
+export const reconcileWorkflowId = (store: string) => `reconcile:${store}`;
 
 async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -20,7 +21,8 @@ async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
 
 /**
  * Makes sure the processes that run for as long as Quayside does are running: the ERP change poller
- * (fulfillments, invoices → order workflows), the inventory sync and the catalog/price/credit sync.
+ * (fulfillments, invoices → order workflows), the inventory sync, the catalog/price/credit sync and
+ * the reconciliation that finds orders whose webhooks never arrived.
  * Idempotent: an existing run is left alone.
  */
 export async function ensureStandingProcesses(client: Client, config: Config, log: Logger): Promise<void> {
@@ -41,5 +43,12 @@ export async function ensureStandingProcesses(client: Client, config: Config, lo
       args: [{ store, pageSize: config.SYNC_PAGE_SIZE, customerBatchSize: 100, refreshIntervalMinutes: config.SYNC_CATALOG_REFRESH_MINUTES }],
     }),
   );
-  log.info({ erpEvents: poller.started, inventorySync: inventory, catalogSync: catalog }, 'standing processes running');
+  const reconcile = await startOnce(() =>
+    client.workflow.start(storefrontReconcile, {
+      workflowId: reconcileWorkflowId(store),
+      taskQueue: taskQueue('sync', prefix),
+      args: [{ store, intervalMinutes: config.RECONCILE_INTERVAL_MINUTES, graceSeconds: config.RECONCILE_GRACE_SECONDS }],
+    }),
+  );
+  log.info({ erpEvents: poller.started, inventorySync: inventory, catalogSync: catalog, reconcile }, 'standing processes running');
 }

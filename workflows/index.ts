@@ -6,3 +6,4 @@ export * from './inventorySync';
 export * from './returnRefund';
 export * from './customerApproval';
 export * from './catalogSync';
+export * from './storefrontReconcile';

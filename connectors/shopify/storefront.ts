@@ -262,6 +262,14 @@ export class ShopifyStorefront implements StorefrontPort {
     return { updated, stale, unknown };
   }
 
+  async ordersUpdatedSince(since: string, first: number): Promise<{ orderId: string; name: string; updatedAt: string }[]> {
+    const data = await this.client.request<{ orders: { nodes: { id: string; name: string; updatedAt: string }[] } }>(
+      `query OrdersUpdatedSince($first: Int!, $query: String!) { orders(first: $first, query: $query, sortKey: UPDATED_AT, reverse: false) { nodes { id name updatedAt } } }`,
+      { first: Math.min(250, first), query: `updated_at:>'${since}'` },
+    );
+    return data.orders.nodes.map((o) => ({ orderId: fromGid(o.id), name: o.name, updatedAt: o.updatedAt }));
+  }
+
   async setPublished(sku: string, published: boolean): Promise<void> {
     const data = await this.client.request<{ productVariants: { nodes: { sku: string; product: { id: string } }[] } }>(
       `query VariantProduct($query: String!) { productVariants(first: 1, query: $query) { nodes { sku product { id } } } }`,

@@ -271,11 +271,16 @@ export function createRootValue(ctx: ResolverContext) {
     // ---- queries -----------------------------------------------------------------------------------
     shop: () => ({ id: gid('Shop', '1'), name: 'Quayside Sandbox Store', myshopifyDomain: ctx.shopDomain, currencyCode: 'USD' }),
     order: ({ id }: Args) => orderById(idOf(id, 'Order')),
-    orders: async ({ first, query }: Args) => {
+    orders: async ({ first, query, sortKey, reverse }: Args) => {
       const names = termValues(query, 'name').map((n) => Number(n.replace('#', '')));
+      // Shopify's search syntax for the one range Quayside asks: updated_at:>'2026-11-27T00:00:00Z'.
+      const updatedAfter = /updated_at:>'?([^'\s]+)'?/.exec(String(query ?? ''))?.[1];
+      const order = sortKey === 'UPDATED_AT' ? `updated_at ${reverse ? 'DESC' : 'ASC'}, id` : `id ${reverse === false ? 'ASC' : 'DESC'}`;
       const list = names.length
         ? await rows(db, 'SELECT * FROM orders WHERE number = ANY($1) ORDER BY id', [names])
-        : await rows(db, 'SELECT * FROM orders ORDER BY id DESC LIMIT $1', [first + 1]);
+        : updatedAfter
+          ? await rows(db, `SELECT * FROM orders WHERE date_trunc('milliseconds', updated_at) > $1 ORDER BY ${order} LIMIT $2`, [updatedAfter, first + 1])
+          : await rows(db, `SELECT * FROM orders ORDER BY ${order} LIMIT $1`, [first + 1]);
       return connection(list.map(orderNode), first);
     },
     product: async ({ id }: Args) => {

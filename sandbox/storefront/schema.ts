@@ -104,6 +104,7 @@ export const ADMIN_SDL = /* GraphQL */ `
     metafields(first: Int!, namespace: String): MetafieldConnection!
   }
   type OrderConnection { nodes: [Order!]! pageInfo: PageInfo! }
+  enum OrderSortKeys { ID UPDATED_AT CREATED_AT }
   type Return { id: ID! status: String! order: Order! declineReason: String }
 
   enum WebhookSubscriptionTopic {
@@ -118,7 +119,7 @@ export const ADMIN_SDL = /* GraphQL */ `
   type Query {
     shop: Shop!
     order(id: ID!): Order
-    orders(first: Int!, query: String): OrderConnection!
+    orders(first: Int!, query: String, sortKey: OrderSortKeys, reverse: Boolean): OrderConnection!
     product(id: ID!): Product
     productVariants(first: Int!, query: String): ProductVariantConnection!
     locations(first: Int!): LocationConnection!

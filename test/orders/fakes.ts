@@ -201,6 +201,12 @@ export class FakeStorefront implements StorefrontPort {
   refunds = new Map<string, StorefrontRefundInput>();
   cancels: { orderId: string; reason: string; refund: boolean }[] = [];
   updates: { orderId: string; addTags?: string[]; metafields?: { namespace: string; key: string; value: string }[] }[] = [];
+  /** Orders placed in this store, as the reconciliation lists them. */
+  placed: { orderId: string; name: string; updatedAt: string }[] = [];
+
+  async ordersUpdatedSince(since: string, first: number) {
+    return this.placed.filter((o) => o.updatedAt > since).sort((a, b) => a.updatedAt.localeCompare(b.updatedAt)).slice(0, first);
+  }
 
   async createFulfillment(input: StorefrontFulfillmentInput) {
     const created = !this.fulfillments.has(input.fulfillmentKey);

@@ -225,6 +225,19 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
     await expect(declined).rejects.toBeInstanceOf(ShopifyUserError);
   });
 
+  it('lists the orders changed since an instant, oldest change first, for the reconciliation', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const a = await store.sim<{ orderId: string; name: string }>('/sandbox/orders', { customerEmail: `rec-${run}@example.com`, lines: [{ sku: sku(123), quantity: 1 }] });
+    const b = await store.sim<{ orderId: string; name: string }>('/sandbox/orders', { customerEmail: `rec-${run}@example.com`, lines: [{ sku: sku(124), quantity: 1 }] });
+    const listed = await shopify.ordersUpdatedSince(since, 50);
+    const ours = listed.filter((o) => o.orderId === a.orderId || o.orderId === b.orderId);
+    expect(ours.map((o) => [o.orderId, o.name])).toEqual([
+      [a.orderId, a.name],
+      [b.orderId, b.name],
+    ]);
+    expect(await shopify.ordersUpdatedSince(ours[1]!.updatedAt, 50)).not.toContainEqual(expect.objectContaining({ orderId: b.orderId }));
+  });
+
   it('registers webhook subscriptions idempotently by topic and callback', async () => {
     const url = `http://127.0.0.1:9/hooks-${run}`;
     const first = await registerWebhookSubscriptions(store.client, url, ['orders/create', 'refunds/create']);

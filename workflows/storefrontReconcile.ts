@@ -1,0 +1,59 @@
+import { continueAsNew, defineQuery, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { SyncActivities } from '../activities/sync';
+
+export interface ReconcileInput {
+  store: string;
+  /** Check orders changed after this instant (ISO); a day back when omitted. */
+  since?: string;
+  intervalMinutes: number;
+  /** Orders changed within this many seconds are left for the next round (their webhook may be in flight). */
+  graceSeconds: number;
+  /** One round and stop (an operator's check) instead of repeating. */
+  once?: boolean;
+  totals?: ReconcileStatus;
+}
+
+export interface ReconcileStatus {
+  rounds: number;
+  checked: number;
+  missed: string[];
+  since: string;
+}
+
+export const reconcileStatusQuery = defineQuery<ReconcileStatus>('status');
+
+const { findMissedOrders } = proxyActivities<SyncActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
+});
+
+const ROUNDS_PER_RUN = 100;
+
+/**
+ * The reconciliation Shopify itself advises: webhooks can be lost or arrive a day late, so every few
+ * minutes the storefront's recently changed orders are compared with what Quayside knows, and each
+ * order no process has heard of raises an alert an operator can act on.
+ */
+export async function storefrontReconcile(input: ReconcileInput): Promise<ReconcileStatus> {
+  const status: ReconcileStatus = input.totals ?? {
+    rounds: 0,
+    checked: 0,
+    missed: [],
+    since: input.since ?? new Date(Date.now() - 24 * 3600_000).toISOString(),
+  };
+  setHandler(reconcileStatusQuery, () => status);
+
+  for (let round = 0; round < ROUNDS_PER_RUN; round++) {
+    for (let more = true; more; ) {
+      const r = await findMissedOrders({ store: input.store, since: status.since, graceSeconds: input.graceSeconds, first: 250, workflowId: workflowInfo().workflowId });
+      status.checked += r.checked;
+      status.missed = [...status.missed, ...r.missed].slice(-100);
+      status.since = r.cursor;
+      more = r.more;
+    }
+    status.rounds += 1;
+    if (input.once) return status;
+    await sleep(`${input.intervalMinutes} minutes`);
+  }
+  return continueAsNew<typeof storefrontReconcile>({ ...input, since: status.since, totals: status });
+}
