@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
+import { withProgressBar } from './progress';
 import { ensureDatabase, migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { loadConfig } from '../platform/config';
@@ -36,17 +36,7 @@ async function main() {
     if (await isSeeded(db)) {
       process.stdout.write(`sandbox ERP schema ${schema} is already seeded (use --reset to start over)\n`);
     } else {
-      const bar = new SingleBar({ format: 'seeding sandbox ERP [{bar}] {percentage}% | {value}/{total} rows | {duration}s' }, Presets.shades_classic);
-      bar.start(1, 0);
-      const result = await seedSandboxErp(db, {
-        skus,
-        customers,
-        onProgress: (done, total) => {
-          bar.setTotal(total);
-          bar.update(done);
-        },
-      });
-      bar.stop();
+      const result = await withProgressBar('seeding sandbox ERP', (onProgress) => seedSandboxErp(db, { skus, customers, onProgress }));
       process.stdout.write(
         `seeded ${result.items} items, ${result.customers} customers, ${result.inventory} stock rows, ${result.prices} prices in ${(result.ms / 1000).toFixed(1)}s\n`,
       );

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { Presets, SingleBar } from 'cli-progress';
+import { withProgressBar } from './progress';
 import { ensureDatabase, migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { loadConfig } from '../platform/config';
@@ -34,17 +34,7 @@ async function main() {
     if (await isStoreSeeded(db)) {
       process.stdout.write(`sandbox store schema ${SANDBOX_STORE_SCHEMA} is already seeded (use --reset to start over)\n`);
     } else {
-      const bar = new SingleBar({ format: 'seeding sandbox store [{bar}] {percentage}% | {value}/{total} rows | {duration}s' }, Presets.shades_classic);
-      bar.start(1, 0);
-      const result = await seedSandboxStore(db, {
-        skus,
-        customers,
-        onProgress: (done, total) => {
-          bar.setTotal(total);
-          bar.update(done);
-        },
-      });
-      bar.stop();
+      const result = await withProgressBar('seeding sandbox store', (onProgress) => seedSandboxStore(db, { skus, customers, onProgress }));
       process.stdout.write(
         `seeded ${result.locations} locations, ${result.products} products, ${result.inventoryLevels} inventory levels, ${result.customers} customers with companies in ${(result.ms / 1000).toFixed(1)}s\n`,
       );
