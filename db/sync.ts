@@ -1,0 +1,165 @@
+import type { ErpCustomer, ErpItem, ErpPrice, InventoryLevel } from '../domain/erp';
+import { orderWorkflowId } from '../domain/ids';
+import type { Db, DbClient } from './pool';
+
+type Queryable = Db | DbClient;
+
+export interface InventoryCacheRow {
+  level: InventoryLevel;
+  /** What was just set in the storefront; null when nothing was pushed for it. */
+  pushedQuantity: number | null;
+}
+
+export interface SyncRun {
+  sync: string;
+  workflowId: string;
+  changed: number;
+  pushed: number;
+  unmapped: number;
+  stale: number;
+  lagMs: number | null;
+}
+
+/** The syncs' state: change cursors, the caches of ERP stock, items, prices and credit, and run records. */
+export function syncRepository(db: Db) {
+  return {
+    async cursor(sync: string): Promise<string | null> {
+      const res = await db.query<{ cursor: string | null }>('SELECT cursor FROM sync_cursors WHERE name = $1', [sync]);
+      return res.rows[0]?.cursor ?? null;
+    },
+
+    async saveCursor(sync: string, cursor: string | null, q: Queryable = db): Promise<void> {
+      await q.query(
+        `INSERT INTO sync_cursors (name, cursor, updated_at) VALUES ($1, $2, now())
+         ON CONFLICT (name) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()`,
+        [sync, cursor],
+      );
+    },
+
+    /** What was last pushed to the storefront per (ERP SKU, location): the next push's compare values. */
+    async pushedQuantities(skus: string[]): Promise<Map<string, number | null>> {
+      const res = await db.query<{ erp_sku: string; location: string; pushed_quantity: number | null }>(
+        'SELECT erp_sku, location, pushed_quantity FROM inventory_cache WHERE erp_sku = ANY($1::text[])',
+        [skus],
+      );
+      return new Map(res.rows.map((r) => [stockKey(r.erp_sku, r.location), r.pushed_quantity]));
+    },
+
+    /** Stock as the ERP reported it (the latest change per SKU and location wins) and what was pushed. */
+    async saveInventory(rows: InventoryCacheRow[], q: Queryable = db): Promise<void> {
+      const latest = new Map<string, InventoryCacheRow>();
+      for (const row of rows) {
+        const key = stockKey(row.level.sku, row.level.location);
+        const seen = latest.get(key);
+        if (!seen || Date.parse(seen.level.lastModified) <= Date.parse(row.level.lastModified)) latest.set(key, row);
+      }
+      const list = [...latest.values()];
+      await q.query(
+        `INSERT INTO inventory_cache (erp_sku, location, on_hand, available, erp_modified, pushed_quantity, pushed_at)
+         SELECT s, l, o, a, m, p, CASE WHEN p IS NULL THEN NULL ELSE now() END
+           FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::timestamptz[], $6::int[]) AS t(s, l, o, a, m, p)
+         ON CONFLICT (erp_sku, location) DO UPDATE SET
+           on_hand = EXCLUDED.on_hand, available = EXCLUDED.available, erp_modified = EXCLUDED.erp_modified,
+           pushed_quantity = COALESCE(EXCLUDED.pushed_quantity, inventory_cache.pushed_quantity),
+           pushed_at = COALESCE(EXCLUDED.pushed_at, inventory_cache.pushed_at)`,
+        [
+          list.map((r) => r.level.sku),
+          list.map((r) => r.level.location),
+          list.map((r) => r.level.onHand),
+          list.map((r) => r.level.available),
+          list.map((r) => r.level.lastModified),
+          list.map((r) => r.pushedQuantity),
+        ],
+      );
+    },
+
+    async recordRun(run: SyncRun, q: Queryable = db): Promise<void> {
+      await q.query(`INSERT INTO sync_runs (sync, workflow_id, changed, pushed, unmapped, stale, lag_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+        run.sync,
+        run.workflowId,
+        run.changed,
+        run.pushed,
+        run.unmapped,
+        run.stale,
+        run.lagMs,
+      ]);
+    },
+
+    async saveItems(items: ErpItem[], q: Queryable = db): Promise<void> {
+      await q.query(
+        `INSERT INTO item_cache (erp_sku, erp_id, name, kind, parent_sku, hazmat, serialized, base_price, inactive, erp_modified)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::bool[], $8::numeric[], $9::bool[], $10::timestamptz[])
+         ON CONFLICT (erp_sku) DO UPDATE SET erp_id = EXCLUDED.erp_id, name = EXCLUDED.name, kind = EXCLUDED.kind,
+           parent_sku = EXCLUDED.parent_sku, hazmat = EXCLUDED.hazmat, serialized = EXCLUDED.serialized,
+           base_price = EXCLUDED.base_price, inactive = EXCLUDED.inactive, erp_modified = EXCLUDED.erp_modified`,
+        [
+          items.map((i) => i.sku),
+          items.map((i) => i.erpId),
+          items.map((i) => i.name),
+          items.map((i) => i.kind),
+          items.map((i) => i.parentSku),
+          items.map((i) => i.hazmat),
+          items.map((i) => i.serialized),
+          items.map((i) => i.basePrice),
+          items.map((i) => i.inactive),
+          items.map((i) => i.lastModified),
+        ],
+      );
+    },
+
+    /** Price levels, quantity breaks and contract prices; rows without an ERP SKU are skipped. */
+    async savePrices(prices: ErpPrice[], q: Queryable = db): Promise<void> {
+      const rows = prices.filter((p) => p.sku);
+      await q.query(
+        `INSERT INTO price_cache (erp_sku, price_level, customer_erp_id, min_quantity, unit_price, erp_modified)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::numeric[], $6::timestamptz[])
+         ON CONFLICT (erp_sku, price_level, customer_erp_id, min_quantity) DO UPDATE SET
+           unit_price = EXCLUDED.unit_price, erp_modified = EXCLUDED.erp_modified`,
+        [
+          rows.map((p) => p.sku),
+          rows.map((p) => p.priceLevel ?? ''),
+          rows.map((p) => p.customerErpId ?? ''),
+          rows.map((p) => p.minQuantity),
+          rows.map((p) => p.unitPrice),
+          rows.map((p) => p.lastModified),
+        ],
+      );
+    },
+
+    /** Mapped customers of a store in id order, a batch after `after`. */
+    async mappedCustomers(store: string, after: string | null, limit: number): Promise<{ storeCustomerId: string; erpCustomerId: string }[]> {
+      const res = await db.query<{ store_customer_id: string; erp_customer_id: string }>(
+        `SELECT store_customer_id, erp_customer_id FROM customer_map
+          WHERE store = $1 AND ($2::text IS NULL OR store_customer_id > $2) ORDER BY store_customer_id LIMIT $3`,
+        [store, after, limit],
+      );
+      return res.rows.map((r) => ({ storeCustomerId: r.store_customer_id, erpCustomerId: r.erp_customer_id }));
+    },
+
+    async saveCustomer(customer: ErpCustomer): Promise<void> {
+      await db.query(
+        `INSERT INTO customer_cache (erp_customer_id, company_name, credit_limit, balance, terms, price_level, tax_exempt, parent_erp_id, refreshed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+         ON CONFLICT (erp_customer_id) DO UPDATE SET company_name = EXCLUDED.company_name, credit_limit = EXCLUDED.credit_limit,
+           balance = EXCLUDED.balance, terms = EXCLUDED.terms, price_level = EXCLUDED.price_level,
+           tax_exempt = EXCLUDED.tax_exempt, parent_erp_id = EXCLUDED.parent_erp_id, refreshed_at = now()`,
+        [customer.erpId, customer.companyName, customer.creditLimit, customer.balance, customer.terms, customer.priceLevel, customer.taxExempt, customer.parentErpId],
+      );
+    },
+
+    /** Of the given storefront orders, those Quayside knows: an order process, or a delivery handed to one. */
+    async knownOrderIds(store: string, orderIds: string[]): Promise<Set<string>> {
+      const res = await db.query<{ order_id: string }>(
+        `SELECT order_id FROM orders WHERE store = $1 AND order_id = ANY($2::text[])
+         UNION
+         SELECT substring(workflow_id FROM length($3) + 1) FROM webhook_deliveries WHERE workflow_id = ANY($4::text[])`,
+        [store, orderIds, orderWorkflowId(store, ''), orderIds.map((id) => orderWorkflowId(store, id))],
+      );
+      return new Set(res.rows.map((r) => r.order_id));
+    },
+  };
+}
+
+export const stockKey = (erpSku: string, location: string) => `${erpSku}\u0000${location}`;
+
+export type SyncRepository = ReturnType<typeof syncRepository>;
