@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { orderRepository } from '../db/orders';
+import { syncRepository } from '../db/sync';
 import type { Db } from '../db/pool';
 import type { ErpFulfillment, ErpInvoice, ErpPort } from '../domain/erp';
 import { taskQueue } from '../domain/ids';
@@ -13,7 +13,7 @@ export interface ErpEventDeps {
 
 /** The ERP change poller's activity: one page of each feed, with the cursors saved in Postgres. */
 export function createErpEventActivities({ db, erp }: ErpEventDeps) {
-  const repo = orderRepository(db);
+  const cursorsRepo = syncRepository(db);
   return {
     async pollErpChanges(input: { store: string; cursors: ErpCursors | null; pageSize: number }): Promise<{
       fulfillments: ErpFulfillment[];
@@ -24,11 +24,11 @@ export function createErpEventActivities({ db, erp }: ErpEventDeps) {
       const names = { fulfillments: `erp:${input.store}:fulfillments`, invoices: `erp:${input.store}:invoices` };
       let cursors = input.cursors;
       if (cursors === null) {
-        cursors = { fulfillments: await repo.cursor(names.fulfillments), invoices: await repo.cursor(names.invoices) };
+        cursors = { fulfillments: await cursorsRepo.cursor(names.fulfillments), invoices: await cursorsRepo.cursor(names.invoices) };
       } else {
         // Everything before these cursors has been signalled: they are the poller's committed position.
-        await repo.saveCursor(names.fulfillments, cursors.fulfillments);
-        await repo.saveCursor(names.invoices, cursors.invoices);
+        await cursorsRepo.saveCursor(names.fulfillments, cursors.fulfillments);
+        await cursorsRepo.saveCursor(names.invoices, cursors.invoices);
       }
       const [f, i] = await Promise.all([erp.fulfillmentsSince(cursors.fulfillments, input.pageSize), erp.invoicesSince(cursors.invoices, input.pageSize)]);
       return {

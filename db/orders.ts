@@ -162,19 +162,6 @@ export function orderRepository(db: Db) {
       );
       return res.rows.map((r) => ({ lineKey: r.line_key, sku: r.sku, location: r.location, quantity: r.quantity }));
     },
-
-    async cursor(name: string): Promise<string | null> {
-      const res = await db.query<{ cursor: string | null }>('SELECT cursor FROM erp_cursors WHERE name = $1', [name]);
-      return res.rows[0]?.cursor ?? null;
-    },
-
-    async saveCursor(name: string, cursor: string | null): Promise<void> {
-      await db.query(
-        `INSERT INTO erp_cursors (name, cursor) VALUES ($1, $2)
-         ON CONFLICT (name) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()`,
-        [name, cursor],
-      );
-    },
   };
 }
 

@@ -10,8 +10,8 @@ CREATE TABLE business_rules (
   PRIMARY KEY (name, version)
 );
 
--- Where each ERP change poller has got to (fulfillments, invoices), per store.
-CREATE TABLE erp_cursors (
+-- Where each change poller and sync has got to (ERP fulfillments, invoices, stock, items, prices).
+CREATE TABLE sync_cursors (
   name       text        PRIMARY KEY,
   cursor     text,
   updated_at timestamptz NOT NULL DEFAULT now()
@@ -52,5 +52,5 @@ ALTER TABLE orders
   DROP COLUMN lines,
   DROP COLUMN step;
 DROP TABLE stock_reservations;
-DROP TABLE erp_cursors;
+DROP TABLE sync_cursors;
 DROP TABLE business_rules;

@@ -1,11 +1,4 @@
 -- Up Migration
--- Change cursors of the sync processes (ERP inventory, prices …), one row per sync.
-CREATE TABLE sync_cursors (
-  name       text        PRIMARY KEY,
-  cursor     text,
-  updated_at timestamptz NOT NULL DEFAULT now()
-);
-
 -- ERP stock by item and location as last seen, and what was last pushed to the storefront
 -- (the compare-and-set value for the next push).
 CREATE TABLE inventory_cache (
@@ -35,4 +28,3 @@ CREATE INDEX sync_runs_recent_idx ON sync_runs (sync, finished_at DESC);
 -- Down Migration
 DROP TABLE sync_runs;
 DROP TABLE inventory_cache;
-DROP TABLE sync_cursors;
