@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { operationsSnapshot } from '../../db/dashboard';
 import type { Db } from '../../db/pool';
 
 const escape = (s: unknown) =>
@@ -8,20 +9,7 @@ const escape = (s: unknown) =>
 export function dashboardRouter({ db, temporalUiUrl, namespace }: { db: Db; temporalUiUrl?: string; namespace: string }): Router {
   const router = Router();
   router.get('/dashboard', async (_req, res) => {
-    const [orders, alerts, approvals, syncs, deadLetters] = await Promise.all([
-      db.query(`SELECT status, count(*)::int AS n FROM orders GROUP BY status ORDER BY status`),
-      db.query(`SELECT severity, subject, message, workflow_id, created_at FROM alerts WHERE resolved_at IS NULL ORDER BY created_at DESC LIMIT 50`),
-      db.query(
-        `SELECT kind, count(*)::int AS n, count(*) FILTER (WHERE escalated)::int AS escalated, min(requested_at) AS oldest
-           FROM approvals WHERE status = 'pending' GROUP BY kind ORDER BY kind`,
-      ),
-      db.query(
-        `SELECT sync, max(finished_at) AS last_run, sum(changed)::int AS changed, sum(pushed)::int AS pushed,
-                (array_agg(lag_ms ORDER BY finished_at DESC) FILTER (WHERE lag_ms IS NOT NULL))[1] AS last_lag_ms
-           FROM sync_runs WHERE finished_at > now() - interval '24 hours' GROUP BY sync ORDER BY sync`,
-      ),
-      db.query(`SELECT count(*)::int AS n FROM dead_letters WHERE status = 'parked'`),
-    ]);
+    const snapshot = await operationsSnapshot(db);
     const historyLink = (workflowId: string | null) =>
       workflowId && temporalUiUrl
         ? `<a href="${escape(`${temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`)}">history</a>`
@@ -31,7 +19,7 @@ export function dashboardRouter({ db, temporalUiUrl, namespace }: { db: Db; temp
       const minutes = Math.round((Date.now() - new Date(d).getTime()) / 60_000);
       return minutes < 1 ? 'just now' : minutes < 120 ? `${minutes} min ago` : `${Math.round(minutes / 60)} h ago`;
     };
-    const parked = deadLetters.rows[0]?.n ?? 0;
+    const parked = snapshot.parkedWebhooks;
     res.type('html').send(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Quayside — operations</title>
 <meta http-equiv="refresh" content="30">
@@ -40,19 +28,19 @@ export function dashboardRouter({ db, temporalUiUrl, namespace }: { db: Db; temp
 <h1>Quayside operations</h1>
 <h2>Needs attention</h2>
 <table id="alerts"><tr><th>Severity</th><th>What</th><th>Why</th><th></th></tr>
-${alerts.rows.map((a) => `<tr class="${escape(a.severity)}"><td>${escape(a.severity)}</td><td>${escape(a.subject)}</td><td>${escape(a.message)}</td><td>${historyLink(a.workflow_id)}</td></tr>`).join('') || '<tr><td colspan="4">Nothing needs attention.</td></tr>'}
+${snapshot.alerts.map((a) => `<tr class="${escape(a.severity)}"><td>${escape(a.severity)}</td><td>${escape(a.subject)}</td><td>${escape(a.message)}</td><td>${historyLink(a.workflow_id)}</td></tr>`).join('') || '<tr><td colspan="4">Nothing needs attention.</td></tr>'}
 </table>
 <h2>Waiting for a decision</h2>
 <table id="approvals"><tr><th>Kind</th><th>Waiting</th><th>Escalated</th><th>Oldest</th></tr>
-${approvals.rows.map((a) => `<tr><td>${escape(a.kind)}</td><td>${escape(a.n)}</td><td>${escape(a.escalated)}</td><td>${escape(ago(a.oldest))}</td></tr>`).join('') || '<tr><td colspan="4">No decisions are waiting.</td></tr>'}
+${snapshot.approvals.map((a) => `<tr><td>${escape(a.kind)}</td><td>${escape(a.n)}</td><td>${escape(a.escalated)}</td><td>${escape(ago(a.oldest))}</td></tr>`).join('') || '<tr><td colspan="4">No decisions are waiting.</td></tr>'}
 </table>
 <h2>Orders by status</h2>
 <table id="orders"><tr><th>Status</th><th>Orders</th></tr>
-${orders.rows.map((r) => `<tr><td>${escape(r.status)}</td><td>${escape(r.n)}</td></tr>`).join('') || '<tr><td colspan="2">No orders yet.</td></tr>'}
+${snapshot.orders.map((r) => `<tr><td>${escape(r.status)}</td><td>${escape(r.n)}</td></tr>`).join('') || '<tr><td colspan="2">No orders yet.</td></tr>'}
 </table>
 <h2>Syncs (last 24 hours)</h2>
 <table id="syncs"><tr><th>Sync</th><th>Last run</th><th>Changes seen</th><th>Sent to the store</th><th>Delay of the last change</th></tr>
-${syncs.rows.map((r) => `<tr><td>${escape(r.sync)}</td><td>${escape(ago(r.last_run))}</td><td>${escape(r.changed)}</td><td>${escape(r.pushed)}</td><td>${r.last_lag_ms === null ? '—' : `${escape((Number(r.last_lag_ms) / 1000).toFixed(1))} s`}</td></tr>`).join('') || '<tr><td colspan="5">No sync has run in the last 24 hours.</td></tr>'}
+${snapshot.syncs.map((r) => `<tr><td>${escape(r.sync)}</td><td>${escape(ago(r.last_run))}</td><td>${escape(r.changed)}</td><td>${escape(r.pushed)}</td><td>${r.last_lag_ms === null ? '—' : `${escape((Number(r.last_lag_ms) / 1000).toFixed(1))} s`}</td></tr>`).join('') || '<tr><td colspan="5">No sync has run in the last 24 hours.</td></tr>'}
 </table>
 <p id="webhooks">${parked === 0 ? 'Every webhook received was understood.' : `${escape(parked)} webhook(s) could not be understood and are parked for a fix (GET /webhooks/dead-letters).`}</p>
 </body></html>`);
