@@ -2,6 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { alertRepository } from '../db/alerts';
 import type { Db } from '../db/pool';
 import { policyRepository } from '../db/policies';
+import { returnRepository, type ReturnRecordInput } from '../db/returns';
+import { syncRepository } from '../db/sync';
 import type {
   ErpCreditMemo,
   ErpCreditMemoInput,
@@ -32,30 +34,7 @@ export const RETURN_FAILURES = {
   orderUnknown: 'ReturnOrderUnknown',
 } as const;
 
-export interface ReturnRecordInput {
-  store: string;
-  returnId: string;
-  workflowId: string;
-  orderId: string;
-  customerId: string | null;
-  status: string;
-  lines: { lineId: string; sku: string; quantity: number }[];
-  refundTotal: string | null;
-  currency: string | null;
-}
-
-interface LedgerLine {
-  lineId: string;
-  sku: string;
-  erpSku: string | null;
-  title?: string;
-  unitPrice: string;
-  shipped: number;
-  allocations?: { lineKey: string; location: string; quantity: number }[];
-}
-
-/** Statuses of returns that did not take goods back (their quantities may be returned again). */
-const VOID_STATUSES = ['declined', 'rejected', 'expired', 'ineligible'];
+export type { ReturnRecordInput };
 
 /**
  * Order facts from Quayside's own order read model (prices paid and shipped quantities kept by the
@@ -63,35 +42,22 @@ const VOID_STATUSES = ['declined', 'rejected', 'expired', 'ineligible'];
  * in, without prices, for orders that predate Quayside.
  */
 export function createOrderFactsSource({ db, erp }: { db: Db; erp: ErpPort }): OrderFactsSource {
+  const returns = returnRepository(db);
   return {
     async getOrderFacts({ store, orderId }) {
-      const returned = await db.query<{ line_id: string; quantity: number }>(
-        `SELECT l->>'lineId' AS line_id, SUM((l->>'quantity')::int)::int AS quantity
-           FROM returns r, jsonb_array_elements(r.lines) l
-          WHERE r.store = $1 AND r.order_id = $2 AND r.status <> ALL ($3::text[])
-          GROUP BY 1`,
-        [store, orderId, VOID_STATUSES],
-      );
-      const already = new Map(returned.rows.map((r) => [r.line_id, r.quantity]));
-      const res = await db.query<{ currency: string | null; created_at: Date; lines: LedgerLine[]; customer_id: string | null }>(
-        'SELECT currency, created_at, lines, customer_id FROM orders WHERE store = $1 AND order_id = $2',
-        [store, orderId],
-      );
-      const row = res.rows[0];
+      const already = await returns.returnedQuantities(store, orderId);
+      const row = await returns.orderLedger(store, orderId);
       const salesOrderExternalId = erpOrderExternalId(store, orderId);
       // Hazardous-materials flags come from the catalog sync's item cache (the ERP's item master).
-      const hazmatSkus = async (skus: string[]) =>
-        new Set(
-          (await db.query<{ erp_sku: string }>('SELECT erp_sku FROM item_cache WHERE hazmat AND erp_sku = ANY($1::text[])', [skus])).rows.map((r) => r.erp_sku),
-        );
+      const hazmatSkus = (skus: string[]) => syncRepository(db).hazmatSkus(skus);
       if (row && row.lines.length > 0) {
         const hazmat = await hazmatSkus(row.lines.map((l) => l.erpSku ?? l.sku));
         return {
           orderId,
           currency: row.currency ?? 'USD',
-          orderedAt: row.created_at.toISOString(),
+          orderedAt: row.createdAt.toISOString(),
           salesOrderExternalId,
-          customerId: row.customer_id,
+          customerId: row.customerId,
           lines: row.lines.map((l) => ({
             lineId: l.lineId,
             sku: l.sku,
@@ -164,13 +130,7 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
     },
 
     async recordReturn(r: ReturnRecordInput): Promise<void> {
-      await db.query(
-        `INSERT INTO returns (store, return_id, workflow_id, order_id, customer_id, status, lines, refund_total, currency)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (store, return_id) DO UPDATE SET status = EXCLUDED.status, lines = EXCLUDED.lines,
-           refund_total = EXCLUDED.refund_total, currency = EXCLUDED.currency, updated_at = now()`,
-        [r.store, r.returnId, r.workflowId, r.orderId, r.customerId, r.status, JSON.stringify(r.lines), r.refundTotal, r.currency],
-      );
+      await returnRepository(db).record(r);
     },
 
     async createReturnAuthorization(input: ErpReturnAuthorizationInput): Promise<ErpReturnAuthorization> {

@@ -147,6 +147,12 @@ export function syncRepository(db: Db) {
       );
     },
 
+    /** Which of these ERP SKUs the item master marks as hazardous materials. */
+    async hazmatSkus(skus: string[]): Promise<Set<string>> {
+      const res = await db.query<{ erp_sku: string }>('SELECT erp_sku FROM item_cache WHERE hazmat AND erp_sku = ANY($1::text[])', [skus]);
+      return new Set(res.rows.map((r) => r.erp_sku));
+    },
+
     /** Of the given storefront orders, those Quayside knows: an order process, or a delivery handed to one. */
     async knownOrderIds(store: string, orderIds: string[]): Promise<Set<string>> {
       const res = await db.query<{ order_id: string }>(
