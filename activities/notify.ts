@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { NotificationRejectedError, type Notification, type Notifier } from '../connectors/notifier';
 import { alertRepository } from '../db/alerts';
+import { notificationRepository } from '../db/notifications';
 import type { Db } from '../db/pool';
 import type { Logger } from '../platform/logger';
 
@@ -19,28 +20,23 @@ export type NotificationStatus = 'sent' | 'failed' | 'undeliverable';
  */
 export async function deliverNotification(deps: NotifyDeps, n: Notification): Promise<{ status: NotificationStatus; duplicate: boolean }> {
   const { db, notifier } = deps;
-  await db.query(
-    `INSERT INTO notifications (id, kind, channel, recipient, subject, payload, workflow_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-    [n.id, n.kind, notifier?.channel ?? null, n.recipient, n.subject, n, n.workflowId ?? null],
-  );
-  const existing = await db.query<{ status: string }>('SELECT status FROM notifications WHERE id = $1', [n.id]);
-  const status = existing.rows[0]?.status;
+  const log = notificationRepository(db);
+  const status = await log.claim(n, notifier?.channel ?? null);
   if (status === 'sent' || status === 'failed' || status === 'undeliverable') return { status, duplicate: true };
 
   if (!notifier) {
-    await db.query(`UPDATE notifications SET status = 'undeliverable', last_error = $2 WHERE id = $1`, [n.id, 'no notification channel is configured']);
+    await log.undeliverable(n.id, 'no notification channel is configured');
     deps.log?.warn({ notificationId: n.id, kind: n.kind }, 'notification not delivered: no channel configured');
     return { status: 'undeliverable', duplicate: false };
   }
   try {
     const receipt = await notifier.send(n);
-    await db.query(`UPDATE notifications SET status = 'sent', attempts = attempts + $2, sent_at = now(), last_error = NULL WHERE id = $1`, [n.id, receipt.attempts]);
+    await log.sent(n.id, receipt.attempts);
     return { status: 'sent', duplicate: false };
   } catch (err) {
     const message = (err as Error).message;
     if (err instanceof NotificationRejectedError) {
-      await db.query(`UPDATE notifications SET status = 'failed', attempts = attempts + 1, last_error = $2 WHERE id = $1`, [n.id, message]);
+      await log.refused(n.id, message);
       await alertRepository(db).raise({
         severity: 'warning',
         kind: 'notification.rejected',
@@ -51,7 +47,7 @@ export async function deliverNotification(deps: NotifyDeps, n: Notification): Pr
       });
       return { status: 'failed', duplicate: false };
     }
-    await db.query(`UPDATE notifications SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [n.id, message]);
+    await log.attemptFailed(n.id, message);
     throw err;
   }
 }
