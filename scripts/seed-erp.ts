@@ -1,35 +1,19 @@
-import { Command } from 'commander';
-import { withProgressBar } from './progress';
-import { ensureDatabase, migrate } from '../db/migrate';
-import { createPool } from '../db/pool';
+import { ensureDatabase } from '../db/migrate';
 import { loadConfig } from '../platform/config';
 import { createSandboxPool, migrateSandboxErp } from '../sandbox/erp/db';
-import { seedSandboxMappings } from '../sandbox/erp/mappings';
 import { isSeeded, seedSandboxErp } from '../sandbox/erp/seed';
-import { SANDBOX_STORE_SCHEMA } from '../sandbox/storefront/db';
+import { withProgressBar } from './progress';
+import { dropSchema, mapSandboxes, seedProgram, seedSettings } from './seed-common';
 
 /** Seeds the sandbox ERP's schema (when empty) and Quayside's mapping tables for the sandbox store. */
-const program = new Command()
-  .name('seed-erp')
-  .description('Seed the sandbox ERP with the acceptance scenario and map it for the sandbox store')
-  .option('--skus <n>', 'items to create (default SANDBOX_ERP_SKUS)')
-  .option('--customers <n>', 'customers to create (default SANDBOX_ERP_CUSTOMERS)')
-  .option('--reset', 'drop the sandbox schema first', false)
-  .option('--no-mappings', 'leave Quayside’s mapping tables alone')
-  .parse();
+const program = seedProgram('seed-erp', 'Seed the sandbox ERP with the acceptance scenario and map it for the sandbox store');
 
 async function main() {
   const config = loadConfig();
-  const opts = program.opts<{ skus?: string; customers?: string; reset: boolean; mappings: boolean }>();
-  const skus = opts.skus ? Number(opts.skus) : config.SANDBOX_ERP_SKUS;
-  const customers = opts.customers ? Number(opts.customers) : config.SANDBOX_ERP_CUSTOMERS;
+  const { skus, customers, reset, mappings } = seedSettings(program, config);
   const schema = config.SANDBOX_ERP_SCHEMA;
   await ensureDatabase(config.DATABASE_URL);
-  if (opts.reset) {
-    const admin = createPool(config.DATABASE_URL, { max: 1 });
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
-  }
+  if (reset) await dropSchema(config.DATABASE_URL, schema);
   await migrateSandboxErp(config.DATABASE_URL, schema);
   const db = createSandboxPool(config.DATABASE_URL, schema, 2);
   try {
@@ -44,21 +28,7 @@ async function main() {
   } finally {
     await db.end();
   }
-  if (opts.mappings) {
-    await migrate(config.DATABASE_URL);
-    const pub = createPool(config.DATABASE_URL, { max: 2 });
-    try {
-      const exists = await pub.query('SELECT to_regclass($1) IS NOT NULL AS ok', [`${SANDBOX_STORE_SCHEMA}.customers`]);
-      if (!exists.rows[0].ok) {
-        process.stdout.write('the sandbox store is not seeded yet: its mappings are made when it is (npm start, or scripts/seed-store.ts)\n');
-      } else {
-        const m = await seedSandboxMappings(pub, config.QUAYSIDE_STORE, { skus, erpSchema: schema, storeSchema: SANDBOX_STORE_SCHEMA });
-        process.stdout.write(`mapped ${m.skus} SKUs, ${m.customers} customers, ${m.locations} locations for store ${config.QUAYSIDE_STORE}\n`);
-      }
-    } finally {
-      await pub.end();
-    }
-  }
+  if (mappings) await mapSandboxes(config, skus);
 }
 
 main().catch((err: unknown) => {

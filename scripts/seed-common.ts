@@ -1,0 +1,57 @@
+import { Command } from 'commander';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import type { Config } from '../platform/config';
+import { seedSandboxMappings } from '../sandbox/erp/mappings';
+import { SANDBOX_STORE_SCHEMA } from '../sandbox/storefront/db';
+
+/** The options both sandbox seed scripts take. */
+export function seedProgram(name: string, description: string): Command {
+  return new Command()
+    .name(name)
+    .description(description)
+    .option('--skus <n>', 'items or products to create (default SANDBOX_ERP_SKUS)')
+    .option('--customers <n>', 'customers to create (default SANDBOX_ERP_CUSTOMERS)')
+    .option('--reset', 'drop the sandbox schema first', false)
+    .option('--no-mappings', 'leave Quayside’s mapping tables alone')
+    .parse();
+}
+
+export function seedSettings(program: Command, config: Config) {
+  const opts = program.opts<{ skus?: string; customers?: string; reset: boolean; mappings: boolean }>();
+  return {
+    skus: opts.skus ? Number(opts.skus) : config.SANDBOX_ERP_SKUS,
+    customers: opts.customers ? Number(opts.customers) : config.SANDBOX_ERP_CUSTOMERS,
+    reset: opts.reset,
+    mappings: opts.mappings,
+  };
+}
+
+export async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  const admin = createPool(databaseUrl, { max: 1 });
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Fills Quayside's mapping tables from both sandboxes, once both are seeded. */
+export async function mapSandboxes(config: Config, skus: number): Promise<void> {
+  await migrate(config.DATABASE_URL);
+  const pub = createPool(config.DATABASE_URL, { max: 2 });
+  try {
+    const seeded = await pub.query<{ erp: boolean; store: boolean }>('SELECT to_regclass($1) IS NOT NULL AS erp, to_regclass($2) IS NOT NULL AS store', [
+      `${config.SANDBOX_ERP_SCHEMA}.item`,
+      `${SANDBOX_STORE_SCHEMA}.customers`,
+    ]);
+    if (!seeded.rows[0]?.erp || !seeded.rows[0]?.store) {
+      process.stdout.write('mappings are made once both sandboxes are seeded (npm start, or scripts/seed-erp.ts and scripts/seed-store.ts)\n');
+      return;
+    }
+    const m = await seedSandboxMappings(pub, config.QUAYSIDE_STORE, { skus, erpSchema: config.SANDBOX_ERP_SCHEMA, storeSchema: SANDBOX_STORE_SCHEMA });
+    process.stdout.write(`mapped ${m.skus} SKUs, ${m.customers} customers, ${m.locations} locations for store ${config.QUAYSIDE_STORE}\n`);
+  } finally {
+    await pub.end();
+  }
+}
