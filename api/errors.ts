@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { WorkflowNotFoundError } from '@temporalio/client';
 
 /** An error with a stable code (`ORDER.NOT_FOUND`) and the HTTP status it maps to. */
 export class ApiError extends Error {
@@ -14,6 +15,16 @@ export class ApiError extends Error {
 }
 
 export const notFound = (code: string, message: string) => new ApiError(404, code, message);
+
+/** Runs a call on a workflow handle; a workflow that does not exist becomes the given 404. */
+export async function whenFound<T>(call: () => Promise<T>, missing: ApiError): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw missing;
+    throw err;
+  }
+}
 
 export function describeZodError(err: z.ZodError, where: string): { message: string; fields: { path: string; message: string }[] } {
   const fields = err.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message }));

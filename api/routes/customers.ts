@@ -1,14 +1,14 @@
 import { Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
 import { CustomerApplication, type StorefrontCustomerEvent } from '../../domain/customer';
 import { customerWorkflowId, taskQueue } from '../../domain/ids';
 import { applicantInfoSignal, customerApproval, customerEventSignal, customerStatusQuery } from '../../workflows/customerApproval';
 import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
-import { ApiError, validate } from '../errors';
+import { ApiError, validate, whenFound } from '../errors';
 
 const Params = z.object({ id: z.string().min(1).max(200) });
 const StoreQuery = z.object({ store: z.string().min(1).optional() });
@@ -36,6 +36,8 @@ const Info = z
  * its API key): start the approval process, read where it stands, and pass on the applicant's
  * answers to a request for more information.
  */
+const noApplication = (id: string) => new ApiError(404, 'CUSTOMER.NOT_FOUND', `No application for customer ${id}.`);
+
 export function customersRouter({ temporal, db, store, taskQueuePrefix }: { temporal: Client; db: Db; store: string; taskQueuePrefix: string }) {
   const router = Router();
   const auth = authenticate(db);
@@ -76,13 +78,8 @@ export function customersRouter({ temporal, db, store, taskQueuePrefix }: { temp
   router.get('/customers/:id/application', auth, validate({ params: Params, query: StoreQuery }), async (req, res) => {
     const { id } = req.params as z.infer<typeof Params>;
     const workflowId = customerWorkflowId(storeFor(req, id), id);
-    try {
-      const status = await temporal.workflow.getHandle(workflowId).query(customerStatusQuery);
-      res.json({ workflowId, ...status });
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'CUSTOMER.NOT_FOUND', `No application for customer ${id}.`);
-      throw err;
-    }
+    const status = await whenFound(() => temporal.workflow.getHandle(workflowId).query(customerStatusQuery), noApplication(id));
+    res.json({ workflowId, ...status });
   });
 
   /** The applicant's answer to a request for more information. */
@@ -90,16 +87,11 @@ export function customersRouter({ temporal, db, store, taskQueuePrefix }: { temp
     const { id } = req.params as z.infer<typeof Params>;
     const workflowId = customerWorkflowId(storeFor(req, id), id);
     const handle = temporal.workflow.getHandle(workflowId);
-    try {
-      const status = await handle.query(customerStatusQuery);
-      if (status.step !== 'awaitingApplicant' && status.step !== 'awaitingDecision') {
-        throw new ApiError(409, 'CUSTOMER.NOT_AWAITING_INFO', `The application is ${status.step}; it takes no more information.`);
-      }
-      await handle.signal(applicantInfoSignal, req.body as z.infer<typeof Info>);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'CUSTOMER.NOT_FOUND', `No application for customer ${id}.`);
-      throw err;
+    const status = await whenFound(() => handle.query(customerStatusQuery), noApplication(id));
+    if (status.step !== 'awaitingApplicant' && status.step !== 'awaitingDecision') {
+      throw new ApiError(409, 'CUSTOMER.NOT_AWAITING_INFO', `The application is ${status.step}; it takes no more information.`);
     }
+    await whenFound(() => handle.signal(applicantInfoSignal, req.body as z.infer<typeof Info>), noApplication(id));
     res.status(202).json({ workflowId });
   });
 

@@ -1,14 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { returnWorkflowId, taskQueue } from '../../domain/ids';
 import { ReturnRequest, type StorefrontReturnEvent } from '../../domain/returns';
 import { goodsReceivedSignal, inspectReturnUpdate, returnEventSignal, returnRefund, returnStatusQuery } from '../../workflows/returnRefund';
 import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
-import { ApiError, validate } from '../errors';
+import { ApiError, validate, whenFound } from '../errors';
 
 const Params = z.object({ id: z.string().min(1).max(200) });
 const StoreQuery = z.object({ store: z.string().min(1).optional() });
@@ -20,6 +20,8 @@ const Inspection = z
   .strict();
 
 /** Returns from the API: start one (same process as a storefront returns/request), read it, and record warehouse events. */
+const noReturn = (id: string) => new ApiError(404, 'RETURN.NOT_FOUND', `No return ${id}.`);
+
 export function returnsRouter({ temporal, db, store, taskQueuePrefix }: { temporal: Client; db: Db; store: string; taskQueuePrefix: string }) {
   const router = Router();
   const auth = authenticate(db);
@@ -50,13 +52,8 @@ export function returnsRouter({ temporal, db, store, taskQueuePrefix }: { tempor
   router.get('/returns/:id', auth, validate({ params: Params, query: StoreQuery }), async (req, res) => {
     const { id } = req.params as z.infer<typeof Params>;
     const workflowId = returnWorkflowId(storeFor(req, id), id);
-    try {
-      const status = await temporal.workflow.getHandle(workflowId).query(returnStatusQuery);
-      res.json({ workflowId, ...status });
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'RETURN.NOT_FOUND', `No return ${id}.`);
-      throw err;
-    }
+    const status = await whenFound(() => temporal.workflow.getHandle(workflowId).query(returnStatusQuery), noReturn(id));
+    res.json({ workflowId, ...status });
   });
 
   /** The warehouse's inspection result: restock, scrap or warranty per line. */
@@ -65,10 +62,10 @@ export function returnsRouter({ temporal, db, store, taskQueuePrefix }: { tempor
     const workflowId = returnWorkflowId(storeFor(req, id), id);
     const body = req.body as z.infer<typeof Inspection>;
     try {
-      const status = await temporal.workflow.getHandle(workflowId).executeUpdate(inspectReturnUpdate, { args: [{ ...body, inspectedBy: principalOf(req).name }] });
+      const handle = temporal.workflow.getHandle(workflowId);
+      const status = await whenFound(() => handle.executeUpdate(inspectReturnUpdate, { args: [{ ...body, inspectedBy: principalOf(req).name }] }), noReturn(id));
       res.json({ workflowId, step: status.step });
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'RETURN.NOT_FOUND', `No return ${id}.`);
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw new ApiError(409, 'RETURN.INSPECTION_REFUSED', err.cause.message);
       throw err;
     }
@@ -78,12 +75,7 @@ export function returnsRouter({ temporal, db, store, taskQueuePrefix }: { tempor
   router.post('/returns/:id/received', auth, requireRole('operator', 'admin'), validate({ params: Params, query: StoreQuery }), async (req, res) => {
     const { id } = req.params as z.infer<typeof Params>;
     const workflowId = returnWorkflowId(storeFor(req, id), id);
-    try {
-      await temporal.workflow.getHandle(workflowId).signal(goodsReceivedSignal, { receivedAt: new Date().toISOString() });
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'RETURN.NOT_FOUND', `No return ${id}.`);
-      throw err;
-    }
+    await whenFound(() => temporal.workflow.getHandle(workflowId).signal(goodsReceivedSignal, { receivedAt: new Date().toISOString() }), noReturn(id));
     res.status(202).json({ workflowId });
   });
 
