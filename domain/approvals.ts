@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Money } from './order';
+import { MoneyText } from './money';
 
 /**
  * Human decisions are Temporal Updates named `decide` on every workflow that waits for one, with a
@@ -16,10 +16,10 @@ export const Decision = z.object({
   outcome: z.enum(['approve', 'reject', 'adjust', 'requestInfo']),
   reason: z.string().max(2000).optional(),
   /** For `adjust` or an approval that sets terms: new credit limit, terms, price level, amount. */
-  creditLimit: Money.optional(),
+  creditLimit: MoneyText.optional(),
   terms: z.string().optional(),
   priceLevel: z.string().optional(),
-  amount: Money.optional(),
+  amount: MoneyText.optional(),
 });
 export type Decision = z.infer<typeof Decision>;
 

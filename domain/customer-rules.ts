@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Decision } from './approvals';
 import type { CustomerApplication } from './customer';
-import { Money } from './order';
+import { MoneyText } from './money';
 import { DurationText } from './return-rules';
 
 /** New-customer approval rules, configured per store and snapshotted by each approval workflow. */
@@ -17,7 +17,7 @@ export const CustomerApprovalPolicy = z.object({
   defaultTerms: z.string().default('Net 30'),
   defaultPriceLevel: z.string().default('Wholesale'),
   /** Credit limit an approval grants when neither the applicant nor the approver names one. */
-  defaultCreditLimit: Money.default('5000.00'),
+  defaultCreditLimit: MoneyText.default('5000.00'),
   /** Storefront price list (catalog) per ERP price level; the level's own name when absent. */
   priceLists: z.record(z.string(), z.string()).default({}),
 });

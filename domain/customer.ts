@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Address, Money } from './order';
+import { MoneyText } from './money';
+import { Address } from './order';
 
 /** A new B2B customer's application, from customers/create or the registration form. */
 export const CustomerApplication = z.object({
@@ -12,7 +13,7 @@ export const CustomerApplication = z.object({
   taxId: z.string().optional(),
   taxExempt: z.boolean().default(false),
   requestedTerms: z.string().optional(),
-  requestedCreditLimit: Money.optional(),
+  requestedCreditLimit: MoneyText.optional(),
   parentErpCustomerId: z.string().optional(),
   address: Address.optional(),
   tags: z.array(z.string()).default([]),

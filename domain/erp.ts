@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Money } from './order';
+import { MoneyText } from './money';
 
 /**
  * The ERP as Quayside sees it: canonical types in, canonical types out. NetSuite is the first
@@ -18,8 +18,8 @@ export const ErpCustomer = z.object({
   externalId: z.string().nullable(),
   companyName: z.string(),
   email: z.string().nullable(),
-  creditLimit: Money.nullable(),
-  balance: Money,
+  creditLimit: MoneyText.nullable(),
+  balance: MoneyText,
   terms: z.string().nullable(),
   priceLevel: z.string().nullable(),
   taxExempt: z.boolean(),

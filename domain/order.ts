@@ -1,7 +1,6 @@
 import { z } from 'zod';
 
-/** Money travels as a decimal string so no cents are lost between systems. */
-export const Money = z.string().regex(/^-?\d+(\.\d{1,4})?$/, 'a decimal amount such as "89.99"');
+import { MoneyText } from './money';
 
 export const Address = z.object({
   name: z.string().nullish(),
@@ -23,7 +22,7 @@ export const OrderLine = z.object({
   sku: z.string().min(1),
   title: z.string().optional(),
   quantity: z.number().int().positive(),
-  unitPrice: Money,
+  unitPrice: MoneyText,
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Money } from './order';
+import { MoneyText } from './money';
 import type { ReturnRequest } from './returns';
 
 /** Money in integer cents, so no rounding error creeps into refunds; strings in, strings out. */
@@ -41,7 +41,7 @@ export const ReturnPolicy = z.object({
   /** Days after delivery (or the order date when delivery is unknown) within which a return may be requested. */
   windowDays: z.number().int().positive().default(30),
   /** Returns whose refund is at most this amount, with no reason that needs review, are approved automatically. */
-  autoApproveLimit: Money.default('500.00'),
+  autoApproveLimit: MoneyText.default('500.00'),
   /** Reasons that always need an approver (matched case-insensitively). */
   reviewReasons: z.array(z.string()).default(['damaged', 'defective', 'wrong_item']),
   /** Restocking fee on restocked goods, in percent of their price. */

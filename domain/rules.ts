@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Money } from './order';
+import { MoneyText } from './money';
 
 /** A duration as Temporal and people write it: `90s`, `15m`, `4h`, `7d`, `250ms`. */
 export const DurationText = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as "15m", "4h" or "7d"');
@@ -15,13 +15,13 @@ export const BusinessRules = z.object({
       /** Hold an order when open balance + this order exceeds the ERP credit limit. */
       checkEnabled: z.boolean().default(true),
       /** Accept this much over the limit before holding (a courtesy margin). */
-      overLimitAllowance: Money.default('0'),
+      overLimitAllowance: MoneyText.default('0'),
     })
     .prefault({}),
   firstOrder: z
     .object({
       /** A new customer's first order above this total waits for an approver. */
-      approvalAmount: Money.default('5000.00'),
+      approvalAmount: MoneyText.default('5000.00'),
     })
     .prefault({}),
   approval: z

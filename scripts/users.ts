@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createPool } from '../db/pool';
 import { principalRepository, type Role } from '../db/principals';
 import { ApprovalKind } from '../domain/approvals';
-import { Money } from '../domain/order';
+import { MoneyText } from '../domain/money';
 import { loadConfig } from '../platform/config';
 
 const roles: Role[] = ['approver', 'operator', 'admin'];
@@ -13,7 +13,7 @@ function parseRole(v: string): Role {
   return v as Role;
 }
 function parseLimit(v: string): string {
-  if (!Money.safeParse(v).success) throw new InvalidArgumentError('a decimal amount such as 10000 or 2500.00');
+  if (!MoneyText.safeParse(v).success) throw new InvalidArgumentError('a decimal amount such as 10000 or 2500.00');
   return v;
 }
 function parseKinds(v: string): string[] {
