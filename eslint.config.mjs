@@ -2,9 +2,32 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
-  'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers',
-  'tls', 'url', 'util', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
@@ -28,16 +51,29 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...nodeBuiltins.map((name) => ({ name, message: 'Node APIs are not allowed in workflows/ or domain/.' })),
-            ...nodeBuiltins.map((name) => ({ name: `node:${name}`, message: 'Node APIs are not allowed in workflows/ or domain/.' })),
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'Node APIs are not allowed in workflows/ or domain/.',
+            })),
+            ...nodeBuiltins.map((name) => ({
+              name: `node:${name}`,
+              message: 'Node APIs are not allowed in workflows/ or domain/.',
+            })),
             { name: 'pg', message: 'Database access belongs in activities/ and db/.' },
             { name: '@temporalio/activity', message: 'Activities run in the worker, not in workflow code.' },
             { name: '@temporalio/client', message: 'Use child workflows or signals from workflow code.' },
             { name: '@temporalio/worker', message: 'Workers are built in workers/.' },
           ],
           patterns: [
-            { group: ['**/activities/*', '**/activities'], allowTypeImports: true, message: 'Workflows may import activity types only (import type).' },
-            { group: ['**/db/*', '**/connectors/*', '**/platform/*', '**/sandbox/*', '**/api/*'], message: 'I/O layers are not allowed in workflows/ or domain/.' },
+            {
+              group: ['**/activities/*', '**/activities'],
+              allowTypeImports: true,
+              message: 'Workflows may import activity types only (import type).',
+            },
+            {
+              group: ['**/db/*', '**/connectors/*', '**/platform/*', '**/sandbox/*', '**/api/*'],
+              message: 'I/O layers are not allowed in workflows/ or domain/.',
+            },
           ],
         },
       ],

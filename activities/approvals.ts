@@ -24,11 +24,23 @@ export function createApprovalActivities(deps: ApprovalActivityDeps): ApprovalAc
   const approvals = approvalRepository(deps.db);
   const principals = principalRepository(deps.db);
   const alerts = alertRepository(deps.db);
-  const link = (approvalId: string) => (deps.apiPublicUrl ? `${deps.apiPublicUrl.replace(/\/$/, '')}/approvals/${encodeURIComponent(approvalId)}` : undefined);
+  const link = (approvalId: string) =>
+    deps.apiPublicUrl
+      ? `${deps.apiPublicUrl.replace(/\/$/, '')}/approvals/${encodeURIComponent(approvalId)}`
+      : undefined;
 
-  async function notifyApprovers(a: ApprovalRecord | PendingApproval, who: Principal[], stage: 'requested' | 'reminder' | 'escalation') {
+  async function notifyApprovers(
+    a: ApprovalRecord | PendingApproval,
+    who: Principal[],
+    stage: 'requested' | 'reminder' | 'escalation',
+  ) {
     const amount = a.amount ? ` (${a.amount}${a.currency ? ` ${a.currency}` : ''})` : '';
-    const verb = stage === 'requested' ? 'Decision needed' : stage === 'reminder' ? 'Reminder: decision still needed' : 'Escalated: decision overdue';
+    const verb =
+      stage === 'requested'
+        ? 'Decision needed'
+        : stage === 'reminder'
+          ? 'Reminder: decision still needed'
+          : 'Escalated: decision overdue';
     for (const p of who) {
       await deliverNotification(deps, {
         id: `${a.approvalId}:${stage}:${p.id}`,
@@ -36,18 +48,30 @@ export function createApprovalActivities(deps: ApprovalActivityDeps): ApprovalAc
         recipient: { role: 'approver', id: p.id, name: p.name, email: p.email },
         subject: `${verb}: ${a.summary}${amount}`,
         text: `${a.summary}${amount}. Approval ${a.approvalId} waits for your decision.`,
-        data: { approvalId: a.approvalId, kind: a.kind, workflowId: a.workflowId, amount: a.amount, currency: a.currency, link: link(a.approvalId) },
+        data: {
+          approvalId: a.approvalId,
+          kind: a.kind,
+          workflowId: a.workflowId,
+          amount: a.amount,
+          currency: a.currency,
+          link: link(a.approvalId),
+        },
         workflowId: a.workflowId,
       });
     }
   }
 
-  const storeOf = (a: ApprovalRecord | PendingApproval) => ('store' in a ? a.store : (a.workflowId.split(':')[1] ?? null));
+  const storeOf = (a: ApprovalRecord | PendingApproval) =>
+    'store' in a ? a.store : (a.workflowId.split(':')[1] ?? null);
 
   return {
     async openApproval(input: PendingApproval): Promise<void> {
       await approvals.open(input);
-      const who = await principals.approversFor({ kind: input.kind, store: storeOf(input), amount: input.amount });
+      const who = await principals.approversFor({
+        kind: input.kind,
+        store: storeOf(input),
+        amount: input.amount,
+      });
       if (who.length === 0) {
         await alerts.raise({
           severity: 'warning',
@@ -65,7 +89,11 @@ export function createApprovalActivities(deps: ApprovalActivityDeps): ApprovalAc
     async remindApproval({ approvalId, escalate }: { approvalId: string; escalate: boolean }): Promise<void> {
       const record = await approvals.remind(approvalId, escalate);
       if (!record) return;
-      const all = await principals.approversFor({ kind: record.kind, store: record.store, amount: record.amount });
+      const all = await principals.approversFor({
+        kind: record.kind,
+        store: record.store,
+        amount: record.amount,
+      });
       if (!escalate) {
         await notifyApprovers(record, all, 'reminder');
         return;
@@ -86,7 +114,13 @@ export function createApprovalActivities(deps: ApprovalActivityDeps): ApprovalAc
       const record = await approvals.get(approvalId);
       if (!record) return;
       await approvals.close(approvalId, outcome);
-      if (decision) await approvals.recordDecision({ approvalId, workflowId: record.workflowId, decision, accepted: true });
+      if (decision)
+        await approvals.recordDecision({
+          approvalId,
+          workflowId: record.workflowId,
+          decision,
+          accepted: true,
+        });
       await alerts.resolve(`approval:${approvalId}:escalated`);
       await alerts.resolve(`approval:${approvalId}:noApprover`);
     },

@@ -25,12 +25,19 @@ export function createCustomerActivities({ db, erp, storefront }: CustomerActivi
       return erp.upsertCustomer(input);
     },
 
-    async mapCustomer(input: { store: string; storeCustomerId: string; erpCustomerId: string; by: string }): Promise<void> {
+    async mapCustomer(input: {
+      store: string;
+      storeCustomerId: string;
+      erpCustomerId: string;
+      by: string;
+    }): Promise<void> {
       await mappings.upsertCustomer(input.store, input.storeCustomerId, input.erpCustomerId, input.by);
     },
 
     /** The storefront customer (and company) with its price list, payment terms and tax exemption. */
-    async upsertStorefrontCustomer(input: StorefrontCustomerInput): Promise<{ customerId: string; companyId?: string }> {
+    async upsertStorefrontCustomer(
+      input: StorefrontCustomerInput,
+    ): Promise<{ customerId: string; companyId?: string }> {
       return storefront.upsertCustomer(input);
     },
   };

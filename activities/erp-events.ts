@@ -21,20 +21,32 @@ export function createErpEventActivities({ db, erp }: ErpEventDeps) {
       cursors: ErpCursors;
       hasMore: boolean;
     }> {
-      const names = { fulfillments: `erp:${input.store}:fulfillments`, invoices: `erp:${input.store}:invoices` };
+      const names = {
+        fulfillments: `erp:${input.store}:fulfillments`,
+        invoices: `erp:${input.store}:invoices`,
+      };
       let cursors = input.cursors;
       if (cursors === null) {
-        cursors = { fulfillments: await cursorsRepo.cursor(names.fulfillments), invoices: await cursorsRepo.cursor(names.invoices) };
+        cursors = {
+          fulfillments: await cursorsRepo.cursor(names.fulfillments),
+          invoices: await cursorsRepo.cursor(names.invoices),
+        };
       } else {
         // Everything before these cursors has been signalled: they are the poller's committed position.
         await cursorsRepo.saveCursor(names.fulfillments, cursors.fulfillments);
         await cursorsRepo.saveCursor(names.invoices, cursors.invoices);
       }
-      const [f, i] = await Promise.all([erp.fulfillmentsSince(cursors.fulfillments, input.pageSize), erp.invoicesSince(cursors.invoices, input.pageSize)]);
+      const [f, i] = await Promise.all([
+        erp.fulfillmentsSince(cursors.fulfillments, input.pageSize),
+        erp.invoicesSince(cursors.invoices, input.pageSize),
+      ]);
       return {
         fulfillments: f.items,
         invoices: i.items,
-        cursors: { fulfillments: f.nextCursor ?? cursors.fulfillments, invoices: i.nextCursor ?? cursors.invoices },
+        cursors: {
+          fulfillments: f.nextCursor ?? cursors.fulfillments,
+          invoices: i.nextCursor ?? cursors.invoices,
+        },
         hasMore: f.hasMore || i.hasMore,
       };
     },
@@ -49,9 +61,18 @@ export async function ensureErpEventsPoller(
   opts: { store: string; taskQueuePrefix: string; pollEvery?: string; pageSize?: number },
 ): Promise<{ workflowId: string; started: boolean }> {
   const workflowId = erpEventsWorkflowId(opts.store);
-  const args: ErpEventsInput = { store: opts.store, cursors: null, pollEvery: opts.pollEvery ?? '2s', pageSize: opts.pageSize ?? 100 };
+  const args: ErpEventsInput = {
+    store: opts.store,
+    cursors: null,
+    pollEvery: opts.pollEvery ?? '2s',
+    pageSize: opts.pageSize ?? 100,
+  };
   try {
-    await client.workflow.start('erpEvents', { workflowId, taskQueue: taskQueue('orders', opts.taskQueuePrefix), args: [args] });
+    await client.workflow.start('erpEvents', {
+      workflowId,
+      taskQueue: taskQueue('orders', opts.taskQueuePrefix),
+      args: [args],
+    });
     return { workflowId, started: true };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };

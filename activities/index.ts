@@ -42,7 +42,12 @@ export function createActivities(deps: ActivityDeps) {
       log: deps.log,
     }),
     ...createErpEventActivities({ db: deps.db, erp: deps.erp ?? missingPort<ErpPort>('ERP') }),
-    ...createApprovalActivities({ db: deps.db, notifier: deps.notifier, log: deps.log, apiPublicUrl: deps.apiPublicUrl }),
+    ...createApprovalActivities({
+      db: deps.db,
+      notifier: deps.notifier,
+      log: deps.log,
+      apiPublicUrl: deps.apiPublicUrl,
+    }),
     ...createNotifyActivities({ db: deps.db, notifier: deps.notifier, log: deps.log }),
     ...createReturnActivities({
       db: deps.db,

@@ -6,7 +6,10 @@ export function missingPort<T extends object>(name: string): T {
   return new Proxy({} as T, {
     get: (_target, prop) =>
       typeof prop === 'string' && prop !== 'then'
-        ? () => Promise.reject(new Error(`No ${name} connector is configured for this worker (called ${name}.${prop}).`))
+        ? () =>
+            Promise.reject(
+              new Error(`No ${name} connector is configured for this worker (called ${name}.${prop}).`),
+            )
         : undefined,
   });
 }

@@ -18,15 +18,22 @@ export type NotificationStatus = 'sent' | 'failed' | 'undeliverable';
  * was sent, so a retried activity or a replayed step never notifies twice. A receiver that refuses
  * the message raises an operator alert instead of failing the business process.
  */
-export async function deliverNotification(deps: NotifyDeps, n: Notification): Promise<{ status: NotificationStatus; duplicate: boolean }> {
+export async function deliverNotification(
+  deps: NotifyDeps,
+  n: Notification,
+): Promise<{ status: NotificationStatus; duplicate: boolean }> {
   const { db, notifier } = deps;
   const log = notificationRepository(db);
   const status = await log.claim(n, notifier?.channel ?? null);
-  if (status === 'sent' || status === 'failed' || status === 'undeliverable') return { status, duplicate: true };
+  if (status === 'sent' || status === 'failed' || status === 'undeliverable')
+    return { status, duplicate: true };
 
   if (!notifier) {
     await log.undeliverable(n.id, 'no notification channel is configured');
-    deps.log?.warn({ notificationId: n.id, kind: n.kind }, 'notification not delivered: no channel configured');
+    deps.log?.warn(
+      { notificationId: n.id, kind: n.kind },
+      'notification not delivered: no channel configured',
+    );
     return { status: 'undeliverable', duplicate: false };
   }
   try {
@@ -61,7 +68,11 @@ export function createNotifyActivities(deps: NotifyDeps) {
         return { status };
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
-        throw ApplicationFailure.create({ type: 'NotificationDeliveryFailed', message: (err as Error).message, nonRetryable: false });
+        throw ApplicationFailure.create({
+          type: 'NotificationDeliveryFailed',
+          message: (err as Error).message,
+          nonRetryable: false,
+        });
       }
     },
   };

@@ -17,7 +17,11 @@ import type { Logger } from '../platform/logger';
 /** Where expected (ERP) prices come from for the price check; without one, storefront prices stand. */
 export interface PriceBook {
   /** Unit price per ERP SKU for this customer and quantity; SKUs without a known price are omitted. */
-  unitPrices(input: { customerErpId: string; priceLevel: string | null; lines: { sku: string; quantity: number }[] }): Promise<Record<string, string>>;
+  unitPrices(input: {
+    customerErpId: string;
+    priceLevel: string | null;
+    lines: { sku: string; quantity: number }[];
+  }): Promise<Record<string, string>>;
 }
 
 export interface OrderActivityDeps {
@@ -63,12 +67,18 @@ export interface CancelLinesInput {
   notifyCustomer: boolean;
 }
 
-
 /**
  * Activities of the order process, built once per worker with their dependencies. Every write is
  * idempotent: ERP orders by external id, storefront fulfillments/refunds by key, Postgres by upsert.
  */
-export function createOrderActivities({ db, erp, storefront, mappings = mappingRepository(db), prices, log }: OrderActivityDeps) {
+export function createOrderActivities({
+  db,
+  erp,
+  storefront,
+  mappings = mappingRepository(db),
+  prices,
+  log,
+}: OrderActivityDeps) {
   const orders = orderRepository(db);
   const alerts = alertRepository(db);
   const rules = rulesRepository(db);
@@ -81,7 +91,10 @@ export function createOrderActivities({ db, erp, storefront, mappings = mappingR
     async mapOrder(input: { order: CanonicalOrder }): Promise<MappedOrder> {
       const { order } = input;
       const storeSkus = [...new Set(order.lines.map((l) => l.sku))];
-      const [skus, customerErpId] = await Promise.all([mappings.erpSkus(order.store, storeSkus), mappings.erpCustomer(order.store, order.customerId)]);
+      const [skus, customerErpId] = await Promise.all([
+        mappings.erpSkus(order.store, storeSkus),
+        mappings.erpCustomer(order.store, order.customerId),
+      ]);
       return {
         customerErpId,
         skus: Object.fromEntries(skus),
@@ -93,11 +106,21 @@ export function createOrderActivities({ db, erp, storefront, mappings = mappingR
       await mappings.upsertSkus(input.store, [{ storeSku: input.sku, erpSku: input.erpSku }], input.by);
     },
 
-    async saveCustomerMapping(input: { store: string; customerId: string; erpCustomerId: string; by: string }): Promise<void> {
+    async saveCustomerMapping(input: {
+      store: string;
+      customerId: string;
+      erpCustomerId: string;
+      by: string;
+    }): Promise<void> {
       await mappings.upsertCustomer(input.store, input.customerId, input.erpCustomerId, input.by);
     },
 
-    async readCreditAccount(input: { store: string; orderId: string; customerId: string; customerErpId: string }): Promise<CreditInfo> {
+    async readCreditAccount(input: {
+      store: string;
+      orderId: string;
+      customerId: string;
+      customerErpId: string;
+    }): Promise<CreditInfo> {
       const customer = await erp.getCustomer(input.customerErpId);
       if (!customer) {
         throw ApplicationFailure.create({
@@ -117,7 +140,11 @@ export function createOrderActivities({ db, erp, storefront, mappings = mappingR
       };
     },
 
-    async expectedPrices(input: { customerErpId: string; priceLevel: string | null; lines: { sku: string; quantity: number }[] }): Promise<Record<string, string>> {
+    async expectedPrices(input: {
+      customerErpId: string;
+      priceLevel: string | null;
+      lines: { sku: string; quantity: number }[];
+    }): Promise<Record<string, string>> {
       return prices ? prices.unitPrices(input) : {};
     },
 
@@ -125,11 +152,17 @@ export function createOrderActivities({ db, erp, storefront, mappings = mappingR
       return orders.freeStock(input.skus, input.workflowId);
     },
 
-    async reserveStock(input: { workflowId: string; lines: { lineKey: string; sku: string; location: string; quantity: number }[] }): Promise<void> {
+    async reserveStock(input: {
+      workflowId: string;
+      lines: { lineKey: string; sku: string; location: string; quantity: number }[];
+    }): Promise<void> {
       await orders.reserve(input.workflowId, input.lines);
     },
 
-    async releaseReservations(input: { workflowId: string; lineKeys?: string[] }): Promise<{ released: number }> {
+    async releaseReservations(input: {
+      workflowId: string;
+      lineKeys?: string[];
+    }): Promise<{ released: number }> {
       return { released: await orders.release(input.workflowId, input.lineKeys) };
     },
 
@@ -139,9 +172,16 @@ export function createOrderActivities({ db, erp, storefront, mappings = mappingR
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
         const e = err as { retryable?: boolean; nonRetryable?: boolean; status?: number; message?: string };
-        const permanent = e.nonRetryable === true || e.retryable === false || (e.status !== undefined && e.status >= 400 && e.status < 500 && e.status !== 429);
+        const permanent =
+          e.nonRetryable === true ||
+          e.retryable === false ||
+          (e.status !== undefined && e.status >= 400 && e.status < 500 && e.status !== 429);
         if (permanent) {
-          throw ApplicationFailure.create({ type: ORDER_FAILURES.erpRejected, message: e.message ?? String(err), nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: ORDER_FAILURES.erpRejected,
+            message: e.message ?? String(err),
+            nonRetryable: true,
+          });
         }
         throw err;
       }
@@ -167,7 +207,9 @@ export function createOrderActivities({ db, erp, storefront, mappings = mappingR
      * to ship, else its quantity is reduced), Quayside's reservations, and on the storefront (a refund
      * of the lines without restock, which removes them from what is left to fulfil).
      */
-    async cancelOrderLines(input: CancelLinesInput): Promise<{ cancelled: { lineId: string; quantity: number }[]; refunded: string }> {
+    async cancelOrderLines(
+      input: CancelLinesInput,
+    ): Promise<{ cancelled: { lineId: string; quantity: number }[]; refunded: string }> {
       const so = await erp.getSalesOrder({ externalId: input.externalId });
       if (so) {
         const close: string[] = [];
@@ -219,7 +261,13 @@ export function createOrderActivities({ db, erp, storefront, mappings = mappingR
       currency: string;
     }): Promise<{ action: 'cancelledWithRefund' | 'refunded' | 'nothingToRefund' }> {
       if (!input.cancelledOnStorefront) {
-        await storefront.cancelOrder({ orderId: input.orderId, reason: input.reason, notifyCustomer: true, refund: true, staffNote: input.reason });
+        await storefront.cancelOrder({
+          orderId: input.orderId,
+          reason: input.reason,
+          notifyCustomer: true,
+          refund: true,
+          staffNote: input.reason,
+        });
         return { action: 'cancelledWithRefund' };
       }
       if (!isPaidStatus(input.financialStatus)) return { action: 'nothingToRefund' };
@@ -235,12 +283,17 @@ export function createOrderActivities({ db, erp, storefront, mappings = mappingR
       return { action: 'refunded' };
     },
 
-    async pushFulfillment(input: StorefrontFulfillmentInput): Promise<{ fulfillmentId: string; created: boolean }> {
+    async pushFulfillment(
+      input: StorefrontFulfillmentInput,
+    ): Promise<{ fulfillmentId: string; created: boolean }> {
       return storefront.createFulfillment(input);
     },
 
     /** Publishes the order's invoices to the storefront (customer portal) as an order metafield. */
-    async publishInvoices(input: { orderId: string; invoices: Pick<ErpInvoice, 'erpId' | 'tranId' | 'total' | 'dueDate'>[] }): Promise<void> {
+    async publishInvoices(input: {
+      orderId: string;
+      invoices: Pick<ErpInvoice, 'erpId' | 'tranId' | 'total' | 'dueDate'>[];
+    }): Promise<void> {
       await storefront.updateOrder({
         orderId: input.orderId,
         addTags: ['invoiced'],
@@ -249,7 +302,14 @@ export function createOrderActivities({ db, erp, storefront, mappings = mappingR
             namespace: 'quayside',
             key: 'invoices',
             type: 'json',
-            value: JSON.stringify(input.invoices.map((i) => ({ number: i.tranId, erpId: i.erpId, total: i.total, dueDate: i.dueDate }))),
+            value: JSON.stringify(
+              input.invoices.map((i) => ({
+                number: i.tranId,
+                erpId: i.erpId,
+                total: i.total,
+                dueDate: i.dueDate,
+              })),
+            ),
           },
         ],
       });
@@ -260,7 +320,9 @@ export function createOrderActivities({ db, erp, storefront, mappings = mappingR
       await storefront.updateOrder({
         orderId: input.orderId,
         addTags: [input.tag],
-        metafields: [{ namespace: 'quayside', key: 'buyer_notice', type: 'multi_line_text_field', value: input.notice }],
+        metafields: [
+          { namespace: 'quayside', key: 'buyer_notice', type: 'multi_line_text_field', value: input.notice },
+        ],
       });
     },
 

@@ -77,7 +77,11 @@ export function createOrderFactsSource({ db, erp }: { db: Db; erp: ErpPort }): O
       const byLine = new Map<string, { sku: string; lineKey: string; shipped: number }>();
       for (const l of so.lines) {
         const prev = byLine.get(l.lineKey);
-        byLine.set(l.lineKey, { sku: l.sku, lineKey: l.lineKey, shipped: (prev?.shipped ?? 0) + l.quantityFulfilled });
+        byLine.set(l.lineKey, {
+          sku: l.sku,
+          lineKey: l.lineKey,
+          shipped: (prev?.shipped ?? 0) + l.quantityFulfilled,
+        });
       }
       const hazmat = await hazmatSkus(so.lines.map((l) => l.sku));
       return {
@@ -150,15 +154,23 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
       return erp.createCreditMemo(input);
     },
 
-    async createErpRefund(input: ErpRefundInput): Promise<{ erpId: string; externalId: string; amount: string }> {
+    async createErpRefund(
+      input: ErpRefundInput,
+    ): Promise<{ erpId: string; externalId: string; amount: string }> {
       return erp.createRefund(input);
     },
 
-    async createStorefrontRefund(input: StorefrontRefundInput): Promise<{ refundId: string; created: boolean }> {
+    async createStorefrontRefund(
+      input: StorefrontRefundInput,
+    ): Promise<{ refundId: string; created: boolean }> {
       return storefront.createRefund(input);
     },
 
-    async updateStorefrontReturn(input: { returnId: string; status: 'approved' | 'declined' | 'closed'; reason?: string }): Promise<void> {
+    async updateStorefrontReturn(input: {
+      returnId: string;
+      status: 'approved' | 'declined' | 'closed';
+      reason?: string;
+    }): Promise<void> {
       await storefront.updateReturn(input);
     },
 
@@ -166,7 +178,14 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
      * Compensation for money that moved before a later step failed for good: the ports offer no
      * reversal of a credit memo or refund, so finance gets a critical alert naming each document.
      */
-    async flagForReversal(input: { workflowId: string; returnId: string; document: string; id: string; amount: string; why: string }): Promise<void> {
+    async flagForReversal(input: {
+      workflowId: string;
+      returnId: string;
+      document: string;
+      id: string;
+      amount: string;
+      why: string;
+    }): Promise<void> {
       await alerts.raise({
         severity: 'critical',
         kind: 'return.reversalNeeded',
@@ -178,7 +197,12 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
       });
     },
 
-    async raiseReturnAlert(input: { workflowId: string; returnId: string; kind: string; message: string }): Promise<void> {
+    async raiseReturnAlert(input: {
+      workflowId: string;
+      returnId: string;
+      kind: string;
+      message: string;
+    }): Promise<void> {
       await alerts.raise({
         severity: 'warning',
         kind: input.kind,

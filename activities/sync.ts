@@ -39,7 +39,12 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
      * storefront (compare-and-set against what was pushed last), then advances the cursor. A retry
      * re-reads the same page and sets the same absolute quantities, so it is safe.
      */
-    async syncInventoryPage(input: { store: string; sync: string; pageSize: number; workflowId: string }): Promise<InventoryPageResult> {
+    async syncInventoryPage(input: {
+      store: string;
+      sync: string;
+      pageSize: number;
+      workflowId: string;
+    }): Promise<InventoryPageResult> {
       const page = await erp.inventoryChangedSince(await syncs.cursor(input.sync), input.pageSize);
       heartbeat({ fetched: page.items.length });
       if (page.items.length === 0) {
@@ -64,7 +69,12 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
         }
         toPush.push({
           level,
-          quantity: { sku, location, quantity: Math.max(0, level.available), compareQuantity: pushedBefore.get(stockKey(level.sku, level.location)) ?? null },
+          quantity: {
+            sku,
+            location,
+            quantity: Math.max(0, level.available),
+            compareQuantity: pushedBefore.get(stockKey(level.sku, level.location)) ?? null,
+          },
         });
       }
 
@@ -78,7 +88,9 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
           // The store's quantity moved since our last push (a sale, a manual edit); the ERP is the
           // system of record, so set it again without the compare value.
           stale = result.stale.length;
-          const again = await storefront.setInventory(result.stale.map((q) => ({ ...q, compareQuantity: null })));
+          const again = await storefront.setInventory(
+            result.stale.map((q) => ({ ...q, compareQuantity: null })),
+          );
           for (const q of again.unknown ?? []) notInStore.add(key(q));
         }
       }
@@ -88,15 +100,28 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
 
       const newest = Math.max(...page.items.map((l) => Date.parse(l.lastModified)));
       const lagMs = Number.isFinite(newest) ? Math.max(0, Date.now() - newest) : null;
-      const pushedQuantity = new Map(pushed.map((p) => [stockKey(p.level.sku, p.level.location), p.quantity.quantity]));
+      const pushedQuantity = new Map(
+        pushed.map((p) => [stockKey(p.level.sku, p.level.location), p.quantity.quantity]),
+      );
       await withTransaction(db, async (client) => {
         await syncs.saveInventory(
-          page.items.map((level) => ({ level, pushedQuantity: pushedQuantity.get(stockKey(level.sku, level.location)) ?? null })),
+          page.items.map((level) => ({
+            level,
+            pushedQuantity: pushedQuantity.get(stockKey(level.sku, level.location)) ?? null,
+          })),
           client,
         );
         await syncs.saveCursor(input.sync, page.nextCursor, client);
         await syncs.recordRun(
-          { sync: input.sync, workflowId: input.workflowId, changed: page.items.length, pushed: pushed.length, unmapped: unmapped.length, stale, lagMs },
+          {
+            sync: input.sync,
+            workflowId: input.workflowId,
+            changed: page.items.length,
+            pushed: pushed.length,
+            unmapped: unmapped.length,
+            stale,
+            lagMs,
+          },
           client,
         );
       });
@@ -119,24 +144,52 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
           message: `The SKU mapping points at storefront SKUs or locations the store does not have, e.g. ${unknownInStore[0]!.quantity.sku} at ${unknownInStore[0]!.quantity.location}; create them in the store or fix the mapping.`,
           workflowId: input.workflowId,
           dedupeKey: `sync.unknownInStore:${input.sync}`,
-          details: { examples: unknownInStore.slice(0, 20).map((p) => ({ erpSku: p.level.sku, sku: p.quantity.sku, location: p.quantity.location })) },
+          details: {
+            examples: unknownInStore
+              .slice(0, 20)
+              .map((p) => ({ erpSku: p.level.sku, sku: p.quantity.sku, location: p.quantity.location })),
+          },
         });
       }
-      return { changed: page.items.length, pushed: pushed.length, unmapped: unmapped.length, stale, unknown: unknownInStore.length, hasMore: page.hasMore, lagMs };
+      return {
+        changed: page.items.length,
+        pushed: pushed.length,
+        unmapped: unmapped.length,
+        stale,
+        unknown: unknownInStore.length,
+        hasMore: page.hasMore,
+        lagMs,
+      };
     },
 
     /** One page of the item master into the catalog cache; the cursor advances in the same transaction. */
     async syncCatalogPage(input: { sync: string; pageSize: number }): Promise<SyncPageResult> {
-      return cursorPage(db, syncs, input.sync, (cursor) => erp.listItems(cursor, input.pageSize), (client, items) => syncs.saveItems(items, client));
+      return cursorPage(
+        db,
+        syncs,
+        input.sync,
+        (cursor) => erp.listItems(cursor, input.pageSize),
+        (client, items) => syncs.saveItems(items, client),
+      );
     },
 
     /** One page of price levels, quantity breaks and contract prices into the price cache. */
     async syncPricesPage(input: { sync: string; pageSize: number }): Promise<SyncPageResult> {
-      return cursorPage(db, syncs, input.sync, (cursor) => erp.listPrices(cursor, input.pageSize), (client, prices) => syncs.savePrices(prices, client));
+      return cursorPage(
+        db,
+        syncs,
+        input.sync,
+        (cursor) => erp.listPrices(cursor, input.pageSize),
+        (client, prices) => syncs.savePrices(prices, client),
+      );
     },
 
     /** Refreshes credit limit, balance, terms and price level of mapped customers, a batch at a time. */
-    async refreshCustomerCache(input: { store: string; afterStoreCustomerId: string | null; batchSize: number }): Promise<{ refreshed: number; missing: number; last: string | null }> {
+    async refreshCustomerCache(input: {
+      store: string;
+      afterStoreCustomerId: string | null;
+      batchSize: number;
+    }): Promise<{ refreshed: number; missing: number; last: string | null }> {
       const batch = await syncs.mappedCustomers(input.store, input.afterStoreCustomerId, input.batchSize);
       let refreshed = 0;
       let missing = 0;
@@ -158,12 +211,21 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
      * so webhooks still in flight are not suspected) that Quayside has no trace of — no order process
      * and no delivery handed to one. Each raises a critical alert once; nothing is started blindly.
      */
-    async findMissedOrders(input: { store: string; since: string; graceSeconds: number; first: number; workflowId: string }): Promise<MissedOrdersResult> {
+    async findMissedOrders(input: {
+      store: string;
+      since: string;
+      graceSeconds: number;
+      first: number;
+      workflowId: string;
+    }): Promise<MissedOrdersResult> {
       const recent = await storefront.ordersUpdatedSince(input.since, input.first);
       const cutoff = Date.now() - input.graceSeconds * 1000;
       const settled = recent.filter((o) => Date.parse(o.updatedAt) <= cutoff);
       if (settled.length === 0) return { checked: 0, missed: [], cursor: input.since, more: false };
-      const seen = await syncs.knownOrderIds(input.store, settled.map((o) => o.orderId));
+      const seen = await syncs.knownOrderIds(
+        input.store,
+        settled.map((o) => o.orderId),
+      );
       const missed = settled.filter((o) => !seen.has(o.orderId));
       for (const o of missed) {
         await alerts.raise({

@@ -55,7 +55,14 @@ export function createApp(deps: ApiDeps): Express {
   app.use(metrics.router);
   app.use(healthRouter(deps));
   // Webhooks need the raw body for their signature, so they come before the JSON parser.
-  if (deps.payloadCodec) app.use(codecRouter({ db: deps.db, codec: deps.payloadCodec, uiOrigin: deps.temporalUiUrl ? new URL(deps.temporalUiUrl).origin : undefined }));
+  if (deps.payloadCodec)
+    app.use(
+      codecRouter({
+        db: deps.db,
+        codec: deps.payloadCodec,
+        uiOrigin: deps.temporalUiUrl ? new URL(deps.temporalUiUrl).origin : undefined,
+      }),
+    );
   app.use(webhooksRouter(deps));
   app.use(express.json({ limit: '2mb' }));
   app.use(ordersRouter(deps));
@@ -64,7 +71,13 @@ export function createApp(deps: ApiDeps): Express {
   app.use(approvalsRouter(deps));
   app.use(returnsRouter(deps));
   app.use(customersRouter(deps));
-  app.use(dashboardRouter({ db: deps.db, temporalUiUrl: deps.temporalUiUrl, namespace: deps.namespace ?? 'default' }));
+  app.use(
+    dashboardRouter({
+      db: deps.db,
+      temporalUiUrl: deps.temporalUiUrl,
+      namespace: deps.namespace ?? 'default',
+    }),
+  );
   let openapi: Record<string, unknown> | undefined;
   app.get('/openapi.json', (_req, res) => {
     openapi ??= openApiDocument(app);

@@ -34,7 +34,13 @@ export function authenticate(db: Db): RequestHandler {
     const principal = key ? await principals.authenticate(key) : null;
     if (!principal) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="quayside"');
-      next(new ApiError(401, 'AUTH.UNAUTHENTICATED', 'A valid API key is required: Authorization: Bearer qk_<id>_<secret>.'));
+      next(
+        new ApiError(
+          401,
+          'AUTH.UNAUTHENTICATED',
+          'A valid API key is required: Authorization: Bearer qk_<id>_<secret>.',
+        ),
+      );
       return;
     }
     req.principal = principal;
@@ -61,17 +67,31 @@ export const principalOf = (req: { principal?: Principal }): Principal => {
 };
 
 /** Whether a principal may see something in this store (null scope = every store). */
-export const maySeeStore = (p: Principal, store: string | null) => p.stores === null || (store !== null && p.stores.includes(store));
+export const maySeeStore = (p: Principal, store: string | null) =>
+  p.stores === null || (store !== null && p.stores.includes(store));
 
 /** Whether a principal may see an approval at all: its kind and its store are in the principal's scope. */
 export const maySeeApproval = (p: Principal, a: Pick<ApprovalRecord, 'kind' | 'store'>) =>
   (p.approvalKinds === null || p.approvalKinds.includes(a.kind)) && maySeeStore(p, a.store);
 
-export const decidedBy = (p: Principal): DecisionInput['decidedBy'] => ({ userId: p.id, name: p.name, role: p.role, approvalLimit: p.approvalLimit });
+export const decidedBy = (p: Principal): DecisionInput['decidedBy'] => ({
+  userId: p.id,
+  name: p.name,
+  role: p.role,
+  approvalLimit: p.approvalLimit,
+});
 
 /** Why the principal may not make this decision on this (visible) approval: role, then limit; null when allowed. */
-export function decisionRefusal(p: Principal, a: Pick<ApprovalRecord, 'kind' | 'amount' | 'currency'>, decision: Pick<Decision, 'outcome' | 'amount' | 'creditLimit'>): { code: string; message: string } | null {
-  if (p.role === 'operator') return { code: 'APPROVAL.ROLE_NOT_ALLOWED', message: `Operators may not decide ${a.kind} approvals; an approver or admin must.` };
+export function decisionRefusal(
+  p: Principal,
+  a: Pick<ApprovalRecord, 'kind' | 'amount' | 'currency'>,
+  decision: Pick<Decision, 'outcome' | 'amount' | 'creditLimit'>,
+): { code: string; message: string } | null {
+  if (p.role === 'operator')
+    return {
+      code: 'APPROVAL.ROLE_NOT_ALLOWED',
+      message: `Operators may not decide ${a.kind} approvals; an approver or admin must.`,
+    };
   const limit = approvalLimitProblem(decidedBy(p), decisionAmount(a.amount, decision), a.currency);
   return limit ? { code: 'APPROVAL.LIMIT_EXCEEDED', message: limit } : null;
 }

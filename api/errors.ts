@@ -26,7 +26,10 @@ export async function whenFound<T>(call: () => Promise<T>, missing: ApiError): P
   }
 }
 
-export function describeZodError(err: z.ZodError, where: string): { message: string; fields: { path: string; message: string }[] } {
+export function describeZodError(
+  err: z.ZodError,
+  where: string,
+): { message: string; fields: { path: string; message: string }[] } {
   const fields = err.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message }));
   return { message: fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields };
 }
@@ -59,13 +62,24 @@ export function validate<B = unknown, Q = unknown, P = unknown>(schemas: {
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const requestId = String(req.id ?? '');
   if (err instanceof ApiError) {
-    res.status(err.status).json({ code: err.code, message: err.message, requestId, ...(err.details ? { details: err.details } : {}) });
+    res
+      .status(err.status)
+      .json({
+        code: err.code,
+        message: err.message,
+        requestId,
+        ...(err.details ? { details: err.details } : {}),
+      });
     return;
   }
   if ((err as { type?: string }).type === 'entity.parse.failed') {
-    res.status(400).json({ code: 'REQUEST.MALFORMED_JSON', message: 'The request body is not valid JSON.', requestId });
+    res
+      .status(400)
+      .json({ code: 'REQUEST.MALFORMED_JSON', message: 'The request body is not valid JSON.', requestId });
     return;
   }
   req.log?.error({ err }, 'unhandled error');
-  res.status(500).json({ code: 'INTERNAL', message: 'Internal error; the request id is in the server log.', requestId });
+  res
+    .status(500)
+    .json({ code: 'INTERNAL', message: 'Internal error; the request id is in the server log.', requestId });
 };

@@ -15,7 +15,11 @@ runMain('api', async () => {
   requirePayloadKeysInProduction(config);
   const log = createLogger('api', config);
   const shutdown = gracefulShutdown(log);
-  const db = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, log, applicationName: 'quayside-api' });
+  const db = createPool(config.DATABASE_URL, {
+    max: config.DATABASE_POOL_MAX,
+    log,
+    applicationName: 'quayside-api',
+  });
   shutdown.add('postgres', () => db.end());
   const temporal = await createTemporalClient(config);
   shutdown.add('temporal client', () => temporal.connection.close());
@@ -29,7 +33,9 @@ runMain('api', async () => {
     namespace: config.TEMPORAL_NAMESPACE,
     shopifySecret: config.SHOPIFY_API_SECRET,
     shopifySecretPrevious: config.SHOPIFY_API_SECRET_PREVIOUS,
-    payloadCodec: config.QUAYSIDE_PAYLOAD_KEYS ? new EncryptionCodec(parseKeys(config.QUAYSIDE_PAYLOAD_KEYS)) : undefined,
+    payloadCodec: config.QUAYSIDE_PAYLOAD_KEYS
+      ? new EncryptionCodec(parseKeys(config.QUAYSIDE_PAYLOAD_KEYS))
+      : undefined,
   });
   const server = app.listen(config.API_PORT, config.API_HOST);
   await once(server, 'listening');

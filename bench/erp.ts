@@ -48,20 +48,52 @@ async function main() {
     process.stdout.write(`seeding ${config.SANDBOX_ERP_SKUS} SKUs into ${opts.schema} …\n`);
     await seedSandboxErp(db, { skus: config.SANDBOX_ERP_SKUS, customers: config.SANDBOX_ERP_CUSTOMERS });
   }
-  const credentials = { accountId: 'BENCH', consumerKey: 'bench-ck', consumerSecret: 'bench-cs', tokenId: 'bench-t', tokenSecret: 'bench-ts' };
+  const credentials = {
+    accountId: 'BENCH',
+    consumerKey: 'bench-ck',
+    consumerSecret: 'bench-cs',
+    tokenId: 'bench-t',
+    tokenSecret: 'bench-ts',
+  };
   const sandbox = createErpSandbox({
     db,
     credentials,
-    faults: { concurrencyLimit: concurrency, latencyMinMs: latency, latencyMaxMs: latency, errorRate: 0, outages: [] },
+    faults: {
+      concurrencyLimit: concurrency,
+      latencyMinMs: latency,
+      latencyMaxMs: latency,
+      errorRate: 0,
+      outages: [],
+    },
   });
   const server = sandbox.app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client: NetSuiteClient = createNetSuiteClient({ ...credentials, baseUrl, concurrency, budget: new ConcurrencyBudget(concurrency) });
+  const client: NetSuiteClient = createNetSuiteClient({
+    ...credentials,
+    baseUrl,
+    concurrency,
+    budget: new ConcurrencyBudget(concurrency),
+  });
   const rows: Row[] = [];
-  const record = (scenario: string, calls: number, units: number, unit: string, ms: number, parallel: number) => {
+  const record = (
+    scenario: string,
+    calls: number,
+    units: number,
+    unit: string,
+    ms: number,
+    parallel: number,
+  ) => {
     const floorSeconds = (calls * latency) / parallel / 1000;
-    rows.push({ scenario, calls, seconds: ms / 1000, perSecond: units / (ms / 1000), unit, floorSeconds, ratioToFloor: ms / 1000 / floorSeconds });
+    rows.push({
+      scenario,
+      calls,
+      seconds: ms / 1000,
+      perSecond: units / (ms / 1000),
+      unit,
+      floorSeconds,
+      ratioToFloor: ms / 1000 / floorSeconds,
+    });
   };
 
   try {
@@ -73,10 +105,20 @@ async function main() {
     let t = performance.now();
     const fetched = await Promise.all(
       Array.from({ length: pages }, (_, p) =>
-        client.suiteql('SELECT id, itemid, displayname, itemtype, parent, baseprice, isinactive FROM item ORDER BY id', { limit: pageSize, offset: p * pageSize }),
+        client.suiteql(
+          'SELECT id, itemid, displayname, itemtype, parent, baseprice, isinactive FROM item ORDER BY id',
+          { limit: pageSize, offset: p * pageSize },
+        ),
       ),
     );
-    record(`SuiteQL item pages, offset paging ×${concurrency}`, pages, pages, 'pages/s', performance.now() - t, concurrency);
+    record(
+      `SuiteQL item pages, offset paging ×${concurrency}`,
+      pages,
+      pages,
+      'pages/s',
+      performance.now() - t,
+      concurrency,
+    );
     if (fetched.reduce((s, p) => s + p.items.length, 0) !== total) throw new Error('offset paging lost rows');
 
     // The ErpPort cursor: one page after another.
@@ -116,7 +158,14 @@ async function main() {
         }),
       ),
     );
-    record(`createSalesOrder ×${concurrency} (POST + GET each)`, orders * 2, orders, 'orders/s', performance.now() - t, concurrency);
+    record(
+      `createSalesOrder ×${concurrency} (POST + GET each)`,
+      orders * 2,
+      orders,
+      'orders/s',
+      performance.now() - t,
+      concurrency,
+    );
     const stats = sandbox.faults.stats();
 
     const table = rows.map((r) => ({
@@ -127,9 +176,13 @@ async function main() {
       'floor s': r.floorSeconds.toFixed(2),
       'x floor': r.ratioToFloor.toFixed(2),
     }));
-    process.stdout.write(`\nsandbox ERP at ${latency} ms latency, concurrency ${concurrency}, ${total} items, page size ${pageSize}\n`);
+    process.stdout.write(
+      `\nsandbox ERP at ${latency} ms latency, concurrency ${concurrency}, ${total} items, page size ${pageSize}\n`,
+    );
     console.table(table);
-    process.stdout.write(`429s during order creation: ${stats.throttled}; most requests on the wire at once: ${stats.maxOpen}\n`);
+    process.stdout.write(
+      `429s during order creation: ${stats.throttled}; most requests on the wire at once: ${stats.maxOpen}\n`,
+    );
     const out = path.join(__dirname, 'results', 'erp.json');
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(

@@ -35,7 +35,11 @@ const opts = new Command()
   .name('bench inventory')
   .option('--skus <n>', 'scenario SKUs', '100000')
   .option('--customers <n>', 'scenario customers', '520')
-  .option('--restore-rate <n>', 'store cost points restored per second (Shopify Plus, the plan B2B needs: 1000)', '1000')
+  .option(
+    '--restore-rate <n>',
+    'store cost points restored per second (Shopify Plus, the plan B2B needs: 1000)',
+    '1000',
+  )
   .option('--bucket <n>', 'store cost bucket size', '10000')
   .option('--page-size <n>', 'ERP stock changes per sync page', '1000')
   .option('--poll <s>', 'sync poll interval once caught up, seconds', '5')
@@ -43,7 +47,17 @@ const opts = new Command()
   .option('--window <s>', 'seconds over which the incremental changes are spread at random', '30')
   .option('--erp-concurrency <n>', 'ERP account concurrency limit = connector budget', '5')
   .parse()
-  .opts<{ skus: string; customers: string; restoreRate: string; bucket: string; pageSize: string; poll: string; changes: string; window: string; erpConcurrency: string }>();
+  .opts<{
+    skus: string;
+    customers: string;
+    restoreRate: string;
+    bucket: string;
+    pageSize: string;
+    poll: string;
+    changes: string;
+    window: string;
+    erpConcurrency: string;
+  }>();
 
 const skus = Number(opts.skus);
 const customers = Number(opts.customers);
@@ -55,12 +69,19 @@ const changes = Number(opts.changes);
 const windowSeconds = Number(opts.window);
 const erpConcurrency = Number(opts.erpConcurrency);
 const STORE = 'bench-store';
-const CREDENTIALS = { accountId: 'BENCH', consumerKey: 'bench-ck', consumerSecret: 'bench-cs', tokenId: 'bench-t', tokenSecret: 'bench-ts' };
+const CREDENTIALS = {
+  accountId: 'BENCH',
+  consumerKey: 'bench-ck',
+  consumerSecret: 'bench-cs',
+  tokenId: 'bench-t',
+  tokenSecret: 'bench-ts',
+};
 /** Shopify's page maximum, for both the SKU lookup and inventorySetQuantities. */
 const PER_CALL = 250;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function listen(server: Server): Promise<string> {
   await once(server, 'listening');
@@ -72,7 +93,9 @@ function costCountingFetch(into: { points: number }): typeof fetch {
   return async (input, init) => {
     const res = await fetch(input, init);
     if (res.ok) {
-      const body = (await res.clone().json()) as { extensions?: { cost?: { actualQueryCost?: number | null } } };
+      const body = (await res.clone().json()) as {
+        extensions?: { cost?: { actualQueryCost?: number | null } };
+      };
       into.points += body.extensions?.cost?.actualQueryCost ?? 0;
     }
     return res;
@@ -90,7 +113,9 @@ async function main() {
   await ensureDatabase(url);
   await migrate(url);
 
-  process.stdout.write(`seeding ${skus} SKUs × ${LOCATIONS.length} warehouses and ${customers} customers into both sandboxes …\n`);
+  process.stdout.write(
+    `seeding ${skus} SKUs × ${LOCATIONS.length} warehouses and ${customers} customers into both sandboxes …\n`,
+  );
   await migrateSandboxErp(url, 'sandbox_erp');
   const erpDb = createSandboxPool(url, 'sandbox_erp', 20);
   const erpSeed = await seedSandboxErp(erpDb, { skus, customers });
@@ -98,24 +123,61 @@ async function main() {
   const storeDb = createStorePool(url, 10);
   const storeSeed = await seedSandboxStore(storeDb, { skus, customers });
   const db = createPool(url, { max: 10 });
-  const mapping = await seedSandboxMappings(db, STORE, { skus, erpSchema: 'sandbox_erp', storeSchema: SANDBOX_STORE_SCHEMA });
-  const seeds = { erpSeconds: erpSeed.ms / 1000, storeSeconds: storeSeed.ms / 1000, mappingSeconds: mapping.ms / 1000 };
-  process.stdout.write(`seeded: ERP ${seeds.erpSeconds.toFixed(1)} s, store ${seeds.storeSeconds.toFixed(1)} s, mappings ${seeds.mappingSeconds.toFixed(2)} s\n`);
+  const mapping = await seedSandboxMappings(db, STORE, {
+    skus,
+    erpSchema: 'sandbox_erp',
+    storeSchema: SANDBOX_STORE_SCHEMA,
+  });
+  const seeds = {
+    erpSeconds: erpSeed.ms / 1000,
+    storeSeconds: storeSeed.ms / 1000,
+    mappingSeconds: mapping.ms / 1000,
+  };
+  process.stdout.write(
+    `seeded: ERP ${seeds.erpSeconds.toFixed(1)} s, store ${seeds.storeSeconds.toFixed(1)} s, mappings ${seeds.mappingSeconds.toFixed(2)} s\n`,
+  );
 
-  const erpSandbox = createErpSandbox({ db: erpDb, credentials: CREDENTIALS, faults: { concurrencyLimit: erpConcurrency, latencyMinMs: 0, latencyMaxMs: 0, errorRate: 0, outages: [] } });
+  const erpSandbox = createErpSandbox({
+    db: erpDb,
+    credentials: CREDENTIALS,
+    faults: { concurrencyLimit: erpConcurrency, latencyMinMs: 0, latencyMaxMs: 0, errorRate: 0, outages: [] },
+  });
   const store = createStoreSandbox({ db: storeDb, bucketSize: bucket, restoreRate });
   // The observer reads the store as another app would: a bucket of its own, so measuring takes nothing from the sync.
   const observerApp = createStoreSandbox({ db: storeDb, bucketSize: bucket, restoreRate });
-  const servers = [erpSandbox.app.listen(0, '127.0.0.1'), store.app.listen(0, '127.0.0.1'), observerApp.app.listen(0, '127.0.0.1')];
+  const servers = [
+    erpSandbox.app.listen(0, '127.0.0.1'),
+    store.app.listen(0, '127.0.0.1'),
+    observerApp.app.listen(0, '127.0.0.1'),
+  ];
   const [erpUrl, storeUrl, observerUrl] = await Promise.all(servers.map(listen));
 
   const spent = { points: 0 };
-  const shopifyClient = new ShopifyAdminClient({ adminUrl: storeUrl!, accessToken: SANDBOX_DEV_ACCESS_TOKEN, apiVersion: '2026-04', fetch: costCountingFetch(spent) });
-  const observer = new ShopifyAdminClient({ adminUrl: observerUrl!, accessToken: SANDBOX_DEV_ACCESS_TOKEN, apiVersion: '2026-04' });
-  const erp = createNetSuiteClient({ ...CREDENTIALS, baseUrl: erpUrl!, concurrency: erpConcurrency, budget: new ConcurrencyBudget(erpConcurrency) });
+  const shopifyClient = new ShopifyAdminClient({
+    adminUrl: storeUrl!,
+    accessToken: SANDBOX_DEV_ACCESS_TOKEN,
+    apiVersion: '2026-04',
+    fetch: costCountingFetch(spent),
+  });
+  const observer = new ShopifyAdminClient({
+    adminUrl: observerUrl!,
+    accessToken: SANDBOX_DEV_ACCESS_TOKEN,
+    apiVersion: '2026-04',
+  });
+  const erp = createNetSuiteClient({
+    ...CREDENTIALS,
+    baseUrl: erpUrl!,
+    concurrency: erpConcurrency,
+    budget: new ConcurrencyBudget(erpConcurrency),
+  });
 
   const binary = await ensureTemporalCli(config, log);
-  const temporalServer = await startDevServer({ binary, port: await freePort(), namespace: config.TEMPORAL_NAMESPACE, headless: true });
+  const temporalServer = await startDevServer({
+    binary,
+    port: await freePort(),
+    namespace: config.TEMPORAL_NAMESPACE,
+    headless: true,
+  });
   const nativeConnection = await NativeConnection.connect({ address: temporalServer.address });
   const connection = await Connection.connect({ address: temporalServer.address });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -124,7 +186,13 @@ async function main() {
     connection: nativeConnection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueuePrefix: prefix,
-    deps: { db, erp, erpBulk: erp.withPriority('bulk'), storefront: new ShopifyStorefront(shopifyClient, log), log },
+    deps: {
+      db,
+      erp,
+      erpBulk: erp.withPriority('bulk'),
+      storefront: new ShopifyStorefront(shopifyClient, log),
+      log,
+    },
     log,
     queues: ['sync'],
   });
@@ -145,11 +213,15 @@ async function main() {
       status = await handle.query(inventorySyncStatusQuery);
       if (performance.now() - lastReport > 10_000) {
         lastReport = performance.now();
-        process.stdout.write(`  … ${status.pushed} quantities pushed after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+        process.stdout.write(
+          `  … ${status.pushed} quantities pushed after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+        );
       }
     }
     const fullSeconds = (performance.now() - t0) / 1000;
-    const stockedSkus = Array.from({ length: skus }, (_, k) => seedItem(k + 1)).filter((it) => stockedType(it.type));
+    const stockedSkus = Array.from({ length: skus }, (_, k) => seedItem(k + 1)).filter((it) =>
+      stockedType(it.type),
+    );
     const lookupCalls = Math.ceil(stockedSkus.length / PER_CALL);
     const mutationCalls = Math.ceil(status.pushed / PER_CALL);
     // The least the store must be paid: every SKU resolved once (2 points a query plus 1 a variant)
@@ -181,7 +253,9 @@ async function main() {
       const location = LOCATIONS[Math.floor(Math.random() * LOCATIONS.length)]!;
       picks.set(`${it.id}:${location.id}`, { i: it.id, location });
     }
-    process.stdout.write(`full resync done in ${fullSeconds.toFixed(1)} s; measuring ${changes} ERP stock changes over ${windowSeconds} s …\n`);
+    process.stdout.write(
+      `full resync done in ${fullSeconds.toFixed(1)} s; measuring ${changes} ERP stock changes over ${windowSeconds} s …\n`,
+    );
     const latencies: number[] = [];
     let missed = 0;
     await Promise.all(
@@ -191,19 +265,33 @@ async function main() {
         const res = await fetch(`${erpUrl}/admin/inventory/receive`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ sku: `P${i}`, location: String(location.id), quantity: 1 + Math.floor(Math.random() * 50) }),
+          body: JSON.stringify({
+            sku: `P${i}`,
+            location: String(location.id),
+            quantity: 1 + Math.floor(Math.random() * 50),
+          }),
         });
         if (!res.ok) throw new Error(`receive P${i}: HTTP ${res.status} ${await res.text()}`);
         const expected = Math.max(0, ((await res.json()) as { available: number }).available);
         const deadline = started + 60_000;
         while (performance.now() < deadline) {
           const data = await observer.request<{
-            productVariants: { nodes: { inventoryItem: { inventoryLevels: { nodes: { location: { name: string }; quantities: { quantity: number }[] }[] } } }[] };
+            productVariants: {
+              nodes: {
+                inventoryItem: {
+                  inventoryLevels: {
+                    nodes: { location: { name: string }; quantities: { quantity: number }[] }[];
+                  };
+                };
+              }[];
+            };
           }>(
             `query Observe($q: String!) { productVariants(first: 1, query: $q) { nodes { inventoryItem { inventoryLevels(first: 3) { nodes { location { name } quantities(names: ["available"]) { quantity } } } } } } }`,
             { q: `sku:PROD-${i}` },
           );
-          const level = data.productVariants.nodes[0]?.inventoryItem.inventoryLevels.nodes.find((l) => l.location.name === location.name);
+          const level = data.productVariants.nodes[0]?.inventoryItem.inventoryLevels.nodes.find(
+            (l) => l.location.name === location.name,
+          );
           if (level?.quantities[0]?.quantity === expected) {
             latencies.push(performance.now() - started);
             return;
@@ -273,8 +361,22 @@ async function main() {
         {
           benchmark: 'inventory',
           measuredAt: new Date().toISOString(),
-          settings: { skus, customers, warehouses: LOCATIONS.length, restoreRate, bucket, pageSize, pollSeconds: poll, erpConcurrency },
-          seed: { ...seeds, erpStockRows: erpSeed.inventory, storeProducts: storeSeed.products, storeInventoryLevels: storeSeed.inventoryLevels },
+          settings: {
+            skus,
+            customers,
+            warehouses: LOCATIONS.length,
+            restoreRate,
+            bucket,
+            pageSize,
+            pollSeconds: poll,
+            erpConcurrency,
+          },
+          seed: {
+            ...seeds,
+            erpStockRows: erpSeed.inventory,
+            storeProducts: storeSeed.products,
+            storeInventoryLevels: storeSeed.inventoryLevels,
+          },
           fullResync: full,
           incremental,
         },

@@ -34,14 +34,19 @@ const duration = Number(o.duration);
 const SKUS = 400;
 const CUSTOMERS = 120;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
 async function startQuayside(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'scripts', 'start.ts')], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: path.join(__dirname, '..'),
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, '..', 'scripts', 'start.ts')],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: path.join(__dirname, '..'),
+    },
+  );
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -64,7 +69,13 @@ async function main() {
   dbUrl.pathname = `/quayside_bench_orders_${Date.now().toString(36)}`;
   const databaseUrl = dbUrl.toString();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quayside-bench-'));
-  const [apiPort, erpPort, storePort, temporalPort, uiPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [apiPort, erpPort, storePort, temporalPort, uiPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     LOG_LEVEL: 'warn',
@@ -97,17 +108,26 @@ async function main() {
   const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
   const client = new Client({ connection });
   const store = base.QUAYSIDE_STORE;
-  const erpAdmin = async <T>(method: string, p: string): Promise<T> => (await (await fetch(`http://127.0.0.1:${erpPort}/admin${p}`, { method })).json()) as T;
+  const erpAdmin = async <T>(method: string, p: string): Promise<T> =>
+    (await (await fetch(`http://127.0.0.1:${erpPort}/admin${p}`, { method })).json()) as T;
   const sim = async <T>(p: string, body: unknown): Promise<T> => {
-    const res = await fetch(`http://127.0.0.1:${storePort}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`http://127.0.0.1:${storePort}${p}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`${p}: HTTP ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };
 
   try {
     // Buyers on the base price level with a credit limit, ordering stocked items they have no contract price for.
-    const buyers = Array.from({ length: CUSTOMERS }, (_, k) => seedCustomer(k + 1)).filter((c) => c.priceLevel === 'Base Price' && c.creditLimit !== null && c.parentId === null);
-    const items = Array.from({ length: SKUS }, (_, k) => seedItem(k + 1)).filter((i) => stockedType(i.type) && !i.inactive && i.basePriceCents < 20_000);
+    const buyers = Array.from({ length: CUSTOMERS }, (_, k) => seedCustomer(k + 1)).filter(
+      (c) => c.priceLevel === 'Base Price' && c.creditLimit !== null && c.parentId === null,
+    );
+    const items = Array.from({ length: SKUS }, (_, k) => seedItem(k + 1)).filter(
+      (i) => stockedType(i.type) && !i.inactive && i.basePriceCents < 20_000,
+    );
     const catalogReady = Date.now() + 60_000;
     while (Date.now() < catalogReady) {
       const n = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM price_cache');
@@ -141,7 +161,13 @@ async function main() {
         sim<{ orderId: string }>('/sandbox/orders', {
           customerEmail: buyer.email,
           poNumber: po,
-          lines: a.id === b.id ? [{ sku: `PROD-${a.id}`, quantity: 1 }] : [{ sku: `PROD-${a.id}`, quantity: 1 }, { sku: `PROD-${b.id}`, quantity: 1 }],
+          lines:
+            a.id === b.id
+              ? [{ sku: `PROD-${a.id}`, quantity: 1 }]
+              : [
+                  { sku: `PROD-${a.id}`, quantity: 1 },
+                  { sku: `PROD-${b.id}`, quantity: 1 },
+                ],
         })
           .then((r) => void storeOrders.push(r.orderId))
           .catch(() => void failedSends++),
@@ -160,11 +186,16 @@ async function main() {
             WHERE type = 'SalesOrd' AND other_ref_num LIKE 'BENCH-%' GROUP BY other_ref_num`,
         )
       ).rows;
-      const parked = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE attention_reason IS NOT NULL`);
+      const parked = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM orders WHERE attention_reason IS NOT NULL`,
+      );
       if (rows.length + parked.rows[0]!.n >= total - failedSends) break;
       await sleep(500);
     }
-    const stats = await erpAdmin<{ requests: number; throttled: number; maxInFlight: number }>('GET', '/stats');
+    const stats = await erpAdmin<{ requests: number; throttled: number; maxInFlight: number }>(
+      'GET',
+      '/stats',
+    );
     const parked = await db.query<{ reason: string; n: number }>(
       `SELECT attention_reason AS reason, count(*)::int AS n FROM orders WHERE attention_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC`,
     );
@@ -174,20 +205,35 @@ async function main() {
     const window = (lastCreated - t0) / 1000;
     let events = 0;
     const sample = storeOrders.slice(0, 20);
-    for (const id of sample) events += (await client.workflow.getHandle(orderWorkflowId(store, id)).fetchHistory()).events?.length ?? 0;
+    for (const id of sample)
+      events +=
+        (await client.workflow.getHandle(orderWorkflowId(store, id)).fetchHistory()).events?.length ?? 0;
 
     const result = {
       benchmark: 'orders',
       when: new Date().toISOString(),
-      shape: 'npm start: separate processes for sandbox ERP, sandbox store, worker and API; Temporal dev server (SQLite); PostgreSQL',
-      settings: { rate, duration, erpLatencyMs: [Number(o.erpLatencyMin), Number(o.erpLatencyMax)], erpAccountLimit: Number(o.erpLimit), connectorConcurrency: Number(o.erpConcurrency), duplicateDeliveryRate: Number(o.duplicates) },
+      shape:
+        'npm start: separate processes for sandbox ERP, sandbox store, worker and API; Temporal dev server (SQLite); PostgreSQL',
+      settings: {
+        rate,
+        duration,
+        erpLatencyMs: [Number(o.erpLatencyMin), Number(o.erpLatencyMax)],
+        erpAccountLimit: Number(o.erpLimit),
+        connectorConcurrency: Number(o.erpConcurrency),
+        duplicateDeliveryRate: Number(o.duplicates),
+      },
       ordersSent: total,
       failedSends,
       salesOrdersCreated: rows.length,
       duplicateSalesOrders: rows.filter((r) => r.n > 1).length,
       missingOrders: total - failedSends - rows.length - parkedTotal,
       parkedOrders: parked.rows,
-      webhookToSalesOrderMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN },
+      webhookToSalesOrderMs: {
+        p50: percentile(latencies, 50),
+        p90: percentile(latencies, 90),
+        p99: percentile(latencies, 99),
+        max: latencies.at(-1) ?? NaN,
+      },
       sendSeconds,
       ordersPerSecond: rows.length / window,
       erpCallsPerOrder: (stats.requests - idleCallsPerSecond * window) / Math.max(1, rows.length),

@@ -24,7 +24,8 @@ const o = new Command()
   .parse()
   .opts<Record<string, string>>();
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
 async function main() {
   const skus = Number(o.skus);
@@ -44,13 +45,22 @@ async function main() {
       // Renumber the placeholders a statement uses, in order, so each gets exactly its parameters.
       const used = [...new Set(statement.match(/\$[1-3]/g) ?? [])].sort();
       const sql = used.reduce((q, name, i) => q.replaceAll(name, `$${i + 1}`), statement);
-      await db.query(sql, used.map((name) => values[name]));
+      await db.query(
+        sql,
+        used.map((name) => values[name]),
+      );
     }
     const seedSeconds = (Date.now() - t0) / 1000;
 
     const { apiKey } = await principalRepository(db).create({ name: 'Checkout', role: 'operator' });
     const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    const server = createApp({ temporal, db, log: createLogger('bench', { LOG_LEVEL: 'silent', LOG_PRETTY: false }), store, taskQueuePrefix: 'bench' }).listen(0, '127.0.0.1');
+    const server = createApp({
+      temporal,
+      db,
+      log: createLogger('bench', { LOG_LEVEL: 'silent', LOG_PRETTY: false }),
+      store,
+      taskQueuePrefix: 'bench',
+    }).listen(0, '127.0.0.1');
     await once(server, 'listening');
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const headers = { authorization: `Bearer ${apiKey}` };
@@ -66,7 +76,9 @@ async function main() {
         const sku = `PROD-${((i * 104_729) % skus) + 1}`;
         const customer = `C${(i % customers) + 1}`;
         const started = performance.now();
-        const res = await fetch(`${base}/quote?sku=${sku}&quantity=${(i % 150) + 1}&customer=${customer}`, { headers });
+        const res = await fetch(`${base}/quote?sku=${sku}&quantity=${(i % 150) + 1}&customer=${customer}`, {
+          headers,
+        });
         await res.arrayBuffer();
         latencies.push(performance.now() - started);
         if (res.status !== 200) failed++;
@@ -85,7 +97,12 @@ async function main() {
       failed,
       concurrency: Number(o.concurrency),
       quotesPerSecond: total / seconds,
-      latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1) },
+      latencyMs: {
+        p50: percentile(latencies, 50),
+        p90: percentile(latencies, 90),
+        p99: percentile(latencies, 99),
+        max: latencies.at(-1),
+      },
       targetP99Ms: 20,
     };
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });

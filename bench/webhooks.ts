@@ -30,7 +30,10 @@ const rate = Number(opts.rate);
 const duration = Number(opts.duration);
 const warmup = Number(opts.warmup);
 const SECRET = 'bench-webhook-secret';
-const body = fs.readFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'shopify', 'orders_create.json'), 'utf8');
+const body = fs.readFileSync(
+  path.join(__dirname, '..', 'test', 'fixtures', 'shopify', 'orders_create.json'),
+  'utf8',
+);
 
 interface Scenario {
   scenario: string;
@@ -44,11 +47,15 @@ interface Scenario {
   maxMs: number;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function deliver(base: string, n: number, tag: string): Promise<{ ms: number; ok: boolean }> {
-  const payload = body.replace('"id": 820982911946154500,', `"id": ${9_100_000_000_000_000_000n + BigInt(n)},`);
+  const payload = body.replace(
+    '"id": 820982911946154500,',
+    `"id": ${9_100_000_000_000_000_000n + BigInt(n)},`,
+  );
   const started = performance.now();
   try {
     const res = await fetch(`${base}/webhooks/shopify`, {
@@ -73,7 +80,11 @@ async function deliver(base: string, n: number, tag: string): Promise<{ ms: numb
 }
 
 /** Open-loop load: delivery i leaves at t0 + i/rate whether or not earlier ones were answered. */
-async function load(base: string, tag: string, seconds: number): Promise<{ latencies: number[]; failed: number; elapsed: number }> {
+async function load(
+  base: string,
+  tag: string,
+  seconds: number,
+): Promise<{ latencies: number[]; failed: number; elapsed: number }> {
   const total = Math.round(rate * seconds);
   const t0 = performance.now();
   const pending: Promise<{ ms: number; ok: boolean }>[] = [];
@@ -84,7 +95,11 @@ async function load(base: string, tag: string, seconds: number): Promise<{ laten
     pending.push(deliver(base, i, tag));
   }
   const results = await Promise.all(pending);
-  return { latencies: results.filter((r) => r.ok).map((r) => r.ms), failed: results.filter((r) => !r.ok).length, elapsed: (performance.now() - t0) / 1000 };
+  return {
+    latencies: results.filter((r) => r.ok).map((r) => r.ms),
+    failed: results.filter((r) => !r.ok).length,
+    elapsed: (performance.now() - t0) / 1000,
+  };
 }
 
 async function measure(name: string, base: string, tag: string): Promise<Scenario> {
@@ -121,22 +136,35 @@ async function main() {
   await db.query('TRUNCATE webhook_deliveries');
 
   const binary = await ensureTemporalCli(config, log);
-  const temporalServer = await startDevServer({ binary, port: await freePort(), namespace: config.TEMPORAL_NAMESPACE, headless: true });
+  const temporalServer = await startDevServer({
+    binary,
+    port: await freePort(),
+    namespace: config.TEMPORAL_NAMESPACE,
+    headless: true,
+  });
   const connection = await Connection.connect({ address: temporalServer.address });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
-  const withoutTemporal = { workflow: { signalWithStart: async () => ({ workflowId: 'baseline' }) } } as unknown as Client;
+  const withoutTemporal = {
+    workflow: { signalWithStart: async () => ({ workflowId: 'baseline' }) },
+  } as unknown as Client;
   const common = { db, log, store: 'bench', taskQueuePrefix: `bench${run}`, shopifySecret: SECRET };
   const fullServer = createApp({ ...common, temporal }).listen(0, '127.0.0.1');
   const baselineServer = createApp({ ...common, temporal: withoutTemporal }).listen(0, '127.0.0.1');
   const [fullBase, baselineBase] = await Promise.all([listen(fullServer), listen(baselineServer)]);
 
   try {
-    process.stdout.write(`webhook ingress at ${rate}/s for ${duration}s per scenario, after ${warmup}s of warm-up on each …\n`);
+    process.stdout.write(
+      `webhook ingress at ${rate}/s for ${duration}s per scenario, after ${warmup}s of warm-up on each …\n`,
+    );
     // Both apps warm up (JIT, connection pools, the Temporal connection) before either is measured.
     await load(baselineBase, `${run}-warm-base`, warmup);
     await load(fullBase, `${run}-warm-full`, warmup);
-    const baseline = await measure('Express + HMAC + Postgres dedupe, no Temporal', baselineBase, `${run}-base`);
+    const baseline = await measure(
+      'Express + HMAC + Postgres dedupe, no Temporal',
+      baselineBase,
+      `${run}-base`,
+    );
     const full = await measure('full ingress: + signal-with-start on Temporal', fullBase, `${run}-full`);
     const ratio = { p50: full.p50Ms / baseline.p50Ms, p99: full.p99Ms / baseline.p99Ms };
     const fmt = (n: number) => n.toFixed(1).padStart(8);

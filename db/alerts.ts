@@ -18,11 +18,21 @@ export function alertRepository(db: Db) {
         `INSERT INTO alerts (dedupe_key, severity, kind, subject, message, workflow_id, details)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (dedupe_key) DO UPDATE SET message = EXCLUDED.message, details = EXCLUDED.details, resolved_at = NULL`,
-        [alert.dedupeKey ?? null, alert.severity, alert.kind, alert.subject, alert.message, alert.workflowId ?? null, alert.details ?? {}],
+        [
+          alert.dedupeKey ?? null,
+          alert.severity,
+          alert.kind,
+          alert.subject,
+          alert.message,
+          alert.workflowId ?? null,
+          alert.details ?? {},
+        ],
       );
     },
     async resolve(dedupeKey: string): Promise<void> {
-      await db.query('UPDATE alerts SET resolved_at = now() WHERE dedupe_key = $1 AND resolved_at IS NULL', [dedupeKey]);
+      await db.query('UPDATE alerts SET resolved_at = now() WHERE dedupe_key = $1 AND resolved_at IS NULL', [
+        dedupeKey,
+      ]);
     },
     async open(limit = 100) {
       const res = await db.query(

@@ -1,7 +1,8 @@
 import type { ApprovalKind, DecisionInput, PendingApproval } from '../domain/approvals';
 import type { Db } from './pool';
 
-export type ApprovalStatus = 'pending' | 'approve' | 'reject' | 'adjust' | 'requestInfo' | 'cancelled' | 'expired';
+export type ApprovalStatus =
+  'pending' | 'approve' | 'reject' | 'adjust' | 'requestInfo' | 'cancelled' | 'expired';
 
 export interface ApprovalRecord {
   approvalId: string;
@@ -78,17 +79,34 @@ export function approvalRepository(db: Db) {
         `INSERT INTO approvals (approval_id, kind, workflow_id, store, amount, currency, summary, context, requested_at, escalated)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (approval_id) DO NOTHING`,
-        [p.approvalId, p.kind, p.workflowId, storeOfWorkflow(p.workflowId), p.amount, p.currency, p.summary, p.context, p.requestedAt, p.escalated],
+        [
+          p.approvalId,
+          p.kind,
+          p.workflowId,
+          storeOfWorkflow(p.workflowId),
+          p.amount,
+          p.currency,
+          p.summary,
+          p.context,
+          p.requestedAt,
+          p.escalated,
+        ],
       );
       return (res.rowCount ?? 0) > 0;
     },
 
     async get(approvalId: string): Promise<ApprovalRecord | null> {
-      const res = await db.query<ApprovalRow>(`SELECT ${COLUMNS} FROM approvals WHERE approval_id = $1`, [approvalId]);
+      const res = await db.query<ApprovalRow>(`SELECT ${COLUMNS} FROM approvals WHERE approval_id = $1`, [
+        approvalId,
+      ]);
       return res.rows[0] ? toRecord(res.rows[0]) : null;
     },
 
-    async listPending(filter: { kinds: string[] | null; stores: string[] | null; limit: number }): Promise<ApprovalRecord[]> {
+    async listPending(filter: {
+      kinds: string[] | null;
+      stores: string[] | null;
+      limit: number;
+    }): Promise<ApprovalRecord[]> {
       const res = await db.query<ApprovalRow>(
         `SELECT ${COLUMNS} FROM approvals
           WHERE status = 'pending'
@@ -113,7 +131,10 @@ export function approvalRepository(db: Db) {
 
     /** Closes a pending approval with its outcome; closing again changes nothing. */
     async close(approvalId: string, status: Exclude<ApprovalStatus, 'pending'>): Promise<boolean> {
-      const res = await db.query(`UPDATE approvals SET status = $2, closed_at = now() WHERE approval_id = $1 AND status = 'pending'`, [approvalId, status]);
+      const res = await db.query(
+        `UPDATE approvals SET status = $2, closed_at = now() WHERE approval_id = $1 AND status = 'pending'`,
+        [approvalId, status],
+      );
       return (res.rowCount ?? 0) > 0;
     },
 

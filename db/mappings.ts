@@ -38,7 +38,12 @@ export function mappingRepository(db: Db) {
       );
       return res.rows[0]?.erp_customer_id ?? null;
     },
-    async upsertCustomer(store: string, storeCustomerId: string, erpCustomerId: string, by = 'system'): Promise<void> {
+    async upsertCustomer(
+      store: string,
+      storeCustomerId: string,
+      erpCustomerId: string,
+      by = 'system',
+    ): Promise<void> {
       await db.query(
         `INSERT INTO customer_map (store, store_customer_id, erp_customer_id, updated_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (store, store_customer_id) DO UPDATE SET erp_customer_id = EXCLUDED.erp_customer_id, updated_at = now(), updated_by = EXCLUDED.updated_by`,

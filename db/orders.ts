@@ -68,7 +68,12 @@ export function orderRepository(db: Db) {
       );
     },
 
-    async list(filter: { status?: string; attention?: boolean; customerId?: string; limit: number }): Promise<OrderRow[]> {
+    async list(filter: {
+      status?: string;
+      attention?: boolean;
+      customerId?: string;
+      limit: number;
+    }): Promise<OrderRow[]> {
       const res = await db.query(
         `SELECT store, order_id, workflow_id, order_number, customer_id, po_number, status, step, attention_kind,
                 attention_reason, total, currency, erp_tran_id, updated_at
@@ -132,7 +137,10 @@ export function orderRepository(db: Db) {
     },
 
     /** Reserves (or re-reserves, on retry) each line's quantity; one row per order line key. */
-    async reserve(workflowId: string, lines: { lineKey: string; sku: string; location: string; quantity: number }[]): Promise<void> {
+    async reserve(
+      workflowId: string,
+      lines: { lineKey: string; sku: string; location: string; quantity: number }[],
+    ): Promise<void> {
       await withTransaction(db, async (client) => {
         for (const l of lines) {
           await client.query(
@@ -155,12 +163,19 @@ export function orderRepository(db: Db) {
       return res.rowCount ?? 0;
     },
 
-    async openReservations(workflowId: string): Promise<{ lineKey: string; sku: string; location: string; quantity: number }[]> {
+    async openReservations(
+      workflowId: string,
+    ): Promise<{ lineKey: string; sku: string; location: string; quantity: number }[]> {
       const res = await db.query(
         'SELECT line_key, sku, location, quantity FROM stock_reservations WHERE workflow_id = $1 AND released_at IS NULL ORDER BY line_key',
         [workflowId],
       );
-      return res.rows.map((r) => ({ lineKey: r.line_key, sku: r.sku, location: r.location, quantity: r.quantity }));
+      return res.rows.map((r) => ({
+        lineKey: r.line_key,
+        sku: r.sku,
+        location: r.location,
+        quantity: r.quantity,
+      }));
     },
   };
 }

@@ -8,7 +8,10 @@ export type DbClient = pg.PoolClient;
 // money stays a string (numeric) so no cents are lost.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-export function createPool(databaseUrl: string, opts: { max?: number; log?: Logger; applicationName?: string } = {}): Db {
+export function createPool(
+  databaseUrl: string,
+  opts: { max?: number; log?: Logger; applicationName?: string } = {},
+): Db {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: opts.max ?? 10,

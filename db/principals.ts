@@ -54,7 +54,8 @@ const toPrincipal = (r: PrincipalRow): Principal => ({
   stores: r.stores,
 });
 
-const COLUMNS = 'p.id, p.name, p.email, p.role, p.approval_limit::text AS approval_limit, p.approval_kinds, p.stores';
+const COLUMNS =
+  'p.id, p.name, p.email, p.role, p.approval_limit::text AS approval_limit, p.approval_kinds, p.stores';
 
 /**
  * Principals (people and services calling the API) and their API keys. A key's secret is shown
@@ -69,7 +70,15 @@ export function principalRepository(db: Db) {
         `INSERT INTO principals (id, name, email, role, approval_limit, approval_kinds, stores)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          RETURNING id, name, email, role, approval_limit::text AS approval_limit, approval_kinds, stores`,
-        [id, input.name, input.email ?? null, input.role, input.approvalLimit ?? null, input.approvalKinds ?? null, input.stores ?? null],
+        [
+          id,
+          input.name,
+          input.email ?? null,
+          input.role,
+          input.approvalLimit ?? null,
+          input.approvalKinds ?? null,
+          input.stores ?? null,
+        ],
       );
       const row = res.rows[0];
       if (!row) throw new Error('principal was not created');
@@ -81,17 +90,27 @@ export function principalRepository(db: Db) {
     async issueKey(principalId: string): Promise<string> {
       const keyId = randomBytes(8).toString('hex');
       const secret = randomBytes(32).toString('base64url');
-      await db.query('INSERT INTO api_keys (key_id, principal_id, secret_hash) VALUES ($1, $2, $3)', [keyId, principalId, hashSecret(secret)]);
+      await db.query('INSERT INTO api_keys (key_id, principal_id, secret_hash) VALUES ($1, $2, $3)', [
+        keyId,
+        principalId,
+        hashSecret(secret),
+      ]);
       return `${KEY_PREFIX}_${keyId}_${secret}`;
     },
 
     async revokeKeys(principalId: string): Promise<number> {
-      const res = await db.query('UPDATE api_keys SET revoked_at = now() WHERE principal_id = $1 AND revoked_at IS NULL', [principalId]);
+      const res = await db.query(
+        'UPDATE api_keys SET revoked_at = now() WHERE principal_id = $1 AND revoked_at IS NULL',
+        [principalId],
+      );
       return res.rowCount ?? 0;
     },
 
     async disable(principalId: string): Promise<boolean> {
-      const res = await db.query('UPDATE principals SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL', [principalId]);
+      const res = await db.query(
+        'UPDATE principals SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL',
+        [principalId],
+      );
       return (res.rowCount ?? 0) > 0;
     },
 
@@ -126,7 +145,11 @@ export function principalRepository(db: Db) {
     },
 
     /** Active approvers and admins who see this kind and store and whose limit covers the amount. */
-    async approversFor(input: { kind: string; store: string | null; amount: string | null }): Promise<Principal[]> {
+    async approversFor(input: {
+      kind: string;
+      store: string | null;
+      amount: string | null;
+    }): Promise<Principal[]> {
       const res = await db.query<PrincipalRow>(
         `SELECT ${COLUMNS} FROM principals p
           WHERE p.disabled_at IS NULL AND p.role IN ('approver', 'admin')

@@ -6,11 +6,23 @@ export interface QuoteFacts {
   item: { name: string; basePrice: string; inactive: boolean; hazmat: boolean } | null;
   prices: PriceRow[];
   stock: { location: string; available: number }[];
-  customer: { erpId: string; creditLimit: string | null; balance: string; priceLevel: string | null; terms: string | null; refreshedAt: string } | null;
+  customer: {
+    erpId: string;
+    creditLimit: string | null;
+    balance: string;
+    priceLevel: string | null;
+    terms: string | null;
+    refreshedAt: string;
+  } | null;
 }
 
 /** Everything a checkout quote needs, from Quayside's caches, in one round trip. */
-export async function quoteFacts(db: Db, store: string, storeSku: string, storeCustomerId: string | null): Promise<QuoteFacts> {
+export async function quoteFacts(
+  db: Db,
+  store: string,
+  storeSku: string,
+  storeCustomerId: string | null,
+): Promise<QuoteFacts> {
   const res = await db.query<{ facts: QuoteFacts }>(
     `WITH sku AS (SELECT erp_sku FROM sku_map WHERE store = $1 AND store_sku = $2),
           cust AS (SELECT erp_customer_id FROM customer_map WHERE store = $1 AND store_customer_id = $3)

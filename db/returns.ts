@@ -42,13 +42,28 @@ export function returnRepository(db: Db) {
     },
 
     /** The order as the order workflow recorded it, or null for an order Quayside never handled. */
-    async orderLedger(store: string, orderId: string): Promise<{ currency: string | null; createdAt: Date; lines: LedgerLine[]; customerId: string | null } | null> {
-      const res = await db.query<{ currency: string | null; created_at: Date; lines: LedgerLine[]; customer_id: string | null }>(
-        'SELECT currency, created_at, lines, customer_id FROM orders WHERE store = $1 AND order_id = $2',
-        [store, orderId],
-      );
+    async orderLedger(
+      store: string,
+      orderId: string,
+    ): Promise<{
+      currency: string | null;
+      createdAt: Date;
+      lines: LedgerLine[];
+      customerId: string | null;
+    } | null> {
+      const res = await db.query<{
+        currency: string | null;
+        created_at: Date;
+        lines: LedgerLine[];
+        customer_id: string | null;
+      }>('SELECT currency, created_at, lines, customer_id FROM orders WHERE store = $1 AND order_id = $2', [
+        store,
+        orderId,
+      ]);
       const row = res.rows[0];
-      return row ? { currency: row.currency, createdAt: row.created_at, lines: row.lines, customerId: row.customer_id } : null;
+      return row
+        ? { currency: row.currency, createdAt: row.created_at, lines: row.lines, customerId: row.customer_id }
+        : null;
     },
 
     async record(r: ReturnRecordInput): Promise<void> {
@@ -57,7 +72,17 @@ export function returnRepository(db: Db) {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (store, return_id) DO UPDATE SET status = EXCLUDED.status, lines = EXCLUDED.lines,
            refund_total = EXCLUDED.refund_total, currency = EXCLUDED.currency, updated_at = now()`,
-        [r.store, r.returnId, r.workflowId, r.orderId, r.customerId, r.status, JSON.stringify(r.lines), r.refundTotal, r.currency],
+        [
+          r.store,
+          r.returnId,
+          r.workflowId,
+          r.orderId,
+          r.customerId,
+          r.status,
+          JSON.stringify(r.lines),
+          r.refundTotal,
+          r.currency,
+        ],
       );
     },
   };

@@ -23,7 +23,12 @@ export function rulesRepository(db: Db) {
       return { version: row.version, rules: BusinessRules.parse(row.rules) };
     },
     /** Validates (throws a ZodError naming the bad field) and stores the rules as the next version. */
-    async save(input: BusinessRulesInput, by: string, comment?: string, name = ORDER_RULES): Promise<RulesSnapshot> {
+    async save(
+      input: BusinessRulesInput,
+      by: string,
+      comment?: string,
+      name = ORDER_RULES,
+    ): Promise<RulesSnapshot> {
       const rules = BusinessRules.parse(input);
       return withTransaction(db, async (client) => {
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`business_rules:${name}`]);
@@ -32,18 +37,21 @@ export function rulesRepository(db: Db) {
           [name],
         );
         const version = next.rows[0]?.version ?? 1;
-        await client.query('INSERT INTO business_rules (name, version, rules, created_by, comment) VALUES ($1, $2, $3, $4, $5)', [
-          name,
-          version,
-          rules,
-          by,
-          comment ?? null,
-        ]);
+        await client.query(
+          'INSERT INTO business_rules (name, version, rules, created_by, comment) VALUES ($1, $2, $3, $4, $5)',
+          [name, version, rules, by, comment ?? null],
+        );
         return { version, rules };
       });
     },
     async history(name = ORDER_RULES, limit = 50): Promise<RulesVersion[]> {
-      const res = await db.query<{ version: number; rules: unknown; created_at: Date; created_by: string; comment: string | null }>(
+      const res = await db.query<{
+        version: number;
+        rules: unknown;
+        created_at: Date;
+        created_by: string;
+        comment: string | null;
+      }>(
         'SELECT version, rules, created_at, created_by, comment FROM business_rules WHERE name = $1 ORDER BY version DESC LIMIT $2',
         [name, limit],
       );

@@ -24,7 +24,10 @@ export interface SyncRun {
 export function syncRepository(db: Db) {
   return {
     async cursor(sync: string): Promise<string | null> {
-      const res = await db.query<{ cursor: string | null }>('SELECT cursor FROM sync_cursors WHERE name = $1', [sync]);
+      const res = await db.query<{ cursor: string | null }>(
+        'SELECT cursor FROM sync_cursors WHERE name = $1',
+        [sync],
+      );
       return res.rows[0]?.cursor ?? null;
     },
 
@@ -51,7 +54,8 @@ export function syncRepository(db: Db) {
       for (const row of rows) {
         const key = stockKey(row.level.sku, row.level.location);
         const seen = latest.get(key);
-        if (!seen || Date.parse(seen.level.lastModified) <= Date.parse(row.level.lastModified)) latest.set(key, row);
+        if (!seen || Date.parse(seen.level.lastModified) <= Date.parse(row.level.lastModified))
+          latest.set(key, row);
       }
       const list = [...latest.values()];
       await q.query(
@@ -74,15 +78,10 @@ export function syncRepository(db: Db) {
     },
 
     async recordRun(run: SyncRun, q: Queryable = db): Promise<void> {
-      await q.query(`INSERT INTO sync_runs (sync, workflow_id, changed, pushed, unmapped, stale, lag_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-        run.sync,
-        run.workflowId,
-        run.changed,
-        run.pushed,
-        run.unmapped,
-        run.stale,
-        run.lagMs,
-      ]);
+      await q.query(
+        `INSERT INTO sync_runs (sync, workflow_id, changed, pushed, unmapped, stale, lag_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [run.sync, run.workflowId, run.changed, run.pushed, run.unmapped, run.stale, run.lagMs],
+      );
     },
 
     async saveItems(items: ErpItem[], q: Queryable = db): Promise<void> {
@@ -127,13 +126,20 @@ export function syncRepository(db: Db) {
     },
 
     /** Mapped customers of a store in id order, a batch after `after`. */
-    async mappedCustomers(store: string, after: string | null, limit: number): Promise<{ storeCustomerId: string; erpCustomerId: string }[]> {
+    async mappedCustomers(
+      store: string,
+      after: string | null,
+      limit: number,
+    ): Promise<{ storeCustomerId: string; erpCustomerId: string }[]> {
       const res = await db.query<{ store_customer_id: string; erp_customer_id: string }>(
         `SELECT store_customer_id, erp_customer_id FROM customer_map
           WHERE store = $1 AND ($2::text IS NULL OR store_customer_id > $2) ORDER BY store_customer_id LIMIT $3`,
         [store, after, limit],
       );
-      return res.rows.map((r) => ({ storeCustomerId: r.store_customer_id, erpCustomerId: r.erp_customer_id }));
+      return res.rows.map((r) => ({
+        storeCustomerId: r.store_customer_id,
+        erpCustomerId: r.erp_customer_id,
+      }));
     },
 
     async saveCustomer(customer: ErpCustomer): Promise<void> {
@@ -143,13 +149,25 @@ export function syncRepository(db: Db) {
          ON CONFLICT (erp_customer_id) DO UPDATE SET company_name = EXCLUDED.company_name, credit_limit = EXCLUDED.credit_limit,
            balance = EXCLUDED.balance, terms = EXCLUDED.terms, price_level = EXCLUDED.price_level,
            tax_exempt = EXCLUDED.tax_exempt, parent_erp_id = EXCLUDED.parent_erp_id, refreshed_at = now()`,
-        [customer.erpId, customer.companyName, customer.creditLimit, customer.balance, customer.terms, customer.priceLevel, customer.taxExempt, customer.parentErpId],
+        [
+          customer.erpId,
+          customer.companyName,
+          customer.creditLimit,
+          customer.balance,
+          customer.terms,
+          customer.priceLevel,
+          customer.taxExempt,
+          customer.parentErpId,
+        ],
       );
     },
 
     /** Which of these ERP SKUs the item master marks as hazardous materials. */
     async hazmatSkus(skus: string[]): Promise<Set<string>> {
-      const res = await db.query<{ erp_sku: string }>('SELECT erp_sku FROM item_cache WHERE hazmat AND erp_sku = ANY($1::text[])', [skus]);
+      const res = await db.query<{ erp_sku: string }>(
+        'SELECT erp_sku FROM item_cache WHERE hazmat AND erp_sku = ANY($1::text[])',
+        [skus],
+      );
       return new Set(res.rows.map((r) => r.erp_sku));
     },
 

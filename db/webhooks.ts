@@ -39,11 +39,21 @@ export function webhookRepository(db: Db) {
      * Claims a delivery. Exactly one of any number of concurrent identical deliveries (same webhook id,
      * or same event id and topic) gets `claimed: true`; the others see the row that won.
      */
-    async claim(key: DeliveryKey, source = 'shopify'): Promise<{ claimed: boolean; status?: DeliveryStatus }> {
+    async claim(
+      key: DeliveryKey,
+      source = 'shopify',
+    ): Promise<{ claimed: boolean; status?: DeliveryStatus }> {
       const inserted = await db.query(
         `INSERT INTO webhook_deliveries (source, webhook_id, event_id, topic, shop_domain, triggered_at)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING webhook_id`,
-        [source, key.webhookId, key.eventId ?? null, key.topic, key.shopDomain, validTimestamp(key.triggeredAt)],
+        [
+          source,
+          key.webhookId,
+          key.eventId ?? null,
+          key.topic,
+          key.shopDomain,
+          validTimestamp(key.triggeredAt),
+        ],
       );
       if (inserted.rowCount) return { claimed: true };
       const existing = await db.query<{ status: DeliveryStatus }>(
@@ -54,7 +64,12 @@ export function webhookRepository(db: Db) {
       return { claimed: false, status: existing.rows[0]?.status };
     },
 
-    async finish(webhookId: string, status: Exclude<DeliveryStatus, 'processing'>, workflowId?: string, source = 'shopify'): Promise<void> {
+    async finish(
+      webhookId: string,
+      status: Exclude<DeliveryStatus, 'processing'>,
+      workflowId?: string,
+      source = 'shopify',
+    ): Promise<void> {
       await db.query(
         `UPDATE webhook_deliveries SET status = $3, workflow_id = COALESCE($4, workflow_id), processed_at = now()
           WHERE source = $1 AND webhook_id = $2`,
@@ -64,37 +79,59 @@ export function webhookRepository(db: Db) {
 
     /** Gives a claimed delivery back (the hand-off failed), so Shopify's retry is processed again. */
     async release(webhookId: string, source = 'shopify'): Promise<void> {
-      await db.query(`DELETE FROM webhook_deliveries WHERE source = $1 AND webhook_id = $2 AND status = 'processing'`, [source, webhookId]);
+      await db.query(
+        `DELETE FROM webhook_deliveries WHERE source = $1 AND webhook_id = $2 AND status = 'processing'`,
+        [source, webhookId],
+      );
     },
 
     async countDeliveries(webhookId: string, source = 'shopify'): Promise<number> {
-      const res = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries WHERE source = $1 AND webhook_id = $2', [source, webhookId]);
+      const res = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM webhook_deliveries WHERE source = $1 AND webhook_id = $2',
+        [source, webhookId],
+      );
       return res.rows[0]?.n ?? 0;
     },
 
-    async park(letter: {
-      webhookId?: string;
-      eventId?: string;
-      topic: string;
-      shopDomain?: string;
-      reason: string;
-      payload: string;
-      headers: Record<string, string>;
-    }, source = 'shopify'): Promise<number> {
+    async park(
+      letter: {
+        webhookId?: string;
+        eventId?: string;
+        topic: string;
+        shopDomain?: string;
+        reason: string;
+        payload: string;
+        headers: Record<string, string>;
+      },
+      source = 'shopify',
+    ): Promise<number> {
       const res = await db.query<{ id: number }>(
         `INSERT INTO dead_letters (source, webhook_id, event_id, topic, shop_domain, reason, payload, headers)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-        [source, letter.webhookId ?? null, letter.eventId ?? null, letter.topic, letter.shopDomain ?? null, letter.reason, letter.payload, letter.headers],
+        [
+          source,
+          letter.webhookId ?? null,
+          letter.eventId ?? null,
+          letter.topic,
+          letter.shopDomain ?? null,
+          letter.reason,
+          letter.payload,
+          letter.headers,
+        ],
       );
       return res.rows[0]!.id;
     },
 
     async getDeadLetter(id: number): Promise<DeadLetter | undefined> {
-      const res = await db.query<DeadLetter>(`SELECT ${deadLetterColumns} FROM dead_letters WHERE id = $1`, [id]);
+      const res = await db.query<DeadLetter>(`SELECT ${deadLetterColumns} FROM dead_letters WHERE id = $1`, [
+        id,
+      ]);
       return res.rows[0];
     },
 
-    async listDeadLetters(opts: { status?: 'parked' | 'replayed'; limit?: number } = {}): Promise<DeadLetter[]> {
+    async listDeadLetters(
+      opts: { status?: 'parked' | 'replayed'; limit?: number } = {},
+    ): Promise<DeadLetter[]> {
       const res = await db.query<DeadLetter>(
         `SELECT ${deadLetterColumns} FROM dead_letters WHERE ($1::text IS NULL OR status = $1) ORDER BY id DESC LIMIT $2`,
         [opts.status ?? null, opts.limit ?? 100],
@@ -103,14 +140,22 @@ export function webhookRepository(db: Db) {
     },
 
     /** Records a replay attempt: either it went through (replayed) or it failed again with a new reason. */
-    async recordReplay(id: number, outcome: { ok: true; workflowId?: string; payload: string | null } | { ok: false; reason: string; payload: string | null }): Promise<void> {
+    async recordReplay(
+      id: number,
+      outcome:
+        | { ok: true; workflowId?: string; payload: string | null }
+        | { ok: false; reason: string; payload: string | null },
+    ): Promise<void> {
       if (outcome.ok) {
         await db.query(
           `UPDATE dead_letters SET status = 'replayed', replayed_at = now(), attempts = attempts + 1, workflow_id = $2, replay_payload = COALESCE($3, replay_payload) WHERE id = $1`,
           [id, outcome.workflowId ?? null, outcome.payload],
         );
       } else {
-        await db.query(`UPDATE dead_letters SET attempts = attempts + 1, reason = $2, replay_payload = COALESCE($3, replay_payload) WHERE id = $1`, [id, outcome.reason, outcome.payload]);
+        await db.query(
+          `UPDATE dead_letters SET attempts = attempts + 1, reason = $2, replay_payload = COALESCE($3, replay_payload) WHERE id = $1`,
+          [id, outcome.reason, outcome.payload],
+        );
       }
     },
   };

@@ -32,7 +32,8 @@ export interface Allocation {
   short: { lineId: string; sku: string; quantity: number }[];
 }
 
-export const lineKeyFor = (lineId: string, portion: number) => (portion <= 1 ? lineId : `${lineId}#${portion}`);
+export const lineKeyFor = (lineId: string, portion: number) =>
+  portion <= 1 ? lineId : `${lineId}#${portion}`;
 export const lineIdOfKey = (lineKey: string) => {
   const i = lineKey.indexOf('#');
   return i < 0 ? lineKey : lineKey.slice(0, i);
@@ -44,9 +45,20 @@ export const lineIdOfKey = (lineKey: string) => {
  * 3. Otherwise the line is split across locations by most stock first (priority breaks ties);
  *    what no location has stays on the first-priority location, where the ERP backorders it.
  */
-export function allocate(lines: AllocationRequestLine[], stock: StockByLocation, priority: string[]): Allocation {
-  const locations = [...priority, ...Object.keys(stock).filter((l) => !priority.includes(l)).sort()];
-  const free = new Map<string, Map<string, number>>(locations.map((loc) => [loc, new Map(Object.entries(stock[loc] ?? {}))]));
+export function allocate(
+  lines: AllocationRequestLine[],
+  stock: StockByLocation,
+  priority: string[],
+): Allocation {
+  const locations = [
+    ...priority,
+    ...Object.keys(stock)
+      .filter((l) => !priority.includes(l))
+      .sort(),
+  ];
+  const free = new Map<string, Map<string, number>>(
+    locations.map((loc) => [loc, new Map(Object.entries(stock[loc] ?? {}))]),
+  );
   const known = (sku: string) => locations.some((loc) => free.get(loc)?.has(sku) === true);
   const have = (loc: string, sku: string) => free.get(loc)?.get(sku) ?? 0;
   const take = (loc: string, sku: string, qty: number) => free.get(loc)?.set(sku, have(loc, sku) - qty);
@@ -56,7 +68,14 @@ export function allocate(lines: AllocationRequestLine[], stock: StockByLocation,
   const single = locations.find((loc) => lines.every((l) => !known(l.sku) || have(loc, l.sku) >= l.quantity));
   if (single !== undefined && lines.some((l) => known(l.sku))) {
     return {
-      lines: lines.map((l) => ({ lineKey: l.lineId, lineId: l.lineId, sku: l.sku, location: single, quantity: l.quantity, shortQuantity: 0 })),
+      lines: lines.map((l) => ({
+        lineKey: l.lineId,
+        lineId: l.lineId,
+        sku: l.sku,
+        location: single,
+        quantity: l.quantity,
+        shortQuantity: 0,
+      })),
       split: false,
       short: [],
     };
@@ -66,13 +85,27 @@ export function allocate(lines: AllocationRequestLine[], stock: StockByLocation,
   const short: Allocation['short'] = [];
   for (const l of lines) {
     if (!known(l.sku)) {
-      out.push({ lineKey: l.lineId, lineId: l.lineId, sku: l.sku, location: primary, quantity: l.quantity, shortQuantity: 0 });
+      out.push({
+        lineKey: l.lineId,
+        lineId: l.lineId,
+        sku: l.sku,
+        location: primary,
+        quantity: l.quantity,
+        shortQuantity: 0,
+      });
       continue;
     }
     const whole = locations.find((loc) => have(loc, l.sku) >= l.quantity);
     if (whole !== undefined) {
       take(whole, l.sku, l.quantity);
-      out.push({ lineKey: l.lineId, lineId: l.lineId, sku: l.sku, location: whole, quantity: l.quantity, shortQuantity: 0 });
+      out.push({
+        lineKey: l.lineId,
+        lineId: l.lineId,
+        sku: l.sku,
+        location: whole,
+        quantity: l.quantity,
+        shortQuantity: 0,
+      });
       continue;
     }
     const byStock = locations
@@ -87,7 +120,14 @@ export function allocate(lines: AllocationRequestLine[], stock: StockByLocation,
       take(s.loc, l.sku, qty);
       remaining -= qty;
       portion += 1;
-      out.push({ lineKey: lineKeyFor(l.lineId, portion), lineId: l.lineId, sku: l.sku, location: s.loc, quantity: qty, shortQuantity: 0 });
+      out.push({
+        lineKey: lineKeyFor(l.lineId, portion),
+        lineId: l.lineId,
+        sku: l.sku,
+        location: s.loc,
+        quantity: qty,
+        shortQuantity: 0,
+      });
     }
     if (remaining > 0) {
       short.push({ lineId: l.lineId, sku: l.sku, quantity: remaining });
@@ -97,7 +137,14 @@ export function allocate(lines: AllocationRequestLine[], stock: StockByLocation,
         onPrimary.shortQuantity += remaining;
       } else {
         portion += 1;
-        out.push({ lineKey: lineKeyFor(l.lineId, portion), lineId: l.lineId, sku: l.sku, location: primary, quantity: remaining, shortQuantity: remaining });
+        out.push({
+          lineKey: lineKeyFor(l.lineId, portion),
+          lineId: l.lineId,
+          sku: l.sku,
+          location: primary,
+          quantity: remaining,
+          shortQuantity: remaining,
+        });
       }
     }
   }

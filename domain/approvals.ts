@@ -9,7 +9,13 @@ import { MoneyText } from './money';
 export const DECIDE_UPDATE = 'decide';
 export const PENDING_APPROVAL_QUERY = 'pendingApproval';
 
-export const ApprovalKind = z.enum(['order.creditHold', 'order.firstOrder', 'order.priceMismatch', 'return', 'customer']);
+export const ApprovalKind = z.enum([
+  'order.creditHold',
+  'order.firstOrder',
+  'order.priceMismatch',
+  'return',
+  'customer',
+]);
 export type ApprovalKind = z.infer<typeof ApprovalKind>;
 
 export const Decision = z.object({
@@ -26,7 +32,12 @@ export type Decision = z.infer<typeof Decision>;
 export interface DecisionInput extends Decision {
   /** Which pending approval this decides; a stale id is rejected by the update validator. */
   approvalId: string;
-  decidedBy: { userId: string; name: string; role: 'approver' | 'operator' | 'admin'; approvalLimit: string | null };
+  decidedBy: {
+    userId: string;
+    name: string;
+    role: 'approver' | 'operator' | 'admin';
+    approvalLimit: string | null;
+  };
   decidedAt: string;
 }
 
@@ -56,7 +67,11 @@ export interface ApprovalActivities {
   /** Sends a reminder, or marks the approval escalated and notifies the next level. */
   remindApproval(input: { approvalId: string; escalate: boolean }): Promise<void>;
   /** Records the outcome with who decided, when and why (idempotent). */
-  closeApproval(input: { approvalId: string; outcome: Decision['outcome'] | 'cancelled' | 'expired'; decision?: DecisionInput }): Promise<void>;
+  closeApproval(input: {
+    approvalId: string;
+    outcome: Decision['outcome'] | 'cancelled' | 'expired';
+    decision?: DecisionInput;
+  }): Promise<void>;
 }
 
 /** Failure types a `decide` update validator throws; the API maps them to HTTP statuses (409, 403, 422). */
@@ -70,7 +85,8 @@ export const APPROVAL_FAILURE = {
 
 function cents(amount: string): number {
   const [whole, frac = ''] = amount.replace(/^-/, '').split('.');
-  const value = Number(whole) * 100 + Number((frac + '00').slice(0, 2)) + (Number(frac.charAt(2) || '0') >= 5 ? 1 : 0);
+  const value =
+    Number(whole) * 100 + Number((frac + '00').slice(0, 2)) + (Number(frac.charAt(2) || '0') >= 5 ? 1 : 0);
   return amount.startsWith('-') ? -value : value;
 }
 
@@ -78,7 +94,10 @@ function cents(amount: string): number {
  * The money a decision commits to: the amount or credit limit the decision sets (the larger when
  * both are set), else the pending amount. Rejecting or asking for information commits to nothing.
  */
-export function decisionAmount(pendingAmount: string | null, decision: Pick<Decision, 'outcome' | 'amount' | 'creditLimit'>): string | null {
+export function decisionAmount(
+  pendingAmount: string | null,
+  decision: Pick<Decision, 'outcome' | 'amount' | 'creditLimit'>,
+): string | null {
   if (decision.outcome === 'reject' || decision.outcome === 'requestInfo') return null;
   const set = [decision.amount, decision.creditLimit].filter((a): a is string => a !== undefined);
   if (set.length === 0) return pendingAmount;
@@ -96,7 +115,10 @@ export function approvalLimitProblem(
 ): string | null {
   if (amount === null) return null;
   const limit = decidedBy.approvalLimit;
-  if (limit === null) return decidedBy.role === 'admin' ? null : `No approval limit is set for this ${decidedBy.role}; ${amount}${currency ? ` ${currency}` : ''} needs one.`;
+  if (limit === null)
+    return decidedBy.role === 'admin'
+      ? null
+      : `No approval limit is set for this ${decidedBy.role}; ${amount}${currency ? ` ${currency}` : ''} needs one.`;
   if (cents(amount) > cents(limit)) {
     return `The amount ${amount}${currency ? ` ${currency}` : ''} is above your approval limit of ${limit}.`;
   }

@@ -22,10 +22,15 @@ export type CreditAssessment =
  * Credit check: open balance + this order against the limit (plus the configured allowance), then
  * the first-order rule for new customers. Pure, so the workflow can run it on snapshotted rules.
  */
-export function assessCredit(account: CreditAccount, orderTotal: string, rules: BusinessRules): CreditAssessment {
+export function assessCredit(
+  account: CreditAccount,
+  orderTotal: string,
+  rules: BusinessRules,
+): CreditAssessment {
   const exposureCents = toCents(account.balance) + toCents(orderTotal);
   const exposure = fromCents(exposureCents);
-  const headroom = account.creditLimit === null ? null : fromCents(toCents(account.creditLimit) - toCents(account.balance));
+  const headroom =
+    account.creditLimit === null ? null : fromCents(toCents(account.creditLimit) - toCents(account.balance));
   if (rules.credit.checkEnabled && account.creditLimit !== null) {
     const allowed = toCents(account.creditLimit) + toCents(rules.credit.overLimitAllowance);
     if (exposureCents > allowed) {
@@ -72,7 +77,13 @@ export function findPriceMismatches(
     const shop = toCents(line.unitPrice);
     const diff = erp === 0 ? (shop === 0 ? 0 : 100) : (Math.abs(shop - erp) * 100) / erp;
     if (diff > tolerancePercent) {
-      out.push({ lineId: line.lineId, sku: line.sku, storefrontPrice: line.unitPrice, erpPrice, differencePercent: Math.round(diff * 100) / 100 });
+      out.push({
+        lineId: line.lineId,
+        sku: line.sku,
+        storefrontPrice: line.unitPrice,
+        erpPrice,
+        differencePercent: Math.round(diff * 100) / 100,
+      });
     }
   }
   return out;

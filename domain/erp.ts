@@ -112,7 +112,14 @@ export interface ErpSalesOrder {
   erpId: string;
   tranId: string;
   externalId: string;
-  status: 'pendingApproval' | 'pendingFulfillment' | 'partiallyFulfilled' | 'pendingBilling' | 'billed' | 'closed' | 'cancelled';
+  status:
+    | 'pendingApproval'
+    | 'pendingFulfillment'
+    | 'partiallyFulfilled'
+    | 'pendingBilling'
+    | 'billed'
+    | 'closed'
+    | 'cancelled';
   poNumber: string | null;
   lines: ErpSalesOrderLine[];
   lastModified: string;
@@ -152,7 +159,13 @@ export interface ErpReturnAuthorization {
   erpId: string;
   externalId: string;
   status: 'pendingReceipt' | 'partiallyReceived' | 'received' | 'credited' | 'closed';
-  lines: { lineKey: string; sku: string; quantity: number; quantityReceived: number; location: string | null }[];
+  lines: {
+    lineKey: string;
+    sku: string;
+    quantity: number;
+    quantityReceived: number;
+    location: string | null;
+  }[];
   lastModified: string;
 }
 
@@ -186,13 +199,20 @@ export interface ErpPort {
   /** Idempotent by external id: a second call returns the existing order, never a second one. */
   createSalesOrder(input: ErpSalesOrderInput): Promise<ErpSalesOrder>;
   getSalesOrder(ref: { erpId: string } | { externalId: string }): Promise<ErpSalesOrder | null>;
-  updateSalesOrder(externalId: string, changes: Partial<Pick<ErpSalesOrderInput, 'poNumber' | 'memo' | 'shipTo'>> & { lines?: { lineKey: string; quantity: number }[] }): Promise<ErpSalesOrder>;
+  updateSalesOrder(
+    externalId: string,
+    changes: Partial<Pick<ErpSalesOrderInput, 'poNumber' | 'memo' | 'shipTo'>> & {
+      lines?: { lineKey: string; quantity: number }[];
+    },
+  ): Promise<ErpSalesOrder>;
   /** Closes the named open lines (all open lines when omitted); idempotent. */
   cancelSalesOrder(externalId: string, lineKeys?: string[]): Promise<ErpSalesOrder>;
   fulfillmentsSince(cursor: string | null, pageSize?: number): Promise<Page<ErpFulfillment>>;
   invoicesSince(cursor: string | null, pageSize?: number): Promise<Page<ErpInvoice>>;
   createReturnAuthorization(input: ErpReturnAuthorizationInput): Promise<ErpReturnAuthorization>;
-  getReturnAuthorization(ref: { erpId: string } | { externalId: string }): Promise<ErpReturnAuthorization | null>;
+  getReturnAuthorization(
+    ref: { erpId: string } | { externalId: string },
+  ): Promise<ErpReturnAuthorization | null>;
   closeReturnAuthorization(externalId: string): Promise<ErpReturnAuthorization>;
   createCreditMemo(input: ErpCreditMemoInput): Promise<ErpCreditMemo>;
   createRefund(input: ErpRefundInput): Promise<{ erpId: string; externalId: string; amount: string }>;

@@ -14,4 +14,5 @@ export const TASK_QUEUES = {
 } as const;
 export type TaskQueueName = keyof typeof TASK_QUEUES;
 
-export const taskQueue = (name: TaskQueueName, prefix = '') => (prefix ? `${prefix}-${TASK_QUEUES[name]}` : TASK_QUEUES[name]);
+export const taskQueue = (name: TaskQueueName, prefix = '') =>
+  prefix ? `${prefix}-${TASK_QUEUES[name]}` : TASK_QUEUES[name];

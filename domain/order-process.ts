@@ -15,7 +15,8 @@ export function parseErpOrderExternalId(externalId: string): { store: string; or
 
 const PAID = new Set(['paid', 'partially_paid', 'partially_refunded']);
 /** Whether the storefront has captured money for the order (so a cancellation refunds it). */
-export const isPaidStatus = (financialStatus: string | undefined) => financialStatus !== undefined && PAID.has(financialStatus);
+export const isPaidStatus = (financialStatus: string | undefined) =>
+  financialStatus !== undefined && PAID.has(financialStatus);
 
 /** One ERP change poller per store. */
 export const erpEventsWorkflowId = (store: string) => `erp-events:${store}`;
@@ -33,7 +34,15 @@ export type OrderStep =
   | 'cancelled';
 
 /** The business status kept in the read model and the QuaysideStatus search attribute. */
-export type OrderStatusName = 'received' | 'onHold' | 'inErp' | 'backordered' | 'partiallyShipped' | 'shipped' | 'completed' | 'cancelled';
+export type OrderStatusName =
+  | 'received'
+  | 'onHold'
+  | 'inErp'
+  | 'backordered'
+  | 'partiallyShipped'
+  | 'shipped'
+  | 'completed'
+  | 'cancelled';
 
 export interface OrderLineStatus {
   lineId: string;
@@ -50,10 +59,12 @@ export interface OrderLineStatus {
   allocations: { lineKey: string; location: string; quantity: number }[];
 }
 
-export const openQuantity = (l: Pick<OrderLineStatus, 'ordered' | 'shipped' | 'cancelled'>) => Math.max(0, l.ordered - l.shipped - l.cancelled);
+export const openQuantity = (l: Pick<OrderLineStatus, 'ordered' | 'shipped' | 'cancelled'>) =>
+  Math.max(0, l.ordered - l.shipped - l.cancelled);
 
 /** Every line is shipped or cancelled, and everything shipped is invoiced. */
-export const allLinesSettled = (lines: OrderLineStatus[]) => lines.every((l) => openQuantity(l) === 0 && l.invoiced >= l.shipped);
+export const allLinesSettled = (lines: OrderLineStatus[]) =>
+  lines.every((l) => openQuantity(l) === 0 && l.invoiced >= l.shipped);
 
 export function businessStatus(lines: OrderLineStatus[]): OrderStatusName {
   const shipped = lines.reduce((s, l) => s + l.shipped, 0);
@@ -64,7 +75,8 @@ export function businessStatus(lines: OrderLineStatus[]): OrderStatusName {
   return 'inErp';
 }
 
-export type AttentionKind = 'unmappedSku' | 'unmappedCustomer' | 'erpRejected' | 'changedAfterShipment' | 'approval' | 'shipmentFailed';
+export type AttentionKind =
+  'unmappedSku' | 'unmappedCustomer' | 'erpRejected' | 'changedAfterShipment' | 'approval' | 'shipmentFailed';
 
 /** Why an order needs a person, in an operator's words, naming the SKU or field at fault. */
 export interface Attention {
@@ -95,7 +107,9 @@ export type OrderField = z.infer<typeof OrderField>;
 const by = z.string().min(1).max(200).optional();
 export const OrderFix = z.union([
   z.object({ sku: z.string().min(1).max(200), erpSku: z.string().min(1).max(200), by }).strict(),
-  z.object({ customerId: z.string().min(1).max(200), erpCustomerId: z.string().min(1).max(200), by }).strict(),
+  z
+    .object({ customerId: z.string().min(1).max(200), erpCustomerId: z.string().min(1).max(200), by })
+    .strict(),
   z.object({ field: OrderField, value: z.string().max(500), by }).strict(),
   z.object({ acknowledge: z.literal(true), note: z.string().max(2000).optional(), by }).strict(),
 ]);
@@ -112,7 +126,10 @@ export const CancelRequest = z
   .object({
     reason: z.string().min(1).max(2000),
     by: z.enum(['operator', 'buyer']).default('operator'),
-    lines: z.array(z.object({ lineId: z.string().min(1).max(200) }).strict()).min(1).optional(),
+    lines: z
+      .array(z.object({ lineId: z.string().min(1).max(200) }).strict())
+      .min(1)
+      .optional(),
   })
   .strict();
 export type CancelRequest = z.infer<typeof CancelRequest>;

@@ -34,12 +34,28 @@ export function resolvePrice(input: {
   prices: PriceRow[];
 }): ResolvedPrice {
   if (input.customerErpId) {
-    const contract = bestBreak(input.prices.filter((p) => p.customerErpId === input.customerErpId), input.quantity);
-    if (contract) return { unitPrice: fromCents(toCents(contract.unitPrice)), source: 'contract', minQuantity: contract.minQuantity };
+    const contract = bestBreak(
+      input.prices.filter((p) => p.customerErpId === input.customerErpId),
+      input.quantity,
+    );
+    if (contract)
+      return {
+        unitPrice: fromCents(toCents(contract.unitPrice)),
+        source: 'contract',
+        minQuantity: contract.minQuantity,
+      };
   }
   if (input.priceLevel) {
-    const level = bestBreak(input.prices.filter((p) => !p.customerErpId && p.priceLevel === input.priceLevel), input.quantity);
-    if (level) return { unitPrice: fromCents(toCents(level.unitPrice)), source: 'priceLevel', minQuantity: level.minQuantity };
+    const level = bestBreak(
+      input.prices.filter((p) => !p.customerErpId && p.priceLevel === input.priceLevel),
+      input.quantity,
+    );
+    if (level)
+      return {
+        unitPrice: fromCents(toCents(level.unitPrice)),
+        source: 'priceLevel',
+        minQuantity: level.minQuantity,
+      };
   }
   return { unitPrice: fromCents(toCents(input.basePrice)), source: 'base', minQuantity: 1 };
 }

@@ -22,11 +22,21 @@ export function percentOf(cents: number, percent: number): number {
   return Math.round((cents * Math.round(percent * 100)) / 10_000);
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const DURATION =
+  /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i;
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** A human duration such as "30 days" or "90 seconds", as configured by integrators. */
-export const DurationText = z.string().regex(DURATION, 'a duration such as "30 days", "12 hours" or "90 seconds"');
+export const DurationText = z
+  .string()
+  .regex(DURATION, 'a duration such as "30 days", "12 hours" or "90 seconds"');
 
 export function durationMs(text: string): number {
   const m = DURATION.exec(text.trim());
@@ -92,7 +102,8 @@ export interface ReturnOrderFacts {
   }[];
 }
 
-export type IneligibleCode = 'line.unknown' | 'window.expired' | 'item.nonReturnable' | 'quantity.exceedsShipped';
+export type IneligibleCode =
+  'line.unknown' | 'window.expired' | 'item.nonReturnable' | 'quantity.exceedsShipped';
 
 export interface EligibleLine {
   lineId: string;
@@ -114,23 +125,42 @@ export interface ReturnAssessment {
 const lower = (s: string | null | undefined) => (s ?? '').trim().toLowerCase();
 
 /** Pure eligibility: the window, non-returnable items, quantities not above what shipped; then auto-approval. */
-export function assessReturn(request: ReturnRequest, facts: ReturnOrderFacts, policy: ReturnPolicy): ReturnAssessment {
+export function assessReturn(
+  request: ReturnRequest,
+  facts: ReturnOrderFacts,
+  policy: ReturnPolicy,
+): ReturnAssessment {
   const byLine = new Map(facts.lines.map((l) => [l.lineId, l]));
   const requested = new Map<string, { quantity: number; reason: string | null; sku?: string }>();
   for (const line of request.lines) {
     const prev = requested.get(line.lineId);
-    requested.set(line.lineId, { quantity: (prev?.quantity ?? 0) + line.quantity, reason: prev?.reason ?? line.reason ?? null, sku: line.sku });
+    requested.set(line.lineId, {
+      quantity: (prev?.quantity ?? 0) + line.quantity,
+      reason: prev?.reason ?? line.reason ?? null,
+      sku: line.sku,
+    });
   }
 
   const since = Date.parse(facts.deliveredAt ?? facts.orderedAt);
   const windowEnds = since + policy.windowDays * 86_400_000;
   const outsideWindow = Date.parse(request.requestedAt) > windowEnds;
 
-  const assessment: ReturnAssessment = { eligible: [], ineligible: [], requestedAmount: null, needsApproval: false, approvalReasons: [] };
+  const assessment: ReturnAssessment = {
+    eligible: [],
+    ineligible: [],
+    requestedAmount: null,
+    needsApproval: false,
+    approvalReasons: [],
+  };
   for (const [lineId, want] of requested) {
     const line = byLine.get(lineId);
     if (!line) {
-      assessment.ineligible.push({ lineId, quantity: want.quantity, code: 'line.unknown', message: `Line ${lineId} is not on order ${facts.orderId}.` });
+      assessment.ineligible.push({
+        lineId,
+        quantity: want.quantity,
+        code: 'line.unknown',
+        message: `Line ${lineId} is not on order ${facts.orderId}.`,
+      });
       continue;
     }
     if (outsideWindow) {
@@ -143,10 +173,20 @@ export function assessReturn(request: ReturnRequest, facts: ReturnOrderFacts, po
       continue;
     }
     const blockedSku =
-      policy.nonReturnableSkus.includes(line.sku) || policy.nonReturnableSkuPrefixes.some((p) => line.sku.startsWith(p));
+      policy.nonReturnableSkus.includes(line.sku) ||
+      policy.nonReturnableSkuPrefixes.some((p) => line.sku.startsWith(p));
     if (line.hazmat || line.specialOrder || blockedSku) {
-      const what = line.hazmat ? 'a hazardous-materials item' : line.specialOrder ? 'a special-order item' : 'not returnable';
-      assessment.ineligible.push({ lineId, quantity: want.quantity, code: 'item.nonReturnable', message: `${line.sku} is ${what}.` });
+      const what = line.hazmat
+        ? 'a hazardous-materials item'
+        : line.specialOrder
+          ? 'a special-order item'
+          : 'not returnable';
+      assessment.ineligible.push({
+        lineId,
+        quantity: want.quantity,
+        code: 'item.nonReturnable',
+        message: `${line.sku} is ${what}.`,
+      });
       continue;
     }
     const returnable = line.quantityShipped - line.quantityReturned;
@@ -159,22 +199,33 @@ export function assessReturn(request: ReturnRequest, facts: ReturnOrderFacts, po
       });
       continue;
     }
-    assessment.eligible.push({ lineId, sku: line.sku, quantity: want.quantity, unitPrice: line.unitPrice, reason: want.reason });
+    assessment.eligible.push({
+      lineId,
+      sku: line.sku,
+      quantity: want.quantity,
+      unitPrice: line.unitPrice,
+      reason: want.reason,
+    });
   }
 
   if (assessment.eligible.length === 0) return assessment;
   const unknownPrice = assessment.eligible.some((l) => l.unitPrice === null);
   if (!unknownPrice) {
-    assessment.requestedAmount = fromCents(assessment.eligible.reduce((sum, l) => sum + toCents(l.unitPrice as string) * l.quantity, 0));
+    assessment.requestedAmount = fromCents(
+      assessment.eligible.reduce((sum, l) => sum + toCents(l.unitPrice as string) * l.quantity, 0),
+    );
   }
   const reasons: string[] = [];
   if (unknownPrice) reasons.push('The price paid for a returned line is unknown.');
   else if (toCents(assessment.requestedAmount as string) > toCents(policy.autoApproveLimit)) {
-    reasons.push(`The refund ${assessment.requestedAmount} is above the automatic approval limit ${policy.autoApproveLimit}.`);
+    reasons.push(
+      `The refund ${assessment.requestedAmount} is above the automatic approval limit ${policy.autoApproveLimit}.`,
+    );
   }
   const review = new Set(policy.reviewReasons.map(lower));
   for (const l of assessment.eligible) {
-    if (l.reason && review.has(lower(l.reason))) reasons.push(`Line ${l.lineId} is returned as "${l.reason}", which needs review.`);
+    if (l.reason && review.has(lower(l.reason)))
+      reasons.push(`Line ${l.lineId} is returned as "${l.reason}", which needs review.`);
   }
   assessment.needsApproval = reasons.length > 0;
   assessment.approvalReasons = reasons;
@@ -193,7 +244,16 @@ export interface InspectedLine {
 }
 
 export interface RefundBreakdown {
-  lines: { lineId: string; sku: string; quantity: number; disposition: Disposition; gross: string; fee: string; refund: string; restock: boolean }[];
+  lines: {
+    lineId: string;
+    sku: string;
+    quantity: number;
+    disposition: Disposition;
+    gross: string;
+    fee: string;
+    refund: string;
+    restock: boolean;
+  }[];
   gross: string;
   restockingFee: string;
   /** What the buyer gets back: gross minus fees and scrap deductions, never above an approved cap. */
@@ -206,7 +266,11 @@ export interface RefundBreakdown {
  * fault; warranty returns are refunded in full; scrapped goods get the scrap share unless the seller
  * is at fault. An approver's amount caps the total.
  */
-export function computeRefund(lines: InspectedLine[], policy: ReturnPolicy, cap: string | null = null): RefundBreakdown {
+export function computeRefund(
+  lines: InspectedLine[],
+  policy: ReturnPolicy,
+  cap: string | null = null,
+): RefundBreakdown {
   const sellerFault = new Set(policy.sellerFaultReasons.map(lower));
   let gross = 0;
   let fees = 0;
@@ -242,5 +306,11 @@ export function computeRefund(lines: InspectedLine[], policy: ReturnPolicy, cap:
     total = toCents(cap);
     capped = true;
   }
-  return { lines: out, gross: fromCents(gross), restockingFee: fromCents(fees), total: fromCents(total), capped };
+  return {
+    lines: out,
+    gross: fromCents(gross),
+    restockingFee: fromCents(fees),
+    total: fromCents(total),
+    capped,
+  };
 }

@@ -54,7 +54,9 @@ export interface StorefrontPort {
    * Sets quantities in batches (≤250 per call) with compare-and-set; returns the stale ones to retry,
    * and the ones for a SKU or location the storefront does not have (`unknown`, not worth retrying).
    */
-  setInventory(levels: InventoryQuantity[]): Promise<{ updated: number; stale: InventoryQuantity[]; unknown?: InventoryQuantity[] }>;
+  setInventory(
+    levels: InventoryQuantity[],
+  ): Promise<{ updated: number; stale: InventoryQuantity[]; unknown?: InventoryQuantity[] }>;
   setPublished(sku: string, published: boolean): Promise<void>;
   updateOrder(input: {
     orderId: string;
@@ -62,10 +64,23 @@ export interface StorefrontPort {
     metafields?: { namespace: string; key: string; type: string; value: string }[];
     note?: string;
   }): Promise<void>;
-  cancelOrder(input: { orderId: string; reason: string; notifyCustomer: boolean; refund: boolean; staffNote?: string }): Promise<void>;
+  cancelOrder(input: {
+    orderId: string;
+    reason: string;
+    notifyCustomer: boolean;
+    refund: boolean;
+    staffNote?: string;
+  }): Promise<void>;
   createRefund(input: StorefrontRefundInput): Promise<{ refundId: string; created: boolean }>;
-  updateReturn(input: { returnId: string; status: 'approved' | 'declined' | 'closed'; reason?: string }): Promise<void>;
+  updateReturn(input: {
+    returnId: string;
+    status: 'approved' | 'declined' | 'closed';
+    reason?: string;
+  }): Promise<void>;
   upsertCustomer(input: StorefrontCustomerInput): Promise<{ customerId: string; companyId?: string }>;
   /** Orders changed after `since`, oldest change first: for the reconciliation that finds missed webhooks. */
-  ordersUpdatedSince(since: string, first: number): Promise<{ orderId: string; name: string; updatedAt: string }[]>;
+  ordersUpdatedSince(
+    since: string,
+    first: number,
+  ): Promise<{ orderId: string; name: string; updatedAt: string }[]>;
 }

@@ -22,7 +22,9 @@ export class EncryptionCodec implements PayloadCodec {
 
   constructor(keys: Buffer[]) {
     if (keys.length === 0) throw new Error('the encryption codec needs at least one key');
-    for (const k of keys) if (k.length !== 32) throw new Error('payload encryption keys must be 32 bytes (base64 of 32 random bytes)');
+    for (const k of keys)
+      if (k.length !== 32)
+        throw new Error('payload encryption keys must be 32 bytes (base64 of 32 random bytes)');
     this.keys = new Map(keys.map((key) => [keyId(key), key]));
     this.current = { id: keyId(keys[0]!), key: keys[0]! };
   }
@@ -34,7 +36,10 @@ export class EncryptionCodec implements PayloadCodec {
       const plain = temporal.api.common.v1.Payload.encode(payload).finish();
       const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return {
-        metadata: { [METADATA_ENCODING_KEY]: encoder.encode(ENCODING), [KEY_ID]: encoder.encode(this.current.id) },
+        metadata: {
+          [METADATA_ENCODING_KEY]: encoder.encode(ENCODING),
+          [KEY_ID]: encoder.encode(this.current.id),
+        },
         data: sealed,
       };
     });
@@ -67,11 +72,14 @@ export function parseKeys(value: string): Buffer[] {
     .map((k) => Buffer.from(k, 'base64'));
 }
 
-
 /** Production never runs with payloads in clear: the API and the worker refuse to start without keys. */
-export function requirePayloadKeysInProduction(config: Pick<Config, 'NODE_ENV' | 'QUAYSIDE_PAYLOAD_KEYS'>): void {
+export function requirePayloadKeysInProduction(
+  config: Pick<Config, 'NODE_ENV' | 'QUAYSIDE_PAYLOAD_KEYS'>,
+): void {
   if (config.NODE_ENV === 'production' && !config.QUAYSIDE_PAYLOAD_KEYS) {
-    throw new StartupError('QUAYSIDE_PAYLOAD_KEYS is required in production: set it to base64 of 32 random bytes (openssl rand -base64 32).');
+    throw new StartupError(
+      'QUAYSIDE_PAYLOAD_KEYS is required in production: set it to base64 of 32 random bytes (openssl rand -base64 32).',
+    );
   }
 }
 

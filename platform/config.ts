@@ -13,7 +13,10 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
-const defaultCacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'quayside');
+const defaultCacheDir = path.join(
+  process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
+  'quayside',
+);
 
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -39,7 +42,10 @@ export const EnvSchema = z.object({
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
   TEMPORAL_UI_URL: optionalString,
-  TEMPORAL_TASK_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]*$/, 'lowercase letters, digits and dashes').default(''),
+  TEMPORAL_TASK_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]*$/, 'lowercase letters, digits and dashes')
+    .default(''),
 
   QUAYSIDE_DATA_DIR: z.string().default(path.resolve('.quayside')),
   QUAYSIDE_CACHE_DIR: z.string().default(defaultCacheDir),
@@ -83,7 +89,10 @@ export const EnvSchema = z.object({
   SANDBOX_ERP_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
   SANDBOX_ERP_SKUS: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
   SANDBOX_ERP_CUSTOMERS: z.coerce.number().int().min(1).max(100_000).default(520),
-  SANDBOX_ERP_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('sandbox_erp'),
+  SANDBOX_ERP_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('sandbox_erp'),
 
   // Shopify (or the sandbox store). Defaults are the sandbox's documented development credentials.
   SHOPIFY_API_SECRET: z.string().min(1).default('quayside-sandbox-webhook-secret'),
@@ -91,7 +100,10 @@ export const EnvSchema = z.object({
   SHOPIFY_SHOP_DOMAIN: z.string().min(1).default('quayside-sandbox.myshopify.com'),
   SHOPIFY_ADMIN_URL: z.url().default('http://127.0.0.1:4002'),
   SHOPIFY_ACCESS_TOKEN: z.string().min(1).default('shpat_quayside_sandbox_dev_token'),
-  SHOPIFY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$|^unstable$/, 'a version such as 2026-04').default('2026-04'),
+  SHOPIFY_API_VERSION: z
+    .string()
+    .regex(/^\d{4}-\d{2}$|^unstable$/, 'a version such as 2026-04')
+    .default('2026-04'),
   SHOPIFY_REGISTER_WEBHOOKS: bool(true),
   SANDBOX_STORE_BUCKET_SIZE: z.coerce.number().int().min(1).default(10_000),
   SANDBOX_STORE_RESTORE_RATE: z.coerce.number().positive().default(1000),

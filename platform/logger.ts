@@ -10,9 +10,17 @@ export function createLogger(
   return pino({
     name,
     level: config.LOG_LEVEL,
-    redact: { paths: ['req.headers.authorization', 'req.headers["x-shopify-access-token"]', '*.password', '*.secret'], remove: true },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers["x-shopify-access-token"]', '*.password', '*.secret'],
+      remove: true,
+    },
     ...(config.LOG_PRETTY
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' } } }
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' },
+          },
+        }
       : {}),
   });
 }

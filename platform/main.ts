@@ -24,8 +24,11 @@ export function describeStartupError(err: unknown): string {
   if (e?.code === 'ECONNREFUSED' && e.port === 5432) {
     return `PostgreSQL is not reachable at ${e.address ?? '127.0.0.1'}:${e.port}; start it or set DATABASE_URL.`;
   }
-  if (e?.code === 'ECONNREFUSED') return `Connection refused at ${e.address}:${e.port}; is that service running?`;
-  if (e?.code === '28P01' || e?.code === '28000') return `PostgreSQL rejected the credentials in DATABASE_URL (${e.message}).`;
-  if (e?.code === 'EADDRINUSE') return `Port ${e.port} is already in use; stop whatever holds it or choose another port.`;
+  if (e?.code === 'ECONNREFUSED')
+    return `Connection refused at ${e.address}:${e.port}; is that service running?`;
+  if (e?.code === '28P01' || e?.code === '28000')
+    return `PostgreSQL rejected the credentials in DATABASE_URL (${e.message}).`;
+  if (e?.code === 'EADDRINUSE')
+    return `Port ${e.port} is already in use; stop whatever holds it or choose another port.`;
   return (err as Error)?.stack ?? String(err);
 }

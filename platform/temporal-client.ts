@@ -11,7 +11,11 @@ export function temporalAddress(config: Config): string {
 /** One client connection per process, closed on shutdown. */
 export async function createTemporalClient(config: Config): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config, temporalAddress(config)));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config.QUAYSIDE_PAYLOAD_KEYS) });
+  return new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterFor(config.QUAYSIDE_PAYLOAD_KEYS),
+  });
 }
 
 export async function createWorkerConnection(config: Config): Promise<NativeConnection> {

@@ -25,7 +25,8 @@ const searchAttributeTypeName: Record<string, string> = {
 
 export function connectionOptions(config: Config, address: string): ConnectionOptions {
   const readIf = (p?: string) => (p ? fs.readFileSync(p) : undefined);
-  const useTls = config.TEMPORAL_TLS || Boolean(config.TEMPORAL_API_KEY) || Boolean(config.TEMPORAL_TLS_CERT_PATH);
+  const useTls =
+    config.TEMPORAL_TLS || Boolean(config.TEMPORAL_API_KEY) || Boolean(config.TEMPORAL_TLS_CERT_PATH);
   return {
     address,
     apiKey: config.TEMPORAL_API_KEY,
@@ -62,20 +63,35 @@ function onPath(name: string): string | undefined {
 export const cachedCliPath = (cacheDir: string) => path.join(cacheDir, 'bin', 'temporal');
 
 /** A `temporal` binary from TEMPORAL_CLI_PATH, PATH, or the cache directory, if one exists. */
-export function findTemporalCli(config: Pick<Config, 'TEMPORAL_CLI_PATH' | 'QUAYSIDE_CACHE_DIR'>): string | undefined {
+export function findTemporalCli(
+  config: Pick<Config, 'TEMPORAL_CLI_PATH' | 'QUAYSIDE_CACHE_DIR'>,
+): string | undefined {
   if (config.TEMPORAL_CLI_PATH) {
     if (!executable(config.TEMPORAL_CLI_PATH)) {
-      throw new TemporalUnavailableError(`TEMPORAL_CLI_PATH=${config.TEMPORAL_CLI_PATH} is not an executable file.`);
+      throw new TemporalUnavailableError(
+        `TEMPORAL_CLI_PATH=${config.TEMPORAL_CLI_PATH} is not an executable file.`,
+      );
     }
     return config.TEMPORAL_CLI_PATH;
   }
-  return onPath('temporal') ?? (executable(cachedCliPath(config.QUAYSIDE_CACHE_DIR)) ? cachedCliPath(config.QUAYSIDE_CACHE_DIR) : undefined);
+  return (
+    onPath('temporal') ??
+    (executable(cachedCliPath(config.QUAYSIDE_CACHE_DIR))
+      ? cachedCliPath(config.QUAYSIDE_CACHE_DIR)
+      : undefined)
+  );
 }
 
 /** Builds the Temporal CLI (which embeds the dev server and Web UI) from Go modules into the cache directory. */
-export async function buildTemporalCli(cacheDir: string, progress: (line: string) => void = () => undefined): Promise<string> {
+export async function buildTemporalCli(
+  cacheDir: string,
+  progress: (line: string) => void = () => undefined,
+): Promise<string> {
   const go = onPath('go') ?? (executable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
-  if (!go) throw new TemporalUnavailableError('Go is not installed, so the Temporal CLI cannot be built from source.');
+  if (!go)
+    throw new TemporalUnavailableError(
+      'Go is not installed, so the Temporal CLI cannot be built from source.',
+    );
   const binDir = path.join(cacheDir, 'bin');
   fs.mkdirSync(binDir, { recursive: true });
   const started = Date.now();
@@ -97,13 +113,20 @@ export async function buildTemporalCli(cacheDir: string, progress: (line: string
     child.stderr.on('data', onData);
     const timer = setInterval(() => {
       const secs = Math.round((Date.now() - started) / 1000);
-      progress(`building Temporal CLI: ${secs}s elapsed, ${modules} modules fetched (a cold build takes 10–20 minutes)`);
+      progress(
+        `building Temporal CLI: ${secs}s elapsed, ${modules} modules fetched (a cold build takes 10–20 minutes)`,
+      );
     }, 10_000);
     child.on('error', reject);
     child.on('exit', (code) => {
       clearInterval(timer);
       if (code === 0) resolve();
-      else reject(new TemporalUnavailableError(`go install ${TEMPORAL_CLI_MODULE} failed (exit ${code}):\n${tail.join('\n')}`));
+      else
+        reject(
+          new TemporalUnavailableError(
+            `go install ${TEMPORAL_CLI_MODULE} failed (exit ${code}):\n${tail.join('\n')}`,
+          ),
+        );
     });
   });
   return cachedCliPath(cacheDir);
@@ -160,10 +183,21 @@ export async function registerSearchAttributes(opts: ConnectionOptions, namespac
   const conn = await Connection.connect(opts);
   try {
     const existing = await conn.operatorService.listSearchAttributes({ namespace });
-    const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
+    const known = new Set([
+      ...Object.keys(existing.customAttributes ?? {}),
+      ...Object.keys(existing.systemAttributes ?? {}),
+    ]);
     const missing = ALL_SEARCH_ATTRIBUTES.filter((k) => !known.has(k.name));
     if (missing.length === 0) return;
-    const typeEnum: Record<string, number> = { KEYWORD: 2, TEXT: 1, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 };
+    const typeEnum: Record<string, number> = {
+      KEYWORD: 2,
+      TEXT: 1,
+      INT: 3,
+      DOUBLE: 4,
+      BOOL: 5,
+      DATETIME: 6,
+      KEYWORD_LIST: 7,
+    };
     await conn.operatorService.addSearchAttributes({
       namespace,
       searchAttributes: Object.fromEntries(missing.map((k) => [k.name, typeEnum[k.type]!])),
@@ -194,18 +228,35 @@ export interface DevServerOptions {
 
 /** Starts `temporal server start-dev` and resolves once its frontend answers. */
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--namespace',
+    opts.namespace,
+  ];
   args.push('--log-level', 'warn', '--log-format', 'json');
   if (opts.dbFile) {
     fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
     // Write-ahead logging with normal sync: far more writes per second than the rollback journal,
     // and the file stays consistent after a crash of the process.
-    args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+    args.push(
+      '--db-filename',
+      opts.dbFile,
+      '--sqlite-pragma',
+      'journal_mode=wal',
+      '--sqlite-pragma',
+      'synchronous=normal',
+    );
   }
   if (opts.headless || opts.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort), '--ui-ip', '127.0.0.1');
   if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
-  for (const key of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${searchAttributeTypeName[key.type]}`);
+  for (const key of ALL_SEARCH_ATTRIBUTES)
+    args.push('--search-attribute', `${key.name}=${searchAttributeTypeName[key.type]}`);
 
   const logFd = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
   // Its own process group: a Ctrl-C in the terminal reaches Quayside's processes, which drain their
@@ -267,15 +318,23 @@ const howToFix = (cacheDir: string) =>
   ].join('\n');
 
 /** Finds a binary (TEMPORAL_CLI_PATH, PATH, cache), else builds it with Go; throws the four ways to fix it otherwise. */
-export async function ensureTemporalCli(config: Config, log?: Logger, opts: { allowBuild?: boolean } = {}): Promise<string> {
+export async function ensureTemporalCli(
+  config: Config,
+  log?: Logger,
+  opts: { allowBuild?: boolean } = {},
+): Promise<string> {
   const found = findTemporalCli(config);
   if (found) return found;
   if (opts.allowBuild === false) throw new TemporalUnavailableError(howToFix(config.QUAYSIDE_CACHE_DIR));
   try {
-    log?.info(`no temporal binary found; building ${TEMPORAL_CLI_MODULE} into ${config.QUAYSIDE_CACHE_DIR} (one time)`);
+    log?.info(
+      `no temporal binary found; building ${TEMPORAL_CLI_MODULE} into ${config.QUAYSIDE_CACHE_DIR} (one time)`,
+    );
     return await buildTemporalCli(config.QUAYSIDE_CACHE_DIR, (line) => log?.info(line));
   } catch (err) {
-    throw new TemporalUnavailableError(`${howToFix(config.QUAYSIDE_CACHE_DIR)}\n(last attempt: ${(err as Error).message})`);
+    throw new TemporalUnavailableError(
+      `${howToFix(config.QUAYSIDE_CACHE_DIR)}\n(last attempt: ${(err as Error).message})`,
+    );
   }
 }
 
@@ -287,7 +346,15 @@ export async function ensureTemporalCli(config: Config, log?: Logger, opts: { al
 export async function provisionTemporal(
   config: Config,
   log: Logger,
-  opts: { dbFile?: string; port?: number; uiPort?: number; headless?: boolean; logFile?: string; reuseRunning?: boolean; uiCodecEndpoint?: string } = {},
+  opts: {
+    dbFile?: string;
+    port?: number;
+    uiPort?: number;
+    headless?: boolean;
+    logFile?: string;
+    reuseRunning?: boolean;
+    uiCodecEndpoint?: string;
+  } = {},
 ): Promise<ProvisionedTemporal> {
   const namespace = config.TEMPORAL_NAMESPACE;
   if (config.TEMPORAL_ADDRESS) {
@@ -300,9 +367,19 @@ export async function provisionTemporal(
       );
     }
     await registerSearchAttributes(connection, namespace).catch((err) =>
-      log.warn({ err }, 'could not register search attributes (the namespace may need an operator to add them)'),
+      log.warn(
+        { err },
+        'could not register search attributes (the namespace may need an operator to add them)',
+      ),
     );
-    return { address: config.TEMPORAL_ADDRESS, namespace, uiUrl: config.TEMPORAL_UI_URL, source: 'TEMPORAL_ADDRESS', connection, stop: async () => undefined };
+    return {
+      address: config.TEMPORAL_ADDRESS,
+      namespace,
+      uiUrl: config.TEMPORAL_UI_URL,
+      source: 'TEMPORAL_ADDRESS',
+      connection,
+      stop: async () => undefined,
+    };
   }
 
   const port = opts.port ?? config.TEMPORAL_PORT;
@@ -310,11 +387,20 @@ export async function provisionTemporal(
   if (opts.reuseRunning !== false && (await portInUse(port))) {
     const connection = { address: `127.0.0.1:${port}` };
     await waitForTemporal(connection, 5_000).catch(() => {
-      throw new TemporalUnavailableError(`Port ${port} is taken by something that is not Temporal; free it or set TEMPORAL_PORT.`);
+      throw new TemporalUnavailableError(
+        `Port ${port} is taken by something that is not Temporal; free it or set TEMPORAL_PORT.`,
+      );
     });
     await registerSearchAttributes(connection, namespace);
     log.info({ address: connection.address }, 'reusing the Temporal server already running');
-    return { address: connection.address, namespace, uiUrl: `http://127.0.0.1:${uiPort}`, source: 'already running', connection, stop: async () => undefined };
+    return {
+      address: connection.address,
+      namespace,
+      uiUrl: `http://127.0.0.1:${uiPort}`,
+      source: 'already running',
+      connection,
+      stop: async () => undefined,
+    };
   }
 
   let binary = findTemporalCli(config);
@@ -322,7 +408,10 @@ export async function provisionTemporal(
     try {
       return await sdkDownloadedServer(config, log, { ...opts, port, uiPort });
     } catch (err) {
-      log.info({ reason: (err as Error).message }, 'the SDK could not download the Temporal CLI; building it with Go');
+      log.info(
+        { reason: (err as Error).message },
+        'the SDK could not download the Temporal CLI; building it with Go',
+      );
     }
     binary = await ensureTemporalCli(config, log);
   }
@@ -336,7 +425,14 @@ export async function provisionTemporal(
     logFile: opts.logFile,
     uiCodecEndpoint: opts.uiCodecEndpoint,
   });
-  return { address: server.address, namespace, uiUrl: server.uiUrl, source: 'dev server', connection: { address: server.address }, stop: () => server.stop() };
+  return {
+    address: server.address,
+    namespace,
+    uiUrl: server.uiUrl,
+    source: 'dev server',
+    connection: { address: server.address },
+    stop: () => server.stop(),
+  };
 }
 
 async function sdkDownloadedServer(
@@ -359,7 +455,9 @@ async function sdkDownloadedServer(
         searchAttributes: ALL_SEARCH_ATTRIBUTES,
       },
     }),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('download timed out after 60s')), 60_000).unref()),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('download timed out after 60s')), 60_000).unref(),
+    ),
   ]);
   const address = `127.0.0.1:${opts.port}`;
   return {

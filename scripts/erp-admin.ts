@@ -46,21 +46,39 @@ program
   .option('-c, --carrier <name>', 'carrier, e.g. UPS')
   .option('-t, --tracking <number...>', 'tracking numbers')
   .option('--line <lineKey[:qty]>', 'a line to ship (repeatable)', lineList)
-  .action((order: string, o: { location: string; carrier?: string; tracking?: string[]; line?: { lineKey: string; quantity?: number }[] }) =>
-    call('POST', `/sales-orders/${orderRef(order)}/ship`, { location: o.location, carrier: o.carrier, trackingNumbers: o.tracking ?? [], lines: o.line }),
+  .action(
+    (
+      order: string,
+      o: {
+        location: string;
+        carrier?: string;
+        tracking?: string[];
+        line?: { lineKey: string; quantity?: number }[];
+      },
+    ) =>
+      call('POST', `/sales-orders/${orderRef(order)}/ship`, {
+        location: o.location,
+        carrier: o.carrier,
+        trackingNumbers: o.tracking ?? [],
+        lines: o.line,
+      }),
   );
 
 program
   .command('backorder <order>')
   .description('mark lines of a sales order backordered')
   .requiredOption('--line <lineKey[:qty]>', 'a line to backorder (repeatable)', lineList)
-  .action((order: string, o: { line: { lineKey: string; quantity?: number }[] }) => call('POST', `/sales-orders/${orderRef(order)}/backorder`, { lines: o.line }));
+  .action((order: string, o: { line: { lineKey: string; quantity?: number }[] }) =>
+    call('POST', `/sales-orders/${orderRef(order)}/backorder`, { lines: o.line }),
+  );
 
 program
   .command('receive-stock <sku> <quantity>')
   .description('receive stock of an item (ERP name, e.g. P123) at a location; fills backorders first')
   .requiredOption('-l, --location <id>', 'ERP location internal id')
-  .action((sku: string, quantity: string, o: { location: string }) => call('POST', '/inventory/receive', { sku, location: o.location, quantity: Number(quantity) }));
+  .action((sku: string, quantity: string, o: { location: string }) =>
+    call('POST', '/inventory/receive', { sku, location: o.location, quantity: Number(quantity) }),
+  );
 
 program
   .command('receive-return <returnAuthorization>')
@@ -75,7 +93,9 @@ program
   .command('invoice <order>')
   .description('invoice what has shipped on a sales order and is not billed yet')
   .option('--external-id <id>', 'external id of the invoice')
-  .action((order: string, o: { externalId?: string }) => call('POST', `/sales-orders/${orderRef(order)}/invoice`, { externalId: o.externalId }));
+  .action((order: string, o: { externalId?: string }) =>
+    call('POST', `/sales-orders/${orderRef(order)}/invoice`, { externalId: o.externalId }),
+  );
 
 program
   .command('show <order>')
@@ -90,19 +110,27 @@ program
   .option('--error-rate <p>', 'probability of an injected 500, 0..1')
   .option('--outage <ms>', 'start an outage now lasting this long')
   .option('--clear-outages', 'end every outage window')
-  .action((o: { concurrency?: string; latency?: string; errorRate?: string; outage?: string; clearOutages?: boolean }) => {
-    const patch: Record<string, unknown> = {};
-    if (o.concurrency !== undefined) patch.concurrencyLimit = Number(o.concurrency);
-    if (o.latency !== undefined) {
-      const [min, max] = o.latency.split('-').map(Number);
-      patch.latencyMinMs = min;
-      patch.latencyMaxMs = max ?? min;
-    }
-    if (o.errorRate !== undefined) patch.errorRate = Number(o.errorRate);
-    if (o.clearOutages) patch.outages = [];
-    if (o.outage !== undefined) patch.outageForMs = Number(o.outage);
-    return Object.keys(patch).length ? call('PUT', '/faults', patch) : call('GET', '/faults');
-  });
+  .action(
+    (o: {
+      concurrency?: string;
+      latency?: string;
+      errorRate?: string;
+      outage?: string;
+      clearOutages?: boolean;
+    }) => {
+      const patch: Record<string, unknown> = {};
+      if (o.concurrency !== undefined) patch.concurrencyLimit = Number(o.concurrency);
+      if (o.latency !== undefined) {
+        const [min, max] = o.latency.split('-').map(Number);
+        patch.latencyMinMs = min;
+        patch.latencyMaxMs = max ?? min;
+      }
+      if (o.errorRate !== undefined) patch.errorRate = Number(o.errorRate);
+      if (o.clearOutages) patch.outages = [];
+      if (o.outage !== undefined) patch.outageForMs = Number(o.outage);
+      return Object.keys(patch).length ? call('PUT', '/faults', patch) : call('GET', '/faults');
+    },
+  );
 
 program
   .command('stats')

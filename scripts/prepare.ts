@@ -14,7 +14,8 @@ runMain('prepare', async () => {
   await ensureDatabase(config.DATABASE_URL);
   const applied = await migrate(config.DATABASE_URL, { log });
   log.info({ applied: applied.length }, 'database migrated');
-  if (!config.TEMPORAL_ADDRESS) throw new StartupError('TEMPORAL_ADDRESS must name the Temporal frontend to prepare.');
+  if (!config.TEMPORAL_ADDRESS)
+    throw new StartupError('TEMPORAL_ADDRESS must name the Temporal frontend to prepare.');
   const connection = connectionOptions(config, config.TEMPORAL_ADDRESS);
   await waitForTemporal(connection, 120_000);
   await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);

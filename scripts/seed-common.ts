@@ -41,16 +41,24 @@ export async function mapSandboxes(config: Config, skus: number): Promise<void> 
   await migrate(config.DATABASE_URL);
   const pub = createPool(config.DATABASE_URL, { max: 2 });
   try {
-    const seeded = await pub.query<{ erp: boolean; store: boolean }>('SELECT to_regclass($1) IS NOT NULL AS erp, to_regclass($2) IS NOT NULL AS store', [
-      `${config.SANDBOX_ERP_SCHEMA}.item`,
-      `${SANDBOX_STORE_SCHEMA}.customers`,
-    ]);
+    const seeded = await pub.query<{ erp: boolean; store: boolean }>(
+      'SELECT to_regclass($1) IS NOT NULL AS erp, to_regclass($2) IS NOT NULL AS store',
+      [`${config.SANDBOX_ERP_SCHEMA}.item`, `${SANDBOX_STORE_SCHEMA}.customers`],
+    );
     if (!seeded.rows[0]?.erp || !seeded.rows[0]?.store) {
-      process.stdout.write('mappings are made once both sandboxes are seeded (npm start, or scripts/seed-erp.ts and scripts/seed-store.ts)\n');
+      process.stdout.write(
+        'mappings are made once both sandboxes are seeded (npm start, or scripts/seed-erp.ts and scripts/seed-store.ts)\n',
+      );
       return;
     }
-    const m = await seedSandboxMappings(pub, config.QUAYSIDE_STORE, { skus, erpSchema: config.SANDBOX_ERP_SCHEMA, storeSchema: SANDBOX_STORE_SCHEMA });
-    process.stdout.write(`mapped ${m.skus} SKUs, ${m.customers} customers, ${m.locations} locations for store ${config.QUAYSIDE_STORE}\n`);
+    const m = await seedSandboxMappings(pub, config.QUAYSIDE_STORE, {
+      skus,
+      erpSchema: config.SANDBOX_ERP_SCHEMA,
+      storeSchema: SANDBOX_STORE_SCHEMA,
+    });
+    process.stdout.write(
+      `mapped ${m.skus} SKUs, ${m.customers} customers, ${m.locations} locations for store ${config.QUAYSIDE_STORE}\n`,
+    );
   } finally {
     await pub.end();
   }

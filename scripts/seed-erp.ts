@@ -6,7 +6,10 @@ import { withProgressBar } from './progress';
 import { dropSchema, mapSandboxes, seedProgram, seedSettings } from './seed-common';
 
 /** Seeds the sandbox ERP's schema (when empty) and Quayside's mapping tables for the sandbox store. */
-const program = seedProgram('seed-erp', 'Seed the sandbox ERP with the acceptance scenario and map it for the sandbox store');
+const program = seedProgram(
+  'seed-erp',
+  'Seed the sandbox ERP with the acceptance scenario and map it for the sandbox store',
+);
 
 async function main() {
   const config = loadConfig();
@@ -20,7 +23,9 @@ async function main() {
     if (await isSeeded(db)) {
       process.stdout.write(`sandbox ERP schema ${schema} is already seeded (use --reset to start over)\n`);
     } else {
-      const result = await withProgressBar('seeding sandbox ERP', (onProgress) => seedSandboxErp(db, { skus, customers, onProgress }));
+      const result = await withProgressBar('seeding sandbox ERP', (onProgress) =>
+        seedSandboxErp(db, { skus, customers, onProgress }),
+      );
       process.stdout.write(
         `seeded ${result.items} items, ${result.customers} customers, ${result.inventory} stock rows, ${result.prices} prices in ${(result.ms / 1000).toFixed(1)}s\n`,
       );

@@ -6,7 +6,10 @@ import { withProgressBar } from './progress';
 import { dropSchema, mapSandboxes, seedProgram, seedSettings } from './seed-common';
 
 /** Seeds the sandbox store's schema (when empty) with the acceptance scenario and maps it to the sandbox ERP. */
-const program = seedProgram('seed-store', 'Seed the sandbox store with the acceptance scenario (locations, B2B customers, one product per ERP item)');
+const program = seedProgram(
+  'seed-store',
+  'Seed the sandbox store with the acceptance scenario (locations, B2B customers, one product per ERP item)',
+);
 
 async function main() {
   const config = loadConfig();
@@ -17,9 +20,13 @@ async function main() {
   const db = createStorePool(config.DATABASE_URL, 2);
   try {
     if (await isStoreSeeded(db)) {
-      process.stdout.write(`sandbox store schema ${SANDBOX_STORE_SCHEMA} is already seeded (use --reset to start over)\n`);
+      process.stdout.write(
+        `sandbox store schema ${SANDBOX_STORE_SCHEMA} is already seeded (use --reset to start over)\n`,
+      );
     } else {
-      const result = await withProgressBar('seeding sandbox store', (onProgress) => seedSandboxStore(db, { skus, customers, onProgress }));
+      const result = await withProgressBar('seeding sandbox store', (onProgress) =>
+        seedSandboxStore(db, { skus, customers, onProgress }),
+      );
       process.stdout.write(
         `seeded ${result.locations} locations, ${result.products} products, ${result.inventoryLevels} inventory levels, ${result.customers} customers with companies in ${(result.ms / 1000).toFixed(1)}s\n`,
       );

@@ -23,18 +23,31 @@ interface Service {
 function services(config: Config): Service[] {
   const list: Service[] = [];
   if (config.SANDBOX_ENABLED) {
-    list.push({ name: 'sandbox-erp', entry: 'sandbox/erp/main.ts', health: `http://${config.SANDBOX_HOST}:${config.SANDBOX_ERP_PORT}/health` });
-    list.push({ name: 'sandbox-storefront', entry: 'sandbox/storefront/main.ts', health: `http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}/health` });
+    list.push({
+      name: 'sandbox-erp',
+      entry: 'sandbox/erp/main.ts',
+      health: `http://${config.SANDBOX_HOST}:${config.SANDBOX_ERP_PORT}/health`,
+    });
+    list.push({
+      name: 'sandbox-storefront',
+      entry: 'sandbox/storefront/main.ts',
+      health: `http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}/health`,
+    });
   }
   list.push({ name: 'worker', entry: 'workers/main.ts' });
-  list.push({ name: 'api', entry: 'api/main.ts', health: `http://${config.API_HOST}:${config.API_PORT}/health` });
+  list.push({
+    name: 'api',
+    entry: 'api/main.ts',
+    health: `http://${config.API_HOST}:${config.API_PORT}/health`,
+  });
   return list;
 }
 
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url} never came up: its process exited with code ${child.exitCode}`);
+    if (child.exitCode !== null)
+      throw new Error(`${url} never came up: its process exited with code ${child.exitCode}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
       if (res.status < 500 || res.status === 503) return;
@@ -46,7 +59,12 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`${url} did not answer within ${timeoutMs / 1000}s`);
 }
 
-async function waitForWorker(temporal: ProvisionedTemporal, config: Config, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitForWorker(
+  temporal: ProvisionedTemporal,
+  config: Config,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<void> {
   const conn = await Connection.connect(temporal.connection);
   try {
     const deadline = Date.now() + timeoutMs;
@@ -75,7 +93,11 @@ async function waitForWorker(temporal: ProvisionedTemporal, config: Config, chil
 async function seedSandboxScenarioMappings(config: Config, log: Logger): Promise<void> {
   const db = createPool(config.DATABASE_URL, { max: 2 });
   try {
-    const seeded = await seedSandboxMappings(db, config.QUAYSIDE_STORE, { skus: config.SANDBOX_ERP_SKUS, erpSchema: config.SANDBOX_ERP_SCHEMA, storeSchema: SANDBOX_STORE_SCHEMA });
+    const seeded = await seedSandboxMappings(db, config.QUAYSIDE_STORE, {
+      skus: config.SANDBOX_ERP_SKUS,
+      erpSchema: config.SANDBOX_ERP_SCHEMA,
+      storeSchema: SANDBOX_STORE_SCHEMA,
+    });
     log.info(seeded, 'sandbox mappings ready');
   } finally {
     await db.end();
@@ -112,7 +134,9 @@ async function main(): Promise<void> {
     const { created } = await ensureDatabase(config.DATABASE_URL).catch((err: { code?: string }) => {
       if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(err.code ?? '')) {
         const url = new URL(config.DATABASE_URL);
-        throw new StartupError(`PostgreSQL is not reachable at ${url.hostname}:${url.port || 5432}; start it or set DATABASE_URL.`);
+        throw new StartupError(
+          `PostgreSQL is not reachable at ${url.hostname}:${url.port || 5432}; start it or set DATABASE_URL.`,
+        );
       }
       throw err;
     });
@@ -125,26 +149,42 @@ async function main(): Promise<void> {
     });
     log.info({ address: temporal.address, source: temporal.source }, 'temporal ready');
 
-    const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: temporal.address, LOG_PRETTY: String(config.LOG_PRETTY) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporal.address,
+      LOG_PRETTY: String(config.LOG_PRETTY),
+    };
     if (temporal.uiUrl) env.TEMPORAL_UI_URL = temporal.uiUrl;
     // The sandboxes first: each seeds its scenario before answering /health, and the mappings are
     // built from both before the worker's standing inventory sync starts pushing stock.
     const all = services(config);
-    const groups = [all.filter((s) => s.name.startsWith('sandbox-')), all.filter((s) => !s.name.startsWith('sandbox-'))];
+    const groups = [
+      all.filter((s) => s.name.startsWith('sandbox-')),
+      all.filter((s) => !s.name.startsWith('sandbox-')),
+    ];
     for (const [g, group] of groups.entries()) {
       const started = group.map((service) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, service.entry)], { cwd: root, env, stdio: 'inherit' });
+        const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, service.entry)], {
+          cwd: root,
+          env,
+          stdio: 'inherit',
+        });
         children.push({ service, child });
         child.once('exit', (code, signal) => {
           if (stopping) return;
-          log.error({ service: service.name, code, signal }, 'a Quayside process stopped unexpectedly; stopping the rest');
+          log.error(
+            { service: service.name, code, signal },
+            'a Quayside process stopped unexpectedly; stopping the rest',
+          );
           void stopAll(1);
         });
         return { service, child };
       });
       await Promise.all(
         started.map(({ service, child }) =>
-          service.health ? waitForHttp(service.health, child, g === 0 ? 300_000 : 60_000) : waitForWorker(temporal!, config, child, 90_000),
+          service.health
+            ? waitForHttp(service.health, child, g === 0 ? 300_000 : 60_000)
+            : waitForWorker(temporal!, config, child, 90_000),
         ),
       );
       if (g === 0 && config.SANDBOX_ENABLED) await seedSandboxScenarioMappings(config, log);
@@ -161,12 +201,16 @@ async function main(): Promise<void> {
     'Quayside is running.',
     `  API               ${api}   (health: ${api}/health)`,
     `  Dashboard         ${api}/dashboard`,
-    `  Temporal UI       ${temporal.uiUrl ?? '(your cluster\'s UI)'}`,
+    `  Temporal UI       ${temporal.uiUrl ?? "(your cluster's UI)"}`,
     `  Temporal          ${temporal.address}  namespace ${temporal.namespace}  (${temporal.source})`,
   ];
   if (config.SANDBOX_ENABLED) {
-    lines.push(`  Sandbox ERP       http://${config.SANDBOX_HOST}:${config.SANDBOX_ERP_PORT}   (NetSuite dialect)`);
-    lines.push(`  Sandbox store     http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}   (Shopify dialect)`);
+    lines.push(
+      `  Sandbox ERP       http://${config.SANDBOX_HOST}:${config.SANDBOX_ERP_PORT}   (NetSuite dialect)`,
+    );
+    lines.push(
+      `  Sandbox store     http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}   (Shopify dialect)`,
+    );
   }
   lines.push(`  Data              ${config.QUAYSIDE_DATA_DIR}`, 'Press Ctrl-C to stop.', '');
   process.stdout.write(lines.join('\n') + '\n');

@@ -8,8 +8,14 @@ import { loadConfig } from '../platform/config';
  */
 const config = loadConfig();
 const program = new Command('store-admin')
-  .description('Drive the sandbox store: place B2B orders, register customers, request returns; each sends its Shopify webhook.')
-  .option('--url <url>', 'sandbox store base URL', `http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}`);
+  .description(
+    'Drive the sandbox store: place B2B orders, register customers, request returns; each sends its Shopify webhook.',
+  )
+  .option(
+    '--url <url>',
+    'sandbox store base URL',
+    `http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}`,
+  );
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -33,17 +39,32 @@ program
   .requiredOption('--sku <sku>')
   .requiredOption('--price <price>', 'unit price, e.g. 12.50')
   .option('--title <title>')
-  .option('--stock <location=qty>', 'stock at a location (repeatable), e.g. "Chicago Warehouse=40"', collect, [])
+  .option(
+    '--stock <location=qty>',
+    'stock at a location (repeatable), e.g. "Chicago Warehouse=40"',
+    collect,
+    [],
+  )
   .option('--unpublished', 'do not publish it to the online store')
-  .action(async (o: { sku: string; price: string; title?: string; stock: string[]; unpublished?: boolean }) => {
-    const inventory = Object.fromEntries(
-      o.stock.map((s) => {
-        const i = s.lastIndexOf('=');
-        return [s.slice(0, i), Number(s.slice(i + 1))];
-      }),
-    );
-    print(await call('/sandbox/products', { sku: o.sku, price: o.price, title: o.title, inventory, published: !o.unpublished }));
-  });
+  .action(
+    async (o: { sku: string; price: string; title?: string; stock: string[]; unpublished?: boolean }) => {
+      const inventory = Object.fromEntries(
+        o.stock.map((s) => {
+          const i = s.lastIndexOf('=');
+          return [s.slice(0, i), Number(s.slice(i + 1))];
+        }),
+      );
+      print(
+        await call('/sandbox/products', {
+          sku: o.sku,
+          price: o.price,
+          title: o.title,
+          inventory,
+          published: !o.unpublished,
+        }),
+      );
+    },
+  );
 
 program
   .command('customer')
@@ -54,7 +75,15 @@ program
   .option('--company <name>')
   .option('--note <note>')
   .action(async (o: { email: string; first?: string; last?: string; company?: string; note?: string }) => {
-    print(await call('/sandbox/customers', { email: o.email, firstName: o.first, lastName: o.last, company: o.company, note: o.note }));
+    print(
+      await call('/sandbox/customers', {
+        email: o.email,
+        firstName: o.first,
+        lastName: o.last,
+        company: o.company,
+        note: o.note,
+      }),
+    );
   });
 
 program
@@ -68,24 +97,35 @@ program
   .option('--project <code>', 'project code')
   .option('--note <note>')
   .option('--currency <code>', 'currency', 'USD')
-  .action(async (o: { email: string; line: string[]; company?: string; location?: string; po?: string; project?: string; note?: string; currency: string }) => {
-    const lines = o.line.map((l) => {
-      const [sku, qty, price] = l.split(':');
-      return { sku, quantity: Number(qty ?? 1), ...(price ? { price } : {}) };
-    });
-    print(
-      await call('/sandbox/orders', {
-        customerEmail: o.email,
-        company: o.company,
-        location: o.location,
-        poNumber: o.po,
-        projectCode: o.project,
-        note: o.note,
-        currency: o.currency,
-        lines,
-      }),
-    );
-  });
+  .action(
+    async (o: {
+      email: string;
+      line: string[];
+      company?: string;
+      location?: string;
+      po?: string;
+      project?: string;
+      note?: string;
+      currency: string;
+    }) => {
+      const lines = o.line.map((l) => {
+        const [sku, qty, price] = l.split(':');
+        return { sku, quantity: Number(qty ?? 1), ...(price ? { price } : {}) };
+      });
+      print(
+        await call('/sandbox/orders', {
+          customerEmail: o.email,
+          company: o.company,
+          location: o.location,
+          poNumber: o.po,
+          projectCode: o.project,
+          note: o.note,
+          currency: o.currency,
+          lines,
+        }),
+      );
+    },
+  );
 
 program
   .command('update-order <orderId>')
@@ -94,7 +134,13 @@ program
   .option('--note <note>')
   .option('--po <number>')
   .action(async (orderId: string, o: { tag: string[]; note?: string; po?: string }) => {
-    print(await call(`/sandbox/orders/${orderId}/update`, { tags: o.tag.length ? o.tag : undefined, note: o.note, poNumber: o.po }));
+    print(
+      await call(`/sandbox/orders/${orderId}/update`, {
+        tags: o.tag.length ? o.tag : undefined,
+        note: o.note,
+        poNumber: o.po,
+      }),
+    );
   });
 
 program
@@ -136,8 +182,14 @@ program
   .command('subscriptions')
   .description('webhook subscriptions, read through the Admin GraphQL API')
   .action(async () => {
-    const client = new ShopifyAdminClient({ adminUrl: String(program.opts().url), accessToken: config.SHOPIFY_ACCESS_TOKEN, apiVersion: config.SHOPIFY_API_VERSION });
-    print(await client.request('query { webhookSubscriptions(first: 100) { nodes { id topic uri createdAt } } }'));
+    const client = new ShopifyAdminClient({
+      adminUrl: String(program.opts().url),
+      accessToken: config.SHOPIFY_ACCESS_TOKEN,
+      apiVersion: config.SHOPIFY_API_VERSION,
+    });
+    print(
+      await client.request('query { webhookSubscriptions(first: 100) { nodes { id topic uri createdAt } } }'),
+    );
   });
 
 program.parseAsync().catch((err: unknown) => {

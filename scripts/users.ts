@@ -6,19 +6,26 @@ import { MoneyText } from '../domain/money';
 import { loadConfig } from '../platform/config';
 
 const roles: Role[] = ['approver', 'operator', 'admin'];
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function parseRole(v: string): Role {
   if (!roles.includes(v as Role)) throw new InvalidArgumentError(`one of ${roles.join(', ')}`);
   return v as Role;
 }
 function parseLimit(v: string): string {
-  if (!MoneyText.safeParse(v).success) throw new InvalidArgumentError('a decimal amount such as 10000 or 2500.00');
+  if (!MoneyText.safeParse(v).success)
+    throw new InvalidArgumentError('a decimal amount such as 10000 or 2500.00');
   return v;
 }
 function parseKinds(v: string): string[] {
   const kinds = list(v);
-  for (const k of kinds) if (!ApprovalKind.safeParse(k).success) throw new InvalidArgumentError(`kinds among ${ApprovalKind.options.join(', ')}`);
+  for (const k of kinds)
+    if (!ApprovalKind.safeParse(k).success)
+      throw new InvalidArgumentError(`kinds among ${ApprovalKind.options.join(', ')}`);
   return kinds;
 }
 
@@ -32,7 +39,9 @@ async function withRepo<T>(fn: (repo: ReturnType<typeof principalRepository>) =>
   }
 }
 
-const program = new Command('users').description('Approvers, operators and admins of the Quayside API, and their API keys.');
+const program = new Command('users').description(
+  'Approvers, operators and admins of the Quayside API, and their API keys.',
+);
 
 program
   .command('create')
@@ -43,13 +52,29 @@ program
   .option('--limit <amount>', 'the most this user may approve (admins without one have no limit)', parseLimit)
   .option('--kinds <kinds>', 'comma-separated approval kinds this user sees (default: all)', parseKinds)
   .option('--stores <stores>', 'comma-separated stores this user sees (default: all)', list)
-  .action(async (o: { name: string; role: Role; email?: string; limit?: string; kinds?: string[]; stores?: string[] }) => {
-    const { principal, apiKey } = await withRepo((repo) =>
-      repo.create({ name: o.name, role: o.role, email: o.email, approvalLimit: o.limit ?? null, approvalKinds: o.kinds ?? null, stores: o.stores ?? null }),
-    );
-    process.stdout.write(`${JSON.stringify({ ...principal, apiKey }, null, 2)}\n`);
-    process.stderr.write('Store the API key now: it cannot be shown again.\n');
-  });
+  .action(
+    async (o: {
+      name: string;
+      role: Role;
+      email?: string;
+      limit?: string;
+      kinds?: string[];
+      stores?: string[];
+    }) => {
+      const { principal, apiKey } = await withRepo((repo) =>
+        repo.create({
+          name: o.name,
+          role: o.role,
+          email: o.email,
+          approvalLimit: o.limit ?? null,
+          approvalKinds: o.kinds ?? null,
+          stores: o.stores ?? null,
+        }),
+      );
+      process.stdout.write(`${JSON.stringify({ ...principal, apiKey }, null, 2)}\n`);
+      process.stderr.write('Store the API key now: it cannot be shown again.\n');
+    },
+  );
 
 program
   .command('list')

@@ -20,11 +20,19 @@ runMain('worker', async () => {
   const log = createLogger('worker', config);
   const shutdown = gracefulShutdown(log);
   Runtime.install({
-    logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
+    logger: new DefaultLogger(
+      config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN',
+    ),
     // Task queue latency, workflow and activity outcomes, poller counts: the SDK's own metrics.
-    ...(config.WORKER_METRICS_ADDRESS ? { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } } } : {}),
+    ...(config.WORKER_METRICS_ADDRESS
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } } }
+      : {}),
   });
-  const db = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, log, applicationName: 'quayside-worker' });
+  const db = createPool(config.DATABASE_URL, {
+    max: config.DATABASE_POOL_MAX,
+    log,
+    applicationName: 'quayside-worker',
+  });
   shutdown.add('postgres', () => db.end());
   const erp = createNetSuiteClient(netSuiteConfigFrom(config, log));
   const connection = await createWorkerConnection(config);

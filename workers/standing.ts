@@ -28,27 +28,49 @@ async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
 export async function ensureStandingProcesses(client: Client, config: Config, log: Logger): Promise<void> {
   const store = config.QUAYSIDE_STORE;
   const prefix = config.TEMPORAL_TASK_QUEUE_PREFIX;
-  const poller = await ensureErpEventsPoller(client, { store, taskQueuePrefix: prefix, pollEvery: `${config.ERP_EVENTS_POLL_SECONDS}s` });
+  const poller = await ensureErpEventsPoller(client, {
+    store,
+    taskQueuePrefix: prefix,
+    pollEvery: `${config.ERP_EVENTS_POLL_SECONDS}s`,
+  });
   const inventory = await startOnce(() =>
     client.workflow.start(inventorySync, {
       workflowId: inventorySyncWorkflowId(store),
       taskQueue: taskQueue('sync', prefix),
-      args: [{ store, pollIntervalSeconds: config.SYNC_INVENTORY_POLL_SECONDS, pageSize: config.SYNC_PAGE_SIZE }],
+      args: [
+        { store, pollIntervalSeconds: config.SYNC_INVENTORY_POLL_SECONDS, pageSize: config.SYNC_PAGE_SIZE },
+      ],
     }),
   );
   const catalog = await startOnce(() =>
     client.workflow.start(catalogSync, {
       workflowId: catalogSyncWorkflowId(store),
       taskQueue: taskQueue('sync', prefix),
-      args: [{ store, pageSize: config.SYNC_PAGE_SIZE, customerBatchSize: 100, refreshIntervalMinutes: config.SYNC_CATALOG_REFRESH_MINUTES }],
+      args: [
+        {
+          store,
+          pageSize: config.SYNC_PAGE_SIZE,
+          customerBatchSize: 100,
+          refreshIntervalMinutes: config.SYNC_CATALOG_REFRESH_MINUTES,
+        },
+      ],
     }),
   );
   const reconcile = await startOnce(() =>
     client.workflow.start(storefrontReconcile, {
       workflowId: reconcileWorkflowId(store),
       taskQueue: taskQueue('sync', prefix),
-      args: [{ store, intervalMinutes: config.RECONCILE_INTERVAL_MINUTES, graceSeconds: config.RECONCILE_GRACE_SECONDS }],
+      args: [
+        {
+          store,
+          intervalMinutes: config.RECONCILE_INTERVAL_MINUTES,
+          graceSeconds: config.RECONCILE_GRACE_SECONDS,
+        },
+      ],
     }),
   );
-  log.info({ erpEvents: poller.started, inventorySync: inventory, catalogSync: catalog, reconcile }, 'standing processes running');
+  log.info(
+    { erpEvents: poller.started, inventorySync: inventory, catalogSync: catalog, reconcile },
+    'standing processes running',
+  );
 }

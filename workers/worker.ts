@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { taskQueue, type TaskQueueName } from '../domain/ids';
 import { dataConverterFor } from '../platform/codec';
@@ -14,7 +20,9 @@ const quietBundlerLogger = new DefaultLogger('WARN');
 let cachedBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** The workflow bundle: prebuilt by `npm run build:workflows` in production, else built once per process. */
-export function workflowBundle(usePrebuilt = false): Promise<WorkflowBundleWithSourceMap> | { codePath: string } {
+export function workflowBundle(
+  usePrebuilt = false,
+): Promise<WorkflowBundleWithSourceMap> | { codePath: string } {
   if (usePrebuilt && fs.existsSync(PREBUILT_BUNDLE)) return { codePath: PREBUILT_BUNDLE };
   cachedBundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
   return cachedBundle;

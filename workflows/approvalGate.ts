@@ -1,4 +1,13 @@
-import { ApplicationFailure, condition, defineQuery, defineUpdate, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineUpdate,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   APPROVAL_FAILURE,
   DECIDE_UPDATE,
@@ -30,7 +39,10 @@ export interface ApprovalTimers {
 
 export type ApprovalWait = { decided: true; decision: DecisionInput } | { decided: false; expired: true };
 
-export type ApprovalRequest = Pick<PendingApproval, 'approvalId' | 'kind' | 'amount' | 'currency' | 'summary' | 'context'>;
+export type ApprovalRequest = Pick<
+  PendingApproval,
+  'approvalId' | 'kind' | 'amount' | 'currency' | 'summary' | 'context'
+>;
 
 export interface ApprovalGateOptions {
   outcomes: Decision['outcome'][];
@@ -40,19 +52,37 @@ export interface ApprovalGateOptions {
 }
 
 /** Why a decision cannot be accepted right now, as the typed failure the `decide` validator throws. */
-export function decisionProblem(pending: PendingApproval | null, input: DecisionInput, opts: ApprovalGateOptions): ApplicationFailure | null {
-  const fail = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+export function decisionProblem(
+  pending: PendingApproval | null,
+  input: DecisionInput,
+  opts: ApprovalGateOptions,
+): ApplicationFailure | null {
+  const fail = (type: string, message: string) =>
+    ApplicationFailure.create({ type, message, nonRetryable: true });
   if (!pending || pending.approvalId !== input.approvalId) {
-    return fail(APPROVAL_FAILURE.notPending, `Approval ${input.approvalId} is not pending: it was decided already or superseded.`);
+    return fail(
+      APPROVAL_FAILURE.notPending,
+      `Approval ${input.approvalId} is not pending: it was decided already or superseded.`,
+    );
   }
   const roles = opts.roles ?? ['approver', 'admin'];
   if (!roles.includes(input.decidedBy.role)) {
-    return fail(APPROVAL_FAILURE.roleNotAllowed, `A${input.decidedBy.role === 'operator' ? 'n' : ''} ${input.decidedBy.role} may not decide ${pending.kind} approvals.`);
+    return fail(
+      APPROVAL_FAILURE.roleNotAllowed,
+      `A${input.decidedBy.role === 'operator' ? 'n' : ''} ${input.decidedBy.role} may not decide ${pending.kind} approvals.`,
+    );
   }
   if (!opts.outcomes.includes(input.outcome)) {
-    return fail(APPROVAL_FAILURE.outcomeNotAllowed, `"${input.outcome}" is not a possible decision here; choose one of ${opts.outcomes.join(', ')}.`);
+    return fail(
+      APPROVAL_FAILURE.outcomeNotAllowed,
+      `"${input.outcome}" is not a possible decision here; choose one of ${opts.outcomes.join(', ')}.`,
+    );
   }
-  const limit = approvalLimitProblem(input.decidedBy, decisionAmount(pending.amount, input), pending.currency);
+  const limit = approvalLimitProblem(
+    input.decidedBy,
+    decisionAmount(pending.amount, input),
+    pending.currency,
+  );
   if (limit) return fail(APPROVAL_FAILURE.limitExceeded, limit);
   const own = opts.check?.(pending, input);
   if (own) return fail(APPROVAL_FAILURE.invalid, own);
@@ -92,7 +122,12 @@ export function approvalGate(opts: ApprovalGateOptions) {
     async request(req: ApprovalRequest, timers: ApprovalTimers = {}): Promise<ApprovalWait> {
       const started = Date.now();
       decision = undefined;
-      pending = { ...req, workflowId: workflowInfo().workflowId, requestedAt: new Date(started).toISOString(), escalated: false };
+      pending = {
+        ...req,
+        workflowId: workflowInfo().workflowId,
+        requestedAt: new Date(started).toISOString(),
+        escalated: false,
+      };
       const approvalId = req.approvalId;
       await openApproval(pending);
 

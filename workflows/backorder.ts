@@ -1,4 +1,11 @@
-import { condition, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/orders';
 import { durationMs, type BusinessRules } from '../domain/rules';
 import { PROFILES } from './activity-profiles';
@@ -40,7 +47,8 @@ export interface BackorderStatus {
 /** Sent by the order when the line ships or the ERP no longer backorders it. */
 export const backorderReleasedSignal = defineSignal('backorderReleased');
 /** The buyer or an operator cancels the backordered quantity (cancelled in the ERP and on the storefront). */
-export const cancelBackorderSignal = defineSignal<[{ reason: string; by: 'buyer' | 'operator' }]>('cancelBackorder');
+export const cancelBackorderSignal =
+  defineSignal<[{ reason: string; by: 'buyer' | 'operator' }]>('cancelBackorder');
 /** The order itself was cancelled and its compensations handle the line: end without acting. */
 export const orderClosedSignal = defineSignal('orderClosed');
 export const backorderStatusQuery = defineQuery<BackorderStatus>('status');
@@ -58,7 +66,14 @@ export async function backorder(input: BackorderInput): Promise<BackorderResult>
   let released = false;
   let closed = false;
   let cancel: { reason: string; by: 'buyer' | 'operator' } | undefined;
-  const status: BackorderStatus = { lineId: input.lineId, sku: input.sku, quantity: input.quantity, step: 'waiting', escalated: false, outcome: null };
+  const status: BackorderStatus = {
+    lineId: input.lineId,
+    sku: input.sku,
+    quantity: input.quantity,
+    step: 'waiting',
+    escalated: false,
+    outcome: null,
+  };
   setHandler(backorderReleasedSignal, () => void (released = true));
   setHandler(orderClosedSignal, () => void (closed = true));
   setHandler(cancelBackorderSignal, (c) => void (cancel ??= c));
@@ -66,13 +81,16 @@ export async function backorder(input: BackorderInput): Promise<BackorderResult>
 
   const alertKey = `backorder:${workflowInfo().workflowId}`;
   if (input.rules.notifyBuyer) {
-    await storefront.notifyBuyer.executeWithOptions({ summary: `Tell the buyer ${input.quantity}× ${input.sku} is backordered` }, [
-      {
-        orderId: input.orderId,
-        tag: 'backordered',
-        notice: `${input.quantity} × ${input.sku} on order ${input.orderNumber} is backordered; we will ship it as soon as stock arrives. You may cancel it.`,
-      },
-    ]);
+    await storefront.notifyBuyer.executeWithOptions(
+      { summary: `Tell the buyer ${input.quantity}× ${input.sku} is backordered` },
+      [
+        {
+          orderId: input.orderId,
+          tag: 'backordered',
+          notice: `${input.quantity} × ${input.sku} on order ${input.orderNumber} is backordered; we will ship it as soon as stock arrives. You may cancel it.`,
+        },
+      ],
+    );
   }
 
   const started = Date.now();
@@ -85,20 +103,26 @@ export async function backorder(input: BackorderInput): Promise<BackorderResult>
     if (await condition(settled, wait)) break;
     if (!status.escalated && Date.now() - started >= escalateMs) {
       status.escalated = true;
-      await local.raiseOrderAlert.executeWithOptions({ summary: `Escalate: ${input.sku} backordered for over ${input.rules.escalateAfter}` }, [
-        {
-          severity: 'warning',
-          kind: 'order.backorderEscalated',
-          subject: `Order ${input.orderNumber}`,
-          message: `${input.quantity} × ${input.sku} on order ${input.orderNumber} has been backordered for over ${input.rules.escalateAfter}; expedite stock or cancel the line.`,
-          workflowId: workflowInfo().workflowId,
-          dedupeKey: alertKey,
-          details: { orderId: input.orderId, lineId: input.lineId, sku: input.sku },
-        },
-      ]);
+      await local.raiseOrderAlert.executeWithOptions(
+        { summary: `Escalate: ${input.sku} backordered for over ${input.rules.escalateAfter}` },
+        [
+          {
+            severity: 'warning',
+            kind: 'order.backorderEscalated',
+            subject: `Order ${input.orderNumber}`,
+            message: `${input.quantity} × ${input.sku} on order ${input.orderNumber} has been backordered for over ${input.rules.escalateAfter}; expedite stock or cancel the line.`,
+            workflowId: workflowInfo().workflowId,
+            dedupeKey: alertKey,
+            details: { orderId: input.orderId, lineId: input.lineId, sku: input.sku },
+          },
+        ],
+      );
       continue;
     }
-    const so = await erp.readErpSalesOrder.executeWithOptions({ summary: `Check the ERP for stock of ${input.sku}` }, [{ externalId: input.externalId }]);
+    const so = await erp.readErpSalesOrder.executeWithOptions(
+      { summary: `Check the ERP for stock of ${input.sku}` },
+      [{ externalId: input.externalId }],
+    );
     const lines = so?.lines.filter((l) => input.lineKeys.includes(l.lineKey)) ?? [];
     if (lines.length > 0 && lines.every((l) => l.closed)) closed = true;
     else if (lines.reduce((s, l) => s + l.quantityBackOrdered, 0) === 0) released = true;
@@ -107,23 +131,39 @@ export async function backorder(input: BackorderInput): Promise<BackorderResult>
   if (status.escalated) await local.resolveOrderAlert({ dedupeKey: alertKey });
   if (cancel !== undefined && !released && !closed) {
     status.step = 'cancelling';
-    await erp.cancelOrderLines.executeWithOptions({ summary: `Cancel backordered ${input.quantity}× ${input.sku} (${cancel.by}: ${cancel.reason})` }, [
-      {
-        workflowId: input.orderWorkflowId,
-        store: input.store,
-        orderId: input.orderId,
-        externalId: input.externalId,
-        lines: [{ lineId: input.lineId, quantity: input.quantity, unitPrice: input.unitPrice, lineKeys: input.lineKeys }],
-        currency: input.currency,
-        paid: input.paid,
-        reason: cancel.reason,
-        refundKey: `backorder-cancel:${input.orderId}:${input.lineId}`,
-        notifyCustomer: true,
-      },
-    ]);
+    await erp.cancelOrderLines.executeWithOptions(
+      { summary: `Cancel backordered ${input.quantity}× ${input.sku} (${cancel.by}: ${cancel.reason})` },
+      [
+        {
+          workflowId: input.orderWorkflowId,
+          store: input.store,
+          orderId: input.orderId,
+          externalId: input.externalId,
+          lines: [
+            {
+              lineId: input.lineId,
+              quantity: input.quantity,
+              unitPrice: input.unitPrice,
+              lineKeys: input.lineKeys,
+            },
+          ],
+          currency: input.currency,
+          paid: input.paid,
+          reason: cancel.reason,
+          refundKey: `backorder-cancel:${input.orderId}:${input.lineId}`,
+          notifyCustomer: true,
+        },
+      ],
+    );
     status.step = 'done';
     status.outcome = 'cancelled';
-    return { lineId: input.lineId, outcome: 'cancelled', quantity: input.quantity, cancelledBy: cancel.by, reason: cancel.reason };
+    return {
+      lineId: input.lineId,
+      outcome: 'cancelled',
+      quantity: input.quantity,
+      cancelledBy: cancel.by,
+      reason: cancel.reason,
+    };
   }
   if (closed) {
     status.step = 'done';
@@ -131,9 +171,16 @@ export async function backorder(input: BackorderInput): Promise<BackorderResult>
     return { lineId: input.lineId, outcome: 'orderClosed', quantity: input.quantity };
   }
   if (input.rules.notifyBuyer) {
-    await storefront.notifyBuyer.executeWithOptions({ summary: `Tell the buyer ${input.sku} is back in stock` }, [
-      { orderId: input.orderId, tag: 'backorder-released', notice: `${input.sku} on order ${input.orderNumber} is back in stock and will ship shortly.` },
-    ]);
+    await storefront.notifyBuyer.executeWithOptions(
+      { summary: `Tell the buyer ${input.sku} is back in stock` },
+      [
+        {
+          orderId: input.orderId,
+          tag: 'backorder-released',
+          notice: `${input.sku} on order ${input.orderNumber} is back in stock and will ship shortly.`,
+        },
+      ],
+    );
   }
   status.step = 'done';
   status.outcome = 'released';

@@ -21,24 +21,31 @@ export interface CatalogSyncStatus {
 
 export const catalogSyncStatusQuery = defineQuery<CatalogSyncStatus>('status');
 
-const { syncCatalogPage, syncPricesPage, refreshCustomerCache, resetSyncCursor } = proxyActivities<SyncActivities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
-});
+const { syncCatalogPage, syncPricesPage, refreshCustomerCache, resetSyncCursor } =
+  proxyActivities<SyncActivities>({
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
+  });
 
 /**
  * Refreshes Quayside's caches of the ERP's item master, prices (levels, quantity breaks, contract
  * prices) and customer credit, from which checkout quotes are answered without calling the ERP.
  */
 export async function catalogSync(input: CatalogSyncInput): Promise<CatalogSyncStatus> {
-  const status: CatalogSyncStatus = { phase: 'items', items: 0, prices: 0, customers: 0, missingCustomers: 0 };
+  const status: CatalogSyncStatus = {
+    phase: 'items',
+    items: 0,
+    prices: 0,
+    customers: 0,
+    missingCustomers: 0,
+  };
   setHandler(catalogSyncStatusQuery, () => status);
 
   const items = `catalog:${input.store}`;
   const prices = `prices:${input.store}`;
   await resetSyncCursor({ sync: items });
-  for (let more = true; more; ) {
+  for (let more = true; more;) {
     const page = await syncCatalogPage({ sync: items, pageSize: input.pageSize });
     status.items += page.changed;
     more = page.hasMore;
@@ -46,15 +53,19 @@ export async function catalogSync(input: CatalogSyncInput): Promise<CatalogSyncS
 
   status.phase = 'prices';
   await resetSyncCursor({ sync: prices });
-  for (let more = true; more; ) {
+  for (let more = true; more;) {
     const page = await syncPricesPage({ sync: prices, pageSize: input.pageSize });
     status.prices += page.changed;
     more = page.hasMore;
   }
 
   status.phase = 'customers';
-  for (let after: string | null = null; ; ) {
-    const batch: { refreshed: number; missing: number; last: string | null } = await refreshCustomerCache({ store: input.store, afterStoreCustomerId: after, batchSize: input.customerBatchSize });
+  for (let after: string | null = null; ;) {
+    const batch: { refreshed: number; missing: number; last: string | null } = await refreshCustomerCache({
+      store: input.store,
+      afterStoreCustomerId: after,
+      batchSize: input.customerBatchSize,
+    });
     status.customers += batch.refreshed;
     status.missingCustomers += batch.missing;
     if (batch.last === null) break;

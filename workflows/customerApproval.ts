@@ -1,9 +1,28 @@
-import { condition, defineQuery, defineSignal, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  defineQuery,
+  defineSignal,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { CustomerActivities } from '../activities/customers';
 import type { NotifyActivities } from '../activities/notify';
 import type { DecisionInput } from '../domain/approvals';
-import { CUSTOMER_EVENT_SIGNAL, type CustomerApplication, type StorefrontCustomerEvent } from '../domain/customer';
-import { applicantName, approvedAccount, customerExternalId, type ApprovedAccount, type CustomerApprovalPolicy } from '../domain/customer-rules';
+import {
+  CUSTOMER_EVENT_SIGNAL,
+  type CustomerApplication,
+  type StorefrontCustomerEvent,
+} from '../domain/customer';
+import {
+  applicantName,
+  approvedAccount,
+  customerExternalId,
+  type ApprovedAccount,
+  type CustomerApprovalPolicy,
+} from '../domain/customer-rules';
 import type { Notification } from '../domain/notifications';
 import { fromCents, toCents } from '../domain/return-rules';
 import { SA } from '../domain/search-attributes';
@@ -16,12 +35,32 @@ export interface CustomerWorkflowInput {
   policy?: CustomerApprovalPolicy;
 }
 
-export type CustomerStep = 'awaitingApplication' | 'awaitingDecision' | 'awaitingApplicant' | 'provisioning' | 'approved' | 'rejected' | 'expired' | 'abandoned';
+export type CustomerStep =
+  | 'awaitingApplication'
+  | 'awaitingDecision'
+  | 'awaitingApplicant'
+  | 'provisioning'
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'abandoned';
 
 /** The applicant's answer to a request for more information, with any corrected application fields. */
 export interface ApplicantInfo {
   message: string;
-  changes?: Partial<Pick<CustomerApplication, 'companyName' | 'taxId' | 'taxExempt' | 'requestedTerms' | 'requestedCreditLimit' | 'address' | 'firstName' | 'lastName'>>;
+  changes?: Partial<
+    Pick<
+      CustomerApplication,
+      | 'companyName'
+      | 'taxId'
+      | 'taxExempt'
+      | 'requestedTerms'
+      | 'requestedCreditLimit'
+      | 'address'
+      | 'firstName'
+      | 'lastName'
+    >
+  >;
 }
 
 export interface CustomerApprovalStatus {
@@ -81,14 +120,21 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
   const answers: ApplicantInfo[] = [];
 
   const gate = approvalGate({ outcomes: ['approve', 'reject', 'requestInfo'] });
-  setHandler(customerStatusQuery, () => ({ ...status, escalated: status.escalated || (gate.pending()?.escalated ?? false) }));
+  setHandler(customerStatusQuery, () => ({
+    ...status,
+    escalated: status.escalated || (gate.pending()?.escalated ?? false),
+  }));
   setHandler(customerEventSignal, (event) => {
     if (seenEvents.has(event.eventId)) return;
     seenEvents.add(event.eventId);
     if (!status.application) {
       status.application = event.application;
       fromRegistration = event.topic === 'registration';
-    } else if (status.step === 'awaitingApplication' || status.step === 'awaitingDecision' || status.step === 'awaitingApplicant') {
+    } else if (
+      status.step === 'awaitingApplication' ||
+      status.step === 'awaitingDecision' ||
+      status.step === 'awaitingApplicant'
+    ) {
       status.application = { ...status.application, ...event.application };
     }
   });
@@ -112,10 +158,21 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
   }
   const policy = input.policy ?? (await acts.loadCustomerPolicy({ store: input.store }));
   const app = () => status.application as CustomerApplication;
-  const toApplicant = (kind: string, subject: string, text: string, data: Record<string, unknown> = {}): Notification => ({
+  const toApplicant = (
+    kind: string,
+    subject: string,
+    text: string,
+    data: Record<string, unknown> = {},
+  ): Notification => ({
     id: `${workflowId}:${kind}`,
     kind,
-    recipient: { role: 'applicant', id: input.customerId, email: app().email, name: applicantName(app()), store: input.store },
+    recipient: {
+      role: 'applicant',
+      id: input.customerId,
+      email: app().email,
+      name: applicantName(app()),
+      store: input.store,
+    },
     subject,
     text,
     data: { customerId: input.customerId, ...data },
@@ -143,18 +200,40 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
         summary: `New customer ${applicantName(app())} asks for ${requested} credit${app().requestedTerms ? ` on ${app().requestedTerms}` : ''}`,
         context: { application: app(), infoRequests: status.infoRequests, round: status.round },
       },
-      { remindAfter: policy.reminderAfter, escalateAfter: policy.escalateAfter, expireAfter: policy.decisionTimeout },
+      {
+        remindAfter: policy.reminderAfter,
+        escalateAfter: policy.escalateAfter,
+        expireAfter: policy.decisionTimeout,
+      },
     );
     if (!wait.decided) {
       setStep('expired');
-      await tell(toApplicant('customer.expired', 'Your account application', 'We could not decide on your application in time; please contact us.'));
+      await tell(
+        toApplicant(
+          'customer.expired',
+          'Your account application',
+          'We could not decide on your application in time; please contact us.',
+        ),
+      );
       return status;
     }
     const d = wait.decision;
-    status.decision = { outcome: d.outcome, decidedBy: d.decidedBy.name, decidedAt: d.decidedAt, reason: d.reason ?? null };
+    status.decision = {
+      outcome: d.outcome,
+      decidedBy: d.decidedBy.name,
+      decidedAt: d.decidedAt,
+      reason: d.reason ?? null,
+    };
     if (d.outcome === 'reject') {
       setStep('rejected');
-      await tell(toApplicant('customer.rejected', 'Your account application', d.reason ?? 'Your application was not approved.', { reason: d.reason ?? null }));
+      await tell(
+        toApplicant(
+          'customer.rejected',
+          'Your account application',
+          d.reason ?? 'Your application was not approved.',
+          { reason: d.reason ?? null },
+        ),
+      );
       return status;
     }
     if (d.outcome === 'requestInfo') {
@@ -162,7 +241,14 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
       status.infoRequests.push({ question, askedBy: d.decidedBy.name, answer: null });
       const answered = answers.length;
       setStep('awaitingApplicant');
-      await tell(toApplicant(`customer.infoRequested.${status.round}`, 'We need more information for your account', question, { question }));
+      await tell(
+        toApplicant(
+          `customer.infoRequested.${status.round}`,
+          'We need more information for your account',
+          question,
+          { question },
+        ),
+      );
       if (!(await condition(() => answers.length > answered, policy.infoTimeout))) {
         setStep('abandoned');
         return status;
@@ -192,7 +278,9 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
     parentErpId: app().parentErpCustomerId,
   });
   status.erpCustomerId = erpCustomer.erpId;
-  const headroom = fromCents(Math.max(0, toCents(erpCustomer.creditLimit ?? account.creditLimit) - toCents(erpCustomer.balance)));
+  const headroom = fromCents(
+    Math.max(0, toCents(erpCustomer.creditLimit ?? account.creditLimit) - toCents(erpCustomer.balance)),
+  );
   const storefrontCustomer = await acts.upsertStorefrontCustomer({
     customerId: fromRegistration ? undefined : input.customerId,
     email: app().email,
@@ -207,15 +295,25 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
   });
   status.storefrontCustomerId = storefrontCustomer.customerId;
   status.companyId = storefrontCustomer.companyId ?? null;
-  await acts.mapCustomer({ store: input.store, storeCustomerId: storefrontCustomer.customerId, erpCustomerId: erpCustomer.erpId, by: approval.decidedBy.userId });
+  await acts.mapCustomer({
+    store: input.store,
+    storeCustomerId: storefrontCustomer.customerId,
+    erpCustomerId: erpCustomer.erpId,
+    by: approval.decidedBy.userId,
+  });
 
   setStep('approved');
   await tell(
-    toApplicant('customer.welcome', `Welcome, ${applicantName(app())}`, `Your account is open with ${account.terms} terms and a credit limit of ${account.creditLimit}.`, {
-      terms: account.terms,
-      creditLimit: account.creditLimit,
-      priceList: account.priceList,
-    }),
+    toApplicant(
+      'customer.welcome',
+      `Welcome, ${applicantName(app())}`,
+      `Your account is open with ${account.terms} terms and a credit limit of ${account.creditLimit}.`,
+      {
+        terms: account.terms,
+        creditLimit: account.creditLimit,
+        priceList: account.priceList,
+      },
+    ),
   );
   return status;
 }

@@ -1,4 +1,14 @@
-import { condition, continueAsNew, defineQuery, defineSignal, getExternalWorkflowHandle, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ErpEventActivities } from '../activities/erp-events';
 import { orderWorkflowId } from '../domain/ids';
 import { parseErpOrderExternalId } from '../domain/order-process';
@@ -47,9 +57,10 @@ export async function erpEvents(input: ErpEventsInput): Promise<ErpEventsStatus>
   setHandler(erpEventsStatusQuery, () => status);
 
   while (!stop) {
-    const page = await pollErpChanges.executeWithOptions({ summary: `Poll ERP fulfillments and invoices for ${input.store}` }, [
-      { store: input.store, cursors: status.cursors, pageSize: input.pageSize },
-    ]);
+    const page = await pollErpChanges.executeWithOptions(
+      { summary: `Poll ERP fulfillments and invoices for ${input.store}` },
+      [{ store: input.store, cursors: status.cursors, pageSize: input.pageSize }],
+    );
     status.polls += 1;
     const deliveries: Promise<void>[] = [];
     const deliver = (externalId: string, send: (workflowId: string) => Promise<void>) => {
@@ -63,13 +74,18 @@ export async function erpEvents(input: ErpEventsInput): Promise<ErpEventsStatus>
           () => void (status.delivered += 1),
           (err: unknown) => {
             status.unmatched += 1;
-            log.warn('ERP document for an order without a running process', { externalId, error: String(err) });
+            log.warn('ERP document for an order without a running process', {
+              externalId,
+              error: String(err),
+            });
           },
         ),
       );
     };
-    for (const f of page.fulfillments) deliver(f.salesOrderExternalId, (id) => getExternalWorkflowHandle(id).signal(erpFulfillmentSignal, f));
-    for (const i of page.invoices) deliver(i.salesOrderExternalId, (id) => getExternalWorkflowHandle(id).signal(erpInvoiceSignal, i));
+    for (const f of page.fulfillments)
+      deliver(f.salesOrderExternalId, (id) => getExternalWorkflowHandle(id).signal(erpFulfillmentSignal, f));
+    for (const i of page.invoices)
+      deliver(i.salesOrderExternalId, (id) => getExternalWorkflowHandle(id).signal(erpInvoiceSignal, i));
     await Promise.all(deliveries);
     status.cursors = page.cursors;
     if (!page.hasMore) await condition(() => stop, input.pollEvery);

@@ -47,7 +47,16 @@ const PAGES_PER_RUN = 200;
 
 /** Follows the ERP's inventory change cursor and pushes stock to the storefront, continuing as new to keep history short. */
 export async function inventorySync(input: InventorySyncInput): Promise<InventorySyncTotals> {
-  const totals: InventorySyncTotals = input.totals ?? { pages: 0, changed: 0, pushed: 0, unmapped: 0, unknownInStore: 0, stale: 0, lastLagMs: null, caughtUp: false };
+  const totals: InventorySyncTotals = input.totals ?? {
+    pages: 0,
+    changed: 0,
+    pushed: 0,
+    unmapped: 0,
+    unknownInStore: 0,
+    stale: 0,
+    lastLagMs: null,
+    caughtUp: false,
+  };
   let nudged = false;
   setHandler(inventorySyncStatusQuery, () => totals);
   setHandler(stockChangedSignal, () => {
@@ -62,7 +71,12 @@ export async function inventorySync(input: InventorySyncInput): Promise<Inventor
 
   for (let pagesThisRun = 0; pagesThisRun < PAGES_PER_RUN; pagesThisRun++) {
     nudged = false;
-    const page = await syncInventoryPage({ store: input.store, sync, pageSize: input.pageSize, workflowId: workflowInfo().workflowId });
+    const page = await syncInventoryPage({
+      store: input.store,
+      sync,
+      pageSize: input.pageSize,
+      workflowId: workflowInfo().workflowId,
+    });
     totals.pages += 1;
     totals.changed += page.changed;
     totals.pushed += page.pushed;

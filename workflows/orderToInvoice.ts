@@ -17,14 +17,25 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { ApprovalActivities, DecisionInput, DecisionResult, PendingApproval, ApprovalKind } from '../domain/approvals';
+import type {
+  ApprovalActivities,
+  DecisionInput,
+  DecisionResult,
+  PendingApproval,
+  ApprovalKind,
+} from '../domain/approvals';
 import { DECIDE_UPDATE, PENDING_APPROVAL_QUERY } from '../domain/approvals';
 import type { OrderActivities } from '../activities/orders';
 import { allocate, lineIdOfKey } from '../domain/allocation';
 import { assessCredit, findPriceMismatches } from '../domain/credit';
 import type { ErpFulfillment, ErpInvoice, ErpSalesOrder, ErpSalesOrderInput } from '../domain/erp';
 import { backorderWorkflowId, shipmentWorkflowId } from '../domain/ids';
-import { ORDER_EVENT_SIGNAL, orderTotal, type CanonicalOrder, type StorefrontOrderEvent } from '../domain/order';
+import {
+  ORDER_EVENT_SIGNAL,
+  orderTotal,
+  type CanonicalOrder,
+  type StorefrontOrderEvent,
+} from '../domain/order';
 import {
   allLinesSettled,
   businessStatus,
@@ -45,7 +56,13 @@ import { REFUND_EVENT_SIGNAL, type StorefrontRefundEvent } from '../domain/retur
 import { BusinessRules, durationMs, type BusinessRulesInput, type RulesSnapshot } from '../domain/rules';
 import { SA } from '../domain/search-attributes';
 import { PROFILES } from './activity-profiles';
-import { backorder, backorderReleasedSignal, cancelBackorderSignal, orderClosedSignal, type BackorderResult } from './backorder';
+import {
+  backorder,
+  backorderReleasedSignal,
+  cancelBackorderSignal,
+  orderClosedSignal,
+  type BackorderResult,
+} from './backorder';
 import { shipment, storefrontLines, type ShipmentResult } from './shipment';
 import { decisionProblem } from './approvalGate';
 
@@ -75,7 +92,13 @@ export interface OrderStatus {
   invoices: { erpId: string; tranId: string; total: string; dueDate: string | null }[];
   refunds: { refundId: string; amount: string; lines: { lineId: string; quantity: number }[] }[];
   compensations: { name: string; outcome: 'done' | 'failed'; detail?: string }[];
-  approvals: { approvalId: string; kind: ApprovalKind; outcome: string; decidedBy: string; reason?: string }[];
+  approvals: {
+    approvalId: string;
+    kind: ApprovalKind;
+    outcome: string;
+    decidedBy: string;
+    reason?: string;
+  }[];
   rulesVersion: number | null;
   cancelReason: string | null;
 }
@@ -132,7 +155,11 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
    * Signals a backorder process if it is still running. It may have finished on its own (stock came
    * in) a moment before its result reached this workflow; then there is nobody left to tell.
    */
-  async function tellBackorder<Args extends unknown[]>(handle: ChildWorkflowHandle<typeof backorder>, signal: SignalDefinition<Args>, ...args: Args): Promise<boolean> {
+  async function tellBackorder<Args extends unknown[]>(
+    handle: ChildWorkflowHandle<typeof backorder>,
+    signal: SignalDefinition<Args>,
+    ...args: Args
+  ): Promise<boolean> {
     try {
       await handle.signal(signal, ...args);
       return true;
@@ -208,7 +235,10 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
   }
 
   const isNewer = (next: CanonicalOrder) =>
-    order === undefined || !next.updatedAt || !order.updatedAt || Date.parse(next.updatedAt) > Date.parse(order.updatedAt);
+    order === undefined ||
+    !next.updatedAt ||
+    !order.updatedAt ||
+    Date.parse(next.updatedAt) > Date.parse(order.updatedAt);
 
   setHandler(orderEventSignal, (event) => {
     if (seenEvents.has(event.eventId)) return;
@@ -217,11 +247,16 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     if (event.topic === 'orders/cancelled') {
       if (order === undefined) adoptOrder(event.order);
       financialStatus = event.order.financialStatus ?? financialStatus;
-      cancel ??= { reason: event.cancelReason ?? 'Cancelled on the storefront', by: 'storefront', cancelledOnStorefront: true };
+      cancel ??= {
+        reason: event.cancelReason ?? 'Cancelled on the storefront',
+        by: 'storefront',
+        cancelledOnStorefront: true,
+      };
       return;
     }
     if (!isNewer(event.order)) return;
-    if (order === undefined || (status.erpOrder === null && status.step !== 'creatingErpOrder')) adoptOrder(event.order);
+    if (order === undefined || (status.erpOrder === null && status.step !== 'creatingErpOrder'))
+      adoptOrder(event.order);
     else updateQueue.push(event.order);
   });
 
@@ -255,7 +290,9 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     },
     {
       validator: (d) => {
-        const problem = decisionProblem(status.pendingApproval, d, { outcomes: ['approve', 'reject', 'adjust', 'requestInfo'] });
+        const problem = decisionProblem(status.pendingApproval, d, {
+          outcomes: ['approve', 'reject', 'adjust', 'requestInfo'],
+        });
         if (problem) throw problem;
       },
     },
@@ -267,13 +304,15 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       const kind = status.attention?.kind as AttentionKind;
       const by = f.by ?? 'operator';
       if ('sku' in f) {
-        await local.saveSkuMapping.executeWithOptions({ summary: `Map SKU ${f.sku} to ERP item ${f.erpSku} (by ${by})` }, [
-          { store: input.store, sku: f.sku, erpSku: f.erpSku, by },
-        ]);
+        await local.saveSkuMapping.executeWithOptions(
+          { summary: `Map SKU ${f.sku} to ERP item ${f.erpSku} (by ${by})` },
+          [{ store: input.store, sku: f.sku, erpSku: f.erpSku, by }],
+        );
       } else if ('customerId' in f) {
-        await local.saveCustomerMapping.executeWithOptions({ summary: `Map customer ${f.customerId} to ERP customer ${f.erpCustomerId} (by ${by})` }, [
-          { store: input.store, customerId: f.customerId, erpCustomerId: f.erpCustomerId, by },
-        ]);
+        await local.saveCustomerMapping.executeWithOptions(
+          { summary: `Map customer ${f.customerId} to ERP customer ${f.erpCustomerId} (by ${by})` },
+          [{ store: input.store, customerId: f.customerId, erpCustomerId: f.erpCustomerId, by }],
+        );
       } else if ('field' in f && order) {
         order = applyField(order, f.field, f.value);
         status.poNumber = order.poNumber ?? null;
@@ -287,11 +326,18 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     {
       validator: (f) => {
         const a = status.attention;
-        if (!a || a.kind === 'approval') throw new Error(`Order ${input.orderId} is not parked for a fix${a ? ' (it waits for an approver)' : ''}.`);
+        if (!a || a.kind === 'approval')
+          throw new Error(
+            `Order ${input.orderId} is not parked for a fix${a ? ' (it waits for an approver)' : ''}.`,
+          );
         if ('sku' in f) {
-          if (a.kind !== 'unmappedSku' || !unmapped.skus.includes(f.sku)) throw new Error(`SKU ${f.sku} is not what order ${input.orderId} is parked on: ${a.reason}`);
+          if (a.kind !== 'unmappedSku' || !unmapped.skus.includes(f.sku))
+            throw new Error(`SKU ${f.sku} is not what order ${input.orderId} is parked on: ${a.reason}`);
         } else if ('customerId' in f) {
-          if (a.kind !== 'unmappedCustomer' || order?.customerId !== f.customerId) throw new Error(`Customer ${f.customerId} is not what order ${input.orderId} is parked on: ${a.reason}`);
+          if (a.kind !== 'unmappedCustomer' || order?.customerId !== f.customerId)
+            throw new Error(
+              `Customer ${f.customerId} is not what order ${input.orderId} is parked on: ${a.reason}`,
+            );
         } else if ('field' in f) {
           if (a.kind !== 'erpRejected') throw new Error(`A field fix does not resolve this: ${a.reason}`);
         } else if (a.kind !== 'changedAfterShipment' && a.kind !== 'shipmentFailed') {
@@ -304,7 +350,12 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
   setHandler(
     cancelUpdate,
     async (req) => {
-      const request: PendingCancel = { reason: req.reason, by: req.by, cancelledOnStorefront: false, lines: req.lines?.map((l) => l.lineId) };
+      const request: PendingCancel = {
+        reason: req.reason,
+        by: req.by,
+        cancelledOnStorefront: false,
+        lines: req.lines?.map((l) => l.lineId),
+      };
       if (request.lines) return cancelLines(request);
       cancel ??= request;
       const mine = cancel;
@@ -313,14 +364,19 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     },
     {
       validator: (req) => {
-        if (order === undefined) throw new Error(`Order ${input.orderId} has not arrived from the storefront yet.`);
+        if (order === undefined)
+          throw new Error(`Order ${input.orderId} has not arrived from the storefront yet.`);
         if (finished()) throw new Error(`Order ${input.orderId} is already ${status.step}.`);
         if (req.lines) {
-          if (status.erpOrder === null) throw new Error('Lines can be cancelled once the order is in the ERP; cancel the whole order instead.');
+          if (status.erpOrder === null)
+            throw new Error(
+              'Lines can be cancelled once the order is in the ERP; cancel the whole order instead.',
+            );
           for (const { lineId } of req.lines) {
             const l = line(lineId);
             if (!l) throw new Error(`Order ${input.orderId} has no line ${lineId}.`);
-            if (openQuantity(l) === 0) throw new Error(`Line ${lineId} (${l.sku}) has nothing left to cancel.`);
+            if (openQuantity(l) === 0)
+              throw new Error(`Line ${lineId} (${l.sku}) has nothing left to cancel.`);
           }
         }
       },
@@ -336,27 +392,35 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
   // Search attributes as last written, so each step writes only what changed (visibility writes are not free).
   const written: { status?: string; attention?: string | null; poNumber?: string } = {};
   async function record() {
-    status.status = status.step === 'cancelled' ? 'cancelled' : status.step === 'completed' ? 'completed' : status.status;
+    status.status =
+      status.step === 'cancelled' ? 'cancelled' : status.step === 'completed' ? 'completed' : status.status;
     const changes: SearchAttributeUpdatePair[] = [];
-    if (written.status !== status.status) changes.push({ key: SA.status, value: (written.status = status.status) });
+    if (written.status !== status.status)
+      changes.push({ key: SA.status, value: (written.status = status.status) });
     const attention = status.attention?.reason ?? null;
     if (written.attention !== attention && !(written.attention === undefined && attention === null)) {
       changes.push({ key: SA.attention, value: (written.attention = attention) });
     }
-    if (status.poNumber && written.poNumber !== status.poNumber) changes.push({ key: SA.poNumber, value: (written.poNumber = status.poNumber) });
+    if (status.poNumber && written.poNumber !== status.poNumber)
+      changes.push({ key: SA.poNumber, value: (written.poNumber = status.poNumber) });
     if (changes.length > 0) upsertSearchAttributes(changes);
-    await local.recordOrder.executeWithOptions({ summary: `Read model: ${status.status}${status.attention ? ' (needs attention)' : ''}` }, [
-      {
-        workflowId,
-        order: current(),
-        status: status.status,
-        step: status.step,
-        attention: status.attention ? { kind: status.attention.kind, reason: status.attention.reason } : null,
-        lines: status.lines,
-        erpOrder: status.erpOrder ? { erpId: status.erpOrder.erpId, tranId: status.erpOrder.tranId } : null,
-        rulesVersion: status.rulesVersion,
-      },
-    ]);
+    await local.recordOrder.executeWithOptions(
+      { summary: `Read model: ${status.status}${status.attention ? ' (needs attention)' : ''}` },
+      [
+        {
+          workflowId,
+          order: current(),
+          status: status.status,
+          step: status.step,
+          attention: status.attention
+            ? { kind: status.attention.kind, reason: status.attention.reason }
+            : null,
+          lines: status.lines,
+          erpOrder: status.erpOrder ? { erpId: status.erpOrder.erpId, tranId: status.erpOrder.tranId } : null,
+          rulesVersion: status.rulesVersion,
+        },
+      ],
+    );
   }
 
   async function park(a: Omit<Attention, 'since'>) {
@@ -379,7 +443,9 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
   async function clearAttention() {
     if (!status.attention) return;
     status.attention = null;
-    await local.resolveOrderAlert.executeWithOptions({ summary: 'Attention resolved' }, [{ dedupeKey: alertKey }]);
+    await local.resolveOrderAlert.executeWithOptions({ summary: 'Attention resolved' }, [
+      { dedupeKey: alertKey },
+    ]);
     await record();
   }
 
@@ -387,7 +453,11 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     if (cancel !== undefined && !anyShipped()) throw new Cancelled();
   }
 
-  async function awaitApproval(kind: ApprovalKind, summary: string, context: Record<string, unknown>): Promise<DecisionInput> {
+  async function awaitApproval(
+    kind: ApprovalKind,
+    summary: string,
+    context: Record<string, unknown>,
+  ): Promise<DecisionInput> {
     const approvalId = `${workflowId}:${kind}:${status.approvals.length + 1}`;
     const pending: PendingApproval = {
       approvalId,
@@ -429,10 +499,18 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       }
       const d = decision as DecisionInput;
       decision = undefined;
-      status.approvals.push({ approvalId, kind, outcome: d.outcome, decidedBy: d.decidedBy.name, reason: d.reason });
+      status.approvals.push({
+        approvalId,
+        kind,
+        outcome: d.outcome,
+        decidedBy: d.decidedBy.name,
+        reason: d.reason,
+      });
       if (d.outcome === 'requestInfo') continue;
       status.pendingApproval = null;
-      await approvals.closeApproval.executeWithOptions({ summary: `${d.outcome} by ${d.decidedBy.name}` }, [{ approvalId, outcome: d.outcome, decision: d }]);
+      await approvals.closeApproval.executeWithOptions({ summary: `${d.outcome} by ${d.decidedBy.name}` }, [
+        { approvalId, outcome: d.outcome, decision: d },
+      ]);
       await clearAttention();
       return d;
     }
@@ -462,9 +540,10 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       // 1. Map through the mapping tables; park on what is unmapped until an operator fixes it.
       status.step = 'mapping';
       const seenRevision = revision;
-      const m = await local.mapOrder.executeWithOptions({ summary: `Map ${current().lines.length} lines and customer ${current().customerId}` }, [
-        { order: current() },
-      ]);
+      const m = await local.mapOrder.executeWithOptions(
+        { summary: `Map ${current().lines.length} lines and customer ${current().customerId}` },
+        [{ order: current() }],
+      );
       guard();
       if (m.customerErpId === null || m.unmappedSkus.length > 0) {
         unmapped = { skus: m.unmappedSkus, customer: m.customerErpId === null };
@@ -496,9 +575,17 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
 
       // 2. Credit check against the ERP account and the first-order rule.
       status.step = 'creditCheck';
-      const account = await erpRead.readCreditAccount.executeWithOptions({ summary: `Credit check for ERP customer ${mapped.customerErpId}` }, [
-        { store: input.store, orderId: input.orderId, customerId: current().customerId, customerErpId: mapped.customerErpId },
-      ]);
+      const account = await erpRead.readCreditAccount.executeWithOptions(
+        { summary: `Credit check for ERP customer ${mapped.customerErpId}` },
+        [
+          {
+            store: input.store,
+            orderId: input.orderId,
+            customerId: current().customerId,
+            customerErpId: mapped.customerErpId,
+          },
+        ],
+      );
       guard();
       if (!credited) {
         const assessment = assessCredit(account, orderTotal(current()), rules());
@@ -528,40 +615,78 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
 
       // 3. Allocate across warehouses (stock, then priority) and reserve.
       status.step = 'allocating';
-      const erpLines = current().lines.map((l) => ({ lineId: l.lineId, sku: mapped!.skus[l.sku] as string, quantity: l.quantity }));
-      const stock = await local.readFreeStock.executeWithOptions({ summary: 'Read free stock in every warehouse' }, [
-        { workflowId, skus: [...new Set(erpLines.map((l) => l.sku))] },
-      ]);
+      const erpLines = current().lines.map((l) => ({
+        lineId: l.lineId,
+        sku: mapped!.skus[l.sku] as string,
+        quantity: l.quantity,
+      }));
+      const stock = await local.readFreeStock.executeWithOptions(
+        { summary: 'Read free stock in every warehouse' },
+        [{ workflowId, skus: [...new Set(erpLines.map((l) => l.sku))] }],
+      );
       const allocation = allocate(erpLines, stock, rules().warehouses.priority);
       await local.reserveStock.executeWithOptions(
         {
           summary: `Reserve stock: ${[...new Set(allocation.lines.map((a) => a.location))].join(' + ')}${allocation.split ? ' (split shipment)' : ''}`,
         },
-        [{ workflowId, lines: allocation.lines.map((a) => ({ lineKey: a.lineKey, sku: a.sku, location: a.location, quantity: a.quantity - a.shortQuantity })) }],
+        [
+          {
+            workflowId,
+            lines: allocation.lines.map((a) => ({
+              lineKey: a.lineKey,
+              sku: a.sku,
+              location: a.location,
+              quantity: a.quantity - a.shortQuantity,
+            })),
+          },
+        ],
       );
       if (!compensations.includes('releaseReservations')) compensations.push('releaseReservations');
       for (const l of status.lines) {
-        l.allocations = allocation.lines.filter((a) => a.lineId === l.lineId).map((a) => ({ lineKey: a.lineKey, location: a.location, quantity: a.quantity }));
+        l.allocations = allocation.lines
+          .filter((a) => a.lineId === l.lineId)
+          .map((a) => ({ lineKey: a.lineKey, location: a.location, quantity: a.quantity }));
       }
       guard();
 
       // 4. Price check against the ERP's expected prices; a mismatch beyond tolerance waits for an approver.
-      const expected = await local.expectedPrices.executeWithOptions({ summary: 'Expected prices from the ERP price cache' }, [
-        { customerErpId: mapped.customerErpId, priceLevel: account.priceLevel, lines: erpLines.map((l) => ({ sku: l.sku, quantity: l.quantity })) },
-      ]);
+      const expected = await local.expectedPrices.executeWithOptions(
+        { summary: 'Expected prices from the ERP price cache' },
+        [
+          {
+            customerErpId: mapped.customerErpId,
+            priceLevel: account.priceLevel,
+            lines: erpLines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+          },
+        ],
+      );
       const mismatches = findPriceMismatches(
-        current().lines.map((l) => ({ lineId: l.lineId, sku: mapped!.skus[l.sku] as string, unitPrice: l.unitPrice })),
+        current().lines.map((l) => ({
+          lineId: l.lineId,
+          sku: mapped!.skus[l.sku] as string,
+          unitPrice: l.unitPrice,
+        })),
         expected,
         rules().price.tolerancePercent,
       );
       if (mismatches.length > 0) {
-        const words = mismatches.map((mm) => `${mm.sku} at ${mm.storefrontPrice} vs ERP ${mm.erpPrice} (${mm.differencePercent}%)`).join('; ');
-        const d = await awaitApproval('order.priceMismatch', `Order ${current().orderNumber}: storefront prices differ from the ERP beyond ${rules().price.tolerancePercent}%: ${words}`, {
-          orderId: input.orderId,
-          mismatches,
-        });
+        const words = mismatches
+          .map((mm) => `${mm.sku} at ${mm.storefrontPrice} vs ERP ${mm.erpPrice} (${mm.differencePercent}%)`)
+          .join('; ');
+        const d = await awaitApproval(
+          'order.priceMismatch',
+          `Order ${current().orderNumber}: storefront prices differ from the ERP beyond ${rules().price.tolerancePercent}%: ${words}`,
+          {
+            orderId: input.orderId,
+            mismatches,
+          },
+        );
         if (d.outcome === 'reject') {
-          cancel ??= { reason: `Price mismatch rejected by ${d.decidedBy.name}${d.reason ? `: ${d.reason}` : ''}`, by: 'approver', cancelledOnStorefront: false };
+          cancel ??= {
+            reason: `Price mismatch rejected by ${d.decidedBy.name}${d.reason ? `: ${d.reason}` : ''}`,
+            by: 'approver',
+            cancelledOnStorefront: false,
+          };
           throw new Cancelled();
         }
       }
@@ -598,14 +723,24 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       let so: ErpSalesOrder;
       try {
         so = await erp.createErpSalesOrder.executeWithOptions(
-          { summary: `Create ERP sales order ${externalId}${o.poNumber ? ` (PO ${o.poNumber})` : ''}, ${soInput.lines.length} lines` },
+          {
+            summary: `Create ERP sales order ${externalId}${o.poNumber ? ` (PO ${o.poNumber})` : ''}, ${soInput.lines.length} lines`,
+          },
           [soInput],
         );
       } catch (err) {
         const cause = err instanceof ActivityFailure ? err.cause : undefined;
         if (!(cause instanceof ApplicationFailure) || !cause.nonRetryable) throw err;
-        const fieldHint = /po|purchase/i.test(cause.message) ? 'poNumber' : /zip|postal/i.test(cause.message) ? 'shippingAddress.zip' : undefined;
-        await park({ kind: 'erpRejected', field: fieldHint, reason: `The ERP rejected sales order ${externalId}: ${cause.message}` });
+        const fieldHint = /po|purchase/i.test(cause.message)
+          ? 'poNumber'
+          : /zip|postal/i.test(cause.message)
+            ? 'shippingAddress.zip'
+            : undefined;
+        await park({
+          kind: 'erpRejected',
+          field: fieldHint,
+          reason: `The ERP rejected sales order ${externalId}: ${cause.message}`,
+        });
         await condition(() => fix !== undefined || cancel !== undefined || revision !== seenRevision);
         fix = undefined;
         fixApplied = true;
@@ -625,7 +760,10 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     for (;;) {
       guard();
       if (cancel !== undefined && !cancel.result) {
-        cancel.result = await cancelLines({ ...cancel, lines: status.lines.filter((l) => openQuantity(l) > 0).map((l) => l.lineId) });
+        cancel.result = await cancelLines({
+          ...cancel,
+          lines: status.lines.filter((l) => openQuantity(l) > 0).map((l) => l.lineId),
+        });
         status.cancelReason = cancel.reason;
       }
       while (fulfillmentQueue.length > 0) await ship(fulfillmentQueue.shift() as ErpFulfillment);
@@ -635,7 +773,13 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
         erpChanged = false;
         await refresh();
       }
-      if (allLinesSettled(status.lines) && activeChildren === 0 && fulfillmentQueue.length === 0 && invoiceQueue.length === 0) break;
+      if (
+        allLinesSettled(status.lines) &&
+        activeChildren === 0 &&
+        fulfillmentQueue.length === 0 &&
+        invoiceQueue.length === 0
+      )
+        break;
       const woke = await condition(
         () =>
           fulfillmentQueue.length > 0 ||
@@ -651,7 +795,9 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     await condition(() => activeChildren === 0);
     const allCancelled = status.lines.every((l) => l.cancelled >= l.ordered);
     status.step = allCancelled ? 'cancelled' : 'completed';
-    await local.releaseReservations.executeWithOptions({ summary: 'Release what is left reserved' }, [{ workflowId }]);
+    await local.releaseReservations.executeWithOptions({ summary: 'Release what is left reserved' }, [
+      { workflowId },
+    ]);
     await clearAttention();
     await record();
   } catch (err) {
@@ -678,20 +824,29 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       const step = compensations.pop() as (typeof compensations)[number];
       try {
         if (step === 'cancelErpOrder') {
-          await erp.cancelErpSalesOrder.executeWithOptions({ summary: `Compensate: cancel ERP sales order ${externalId}` }, [{ externalId }]);
+          await erp.cancelErpSalesOrder.executeWithOptions(
+            { summary: `Compensate: cancel ERP sales order ${externalId}` },
+            [{ externalId }],
+          );
         } else if (step === 'releaseReservations') {
-          await local.releaseReservations.executeWithOptions({ summary: 'Compensate: release stock reservations' }, [{ workflowId }]);
+          await local.releaseReservations.executeWithOptions(
+            { summary: 'Compensate: release stock reservations' },
+            [{ workflowId }],
+          );
         } else {
-          const r = await storefront.voidPayment.executeWithOptions({ summary: `Compensate: void or refund payment (${c.reason})` }, [
-            {
-              orderId: input.orderId,
-              reason: c.reason,
-              cancelledOnStorefront: c.cancelledOnStorefront,
-              financialStatus,
-              amount: status.total ?? '0.00',
-              currency: status.currency ?? 'USD',
-            },
-          ]);
+          const r = await storefront.voidPayment.executeWithOptions(
+            { summary: `Compensate: void or refund payment (${c.reason})` },
+            [
+              {
+                orderId: input.orderId,
+                reason: c.reason,
+                cancelledOnStorefront: c.cancelledOnStorefront,
+                financialStatus,
+                amount: status.total ?? '0.00',
+                currency: status.currency ?? 'USD',
+              },
+            ],
+          );
           status.compensations.push({ name: step, outcome: 'done', detail: r.action });
           done.push(step);
           continue;
@@ -700,7 +855,11 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
         done.push(step);
       } catch (err) {
         log.error('compensation failed; continuing with the rest', { step, error: String(err) });
-        status.compensations.push({ name: step, outcome: 'failed', detail: err instanceof Error ? err.message : String(err) });
+        status.compensations.push({
+          name: step,
+          outcome: 'failed',
+          detail: err instanceof Error ? err.message : String(err),
+        });
       }
     }
     const cancelledLines = status.lines.map((l) => {
@@ -728,7 +887,10 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
         child &&
         l.backordered >= openQuantity(l) &&
         req.by !== 'storefront' &&
-        (await tellBackorder(child, cancelBackorderSignal, { reason: req.reason, by: req.by === 'buyer' ? 'buyer' : 'operator' }))
+        (await tellBackorder(child, cancelBackorderSignal, {
+          reason: req.reason,
+          by: req.by === 'buyer' ? 'buyer' : 'operator',
+        }))
       ) {
         viaBackorder.push(l.lineId);
       } else {
@@ -738,9 +900,16 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     }
     const cancelledLines: { lineId: string; quantity: number }[] = [];
     if (direct.length > 0) {
-      const lines = direct.map((l) => ({ lineId: l.lineId, quantity: openQuantity(l), unitPrice: l.unitPrice, lineKeys: l.allocations.map((a) => a.lineKey) }));
+      const lines = direct.map((l) => ({
+        lineId: l.lineId,
+        quantity: openQuantity(l),
+        unitPrice: l.unitPrice,
+        lineKeys: l.allocations.map((a) => a.lineKey),
+      }));
       await erp.cancelOrderLines.executeWithOptions(
-        { summary: `Cancel open ${lines.map((l) => `${l.quantity}× line ${l.lineId}`).join(', ')} (${req.by}: ${req.reason})` },
+        {
+          summary: `Cancel open ${lines.map((l) => `${l.quantity}× line ${l.lineId}`).join(', ')} (${req.by}: ${req.reason})`,
+        },
         [
           {
             workflowId,
@@ -767,16 +936,29 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     for (const id of viaBackorder) cancelledLines.push({ lineId: id, quantity: line(id)?.cancelled ?? 0 });
     status.status = businessStatus(status.lines);
     await record();
-    return { outcome: req.lines && req.lines.length < status.lines.length && cancel === undefined ? 'linesCancelled' : 'openLinesCancelled', compensations: [], cancelledLines };
+    return {
+      outcome:
+        req.lines && req.lines.length < status.lines.length && cancel === undefined
+          ? 'linesCancelled'
+          : 'openLinesCancelled',
+      compensations: [],
+      cancelledLines,
+    };
   }
 
   /** Brings backorder children in line with the ERP sales order's backordered and closed quantities. */
   async function reconcile(so: ErpSalesOrder) {
     for (const l of status.lines) {
       const erpLines = so.lines.filter((e) => lineIdOfKey(e.lineKey) === l.lineId);
-      const closedOpen = erpLines.filter((e) => e.closed).reduce((s, e) => s + Math.max(0, e.quantity - e.quantityFulfilled), 0);
-      if (closedOpen > l.cancelled && openQuantity(l) > 0) l.cancelled = Math.min(l.ordered - l.shipped, closedOpen);
-      const backordered = Math.min(openQuantity(l), erpLines.filter((e) => !e.closed).reduce((s, e) => s + e.quantityBackOrdered, 0));
+      const closedOpen = erpLines
+        .filter((e) => e.closed)
+        .reduce((s, e) => s + Math.max(0, e.quantity - e.quantityFulfilled), 0);
+      if (closedOpen > l.cancelled && openQuantity(l) > 0)
+        l.cancelled = Math.min(l.ordered - l.shipped, closedOpen);
+      const backordered = Math.min(
+        openQuantity(l),
+        erpLines.filter((e) => !e.closed).reduce((s, e) => s + e.quantityBackOrdered, 0),
+      );
       const child = backorders.get(l.lineId);
       if (backordered > 0 && !child) {
         await startBackorder(
@@ -848,13 +1030,22 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       const child = backorders.get(lineId);
       if (child && l.backordered === 0) await tellBackorder(child, backorderReleasedSignal);
     }
-    await local.releaseReservations.executeWithOptions({ summary: `Release reservations shipped in fulfillment ${f.erpId}` }, [
-      { workflowId, lineKeys: f.lines.map((x) => x.lineKey) },
-    ]);
+    await local.releaseReservations.executeWithOptions(
+      { summary: `Release reservations shipped in fulfillment ${f.erpId}` },
+      [{ workflowId, lineKeys: f.lines.map((x) => x.lineKey) }],
+    );
     const handle = await startChild(shipment, {
       workflowId: shipmentWorkflowId(input.store, input.orderId, f.erpId),
       staticSummary: `Shipment ${f.erpId} of order ${current().orderNumber}: ${f.carrier ?? 'carrier not given'} ${f.trackingNumbers.join(', ')}`,
-      args: [{ store: input.store, orderId: input.orderId, orderNumber: current().orderNumber, fulfillment: f, notifyCustomer: rules().fulfillment.notifyCustomer }],
+      args: [
+        {
+          store: input.store,
+          orderId: input.orderId,
+          orderNumber: current().orderNumber,
+          fulfillment: f,
+          notifyCustomer: rules().fulfillment.notifyCustomer,
+        },
+      ],
     });
     activeChildren += 1;
     handle.result().then(
@@ -883,14 +1074,18 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
         if (l) l.invoiced += il.quantity;
       }
     }
-    await storefront.publishInvoices.executeWithOptions({ summary: `Invoice ${batch.map((i) => i.tranId).join(', ')} to the customer portal` }, [
-      { orderId: input.orderId, invoices: status.invoices },
-    ]);
+    await storefront.publishInvoices.executeWithOptions(
+      { summary: `Invoice ${batch.map((i) => i.tranId).join(', ')} to the customer portal` },
+      [{ orderId: input.orderId, invoices: status.invoices }],
+    );
     await record();
   }
 
   async function refresh() {
-    const so = await erp.readErpSalesOrder.executeWithOptions({ summary: `Re-read ERP sales order ${externalId}` }, [{ externalId }]);
+    const so = await erp.readErpSalesOrder.executeWithOptions(
+      { summary: `Re-read ERP sales order ${externalId}` },
+      [{ externalId }],
+    );
     if (so) await reconcile(so);
   }
 
@@ -898,8 +1093,10 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
   async function applyStorefrontUpdate(next: CanonicalOrder) {
     const prev = current();
     const changes: string[] = [];
-    if ((next.poNumber ?? '') !== (prev.poNumber ?? '')) changes.push(`PO number ${prev.poNumber ?? '(none)'} → ${next.poNumber ?? '(none)'}`);
-    if (JSON.stringify(next.shippingAddress ?? null) !== JSON.stringify(prev.shippingAddress ?? null)) changes.push('shipping address');
+    if ((next.poNumber ?? '') !== (prev.poNumber ?? ''))
+      changes.push(`PO number ${prev.poNumber ?? '(none)'} → ${next.poNumber ?? '(none)'}`);
+    if (JSON.stringify(next.shippingAddress ?? null) !== JSON.stringify(prev.shippingAddress ?? null))
+      changes.push('shipping address');
     if ((next.note ?? '') !== (prev.note ?? '')) changes.push('note');
     const qty: { lineKey: string; quantity: number }[] = [];
     const structural: string[] = [];
@@ -908,11 +1105,14 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       if (!l || l.sku !== nl.sku) structural.push(`new line ${nl.lineId} (${nl.sku})`);
       else if (l.ordered !== nl.quantity) {
         changes.push(`${nl.sku} quantity ${l.ordered} → ${nl.quantity}`);
-        if (l.allocations.length === 1 && l.allocations[0]) qty.push({ lineKey: l.allocations[0].lineKey, quantity: nl.quantity });
+        if (l.allocations.length === 1 && l.allocations[0])
+          qty.push({ lineKey: l.allocations[0].lineKey, quantity: nl.quantity });
         else structural.push(`quantity of split line ${nl.sku}`);
       }
     }
-    for (const l of status.lines) if (!next.lines.some((nl) => nl.lineId === l.lineId)) structural.push(`removed line ${l.lineId} (${l.sku})`);
+    for (const l of status.lines)
+      if (!next.lines.some((nl) => nl.lineId === l.lineId))
+        structural.push(`removed line ${l.lineId} (${l.sku})`);
     if (changes.length === 0 && structural.length === 0) {
       order = { ...prev, updatedAt: next.updatedAt };
       return;
@@ -925,23 +1125,35 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       return;
     }
     const a = next.shippingAddress;
-    await erp.updateErpSalesOrder.executeWithOptions({ summary: `Apply storefront changes to the ERP order: ${changes.join('; ')}` }, [
-      {
-        externalId,
-        changes: {
-          ...(next.poNumber !== prev.poNumber ? { poNumber: next.poNumber } : {}),
-          ...(next.note !== prev.note ? { memo: next.note } : {}),
-          ...(changes.includes('shipping address') && a
-            ? { shipTo: { name: a.name ?? undefined, address1: a.address1 ?? undefined, city: a.city ?? undefined, zip: a.zip ?? undefined, country: a.country ?? undefined } }
-            : {}),
-          ...(qty.length > 0 ? { lines: qty } : {}),
+    await erp.updateErpSalesOrder.executeWithOptions(
+      { summary: `Apply storefront changes to the ERP order: ${changes.join('; ')}` },
+      [
+        {
+          externalId,
+          changes: {
+            ...(next.poNumber !== prev.poNumber ? { poNumber: next.poNumber } : {}),
+            ...(next.note !== prev.note ? { memo: next.note } : {}),
+            ...(changes.includes('shipping address') && a
+              ? {
+                  shipTo: {
+                    name: a.name ?? undefined,
+                    address1: a.address1 ?? undefined,
+                    city: a.city ?? undefined,
+                    zip: a.zip ?? undefined,
+                    country: a.country ?? undefined,
+                  },
+                }
+              : {}),
+            ...(qty.length > 0 ? { lines: qty } : {}),
+          },
         },
-      },
-    ]);
+      ],
+    );
     const keepErp = status.erpOrder;
     adoptOrder(next);
     status.erpOrder = keepErp;
-    for (const l of status.lines) if (l.allocations[0] && l.allocations.length === 1) l.allocations[0].quantity = l.ordered;
+    for (const l of status.lines)
+      if (l.allocations[0] && l.allocations.length === 1) l.allocations[0].quantity = l.ordered;
     if (next.poNumber) upsertSearchAttributes([{ key: SA.poNumber, value: next.poNumber }]);
     await refresh();
   }

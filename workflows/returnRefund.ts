@@ -68,7 +68,13 @@ export interface ReturnStatus {
   orderId: string | null;
   step: ReturnStep;
   assessment: ReturnAssessment | null;
-  approval: { approvalId: string; reasons: string[]; outcome?: string; decidedBy?: string; reason?: string } | null;
+  approval: {
+    approvalId: string;
+    reasons: string[];
+    outcome?: string;
+    decidedBy?: string;
+    reason?: string;
+  } | null;
   autoApproved: boolean;
   rma: { erpId: string; externalId: string } | null;
   received: { lineId: string; quantity: number; location: string | null }[];
@@ -91,7 +97,12 @@ const REQUEST_WAIT = '1 hour';
 
 const erp = proxyActivities<ReturnActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+  },
 });
 const local = proxyActivities<ReturnActivities>({
   startToCloseTimeout: '30 seconds',
@@ -156,19 +167,45 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
     {
       validator: (inspection) => {
         if (status.step !== 'awaitingGoods' && status.step !== 'awaitingInspection') {
-          throw ApplicationFailure.create({ type: 'ReturnNotAwaitingInspection', message: `Return ${input.returnId} is ${status.step}, not awaiting inspection.`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: 'ReturnNotAwaitingInspection',
+            message: `Return ${input.returnId} is ${status.step}, not awaiting inspection.`,
+            nonRetryable: true,
+          });
         }
-        if (status.inspection) throw ApplicationFailure.create({ type: 'ReturnAlreadyInspected', message: 'The inspection result is already recorded.', nonRetryable: true });
+        if (status.inspection)
+          throw ApplicationFailure.create({
+            type: 'ReturnAlreadyInspected',
+            message: 'The inspection result is already recorded.',
+            nonRetryable: true,
+          });
         const authorized = new Map((status.assessment?.eligible ?? []).map((l) => [l.lineId, l.quantity]));
         const seen = new Map<string, number>();
         for (const l of inspection.lines) {
-          if (!authorized.has(l.lineId)) throw ApplicationFailure.create({ type: 'InspectionInvalid', message: `Line ${l.lineId} is not on this return.`, nonRetryable: true });
+          if (!authorized.has(l.lineId))
+            throw ApplicationFailure.create({
+              type: 'InspectionInvalid',
+              message: `Line ${l.lineId} is not on this return.`,
+              nonRetryable: true,
+            });
           if (!['restock', 'scrap', 'warranty'].includes(l.disposition)) {
-            throw ApplicationFailure.create({ type: 'InspectionInvalid', message: `Unknown disposition ${l.disposition}.`, nonRetryable: true });
+            throw ApplicationFailure.create({
+              type: 'InspectionInvalid',
+              message: `Unknown disposition ${l.disposition}.`,
+              nonRetryable: true,
+            });
           }
           seen.set(l.lineId, (seen.get(l.lineId) ?? 0) + l.quantity);
-          if (!Number.isInteger(l.quantity) || l.quantity < 0 || (seen.get(l.lineId) ?? 0) > (authorized.get(l.lineId) ?? 0)) {
-            throw ApplicationFailure.create({ type: 'InspectionInvalid', message: `Line ${l.lineId}: at most ${authorized.get(l.lineId)} may be inspected.`, nonRetryable: true });
+          if (
+            !Number.isInteger(l.quantity) ||
+            l.quantity < 0 ||
+            (seen.get(l.lineId) ?? 0) > (authorized.get(l.lineId) ?? 0)
+          ) {
+            throw ApplicationFailure.create({
+              type: 'InspectionInvalid',
+              message: `Line ${l.lineId}: at most ${authorized.get(l.lineId)} may be inspected.`,
+              nonRetryable: true,
+            });
           }
         }
       },
@@ -191,7 +228,12 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
   if (req.customerId) upsertSearchAttributes([{ key: SA.customer, value: req.customerId }]);
   setStep('assessing');
 
-  const buyer = (kind: string, subject: string, text: string, data: Record<string, unknown> = {}): Notification => ({
+  const buyer = (
+    kind: string,
+    subject: string,
+    text: string,
+    data: Record<string, unknown> = {},
+  ): Notification => ({
     id: `${workflowId}:${kind}`,
     kind,
     recipient: { role: 'buyer', id: req.customerId ?? null, store: input.store },
@@ -207,7 +249,11 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
       log.warn('buyer notification failed', { id: n.id, error: String(err) });
     }
   };
-  const record = (lines: { lineId: string; sku: string; quantity: number }[], refundTotal: string | null, currency: string | null) =>
+  const record = (
+    lines: { lineId: string; sku: string; quantity: number }[],
+    refundTotal: string | null,
+    currency: string | null,
+  ) =>
     local.recordReturn({
       store: input.store,
       returnId: input.returnId,
@@ -225,7 +271,9 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
     status.declineReason = reason;
     await erp.updateStorefrontReturn({ returnId: input.returnId, status: 'declined', reason });
     await record([], null, currency);
-    await tellBuyer(buyer('return.declined', `Your return ${input.returnId} was declined`, reason, { reason }));
+    await tellBuyer(
+      buyer('return.declined', `Your return ${input.returnId} was declined`, reason, { reason }),
+    );
     return status;
   };
 
@@ -235,7 +283,8 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
     facts = await local.loadOrderFacts({ store: input.store, orderId: req.orderId });
   } catch (err) {
     const cause = (err as { cause?: unknown }).cause;
-    if (cause instanceof ApplicationFailure && cause.type === 'ReturnOrderUnknown') return decline(cause.message, null);
+    if (cause instanceof ApplicationFailure && cause.type === 'ReturnOrderUnknown')
+      return decline(cause.message, null);
     throw err;
   }
   const assessment = assessReturn(req, facts, policy);
@@ -243,7 +292,8 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
   if (assessment.eligible.length === 0) {
     return decline(assessment.ineligible.map((l) => l.message).join(' '), facts.currency);
   }
-  const eligibleLines = (lines: EligibleLine[]) => lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity }));
+  const eligibleLines = (lines: EligibleLine[]) =>
+    lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity }));
   await record(eligibleLines(assessment.eligible), assessment.requestedAmount, facts.currency);
 
   // Approval: automatic under the rules, otherwise an approver decides through the `decide` update.
@@ -269,11 +319,20 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
           reasons: assessment.approvalReasons,
         },
       },
-      { remindAfter: policy.approvalReminderAfter, escalateAfter: policy.approvalEscalateAfter, expireAfter: policy.approvalTimeout },
+      {
+        remindAfter: policy.approvalReminderAfter,
+        escalateAfter: policy.approvalEscalateAfter,
+        expireAfter: policy.approvalTimeout,
+      },
     );
     if (!wait.decided) return decline('The return was not decided in time.', facts.currency);
-    Object.assign(status.approval, { outcome: wait.decision.outcome, decidedBy: wait.decision.decidedBy.name, reason: wait.decision.reason });
-    if (wait.decision.outcome === 'reject') return decline(wait.decision.reason ?? 'The return was rejected by an approver.', facts.currency);
+    Object.assign(status.approval, {
+      outcome: wait.decision.outcome,
+      decidedBy: wait.decision.decidedBy.name,
+      reason: wait.decision.reason,
+    });
+    if (wait.decision.outcome === 'reject')
+      return decline(wait.decision.reason ?? 'The return was rejected by an approver.', facts.currency);
     approved = wait.decision;
   } else {
     status.autoApproved = true;
@@ -296,16 +355,23 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
   status.rma = { erpId: rma.erpId, externalId: rma.externalId };
   await erp.updateStorefrontReturn({ returnId: input.returnId, status: 'approved' });
   await tellBuyer(
-    buyer('return.approved', `Your return ${input.returnId} is approved`, `Please send the goods back quoting return authorization ${rma.erpId}.`, {
-      rma: rma.erpId,
-      lines: eligibleLines(assessment.eligible),
-    }),
+    buyer(
+      'return.approved',
+      `Your return ${input.returnId} is approved`,
+      `Please send the goods back quoting return authorization ${rma.erpId}.`,
+      {
+        rma: rma.erpId,
+        lines: eligibleLines(assessment.eligible),
+      },
+    ),
   );
 
   // Goods received: an ERP event signal, or the ERP says so when polled; the timeout closes the RMA.
   setStep('awaitingGoods');
   await record(eligibleLines(assessment.eligible), assessment.requestedAmount, facts.currency);
-  const lineKeyToLine = new Map(assessment.eligible.map((l) => [byLine.get(l.lineId)?.erpLineKey ?? l.lineId, l.lineId]));
+  const lineKeyToLine = new Map(
+    assessment.eligible.map((l) => [byLine.get(l.lineId)?.erpLineKey ?? l.lineId, l.lineId]),
+  );
   const receiveDeadline = Date.now() + durationMs(policy.receiveTimeout);
   const poll = durationMs(policy.receivePollInterval);
   let complete = false;
@@ -318,17 +384,29 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
     if (current?.status === 'closed') break;
     status.received = (current?.lines ?? [])
       .filter((l) => l.quantityReceived > 0)
-      .map((l) => ({ lineId: lineKeyToLine.get(l.lineKey) ?? l.lineKey, quantity: l.quantityReceived, location: l.location }));
+      .map((l) => ({
+        lineId: lineKeyToLine.get(l.lineKey) ?? l.lineKey,
+        quantity: l.quantityReceived,
+        location: l.location,
+      }));
     complete = current?.status === 'received' || current?.status === 'credited' || status.inspection !== null;
   }
   if (status.received.length === 0 && status.inspection === null) {
     setStep('expired');
     status.declineReason = 'The returned goods did not arrive in time.';
     await erp.closeReturnAuthorization({ externalId: rmaExternalId });
-    await erp.updateStorefrontReturn({ returnId: input.returnId, status: 'closed', reason: status.declineReason });
+    await erp.updateStorefrontReturn({
+      returnId: input.returnId,
+      status: 'closed',
+      reason: status.declineReason,
+    });
     await record([], null, facts.currency);
     await tellBuyer(
-      buyer('return.expired', `Your return ${input.returnId} was closed`, `We did not receive the goods within ${policy.receiveTimeout}, so the return is closed.`),
+      buyer(
+        'return.expired',
+        `Your return ${input.returnId} was closed`,
+        `We did not receive the goods within ${policy.receiveTimeout}, so the return is closed.`,
+      ),
     );
     return status;
   }
@@ -348,8 +426,13 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
 
   // Refund math: unknown prices take the approved amount spread over the units; the approved amount caps the total.
   const approvedAmount = approved?.amount ?? null;
-  const unknownUnits = assessment.eligible.filter((l) => l.unitPrice === null).reduce((s, l) => s + l.quantity, 0);
-  const fallbackUnitPrice = approvedAmount && unknownUnits > 0 ? fromCents(Math.ceil(toCents(approvedAmount) / unknownUnits)) : '0.00';
+  const unknownUnits = assessment.eligible
+    .filter((l) => l.unitPrice === null)
+    .reduce((s, l) => s + l.quantity, 0);
+  const fallbackUnitPrice =
+    approvedAmount && unknownUnits > 0
+      ? fromCents(Math.ceil(toCents(approvedAmount) / unknownUnits))
+      : '0.00';
   const eligibleById = new Map(assessment.eligible.map((l) => [l.lineId, l]));
   const receivedById = new Map(status.received.map((r) => [r.lineId, r.quantity]));
   const refund = computeRefund(
@@ -391,7 +474,15 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
       status.creditMemoId = memo.erpId;
       compensations.push({
         what: 'credit memo',
-        undo: () => local.flagForReversal({ workflowId, returnId: input.returnId, document: 'credit memo', id: memo.erpId, amount: memo.total, why: 'the refund did not complete' }),
+        undo: () =>
+          local.flagForReversal({
+            workflowId,
+            returnId: input.returnId,
+            document: 'credit memo',
+            id: memo.erpId,
+            amount: memo.total,
+            why: 'the refund did not complete',
+          }),
       });
 
       const sfRefund = await erp.createStorefrontRefund({
@@ -400,17 +491,31 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
         lines: refund.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, restock: l.restock })),
         amount: refund.total,
         currency: facts.currency,
-        note: toCents(refund.restockingFee) > 0 ? `Return ${input.returnId}; restocking fee ${refund.restockingFee}` : `Return ${input.returnId}`,
+        note:
+          toCents(refund.restockingFee) > 0
+            ? `Return ${input.returnId}; restocking fee ${refund.restockingFee}`
+            : `Return ${input.returnId}`,
         notifyCustomer: true,
       });
       status.storefrontRefundId = sfRefund.refundId;
       compensations.push({
         what: 'storefront refund',
         undo: () =>
-          local.flagForReversal({ workflowId, returnId: input.returnId, document: 'storefront refund', id: sfRefund.refundId, amount: refund.total, why: 'the ERP refund did not complete' }),
+          local.flagForReversal({
+            workflowId,
+            returnId: input.returnId,
+            document: 'storefront refund',
+            id: sfRefund.refundId,
+            amount: refund.total,
+            why: 'the ERP refund did not complete',
+          }),
       });
 
-      const erpRefund = await erp.createErpRefund({ externalId: `${workflowId}:refund`, creditMemoErpId: memo.erpId, amount: refund.total });
+      const erpRefund = await erp.createErpRefund({
+        externalId: `${workflowId}:refund`,
+        creditMemoErpId: memo.erpId,
+        amount: refund.total,
+      });
       status.erpRefundId = erpRefund.erpId;
     }
     await erp.updateStorefrontReturn({ returnId: input.returnId, status: 'closed' });
@@ -425,11 +530,17 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
       }
     }
     await record(eligibleLines(assessment.eligible), null, facts.currency);
-    throw ApplicationFailure.create({ type: 'ReturnRefundFailed', message: status.declineReason, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: 'ReturnRefundFailed',
+      message: status.declineReason,
+      nonRetryable: true,
+    });
   }
 
   const locationOf = new Map(status.received.map((r) => [r.lineId, r.location]));
-  status.restocked = refund.lines.filter((l) => l.restock).map((l) => ({ sku: l.sku, quantity: l.quantity, location: locationOf.get(l.lineId) ?? null }));
+  status.restocked = refund.lines
+    .filter((l) => l.restock)
+    .map((l) => ({ sku: l.sku, quantity: l.quantity, location: locationOf.get(l.lineId) ?? null }));
   setStep('completed');
   await record(
     refund.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity })),
@@ -437,11 +548,16 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
     facts.currency,
   );
   await tellBuyer(
-    buyer('return.refunded', `Your refund for return ${input.returnId}`, `We refunded ${refund.total} ${facts.currency}${toCents(refund.restockingFee) > 0 ? ` (restocking fee ${refund.restockingFee})` : ''}.`, {
-      refund: refund.total,
-      restockingFee: refund.restockingFee,
-      currency: facts.currency,
-    }),
+    buyer(
+      'return.refunded',
+      `Your refund for return ${input.returnId}`,
+      `We refunded ${refund.total} ${facts.currency}${toCents(refund.restockingFee) > 0 ? ` (restocking fee ${refund.restockingFee})` : ''}.`,
+      {
+        refund: refund.total,
+        restockingFee: refund.restockingFee,
+        currency: facts.currency,
+      },
+    ),
   );
   return status;
 }

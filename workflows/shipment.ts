@@ -20,14 +20,17 @@ export interface ShipmentResult {
   trackingNumbers: string[];
 }
 
-export const shipmentStatusQuery = defineQuery<{ step: 'pushing' | 'done'; erpFulfillmentId: string }>('status');
+export const shipmentStatusQuery = defineQuery<{ step: 'pushing' | 'done'; erpFulfillmentId: string }>(
+  'status',
+);
 
 const storefront = proxyActivities<OrderActivities>(PROFILES.storefrontCall);
 
 /** Merges ERP lines that belong to one storefront line (a line split across warehouses ships as one). */
 export function storefrontLines(f: ErpFulfillment): { lineId: string; quantity: number }[] {
   const byLine = new Map<string, number>();
-  for (const l of f.lines) byLine.set(lineIdOfKey(l.lineKey), (byLine.get(lineIdOfKey(l.lineKey)) ?? 0) + l.quantity);
+  for (const l of f.lines)
+    byLine.set(lineIdOfKey(l.lineKey), (byLine.get(lineIdOfKey(l.lineKey)) ?? 0) + l.quantity);
   return [...byLine].map(([lineId, quantity]) => ({ lineId, quantity }));
 }
 
@@ -43,7 +46,9 @@ export async function shipment(input: ShipmentInput): Promise<ShipmentResult> {
   const lines = storefrontLines(f);
   const tracking = f.trackingNumbers.length > 0 ? `tracking ${f.trackingNumbers.join(', ')}` : 'no tracking';
   const pushed = await storefront.pushFulfillment.executeWithOptions(
-    { summary: `Ship ${lines.map((l) => `${l.quantity}× line ${l.lineId}`).join(', ')} of order ${input.orderNumber} via ${f.carrier ?? 'carrier not given'} (${tracking})` },
+    {
+      summary: `Ship ${lines.map((l) => `${l.quantity}× line ${l.lineId}`).join(', ')} of order ${input.orderNumber} via ${f.carrier ?? 'carrier not given'} (${tracking})`,
+    },
     [
       {
         orderId: input.orderId,
@@ -56,5 +61,11 @@ export async function shipment(input: ShipmentInput): Promise<ShipmentResult> {
     ],
   );
   step = 'done';
-  return { erpFulfillmentId: f.erpId, storefrontFulfillmentId: pushed.fulfillmentId, lines, carrier: f.carrier, trackingNumbers: f.trackingNumbers };
+  return {
+    erpFulfillmentId: f.erpId,
+    storefrontFulfillmentId: pushed.fulfillmentId,
+    lines,
+    carrier: f.carrier,
+    trackingNumbers: f.trackingNumbers,
+  };
 }

@@ -1,4 +1,11 @@
-import { continueAsNew, defineQuery, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  defineQuery,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync';
 
 export interface ReconcileInput {
@@ -44,8 +51,14 @@ export async function storefrontReconcile(input: ReconcileInput): Promise<Reconc
   setHandler(reconcileStatusQuery, () => status);
 
   for (let round = 0; round < ROUNDS_PER_RUN; round++) {
-    for (let more = true; more; ) {
-      const r = await findMissedOrders({ store: input.store, since: status.since, graceSeconds: input.graceSeconds, first: 250, workflowId: workflowInfo().workflowId });
+    for (let more = true; more;) {
+      const r = await findMissedOrders({
+        store: input.store,
+        since: status.since,
+        graceSeconds: input.graceSeconds,
+        first: 250,
+        workflowId: workflowInfo().workflowId,
+      });
       status.checked += r.checked;
       status.missed = [...status.missed, ...r.missed].slice(-100);
       status.since = r.cursor;

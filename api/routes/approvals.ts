@@ -5,7 +5,13 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { approvalRepository, type ApprovalRecord } from '../../db/approvals';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
-import { APPROVAL_FAILURE, DECIDE_UPDATE, Decision, type DecisionInput, type DecisionResult } from '../../domain/approvals';
+import {
+  APPROVAL_FAILURE,
+  DECIDE_UPDATE,
+  Decision,
+  type DecisionInput,
+  type DecisionResult,
+} from '../../domain/approvals';
 import { authenticate, decidedBy, decisionRefusal, maySeeApproval, principalOf } from '../auth';
 import { ApiError, validate } from '../errors';
 
@@ -72,37 +78,75 @@ export function approvalsRouter({ temporal, db }: { temporal: Client; db: Db }) 
     res.json({ ...view(a, p), context: a.context, decisions: await approvals.decisions(id) });
   });
 
-  router.post('/approvals/:id/decision', auth, validate({ params: Params, body: DecisionBody }), async (req, res) => {
-    const p = principalOf(req);
-    const { id } = req.params as z.infer<typeof Params>;
-    const a = await visible(id, p);
-    const input: DecisionInput = { ...(req.body as Decision), approvalId: id, decidedBy: decidedBy(p), decidedAt: new Date().toISOString() };
-    const refuse = async (status: number, code: string, message: string): Promise<never> => {
-      await approvals.recordDecision({ approvalId: id, workflowId: a.workflowId, decision: input, accepted: false, refusal: { code, message } });
-      throw new ApiError(status, code, message);
-    };
+  router.post(
+    '/approvals/:id/decision',
+    auth,
+    validate({ params: Params, body: DecisionBody }),
+    async (req, res) => {
+      const p = principalOf(req);
+      const { id } = req.params as z.infer<typeof Params>;
+      const a = await visible(id, p);
+      const input: DecisionInput = {
+        ...(req.body as Decision),
+        approvalId: id,
+        decidedBy: decidedBy(p),
+        decidedAt: new Date().toISOString(),
+      };
+      const refuse = async (status: number, code: string, message: string): Promise<never> => {
+        await approvals.recordDecision({
+          approvalId: id,
+          workflowId: a.workflowId,
+          decision: input,
+          accepted: false,
+          refusal: { code, message },
+        });
+        throw new ApiError(status, code, message);
+      };
 
-    if (a.status !== 'pending') await refuse(409, 'APPROVAL.NOT_PENDING', `Approval ${id} is no longer pending (${a.status}).`);
-    const refusal = decisionRefusal(p, a, input);
-    if (refusal) await refuse(403, refusal.code, refusal.message);
+      if (a.status !== 'pending')
+        await refuse(409, 'APPROVAL.NOT_PENDING', `Approval ${id} is no longer pending (${a.status}).`);
+      const refusal = decisionRefusal(p, a, input);
+      if (refusal) await refuse(403, refusal.code, refusal.message);
 
-    let result: DecisionResult;
-    try {
-      result = await temporal.workflow.getHandle(a.workflowId).executeUpdate<DecisionResult, [DecisionInput]>(DECIDE_UPDATE, { args: [input] });
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-        const mapped = FAILURE_STATUS[err.cause.type ?? ''];
-        if (mapped) return refuse(mapped.status, mapped.code, err.cause.message);
+      let result: DecisionResult;
+      try {
+        result = await temporal.workflow
+          .getHandle(a.workflowId)
+          .executeUpdate<DecisionResult, [DecisionInput]>(DECIDE_UPDATE, { args: [input] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+          const mapped = FAILURE_STATUS[err.cause.type ?? ''];
+          if (mapped) return refuse(mapped.status, mapped.code, err.cause.message);
+        }
+        if (err instanceof WorkflowUpdateFailedError)
+          return refuse(422, 'APPROVAL.DECISION_REFUSED', err.cause?.message ?? err.message);
+        if (err instanceof WorkflowNotFoundError)
+          return refuse(
+            409,
+            'APPROVAL.NOT_PENDING',
+            `Approval ${id} is no longer pending: its process has ended.`,
+          );
+        throw err;
       }
-      if (err instanceof WorkflowUpdateFailedError) return refuse(422, 'APPROVAL.DECISION_REFUSED', err.cause?.message ?? err.message);
-      if (err instanceof WorkflowNotFoundError) return refuse(409, 'APPROVAL.NOT_PENDING', `Approval ${id} is no longer pending: its process has ended.`);
-      throw err;
-    }
-    await approvals.recordDecision({ approvalId: id, workflowId: a.workflowId, decision: input, accepted: true });
-    await approvals.close(id, input.outcome);
-    req.log?.info({ approvalId: id, workflowId: a.workflowId, outcome: input.outcome, principal: p.id }, 'approval decided');
-    res.json({ ...result, workflowId: a.workflowId, decidedBy: { id: p.id, name: p.name }, decidedAt: input.decidedAt });
-  });
+      await approvals.recordDecision({
+        approvalId: id,
+        workflowId: a.workflowId,
+        decision: input,
+        accepted: true,
+      });
+      await approvals.close(id, input.outcome);
+      req.log?.info(
+        { approvalId: id, workflowId: a.workflowId, outcome: input.outcome, principal: p.id },
+        'approval decided',
+      );
+      res.json({
+        ...result,
+        workflowId: a.workflowId,
+        decidedBy: { id: p.id, name: p.name },
+        decidedAt: input.decidedAt,
+      });
+    },
+  );
 
   return router;
 }

@@ -6,7 +6,9 @@ import { authenticate, requireRole } from '../auth';
 import { validate } from '../errors';
 
 const JsonPayloads = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).default({}), data: z.string().default('') })),
+  payloads: z.array(
+    z.object({ metadata: z.record(z.string(), z.string()).default({}), data: z.string().default('') }),
+  ),
 });
 type JsonPayloads = z.infer<typeof JsonPayloads>;
 
@@ -15,7 +17,12 @@ const fromJson = (p: JsonPayloads['payloads'][number]): Payload => ({
   data: Buffer.from(p.data, 'base64'),
 });
 const toJson = (p: Payload) => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [
+      k,
+      Buffer.from(v ?? new Uint8Array()).toString('base64'),
+    ]),
+  ),
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
@@ -24,7 +31,15 @@ const toJson = (p: Payload) => ({
  * for the Temporal UI and CLI, so operators can read encrypted histories. Only operators and admins
  * may use it: `temporal workflow show --codec-endpoint <api>/codec --codec-auth "Bearer qk_…"`.
  */
-export function codecRouter({ db, codec, uiOrigin }: { db: Db; codec: PayloadCodec; uiOrigin?: string }): Router {
+export function codecRouter({
+  db,
+  codec,
+  uiOrigin,
+}: {
+  db: Db;
+  codec: PayloadCodec;
+  uiOrigin?: string;
+}): Router {
   const router = Router();
   router.use('/codec', (req, res, next) => {
     if (uiOrigin) {
@@ -40,7 +55,12 @@ export function codecRouter({ db, codec, uiOrigin }: { db: Db; codec: PayloadCod
     }
     next();
   });
-  const guard = [authenticate(db), requireRole('operator', 'admin'), express.json({ limit: '10mb' }), validate({ body: JsonPayloads })];
+  const guard = [
+    authenticate(db),
+    requireRole('operator', 'admin'),
+    express.json({ limit: '10mb' }),
+    validate({ body: JsonPayloads }),
+  ];
   for (const direction of ['encode', 'decode'] as const) {
     router.post(`/codec/${direction}`, ...guard, async (req, res) => {
       const { payloads } = req.body as JsonPayloads;

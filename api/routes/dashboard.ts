@@ -3,10 +3,21 @@ import { operationsSnapshot } from '../../db/dashboard';
 import type { Db } from '../../db/pool';
 
 const escape = (s: unknown) =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 /** The operations dashboard: integration health in words a non-technical operator reads. */
-export function dashboardRouter({ db, temporalUiUrl, namespace }: { db: Db; temporalUiUrl?: string; namespace: string }): Router {
+export function dashboardRouter({
+  db,
+  temporalUiUrl,
+  namespace,
+}: {
+  db: Db;
+  temporalUiUrl?: string;
+  namespace: string;
+}): Router {
   const router = Router();
   router.get('/dashboard', async (_req, res) => {
     const snapshot = await operationsSnapshot(db);
@@ -17,7 +28,11 @@ export function dashboardRouter({ db, temporalUiUrl, namespace }: { db: Db; temp
     const ago = (d: Date | null) => {
       if (!d) return 'never';
       const minutes = Math.round((Date.now() - new Date(d).getTime()) / 60_000);
-      return minutes < 1 ? 'just now' : minutes < 120 ? `${minutes} min ago` : `${Math.round(minutes / 60)} h ago`;
+      return minutes < 1
+        ? 'just now'
+        : minutes < 120
+          ? `${minutes} min ago`
+          : `${Math.round(minutes / 60)} h ago`;
     };
     const parked = snapshot.parkedWebhooks;
     res.type('html').send(`<!doctype html>

@@ -1,19 +1,50 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
 import { orderWorkflowId, taskQueue } from '../../domain/ids';
 import { CanonicalOrder, type StorefrontOrderEvent } from '../../domain/order';
 import { CancelRequest, OrderFix } from '../../domain/order-process';
-import { cancelUpdate, fixUpdate, orderEventSignal, orderStatusQuery, orderToInvoice } from '../../workflows/orderToInvoice';
+import {
+  cancelUpdate,
+  fixUpdate,
+  orderEventSignal,
+  orderStatusQuery,
+  orderToInvoice,
+} from '../../workflows/orderToInvoice';
 import { authenticate, requireRole } from '../auth';
 import { ApiError, validate } from '../errors';
 
-const OrderParams = z.object({ id: z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/, 'a storefront order id') });
+const OrderParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._-]+$/, 'a storefront order id'),
+});
 const ListQuery = z.object({
-  status: z.enum(['received', 'onHold', 'inErp', 'backordered', 'partiallyShipped', 'shipped', 'completed', 'cancelled']).optional(),
-  attention: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  status: z
+    .enum([
+      'received',
+      'onHold',
+      'inErp',
+      'backordered',
+      'partiallyShipped',
+      'shipped',
+      'completed',
+      'cancelled',
+    ])
+    .optional(),
+  attention: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   customerId: z.string().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
@@ -47,7 +78,12 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
           .describe()
           .then(() => true)
           .catch(() => false);
-        if (exists) throw new ApiError(409, 'ORDER.FINISHED', `Order ${id} has already finished; nothing can change it now.`);
+        if (exists)
+          throw new ApiError(
+            409,
+            'ORDER.FINISHED',
+            `Order ${id} has already finished; nothing can change it now.`,
+          );
         throw new ApiError(404, 'ORDER.NOT_FOUND', `No order ${id} in store ${store}.`);
       }
       if (err instanceof WorkflowUpdateFailedError) {
@@ -58,29 +94,41 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
   }
 
   /** Creates an order from the API (not a webhook): the same path as orders/create, deduplicated by order id. */
-  router.post('/orders', ...operator, validate({ body: CanonicalOrder.omit({ store: true }).extend({ store: z.string().min(1).default(store) }) }), async (req, res) => {
-    const order = req.body as CanonicalOrder;
-    const workflowId = orderWorkflowId(order.store, order.orderId);
-    const event: StorefrontOrderEvent = { topic: 'orders/create', eventId: `api:${order.orderId}`, triggeredAt: new Date().toISOString(), order };
-    let started = true;
-    try {
-      await temporal.workflow.start(orderToInvoice, {
-        workflowId,
-        taskQueue: taskQueue('orders', taskQueuePrefix),
-        args: [{ store: order.store, orderId: order.orderId }],
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      started = false;
-    }
-    try {
-      await temporal.workflow.getHandle(workflowId).signal(orderEventSignal, event);
-    } catch (err) {
-      // A finished order (completed or cancelled) takes no more events: the repeat is idempotent.
-      if (!(err instanceof WorkflowNotFoundError) || started) throw err;
-    }
-    res.status(started ? 202 : 200).json({ workflowId, started });
-  });
+  router.post(
+    '/orders',
+    ...operator,
+    validate({
+      body: CanonicalOrder.omit({ store: true }).extend({ store: z.string().min(1).default(store) }),
+    }),
+    async (req, res) => {
+      const order = req.body as CanonicalOrder;
+      const workflowId = orderWorkflowId(order.store, order.orderId);
+      const event: StorefrontOrderEvent = {
+        topic: 'orders/create',
+        eventId: `api:${order.orderId}`,
+        triggeredAt: new Date().toISOString(),
+        order,
+      };
+      let started = true;
+      try {
+        await temporal.workflow.start(orderToInvoice, {
+          workflowId,
+          taskQueue: taskQueue('orders', taskQueuePrefix),
+          args: [{ store: order.store, orderId: order.orderId }],
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        started = false;
+      }
+      try {
+        await temporal.workflow.getHandle(workflowId).signal(orderEventSignal, event);
+      } catch (err) {
+        // A finished order (completed or cancelled) takes no more events: the repeat is idempotent.
+        if (!(err instanceof WorkflowNotFoundError) || started) throw err;
+      }
+      res.status(started ? 202 : 200).json({ workflowId, started });
+    },
+  );
 
   router.get('/orders', signedIn, validate({ query: ListQuery }), async (req, res) => {
     const q = req.query as unknown as z.infer<typeof ListQuery>;
@@ -89,23 +137,43 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
 
   router.get('/orders/:id', signedIn, validate({ params: OrderParams }), async (req, res) => {
     const { id } = req.params as z.infer<typeof OrderParams>;
-    const status = await withOrder(id, (workflowId) => temporal.workflow.getHandle(workflowId).query(orderStatusQuery));
-    res.json({ ...status, needsAttention: status.attention !== null, attentionReason: status.attention?.reason ?? null });
+    const status = await withOrder(id, (workflowId) =>
+      temporal.workflow.getHandle(workflowId).query(orderStatusQuery),
+    );
+    res.json({
+      ...status,
+      needsAttention: status.attention !== null,
+      attentionReason: status.attention?.reason ?? null,
+    });
   });
 
-  router.post('/orders/:id/cancel', ...operator, validate({ params: OrderParams, body: CancelRequest }), async (req, res) => {
-    const { id } = req.params as z.infer<typeof OrderParams>;
-    const body = req.body as CancelRequest;
-    const result = await withOrder(id, (workflowId) => temporal.workflow.getHandle(workflowId).executeUpdate(cancelUpdate, { args: [body] }));
-    res.json(result);
-  });
+  router.post(
+    '/orders/:id/cancel',
+    ...operator,
+    validate({ params: OrderParams, body: CancelRequest }),
+    async (req, res) => {
+      const { id } = req.params as z.infer<typeof OrderParams>;
+      const body = req.body as CancelRequest;
+      const result = await withOrder(id, (workflowId) =>
+        temporal.workflow.getHandle(workflowId).executeUpdate(cancelUpdate, { args: [body] }),
+      );
+      res.json(result);
+    },
+  );
 
-  router.post('/orders/:id/fix', ...operator, validate({ params: OrderParams, body: OrderFix }), async (req, res) => {
-    const { id } = req.params as z.infer<typeof OrderParams>;
-    const body = req.body as OrderFix;
-    const result = await withOrder(id, (workflowId) => temporal.workflow.getHandle(workflowId).executeUpdate(fixUpdate, { args: [body] }));
-    res.json(result);
-  });
+  router.post(
+    '/orders/:id/fix',
+    ...operator,
+    validate({ params: OrderParams, body: OrderFix }),
+    async (req, res) => {
+      const { id } = req.params as z.infer<typeof OrderParams>;
+      const body = req.body as OrderFix;
+      const result = await withOrder(id, (workflowId) =>
+        temporal.workflow.getHandle(workflowId).executeUpdate(fixUpdate, { args: [body] }),
+      );
+      res.json(result);
+    },
+  );
 
   return router;
 }

@@ -21,9 +21,14 @@ export function quoteRouter({ db, store }: { db: Db; store: string }): Router {
   router.get('/quote', authenticate(db), validate({ query: QuoteQuery }), async (req, res) => {
     const q = req.query as unknown as z.infer<typeof QuoteQuery>;
     const facts = await quoteFacts(db, store, q.sku, q.customer ?? null);
-    if (!facts.erpSku || !facts.item) throw new ApiError(404, 'QUOTE.UNKNOWN_SKU', `SKU ${q.sku} is not in the catalog.`);
+    if (!facts.erpSku || !facts.item)
+      throw new ApiError(404, 'QUOTE.UNKNOWN_SKU', `SKU ${q.sku} is not in the catalog.`);
     if (q.customer && !facts.customer) {
-      throw new ApiError(404, 'QUOTE.UNKNOWN_CUSTOMER', `Customer ${q.customer} has no ERP account on file yet.`);
+      throw new ApiError(
+        404,
+        'QUOTE.UNKNOWN_CUSTOMER',
+        `Customer ${q.customer} has no ERP account on file yet.`,
+      );
     }
     const price = resolvePrice({
       quantity: q.quantity,

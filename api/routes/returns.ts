@@ -4,7 +4,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { returnWorkflowId, taskQueue } from '../../domain/ids';
 import { ReturnRequest, type StorefrontReturnEvent } from '../../domain/returns';
-import { goodsReceivedSignal, inspectReturnUpdate, returnEventSignal, returnRefund, returnStatusQuery } from '../../workflows/returnRefund';
+import {
+  goodsReceivedSignal,
+  inspectReturnUpdate,
+  returnEventSignal,
+  returnRefund,
+  returnStatusQuery,
+} from '../../workflows/returnRefund';
 import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
@@ -14,7 +20,15 @@ const Params = z.object({ id: z.string().min(1).max(200) });
 const StoreQuery = z.object({ store: z.string().min(1).optional() });
 const Inspection = z
   .object({
-    lines: z.array(z.object({ lineId: z.string().min(1), quantity: z.number().int().nonnegative(), disposition: z.enum(['restock', 'scrap', 'warranty']) })).min(1),
+    lines: z
+      .array(
+        z.object({
+          lineId: z.string().min(1),
+          quantity: z.number().int().nonnegative(),
+          disposition: z.enum(['restock', 'scrap', 'warranty']),
+        }),
+      )
+      .min(1),
     note: z.string().max(2000).optional(),
   })
   .strict();
@@ -22,10 +36,23 @@ const Inspection = z
 /** Returns from the API: start one (same process as a storefront returns/request), read it, and record warehouse events. */
 const noReturn = (id: string) => new ApiError(404, 'RETURN.NOT_FOUND', `No return ${id}.`);
 
-export function returnsRouter({ temporal, db, store, taskQueuePrefix }: { temporal: Client; db: Db; store: string; taskQueuePrefix: string }) {
+export function returnsRouter({
+  temporal,
+  db,
+  store,
+  taskQueuePrefix,
+}: {
+  temporal: Client;
+  db: Db;
+  store: string;
+  taskQueuePrefix: string;
+}) {
   const router = Router();
   const auth = authenticate(db);
-  const Body = ReturnRequest.extend({ store: z.string().min(1).default(store), requestedAt: z.string().datetime().optional() });
+  const Body = ReturnRequest.extend({
+    store: z.string().min(1).default(store),
+    requestedAt: z.string().datetime().optional(),
+  });
 
   const storeFor = (req: { principal?: Principal; query: unknown }, id: string) => {
     const s = (req.query as z.infer<typeof StoreQuery>).store ?? store;
@@ -33,51 +60,91 @@ export function returnsRouter({ temporal, db, store, taskQueuePrefix }: { tempor
     return s;
   };
 
-  router.post('/returns', auth, requireRole('operator', 'admin'), validate({ body: Body }), async (req, res) => {
-    const body = req.body as z.infer<typeof Body>;
-    if (!maySeeStore(principalOf(req), body.store)) throw new ApiError(403, 'AUTH.FORBIDDEN', `You may not act for store ${body.store}.`);
-    const request: ReturnRequest = { ...body, requestedAt: body.requestedAt ?? new Date().toISOString() };
-    const workflowId = returnWorkflowId(request.store, request.returnId);
-    const event: StorefrontReturnEvent = { topic: 'api', eventId: `api:${request.returnId}`, triggeredAt: new Date().toISOString(), request };
-    await temporal.workflow.signalWithStart(returnRefund, {
-      workflowId,
-      taskQueue: taskQueue('orders', taskQueuePrefix),
-      args: [{ store: request.store, returnId: request.returnId }],
-      signal: returnEventSignal,
-      signalArgs: [event],
-    });
-    res.status(202).json({ workflowId, returnId: request.returnId });
-  });
+  router.post(
+    '/returns',
+    auth,
+    requireRole('operator', 'admin'),
+    validate({ body: Body }),
+    async (req, res) => {
+      const body = req.body as z.infer<typeof Body>;
+      if (!maySeeStore(principalOf(req), body.store))
+        throw new ApiError(403, 'AUTH.FORBIDDEN', `You may not act for store ${body.store}.`);
+      const request: ReturnRequest = { ...body, requestedAt: body.requestedAt ?? new Date().toISOString() };
+      const workflowId = returnWorkflowId(request.store, request.returnId);
+      const event: StorefrontReturnEvent = {
+        topic: 'api',
+        eventId: `api:${request.returnId}`,
+        triggeredAt: new Date().toISOString(),
+        request,
+      };
+      await temporal.workflow.signalWithStart(returnRefund, {
+        workflowId,
+        taskQueue: taskQueue('orders', taskQueuePrefix),
+        args: [{ store: request.store, returnId: request.returnId }],
+        signal: returnEventSignal,
+        signalArgs: [event],
+      });
+      res.status(202).json({ workflowId, returnId: request.returnId });
+    },
+  );
 
   router.get('/returns/:id', auth, validate({ params: Params, query: StoreQuery }), async (req, res) => {
     const { id } = req.params as z.infer<typeof Params>;
     const workflowId = returnWorkflowId(storeFor(req, id), id);
-    const status = await whenFound(() => temporal.workflow.getHandle(workflowId).query(returnStatusQuery), noReturn(id));
+    const status = await whenFound(
+      () => temporal.workflow.getHandle(workflowId).query(returnStatusQuery),
+      noReturn(id),
+    );
     res.json({ workflowId, ...status });
   });
 
   /** The warehouse's inspection result: restock, scrap or warranty per line. */
-  router.post('/returns/:id/inspection', auth, requireRole('operator', 'admin'), validate({ params: Params, query: StoreQuery, body: Inspection }), async (req, res) => {
-    const { id } = req.params as z.infer<typeof Params>;
-    const workflowId = returnWorkflowId(storeFor(req, id), id);
-    const body = req.body as z.infer<typeof Inspection>;
-    try {
-      const handle = temporal.workflow.getHandle(workflowId);
-      const status = await whenFound(() => handle.executeUpdate(inspectReturnUpdate, { args: [{ ...body, inspectedBy: principalOf(req).name }] }), noReturn(id));
-      res.json({ workflowId, step: status.step });
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw new ApiError(409, 'RETURN.INSPECTION_REFUSED', err.cause.message);
-      throw err;
-    }
-  });
+  router.post(
+    '/returns/:id/inspection',
+    auth,
+    requireRole('operator', 'admin'),
+    validate({ params: Params, query: StoreQuery, body: Inspection }),
+    async (req, res) => {
+      const { id } = req.params as z.infer<typeof Params>;
+      const workflowId = returnWorkflowId(storeFor(req, id), id);
+      const body = req.body as z.infer<typeof Inspection>;
+      try {
+        const handle = temporal.workflow.getHandle(workflowId);
+        const status = await whenFound(
+          () =>
+            handle.executeUpdate(inspectReturnUpdate, {
+              args: [{ ...body, inspectedBy: principalOf(req).name }],
+            }),
+          noReturn(id),
+        );
+        res.json({ workflowId, step: status.step });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
+          throw new ApiError(409, 'RETURN.INSPECTION_REFUSED', err.cause.message);
+        throw err;
+      }
+    },
+  );
 
   /** A warehouse receipt reported outside the ERP's own events. */
-  router.post('/returns/:id/received', auth, requireRole('operator', 'admin'), validate({ params: Params, query: StoreQuery }), async (req, res) => {
-    const { id } = req.params as z.infer<typeof Params>;
-    const workflowId = returnWorkflowId(storeFor(req, id), id);
-    await whenFound(() => temporal.workflow.getHandle(workflowId).signal(goodsReceivedSignal, { receivedAt: new Date().toISOString() }), noReturn(id));
-    res.status(202).json({ workflowId });
-  });
+  router.post(
+    '/returns/:id/received',
+    auth,
+    requireRole('operator', 'admin'),
+    validate({ params: Params, query: StoreQuery }),
+    async (req, res) => {
+      const { id } = req.params as z.infer<typeof Params>;
+      const workflowId = returnWorkflowId(storeFor(req, id), id);
+      await whenFound(
+        () =>
+          temporal.workflow
+            .getHandle(workflowId)
+            .signal(goodsReceivedSignal, { receivedAt: new Date().toISOString() }),
+        noReturn(id),
+      );
+      res.status(202).json({ workflowId });
+    },
+  );
 
   return router;
 }

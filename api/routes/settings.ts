@@ -7,7 +7,10 @@ import { rulesRepository } from '../../db/rules';
 import { authenticate, principalOf, requireRole } from '../auth';
 import { ApiError, describeZodError, validate } from '../errors';
 
-const SaveRules = z.object({ rules: z.record(z.string(), z.unknown()), comment: z.string().max(500).optional() });
+const SaveRules = z.object({
+  rules: z.record(z.string(), z.unknown()),
+  comment: z.string().max(500).optional(),
+});
 const ProcessParams = z.object({ process: z.enum(['return', 'customer']) });
 const SkuParams = z.object({ storeSku: z.string().min(1).max(200) });
 const CustomerParams = z.object({ customerId: z.string().min(1).max(200) });
@@ -27,7 +30,15 @@ export function settingsRouter({ db, store }: { db: Db; store: string }): Router
 
   router.get('/config/rules', async (_req, res) => {
     const [current, history] = await Promise.all([rules.current(), rules.history()]);
-    res.json({ current, history: history.map(({ version, createdAt, createdBy, comment }) => ({ version, createdAt, createdBy, comment })) });
+    res.json({
+      current,
+      history: history.map(({ version, createdAt, createdBy, comment }) => ({
+        version,
+        createdAt,
+        createdBy,
+        comment,
+      })),
+    });
   });
 
   router.put('/config/rules', requireRole('admin'), validate({ body: SaveRules }), async (req, res) => {
@@ -49,25 +60,34 @@ export function settingsRouter({ db, store }: { db: Db; store: string }): Router
     res.json(await policies.current(store, process));
   });
 
-  router.put('/config/policies/:process', requireRole('admin'), validate({ params: ProcessParams }), async (req, res) => {
-    const { process } = req.params as z.infer<typeof ProcessParams>;
-    try {
-      res.json(await policies.save(store, process, req.body ?? {}, principalOf(req).name));
-    } catch (err) {
-      if (err instanceof z.ZodError) {
-        const { message, fields } = describeZodError(err, 'body');
-        throw new ApiError(400, 'POLICY.INVALID', message, { fields });
+  router.put(
+    '/config/policies/:process',
+    requireRole('admin'),
+    validate({ params: ProcessParams }),
+    async (req, res) => {
+      const { process } = req.params as z.infer<typeof ProcessParams>;
+      try {
+        res.json(await policies.save(store, process, req.body ?? {}, principalOf(req).name));
+      } catch (err) {
+        if (err instanceof z.ZodError) {
+          const { message, fields } = describeZodError(err, 'body');
+          throw new ApiError(400, 'POLICY.INVALID', message, { fields });
+        }
+        throw err;
       }
-      throw err;
-    }
-  });
+    },
+  );
 
-  router.put('/config/mappings/skus/:storeSku', validate({ params: SkuParams, body: z.object({ erpSku: z.string().min(1).max(200) }) }), async (req, res) => {
-    const { storeSku } = req.params as z.infer<typeof SkuParams>;
-    const { erpSku } = req.body as { erpSku: string };
-    await mappings.upsertSkus(store, [{ storeSku, erpSku }], principalOf(req).name);
-    res.json({ store, storeSku, erpSku });
-  });
+  router.put(
+    '/config/mappings/skus/:storeSku',
+    validate({ params: SkuParams, body: z.object({ erpSku: z.string().min(1).max(200) }) }),
+    async (req, res) => {
+      const { storeSku } = req.params as z.infer<typeof SkuParams>;
+      const { erpSku } = req.body as { erpSku: string };
+      await mappings.upsertSkus(store, [{ storeSku, erpSku }], principalOf(req).name);
+      res.json({ store, storeSku, erpSku });
+    },
+  );
 
   router.put(
     '/config/mappings/customers/:customerId',

@@ -41,44 +41,90 @@ export function webhooksRouter(deps: WebhooksRouterDeps) {
     const requestId = String(req.id ?? '');
     switch (outcome.http) {
       case 401:
-        res.status(401).json({ code: outcome.code, message: 'The webhook signature (X-Shopify-Hmac-Sha256) is missing or wrong.', requestId });
+        res
+          .status(401)
+          .json({
+            code: outcome.code,
+            message: 'The webhook signature (X-Shopify-Hmac-Sha256) is missing or wrong.',
+            requestId,
+          });
         return;
       case 400:
-        res.status(400).json({ code: outcome.code, message: `Missing webhook headers: ${outcome.missing.join(', ')}.`, requestId });
+        res
+          .status(400)
+          .json({
+            code: outcome.code,
+            message: `Missing webhook headers: ${outcome.missing.join(', ')}.`,
+            requestId,
+          });
         return;
       case 503:
-        res.status(503).json({ code: outcome.code, message: 'The delivery could not be handed to Temporal; retry later.', requestId });
+        res
+          .status(503)
+          .json({
+            code: outcome.code,
+            message: 'The delivery could not be handed to Temporal; retry later.',
+            requestId,
+          });
         return;
       default:
-        res.status(200).json(outcome.status === 'dead_lettered' ? { status: outcome.status, deadLetterId: outcome.deadLetterId } : outcome);
+        res
+          .status(200)
+          .json(
+            outcome.status === 'dead_lettered'
+              ? { status: outcome.status, deadLetterId: outcome.deadLetterId }
+              : outcome,
+          );
     }
   });
 
   const operator = [authenticate(deps.db), requireRole('operator', 'admin')];
-  router.get('/webhooks/dead-letters', ...operator, validate({ query: DeadLetterQuery }), async (req, res) => {
-    const q = req.query as unknown as z.infer<typeof DeadLetterQuery>;
-    res.json({ deadLetters: await repo.listDeadLetters(q) });
-  });
+  router.get(
+    '/webhooks/dead-letters',
+    ...operator,
+    validate({ query: DeadLetterQuery }),
+    async (req, res) => {
+      const q = req.query as unknown as z.infer<typeof DeadLetterQuery>;
+      res.json({ deadLetters: await repo.listDeadLetters(q) });
+    },
+  );
 
-  router.get('/webhooks/dead-letters/:id', ...operator, validate({ params: DeadLetterParams }), async (req, res) => {
-    const { id } = req.params as unknown as z.infer<typeof DeadLetterParams>;
-    const letter = await repo.getDeadLetter(id);
-    if (!letter) throw new ApiError(404, 'DEAD_LETTER.NOT_FOUND', `No dead letter ${id}.`);
-    res.json(letter);
-  });
+  router.get(
+    '/webhooks/dead-letters/:id',
+    ...operator,
+    validate({ params: DeadLetterParams }),
+    async (req, res) => {
+      const { id } = req.params as unknown as z.infer<typeof DeadLetterParams>;
+      const letter = await repo.getDeadLetter(id);
+      if (!letter) throw new ApiError(404, 'DEAD_LETTER.NOT_FOUND', `No dead letter ${id}.`);
+      res.json(letter);
+    },
+  );
 
   /** Replays a parked delivery; a non-empty body is the corrected webhook payload (raw JSON, big ids intact). */
-  router.post('/webhooks/dead-letters/:id/replay', ...operator, rawBody, validate({ params: DeadLetterParams }), async (req, res) => {
-    const { id } = req.params as unknown as z.infer<typeof DeadLetterParams>;
-    const corrected = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body.toString('utf8') : undefined;
-    const result = await ingress.replay(id, corrected);
-    if (result.ok) {
-      res.json({ status: 'replayed', workflowId: result.workflowId });
-      return;
-    }
-    const status = { 'DEAD_LETTER.NOT_FOUND': 404, 'DEAD_LETTER.ALREADY_REPLAYED': 409, 'DEAD_LETTER.PROCESS_CLOSED': 409, 'DEAD_LETTER.STILL_INVALID': 422 }[result.code];
-    throw new ApiError(status, result.code, result.reason);
-  });
+  router.post(
+    '/webhooks/dead-letters/:id/replay',
+    ...operator,
+    rawBody,
+    validate({ params: DeadLetterParams }),
+    async (req, res) => {
+      const { id } = req.params as unknown as z.infer<typeof DeadLetterParams>;
+      const corrected =
+        Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body.toString('utf8') : undefined;
+      const result = await ingress.replay(id, corrected);
+      if (result.ok) {
+        res.json({ status: 'replayed', workflowId: result.workflowId });
+        return;
+      }
+      const status = {
+        'DEAD_LETTER.NOT_FOUND': 404,
+        'DEAD_LETTER.ALREADY_REPLAYED': 409,
+        'DEAD_LETTER.PROCESS_CLOSED': 409,
+        'DEAD_LETTER.STILL_INVALID': 422,
+      }[result.code];
+      throw new ApiError(status, result.code, result.reason);
+    },
+  );
 
   return router;
 }

@@ -7,7 +7,13 @@ import { taskQueue } from '../../domain/ids';
 import type { Logger } from '../../platform/logger';
 import { parseShopifyJson } from './json';
 import { isHandledTopic, mapDelivery, PayloadInvalid, type Dispatch, type ShopifyTopic } from './map';
-import { readDeliveryHeaders, shopifyHeader, shopifyHeadersOf, verifyShopifyHmac, type ShopifyDeliveryHeaders } from './verify';
+import {
+  readDeliveryHeaders,
+  shopifyHeader,
+  shopifyHeadersOf,
+  verifyShopifyHmac,
+  type ShopifyDeliveryHeaders,
+} from './verify';
 
 export interface IngressDeps {
   temporal: Client;
@@ -55,13 +61,19 @@ export function createShopifyIngress(deps: IngressDeps) {
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new ProcessClosed(`the process ${d.workflowId} has already finished; the event was not delivered to it`);
+        throw new ProcessClosed(
+          `the process ${d.workflowId} has already finished; the event was not delivered to it`,
+        );
       }
       throw err;
     }
   }
 
-  function toDispatch(topic: ShopifyTopic, payload: string, h: Pick<ShopifyDeliveryHeaders, 'webhookId' | 'eventId' | 'triggeredAt'>): Dispatch {
+  function toDispatch(
+    topic: ShopifyTopic,
+    payload: string,
+    h: Pick<ShopifyDeliveryHeaders, 'webhookId' | 'eventId' | 'triggeredAt'>,
+  ): Dispatch {
     let body: unknown;
     try {
       body = parseShopifyJson(payload);
@@ -75,29 +87,55 @@ export function createShopifyIngress(deps: IngressDeps) {
     });
   }
 
-  async function park(h: ShopifyDeliveryHeaders, payload: string, headers: Record<string, string>, reason: string): Promise<number> {
-    const id = await repo.park({ webhookId: h.webhookId, eventId: h.eventId, topic: h.topic, shopDomain: h.shopDomain, reason, payload, headers });
+  async function park(
+    h: ShopifyDeliveryHeaders,
+    payload: string,
+    headers: Record<string, string>,
+    reason: string,
+  ): Promise<number> {
+    const id = await repo.park({
+      webhookId: h.webhookId,
+      eventId: h.eventId,
+      topic: h.topic,
+      shopDomain: h.shopDomain,
+      reason,
+      payload,
+      headers,
+    });
     await alerts.raise({
       severity: 'warning',
       kind: 'webhook.dead_letter',
       subject: `${h.topic} delivery ${h.webhookId}`,
       message: `A signed ${h.topic} webhook was parked: ${reason}. Fix and replay it with POST /webhooks/dead-letters/${id}/replay.`,
       dedupeKey: deadLetterAlertKey(id),
-      details: { deadLetterId: id, topic: h.topic, webhookId: h.webhookId, eventId: h.eventId ?? null, reason },
+      details: {
+        deadLetterId: id,
+        topic: h.topic,
+        webhookId: h.webhookId,
+        eventId: h.eventId ?? null,
+        reason,
+      },
     });
-    deps.log.warn({ deadLetterId: id, topic: h.topic, webhookId: h.webhookId, reason }, 'webhook dead-lettered');
+    deps.log.warn(
+      { deadLetterId: id, topic: h.topic, webhookId: h.webhookId, reason },
+      'webhook dead-lettered',
+    );
     return id;
   }
 
   return {
     async handle(raw: Buffer, headers: IncomingHttpHeaders): Promise<IngressOutcome> {
-      if (!verifyShopifyHmac(raw, shopifyHeader(headers, 'hmac-sha256'), deps.secrets)) return { http: 401, code: 'WEBHOOK.UNAUTHORIZED' };
+      if (!verifyShopifyHmac(raw, shopifyHeader(headers, 'hmac-sha256'), deps.secrets))
+        return { http: 401, code: 'WEBHOOK.UNAUTHORIZED' };
       const { value: h, missing } = readDeliveryHeaders(headers);
       if (!h) return { http: 400, code: 'WEBHOOK.MISSING_HEADERS', missing };
       const topic = h.topic.toLowerCase();
 
       if (!isHandledTopic(topic)) {
-        deps.log.info({ topic, webhookId: h.webhookId, shop: h.shopDomain }, 'webhook topic not handled; acknowledged');
+        deps.log.info(
+          { topic, webhookId: h.webhookId, shop: h.shopDomain },
+          'webhook topic not handled; acknowledged',
+        );
         return { http: 200, status: 'ignored', topic };
       }
       const claim = await repo.claim({ ...h, topic });
@@ -123,7 +161,10 @@ export function createShopifyIngress(deps: IngressDeps) {
         if (err instanceof ProcessClosed && LATE_UPDATES_ARE_HARMLESS.has(topic)) {
           // A customer or an order edited after its process finished: nothing is left to apply it to.
           await repo.finish(h.webhookId, 'ignored', d.workflowId);
-          deps.log.info({ topic, webhookId: h.webhookId, workflowId: d.workflowId }, 'update for a finished process ignored');
+          deps.log.info(
+            { topic, webhookId: h.webhookId, workflowId: d.workflowId },
+            'update for a finished process ignored',
+          );
           return { http: 200, status: 'ignored', topic };
         }
         if (err instanceof ProcessClosed) {
@@ -133,7 +174,10 @@ export function createShopifyIngress(deps: IngressDeps) {
         }
         // Temporal did not take it: give the claim back so Shopify's retry is processed.
         await repo.release(h.webhookId);
-        deps.log.error({ err, topic, webhookId: h.webhookId, workflowId: d.workflowId }, 'webhook hand-off to Temporal failed');
+        deps.log.error(
+          { err, topic, webhookId: h.webhookId, workflowId: d.workflowId },
+          'webhook hand-off to Temporal failed',
+        );
         return { http: 503, code: 'WEBHOOK.UNAVAILABLE' };
       }
       await repo.finish(h.webhookId, 'processed', d.workflowId);
@@ -145,12 +189,29 @@ export function createShopifyIngress(deps: IngressDeps) {
     async replay(
       id: number,
       corrected?: string,
-    ): Promise<{ ok: true; workflowId: string } | { ok: false; code: 'DEAD_LETTER.NOT_FOUND' | 'DEAD_LETTER.ALREADY_REPLAYED' | 'DEAD_LETTER.STILL_INVALID' | 'DEAD_LETTER.PROCESS_CLOSED'; reason: string }> {
+    ): Promise<
+      | { ok: true; workflowId: string }
+      | {
+          ok: false;
+          code:
+            | 'DEAD_LETTER.NOT_FOUND'
+            | 'DEAD_LETTER.ALREADY_REPLAYED'
+            | 'DEAD_LETTER.STILL_INVALID'
+            | 'DEAD_LETTER.PROCESS_CLOSED';
+          reason: string;
+        }
+    > {
       const letter: DeadLetter | undefined = await repo.getDeadLetter(id);
       if (!letter) return { ok: false, code: 'DEAD_LETTER.NOT_FOUND', reason: `No dead letter ${id}.` };
-      if (letter.status === 'replayed') return { ok: false, code: 'DEAD_LETTER.ALREADY_REPLAYED', reason: `Dead letter ${id} was replayed at ${letter.replayedAt}.` };
+      if (letter.status === 'replayed')
+        return {
+          ok: false,
+          code: 'DEAD_LETTER.ALREADY_REPLAYED',
+          reason: `Dead letter ${id} was replayed at ${letter.replayedAt}.`,
+        };
       const topic = letter.topic;
-      if (!isHandledTopic(topic)) return { ok: false, code: 'DEAD_LETTER.STILL_INVALID', reason: `topic ${topic} is not handled` };
+      if (!isHandledTopic(topic))
+        return { ok: false, code: 'DEAD_LETTER.STILL_INVALID', reason: `topic ${topic} is not handled` };
       const payload = corrected ?? letter.replayPayload ?? letter.payload;
       const h = {
         webhookId: letter.webhookId ?? `dead-letter-${id}`,
@@ -164,7 +225,11 @@ export function createShopifyIngress(deps: IngressDeps) {
       } catch (err) {
         if (err instanceof PayloadInvalid || err instanceof ProcessClosed) {
           await repo.recordReplay(id, { ok: false, reason: err.message, payload: corrected ?? null });
-          return { ok: false, code: err instanceof ProcessClosed ? 'DEAD_LETTER.PROCESS_CLOSED' : 'DEAD_LETTER.STILL_INVALID', reason: err.message };
+          return {
+            ok: false,
+            code: err instanceof ProcessClosed ? 'DEAD_LETTER.PROCESS_CLOSED' : 'DEAD_LETTER.STILL_INVALID',
+            reason: err.message,
+          };
         }
         throw err;
       }

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { CUSTOMER_EVENT_SIGNAL, StorefrontCustomerEvent } from '../../domain/customer';
 import { customerWorkflowId, orderWorkflowId, returnWorkflowId } from '../../domain/ids';
 import { CanonicalOrder, ORDER_EVENT_SIGNAL, StorefrontOrderEvent, type Address } from '../../domain/order';
-import { REFUND_EVENT_SIGNAL, RETURN_EVENT_SIGNAL, StorefrontRefundEvent, StorefrontReturnEvent } from '../../domain/returns';
+import {
+  REFUND_EVENT_SIGNAL,
+  RETURN_EVENT_SIGNAL,
+  StorefrontRefundEvent,
+  StorefrontReturnEvent,
+} from '../../domain/returns';
 import { describeZodError } from '../errors';
 import { ShopifyCustomer, ShopifyOrder, ShopifyRefund, ShopifyReturn, type ShopifyAddress } from './schemas';
 
@@ -17,7 +22,8 @@ export const SHOPIFY_TOPICS = [
   'refunds/create',
 ] as const;
 export type ShopifyTopic = (typeof SHOPIFY_TOPICS)[number];
-export const isHandledTopic = (topic: string): topic is ShopifyTopic => (SHOPIFY_TOPICS as readonly string[]).includes(topic);
+export const isHandledTopic = (topic: string): topic is ShopifyTopic =>
+  (SHOPIFY_TOPICS as readonly string[]).includes(topic);
 
 /** What the ingress does with a delivery: signal-with-start into one deterministic workflow id. */
 export interface Dispatch {
@@ -68,12 +74,17 @@ const splitTags = (tags: string | null | undefined) =>
 /** A note attribute by any of its usual spellings ("PO Number", "po_number", "po-number"). */
 function attribute(order: ShopifyOrder, ...names: string[]): string | undefined {
   const wanted = names.map((n) => n.toLowerCase().replace(/[\s_-]/g, ''));
-  const found = (order.note_attributes ?? []).find((a) => wanted.includes(a.name.toLowerCase().replace(/[\s_-]/g, '')));
-  return found?.value === undefined || found.value === null || found.value === '' ? undefined : String(found.value);
+  const found = (order.note_attributes ?? []).find((a) =>
+    wanted.includes(a.name.toLowerCase().replace(/[\s_-]/g, '')),
+  );
+  return found?.value === undefined || found.value === null || found.value === ''
+    ? undefined
+    : String(found.value);
 }
 
 export function canonicalOrder(store: string, order: ShopifyOrder): CanonicalOrder {
-  if (!order.customer) throw new PayloadInvalid('body.customer: the order has no customer; a B2B order needs one');
+  if (!order.customer)
+    throw new PayloadInvalid('body.customer: the order has no customer; a B2B order needs one');
   const noSku = order.line_items.find((l) => !l.sku);
   if (noSku) throw new PayloadInvalid(`body.line_items: line item ${noSku.id} has no SKU`);
   const candidate = {
@@ -88,7 +99,13 @@ export function canonicalOrder(store: string, order: ShopifyOrder): CanonicalOrd
     currency: order.currency,
     lines: order.line_items
       .filter((l) => l.quantity > 0)
-      .map((l) => ({ lineId: l.id, sku: l.sku!, title: l.title ?? l.name ?? undefined, quantity: l.quantity, unitPrice: l.price })),
+      .map((l) => ({
+        lineId: l.id,
+        sku: l.sku!,
+        title: l.title ?? l.name ?? undefined,
+        quantity: l.quantity,
+        unitPrice: l.price,
+      })),
     shippingAddress: address(order.shipping_address),
     tags: splitTags(order.tags),
     note: order.note ?? undefined,
@@ -98,7 +115,8 @@ export function canonicalOrder(store: string, order: ShopifyOrder): CanonicalOrd
   return parseWith(CanonicalOrder, candidate, 'order');
 }
 
-const sumMoney = (amounts: string[]) => (amounts.reduce((cents, a) => cents + Math.round(Number(a) * 100), 0) / 100).toFixed(2);
+const sumMoney = (amounts: string[]) =>
+  (amounts.reduce((cents, a) => cents + Math.round(Number(a) * 100), 0) / 100).toFixed(2);
 
 /** Maps a validated topic and body to the workflow it belongs to; throws PayloadInvalid with the reason. */
 export function mapDelivery(topic: ShopifyTopic, body: unknown, ctx: DeliveryContext): Dispatch {
@@ -168,7 +186,8 @@ export function mapDelivery(topic: ShopifyTopic, body: unknown, ctx: DeliveryCon
       }
       const lines = ret.return_line_items.map((l) => {
         const item = l.fulfillment_line_item?.line_item ?? l.line_item;
-        if (!item) throw new PayloadInvalid(`body.return_line_items: return line ${l.id} names no order line item`);
+        if (!item)
+          throw new PayloadInvalid(`body.return_line_items: return line ${l.id} names no order line item`);
         return {
           lineId: item.id,
           sku: item.sku ?? undefined,
@@ -183,7 +202,14 @@ export function mapDelivery(topic: ShopifyTopic, body: unknown, ctx: DeliveryCon
           topic,
           eventId,
           triggeredAt,
-          request: { store, returnId: ret.id, orderId: ret.order.id, customerId: ret.customer?.id, requestedAt: ret.created_at ?? triggeredAt, lines },
+          request: {
+            store,
+            returnId: ret.id,
+            orderId: ret.order.id,
+            customerId: ret.customer?.id,
+            requestedAt: ret.created_at ?? triggeredAt,
+            lines,
+          },
         },
         'event',
       );
@@ -197,7 +223,9 @@ export function mapDelivery(topic: ShopifyTopic, body: unknown, ctx: DeliveryCon
     }
     case 'refunds/create': {
       const refund = parseWith(ShopifyRefund, body, 'body');
-      const refunded = refund.transactions.filter((t) => t.kind === 'refund' && (t.status ?? 'success') === 'success');
+      const refunded = refund.transactions.filter(
+        (t) => t.kind === 'refund' && (t.status ?? 'success') === 'success',
+      );
       const event = parseWith(
         StorefrontRefundEvent,
         {
@@ -207,7 +235,9 @@ export function mapDelivery(topic: ShopifyTopic, body: unknown, ctx: DeliveryCon
           orderId: refund.order_id,
           refundId: refund.id,
           amount: sumMoney(refunded.map((t) => t.amount)),
-          currency: refunded.find((t) => t.currency)?.currency ?? refund.refund_line_items[0]?.subtotal_set?.shop_money.currency_code,
+          currency:
+            refunded.find((t) => t.currency)?.currency ??
+            refund.refund_line_items[0]?.subtotal_set?.shop_money.currency_code,
           lines: refund.refund_line_items.map((l) => ({ lineId: l.line_item_id, quantity: l.quantity })),
         },
         'event',

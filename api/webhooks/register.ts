@@ -22,7 +22,10 @@ export function registerShopifyWebhooksInBackground(config: Config, log: Logger)
       log.info({ callbackUrl, ...result }, 'shopify webhook subscriptions registered');
     } catch (err) {
       const delay = Math.min(60_000, 1_000 * 2 ** n);
-      log.warn({ err: (err as Error).message, retryInMs: delay, shop: config.SHOPIFY_ADMIN_URL }, 'could not register shopify webhook subscriptions yet');
+      log.warn(
+        { err: (err as Error).message, retryInMs: delay, shop: config.SHOPIFY_ADMIN_URL },
+        'could not register shopify webhook subscriptions yet',
+      );
       if (!stopped) timer = setTimeout(() => void attempt(n + 1), delay);
     }
   };

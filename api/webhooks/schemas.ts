@@ -8,11 +8,17 @@ import { z } from 'zod';
 
 /** A Shopify numeric id in any of its JSON forms, as its exact decimal string. */
 export const ShopifyId = z
-  .union([z.bigint().nonnegative(), z.number().int().nonnegative(), z.string().regex(/^\d+$/, 'a numeric id')])
+  .union([
+    z.bigint().nonnegative(),
+    z.number().int().nonnegative(),
+    z.string().regex(/^\d+$/, 'a numeric id'),
+  ])
   .transform((v) => String(v));
 
 /** `gid://shopify/Order/123` */
-export const ShopifyGid = z.string().regex(/^gid:\/\/shopify\/[A-Za-z]+\/\d+$/, 'a gid://shopify/<Type>/<id> id');
+export const ShopifyGid = z
+  .string()
+  .regex(/^gid:\/\/shopify\/[A-Za-z]+\/\d+$/, 'a gid://shopify/<Type>/<id> id');
 
 export const MoneyString = z.string().regex(/^-?\d+(\.\d{1,4})?$/, 'a decimal amount such as "89.99"');
 
@@ -89,7 +95,9 @@ const ReturnLineItem = z.object({
   return_reason_note: z.string().nullish(),
   customer_note: z.string().nullish(),
   line_item: z.object({ id: ShopifyId, sku: z.string().nullish() }).nullish(),
-  fulfillment_line_item: z.object({ id: ShopifyId, line_item: z.object({ id: ShopifyId, sku: z.string().nullish() }).nullish() }).nullish(),
+  fulfillment_line_item: z
+    .object({ id: ShopifyId, line_item: z.object({ id: ShopifyId, sku: z.string().nullish() }).nullish() })
+    .nullish(),
 });
 
 export const ShopifyReturn = z.object({
@@ -114,7 +122,9 @@ export const ShopifyRefund = z.object({
     z.object({
       line_item_id: ShopifyId,
       quantity: z.number().int().nonnegative(),
-      subtotal_set: z.object({ shop_money: z.object({ amount: MoneyString, currency_code: z.string() }) }).nullish(),
+      subtotal_set: z
+        .object({ shop_money: z.object({ amount: MoneyString, currency_code: z.string() }) })
+        .nullish(),
     }),
   ),
   transactions: z.array(

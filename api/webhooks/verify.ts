@@ -10,7 +10,11 @@ export function shopifyHmac(raw: Buffer | string, secret: string): string {
  * True when `signature` is the HMAC of `raw` under any of `secrets` (the current secret and, during a
  * rotation, the previous one). Compared in constant time on the decoded digests.
  */
-export function verifyShopifyHmac(raw: Buffer, signature: string | undefined, secrets: readonly string[]): boolean {
+export function verifyShopifyHmac(
+  raw: Buffer,
+  signature: string | undefined,
+  secrets: readonly string[],
+): boolean {
   if (!signature) return false;
   const given = Buffer.from(signature.trim(), 'base64');
   let ok = false;
@@ -45,7 +49,10 @@ export interface ShopifyDeliveryHeaders {
 }
 
 /** The delivery's identifying headers; `missing` names the required ones that were absent. */
-export function readDeliveryHeaders(headers: IncomingHttpHeaders): { value?: ShopifyDeliveryHeaders; missing: string[] } {
+export function readDeliveryHeaders(headers: IncomingHttpHeaders): {
+  value?: ShopifyDeliveryHeaders;
+  missing: string[];
+} {
   const topic = shopifyHeader(headers, 'topic');
   const shopDomain = shopifyHeader(headers, 'shop-domain');
   const webhookId = shopifyHeader(headers, 'webhook-id');
@@ -74,7 +81,11 @@ export function readDeliveryHeaders(headers: IncomingHttpHeaders): { value?: Sho
 export function shopifyHeadersOf(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
-    if ((k.startsWith('x-shopify-') || k.startsWith('shopify-')) && !k.endsWith('hmac-sha256') && v !== undefined) {
+    if (
+      (k.startsWith('x-shopify-') || k.startsWith('shopify-')) &&
+      !k.endsWith('hmac-sha256') &&
+      v !== undefined
+    ) {
       out[k] = Array.isArray(v) ? v.join(', ') : v;
     }
   }

@@ -12,7 +12,8 @@ export class ConcurrencyBudget {
   private readonly waiting: Record<Priority, (() => void)[]> = { interactive: [], bulk: [] };
 
   constructor(readonly size: number) {
-    if (!Number.isInteger(size) || size < 1) throw new Error('the concurrency budget must be a positive integer');
+    if (!Number.isInteger(size) || size < 1)
+      throw new Error('the concurrency budget must be a positive integer');
   }
 
   private get bulkLimit() {
@@ -56,7 +57,12 @@ export class ConcurrencyBudget {
   }
 
   stats() {
-    return { size: this.size, inFlight: this.inFlight, peak: this.peak, waiting: this.waiting.interactive.length + this.waiting.bulk.length };
+    return {
+      size: this.size,
+      inFlight: this.inFlight,
+      peak: this.peak,
+      waiting: this.waiting.interactive.length + this.waiting.bulk.length,
+    };
   }
 }
 

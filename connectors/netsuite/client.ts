@@ -78,7 +78,11 @@ const toIso = (ts: string | undefined) => (ts ? `${ts.replace(' ', 'T')}Z` : new
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const money = (v: unknown) => (v === undefined || v === null || v === '' ? '0.00' : Number(v).toFixed(2));
 const intId = (v: string) => {
-  if (!/^\d+$/.test(v)) throw new NetSuiteError({ status: 400, details: [{ detail: `Invalid internal id ${v}.`, code: 'INVALID_KEY_OR_REF' }] });
+  if (!/^\d+$/.test(v))
+    throw new NetSuiteError({
+      status: 400,
+      details: [{ detail: `Invalid internal id ${v}.`, code: 'INVALID_KEY_OR_REF' }],
+    });
   return v;
 };
 
@@ -87,13 +91,20 @@ function keysetWhere(cursor: string | null): string {
   if (!cursor) return '';
   const [ts, id] = cursor.split('|');
   if (!ts || !id || !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/.test(ts) || !/^\d+$/.test(id)) {
-    throw new NetSuiteError({ status: 400, details: [{ detail: `Invalid cursor ${cursor}.`, code: 'INVALID_PARAMETER' }] });
+    throw new NetSuiteError({
+      status: 400,
+      details: [{ detail: `Invalid cursor ${cursor}.`, code: 'INVALID_PARAMETER' }],
+    });
   }
   const t = `TO_TIMESTAMP('${ts}', '${TS_FORMAT}')`;
   return `(lastmodifieddate > ${t} OR (lastmodifieddate = ${t} AND id > ${id}))`;
 }
 const idWhere = (cursor: string | null) => {
-  if (cursor && !/^\d+$/.test(cursor)) throw new NetSuiteError({ status: 400, details: [{ detail: `Invalid cursor ${cursor}.`, code: 'INVALID_PARAMETER' }] });
+  if (cursor && !/^\d+$/.test(cursor))
+    throw new NetSuiteError({
+      status: 400,
+      details: [{ detail: `Invalid cursor ${cursor}.`, code: 'INVALID_PARAMETER' }],
+    });
   return cursor ? `id > ${cursor}` : '';
 };
 const where = (...conds: string[]) => {
@@ -121,7 +132,12 @@ const RA_STATUS: Record<string, ErpReturnAuthorization['status']> = {
   G: 'credited',
   H: 'closed',
 };
-const ITEM_KIND: Record<string, ItemKind> = { InvtPart: 'inventory', Kit: 'kit', Assembly: 'assembly', NonInvtPart: 'nonInventory' };
+const ITEM_KIND: Record<string, ItemKind> = {
+  InvtPart: 'inventory',
+  Kit: 'kit',
+  Assembly: 'assembly',
+  NonInvtPart: 'nonInventory',
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -173,7 +189,12 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         const timeout = (err as { name?: string }).name === 'TimeoutError';
         failure = new NetSuiteError({
           status: 0,
-          details: [{ detail: `${method} ${url} failed: ${(err as Error).message}`, code: timeout ? 'TIMEOUT' : 'NETWORK_ERROR' }],
+          details: [
+            {
+              detail: `${method} ${url} failed: ${(err as Error).message}`,
+              code: timeout ? 'TIMEOUT' : 'NETWORK_ERROR',
+            },
+          ],
           cause: err,
         });
       } finally {
@@ -182,19 +203,32 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
       if (!failure.retryable || attempt >= maxRetries) throw failure;
       const ceiling = Math.min(maxBackoff, backoffBase * 2 ** attempt);
       const delay = Math.max(failure.retryAfterMs ?? 0, ceiling / 2 + Math.random() * (ceiling / 2));
-      log?.debug({ code: failure.code, status: failure.status, attempt: attempt + 1, delayMs: Math.round(delay) }, 'NetSuite call will be retried');
+      log?.debug(
+        { code: failure.code, status: failure.status, attempt: attempt + 1, delayMs: Math.round(delay) },
+        'NetSuite call will be retried',
+      );
       await sleep(delay);
     }
   }
 
   function build(priority: Priority): NetSuiteClient {
-    const call = (method: string, url: string, opts?: { body?: unknown; headers?: Record<string, string> }) => send(priority, method, url, opts);
+    const call = (method: string, url: string, opts?: { body?: unknown; headers?: Record<string, string> }) =>
+      send(priority, method, url, opts);
 
-    async function suiteql(query: string, opts: { limit?: number; offset?: number } = {}): Promise<SuiteQlPage> {
+    async function suiteql(
+      query: string,
+      opts: { limit?: number; offset?: number } = {},
+    ): Promise<SuiteQlPage> {
       const url = `${origin}/services/rest/query/v1/suiteql?limit=${opts.limit ?? 1000}&offset=${opts.offset ?? 0}`;
       const res = await call('POST', url, { body: { q: query }, headers: { Prefer: 'transient' } });
       const page = res.json as unknown as SuiteQlPage;
-      return { items: page.items ?? [], hasMore: !!page.hasMore, count: page.count ?? 0, offset: page.offset ?? 0, totalResults: page.totalResults ?? 0 };
+      return {
+        items: page.items ?? [],
+        hasMore: !!page.hasMore,
+        count: page.count ?? 0,
+        offset: page.offset ?? 0,
+        totalResults: page.totalResults ?? 0,
+      };
     }
 
     /** Every row of a (small) query, page by page. */
@@ -212,7 +246,9 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
     async function skusFor(itemIds: string[]): Promise<Map<string, string>> {
       const missing = [...new Set(itemIds.filter((id) => id && !skuById.has(id)))];
       for (let i = 0; i < missing.length; i += 500) {
-        const rows = await suiteqlAll(`SELECT id, itemid FROM item WHERE id IN (${inList(missing.slice(i, i + 500))})`);
+        const rows = await suiteqlAll(
+          `SELECT id, itemid FROM item WHERE id IN (${inList(missing.slice(i, i + 500))})`,
+        );
         for (const r of rows) {
           skuById.set(r.id!, r.itemid!);
           idBySku.set(r.itemid!, r.id!);
@@ -224,7 +260,12 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
     async function itemIdsFor(skus: string[]): Promise<Map<string, string>> {
       const missing = [...new Set(skus.filter((s) => !idBySku.has(s)))];
       for (let i = 0; i < missing.length; i += 500) {
-        const rows = await suiteqlAll(`SELECT id, itemid FROM item WHERE itemid IN (${missing.slice(i, i + 500).map(quote).join(', ')})`);
+        const rows = await suiteqlAll(
+          `SELECT id, itemid FROM item WHERE itemid IN (${missing
+            .slice(i, i + 500)
+            .map(quote)
+            .join(', ')})`,
+        );
         for (const r of rows) {
           skuById.set(r.id!, r.itemid!);
           idBySku.set(r.itemid!, r.id!);
@@ -232,13 +273,22 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
       }
       const unknown = skus.filter((s) => !idBySku.has(s));
       if (unknown.length) {
-        throw new NetSuiteError({ status: 400, details: unknown.map((s) => ({ detail: `No item named ${s} exists in the ERP.`, code: 'INVALID_KEY_OR_REF', path: 'item' })) });
+        throw new NetSuiteError({
+          status: 400,
+          details: unknown.map((s) => ({
+            detail: `No item named ${s} exists in the ERP.`,
+            code: 'INVALID_KEY_OR_REF',
+            path: 'item',
+          })),
+        });
       }
       return idBySku;
     }
 
     async function namedIds(table: 'term' | 'pricelevel'): Promise<Map<string, string>> {
-      named[table] ??= suiteqlAll(`SELECT id, name FROM ${table}`).then((rows) => new Map(rows.map((r) => [r.name!, r.id!])));
+      named[table] ??= suiteqlAll(`SELECT id, name FROM ${table}`).then(
+        (rows) => new Map(rows.map((r) => [r.name!, r.id!])),
+      );
       try {
         return await named[table];
       } catch (err) {
@@ -246,10 +296,24 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         throw err;
       }
     }
-    async function nameRef(table: 'term' | 'pricelevel', name: string | undefined, field: string): Promise<{ id: string } | undefined> {
+    async function nameRef(
+      table: 'term' | 'pricelevel',
+      name: string | undefined,
+      field: string,
+    ): Promise<{ id: string } | undefined> {
       if (name === undefined) return undefined;
       const id = (await namedIds(table)).get(name);
-      if (!id) throw new NetSuiteError({ status: 400, details: [{ detail: `Invalid ${field} reference: no ${field} named ${name}.`, code: 'INVALID_KEY_OR_REF', path: field }] });
+      if (!id)
+        throw new NetSuiteError({
+          status: 400,
+          details: [
+            {
+              detail: `Invalid ${field} reference: no ${field} named ${name}.`,
+              code: 'INVALID_KEY_OR_REF',
+              path: field,
+            },
+          ],
+        });
       return { id };
     }
 
@@ -266,21 +330,37 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
     }
     async function mustGet(path: string): Promise<Json> {
       const rec = await getRecord(path);
-      if (!rec) throw new NetSuiteError({ status: 404, details: [{ detail: `The record ${path} does not exist.`, code: 'NONEXISTENT_ID' }] });
+      if (!rec)
+        throw new NetSuiteError({
+          status: 404,
+          details: [{ detail: `The record ${path} does not exist.`, code: 'NONEXISTENT_ID' }],
+        });
       return rec;
     }
     const idFromLocation = (res: { headers: Headers }) => {
       const loc = res.headers.get('location') ?? '';
       const id = loc.split('/').pop() ?? '';
-      if (!/^\d+$/.test(id)) throw new NetSuiteError({ status: 502, details: [{ detail: `Create answered without a record location (${loc}).`, code: 'UNEXPECTED_ERROR' }] });
+      if (!/^\d+$/.test(id))
+        throw new NetSuiteError({
+          status: 502,
+          details: [
+            { detail: `Create answered without a record location (${loc}).`, code: 'UNEXPECTED_ERROR' },
+          ],
+        });
       return id;
     };
     /** POST a create; a duplicate external id means it exists already: return that one's path. */
-    async function createIdempotent(type: string, url: string, body: Json, externalId: string): Promise<string> {
+    async function createIdempotent(
+      type: string,
+      url: string,
+      body: Json,
+      externalId: string,
+    ): Promise<string> {
       try {
         return `${type}/${idFromLocation(await call('POST', url, { body }))}`;
       } catch (err) {
-        if (err instanceof NetSuiteError && err.isDuplicateExternalId) return `${type}/eid:${encodeURIComponent(externalId)}`;
+        if (err instanceof NetSuiteError && err.isDuplicateExternalId)
+          return `${type}/eid:${encodeURIComponent(externalId)}`;
         throw err;
       }
     }
@@ -294,7 +374,8 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         externalId: (rec.externalId as string | undefined) ?? null,
         companyName: String(rec.companyName ?? rec.entityId ?? ''),
         email: (rec.email as string | undefined) ?? null,
-        creditLimit: rec.creditLimit === undefined || rec.creditLimit === null ? null : money(rec.creditLimit),
+        creditLimit:
+          rec.creditLimit === undefined || rec.creditLimit === null ? null : money(rec.creditLimit),
         balance: money(rec.balance),
         terms: refOf(rec.terms)?.refName ?? null,
         priceLevel: refOf(rec.priceLevel)?.refName ?? null,
@@ -343,11 +424,15 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
       };
     }
 
-    const lineKeyMap = (rec: Json) => new Map(lineItems(rec).map((l) => [String(l.custcol_quayside_line_key ?? l.line), l]));
+    const lineKeyMap = (rec: Json) =>
+      new Map(lineItems(rec).map((l) => [String(l.custcol_quayside_line_key ?? l.line), l]));
 
     /** Transactions of one type changed since the cursor, with their lines and source orders. */
     async function transactionsSince(type: 'ItemShip' | 'CustInvc', cursor: string | null, pageSize: number) {
-      const extra = type === 'ItemShip' ? 'location, shipcarrier, trackingnumberlist' : `foreigntotal, TO_CHAR(duedate, 'YYYY-MM-DD') AS duedate`;
+      const extra =
+        type === 'ItemShip'
+          ? 'location, shipcarrier, trackingnumberlist'
+          : `foreigntotal, TO_CHAR(duedate, 'YYYY-MM-DD') AS duedate`;
       const page = await suiteql(
         `SELECT id, tranid, createdfrom, ${extra}, ${tsCol('trandate', 'trandate')}, ${tsCol('lastmodifieddate', 'lastmodified')} FROM transaction` +
           `${where(`type = '${type}'`, keysetWhere(cursor))} ORDER BY lastmodifieddate, id`,
@@ -363,7 +448,11 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         await skusFor(rows.map((r) => r.item!));
         for (const r of rows) lines.set(r.transaction!, [...(lines.get(r.transaction!) ?? []), r]);
         const from = [...new Set(page.items.map((r) => r.createdfrom).filter((v): v is string => !!v))];
-        if (from.length) for (const r of await suiteqlAll(`SELECT id, externalid FROM transaction WHERE id IN (${from.join(', ')})`)) sources.set(r.id!, r.externalid ?? '');
+        if (from.length)
+          for (const r of await suiteqlAll(
+            `SELECT id, externalid FROM transaction WHERE id IN (${from.join(', ')})`,
+          ))
+            sources.set(r.id!, r.externalid ?? '');
       }
       const last = page.items[page.items.length - 1];
       const nextCursor = last ? `${last.lastmodified}|${last.id}` : cursor;
@@ -422,7 +511,11 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           inactive: r.isinactive === 'T',
           lastModified: toIso(r.lastmodified),
         }));
-        return { items, hasMore: page.hasMore, nextCursor: items.length ? items[items.length - 1]!.erpId : cursor };
+        return {
+          items,
+          hasMore: page.hasMore,
+          nextCursor: items.length ? items[items.length - 1]!.erpId : cursor,
+        };
       },
 
       async listPrices(cursor, pageSize = 1000) {
@@ -458,7 +551,11 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           lastModified: toIso(r.lastmodified),
         }));
         const last = page.items[page.items.length - 1];
-        return { items, hasMore: page.hasMore, nextCursor: last ? `${last.lastmodified}|${last.id}` : cursor };
+        return {
+          items,
+          hasMore: page.hasMore,
+          nextCursor: last ? `${last.lastmodified}|${last.id}` : cursor,
+        };
       },
 
       async createSalesOrder(input) {
@@ -502,7 +599,16 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           body.item = {
             items: changes.lines.map((l) => {
               const line = byKey.get(l.lineKey);
-              if (!line) throw new NetSuiteError({ status: 400, details: [{ detail: `No line ${l.lineKey} on sales order ${externalId}.`, code: 'INVALID_KEY_OR_REF' }] });
+              if (!line)
+                throw new NetSuiteError({
+                  status: 400,
+                  details: [
+                    {
+                      detail: `No line ${l.lineKey} on sales order ${externalId}.`,
+                      code: 'INVALID_KEY_OR_REF',
+                    },
+                  ],
+                });
               return { line: line.line, quantity: l.quantity };
             }),
           };
@@ -516,10 +622,13 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         const rec = await mustGet(path);
         const wanted = lineKeys ? new Set(lineKeys) : null;
         const closing = lineItems(rec).filter(
-          (l) => l.isClosed !== true && (!wanted || wanted.has(String(l.custcol_quayside_line_key ?? l.line))),
+          (l) =>
+            l.isClosed !== true && (!wanted || wanted.has(String(l.custcol_quayside_line_key ?? l.line))),
         );
         if (closing.length === 0) return toSalesOrder(rec);
-        await call('PATCH', recordUrl(path), { body: { item: { items: closing.map((l) => ({ line: l.line, isClosed: true })) } } });
+        await call('PATCH', recordUrl(path), {
+          body: { item: { items: closing.map((l) => ({ line: l.line, isClosed: true })) } },
+        });
         return toSalesOrder(await mustGet(path));
       },
 
@@ -575,13 +684,32 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           item: {
             items: input.lines.map((l) => {
               const line = byKey.get(l.lineKey);
-              if (!line) throw new NetSuiteError({ status: 400, details: [{ detail: `No line ${l.lineKey} on sales order ${input.salesOrderExternalId}.`, code: 'INVALID_KEY_OR_REF' }] });
-              return { item: { id: refOf(line.item)?.id }, quantity: l.quantity, rate: line.rate, custcol_quayside_line_key: l.lineKey };
+              if (!line)
+                throw new NetSuiteError({
+                  status: 400,
+                  details: [
+                    {
+                      detail: `No line ${l.lineKey} on sales order ${input.salesOrderExternalId}.`,
+                      code: 'INVALID_KEY_OR_REF',
+                    },
+                  ],
+                });
+              return {
+                item: { id: refOf(line.item)?.id },
+                quantity: l.quantity,
+                rate: line.rate,
+                custcol_quayside_line_key: l.lineKey,
+              };
             }),
           },
         };
         if (input.memo !== undefined) body.memo = input.memo;
-        const path = await createIdempotent('returnAuthorization', recordUrl('returnAuthorization'), body, input.externalId);
+        const path = await createIdempotent(
+          'returnAuthorization',
+          recordUrl('returnAuthorization'),
+          body,
+          input.externalId,
+        );
         return toReturn(await mustGet(path));
       },
 
@@ -594,12 +722,19 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         const path = refPath('returnAuthorization', { externalId });
         const rec = await mustGet(path);
         const open = lineItems(rec).filter((l) => l.isClosed !== true);
-        if (open.length) await call('PATCH', recordUrl(path), { body: { item: { items: open.map((l) => ({ line: l.line, isClosed: true })) } } });
+        if (open.length)
+          await call('PATCH', recordUrl(path), {
+            body: { item: { items: open.map((l) => ({ line: l.line, isClosed: true })) } },
+          });
         return toReturn(await mustGet(path));
       },
 
       async createCreditMemo(input): Promise<ErpCreditMemo> {
-        const toMemo = (rec: Json): ErpCreditMemo => ({ erpId: String(rec.id), externalId: String(rec.externalId ?? input.externalId), total: money(rec.total) });
+        const toMemo = (rec: Json): ErpCreditMemo => ({
+          erpId: String(rec.id),
+          externalId: String(rec.externalId ?? input.externalId),
+          total: money(rec.total),
+        });
         const existing = await getRecord(refPath('creditMemo', { externalId: input.externalId }));
         if (existing) return toMemo(existing);
         const ra = await mustGet(`returnAuthorization/${intId(input.returnAuthorizationErpId)}`);
@@ -609,12 +744,22 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           item: {
             items: input.lines.map((l) => {
               const line = byKey.get(l.lineKey);
-              if (!line) throw new NetSuiteError({ status: 400, details: [{ detail: `No line ${l.lineKey} on return authorization ${input.returnAuthorizationErpId}.`, code: 'INVALID_KEY_OR_REF' }] });
+              if (!line)
+                throw new NetSuiteError({
+                  status: 400,
+                  details: [
+                    {
+                      detail: `No line ${l.lineKey} on return authorization ${input.returnAuthorizationErpId}.`,
+                      code: 'INVALID_KEY_OR_REF',
+                    },
+                  ],
+                });
               return { orderLine: line.line, quantity: l.quantity, amount: Number(l.amount) };
             }),
           },
         };
-        if (input.restockingFee !== undefined) body.custbody_quayside_restocking_fee = Number(input.restockingFee);
+        if (input.restockingFee !== undefined)
+          body.custbody_quayside_restocking_fee = Number(input.restockingFee);
         const path = await createIdempotent(
           'creditMemo',
           recordUrl(`returnAuthorization/${intId(input.returnAuthorizationErpId)}/!transform/creditMemo`),
@@ -625,7 +770,11 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
       },
 
       async createRefund(input) {
-        const toRefund = (rec: Json) => ({ erpId: String(rec.id), externalId: String(rec.externalId ?? input.externalId), amount: money(rec.total) });
+        const toRefund = (rec: Json) => ({
+          erpId: String(rec.id),
+          externalId: String(rec.externalId ?? input.externalId),
+          amount: money(rec.total),
+        });
         const existing = await getRecord(refPath('customerRefund', { externalId: input.externalId }));
         if (existing) return toRefund(existing);
         const memo = await mustGet(`creditMemo/${intId(input.creditMemoErpId)}`);
@@ -634,7 +783,12 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           customer: { id: refOf(memo.entity)?.id },
           apply: { items: [{ doc: { id: String(memo.id) }, apply: true, amount: Number(input.amount) }] },
         };
-        const path = await createIdempotent('customerRefund', recordUrl('customerRefund'), body, input.externalId);
+        const path = await createIdempotent(
+          'customerRefund',
+          recordUrl('customerRefund'),
+          body,
+          input.externalId,
+        );
         return toRefund(await mustGet(path));
       },
     };

@@ -1,4 +1,10 @@
-export { createNetSuiteClient, netSuiteConfigFrom, type NetSuiteClient, type NetSuiteConfig, type SuiteQlPage } from './client';
+export {
+  createNetSuiteClient,
+  netSuiteConfigFrom,
+  type NetSuiteClient,
+  type NetSuiteConfig,
+  type SuiteQlPage,
+} from './client';
 export { ConcurrencyBudget, sharedBudget, type Priority } from './budget';
 export { NetSuiteError, type NetSuiteErrorDetail } from './errors';
 export { authorizationHeader, signatureBaseString, type TbaCredentials } from './oauth';

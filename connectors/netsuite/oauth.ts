@@ -11,7 +11,10 @@ export interface TbaCredentials {
 
 /** RFC 3986 percent-encoding, as OAuth 1.0a requires. */
 export function oauthEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** The signature base string: method, base URL and every oauth and query parameter, sorted. */
@@ -21,7 +24,11 @@ export function signatureBaseString(method: string, url: URL, oauthParams: Recor
   for (const [k, v] of Object.entries(oauthParams)) params.push([oauthEncode(k), oauthEncode(v)]);
   params.sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   const normalized = params.map(([k, v]) => `${k}=${v}`).join('&');
-  const port = url.port && !((url.protocol === 'http:' && url.port === '80') || (url.protocol === 'https:' && url.port === '443')) ? `:${url.port}` : '';
+  const port =
+    url.port &&
+    !((url.protocol === 'http:' && url.port === '80') || (url.protocol === 'https:' && url.port === '443'))
+      ? `:${url.port}`
+      : '';
   const base = `${url.protocol.toLowerCase()}//${url.hostname.toLowerCase()}${port}${url.pathname}`;
   return [method.toUpperCase(), oauthEncode(base), oauthEncode(normalized)].join('&');
 }
@@ -43,7 +50,9 @@ export function authorizationHeader(
     oauth_version: '1.0',
   };
   const key = `${oauthEncode(creds.consumerSecret)}&${oauthEncode(creds.tokenSecret)}`;
-  const signature = createHmac('sha256', key).update(signatureBaseString(method, url, oauth)).digest('base64');
+  const signature = createHmac('sha256', key)
+    .update(signatureBaseString(method, url, oauth))
+    .digest('base64');
   const fields = { realm: creds.accountId, ...oauth, oauth_signature: signature };
   return `OAuth ${Object.entries(fields)
     .map(([k, v]) => `${k}="${oauthEncode(v)}"`)

@@ -93,7 +93,9 @@ export function createWebhookNotifier(opts: WebhookNotifierOptions): Notifier {
         }
         if (attempt < attempts) await sleep(wait);
       }
-      throw new Error(`notification ${notification.id} not delivered after ${attempts} attempts: ${String((lastError as Error)?.message ?? lastError)}`);
+      throw new Error(
+        `notification ${notification.id} not delivered after ${attempts} attempts: ${String((lastError as Error)?.message ?? lastError)}`,
+      );
     },
   };
 }

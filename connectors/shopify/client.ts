@@ -1,5 +1,10 @@
 import type { Logger } from '../../platform/logger';
-import { ShopifyAuthError, ShopifyGraphQLError, ShopifyThrottledError, ShopifyUnavailableError } from './errors';
+import {
+  ShopifyAuthError,
+  ShopifyGraphQLError,
+  ShopifyThrottledError,
+  ShopifyUnavailableError,
+} from './errors';
 
 export interface ThrottleStatus {
   maximumAvailable: number;
@@ -81,26 +86,40 @@ export class ShopifyAdminClient {
       try {
         res = await this.doFetch(this.endpoint, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json', 'x-shopify-access-token': this.opts.accessToken },
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json',
+            'x-shopify-access-token': this.opts.accessToken,
+          },
           body: JSON.stringify({ query, variables }),
           signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
         });
       } catch (err) {
-        if (++httpFailures > maxHttp) throw new ShopifyUnavailableError(`Shopify did not answer: ${(err as Error).message}`);
+        if (++httpFailures > maxHttp)
+          throw new ShopifyUnavailableError(`Shopify did not answer: ${(err as Error).message}`);
         await sleep(250 * 2 ** httpFailures);
         continue;
       }
       if (res.status === 401 || res.status === 403) {
-        throw new ShopifyAuthError(`Shopify refused the access token (HTTP ${res.status}); check SHOPIFY_ACCESS_TOKEN and the app's scopes.`);
+        throw new ShopifyAuthError(
+          `Shopify refused the access token (HTTP ${res.status}); check SHOPIFY_ACCESS_TOKEN and the app's scopes.`,
+        );
       }
       if (res.status === 429 || res.status >= 500) {
         await res.arrayBuffer().catch(() => undefined);
-        if (++httpFailures > maxHttp) throw new ShopifyUnavailableError(`Shopify answered HTTP ${res.status}`);
+        if (++httpFailures > maxHttp)
+          throw new ShopifyUnavailableError(`Shopify answered HTTP ${res.status}`);
         const retryAfter = Number(res.headers.get('retry-after'));
-        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 250 * 2 ** httpFailures);
+        await sleep(
+          Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 250 * 2 ** httpFailures,
+        );
         continue;
       }
-      if (!res.ok) throw new ShopifyGraphQLError([{ message: `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}` }], true);
+      if (!res.ok)
+        throw new ShopifyGraphQLError(
+          [{ message: `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}` }],
+          true,
+        );
 
       const body = (await res.json()) as GraphQLResponse<T>;
       const cost = body.extensions?.cost;
@@ -132,8 +151,14 @@ export class ShopifyAdminClient {
     const bucket = this.bucket;
     if (!expected || !bucket) return;
     const now = Date.now();
-    const available = Math.min(bucket.maximum, bucket.available + ((now - bucket.at) / 1000) * bucket.restoreRate);
-    const wait = available >= expected ? 0 : Math.ceil(((expected - available) / Math.max(bucket.restoreRate, 1)) * 1000);
+    const available = Math.min(
+      bucket.maximum,
+      bucket.available + ((now - bucket.at) / 1000) * bucket.restoreRate,
+    );
+    const wait =
+      available >= expected
+        ? 0
+        : Math.ceil(((expected - available) / Math.max(bucket.restoreRate, 1)) * 1000);
     bucket.available = available - expected;
     bucket.at = now;
     if (wait > 0) {
@@ -147,7 +172,13 @@ export class ShopifyAdminClient {
     this.stats.lastCost = cost;
     if (operation && cost.requestedQueryCost > 0) this.costOf.set(operation, cost.requestedQueryCost);
     const t = cost.throttleStatus;
-    if (t) this.bucket = { available: t.currentlyAvailable, maximum: t.maximumAvailable, restoreRate: t.restoreRate, at: Date.now() };
+    if (t)
+      this.bucket = {
+        available: t.currentlyAvailable,
+        maximum: t.maximumAvailable,
+        restoreRate: t.restoreRate,
+        at: Date.now(),
+      };
   }
 }
 

@@ -14,7 +14,9 @@ export class ShopifyUserError extends Error {
     readonly operation: string,
     readonly userErrors: ShopifyUserErrorDetail[],
   ) {
-    super(`${operation}: ${userErrors.map((e) => `${e.field?.join('.') ?? ''}${e.field ? ': ' : ''}${e.message}`).join('; ')}`);
+    super(
+      `${operation}: ${userErrors.map((e) => `${e.field?.join('.') ?? ''}${e.field ? ': ' : ''}${e.message}`).join('; ')}`,
+    );
   }
 }
 

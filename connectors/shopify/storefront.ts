@@ -31,7 +31,10 @@ export function metafieldKey(key: string): string {
   return `k_${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
 }
 
-type Payload = { userErrors?: ShopifyUserErrorDetail[]; orderCancelUserErrors?: ShopifyUserErrorDetail[] } | null | undefined;
+type Payload =
+  | { userErrors?: ShopifyUserErrorDetail[]; orderCancelUserErrors?: ShopifyUserErrorDetail[] }
+  | null
+  | undefined;
 function check(operation: string, payload: Payload): void {
   const errors = [...(payload?.userErrors ?? []), ...(payload?.orderCancelUserErrors ?? [])];
   if (errors.length) throw new ShopifyUserError(operation, errors);
@@ -98,7 +101,13 @@ interface OrderForFulfillment {
   order: {
     id: string;
     cancelledAt: string | null;
-    fulfillmentOrders: { nodes: { id: string; status: string; lineItems: { nodes: { id: string; remainingQuantity: number; lineItem: { id: string } }[] } }[] };
+    fulfillmentOrders: {
+      nodes: {
+        id: string;
+        status: string;
+        lineItems: { nodes: { id: string; remainingQuantity: number; lineItem: { id: string } }[] };
+      }[];
+    };
     fulfillments: { id: string; trackingInfo: { number: string | null }[] }[];
     metafield: { value: string } | null;
   } | null;
@@ -120,7 +129,9 @@ export class ShopifyStorefront implements StorefrontPort {
     this.concurrency = opts.concurrency ?? 4;
   }
 
-  async createFulfillment(input: StorefrontFulfillmentInput): Promise<{ fulfillmentId: string; created: boolean }> {
+  async createFulfillment(
+    input: StorefrontFulfillmentInput,
+  ): Promise<{ fulfillmentId: string; created: boolean }> {
     const orderGid = toGid('Order', input.orderId);
     const key = metafieldKey(input.fulfillmentKey);
     const { order } = await this.client.request<OrderForFulfillment>(
@@ -134,12 +145,23 @@ export class ShopifyStorefront implements StorefrontPort {
       }`,
       { id: orderGid, key },
     );
-    if (!order) throw new ShopifyUserError('fulfillmentCreate', [{ field: ['orderId'], message: `Order ${input.orderId} does not exist.` }]);
+    if (!order)
+      throw new ShopifyUserError('fulfillmentCreate', [
+        { field: ['orderId'], message: `Order ${input.orderId} does not exist.` },
+      ]);
     if (order.metafield?.value) return { fulfillmentId: fromGid(order.metafield.value), created: false };
 
     // A shipment already pushed under the same tracking numbers (its key was not recorded) is the same shipment.
     const wanted = [...input.trackingNumbers].sort().join(',');
-    const same = wanted ? order.fulfillments.find((f) => f.trackingInfo.map((t) => t.number ?? '').sort().join(',') === wanted) : undefined;
+    const same = wanted
+      ? order.fulfillments.find(
+          (f) =>
+            f.trackingInfo
+              .map((t) => t.number ?? '')
+              .sort()
+              .join(',') === wanted,
+        )
+      : undefined;
     if (same) {
       await this.recordKey(orderGid, FULFILLMENT_KEYS_NAMESPACE, key, same.id);
       return { fulfillmentId: fromGid(same.id), created: false };
@@ -153,19 +175,29 @@ export class ShopifyStorefront implements StorefrontPort {
         .flatMap((fo) => fo.lineItems.nodes.map((li) => ({ fo, li })))
         .find(({ li }) => li.lineItem.id === lineGid && li.remainingQuantity > 0);
       if (!match) {
-        throw new ShopifyUserError('fulfillmentCreate', [{ field: ['lines', String(i), 'lineId'], message: `Line ${line.lineId} has nothing left to fulfill.` }]);
+        throw new ShopifyUserError('fulfillmentCreate', [
+          {
+            field: ['lines', String(i), 'lineId'],
+            message: `Line ${line.lineId} has nothing left to fulfill.`,
+          },
+        ]);
       }
       const list = byFulfillmentOrder.get(match.fo.id) ?? [];
       list.push({ id: match.li.id, quantity: line.quantity });
       byFulfillmentOrder.set(match.fo.id, list);
     }
-    const data = await this.client.request<{ fulfillmentCreate: { fulfillment: { id: string } | null; userErrors: ShopifyUserErrorDetail[] } }>(
+    const data = await this.client.request<{
+      fulfillmentCreate: { fulfillment: { id: string } | null; userErrors: ShopifyUserErrorDetail[] };
+    }>(
       `mutation CreateFulfillment($fulfillment: FulfillmentInput!) {
         fulfillmentCreate(fulfillment: $fulfillment) { fulfillment { id status } userErrors { field message } }
       }`,
       {
         fulfillment: {
-          lineItemsByFulfillmentOrder: [...byFulfillmentOrder].map(([fulfillmentOrderId, items]) => ({ fulfillmentOrderId, fulfillmentOrderLineItems: items })),
+          lineItemsByFulfillmentOrder: [...byFulfillmentOrder].map(([fulfillmentOrderId, items]) => ({
+            fulfillmentOrderId,
+            fulfillmentOrderLineItems: items,
+          })),
           notifyCustomer: input.notifyCustomer,
           trackingInfo: {
             company: input.carrier ?? undefined,
@@ -187,7 +219,9 @@ export class ShopifyStorefront implements StorefrontPort {
    * have comes back in `unknown` (nothing is retried for it); quantities that moved in the store since
    * the compare value come back in `stale`.
    */
-  async setInventory(levels: InventoryQuantity[]): Promise<{ updated: number; stale: InventoryQuantity[]; unknown: InventoryQuantity[] }> {
+  async setInventory(
+    levels: InventoryQuantity[],
+  ): Promise<{ updated: number; stale: InventoryQuantity[]; unknown: InventoryQuantity[] }> {
     const items = await this.inventoryItems([...new Set(levels.map((l) => l.sku))]);
     const locations = await this.locationIds();
     const stale: InventoryQuantity[] = [];
@@ -203,7 +237,9 @@ export class ShopifyStorefront implements StorefrontPort {
     await inParallel(batches, this.concurrency, async (first) => {
       let batch = first;
       while (batch.length) {
-        const data = await this.client.request<{ inventorySetQuantities: { userErrors: ShopifyUserErrorDetail[] } }>(
+        const data = await this.client.request<{
+          inventorySetQuantities: { userErrors: ShopifyUserErrorDetail[] };
+        }>(
           `mutation SetQuantities($input: InventorySetQuantitiesInput!) {
             inventorySetQuantities(input: $input) @idempotent(key: "${randomUUID()}") {
               inventoryAdjustmentGroup { id } userErrors { field message code }
@@ -229,7 +265,9 @@ export class ShopifyStorefront implements StorefrontPort {
           break;
         }
         const at = (e: ShopifyUserErrorDetail) => Number(e.field?.[2]);
-        const other = errors.filter((e) => e.code !== 'CHANGE_FROM_QUANTITY_STALE' && !(e.code && ITEM_GONE.has(e.code)));
+        const other = errors.filter(
+          (e) => e.code !== 'CHANGE_FROM_QUANTITY_STALE' && !(e.code && ITEM_GONE.has(e.code)),
+        );
         if (other.length) throw new ShopifyUserError('inventorySetQuantities', other);
         const staleIdx = new Set(errors.filter((e) => e.code === 'CHANGE_FROM_QUANTITY_STALE').map(at));
         const goneIdx = new Set(errors.filter((e) => e.code && ITEM_GONE.has(e.code)).map(at));
@@ -241,7 +279,9 @@ export class ShopifyStorefront implements StorefrontPort {
           // SKUs up again once; what the store still does not have is unknown.
           const retry = [...new Set(gone.filter((l) => !items.fresh.has(l.sku)).map((l) => l.sku))];
           for (const sku of retry) this.itemIds.delete(sku);
-          const again = retry.length ? await this.inventoryItems(retry) : { ids: new Map<string, string>(), fresh: new Set<string>() };
+          const again = retry.length
+            ? await this.inventoryItems(retry)
+            : { ids: new Map<string, string>(), fresh: new Set<string>() };
           for (const l of gone) {
             const id = again.ids.get(l.sku);
             if (id && id !== items.ids.get(l.sku)) {
@@ -255,15 +295,23 @@ export class ShopifyStorefront implements StorefrontPort {
     });
     if (unknown.length) {
       this.log?.warn(
-        { count: unknown.length, examples: unknown.slice(0, 5).map((l) => ({ sku: l.sku, location: l.location })) },
+        {
+          count: unknown.length,
+          examples: unknown.slice(0, 5).map((l) => ({ sku: l.sku, location: l.location })),
+        },
         'inventory for SKUs or locations the store does not have was not set',
       );
     }
     return { updated, stale, unknown };
   }
 
-  async ordersUpdatedSince(since: string, first: number): Promise<{ orderId: string; name: string; updatedAt: string }[]> {
-    const data = await this.client.request<{ orders: { nodes: { id: string; name: string; updatedAt: string }[] } }>(
+  async ordersUpdatedSince(
+    since: string,
+    first: number,
+  ): Promise<{ orderId: string; name: string; updatedAt: string }[]> {
+    const data = await this.client.request<{
+      orders: { nodes: { id: string; name: string; updatedAt: string }[] };
+    }>(
       `query OrdersUpdatedSince($first: Int!, $query: String!) { orders(first: $first, query: $query, sortKey: UPDATED_AT, reverse: false) { nodes { id name updatedAt } } }`,
       { first: Math.min(250, first), query: `updated_at:>'${since}'` },
     );
@@ -271,12 +319,17 @@ export class ShopifyStorefront implements StorefrontPort {
   }
 
   async setPublished(sku: string, published: boolean): Promise<void> {
-    const data = await this.client.request<{ productVariants: { nodes: { sku: string; product: { id: string } }[] } }>(
+    const data = await this.client.request<{
+      productVariants: { nodes: { sku: string; product: { id: string } }[] };
+    }>(
       `query VariantProduct($query: String!) { productVariants(first: 1, query: $query) { nodes { sku product { id } } } }`,
       { query: `sku:${JSON.stringify(sku)}` },
     );
     const product = data.productVariants.nodes.find((n) => n.sku === sku)?.product;
-    if (!product) throw new ShopifyUserError(published ? 'publishablePublish' : 'publishableUnpublish', [{ field: ['sku'], message: `No product has SKU ${sku}.` }]);
+    if (!product)
+      throw new ShopifyUserError(published ? 'publishablePublish' : 'publishableUnpublish', [
+        { field: ['sku'], message: `No product has SKU ${sku}.` },
+      ]);
     const publications = await this.publicationIds();
     const field = published ? 'publishablePublish' : 'publishableUnpublish';
     const res = await this.client.request<Record<string, { userErrors: ShopifyUserErrorDetail[] }>>(
@@ -307,23 +360,44 @@ export class ShopifyStorefront implements StorefrontPort {
       );
       check('orderUpdate', data.orderUpdate);
     }
-    if (input.metafields?.length) await this.setMetafields(input.metafields.map((m) => ({ ownerId: id, ...m })));
+    if (input.metafields?.length)
+      await this.setMetafields(input.metafields.map((m) => ({ ownerId: id, ...m })));
   }
 
-  async cancelOrder(input: { orderId: string; reason: string; notifyCustomer: boolean; refund: boolean; staffNote?: string }): Promise<void> {
+  async cancelOrder(input: {
+    orderId: string;
+    reason: string;
+    notifyCustomer: boolean;
+    refund: boolean;
+    staffNote?: string;
+  }): Promise<void> {
     const id = toGid('Order', input.orderId);
-    const current = await this.client.request<{ order: { cancelledAt: string | null } | null }>(`query OrderCancelled($id: ID!) { order(id: $id) { cancelledAt } }`, { id });
-    if (!current.order) throw new ShopifyUserError('orderCancel', [{ field: ['orderId'], message: `Order ${input.orderId} does not exist.` }]);
+    const current = await this.client.request<{ order: { cancelledAt: string | null } | null }>(
+      `query OrderCancelled($id: ID!) { order(id: $id) { cancelledAt } }`,
+      { id },
+    );
+    if (!current.order)
+      throw new ShopifyUserError('orderCancel', [
+        { field: ['orderId'], message: `Order ${input.orderId} does not exist.` },
+      ]);
     if (current.order.cancelledAt) return;
     const reasons = ['CUSTOMER', 'DECLINED', 'FRAUD', 'INVENTORY', 'STAFF', 'OTHER'];
     const reason = reasons.includes(input.reason.toUpperCase()) ? input.reason.toUpperCase() : 'OTHER';
-    const data = await this.client.request<{ orderCancel: { userErrors: ShopifyUserErrorDetail[]; orderCancelUserErrors: ShopifyUserErrorDetail[] } }>(
+    const data = await this.client.request<{
+      orderCancel: { userErrors: ShopifyUserErrorDetail[]; orderCancelUserErrors: ShopifyUserErrorDetail[] };
+    }>(
       `mutation CancelOrder($orderId: ID!, $reason: OrderCancelReason!, $notifyCustomer: Boolean, $refund: Boolean, $staffNote: String) {
         orderCancel(orderId: $orderId, reason: $reason, notifyCustomer: $notifyCustomer, refund: $refund, restock: true, staffNote: $staffNote) {
           job { id } orderCancelUserErrors { field message code } userErrors { field message }
         }
       }`,
-      { orderId: id, reason, notifyCustomer: input.notifyCustomer, refund: input.refund, staffNote: input.staffNote },
+      {
+        orderId: id,
+        reason,
+        notifyCustomer: input.notifyCustomer,
+        refund: input.refund,
+        staffNote: input.staffNote,
+      },
     );
     check('orderCancel', data.orderCancel);
   }
@@ -335,9 +409,14 @@ export class ShopifyStorefront implements StorefrontPort {
       `query RefundKey($id: ID!, $key: String!) { order(id: $id) { metafield(namespace: "${REFUND_KEYS_NAMESPACE}", key: $key) { value } } }`,
       { id: orderGid, key },
     );
-    if (!seen.order) throw new ShopifyUserError('refundCreate', [{ field: ['orderId'], message: `Order ${input.orderId} does not exist.` }]);
+    if (!seen.order)
+      throw new ShopifyUserError('refundCreate', [
+        { field: ['orderId'], message: `Order ${input.orderId} does not exist.` },
+      ]);
     if (seen.order.metafield?.value) return { refundId: fromGid(seen.order.metafield.value), created: false };
-    const data = await this.client.request<{ refundCreate: { refund: { id: string } | null; userErrors: ShopifyUserErrorDetail[] } }>(
+    const data = await this.client.request<{
+      refundCreate: { refund: { id: string } | null; userErrors: ShopifyUserErrorDetail[] };
+    }>(
       `mutation CreateRefund($input: RefundInput!) {
         refundCreate(input: $input) @idempotent(key: ${JSON.stringify(input.refundKey)}) { refund { id } userErrors { field message } }
       }`,
@@ -347,8 +426,15 @@ export class ShopifyStorefront implements StorefrontPort {
           note: input.note,
           notify: input.notifyCustomer,
           currency: input.currency,
-          refundLineItems: input.lines.map((l) => ({ lineItemId: toGid('LineItem', l.lineId), quantity: l.quantity, restockType: l.restock ? 'RETURN' : 'NO_RESTOCK' })),
-          transactions: Number(input.amount) > 0 ? [{ orderId: orderGid, gateway: 'manual', kind: 'REFUND', amount: input.amount }] : [],
+          refundLineItems: input.lines.map((l) => ({
+            lineItemId: toGid('LineItem', l.lineId),
+            quantity: l.quantity,
+            restockType: l.restock ? 'RETURN' : 'NO_RESTOCK',
+          })),
+          transactions:
+            Number(input.amount) > 0
+              ? [{ orderId: orderGid, gateway: 'manual', kind: 'REFUND', amount: input.amount }]
+              : [],
         },
       },
     );
@@ -358,28 +444,58 @@ export class ShopifyStorefront implements StorefrontPort {
     return { refundId: fromGid(refundGid), created: true };
   }
 
-  async updateReturn(input: { returnId: string; status: 'approved' | 'declined' | 'closed'; reason?: string }): Promise<void> {
+  async updateReturn(input: {
+    returnId: string;
+    status: 'approved' | 'declined' | 'closed';
+    reason?: string;
+  }): Promise<void> {
     const id = toGid('Return', input.returnId);
     const target = { approved: 'OPEN', declined: 'DECLINED', closed: 'CLOSED' }[input.status];
-    const current = await this.client.request<{ return: { status: string } | null }>(`query ReturnStatus($id: ID!) { return(id: $id) { status } }`, { id });
-    if (!current.return) throw new ShopifyUserError('returnUpdate', [{ field: ['returnId'], message: `Return ${input.returnId} does not exist.` }]);
-    if (current.return.status === target || (input.status === 'approved' && current.return.status === 'CLOSED')) return;
+    const current = await this.client.request<{ return: { status: string } | null }>(
+      `query ReturnStatus($id: ID!) { return(id: $id) { status } }`,
+      { id },
+    );
+    if (!current.return)
+      throw new ShopifyUserError('returnUpdate', [
+        { field: ['returnId'], message: `Return ${input.returnId} does not exist.` },
+      ]);
+    if (
+      current.return.status === target ||
+      (input.status === 'approved' && current.return.status === 'CLOSED')
+    )
+      return;
     const [field, query, variables] =
       input.status === 'approved'
-        ? ['returnApproveRequest', `mutation Approve($input: ReturnApproveRequestInput!) { returnApproveRequest(input: $input) { return { id status } userErrors { field message code } } }`, { input: { id } }]
+        ? [
+            'returnApproveRequest',
+            `mutation Approve($input: ReturnApproveRequestInput!) { returnApproveRequest(input: $input) { return { id status } userErrors { field message code } } }`,
+            { input: { id } },
+          ]
         : input.status === 'declined'
           ? [
               'returnDeclineRequest',
               `mutation Decline($input: ReturnDeclineRequestInput!) { returnDeclineRequest(input: $input) { return { id status } userErrors { field message code } } }`,
               { input: { id, declineReason: 'OTHER', declineNote: input.reason } },
             ]
-          : ['returnClose', `mutation Close($id: ID!) { returnClose(id: $id) { return { id status } userErrors { field message code } } }`, { id }];
-    const data = await this.client.request<Record<string, { userErrors: ShopifyUserErrorDetail[] }>>(query, variables);
+          : [
+              'returnClose',
+              `mutation Close($id: ID!) { returnClose(id: $id) { return { id status } userErrors { field message code } } }`,
+              { id },
+            ];
+    const data = await this.client.request<Record<string, { userErrors: ShopifyUserErrorDetail[] }>>(
+      query,
+      variables,
+    );
     check(field, data[field]);
   }
 
   async upsertCustomer(input: StorefrontCustomerInput): Promise<{ customerId: string; companyId?: string }> {
-    const customerFields = { email: input.email, firstName: input.firstName, lastName: input.lastName, taxExempt: input.taxExempt };
+    const customerFields = {
+      email: input.email,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      taxExempt: input.taxExempt,
+    };
     let customerGid = input.customerId ? toGid('Customer', input.customerId) : undefined;
     if (!customerGid) {
       const found = await this.client.request<{ customers: { nodes: { id: string; email: string }[] } }>(
@@ -389,13 +505,17 @@ export class ShopifyStorefront implements StorefrontPort {
       customerGid = found.customers.nodes[0]?.id;
     }
     if (customerGid) {
-      const data = await this.client.request<{ customerUpdate: { customer: { id: string } | null; userErrors: ShopifyUserErrorDetail[] } }>(
+      const data = await this.client.request<{
+        customerUpdate: { customer: { id: string } | null; userErrors: ShopifyUserErrorDetail[] };
+      }>(
         `mutation UpdateCustomer($input: CustomerInput!) { customerUpdate(input: $input) { customer { id } userErrors { field message code } } }`,
         { input: { id: customerGid, ...customerFields } },
       );
       check('customerUpdate', data.customerUpdate);
     } else {
-      const data = await this.client.request<{ customerCreate: { customer: { id: string } | null; userErrors: ShopifyUserErrorDetail[] } }>(
+      const data = await this.client.request<{
+        customerCreate: { customer: { id: string } | null; userErrors: ShopifyUserErrorDetail[] };
+      }>(
         `mutation CreateCustomer($input: CustomerInput!) { customerCreate(input: $input) { customer { id } userErrors { field message code } } }`,
         { input: customerFields },
       );
@@ -410,17 +530,43 @@ export class ShopifyStorefront implements StorefrontPort {
       ownerGid = companyGid;
     }
     const metafields = [
-      ...(input.erpCustomerId ? [{ ownerId: ownerGid, namespace: QUAYSIDE_NAMESPACE, key: 'erp_customer_id', type: 'single_line_text_field', value: input.erpCustomerId }] : []),
-      ...(input.creditHeadroom !== undefined ? [{ ownerId: ownerGid, namespace: QUAYSIDE_NAMESPACE, key: 'credit_headroom', type: 'number_decimal', value: input.creditHeadroom }] : []),
+      ...(input.erpCustomerId
+        ? [
+            {
+              ownerId: ownerGid,
+              namespace: QUAYSIDE_NAMESPACE,
+              key: 'erp_customer_id',
+              type: 'single_line_text_field',
+              value: input.erpCustomerId,
+            },
+          ]
+        : []),
+      ...(input.creditHeadroom !== undefined
+        ? [
+            {
+              ownerId: ownerGid,
+              namespace: QUAYSIDE_NAMESPACE,
+              key: 'credit_headroom',
+              type: 'number_decimal',
+              value: input.creditHeadroom,
+            },
+          ]
+        : []),
     ];
     if (metafields.length) await this.setMetafields(metafields);
     return { customerId: fromGid(customerGid), ...(companyGid ? { companyId: fromGid(companyGid) } : {}) };
   }
 
   private async upsertCompany(input: StorefrontCustomerInput, customerGid: string): Promise<string> {
-    type Company = { id: string; contacts: { nodes: { customer: { id: string } }[] }; locations: { nodes: { id: string }[] } };
+    type Company = {
+      id: string;
+      contacts: { nodes: { customer: { id: string } }[] };
+      locations: { nodes: { id: string }[] };
+    };
     const companyFields = `id contacts(first: 50) { nodes { customer { id } } } locations(first: 1) { nodes { id } }`;
-    const query = input.erpCustomerId ? `external_id:${JSON.stringify(input.erpCustomerId)}` : `name:${JSON.stringify(input.companyName)}`;
+    const query = input.erpCustomerId
+      ? `external_id:${JSON.stringify(input.erpCustomerId)}`
+      : `name:${JSON.stringify(input.companyName)}`;
     const found = await this.client.request<{ companies: { nodes: Company[] } }>(
       `query FindCompany($query: String!) { companies(first: 1, query: $query) { nodes { ${companyFields} } } }`,
       { query },
@@ -433,15 +579,24 @@ export class ShopifyStorefront implements StorefrontPort {
       );
       check('companyUpdate', data.companyUpdate);
     } else {
-      const data = await this.client.request<{ companyCreate: { company: Company | null; userErrors: ShopifyUserErrorDetail[] } }>(
+      const data = await this.client.request<{
+        companyCreate: { company: Company | null; userErrors: ShopifyUserErrorDetail[] };
+      }>(
         `mutation CreateCompany($input: CompanyCreateInput!) { companyCreate(input: $input) { company { ${companyFields} } userErrors { field message code } } }`,
-        { input: { company: { name: input.companyName, externalId: input.erpCustomerId }, companyLocation: { name: input.companyName } } },
+        {
+          input: {
+            company: { name: input.companyName, externalId: input.erpCustomerId },
+            companyLocation: { name: input.companyName },
+          },
+        },
       );
       check('companyCreate', data.companyCreate);
       company = data.companyCreate.company!;
     }
     if (!company.contacts.nodes.some((c) => c.customer.id === customerGid)) {
-      const data = await this.client.request<{ companyAssignCustomerAsContact: { userErrors: ShopifyUserErrorDetail[] } }>(
+      const data = await this.client.request<{
+        companyAssignCustomerAsContact: { userErrors: ShopifyUserErrorDetail[] };
+      }>(
         `mutation AssignContact($companyId: ID!, $customerId: ID!) { companyAssignCustomerAsContact(companyId: $companyId, customerId: $customerId) { companyContact { id } userErrors { field message code } } }`,
         { companyId: company.id, customerId: customerGid },
       );
@@ -449,11 +604,21 @@ export class ShopifyStorefront implements StorefrontPort {
     }
     const locationId = company.locations.nodes[0]?.id;
     if (locationId && input.paymentTermsName) {
-      const templates = await this.client.request<{ paymentTermsTemplates: { id: string; name: string }[] }>(`query Terms { paymentTermsTemplates { id name } }`);
+      const templates = await this.client.request<{ paymentTermsTemplates: { id: string; name: string }[] }>(
+        `query Terms { paymentTermsTemplates { id name } }`,
+      );
       const wanted = input.paymentTermsName.toLowerCase().replace(/\s+/g, ' ').trim();
       const template = templates.paymentTermsTemplates.find((t) => t.name.toLowerCase() === wanted);
-      if (!template) throw new ShopifyUserError('companyLocationUpdate', [{ field: ['paymentTermsName'], message: `No payment terms template named ${input.paymentTermsName}.` }]);
-      const data = await this.client.request<{ companyLocationUpdate: { userErrors: ShopifyUserErrorDetail[] } }>(
+      if (!template)
+        throw new ShopifyUserError('companyLocationUpdate', [
+          {
+            field: ['paymentTermsName'],
+            message: `No payment terms template named ${input.paymentTermsName}.`,
+          },
+        ]);
+      const data = await this.client.request<{
+        companyLocationUpdate: { userErrors: ShopifyUserErrorDetail[] };
+      }>(
         `mutation Terms($id: ID!, $input: CompanyLocationUpdateInput!) { companyLocationUpdate(companyLocationId: $id, input: $input) { companyLocation { id } userErrors { field message code } } }`,
         { id: locationId, input: { buyerExperienceConfiguration: { paymentTermsTemplateId: template.id } } },
       );
@@ -465,8 +630,13 @@ export class ShopifyStorefront implements StorefrontPort {
         { query: `title:${JSON.stringify(input.priceList)}` },
       );
       const catalog = catalogs.catalogs.nodes.find((c) => c.title === input.priceList);
-      if (!catalog) throw new ShopifyUserError('catalogContextUpdate', [{ field: ['priceList'], message: `No catalog or price list named ${input.priceList}.` }]);
-      const data = await this.client.request<{ catalogContextUpdate: { userErrors: ShopifyUserErrorDetail[] } }>(
+      if (!catalog)
+        throw new ShopifyUserError('catalogContextUpdate', [
+          { field: ['priceList'], message: `No catalog or price list named ${input.priceList}.` },
+        ]);
+      const data = await this.client.request<{
+        catalogContextUpdate: { userErrors: ShopifyUserErrorDetail[] };
+      }>(
         `mutation AssignCatalog($catalogId: ID!, $add: CatalogContextInput) { catalogContextUpdate(catalogId: $catalogId, contextsToAdd: $add) { catalog { id } userErrors { field message code } } }`,
         { catalogId: catalog.id, add: { companyLocationIds: [locationId] } },
       );
@@ -475,7 +645,9 @@ export class ShopifyStorefront implements StorefrontPort {
     return company.id;
   }
 
-  private async setMetafields(metafields: { ownerId: string; namespace: string; key: string; type: string; value: string }[]): Promise<void> {
+  private async setMetafields(
+    metafields: { ownerId: string; namespace: string; key: string; type: string; value: string }[],
+  ): Promise<void> {
     for (let i = 0; i < metafields.length; i += 25) {
       const data = await this.client.request<{ metafieldsSet: { userErrors: ShopifyUserErrorDetail[] } }>(
         `mutation SetMetafields($metafields: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $metafields) { metafields { key } userErrors { field message code } } }`,
@@ -500,9 +672,12 @@ export class ShopifyStorefront implements StorefrontPort {
       else missing.push(sku);
     }
     const chunks: string[][] = [];
-    for (let i = 0; i < missing.length; i += SKU_LOOKUP_BATCH) chunks.push(missing.slice(i, i + SKU_LOOKUP_BATCH));
+    for (let i = 0; i < missing.length; i += SKU_LOOKUP_BATCH)
+      chunks.push(missing.slice(i, i + SKU_LOOKUP_BATCH));
     await inParallel(chunks, this.concurrency, async (chunk) => {
-      const data = await this.client.request<{ productVariants: { nodes: { sku: string | null; inventoryItem: { id: string } }[] } }>(
+      const data = await this.client.request<{
+        productVariants: { nodes: { sku: string | null; inventoryItem: { id: string } }[] };
+      }>(
         `query InventoryItems($first: Int!, $query: String!) { productVariants(first: $first, query: $query) { nodes { sku inventoryItem { id } } } }`,
         { first: chunk.length, query: chunk.map((s) => `sku:${JSON.stringify(s)}`).join(' OR ') },
       );
@@ -519,7 +694,9 @@ export class ShopifyStorefront implements StorefrontPort {
 
   private async locationIds(): Promise<Map<string, string>> {
     if (!this.locations) {
-      const data = await this.client.request<{ locations: { nodes: { id: string; name: string }[] } }>(`query Locations { locations(first: 250) { nodes { id name } } }`);
+      const data = await this.client.request<{ locations: { nodes: { id: string; name: string }[] } }>(
+        `query Locations { locations(first: 250) { nodes { id name } } }`,
+      );
       this.locations = new Map(data.locations.nodes.map((l) => [l.name, l.id]));
     }
     return this.locations;
@@ -533,7 +710,9 @@ export class ShopifyStorefront implements StorefrontPort {
 
   private async publicationIds(): Promise<string[]> {
     if (!this.publications) {
-      const data = await this.client.request<{ publications: { nodes: { id: string; name: string }[] } }>(`query Publications { publications(first: 20) { nodes { id name } } }`);
+      const data = await this.client.request<{ publications: { nodes: { id: string; name: string }[] } }>(
+        `query Publications { publications(first: 20) { nodes { id name } } }`,
+      );
       this.publications = data.publications.nodes.map((p) => p.id);
     }
     return this.publications;

@@ -13,11 +13,15 @@ export async function registerWebhookSubscriptions(
   callbackUrl: string,
   topics: readonly string[],
 ): Promise<{ created: string[]; existing: string[] }> {
-  const data = await client.request<{ webhookSubscriptions: { nodes: { id: string; topic: string; uri: string }[] } }>(
+  const data = await client.request<{
+    webhookSubscriptions: { nodes: { id: string; topic: string; uri: string }[] };
+  }>(
     `query Subscriptions($uri: String) { webhookSubscriptions(first: 100, uri: $uri) { nodes { id topic uri } } }`,
     { uri: callbackUrl },
   );
-  const have = new Set(data.webhookSubscriptions.nodes.filter((s) => s.uri === callbackUrl).map((s) => s.topic));
+  const have = new Set(
+    data.webhookSubscriptions.nodes.filter((s) => s.uri === callbackUrl).map((s) => s.topic),
+  );
   const created: string[] = [];
   const existing: string[] = [];
   for (const topic of topics) {
@@ -26,7 +30,12 @@ export async function registerWebhookSubscriptions(
       existing.push(topic);
       continue;
     }
-    const res = await client.request<{ webhookSubscriptionCreate: { webhookSubscription: { id: string } | null; userErrors: ShopifyUserErrorDetail[] } }>(
+    const res = await client.request<{
+      webhookSubscriptionCreate: {
+        webhookSubscription: { id: string } | null;
+        userErrors: ShopifyUserErrorDetail[];
+      };
+    }>(
       `mutation Subscribe($topic: WebhookSubscriptionTopic!, $sub: WebhookSubscriptionInput!) {
         webhookSubscriptionCreate(topic: $topic, webhookSubscription: $sub) { webhookSubscription { id } userErrors { field message } }
       }`,
@@ -41,7 +50,10 @@ export async function registerWebhookSubscriptions(
 }
 
 /** Removes this app's subscriptions to `callbackUrl` (all topics). */
-export async function deleteWebhookSubscriptions(client: ShopifyAdminClient, callbackUrl: string): Promise<number> {
+export async function deleteWebhookSubscriptions(
+  client: ShopifyAdminClient,
+  callbackUrl: string,
+): Promise<number> {
   const data = await client.request<{ webhookSubscriptions: { nodes: { id: string; uri: string }[] } }>(
     `query Subscriptions($uri: String) { webhookSubscriptions(first: 100, uri: $uri) { nodes { id uri } } }`,
     { uri: callbackUrl },
@@ -52,7 +64,8 @@ export async function deleteWebhookSubscriptions(client: ShopifyAdminClient, cal
       `mutation Unsubscribe($id: ID!) { webhookSubscriptionDelete(id: $id) { deletedWebhookSubscriptionId userErrors { field message } } }`,
       { id: sub.id },
     );
-    if (res.webhookSubscriptionDelete.userErrors.length) throw new ShopifyUserError('webhookSubscriptionDelete', res.webhookSubscriptionDelete.userErrors);
+    if (res.webhookSubscriptionDelete.userErrors.length)
+      throw new ShopifyUserError('webhookSubscriptionDelete', res.webhookSubscriptionDelete.userErrors);
     deleted += 1;
   }
   return deleted;

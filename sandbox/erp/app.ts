@@ -2,7 +2,13 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { z } from 'zod';
 import { withTransaction, type Db, type DbClient } from '../../db/pool';
 import type { Logger } from '../../platform/logger';
-import { createFaultInjector, FaultPatch, type FaultInjector, type FaultKind, type FaultSettings } from '../shared/faults';
+import {
+  createFaultInjector,
+  FaultPatch,
+  type FaultInjector,
+  type FaultKind,
+  type FaultSettings,
+} from '../shared/faults';
 import { createTbaVerifier, type SandboxCredentials } from './auth';
 import { errorDocument, invalidLogin, RestError, sendError } from './errors';
 import * as records from './records';
@@ -38,15 +44,25 @@ const FAULT_ERRORS: Record<FaultKind, RestError> = {
     'CONCURRENCY_LIMIT_EXCEEDED',
     'Concurrent request limit exceeded. Request blocked. Wait and retry the request, or increase the concurrency limit of your account.',
   ),
-  error: RestError.of(500, 'UNEXPECTED_ERROR', 'An unexpected error occurred. Error ID: sandbox-injected-fault.'),
-  outage: RestError.of(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable because of scheduled maintenance. Try again later.'),
+  error: RestError.of(
+    500,
+    'UNEXPECTED_ERROR',
+    'An unexpected error occurred. Error ID: sandbox-injected-fault.',
+  ),
+  outage: RestError.of(
+    503,
+    'SERVICE_UNAVAILABLE',
+    'The service is temporarily unavailable because of scheduled maintenance. Try again later.',
+  ),
 };
 
 function formatValue(v: unknown, kind?: 'timestamp' | 'date'): string | undefined {
   if (v === null || v === undefined) return undefined;
   if (v instanceof Date) {
     // NetSuite's default date preference; use TO_CHAR for a full timestamp.
-    return kind === 'timestamp' || kind === 'date' ? `${v.getUTCMonth() + 1}/${v.getUTCDate()}/${v.getUTCFullYear()}` : v.toISOString();
+    return kind === 'timestamp' || kind === 'date'
+      ? `${v.getUTCMonth() + 1}/${v.getUTCDate()}/${v.getUTCFullYear()}`
+      : v.toISOString();
   }
   return String(v);
 }
@@ -80,24 +96,47 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
   rest.use(express.json({ type: () => true, limit: '10mb' }));
 
   rest.get('/system/v1/governanceLimits', (_req, res) => {
-    res.json({ accountConcurrencyLimit: faults.settings().concurrencyLimit, integrationConcurrencyLimit: faults.settings().concurrencyLimit });
+    res.json({
+      accountConcurrencyLimit: faults.settings().concurrencyLimit,
+      integrationConcurrencyLimit: faults.settings().concurrencyLimit,
+    });
   });
 
   rest.post('/query/v1/suiteql', async (req, res) => {
     if (!/\btransient\b/i.test(req.get('prefer') ?? '')) {
-      throw RestError.of(400, 'INVALID_PARAMETER', "Invalid header: the 'Prefer: transient' header is required for SuiteQL queries.");
+      throw RestError.of(
+        400,
+        'INVALID_PARAMETER',
+        "Invalid header: the 'Prefer: transient' header is required for SuiteQL queries.",
+      );
     }
     const body = (req.body ?? {}) as { q?: unknown };
-    if (typeof body.q !== 'string' || !body.q.trim()) throw RestError.of(400, 'INVALID_CONTENT', "The request body must contain the query in the property 'q'.");
+    if (typeof body.q !== 'string' || !body.q.trim())
+      throw RestError.of(
+        400,
+        'INVALID_CONTENT',
+        "The request body must contain the query in the property 'q'.",
+      );
     const limit = req.query.limit === undefined ? 1000 : Number(req.query.limit);
     const offset = req.query.offset === undefined ? 0 : Number(req.query.offset);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw RestError.of(400, 'INVALID_PARAMETER', 'Invalid value for the parameter limit: it must be between 1 and 1000.');
-    if (!Number.isInteger(offset) || offset < 0) throw RestError.of(400, 'INVALID_PARAMETER', 'Invalid value for the parameter offset.');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw RestError.of(
+        400,
+        'INVALID_PARAMETER',
+        'Invalid value for the parameter limit: it must be between 1 and 1000.',
+      );
+    if (!Number.isInteger(offset) || offset < 0)
+      throw RestError.of(400, 'INVALID_PARAMETER', 'Invalid value for the parameter offset.');
     let compiled;
     try {
       compiled = compileSuiteQl(body.q);
     } catch (err) {
-      if (err instanceof SuiteQlError) throw RestError.of(400, 'INVALID_PARAMETER', `Invalid search query. Detailed unprocessed description follows. ${err.message}`);
+      if (err instanceof SuiteQlError)
+        throw RestError.of(
+          400,
+          'INVALID_PARAMETER',
+          `Invalid search query. Detailed unprocessed description follows. ${err.message}`,
+        );
       throw err;
     }
     const [rows, total] = await Promise.all([
@@ -121,25 +160,48 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
 
   const recordType = (name: string | undefined): records.RecordType => {
     const key = (name ?? '').toLowerCase();
-    if (!(key in records.RECORD_TYPES)) throw RestError.of(404, 'INVALID_RCRD_TYPE', `Record type '${name}' does not exist or is not supported.`);
+    if (!(key in records.RECORD_TYPES))
+      throw RestError.of(
+        404,
+        'INVALID_RCRD_TYPE',
+        `Record type '${name}' does not exist or is not supported.`,
+      );
     return key as records.RecordType;
   };
-  const location = (req: Request, type: records.RecordType, id: number) => `${req.protocol}://${req.get('host')}${RECORD_BASE}/${TYPE_NAMES[type]}/${id}`;
-  const notAllowed = () => RestError.of(405, 'METHOD_NOT_ALLOWED', 'The HTTP method is not allowed for this resource.');
+  const location = (req: Request, type: records.RecordType, id: number) =>
+    `${req.protocol}://${req.get('host')}${RECORD_BASE}/${TYPE_NAMES[type]}/${id}`;
+  const notAllowed = () =>
+    RestError.of(405, 'METHOD_NOT_ALLOWED', 'The HTTP method is not allowed for this resource.');
   const bodyOf = (req: Request) => {
-    if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) throw RestError.of(400, 'INVALID_CONTENT', 'The request body must be a JSON object.');
+    if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))
+      throw RestError.of(400, 'INVALID_CONTENT', 'The request body must be a JSON object.');
     return req.body as Record<string, unknown>;
   };
   const find = async (q: DbClient, type: records.RecordType, ref: string) => {
     const key = decodeURIComponent(ref);
     const id = key.startsWith('tranid:')
-      ? ((await q.query<{ id: number }>('SELECT id FROM txn WHERE tran_id = $1 AND type = $2', [key.slice(7), 'SalesOrd'])).rows[0]?.id ?? null)
+      ? ((
+          await q.query<{ id: number }>('SELECT id FROM txn WHERE tran_id = $1 AND type = $2', [
+            key.slice(7),
+            'SalesOrd',
+          ])
+        ).rows[0]?.id ?? null)
       : await records.resolveRecord(q, type, key);
-    if (id === null) throw RestError.of(404, 'NONEXISTENT_ID', `The record instance does not exist. Provide a valid record instance ID. (${TYPE_NAMES[type]} ${ref})`);
+    if (id === null)
+      throw RestError.of(
+        404,
+        'NONEXISTENT_ID',
+        `The record instance does not exist. Provide a valid record instance ID. (${TYPE_NAMES[type]} ${ref})`,
+      );
     return id;
   };
 
-  const create = (q: DbClient, type: records.RecordType, body: Record<string, unknown>, externalId?: string) => {
+  const create = (
+    q: DbClient,
+    type: records.RecordType,
+    body: Record<string, unknown>,
+    externalId?: string,
+  ) => {
     switch (type) {
       case 'customer':
         return records.createCustomer(q, body, externalId);
@@ -172,14 +234,19 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
     const base = `${req.protocol}://${req.get('host')}${RECORD_BASE}`;
     if (parts.length === 1 && req.method === 'POST') {
       const id = await tx((q) => create(q, type, bodyOf(req)));
-      res.status(204).location(location(req, type, id)).end();
+      res
+        .status(204)
+        .location(location(req, type, id))
+        .end();
       return;
     }
     if (parts.length === 2 && req.method === 'GET') {
       const expand = req.query.expandSubResources === 'true';
       const json = await tx(async (q) => {
         const id = await find(q, type, parts[1]!);
-        return type === 'customer' ? records.customerJson(q, id, base) : records.transactionJson(q, id, base, expand);
+        return type === 'customer'
+          ? records.customerJson(q, id, base)
+          : records.transactionJson(q, id, base, expand);
       });
       res.json(json);
       return;
@@ -191,14 +258,23 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
     }
     if (parts.length === 2 && req.method === 'PUT') {
       const ref = decodeURIComponent(parts[1]!);
-      if (!ref.startsWith('eid:')) throw RestError.of(400, 'INVALID_PARAMETER', 'Upsert requires an external ID in the URL (eid:<externalId>).');
+      if (!ref.startsWith('eid:'))
+        throw RestError.of(
+          400,
+          'INVALID_PARAMETER',
+          'Upsert requires an external ID in the URL (eid:<externalId>).',
+        );
       const id = await tx(async (q) => {
         const existing = await records.resolveRecord(q, type, ref);
-        if (existing === null) return create(q, type, { ...bodyOf(req), externalId: ref.slice(4) }, ref.slice(4));
+        if (existing === null)
+          return create(q, type, { ...bodyOf(req), externalId: ref.slice(4) }, ref.slice(4));
         await update(q, type, existing, bodyOf(req));
         return existing;
       });
-      res.status(204).location(location(req, type, id)).end();
+      res
+        .status(204)
+        .location(location(req, type, id))
+        .end();
       return;
     }
     if (parts.length === 4 && parts[2] === '!transform' && req.method === 'POST') {
@@ -206,25 +282,42 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
       const body = bodyOf(req);
       const id = await tx(async (q) => {
         const from = await find(q, type, parts[1]!);
-        if (type === 'salesorder' && to === 'itemfulfillment') return records.fulfillSalesOrder(q, from, body);
+        if (type === 'salesorder' && to === 'itemfulfillment')
+          return records.fulfillSalesOrder(q, from, body);
         if (type === 'salesorder' && to === 'invoice') return records.invoiceSalesOrder(q, from, body);
         if (type === 'returnauthorization' && to === 'creditmemo') return records.creditReturn(q, from, body);
-        throw RestError.of(400, 'INVALID_TRANS_TYP', `You cannot transform a ${TYPE_NAMES[type]} into a ${TYPE_NAMES[to]}.`);
+        throw RestError.of(
+          400,
+          'INVALID_TRANS_TYP',
+          `You cannot transform a ${TYPE_NAMES[type]} into a ${TYPE_NAMES[to]}.`,
+        );
       });
-      res.status(204).location(location(req, to, id)).end();
+      res
+        .status(204)
+        .location(location(req, to, id))
+        .end();
       return;
     }
     next();
   });
 
-  rest.use((_req, _res, next) => next(RestError.of(404, 'NONEXISTENT_ID', 'The requested resource does not exist.')));
+  rest.use((_req, _res, next) =>
+    next(RestError.of(404, 'NONEXISTENT_ID', 'The requested resource does not exist.')),
+  );
   rest.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof RestError) return sendError(res, err);
     if ((err as { type?: string }).type === 'entity.parse.failed') {
-      return sendError(res, RestError.of(400, 'INVALID_CONTENT', 'Invalid content in the request body: malformed JSON.'));
+      return sendError(
+        res,
+        RestError.of(400, 'INVALID_CONTENT', 'Invalid content in the request body: malformed JSON.'),
+      );
     }
     const code = (err as { code?: string }).code;
-    if (code === '40P01' || code === '40001') return sendError(res, RestError.of(500, 'UNEXPECTED_ERROR', 'A record was being changed by another request; try again.'));
+    if (code === '40P01' || code === '40001')
+      return sendError(
+        res,
+        RestError.of(500, 'UNEXPECTED_ERROR', 'A record was being changed by another request; try again.'),
+      );
     log?.error({ err }, 'sandbox ERP request failed');
     return sendError(res, RestError.of(500, 'UNEXPECTED_ERROR', 'An unexpected error occurred.'));
   });
@@ -233,8 +326,15 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
   // ------------------------------------------------------------------ admin: warehouse simulation, faults
   const admin = express.Router();
   admin.use(express.json());
-  const LineSel = z.array(z.object({ lineKey: z.string().min(1), quantity: z.number().int().positive().optional() }));
-  const salesOrderRef = (ref: string) => (ref.startsWith('eid:') || ref.startsWith('tranid:') || /^\d+$/.test(ref) ? ref : /^SO\d+$/.test(ref) ? `tranid:${ref}` : `eid:${ref}`);
+  const LineSel = z.array(
+    z.object({ lineKey: z.string().min(1), quantity: z.number().int().positive().optional() }),
+  );
+  const salesOrderRef = (ref: string) =>
+    ref.startsWith('eid:') || ref.startsWith('tranid:') || /^\d+$/.test(ref)
+      ? ref
+      : /^SO\d+$/.test(ref)
+        ? `tranid:${ref}`
+        : `eid:${ref}`;
   const txnJson = async (q: DbClient, type: records.RecordType, id: number, req: Request) =>
     records.transactionJson(q, id, `${req.protocol}://${req.get('host')}${RECORD_BASE}`, true);
 
@@ -254,11 +354,20 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
     res.json(faults.update(patch.data));
   });
   admin.get('/sales-orders/:ref', async (req, res) => {
-    res.json(await tx(async (q) => txnJson(q, 'salesorder', await find(q, 'salesorder', salesOrderRef(req.params.ref)), req)));
+    res.json(
+      await tx(async (q) =>
+        txnJson(q, 'salesorder', await find(q, 'salesorder', salesOrderRef(req.params.ref)), req),
+      ),
+    );
   });
   admin.post('/sales-orders/:ref/ship', async (req, res) => {
     const body = z
-      .object({ location: z.string().min(1), carrier: z.string().optional(), trackingNumbers: z.array(z.string()).default([]), lines: LineSel.optional() })
+      .object({
+        location: z.string().min(1),
+        carrier: z.string().optional(),
+        trackingNumbers: z.array(z.string()).default([]),
+        lines: LineSel.optional(),
+      })
       .parse(req.body ?? {});
     const json = await tx(async (q) => {
       const soId = await find(q, 'salesorder', salesOrderRef(req.params.ref));
@@ -300,7 +409,9 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
     res.status(201).json(json);
   });
   admin.post('/inventory/receive', async (req, res) => {
-    const body = z.object({ sku: z.string().min(1), location: z.string().min(1), quantity: z.number().int().positive() }).parse(req.body ?? {});
+    const body = z
+      .object({ sku: z.string().min(1), location: z.string().min(1), quantity: z.number().int().positive() })
+      .parse(req.body ?? {});
     res.json(await tx((q) => records.receiveStock(q, `name:${body.sku}`, body.location, body.quantity)));
   });
   admin.post('/return-authorizations/:ref/receive', async (req, res) => {
@@ -314,9 +425,14 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
   });
   admin.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof RestError) return sendError(res, err);
-    if (err instanceof z.ZodError) return sendError(res, RestError.of(400, 'INVALID_CONTENT', z.prettifyError(err)));
+    if (err instanceof z.ZodError)
+      return sendError(res, RestError.of(400, 'INVALID_CONTENT', z.prettifyError(err)));
     log?.error({ err }, 'sandbox ERP admin request failed');
-    res.status(500).json(errorDocument(500, [{ detail: 'An unexpected error occurred.', 'o:errorCode': 'UNEXPECTED_ERROR' }]));
+    res
+      .status(500)
+      .json(
+        errorDocument(500, [{ detail: 'An unexpected error occurred.', 'o:errorCode': 'UNEXPECTED_ERROR' }]),
+      );
   });
   app.use('/admin', admin);
 

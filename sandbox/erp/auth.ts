@@ -9,7 +9,8 @@ export interface SandboxCredentials {
   tokenSecret: string;
 }
 
-const enc = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const enc = (v: string) =>
+  encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 function parseOAuthHeader(header: string): Map<string, string> | null {
   if (!/^OAuth\s/i.test(header)) return null;
@@ -40,7 +41,8 @@ export function createTbaVerifier(creds: SandboxCredentials, windowSeconds = 300
     if (fields.get('oauth_signature_method') !== 'HMAC-SHA256') return 'unsupported signature method';
     const ts = Number(fields.get('oauth_timestamp'));
     const nowS = Date.now() / 1000;
-    if (!Number.isFinite(ts) || Math.abs(nowS - ts) > windowSeconds) return 'timestamp outside the allowed window';
+    if (!Number.isFinite(ts) || Math.abs(nowS - ts) > windowSeconds)
+      return 'timestamp outside the allowed window';
     const nonce = fields.get('oauth_nonce');
     if (!nonce) return 'missing nonce';
 
@@ -54,7 +56,9 @@ export function createTbaVerifier(creds: SandboxCredentials, windowSeconds = 300
       enc(`${url.protocol}//${url.host.toLowerCase()}${url.pathname}`),
       enc(params.map(([k, v]) => `${k}=${v}`).join('&')),
     ].join('&');
-    const expected = createHmac('sha256', `${enc(creds.consumerSecret)}&${enc(creds.tokenSecret)}`).update(base).digest();
+    const expected = createHmac('sha256', `${enc(creds.consumerSecret)}&${enc(creds.tokenSecret)}`)
+      .update(base)
+      .digest();
     const given = Buffer.from(fields.get('oauth_signature') ?? '', 'base64');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'signature mismatch';
 

@@ -13,7 +13,12 @@ const validSchema = (schema: string) => {
 };
 
 /** A pool whose sessions see only the sandbox schema, in UTC. */
-export function createSandboxPool(databaseUrl: string, schema = SANDBOX_ERP_SCHEMA, max = 10, log?: Logger): Db {
+export function createSandboxPool(
+  databaseUrl: string,
+  schema = SANDBOX_ERP_SCHEMA,
+  max = 10,
+  log?: Logger,
+): Db {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max,
@@ -26,6 +31,10 @@ export function createSandboxPool(databaseUrl: string, schema = SANDBOX_ERP_SCHE
   return pool;
 }
 
-export async function migrateSandboxErp(databaseUrl: string, schema = SANDBOX_ERP_SCHEMA, log?: Logger): Promise<string[]> {
+export async function migrateSandboxErp(
+  databaseUrl: string,
+  schema = SANDBOX_ERP_SCHEMA,
+  log?: Logger,
+): Promise<string[]> {
   return migrate(databaseUrl, { dir: SANDBOX_ERP_MIGRATIONS, schema: validSchema(schema), log });
 }

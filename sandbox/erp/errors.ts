@@ -46,7 +46,9 @@ export class RestError extends Error {
 export function errorDocument(status: number, details: ErrorDetail[]) {
   const section = RFC_SECTIONS[status] ?? '15.5.1';
   return {
-    type: section.includes('#') ? `https://www.rfc-editor.org/rfc/rfc${section}` : `https://www.rfc-editor.org/rfc/rfc9110.html#section-${section}`,
+    type: section.includes('#')
+      ? `https://www.rfc-editor.org/rfc/rfc${section}`
+      : `https://www.rfc-editor.org/rfc/rfc9110.html#section-${section}`,
     title: TITLES[status] ?? 'Error',
     status,
     'o:errorDetails': details,
@@ -55,7 +57,10 @@ export function errorDocument(status: number, details: ErrorDetail[]) {
 
 export function sendError(res: Response, err: RestError): void {
   if (res.headersSent) return;
-  res.status(err.status).type('application/vnd.oracle.resource+json; type=error').send(JSON.stringify(errorDocument(err.status, err.details)));
+  res
+    .status(err.status)
+    .type('application/vnd.oracle.resource+json; type=error')
+    .send(JSON.stringify(errorDocument(err.status, err.details)));
 }
 
 export const invalidLogin = () =>

@@ -16,12 +16,23 @@ runMain('sandbox-erp', async () => {
   const db = createSandboxPool(config.DATABASE_URL, config.SANDBOX_ERP_SCHEMA, 20, log);
   shutdown.add('db', () => db.end());
   if (!(await isSeeded(db))) {
-    const result = await seedSandboxErp(db, { skus: config.SANDBOX_ERP_SKUS, customers: config.SANDBOX_ERP_CUSTOMERS });
+    const result = await seedSandboxErp(db, {
+      skus: config.SANDBOX_ERP_SKUS,
+      customers: config.SANDBOX_ERP_CUSTOMERS,
+    });
     log.info(result, 'sandbox ERP seeded');
   }
-  const { app } = createErpSandbox({ db, credentials: sandboxCredentials(config), faults: sandboxFaults(config), log });
+  const { app } = createErpSandbox({
+    db,
+    credentials: sandboxCredentials(config),
+    faults: sandboxFaults(config),
+    log,
+  });
   const server = app.listen(config.SANDBOX_ERP_PORT, config.SANDBOX_HOST);
   await once(server, 'listening');
   shutdown.add('http', () => new Promise<void>((resolve) => server.close(() => resolve())));
-  log.info({ url: `http://${config.SANDBOX_HOST}:${config.SANDBOX_ERP_PORT}`, account: config.NETSUITE_ACCOUNT_ID }, 'sandbox ERP listening');
+  log.info(
+    { url: `http://${config.SANDBOX_HOST}:${config.SANDBOX_ERP_PORT}`, account: config.NETSUITE_ACCOUNT_ID },
+    'sandbox ERP listening',
+  );
 });

@@ -40,7 +40,11 @@ export const storeLocationGid = (id: string) => `gid://shopify/Location/${id}`;
  * Both sandboxes must be seeded first. Idempotent: a second run changes nothing and returns quickly;
  * mappings an earlier seed made to store ids that no longer exist (a reset store) are replaced.
  */
-export async function seedSandboxMappings(db: Db, store: string, opts: SandboxMappingOptions): Promise<SandboxMappingResult> {
+export async function seedSandboxMappings(
+  db: Db,
+  store: string,
+  opts: SandboxMappingOptions,
+): Promise<SandboxMappingResult> {
   const started = Date.now();
   const erp = schemaName(opts.erpSchema);
   const shop = schemaName(opts.storeSchema);
@@ -48,10 +52,19 @@ export async function seedSandboxMappings(db: Db, store: string, opts: SandboxMa
   const present = await db.query<{ erp: boolean; store: boolean }>(
     `SELECT to_regclass('${erp}.customer') IS NOT NULL AS erp, to_regclass('${shop}.customers') IS NOT NULL AS store`,
   );
-  if (!present.rows[0]!.erp) throw new Error(`the sandbox ERP schema ${erp} does not exist yet: start the sandbox ERP (or run scripts/seed-erp.ts) first`);
-  if (!present.rows[0]!.store) throw new Error(`the sandbox store schema ${shop} does not exist yet: start the sandbox store (or run scripts/seed-store.ts) first`);
+  if (!present.rows[0]!.erp)
+    throw new Error(
+      `the sandbox ERP schema ${erp} does not exist yet: start the sandbox ERP (or run scripts/seed-erp.ts) first`,
+    );
+  if (!present.rows[0]!.store)
+    throw new Error(
+      `the sandbox store schema ${shop} does not exist yet: start the sandbox store (or run scripts/seed-store.ts) first`,
+    );
 
-  const have = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sku_map WHERE store = $1 AND store_sku LIKE 'PROD-%'`, [store]);
+  const have = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM sku_map WHERE store = $1 AND store_sku LIKE 'PROD-%'`,
+    [store],
+  );
   if (have.rows[0]!.n < opts.skus) {
     await db.query(
       `INSERT INTO sku_map (store, store_sku, erp_sku, updated_by)
@@ -68,13 +81,14 @@ export async function seedSandboxMappings(db: Db, store: string, opts: SandboxMa
        WHERE customer_map.erp_customer_id IS DISTINCT FROM EXCLUDED.erp_customer_id`,
     [store, SEEDED_BY],
   );
-  removed += (
-    await db.query(
-      `DELETE FROM customer_map m WHERE m.store = $1 AND m.updated_by = $2
+  removed +=
+    (
+      await db.query(
+        `DELETE FROM customer_map m WHERE m.store = $1 AND m.updated_by = $2
          AND NOT EXISTS (SELECT 1 FROM ${shop}.customers s WHERE s.id::text = m.store_customer_id)`,
-      [store, SEEDED_BY],
-    )
-  ).rowCount ?? 0;
+        [store, SEEDED_BY],
+      )
+    ).rowCount ?? 0;
 
   const names = LOCATIONS.map((l) => l.name);
   const locations = await db.query<{ store_location: string; erp_location: string }>(
@@ -85,7 +99,13 @@ export async function seedSandboxMappings(db: Db, store: string, opts: SandboxMa
   for (const row of locations.rows) {
     const l = { ...row, store_location: storeLocationGid(row.store_location) };
     // One store location per ERP warehouse: an older mapping of the same warehouse is replaced.
-    removed += (await db.query('DELETE FROM location_map WHERE store = $1 AND erp_location = $2 AND store_location <> $3', [store, l.erp_location, l.store_location])).rowCount ?? 0;
+    removed +=
+      (
+        await db.query(
+          'DELETE FROM location_map WHERE store = $1 AND erp_location = $2 AND store_location <> $3',
+          [store, l.erp_location, l.store_location],
+        )
+      ).rowCount ?? 0;
     await db.query(
       `INSERT INTO location_map (store, store_location, erp_location) VALUES ($1, $2, $3)
        ON CONFLICT (store, store_location) DO UPDATE SET erp_location = EXCLUDED.erp_location, updated_at = now()
@@ -99,5 +119,11 @@ export async function seedSandboxMappings(db: Db, store: string, opts: SandboxMa
             (SELECT count(*) FROM customer_map WHERE store = $1 AND updated_by = $2)::int AS customers`,
     [store, SEEDED_BY],
   );
-  return { skus: mapped.rows[0]!.skus, customers: mapped.rows[0]!.customers, locations: locations.rows.length, removed, ms: Date.now() - started };
+  return {
+    skus: mapped.rows[0]!.skus,
+    customers: mapped.rows[0]!.customers,
+    locations: locations.rows.length,
+    removed,
+    ms: Date.now() - started,
+  };
 }

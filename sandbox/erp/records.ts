@@ -29,13 +29,38 @@ const TYPE_NAMES: Record<string, string> = {
   CustCred: 'creditMemo',
   CustRfnd: 'customerRefund',
 };
-const TRAN_PREFIX: Record<string, string> = { SalesOrd: 'SO', ItemShip: 'IF', CustInvc: 'INV', RtnAuth: 'RMA', CustCred: 'CM', CustRfnd: 'CR' };
+const TRAN_PREFIX: Record<string, string> = {
+  SalesOrd: 'SO',
+  ItemShip: 'IF',
+  CustInvc: 'INV',
+  RtnAuth: 'RMA',
+  CustCred: 'CM',
+  CustRfnd: 'CR',
+};
 
 const STATUS_NAMES: Record<string, Record<string, string>> = {
-  SalesOrd: { A: 'Pending Approval', B: 'Pending Fulfillment', C: 'Cancelled', D: 'Partially Fulfilled', E: 'Pending Billing/Partially Fulfilled', F: 'Pending Billing', G: 'Billed', H: 'Closed' },
+  SalesOrd: {
+    A: 'Pending Approval',
+    B: 'Pending Fulfillment',
+    C: 'Cancelled',
+    D: 'Partially Fulfilled',
+    E: 'Pending Billing/Partially Fulfilled',
+    F: 'Pending Billing',
+    G: 'Billed',
+    H: 'Closed',
+  },
   ItemShip: { A: 'Picked', B: 'Packed', C: 'Shipped' },
   CustInvc: { A: 'Open', B: 'Paid In Full' },
-  RtnAuth: { A: 'Pending Approval', B: 'Pending Receipt', C: 'Cancelled', D: 'Partially Received', E: 'Pending Refund/Partially Received', F: 'Pending Refund', G: 'Refunded', H: 'Closed' },
+  RtnAuth: {
+    A: 'Pending Approval',
+    B: 'Pending Receipt',
+    C: 'Cancelled',
+    D: 'Partially Received',
+    E: 'Pending Refund/Partially Received',
+    F: 'Pending Refund',
+    G: 'Refunded',
+    H: 'Closed',
+  },
   CustCred: { A: 'Open', B: 'Fully Applied' },
   CustRfnd: { A: 'Paid' },
 };
@@ -43,32 +68,46 @@ const STATUS_NAMES: Record<string, Record<string, string>> = {
 const money = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 const userError = (detail: string, path?: string) => RestError.of(400, 'USER_ERROR', detail, path);
-const badRef = (field: string, value: unknown) => RestError.of(400, 'INVALID_KEY_OR_REF', `Invalid ${field} reference key ${String(value)}.`, field);
+const badRef = (field: string, value: unknown) =>
+  RestError.of(400, 'INVALID_KEY_OR_REF', `Invalid ${field} reference key ${String(value)}.`, field);
 const notFound = (type: string, ref: string) =>
-  RestError.of(404, 'NONEXISTENT_ID', `The record instance does not exist. Provide a valid record instance ID. (${type} ${ref})`);
+  RestError.of(
+    404,
+    'NONEXISTENT_ID',
+    `The record instance does not exist. Provide a valid record instance ID. (${type} ${ref})`,
+  );
 
 function asObject(v: unknown, path: string): Json {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw RestError.of(400, 'INVALID_CONTENT', `Invalid content in the request body: ${path} must be an object.`, path);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw RestError.of(
+      400,
+      'INVALID_CONTENT',
+      `Invalid content in the request body: ${path} must be an object.`,
+      path,
+    );
   return v as Json;
 }
 function optString(body: Json, key: string): string | null | undefined {
   const v = body[key];
   if (v === undefined) return undefined;
   if (v === null) return null;
-  if (typeof v !== 'string' && typeof v !== 'number') throw RestError.of(400, 'INVALID_CONTENT', `Invalid value for the field ${key}.`, key);
+  if (typeof v !== 'string' && typeof v !== 'number')
+    throw RestError.of(400, 'INVALID_CONTENT', `Invalid value for the field ${key}.`, key);
   return String(v);
 }
 function optNumber(v: unknown, key: string): number | undefined {
   if (v === undefined || v === null) return undefined;
   const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw RestError.of(400, 'INVALID_CONTENT', `Invalid number for the field ${key}.`, key);
+  if (typeof n !== 'number' || !Number.isFinite(n))
+    throw RestError.of(400, 'INVALID_CONTENT', `Invalid number for the field ${key}.`, key);
   return n;
 }
 function sublistItems(body: Json, key = 'item'): Json[] | undefined {
   const v = body[key];
   if (v === undefined) return undefined;
   const items = asObject(v, key).items;
-  if (!Array.isArray(items)) throw RestError.of(400, 'INVALID_CONTENT', `Invalid content: ${key}.items must be a list.`, key);
+  if (!Array.isArray(items))
+    throw RestError.of(400, 'INVALID_CONTENT', `Invalid content: ${key}.items must be a list.`, key);
   return items.map((it, i) => asObject(it, `${key}.items[${i}]`));
 }
 /** A reference `{ "id": "12" }`, `{ "id": "eid:X" }` or `{ "externalId": "X" }`; returns the key. */
@@ -84,15 +123,32 @@ function refKey(v: unknown, field: string): string | undefined {
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
 const duplicateExternalId = (externalId: string) =>
-  RestError.of(400, 'DUP_RCRD', `Error while accessing a resource. A record with the external ID '${externalId}' already exists.`, 'externalId');
+  RestError.of(
+    400,
+    'DUP_RCRD',
+    `Error while accessing a resource. A record with the external ID '${externalId}' already exists.`,
+    'externalId',
+  );
 
-async function resolveIdIn(q: Q, table: string, key: string, extra = '', extraParams: unknown[] = []): Promise<number | null> {
+async function resolveIdIn(
+  q: Q,
+  table: string,
+  key: string,
+  extra = '',
+  extraParams: unknown[] = [],
+): Promise<number | null> {
   if (key.startsWith('eid:')) {
-    const r = await q.query<{ id: number }>(`SELECT id FROM ${table} WHERE external_id = $1${extra}`, [key.slice(4), ...extraParams]);
+    const r = await q.query<{ id: number }>(`SELECT id FROM ${table} WHERE external_id = $1${extra}`, [
+      key.slice(4),
+      ...extraParams,
+    ]);
     return r.rows[0]?.id ?? null;
   }
   if (!/^\d+$/.test(key)) return null;
-  const r = await q.query<{ id: number }>(`SELECT id FROM ${table} WHERE id = $1${extra}`, [Number(key), ...extraParams]);
+  const r = await q.query<{ id: number }>(`SELECT id FROM ${table} WHERE id = $1${extra}`, [
+    Number(key),
+    ...extraParams,
+  ]);
   return r.rows[0]?.id ?? null;
 }
 
@@ -101,11 +157,18 @@ export async function resolveRecord(q: Q, type: RecordType, key: string): Promis
   return resolveIdIn(q, 'txn', key, ' AND type = $2', [RECORD_TYPES[type]]);
 }
 
-async function resolveItem(q: Q, key: string, field: string): Promise<{ id: number; itemType: string; basePrice: number }> {
+async function resolveItem(
+  q: Q,
+  key: string,
+  field: string,
+): Promise<{ id: number; itemType: string; basePrice: number }> {
   let r;
-  if (key.startsWith('name:')) r = await q.query('SELECT id, item_type, base_price FROM item WHERE item_id = $1', [key.slice(5)]);
-  else if (key.startsWith('eid:')) r = await q.query('SELECT id, item_type, base_price FROM item WHERE external_id = $1', [key.slice(4)]);
-  else if (/^\d+$/.test(key)) r = await q.query('SELECT id, item_type, base_price FROM item WHERE id = $1', [Number(key)]);
+  if (key.startsWith('name:'))
+    r = await q.query('SELECT id, item_type, base_price FROM item WHERE item_id = $1', [key.slice(5)]);
+  else if (key.startsWith('eid:'))
+    r = await q.query('SELECT id, item_type, base_price FROM item WHERE external_id = $1', [key.slice(4)]);
+  else if (/^\d+$/.test(key))
+    r = await q.query('SELECT id, item_type, base_price FROM item WHERE id = $1', [Number(key)]);
   const row = r?.rows[0] as { id: number; item_type: string; base_price: string } | undefined;
   if (!row) throw badRef(field, key);
   return { id: row.id, itemType: row.item_type, basePrice: Number(row.base_price) };
@@ -114,13 +177,19 @@ async function resolveItem(q: Q, key: string, field: string): Promise<{ id: numb
 async function resolveLocation(q: Q, key: string | undefined, field: string): Promise<number | null> {
   if (key === undefined) return null;
   const id = key.startsWith('name:')
-    ? ((await q.query<{ id: number }>('SELECT id FROM location WHERE name = $1', [key.slice(5)])).rows[0]?.id ?? null)
+    ? ((await q.query<{ id: number }>('SELECT id FROM location WHERE name = $1', [key.slice(5)])).rows[0]
+        ?.id ?? null)
     : await resolveIdIn(q, 'location', key);
   if (id === null) throw badRef(field, key);
   return id;
 }
 
-async function resolveNamed(q: Q, table: 'term' | 'price_level', key: string | undefined, field: string): Promise<string | null | undefined> {
+async function resolveNamed(
+  q: Q,
+  table: 'term' | 'price_level',
+  key: string | undefined,
+  field: string,
+): Promise<string | null | undefined> {
   if (key === undefined) return undefined;
   const r = key.startsWith('name:')
     ? await q.query<{ name: string }>(`SELECT name FROM ${table} WHERE name = $1`, [key.slice(5)])
@@ -181,12 +250,27 @@ export async function createCustomer(q: Q, body: Json, externalIdOverride?: stri
   const f = await customerFields(q, body);
   if (!f.company_name) throw userError('Please enter value(s) for: Company Name', 'companyName');
   const externalId = externalIdOverride ?? optString(body, 'externalId') ?? null;
-  const id = Number((await q.query<{ id: string }>("SELECT nextval(pg_get_serial_sequence('customer', 'id')) AS id")).rows[0]!.id);
+  const id = Number(
+    (await q.query<{ id: string }>("SELECT nextval(pg_get_serial_sequence('customer', 'id')) AS id")).rows[0]!
+      .id,
+  );
   try {
     await q.query(
       `INSERT INTO customer (id, entity_id, external_id, company_name, email, credit_limit, terms, price_level, tax_exempt, tax_id, parent_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [id, `CUST${id}`, externalId, f.company_name, f.email ?? null, f.credit_limit ?? null, f.terms ?? null, f.price_level ?? null, f.tax_exempt ?? false, f.tax_id ?? null, f.parent_id ?? null],
+      [
+        id,
+        `CUST${id}`,
+        externalId,
+        f.company_name,
+        f.email ?? null,
+        f.credit_limit ?? null,
+        f.terms ?? null,
+        f.price_level ?? null,
+        f.tax_exempt ?? false,
+        f.tax_id ?? null,
+        f.parent_id ?? null,
+      ],
     );
   } catch (err) {
     if (isUniqueViolation(err) && externalId) throw duplicateExternalId(externalId);
@@ -205,7 +289,10 @@ export async function updateCustomer(q: Q, id: number, body: Json): Promise<void
     sets.push(`${col} = $${params.length}`);
   }
   params.push(id);
-  await q.query(`UPDATE customer SET ${sets.length ? sets.join(', ') : 'id = id'} WHERE id = $${params.length}`, params);
+  await q.query(
+    `UPDATE customer SET ${sets.length ? sets.join(', ') : 'id = id'} WHERE id = $${params.length}`,
+    params,
+  );
 }
 
 // ---------------------------------------------------------------- transactions
@@ -289,31 +376,76 @@ export async function transactionJson(q: Q, id: number, base: string, expand: bo
     amount: money(l.amount),
     location: l.location_id ? { id: String(l.location_id), refName: l.location_name } : undefined,
     ...(t.type === 'SalesOrd'
-      ? { quantityFulfilled: l.quantity_fulfilled, quantityBilled: l.quantity_billed, quantityBackOrdered: l.quantity_backordered, isClosed: l.closed }
+      ? {
+          quantityFulfilled: l.quantity_fulfilled,
+          quantityBilled: l.quantity_billed,
+          quantityBackOrdered: l.quantity_backordered,
+          isClosed: l.closed,
+        }
       : {}),
     ...(t.type === 'RtnAuth' ? { quantityReceived: l.quantity_received, isClosed: l.closed } : {}),
     orderLine: l.order_line ?? undefined,
     custcol_quayside_line_key: l.line_key ?? undefined,
   }));
-  out.item = { links: [{ rel: 'self', href: `${self}/item` }], items, count: items.length, hasMore: false, offset: 0, totalResults: items.length };
+  out.item = {
+    links: [{ rel: 'self', href: `${self}/item` }],
+    items,
+    count: items.length,
+    hasMore: false,
+    offset: 0,
+    totalResults: items.length,
+  };
   return out;
 }
 
 async function newTxn(
   q: Q,
   type: string,
-  fields: { externalId: string | null; entityId: number | null; status: string; createdFrom?: number | null; locationId?: number | null; otherRefNum?: string | null; projectCode?: string | null; memo?: string | null; terms?: string | null; currency?: string; shipTo?: unknown; shipCarrier?: string | null; tracking?: string[]; total?: number; dueDate?: Date | null },
+  fields: {
+    externalId: string | null;
+    entityId: number | null;
+    status: string;
+    createdFrom?: number | null;
+    locationId?: number | null;
+    otherRefNum?: string | null;
+    projectCode?: string | null;
+    memo?: string | null;
+    terms?: string | null;
+    currency?: string;
+    shipTo?: unknown;
+    shipCarrier?: string | null;
+    tracking?: string[];
+    total?: number;
+    dueDate?: Date | null;
+  },
 ): Promise<number> {
-  const id = Number((await q.query<{ id: string }>("SELECT nextval(pg_get_serial_sequence('txn', 'id')) AS id")).rows[0]!.id);
+  const id = Number(
+    (await q.query<{ id: string }>("SELECT nextval(pg_get_serial_sequence('txn', 'id')) AS id")).rows[0]!.id,
+  );
   try {
     await q.query(
       `INSERT INTO txn (id, type, tran_id, external_id, entity_id, status, created_from, location_id, other_ref_num, project_code, memo, terms,
                         currency, ship_to, ship_carrier, tracking_numbers, total, due_date)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
       [
-        id, type, `${TRAN_PREFIX[type]}${id}`, fields.externalId, fields.entityId, fields.status, fields.createdFrom ?? null, fields.locationId ?? null,
-        fields.otherRefNum ?? null, fields.projectCode ?? null, fields.memo ?? null, fields.terms ?? null, fields.currency ?? 'USD',
-        fields.shipTo === undefined ? null : JSON.stringify(fields.shipTo), fields.shipCarrier ?? null, fields.tracking ?? [], fields.total ?? 0, fields.dueDate ?? null,
+        id,
+        type,
+        `${TRAN_PREFIX[type]}${id}`,
+        fields.externalId,
+        fields.entityId,
+        fields.status,
+        fields.createdFrom ?? null,
+        fields.locationId ?? null,
+        fields.otherRefNum ?? null,
+        fields.projectCode ?? null,
+        fields.memo ?? null,
+        fields.terms ?? null,
+        fields.currency ?? 'USD',
+        fields.shipTo === undefined ? null : JSON.stringify(fields.shipTo),
+        fields.shipCarrier ?? null,
+        fields.tracking ?? [],
+        fields.total ?? 0,
+        fields.dueDate ?? null,
       ],
     );
   } catch (err) {
@@ -323,7 +455,11 @@ async function newTxn(
   return id;
 }
 
-async function lockInventory(q: Q, itemId: number, locationId: number): Promise<{ on_hand: number; committed: number }> {
+async function lockInventory(
+  q: Q,
+  itemId: number,
+  locationId: number,
+): Promise<{ on_hand: number; committed: number }> {
   const r = await q.query<{ on_hand: number; committed: number }>(
     `INSERT INTO inventory (item_id, location_id) VALUES ($1, $2)
      ON CONFLICT (item_id, location_id) DO UPDATE SET item_id = inventory.item_id
@@ -342,10 +478,16 @@ async function refreshSalesOrder(q: Q, soId: number): Promise<void> {
   const anyFulfilled = ls.some((l) => l.quantity_fulfilled > 0);
   let status: string;
   if (open.length === 0) status = anyFulfilled ? 'H' : 'C';
-  else if (open.every((l) => l.quantity_fulfilled >= l.quantity)) status = ls.every((l) => l.quantity_billed >= l.quantity_fulfilled) ? 'G' : 'F';
+  else if (open.every((l) => l.quantity_fulfilled >= l.quantity))
+    status = ls.every((l) => l.quantity_billed >= l.quantity_fulfilled) ? 'G' : 'F';
   else if (anyFulfilled) status = ls.some((l) => l.quantity_billed < l.quantity_fulfilled) ? 'E' : 'D';
   else status = 'B';
-  if (status === 'H' && ls.every((l) => l.quantity_billed >= l.quantity_fulfilled) && ls.some((l) => l.quantity_billed > 0)) status = 'G';
+  if (
+    status === 'H' &&
+    ls.every((l) => l.quantity_billed >= l.quantity_fulfilled) &&
+    ls.some((l) => l.quantity_billed > 0)
+  )
+    status = 'G';
   await q.query('UPDATE txn SET status = $2 WHERE id = $1', [soId, status]);
 }
 
@@ -356,7 +498,8 @@ export async function createSalesOrder(q: Q, body: Json, externalIdOverride?: st
   const entityId = await resolveIdIn(q, 'customer', entityKey);
   if (entityId === null) throw badRef('entity', entityKey);
   const items = sublistItems(body) ?? [];
-  if (items.length === 0) throw userError('You must enter at least one line item for this transaction.', 'item');
+  if (items.length === 0)
+    throw userError('You must enter at least one line item for this transaction.', 'item');
   const headerLocation = await resolveLocation(q, refKey(body.location, 'location'), 'location');
   const prepared = [];
   for (const [i, it] of items.entries()) {
@@ -365,14 +508,30 @@ export async function createSalesOrder(q: Q, body: Json, externalIdOverride?: st
     if (!itemKey) throw userError('Please enter value(s) for: Item', `${path}.item`);
     const item = await resolveItem(q, itemKey, `${path}.item`);
     const quantity = optNumber(it.quantity, `${path}.quantity`) ?? 1;
-    if (!Number.isInteger(quantity) || quantity <= 0) throw userError(`Invalid quantity ${quantity}: the quantity must be a positive whole number.`, `${path}.quantity`);
+    if (!Number.isInteger(quantity) || quantity <= 0)
+      throw userError(
+        `Invalid quantity ${quantity}: the quantity must be a positive whole number.`,
+        `${path}.quantity`,
+      );
     const rate = optNumber(it.rate, `${path}.rate`) ?? item.basePrice;
     if (rate < 0) throw userError('The rate cannot be negative.', `${path}.rate`);
-    const locationId = (await resolveLocation(q, refKey(it.location, `${path}.location`), `${path}.location`)) ?? headerLocation;
-    if (locationId === null && stocked(item.itemType)) throw userError('Please enter value(s) for: Location', `${path}.location`);
-    prepared.push({ line: i + 1, lineKey: optString(it, 'custcol_quayside_line_key') ?? null, item, quantity, rate, locationId });
+    const locationId =
+      (await resolveLocation(q, refKey(it.location, `${path}.location`), `${path}.location`)) ??
+      headerLocation;
+    if (locationId === null && stocked(item.itemType))
+      throw userError('Please enter value(s) for: Location', `${path}.location`);
+    prepared.push({
+      line: i + 1,
+      lineKey: optString(it, 'custcol_quayside_line_key') ?? null,
+      item,
+      quantity,
+      rate,
+      locationId,
+    });
   }
-  const customer = (await q.query<{ terms: string | null }>('SELECT terms FROM customer WHERE id = $1', [entityId])).rows[0]!;
+  const customer = (
+    await q.query<{ terms: string | null }>('SELECT terms FROM customer WHERE id = $1', [entityId])
+  ).rows[0]!;
   const soId = await newTxn(q, 'SalesOrd', {
     externalId,
     entityId,
@@ -382,25 +541,44 @@ export async function createSalesOrder(q: Q, body: Json, externalIdOverride?: st
     projectCode: optString(body, 'custbody_quayside_project'),
     memo: optString(body, 'memo'),
     terms: (await resolveNamed(q, 'term', refKey(body.terms, 'terms'), 'terms')) ?? customer.terms,
-    currency: typeof body.currency === 'object' && body.currency ? String((body.currency as Json).refName ?? 'USD') : 'USD',
+    currency:
+      typeof body.currency === 'object' && body.currency
+        ? String((body.currency as Json).refName ?? 'USD')
+        : 'USD',
     shipTo: body.shipAddress,
     total: prepared.reduce((s, l) => s + l.quantity * l.rate, 0),
   });
   // Commit stock in a stable order so concurrent orders never deadlock.
-  const byStock = [...prepared].sort((a, b) => a.item.id - b.item.id || (a.locationId ?? 0) - (b.locationId ?? 0));
+  const byStock = [...prepared].sort(
+    (a, b) => a.item.id - b.item.id || (a.locationId ?? 0) - (b.locationId ?? 0),
+  );
   const backordered = new Map<number, number>();
   for (const l of byStock) {
     if (!stocked(l.item.itemType) || l.locationId === null) continue;
     const inv = await lockInventory(q, l.item.id, l.locationId);
     const commit = Math.min(l.quantity, Math.max(inv.on_hand - inv.committed, 0));
-    if (commit > 0) await q.query('UPDATE inventory SET committed = committed + $3 WHERE item_id = $1 AND location_id = $2', [l.item.id, l.locationId, commit]);
+    if (commit > 0)
+      await q.query(
+        'UPDATE inventory SET committed = committed + $3 WHERE item_id = $1 AND location_id = $2',
+        [l.item.id, l.locationId, commit],
+      );
     backordered.set(l.line, l.quantity - commit);
   }
   for (const l of prepared) {
     await q.query(
       `INSERT INTO txn_line (txn_id, line, line_key, item_id, quantity, rate, amount, location_id, quantity_backordered)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [soId, l.line, l.lineKey, l.item.id, l.quantity, l.rate, l.quantity * l.rate, l.locationId, backordered.get(l.line) ?? 0],
+      [
+        soId,
+        l.line,
+        l.lineKey,
+        l.item.id,
+        l.quantity,
+        l.rate,
+        l.quantity * l.rate,
+        l.locationId,
+        backordered.get(l.line) ?? 0,
+      ],
     );
   }
   return soId;
@@ -410,7 +588,10 @@ export async function createSalesOrder(q: Q, body: Json, externalIdOverride?: st
 async function releaseLine(q: Q, l: LineRow): Promise<void> {
   const committed = l.quantity - l.quantity_fulfilled - l.quantity_backordered;
   if (committed > 0 && l.location_id !== null && stocked(l.item_type)) {
-    await q.query('UPDATE inventory SET committed = GREATEST(committed - $3, 0) WHERE item_id = $1 AND location_id = $2', [l.item_id, l.location_id, committed]);
+    await q.query(
+      'UPDATE inventory SET committed = GREATEST(committed - $3, 0) WHERE item_id = $1 AND location_id = $2',
+      [l.item_id, l.location_id, committed],
+    );
   }
 }
 
@@ -426,7 +607,8 @@ export async function updateSalesOrder(q: Q, soId: number, body: Json): Promise<
   set('memo', optString(body, 'memo'));
   set('project_code', optString(body, 'custbody_quayside_project'));
   if (body.shipAddress !== undefined) set('ship_to', JSON.stringify(body.shipAddress));
-  if (sets.length) await q.query(`UPDATE txn SET ${sets.join(', ')} WHERE id = $${params.push(soId)}`, params);
+  if (sets.length)
+    await q.query(`UPDATE txn SET ${sets.join(', ')} WHERE id = $${params.push(soId)}`, params);
   const items = sublistItems(body);
   if (items) {
     const current = await lines(q, soId, true);
@@ -434,7 +616,13 @@ export async function updateSalesOrder(q: Q, soId: number, body: Json): Promise<
       const path = `item.items[${i}]`;
       const lineNo = optNumber(it.line, `${path}.line`);
       const l = current.find((c) => c.line === lineNo);
-      if (!l) throw RestError.of(400, 'INVALID_KEY_OR_REF', `Invalid line reference ${String(it.line)}.`, `${path}.line`);
+      if (!l)
+        throw RestError.of(
+          400,
+          'INVALID_KEY_OR_REF',
+          `Invalid line reference ${String(it.line)}.`,
+          `${path}.line`,
+        );
       if (it.isClosed === true && !l.closed) {
         await releaseLine(q, l);
         await q.query('UPDATE txn_line SET closed = true, quantity_backordered = 0 WHERE id = $1', [l.id]);
@@ -443,7 +631,10 @@ export async function updateSalesOrder(q: Q, soId: number, body: Json): Promise<
       const quantity = optNumber(it.quantity, `${path}.quantity`);
       if (quantity !== undefined && quantity !== l.quantity) {
         if (!Number.isInteger(quantity) || quantity < l.quantity_fulfilled || quantity <= 0) {
-          throw userError(`You cannot set the quantity of line ${l.line} below the quantity already fulfilled (${l.quantity_fulfilled}).`, `${path}.quantity`);
+          throw userError(
+            `You cannot set the quantity of line ${l.line} below the quantity already fulfilled (${l.quantity_fulfilled}).`,
+            `${path}.quantity`,
+          );
         }
         await releaseLine(q, l);
         let backordered = 0;
@@ -451,13 +642,22 @@ export async function updateSalesOrder(q: Q, soId: number, body: Json): Promise<
         if (l.location_id !== null && stocked(l.item_type)) {
           const inv = await lockInventory(q, l.item_id, l.location_id);
           const commit = Math.min(remaining, Math.max(inv.on_hand - inv.committed, 0));
-          await q.query('UPDATE inventory SET committed = committed + $3 WHERE item_id = $1 AND location_id = $2', [l.item_id, l.location_id, commit]);
+          await q.query(
+            'UPDATE inventory SET committed = committed + $3 WHERE item_id = $1 AND location_id = $2',
+            [l.item_id, l.location_id, commit],
+          );
           backordered = remaining - commit;
         }
-        await q.query('UPDATE txn_line SET quantity = $2, amount = $2 * rate, quantity_backordered = $3 WHERE id = $1', [l.id, quantity, backordered]);
+        await q.query(
+          'UPDATE txn_line SET quantity = $2, amount = $2 * rate, quantity_backordered = $3 WHERE id = $1',
+          [l.id, quantity, backordered],
+        );
       }
     }
-    await q.query('UPDATE txn SET total = (SELECT COALESCE(sum(amount), 0) FROM txn_line WHERE txn_id = $1) WHERE id = $1', [soId]);
+    await q.query(
+      'UPDATE txn SET total = (SELECT COALESCE(sum(amount), 0) FROM txn_line WHERE txn_id = $1) WHERE id = $1',
+      [soId],
+    );
   }
   await refreshSalesOrder(q, soId);
 }
@@ -465,8 +665,13 @@ export async function updateSalesOrder(q: Q, soId: number, body: Json): Promise<
 /** salesOrder → itemFulfillment: ships lines from one location, with carrier and tracking numbers. */
 export async function fulfillSalesOrder(q: Q, soId: number, body: Json): Promise<number> {
   const so = (await q.query('SELECT * FROM txn WHERE id = $1 FOR UPDATE', [soId])).rows[0];
-  const locationId = await resolveLocation(q, refKey(body.inventoryLocation, 'inventoryLocation'), 'inventoryLocation');
-  if (locationId === null) throw userError('Please enter value(s) for: Inventory Location', 'inventoryLocation');
+  const locationId = await resolveLocation(
+    q,
+    refKey(body.inventoryLocation, 'inventoryLocation'),
+    'inventoryLocation',
+  );
+  if (locationId === null)
+    throw userError('Please enter value(s) for: Inventory Location', 'inventoryLocation');
   const current = await lines(q, soId, true);
   const requested = sublistItems(body);
   const picks: { l: LineRow; quantity: number }[] = [];
@@ -476,28 +681,49 @@ export async function fulfillSalesOrder(q: Q, soId: number, body: Json): Promise
       const path = `item.items[${i}]`;
       const lineNo = optNumber(it.orderLine ?? it.line, `${path}.orderLine`);
       const l = current.find((c) => c.line === lineNo);
-      if (!l) throw RestError.of(400, 'INVALID_KEY_OR_REF', `Invalid orderLine reference ${String(lineNo)}.`, `${path}.orderLine`);
+      if (!l)
+        throw RestError.of(
+          400,
+          'INVALID_KEY_OR_REF',
+          `Invalid orderLine reference ${String(lineNo)}.`,
+          `${path}.orderLine`,
+        );
       const remaining = l.closed ? 0 : l.quantity - l.quantity_fulfilled;
       const quantity = optNumber(it.quantity, `${path}.quantity`) ?? remaining - l.quantity_backordered;
       if (!Number.isInteger(quantity) || quantity <= 0 || quantity > remaining) {
-        throw userError(`You cannot fulfill ${quantity} of line ${l.line}: ${remaining} remain to be fulfilled.`, `${path}.quantity`);
+        throw userError(
+          `You cannot fulfill ${quantity} of line ${l.line}: ${remaining} remain to be fulfilled.`,
+          `${path}.quantity`,
+        );
       }
-      if (l.location_id !== null && l.location_id !== locationId) throw userError(`Line ${l.line} ships from another location.`, `${path}.orderLine`);
+      if (l.location_id !== null && l.location_id !== locationId)
+        throw userError(`Line ${l.line} ships from another location.`, `${path}.orderLine`);
       picks.push({ l, quantity });
     }
   } else {
     for (const l of current) {
       const ready = l.closed ? 0 : l.quantity - l.quantity_fulfilled - l.quantity_backordered;
-      if (ready > 0 && (l.location_id === null || l.location_id === locationId)) picks.push({ l, quantity: ready });
+      if (ready > 0 && (l.location_id === null || l.location_id === locationId))
+        picks.push({ l, quantity: ready });
     }
   }
-  if (picks.length === 0) throw userError('You must have at least one valid line item for this transaction.', 'item');
+  if (picks.length === 0)
+    throw userError('You must have at least one valid line item for this transaction.', 'item');
 
   const tracking = [
-    ...(sublistItems(body, 'package') ?? []).map((p) => optString(p, 'packageTrackingNumber')).filter((t): t is string => !!t),
-    ...(typeof body.linkedTrackingNumbers === 'string' ? body.linkedTrackingNumbers.split(/\s+/).filter(Boolean) : []),
+    ...(sublistItems(body, 'package') ?? [])
+      .map((p) => optString(p, 'packageTrackingNumber'))
+      .filter((t): t is string => !!t),
+    ...(typeof body.linkedTrackingNumbers === 'string'
+      ? body.linkedTrackingNumbers.split(/\s+/).filter(Boolean)
+      : []),
   ];
-  const carrier = typeof body.shipCarrier === 'string' ? body.shipCarrier : body.shipCarrier ? String((body.shipCarrier as Json).refName ?? (body.shipCarrier as Json).id) : null;
+  const carrier =
+    typeof body.shipCarrier === 'string'
+      ? body.shipCarrier
+      : body.shipCarrier
+        ? String((body.shipCarrier as Json).refName ?? (body.shipCarrier as Json).id)
+        : null;
   const ifId = await newTxn(q, 'ItemShip', {
     externalId: optString(body, 'externalId') ?? null,
     entityId: so.entity_id,
@@ -513,11 +739,15 @@ export async function fulfillSalesOrder(q: Q, soId: number, body: Json): Promise
     const fromBackorder = quantity - fromCommitted;
     if (stocked(l.item_type)) {
       await lockInventory(q, l.item_id, locationId);
-      await q.query('UPDATE inventory SET on_hand = on_hand - $3, committed = GREATEST(committed - $4, 0) WHERE item_id = $1 AND location_id = $2', [l.item_id, locationId, quantity, fromCommitted]);
+      await q.query(
+        'UPDATE inventory SET on_hand = on_hand - $3, committed = GREATEST(committed - $4, 0) WHERE item_id = $1 AND location_id = $2',
+        [l.item_id, locationId, quantity, fromCommitted],
+      );
     }
-    await q.query('UPDATE txn_line SET quantity_fulfilled = quantity_fulfilled + $2, quantity_backordered = quantity_backordered - $3, location_id = COALESCE(location_id, $4) WHERE id = $1', [
-      l.id, quantity, fromBackorder, locationId,
-    ]);
+    await q.query(
+      'UPDATE txn_line SET quantity_fulfilled = quantity_fulfilled + $2, quantity_backordered = quantity_backordered - $3, location_id = COALESCE(location_id, $4) WHERE id = $1',
+      [l.id, quantity, fromBackorder, locationId],
+    );
     await q.query(
       `INSERT INTO txn_line (txn_id, line, line_key, item_id, quantity, rate, amount, location_id, order_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [ifId, i + 1, l.line_key, l.item_id, quantity, l.rate, quantity * Number(l.rate), locationId, l.line],
@@ -532,9 +762,15 @@ export async function invoiceSalesOrder(q: Q, soId: number, body: Json): Promise
   const so = (await q.query('SELECT * FROM txn WHERE id = $1 FOR UPDATE', [soId])).rows[0];
   const current = await lines(q, soId, true);
   const billable = current.filter((l) => l.quantity_fulfilled > l.quantity_billed);
-  if (billable.length === 0) throw userError('There are no billable lines on this sales order: nothing has shipped that is not billed yet.', 'item');
+  if (billable.length === 0)
+    throw userError(
+      'There are no billable lines on this sales order: nothing has shipped that is not billed yet.',
+      'item',
+    );
   const total = billable.reduce((s, l) => s + (l.quantity_fulfilled - l.quantity_billed) * Number(l.rate), 0);
-  const days = (await q.query<{ days_until_due: number }>('SELECT days_until_due FROM term WHERE name = $1', [so.terms])).rows[0]?.days_until_due ?? 0;
+  const days =
+    (await q.query<{ days_until_due: number }>('SELECT days_until_due FROM term WHERE name = $1', [so.terms]))
+      .rows[0]?.days_until_due ?? 0;
   const invId = await newTxn(q, 'CustInvc', {
     externalId: optString(body, 'externalId') ?? null,
     entityId: so.entity_id,
@@ -560,7 +796,11 @@ export async function invoiceSalesOrder(q: Q, soId: number, body: Json): Promise
   return invId;
 }
 
-export async function backorderLines(q: Q, soId: number, requested: { lineKey: string; quantity?: number }[]): Promise<void> {
+export async function backorderLines(
+  q: Q,
+  soId: number,
+  requested: { lineKey: string; quantity?: number }[],
+): Promise<void> {
   const current = await lines(q, soId, true);
   for (const r of requested) {
     const l = current.find((c) => c.line_key === r.lineKey);
@@ -571,7 +811,10 @@ export async function backorderLines(q: Q, soId: number, requested: { lineKey: s
     const delta = target - l.quantity_backordered;
     if (delta !== 0 && l.location_id !== null && stocked(l.item_type)) {
       await lockInventory(q, l.item_id, l.location_id);
-      await q.query('UPDATE inventory SET committed = GREATEST(committed - $3, 0) WHERE item_id = $1 AND location_id = $2', [l.item_id, l.location_id, delta]);
+      await q.query(
+        'UPDATE inventory SET committed = GREATEST(committed - $3, 0) WHERE item_id = $1 AND location_id = $2',
+        [l.item_id, l.location_id, delta],
+      );
     }
     await q.query('UPDATE txn_line SET quantity_backordered = $2 WHERE id = $1', [l.id, target]);
   }
@@ -579,7 +822,12 @@ export async function backorderLines(q: Q, soId: number, requested: { lineKey: s
 }
 
 /** Receives stock at a location and commits it to backordered lines, oldest order first. */
-export async function receiveStock(q: Q, itemKey: string, locationKey: string, quantity: number): Promise<{ onHand: number; available: number; allocated: number }> {
+export async function receiveStock(
+  q: Q,
+  itemKey: string,
+  locationKey: string,
+  quantity: number,
+): Promise<{ onHand: number; available: number; allocated: number }> {
   const item = await resolveItem(q, itemKey, 'item');
   const locationId = (await resolveLocation(q, locationKey, 'location'))!;
   await lockInventory(q, item.id, locationId);
@@ -601,17 +849,29 @@ export async function receiveStock(q: Q, itemKey: string, locationKey: string, q
   for (const w of waiting.rows) {
     if (free <= 0) break;
     const take = Math.min(free, w.quantity_backordered);
-    await q.query('UPDATE txn_line SET quantity_backordered = quantity_backordered - $2 WHERE id = $1', [w.id, take]);
+    await q.query('UPDATE txn_line SET quantity_backordered = quantity_backordered - $2 WHERE id = $1', [
+      w.id,
+      take,
+    ]);
     free -= take;
     allocated += take;
     touched.add(w.txn_id);
   }
-  if (allocated > 0) await q.query('UPDATE inventory SET committed = committed + $3 WHERE item_id = $1 AND location_id = $2', [item.id, locationId, allocated]);
+  if (allocated > 0)
+    await q.query('UPDATE inventory SET committed = committed + $3 WHERE item_id = $1 AND location_id = $2', [
+      item.id,
+      locationId,
+      allocated,
+    ]);
   for (const soId of touched) await refreshSalesOrder(q, soId);
   return { onHand: inv.on_hand, available: free, allocated };
 }
 
-export async function createReturnAuthorization(q: Q, body: Json, externalIdOverride?: string): Promise<number> {
+export async function createReturnAuthorization(
+  q: Q,
+  body: Json,
+  externalIdOverride?: string,
+): Promise<number> {
   const externalId = externalIdOverride ?? optString(body, 'externalId') ?? null;
   const fromKey = refKey(body.createdFrom, 'createdFrom');
   const soId = fromKey ? await resolveIdIn(q, 'txn', fromKey, " AND type = 'SalesOrd'") : null;
@@ -621,7 +881,8 @@ export async function createReturnAuthorization(q: Q, body: Json, externalIdOver
   const entityId = entityKey ? await resolveIdIn(q, 'customer', entityKey) : (so?.entity_id ?? null);
   if (entityId === null) throw userError('Please enter value(s) for: Customer', 'entity');
   const items = sublistItems(body) ?? [];
-  if (items.length === 0) throw userError('You must enter at least one line item for this transaction.', 'item');
+  if (items.length === 0)
+    throw userError('You must enter at least one line item for this transaction.', 'item');
   const soLines = soId ? await lines(q, soId) : [];
   const prepared = [];
   for (const [i, it] of items.entries()) {
@@ -632,8 +893,13 @@ export async function createReturnAuthorization(q: Q, body: Json, externalIdOver
     const quantity = optNumber(it.quantity, `${path}.quantity`) ?? 1;
     const lineKey = optString(it, 'custcol_quayside_line_key') ?? null;
     const soLine = soLines.find((l) => (lineKey ? l.line_key === lineKey : l.item_id === item.id));
-    if (!Number.isInteger(quantity) || quantity <= 0) throw userError('The quantity must be a positive whole number.', `${path}.quantity`);
-    if (soLine && quantity > soLine.quantity_fulfilled) throw userError(`You cannot return more than was shipped on line ${soLine.line} (${soLine.quantity_fulfilled}).`, `${path}.quantity`);
+    if (!Number.isInteger(quantity) || quantity <= 0)
+      throw userError('The quantity must be a positive whole number.', `${path}.quantity`);
+    if (soLine && quantity > soLine.quantity_fulfilled)
+      throw userError(
+        `You cannot return more than was shipped on line ${soLine.line} (${soLine.quantity_fulfilled}).`,
+        `${path}.quantity`,
+      );
     const rate = optNumber(it.rate, `${path}.rate`) ?? (soLine ? Number(soLine.rate) : item.basePrice);
     prepared.push({ line: i + 1, lineKey, item, quantity, rate, orderLine: soLine?.line ?? null });
   }
@@ -669,7 +935,12 @@ async function refreshReturn(q: Q, raId: number): Promise<void> {
 }
 
 /** Goods received against a return authorization, restocked at a location. */
-export async function receiveReturn(q: Q, raId: number, locationKey: string, requested?: { lineKey: string; quantity?: number }[]): Promise<void> {
+export async function receiveReturn(
+  q: Q,
+  raId: number,
+  locationKey: string,
+  requested?: { lineKey: string; quantity?: number }[],
+): Promise<void> {
   const locationId = (await resolveLocation(q, locationKey, 'location'))!;
   const current = await lines(q, raId, true);
   const picks = requested
@@ -681,11 +952,19 @@ export async function receiveReturn(q: Q, raId: number, locationKey: string, req
     : current.map((l) => ({ l, quantity: l.quantity - l.quantity_received }));
   for (const { l, quantity } of picks) {
     if (quantity <= 0 || l.closed) continue;
-    if (quantity > l.quantity - l.quantity_received) throw userError(`You cannot receive more than ${l.quantity - l.quantity_received} on line ${l.line}.`);
-    await q.query('UPDATE txn_line SET quantity_received = quantity_received + $2, location_id = $3 WHERE id = $1', [l.id, quantity, locationId]);
+    if (quantity > l.quantity - l.quantity_received)
+      throw userError(`You cannot receive more than ${l.quantity - l.quantity_received} on line ${l.line}.`);
+    await q.query(
+      'UPDATE txn_line SET quantity_received = quantity_received + $2, location_id = $3 WHERE id = $1',
+      [l.id, quantity, locationId],
+    );
     if (stocked(l.item_type)) {
       await lockInventory(q, l.item_id, locationId);
-      await q.query('UPDATE inventory SET on_hand = on_hand + $3 WHERE item_id = $1 AND location_id = $2', [l.item_id, locationId, quantity]);
+      await q.query('UPDATE inventory SET on_hand = on_hand + $3 WHERE item_id = $1 AND location_id = $2', [
+        l.item_id,
+        locationId,
+        quantity,
+      ]);
     }
   }
   await refreshReturn(q, raId);
@@ -713,9 +992,16 @@ export async function creditReturn(q: Q, raId: number, body: Json): Promise<numb
     ? requested.map((it, i) => {
         const path = `item.items[${i}]`;
         const l = current.find((c) => c.line === optNumber(it.orderLine ?? it.line, `${path}.orderLine`));
-        if (!l) throw RestError.of(400, 'INVALID_KEY_OR_REF', `Invalid orderLine reference ${String(it.orderLine)}.`, `${path}.orderLine`);
+        if (!l)
+          throw RestError.of(
+            400,
+            'INVALID_KEY_OR_REF',
+            `Invalid orderLine reference ${String(it.orderLine)}.`,
+            `${path}.orderLine`,
+          );
         const quantity = optNumber(it.quantity, `${path}.quantity`) ?? l.quantity;
-        if (quantity <= 0 || quantity > l.quantity) throw userError(`You cannot credit ${quantity} of line ${l.line}.`, `${path}.quantity`);
+        if (quantity <= 0 || quantity > l.quantity)
+          throw userError(`You cannot credit ${quantity} of line ${l.line}.`, `${path}.quantity`);
         return { l, quantity, amount: optNumber(it.amount, `${path}.amount`) ?? quantity * Number(l.rate) };
       })
     : current.map((l) => ({ l, quantity: l.quantity, amount: l.quantity * Number(l.rate) }));
@@ -752,10 +1038,16 @@ export async function createCustomerRefund(q: Q, body: Json, externalIdOverride?
     const docKey = refKey(a.doc, `apply.items[${i}].doc`);
     const cmId = docKey ? await resolveIdIn(q, 'txn', docKey, " AND type = 'CustCred'") : null;
     if (cmId === null) throw badRef(`apply.items[${i}].doc`, docKey);
-    const cm = (await q.query('SELECT entity_id, total, status FROM txn WHERE id = $1 FOR UPDATE', [cmId])).rows[0];
+    const cm = (await q.query('SELECT entity_id, total, status FROM txn WHERE id = $1 FOR UPDATE', [cmId]))
+      .rows[0];
     const amount = optNumber(a.amount, `apply.items[${i}].amount`) ?? Number(cm.total);
-    if (amount <= 0 || amount > Number(cm.total)) throw userError(`The amount applied (${amount}) exceeds the credit available (${Number(cm.total)}).`, `apply.items[${i}].amount`);
-    if (cm.status === 'B') throw userError('This credit memo is already fully applied.', `apply.items[${i}].doc`);
+    if (amount <= 0 || amount > Number(cm.total))
+      throw userError(
+        `The amount applied (${amount}) exceeds the credit available (${Number(cm.total)}).`,
+        `apply.items[${i}].amount`,
+      );
+    if (cm.status === 'B')
+      throw userError('This credit memo is already fully applied.', `apply.items[${i}].doc`);
     total += amount;
     entityId = cm.entity_id;
     credited.push(cmId);
@@ -764,7 +1056,13 @@ export async function createCustomerRefund(q: Q, body: Json, externalIdOverride?
   if (customerKey) entityId = await resolveIdIn(q, 'customer', customerKey);
   if (entityId === null) throw userError('Please enter value(s) for: Customer', 'customer');
   if (total <= 0) throw userError('You must apply the refund to at least one credit.', 'apply');
-  const id = await newTxn(q, 'CustRfnd', { externalId, entityId, status: 'A', memo: optString(body, 'memo'), total });
+  const id = await newTxn(q, 'CustRfnd', {
+    externalId,
+    entityId,
+    status: 'A',
+    memo: optString(body, 'memo'),
+    total,
+  });
   for (const cmId of credited) await q.query("UPDATE txn SET status = 'B' WHERE id = $1", [cmId]);
   return id;
 }

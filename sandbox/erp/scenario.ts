@@ -43,7 +43,18 @@ export interface SeedItem {
   basePriceCents: number;
 }
 
-const FAMILIES = ['Hex bolt', 'Flange nut', 'Ball bearing', 'Hydraulic hose', 'Pipe fitting', 'Safety valve', 'Drive belt', 'Solvent cleaner', 'Gasket', 'Relay'];
+const FAMILIES = [
+  'Hex bolt',
+  'Flange nut',
+  'Ball bearing',
+  'Hydraulic hose',
+  'Pipe fitting',
+  'Safety valve',
+  'Drive belt',
+  'Solvent cleaner',
+  'Gasket',
+  'Relay',
+];
 const SIZES = ['M6', 'M8', 'M10'];
 
 export function seedItem(i: number): SeedItem {
@@ -58,7 +69,11 @@ export function seedItem(i: number): SeedItem {
   return {
     id: i,
     itemId: erpSku(i),
-    name: variant ? `${family} ${SIZES[m - 2]} (${erpSku(parentId!)})` : type === 'Kit' ? `${family} kit ${i}` : `${family} ${i}`,
+    name: variant
+      ? `${family} ${SIZES[m - 2]} (${erpSku(parentId!)})`
+      : type === 'Kit'
+        ? `${family} kit ${i}`
+        : `${family} ${i}`,
     type,
     parentId,
     serialized: type === 'InvtPart' && i % 37 === 0,
@@ -89,8 +104,29 @@ export interface SeedCustomer {
   parentId: number | null;
 }
 
-const COMPANY_WORDS = ['Acme', 'Northwind', 'Harbor', 'Summit', 'Keystone', 'Ironworks', 'Delta', 'Pioneer', 'Granite', 'Atlas', 'Beacon', 'Cobalt', 'Frontier'];
-const COMPANY_KINDS = ['Industrial Supply', 'Machining', 'Fabrication', 'Maintenance Co.', 'Manufacturing', 'Plant Services'];
+const COMPANY_WORDS = [
+  'Acme',
+  'Northwind',
+  'Harbor',
+  'Summit',
+  'Keystone',
+  'Ironworks',
+  'Delta',
+  'Pioneer',
+  'Granite',
+  'Atlas',
+  'Beacon',
+  'Cobalt',
+  'Frontier',
+];
+const COMPANY_KINDS = [
+  'Industrial Supply',
+  'Machining',
+  'Fabrication',
+  'Maintenance Co.',
+  'Manufacturing',
+  'Plant Services',
+];
 
 export function seedCustomer(n: number): SeedCustomer {
   const taxExempt = n % 7 === 0;
@@ -110,4 +146,5 @@ export function seedCustomer(n: number): SeedCustomer {
 }
 
 /** The items with a customer contract price for customer n. */
-export const contractItems = (n: number, skus: number) => Array.from({ length: 20 }, (_, k) => ((n * 7919 + k * 104_729) % skus) + 1);
+export const contractItems = (n: number, skus: number) =>
+  Array.from({ length: 20 }, (_, k) => ((n * 7919 + k * 104_729) % skus) + 1);

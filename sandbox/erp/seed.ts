@@ -28,11 +28,18 @@ export interface SeedResult {
   ms: number;
 }
 
-const cell = (v: string | number | boolean | null) => (v === null ? '\\N' : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v).replace(/[\\\t\n]/g, ' '));
+const cell = (v: string | number | boolean | null) =>
+  v === null ? '\\N' : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v).replace(/[\\\t\n]/g, ' ');
 const row = (...cells: (string | number | boolean | null)[]) => `${cells.map(cell).join('\t')}\n`;
 const cents = (c: number) => (c / 100).toFixed(2);
 
-async function copyRows(q: DbClient, table: string, columns: string[], rows: Iterable<string>, tick: (n: number) => void): Promise<number> {
+async function copyRows(
+  q: DbClient,
+  table: string,
+  columns: string[],
+  rows: Iterable<string>,
+  tick: (n: number) => void,
+): Promise<number> {
   let count = 0;
   function* batches() {
     let buf = '';
@@ -54,7 +61,10 @@ async function copyRows(q: DbClient, table: string, columns: string[], rows: Ite
       yield buf;
     }
   }
-  await pipeline(Readable.from(batches()), q.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
+  await pipeline(
+    Readable.from(batches()),
+    q.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)),
+  );
   return count;
 }
 
@@ -83,30 +93,93 @@ export async function seedSandboxErp(db: Db, opts: SeedOptions): Promise<SeedRes
 
   return withTransaction(db, async (q) => {
     await q.query('LOCK TABLE item IN EXCLUSIVE MODE');
-    if ((await q.query('SELECT 1 FROM item LIMIT 1')).rowCount) throw new Error('the sandbox ERP schema is already seeded');
+    if ((await q.query('SELECT 1 FROM item LIMIT 1')).rowCount)
+      throw new Error('the sandbox ERP schema is already seeded');
 
-    for (const l of LOCATIONS) await q.query('INSERT INTO location (id, name) VALUES ($1, $2)', [l.id, l.name]);
-    for (const p of PRICE_LEVELS) await q.query('INSERT INTO price_level (id, name, discount_pct) VALUES ($1, $2, $3)', [p.id, p.name, p.discountPct]);
-    for (const t of TERMS) await q.query('INSERT INTO term (id, name, days_until_due) VALUES ($1, $2, $3)', [t.id, t.name, t.days]);
+    for (const l of LOCATIONS)
+      await q.query('INSERT INTO location (id, name) VALUES ($1, $2)', [l.id, l.name]);
+    for (const p of PRICE_LEVELS)
+      await q.query('INSERT INTO price_level (id, name, discount_pct) VALUES ($1, $2, $3)', [
+        p.id,
+        p.name,
+        p.discountPct,
+      ]);
+    for (const t of TERMS)
+      await q.query('INSERT INTO term (id, name, days_until_due) VALUES ($1, $2, $3)', [
+        t.id,
+        t.name,
+        t.days,
+      ]);
 
     const custRows = function* () {
       for (let n = 1; n <= customers; n++) {
         const c = seedCustomer(n);
-        yield row(c.id, `CUST${c.id}`, c.companyName, c.email, c.creditLimit, cents(c.balanceCents), c.terms, c.priceLevel, c.taxExempt, c.taxId, c.parentId);
+        yield row(
+          c.id,
+          `CUST${c.id}`,
+          c.companyName,
+          c.email,
+          c.creditLimit,
+          cents(c.balanceCents),
+          c.terms,
+          c.priceLevel,
+          c.taxExempt,
+          c.taxId,
+          c.parentId,
+        );
       }
     };
     const nCustomers = await copyRows(
       q,
       'customer',
-      ['id', 'entity_id', 'company_name', 'email', 'credit_limit', 'balance', 'terms', 'price_level', 'tax_exempt', 'tax_id', 'parent_id'],
+      [
+        'id',
+        'entity_id',
+        'company_name',
+        'email',
+        'credit_limit',
+        'balance',
+        'terms',
+        'price_level',
+        'tax_exempt',
+        'tax_id',
+        'parent_id',
+      ],
       custRows(),
       tick,
     );
 
     const itemRows = function* () {
-      for (const it of items) yield row(it.id, it.itemId, it.name, it.type, it.parentId, it.serialized, it.hazmat, cents(it.basePriceCents), it.inactive);
+      for (const it of items)
+        yield row(
+          it.id,
+          it.itemId,
+          it.name,
+          it.type,
+          it.parentId,
+          it.serialized,
+          it.hazmat,
+          cents(it.basePriceCents),
+          it.inactive,
+        );
     };
-    const nItems = await copyRows(q, 'item', ['id', 'item_id', 'display_name', 'item_type', 'parent_id', 'serialized', 'hazmat', 'base_price', 'inactive'], itemRows(), tick);
+    const nItems = await copyRows(
+      q,
+      'item',
+      [
+        'id',
+        'item_id',
+        'display_name',
+        'item_type',
+        'parent_id',
+        'serialized',
+        'hazmat',
+        'base_price',
+        'inactive',
+      ],
+      itemRows(),
+      tick,
+    );
     const kits = items.filter((it) => it.type === 'Kit' && it.id > 2).map((it) => it.id);
     await q.query(
       `INSERT INTO kit_member (kit_id, member_id, quantity)
@@ -117,27 +190,61 @@ export async function seedSandboxErp(db: Db, opts: SeedOptions): Promise<SeedRes
     const invRows = function* () {
       for (const it of stocked) for (const l of LOCATIONS) yield row(it.id, l.id, seedOnHand(it.id, l.id), 0);
     };
-    const nInventory = await copyRows(q, 'inventory', ['item_id', 'location_id', 'on_hand', 'committed'], invRows(), tick);
+    const nInventory = await copyRows(
+      q,
+      'inventory',
+      ['item_id', 'location_id', 'on_hand', 'committed'],
+      invRows(),
+      tick,
+    );
 
     const priceRows = function* () {
       for (const it of items) {
-        for (const p of PRICE_LEVELS.slice(1, 4)) yield row(it.id, p.name, null, 1, cents(Math.round((it.basePriceCents * (100 - p.discountPct)) / 100)));
+        for (const p of PRICE_LEVELS.slice(1, 4))
+          yield row(
+            it.id,
+            p.name,
+            null,
+            1,
+            cents(Math.round((it.basePriceCents * (100 - p.discountPct)) / 100)),
+          );
         if (it.id % 10 === 0) {
           yield row(it.id, 'Base Price', null, 10, cents(Math.round(it.basePriceCents * 0.97)));
           yield row(it.id, 'Base Price', null, 100, cents(Math.round(it.basePriceCents * 0.93)));
         }
       }
       for (let n = 1; n <= customers; n++) {
-        for (const i of new Set(contractItems(n, skus))) yield row(i, null, n, 1, cents(Math.round(seedItem(i).basePriceCents * 0.8)));
+        for (const i of new Set(contractItems(n, skus)))
+          yield row(i, null, n, 1, cents(Math.round(seedItem(i).basePriceCents * 0.8)));
       }
     };
-    const nPrices = await copyRows(q, 'item_price', ['item_id', 'price_level', 'customer_id', 'min_quantity', 'unit_price'], priceRows(), tick);
+    const nPrices = await copyRows(
+      q,
+      'item_price',
+      ['item_id', 'price_level', 'customer_id', 'min_quantity', 'unit_price'],
+      priceRows(),
+      tick,
+    );
 
-    for (const [table, col] of [['location', 'id'], ['price_level', 'id'], ['term', 'id'], ['customer', 'id'], ['item', 'id']] as const) {
-      await q.query(`SELECT setval(pg_get_serial_sequence('${table}', '${col}'), (SELECT COALESCE(max(${col}), 0) + 1 FROM ${table}), false)`);
+    for (const [table, col] of [
+      ['location', 'id'],
+      ['price_level', 'id'],
+      ['term', 'id'],
+      ['customer', 'id'],
+      ['item', 'id'],
+    ] as const) {
+      await q.query(
+        `SELECT setval(pg_get_serial_sequence('${table}', '${col}'), (SELECT COALESCE(max(${col}), 0) + 1 FROM ${table}), false)`,
+      );
     }
     opts.onProgress?.(total, total);
     await q.query('ANALYZE item; ANALYZE inventory; ANALYZE item_price; ANALYZE customer');
-    return { items: nItems, customers: nCustomers, inventory: nInventory, prices: nPrices, ms: Date.now() - started };
+    return {
+      items: nItems,
+      customers: nCustomers,
+      inventory: nInventory,
+      prices: nPrices,
+      ms: Date.now() - started,
+    };
   });
 }

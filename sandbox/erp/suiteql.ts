@@ -63,15 +63,30 @@ export const SUITEQL_TABLES: Record<string, TableDef> = {
   },
   location: {
     from: 'location',
-    columns: { id: { sql: 'id' }, name: { sql: 'name' }, externalid: { sql: 'external_id' }, lastmodifieddate: ts('last_modified') },
+    columns: {
+      id: { sql: 'id' },
+      name: { sql: 'name' },
+      externalid: { sql: 'external_id' },
+      lastmodifieddate: ts('last_modified'),
+    },
   },
   term: {
     from: 'term',
-    columns: { id: { sql: 'id' }, name: { sql: 'name' }, daysuntilnetdue: { sql: 'days_until_due' }, lastmodifieddate: ts('last_modified') },
+    columns: {
+      id: { sql: 'id' },
+      name: { sql: 'name' },
+      daysuntilnetdue: { sql: 'days_until_due' },
+      lastmodifieddate: ts('last_modified'),
+    },
   },
   pricelevel: {
     from: 'price_level',
-    columns: { id: { sql: 'id' }, name: { sql: 'name' }, discountpct: { sql: 'discount_pct' }, lastmodifieddate: ts('last_modified') },
+    columns: {
+      id: { sql: 'id' },
+      name: { sql: 'name' },
+      discountpct: { sql: 'discount_pct' },
+      lastmodifieddate: ts('last_modified'),
+    },
   },
   pricing: {
     from: 'item_price',
@@ -142,10 +157,7 @@ export const SUITEQL_TABLES: Record<string, TableDef> = {
 };
 
 type Token =
-  | { t: 'id'; v: string }
-  | { t: 'num'; v: string }
-  | { t: 'str'; v: string }
-  | { t: 'op'; v: string };
+  { t: 'id'; v: string } | { t: 'num'; v: string } | { t: 'str'; v: string } | { t: 'op'; v: string };
 
 function tokenize(q: string): Token[] {
   const out: Token[] = [];
@@ -224,7 +236,8 @@ export function compileSuiteQl(query: string): CompiledQuery {
   const isOp = (op: string) => peek()?.t === 'op' && peek()!.v === op;
   const expectKw = (kw: string) => {
     const tok = next();
-    if (tok.t !== 'id' || tok.v !== kw) throw new SuiteQlError(`Expected ${kw.toUpperCase()} near '${tok.v}'.`);
+    if (tok.t !== 'id' || tok.v !== kw)
+      throw new SuiteQlError(`Expected ${kw.toUpperCase()} near '${tok.v}'.`);
   };
   const expectOp = (op: string) => {
     const tok = next();
@@ -271,7 +284,8 @@ export function compileSuiteQl(query: string): CompiledQuery {
       expectOp(',');
       const fmt = next();
       expectOp(')');
-      if (value.t !== 'str' || fmt.t !== 'str' || !TIME_FORMAT.test(fmt.v)) throw new SuiteQlError(`Invalid ${tok.v.toUpperCase()} arguments.`);
+      if (value.t !== 'str' || fmt.t !== 'str' || !TIME_FORMAT.test(fmt.v))
+        throw new SuiteQlError(`Invalid ${tok.v.toUpperCase()} arguments.`);
       return `to_timestamp(${param(value.v)}, ${param(fmt.v)})`;
     }
     throw new SuiteQlError(`Expected a literal near '${tok.v}'.`);
@@ -310,7 +324,8 @@ export function compileSuiteQl(query: string): CompiledQuery {
     }
     if (negate) throw new SuiteQlError('Expected IN after NOT.');
     const op = next();
-    if (op.t !== 'op' || !comparisons.has(op.v)) throw new SuiteQlError(`Expected a comparison near '${op.v}'.`);
+    if (op.t !== 'op' || !comparisons.has(op.v))
+      throw new SuiteQlError(`Expected a comparison near '${op.v}'.`);
     return `${col.sql} ${op.v === '!=' ? '<>' : op.v} ${literal()}`;
   };
   const andExpr = (): string => {

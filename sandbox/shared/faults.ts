@@ -54,7 +54,16 @@ export function createFaultInjector(
   random: () => number = Math.random,
 ): FaultInjector {
   let settings = FaultSettings.parse(initial);
-  const stats: FaultStats = { inFlight: 0, maxInFlight: 0, open: 0, maxOpen: 0, requests: 0, throttled: 0, injectedErrors: 0, outageRejections: 0 };
+  const stats: FaultStats = {
+    inFlight: 0,
+    maxInFlight: 0,
+    open: 0,
+    maxOpen: 0,
+    requests: 0,
+    throttled: 0,
+    injectedErrors: 0,
+    outageRejections: 0,
+  };
 
   const inOutage = (now: number) =>
     settings.outages.some((o) => Date.parse(o.start) <= now && now < Date.parse(o.end));
@@ -111,13 +120,24 @@ export function createFaultInjector(
     update(patch) {
       const { outageForMs, ...rest } = FaultPatch.parse(patch);
       const outages = [...(rest.outages ?? settings.outages)];
-      if (outageForMs) outages.push({ start: new Date().toISOString(), end: new Date(Date.now() + outageForMs).toISOString() });
+      if (outageForMs)
+        outages.push({
+          start: new Date().toISOString(),
+          end: new Date(Date.now() + outageForMs).toISOString(),
+        });
       settings = FaultSettings.parse({ ...settings, ...rest, outages });
       return settings;
     },
     stats: () => ({ ...stats }),
     resetStats() {
-      Object.assign(stats, { maxInFlight: stats.inFlight, maxOpen: stats.open, requests: 0, throttled: 0, injectedErrors: 0, outageRejections: 0 });
+      Object.assign(stats, {
+        maxInFlight: stats.inFlight,
+        maxOpen: stats.open,
+        requests: 0,
+        throttled: 0,
+        injectedErrors: 0,
+        outageRejections: 0,
+      });
     },
   };
 }

@@ -1,5 +1,12 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { execute, GraphQLError, parse, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import {
+  execute,
+  GraphQLError,
+  parse,
+  validate,
+  type DocumentNode,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { Logger } from '../../platform/logger';
 import { CostBucket, requestedCost } from './cost';
 import type { StoreDb } from './db';
@@ -59,75 +66,111 @@ export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
     res.json({ status: 'ok', service: 'sandbox-storefront' });
   });
 
-  app.post('/admin/api/:version/graphql.json', express.json({ limit: '5mb' }), async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      if (req.get('x-shopify-access-token') !== accessToken) {
-        res.status(401).json({ errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
-        return;
-      }
-      const version = String(req.params.version);
-      if (!/^\d{4}-\d{2}$|^unstable$/.test(version)) {
-        res.status(404).json({ errors: 'Not Found' });
-        return;
-      }
-      const { query, variables, operationName } = (req.body ?? {}) as { query?: string; variables?: Record<string, unknown>; operationName?: string };
-      if (typeof query !== 'string' || !query.trim()) {
-        res.status(400).json({ errors: { query: 'Required parameter missing or invalid' } });
-        return;
-      }
-      let doc: DocumentNode;
+  app.post(
+    '/admin/api/:version/graphql.json',
+    express.json({ limit: '5mb' }),
+    async (req: Request, res: Response, next: NextFunction) => {
       try {
-        doc = parse(query);
+        if (req.get('x-shopify-access-token') !== accessToken) {
+          res
+            .status(401)
+            .json({ errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
+          return;
+        }
+        const version = String(req.params.version);
+        if (!/^\d{4}-\d{2}$|^unstable$/.test(version)) {
+          res.status(404).json({ errors: 'Not Found' });
+          return;
+        }
+        const { query, variables, operationName } = (req.body ?? {}) as {
+          query?: string;
+          variables?: Record<string, unknown>;
+          operationName?: string;
+        };
+        if (typeof query !== 'string' || !query.trim()) {
+          res.status(400).json({ errors: { query: 'Required parameter missing or invalid' } });
+          return;
+        }
+        let doc: DocumentNode;
+        try {
+          doc = parse(query);
+        } catch (err) {
+          res.json({
+            errors: [{ message: (err as GraphQLError).message, locations: (err as GraphQLError).locations }],
+          });
+          return;
+        }
+        const problems = validate(adminSchema, doc);
+        if (problems.length) {
+          res.json({
+            errors: problems.map((p) => ({
+              message: p.message,
+              locations: p.locations,
+              extensions: { code: 'undefinedField' },
+            })),
+          });
+          return;
+        }
+        const operation = doc.definitions.find(
+          (d): d is OperationDefinitionNode =>
+            d.kind === 'OperationDefinition' && (!operationName || d.name?.value === operationName),
+        );
+        if (!operation) {
+          res.json({ errors: [{ message: 'No operation to run' }] });
+          return;
+        }
+        const cost = requestedCost(doc, operation, variables ?? {});
+        if (cost > MAX_SINGLE_QUERY_COST) {
+          res.json({
+            errors: [
+              {
+                message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_SINGLE_QUERY_COST}).`,
+                extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: MAX_SINGLE_QUERY_COST },
+              },
+            ],
+            extensions: {
+              cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: bucket.status() },
+            },
+          });
+          return;
+        }
+        if (!bucket.take(cost)) {
+          res.json({
+            errors: [
+              {
+                message: 'Throttled',
+                extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' },
+              },
+            ],
+            extensions: {
+              cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: bucket.status() },
+            },
+          });
+          return;
+        }
+        const result = await execute({
+          schema: adminSchema,
+          document: doc,
+          rootValue: createRootValue({ db: opts.db, webhooks, shopDomain, apiVersion: version }),
+          variableValues: variables ?? {},
+          operationName,
+        });
+        for (const err of result.errors ?? [])
+          if (!err.path) opts.log?.warn({ err }, 'sandbox store query failed');
+        const actual = Math.min(cost, requestedCost(doc, operation, variables ?? {}, result.data ?? null));
+        bucket.refund(cost - actual);
+        res.json({
+          ...(result.errors ? { errors: result.errors.map((e) => e.toJSON()) } : {}),
+          data: result.data ?? null,
+          extensions: {
+            cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: bucket.status() },
+          },
+        });
       } catch (err) {
-        res.json({ errors: [{ message: (err as GraphQLError).message, locations: (err as GraphQLError).locations }] });
-        return;
+        next(err);
       }
-      const problems = validate(adminSchema, doc);
-      if (problems.length) {
-        res.json({ errors: problems.map((p) => ({ message: p.message, locations: p.locations, extensions: { code: 'undefinedField' } })) });
-        return;
-      }
-      const operation = doc.definitions.find(
-        (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && (!operationName || d.name?.value === operationName),
-      );
-      if (!operation) {
-        res.json({ errors: [{ message: 'No operation to run' }] });
-        return;
-      }
-      const cost = requestedCost(doc, operation, variables ?? {});
-      if (cost > MAX_SINGLE_QUERY_COST) {
-        res.json({
-          errors: [{ message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_SINGLE_QUERY_COST}).`, extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: MAX_SINGLE_QUERY_COST } }],
-          extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: bucket.status() } },
-        });
-        return;
-      }
-      if (!bucket.take(cost)) {
-        res.json({
-          errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
-          extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: bucket.status() } },
-        });
-        return;
-      }
-      const result = await execute({
-        schema: adminSchema,
-        document: doc,
-        rootValue: createRootValue({ db: opts.db, webhooks, shopDomain, apiVersion: version }),
-        variableValues: variables ?? {},
-        operationName,
-      });
-      for (const err of result.errors ?? []) if (!err.path) opts.log?.warn({ err }, 'sandbox store query failed');
-      const actual = Math.min(cost, requestedCost(doc, operation, variables ?? {}, result.data ?? null));
-      bucket.refund(cost - actual);
-      res.json({
-        ...(result.errors ? { errors: result.errors.map((e) => e.toJSON()) } : {}),
-        data: result.data ?? null,
-        extensions: { cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: bucket.status() } },
-      });
-    } catch (err) {
-      next(err);
-    }
-  });
+    },
+  );
 
   app.use(simulatorRouter({ db: opts.db, webhooks }));
   app.use((_req: Request, res: Response) => {

@@ -1,4 +1,11 @@
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import {
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
 
 /**
  * Shopify's calculated query cost, simplified: a mutation costs 10, an object 1, a scalar 0, and a
@@ -12,7 +19,8 @@ export function requestedCost(
   actualData?: unknown,
 ): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const def of doc.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  for (const def of doc.definitions)
+    if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
 
   const intValue = (v: ValueNode | undefined): number | undefined => {
     if (!v) return undefined;
@@ -28,20 +36,25 @@ export function requestedCost(
   const setCost = (set: SelectionSetNode | undefined, data?: unknown): number => {
     if (!set) return 0;
     let total = 0;
-    const at = (key: string) => (data && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined);
+    const at = (key: string) =>
+      data && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined;
     for (const sel of set.selections) {
       if (sel.kind === Kind.INLINE_FRAGMENT) total += setCost(sel.selectionSet, data);
-      else if (sel.kind === Kind.FRAGMENT_SPREAD) total += setCost(fragments.get(sel.name.value)?.selectionSet, data);
+      else if (sel.kind === Kind.FRAGMENT_SPREAD)
+        total += setCost(fragments.get(sel.name.value)?.selectionSet, data);
       else if (sel.selectionSet) {
         const name = sel.name.value;
         const value = data === undefined ? undefined : at(sel.alias?.value ?? name);
-        const first = intValue(sel.arguments?.find((a) => a.name.value === 'first' || a.name.value === 'last')?.value);
+        const first = intValue(
+          sel.arguments?.find((a) => a.name.value === 'first' || a.name.value === 'last')?.value,
+        );
         if (first !== undefined) {
           const returned = value === undefined ? undefined : countNodes(value);
           const n = returned ?? (data === undefined ? first : 0);
           const sample = value === undefined ? undefined : sampleNode(value);
           total += 2 + n * Math.max(1, setCost(sel.selectionSet, sample));
-        } else if (name === 'nodes' || name === 'edges' || name === 'node') total += setCost(sel.selectionSet, Array.isArray(value) ? value[0] : value);
+        } else if (name === 'nodes' || name === 'edges' || name === 'node')
+          total += setCost(sel.selectionSet, Array.isArray(value) ? value[0] : value);
         else if (name === 'pageInfo' || name === 'userErrors' || name === 'extensions') total += 0;
         else if (data !== undefined && (value === null || value === undefined)) total += 1;
         else total += 1 + setCost(sel.selectionSet, Array.isArray(value) ? value[0] : value);
@@ -115,6 +128,10 @@ export class CostBucket {
 
   status(): ThrottleStatus {
     this.refill();
-    return { maximumAvailable: this.maximum, currentlyAvailable: Math.floor(this.available), restoreRate: this.restoreRate };
+    return {
+      maximumAvailable: this.maximum,
+      currentlyAvailable: Math.floor(this.available),
+      restoreRate: this.restoreRate,
+    };
   }
 }

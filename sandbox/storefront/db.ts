@@ -17,13 +17,19 @@ export function createStorePool(databaseUrl: string, max = 5, schema = SANDBOX_S
     options: `-c search_path=${schema}`,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === pg.types.builtins.INT8 ? (v: string) => v : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        oid === pg.types.builtins.INT8
+          ? (v: string) => v
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
 }
 
 /** Applies the sandbox store's migrations; another `schema` gives a separate store in the same database. */
-export function migrateStore(databaseUrl: string, log?: Logger, schema = SANDBOX_STORE_SCHEMA): Promise<string[]> {
+export function migrateStore(
+  databaseUrl: string,
+  log?: Logger,
+  schema = SANDBOX_STORE_SCHEMA,
+): Promise<string[]> {
   return migrate(databaseUrl, { dir: SANDBOX_STORE_MIGRATIONS, schema, log });
 }
 

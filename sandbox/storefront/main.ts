@@ -17,7 +17,10 @@ runMain('sandbox-storefront', async () => {
   const db = createStorePool(config.DATABASE_URL);
   shutdown.add('postgres', () => db.end());
   if (!(await isStoreSeeded(db))) {
-    const result = await seedSandboxStore(db, { skus: config.SANDBOX_ERP_SKUS, customers: config.SANDBOX_ERP_CUSTOMERS });
+    const result = await seedSandboxStore(db, {
+      skus: config.SANDBOX_ERP_SKUS,
+      customers: config.SANDBOX_ERP_CUSTOMERS,
+    });
     log.info(result, 'sandbox store seeded with the scenario');
   }
   const sandbox = createStoreSandbox({
@@ -38,7 +41,10 @@ runMain('sandbox-storefront', async () => {
   await once(server, 'listening');
   shutdown.add('http', () => new Promise<void>((resolve) => server.close(() => resolve())));
   log.info(
-    { url: `http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}`, graphql: `/admin/api/${config.SHOPIFY_API_VERSION}/graphql.json` },
+    {
+      url: `http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}`,
+      graphql: `/admin/api/${config.SHOPIFY_API_VERSION}/graphql.json`,
+    },
     'sandbox storefront listening',
   );
 });

@@ -22,15 +22,32 @@ interface UserError {
   code?: string;
 }
 
-const rows = async (db: Q, sql: string, params: unknown[] = []) => (await db.query(sql, params)).rows as Row[];
+const rows = async (db: Q, sql: string, params: unknown[] = []) =>
+  (await db.query(sql, params)).rows as Row[];
 const one = async (db: Q, sql: string, params: unknown[] = []) => (await rows(db, sql, params))[0];
 const connection = <T>(nodes: T[], first?: number) => {
   const page = first === undefined ? nodes : nodes.slice(0, first);
-  return { nodes: page, edges: page.map((node) => ({ node })), pageInfo: { hasNextPage: page.length < nodes.length, hasPreviousPage: false, endCursor: null, startCursor: null } };
+  return {
+    nodes: page,
+    edges: page.map((node) => ({ node })),
+    pageInfo: {
+      hasNextPage: page.length < nodes.length,
+      hasPreviousPage: false,
+      endCursor: null,
+      startCursor: null,
+    },
+  };
 };
 const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
-const userError = (field: string[] | null, message: string, code?: string): UserError => ({ field, message, code });
-const moneyBag = (amount: string, currencyCode: string) => ({ shopMoney: { amount, currencyCode }, presentmentMoney: { amount, currencyCode } });
+const userError = (field: string[] | null, message: string, code?: string): UserError => ({
+  field,
+  message,
+  code,
+});
+const moneyBag = (amount: string, currencyCode: string) => ({
+  shopMoney: { amount, currencyCode },
+  presentmentMoney: { amount, currencyCode },
+});
 
 /** Terms of a Shopify search query: `sku:A OR sku:"B C"` → [{field:'sku',value:'A'}, …]. */
 export function searchTerms(query: string | undefined): { field: string; value: string }[] {
@@ -41,7 +58,10 @@ export function searchTerms(query: string | undefined): { field: string; value: 
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ field: m[1]!.toLowerCase(), value: m[2]! }));
 }
-const termValues = (query: string | undefined, field: string) => searchTerms(query).filter((t) => t.field === field).map((t) => t.value);
+const termValues = (query: string | undefined, field: string) =>
+  searchTerms(query)
+    .filter((t) => t.field === field)
+    .map((t) => t.value);
 
 const transaction = withTransaction;
 
@@ -66,18 +86,27 @@ async function idempotent(
 ): Promise<Row> {
   const key = idempotencyKey(info);
   if (!key && ctx.apiVersion >= '2026-04') {
-    throw new Error(`${info.fieldName} requires the @idempotent(key:) directive in API version ${ctx.apiVersion}`);
+    throw new Error(
+      `${info.fieldName} requires the @idempotent(key:) directive in API version ${ctx.apiVersion}`,
+    );
   }
   let after: (() => Promise<Row>) | undefined;
   const replayed = await transaction(ctx.db, async (c) => {
     if (key) {
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${info.fieldName}:${key}`]);
-      const seen = await one(c, 'SELECT result FROM idempotency_keys WHERE mutation = $1 AND key = $2', [info.fieldName, key]);
+      const seen = await one(c, 'SELECT result FROM idempotency_keys WHERE mutation = $1 AND key = $2', [
+        info.fieldName,
+        key,
+      ]);
       if (seen) return seen.result as Row;
     }
     const { result, payload } = await run(c);
     if (key && !result.userErrors?.length) {
-      await c.query('INSERT INTO idempotency_keys (mutation, key, result) VALUES ($1, $2, $3)', [info.fieldName, key, result]);
+      await c.query('INSERT INTO idempotency_keys (mutation, key, result) VALUES ($1, $2, $3)', [
+        info.fieldName,
+        key,
+        result,
+      ]);
     }
     after = payload;
     return undefined;
@@ -90,7 +119,9 @@ export function createRootValue(ctx: ResolverContext) {
   const { db } = ctx;
 
   const emit = async (topic: string, build: () => Promise<Row | undefined>) => {
-    const subscribed = await one(db, 'SELECT 1 FROM webhook_subscriptions WHERE topic = $1 LIMIT 1', [topicEnum(topic)]);
+    const subscribed = await one(db, 'SELECT 1 FROM webhook_subscriptions WHERE topic = $1 LIMIT 1', [
+      topicEnum(topic),
+    ]);
     if (!subscribed) return;
     const payload = await build();
     if (payload) await ctx.webhooks.emit(topic, payload);
@@ -98,14 +129,33 @@ export function createRootValue(ctx: ResolverContext) {
   const emitOrder = (topic: string, orderId: string) => emit(topic, () => orderJson(db, orderId));
 
   // ---- object builders -------------------------------------------------------------------------
-  const metafieldNode = (m: Row) => ({ id: gid('Metafield', `${m.owner_id}${Math.abs(hash(`${m.namespace}.${m.key}`))}`), namespace: m.namespace, key: m.key, type: m.type, value: m.value });
+  const metafieldNode = (m: Row) => ({
+    id: gid('Metafield', `${m.owner_id}${Math.abs(hash(`${m.namespace}.${m.key}`))}`),
+    namespace: m.namespace,
+    key: m.key,
+    type: m.type,
+    value: m.value,
+  });
   const metafieldsOf = (ownerId: string) => ({
     metafield: async ({ namespace, key }: Args) => {
-      const m = await one(db, 'SELECT * FROM metafields WHERE owner_id = $1 AND namespace = $2 AND key = $3', [ownerId, namespace, key]);
+      const m = await one(
+        db,
+        'SELECT * FROM metafields WHERE owner_id = $1 AND namespace = $2 AND key = $3',
+        [ownerId, namespace, key],
+      );
       return m ? metafieldNode(m) : null;
     },
     metafields: async ({ first, namespace }: Args) =>
-      connection((await rows(db, 'SELECT * FROM metafields WHERE owner_id = $1 AND ($2::text IS NULL OR namespace = $2) ORDER BY namespace, key', [ownerId, namespace ?? null])).map(metafieldNode), first),
+      connection(
+        (
+          await rows(
+            db,
+            'SELECT * FROM metafields WHERE owner_id = $1 AND ($2::text IS NULL OR namespace = $2) ORDER BY namespace, key',
+            [ownerId, namespace ?? null],
+          )
+        ).map(metafieldNode),
+        first,
+      ),
   });
 
   const locationNode = (l: Row) => ({ id: gid('Location', l.id), name: l.name });
@@ -123,27 +173,60 @@ export function createRootValue(ctx: ResolverContext) {
     return c ? customerNode(c) : null;
   };
   const priceListNode = (p: Row) => ({ id: gid('PriceList', p.id), name: p.name, currency: p.currency });
-  const catalogNode = (p: Row) => ({ id: gid('CompanyLocationCatalog', p.catalog_id), title: p.name, priceList: priceListNode(p) });
-  const termsNode = (t: Row) => ({ id: gid('PaymentTermsTemplate', t.id), name: t.name, paymentTermsType: t.terms_type, dueInDays: t.due_in_days });
+  const catalogNode = (p: Row) => ({
+    id: gid('CompanyLocationCatalog', p.catalog_id),
+    title: p.name,
+    priceList: priceListNode(p),
+  });
+  const termsNode = (t: Row) => ({
+    id: gid('PaymentTermsTemplate', t.id),
+    name: t.name,
+    paymentTermsType: t.terms_type,
+    dueInDays: t.due_in_days,
+  });
   const companyLocationNode = (l: Row): Row => ({
     id: gid('CompanyLocation', l.id),
     name: l.name,
-    company: async () => companyNode((await one(db, 'SELECT * FROM companies WHERE id = $1', [l.company_id]))!),
+    company: async () =>
+      companyNode((await one(db, 'SELECT * FROM companies WHERE id = $1', [l.company_id]))!),
     buyerExperienceConfiguration: async () => {
-      const t = l.payment_terms_template_id ? await one(db, 'SELECT * FROM payment_terms_templates WHERE id = $1', [l.payment_terms_template_id]) : undefined;
+      const t = l.payment_terms_template_id
+        ? await one(db, 'SELECT * FROM payment_terms_templates WHERE id = $1', [l.payment_terms_template_id])
+        : undefined;
       return { paymentTermsTemplate: t ? termsNode(t) : null };
     },
     catalogs: async ({ first }: Args) =>
-      connection((await rows(db, 'SELECT p.* FROM price_lists p JOIN company_locations l ON l.price_list_id = p.id WHERE l.id = $1', [l.id])).map(catalogNode), first),
+      connection(
+        (
+          await rows(
+            db,
+            'SELECT p.* FROM price_lists p JOIN company_locations l ON l.price_list_id = p.id WHERE l.id = $1',
+            [l.id],
+          )
+        ).map(catalogNode),
+        first,
+      ),
   });
   const companyNode = (c: Row): Row => ({
     id: gid('Company', c.id),
     name: c.name,
     externalId: c.external_id,
-    locations: async ({ first }: Args) => connection((await rows(db, 'SELECT * FROM company_locations WHERE company_id = $1 ORDER BY id', [c.id])).map(companyLocationNode), first),
+    locations: async ({ first }: Args) =>
+      connection(
+        (await rows(db, 'SELECT * FROM company_locations WHERE company_id = $1 ORDER BY id', [c.id])).map(
+          companyLocationNode,
+        ),
+        first,
+      ),
     contacts: async ({ first }: Args) =>
       connection(
-        (await rows(db, 'SELECT cc.id AS contact_id, cu.* FROM company_contacts cc JOIN customers cu ON cu.id = cc.customer_id WHERE cc.company_id = $1 ORDER BY cc.id', [c.id])).map((r) => ({
+        (
+          await rows(
+            db,
+            'SELECT cc.id AS contact_id, cu.* FROM company_contacts cc JOIN customers cu ON cu.id = cc.customer_id WHERE cc.company_id = $1 ORDER BY cc.id',
+            [c.id],
+          )
+        ).map((r) => ({
           id: gid('CompanyContact', r.contact_id),
           customer: customerNode(r),
         })),
@@ -166,9 +249,18 @@ export function createRootValue(ctx: ResolverContext) {
     status: f.status,
     createdAt: iso(f.created_at),
     trackingInfo: () =>
-      (f.tracking_numbers as string[]).map((number, i) => ({ company: f.tracking_company, number, url: (f.tracking_urls as string[])[i] ?? f.tracking_urls[0] ?? null })),
+      (f.tracking_numbers as string[]).map((number, i) => ({
+        company: f.tracking_company,
+        number,
+        url: (f.tracking_urls as string[])[i] ?? f.tracking_urls[0] ?? null,
+      })),
   });
-  const refundNode = (r: Row) => ({ id: gid('Refund', r.id), note: r.note, createdAt: iso(r.created_at), totalRefundedSet: moneyBag(r.amount, r.currency) });
+  const refundNode = (r: Row) => ({
+    id: gid('Refund', r.id),
+    note: r.note,
+    createdAt: iso(r.created_at),
+    totalRefundedSet: moneyBag(r.amount, r.currency),
+  });
   const orderNode = (o: Row): Row => {
     const lines = () => rows(db, 'SELECT * FROM order_lines WHERE order_id = $1 ORDER BY position', [o.id]);
     return {
@@ -183,11 +275,24 @@ export function createRootValue(ctx: ResolverContext) {
       cancelReason: o.cancel_reason ? String(o.cancel_reason).toUpperCase() : null,
       updatedAt: iso(o.updated_at),
       customer: () => customerById(o.customer_id),
-      lineItems: async ({ first }: Args) => connection((await lines()).map((l) => lineNode(l, o.currency)), first),
+      lineItems: async ({ first }: Args) =>
+        connection(
+          (await lines()).map((l) => lineNode(l, o.currency)),
+          first,
+        ),
       fulfillmentOrders: async ({ first }: Args) => {
         const ls = await lines();
-        const remaining = ls.reduce((s, l) => s + Math.max(0, l.quantity - l.fulfilled_quantity - l.refunded_quantity), 0);
-        const status = o.cancelled_at ? 'CLOSED' : remaining === 0 ? 'CLOSED' : ls.some((l) => l.fulfilled_quantity > 0) ? 'IN_PROGRESS' : 'OPEN';
+        const remaining = ls.reduce(
+          (s, l) => s + Math.max(0, l.quantity - l.fulfilled_quantity - l.refunded_quantity),
+          0,
+        );
+        const status = o.cancelled_at
+          ? 'CLOSED'
+          : remaining === 0
+            ? 'CLOSED'
+            : ls.some((l) => l.fulfilled_quantity > 0)
+              ? 'IN_PROGRESS'
+              : 'OPEN';
         return connection(
           [
             {
@@ -208,8 +313,14 @@ export function createRootValue(ctx: ResolverContext) {
           first,
         );
       },
-      fulfillments: async ({ first }: Args) => (await rows(db, 'SELECT * FROM fulfillments WHERE order_id = $1 ORDER BY id', [o.id])).slice(0, first ?? 250).map(fulfillmentNode),
-      refunds: async ({ first }: Args) => (await rows(db, 'SELECT * FROM refunds WHERE order_id = $1 ORDER BY id', [o.id])).slice(0, first ?? 250).map(refundNode),
+      fulfillments: async ({ first }: Args) =>
+        (await rows(db, 'SELECT * FROM fulfillments WHERE order_id = $1 ORDER BY id', [o.id]))
+          .slice(0, first ?? 250)
+          .map(fulfillmentNode),
+      refunds: async ({ first }: Args) =>
+        (await rows(db, 'SELECT * FROM refunds WHERE order_id = $1 ORDER BY id', [o.id]))
+          .slice(0, first ?? 250)
+          .map(refundNode),
       ...metafieldsOf(o.id),
     };
   };
@@ -221,31 +332,57 @@ export function createRootValue(ctx: ResolverContext) {
     id: gid('Product', p.id),
     title: p.title,
     publishedOnPublication: async ({ publicationId }: Args) =>
-      Boolean(await one(db, 'SELECT 1 FROM product_publications WHERE product_id = $1 AND publication_id = $2', [p.id, idOf(publicationId, 'Publication') ?? '0'])),
-    publishedOnCurrentPublication: async () => Boolean(await one(db, 'SELECT 1 FROM product_publications WHERE product_id = $1', [p.id])),
-    variants: async ({ first }: Args) => connection((await rows(db, 'SELECT * FROM variants WHERE product_id = $1 ORDER BY id', [p.id])).map(variantNode), first),
+      Boolean(
+        await one(db, 'SELECT 1 FROM product_publications WHERE product_id = $1 AND publication_id = $2', [
+          p.id,
+          idOf(publicationId, 'Publication') ?? '0',
+        ]),
+      ),
+    publishedOnCurrentPublication: async () =>
+      Boolean(await one(db, 'SELECT 1 FROM product_publications WHERE product_id = $1', [p.id])),
+    variants: async ({ first }: Args) =>
+      connection(
+        (await rows(db, 'SELECT * FROM variants WHERE product_id = $1 ORDER BY id', [p.id])).map(variantNode),
+        first,
+      ),
   });
   const variantNode = (v: Row): Row => ({
     id: gid('ProductVariant', v.id),
     sku: v.sku,
     title: v.title,
     price: v.price,
-    product: async () => productNode((await one(db, 'SELECT * FROM products WHERE id = $1', [v.product_id]))!),
+    product: async () =>
+      productNode((await one(db, 'SELECT * FROM products WHERE id = $1', [v.product_id]))!),
     inventoryItem: {
       id: gid('InventoryItem', v.inventory_item_id),
       sku: v.sku,
       inventoryLevels: async ({ first }: Args) =>
         connection(
-          (await rows(db, 'SELECT il.*, l.name FROM inventory_levels il JOIN locations l ON l.id = il.location_id WHERE il.inventory_item_id = $1 ORDER BY l.id', [v.inventory_item_id])).map((il) => ({
+          (
+            await rows(
+              db,
+              'SELECT il.*, l.name FROM inventory_levels il JOIN locations l ON l.id = il.location_id WHERE il.inventory_item_id = $1 ORDER BY l.id',
+              [v.inventory_item_id],
+            )
+          ).map((il) => ({
             id: gid('InventoryLevel', `${il.inventory_item_id}?inventory_item_id=${il.location_id}`),
             location: locationNode({ id: il.location_id, name: il.name }),
-            quantities: ({ names }: Args) => (names as string[]).map((name) => ({ name, quantity: name === 'available' || name === 'on_hand' ? il.available : 0 })),
+            quantities: ({ names }: Args) =>
+              (names as string[]).map((name) => ({
+                name,
+                quantity: name === 'available' || name === 'on_hand' ? il.available : 0,
+              })),
           })),
           first,
         ),
     },
   });
-  const returnNode = (r: Row) => ({ id: gid('Return', r.id), status: r.status, declineReason: r.decline_reason, order: () => orderById(r.order_id) });
+  const returnNode = (r: Row) => ({
+    id: gid('Return', r.id),
+    status: r.status,
+    declineReason: r.decline_reason,
+    order: () => orderById(r.order_id),
+  });
   const subscriptionNode = (s: Row) => ({
     id: gid('WebhookSubscription', s.id),
     topic: s.topic,
@@ -256,7 +393,8 @@ export function createRootValue(ctx: ResolverContext) {
     createdAt: iso(s.created_at),
   });
 
-  const touchOrder = (c: Q, id: string) => c.query('UPDATE orders SET updated_at = now() WHERE id = $1', [id]);
+  const touchOrder = (c: Q, id: string) =>
+    c.query('UPDATE orders SET updated_at = now() WHERE id = $1', [id]);
   const upsertMetafields = async (c: Q, ownerId: string, fields: Args[] | undefined) => {
     for (const m of fields ?? []) {
       await c.query(
@@ -269,17 +407,29 @@ export function createRootValue(ctx: ResolverContext) {
 
   return {
     // ---- queries -----------------------------------------------------------------------------------
-    shop: () => ({ id: gid('Shop', '1'), name: 'Quayside Sandbox Store', myshopifyDomain: ctx.shopDomain, currencyCode: 'USD' }),
+    shop: () => ({
+      id: gid('Shop', '1'),
+      name: 'Quayside Sandbox Store',
+      myshopifyDomain: ctx.shopDomain,
+      currencyCode: 'USD',
+    }),
     order: ({ id }: Args) => orderById(idOf(id, 'Order')),
     orders: async ({ first, query, sortKey, reverse }: Args) => {
       const names = termValues(query, 'name').map((n) => Number(n.replace('#', '')));
       // Shopify's search syntax for the one range Quayside asks: updated_at:>'2026-11-27T00:00:00Z'.
       const updatedAfter = /updated_at:>'?([^'\s]+)'?/.exec(String(query ?? ''))?.[1];
-      const order = sortKey === 'UPDATED_AT' ? `updated_at ${reverse ? 'DESC' : 'ASC'}, id` : `id ${reverse === false ? 'ASC' : 'DESC'}`;
+      const order =
+        sortKey === 'UPDATED_AT'
+          ? `updated_at ${reverse ? 'DESC' : 'ASC'}, id`
+          : `id ${reverse === false ? 'ASC' : 'DESC'}`;
       const list = names.length
         ? await rows(db, 'SELECT * FROM orders WHERE number = ANY($1) ORDER BY id', [names])
         : updatedAfter
-          ? await rows(db, `SELECT * FROM orders WHERE date_trunc('milliseconds', updated_at) > $1 ORDER BY ${order} LIMIT $2`, [updatedAfter, first + 1])
+          ? await rows(
+              db,
+              `SELECT * FROM orders WHERE date_trunc('milliseconds', updated_at) > $1 ORDER BY ${order} LIMIT $2`,
+              [updatedAfter, first + 1],
+            )
           : await rows(db, `SELECT * FROM orders ORDER BY ${order} LIMIT $1`, [first + 1]);
       return connection(list.map(orderNode), first);
     },
@@ -294,13 +444,23 @@ export function createRootValue(ctx: ResolverContext) {
         : await rows(db, 'SELECT * FROM variants ORDER BY id LIMIT $1', [first + 1]);
       return connection(list.map(variantNode), first);
     },
-    locations: async ({ first }: Args) => connection((await rows(db, 'SELECT * FROM locations ORDER BY id')).map(locationNode), first),
-    publications: async ({ first }: Args) => connection((await rows(db, 'SELECT * FROM publications ORDER BY id')).map((p) => ({ id: gid('Publication', p.id), name: p.name })), first),
+    locations: async ({ first }: Args) =>
+      connection((await rows(db, 'SELECT * FROM locations ORDER BY id')).map(locationNode), first),
+    publications: async ({ first }: Args) =>
+      connection(
+        (await rows(db, 'SELECT * FROM publications ORDER BY id')).map((p) => ({
+          id: gid('Publication', p.id),
+          name: p.name,
+        })),
+        first,
+      ),
     customer: ({ id }: Args) => customerById(idOf(id, 'Customer')),
     customers: async ({ first, query }: Args) => {
       const emails = termValues(query, 'email');
       const list = emails.length
-        ? await rows(db, 'SELECT * FROM customers WHERE lower(email) = ANY($1) ORDER BY id', [emails.map((e) => e.toLowerCase())])
+        ? await rows(db, 'SELECT * FROM customers WHERE lower(email) = ANY($1) ORDER BY id', [
+            emails.map((e) => e.toLowerCase()),
+          ])
         : await rows(db, 'SELECT * FROM customers ORDER BY id DESC LIMIT $1', [first + 1]);
       return connection(list.map(customerNode), first);
     },
@@ -313,25 +473,33 @@ export function createRootValue(ctx: ResolverContext) {
       const names = termValues(query, 'name');
       const list =
         external.length || names.length
-          ? await rows(db, 'SELECT * FROM companies WHERE external_id = ANY($1) OR name = ANY($2) ORDER BY id', [external, names])
+          ? await rows(
+              db,
+              'SELECT * FROM companies WHERE external_id = ANY($1) OR name = ANY($2) ORDER BY id',
+              [external, names],
+            )
           : await rows(db, 'SELECT * FROM companies ORDER BY id DESC LIMIT $1', [first + 1]);
       return connection(list.map(companyNode), first);
     },
     catalogs: async ({ first, query }: Args) => {
       const titles = termValues(query, 'title');
-      const list = titles.length ? await rows(db, 'SELECT * FROM price_lists WHERE name = ANY($1) ORDER BY id', [titles]) : await rows(db, 'SELECT * FROM price_lists ORDER BY id');
+      const list = titles.length
+        ? await rows(db, 'SELECT * FROM price_lists WHERE name = ANY($1) ORDER BY id', [titles])
+        : await rows(db, 'SELECT * FROM price_lists ORDER BY id');
       return connection(list.map(catalogNode), first);
     },
-    paymentTermsTemplates: async () => (await rows(db, 'SELECT * FROM payment_terms_templates ORDER BY id')).map(termsNode),
+    paymentTermsTemplates: async () =>
+      (await rows(db, 'SELECT * FROM payment_terms_templates ORDER BY id')).map(termsNode),
     return: async ({ id }: Args) => {
       const r = await one(db, 'SELECT * FROM returns WHERE id = $1', [idOf(id, 'Return') ?? '0']);
       return r ? returnNode(r) : null;
     },
     webhookSubscriptions: async ({ first, topics, uri, callbackUrl }: Args) => {
-      const list = await rows(db, 'SELECT * FROM webhook_subscriptions WHERE ($1::text[] IS NULL OR topic = ANY($1)) AND ($2::text IS NULL OR uri = $2) ORDER BY id', [
-        topics ?? null,
-        uri ?? callbackUrl ?? null,
-      ]);
+      const list = await rows(
+        db,
+        'SELECT * FROM webhook_subscriptions WHERE ($1::text[] IS NULL OR topic = ANY($1)) AND ($2::text IS NULL OR uri = $2) ORDER BY id',
+        [topics ?? null, uri ?? callbackUrl ?? null],
+      );
       return connection(list.map(subscriptionNode), first);
     },
 
@@ -343,41 +511,92 @@ export function createRootValue(ctx: ResolverContext) {
         let created: Row | undefined;
         for (const [gi, group] of groups.entries()) {
           const orderId = idOf(group.fulfillmentOrderId, 'FulfillmentOrder');
-          const order = orderId ? await one(c, 'SELECT * FROM orders WHERE id = $1 FOR UPDATE', [orderId]) : undefined;
+          const order = orderId
+            ? await one(c, 'SELECT * FROM orders WHERE id = $1 FOR UPDATE', [orderId])
+            : undefined;
           if (!order) {
-            errors.push(userError(['fulfillment', 'lineItemsByFulfillmentOrder', String(gi), 'fulfillmentOrderId'], 'Fulfillment order does not exist.'));
+            errors.push(
+              userError(
+                ['fulfillment', 'lineItemsByFulfillmentOrder', String(gi), 'fulfillmentOrderId'],
+                'Fulfillment order does not exist.',
+              ),
+            );
             continue;
           }
           if (order.cancelled_at) {
             errors.push(userError(['fulfillment'], 'Fulfillment order is closed: the order was cancelled.'));
             continue;
           }
-          const lines = await rows(c, 'SELECT * FROM order_lines WHERE order_id = $1 ORDER BY position', [order.id]);
+          const lines = await rows(c, 'SELECT * FROM order_lines WHERE order_id = $1 ORDER BY position', [
+            order.id,
+          ]);
           const wanted: { line: Row; quantity: number }[] = group.fulfillmentOrderLineItems?.length
-            ? (group.fulfillmentOrderLineItems as Args[]).map((li) => ({ line: lines.find((l) => l.id === idOf(li.id, 'FulfillmentOrderLineItem'))!, quantity: li.quantity as number }))
-            : lines.map((l) => ({ line: l, quantity: l.quantity - l.fulfilled_quantity - l.refunded_quantity })).filter((w) => w.quantity > 0);
+            ? (group.fulfillmentOrderLineItems as Args[]).map((li) => ({
+                line: lines.find((l) => l.id === idOf(li.id, 'FulfillmentOrderLineItem'))!,
+                quantity: li.quantity as number,
+              }))
+            : lines
+                .map((l) => ({ line: l, quantity: l.quantity - l.fulfilled_quantity - l.refunded_quantity }))
+                .filter((w) => w.quantity > 0);
           for (const [i, w] of wanted.entries()) {
-            if (!w.line) errors.push(userError(['fulfillment', 'lineItemsByFulfillmentOrder', String(gi), 'fulfillmentOrderLineItems', String(i), 'id'], 'Fulfillment order line item does not exist.'));
-            else if (w.quantity <= 0 || w.quantity > w.line.quantity - w.line.fulfilled_quantity - w.line.refunded_quantity)
+            if (!w.line)
               errors.push(
                 userError(
-                  ['fulfillment', 'lineItemsByFulfillmentOrder', String(gi), 'fulfillmentOrderLineItems', String(i), 'quantity'],
+                  [
+                    'fulfillment',
+                    'lineItemsByFulfillmentOrder',
+                    String(gi),
+                    'fulfillmentOrderLineItems',
+                    String(i),
+                    'id',
+                  ],
+                  'Fulfillment order line item does not exist.',
+                ),
+              );
+            else if (
+              w.quantity <= 0 ||
+              w.quantity > w.line.quantity - w.line.fulfilled_quantity - w.line.refunded_quantity
+            )
+              errors.push(
+                userError(
+                  [
+                    'fulfillment',
+                    'lineItemsByFulfillmentOrder',
+                    String(gi),
+                    'fulfillmentOrderLineItems',
+                    String(i),
+                    'quantity',
+                  ],
                   `Invalid fulfillment order line item quantity requested: ${w.quantity} of ${w.line.sku}.`,
                 ),
               );
           }
           if (errors.length || wanted.length === 0) {
-            if (!errors.length) errors.push(userError(['fulfillment'], 'Fulfillment order has no remaining line items to fulfill.'));
+            if (!errors.length)
+              errors.push(
+                userError(['fulfillment'], 'Fulfillment order has no remaining line items to fulfill.'),
+              );
             continue;
           }
-          for (const w of wanted) await c.query('UPDATE order_lines SET fulfilled_quantity = fulfilled_quantity + $2 WHERE id = $1', [w.line.id, w.quantity]);
+          for (const w of wanted)
+            await c.query(
+              'UPDATE order_lines SET fulfilled_quantity = fulfilled_quantity + $2 WHERE id = $1',
+              [w.line.id, w.quantity],
+            );
           const t = (fulfillment.trackingInfo ?? {}) as Args;
           const numbers = (t.numbers as string[] | undefined) ?? (t.number ? [t.number as string] : []);
           const urls = (t.urls as string[] | undefined) ?? (t.url ? [t.url as string] : []);
           created = await one(
             c,
             `INSERT INTO fulfillments (order_id, tracking_company, tracking_numbers, tracking_urls, notify_customer, lines) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-            [order.id, t.company ?? null, numbers, urls, fulfillment.notifyCustomer ?? false, JSON.stringify(wanted.map((w) => ({ lineItemId: w.line.id, quantity: w.quantity })))],
+            [
+              order.id,
+              t.company ?? null,
+              numbers,
+              urls,
+              fulfillment.notifyCustomer ?? false,
+              JSON.stringify(wanted.map((w) => ({ lineItemId: w.line.id, quantity: w.quantity }))),
+            ],
           );
           await touchOrder(c, order.id);
         }
@@ -389,7 +608,13 @@ export function createRootValue(ctx: ResolverContext) {
       });
       if (!result) return { fulfillment: null, userErrors: errors };
       await emitOrder('orders/updated', result.order_id);
-      await emit('fulfillments/create', async () => ({ id: BigInt(result.id), order_id: BigInt(result.order_id), status: 'success', tracking_company: result.tracking_company, tracking_numbers: result.tracking_numbers }));
+      await emit('fulfillments/create', async () => ({
+        id: BigInt(result.id),
+        order_id: BigInt(result.order_id),
+        status: 'success',
+        tracking_company: result.tracking_company,
+        tracking_numbers: result.tracking_numbers,
+      }));
       return { fulfillment: fulfillmentNode(result), userErrors: [] };
     },
 
@@ -400,40 +625,84 @@ export function createRootValue(ctx: ResolverContext) {
         async (c) => {
           const quantities = input.quantities as Args[];
           const errors: UserError[] = [];
-          if (!['available', 'on_hand'].includes(input.name)) errors.push(userError(['input', 'name'], `The quantity name must be available or on_hand.`, 'INVALID_NAME'));
-          if (quantities.length > 250) errors.push(userError(['input', 'quantities'], 'The quantities can not exceed 250 items.', 'TOO_MANY_QUANTITIES'));
+          if (!['available', 'on_hand'].includes(input.name))
+            errors.push(
+              userError(['input', 'name'], `The quantity name must be available or on_hand.`, 'INVALID_NAME'),
+            );
+          if (quantities.length > 250)
+            errors.push(
+              userError(
+                ['input', 'quantities'],
+                'The quantities can not exceed 250 items.',
+                'TOO_MANY_QUANTITIES',
+              ),
+            );
           const changes: Row[] = [];
           for (const [i, q] of quantities.entries()) {
             const item = idOf(q.inventoryItemId, 'InventoryItem');
             const location = idOf(q.locationId, 'Location');
-            const variant = item ? await one(c, 'SELECT 1 FROM variants WHERE inventory_item_id = $1', [item]) : undefined;
-            const loc = location ? await one(c, 'SELECT 1 FROM locations WHERE id = $1', [location]) : undefined;
+            const variant = item
+              ? await one(c, 'SELECT 1 FROM variants WHERE inventory_item_id = $1', [item])
+              : undefined;
+            const loc = location
+              ? await one(c, 'SELECT 1 FROM locations WHERE id = $1', [location])
+              : undefined;
             if (!variant) {
-              errors.push(userError(['input', 'quantities', String(i), 'inventoryItemId'], 'The specified inventory item could not be found.', 'INVALID_INVENTORY_ITEM'));
+              errors.push(
+                userError(
+                  ['input', 'quantities', String(i), 'inventoryItemId'],
+                  'The specified inventory item could not be found.',
+                  'INVALID_INVENTORY_ITEM',
+                ),
+              );
               continue;
             }
             if (!loc) {
-              errors.push(userError(['input', 'quantities', String(i), 'locationId'], 'The specified location could not be found.', 'INVALID_LOCATION'));
+              errors.push(
+                userError(
+                  ['input', 'quantities', String(i), 'locationId'],
+                  'The specified location could not be found.',
+                  'INVALID_LOCATION',
+                ),
+              );
               continue;
             }
-            const level = await one(c, 'SELECT available FROM inventory_levels WHERE inventory_item_id = $1 AND location_id = $2 FOR UPDATE', [item, location]);
+            const level = await one(
+              c,
+              'SELECT available FROM inventory_levels WHERE inventory_item_id = $1 AND location_id = $2 FOR UPDATE',
+              [item, location],
+            );
             const current = (level?.available as number | undefined) ?? 0;
             const hasChangeFrom = Object.prototype.hasOwnProperty.call(q, 'changeFromQuantity');
             let expected: number | null | undefined;
             if (hasChangeFrom) expected = q.changeFromQuantity as number | null;
             else if (ctx.apiVersion >= '2026-04') {
-              errors.push(userError(['input', 'quantities', String(i), 'changeFromQuantity'], 'changeFromQuantity must be given (null to skip the check).', 'CHANGE_FROM_QUANTITY_REQUIRED'));
+              errors.push(
+                userError(
+                  ['input', 'quantities', String(i), 'changeFromQuantity'],
+                  'changeFromQuantity must be given (null to skip the check).',
+                  'CHANGE_FROM_QUANTITY_REQUIRED',
+                ),
+              );
               continue;
             } else expected = input.ignoreCompareQuantity ? null : (q.compareQuantity as number | undefined);
             if (expected !== null && expected !== undefined && expected !== current) {
               errors.push(
-                userError(['input', 'quantities', String(i), 'changeFromQuantity'], 'The specified compare quantity does not match the current quantity.', 'CHANGE_FROM_QUANTITY_STALE'),
+                userError(
+                  ['input', 'quantities', String(i), 'changeFromQuantity'],
+                  'The specified compare quantity does not match the current quantity.',
+                  'CHANGE_FROM_QUANTITY_STALE',
+                ),
               );
               continue;
             }
             changes.push({ item, location, quantity: q.quantity, delta: (q.quantity as number) - current });
           }
-          if (errors.length) return { result: { userErrors: errors }, payload: async () => ({ inventoryAdjustmentGroup: null, userErrors: errors }) };
+          if (errors.length)
+            return {
+              result: { userErrors: errors },
+              payload: async () => ({ inventoryAdjustmentGroup: null, userErrors: errors }),
+            };
           for (const ch of changes) {
             await c.query(
               `INSERT INTO inventory_levels (inventory_item_id, location_id, available) VALUES ($1, $2, $3)
@@ -444,11 +713,21 @@ export function createRootValue(ctx: ResolverContext) {
           const group = {
             id: gid('InventoryAdjustmentGroup', String(Date.now())),
             reason: input.reason,
-            changes: changes.map((ch) => ({ name: input.name, delta: ch.delta, quantityAfterChange: ch.quantity })),
+            changes: changes.map((ch) => ({
+              name: input.name,
+              delta: ch.delta,
+              quantityAfterChange: ch.quantity,
+            })),
           };
-          return { result: { group }, payload: async () => ({ inventoryAdjustmentGroup: group, userErrors: [] }) };
+          return {
+            result: { group },
+            payload: async () => ({ inventoryAdjustmentGroup: group, userErrors: [] }),
+          };
         },
-        async (result) => ({ inventoryAdjustmentGroup: result.group ?? null, userErrors: result.userErrors ?? [] }),
+        async (result) => ({
+          inventoryAdjustmentGroup: result.group ?? null,
+          userErrors: result.userErrors ?? [],
+        }),
       ),
 
     publishablePublish: ({ id, input }: Args) => setPublished(id, input, true),
@@ -458,7 +737,10 @@ export function createRootValue(ctx: ResolverContext) {
       const orderId = idOf(id, 'Order');
       const o = orderId ? await one(db, 'SELECT id FROM orders WHERE id = $1', [orderId]) : undefined;
       if (!o) return { node: null, userErrors: [userError(['id'], 'Order does not exist.')] };
-      await db.query('UPDATE orders SET tags = ARRAY(SELECT DISTINCT unnest(tags || $2::text[]) ORDER BY 1), updated_at = now() WHERE id = $1', [o.id, tags]);
+      await db.query(
+        'UPDATE orders SET tags = ARRAY(SELECT DISTINCT unnest(tags || $2::text[]) ORDER BY 1), updated_at = now() WHERE id = $1',
+        [o.id, tags],
+      );
       await emitOrder('orders/updated', o.id);
       return { node: await orderById(o.id), userErrors: [] };
     },
@@ -481,7 +763,17 @@ export function createRootValue(ctx: ResolverContext) {
     metafieldsSet: async ({ metafields }: Args) => {
       const errors: UserError[] = [];
       const out: Row[] = [];
-      if ((metafields as Args[]).length > 25) return { metafields: null, userErrors: [userError(['metafields'], 'Exceeded the maximum metafields input limit of 25.', 'LESS_THAN_OR_EQUAL_TO')] };
+      if ((metafields as Args[]).length > 25)
+        return {
+          metafields: null,
+          userErrors: [
+            userError(
+              ['metafields'],
+              'Exceeded the maximum metafields input limit of 25.',
+              'LESS_THAN_OR_EQUAL_TO',
+            ),
+          ],
+        };
       await transaction(db, async (c) => {
         for (const [i, m] of (metafields as Args[]).entries()) {
           const owner = idOf(m.ownerId);
@@ -499,10 +791,18 @@ export function createRootValue(ctx: ResolverContext) {
     orderCancel: async ({ orderId, reason, refund }: Args) => {
       const id = idOf(orderId, 'Order');
       const o = id ? await one(db, 'SELECT * FROM orders WHERE id = $1', [id]) : undefined;
-      const fail = (message: string, code: string) => ({ job: null, orderCancelUserErrors: [userError(['orderId'], message, code)], userErrors: [userError(['orderId'], message)] });
+      const fail = (message: string, code: string) => ({
+        job: null,
+        orderCancelUserErrors: [userError(['orderId'], message, code)],
+        userErrors: [userError(['orderId'], message)],
+      });
       if (!o) return fail('Order does not exist.', 'INVALID');
       if (o.cancelled_at) return fail('Order has already been cancelled.', 'INVALID');
-      const shipped = await one(db, 'SELECT 1 FROM order_lines WHERE order_id = $1 AND fulfilled_quantity > 0', [o.id]);
+      const shipped = await one(
+        db,
+        'SELECT 1 FROM order_lines WHERE order_id = $1 AND fulfilled_quantity > 0',
+        [o.id],
+      );
       if (shipped) return fail('Cannot cancel an order that has fulfillments.', 'INVALID');
       await db.query(
         `UPDATE orders SET cancelled_at = now(), cancel_reason = $2, financial_status = $3, updated_at = now() WHERE id = $1`,
@@ -518,34 +818,76 @@ export function createRootValue(ctx: ResolverContext) {
         info,
         async (c) => {
           const orderId = idOf(input.orderId, 'Order');
-          const order = orderId ? await one(c, 'SELECT * FROM orders WHERE id = $1 FOR UPDATE', [orderId]) : undefined;
-          const failed = (errors: UserError[]) => ({ result: { userErrors: errors }, payload: async () => ({ refund: null, order: null, userErrors: errors }) });
+          const order = orderId
+            ? await one(c, 'SELECT * FROM orders WHERE id = $1 FOR UPDATE', [orderId])
+            : undefined;
+          const failed = (errors: UserError[]) => ({
+            result: { userErrors: errors },
+            payload: async () => ({ refund: null, order: null, userErrors: errors }),
+          });
           if (!order) return failed([userError(['orderId'], 'Order does not exist.')]);
           const lines = await rows(c, 'SELECT * FROM order_lines WHERE order_id = $1', [order.id]);
           const errors: UserError[] = [];
           const refunded: Row[] = [];
           for (const [i, r] of ((input.refundLineItems ?? []) as Args[]).entries()) {
             const line = lines.find((l) => l.id === idOf(r.lineItemId, 'LineItem'));
-            if (!line) errors.push(userError(['refundLineItems', String(i), 'lineItemId'], 'Line item does not exist.'));
+            if (!line)
+              errors.push(
+                userError(['refundLineItems', String(i), 'lineItemId'], 'Line item does not exist.'),
+              );
             else if (r.quantity <= 0 || r.quantity > line.quantity - line.refunded_quantity)
-              errors.push(userError(['refundLineItems', String(i), 'quantity'], `Quantity cannot refund more items than were purchased (${line.sku}).`));
+              errors.push(
+                userError(
+                  ['refundLineItems', String(i), 'quantity'],
+                  `Quantity cannot refund more items than were purchased (${line.sku}).`,
+                ),
+              );
             else refunded.push({ line, quantity: r.quantity, restockType: r.restockType ?? 'NO_RESTOCK' });
           }
-          const computed = refunded.reduce((s, r) => s + Math.round(Number(r.line.price) * 100) * r.quantity, 0);
+          const computed = refunded.reduce(
+            (s, r) => s + Math.round(Number(r.line.price) * 100) * r.quantity,
+            0,
+          );
           const transactions = (input.transactions ?? []) as Args[];
-          const amountCents = transactions.length ? transactions.reduce((s, t) => s + Math.round(Number(t.amount) * 100), 0) : computed;
-          if (amountCents <= 0 && refunded.length === 0) errors.push(userError(['transactions'], 'Refund must include line items or an amount.'));
+          const amountCents = transactions.length
+            ? transactions.reduce((s, t) => s + Math.round(Number(t.amount) * 100), 0)
+            : computed;
+          if (amountCents <= 0 && refunded.length === 0)
+            errors.push(userError(['transactions'], 'Refund must include line items or an amount.'));
           if (errors.length) return failed(errors);
-          for (const r of refunded) await c.query('UPDATE order_lines SET refunded_quantity = refunded_quantity + $2 WHERE id = $1', [r.line.id, r.quantity]);
-          const refund = await one(c, 'INSERT INTO refunds (order_id, note, amount, currency, lines) VALUES ($1, $2, $3, $4, $5) RETURNING *', [
+          for (const r of refunded)
+            await c.query('UPDATE order_lines SET refunded_quantity = refunded_quantity + $2 WHERE id = $1', [
+              r.line.id,
+              r.quantity,
+            ]);
+          const refund = await one(
+            c,
+            'INSERT INTO refunds (order_id, note, amount, currency, lines) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+            [
+              order.id,
+              input.note ?? null,
+              (amountCents / 100).toFixed(2),
+              input.currency ?? order.currency,
+              JSON.stringify(
+                refunded.map((r) => ({
+                  lineItemId: r.line.id,
+                  sku: r.line.sku,
+                  quantity: r.quantity,
+                  restockType: r.restockType,
+                  subtotal: ((Math.round(Number(r.line.price) * 100) * r.quantity) / 100).toFixed(2),
+                })),
+              ),
+            ],
+          );
+          const left = await one(
+            c,
+            'SELECT bool_and(refunded_quantity >= quantity) AS all FROM order_lines WHERE order_id = $1',
+            [order.id],
+          );
+          await c.query('UPDATE orders SET financial_status = $2, updated_at = now() WHERE id = $1', [
             order.id,
-            input.note ?? null,
-            (amountCents / 100).toFixed(2),
-            input.currency ?? order.currency,
-            JSON.stringify(refunded.map((r) => ({ lineItemId: r.line.id, sku: r.line.sku, quantity: r.quantity, restockType: r.restockType, subtotal: ((Math.round(Number(r.line.price) * 100) * r.quantity) / 100).toFixed(2) }))),
+            left?.all ? 'refunded' : 'partially_refunded',
           ]);
-          const left = await one(c, 'SELECT bool_and(refunded_quantity >= quantity) AS all FROM order_lines WHERE order_id = $1', [order.id]);
-          await c.query('UPDATE orders SET financial_status = $2, updated_at = now() WHERE id = $1', [order.id, left?.all ? 'refunded' : 'partially_refunded']);
           return {
             result: { refundId: refund!.id },
             payload: async () => {
@@ -562,23 +904,40 @@ export function createRootValue(ctx: ResolverContext) {
       ),
 
     returnApproveRequest: ({ input }: Args) => moveReturn(input.id, ['REQUESTED'], 'OPEN', 'returns/approve'),
-    returnDeclineRequest: ({ input }: Args) => moveReturn(input.id, ['REQUESTED'], 'DECLINED', 'returns/decline', input.declineReason, input.declineNote),
+    returnDeclineRequest: ({ input }: Args) =>
+      moveReturn(
+        input.id,
+        ['REQUESTED'],
+        'DECLINED',
+        'returns/decline',
+        input.declineReason,
+        input.declineNote,
+      ),
     returnClose: ({ id }: Args) => moveReturn(id, ['OPEN'], 'CLOSED', 'returns/close'),
 
     customerCreate: async ({ input }: Args) => {
-      if (!input.email) return { customer: null, userErrors: [userError(['email'], 'Email can\u2019t be blank', 'BLANK')] };
+      if (!input.email)
+        return { customer: null, userErrors: [userError(['email'], 'Email can\u2019t be blank', 'BLANK')] };
       const taken = await one(db, 'SELECT 1 FROM customers WHERE lower(email) = lower($1)', [input.email]);
-      if (taken) return { customer: null, userErrors: [userError(['email'], 'Email has already been taken', 'TAKEN')] };
+      if (taken)
+        return {
+          customer: null,
+          userErrors: [userError(['email'], 'Email has already been taken', 'TAKEN')],
+        };
       const c = await transaction(db, async (cl) => {
-        const row = await one(cl, 'INSERT INTO customers (email, first_name, last_name, phone, note, tax_exempt, tags) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *', [
-          input.email,
-          input.firstName ?? null,
-          input.lastName ?? null,
-          input.phone ?? null,
-          input.note ?? null,
-          input.taxExempt ?? false,
-          input.tags ?? [],
-        ]);
+        const row = await one(
+          cl,
+          'INSERT INTO customers (email, first_name, last_name, phone, note, tax_exempt, tags) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *',
+          [
+            input.email,
+            input.firstName ?? null,
+            input.lastName ?? null,
+            input.phone ?? null,
+            input.note ?? null,
+            input.taxExempt ?? false,
+            input.tags ?? [],
+          ],
+        );
         await upsertMetafields(cl, row!.id, input.metafields);
         return row!;
       });
@@ -588,13 +947,22 @@ export function createRootValue(ctx: ResolverContext) {
     customerUpdate: async ({ input }: Args) => {
       const id = idOf(input.id, 'Customer');
       const existing = id ? await one(db, 'SELECT * FROM customers WHERE id = $1', [id]) : undefined;
-      if (!existing) return { customer: null, userErrors: [userError(['id'], 'Customer does not exist', 'INVALID')] };
+      if (!existing)
+        return { customer: null, userErrors: [userError(['id'], 'Customer does not exist', 'INVALID')] };
       const c = await transaction(db, async (cl) => {
         const row = await one(
           cl,
           `UPDATE customers SET email = COALESCE($2, email), first_name = COALESCE($3, first_name), last_name = COALESCE($4, last_name),
                   tax_exempt = COALESCE($5, tax_exempt), tags = COALESCE($6, tags), note = COALESCE($7, note), updated_at = now() WHERE id = $1 RETURNING *`,
-          [existing.id, input.email ?? null, input.firstName ?? null, input.lastName ?? null, input.taxExempt ?? null, input.tags ?? null, input.note ?? null],
+          [
+            existing.id,
+            input.email ?? null,
+            input.firstName ?? null,
+            input.lastName ?? null,
+            input.taxExempt ?? null,
+            input.tags ?? null,
+            input.note ?? null,
+          ],
         );
         await upsertMetafields(cl, existing.id, input.metafields);
         return row!;
@@ -605,22 +973,46 @@ export function createRootValue(ctx: ResolverContext) {
 
     companyCreate: async ({ input }: Args) => {
       const co = input.company as Args;
-      if (!co.name) return { company: null, userErrors: [userError(['input', 'company', 'name'], 'Name can\u2019t be blank', 'BLANK')] };
-      if (co.externalId && (await one(db, 'SELECT 1 FROM companies WHERE external_id = $1', [co.externalId]))) {
-        return { company: null, userErrors: [userError(['input', 'company', 'externalId'], 'External Id must be unique', 'TAKEN')] };
+      if (!co.name)
+        return {
+          company: null,
+          userErrors: [userError(['input', 'company', 'name'], 'Name can\u2019t be blank', 'BLANK')],
+        };
+      if (
+        co.externalId &&
+        (await one(db, 'SELECT 1 FROM companies WHERE external_id = $1', [co.externalId]))
+      ) {
+        return {
+          company: null,
+          userErrors: [userError(['input', 'company', 'externalId'], 'External Id must be unique', 'TAKEN')],
+        };
       }
       const company = await transaction(db, async (c) => {
-        const row = (await one(c, 'INSERT INTO companies (name, external_id, note) VALUES ($1, $2, $3) RETURNING *', [co.name, co.externalId ?? null, co.note ?? null]))!;
+        const row = (await one(
+          c,
+          'INSERT INTO companies (name, external_id, note) VALUES ($1, $2, $3) RETURNING *',
+          [co.name, co.externalId ?? null, co.note ?? null],
+        ))!;
         const contact = input.companyContact as Args | undefined;
         if (contact?.email) {
           const customer =
             (await one(c, 'SELECT id FROM customers WHERE lower(email) = lower($1)', [contact.email])) ??
-            (await one(c, 'INSERT INTO customers (email, first_name, last_name, company) VALUES ($1, $2, $3, $4) RETURNING id', [contact.email, contact.firstName ?? null, contact.lastName ?? null, co.name]));
-          await c.query('INSERT INTO company_contacts (company_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [row.id, customer!.id]);
+            (await one(
+              c,
+              'INSERT INTO customers (email, first_name, last_name, company) VALUES ($1, $2, $3, $4) RETURNING id',
+              [contact.email, contact.firstName ?? null, contact.lastName ?? null, co.name],
+            ));
+          await c.query(
+            'INSERT INTO company_contacts (company_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+            [row.id, customer!.id],
+          );
         }
         const loc = (input.companyLocation ?? {}) as Args;
         const terms = idOf(loc.buyerExperienceConfiguration?.paymentTermsTemplateId, 'PaymentTermsTemplate');
-        await c.query('INSERT INTO company_locations (company_id, name, payment_terms_template_id) VALUES ($1, $2, $3)', [row.id, loc.name ?? co.name, terms ?? null]);
+        await c.query(
+          'INSERT INTO company_locations (company_id, name, payment_terms_template_id) VALUES ($1, $2, $3)',
+          [row.id, loc.name ?? co.name, terms ?? null],
+        );
         return row;
       });
       return { company: companyNode(company), userErrors: [] };
@@ -628,94 +1020,200 @@ export function createRootValue(ctx: ResolverContext) {
     companyUpdate: async ({ companyId, input }: Args) => {
       const id = idOf(companyId, 'Company');
       const row = id
-        ? await one(db, 'UPDATE companies SET name = COALESCE($2, name), external_id = COALESCE($3, external_id), note = COALESCE($4, note), updated_at = now() WHERE id = $1 RETURNING *', [
-            id,
-            input.name ?? null,
-            input.externalId ?? null,
-            input.note ?? null,
-          ])
+        ? await one(
+            db,
+            'UPDATE companies SET name = COALESCE($2, name), external_id = COALESCE($3, external_id), note = COALESCE($4, note), updated_at = now() WHERE id = $1 RETURNING *',
+            [id, input.name ?? null, input.externalId ?? null, input.note ?? null],
+          )
         : undefined;
-      if (!row) return { company: null, userErrors: [userError(['companyId'], 'Resource requested does not exist.', 'RESOURCE_NOT_FOUND')] };
+      if (!row)
+        return {
+          company: null,
+          userErrors: [userError(['companyId'], 'Resource requested does not exist.', 'RESOURCE_NOT_FOUND')],
+        };
       return { company: companyNode(row), userErrors: [] };
     },
     companyAssignCustomerAsContact: async ({ companyId, customerId }: Args) => {
       const company = idOf(companyId, 'Company');
       const customer = idOf(customerId, 'Customer');
-      const ok = company && customer && (await one(db, 'SELECT 1 FROM companies WHERE id = $1', [company])) && (await one(db, 'SELECT 1 FROM customers WHERE id = $1', [customer]));
-      if (!ok) return { companyContact: null, userErrors: [userError(['customerId'], 'Resource requested does not exist.', 'RESOURCE_NOT_FOUND')] };
-      await db.query('INSERT INTO company_contacts (company_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [company, customer]);
-      const row = await one(db, 'SELECT cc.id AS contact_id, cu.* FROM company_contacts cc JOIN customers cu ON cu.id = cc.customer_id WHERE cc.company_id = $1 AND cc.customer_id = $2', [company, customer]);
-      return { companyContact: { id: gid('CompanyContact', row!.contact_id), customer: customerNode(row!) }, userErrors: [] };
+      const ok =
+        company &&
+        customer &&
+        (await one(db, 'SELECT 1 FROM companies WHERE id = $1', [company])) &&
+        (await one(db, 'SELECT 1 FROM customers WHERE id = $1', [customer]));
+      if (!ok)
+        return {
+          companyContact: null,
+          userErrors: [userError(['customerId'], 'Resource requested does not exist.', 'RESOURCE_NOT_FOUND')],
+        };
+      await db.query(
+        'INSERT INTO company_contacts (company_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+        [company, customer],
+      );
+      const row = await one(
+        db,
+        'SELECT cc.id AS contact_id, cu.* FROM company_contacts cc JOIN customers cu ON cu.id = cc.customer_id WHERE cc.company_id = $1 AND cc.customer_id = $2',
+        [company, customer],
+      );
+      return {
+        companyContact: { id: gid('CompanyContact', row!.contact_id), customer: customerNode(row!) },
+        userErrors: [],
+      };
     },
     companyLocationUpdate: async ({ companyLocationId, input }: Args) => {
       const id = idOf(companyLocationId, 'CompanyLocation');
       const termsGiven = input.buyerExperienceConfiguration?.paymentTermsTemplateId;
       const terms = termsGiven ? idOf(termsGiven, 'PaymentTermsTemplate') : undefined;
-      if (termsGiven && !(terms && (await one(db, 'SELECT 1 FROM payment_terms_templates WHERE id = $1', [terms])))) {
-        return { companyLocation: null, userErrors: [userError(['input', 'buyerExperienceConfiguration', 'paymentTermsTemplateId'], 'Payment terms template does not exist.', 'RESOURCE_NOT_FOUND')] };
+      if (
+        termsGiven &&
+        !(terms && (await one(db, 'SELECT 1 FROM payment_terms_templates WHERE id = $1', [terms])))
+      ) {
+        return {
+          companyLocation: null,
+          userErrors: [
+            userError(
+              ['input', 'buyerExperienceConfiguration', 'paymentTermsTemplateId'],
+              'Payment terms template does not exist.',
+              'RESOURCE_NOT_FOUND',
+            ),
+          ],
+        };
       }
       const row = id
-        ? await one(db, 'UPDATE company_locations SET name = COALESCE($2, name), payment_terms_template_id = COALESCE($3, payment_terms_template_id) WHERE id = $1 RETURNING *', [id, input.name ?? null, terms ?? null])
+        ? await one(
+            db,
+            'UPDATE company_locations SET name = COALESCE($2, name), payment_terms_template_id = COALESCE($3, payment_terms_template_id) WHERE id = $1 RETURNING *',
+            [id, input.name ?? null, terms ?? null],
+          )
         : undefined;
-      if (!row) return { companyLocation: null, userErrors: [userError(['companyLocationId'], 'Resource requested does not exist.', 'RESOURCE_NOT_FOUND')] };
+      if (!row)
+        return {
+          companyLocation: null,
+          userErrors: [
+            userError(['companyLocationId'], 'Resource requested does not exist.', 'RESOURCE_NOT_FOUND'),
+          ],
+        };
       return { companyLocation: companyLocationNode(row), userErrors: [] };
     },
     catalogContextUpdate: async ({ catalogId, contextsToAdd, contextsToRemove }: Args) => {
-      const catalog = await one(db, 'SELECT * FROM price_lists WHERE catalog_id = $1', [idOf(catalogId) ?? '0']);
-      if (!catalog) return { catalog: null, userErrors: [userError(['catalogId'], 'Catalog does not exist.', 'CATALOG_NOT_FOUND')] };
-      const add = ((contextsToAdd?.companyLocationIds ?? []) as string[]).map((i) => idOf(i, 'CompanyLocation')).filter(Boolean);
-      const remove = ((contextsToRemove?.companyLocationIds ?? []) as string[]).map((i) => idOf(i, 'CompanyLocation')).filter(Boolean);
-      if (add.length) await db.query('UPDATE company_locations SET price_list_id = $2 WHERE id = ANY($1)', [add, catalog.id]);
-      if (remove.length) await db.query('UPDATE company_locations SET price_list_id = NULL WHERE id = ANY($1) AND price_list_id = $2', [remove, catalog.id]);
+      const catalog = await one(db, 'SELECT * FROM price_lists WHERE catalog_id = $1', [
+        idOf(catalogId) ?? '0',
+      ]);
+      if (!catalog)
+        return {
+          catalog: null,
+          userErrors: [userError(['catalogId'], 'Catalog does not exist.', 'CATALOG_NOT_FOUND')],
+        };
+      const add = ((contextsToAdd?.companyLocationIds ?? []) as string[])
+        .map((i) => idOf(i, 'CompanyLocation'))
+        .filter(Boolean);
+      const remove = ((contextsToRemove?.companyLocationIds ?? []) as string[])
+        .map((i) => idOf(i, 'CompanyLocation'))
+        .filter(Boolean);
+      if (add.length)
+        await db.query('UPDATE company_locations SET price_list_id = $2 WHERE id = ANY($1)', [
+          add,
+          catalog.id,
+        ]);
+      if (remove.length)
+        await db.query(
+          'UPDATE company_locations SET price_list_id = NULL WHERE id = ANY($1) AND price_list_id = $2',
+          [remove, catalog.id],
+        );
       return { catalog: catalogNode(catalog), userErrors: [] };
     },
 
     webhookSubscriptionCreate: async ({ topic, webhookSubscription }: Args) => {
       const uri = (webhookSubscription.uri ?? webhookSubscription.callbackUrl) as string | undefined;
-      if (!uri || !/^https?:\/\//.test(uri)) return { webhookSubscription: null, userErrors: [userError(['webhookSubscription', 'callbackUrl'], 'Address is invalid')] };
-      const row = await one(db, 'INSERT INTO webhook_subscriptions (topic, uri, format) VALUES ($1, $2, $3) ON CONFLICT (topic, uri) DO NOTHING RETURNING *', [
-        topic,
-        uri,
-        webhookSubscription.format ?? 'JSON',
-      ]);
-      if (!row) return { webhookSubscription: null, userErrors: [userError(['webhookSubscription', 'callbackUrl'], 'Address for this topic has already been taken')] };
+      if (!uri || !/^https?:\/\//.test(uri))
+        return {
+          webhookSubscription: null,
+          userErrors: [userError(['webhookSubscription', 'callbackUrl'], 'Address is invalid')],
+        };
+      const row = await one(
+        db,
+        'INSERT INTO webhook_subscriptions (topic, uri, format) VALUES ($1, $2, $3) ON CONFLICT (topic, uri) DO NOTHING RETURNING *',
+        [topic, uri, webhookSubscription.format ?? 'JSON'],
+      );
+      if (!row)
+        return {
+          webhookSubscription: null,
+          userErrors: [
+            userError(
+              ['webhookSubscription', 'callbackUrl'],
+              'Address for this topic has already been taken',
+            ),
+          ],
+        };
       return { webhookSubscription: subscriptionNode(row), userErrors: [] };
     },
     webhookSubscriptionDelete: async ({ id }: Args) => {
       const sub = idOf(id, 'WebhookSubscription');
       const res = sub ? await db.query('DELETE FROM webhook_subscriptions WHERE id = $1', [sub]) : undefined;
-      if (!res?.rowCount) return { deletedWebhookSubscriptionId: null, userErrors: [userError(['id'], 'Webhook subscription does not exist')] };
+      if (!res?.rowCount)
+        return {
+          deletedWebhookSubscriptionId: null,
+          userErrors: [userError(['id'], 'Webhook subscription does not exist')],
+        };
       return { deletedWebhookSubscriptionId: id, userErrors: [] };
     },
   };
 
   async function setPublished(id: string, input: Args[], published: boolean) {
     const productId = idOf(id, 'Product');
-    const product = productId ? await one(db, 'SELECT id FROM products WHERE id = $1', [productId]) : undefined;
+    const product = productId
+      ? await one(db, 'SELECT id FROM products WHERE id = $1', [productId])
+      : undefined;
     if (!product) return { userErrors: [userError(['id'], 'Product does not exist')] };
     for (const [i, p] of input.entries()) {
       const publication = idOf(p.publicationId, 'Publication');
       if (!publication || !(await one(db, 'SELECT 1 FROM publications WHERE id = $1', [publication]))) {
-        return { userErrors: [userError(['input', String(i), 'publicationId'], 'Publication does not exist')] };
+        return {
+          userErrors: [userError(['input', String(i), 'publicationId'], 'Publication does not exist')],
+        };
       }
-      if (published) await db.query('INSERT INTO product_publications (product_id, publication_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [product.id, publication]);
-      else await db.query('DELETE FROM product_publications WHERE product_id = $1 AND publication_id = $2', [product.id, publication]);
+      if (published)
+        await db.query(
+          'INSERT INTO product_publications (product_id, publication_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+          [product.id, publication],
+        );
+      else
+        await db.query('DELETE FROM product_publications WHERE product_id = $1 AND publication_id = $2', [
+          product.id,
+          publication,
+        ]);
     }
     await db.query('UPDATE products SET updated_at = now() WHERE id = $1', [product.id]);
     return { userErrors: [] };
   }
 
-  async function moveReturn(id: string, from: string[], to: string, topic: string, declineReason?: string, declineNote?: string) {
+  async function moveReturn(
+    id: string,
+    from: string[],
+    to: string,
+    topic: string,
+    declineReason?: string,
+    declineNote?: string,
+  ) {
     const returnId = idOf(id, 'Return');
     const r = returnId ? await one(db, 'SELECT * FROM returns WHERE id = $1', [returnId]) : undefined;
     if (!r) return { return: null, userErrors: [userError(['id'], 'Return does not exist.', 'NOT_FOUND')] };
-    if (!from.includes(r.status)) return { return: null, userErrors: [userError(['id'], `Return is ${String(r.status).toLowerCase()}; it cannot become ${to.toLowerCase()}.`, 'INVALID_STATE')] };
-    const row = await one(db, 'UPDATE returns SET status = $2, decline_reason = COALESCE($3, decline_reason), decline_note = COALESCE($4, decline_note), updated_at = now() WHERE id = $1 RETURNING *', [
-      r.id,
-      to,
-      declineReason ?? null,
-      declineNote ?? null,
-    ]);
+    if (!from.includes(r.status))
+      return {
+        return: null,
+        userErrors: [
+          userError(
+            ['id'],
+            `Return is ${String(r.status).toLowerCase()}; it cannot become ${to.toLowerCase()}.`,
+            'INVALID_STATE',
+          ),
+        ],
+      };
+    const row = await one(
+      db,
+      'UPDATE returns SET status = $2, decline_reason = COALESCE($3, decline_reason), decline_note = COALESCE($4, decline_note), updated_at = now() WHERE id = $1 RETURNING *',
+      [r.id, to, declineReason ?? null, declineNote ?? null],
+    );
     await emit(topic, () => returnJson(db, r.id));
     return { return: returnNode(row!), userErrors: [] };
   }

@@ -39,7 +39,14 @@ export async function customerJson(db: StoreDb, customerId: string): Promise<Row
     tax_exemptions: [],
     admin_graphql_api_id: gid('Customer', c.id),
     default_address: address
-      ? { customer_id: big(c.id), first_name: c.first_name, last_name: c.last_name, company: c.company, ...address, default: true }
+      ? {
+          customer_id: big(c.id),
+          first_name: c.first_name,
+          last_name: c.last_name,
+          company: c.company,
+          ...address,
+          default: true,
+        }
       : null,
   };
 }
@@ -52,10 +59,15 @@ export async function orderJson(db: StoreDb, orderId: string): Promise<Row | und
   );
   const o = res.rows[0];
   if (!o) return undefined;
-  const lines = (await db.query('SELECT * FROM order_lines WHERE order_id = $1 ORDER BY position', [orderId])).rows;
+  const lines = (await db.query('SELECT * FROM order_lines WHERE order_id = $1 ORDER BY position', [orderId]))
+    .rows;
   const currency = o.currency as string;
   const subtotal = fromCents(lines.reduce((sum, l) => sum + cents(l.price) * l.quantity, 0));
-  const fulfilled = lines.every((l) => l.fulfilled_quantity >= l.quantity) ? 'fulfilled' : lines.some((l) => l.fulfilled_quantity > 0) ? 'partial' : null;
+  const fulfilled = lines.every((l) => l.fulfilled_quantity >= l.quantity)
+    ? 'fulfilled'
+    : lines.some((l) => l.fulfilled_quantity > 0)
+      ? 'partial'
+      : null;
   return {
     id: big(o.id),
     admin_graphql_api_id: gid('Order', o.id),
@@ -109,7 +121,8 @@ export async function orderJson(db: StoreDb, orderId: string): Promise<Row | und
       current_quantity: l.quantity - l.refunded_quantity,
       fulfillable_quantity: Math.max(0, l.quantity - l.fulfilled_quantity - l.refunded_quantity),
       fulfillment_service: 'manual',
-      fulfillment_status: l.fulfilled_quantity >= l.quantity ? 'fulfilled' : l.fulfilled_quantity > 0 ? 'partial' : null,
+      fulfillment_status:
+        l.fulfilled_quantity >= l.quantity ? 'fulfilled' : l.fulfilled_quantity > 0 ? 'partial' : null,
       gift_card: false,
       name: l.title,
       price: l.price,
@@ -135,7 +148,13 @@ export async function orderJson(db: StoreDb, orderId: string): Promise<Row | und
 export async function refundJson(db: StoreDb, refundId: string): Promise<Row | undefined> {
   const r = (await db.query('SELECT * FROM refunds WHERE id = $1', [refundId])).rows[0];
   if (!r) return undefined;
-  const lines = r.lines as { lineItemId: string; quantity: number; restockType: string; subtotal: string; sku: string }[];
+  const lines = r.lines as {
+    lineItemId: string;
+    quantity: number;
+    restockType: string;
+    subtotal: string;
+    sku: string;
+  }[];
   return {
     id: big(r.id),
     admin_graphql_api_id: gid('Refund', r.id),
@@ -152,14 +171,35 @@ export async function refundJson(db: StoreDb, refundId: string): Promise<Row | u
       subtotal_set: money(l.subtotal, r.currency),
       line_item: { id: big(l.lineItemId), sku: l.sku },
     })),
-    transactions: [{ order_id: big(r.order_id), kind: 'refund', gateway: 'manual', status: 'success', amount: r.amount, currency: r.currency }],
+    transactions: [
+      {
+        order_id: big(r.order_id),
+        kind: 'refund',
+        gateway: 'manual',
+        status: 'success',
+        amount: r.amount,
+        currency: r.currency,
+      },
+    ],
   };
 }
 
 export async function returnJson(db: StoreDb, returnId: string): Promise<Row | undefined> {
-  const r = (await db.query('SELECT r.*, o.customer_id FROM returns r JOIN orders o ON o.id = r.order_id WHERE r.id = $1', [returnId])).rows[0];
+  const r = (
+    await db.query(
+      'SELECT r.*, o.customer_id FROM returns r JOIN orders o ON o.id = r.order_id WHERE r.id = $1',
+      [returnId],
+    )
+  ).rows[0];
   if (!r) return undefined;
-  const lines = r.lines as { id: string; lineItemId: string; sku: string; quantity: number; reason: string; customerNote?: string }[];
+  const lines = r.lines as {
+    id: string;
+    lineItemId: string;
+    sku: string;
+    quantity: number;
+    reason: string;
+    customerNote?: string;
+  }[];
   return {
     id: big(r.id),
     admin_graphql_api_id: gid('Return', r.id),

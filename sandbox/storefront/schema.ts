@@ -8,25 +8,80 @@ export const ADMIN_SDL = /* GraphQL */ `
   scalar Decimal
   scalar URL
 
-  type PageInfo { hasNextPage: Boolean! hasPreviousPage: Boolean! endCursor: String startCursor: String }
-  type MoneyV2 { amount: Decimal! currencyCode: String! }
-  type MoneyBag { shopMoney: MoneyV2! presentmentMoney: MoneyV2! }
-  type UserError { field: [String!] message: String! code: String }
+  type PageInfo {
+    hasNextPage: Boolean!
+    hasPreviousPage: Boolean!
+    endCursor: String
+    startCursor: String
+  }
+  type MoneyV2 {
+    amount: Decimal!
+    currencyCode: String!
+  }
+  type MoneyBag {
+    shopMoney: MoneyV2!
+    presentmentMoney: MoneyV2!
+  }
+  type UserError {
+    field: [String!]
+    message: String!
+    code: String
+  }
 
-  type Shop { id: ID! name: String! myshopifyDomain: String! currencyCode: String! }
+  type Shop {
+    id: ID!
+    name: String!
+    myshopifyDomain: String!
+    currencyCode: String!
+  }
 
-  type Metafield { id: ID! namespace: String! key: String! type: String! value: String! }
-  type MetafieldConnection { nodes: [Metafield!]! pageInfo: PageInfo! }
+  type Metafield {
+    id: ID!
+    namespace: String!
+    key: String!
+    type: String!
+    value: String!
+  }
+  type MetafieldConnection {
+    nodes: [Metafield!]!
+    pageInfo: PageInfo!
+  }
 
-  type Location { id: ID! name: String! }
-  type LocationConnection { nodes: [Location!]! pageInfo: PageInfo! }
-  type Publication { id: ID! name: String! }
-  type PublicationConnection { nodes: [Publication!]! pageInfo: PageInfo! }
+  type Location {
+    id: ID!
+    name: String!
+  }
+  type LocationConnection {
+    nodes: [Location!]!
+    pageInfo: PageInfo!
+  }
+  type Publication {
+    id: ID!
+    name: String!
+  }
+  type PublicationConnection {
+    nodes: [Publication!]!
+    pageInfo: PageInfo!
+  }
 
-  type InventoryLevel { id: ID! location: Location! quantities(names: [String!]!): [InventoryQuantity!]! }
-  type InventoryQuantity { name: String! quantity: Int! }
-  type InventoryLevelConnection { nodes: [InventoryLevel!]! pageInfo: PageInfo! }
-  type InventoryItem { id: ID! sku: String inventoryLevels(first: Int!): InventoryLevelConnection! }
+  type InventoryLevel {
+    id: ID!
+    location: Location!
+    quantities(names: [String!]!): [InventoryQuantity!]!
+  }
+  type InventoryQuantity {
+    name: String!
+    quantity: Int!
+  }
+  type InventoryLevelConnection {
+    nodes: [InventoryLevel!]!
+    pageInfo: PageInfo!
+  }
+  type InventoryItem {
+    id: ID!
+    sku: String
+    inventoryLevels(first: Int!): InventoryLevelConnection!
+  }
 
   type Product {
     id: ID!
@@ -35,8 +90,18 @@ export const ADMIN_SDL = /* GraphQL */ `
     publishedOnCurrentPublication: Boolean!
     variants(first: Int!): ProductVariantConnection!
   }
-  type ProductVariant { id: ID! sku: String title: String! price: Decimal! product: Product! inventoryItem: InventoryItem! }
-  type ProductVariantConnection { nodes: [ProductVariant!]! pageInfo: PageInfo! }
+  type ProductVariant {
+    id: ID!
+    sku: String
+    title: String!
+    price: Decimal!
+    product: Product!
+    inventoryItem: InventoryItem!
+  }
+  type ProductVariantConnection {
+    nodes: [ProductVariant!]!
+    pageInfo: PageInfo!
+  }
 
   type Customer {
     id: ID!
@@ -48,13 +113,34 @@ export const ADMIN_SDL = /* GraphQL */ `
     metafield(namespace: String!, key: String!): Metafield
     metafields(first: Int!, namespace: String): MetafieldConnection!
   }
-  type CustomerConnection { nodes: [Customer!]! pageInfo: PageInfo! }
+  type CustomerConnection {
+    nodes: [Customer!]!
+    pageInfo: PageInfo!
+  }
 
-  type PriceList { id: ID! name: String! currency: String! }
-  type Catalog { id: ID! title: String! priceList: PriceList }
-  type CatalogConnection { nodes: [Catalog!]! pageInfo: PageInfo! }
-  type PaymentTermsTemplate { id: ID! name: String! paymentTermsType: String! dueInDays: Int }
-  type BuyerExperienceConfiguration { paymentTermsTemplate: PaymentTermsTemplate }
+  type PriceList {
+    id: ID!
+    name: String!
+    currency: String!
+  }
+  type Catalog {
+    id: ID!
+    title: String!
+    priceList: PriceList
+  }
+  type CatalogConnection {
+    nodes: [Catalog!]!
+    pageInfo: PageInfo!
+  }
+  type PaymentTermsTemplate {
+    id: ID!
+    name: String!
+    paymentTermsType: String!
+    dueInDays: Int
+  }
+  type BuyerExperienceConfiguration {
+    paymentTermsTemplate: PaymentTermsTemplate
+  }
   type CompanyLocation {
     id: ID!
     name: String!
@@ -62,9 +148,18 @@ export const ADMIN_SDL = /* GraphQL */ `
     buyerExperienceConfiguration: BuyerExperienceConfiguration
     catalogs(first: Int!): CatalogConnection!
   }
-  type CompanyLocationConnection { nodes: [CompanyLocation!]! pageInfo: PageInfo! }
-  type CompanyContact { id: ID! customer: Customer! }
-  type CompanyContactConnection { nodes: [CompanyContact!]! pageInfo: PageInfo! }
+  type CompanyLocationConnection {
+    nodes: [CompanyLocation!]!
+    pageInfo: PageInfo!
+  }
+  type CompanyContact {
+    id: ID!
+    customer: Customer!
+  }
+  type CompanyContactConnection {
+    nodes: [CompanyContact!]!
+    pageInfo: PageInfo!
+  }
   type Company {
     id: ID!
     name: String!
@@ -73,17 +168,60 @@ export const ADMIN_SDL = /* GraphQL */ `
     contacts(first: Int!): CompanyContactConnection!
     metafield(namespace: String!, key: String!): Metafield
   }
-  type CompanyConnection { nodes: [Company!]! pageInfo: PageInfo! }
+  type CompanyConnection {
+    nodes: [Company!]!
+    pageInfo: PageInfo!
+  }
 
-  type LineItem { id: ID! sku: String title: String! quantity: Int! currentQuantity: Int! unfulfilledQuantity: Int! originalUnitPriceSet: MoneyBag! }
-  type LineItemConnection { nodes: [LineItem!]! pageInfo: PageInfo! }
-  type FulfillmentOrderLineItem { id: ID! remainingQuantity: Int! totalQuantity: Int! lineItem: LineItem! }
-  type FulfillmentOrderLineItemConnection { nodes: [FulfillmentOrderLineItem!]! pageInfo: PageInfo! }
-  type FulfillmentOrder { id: ID! status: String! lineItems(first: Int!): FulfillmentOrderLineItemConnection! }
-  type FulfillmentOrderConnection { nodes: [FulfillmentOrder!]! pageInfo: PageInfo! }
-  type TrackingInfo { company: String number: String url: URL }
-  type Fulfillment { id: ID! status: String! createdAt: DateTime! trackingInfo(first: Int): [TrackingInfo!]! }
-  type Refund { id: ID! note: String createdAt: DateTime! totalRefundedSet: MoneyBag! }
+  type LineItem {
+    id: ID!
+    sku: String
+    title: String!
+    quantity: Int!
+    currentQuantity: Int!
+    unfulfilledQuantity: Int!
+    originalUnitPriceSet: MoneyBag!
+  }
+  type LineItemConnection {
+    nodes: [LineItem!]!
+    pageInfo: PageInfo!
+  }
+  type FulfillmentOrderLineItem {
+    id: ID!
+    remainingQuantity: Int!
+    totalQuantity: Int!
+    lineItem: LineItem!
+  }
+  type FulfillmentOrderLineItemConnection {
+    nodes: [FulfillmentOrderLineItem!]!
+    pageInfo: PageInfo!
+  }
+  type FulfillmentOrder {
+    id: ID!
+    status: String!
+    lineItems(first: Int!): FulfillmentOrderLineItemConnection!
+  }
+  type FulfillmentOrderConnection {
+    nodes: [FulfillmentOrder!]!
+    pageInfo: PageInfo!
+  }
+  type TrackingInfo {
+    company: String
+    number: String
+    url: URL
+  }
+  type Fulfillment {
+    id: ID!
+    status: String!
+    createdAt: DateTime!
+    trackingInfo(first: Int): [TrackingInfo!]!
+  }
+  type Refund {
+    id: ID!
+    note: String
+    createdAt: DateTime!
+    totalRefundedSet: MoneyBag!
+  }
   type Order {
     id: ID!
     name: String!
@@ -103,18 +241,55 @@ export const ADMIN_SDL = /* GraphQL */ `
     metafield(namespace: String!, key: String!): Metafield
     metafields(first: Int!, namespace: String): MetafieldConnection!
   }
-  type OrderConnection { nodes: [Order!]! pageInfo: PageInfo! }
-  enum OrderSortKeys { ID UPDATED_AT CREATED_AT }
-  type Return { id: ID! status: String! order: Order! declineReason: String }
+  type OrderConnection {
+    nodes: [Order!]!
+    pageInfo: PageInfo!
+  }
+  enum OrderSortKeys {
+    ID
+    UPDATED_AT
+    CREATED_AT
+  }
+  type Return {
+    id: ID!
+    status: String!
+    order: Order!
+    declineReason: String
+  }
 
   enum WebhookSubscriptionTopic {
-    ORDERS_CREATE ORDERS_UPDATED ORDERS_CANCELLED ORDERS_FULFILLED ORDERS_PAID
-    CUSTOMERS_CREATE CUSTOMERS_UPDATE RETURNS_REQUEST RETURNS_APPROVE RETURNS_DECLINE RETURNS_CLOSE
-    REFUNDS_CREATE FULFILLMENTS_CREATE INVENTORY_LEVELS_UPDATE PRODUCTS_UPDATE
+    ORDERS_CREATE
+    ORDERS_UPDATED
+    ORDERS_CANCELLED
+    ORDERS_FULFILLED
+    ORDERS_PAID
+    CUSTOMERS_CREATE
+    CUSTOMERS_UPDATE
+    RETURNS_REQUEST
+    RETURNS_APPROVE
+    RETURNS_DECLINE
+    RETURNS_CLOSE
+    REFUNDS_CREATE
+    FULFILLMENTS_CREATE
+    INVENTORY_LEVELS_UPDATE
+    PRODUCTS_UPDATE
   }
-  type WebhookHttpEndpoint { callbackUrl: URL! }
-  type WebhookSubscription { id: ID! topic: WebhookSubscriptionTopic! uri: String! callbackUrl: URL! endpoint: WebhookHttpEndpoint! format: String! createdAt: DateTime! }
-  type WebhookSubscriptionConnection { nodes: [WebhookSubscription!]! pageInfo: PageInfo! }
+  type WebhookHttpEndpoint {
+    callbackUrl: URL!
+  }
+  type WebhookSubscription {
+    id: ID!
+    topic: WebhookSubscriptionTopic!
+    uri: String!
+    callbackUrl: URL!
+    endpoint: WebhookHttpEndpoint!
+    format: String!
+    createdAt: DateTime!
+  }
+  type WebhookSubscriptionConnection {
+    nodes: [WebhookSubscription!]!
+    pageInfo: PageInfo!
+  }
 
   type Query {
     shop: Shop!
@@ -131,63 +306,248 @@ export const ADMIN_SDL = /* GraphQL */ `
     catalogs(first: Int!, query: String): CatalogConnection!
     paymentTermsTemplates: [PaymentTermsTemplate!]!
     return(id: ID!): Return
-    webhookSubscriptions(first: Int!, topics: [WebhookSubscriptionTopic!], uri: String, callbackUrl: URL): WebhookSubscriptionConnection!
+    webhookSubscriptions(
+      first: Int!
+      topics: [WebhookSubscriptionTopic!]
+      uri: String
+      callbackUrl: URL
+    ): WebhookSubscriptionConnection!
   }
 
-  input FulfillmentOrderLineItemInput { id: ID! quantity: Int! }
-  input FulfillmentOrderLineItemsInput { fulfillmentOrderId: ID! fulfillmentOrderLineItems: [FulfillmentOrderLineItemInput!] }
-  input FulfillmentTrackingInput { company: String number: String numbers: [String!] url: URL urls: [URL!] }
-  input FulfillmentInput { lineItemsByFulfillmentOrder: [FulfillmentOrderLineItemsInput!]! notifyCustomer: Boolean trackingInfo: FulfillmentTrackingInput }
-  type FulfillmentCreatePayload { fulfillment: Fulfillment userErrors: [UserError!]! }
+  input FulfillmentOrderLineItemInput {
+    id: ID!
+    quantity: Int!
+  }
+  input FulfillmentOrderLineItemsInput {
+    fulfillmentOrderId: ID!
+    fulfillmentOrderLineItems: [FulfillmentOrderLineItemInput!]
+  }
+  input FulfillmentTrackingInput {
+    company: String
+    number: String
+    numbers: [String!]
+    url: URL
+    urls: [URL!]
+  }
+  input FulfillmentInput {
+    lineItemsByFulfillmentOrder: [FulfillmentOrderLineItemsInput!]!
+    notifyCustomer: Boolean
+    trackingInfo: FulfillmentTrackingInput
+  }
+  type FulfillmentCreatePayload {
+    fulfillment: Fulfillment
+    userErrors: [UserError!]!
+  }
 
-  input InventoryQuantityInput { inventoryItemId: ID! locationId: ID! quantity: Int! changeFromQuantity: Int compareQuantity: Int }
-  input InventorySetQuantitiesInput { name: String! reason: String! referenceDocumentUri: String ignoreCompareQuantity: Boolean quantities: [InventoryQuantityInput!]! }
-  type InventoryChange { name: String! delta: Int! quantityAfterChange: Int }
-  type InventoryAdjustmentGroup { id: ID! reason: String! changes: [InventoryChange!]! }
-  type InventorySetQuantitiesPayload { inventoryAdjustmentGroup: InventoryAdjustmentGroup userErrors: [UserError!]! }
+  input InventoryQuantityInput {
+    inventoryItemId: ID!
+    locationId: ID!
+    quantity: Int!
+    changeFromQuantity: Int
+    compareQuantity: Int
+  }
+  input InventorySetQuantitiesInput {
+    name: String!
+    reason: String!
+    referenceDocumentUri: String
+    ignoreCompareQuantity: Boolean
+    quantities: [InventoryQuantityInput!]!
+  }
+  type InventoryChange {
+    name: String!
+    delta: Int!
+    quantityAfterChange: Int
+  }
+  type InventoryAdjustmentGroup {
+    id: ID!
+    reason: String!
+    changes: [InventoryChange!]!
+  }
+  type InventorySetQuantitiesPayload {
+    inventoryAdjustmentGroup: InventoryAdjustmentGroup
+    userErrors: [UserError!]!
+  }
 
-  input PublicationInput { publicationId: ID }
-  type PublishablePayload { userErrors: [UserError!]! }
+  input PublicationInput {
+    publicationId: ID
+  }
+  type PublishablePayload {
+    userErrors: [UserError!]!
+  }
 
-  type TagsAddPayload { node: Order userErrors: [UserError!]! }
-  input MetafieldInput { namespace: String key: String type: String value: String }
-  input OrderInput { id: ID! note: String tags: [String!] poNumber: String metafields: [MetafieldInput!] }
-  type OrderUpdatePayload { order: Order userErrors: [UserError!]! }
-  input MetafieldsSetInput { ownerId: ID! namespace: String! key: String! type: String! value: String! }
-  type MetafieldsSetPayload { metafields: [Metafield!] userErrors: [UserError!]! }
+  type TagsAddPayload {
+    node: Order
+    userErrors: [UserError!]!
+  }
+  input MetafieldInput {
+    namespace: String
+    key: String
+    type: String
+    value: String
+  }
+  input OrderInput {
+    id: ID!
+    note: String
+    tags: [String!]
+    poNumber: String
+    metafields: [MetafieldInput!]
+  }
+  type OrderUpdatePayload {
+    order: Order
+    userErrors: [UserError!]!
+  }
+  input MetafieldsSetInput {
+    ownerId: ID!
+    namespace: String!
+    key: String!
+    type: String!
+    value: String!
+  }
+  type MetafieldsSetPayload {
+    metafields: [Metafield!]
+    userErrors: [UserError!]!
+  }
 
-  enum OrderCancelReason { CUSTOMER DECLINED FRAUD INVENTORY STAFF OTHER }
-  type OrderCancelJob { id: ID! done: Boolean! }
-  type OrderCancelPayload { job: OrderCancelJob orderCancelUserErrors: [UserError!]! userErrors: [UserError!]! }
+  enum OrderCancelReason {
+    CUSTOMER
+    DECLINED
+    FRAUD
+    INVENTORY
+    STAFF
+    OTHER
+  }
+  type OrderCancelJob {
+    id: ID!
+    done: Boolean!
+  }
+  type OrderCancelPayload {
+    job: OrderCancelJob
+    orderCancelUserErrors: [UserError!]!
+    userErrors: [UserError!]!
+  }
 
-  input RefundLineItemInput { lineItemId: ID! quantity: Int! restockType: String locationId: ID }
-  input OrderTransactionInput { amount: Decimal! gateway: String! kind: String! orderId: ID! parentId: ID }
-  input RefundInput { orderId: ID! note: String notify: Boolean currency: String refundLineItems: [RefundLineItemInput!] transactions: [OrderTransactionInput!] }
-  type RefundCreatePayload { refund: Refund order: Order userErrors: [UserError!]! }
+  input RefundLineItemInput {
+    lineItemId: ID!
+    quantity: Int!
+    restockType: String
+    locationId: ID
+  }
+  input OrderTransactionInput {
+    amount: Decimal!
+    gateway: String!
+    kind: String!
+    orderId: ID!
+    parentId: ID
+  }
+  input RefundInput {
+    orderId: ID!
+    note: String
+    notify: Boolean
+    currency: String
+    refundLineItems: [RefundLineItemInput!]
+    transactions: [OrderTransactionInput!]
+  }
+  type RefundCreatePayload {
+    refund: Refund
+    order: Order
+    userErrors: [UserError!]!
+  }
 
-  input ReturnApproveRequestInput { id: ID! notifyCustomer: Boolean }
-  enum ReturnDeclineReason { RETURN_PERIOD_ENDED FINAL_SALE OTHER }
-  input ReturnDeclineRequestInput { id: ID! declineReason: ReturnDeclineReason! declineNote: String notifyCustomer: Boolean }
-  type ReturnPayload { return: Return userErrors: [UserError!]! }
+  input ReturnApproveRequestInput {
+    id: ID!
+    notifyCustomer: Boolean
+  }
+  enum ReturnDeclineReason {
+    RETURN_PERIOD_ENDED
+    FINAL_SALE
+    OTHER
+  }
+  input ReturnDeclineRequestInput {
+    id: ID!
+    declineReason: ReturnDeclineReason!
+    declineNote: String
+    notifyCustomer: Boolean
+  }
+  type ReturnPayload {
+    return: Return
+    userErrors: [UserError!]!
+  }
 
-  input CustomerInput { id: ID email: String firstName: String lastName: String phone: String note: String taxExempt: Boolean tags: [String!] metafields: [MetafieldInput!] }
-  type CustomerPayload { customer: Customer userErrors: [UserError!]! }
+  input CustomerInput {
+    id: ID
+    email: String
+    firstName: String
+    lastName: String
+    phone: String
+    note: String
+    taxExempt: Boolean
+    tags: [String!]
+    metafields: [MetafieldInput!]
+  }
+  type CustomerPayload {
+    customer: Customer
+    userErrors: [UserError!]!
+  }
 
-  input CompanyInput { name: String externalId: String note: String }
-  input CompanyContactInput { email: String firstName: String lastName: String }
-  input BuyerExperienceConfigurationInput { paymentTermsTemplateId: ID }
-  input CompanyLocationInput { name: String buyerExperienceConfiguration: BuyerExperienceConfigurationInput }
-  input CompanyCreateInput { company: CompanyInput! companyContact: CompanyContactInput companyLocation: CompanyLocationInput }
-  type CompanyPayload { company: Company userErrors: [UserError!]! }
-  type CompanyContactPayload { companyContact: CompanyContact userErrors: [UserError!]! }
-  input CompanyLocationUpdateInput { name: String buyerExperienceConfiguration: BuyerExperienceConfigurationInput }
-  type CompanyLocationPayload { companyLocation: CompanyLocation userErrors: [UserError!]! }
-  input CatalogContextInput { companyLocationIds: [ID!] }
-  type CatalogContextUpdatePayload { catalog: Catalog userErrors: [UserError!]! }
+  input CompanyInput {
+    name: String
+    externalId: String
+    note: String
+  }
+  input CompanyContactInput {
+    email: String
+    firstName: String
+    lastName: String
+  }
+  input BuyerExperienceConfigurationInput {
+    paymentTermsTemplateId: ID
+  }
+  input CompanyLocationInput {
+    name: String
+    buyerExperienceConfiguration: BuyerExperienceConfigurationInput
+  }
+  input CompanyCreateInput {
+    company: CompanyInput!
+    companyContact: CompanyContactInput
+    companyLocation: CompanyLocationInput
+  }
+  type CompanyPayload {
+    company: Company
+    userErrors: [UserError!]!
+  }
+  type CompanyContactPayload {
+    companyContact: CompanyContact
+    userErrors: [UserError!]!
+  }
+  input CompanyLocationUpdateInput {
+    name: String
+    buyerExperienceConfiguration: BuyerExperienceConfigurationInput
+  }
+  type CompanyLocationPayload {
+    companyLocation: CompanyLocation
+    userErrors: [UserError!]!
+  }
+  input CatalogContextInput {
+    companyLocationIds: [ID!]
+  }
+  type CatalogContextUpdatePayload {
+    catalog: Catalog
+    userErrors: [UserError!]!
+  }
 
-  input WebhookSubscriptionInput { uri: String callbackUrl: URL format: String }
-  type WebhookSubscriptionCreatePayload { webhookSubscription: WebhookSubscription userErrors: [UserError!]! }
-  type WebhookSubscriptionDeletePayload { deletedWebhookSubscriptionId: ID userErrors: [UserError!]! }
+  input WebhookSubscriptionInput {
+    uri: String
+    callbackUrl: URL
+    format: String
+  }
+  type WebhookSubscriptionCreatePayload {
+    webhookSubscription: WebhookSubscription
+    userErrors: [UserError!]!
+  }
+  type WebhookSubscriptionDeletePayload {
+    deletedWebhookSubscriptionId: ID
+    userErrors: [UserError!]!
+  }
 
   type Mutation {
     fulfillmentCreate(fulfillment: FulfillmentInput!, message: String): FulfillmentCreatePayload
@@ -197,7 +557,14 @@ export const ADMIN_SDL = /* GraphQL */ `
     tagsAdd(id: ID!, tags: [String!]!): TagsAddPayload
     orderUpdate(input: OrderInput!): OrderUpdatePayload
     metafieldsSet(metafields: [MetafieldsSetInput!]!): MetafieldsSetPayload
-    orderCancel(orderId: ID!, reason: OrderCancelReason!, notifyCustomer: Boolean, refund: Boolean, restock: Boolean!, staffNote: String): OrderCancelPayload
+    orderCancel(
+      orderId: ID!
+      reason: OrderCancelReason!
+      notifyCustomer: Boolean
+      refund: Boolean
+      restock: Boolean!
+      staffNote: String
+    ): OrderCancelPayload
     refundCreate(input: RefundInput!): RefundCreatePayload
     returnApproveRequest(input: ReturnApproveRequestInput!): ReturnPayload
     returnDeclineRequest(input: ReturnDeclineRequestInput!): ReturnPayload
@@ -208,8 +575,15 @@ export const ADMIN_SDL = /* GraphQL */ `
     companyUpdate(companyId: ID!, input: CompanyInput!): CompanyPayload
     companyAssignCustomerAsContact(companyId: ID!, customerId: ID!): CompanyContactPayload
     companyLocationUpdate(companyLocationId: ID!, input: CompanyLocationUpdateInput!): CompanyLocationPayload
-    catalogContextUpdate(catalogId: ID!, contextsToAdd: CatalogContextInput, contextsToRemove: CatalogContextInput): CatalogContextUpdatePayload
-    webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload
+    catalogContextUpdate(
+      catalogId: ID!
+      contextsToAdd: CatalogContextInput
+      contextsToRemove: CatalogContextInput
+    ): CatalogContextUpdatePayload
+    webhookSubscriptionCreate(
+      topic: WebhookSubscriptionTopic!
+      webhookSubscription: WebhookSubscriptionInput!
+    ): WebhookSubscriptionCreatePayload
     webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload
   }
 `;

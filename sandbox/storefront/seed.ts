@@ -29,11 +29,18 @@ export interface StoreSeedResult {
   ms: number;
 }
 
-const cell = (v: string | number | boolean | null) => (v === null ? '\\N' : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v).replace(/[\\\t\n]/g, ' '));
+const cell = (v: string | number | boolean | null) =>
+  v === null ? '\\N' : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v).replace(/[\\\t\n]/g, ' ');
 const row = (...cells: (string | number | boolean | null)[]) => `${cells.map(cell).join('\t')}\n`;
 const COPY_CHUNK = 5_000;
 
-async function copyRows(c: pg.PoolClient, table: string, columns: string[], rows: Iterable<string>, tick: (n: number) => void): Promise<void> {
+async function copyRows(
+  c: pg.PoolClient,
+  table: string,
+  columns: string[],
+  rows: Iterable<string>,
+  tick: (n: number) => void,
+): Promise<void> {
   function* chunks() {
     let buf = '';
     let n = 0;
@@ -51,12 +58,18 @@ async function copyRows(c: pg.PoolClient, table: string, columns: string[], rows
       yield buf;
     }
   }
-  await pipeline(Readable.from(chunks()), c.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
+  await pipeline(
+    Readable.from(chunks()),
+    c.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)),
+  );
 }
 
 /** True once the scenario's products are in the store (the first scenario SKU exists). */
 export async function isStoreSeeded(db: StoreDb): Promise<boolean> {
-  const r = await db.query<{ seeded: boolean }>('SELECT EXISTS (SELECT 1 FROM variants WHERE sku = $1) AS seeded', [storeSku(1)]);
+  const r = await db.query<{ seeded: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM variants WHERE sku = $1) AS seeded',
+    [storeSku(1)],
+  );
   return r.rows[0]!.seeded;
 }
 
@@ -81,7 +94,9 @@ export async function seedSandboxStore(db: StoreDb, opts: StoreSeedOptions): Pro
     await c.query('LOCK TABLE variants, customers IN EXCLUSIVE MODE');
 
     // The ERP's warehouses, by name: the store's first locations take the ERP names, the rest are added.
-    const existing = (await c.query<{ id: string; name: string }>('SELECT id, name FROM locations ORDER BY id')).rows;
+    const existing = (
+      await c.query<{ id: string; name: string }>('SELECT id, name FROM locations ORDER BY id')
+    ).rows;
     const missing = LOCATIONS.filter((l) => !existing.some((e) => e.name === l.name));
     const spare = existing.filter((e) => !LOCATIONS.some((l) => l.name === e.name));
     for (const l of missing) {
@@ -116,7 +131,13 @@ export async function seedSandboxStore(db: StoreDb, opts: StoreSeedOptions): Pro
         yield row(n, cu.email, cu.companyName, cu.taxExempt, cu.terms, parent ? `Branch of ${parent}` : null);
       }
     };
-    await copyRows(c, 'seed_customer', ['n', 'email', 'company', 'tax_exempt', 'terms', 'note'], customerRows(), tick);
+    await copyRows(
+      c,
+      'seed_customer',
+      ['n', 'email', 'company', 'tax_exempt', 'terms', 'note'],
+      customerRows(),
+      tick,
+    );
     await c.query('DELETE FROM seed_customer s USING customers cu WHERE lower(cu.email) = lower(s.email)');
     await c.query('DELETE FROM seed_customer s USING companies co WHERE co.external_id = s.n::text');
 
@@ -125,8 +146,14 @@ export async function seedSandboxStore(db: StoreDb, opts: StoreSeedOptions): Pro
       tick(rows);
     };
     await step('INSERT INTO products (id, title) SELECT product_id, title FROM seed_item ORDER BY i', skus);
-    await step('INSERT INTO variants (id, product_id, sku, price, inventory_item_id) SELECT variant_id, product_id, sku, price, inventory_item_id FROM seed_item ORDER BY i', skus);
-    await step('INSERT INTO product_publications (product_id, publication_id) SELECT s.product_id, p.id FROM seed_item s CROSS JOIN publications p WHERE s.published', skus);
+    await step(
+      'INSERT INTO variants (id, product_id, sku, price, inventory_item_id) SELECT variant_id, product_id, sku, price, inventory_item_id FROM seed_item ORDER BY i',
+      skus,
+    );
+    await step(
+      'INSERT INTO product_publications (product_id, publication_id) SELECT s.product_id, p.id FROM seed_item s CROSS JOIN publications p WHERE s.published',
+      skus,
+    );
     await step(
       `INSERT INTO inventory_levels (inventory_item_id, location_id, available)
        SELECT s.inventory_item_id, l.id, 0 FROM seed_item s JOIN locations l ON l.name = ANY($1::text[])`,
@@ -139,8 +166,14 @@ export async function seedSandboxStore(db: StoreDb, opts: StoreSeedOptions): Pro
        SELECT customer_id, email, 'Accounts', 'Payable', company, tax_exempt, ARRAY['b2b'], note FROM seed_customer ORDER BY n`,
       customers,
     );
-    await step('INSERT INTO companies (id, name, external_id, note) SELECT company_id, company, n::text, note FROM seed_customer ORDER BY n', customers);
-    await step('INSERT INTO company_contacts (company_id, customer_id) SELECT company_id, customer_id FROM seed_customer ORDER BY n', customers);
+    await step(
+      'INSERT INTO companies (id, name, external_id, note) SELECT company_id, company, n::text, note FROM seed_customer ORDER BY n',
+      customers,
+    );
+    await step(
+      'INSERT INTO company_contacts (company_id, customer_id) SELECT company_id, customer_id FROM seed_customer ORDER BY n',
+      customers,
+    );
     // Payment terms the store knows by the ERP's name (Net 15/30/60, Due on receipt); other terms stay unset.
     await step(
       `INSERT INTO company_locations (id, company_id, name, payment_terms_template_id)
@@ -149,10 +182,14 @@ export async function seedSandboxStore(db: StoreDb, opts: StoreSeedOptions): Pro
     );
 
     const counts = (
-      await c.query<{ products: number; customers: number }>('SELECT (SELECT count(*) FROM seed_item)::int AS products, (SELECT count(*) FROM seed_customer)::int AS customers')
+      await c.query<{ products: number; customers: number }>(
+        'SELECT (SELECT count(*) FROM seed_item)::int AS products, (SELECT count(*) FROM seed_customer)::int AS customers',
+      )
     ).rows[0]!;
     await c.query('COMMIT');
-    await c.query('ANALYZE products; ANALYZE variants; ANALYZE inventory_levels; ANALYZE customers; ANALYZE companies');
+    await c.query(
+      'ANALYZE products; ANALYZE variants; ANALYZE inventory_levels; ANALYZE customers; ANALYZE companies',
+    );
     opts.onProgress?.(total, total);
     return {
       locations: LOCATIONS.length,

@@ -53,15 +53,39 @@ const OrderBody = z.object({
   note: z.string().optional(),
   tags: z.array(z.string()).default([]),
   currency: z.string().length(3).default('USD'),
-  lines: z.array(z.object({ sku: z.string().min(1), quantity: z.number().int().positive(), price: z.string().optional() })).min(1),
+  lines: z
+    .array(
+      z.object({
+        sku: z.string().min(1),
+        quantity: z.number().int().positive(),
+        price: z.string().optional(),
+      }),
+    )
+    .min(1),
   shippingAddress: Address.optional(),
 });
 
-const OrderChangeBody = z.object({ note: z.string().optional(), tags: z.array(z.string()).optional(), poNumber: z.string().optional() });
-const CancelBody = z.object({ reason: z.enum(['customer', 'fraud', 'inventory', 'declined', 'other']).default('customer') });
+const OrderChangeBody = z.object({
+  note: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  poNumber: z.string().optional(),
+});
+const CancelBody = z.object({
+  reason: z.enum(['customer', 'fraud', 'inventory', 'declined', 'other']).default('customer'),
+});
 const ReturnBody = z.object({
   orderId: z.string().regex(/^\d+$/),
-  lines: z.array(z.object({ sku: z.string().optional(), lineId: z.string().optional(), quantity: z.number().int().positive(), reason: z.string().default('OTHER'), customerNote: z.string().optional() })).min(1),
+  lines: z
+    .array(
+      z.object({
+        sku: z.string().optional(),
+        lineId: z.string().optional(),
+        quantity: z.number().int().positive(),
+        reason: z.string().default('OTHER'),
+        customerNote: z.string().optional(),
+      }),
+    )
+    .min(1),
 });
 
 class SimulatorError extends Error {
@@ -75,24 +99,45 @@ class SimulatorError extends Error {
 
 function body<T>(schema: z.ZodType<T>, req: Request): T {
   const parsed = schema.safeParse(req.body ?? {});
-  if (!parsed.success) throw new SimulatorError(400, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new SimulatorError(
+      400,
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    );
   return parsed.data;
 }
 
 export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: WebhookDispatcher }) {
   const router = Router();
   router.use('/sandbox', express.json({ limit: '1mb' }));
-  const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
+  const wrap =
+    (fn: (req: Request, res: Response) => Promise<void>) =>
+    (req: Request, res: Response, next: NextFunction) =>
+      fn(req, res).catch(next);
 
   const tx = <T>(fn: (c: pg.PoolClient) => Promise<T>) => withTransaction(db, fn);
 
-
-  async function findOrCreateCustomer(c: pg.PoolClient, input: z.infer<typeof CustomerBody>): Promise<{ id: string; created: boolean }> {
-    const existing = await c.query<{ id: string }>('SELECT id FROM customers WHERE lower(email) = lower($1)', [input.email]);
+  async function findOrCreateCustomer(
+    c: pg.PoolClient,
+    input: z.infer<typeof CustomerBody>,
+  ): Promise<{ id: string; created: boolean }> {
+    const existing = await c.query<{ id: string }>(
+      'SELECT id FROM customers WHERE lower(email) = lower($1)',
+      [input.email],
+    );
     if (existing.rows[0]) return { id: existing.rows[0].id, created: false };
     const row = await c.query<{ id: string }>(
       `INSERT INTO customers (email, first_name, last_name, company, note, tags, tax_exempt, address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [input.email, input.firstName ?? null, input.lastName ?? null, input.company ?? null, input.note ?? null, input.tags, input.taxExempt, input.address ?? null],
+      [
+        input.email,
+        input.firstName ?? null,
+        input.lastName ?? null,
+        input.company ?? null,
+        input.note ?? null,
+        input.tags,
+        input.taxExempt,
+        input.address ?? null,
+      ],
     );
     return { id: row.rows[0]!.id, created: true };
   }
@@ -102,21 +147,34 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
     wrap(async (req, res) => {
       const p = body(ProductBody, req);
       const out = await tx(async (c) => {
-        const existing = await c.query<{ id: string; product_id: string; inventory_item_id: string }>('SELECT id, product_id, inventory_item_id FROM variants WHERE sku = $1', [p.sku]);
+        const existing = await c.query<{ id: string; product_id: string; inventory_item_id: string }>(
+          'SELECT id, product_id, inventory_item_id FROM variants WHERE sku = $1',
+          [p.sku],
+        );
         let variant = existing.rows[0];
         if (!variant) {
-          const product = await c.query<{ id: string }>('INSERT INTO products (title) VALUES ($1) RETURNING id', [p.title ?? p.sku]);
+          const product = await c.query<{ id: string }>(
+            'INSERT INTO products (title) VALUES ($1) RETURNING id',
+            [p.title ?? p.sku],
+          );
           const v = await c.query<{ id: string; product_id: string; inventory_item_id: string }>(
             'INSERT INTO variants (product_id, sku, price) VALUES ($1, $2, $3) RETURNING id, product_id, inventory_item_id',
             [product.rows[0]!.id, p.sku, p.price],
           );
           variant = v.rows[0]!;
-          if (p.published) await c.query('INSERT INTO product_publications (product_id, publication_id) SELECT $1, id FROM publications', [variant.product_id]);
+          if (p.published)
+            await c.query(
+              'INSERT INTO product_publications (product_id, publication_id) SELECT $1, id FROM publications',
+              [variant.product_id],
+            );
         } else {
           await c.query('UPDATE variants SET price = $2 WHERE id = $1', [variant.id, p.price]);
         }
         for (const [location, quantity] of Object.entries(p.inventory)) {
-          const loc = await c.query<{ id: string }>('SELECT id FROM locations WHERE name = $1 OR id::text = $1', [location]);
+          const loc = await c.query<{ id: string }>(
+            'SELECT id FROM locations WHERE name = $1 OR id::text = $1',
+            [location],
+          );
           if (!loc.rows[0]) throw new SimulatorError(400, `inventory: no location ${location}`);
           await c.query(
             `INSERT INTO inventory_levels (inventory_item_id, location_id, available) VALUES ($1, $2, $3)
@@ -124,7 +182,11 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
             [variant.inventory_item_id, loc.rows[0].id, quantity],
           );
         }
-        return { productId: variant.product_id, variantId: variant.id, inventoryItemId: variant.inventory_item_id };
+        return {
+          productId: variant.product_id,
+          variantId: variant.id,
+          inventoryItemId: variant.inventory_item_id,
+        };
       });
       res.status(201).json(out);
     }),
@@ -148,19 +210,44 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
     wrap(async (req, res) => {
       const input = body(OrderBody, req);
       const { orderId, customer } = await tx(async (c) => {
-        const customer = await findOrCreateCustomer(c, { email: input.customerEmail, firstName: input.firstName, lastName: input.lastName, company: input.company, tags: [], taxExempt: false });
+        const customer = await findOrCreateCustomer(c, {
+          email: input.customerEmail,
+          firstName: input.firstName,
+          lastName: input.lastName,
+          company: input.company,
+          tags: [],
+          taxExempt: false,
+        });
         let companyId: string | null = null;
         let locationId: string | null = null;
         if (input.company) {
           const company =
-            (await c.query<{ id: string }>('SELECT id FROM companies WHERE name = $1', [input.company])).rows[0] ??
-            (await c.query<{ id: string }>('INSERT INTO companies (name) VALUES ($1) RETURNING id', [input.company])).rows[0]!;
+            (await c.query<{ id: string }>('SELECT id FROM companies WHERE name = $1', [input.company]))
+              .rows[0] ??
+            (
+              await c.query<{ id: string }>('INSERT INTO companies (name) VALUES ($1) RETURNING id', [
+                input.company,
+              ])
+            ).rows[0]!;
           companyId = company.id;
-          await c.query('INSERT INTO company_contacts (company_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [companyId, customer.id]);
+          await c.query(
+            'INSERT INTO company_contacts (company_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+            [companyId, customer.id],
+          );
           const locationName = input.location ?? input.company;
           const location =
-            (await c.query<{ id: string }>('SELECT id FROM company_locations WHERE company_id = $1 AND name = $2', [companyId, locationName])).rows[0] ??
-            (await c.query<{ id: string }>('INSERT INTO company_locations (company_id, name, address) VALUES ($1, $2, $3) RETURNING id', [companyId, locationName, input.shippingAddress ?? null])).rows[0]!;
+            (
+              await c.query<{ id: string }>(
+                'SELECT id FROM company_locations WHERE company_id = $1 AND name = $2',
+                [companyId, locationName],
+              )
+            ).rows[0] ??
+            (
+              await c.query<{ id: string }>(
+                'INSERT INTO company_locations (company_id, name, address) VALUES ($1, $2, $3) RETURNING id',
+                [companyId, locationName, input.shippingAddress ?? null],
+              )
+            ).rows[0]!;
           locationId = location.id;
         }
         const attributes = [
@@ -170,7 +257,18 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
         const order = await c.query<{ id: string }>(
           `INSERT INTO orders (customer_id, company_id, company_location_id, email, po_number, currency, note, note_attributes, tags, shipping_address)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-          [customer.id, companyId, locationId, input.customerEmail, input.poNumber ?? null, input.currency, input.note ?? null, JSON.stringify(attributes), input.tags, input.shippingAddress ?? null],
+          [
+            customer.id,
+            companyId,
+            locationId,
+            input.customerEmail,
+            input.poNumber ?? null,
+            input.currency,
+            input.note ?? null,
+            JSON.stringify(attributes),
+            input.tags,
+            input.shippingAddress ?? null,
+          ],
         );
         const orderId = order.rows[0]!.id;
         for (const [i, line] of input.lines.entries()) {
@@ -179,16 +277,19 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
             [line.sku],
           );
           const variant = v.rows[0];
-          await c.query('INSERT INTO order_lines (order_id, position, variant_id, product_id, sku, title, quantity, price) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-            orderId,
-            i,
-            variant?.id ?? null,
-            variant?.product_id ?? null,
-            line.sku,
-            variant?.title ?? line.sku,
-            line.quantity,
-            line.price ?? variant?.price ?? '0.00',
-          ]);
+          await c.query(
+            'INSERT INTO order_lines (order_id, position, variant_id, product_id, sku, title, quantity, price) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+            [
+              orderId,
+              i,
+              variant?.id ?? null,
+              variant?.product_id ?? null,
+              line.sku,
+              variant?.title ?? line.sku,
+              line.quantity,
+              line.price ?? variant?.price ?? '0.00',
+            ],
+          );
         }
         return { orderId, customer };
       });
@@ -202,7 +303,9 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
   router.get(
     '/sandbox/orders/:id',
     wrap(async (req, res) => {
-      const payload = /^\d+$/.test(String(req.params.id)) ? await orderJson(db, String(req.params.id)) : undefined;
+      const payload = /^\d+$/.test(String(req.params.id))
+        ? await orderJson(db, String(req.params.id))
+        : undefined;
       if (!payload) throw new SimulatorError(404, `No order ${req.params.id}`);
       res.type('application/json').send((await import('lossless-json')).stringify(payload));
     }),
@@ -212,12 +315,10 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
     '/sandbox/orders/:id/update',
     wrap(async (req, res) => {
       const change = body(OrderChangeBody, req);
-      const r = await db.query('UPDATE orders SET note = COALESCE($2, note), tags = COALESCE($3, tags), po_number = COALESCE($4, po_number), updated_at = now() WHERE id::text = $1', [
-        req.params.id,
-        change.note ?? null,
-        change.tags ?? null,
-        change.poNumber ?? null,
-      ]);
+      const r = await db.query(
+        'UPDATE orders SET note = COALESCE($2, note), tags = COALESCE($3, tags), po_number = COALESCE($4, po_number), updated_at = now() WHERE id::text = $1',
+        [req.params.id, change.note ?? null, change.tags ?? null, change.poNumber ?? null],
+      );
       if (!r.rowCount) throw new SimulatorError(404, `No order ${req.params.id}`);
       await webhooks.emit('orders/updated', await orderJson(db, String(req.params.id)));
       res.json({ orderId: req.params.id });
@@ -228,11 +329,12 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
     '/sandbox/orders/:id/cancel',
     wrap(async (req, res) => {
       const { reason } = body(CancelBody, req);
-      const r = await db.query(`UPDATE orders SET cancelled_at = now(), cancel_reason = $2, financial_status = 'voided', updated_at = now() WHERE id::text = $1 AND cancelled_at IS NULL`, [
-        req.params.id,
-        reason,
-      ]);
-      if (!r.rowCount) throw new SimulatorError(409, `Order ${req.params.id} does not exist or is already cancelled`);
+      const r = await db.query(
+        `UPDATE orders SET cancelled_at = now(), cancel_reason = $2, financial_status = 'voided', updated_at = now() WHERE id::text = $1 AND cancelled_at IS NULL`,
+        [req.params.id, reason],
+      );
+      if (!r.rowCount)
+        throw new SimulatorError(409, `Order ${req.params.id} does not exist or is already cancelled`);
       await webhooks.emit('orders/cancelled', await orderJson(db, String(req.params.id)));
       res.json({ orderId: req.params.id, cancelled: true });
     }),
@@ -242,7 +344,11 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
     '/sandbox/returns',
     wrap(async (req, res) => {
       const input = body(ReturnBody, req);
-      const lines = (await db.query('SELECT id, sku, quantity, fulfilled_quantity FROM order_lines WHERE order_id = $1', [input.orderId])).rows as {
+      const lines = (
+        await db.query('SELECT id, sku, quantity, fulfilled_quantity FROM order_lines WHERE order_id = $1', [
+          input.orderId,
+        ])
+      ).rows as {
         id: string;
         sku: string;
         quantity: number;
@@ -251,13 +357,26 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
       const returned = input.lines.map((l, i) => {
         const line = lines.find((x) => (l.lineId ? x.id === l.lineId : x.sku === l.sku));
         if (!line) throw new SimulatorError(400, `lines.${i}: the order has no such line`);
-        if (l.quantity > line.quantity) throw new SimulatorError(400, `lines.${i}.quantity: more than was ordered`);
-        return { lineItemId: line.id, sku: line.sku, quantity: l.quantity, reason: l.reason, customerNote: l.customerNote };
+        if (l.quantity > line.quantity)
+          throw new SimulatorError(400, `lines.${i}.quantity: more than was ordered`);
+        return {
+          lineItemId: line.id,
+          sku: line.sku,
+          quantity: l.quantity,
+          reason: l.reason,
+          customerNote: l.customerNote,
+        };
       });
       const withIds = await Promise.all(
-        returned.map(async (l) => ({ ...l, id: (await db.query<{ id: string }>("SELECT nextval('object_id')::text AS id")).rows[0]!.id })),
+        returned.map(async (l) => ({
+          ...l,
+          id: (await db.query<{ id: string }>("SELECT nextval('object_id')::text AS id")).rows[0]!.id,
+        })),
       );
-      const r = await db.query<{ id: string }>('INSERT INTO returns (order_id, lines) VALUES ($1, $2) RETURNING id', [input.orderId, JSON.stringify(withIds)]);
+      const r = await db.query<{ id: string }>(
+        'INSERT INTO returns (order_id, lines) VALUES ($1, $2) RETURNING id',
+        [input.orderId, JSON.stringify(withIds)],
+      );
       const returnId = r.rows[0]!.id;
       await webhooks.emit('returns/request', await returnJson(db, returnId));
       res.status(201).json({ returnId });

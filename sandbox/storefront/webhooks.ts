@@ -74,7 +74,10 @@ export function createWebhookDispatcher(db: StoreDb, opts: WebhookDeliveryOption
       ['Event-Id', p.eventId],
       ['Triggered-At', p.triggeredAt],
     ];
-    const out: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'Shopify-Captain-Hook' };
+    const out: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'User-Agent': 'Shopify-Captain-Hook',
+    };
     for (const [k, v] of values) {
       out[`X-Shopify-${k}`] = v;
       out[`shopify-${k.toLowerCase()}`] = v;
@@ -86,7 +89,12 @@ export function createWebhookDispatcher(db: StoreDb, opts: WebhookDeliveryOption
     let status: number | undefined;
     let error: string | undefined;
     try {
-      const res = await fetch(p.uri, { method: 'POST', headers: headers(p), body: p.body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const res = await fetch(p.uri, {
+        method: 'POST',
+        headers: headers(p),
+        body: p.body,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
       status = res.status;
       await res.arrayBuffer().catch(() => undefined);
     } catch (err) {
@@ -95,20 +103,34 @@ export function createWebhookDispatcher(db: StoreDb, opts: WebhookDeliveryOption
     if (duplicate) return;
     const ok = status !== undefined && status >= 200 && status < 300;
     const final = ok || p.attempt >= RETRIES;
-    await db.query(
-      `UPDATE webhook_deliveries SET attempts = $2, last_status = $3, last_error = $4,
+    await db
+      .query(
+        `UPDATE webhook_deliveries SET attempts = $2, last_status = $3, last_error = $4,
               status = $5, delivered_at = CASE WHEN $5 = 'delivered' THEN now() ELSE delivered_at END
         WHERE id = $1`,
-      [p.deliveryId, p.attempt + 1, status ?? null, error ?? null, ok ? 'delivered' : final ? 'failed' : 'pending'],
-    ).catch(() => undefined);
+        [
+          p.deliveryId,
+          p.attempt + 1,
+          status ?? null,
+          error ?? null,
+          ok ? 'delivered' : final ? 'failed' : 'pending',
+        ],
+      )
+      .catch(() => undefined);
     await db
-      .query('UPDATE webhook_subscriptions SET consecutive_failures = CASE WHEN $2 THEN 0 ELSE consecutive_failures + 1 END WHERE id = $1', [p.subscriptionId, ok])
+      .query(
+        'UPDATE webhook_subscriptions SET consecutive_failures = CASE WHEN $2 THEN 0 ELSE consecutive_failures + 1 END WHERE id = $1',
+        [p.subscriptionId, ok],
+      )
       .catch(() => undefined);
     if (ok) {
       if (random() < opts.duplicateRate) later(Math.round(20 * random()), () => attempt(p, true));
       return;
     }
-    opts.log?.debug({ topic: p.topic, uri: p.uri, status, error, attempt: p.attempt + 1 }, 'webhook delivery failed');
+    opts.log?.debug(
+      { topic: p.topic, uri: p.uri, status, error, attempt: p.attempt + 1 },
+      'webhook delivery failed',
+    );
     if (final) return;
     const delay = Math.max(1, Math.round(FIRST_RETRY_MS * 2 ** p.attempt * opts.retryScale));
     later(delay, () => attempt({ ...p, attempt: p.attempt + 1 }));
@@ -117,7 +139,10 @@ export function createWebhookDispatcher(db: StoreDb, opts: WebhookDeliveryOption
   return {
     /** Emits `topic` with `payload` (its REST representation) to every subscription of that topic. */
     async emit(topic: string, payload: unknown): Promise<number> {
-      const subs = await db.query<{ id: string; uri: string }>('SELECT id, uri FROM webhook_subscriptions WHERE topic = $1 ORDER BY id', [topicEnum(topic)]);
+      const subs = await db.query<{ id: string; uri: string }>(
+        'SELECT id, uri FROM webhook_subscriptions WHERE topic = $1 ORDER BY id',
+        [topicEnum(topic)],
+      );
       if (subs.rowCount === 0) return 0;
       const body = stringify(payload) ?? 'null';
       const eventId = randomUUID();
@@ -128,7 +153,17 @@ export function createWebhookDispatcher(db: StoreDb, opts: WebhookDeliveryOption
           `INSERT INTO webhook_deliveries (subscription_id, topic, uri, webhook_id, event_id) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
           [sub.id, topic, sub.uri, webhookId, eventId],
         );
-        const pending: Pending = { deliveryId: row.rows[0]!.id, uri: sub.uri, subscriptionId: sub.id, topic, body, webhookId, eventId, triggeredAt, attempt: 0 };
+        const pending: Pending = {
+          deliveryId: row.rows[0]!.id,
+          uri: sub.uri,
+          subscriptionId: sub.id,
+          topic,
+          body,
+          webhookId,
+          eventId,
+          triggeredAt,
+          attempt: 0,
+        };
         const hold = random() < opts.reorderRate ? opts.reorderDelayMs : 0;
         later(hold, () => attempt(pending));
       }

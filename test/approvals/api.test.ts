@@ -28,15 +28,40 @@ describe('approver API', () => {
     db = testDb();
     client = await testClient();
     await approvalWorkflowsBundle();
-    server = createApp({ temporal: client, db, log: testLog, store: STORE, taskQueuePrefix: prefix }).listen(0);
+    server = createApp({ temporal: client, db, log: testLog, store: STORE, taskQueuePrefix: prefix }).listen(
+      0,
+    );
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const principals = principalRepository(db);
     keys.operator = (await principals.create({ name: 'Otto Operator', role: 'operator' })).apiKey;
-    keys.small = (await principals.create({ name: 'Sam Smalllimit', role: 'approver', approvalLimit: '10000.00', approvalKinds: ['return'] })).apiKey;
-    keys.big = (await principals.create({ name: 'Bea Biglimit', role: 'approver', approvalLimit: '100000.00', email: 'bea@example.com' })).apiKey;
-    keys.customersOnly = (await principals.create({ name: 'Cory Credit', role: 'approver', approvalLimit: '500000.00', approvalKinds: ['customer'] })).apiKey;
-    keys.otherStore = (await principals.create({ name: 'Olga Otherstore', role: 'admin', stores: ['another-store'] })).apiKey;
+    keys.small = (
+      await principals.create({
+        name: 'Sam Smalllimit',
+        role: 'approver',
+        approvalLimit: '10000.00',
+        approvalKinds: ['return'],
+      })
+    ).apiKey;
+    keys.big = (
+      await principals.create({
+        name: 'Bea Biglimit',
+        role: 'approver',
+        approvalLimit: '100000.00',
+        email: 'bea@example.com',
+      })
+    ).apiKey;
+    keys.customersOnly = (
+      await principals.create({
+        name: 'Cory Credit',
+        role: 'approver',
+        approvalLimit: '500000.00',
+        approvalKinds: ['customer'],
+      })
+    ).apiKey;
+    keys.otherStore = (
+      await principals.create({ name: 'Olga Otherstore', role: 'admin', stores: ['another-store'] })
+    ).apiKey;
   });
   afterAll(async () => {
     server.close();
@@ -47,10 +72,16 @@ describe('approver API', () => {
   const call = async (method: string, path: string, key?: string, body?: unknown) => {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> & { code?: string; message?: string } };
+    return {
+      status: res.status,
+      body: (await res.json()) as Record<string, unknown> & { code?: string; message?: string },
+    };
   };
 
   it('answers 401 without a valid key: none, malformed, unknown, tampered or revoked', async () => {
@@ -60,7 +91,15 @@ describe('approver API', () => {
     expect(forged).toMatchObject({ status: 401, body: { code: 'AUTH.UNAUTHENTICATED' } });
     const tampered = keys.big.slice(0, -2) + (keys.big.endsWith('AA') ? 'BB' : 'AA');
     expect((await call('GET', '/approvals', tampered)).status).toBe(401);
-    expect((await call('POST', '/returns', undefined, { returnId: 'x', orderId: '1', lines: [{ lineId: 'L1', quantity: 1 }] })).status).toBe(401);
+    expect(
+      (
+        await call('POST', '/returns', undefined, {
+          returnId: 'x',
+          orderId: '1',
+          lines: [{ lineId: 'L1', quantity: 1 }],
+        })
+      ).status,
+    ).toBe(401);
 
     const principals = principalRepository(db);
     const { principal, apiKey } = await principals.create({ name: 'Temp', role: 'operator' });
@@ -73,25 +112,46 @@ describe('approver API', () => {
   });
 
   it('scopes, limits and records every decision on a return that needs approval (403, 404, 409)', async () => {
-    const world = returnWorld({ facts: orderFacts([{ lineId: 'L1', sku: 'COMPRESSOR', unitPrice: '25000.00', shipped: 2 }]) });
-    const activities = { ...world.activities, ...createApprovalActivities({ db }), ...createNotifyActivities({ db }) };
+    const world = returnWorld({
+      facts: orderFacts([{ lineId: 'L1', sku: 'COMPRESSOR', unitPrice: '25000.00', shipped: 2 }]),
+    });
+    const activities = {
+      ...world.activities,
+      ...createApprovalActivities({ db }),
+      ...createNotifyActivities({ db }),
+    };
     await runWorker({ taskQueue: taskQueue('orders', prefix), activities }, async () => {
       const returnId = `r-${randomUUID().slice(0, 8)}`;
-      const started = await call('POST', '/returns', keys.operator, { returnId, orderId: '5001', customerId: 'C-77', lines: [{ lineId: 'L1', quantity: 2 }] });
+      const started = await call('POST', '/returns', keys.operator, {
+        returnId,
+        orderId: '5001',
+        customerId: 'C-77',
+        lines: [{ lineId: 'L1', quantity: 2 }],
+      });
       expect(started).toMatchObject({ status: 202, body: { workflowId: `return:${STORE}:${returnId}` } });
       const approvalId = `return:${STORE}:${returnId}:approval`;
 
       const listed = await eventually(async () => {
         const r = await call('GET', '/approvals', keys.small);
-        return (r.body.approvals as { approvalId: string; mayApprove: boolean; mayNotApproveBecause?: string }[]).find((a) => a.approvalId === approvalId);
+        return (
+          r.body.approvals as { approvalId: string; mayApprove: boolean; mayNotApproveBecause?: string }[]
+        ).find((a) => a.approvalId === approvalId);
       }, 'the approval in the small approver’s list');
-      expect(listed).toMatchObject({ mayApprove: false, mayNotApproveBecause: expect.stringContaining('above your approval limit of 10000.00') });
+      expect(listed).toMatchObject({
+        mayApprove: false,
+        mayNotApproveBecause: expect.stringContaining('above your approval limit of 10000.00'),
+      });
 
       // 403: above the approver's limit, with the reason.
-      const tooBig = await call('POST', `/approvals/${approvalId}/decision`, keys.small, { outcome: 'approve', reason: 'fine by me' });
+      const tooBig = await call('POST', `/approvals/${approvalId}/decision`, keys.small, {
+        outcome: 'approve',
+        reason: 'fine by me',
+      });
       expect(tooBig).toMatchObject({ status: 403, body: { code: 'APPROVAL.LIMIT_EXCEEDED' } });
       expect(tooBig.body.message).toBe('The amount 50000.00 USD is above your approval limit of 10000.00.');
-      const byOperator = await call('POST', `/approvals/${approvalId}/decision`, keys.operator, { outcome: 'approve' });
+      const byOperator = await call('POST', `/approvals/${approvalId}/decision`, keys.operator, {
+        outcome: 'approve',
+      });
       expect(byOperator).toMatchObject({ status: 403, body: { code: 'APPROVAL.ROLE_NOT_ALLOWED' } });
 
       // 404: outside the caller's scope looks exactly like an approval that does not exist.
@@ -101,33 +161,56 @@ describe('approver API', () => {
       expect(hidden.body.code).toBe(unknown.body.code);
       expect(hidden.body.message).toBe(`No approval ${approvalId}.`);
       expect(unknown.body.message).toBe(`No approval return:${STORE}:nope:approval.`);
-      expect((await call('POST', `/approvals/${approvalId}/decision`, keys.customersOnly, { outcome: 'approve' })).status).toBe(404);
+      expect(
+        (await call('POST', `/approvals/${approvalId}/decision`, keys.customersOnly, { outcome: 'approve' }))
+          .status,
+      ).toBe(404);
       expect((await call('GET', `/approvals/${approvalId}`, keys.otherStore)).status).toBe(404);
       expect((await call('GET', `/returns/${returnId}`, keys.otherStore)).status).toBe(404);
       const customersList = await call('GET', '/approvals', keys.customersOnly);
-      expect((customersList.body.approvals as { approvalId: string }[]).map((a) => a.approvalId)).not.toContain(approvalId);
+      expect(
+        (customersList.body.approvals as { approvalId: string }[]).map((a) => a.approvalId),
+      ).not.toContain(approvalId);
 
       // The context an approver needs, then the decision as a Temporal update.
       const context = await call('GET', `/approvals/${approvalId}`, keys.big);
       expect(context).toMatchObject({
         status: 200,
-        body: { kind: 'return', amount: '50000.00', status: 'pending', mayApprove: true, context: { returnId, orderId: '5001', lines: [{ lineId: 'L1', quantity: 2 }] } },
+        body: {
+          kind: 'return',
+          amount: '50000.00',
+          status: 'pending',
+          mayApprove: true,
+          context: { returnId, orderId: '5001', lines: [{ lineId: 'L1', quantity: 2 }] },
+        },
       });
       const invalid = await call('POST', `/approvals/${approvalId}/decision`, keys.big, { outcome: 'maybe' });
       expect(invalid.status).toBe(400);
 
-      const ok = await call('POST', `/approvals/${approvalId}/decision`, keys.big, { outcome: 'approve', reason: 'Unit failed on arrival, photos checked.' });
-      expect(ok).toMatchObject({ status: 200, body: { approvalId, outcome: 'approve', accepted: true, decidedBy: { name: 'Bea Biglimit' } } });
+      const ok = await call('POST', `/approvals/${approvalId}/decision`, keys.big, {
+        outcome: 'approve',
+        reason: 'Unit failed on arrival, photos checked.',
+      });
+      expect(ok).toMatchObject({
+        status: 200,
+        body: { approvalId, outcome: 'approve', accepted: true, decidedBy: { name: 'Bea Biglimit' } },
+      });
 
       // 409: deciding again.
-      const again = await call('POST', `/approvals/${approvalId}/decision`, keys.big, { outcome: 'reject', reason: 'changed my mind' });
+      const again = await call('POST', `/approvals/${approvalId}/decision`, keys.big, {
+        outcome: 'reject',
+        reason: 'changed my mind',
+      });
       expect(again).toMatchObject({ status: 409, body: { code: 'APPROVAL.NOT_PENDING' } });
 
       const status = await eventually(async () => {
         const r = await call('GET', `/returns/${returnId}`, keys.operator);
         return r.body.step === 'awaitingGoods' ? r.body : undefined;
       }, 'the return to await goods');
-      expect(status).toMatchObject({ approval: { outcome: 'approve', decidedBy: 'Bea Biglimit' }, rma: { erpId: 'RMA101' } });
+      expect(status).toMatchObject({
+        approval: { outcome: 'approve', decidedBy: 'Bea Biglimit' },
+        rma: { erpId: 'RMA101' },
+      });
 
       // Postgres: the approval is closed and the audit trail has who, when, what and why — refusals included.
       const decisions = await eventually(async () => {
@@ -138,21 +221,50 @@ describe('approver API', () => {
         return r.rows.length === 4 ? r.rows : undefined;
       }, 'four audit rows');
       expect(decisions).toEqual([
-        { principal_name: 'Sam Smalllimit', outcome: 'approve', reason: 'fine by me', accepted: false, refusal_code: 'APPROVAL.LIMIT_EXCEEDED' },
-        { principal_name: 'Otto Operator', outcome: 'approve', reason: null, accepted: false, refusal_code: 'APPROVAL.ROLE_NOT_ALLOWED' },
-        { principal_name: 'Bea Biglimit', outcome: 'approve', reason: 'Unit failed on arrival, photos checked.', accepted: true, refusal_code: null },
-        { principal_name: 'Bea Biglimit', outcome: 'reject', reason: 'changed my mind', accepted: false, refusal_code: 'APPROVAL.NOT_PENDING' },
+        {
+          principal_name: 'Sam Smalllimit',
+          outcome: 'approve',
+          reason: 'fine by me',
+          accepted: false,
+          refusal_code: 'APPROVAL.LIMIT_EXCEEDED',
+        },
+        {
+          principal_name: 'Otto Operator',
+          outcome: 'approve',
+          reason: null,
+          accepted: false,
+          refusal_code: 'APPROVAL.ROLE_NOT_ALLOWED',
+        },
+        {
+          principal_name: 'Bea Biglimit',
+          outcome: 'approve',
+          reason: 'Unit failed on arrival, photos checked.',
+          accepted: true,
+          refusal_code: null,
+        },
+        {
+          principal_name: 'Bea Biglimit',
+          outcome: 'reject',
+          reason: 'changed my mind',
+          accepted: false,
+          refusal_code: 'APPROVAL.NOT_PENDING',
+        },
       ]);
       const row = await db.query('SELECT status, store FROM approvals WHERE approval_id = $1', [approvalId]);
       expect(row.rows).toEqual([{ status: 'approve', store: STORE }]);
-      const notified = await db.query(`SELECT recipient->>'name' AS name FROM notifications WHERE id LIKE $1 ORDER BY 1`, [`${approvalId}:requested:%`]);
+      const notified = await db.query(
+        `SELECT recipient->>'name' AS name FROM notifications WHERE id LIKE $1 ORDER BY 1`,
+        [`${approvalId}:requested:%`],
+      );
       expect(notified.rows.map((r) => r.name)).toEqual(['Bea Biglimit']);
 
       // The workflow history carries the decision, too.
       const handle = client.workflow.getHandle(`return:${STORE}:${returnId}`);
       const history = await handle.fetchHistory();
       const accepted = history.events?.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
-      expect(accepted?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name).toBe('decide');
+      expect(accepted?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name).toBe(
+        'decide',
+      );
       await handle.terminate('test finished');
     });
   });

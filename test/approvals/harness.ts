@@ -1,7 +1,14 @@
 import path from 'node:path';
 import { inject } from 'vitest';
 import { WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { ApprovalActivities, DecisionInput, PendingApproval } from '../../domain/approvals';
 import type { Notification } from '../../domain/notifications';
 
@@ -18,16 +25,27 @@ export function approvalWorkflowsBundle(): Promise<WorkflowBundleWithSourceMap> 
       // installed by another helper in this process
     }
   }
-  bundle ??= bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: path.join(__dirname, 'workflows.ts'),
+    logger: new DefaultLogger('WARN'),
+  });
   return bundle;
 }
 
 /** A real worker on the test Temporal server running these workflows with the given activities. */
-export async function runWorker<T>(opts: { taskQueue: string; activities: object }, fn: () => Promise<T>): Promise<T> {
+export async function runWorker<T>(
+  opts: { taskQueue: string; activities: object },
+  fn: () => Promise<T>,
+): Promise<T> {
   const workflowBundle = await approvalWorkflowsBundle();
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
   try {
-    const worker = await Worker.create({ connection, taskQueue: opts.taskQueue, workflowBundle, activities: opts.activities });
+    const worker = await Worker.create({
+      connection,
+      taskQueue: opts.taskQueue,
+      workflowBundle,
+      activities: opts.activities,
+    });
     return await worker.runUntil(fn());
   } finally {
     await connection.close();
@@ -39,11 +57,20 @@ import { eventually } from '../support/wait';
 export { eventually };
 
 /** Waits until a workflow's query answers with a step. */
-export function stepOf<S extends { step: string }>(handle: WorkflowHandle, query: string, step: string, timeoutMs?: number): Promise<S> {
-  return eventually(async () => {
-    const s = await handle.query<S>(query);
-    return s.step === step ? s : undefined;
-  }, `step ${step}`, timeoutMs);
+export function stepOf<S extends { step: string }>(
+  handle: WorkflowHandle,
+  query: string,
+  step: string,
+  timeoutMs?: number,
+): Promise<S> {
+  return eventually(
+    async () => {
+      const s = await handle.query<S>(query);
+      return s.step === step ? s : undefined;
+    },
+    `step ${step}`,
+    timeoutMs,
+  );
 }
 
 /** In-memory approval and notification activities, for workflow tests that don't need Postgres. */
@@ -80,7 +107,13 @@ export function approverInput(
   return {
     ...decision,
     approvalId,
-    decidedBy: { userId: `u${seq}`, name: 'Ada Approver', role: 'approver', approvalLimit: '100000.00', ...by },
+    decidedBy: {
+      userId: `u${seq}`,
+      name: 'Ada Approver',
+      role: 'approver',
+      approvalLimit: '100000.00',
+      ...by,
+    },
     decidedAt: new Date().toISOString(),
   };
 }

@@ -3,7 +3,12 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverNotification } from '../../activities/notify';
-import { createWebhookNotifier, NotificationRejectedError, verifyNotification, type Notification } from '../../connectors/notifier';
+import {
+  createWebhookNotifier,
+  NotificationRejectedError,
+  verifyNotification,
+  type Notification,
+} from '../../connectors/notifier';
 import type { Db } from '../../db/pool';
 import { testDb } from '../support/env';
 
@@ -23,8 +28,19 @@ function receiver(script: number[]) {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      const valid = verifyNotification(SECRET, { signature: req.headers['x-quayside-signature'] as string, timestamp: req.headers['x-quayside-timestamp'] as string }, raw);
-      received.push({ id: req.headers['x-quayside-notification-id'] as string, valid, body: JSON.parse(raw) as Notification });
+      const valid = verifyNotification(
+        SECRET,
+        {
+          signature: req.headers['x-quayside-signature'] as string,
+          timestamp: req.headers['x-quayside-timestamp'] as string,
+        },
+        raw,
+      );
+      received.push({
+        id: req.headers['x-quayside-notification-id'] as string,
+        valid,
+        body: JSON.parse(raw) as Notification,
+      });
       res.statusCode = script.shift() ?? 200;
       res.end('{}');
     });
@@ -50,7 +66,10 @@ describe('HTTP webhook notifier', () => {
     await db.end();
   });
 
-  async function withReceiver<T>(script: number[], fn: (url: string, received: Received[]) => Promise<T>): Promise<T> {
+  async function withReceiver<T>(
+    script: number[],
+    fn: (url: string, received: Received[]) => Promise<T>,
+  ): Promise<T> {
     const { server, received } = receiver(script);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -71,7 +90,13 @@ describe('HTTP webhook notifier', () => {
         ['n-1', true],
       ]);
       expect(received[1]?.body).toMatchObject({ kind: 'return.refunded', text: 'We refunded 80.00 USD.' });
-      expect(verifyNotification('another-secret', { signature: 'sha256=00', timestamp: String(Math.floor(Date.now() / 1000)) }, '{}')).toBe(false);
+      expect(
+        verifyNotification(
+          'another-secret',
+          { signature: 'sha256=00', timestamp: String(Math.floor(Date.now() / 1000)) },
+          '{}',
+        ),
+      ).toBe(false);
     });
   });
 
@@ -87,8 +112,14 @@ describe('HTTP webhook notifier', () => {
     await withReceiver([200], async (url, received) => {
       const notifier = createWebhookNotifier({ url, secret: SECRET, backoffMs: 10 });
       const id = `n-once-${Date.now()}`;
-      expect(await deliverNotification({ db, notifier }, note(id))).toEqual({ status: 'sent', duplicate: false });
-      expect(await deliverNotification({ db, notifier }, note(id))).toEqual({ status: 'sent', duplicate: true });
+      expect(await deliverNotification({ db, notifier }, note(id))).toEqual({
+        status: 'sent',
+        duplicate: false,
+      });
+      expect(await deliverNotification({ db, notifier }, note(id))).toEqual({
+        status: 'sent',
+        duplicate: true,
+      });
       expect(received).toHaveLength(1);
       const row = await db.query('SELECT status, attempts, channel FROM notifications WHERE id = $1', [id]);
       expect(row.rows).toEqual([{ status: 'sent', attempts: 1, channel: 'webhook' }]);

@@ -2,14 +2,31 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import type { CustomerActivities } from '../../activities/customers';
-import { DECIDE_UPDATE, PENDING_APPROVAL_QUERY, type DecisionInput, type DecisionResult, type PendingApproval } from '../../domain/approvals';
-import { CUSTOMER_EVENT_SIGNAL, CustomerApplication, type StorefrontCustomerEvent } from '../../domain/customer';
+import {
+  DECIDE_UPDATE,
+  PENDING_APPROVAL_QUERY,
+  type DecisionInput,
+  type DecisionResult,
+  type PendingApproval,
+} from '../../domain/approvals';
+import {
+  CUSTOMER_EVENT_SIGNAL,
+  CustomerApplication,
+  type StorefrontCustomerEvent,
+} from '../../domain/customer';
 import { CustomerApprovalPolicy } from '../../domain/customer-rules';
 import type { ErpCustomerInput } from '../../domain/erp';
 import { customerWorkflowId } from '../../domain/ids';
 import type { StorefrontCustomerInput } from '../../domain/storefront';
 import type { CustomerApprovalStatus } from '../../workflows/customerApproval';
-import { approvalWorkflowsBundle, approverInput, eventually, memoryApprovals, runWorker, stepOf } from '../approvals/harness';
+import {
+  approvalWorkflowsBundle,
+  approverInput,
+  eventually,
+  memoryApprovals,
+  runWorker,
+  stepOf,
+} from '../approvals/harness';
 import { testClient, uniqueTaskQueue } from '../support/env';
 
 const STORE = 'cust-store';
@@ -61,10 +78,25 @@ describe('customerApproval workflow', () => {
     await client.connection.close();
   });
 
-  async function apply(taskQueue: string, application: Partial<CustomerApplication>, policy: Partial<CustomerApprovalPolicy> = {}) {
+  async function apply(
+    taskQueue: string,
+    application: Partial<CustomerApplication>,
+    policy: Partial<CustomerApprovalPolicy> = {},
+  ) {
     const customerId = `c-${randomUUID().slice(0, 8)}`;
-    const app = CustomerApplication.parse({ store: STORE, customerId, email: 'buyer@acme-industrial.example', companyName: 'Acme Industrial', ...application });
-    const event: StorefrontCustomerEvent = { topic: 'customers/create', eventId: `ev-${customerId}`, triggeredAt: new Date().toISOString(), application: app };
+    const app = CustomerApplication.parse({
+      store: STORE,
+      customerId,
+      email: 'buyer@acme-industrial.example',
+      companyName: 'Acme Industrial',
+      ...application,
+    });
+    const event: StorefrontCustomerEvent = {
+      topic: 'customers/create',
+      eventId: `ev-${customerId}`,
+      triggeredAt: new Date().toISOString(),
+      application: app,
+    };
     await client.workflow.signalWithStart('customerApproval', {
       workflowId: customerWorkflowId(STORE, customerId),
       taskQueue,
@@ -88,12 +120,27 @@ describe('customerApproval workflow', () => {
     await runWorker({ taskQueue, activities: world.activities }, async () => {
       const { handle, customerId } = await apply(
         taskQueue,
-        { requestedCreditLimit: '20000.00', requestedTerms: 'Net 45', taxExempt: true, taxId: 'EIN-12-345', parentErpCustomerId: 'CUST-100' },
+        {
+          requestedCreditLimit: '20000.00',
+          requestedTerms: 'Net 45',
+          taxExempt: true,
+          taxId: 'EIN-12-345',
+          parentErpCustomerId: 'CUST-100',
+        },
         { priceLists: { 'Tier 2': 'B2B Tier 2' } },
       );
       const pending = await pendingOf(handle);
       expect(pending).toMatchObject({ kind: 'customer', amount: '20000.00' });
-      await decide(handle, approverInput(pending.approvalId, { outcome: 'approve', creditLimit: '25000.00', terms: 'Net 30', priceLevel: 'Tier 2', reason: 'Good references' }));
+      await decide(
+        handle,
+        approverInput(pending.approvalId, {
+          outcome: 'approve',
+          creditLimit: '25000.00',
+          terms: 'Net 30',
+          priceLevel: 'Tier 2',
+          reason: 'Good references',
+        }),
+      );
 
       const result = (await handle.result()) as CustomerApprovalStatus;
       expect(result.step).toBe('approved');
@@ -111,10 +158,21 @@ describe('customerApproval workflow', () => {
         },
       ]);
       expect(world.storefrontUpserts).toEqual([
-        expect.objectContaining({ customerId, priceList: 'B2B Tier 2', paymentTermsName: 'Net 30', taxExempt: true, creditHeadroom: '25000.00', erpCustomerId: 'CUST-812' }),
+        expect.objectContaining({
+          customerId,
+          priceList: 'B2B Tier 2',
+          paymentTermsName: 'Net 30',
+          taxExempt: true,
+          creditHeadroom: '25000.00',
+          erpCustomerId: 'CUST-812',
+        }),
       ]);
       expect(world.mapped).toEqual([{ storeCustomerId: customerId, erpCustomerId: 'CUST-812' }]);
-      expect(result).toMatchObject({ erpCustomerId: 'CUST-812', companyId: 'CO-9', decision: { outcome: 'approve', decidedBy: 'Ada Approver' } });
+      expect(result).toMatchObject({
+        erpCustomerId: 'CUST-812',
+        companyId: 'CO-9',
+        decision: { outcome: 'approve', decidedBy: 'Ada Approver' },
+      });
       expect(world.approvals.closed).toMatchObject([{ approvalId: pending.approvalId, outcome: 'approve' }]);
       expect(world.approvals.notifications.map((n) => n.kind)).toEqual(['customer.welcome']);
     });
@@ -126,20 +184,44 @@ describe('customerApproval workflow', () => {
     await runWorker({ taskQueue, activities: world.activities }, async () => {
       const { handle } = await apply(taskQueue, { requestedCreditLimit: '8000.00' });
       const first = await pendingOf(handle, 1);
-      await decide(handle, approverInput(first.approvalId, { outcome: 'requestInfo', reason: 'Please send your resale certificate number.' }));
+      await decide(
+        handle,
+        approverInput(first.approvalId, {
+          outcome: 'requestInfo',
+          reason: 'Please send your resale certificate number.',
+        }),
+      );
       await stepOf<CustomerApprovalStatus>(handle, 'customerStatus', 'awaitingApplicant');
-      expect(world.approvals.notifications.map((n) => [n.kind, n.text])).toEqual([['customer.infoRequested.1', 'Please send your resale certificate number.']]);
+      expect(world.approvals.notifications.map((n) => [n.kind, n.text])).toEqual([
+        ['customer.infoRequested.1', 'Please send your resale certificate number.'],
+      ]);
 
-      await handle.signal('applicantInfo', { message: 'Certificate RC-998877 attached.', changes: { taxId: 'RC-998877', taxExempt: true } });
+      await handle.signal('applicantInfo', {
+        message: 'Certificate RC-998877 attached.',
+        changes: { taxId: 'RC-998877', taxExempt: true },
+      });
       const second = await pendingOf(handle, 2);
-      expect(second.context).toMatchObject({ infoRequests: [{ question: 'Please send your resale certificate number.', answer: 'Certificate RC-998877 attached.' }] });
+      expect(second.context).toMatchObject({
+        infoRequests: [
+          {
+            question: 'Please send your resale certificate number.',
+            answer: 'Certificate RC-998877 attached.',
+          },
+        ],
+      });
       await decide(handle, approverInput(second.approvalId, { outcome: 'approve' }));
 
       const result = (await handle.result()) as CustomerApprovalStatus;
       expect(result.step).toBe('approved');
       expect(result.round).toBe(2);
       expect(world.erpUpserts).toHaveLength(1);
-      expect(world.erpUpserts[0]).toMatchObject({ taxId: 'RC-998877', taxExempt: true, creditLimit: '8000.00', terms: 'Net 30', priceLevel: 'Wholesale' });
+      expect(world.erpUpserts[0]).toMatchObject({
+        taxId: 'RC-998877',
+        taxExempt: true,
+        creditLimit: '8000.00',
+        terms: 'Net 30',
+        priceLevel: 'Wholesale',
+      });
       expect(world.approvals.closed.map((c) => c.outcome)).toEqual(['requestInfo', 'approve']);
     });
   });
@@ -148,7 +230,11 @@ describe('customerApproval workflow', () => {
     const world = customerWorld();
     const taskQueue = uniqueTaskQueue('customer-escalate');
     await runWorker({ taskQueue, activities: world.activities }, async () => {
-      const { handle } = await apply(taskQueue, {}, { reminderAfter: '1 second', escalateAfter: '2 seconds' });
+      const { handle } = await apply(
+        taskQueue,
+        {},
+        { reminderAfter: '1 second', escalateAfter: '2 seconds' },
+      );
       const pending = await pendingOf(handle);
       expect(pending.escalated).toBe(false);
       const escalated = await eventually(async () => {
@@ -163,7 +249,10 @@ describe('customerApproval workflow', () => {
       ]);
       expect((await handle.query<CustomerApprovalStatus>('customerStatus')).escalated).toBe(true);
 
-      await decide(handle, approverInput(pending.approvalId, { outcome: 'reject', reason: 'Could not verify the business.' }));
+      await decide(
+        handle,
+        approverInput(pending.approvalId, { outcome: 'reject', reason: 'Could not verify the business.' }),
+      );
       const result = (await handle.result()) as CustomerApprovalStatus;
       expect(result.step).toBe('rejected');
       expect(world.erpUpserts).toHaveLength(0);

@@ -19,7 +19,15 @@ describe('operations dashboard in a real browser', () => {
   beforeAll(async () => {
     db = testDb();
     const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    server = createApp({ temporal, db, log: testLog, store: 'dash', taskQueuePrefix: 'dash', temporalUiUrl: 'http://ui.example', namespace: 'default' }).listen(0);
+    server = createApp({
+      temporal,
+      db,
+      log: testLog,
+      store: 'dash',
+      taskQueuePrefix: 'dash',
+      temporalUiUrl: 'http://ui.example',
+      namespace: 'default',
+    }).listen(0);
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await launchBrowser();
@@ -53,10 +61,17 @@ describe('operations dashboard in a real browser', () => {
       `INSERT INTO approvals (approval_id, kind, workflow_id, summary, requested_at, escalated) VALUES ($1, 'order.creditHold', $2, 'Credit hold', now() - interval '90 minutes', true)`,
       [`${key}:approval`, `order:dash:${key}`],
     );
-    await db.query(`INSERT INTO sync_runs (sync, workflow_id, changed, pushed, unmapped, stale, lag_ms) VALUES ($1, 'sync', 120, 118, 2, 0, 2400)`, [`inventory:${key}`]);
+    await db.query(
+      `INSERT INTO sync_runs (sync, workflow_id, changed, pushed, unmapped, stale, lag_ms) VALUES ($1, 'sync', 120, 118, 2, 0, 2400)`,
+      [`inventory:${key}`],
+    );
     await page.reload();
-    expect(await page.locator('#approvals tr', { hasText: 'order.creditHold' }).textContent()).toMatch(/order\.creditHold\d+\d+(9\d|1\d\d) min ago/);
-    expect(await page.locator('#syncs tr', { hasText: `inventory:${key}` }).textContent()).toContain('just now1201182.4 s');
+    expect(await page.locator('#approvals tr', { hasText: 'order.creditHold' }).textContent()).toMatch(
+      /order\.creditHold\d+\d+(9\d|1\d\d) min ago/,
+    );
+    expect(await page.locator('#syncs tr', { hasText: `inventory:${key}` }).textContent()).toContain(
+      'just now1201182.4 s',
+    );
 
     await alertRepository(db).resolve(key);
     await page.reload();

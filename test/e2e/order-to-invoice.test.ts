@@ -25,8 +25,17 @@ describe('order to invoice on the whole stack (sandbox store → API → Tempora
     const { shop, erp, client } = stack;
     await shop.sim('/sandbox/products', { sku: 'PROD-3', title: 'Hex bolt M8', price: '12.50' });
     await shop.sim('/sandbox/products', { sku: 'PROD-4', title: 'Flange nut M8', price: '4.00' });
-    const buyer = await shop.sim<{ customerId: string }>('/sandbox/customers', { email: 'ap@customer2.example.com', company: 'Acme Industrial 2' });
-    await mapScenario(stack, { customers: [[buyer.customerId, '2']], skus: [['PROD-3', 'P3'], ['PROD-4', 'P4']] });
+    const buyer = await shop.sim<{ customerId: string }>('/sandbox/customers', {
+      email: 'ap@customer2.example.com',
+      company: 'Acme Industrial 2',
+    });
+    await mapScenario(stack, {
+      customers: [[buyer.customerId, '2']],
+      skus: [
+        ['PROD-3', 'P3'],
+        ['PROD-4', 'P4'],
+      ],
+    });
 
     const placed = await shop.sim<{ orderId: string }>('/sandbox/orders', {
       customerEmail: 'ap@customer2.example.com',
@@ -48,10 +57,9 @@ describe('order to invoice on the whole stack (sandbox store → API → Tempora
       return s?.erpOrder ? s : null;
     });
     expect(inErp.poNumber).toBe('PO-7781');
-    const so = await erp.admin<{ item: { items: { custcol_quayside_line_key: string; quantity: number }[] } }>(
-      'GET',
-      `/sales-orders/eid:${encodeURIComponent(inErp.erpOrder!.externalId)}`,
-    );
+    const so = await erp.admin<{
+      item: { items: { custcol_quayside_line_key: string; quantity: number }[] };
+    }>('GET', `/sales-orders/eid:${encodeURIComponent(inErp.erpOrder!.externalId)}`);
     expect(so.status).toBe(200);
     expect(so.body.item.items.map((l) => [l.custcol_quayside_line_key, l.quantity]).sort()).toEqual(
       inErp.lines.flatMap((l) => l.allocations.map((a) => [a.lineKey, a.quantity])).sort(),
@@ -67,7 +75,9 @@ describe('order to invoice on the whole stack (sandbox store → API → Tempora
         lines: [{ lineKey, quantity }],
       });
     expect((await ship(bolts!.allocations[0]!.lineKey, 4, '1Z999AA10123456784')).status).toBe(201);
-    await waitFor('the first shipment in the order status', async () => ((await status()).lines[0]!.shipped === 4 ? true : null));
+    await waitFor('the first shipment in the order status', async () =>
+      (await status()).lines[0]!.shipped === 4 ? true : null,
+    );
     expect((await ship(nuts!.allocations[0]!.lineKey, 10, '1Z999AA10123456785')).status).toBe(201);
     const shipped = await waitFor('both shipments', async () => {
       const s = await status();
@@ -84,7 +94,10 @@ describe('order to invoice on the whole stack (sandbox store → API → Tempora
       const o = (await storeOrder()).order;
       return o && o.fulfillments.length === 2 ? o : null;
     });
-    expect(fulfilled.fulfillments.flatMap((f) => f.trackingInfo.map((t) => t.number)).sort()).toEqual(['1Z999AA10123456784', '1Z999AA10123456785']);
+    expect(fulfilled.fulfillments.flatMap((f) => f.trackingInfo.map((t) => t.number)).sort()).toEqual([
+      '1Z999AA10123456784',
+      '1Z999AA10123456785',
+    ]);
 
     // The ERP invoices the order: the invoice reaches the store and the process completes.
     expect((await erp.admin('POST', `/sales-orders/${inErp.erpOrder!.erpId}/invoice`, {})).status).toBe(201);

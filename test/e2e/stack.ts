@@ -39,15 +39,27 @@ export interface Stack {
  * webhooks to the API, the API signals workflows on the test Temporal server, a real worker runs them
  * with the real NetSuite and Shopify connectors against the sandbox ERP and the sandbox store.
  */
-export async function startStack(opts: { skus?: number; customers?: number; erpPollEvery?: string } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { skus?: number; customers?: number; erpPollEvery?: string } = {},
+): Promise<Stack> {
   const store = `e2e${randomUUID().slice(0, 6)}`;
   const prefix = `e2e${randomUUID().slice(0, 8)}`;
   const db = testDb();
   const client = await testClient();
   const erp = await startErpSandbox({ skus: opts.skus ?? 50, customers: opts.customers ?? 10 });
-  const shop = await startSandbox(`sandbox_store_${prefix}`, { webhookSecret: WEBHOOK_SECRET, retryScale: 0.01 });
+  const shop = await startSandbox(`sandbox_store_${prefix}`, {
+    webhookSecret: WEBHOOK_SECRET,
+    retryScale: 0.01,
+  });
 
-  const server: Server = createApp({ temporal: client, db, log: testLog, store, taskQueuePrefix: prefix, shopifySecret: WEBHOOK_SECRET }).listen(0, '127.0.0.1');
+  const server: Server = createApp({
+    temporal: client,
+    db,
+    log: testLog,
+    store,
+    taskQueuePrefix: prefix,
+    shopifySecret: WEBHOOK_SECRET,
+  }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await registerWebhookSubscriptions(shop.client, `${api}/webhooks/shopify`, SHOPIFY_TOPICS);
@@ -62,9 +74,18 @@ export async function startStack(opts: { skus?: number; customers?: number; erpP
     log: testLog,
   });
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  const worker = await Worker.create({ connection, taskQueue: taskQueue('orders', prefix), workflowBundle: await workflowBundle(), activities });
+  const worker = await Worker.create({
+    connection,
+    taskQueue: taskQueue('orders', prefix),
+    workflowBundle: await workflowBundle(),
+    activities,
+  });
   const running = worker.run();
-  await ensureErpEventsPoller(client, { store, taskQueuePrefix: prefix, pollEvery: opts.erpPollEvery ?? '250ms' });
+  await ensureErpEventsPoller(client, {
+    store,
+    taskQueuePrefix: prefix,
+    pollEvery: opts.erpPollEvery ?? '250ms',
+  });
 
   return {
     store,
@@ -75,7 +96,10 @@ export async function startStack(opts: { skus?: number; customers?: number; erpP
     api,
     prefix,
     async stop() {
-      await client.workflow.getHandle(erpEventsWorkflowId(store)).terminate('test finished').catch(() => undefined);
+      await client.workflow
+        .getHandle(erpEventsWorkflowId(store))
+        .terminate('test finished')
+        .catch(() => undefined);
       worker.shutdown();
       await running;
       await connection.close();
@@ -90,10 +114,21 @@ export async function startStack(opts: { skus?: number; customers?: number; erpP
 }
 
 /** Maps a storefront customer, SKUs and locations to the sandbox ERP's, as an integrator would. */
-export async function mapScenario(stack: Stack, m: { customers: [string, string][]; skus: [string, string][] }): Promise<void> {
+export async function mapScenario(
+  stack: Stack,
+  m: { customers: [string, string][]; skus: [string, string][] },
+): Promise<void> {
   const repo = mappingRepository(stack.db);
-  for (const [storeCustomer, erpCustomer] of m.customers) await repo.upsertCustomer(stack.store, storeCustomer, erpCustomer);
-  await repo.upsertSkus(stack.store, m.skus.map(([storeSku, erpSku]) => ({ storeSku, erpSku })));
+  for (const [storeCustomer, erpCustomer] of m.customers)
+    await repo.upsertCustomer(stack.store, storeCustomer, erpCustomer);
+  await repo.upsertSkus(
+    stack.store,
+    m.skus.map(([storeSku, erpSku]) => ({ storeSku, erpSku })),
+  );
 }
 
-export const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000) => eventually(probe, what, timeoutMs);
+export const waitFor = <T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30_000,
+) => eventually(probe, what, timeoutMs);

@@ -32,6 +32,6 @@ describe('sandbox SuiteQL subset', () => {
   it('refuses unknown tables, unknown fields and anything outside the subset', () => {
     expect(() => compileSuiteQl('SELECT id FROM employee')).toThrow(SuiteQlError);
     expect(() => compileSuiteQl('SELECT password FROM customer')).toThrow(/Unknown field/);
-    expect(() => compileSuiteQl("SELECT id FROM item WHERE id = 1; DROP TABLE item")).toThrow(SuiteQlError);
+    expect(() => compileSuiteQl('SELECT id FROM item WHERE id = 1; DROP TABLE item')).toThrow(SuiteQlError);
   });
 });

@@ -2,7 +2,12 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { createNetSuiteClient, ConcurrencyBudget, type NetSuiteClient, type NetSuiteConfig } from '../../connectors/netsuite';
+import {
+  createNetSuiteClient,
+  ConcurrencyBudget,
+  type NetSuiteClient,
+  type NetSuiteConfig,
+} from '../../connectors/netsuite';
 import { createErpSandbox, type ErpSandbox } from '../../sandbox/erp/app';
 import { createSandboxPool, migrateSandboxErp } from '../../sandbox/erp/db';
 import { seedSandboxErp, type SeedResult } from '../../sandbox/erp/seed';
@@ -16,7 +21,13 @@ export const CREDENTIALS = {
   tokenSecret: 'test-token-secret',
 };
 
-export const NO_FAULTS: FaultSettings = { concurrencyLimit: 0, latencyMinMs: 0, latencyMaxMs: 0, errorRate: 0, outages: [] };
+export const NO_FAULTS: FaultSettings = {
+  concurrencyLimit: 0,
+  latencyMinMs: 0,
+  latencyMaxMs: 0,
+  errorRate: 0,
+  outages: [],
+};
 
 export interface RunningErpSandbox {
   url: string;
@@ -25,18 +36,30 @@ export interface RunningErpSandbox {
   schema: string;
   /** A connector pointed at the sandbox, with a budget of its own. */
   client(overrides?: Partial<NetSuiteConfig>): NetSuiteClient;
-  admin<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  admin<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
 }
 
 /** Starts the sandbox ERP in-process on port 0 over a freshly seeded schema of the test database. */
-export async function startErpSandbox(opts: { skus: number; customers?: number; faults?: Partial<FaultSettings> }): Promise<RunningErpSandbox> {
+export async function startErpSandbox(opts: {
+  skus: number;
+  customers?: number;
+  faults?: Partial<FaultSettings>;
+}): Promise<RunningErpSandbox> {
   const databaseUrl = inject('databaseUrl');
   const schema = `sandbox_erp_t${randomUUID().slice(0, 8)}`;
   await migrateSandboxErp(databaseUrl, schema);
   const db = createSandboxPool(databaseUrl, schema, 10);
   const seed = await seedSandboxErp(db, { skus: opts.skus, customers: opts.customers ?? 520 });
-  const sandbox = createErpSandbox({ db, credentials: CREDENTIALS, faults: { ...NO_FAULTS, ...opts.faults } });
+  const sandbox = createErpSandbox({
+    db,
+    credentials: CREDENTIALS,
+    faults: { ...NO_FAULTS, ...opts.faults },
+  });
   const server = sandbox.app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -46,7 +69,15 @@ export async function startErpSandbox(opts: { skus: number; customers?: number; 
     seed,
     schema,
     client: (overrides = {}) =>
-      createNetSuiteClient({ ...CREDENTIALS, baseUrl: url, concurrency: 5, budget: new ConcurrencyBudget(overrides.concurrency ?? 5), backoffBaseMs: 20, maxBackoffMs: 400, ...overrides }),
+      createNetSuiteClient({
+        ...CREDENTIALS,
+        baseUrl: url,
+        concurrency: 5,
+        budget: new ConcurrencyBudget(overrides.concurrency ?? 5),
+        backoffBaseMs: 20,
+        maxBackoffMs: 400,
+        ...overrides,
+      }),
     async admin(method, path, body) {
       const res = await fetch(`${url}/admin${path}`, {
         method,

@@ -53,7 +53,9 @@ describe('NetSuite connector against the sandbox ERP', () => {
       ['L1', 'P101', 2],
       ['L2', 'P205', 1],
     ]);
-    const count = await client.suiteql(`SELECT id FROM transaction WHERE type = 'SalesOrd' AND externalid = '${input.externalId}'`);
+    const count = await client.suiteql(
+      `SELECT id FROM transaction WHERE type = 'SalesOrd' AND externalid = '${input.externalId}'`,
+    );
     expect(count.totalResults).toBe(1);
     const fetched = await client.getSalesOrder({ externalId: input.externalId });
     expect(fetched?.erpId).toBe(a.erpId);
@@ -61,7 +63,9 @@ describe('NetSuite connector against the sandbox ERP', () => {
 
   it('turns a validation error into a typed, non-retryable error carrying NetSuite’s message', async () => {
     const err = await client
-      .createSalesOrder(order({ lines: [{ lineKey: 'L1', sku: 'P101', quantity: 0, rate: '1.00', location: '1' }] }))
+      .createSalesOrder(
+        order({ lines: [{ lineKey: 'L1', sku: 'P101', quantity: 0, rate: '1.00', location: '1' }] }),
+      )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetSuiteError);
     const e = err as NetSuiteError;
@@ -70,7 +74,9 @@ describe('NetSuite connector against the sandbox ERP', () => {
     expect(e.retryable).toBe(false);
     expect(e.messages[0]).toMatch(/quantity must be a positive whole number/);
 
-    const unknownCustomer = (await client.createSalesOrder(order({ customerErpId: '99999999' })).catch((x: unknown) => x)) as NetSuiteError;
+    const unknownCustomer = (await client
+      .createSalesOrder(order({ customerErpId: '99999999' }))
+      .catch((x: unknown) => x)) as NetSuiteError;
     expect(unknownCustomer.code).toBe('INVALID_KEY_OR_REF');
     expect(unknownCustomer.retryable).toBe(false);
   });
@@ -84,7 +90,9 @@ describe('NetSuite connector against the sandbox ERP', () => {
     expect(err.retryable).toBe(false);
     const raw = await fetch(`${erp.url}/services/rest/record/v1/customer/1`);
     expect(raw.status).toBe(401);
-    expect(((await raw.json()) as Record<string, unknown>)['o:errorDetails']).toEqual([expect.objectContaining({ 'o:errorCode': 'INVALID_LOGIN' })]);
+    expect(((await raw.json()) as Record<string, unknown>)['o:errorDetails']).toEqual([
+      expect.objectContaining({ 'o:errorCode': 'INVALID_LOGIN' }),
+    ]);
   });
 
   it('retries 429s under concurrency pressure and never exceeds its own budget', async () => {
@@ -92,7 +100,9 @@ describe('NetSuite connector against the sandbox ERP', () => {
     erp.sandbox.faults.resetStats();
     try {
       const budgeted = erp.client({ concurrency: 4, maxRetries: 20, backoffBaseMs: 30 });
-      const inputs = Array.from({ length: 24 }, () => order({ lines: [{ lineKey: 'L1', sku: 'P333', quantity: 1, rate: '5.00', location: '2' }] }));
+      const inputs = Array.from({ length: 24 }, () =>
+        order({ lines: [{ lineKey: 'L1', sku: 'P333', quantity: 1, rate: '5.00', location: '2' }] }),
+      );
       const created = await Promise.all(inputs.map((i) => budgeted.createSalesOrder(i)));
       expect(new Set(created.map((o) => o.erpId)).size).toBe(24);
       const stats = erp.sandbox.faults.stats();
@@ -138,7 +148,10 @@ describe('NetSuite connector against the sandbox ERP', () => {
   it('shows shipments and invoices made in the warehouse through the since-cursor queries', async () => {
     const so = await client.createSalesOrder(order());
     const startShip = client.cursorAt(new Date(Date.now() - 2_000));
-    const drain = async <T>(fn: (c: string | null) => Promise<{ items: T[]; nextCursor: string | null; hasMore: boolean }>, from: string) => {
+    const drain = async <T>(
+      fn: (c: string | null) => Promise<{ items: T[]; nextCursor: string | null; hasMore: boolean }>,
+      from: string,
+    ) => {
       const out: T[] = [];
       let c: string | null = from;
       for (;;) {
@@ -161,7 +174,12 @@ describe('NetSuite connector against the sandbox ERP', () => {
     const after = await drain((c) => client.fulfillmentsSince(c), before.cursor!);
     const mine = after.items.filter((f) => f.salesOrderExternalId === so.externalId);
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ salesOrderErpId: so.erpId, location: '1', carrier: 'UPS', trackingNumbers: ['1Z999AA10123456784'] });
+    expect(mine[0]).toMatchObject({
+      salesOrderErpId: so.erpId,
+      location: '1',
+      carrier: 'UPS',
+      trackingNumbers: ['1Z999AA10123456784'],
+    });
     expect(mine[0]!.lines).toEqual([{ lineKey: 'L1', sku: 'P101', quantity: 1 }]);
     const partial = await client.getSalesOrder({ erpId: so.erpId });
     expect(partial?.status).toBe('partiallyFulfilled');
@@ -185,12 +203,20 @@ describe('NetSuite connector against the sandbox ERP', () => {
 
   it('reports stock received at a warehouse through the inventory change cursor, filling backorders first', async () => {
     const cursor = client.cursorAt(new Date(Date.now() - 1_000));
-    const so = await client.createSalesOrder(order({ lines: [{ lineKey: 'L1', sku: 'P4000', quantity: 5, rate: '3.00', location: '3' }] }));
-    await erp.admin('POST', `/sales-orders/eid:${so.externalId}/backorder`, { lines: [{ lineKey: 'L1', quantity: 5 }] });
+    const so = await client.createSalesOrder(
+      order({ lines: [{ lineKey: 'L1', sku: 'P4000', quantity: 5, rate: '3.00', location: '3' }] }),
+    );
+    await erp.admin('POST', `/sales-orders/eid:${so.externalId}/backorder`, {
+      lines: [{ lineKey: 'L1', quantity: 5 }],
+    });
     const backordered = await client.getSalesOrder({ externalId: so.externalId });
     expect(backordered?.lines[0]?.quantityBackOrdered).toBe(5);
 
-    const received = await erp.admin<{ allocated: number }>('POST', '/inventory/receive', { sku: 'P4000', location: '3', quantity: 1000 });
+    const received = await erp.admin<{ allocated: number }>('POST', '/inventory/receive', {
+      sku: 'P4000',
+      location: '3',
+      quantity: 1000,
+    });
     expect(received.body.allocated).toBe(5);
     const filled = await client.getSalesOrder({ externalId: so.externalId });
     expect(filled?.lines[0]?.quantityBackOrdered).toBe(0);
@@ -213,19 +239,46 @@ describe('NetSuite connector against the sandbox ERP', () => {
   });
 
   it('upserts customers by external id with terms, price level, credit limit and parent', async () => {
-    const input = { externalId: `company:${Date.now()}`, companyName: 'Quay Fabrication', email: 'ap@quay.example', creditLimit: '25000', terms: 'Net 60', priceLevel: 'Tier 2', taxExempt: true, taxId: 'EX-1', parentErpId: '3' };
+    const input = {
+      externalId: `company:${Date.now()}`,
+      companyName: 'Quay Fabrication',
+      email: 'ap@quay.example',
+      creditLimit: '25000',
+      terms: 'Net 60',
+      priceLevel: 'Tier 2',
+      taxExempt: true,
+      taxId: 'EX-1',
+      parentErpId: '3',
+    };
     const a = await client.upsertCustomer(input);
     const b = await client.upsertCustomer({ ...input, creditLimit: '30000' });
     expect(b.erpId).toBe(a.erpId);
-    expect(b).toMatchObject({ companyName: 'Quay Fabrication', creditLimit: '30000.00', terms: 'Net 60', priceLevel: 'Tier 2', taxExempt: true, parentErpId: '3' });
-    const badTerms = (await client.upsertCustomer({ ...input, terms: 'Net 999' }).catch((e: unknown) => e)) as NetSuiteError;
+    expect(b).toMatchObject({
+      companyName: 'Quay Fabrication',
+      creditLimit: '30000.00',
+      terms: 'Net 60',
+      priceLevel: 'Tier 2',
+      taxExempt: true,
+      parentErpId: '3',
+    });
+    const badTerms = (await client
+      .upsertCustomer({ ...input, terms: 'Net 999' })
+      .catch((e: unknown) => e)) as NetSuiteError;
     expect(badTerms.retryable).toBe(false);
   });
 
   it('runs a return: authorization, goods received, credit memo less restocking fee, refund — each once', async () => {
     const so = await client.createSalesOrder(order());
-    await erp.admin('POST', `/sales-orders/eid:${so.externalId}/ship`, { location: '1', carrier: 'FedEx', trackingNumbers: ['7712'] });
-    const raInput = { externalId: `rma:${so.externalId}`, salesOrderExternalId: so.externalId, lines: [{ lineKey: 'L1', sku: 'P101', quantity: 2 }] };
+    await erp.admin('POST', `/sales-orders/eid:${so.externalId}/ship`, {
+      location: '1',
+      carrier: 'FedEx',
+      trackingNumbers: ['7712'],
+    });
+    const raInput = {
+      externalId: `rma:${so.externalId}`,
+      salesOrderExternalId: so.externalId,
+      lines: [{ lineKey: 'L1', sku: 'P101', quantity: 2 }],
+    };
     const ra = await client.createReturnAuthorization(raInput);
     expect((await client.createReturnAuthorization(raInput)).erpId).toBe(ra.erpId);
     expect(ra.status).toBe('pendingReceipt');
@@ -233,15 +286,32 @@ describe('NetSuite connector against the sandbox ERP', () => {
     expect(received.status).toBe(200);
     expect((await client.getReturnAuthorization({ erpId: ra.erpId }))?.status).toBe('received');
 
-    const cmInput = { externalId: `cm:${ra.externalId}`, returnAuthorizationErpId: ra.erpId, lines: [{ lineKey: 'L1', sku: 'P101', quantity: 2, amount: '25.00' }], restockingFee: '2.50' };
+    const cmInput = {
+      externalId: `cm:${ra.externalId}`,
+      returnAuthorizationErpId: ra.erpId,
+      lines: [{ lineKey: 'L1', sku: 'P101', quantity: 2, amount: '25.00' }],
+      restockingFee: '2.50',
+    };
     const cm = await client.createCreditMemo(cmInput);
     expect(cm.total).toBe('22.50');
     expect((await client.createCreditMemo(cmInput)).erpId).toBe(cm.erpId);
     expect((await client.getReturnAuthorization({ externalId: ra.externalId }))?.status).toBe('credited');
 
-    const refund = await client.createRefund({ externalId: `refund:${cm.externalId}`, creditMemoErpId: cm.erpId, amount: '22.50' });
+    const refund = await client.createRefund({
+      externalId: `refund:${cm.externalId}`,
+      creditMemoErpId: cm.erpId,
+      amount: '22.50',
+    });
     expect(refund.amount).toBe('22.50');
-    expect((await client.createRefund({ externalId: `refund:${cm.externalId}`, creditMemoErpId: cm.erpId, amount: '22.50' })).erpId).toBe(refund.erpId);
+    expect(
+      (
+        await client.createRefund({
+          externalId: `refund:${cm.externalId}`,
+          creditMemoErpId: cm.erpId,
+          amount: '22.50',
+        })
+      ).erpId,
+    ).toBe(refund.erpId);
   });
 
   it('retries through an outage window and injected server errors', async () => {

@@ -28,7 +28,14 @@ describe('payload encryption', () => {
   beforeAll(async () => {
     db = testDb();
     connection = await Connection.connect({ address: inject('temporalAddress') });
-    server = createApp({ temporal: new Client({ connection }), db, log: testLog, store: 'codec', taskQueuePrefix: 'codec', payloadCodec: codec }).listen(0);
+    server = createApp({
+      temporal: new Client({ connection }),
+      db,
+      log: testLog,
+      store: 'codec',
+      taskQueuePrefix: 'codec',
+      payloadCodec: codec,
+    }).listen(0);
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -41,14 +48,17 @@ describe('payload encryption', () => {
   it('round-trips payloads, opens ones sealed with an older key, and refuses unknown keys', async () => {
     const value = { customer: 'Acme Tools', total: '99.10' };
     const payload = defaultPayloadConverter.toPayload(value);
-    const open = async (c: EncryptionCodec, p: typeof payload) => defaultPayloadConverter.fromPayload((await c.decode([p]))[0]!);
+    const open = async (c: EncryptionCodec, p: typeof payload) =>
+      defaultPayloadConverter.fromPayload((await c.decode([p]))[0]!);
     const [sealed] = await codec.encode([payload]);
     expect(Buffer.from(sealed!.data!).toString('latin1')).not.toContain('Acme');
     expect(await open(codec, sealed!)).toEqual(value);
 
     const [byOldKey] = await new EncryptionCodec(parseKeys(oldKey)).encode([payload]);
     expect(await open(codec, byOldKey!)).toEqual(value);
-    await expect(new EncryptionCodec(parseKeys(randomBytes(32).toString('base64'))).decode([sealed!])).rejects.toThrow(/unknown key/);
+    await expect(
+      new EncryptionCodec(parseKeys(randomBytes(32).toString('base64'))).decode([sealed!]),
+    ).rejects.toThrow(/unknown key/);
   });
 
   it('keeps workflow inputs and results encrypted in Temporal, readable to clients with the key', async () => {
@@ -62,14 +72,27 @@ describe('payload encryption', () => {
       dataConverter,
       activities: {
         resetSyncCursor: async () => undefined,
-        syncInventoryPage: async () => ({ changed: 0, pushed: 0, unmapped: 0, stale: 0, hasMore: false, lagMs: null }),
+        syncInventoryPage: async () => ({
+          changed: 0,
+          pushed: 0,
+          unmapped: 0,
+          stale: 0,
+          hasMore: false,
+          lagMs: null,
+        }),
       },
     });
     try {
       const client = new Client({ connection, dataConverter });
       const workflowId = `codec-${Date.now()}`;
       const result = await worker.runUntil(
-        client.workflow.execute(inventorySync, { taskQueue, workflowId, args: [{ store: 'secret-store-name', pollIntervalSeconds: 1, pageSize: 10, stopWhenCaughtUp: true }] }),
+        client.workflow.execute(inventorySync, {
+          taskQueue,
+          workflowId,
+          args: [
+            { store: 'secret-store-name', pollIntervalSeconds: 1, pageSize: 10, stopWhenCaughtUp: true },
+          ],
+        }),
       );
       expect(result).toMatchObject({ pages: 1, caughtUp: true });
 
@@ -80,14 +103,36 @@ describe('payload encryption', () => {
 
       // The codec endpoint opens it for an operator, and for nobody else.
       const body = JSON.stringify({
-        payloads: [{ metadata: { encoding: Buffer.from(input.metadata!.encoding!).toString('base64'), 'encryption-key-id': Buffer.from(input.metadata!['encryption-key-id']!).toString('base64') }, data: Buffer.from(input.data!).toString('base64') }],
+        payloads: [
+          {
+            metadata: {
+              encoding: Buffer.from(input.metadata!.encoding!).toString('base64'),
+              'encryption-key-id': Buffer.from(input.metadata!['encryption-key-id']!).toString('base64'),
+            },
+            data: Buffer.from(input.data!).toString('base64'),
+          },
+        ],
       });
-      expect((await fetch(`${base}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(401);
+      expect(
+        (
+          await fetch(`${base}/codec/decode`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          })
+        ).status,
+      ).toBe(401);
       const { apiKey } = await principalRepository(db).create({ name: 'Codec reader', role: 'operator' });
-      const decoded = await fetch(`${base}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body });
+      const decoded = await fetch(`${base}/codec/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+        body,
+      });
       expect(decoded.status).toBe(200);
       const [plain] = ((await decoded.json()) as { payloads: { data: string }[] }).payloads;
-      expect(JSON.parse(Buffer.from(plain!.data, 'base64').toString())).toMatchObject({ store: 'secret-store-name' });
+      expect(JSON.parse(Buffer.from(plain!.data, 'base64').toString())).toMatchObject({
+        store: 'secret-store-name',
+      });
     } finally {
       await workerConnection.close();
     }

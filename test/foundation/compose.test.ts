@@ -22,7 +22,15 @@ const services = Object.entries(compose.services);
 describe('docker-compose.yml', () => {
   it('has the production-shaped stack, with the sandboxes under a profile', () => {
     expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'api', 'worker', 'sandbox-erp', 'sandbox-storefront']),
+      expect.arrayContaining([
+        'postgres',
+        'temporal',
+        'temporal-ui',
+        'api',
+        'worker',
+        'sandbox-erp',
+        'sandbox-storefront',
+      ]),
     );
     expect(compose.services['sandbox-erp']!.profiles).toEqual(['sandbox']);
     expect(compose.services['sandbox-storefront']!.profiles).toEqual(['sandbox']);
@@ -39,13 +47,19 @@ describe('docker-compose.yml', () => {
     for (const arg of service.command ?? []) {
       if (/\.(ts|js)$/.test(arg)) expect(fs.existsSync(path.join(root, arg)), `${arg} exists`).toBe(true);
     }
-    const deps = Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
+    const deps = Array.isArray(service.depends_on)
+      ? service.depends_on
+      : Object.keys(service.depends_on ?? {});
     for (const dep of deps) expect(compose.services[dep], `depends on ${dep}`).toBeDefined();
   });
 
   it.each(services)('%s: ports are well formed and match what the process listens on', (name, service) => {
     const defaults = EnvSchema.parse({});
-    const listens: Record<string, number> = { api: defaults.API_PORT, 'sandbox-erp': defaults.SANDBOX_ERP_PORT, 'sandbox-storefront': defaults.SANDBOX_STORE_PORT };
+    const listens: Record<string, number> = {
+      api: defaults.API_PORT,
+      'sandbox-erp': defaults.SANDBOX_ERP_PORT,
+      'sandbox-storefront': defaults.SANDBOX_STORE_PORT,
+    };
     for (const mapping of service.ports ?? []) {
       const [host, container] = mapping.split(':').map(Number);
       expect(Number.isInteger(host) && Number.isInteger(container)).toBe(true);
@@ -58,7 +72,8 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of services) {
       if (!service.build) continue;
       const env = service.environment ?? {};
-      for (const key of Object.keys(env)) expect(known.has(key), `${name}: ${key} is a Quayside setting`).toBe(true);
+      for (const key of Object.keys(env))
+        expect(known.has(key), `${name}: ${key} is a Quayside setting`).toBe(true);
       expect(EnvSchema.safeParse(env).success).toBe(true);
     }
   });
@@ -67,6 +82,7 @@ describe('docker-compose.yml', () => {
     const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
     const copies = [...dockerfile.matchAll(/^COPY\s+(.+)\s+\S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
     expect(copies.length).toBeGreaterThan(5);
-    for (const source of copies) expect(fs.existsSync(path.join(root, source)), `${source} exists`).toBe(true);
+    for (const source of copies)
+      expect(fs.existsSync(path.join(root, source)), `${source} exists`).toBe(true);
   });
 });

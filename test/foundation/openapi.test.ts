@@ -10,7 +10,11 @@ import { testDb, testLog } from '../support/env';
 interface Operation {
   security?: unknown[];
   parameters: { name: string; in: string; required: boolean }[];
-  requestBody?: { content: { 'application/json': { schema: { properties?: Record<string, unknown>; required?: string[] } } } };
+  requestBody?: {
+    content: {
+      'application/json': { schema: { properties?: Record<string, unknown>; required?: string[] } };
+    };
+  };
   responses: Record<string, unknown>;
   'x-roles'?: string[];
 }
@@ -56,11 +60,19 @@ describe('OpenAPI document', () => {
   });
 
   it('documents only routes that exist', async () => {
-    const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method, path: path.replace(/\{\w+\}/g, '1') })));
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => ({ method, path: path.replace(/\{\w+\}/g, '1') })),
+    );
     expect(operations.length).toBeGreaterThan(25);
     for (const op of operations.filter((o) => o.path !== '/health')) {
-      const res = await fetch(`${base}${op.path}`, { method: op.method.toUpperCase(), headers: { 'content-type': 'application/json' }, body: op.method === 'get' ? undefined : '{}' });
-      const body = res.headers.get('content-type')?.includes('json') ? ((await res.json()) as { code?: string }) : {};
+      const res = await fetch(`${base}${op.path}`, {
+        method: op.method.toUpperCase(),
+        headers: { 'content-type': 'application/json' },
+        body: op.method === 'get' ? undefined : '{}',
+      });
+      const body = res.headers.get('content-type')?.includes('json')
+        ? ((await res.json()) as { code?: string })
+        : {};
       expect(body.code, `${op.method} ${op.path}`).not.toBe('ROUTE.NOT_FOUND');
     }
   });

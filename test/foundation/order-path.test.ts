@@ -23,9 +23,17 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
 
   beforeAll(async () => {
     db = testDb();
-    operator = { authorization: `Bearer ${(await principalRepository(db).create({ name: 'Path operator', role: 'operator' })).apiKey}` };
+    operator = {
+      authorization: `Bearer ${(await principalRepository(db).create({ name: 'Path operator', role: 'operator' })).apiKey}`,
+    };
     client = await testClient();
-    server = createApp({ temporal: client, db, log: testLog, store: 'test-store', taskQueuePrefix: prefix }).listen(0);
+    server = createApp({
+      temporal: client,
+      db,
+      log: testLog,
+      store: 'test-store',
+      taskQueuePrefix: prefix,
+    }).listen(0);
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -61,12 +69,20 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
     ]);
     const activities = createActivities({ db, erp, storefront: new FakeStorefront() });
     await withWorker({ taskQueue: `${prefix}-quayside-orders`, activities }, async () => {
-      const first = await fetch(`${base}/orders`, { method: 'POST', headers: { ...operator, 'content-type': 'application/json' }, body: JSON.stringify(order) });
+      const first = await fetch(`${base}/orders`, {
+        method: 'POST',
+        headers: { ...operator, 'content-type': 'application/json' },
+        body: JSON.stringify(order),
+      });
       expect(first.status).toBe(202);
       const { workflowId } = (await first.json()) as { workflowId: string };
       expect(workflowId).toBe(`order:test-store:${order.orderId}`);
 
-      const again = await fetch(`${base}/orders`, { method: 'POST', headers: { ...operator, 'content-type': 'application/json' }, body: JSON.stringify(order) });
+      const again = await fetch(`${base}/orders`, {
+        method: 'POST',
+        headers: { ...operator, 'content-type': 'application/json' },
+        body: JSON.stringify(order),
+      });
       expect(again.status).toBe(200);
       expect(await again.json()).toMatchObject({ workflowId, started: false });
 
@@ -81,7 +97,9 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
       expect(status).toMatchObject({ step: 'fulfilling', status: 'inErp', total: '24.25' });
       expect(erp.orders.size).toBe(1);
 
-      const row = await db.query('SELECT status, po_number, total FROM orders WHERE workflow_id = $1', [workflowId]);
+      const row = await db.query('SELECT status, po_number, total FROM orders WHERE workflow_id = $1', [
+        workflowId,
+      ]);
       expect(row.rows).toEqual([{ status: 'inErp', po_number: 'PO-4471', total: '24.25' }]);
 
       const description = await client.workflow.getHandle(workflowId).describe();
@@ -105,7 +123,13 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
     const res = await fetch(`${base}/orders`, {
       method: 'POST',
       headers: { ...operator, 'content-type': 'application/json' },
-      body: JSON.stringify({ orderId: 'bad-1', orderNumber: '#1', customerId: 'C', currency: 'USD', lines: [{ lineId: '1', sku: 'X', quantity: 0, unitPrice: '1.00' }] }),
+      body: JSON.stringify({
+        orderId: 'bad-1',
+        orderNumber: '#1',
+        customerId: 'C',
+        currency: 'USD',
+        lines: [{ lineId: '1', sku: 'X', quantity: 0, unitPrice: '1.00' }],
+      }),
     });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { code: string; message: string };
@@ -120,21 +144,37 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
     const res = await fetch(`${base}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(text).toMatch(/quayside_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/);
+    expect(text).toMatch(
+      /quayside_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/,
+    );
   });
 
   it('reports health, and 503 when Temporal is unreachable', async () => {
     const ok = await fetch(`${base}/health`);
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({ status: 'ok', temporal: { status: 'ok' }, postgres: { status: 'ok' } });
+    expect(await ok.json()).toMatchObject({
+      status: 'ok',
+      temporal: { status: 'ok' },
+      postgres: { status: 'ok' },
+    });
 
     const deadClient = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    const deadServer = createApp({ temporal: deadClient, db, log: testLog, store: 'x', taskQueuePrefix: 'x' }).listen(0);
+    const deadServer = createApp({
+      temporal: deadClient,
+      db,
+      log: testLog,
+      store: 'x',
+      taskQueuePrefix: 'x',
+    }).listen(0);
     await once(deadServer, 'listening');
     try {
       const res = await fetch(`http://127.0.0.1:${(deadServer.address() as AddressInfo).port}/health`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toMatchObject({ status: 'degraded', temporal: { status: 'down' }, postgres: { status: 'ok' } });
+      expect(await res.json()).toMatchObject({
+        status: 'degraded',
+        temporal: { status: 'down' },
+        postgres: { status: 'ok' },
+      });
     } finally {
       deadServer.close();
     }

@@ -22,7 +22,14 @@ describe('npm start', () => {
   });
 
   it('brings up every process on its own ports, prints the URL block, answers /health, and stops everything on Ctrl-C', async () => {
-    const [api, erp, store, temporal, ui, metrics] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [api, erp, store, temporal, ui, metrics] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -42,15 +49,21 @@ describe('npm start', () => {
       LOG_PRETTY: 'false',
     };
     delete env.TEMPORAL_ADDRESS;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await eventually(() => output.includes('Quayside is running.'), 'the URL block', 170_000).catch((err: Error) => {
-        throw new Error(`${err.message}; npm start printed:\n${output.slice(-3000)}`);
-      });
+      await eventually(() => output.includes('Quayside is running.'), 'the URL block', 170_000).catch(
+        (err: Error) => {
+          throw new Error(`${err.message}; npm start printed:\n${output.slice(-3000)}`);
+        },
+      );
       expect(output).toContain(`API               http://127.0.0.1:${api}`);
       expect(output).toContain(`Temporal UI       http://127.0.0.1:${ui}`);
 

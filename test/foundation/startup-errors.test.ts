@@ -9,7 +9,11 @@ const root = path.resolve(__dirname, '../..');
 
 async function start(env: Record<string, string>) {
   try {
-    await run(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 });
+    await run(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+    });
     return { code: 0, stderr: '' };
   } catch (err) {
     const e = err as { code: number; stderr: string };
@@ -19,9 +23,14 @@ async function start(env: Record<string, string>) {
 
 describe('npm start with a missing dependency', () => {
   it('names PostgreSQL in one sentence when it is not reachable', async () => {
-    const { code, stderr } = await start({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/quayside', LOG_LEVEL: 'silent' });
+    const { code, stderr } = await start({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/quayside',
+      LOG_LEVEL: 'silent',
+    });
     expect(code).toBe(1);
-    expect(stderr.trim()).toMatch(/^quayside: PostgreSQL is not reachable at 127\.0\.0\.1:1; start it or set DATABASE_URL\.$/);
+    expect(stderr.trim()).toMatch(
+      /^quayside: PostgreSQL is not reachable at 127\.0\.0\.1:1; start it or set DATABASE_URL\.$/,
+    );
   });
 
   it('names TEMPORAL_ADDRESS in one sentence when it points nowhere', async () => {

@@ -32,21 +32,39 @@ describe('orders API', () => {
     await once(server, 'listening');
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return (path: string, body?: unknown) =>
-      fetch(`${base}${path}`, body === undefined ? { headers: auth } : { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(
+        `${base}${path}`,
+        body === undefined
+          ? { headers: auth }
+          : {
+              method: 'POST',
+              headers: { ...auth, 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            },
+      );
   }
 
   it('shows a parked order with the SKU named, refuses a fix that does not match (409) or is malformed (400), and resumes on the right fix', async () => {
     const s = await scenario(db);
     const call = await api(s.store);
-    const order = makeOrder(s.store, '2001', { lines: [{ lineId: '1', sku: 'GASKET-4', quantity: 1, unitPrice: '9.00' }] });
+    const order = makeOrder(s.store, '2001', {
+      lines: [{ lineId: '1', sku: 'GASKET-4', quantity: 1, unitPrice: '9.00' }],
+    });
     await withWorker({ taskQueue: s.taskQueue, activities: s.activities }, async () => {
       const handle = await deliver(client, s.taskQueue, event(order));
       await waitFor(handle, (x) => x.attention !== null, 'the parked order');
-      const status = (await (await call('/orders/2001')).json()) as { needsAttention: boolean; attentionReason: string; step: string; lines: unknown[] };
+      const status = (await (await call('/orders/2001')).json()) as {
+        needsAttention: boolean;
+        attentionReason: string;
+        step: string;
+        lines: unknown[];
+      };
       expect(status).toMatchObject({ needsAttention: true, step: 'mapping' });
       expect(status.attentionReason).toBe('SKU GASKET-4 is not mapped to an ERP item; map it to continue.');
 
-      const listed = (await (await call('/orders?status=onHold')).json()) as { orders: { orderId: string; attentionReason: string }[] };
+      const listed = (await (await call('/orders?status=onHold')).json()) as {
+        orders: { orderId: string; attentionReason: string }[];
+      };
       expect(listed.orders.find((o) => o.orderId === '2001')?.attentionReason).toContain('GASKET-4');
 
       const malformed = await call('/orders/2001/fix', { sku: 'GASKET-4' });
@@ -54,7 +72,9 @@ describe('orders API', () => {
       expect(((await malformed.json()) as { message: string }).message).toContain('body');
       const wrong = await call('/orders/2001/fix', { sku: 'OTHER-1', erpSku: 'X' });
       expect(wrong.status).toBe(409);
-      expect(((await wrong.json()) as { message: string }).message).toContain('SKU OTHER-1 is not what order 2001 is parked on');
+      expect(((await wrong.json()) as { message: string }).message).toContain(
+        'SKU OTHER-1 is not what order 2001 is parked on',
+      );
 
       const ok = await call('/orders/2001/fix', { sku: 'GASKET-4', erpSku: `${s.store}-B1`, by: 'olga' });
       expect(ok.status).toBe(200);
@@ -67,7 +87,10 @@ describe('orders API', () => {
       expect(badLine.status).toBe(409);
       expect(((await badLine.json()) as { message: string }).message).toContain('no line 99');
       const cancelled = await call('/orders/2001/cancel', { reason: 'done testing' });
-      expect(await cancelled.json()).toMatchObject({ outcome: 'cancelled', compensations: ['cancelErpOrder', 'releaseReservations', 'voidPayment'] });
+      expect(await cancelled.json()).toMatchObject({
+        outcome: 'cancelled',
+        compensations: ['cancelErpOrder', 'releaseReservations', 'voidPayment'],
+      });
       await handle.result();
       const again = await call('/orders/2001/cancel', { reason: 'twice' });
       expect(again.status).toBe(409);

@@ -8,9 +8,14 @@ import type {
   Page,
 } from '../../domain/erp';
 import type { ApprovalActivities, PendingApproval } from '../../domain/approvals';
-import type { StorefrontFulfillmentInput, StorefrontPort, StorefrontRefundInput } from '../../domain/storefront';
+import type {
+  StorefrontFulfillmentInput,
+  StorefrontPort,
+  StorefrontRefundInput,
+} from '../../domain/storefront';
 
-const unsupported = (what: string) => () => Promise.reject(new Error(`the in-memory ERP does not do ${what}`));
+const unsupported = (what: string) => () =>
+  Promise.reject(new Error(`the in-memory ERP does not do ${what}`));
 
 /** An in-memory ERP with a warehouse: sales orders commit stock or backorder, and ship and invoice on demand. */
 export class FakeErp implements ErpPort {
@@ -94,7 +99,10 @@ export class FakeErp implements ErpPort {
   }
 
   async getSalesOrder(ref: { erpId: string } | { externalId: string }) {
-    const so = 'externalId' in ref ? this.orders.get(ref.externalId) : [...this.orders.values()].find((o) => o.erpId === ref.erpId);
+    const so =
+      'externalId' in ref
+        ? this.orders.get(ref.externalId)
+        : [...this.orders.values()].find((o) => o.erpId === ref.erpId);
     return so ? structuredClone(so) : null;
   }
 
@@ -116,20 +124,31 @@ export class FakeErp implements ErpPort {
     this.cancelCalls.push({ externalId, lineKeys });
     const so = this.must(externalId);
     for (const l of so.lines) if (!lineKeys || lineKeys.includes(l.lineKey)) l.closed = true;
-    if (so.lines.every((l) => l.closed)) so.status = so.lines.some((l) => l.quantityFulfilled > 0) ? 'closed' : 'cancelled';
+    if (so.lines.every((l) => l.closed))
+      so.status = so.lines.some((l) => l.quantityFulfilled > 0) ? 'closed' : 'cancelled';
     return structuredClone(so);
   }
 
   /** Warehouse: ship quantities of lines (one fulfillment). */
-  ship(externalId: string, lines: { lineKey: string; quantity: number }[], carrier = 'UPS', tracking = [`1Z${this.fulfillments.length + 1}`]): ErpFulfillment {
+  ship(
+    externalId: string,
+    lines: { lineKey: string; quantity: number }[],
+    carrier = 'UPS',
+    tracking = [`1Z${this.fulfillments.length + 1}`],
+  ): ErpFulfillment {
     const so = this.must(externalId);
     for (const s of lines) {
       const line = so.lines.find((l) => l.lineKey === s.lineKey);
       if (!line) throw new Error(`no line ${s.lineKey}`);
       line.quantityFulfilled += s.quantity;
-      line.quantityBackOrdered = Math.max(0, Math.min(line.quantityBackOrdered, line.quantity - line.quantityFulfilled));
+      line.quantityBackOrdered = Math.max(
+        0,
+        Math.min(line.quantityBackOrdered, line.quantity - line.quantityFulfilled),
+      );
     }
-    so.status = so.lines.every((l) => l.closed || l.quantityFulfilled >= l.quantity) ? 'pendingBilling' : 'partiallyFulfilled';
+    so.status = so.lines.every((l) => l.closed || l.quantityFulfilled >= l.quantity)
+      ? 'pendingBilling'
+      : 'partiallyFulfilled';
     const f: ErpFulfillment = {
       erpId: `IF${this.fulfillments.length + 1}`,
       salesOrderErpId: so.erpId,
@@ -137,7 +156,11 @@ export class FakeErp implements ErpPort {
       location: so.lines.find((l) => l.lineKey === lines[0]?.lineKey)?.location ?? 'MAIN',
       carrier,
       trackingNumbers: tracking,
-      lines: lines.map((s) => ({ lineKey: s.lineKey, sku: so.lines.find((l) => l.lineKey === s.lineKey)?.sku ?? '', quantity: s.quantity })),
+      lines: lines.map((s) => ({
+        lineKey: s.lineKey,
+        sku: so.lines.find((l) => l.lineKey === s.lineKey)?.sku ?? '',
+        quantity: s.quantity,
+      })),
       shippedAt: new Date().toISOString(),
       lastModified: new Date().toISOString(),
     };
@@ -200,12 +223,19 @@ export class FakeStorefront implements StorefrontPort {
   fulfillments = new Map<string, StorefrontFulfillmentInput>();
   refunds = new Map<string, StorefrontRefundInput>();
   cancels: { orderId: string; reason: string; refund: boolean }[] = [];
-  updates: { orderId: string; addTags?: string[]; metafields?: { namespace: string; key: string; value: string }[] }[] = [];
+  updates: {
+    orderId: string;
+    addTags?: string[];
+    metafields?: { namespace: string; key: string; value: string }[];
+  }[] = [];
   /** Orders placed in this store, as the reconciliation lists them. */
   placed: { orderId: string; name: string; updatedAt: string }[] = [];
 
   async ordersUpdatedSince(since: string, first: number) {
-    return this.placed.filter((o) => o.updatedAt > since).sort((a, b) => a.updatedAt.localeCompare(b.updatedAt)).slice(0, first);
+    return this.placed
+      .filter((o) => o.updatedAt > since)
+      .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))
+      .slice(0, first);
   }
 
   async createFulfillment(input: StorefrontFulfillmentInput) {
@@ -221,7 +251,11 @@ export class FakeStorefront implements StorefrontPort {
   async cancelOrder(input: { orderId: string; reason: string; refund: boolean }) {
     this.cancels.push({ orderId: input.orderId, reason: input.reason, refund: input.refund });
   }
-  async updateOrder(input: { orderId: string; addTags?: string[]; metafields?: { namespace: string; key: string; type: string; value: string }[] }) {
+  async updateOrder(input: {
+    orderId: string;
+    addTags?: string[];
+    metafields?: { namespace: string; key: string; type: string; value: string }[];
+  }) {
     this.updates.push(input);
   }
   async setInventory() {
@@ -236,7 +270,9 @@ export class FakeStorefront implements StorefrontPort {
     return this.updates.filter((u) => u.orderId === orderId).flatMap((u) => u.addTags ?? []);
   }
   invoicesOf(orderId: string): { number: string }[] {
-    const last = this.updates.filter((u) => u.orderId === orderId && u.metafields?.some((m) => m.key === 'invoices')).at(-1);
+    const last = this.updates
+      .filter((u) => u.orderId === orderId && u.metafields?.some((m) => m.key === 'invoices'))
+      .at(-1);
     const value = last?.metafields?.find((m) => m.key === 'invoices')?.value;
     return value ? (JSON.parse(value) as { number: string }[]) : [];
   }

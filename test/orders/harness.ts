@@ -10,7 +10,12 @@ import { orderWorkflowId } from '../../domain/ids';
 import type { CanonicalOrder, StorefrontOrderEvent } from '../../domain/order';
 import { erpOrderExternalId } from '../../domain/order-process';
 import type { BusinessRulesInput } from '../../domain/rules';
-import { orderEventSignal, orderStatusQuery, orderToInvoice, type OrderStatus } from '../../workflows/orderToInvoice';
+import {
+  orderEventSignal,
+  orderStatusQuery,
+  orderToInvoice,
+  type OrderStatus,
+} from '../../workflows/orderToInvoice';
 import { FakeErp, FakeStorefront, fakeApprovals } from './fakes';
 
 /** Short timers: rules are input data, so tests run the real logic on seconds, not days. */
@@ -25,12 +30,19 @@ export const TEST_RULES: BusinessRulesInput = {
 export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
 
 /** One test's world: its own store, ERP, storefront, approvals and task queue. */
-export async function scenario(db: Db, opts: { creditLimit?: string | null; balance?: string; stock?: Record<string, number> } = {}) {
+export async function scenario(
+  db: Db,
+  opts: { creditLimit?: string | null; balance?: string; stock?: Record<string, number> } = {},
+) {
   const store = `s${randomUUID().slice(0, 8)}`;
   const erp = new FakeErp();
   const storefront = new FakeStorefront();
   const approvals = fakeApprovals();
-  erp.addCustomer(`C-${store}`, opts.creditLimit === undefined ? '100000.00' : opts.creditLimit, opts.balance ?? '0.00');
+  erp.addCustomer(
+    `C-${store}`,
+    opts.creditLimit === undefined ? '100000.00' : opts.creditLimit,
+    opts.balance ?? '0.00',
+  );
   const mappings = mappingRepository(db);
   await mappings.upsertCustomer(store, 'cust-1', `C-${store}`);
   await mappings.upsertSkus(store, [
@@ -42,14 +54,28 @@ export async function scenario(db: Db, opts: { creditLimit?: string | null; bala
     for (const sku of [`${store}-B1`, `${store}-N2`]) erp.stock.set(`${sku}@${loc}`, qty);
   }
   await orderRepository(db).setStock(
-    Object.entries(stock).flatMap(([location, onHand]) => [`${store}-B1`, `${store}-N2`].map((sku) => ({ sku, location, onHand }))),
+    Object.entries(stock).flatMap(([location, onHand]) =>
+      [`${store}-B1`, `${store}-N2`].map((sku) => ({ sku, location, onHand })),
+    ),
   );
   const activities = { ...createOrderActivities({ db, erp, storefront }), ...approvals.activities };
   const taskQueue = `orders-${store}`;
-  return { store, erp, storefront, approvals, activities, taskQueue, externalId: (orderId: string) => erpOrderExternalId(store, orderId) };
+  return {
+    store,
+    erp,
+    storefront,
+    approvals,
+    activities,
+    taskQueue,
+    externalId: (orderId: string) => erpOrderExternalId(store, orderId),
+  };
 }
 
-export function makeOrder(store: string, orderId: string, overrides: Partial<CanonicalOrder> = {}): CanonicalOrder {
+export function makeOrder(
+  store: string,
+  orderId: string,
+  overrides: Partial<CanonicalOrder> = {},
+): CanonicalOrder {
   return {
     store,
     orderId,
@@ -68,12 +94,28 @@ export function makeOrder(store: string, orderId: string, overrides: Partial<Can
   };
 }
 
-export function event(order: CanonicalOrder, topic: StorefrontOrderEvent['topic'] = 'orders/create', eventId = `${topic}:${order.orderId}:${order.updatedAt}`, cancelReason?: string): StorefrontOrderEvent {
-  return { topic, eventId, triggeredAt: order.updatedAt ?? new Date().toISOString(), order, ...(cancelReason ? { cancelReason } : {}) };
+export function event(
+  order: CanonicalOrder,
+  topic: StorefrontOrderEvent['topic'] = 'orders/create',
+  eventId = `${topic}:${order.orderId}:${order.updatedAt}`,
+  cancelReason?: string,
+): StorefrontOrderEvent {
+  return {
+    topic,
+    eventId,
+    triggeredAt: order.updatedAt ?? new Date().toISOString(),
+    order,
+    ...(cancelReason ? { cancelReason } : {}),
+  };
 }
 
 /** What the webhook ingress does: signal-with-start on the order's deterministic id. */
-export async function deliver(client: Client, taskQueue: string, e: StorefrontOrderEvent, rules: BusinessRulesInput = TEST_RULES) {
+export async function deliver(
+  client: Client,
+  taskQueue: string,
+  e: StorefrontOrderEvent,
+  rules: BusinessRulesInput = TEST_RULES,
+) {
   return client.workflow.signalWithStart(orderToInvoice, {
     workflowId: orderWorkflowId(e.order.store, e.order.orderId),
     taskQueue,
@@ -84,7 +126,12 @@ export async function deliver(client: Client, taskQueue: string, e: StorefrontOr
 }
 
 /** Polls the status query until `ok` holds (or fails with the last status seen after the deadline). */
-export async function waitFor(handle: WorkflowHandle, ok: (s: OrderStatus) => boolean, what: string, timeoutMs = 20_000): Promise<OrderStatus> {
+export async function waitFor(
+  handle: WorkflowHandle,
+  ok: (s: OrderStatus) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<OrderStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: OrderStatus | undefined;
   while (Date.now() < deadline) {
@@ -102,7 +149,12 @@ export async function waitFor(handle: WorkflowHandle, ok: (s: OrderStatus) => bo
 export { eventually as until } from '../support/wait';
 
 /** Saves a finished workflow's history for the replay test (only when missing, or when asked to refresh). */
-export async function saveHistory(client: Client, workflowId: string, name: string, refresh = process.env.QUAYSIDE_SAVE_HISTORIES === '1') {
+export async function saveHistory(
+  client: Client,
+  workflowId: string,
+  name: string,
+  refresh = process.env.QUAYSIDE_SAVE_HISTORIES === '1',
+) {
   const file = path.join(HISTORIES_DIR, `${name}.json`);
   if (fs.existsSync(file) && !refresh) return;
   const history = await client.workflow.getHandle(workflowId).fetchHistory();

@@ -3,7 +3,11 @@ import { assessReturn, computeRefund, durationMs, ReturnPolicy } from '../../dom
 import type { ReturnRequest } from '../../domain/returns';
 import { orderFacts } from './world';
 
-const policy = ReturnPolicy.parse({ windowDays: 30, autoApproveLimit: '500.00', nonReturnableSkuPrefixes: ['SO-'] });
+const policy = ReturnPolicy.parse({
+  windowDays: 30,
+  autoApproveLimit: '500.00',
+  nonReturnableSkuPrefixes: ['SO-'],
+});
 const request = (lines: ReturnRequest['lines'], requestedAt = '2026-03-10T00:00:00Z'): ReturnRequest => ({
   store: 's',
   returnId: 'r1',
@@ -33,7 +37,9 @@ describe('return eligibility', () => {
       facts,
       policy,
     );
-    expect(a.eligible).toEqual([{ lineId: 'L1', sku: 'VALVE', quantity: 2, unitPrice: '40.00', reason: null }]);
+    expect(a.eligible).toEqual([
+      { lineId: 'L1', sku: 'VALVE', quantity: 2, unitPrice: '40.00', reason: null },
+    ]);
     expect(a.ineligible.map((l) => [l.lineId, l.code])).toEqual([
       ['L2', 'item.nonReturnable'],
       ['L3', 'item.nonReturnable'],
@@ -42,13 +48,27 @@ describe('return eligibility', () => {
     expect(a.requestedAmount).toBe('80.00');
     expect(a.needsApproval).toBe(false);
 
-    const tooMany = assessReturn(request([{ lineId: 'L1', quantity: 2 }, { lineId: 'L1', quantity: 2 }]), facts, policy);
+    const tooMany = assessReturn(
+      request([
+        { lineId: 'L1', quantity: 2 },
+        { lineId: 'L1', quantity: 2 },
+      ]),
+      facts,
+      policy,
+    );
     expect(tooMany.ineligible[0]).toMatchObject({ code: 'quantity.exceedsShipped', quantity: 4 });
   });
 
   it('closes the window after the configured days and asks an approver above the limit or for damage', () => {
-    expect(assessReturn(request([{ lineId: 'L1', quantity: 1 }], '2026-04-01T00:00:00Z'), facts, policy).ineligible[0]?.code).toBe('window.expired');
-    const big = assessReturn(request([{ lineId: 'L1', quantity: 3, reason: 'Damaged' }]), facts, ReturnPolicy.parse({ autoApproveLimit: '100.00' }));
+    expect(
+      assessReturn(request([{ lineId: 'L1', quantity: 1 }], '2026-04-01T00:00:00Z'), facts, policy)
+        .ineligible[0]?.code,
+    ).toBe('window.expired');
+    const big = assessReturn(
+      request([{ lineId: 'L1', quantity: 3, reason: 'Damaged' }]),
+      facts,
+      ReturnPolicy.parse({ autoApproveLimit: '100.00' }),
+    );
     expect(big.needsApproval).toBe(true);
     expect(big.approvalReasons).toHaveLength(2);
   });
@@ -73,7 +93,13 @@ describe('refund math', () => {
       ['0.00', '15.00'],
     ]);
     expect(r).toMatchObject({ gross: '129.99', restockingFee: '12.50', total: '112.49', capped: false });
-    expect(computeRefund([{ lineId: 'a', sku: 'A', quantity: 1, unitPrice: '100', reason: null, disposition: 'warranty' }], p, '60.00')).toMatchObject({ total: '60.00', capped: true });
+    expect(
+      computeRefund(
+        [{ lineId: 'a', sku: 'A', quantity: 1, unitPrice: '100', reason: null, disposition: 'warranty' }],
+        p,
+        '60.00',
+      ),
+    ).toMatchObject({ total: '60.00', capped: true });
   });
 
   it('reads configured durations', () => {

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { DECIDE_UPDATE, PENDING_APPROVAL_QUERY, type DecisionInput, type DecisionResult, type PendingApproval } from '../../domain/approvals';
+import {
+  DECIDE_UPDATE,
+  PENDING_APPROVAL_QUERY,
+  type DecisionInput,
+  type DecisionResult,
+  type PendingApproval,
+} from '../../domain/approvals';
 import { returnWorkflowId } from '../../domain/ids';
 import { ReturnPolicy } from '../../domain/return-rules';
 import { RETURN_EVENT_SIGNAL, type ReturnRequest } from '../../domain/returns';
@@ -22,15 +28,28 @@ describe('returnRefund workflow', () => {
     await client.connection.close();
   });
 
-  async function startReturn(taskQueue: string, lines: ReturnRequest['lines'], policy?: Partial<ReturnPolicy>) {
+  async function startReturn(
+    taskQueue: string,
+    lines: ReturnRequest['lines'],
+    policy?: Partial<ReturnPolicy>,
+  ) {
     const returnId = `r-${randomUUID().slice(0, 8)}`;
-    const request: ReturnRequest = { store: STORE, returnId, orderId: '5001', customerId: 'C-77', requestedAt: new Date().toISOString(), lines };
+    const request: ReturnRequest = {
+      store: STORE,
+      returnId,
+      orderId: '5001',
+      customerId: 'C-77',
+      requestedAt: new Date().toISOString(),
+      lines,
+    };
     const handle = await client.workflow.signalWithStart('returnRefund', {
       workflowId: returnWorkflowId(STORE, returnId),
       taskQueue,
       args: [{ store: STORE, returnId, ...(policy ? { policy: ReturnPolicy.parse(policy) } : {}) }],
       signal: RETURN_EVENT_SIGNAL,
-      signalArgs: [{ topic: 'returns/request', eventId: `ev-${returnId}`, triggeredAt: request.requestedAt, request }],
+      signalArgs: [
+        { topic: 'returns/request', eventId: `ev-${returnId}`, triggeredAt: request.requestedAt, request },
+      ],
     });
     return { handle: client.workflow.getHandle(handle.workflowId), returnId };
   }
@@ -38,17 +57,25 @@ describe('returnRefund workflow', () => {
     handle.executeUpdate<ReturnStatus, [InspectionInput]>('inspectReturn', { args: [inspection] });
 
   it('approves a small return automatically, restocks the goods and refunds the buyer once', async () => {
-    const world = returnWorld({ facts: orderFacts([{ lineId: 'L1', sku: 'VALVE-10', unitPrice: '40.00', shipped: 3 }]), policy: { restockingFeePercent: 0 } });
+    const world = returnWorld({
+      facts: orderFacts([{ lineId: 'L1', sku: 'VALVE-10', unitPrice: '40.00', shipped: 3 }]),
+      policy: { restockingFeePercent: 0 },
+    });
     const taskQueue = uniqueTaskQueue('return-auto');
     await runWorker({ taskQueue, activities: world.activities }, async () => {
-      const { handle, returnId } = await startReturn(taskQueue, [{ lineId: 'L1', quantity: 2, reason: 'no_longer_needed' }]);
+      const { handle, returnId } = await startReturn(taskQueue, [
+        { lineId: 'L1', quantity: 2, reason: 'no_longer_needed' },
+      ]);
       await stepOf<ReturnStatus>(handle, 'returnStatus', 'awaitingGoods');
       expect(await handle.query<PendingApproval | null>(PENDING_APPROVAL_QUERY)).toBeNull();
 
       world.receive();
       await handle.signal('returnGoodsReceived', {});
       await stepOf<ReturnStatus>(handle, 'returnStatus', 'awaitingInspection');
-      await inspect(handle, { inspectedBy: 'dock 3', lines: [{ lineId: 'L1', quantity: 2, disposition: 'restock' }] });
+      await inspect(handle, {
+        inspectedBy: 'dock 3',
+        lines: [{ lineId: 'L1', quantity: 2, disposition: 'restock' }],
+      });
 
       const result = await handle.result();
       expect(result.step).toBe('completed');
@@ -62,26 +89,44 @@ describe('returnRefund workflow', () => {
       expect(rma?.input.salesOrderExternalId).toBe('shop:5001');
       expect(world.storefrontRefunds.size).toBe(1);
       const [refund] = [...world.storefrontRefunds.values()];
-      expect(refund).toMatchObject({ orderId: '5001', amount: '80.00', currency: 'USD', lines: [{ lineId: 'L1', quantity: 2, restock: true }] });
+      expect(refund).toMatchObject({
+        orderId: '5001',
+        amount: '80.00',
+        currency: 'USD',
+        lines: [{ lineId: 'L1', quantity: 2, restock: true }],
+      });
       expect(world.erpRefunds.size).toBe(1);
       expect(world.creditMemos.size).toBe(1);
       expect(world.returnUpdates.map((u) => u.status)).toEqual(['approved', 'closed']);
-      expect(world.approvals.notifications.map((n) => n.kind)).toEqual(['return.approved', 'return.refunded']);
+      expect(world.approvals.notifications.map((n) => n.kind)).toEqual([
+        'return.approved',
+        'return.refunded',
+      ]);
       expect(world.records.at(-1)).toMatchObject({ returnId, status: 'completed', refundTotal: '80.00' });
     });
   });
 
   it('sends a damaged-goods return to an approver, who rejects it; nothing is authorized or refunded', async () => {
-    const world = returnWorld({ facts: orderFacts([{ lineId: 'L1', sku: 'PUMP-2', unitPrice: '300.00', shipped: 1 }]) });
+    const world = returnWorld({
+      facts: orderFacts([{ lineId: 'L1', sku: 'PUMP-2', unitPrice: '300.00', shipped: 1 }]),
+    });
     const taskQueue = uniqueTaskQueue('return-reject');
     await runWorker({ taskQueue, activities: world.activities }, async () => {
       const { handle } = await startReturn(taskQueue, [{ lineId: 'L1', quantity: 1, reason: 'damaged' }]);
-      const pending = await eventually(() => handle.query<PendingApproval | null>(PENDING_APPROVAL_QUERY), 'the pending approval');
+      const pending = await eventually(
+        () => handle.query<PendingApproval | null>(PENDING_APPROVAL_QUERY),
+        'the pending approval',
+      );
       expect(pending).toMatchObject({ kind: 'return', amount: '300.00', currency: 'USD', escalated: false });
-      const opened = await eventually(async () => (world.approvals.opened.length > 0 ? world.approvals.opened : null), 'the approval recorded');
+      const opened = await eventually(
+        async () => (world.approvals.opened.length > 0 ? world.approvals.opened : null),
+        'the approval recorded',
+      );
       expect(opened.map((o) => o.approvalId)).toEqual([pending.approvalId]);
 
-      const stale = handle.executeUpdate<DecisionResult, [DecisionInput]>(DECIDE_UPDATE, { args: [approverInput('someone-else', { outcome: 'approve' })] });
+      const stale = handle.executeUpdate<DecisionResult, [DecisionInput]>(DECIDE_UPDATE, {
+        args: [approverInput('someone-else', { outcome: 'approve' })],
+      });
       await expect(stale).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
       const overLimit = handle.executeUpdate<DecisionResult, [DecisionInput]>(DECIDE_UPDATE, {
         args: [approverInput(pending.approvalId, { outcome: 'approve' }, { approvalLimit: '100.00' })],
@@ -89,7 +134,12 @@ describe('returnRefund workflow', () => {
       await expect(overLimit).rejects.toThrow(WorkflowUpdateFailedError);
 
       const decided = await handle.executeUpdate<DecisionResult, [DecisionInput]>(DECIDE_UPDATE, {
-        args: [approverInput(pending.approvalId, { outcome: 'reject', reason: 'Damage is from misuse, see photos.' })],
+        args: [
+          approverInput(pending.approvalId, {
+            outcome: 'reject',
+            reason: 'Damage is from misuse, see photos.',
+          }),
+        ],
       });
       expect(decided).toEqual({ approvalId: pending.approvalId, outcome: 'reject', accepted: true });
 
@@ -98,8 +148,16 @@ describe('returnRefund workflow', () => {
       expect(result.declineReason).toBe('Damage is from misuse, see photos.');
       expect(world.rmas.size).toBe(0);
       expect(world.storefrontRefunds.size).toBe(0);
-      expect(world.returnUpdates).toEqual([{ returnId: result.returnId, status: 'declined', reason: 'Damage is from misuse, see photos.' }]);
-      expect(world.approvals.closed).toMatchObject([{ approvalId: pending.approvalId, outcome: 'reject', decision: { decidedBy: { name: 'Ada Approver' } } }]);
+      expect(world.returnUpdates).toEqual([
+        { returnId: result.returnId, status: 'declined', reason: 'Damage is from misuse, see photos.' },
+      ]);
+      expect(world.approvals.closed).toMatchObject([
+        {
+          approvalId: pending.approvalId,
+          outcome: 'reject',
+          decision: { decidedBy: { name: 'Ada Approver' } },
+        },
+      ]);
       expect(world.approvals.notifications.map((n) => n.kind)).toEqual(['return.declined']);
     });
   });
@@ -169,13 +227,20 @@ describe('returnRefund workflow', () => {
   });
 
   it('flags the credit memo and the storefront refund for reversal, newest first, when the ERP refund fails for good', async () => {
-    const world = returnWorld({ facts: orderFacts([{ lineId: 'L1', sku: 'FILTER', unitPrice: '20.00', shipped: 1 }]), policy: { restockingFeePercent: 0 }, erpRefundRejected: true });
+    const world = returnWorld({
+      facts: orderFacts([{ lineId: 'L1', sku: 'FILTER', unitPrice: '20.00', shipped: 1 }]),
+      policy: { restockingFeePercent: 0 },
+      erpRefundRejected: true,
+    });
     const taskQueue = uniqueTaskQueue('return-saga');
     await runWorker({ taskQueue, activities: world.activities }, async () => {
       const { handle } = await startReturn(taskQueue, [{ lineId: 'L1', quantity: 1 }]);
       await stepOf<ReturnStatus>(handle, 'returnStatus', 'awaitingGoods');
       world.receive();
-      await inspect(handle, { inspectedBy: 'dock 4', lines: [{ lineId: 'L1', quantity: 1, disposition: 'warranty' }] });
+      await inspect(handle, {
+        inspectedBy: 'dock 4',
+        lines: [{ lineId: 'L1', quantity: 1, disposition: 'warranty' }],
+      });
       await expect(handle.result()).rejects.toThrow();
       expect(world.reversals).toEqual([
         { document: 'storefront refund', id: 'R9001' },
@@ -188,7 +253,11 @@ describe('returnRefund workflow', () => {
   });
 
   it('retries the storefront refund after an error and still refunds exactly once', async () => {
-    const world = returnWorld({ facts: orderFacts([{ lineId: 'L1', sku: 'GASKET', unitPrice: '9.99', shipped: 10 }]), policy: { restockingFeePercent: 0 }, storefrontRefundFailures: 1 });
+    const world = returnWorld({
+      facts: orderFacts([{ lineId: 'L1', sku: 'GASKET', unitPrice: '9.99', shipped: 10 }]),
+      policy: { restockingFeePercent: 0 },
+      storefrontRefundFailures: 1,
+    });
     const taskQueue = uniqueTaskQueue('return-retry');
     await runWorker({ taskQueue, activities: world.activities }, async () => {
       const { handle } = await startReturn(taskQueue, [{ lineId: 'L1', quantity: 10 }]);
@@ -196,7 +265,10 @@ describe('returnRefund workflow', () => {
       world.receive();
       await handle.signal('returnGoodsReceived', {});
       await stepOf<ReturnStatus>(handle, 'returnStatus', 'awaitingInspection');
-      await inspect(handle, { inspectedBy: 'dock 2', lines: [{ lineId: 'L1', quantity: 10, disposition: 'restock' }] });
+      await inspect(handle, {
+        inspectedBy: 'dock 2',
+        lines: [{ lineId: 'L1', quantity: 10, disposition: 'restock' }],
+      });
       const result = await handle.result();
       expect(result.step).toBe('completed');
       expect(world.storefrontRefundCalls).toBe(2);

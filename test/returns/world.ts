@@ -1,6 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ReturnActivities, ReturnRecordInput } from '../../activities/returns';
-import type { ErpCreditMemoInput, ErpRefundInput, ErpReturnAuthorization, ErpReturnAuthorizationInput } from '../../domain/erp';
+import type {
+  ErpCreditMemoInput,
+  ErpRefundInput,
+  ErpReturnAuthorization,
+  ErpReturnAuthorizationInput,
+} from '../../domain/erp';
 import { ReturnPolicy, type ReturnOrderFacts } from '../../domain/return-rules';
 import type { StorefrontRefundInput } from '../../domain/storefront';
 import { memoryApprovals } from '../approvals/harness';
@@ -9,7 +14,12 @@ import { memoryApprovals } from '../approvals/harness';
  * A small ERP and storefront for return workflow tests, as plain-object activities. Documents are
  * keyed like the real systems (external ids, refund keys), so a retried call finds the first one.
  */
-export function returnWorld(opts: { facts: ReturnOrderFacts; policy?: Partial<ReturnPolicy>; storefrontRefundFailures?: number; erpRefundRejected?: boolean }) {
+export function returnWorld(opts: {
+  facts: ReturnOrderFacts;
+  policy?: Partial<ReturnPolicy>;
+  storefrontRefundFailures?: number;
+  erpRefundRejected?: boolean;
+}) {
   const policy = ReturnPolicy.parse(opts.policy ?? {});
   const rmas = new Map<string, ErpReturnAuthorization & { input: ErpReturnAuthorizationInput }>();
   const creditMemos = new Map<string, ErpCreditMemoInput>();
@@ -62,11 +72,19 @@ export function returnWorld(opts: { facts: ReturnOrderFacts; policy?: Partial<Re
     async createCreditMemo(input) {
       if (!creditMemos.has(input.externalId)) creditMemos.set(input.externalId, input);
       const total = input.lines.reduce((s, l) => s + Math.round(Number(l.amount) * 100), 0);
-      return { erpId: `CM${[...creditMemos.keys()].indexOf(input.externalId) + 1}`, externalId: input.externalId, total: (total / 100).toFixed(2) };
+      return {
+        erpId: `CM${[...creditMemos.keys()].indexOf(input.externalId) + 1}`,
+        externalId: input.externalId,
+        total: (total / 100).toFixed(2),
+      };
     },
     async createErpRefund(input) {
       if (opts.erpRefundRejected) {
-        throw ApplicationFailure.create({ type: 'ErpRejected', message: 'INVALID_FLD_VALUE: the accounting period is closed', nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'ErpRejected',
+          message: 'INVALID_FLD_VALUE: the accounting period is closed',
+          nonRetryable: true,
+        });
       }
       if (!erpRefunds.has(input.externalId)) erpRefunds.set(input.externalId, input);
       return { erpId: `CR${erpRefunds.size}`, externalId: input.externalId, amount: input.amount };
@@ -123,7 +141,10 @@ export function returnWorld(opts: { facts: ReturnOrderFacts; policy?: Partial<Re
   };
 }
 
-export function orderFacts(lines: { lineId: string; sku: string; unitPrice: string | null; shipped: number; hazmat?: boolean }[], orderedAt = new Date().toISOString()): ReturnOrderFacts {
+export function orderFacts(
+  lines: { lineId: string; sku: string; unitPrice: string | null; shipped: number; hazmat?: boolean }[],
+  orderedAt = new Date().toISOString(),
+): ReturnOrderFacts {
   return {
     orderId: '5001',
     currency: 'USD',

@@ -20,7 +20,16 @@ const SKUS = 200;
 const CUSTOMERS = 20;
 
 interface LevelsQuery {
-  productVariants: { nodes: { sku: string; inventoryItem: { inventoryLevels: { nodes: { location: { id: string; name: string }; quantities: { quantity: number }[] }[] } } }[] };
+  productVariants: {
+    nodes: {
+      sku: string;
+      inventoryItem: {
+        inventoryLevels: {
+          nodes: { location: { id: string; name: string }; quantities: { quantity: number }[] }[];
+        };
+      };
+    }[];
+  };
 }
 
 describe('sandbox scenario: the ERP and the store seeded alike, mapped by their real ids', () => {
@@ -41,7 +50,8 @@ describe('sandbox scenario: the ERP and the store seeded alike, mapped by their 
     await db?.end();
   });
 
-  const storeSchema = async () => (await store.db.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]!.s;
+  const storeSchema = async () =>
+    (await store.db.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]!.s;
 
   it('maps store customers, locations and SKUs to the ERP, idempotently', async () => {
     const opts = { skus: SKUS, erpSchema: erp.schema, storeSchema: await storeSchema() };
@@ -50,13 +60,20 @@ describe('sandbox scenario: the ERP and the store seeded alike, mapped by their 
     const again = await seedSandboxMappings(db, storeName, opts);
     expect(again).toMatchObject({ skus: SKUS, customers: CUSTOMERS, locations: 3, removed: 0 });
 
-    const locations = await db.query<{ store_location: string; erp_location: string }>('SELECT store_location, erp_location FROM location_map WHERE store = $1 ORDER BY erp_location', [storeName]);
-    const storeLocations = await store.db.query<{ id: string; name: string }>('SELECT id::text, name FROM locations');
+    const locations = await db.query<{ store_location: string; erp_location: string }>(
+      'SELECT store_location, erp_location FROM location_map WHERE store = $1 ORDER BY erp_location',
+      [storeName],
+    );
+    const storeLocations = await store.db.query<{ id: string; name: string }>(
+      'SELECT id::text, name FROM locations',
+    );
     expect(locations.rows.map((r) => r.erp_location)).toEqual(['1', '2', '3']);
     for (const r of locations.rows) {
       const id = /^gid:\/\/shopify\/Location\/(\d+)$/.exec(r.store_location)?.[1];
       expect(BigInt(id!)).toBeGreaterThan(2n ** 53n);
-      expect(storeLocations.rows.find((l) => l.id === id)?.name).toBe(LOCATIONS.find((l) => String(l.id) === r.erp_location)!.name);
+      expect(storeLocations.rows.find((l) => l.id === id)?.name).toBe(
+        LOCATIONS.find((l) => String(l.id) === r.erp_location)!.name,
+      );
     }
   });
 
@@ -79,7 +96,11 @@ describe('sandbox scenario: the ERP and the store seeded alike, mapped by their 
     expect(Object.fromEntries(await mappings.erpSkus(storeName, ['PROD-11']))).toEqual({ 'PROD-11': 'P11' });
     const erpCustomer = await erp.client().getCustomer(String(n));
     expect(erpCustomer).toMatchObject({ erpId: String(n), companyName: customer.companyName });
-    expect(order.lines[0]).toMatchObject({ sku: 'PROD-11', quantity: 2, unitPrice: (seedItem(11).basePriceCents / 100).toFixed(2) });
+    expect(order.lines[0]).toMatchObject({
+      sku: 'PROD-11',
+      quantity: 2,
+      unitPrice: (seedItem(11).basePriceCents / 100).toFixed(2),
+    });
   });
 
   it('one inventory sync page puts ERP stock at the right store locations and reports SKUs the store lacks', async () => {
@@ -94,11 +115,27 @@ describe('sandbox scenario: the ERP and the store seeded alike, mapped by their 
     });
     const sync = `inventory:${storeName}`;
     await activities.resetSyncCursor({ sync });
-    const page = await new MockActivityEnvironment().run(activities.syncInventoryPage, { store: storeName, sync, pageSize: 1000, workflowId: `test-${storeName}` });
+    const page = await new MockActivityEnvironment().run(activities.syncInventoryPage, {
+      store: storeName,
+      sync,
+      pageSize: 1000,
+      workflowId: `test-${storeName}`,
+    });
 
-    const stocked = Array.from({ length: SKUS }, (_, k) => seedItem(k + 1)).filter((it) => stockedType(it.type));
-    expect(page).toMatchObject({ changed: stocked.length * 3, unmapped: 0, unknown: 3, pushed: stocked.length * 3 - 3, hasMore: false });
-    const alert = await db.query<{ subject: string }>('SELECT subject FROM alerts WHERE dedupe_key = $1 AND resolved_at IS NULL', [`sync.unknownInStore:${sync}`]);
+    const stocked = Array.from({ length: SKUS }, (_, k) => seedItem(k + 1)).filter((it) =>
+      stockedType(it.type),
+    );
+    expect(page).toMatchObject({
+      changed: stocked.length * 3,
+      unmapped: 0,
+      unknown: 3,
+      pushed: stocked.length * 3 - 3,
+      hasMore: false,
+    });
+    const alert = await db.query<{ subject: string }>(
+      'SELECT subject FROM alerts WHERE dedupe_key = $1 AND resolved_at IS NULL',
+      [`sync.unknownInStore:${sync}`],
+    );
     expect(alert.rows[0]?.subject).toContain('3 mapped SKU');
 
     const sample = stocked.filter((it) => it.id !== 3).slice(0, 12);
@@ -109,7 +146,9 @@ describe('sandbox scenario: the ERP and the store seeded alike, mapped by their 
     expect(data.productVariants.nodes).toHaveLength(sample.length);
     for (const it of sample) {
       const node = data.productVariants.nodes.find((v) => v.sku === `PROD-${it.id}`)!;
-      const reported = Object.fromEntries(node.inventoryItem.inventoryLevels.nodes.map((l) => [l.location.name, l.quantities[0]!.quantity]));
+      const reported = Object.fromEntries(
+        node.inventoryItem.inventoryLevels.nodes.map((l) => [l.location.name, l.quantities[0]!.quantity]),
+      );
       expect(reported).toEqual(Object.fromEntries(LOCATIONS.map((l) => [l.name, seedOnHand(it.id, l.id)])));
     }
   });

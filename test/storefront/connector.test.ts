@@ -18,7 +18,12 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
     store = await startSandbox('store_connector');
     shopify = new ShopifyStorefront(store.client);
     for (const n of [123, 124, 125]) {
-      await store.sim('/sandbox/products', { sku: sku(n), title: `Hex bolt M${n}`, price: '12.50', inventory: { 'Chicago Warehouse': 40, 'Dallas Warehouse': 5 } });
+      await store.sim('/sandbox/products', {
+        sku: sku(n),
+        title: `Hex bolt M${n}`,
+        price: '12.50',
+        inventory: { 'Chicago Warehouse': 40, 'Dallas Warehouse': 5 },
+      });
     }
   });
   afterAll(async () => {
@@ -37,10 +42,11 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
       ],
     });
   const lineIds = async (orderId: string) => {
-    const data = await store.client.request<{ order: { lineItems: { nodes: { id: string; sku: string }[] } } }>(
-      `query($id: ID!) { order(id: $id) { lineItems(first: 10) { nodes { id sku } } } }`,
-      { id: `gid://shopify/Order/${orderId}` },
-    );
+    const data = await store.client.request<{
+      order: { lineItems: { nodes: { id: string; sku: string }[] } };
+    }>(`query($id: ID!) { order(id: $id) { lineItems(first: 10) { nodes { id sku } } } }`, {
+      id: `gid://shopify/Order/${orderId}`,
+    });
     return data.order.lineItems.nodes.map((n) => n.id.split('/').pop()!);
   };
 
@@ -49,16 +55,26 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
       storeDomain: SANDBOX_SHOP_DOMAIN,
       apiVersion: '2026-04',
       accessToken: SANDBOX_DEV_ACCESS_TOKEN,
-      customFetchApi: (url, init) => fetch(String(url).replace(`https://${SANDBOX_SHOP_DOMAIN}`, store.base), init),
+      customFetchApi: (url, init) =>
+        fetch(String(url).replace(`https://${SANDBOX_SHOP_DOMAIN}`, store.base), init),
     });
-    const { data, errors, extensions } = await client.request(`query { shop { name myshopifyDomain } locations(first: 5) { nodes { name } } }`);
+    const { data, errors, extensions } = await client.request(
+      `query { shop { name myshopifyDomain } locations(first: 5) { nodes { name } } }`,
+    );
     expect(errors).toBeUndefined();
-    expect(data).toMatchObject({ shop: { myshopifyDomain: SANDBOX_SHOP_DOMAIN }, locations: { nodes: expect.arrayContaining([{ name: 'Chicago Warehouse' }]) } });
+    expect(data).toMatchObject({
+      shop: { myshopifyDomain: SANDBOX_SHOP_DOMAIN },
+      locations: { nodes: expect.arrayContaining([{ name: 'Chicago Warehouse' }]) },
+    });
     expect(extensions).toMatchObject({ cost: { throttleStatus: { maximumAvailable: 2000 } } });
   });
 
   it('refuses a wrong access token with 401, which the connector reports as a non-retryable auth error', async () => {
-    const bad = new ShopifyAdminClient({ adminUrl: store.base, accessToken: 'shpat_wrong', apiVersion: '2026-04' });
+    const bad = new ShopifyAdminClient({
+      adminUrl: store.base,
+      accessToken: 'shpat_wrong',
+      apiVersion: '2026-04',
+    });
     await expect(bad.request('query { shop { name } }')).rejects.toBeInstanceOf(ShopifyAuthError);
   });
 
@@ -79,18 +95,40 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
     const again = await shopify.createFulfillment(input);
     expect(again).toEqual({ fulfillmentId: created.fulfillmentId, created: false });
 
-    const data = await store.client.request<{ order: { fulfillments: { id: string; trackingInfo: { company: string; number: string }[] }[]; lineItems: { nodes: { unfulfilledQuantity: number }[] } } }>(
+    const data = await store.client.request<{
+      order: {
+        fulfillments: { id: string; trackingInfo: { company: string; number: string }[] }[];
+        lineItems: { nodes: { unfulfilledQuantity: number }[] };
+      };
+    }>(
       `query($id: ID!) { order(id: $id) { fulfillments { id trackingInfo { company number } } lineItems(first: 10) { nodes { unfulfilledQuantity } } } }`,
       { id: `gid://shopify/Order/${orderId}` },
     );
-    expect(data.order.fulfillments).toEqual([{ id: `gid://shopify/Fulfillment/${created.fulfillmentId}`, trackingInfo: [{ company: 'UPS', number: '1Z999AA10123456784' }] }]);
+    expect(data.order.fulfillments).toEqual([
+      {
+        id: `gid://shopify/Fulfillment/${created.fulfillmentId}`,
+        trackingInfo: [{ company: 'UPS', number: '1Z999AA10123456784' }],
+      },
+    ]);
     expect(data.order.lineItems.nodes.map((n) => n.unfulfilledQuantity)).toEqual([2, 2]);
 
-    const rest = await shopify.createFulfillment({ ...input, fulfillmentKey: `IF-${run}-2`, trackingNumbers: ['1Z999AA10123456785'], lines: [{ lineId: first!, quantity: 2 }, { lineId: second!, quantity: 2 }] });
+    const rest = await shopify.createFulfillment({
+      ...input,
+      fulfillmentKey: `IF-${run}-2`,
+      trackingNumbers: ['1Z999AA10123456785'],
+      lines: [
+        { lineId: first!, quantity: 2 },
+        { lineId: second!, quantity: 2 },
+      ],
+    });
     expect(rest.created).toBe(true);
     expect(rest.fulfillmentId).not.toBe(created.fulfillmentId);
 
-    const over = shopify.createFulfillment({ ...input, fulfillmentKey: `IF-${run}-3`, trackingNumbers: ['X'] });
+    const over = shopify.createFulfillment({
+      ...input,
+      fulfillmentKey: `IF-${run}-3`,
+      trackingNumbers: ['X'],
+    });
     await expect(over).rejects.toBeInstanceOf(ShopifyUserError);
   });
 
@@ -98,7 +136,14 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
     const { orderId } = await placeOrder();
     const [first] = await lineIds(orderId);
     const err = await shopify
-      .createFulfillment({ orderId, fulfillmentKey: `IF-${run}-over`, lines: [{ lineId: first!, quantity: 1 }], carrier: null, trackingNumbers: [], notifyCustomer: false })
+      .createFulfillment({
+        orderId,
+        fulfillmentKey: `IF-${run}-over`,
+        lines: [{ lineId: first!, quantity: 1 }],
+        carrier: null,
+        trackingNumbers: [],
+        notifyCustomer: false,
+      })
       .then(() => shopify.cancelOrder({ orderId, reason: 'customer', notifyCustomer: false, refund: false }))
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ShopifyUserError);
@@ -113,30 +158,49 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
       orderId,
       addTags: ['erp:SO-1001'],
       note: 'ERP sales order SO-1001',
-      metafields: [{ namespace: 'quayside', key: 'erp_order_number', type: 'single_line_text_field', value: 'SO-1001' }],
+      metafields: [
+        { namespace: 'quayside', key: 'erp_order_number', type: 'single_line_text_field', value: 'SO-1001' },
+      ],
     });
     await shopify.cancelOrder({ orderId, reason: 'inventory', notifyCustomer: true, refund: false });
     await shopify.cancelOrder({ orderId, reason: 'inventory', notifyCustomer: true, refund: false });
-    const data = await store.client.request<{ order: { tags: string[]; note: string; cancelReason: string; metafield: { value: string } } }>(
+    const data = await store.client.request<{
+      order: { tags: string[]; note: string; cancelReason: string; metafield: { value: string } };
+    }>(
       `query($id: ID!) { order(id: $id) { tags note cancelReason metafield(namespace: "quayside", key: "erp_order_number") { value } } }`,
       { id: `gid://shopify/Order/${orderId}` },
     );
-    expect(data.order).toEqual({ tags: ['erp:SO-1001'], note: 'ERP sales order SO-1001', cancelReason: 'INVENTORY', metafield: { value: 'SO-1001' } });
+    expect(data.order).toEqual({
+      tags: ['erp:SO-1001'],
+      note: 'ERP sales order SO-1001',
+      cancelReason: 'INVENTORY',
+      metafield: { value: 'SO-1001' },
+    });
   });
 
   it('creates a refund once per refund key', async () => {
     const { orderId } = await placeOrder();
     const [first] = await lineIds(orderId);
-    const input = { orderId, refundKey: `CM-${run}-1`, lines: [{ lineId: first!, quantity: 1, restock: true }], amount: '12.50', currency: 'USD', notifyCustomer: true };
+    const input = {
+      orderId,
+      refundKey: `CM-${run}-1`,
+      lines: [{ lineId: first!, quantity: 1, restock: true }],
+      amount: '12.50',
+      currency: 'USD',
+      notifyCustomer: true,
+    };
     const a = await shopify.createRefund(input);
     const b = await shopify.createRefund(input);
     expect(a.created).toBe(true);
     expect(b).toEqual({ refundId: a.refundId, created: false });
-    const data = await store.client.request<{ order: { refunds: { id: string; totalRefundedSet: { shopMoney: { amount: string } } }[] } }>(
-      `query($id: ID!) { order(id: $id) { refunds { id totalRefundedSet { shopMoney { amount } } } } }`,
-      { id: `gid://shopify/Order/${orderId}` },
-    );
-    expect(data.order.refunds).toEqual([{ id: `gid://shopify/Refund/${a.refundId}`, totalRefundedSet: { shopMoney: { amount: '12.50' } } }]);
+    const data = await store.client.request<{
+      order: { refunds: { id: string; totalRefundedSet: { shopMoney: { amount: string } } }[] };
+    }>(`query($id: ID!) { order(id: $id) { refunds { id totalRefundedSet { shopMoney { amount } } } } }`, {
+      id: `gid://shopify/Order/${orderId}`,
+    });
+    expect(data.order.refunds).toEqual([
+      { id: `gid://shopify/Refund/${a.refundId}`, totalRefundedSet: { shopMoney: { amount: '12.50' } } },
+    ]);
   });
 
   it('sets inventory with compare-and-set and hands back the stale quantities', async () => {
@@ -151,20 +215,36 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
       { sku: sku(124), location: 'Chicago Warehouse', quantity: 6, compareQuantity: 7 },
     ]);
     expect(second.updated).toBe(1);
-    expect(second.stale).toEqual([{ sku: sku(123), location: 'Chicago Warehouse', quantity: 30, compareQuantity: 40 }]);
-    const data = await store.client.request<{ productVariants: { nodes: { sku: string; inventoryItem: { inventoryLevels: { nodes: { location: { name: string }; quantities: { quantity: number }[] }[] } } }[] } }>(
+    expect(second.stale).toEqual([
+      { sku: sku(123), location: 'Chicago Warehouse', quantity: 30, compareQuantity: 40 },
+    ]);
+    const data = await store.client.request<{
+      productVariants: {
+        nodes: {
+          sku: string;
+          inventoryItem: {
+            inventoryLevels: { nodes: { location: { name: string }; quantities: { quantity: number }[] }[] };
+          };
+        }[];
+      };
+    }>(
       `query($q: String!) { productVariants(first: 5, query: $q) { nodes { sku inventoryItem { inventoryLevels(first: 5) { nodes { location { name } quantities(names: ["available"]) { quantity } } } } } } }`,
       { q: `sku:${sku(123)} OR sku:${sku(124)}` },
     );
     const chicago = (s: string) =>
-      data.productVariants.nodes.find((n) => n.sku === s)!.inventoryItem.inventoryLevels.nodes.find((l) => l.location.name === 'Chicago Warehouse')!.quantities[0]!.quantity;
+      data.productVariants.nodes
+        .find((n) => n.sku === s)!
+        .inventoryItem.inventoryLevels.nodes.find((l) => l.location.name === 'Chicago Warehouse')!
+        .quantities[0]!.quantity;
     expect(chicago(sku(123))).toBe(38);
     expect(chicago(sku(124))).toBe(6);
   });
 
   it('unpublishes and republishes a product by SKU', async () => {
     const published = async () => {
-      const d = await store.client.request<{ productVariants: { nodes: { product: { publishedOnCurrentPublication: boolean } }[] } }>(
+      const d = await store.client.request<{
+        productVariants: { nodes: { product: { publishedOnCurrentPublication: boolean } }[] };
+      }>(
         `query($q: String!) { productVariants(first: 1, query: $q) { nodes { product { publishedOnCurrentPublication } } } }`,
         { q: `sku:${sku(125)}` },
       );
@@ -195,7 +275,12 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
       company: {
         externalId: string;
         contacts: { nodes: { customer: { email: string } }[] };
-        locations: { nodes: { buyerExperienceConfiguration: { paymentTermsTemplate: { name: string } }; catalogs: { nodes: { title: string }[] } }[] };
+        locations: {
+          nodes: {
+            buyerExperienceConfiguration: { paymentTermsTemplate: { name: string } };
+            catalogs: { nodes: { title: string }[] };
+          }[];
+        };
         metafield: { value: string };
       };
     }>(
@@ -207,19 +292,34 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
     expect(data.company).toEqual({
       externalId: `C-${run}`,
       contacts: { nodes: [{ customer: { email: input.email } }] },
-      locations: { nodes: [{ buyerExperienceConfiguration: { paymentTermsTemplate: { name: 'Net 30' } }, catalogs: { nodes: [{ title: 'Contract' }] } }] },
+      locations: {
+        nodes: [
+          {
+            buyerExperienceConfiguration: { paymentTermsTemplate: { name: 'Net 30' } },
+            catalogs: { nodes: [{ title: 'Contract' }] },
+          },
+        ],
+      },
       metafield: { value: '12000.00' },
     });
-    await expect(shopify.upsertCustomer({ ...input, paymentTermsName: 'Net 999' })).rejects.toBeInstanceOf(ShopifyUserError);
+    await expect(shopify.upsertCustomer({ ...input, paymentTermsName: 'Net 999' })).rejects.toBeInstanceOf(
+      ShopifyUserError,
+    );
   });
 
   it('approves and closes a return, idempotently', async () => {
     const { orderId } = await placeOrder();
-    const { returnId } = await store.sim<{ returnId: string }>('/sandbox/returns', { orderId, lines: [{ sku: sku(123), quantity: 1, reason: 'DEFECTIVE' }] });
+    const { returnId } = await store.sim<{ returnId: string }>('/sandbox/returns', {
+      orderId,
+      lines: [{ sku: sku(123), quantity: 1, reason: 'DEFECTIVE' }],
+    });
     await shopify.updateReturn({ returnId, status: 'approved' });
     await shopify.updateReturn({ returnId, status: 'approved' });
     await shopify.updateReturn({ returnId, status: 'closed' });
-    const d = await store.client.request<{ return: { status: string } }>(`query($id: ID!) { return(id: $id) { status } }`, { id: `gid://shopify/Return/${returnId}` });
+    const d = await store.client.request<{ return: { status: string } }>(
+      `query($id: ID!) { return(id: $id) { status } }`,
+      { id: `gid://shopify/Return/${returnId}` },
+    );
     expect(d.return.status).toBe('CLOSED');
     const declined = shopify.updateReturn({ returnId, status: 'declined', reason: 'too late' });
     await expect(declined).rejects.toBeInstanceOf(ShopifyUserError);
@@ -227,21 +327,33 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
 
   it('lists the orders changed since an instant, oldest change first, for the reconciliation', async () => {
     const since = new Date(Date.now() - 1000).toISOString();
-    const a = await store.sim<{ orderId: string; name: string }>('/sandbox/orders', { customerEmail: `rec-${run}@example.com`, lines: [{ sku: sku(123), quantity: 1 }] });
-    const b = await store.sim<{ orderId: string; name: string }>('/sandbox/orders', { customerEmail: `rec-${run}@example.com`, lines: [{ sku: sku(124), quantity: 1 }] });
+    const a = await store.sim<{ orderId: string; name: string }>('/sandbox/orders', {
+      customerEmail: `rec-${run}@example.com`,
+      lines: [{ sku: sku(123), quantity: 1 }],
+    });
+    const b = await store.sim<{ orderId: string; name: string }>('/sandbox/orders', {
+      customerEmail: `rec-${run}@example.com`,
+      lines: [{ sku: sku(124), quantity: 1 }],
+    });
     const listed = await shopify.ordersUpdatedSince(since, 50);
     const ours = listed.filter((o) => o.orderId === a.orderId || o.orderId === b.orderId);
     expect(ours.map((o) => [o.orderId, o.name])).toEqual([
       [a.orderId, a.name],
       [b.orderId, b.name],
     ]);
-    expect(await shopify.ordersUpdatedSince(ours[1]!.updatedAt, 50)).not.toContainEqual(expect.objectContaining({ orderId: b.orderId }));
+    expect(await shopify.ordersUpdatedSince(ours[1]!.updatedAt, 50)).not.toContainEqual(
+      expect.objectContaining({ orderId: b.orderId }),
+    );
   });
 
   it('registers webhook subscriptions idempotently by topic and callback', async () => {
     const url = `http://127.0.0.1:9/hooks-${run}`;
     const first = await registerWebhookSubscriptions(store.client, url, ['orders/create', 'refunds/create']);
-    const second = await registerWebhookSubscriptions(store.client, url, ['orders/create', 'refunds/create', 'returns/request']);
+    const second = await registerWebhookSubscriptions(store.client, url, [
+      'orders/create',
+      'refunds/create',
+      'returns/request',
+    ]);
     expect(first).toEqual({ created: ['orders/create', 'refunds/create'], existing: [] });
     expect(second).toEqual({ created: ['returns/request'], existing: ['orders/create', 'refunds/create'] });
     await store.db.query('DELETE FROM webhook_subscriptions WHERE uri = $1', [url]);
@@ -263,8 +375,17 @@ describe('cost-based throttling', () => {
         fetch(`${store.base}/admin/api/2026-04/graphql.json`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-shopify-access-token': SANDBOX_DEV_ACCESS_TOKEN },
-          body: JSON.stringify({ query: 'mutation { tagsAdd(id: "gid://shopify/Order/1", tags: ["x"]) { userErrors { message } } }' }),
-        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { errors?: { extensions: { code: string } }[]; extensions: { cost: { throttleStatus: { restoreRate: number } } } } })),
+          body: JSON.stringify({
+            query:
+              'mutation { tagsAdd(id: "gid://shopify/Order/1", tags: ["x"]) { userErrors { message } } }',
+          }),
+        }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as {
+            errors?: { extensions: { code: string } }[];
+            extensions: { cost: { throttleStatus: { restoreRate: number } } };
+          },
+        })),
       ),
     );
     expect(raw.every((r) => r.status === 200)).toBe(true);
@@ -274,12 +395,19 @@ describe('cost-based throttling', () => {
   });
 
   it('waits a THROTTLED answer out, retries, and every call succeeds', async () => {
-    const client = new ShopifyAdminClient({ adminUrl: store.base, accessToken: SANDBOX_DEV_ACCESS_TOKEN, apiVersion: '2026-04' });
+    const client = new ShopifyAdminClient({
+      adminUrl: store.base,
+      accessToken: SANDBOX_DEV_ACCESS_TOKEN,
+      apiVersion: '2026-04',
+    });
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        client.request<{ tagsAdd: { userErrors: { message: string }[] } }>(`mutation($tags: [String!]!) { tagsAdd(id: "gid://shopify/Order/1", tags: $tags) { userErrors { message } } }`, {
-          tags: [`t${i}`],
-        }),
+        client.request<{ tagsAdd: { userErrors: { message: string }[] } }>(
+          `mutation($tags: [String!]!) { tagsAdd(id: "gid://shopify/Order/1", tags: $tags) { userErrors { message } } }`,
+          {
+            tags: [`t${i}`],
+          },
+        ),
       ),
     );
     expect(results).toHaveLength(8);

@@ -11,7 +11,9 @@ import { shopifyHmac } from '../../api/webhooks/verify';
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'shopify');
 export const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 
-export async function listen(app: { listen(port: number, host: string): Server }): Promise<{ server: Server; base: string }> {
+export async function listen(app: {
+  listen(port: number, host: string): Server;
+}): Promise<{ server: Server; base: string }> {
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
@@ -49,7 +51,9 @@ export async function deliver(base: string, body: string, opts: DeliveryOptions)
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const style = opts.headerStyle ?? 'legacy';
   for (const [k, v] of Object.entries(values)) {
-    if (style !== 'new') headers[`X-Shopify-${k.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase())}`] = v;
+    if (style !== 'new')
+      headers[`X-Shopify-${k.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase())}`] =
+        v;
     if (style !== 'legacy') headers[`shopify-${k}`] = v;
   }
   const res = await fetch(`${base}/webhooks/shopify`, { method: 'POST', headers, body });
@@ -57,7 +61,11 @@ export async function deliver(base: string, body: string, opts: DeliveryOptions)
 }
 
 /** Polls `fn` until it returns a value that passes `ok`, or fails at the deadline with the last value. */
-export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T;
   for (;;) {
@@ -75,13 +83,19 @@ export async function countExecutions(client: Client, workflowId: string): Promi
 }
 
 /** The signals a workflow received, decoded: [signalName, firstArg]. */
-export async function signalsOf(client: Client, workflowId: string): Promise<{ name: string; arg: Record<string, unknown> }[]> {
+export async function signalsOf(
+  client: Client,
+  workflowId: string,
+): Promise<{ name: string; arg: Record<string, unknown> }[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? [])
     .filter((e) => e.workflowExecutionSignaledEventAttributes)
     .map((e) => {
       const a = e.workflowExecutionSignaledEventAttributes!;
       const payload = a.input?.payloads?.[0];
-      return { name: a.signalName ?? '', arg: (payload ? defaultPayloadConverter.fromPayload(payload) : {}) as Record<string, unknown> };
+      return {
+        name: a.signalName ?? '',
+        arg: (payload ? defaultPayloadConverter.fromPayload(payload) : {}) as Record<string, unknown>,
+      };
     });
 }

@@ -28,7 +28,15 @@ describe('Shopify webhook ingress', () => {
     const { apiKey } = await principalRepository(db).create({ name: 'Ops', role: 'operator' });
     asOperator = { authorization: `Bearer ${apiKey}` };
     ({ server, base } = await listen(
-      createApp({ temporal: client, db, log: testLog, store, taskQueuePrefix: prefix, shopifySecret: SECRET, shopifySecretPrevious: PREVIOUS }),
+      createApp({
+        temporal: client,
+        db,
+        log: testLog,
+        store,
+        taskQueuePrefix: prefix,
+        shopifySecret: SECRET,
+        shopifySecretPrevious: PREVIOUS,
+      }),
     ));
   });
   afterAll(async () => {
@@ -37,7 +45,11 @@ describe('Shopify webhook ingress', () => {
     await db.end();
   });
 
-  const oneExecution = async (workflowId: string) => eventually(() => countExecutions(client, workflowId), (n) => n >= 1);
+  const oneExecution = async (workflowId: string) =>
+    eventually(
+      () => countExecutions(client, workflowId),
+      (n) => n >= 1,
+    );
 
   it('starts one order process from the unmodified orders/create, orders/updated, orders/cancelled and refunds/create samples', async () => {
     const workflowId = `order:${store}:820982911946154500`;
@@ -58,7 +70,12 @@ describe('Shopify webhook ingress', () => {
     expect(await oneExecution(workflowId)).toBe(1);
 
     const signals = await signalsOf(client, workflowId);
-    expect(signals.map((s) => s.name)).toEqual(['storefrontOrderEvent', 'storefrontOrderEvent', 'storefrontOrderEvent', 'storefrontRefundEvent']);
+    expect(signals.map((s) => s.name)).toEqual([
+      'storefrontOrderEvent',
+      'storefrontOrderEvent',
+      'storefrontOrderEvent',
+      'storefrontRefundEvent',
+    ]);
     const [updated, created, cancelled, refund] = signals.map((s) => s.arg);
     expect(updated).toMatchObject({ topic: 'orders/updated' });
     expect(cancelled).toMatchObject({ topic: 'orders/cancelled', cancelReason: 'customer' });
@@ -82,80 +99,139 @@ describe('Shopify webhook ingress', () => {
       quantity: 1,
       unitPrice: '89.99',
     });
-    expect(refund).toMatchObject({ orderId: '820982911946154500', refundId: '890088186047892400', amount: '85.00', currency: 'USD' });
+    expect(refund).toMatchObject({
+      orderId: '820982911946154500',
+      refundId: '890088186047892400',
+      amount: '85.00',
+      currency: 'USD',
+    });
   });
 
   it('starts the customer approval process from customers/create and signals it again on customers/update', async () => {
     const workflowId = `customer:${store}:706405506930370000`;
-    const created = await deliver(base, fixture('customers_create.json'), { secret: SECRET, topic: 'customers/create', headerStyle: 'new' });
+    const created = await deliver(base, fixture('customers_create.json'), {
+      secret: SECRET,
+      topic: 'customers/create',
+      headerStyle: 'new',
+    });
     expect(created).toMatchObject({ status: 200, body: { status: 'accepted', workflowId } });
-    const updated = await deliver(base, fixture('customers_create.json'), { secret: SECRET, topic: 'customers/update', headerStyle: 'both' });
+    const updated = await deliver(base, fixture('customers_create.json'), {
+      secret: SECRET,
+      topic: 'customers/update',
+      headerStyle: 'both',
+    });
     expect(updated).toMatchObject({ status: 200, body: { status: 'accepted', workflowId } });
     expect((await client.workflow.getHandle(workflowId).describe()).type).toBe('customerApproval');
     expect(await oneExecution(workflowId)).toBe(1);
     const signals = await signalsOf(client, workflowId);
     expect(signals.map((s) => s.arg.topic)).toEqual(['customers/create', 'customers/update']);
-    expect(signals[0]!.arg).toMatchObject({ application: { email: 'bob@biller.com', firstName: 'Bob', lastName: 'Biller', customerId: '706405506930370000' } });
+    expect(signals[0]!.arg).toMatchObject({
+      application: {
+        email: 'bob@biller.com',
+        firstName: 'Bob',
+        lastName: 'Biller',
+        customerId: '706405506930370000',
+      },
+    });
 
     // Once the process has finished, a routine update is recorded and acknowledged, not parked as a problem.
     await client.workflow.getHandle(workflowId).terminate('approved long ago');
-    const late = await deliver(base, fixture('customers_create.json'), { secret: SECRET, topic: 'customers/update' });
+    const late = await deliver(base, fixture('customers_create.json'), {
+      secret: SECRET,
+      topic: 'customers/update',
+    });
     expect(late).toMatchObject({ status: 200, body: { status: 'ignored', topic: 'customers/update' } });
-    const parked = await db.query(`SELECT count(*)::int AS n FROM dead_letters WHERE topic = 'customers/update' AND payload LIKE '%706405506930370000%'`);
+    const parked = await db.query(
+      `SELECT count(*)::int AS n FROM dead_letters WHERE topic = 'customers/update' AND payload LIKE '%706405506930370000%'`,
+    );
     expect(parked.rows[0]).toEqual({ n: 0 });
   });
 
   it('parks the returns/request sample (it lists no lines), raises an alert, and replays it once the lines are supplied', async () => {
-    const res = await deliver(base, fixture('returns_request.json'), { secret: SECRET, topic: 'returns/request' });
+    const res = await deliver(base, fixture('returns_request.json'), {
+      secret: SECRET,
+      topic: 'returns/request',
+    });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('dead_lettered');
     const id = res.body.deadLetterId as number;
 
     expect((await fetch(`${base}/webhooks/dead-letters?status=parked`)).status).toBe(401);
-    const list = (await (await fetch(`${base}/webhooks/dead-letters?status=parked`, { headers: asOperator })).json()) as { deadLetters: { id: number; reason: string }[] };
+    const list = (await (
+      await fetch(`${base}/webhooks/dead-letters?status=parked`, { headers: asOperator })
+    ).json()) as { deadLetters: { id: number; reason: string }[] };
     const letter = list.deadLetters.find((l) => l.id === id);
     expect(letter?.reason).toContain('return_line_items');
-    const alert = await db.query('SELECT kind, resolved_at FROM alerts WHERE dedupe_key = $1', [`webhook-dead-letter:${id}`]);
+    const alert = await db.query('SELECT kind, resolved_at FROM alerts WHERE dedupe_key = $1', [
+      `webhook-dead-letter:${id}`,
+    ]);
     expect(alert.rows).toEqual([{ kind: 'webhook.dead_letter', resolved_at: null }]);
 
-    const stillBad = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, { method: 'POST', headers: asOperator });
+    const stillBad = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, {
+      method: 'POST',
+      headers: asOperator,
+    });
     expect(stillBad.status).toBe(422);
 
     const corrected = fixture('returns_request.json').replace(
       '"return_line_items": []',
       '"return_line_items": [{"id": 9007199254740993123, "quantity": 1, "return_reason": "DEFECTIVE", "fulfillment_line_item": {"id": 1, "line_item": {"id": 487817672276298560, "sku": "SKU2006-001"}}}]',
     );
-    const replay = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, { method: 'POST', headers: { ...asOperator, 'content-type': 'application/json' }, body: corrected });
+    const replay = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, {
+      method: 'POST',
+      headers: { ...asOperator, 'content-type': 'application/json' },
+      body: corrected,
+    });
     expect(replay.status).toBe(200);
     const workflowId = `return:${store}:123134564567890`;
     expect(await replay.json()).toEqual({ status: 'replayed', workflowId });
     expect((await client.workflow.getHandle(workflowId).describe()).type).toBe('returnRefund');
     const [signal] = await signalsOf(client, workflowId);
-    expect(signal).toMatchObject({ name: 'storefrontReturnEvent', arg: { request: { orderId: '4783296544821', lines: [{ lineId: '487817672276298560', quantity: 1 }] } } });
+    expect(signal).toMatchObject({
+      name: 'storefrontReturnEvent',
+      arg: { request: { orderId: '4783296544821', lines: [{ lineId: '487817672276298560', quantity: 1 }] } },
+    });
 
-    const after = await db.query('SELECT status, replayed_at IS NOT NULL AS replayed FROM dead_letters WHERE id = $1', [id]);
+    const after = await db.query(
+      'SELECT status, replayed_at IS NOT NULL AS replayed FROM dead_letters WHERE id = $1',
+      [id],
+    );
     expect(after.rows).toEqual([{ status: 'replayed', replayed: true }]);
-    const resolved = await db.query('SELECT resolved_at IS NOT NULL AS resolved FROM alerts WHERE dedupe_key = $1', [`webhook-dead-letter:${id}`]);
+    const resolved = await db.query(
+      'SELECT resolved_at IS NOT NULL AS resolved FROM alerts WHERE dedupe_key = $1',
+      [`webhook-dead-letter:${id}`],
+    );
     expect(resolved.rows).toEqual([{ resolved: true }]);
-    const again = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, { method: 'POST', headers: asOperator });
+    const again = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, {
+      method: 'POST',
+      headers: asOperator,
+    });
     expect(again.status).toBe(409);
   });
 
   it('dead-letters an order with a bad field and starts the process when the fixed payload is replayed', async () => {
     const order = JSON.parse(fixture('orders_create.json')) as Record<string, unknown>;
-    const bad = fixture('orders_create.json').replace('"id": 820982911946154500,', '"id": 777000000000000001,').replace('"currency": "USD"', '"currency": "US DOLLARS"');
+    const bad = fixture('orders_create.json')
+      .replace('"id": 820982911946154500,', '"id": 777000000000000001,')
+      .replace('"currency": "USD"', '"currency": "US DOLLARS"');
     expect(order.currency).toBe('USD');
     const res = await deliver(base, bad, { secret: SECRET, topic: 'orders/create' });
     expect(res).toMatchObject({ status: 200, body: { status: 'dead_lettered' } });
     const id = res.body.deadLetterId as number;
-    const letter = (await (await fetch(`${base}/webhooks/dead-letters/${id}`, { headers: asOperator })).json()) as { reason: string; payload: string; headers: Record<string, string> };
+    const letter = (await (
+      await fetch(`${base}/webhooks/dead-letters/${id}`, { headers: asOperator })
+    ).json()) as { reason: string; payload: string; headers: Record<string, string> };
     expect(letter.reason).toContain('body.currency');
     expect(letter.payload).toBe(bad);
     expect(letter.headers['x-shopify-topic']).toBe('orders/create');
     const workflowId = `order:${store}:777000000000000001`;
     expect(await countExecutions(client, workflowId)).toBe(0);
 
-    const replay = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, { method: 'POST', headers: asOperator, body: bad.replace('"currency": "US DOLLARS"', '"currency": "USD"') });
+    const replay = await fetch(`${base}/webhooks/dead-letters/${id}/replay`, {
+      method: 'POST',
+      headers: asOperator,
+      body: bad.replace('"currency": "US DOLLARS"', '"currency": "USD"'),
+    });
     expect(replay.status).toBe(200);
     expect(await oneExecution(workflowId)).toBe(1);
   });
@@ -171,46 +247,83 @@ describe('Shopify webhook ingress', () => {
     expect(signedForOther.body.code).toBe('WEBHOOK.UNAUTHORIZED');
     const wrongSecret = await deliver(base, body, { secret: 'not-the-secret', topic: 'customers/create' });
     expect(wrongSecret.status).toBe(401);
-    const unsigned = await fetch(`${base}/webhooks/shopify`, { method: 'POST', headers: { 'x-shopify-topic': 'customers/create' }, body });
+    const unsigned = await fetch(`${base}/webhooks/shopify`, {
+      method: 'POST',
+      headers: { 'x-shopify-topic': 'customers/create' },
+      body,
+    });
     expect(unsigned.status).toBe(401);
-    const rows = await db.query('SELECT count(*)::int AS n FROM webhook_deliveries WHERE webhook_id = ANY($1)', [[signedForOther.webhookId, wrongSecret.webhookId]]);
+    const rows = await db.query(
+      'SELECT count(*)::int AS n FROM webhook_deliveries WHERE webhook_id = ANY($1)',
+      [[signedForOther.webhookId, wrongSecret.webhookId]],
+    );
     expect(rows.rows[0].n).toBe(0);
   });
 
   it('accepts deliveries signed with the previous secret during a rotation', async () => {
-    const res = await deliver(base, fixture('customers_create.json').replace('706405506930370000', '706405506930370111'), {
-      secret: PREVIOUS,
-      topic: 'customers/create',
+    const res = await deliver(
+      base,
+      fixture('customers_create.json').replace('706405506930370000', '706405506930370111'),
+      {
+        secret: PREVIOUS,
+        topic: 'customers/create',
+      },
+    );
+    expect(res).toMatchObject({
+      status: 200,
+      body: { status: 'accepted', workflowId: `customer:${store}:706405506930370111` },
     });
-    expect(res).toMatchObject({ status: 200, body: { status: 'accepted', workflowId: `customer:${store}:706405506930370111` } });
   });
 
   it('turns the same delivery sent 5 times concurrently into one workflow run, one signal and one dedupe row', async () => {
-    const body = fixture('orders_create.json').replace('"id": 820982911946154500,', '"id": 555000000000000005,');
+    const body = fixture('orders_create.json').replace(
+      '"id": 820982911946154500,',
+      '"id": 555000000000000005,',
+    );
     const webhookId = `dup-${Date.now()}`;
-    const results = await Promise.all(Array.from({ length: 5 }, () => deliver(base, body, { secret: SECRET, topic: 'orders/create', webhookId, eventId: `ev-${webhookId}` })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        deliver(base, body, {
+          secret: SECRET,
+          topic: 'orders/create',
+          webhookId,
+          eventId: `ev-${webhookId}`,
+        }),
+      ),
+    );
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(results.filter((r) => r.body.status === 'accepted')).toHaveLength(1);
     expect(results.filter((r) => r.body.status === 'duplicate')).toHaveLength(4);
     const workflowId = `order:${store}:555000000000000005`;
     expect(await oneExecution(workflowId)).toBe(1);
     expect(await signalsOf(client, workflowId)).toHaveLength(1);
-    const rows = await db.query('SELECT status, workflow_id FROM webhook_deliveries WHERE webhook_id = $1', [webhookId]);
+    const rows = await db.query('SELECT status, workflow_id FROM webhook_deliveries WHERE webhook_id = $1', [
+      webhookId,
+    ]);
     expect(rows.rows).toEqual([{ status: 'processed', workflow_id: workflowId }]);
 
     // Another subscription's delivery of the same merchant action (new webhook id, same event id) is also a duplicate.
-    const sibling = await deliver(base, body, { secret: SECRET, topic: 'orders/create', eventId: `ev-${webhookId}` });
+    const sibling = await deliver(base, body, {
+      secret: SECRET,
+      topic: 'orders/create',
+      eventId: `ev-${webhookId}`,
+    });
     expect(sibling.body.status).toBe('duplicate');
   });
 
   it('acknowledges an unknown topic without starting anything', async () => {
-    const res = await deliver(base, fixture('inventory_levels_update.json'), { secret: SECRET, topic: 'inventory_levels/update' });
+    const res = await deliver(base, fixture('inventory_levels_update.json'), {
+      secret: SECRET,
+      topic: 'inventory_levels/update',
+    });
     expect(res).toMatchObject({ status: 200, body: { status: 'ignored', topic: 'inventory_levels/update' } });
   });
 
   it('keeps every digit of ids beyond 2^53', () => {
     const order = ShopifyOrder.parse(
-      parseShopifyJson(fixture('orders_create.json').replace('"id": 820982911946154500,', '"id": 820982911946154508,')),
+      parseShopifyJson(
+        fixture('orders_create.json').replace('"id": 820982911946154500,', '"id": 820982911946154508,'),
+      ),
     );
     expect(order.id).toBe('820982911946154508');
     expect(String(JSON.parse('820982911946154508'))).not.toBe('820982911946154508');

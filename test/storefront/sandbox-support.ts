@@ -1,7 +1,12 @@
 import type { Server } from 'node:http';
 import { inject } from 'vitest';
 import { ShopifyAdminClient } from '../../connectors/shopify/client';
-import { createStoreSandbox, SANDBOX_DEV_ACCESS_TOKEN, type StoreSandbox, type StoreSandboxOptions } from '../../sandbox/storefront/app';
+import {
+  createStoreSandbox,
+  SANDBOX_DEV_ACCESS_TOKEN,
+  type StoreSandbox,
+  type StoreSandboxOptions,
+} from '../../sandbox/storefront/app';
 import { createStorePool, migrateStore, type StoreDb } from '../../sandbox/storefront/db';
 import { closeServer, listen } from './helpers';
 
@@ -16,13 +21,20 @@ export interface RunningSandbox {
 }
 
 /** Starts the sandbox store in-process on a free port, in a schema of its own in the test run's database. */
-export async function startSandbox(schema: string, opts: Partial<Omit<StoreSandboxOptions, 'db'>> = {}): Promise<RunningSandbox> {
+export async function startSandbox(
+  schema: string,
+  opts: Partial<Omit<StoreSandboxOptions, 'db'>> = {},
+): Promise<RunningSandbox> {
   const url = inject('databaseUrl');
   await migrateStore(url, undefined, schema);
   const db = createStorePool(url, 5, schema);
   const sandbox = createStoreSandbox({ db, ...opts });
   const { server, base } = await listen(sandbox.app);
-  const client = new ShopifyAdminClient({ adminUrl: base, accessToken: opts.accessToken ?? SANDBOX_DEV_ACCESS_TOKEN, apiVersion: '2026-04' });
+  const client = new ShopifyAdminClient({
+    adminUrl: base,
+    accessToken: opts.accessToken ?? SANDBOX_DEV_ACCESS_TOKEN,
+    apiVersion: '2026-04',
+  });
   return {
     sandbox,
     db,

@@ -36,7 +36,11 @@ describe('sandbox store webhook delivery', () => {
       });
     });
     ({ server: receiver, base: receiverUrl } = await listen(server));
-    await store.sim('/sandbox/products', { sku: `PROD-123-${run}`, price: '4.75', inventory: { 'Reno Warehouse': 100 } });
+    await store.sim('/sandbox/products', {
+      sku: `PROD-123-${run}`,
+      price: '4.75',
+      inventory: { 'Reno Warehouse': 100 },
+    });
   });
   afterAll(async () => {
     await store.stop();
@@ -45,14 +49,20 @@ describe('sandbox store webhook delivery', () => {
 
   it('signs deliveries like Shopify, sends both header sets, and retries a 500 with the same delivery', async () => {
     const hook = `${receiverUrl}/hooks`;
-    expect(await registerWebhookSubscriptions(store.client, hook, ['orders/create'])).toEqual({ created: ['orders/create'], existing: [] });
+    expect(await registerWebhookSubscriptions(store.client, hook, ['orders/create'])).toEqual({
+      created: ['orders/create'],
+      existing: [],
+    });
     const { orderId } = await store.sim<{ orderId: string }>('/sandbox/orders', {
       customerEmail: `hook-${run}@acme.test`,
       company: 'Acme',
       poNumber: 'PO-77',
       lines: [{ sku: `PROD-123-${run}`, quantity: 4 }],
     });
-    const got = await eventually(async () => received.filter((r) => r.body.toString().includes(`"id":${orderId},`)), (r) => r.length >= 2);
+    const got = await eventually(
+      async () => received.filter((r) => r.body.toString().includes(`"id":${orderId},`)),
+      (r) => r.length >= 2,
+    );
     expect(got.map((r) => r.answered)).toEqual([500, 200]);
     const [first, retry] = got;
     expect(retry!.headers['x-shopify-webhook-id']).toBe(first!.headers['x-shopify-webhook-id']);
@@ -63,11 +73,19 @@ describe('sandbox store webhook delivery', () => {
       expect(r.headers['x-shopify-shop-domain']).toBe('quayside-sandbox.myshopify.com');
       expect(r.headers['x-shopify-api-version']).toBe('2026-04');
       expect(r.headers['x-shopify-event-id']).toBeTruthy();
-      expect(verifyShopifyHmac(r.body, r.headers['x-shopify-hmac-sha256'] as string, [SANDBOX_DEV_WEBHOOK_SECRET])).toBe(true);
+      expect(
+        verifyShopifyHmac(r.body, r.headers['x-shopify-hmac-sha256'] as string, [SANDBOX_DEV_WEBHOOK_SECRET]),
+      ).toBe(true);
     }
     expect(BigInt(orderId)).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
     const rows = await eventually(
-      async () => (await store.db.query('SELECT status, attempts, last_status FROM webhook_deliveries WHERE webhook_id = $1', [first!.headers['x-shopify-webhook-id']])).rows,
+      async () =>
+        (
+          await store.db.query(
+            'SELECT status, attempts, last_status FROM webhook_deliveries WHERE webhook_id = $1',
+            [first!.headers['x-shopify-webhook-id']],
+          )
+        ).rows,
       (r) => r[0]?.status === 'delivered',
     );
     expect(rows).toEqual([{ status: 'delivered', attempts: 2, last_status: 200 }]);
@@ -84,13 +102,29 @@ describe('sandbox store → Quayside webhook ingress → Temporal', () => {
 
   beforeAll(async () => {
     // Every delivery is sent twice and some are held back, as Shopify may do.
-    store = await startSandbox('store_e2e', { duplicateRate: 1, reorderRate: 0.5, reorderDelayMs: 150, retryScale: 0.0001 });
+    store = await startSandbox('store_e2e', {
+      duplicateRate: 1,
+      reorderRate: 0.5,
+      reorderDelayMs: 150,
+      retryScale: 0.0001,
+    });
     db = testDb();
     client = await testClient();
     ({ server: api, base: apiBase } = await listen(
-      createApp({ temporal: client, db, log: testLog, store: storeKey, taskQueuePrefix: `e2e${run.toLowerCase()}`, shopifySecret: SANDBOX_DEV_WEBHOOK_SECRET }),
+      createApp({
+        temporal: client,
+        db,
+        log: testLog,
+        store: storeKey,
+        taskQueuePrefix: `e2e${run.toLowerCase()}`,
+        shopifySecret: SANDBOX_DEV_WEBHOOK_SECRET,
+      }),
     ));
-    const registered = await registerWebhookSubscriptions(store.client, `${apiBase}/webhooks/shopify`, SHOPIFY_TOPICS);
+    const registered = await registerWebhookSubscriptions(
+      store.client,
+      `${apiBase}/webhooks/shopify`,
+      SHOPIFY_TOPICS,
+    );
     expect(registered.created).toHaveLength(SHOPIFY_TOPICS.length);
     await store.sim('/sandbox/products', { sku: `PROD-200-${run}`, price: '19.99' });
     await store.sim('/sandbox/products', { sku: `PROD-201-${run}`, price: '5.00' });
@@ -103,25 +137,39 @@ describe('sandbox store → Quayside webhook ingress → Temporal', () => {
   });
 
   it('a B2B order, its update, a refund, a new customer and a return each reach one deterministic workflow once', async () => {
-    const { orderId, customerId } = await store.sim<{ orderId: string; customerId: string }>('/sandbox/orders', {
-      customerEmail: `buyer-${run}@northwind.test`,
-      company: `Northwind ${run}`,
-      location: 'Northwind Dock 4',
-      poNumber: `PO-${run}`,
-      projectCode: 'PRJ-9',
-      lines: [
-        { sku: `PROD-200-${run}`, quantity: 10 },
-        { sku: `PROD-201-${run}`, quantity: 3 },
-      ],
-    });
+    const { orderId, customerId } = await store.sim<{ orderId: string; customerId: string }>(
+      '/sandbox/orders',
+      {
+        customerEmail: `buyer-${run}@northwind.test`,
+        company: `Northwind ${run}`,
+        location: 'Northwind Dock 4',
+        poNumber: `PO-${run}`,
+        projectCode: 'PRJ-9',
+        lines: [
+          { sku: `PROD-200-${run}`, quantity: 10 },
+          { sku: `PROD-201-${run}`, quantity: 3 },
+        ],
+      },
+    );
     await store.sim(`/sandbox/orders/${orderId}/update`, { tags: ['rush'] });
     const orderWf = `order:${storeKey}:${orderId}`;
     const customerWf = `customer:${storeKey}:${customerId}`;
 
-    const orderSignals = await eventually(() => signalsOf(client, orderWf).catch(() => []), (s) => s.length >= 2);
+    const orderSignals = await eventually(
+      () => signalsOf(client, orderWf).catch(() => []),
+      (s) => s.length >= 2,
+    );
     expect(orderSignals.map((s) => s.arg.topic).sort()).toEqual(['orders/create', 'orders/updated']);
-    const created = orderSignals.find((s) => s.arg.topic === 'orders/create')!.arg as { order: Record<string, unknown> };
-    expect(created.order).toMatchObject({ orderId, customerId, poNumber: `PO-${run}`, projectCode: 'PRJ-9', currency: 'USD' });
+    const created = orderSignals.find((s) => s.arg.topic === 'orders/create')!.arg as {
+      order: Record<string, unknown>;
+    };
+    expect(created.order).toMatchObject({
+      orderId,
+      customerId,
+      poNumber: `PO-${run}`,
+      projectCode: 'PRJ-9',
+      currency: 'USD',
+    });
     expect(created.order.companyLocationId).toMatch(/^\d{16,}$/);
     expect(created.order.lines).toEqual([
       expect.objectContaining({ sku: `PROD-200-${run}`, quantity: 10, unitPrice: '19.99' }),
@@ -137,25 +185,51 @@ describe('sandbox store → Quayside webhook ingress → Temporal', () => {
       currency: 'USD',
       notifyCustomer: false,
     });
-    const { returnId } = await store.sim<{ returnId: string }>('/sandbox/returns', { orderId, lines: [{ sku: `PROD-200-${run}`, quantity: 2, reason: 'WRONG_ITEM' }] });
+    const { returnId } = await store.sim<{ returnId: string }>('/sandbox/returns', {
+      orderId,
+      lines: [{ sku: `PROD-200-${run}`, quantity: 2, reason: 'WRONG_ITEM' }],
+    });
 
-    const withRefund = await eventually(() => signalsOf(client, orderWf), (s) => s.length >= 3);
+    const withRefund = await eventually(
+      () => signalsOf(client, orderWf),
+      (s) => s.length >= 3,
+    );
     expect(withRefund.filter((s) => s.name === 'storefrontRefundEvent').map((s) => s.arg)).toEqual([
       expect.objectContaining({ orderId, amount: '5.00', lines: [{ lineId: lineIds[1], quantity: 1 }] }),
     ]);
     const returnWf = `return:${storeKey}:${returnId}`;
-    const returnSignals = await eventually(() => signalsOf(client, returnWf).catch(() => []), (s) => s.length >= 1);
-    expect(returnSignals[0]!.arg).toMatchObject({ request: { orderId, lines: [{ lineId: lineIds[0], quantity: 2, reason: 'WRONG_ITEM' }] } });
-    const customerSignals = await eventually(() => signalsOf(client, customerWf).catch(() => []), (s) => s.length >= 1);
-    expect(customerSignals[0]!.arg).toMatchObject({ topic: 'customers/create', application: { email: `buyer-${run}@northwind.test` } });
+    const returnSignals = await eventually(
+      () => signalsOf(client, returnWf).catch(() => []),
+      (s) => s.length >= 1,
+    );
+    expect(returnSignals[0]!.arg).toMatchObject({
+      request: { orderId, lines: [{ lineId: lineIds[0], quantity: 2, reason: 'WRONG_ITEM' }] },
+    });
+    const customerSignals = await eventually(
+      () => signalsOf(client, customerWf).catch(() => []),
+      (s) => s.length >= 1,
+    );
+    expect(customerSignals[0]!.arg).toMatchObject({
+      topic: 'customers/create',
+      application: { email: `buyer-${run}@northwind.test` },
+    });
 
     // Every delivery went out twice; every process exists once and got each event once.
     await store.sandbox.webhooks.idle();
-    for (const id of [orderWf, customerWf, returnWf]) expect(await eventually(() => countExecutions(client, id), (n) => n >= 1)).toBe(1);
+    for (const id of [orderWf, customerWf, returnWf])
+      expect(
+        await eventually(
+          () => countExecutions(client, id),
+          (n) => n >= 1,
+        ),
+      ).toBe(1);
     expect(await signalsOf(client, orderWf)).toHaveLength(3);
     expect(await signalsOf(client, returnWf)).toHaveLength(1);
     expect(await signalsOf(client, customerWf)).toHaveLength(1);
-    const duplicates = await db.query("SELECT count(*)::int AS n FROM webhook_deliveries WHERE workflow_id = ANY($1) AND status = 'processed'", [[orderWf, customerWf, returnWf]]);
+    const duplicates = await db.query(
+      "SELECT count(*)::int AS n FROM webhook_deliveries WHERE workflow_id = ANY($1) AND status = 'processed'",
+      [[orderWf, customerWf, returnWf]],
+    );
     expect(duplicates.rows[0].n).toBe(5);
   });
 });

@@ -54,7 +54,11 @@ export async function withWorker<T>(
   quietRuntime();
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
   try {
-    const base = { connection, taskQueue: opts.taskQueue, activities: opts.activities as Record<string, (...args: never[]) => unknown> };
+    const base = {
+      connection,
+      taskQueue: opts.taskQueue,
+      activities: opts.activities as Record<string, (...args: never[]) => unknown>,
+    };
     const worker = await Worker.create(
       opts.workflowsPath
         ? { ...base, workflowsPath: opts.workflowsPath }

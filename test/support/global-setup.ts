@@ -31,7 +31,12 @@ export default async function setup(project: TestProject) {
   let temporalAddress = config.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
     const binary = await ensureTemporalCli(config, log);
-    server = await startDevServer({ binary, port: await freePort(), namespace: config.TEMPORAL_NAMESPACE, headless: true });
+    server = await startDevServer({
+      binary,
+      port: await freePort(),
+      namespace: config.TEMPORAL_NAMESPACE,
+      headless: true,
+    });
     temporalAddress = server.address;
   }
 

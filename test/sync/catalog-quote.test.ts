@@ -28,18 +28,96 @@ function paged<T>(rows: T[], cursor: string | null, pageSize: number): Page<T> {
 }
 
 const items: ErpItem[] = [
-  { erpId: '1', sku: 'P100', name: 'Hex bolt M8', kind: 'inventory', parentSku: null, hazmat: false, serialized: false, basePrice: '2.50', inactive: false, lastModified: at },
-  { erpId: '2', sku: 'P200', name: 'Solvent 1L', kind: 'inventory', parentSku: null, hazmat: true, serialized: false, basePrice: '12.00', inactive: false, lastModified: at },
-  { erpId: '3', sku: 'P300', name: 'Washer', kind: 'inventory', parentSku: null, hazmat: false, serialized: false, basePrice: '0.40', inactive: false, lastModified: at },
+  {
+    erpId: '1',
+    sku: 'P100',
+    name: 'Hex bolt M8',
+    kind: 'inventory',
+    parentSku: null,
+    hazmat: false,
+    serialized: false,
+    basePrice: '2.50',
+    inactive: false,
+    lastModified: at,
+  },
+  {
+    erpId: '2',
+    sku: 'P200',
+    name: 'Solvent 1L',
+    kind: 'inventory',
+    parentSku: null,
+    hazmat: true,
+    serialized: false,
+    basePrice: '12.00',
+    inactive: false,
+    lastModified: at,
+  },
+  {
+    erpId: '3',
+    sku: 'P300',
+    name: 'Washer',
+    kind: 'inventory',
+    parentSku: null,
+    hazmat: false,
+    serialized: false,
+    basePrice: '0.40',
+    inactive: false,
+    lastModified: at,
+  },
 ];
 const prices: ErpPrice[] = [
-  { sku: 'P100', priceLevel: 'Wholesale', customerErpId: null, minQuantity: 1, unitPrice: '2.20', lastModified: at },
-  { sku: 'P100', priceLevel: 'Wholesale', customerErpId: null, minQuantity: 100, unitPrice: '1.90', lastModified: at },
-  { sku: 'P100', priceLevel: null, customerErpId: '900', minQuantity: 1, unitPrice: '1.75', lastModified: at },
+  {
+    sku: 'P100',
+    priceLevel: 'Wholesale',
+    customerErpId: null,
+    minQuantity: 1,
+    unitPrice: '2.20',
+    lastModified: at,
+  },
+  {
+    sku: 'P100',
+    priceLevel: 'Wholesale',
+    customerErpId: null,
+    minQuantity: 100,
+    unitPrice: '1.90',
+    lastModified: at,
+  },
+  {
+    sku: 'P100',
+    priceLevel: null,
+    customerErpId: '900',
+    minQuantity: 1,
+    unitPrice: '1.75',
+    lastModified: at,
+  },
 ];
 const customers: Record<string, ErpCustomer> = {
-  '900': { erpId: '900', externalId: null, companyName: 'Acme Tools', email: null, creditLimit: '10000.00', balance: '9500.00', terms: 'Net 30', priceLevel: 'Wholesale', taxExempt: false, parentErpId: null, lastModified: at },
-  '901': { erpId: '901', externalId: null, companyName: 'Beta Supply', email: null, creditLimit: '5000.00', balance: '0.00', terms: 'Net 15', priceLevel: 'Wholesale', taxExempt: true, parentErpId: null, lastModified: at },
+  '900': {
+    erpId: '900',
+    externalId: null,
+    companyName: 'Acme Tools',
+    email: null,
+    creditLimit: '10000.00',
+    balance: '9500.00',
+    terms: 'Net 30',
+    priceLevel: 'Wholesale',
+    taxExempt: false,
+    parentErpId: null,
+    lastModified: at,
+  },
+  '901': {
+    erpId: '901',
+    externalId: null,
+    companyName: 'Beta Supply',
+    email: null,
+    creditLimit: '5000.00',
+    balance: '0.00',
+    terms: 'Net 15',
+    priceLevel: 'Wholesale',
+    taxExempt: true,
+    parentErpId: null,
+    lastModified: at,
+  },
 };
 
 const erp = {
@@ -47,7 +125,14 @@ const erp = {
   listPrices: async (cursor: string | null, pageSize = 2) => paged(prices, cursor, pageSize),
   getCustomer: async (erpId: string) => customers[erpId] ?? null,
   inventoryChangedSince: async (cursor: string | null) =>
-    paged([{ sku: 'P100', location: 'WH-EAST', onHand: 150, available: 120, lastModified: at }, { sku: 'P100', location: 'WH-WEST', onHand: 30, available: 30, lastModified: at }], cursor, 10),
+    paged(
+      [
+        { sku: 'P100', location: 'WH-EAST', onHand: 150, available: 120, lastModified: at },
+        { sku: 'P100', location: 'WH-WEST', onHand: 30, available: 30, lastModified: at },
+      ],
+      cursor,
+      10,
+    ),
 } as unknown as ErpPort;
 const storefront = { setInventory: async () => ({ updated: 2, stale: [] }) } as unknown as StorefrontPort;
 
@@ -80,7 +165,12 @@ describe('catalog, price and credit caches answer checkout quotes', () => {
       });
       expect(result).toMatchObject({ phase: 'done', items: 3, prices: 3, customers: 2, missingCustomers: 0 });
     });
-    await new MockActivityEnvironment().run(activities.syncInventoryPage, { store, sync: `inventory:${store}`, pageSize: 10, workflowId: 'test' });
+    await new MockActivityEnvironment().run(activities.syncInventoryPage, {
+      store,
+      sync: `inventory:${store}`,
+      pageSize: 10,
+      workflowId: 'test',
+    });
 
     ({ apiKey: key } = await principalRepository(db).create({ name: 'Checkout', role: 'operator' }));
     server = createApp({ temporal: client, db, log: testLog, store, taskQueuePrefix: 'quote' }).listen(0);
@@ -105,20 +195,52 @@ describe('catalog, price and credit caches answer checkout quotes', () => {
       total: '17.50',
       available: 150,
       inStock: true,
-      stock: [{ location: 'WH-EAST', available: 120 }, { location: 'WH-WEST', available: 30 }],
-      credit: { limit: '10000.00', balance: '9500.00', headroom: '500.00', headroomAfterOrder: '482.50', terms: 'Net 30' },
+      stock: [
+        { location: 'WH-EAST', available: 120 },
+        { location: 'WH-WEST', available: 30 },
+      ],
+      credit: {
+        limit: '10000.00',
+        balance: '9500.00',
+        headroom: '500.00',
+        headroomAfterOrder: '482.50',
+        terms: 'Net 30',
+      },
     });
   });
 
   it('applies the price level quantity break, and the base price without a customer', async () => {
-    expect(await (await quote('sku=PROD-100&quantity=99&customer=c-beta')).json()).toMatchObject({ unitPrice: '2.20', priceSource: 'priceLevel' });
-    expect(await (await quote('sku=PROD-100&quantity=100&customer=c-beta')).json()).toMatchObject({ unitPrice: '1.90', priceSource: 'priceLevel', quantityBreak: 100 });
-    expect(await (await quote('sku=PROD-300&quantity=5')).json()).toMatchObject({ unitPrice: '0.40', priceSource: 'base', available: 0, inStock: false, credit: null });
+    expect(await (await quote('sku=PROD-100&quantity=99&customer=c-beta')).json()).toMatchObject({
+      unitPrice: '2.20',
+      priceSource: 'priceLevel',
+    });
+    expect(await (await quote('sku=PROD-100&quantity=100&customer=c-beta')).json()).toMatchObject({
+      unitPrice: '1.90',
+      priceSource: 'priceLevel',
+      quantityBreak: 100,
+    });
+    expect(await (await quote('sku=PROD-300&quantity=5')).json()).toMatchObject({
+      unitPrice: '0.40',
+      priceSource: 'base',
+      available: 0,
+      inStock: false,
+      credit: null,
+    });
   });
 
   it('gives the order price check the same prices, omitting SKUs it does not know', async () => {
     const book = cachedPriceBook(db);
-    expect(await book.unitPrices({ customerErpId: '900', priceLevel: 'Wholesale', lines: [{ sku: 'P100', quantity: 10 }, { sku: 'P300', quantity: 1 }, { sku: 'P404', quantity: 1 }] })).toEqual({
+    expect(
+      await book.unitPrices({
+        customerErpId: '900',
+        priceLevel: 'Wholesale',
+        lines: [
+          { sku: 'P100', quantity: 10 },
+          { sku: 'P300', quantity: 1 },
+          { sku: 'P404', quantity: 1 },
+        ],
+      }),
+    ).toEqual({
       P100: '1.75',
       P300: '0.40',
     });

@@ -20,7 +20,13 @@ class FakeErpStock {
   set(sku: string, location: string, available: number) {
     this.clock += 1000;
     this.levels = this.levels.filter((l) => !(l.sku === sku && l.location === location));
-    this.levels.push({ sku, location, onHand: available, available, lastModified: new Date(this.clock).toISOString() });
+    this.levels.push({
+      sku,
+      location,
+      onHand: available,
+      available,
+      lastModified: new Date(this.clock).toISOString(),
+    });
   }
   async inventoryChangedSince(cursor: string | null, pageSize = 100): Promise<Page<InventoryLevel>> {
     const after = cursor ? Number(cursor) : 0;
@@ -28,7 +34,13 @@ class FakeErpStock {
     const items = sorted.filter((l) => Date.parse(l.lastModified) > after).slice(0, pageSize);
     const last = items.at(-1);
     const next = last ? String(Date.parse(last.lastModified)) : cursor;
-    return { items, nextCursor: next, hasMore: sorted.filter((l) => Date.parse(l.lastModified) > (last ? Date.parse(last.lastModified) : after)).length > 0 };
+    return {
+      items,
+      nextCursor: next,
+      hasMore:
+        sorted.filter((l) => Date.parse(l.lastModified) > (last ? Date.parse(last.lastModified) : after))
+          .length > 0,
+    };
   }
 }
 
@@ -99,7 +111,10 @@ describe('inventory sync (ERP change cursor → storefront)', () => {
         workflowId: `sync:inventory:${store}`,
         args: [{ store, pollIntervalSeconds: 3600, pageSize: 2, fullResync: true }],
       });
-      await eventually(async () => (await handle.query(inventorySyncStatusQuery)).caughtUp, 'the sync to catch up');
+      await eventually(
+        async () => (await handle.query(inventorySyncStatusQuery)).caughtUp,
+        'the sync to catch up',
+      );
       expect(Object.fromEntries(shop.quantities)).toEqual({
         'PROD-1@gid://shopify/Location/1': 10,
         'PROD-1@gid://shopify/Location/2': 4,
@@ -108,13 +123,19 @@ describe('inventory sync (ERP change cursor → storefront)', () => {
       const status = await handle.query(inventorySyncStatusQuery);
       expect(status).toMatchObject({ changed: 4, pushed: 3, unmapped: 1 });
       expect(status.pages).toBeGreaterThanOrEqual(2);
-      const alert = await db.query(`SELECT subject FROM alerts WHERE dedupe_key = $1 AND resolved_at IS NULL`, [`sync.unmapped:inventory:${store}`]);
+      const alert = await db.query(
+        `SELECT subject FROM alerts WHERE dedupe_key = $1 AND resolved_at IS NULL`,
+        [`sync.unmapped:inventory:${store}`],
+      );
       expect(alert.rows[0]?.subject).toContain('1 ERP item');
 
       // A change in the ERP reaches the store as soon as the sync is told (without waiting an hour).
       erp.set('P2', 'WH-EAST', 25);
       await handle.signal(stockChangedSignal);
-      await eventually(() => shop.quantities.get('PROD-2@gid://shopify/Location/1') === 25, 'the new quantity in the store');
+      await eventually(
+        () => shop.quantities.get('PROD-2@gid://shopify/Location/1') === 25,
+        'the new quantity in the store',
+      );
       await handle.terminate('test finished');
     });
   });
