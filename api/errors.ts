@@ -62,14 +62,12 @@ export function validate<B = unknown, Q = unknown, P = unknown>(schemas: {
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const requestId = String(req.id ?? '');
   if (err instanceof ApiError) {
-    res
-      .status(err.status)
-      .json({
-        code: err.code,
-        message: err.message,
-        requestId,
-        ...(err.details ? { details: err.details } : {}),
-      });
+    res.status(err.status).json({
+      code: err.code,
+      message: err.message,
+      requestId,
+      ...(err.details ? { details: err.details } : {}),
+    });
     return;
   }
   if ((err as { type?: string }).type === 'entity.parse.failed') {

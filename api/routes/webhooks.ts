@@ -41,31 +41,25 @@ export function webhooksRouter(deps: WebhooksRouterDeps) {
     const requestId = String(req.id ?? '');
     switch (outcome.http) {
       case 401:
-        res
-          .status(401)
-          .json({
-            code: outcome.code,
-            message: 'The webhook signature (X-Shopify-Hmac-Sha256) is missing or wrong.',
-            requestId,
-          });
+        res.status(401).json({
+          code: outcome.code,
+          message: 'The webhook signature (X-Shopify-Hmac-Sha256) is missing or wrong.',
+          requestId,
+        });
         return;
       case 400:
-        res
-          .status(400)
-          .json({
-            code: outcome.code,
-            message: `Missing webhook headers: ${outcome.missing.join(', ')}.`,
-            requestId,
-          });
+        res.status(400).json({
+          code: outcome.code,
+          message: `Missing webhook headers: ${outcome.missing.join(', ')}.`,
+          requestId,
+        });
         return;
       case 503:
-        res
-          .status(503)
-          .json({
-            code: outcome.code,
-            message: 'The delivery could not be handed to Temporal; retry later.',
-            requestId,
-          });
+        res.status(503).json({
+          code: outcome.code,
+          message: 'The delivery could not be handed to Temporal; retry later.',
+          requestId,
+        });
         return;
       default:
         res
