@@ -1,6 +1,7 @@
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_PATH } from './chromium';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+export { CHROMIUM_PATH };
 
 /** Debian's Chromium, headless, with no background network traffic. */
 export function launchBrowser(): Promise<Browser> {
