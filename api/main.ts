@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createPool } from '../db/pool';
-import { loadConfig, temporalUiUrl } from '../platform/config';
+import { loadConfig, refuseDevelopmentSecretsInProduction, temporalUiUrl } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { runMain } from '../platform/main';
 import { gracefulShutdown } from '../platform/shutdown';
@@ -8,11 +8,10 @@ import { createTemporalClient } from '../platform/temporal-client';
 import { EncryptionCodec, parseKeys } from '../platform/codec';
 import { createApp } from './app';
 import { registerShopifyWebhooksInBackground } from './webhooks/register';
-import { requirePayloadKeysInProduction } from '../platform/codec';
 
 runMain('api', async () => {
   const config = loadConfig();
-  requirePayloadKeysInProduction(config);
+  refuseDevelopmentSecretsInProduction(config);
   const log = createLogger('api', config);
   const shutdown = gracefulShutdown(log);
   const db = createPool(config.DATABASE_URL, {

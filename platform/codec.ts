@@ -2,8 +2,6 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { METADATA_ENCODING_KEY } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { Config } from './config';
-import { StartupError } from './main';
 
 const ENCODING = 'binary/encrypted';
 const KEY_ID = 'encryption-key-id';
@@ -70,17 +68,6 @@ export function parseKeys(value: string): Buffer[] {
     .map((k) => k.trim())
     .filter(Boolean)
     .map((k) => Buffer.from(k, 'base64'));
-}
-
-/** Production never runs with payloads in clear: the API and the worker refuse to start without keys. */
-export function requirePayloadKeysInProduction(
-  config: Pick<Config, 'NODE_ENV' | 'QUAYSIDE_PAYLOAD_KEYS'>,
-): void {
-  if (config.NODE_ENV === 'production' && !config.QUAYSIDE_PAYLOAD_KEYS) {
-    throw new StartupError(
-      'QUAYSIDE_PAYLOAD_KEYS is required in production: set it to base64 of 32 random bytes (openssl rand -base64 32).',
-    );
-  }
 }
 
 /** The data converter for clients and workers: encrypted when keys are configured. */

@@ -136,6 +136,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return result.data;
 }
 
+/**
+ * The secrets whose defaults are the sandboxes' published development values (or, for the payload
+ * keys, nothing at all). Anyone who has read the sandbox's docs knows them, so a production process
+ * must never run with them.
+ */
+const DEVELOPMENT_SECRETS = [
+  'SHOPIFY_API_SECRET',
+  'SHOPIFY_ACCESS_TOKEN',
+  'NETSUITE_CONSUMER_SECRET',
+  'NETSUITE_TOKEN_SECRET',
+  'QUAYSIDE_PAYLOAD_KEYS',
+] as const satisfies readonly (keyof Config)[];
+
+/** A refusal to start whose message is one sentence (shown as is by `runMain`). */
+export class DevelopmentSecretsError extends Error {
+  override name = 'StartupError';
+  constructor(readonly variables: string[]) {
+    super(
+      `NODE_ENV=production but ${variables.join(', ')} ${variables.length === 1 ? 'is' : 'are'} unset or still at the published development default; set ${variables.length === 1 ? 'it' : 'each'} to this installation's own secret.`,
+    );
+  }
+}
+
+/** The development-default secrets in this configuration (unset, or equal to the sandbox's published value). */
+export function developmentSecrets(config: Config): string[] {
+  const defaults = EnvSchema.parse({});
+  return DEVELOPMENT_SECRETS.filter((name) => config[name] === undefined || config[name] === defaults[name]);
+}
+
+/** In production, refuses to start while any secret is still at its development default, naming every one. */
+export function refuseDevelopmentSecretsInProduction(config: Config): void {
+  if (config.NODE_ENV !== 'production') return;
+  const found = developmentSecrets(config);
+  if (found.length > 0) throw new DevelopmentSecretsError(found);
+}
+
 export function temporalUiUrl(config: Config): string | undefined {
   if (config.TEMPORAL_UI_URL) return config.TEMPORAL_UI_URL;
   if (config.TEMPORAL_ADDRESS) return undefined;

@@ -1,5 +1,5 @@
 import { createPool } from '../db/pool';
-import { loadConfig } from '../platform/config';
+import { loadConfig, refuseDevelopmentSecretsInProduction } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { runMain } from '../platform/main';
 import { gracefulShutdown } from '../platform/shutdown';
@@ -12,11 +12,10 @@ import { createShopifyStorefront } from '../connectors/shopify';
 import { cachedPriceBook } from '../db/price-book';
 import { createTemporalClient } from '../platform/temporal-client';
 import { ensureStandingProcesses } from './standing';
-import { requirePayloadKeysInProduction } from '../platform/codec';
 
 runMain('worker', async () => {
   const config = loadConfig();
-  requirePayloadKeysInProduction(config);
+  refuseDevelopmentSecretsInProduction(config);
   const log = createLogger('worker', config);
   const shutdown = gracefulShutdown(log);
   Runtime.install({
