@@ -79,6 +79,11 @@ export const EnvSchema = z.object({
   NETSUITE_TOKEN_SECRET: z.string().min(1).default('sandbox-token-secret'),
   /** Requests Quayside keeps in flight against the account at most (keep it under the account's limit). */
   NETSUITE_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * `cluster`: every worker process shares the NETSUITE_CONCURRENCY slots through PostgreSQL, so
+   * more replicas never exceed the account's limit; `process`: each process has its own.
+   */
+  NETSUITE_BUDGET_SCOPE: z.enum(['cluster', 'process']).default('cluster'),
   NETSUITE_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(6),
   NETSUITE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
 

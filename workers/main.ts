@@ -10,6 +10,7 @@ import { notifierFromConfig } from '../connectors/notifier';
 import { createNetSuiteClient, netSuiteConfigFrom } from '../connectors/netsuite';
 import { createShopifyStorefront } from '../connectors/shopify';
 import { cachedPriceBook } from '../db/price-book';
+import { PostgresErpBudget } from '../db/erp-budget';
 import { createTemporalClient } from '../platform/temporal-client';
 import { ensureStandingProcesses } from './standing';
 
@@ -33,7 +34,18 @@ runMain('worker', async () => {
     applicationName: 'quayside-worker',
   });
   shutdown.add('postgres', () => db.end());
-  const erp = createNetSuiteClient(netSuiteConfigFrom(config, log));
+  const erpConfig = netSuiteConfigFrom(config, log);
+  if (config.NETSUITE_BUDGET_SCOPE === 'cluster') {
+    const budget = await PostgresErpBudget.open(db, {
+      key: `${erpConfig.baseUrl.replace(/\/+$/, '')}|${erpConfig.accountId}`,
+      size: erpConfig.concurrency,
+      leaseMs: config.NETSUITE_TIMEOUT_MS + 30_000,
+      log,
+    });
+    shutdown.add('ERP budget', () => budget.close());
+    erpConfig.budget = budget;
+  }
+  const erp = createNetSuiteClient(erpConfig);
   const connection = await createWorkerConnection(config);
   shutdown.add('temporal connection', () => connection.close());
   const workers = await createWorkers({

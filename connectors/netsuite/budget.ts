@@ -1,12 +1,13 @@
-/** Orders go ahead of bulk syncs when both wait for the ERP. */
-export type Priority = 'interactive' | 'bulk';
+import type { ErpBudget, Priority } from '../../domain/erp-budget';
+
+export type { ErpBudget, Priority };
 
 /**
  * A bounded number of requests in flight against one NetSuite account, shared by every caller in
  * the process. Waiting interactive calls are served first, and bulk calls never take the last slot
  * (when there is more than one), so an order can always get through a full resync.
  */
-export class ConcurrencyBudget {
+export class ConcurrencyBudget implements ErpBudget {
   private inFlight = 0;
   private peak = 0;
   private readonly waiting: Record<Priority, (() => void)[]> = { interactive: [], bulk: [] };

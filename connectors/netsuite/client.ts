@@ -14,7 +14,7 @@ import type {
 } from '../../domain/erp';
 import type { Config } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
-import { ConcurrencyBudget, sharedBudget, type Priority } from './budget';
+import { sharedBudget, type ErpBudget, type Priority } from './budget';
 import { NetSuiteError } from './errors';
 import { authorizationHeader, type TbaCredentials } from './oauth';
 
@@ -29,7 +29,7 @@ export interface NetSuiteConfig extends TbaCredentials {
   backoffBaseMs?: number;
   maxBackoffMs?: number;
   /** A budget of its own instead of the process-wide one for this account. */
-  budget?: ConcurrencyBudget;
+  budget?: ErpBudget;
   log?: Logger;
 }
 
@@ -59,7 +59,7 @@ export interface SuiteQlPage {
 export interface NetSuiteClient extends ErpPort {
   /** The same client with another priority on the shared budget (`bulk` for syncs). */
   withPriority(priority: Priority): NetSuiteClient;
-  readonly budget: ConcurrencyBudget;
+  readonly budget: ErpBudget;
   /** A change cursor meaning "everything modified after this instant" (to start an incremental sync from now). */
   cursorAt(at: Date): string;
   /** One page of a SuiteQL query. */

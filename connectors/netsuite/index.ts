@@ -5,6 +5,6 @@ export {
   type NetSuiteConfig,
   type SuiteQlPage,
 } from './client';
-export { ConcurrencyBudget, sharedBudget, type Priority } from './budget';
+export { ConcurrencyBudget, sharedBudget, type ErpBudget, type Priority } from './budget';
 export { NetSuiteError, type NetSuiteErrorDetail } from './errors';
 export { authorizationHeader, signatureBaseString, type TbaCredentials } from './oauth';

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { ConcurrencyBudget, type NetSuiteClient } from '../../connectors/netsuite';
+import { PostgresErpBudget } from '../../db/erp-budget';
+import { createPool, type Db } from '../../db/pool';
+import type { ErpSalesOrderInput } from '../../domain/erp';
+import { startErpSandbox, type RunningErpSandbox } from './harness';
+
+/** Each "worker process" has a pool and a budget of its own, as three replicas of workers/main.ts do. */
+interface Replica {
+  db: Db;
+  budget: PostgresErpBudget;
+}
+
+let erp: RunningErpSandbox;
+const pools: Db[] = [];
+const budgets: PostgresErpBudget[] = [];
+
+async function replica(key: string, size: number, leaseMs = 60_000): Promise<Replica> {
+  const db = createPool(inject('databaseUrl'), { max: 4 });
+  pools.push(db);
+  const budget = await PostgresErpBudget.open(db, { key, size, leaseMs, pollMs: 50 });
+  budgets.push(budget);
+  return { db, budget };
+}
+
+beforeAll(async () => {
+  erp = await startErpSandbox({ skus: 300, customers: 20 });
+}, 180_000);
+afterAll(async () => {
+  for (const b of budgets) await b.close().catch(() => undefined);
+  for (const p of pools) await p.end().catch(() => undefined);
+  await erp?.close();
+});
+
+let seq = 0;
+const order = (): ErpSalesOrderInput => ({
+  externalId: `shopify:budget-${randomUUID()}-${++seq}`,
+  customerErpId: '12',
+  poNumber: `PO-B${seq}`,
+  currency: 'USD',
+  lines: [{ lineKey: 'L1', sku: 'P101', quantity: 1, rate: '5.00', location: '1' }],
+});
+
+async function burst(clients: NetSuiteClient[], perClient: number) {
+  erp.sandbox.faults.resetStats();
+  const created = await Promise.all(
+    clients.flatMap((c) => Array.from({ length: perClient }, () => c.createSalesOrder(order()))),
+  );
+  return { created, stats: erp.sandbox.faults.stats() };
+}
+
+describe('one ERP budget for every worker process', () => {
+  it('keeps three workers together under an account limit of 15: no 429 at all', async () => {
+    erp.sandbox.faults.update({ concurrencyLimit: 15, latencyMinMs: 20, latencyMaxMs: 60 });
+    try {
+      const key = `${erp.url}|budget-${randomUUID()}`;
+      const replicas = await Promise.all([replica(key, 15), replica(key, 15), replica(key, 15)]);
+      const clients = replicas.map((r) => erp.client({ budget: r.budget, maxRetries: 0 }));
+      const { created, stats } = await burst(clients, 40);
+      expect(new Set(created.map((o) => o.erpId)).size).toBe(120);
+      expect(stats.throttled).toBe(0);
+      expect(stats.maxInFlight).toBeLessThanOrEqual(15);
+      // The budget is used, not just respected: requests from the three workers overlap.
+      expect(stats.maxInFlight).toBeGreaterThan(5);
+    } finally {
+      erp.sandbox.faults.update({ concurrencyLimit: 0, latencyMinMs: 0, latencyMaxMs: 0 });
+    }
+  });
+
+  it('is what makes the difference: three process-local budgets of 15 draw 429s', async () => {
+    erp.sandbox.faults.update({ concurrencyLimit: 15, latencyMinMs: 20, latencyMaxMs: 60 });
+    try {
+      const clients = [0, 1, 2].map(() => erp.client({ budget: new ConcurrencyBudget(15), maxRetries: 0 }));
+      erp.sandbox.faults.resetStats();
+      await Promise.allSettled(
+        clients.flatMap((c) => Array.from({ length: 40 }, () => c.createSalesOrder(order()))),
+      );
+      expect(erp.sandbox.faults.stats().throttled).toBeGreaterThan(0);
+    } finally {
+      erp.sandbox.faults.update({ concurrencyLimit: 0, latencyMinMs: 0, latencyMaxMs: 0 });
+    }
+  });
+
+  it('keeps the last slot for order calls, whichever worker runs the bulk sync', async () => {
+    const key = `budget-priority-${randomUUID()}`;
+    const [a, b] = await Promise.all([replica(key, 3), replica(key, 3)]);
+    const bulk1 = await a.budget.acquire('bulk');
+    const bulk2 = await a.budget.acquire('bulk');
+    let thirdBulk = false;
+    const pending = b.budget.acquire('bulk').then((release) => ((thirdBulk = true), release));
+    const interactive = await b.budget.acquire('interactive');
+    expect(thirdBulk).toBe(false);
+    bulk1();
+    const bulk3 = await pending;
+    expect(thirdBulk).toBe(true);
+    for (const release of [bulk2, bulk3, interactive]) release();
+  });
+
+  it('gets back the slots of a worker that died holding them once their lease runs out', async () => {
+    const key = `budget-lease-${randomUUID()}`;
+    const dead = await replica(key, 1, 300);
+    await dead.budget.acquire('interactive'); // never released: the process is gone
+    const alive = await replica(key, 1, 300);
+    const started = Date.now();
+    const release = await alive.budget.acquire('interactive');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    release();
+  });
+});
