@@ -8,6 +8,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import type { Logger } from '../../platform/logger';
+import { pagingFieldResolver } from './connections';
 import { CostBucket, requestedCost } from './cost';
 import type { StoreDb } from './db';
 import { createRootValue } from './resolvers';
@@ -154,6 +155,7 @@ export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
           rootValue: createRootValue({ db: opts.db, webhooks, shopDomain, apiVersion: version }),
           variableValues: variables ?? {},
           operationName,
+          fieldResolver: pagingFieldResolver,
         });
         for (const err of result.errors ?? [])
           if (!err.path) opts.log?.warn({ err }, 'sandbox store query failed');

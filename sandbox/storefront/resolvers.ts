@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { valueFromASTUntyped } from 'graphql';
 import type pg from 'pg';
+import { connection, sqlConnection, searchWhere, type SearchField } from './connections';
 import { gid, idOf, type StoreDb } from './db';
 import { customerJson, orderJson, refundJson, returnJson } from './rest';
 import { topicEnum, type WebhookDispatcher } from './webhooks';
@@ -25,18 +26,62 @@ interface UserError {
 const rows = async (db: Q, sql: string, params: unknown[] = []) =>
   (await db.query(sql, params)).rows as Row[];
 const one = async (db: Q, sql: string, params: unknown[] = []) => (await rows(db, sql, params))[0];
-const connection = <T>(nodes: T[], first?: number) => {
-  const page = first === undefined ? nodes : nodes.slice(0, first);
-  return {
-    nodes: page,
-    edges: page.map((node) => ({ node })),
-    pageInfo: {
-      hasNextPage: page.length < nodes.length,
-      hasPreviousPage: false,
-      endCursor: null,
-      startCursor: null,
-    },
-  };
+/** Search fields per resource: the documented subset of Shopify's search syntax (docs/sandboxes.md). */
+const ORDER_SEARCH: Record<string, SearchField> = {
+  id: { column: 'id', type: 'id' },
+  name: { column: 'number::text', type: 'text', normalize: (v) => v.replace(/^#/, '') },
+  email: { column: 'email', type: 'text' },
+  po_number: { column: 'po_number', type: 'text' },
+  financial_status: { column: 'financial_status', type: 'text' },
+  tag: { column: 'tags', type: 'exists', sql: 'lower($v) = ANY (SELECT lower(t) FROM unnest(tags) t)' },
+  created_at: { column: 'created_at', type: 'timestamp' },
+  updated_at: { column: 'updated_at', type: 'timestamp' },
+};
+const PRODUCT_SEARCH: Record<string, SearchField> = {
+  id: { column: 'id', type: 'id' },
+  title: { column: 'title', type: 'text' },
+  sku: {
+    column: 'sku',
+    type: 'exists',
+    sql: 'EXISTS (SELECT 1 FROM variants sv WHERE sv.product_id = products.id AND sv.sku = $v)',
+  },
+  created_at: { column: 'created_at', type: 'timestamp' },
+  updated_at: { column: 'updated_at', type: 'timestamp' },
+};
+const VARIANT_SEARCH: Record<string, SearchField> = {
+  id: { column: 'id', type: 'id' },
+  sku: { column: 'sku', type: 'text' },
+  product_id: { column: 'product_id', type: 'id' },
+  title: { column: 'title', type: 'text' },
+};
+const INVENTORY_ITEM_SEARCH: Record<string, SearchField> = {
+  id: { column: 'v.inventory_item_id', type: 'id' },
+  sku: { column: 'v.sku', type: 'text' },
+  created_at: { column: 'p.created_at', type: 'timestamp' },
+  updated_at: { column: 'p.updated_at', type: 'timestamp' },
+};
+const CUSTOMER_SEARCH: Record<string, SearchField> = {
+  id: { column: 'id', type: 'id' },
+  email: { column: 'email', type: 'text' },
+  first_name: { column: 'first_name', type: 'text' },
+  last_name: { column: 'last_name', type: 'text' },
+  tag: { column: 'tags', type: 'exists', sql: 'lower($v) = ANY (SELECT lower(t) FROM unnest(tags) t)' },
+  created_at: { column: 'created_at', type: 'timestamp' },
+  updated_at: { column: 'updated_at', type: 'timestamp' },
+};
+const COMPANY_SEARCH: Record<string, SearchField> = {
+  id: { column: 'id', type: 'id' },
+  name: { column: 'name', type: 'text' },
+  external_id: { column: 'external_id', type: 'text' },
+  created_at: { column: 'created_at', type: 'timestamp' },
+  updated_at: { column: 'updated_at', type: 'timestamp' },
+};
+const SORT_COLUMNS: Record<string, { column: string; type: 'timestamptz' | 'text' | 'integer' }> = {
+  UPDATED_AT: { column: 'updated_at', type: 'timestamptz' },
+  CREATED_AT: { column: 'created_at', type: 'timestamptz' },
+  TITLE: { column: 'title', type: 'text' },
+  SKU: { column: 'sku', type: 'text' },
+  ORDER_NUMBER: { column: 'number', type: 'integer' },
 };
 const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
 const userError = (field: string[] | null, message: string, code?: string): UserError => ({
@@ -273,6 +318,7 @@ export function createRootValue(ctx: ResolverContext) {
       displayFinancialStatus: String(o.financial_status).toUpperCase(),
       cancelledAt: iso(o.cancelled_at),
       cancelReason: o.cancel_reason ? String(o.cancel_reason).toUpperCase() : null,
+      createdAt: iso(o.created_at),
       updatedAt: iso(o.updated_at),
       customer: () => customerById(o.customer_id),
       lineItems: async ({ first }: Args) =>
@@ -331,6 +377,8 @@ export function createRootValue(ctx: ResolverContext) {
   const productNode = (p: Row): Row => ({
     id: gid('Product', p.id),
     title: p.title,
+    createdAt: iso(p.created_at),
+    updatedAt: iso(p.updated_at),
     publishedOnPublication: async ({ publicationId }: Args) =>
       Boolean(
         await one(db, 'SELECT 1 FROM product_publications WHERE product_id = $1 AND publication_id = $2', [
@@ -353,29 +401,38 @@ export function createRootValue(ctx: ResolverContext) {
     price: v.price,
     product: async () =>
       productNode((await one(db, 'SELECT * FROM products WHERE id = $1', [v.product_id]))!),
-    inventoryItem: {
-      id: gid('InventoryItem', v.inventory_item_id),
-      sku: v.sku,
-      inventoryLevels: async ({ first }: Args) =>
-        connection(
-          (
-            await rows(
-              db,
-              'SELECT il.*, l.name FROM inventory_levels il JOIN locations l ON l.id = il.location_id WHERE il.inventory_item_id = $1 ORDER BY l.id',
-              [v.inventory_item_id],
-            )
-          ).map((il) => ({
-            id: gid('InventoryLevel', `${il.inventory_item_id}?inventory_item_id=${il.location_id}`),
-            location: locationNode({ id: il.location_id, name: il.name }),
-            quantities: ({ names }: Args) =>
-              (names as string[]).map((name) => ({
-                name,
-                quantity: name === 'available' || name === 'on_hand' ? il.available : 0,
-              })),
-          })),
-          first,
-        ),
-    },
+    inventoryItem: async () =>
+      inventoryItemNode({
+        ...v,
+        ...(await one(db, 'SELECT created_at, updated_at FROM products WHERE id = $1', [v.product_id])),
+      }),
+  });
+  /** An inventory item: the row of its variant, with its product's timestamps. */
+  const inventoryItemNode = (v: Row): Row => ({
+    id: gid('InventoryItem', v.inventory_item_id),
+    sku: v.sku,
+    tracked: true,
+    createdAt: iso(v.created_at),
+    updatedAt: iso(v.updated_at),
+    variant: () => variantNode(v),
+    inventoryLevels: async () =>
+      connection(
+        (
+          await rows(
+            db,
+            'SELECT il.*, l.name FROM inventory_levels il JOIN locations l ON l.id = il.location_id WHERE il.inventory_item_id = $1 ORDER BY l.id',
+            [v.inventory_item_id],
+          )
+        ).map((il) => ({
+          id: gid('InventoryLevel', `${il.inventory_item_id}?inventory_item_id=${il.location_id}`),
+          location: locationNode({ id: il.location_id, name: il.name }),
+          quantities: ({ names }: Args) =>
+            (names as string[]).map((name) => ({
+              name,
+              quantity: name === 'available' || name === 'on_hand' ? il.available : 0,
+            })),
+        })),
+      ),
   });
   const returnNode = (r: Row) => ({
     id: gid('Return', r.id),
@@ -414,35 +471,67 @@ export function createRootValue(ctx: ResolverContext) {
       currencyCode: 'USD',
     }),
     order: ({ id }: Args) => orderById(idOf(id, 'Order')),
-    orders: async ({ first, query, sortKey, reverse }: Args) => {
-      const names = termValues(query, 'name').map((n) => Number(n.replace('#', '')));
-      // Shopify's search syntax for the one range Quayside asks: updated_at:>'2026-11-27T00:00:00Z'.
-      const updatedAfter = /updated_at:>'?([^'\s]+)'?/.exec(String(query ?? ''))?.[1];
-      const order =
-        sortKey === 'UPDATED_AT'
-          ? `updated_at ${reverse ? 'DESC' : 'ASC'}, id`
-          : `id ${reverse === false ? 'ASC' : 'DESC'}`;
-      const list = names.length
-        ? await rows(db, 'SELECT * FROM orders WHERE number = ANY($1) ORDER BY id', [names])
-        : updatedAfter
-          ? await rows(
-              db,
-              `SELECT * FROM orders WHERE date_trunc('milliseconds', updated_at) > $1 ORDER BY ${order} LIMIT $2`,
-              [updatedAfter, first + 1],
-            )
-          : await rows(db, `SELECT * FROM orders ORDER BY ${order} LIMIT $1`, [first + 1]);
-      return connection(list.map(orderNode), first);
+    orders: ({ query, sortKey, ...args }: Args) => {
+      const params: unknown[] = [];
+      return sqlConnection(db, {
+        from: 'orders',
+        where: searchWhere(query, ORDER_SEARCH, params, 'name'),
+        params,
+        sort: SORT_COLUMNS[sortKey as string],
+        args,
+        map: orderNode,
+      });
     },
     product: async ({ id }: Args) => {
       const p = await one(db, 'SELECT * FROM products WHERE id = $1', [idOf(id, 'Product') ?? '0']);
       return p ? productNode(p) : null;
     },
-    productVariants: async ({ first, query }: Args) => {
-      const skus = termValues(query, 'sku');
-      const list = skus.length
-        ? await rows(db, 'SELECT * FROM variants WHERE sku = ANY($1) ORDER BY id LIMIT $2', [skus, first + 1])
-        : await rows(db, 'SELECT * FROM variants ORDER BY id LIMIT $1', [first + 1]);
-      return connection(list.map(variantNode), first);
+    products: ({ query, sortKey, ...args }: Args) => {
+      const params: unknown[] = [];
+      return sqlConnection(db, {
+        from: 'products',
+        where: searchWhere(query, PRODUCT_SEARCH, params, 'title'),
+        params,
+        sort: SORT_COLUMNS[sortKey as string],
+        args,
+        map: productNode,
+      });
+    },
+    productVariant: async ({ id }: Args) => {
+      const v = await one(db, 'SELECT * FROM variants WHERE id = $1', [idOf(id, 'ProductVariant') ?? '0']);
+      return v ? variantNode(v) : null;
+    },
+    productVariants: ({ query, sortKey, ...args }: Args) => {
+      const params: unknown[] = [];
+      return sqlConnection(db, {
+        from: 'variants',
+        where: searchWhere(query, VARIANT_SEARCH, params, 'sku'),
+        params,
+        sort: SORT_COLUMNS[sortKey as string],
+        args,
+        map: variantNode,
+      });
+    },
+    inventoryItem: async ({ id }: Args) => {
+      const v = await one(
+        db,
+        'SELECT v.*, p.created_at, p.updated_at FROM variants v JOIN products p ON p.id = v.product_id WHERE v.inventory_item_id = $1',
+        [idOf(id, 'InventoryItem') ?? '0'],
+      );
+      return v ? inventoryItemNode(v) : null;
+    },
+    inventoryItems: ({ query, ...args }: Args) => {
+      const params: unknown[] = [];
+      return sqlConnection(db, {
+        from: 'variants v JOIN products p ON p.id = v.product_id',
+        alias: 'v',
+        select: 'v.*, p.created_at, p.updated_at',
+        idColumn: 'inventory_item_id',
+        where: searchWhere(query, INVENTORY_ITEM_SEARCH, params, 'sku'),
+        params,
+        args,
+        map: inventoryItemNode,
+      });
     },
     locations: async ({ first }: Args) =>
       connection((await rows(db, 'SELECT * FROM locations ORDER BY id')).map(locationNode), first),
@@ -455,31 +544,30 @@ export function createRootValue(ctx: ResolverContext) {
         first,
       ),
     customer: ({ id }: Args) => customerById(idOf(id, 'Customer')),
-    customers: async ({ first, query }: Args) => {
-      const emails = termValues(query, 'email');
-      const list = emails.length
-        ? await rows(db, 'SELECT * FROM customers WHERE lower(email) = ANY($1) ORDER BY id', [
-            emails.map((e) => e.toLowerCase()),
-          ])
-        : await rows(db, 'SELECT * FROM customers ORDER BY id DESC LIMIT $1', [first + 1]);
-      return connection(list.map(customerNode), first);
+    customers: ({ query, sortKey, ...args }: Args) => {
+      const params: unknown[] = [];
+      return sqlConnection(db, {
+        from: 'customers',
+        where: searchWhere(query, CUSTOMER_SEARCH, params, 'email'),
+        params,
+        sort: SORT_COLUMNS[sortKey as string],
+        args,
+        map: customerNode,
+      });
     },
     company: async ({ id }: Args) => {
       const c = await one(db, 'SELECT * FROM companies WHERE id = $1', [idOf(id, 'Company') ?? '0']);
       return c ? companyNode(c) : null;
     },
-    companies: async ({ first, query }: Args) => {
-      const external = termValues(query, 'external_id');
-      const names = termValues(query, 'name');
-      const list =
-        external.length || names.length
-          ? await rows(
-              db,
-              'SELECT * FROM companies WHERE external_id = ANY($1) OR name = ANY($2) ORDER BY id',
-              [external, names],
-            )
-          : await rows(db, 'SELECT * FROM companies ORDER BY id DESC LIMIT $1', [first + 1]);
-      return connection(list.map(companyNode), first);
+    companies: ({ query, ...args }: Args) => {
+      const params: unknown[] = [];
+      return sqlConnection(db, {
+        from: 'companies',
+        where: searchWhere(query, COMPANY_SEARCH, params, 'name'),
+        params,
+        args,
+        map: companyNode,
+      });
     },
     catalogs: async ({ first, query }: Args) => {
       const titles = termValues(query, 'title');

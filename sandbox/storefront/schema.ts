@@ -1,4 +1,5 @@
-import { buildSchema } from 'graphql';
+import { buildASTSchema } from 'graphql';
+import { withConnections } from './connections';
 
 /** The subset of Shopify's Admin GraphQL schema that Quayside uses, with Shopify's names and shapes. */
 export const ADMIN_SDL = /* GraphQL */ `
@@ -80,12 +81,22 @@ export const ADMIN_SDL = /* GraphQL */ `
   type InventoryItem {
     id: ID!
     sku: String
+    tracked: Boolean!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    variant: ProductVariant!
     inventoryLevels(first: Int!): InventoryLevelConnection!
+  }
+  type InventoryItemConnection {
+    nodes: [InventoryItem!]!
+    pageInfo: PageInfo!
   }
 
   type Product {
     id: ID!
     title: String!
+    createdAt: DateTime!
+    updatedAt: DateTime!
     publishedOnPublication(publicationId: ID!): Boolean!
     publishedOnCurrentPublication: Boolean!
     variants(first: Int!): ProductVariantConnection!
@@ -101,6 +112,20 @@ export const ADMIN_SDL = /* GraphQL */ `
   type ProductVariantConnection {
     nodes: [ProductVariant!]!
     pageInfo: PageInfo!
+  }
+  type ProductConnection {
+    nodes: [Product!]!
+    pageInfo: PageInfo!
+  }
+  enum ProductSortKeys {
+    ID
+    TITLE
+    CREATED_AT
+    UPDATED_AT
+  }
+  enum ProductVariantSortKeys {
+    ID
+    SKU
   }
 
   type Customer {
@@ -232,6 +257,7 @@ export const ADMIN_SDL = /* GraphQL */ `
     displayFinancialStatus: String
     cancelledAt: DateTime
     cancelReason: String
+    createdAt: DateTime!
     updatedAt: DateTime!
     customer: Customer
     lineItems(first: Int!): LineItemConnection!
@@ -246,6 +272,12 @@ export const ADMIN_SDL = /* GraphQL */ `
     pageInfo: PageInfo!
   }
   enum OrderSortKeys {
+    ID
+    UPDATED_AT
+    CREATED_AT
+    ORDER_NUMBER
+  }
+  enum CustomerSortKeys {
     ID
     UPDATED_AT
     CREATED_AT
@@ -296,11 +328,15 @@ export const ADMIN_SDL = /* GraphQL */ `
     order(id: ID!): Order
     orders(first: Int!, query: String, sortKey: OrderSortKeys, reverse: Boolean): OrderConnection!
     product(id: ID!): Product
-    productVariants(first: Int!, query: String): ProductVariantConnection!
+    products(first: Int, query: String, sortKey: ProductSortKeys): ProductConnection!
+    productVariant(id: ID!): ProductVariant
+    productVariants(first: Int!, query: String, sortKey: ProductVariantSortKeys): ProductVariantConnection!
+    inventoryItem(id: ID!): InventoryItem
+    inventoryItems(first: Int, query: String): InventoryItemConnection!
     locations(first: Int!): LocationConnection!
     publications(first: Int!): PublicationConnection!
     customer(id: ID!): Customer
-    customers(first: Int!, query: String): CustomerConnection!
+    customers(first: Int!, query: String, sortKey: CustomerSortKeys): CustomerConnection!
     company(id: ID!): Company
     companies(first: Int!, query: String): CompanyConnection!
     catalogs(first: Int!, query: String): CatalogConnection!
@@ -588,4 +624,5 @@ export const ADMIN_SDL = /* GraphQL */ `
   }
 `;
 
-export const adminSchema = buildSchema(ADMIN_SDL);
+/** Every connection gets `edges`, a complete `pageInfo` and `first/after/last/before/reverse` (connections.ts). */
+export const adminSchema = buildASTSchema(withConnections(ADMIN_SDL));

@@ -1,0 +1,295 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_DEV_ACCESS_TOKEN } from '../../sandbox/storefront/app';
+import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
+
+/**
+ * Conformance of the sandbox store to Shopify's Admin GraphQL API (2026-04), written from Shopify's
+ * documentation and ../shared/reference/API-FACTS.md: plain HTTP requests as any client would send
+ * them, no Quayside connector code.
+ */
+
+interface GraphQLAnswer<T = Record<string, unknown>> {
+  status: number;
+  body: {
+    data?: T | null;
+    errors?: {
+      message: string;
+      locations?: unknown;
+      path?: string[];
+      extensions?: Record<string, unknown>;
+    }[];
+    extensions?: {
+      cost?: {
+        requestedQueryCost: number;
+        actualQueryCost: number | null;
+        throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
+      };
+    };
+  };
+}
+
+const run = Date.now().toString(36).toUpperCase();
+const sku = (n: number) => `CONF-${n}-${run}`;
+
+interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+interface Page {
+  nodes: { id: string }[];
+  edges: { cursor: string; node: { id: string } }[];
+  pageInfo: PageInfo;
+}
+
+describe('sandbox store conformance: Shopify Admin GraphQL 2026-04', () => {
+  let store: RunningSandbox;
+  const gql = async <T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    token: string | null = SANDBOX_DEV_ACCESS_TOKEN,
+    base = store.base,
+  ): Promise<GraphQLAnswer<T>> => {
+    const res = await fetch(`${base}/admin/api/2026-04/graphql.json`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token === null ? {} : { 'X-Shopify-Access-Token': token }),
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: res.status, body: (await res.json()) as GraphQLAnswer<T>['body'] };
+  };
+
+  beforeAll(async () => {
+    store = await startSandbox('store_conformance');
+    for (const n of [1, 2, 3, 4, 5])
+      await store.sim('/sandbox/products', {
+        sku: sku(n),
+        title: `Flange ${n} ${run}`,
+        price: '10.00',
+        inventory: { 'Chicago Warehouse': 4, 'Dallas Warehouse': 2 },
+      });
+  });
+  afterAll(async () => {
+    await store.stop();
+  });
+
+  describe('collections and paging', () => {
+    const PAGE = `query Page($first: Int, $after: String, $last: Int, $before: String, $reverse: Boolean) {
+      products(first: $first, after: $after, last: $last, before: $before, reverse: $reverse) {
+        nodes { id }
+        edges { cursor node { id } }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      }
+    }`;
+    const page = async (vars: Record<string, unknown>) => {
+      const answer = await gql<{ products: Page }>(PAGE, vars);
+      expect(answer.body.errors).toBeUndefined();
+      return answer.body.data!.products;
+    };
+
+    it('answers every connection with nodes, edges { cursor node } and a complete pageInfo', async () => {
+      const p = await page({ first: 2 });
+      expect(p.nodes).toHaveLength(2);
+      expect(p.edges.map((e) => e.node)).toEqual(p.nodes);
+      expect(p.edges.every((e) => typeof e.cursor === 'string' && e.cursor.length > 0)).toBe(true);
+      expect(p.pageInfo).toEqual({
+        hasNextPage: true,
+        hasPreviousPage: false,
+        startCursor: p.edges[0]!.cursor,
+        endCursor: p.edges[1]!.cursor,
+      });
+    });
+
+    it('walks forward with first/after and back with last/before, each object once', async () => {
+      const seen: string[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      for (;;) {
+        const p: Page = await page({ first: 2, after });
+        seen.push(...p.nodes.map((n) => n.id));
+        expect(p.pageInfo.hasPreviousPage).toBe(pages > 0);
+        pages += 1;
+        if (!p.pageInfo.hasNextPage) break;
+        after = p.pageInfo.endCursor;
+      }
+      expect(pages).toBe(3);
+      expect(new Set(seen).size).toBe(5);
+
+      const lastTwo = await page({ last: 2 });
+      expect(lastTwo.nodes.map((n) => n.id)).toEqual(seen.slice(3));
+      expect(lastTwo.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+      const before = await page({ last: 2, before: lastTwo.pageInfo.startCursor });
+      expect(before.nodes.map((n) => n.id)).toEqual(seen.slice(1, 3));
+      expect(before.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+
+      const reversed = await page({ first: 5, reverse: true });
+      expect(reversed.nodes.map((n) => n.id)).toEqual([...seen].reverse());
+    });
+
+    it('refuses a connection without first or last, as a top-level error', async () => {
+      const answer = await gql(`{ products { nodes { id } } }`);
+      expect(answer.status).toBe(200);
+      expect(answer.body.errors?.[0]?.message).toBe('you must provide one of first or last');
+    });
+
+    it('pages nested connections too', async () => {
+      const answer = await gql<{
+        productVariants: { nodes: { inventoryItem: { inventoryLevels: Page } }[] };
+      }>(
+        `query($q: String!) { productVariants(first: 1, query: $q) { nodes { inventoryItem {
+           inventoryLevels(first: 1) { nodes { id } edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } } } }`,
+        { q: `sku:${sku(1)}` },
+      );
+      const levels = answer.body.data!.productVariants.nodes[0]!.inventoryItem.inventoryLevels;
+      expect(levels.nodes).toHaveLength(1);
+      expect(levels.pageInfo.hasNextPage).toBe(true);
+      expect(levels.pageInfo.endCursor).toBe(levels.edges[0]!.cursor);
+    });
+
+    it('searches products, variants and inventory items with the query syntax', async () => {
+      const products = await gql<{ products: { nodes: { title: string }[] } }>(
+        `query($q: String!) { products(first: 10, query: $q) { nodes { title } } }`,
+        { q: `sku:${sku(2)} OR sku:${sku(4)}` },
+      );
+      expect(products.body.data!.products.nodes.map((n) => n.title).sort()).toEqual([
+        `Flange 2 ${run}`,
+        `Flange 4 ${run}`,
+      ]);
+      const items = await gql<{
+        inventoryItems: { nodes: { sku: string; variant: { product: { title: string } } }[] };
+      }>(
+        `query($q: String!) { inventoryItems(first: 10, query: $q) { nodes { sku variant { product { title } } } } }`,
+        { q: `sku:${sku(3)}` },
+      );
+      expect(items.body.data!.inventoryItems.nodes).toEqual([
+        { sku: sku(3), variant: { product: { title: `Flange 3 ${run}` } } },
+      ]);
+      const prefix = await gql<{ productVariants: { nodes: { sku: string }[] } }>(
+        `query($q: String!) { productVariants(first: 10, query: $q) { nodes { sku } } }`,
+        { q: `sku:CONF-5-*` },
+      );
+      expect(prefix.body.data!.productVariants.nodes.map((n) => n.sku)).toEqual([sku(5)]);
+    });
+
+    it('finds orders by name and lists them in id order by default', async () => {
+      const placed: string[] = [];
+      for (const _ of [1, 2]) {
+        const { name } = await store.sim<{ name: string }>('/sandbox/orders', {
+          customerEmail: `conf-${run}@example.com`,
+          lines: [{ sku: sku(1), quantity: 1 }],
+        });
+        placed.push(name);
+      }
+      const byName = await gql<{ orders: { nodes: { name: string }[] } }>(
+        `query($q: String!) { orders(first: 5, query: $q) { nodes { name } } }`,
+        { q: `name:${placed[1]}` },
+      );
+      expect(byName.body.data!.orders.nodes).toEqual([{ name: placed[1] }]);
+      const all = await gql<{ orders: { nodes: { name: string }[] } }>(
+        `{ orders(first: 5) { nodes { name } } }`,
+      );
+      expect(all.body.data!.orders.nodes.map((n) => n.name)).toEqual(placed);
+    });
+  });
+
+  describe('errors and their formats', () => {
+    it('answers a field the schema does not have with HTTP 200 and top-level errors', async () => {
+      const answer = await gql(`{ shop { name noSuchField } }`);
+      expect(answer.status).toBe(200);
+      expect(answer.body.errors?.[0]).toMatchObject({
+        message: expect.stringContaining('noSuchField'),
+        locations: [expect.objectContaining({ line: 1 })],
+      });
+    });
+
+    it('answers a syntax error with top-level errors', async () => {
+      const answer = await gql(`{ shop { name `);
+      expect(answer.status).toBe(200);
+      expect(answer.body.errors?.[0]?.message).toMatch(/Syntax Error/);
+    });
+
+    it('reports a business problem as userErrors { field message } on the mutation, not as errors', async () => {
+      const answer = await gql<{
+        tagsAdd: { node: unknown; userErrors: { field: string[]; message: string }[] };
+      }>(
+        `mutation { tagsAdd(id: "gid://shopify/Order/1", tags: ["x"]) { node { id } userErrors { field message } } }`,
+      );
+      expect(answer.body.errors).toBeUndefined();
+      expect(answer.body.data!.tagsAdd.node).toBeNull();
+      expect(answer.body.data!.tagsAdd.userErrors).toEqual([{ field: ['id'], message: expect.any(String) }]);
+    });
+
+    it('refuses refundCreate without the @idempotent directive from 2026-04', async () => {
+      const answer = await gql(
+        `mutation { refundCreate(input: { orderId: "gid://shopify/Order/1" }) { refund { id } userErrors { field message } } }`,
+      );
+      expect(answer.body.errors?.[0]?.message).toMatch(/idempotent/);
+    });
+  });
+
+  describe('authentication', () => {
+    it('answers 401 without an access token', async () => {
+      const answer = await gql(`{ shop { name } }`, {}, null);
+      expect(answer.status).toBe(401);
+      expect(answer.body).toEqual({
+        errors: '[API] Invalid API key or access token (unrecognized login or wrong password)',
+      });
+    });
+
+    it('answers 401 with a wrong access token', async () => {
+      const answer = await gql(`{ shop { name } }`, {}, 'shpat_not_a_real_token');
+      expect(answer.status).toBe(401);
+      expect(answer.body.errors).toMatch(/Invalid API key or access token/);
+    });
+  });
+
+  describe('rate limiting', () => {
+    let small: RunningSandbox;
+    beforeAll(async () => {
+      small = await startSandbox('store_conformance_small', { bucketSize: 60, restoreRate: 1 });
+    });
+    afterAll(async () => {
+      await small.stop();
+    });
+
+    it('reports the query cost and the bucket on every answer', async () => {
+      const answer = await gql(`{ shop { name } }`, {}, SANDBOX_DEV_ACCESS_TOKEN, small.base);
+      expect(answer.body.extensions?.cost).toEqual({
+        requestedQueryCost: expect.any(Number),
+        actualQueryCost: expect.any(Number),
+        throttleStatus: { maximumAvailable: 60, currentlyAvailable: expect.any(Number), restoreRate: 1 },
+      });
+    });
+
+    it('answers THROTTLED with HTTP 200 and the throttle status when the bucket cannot pay', async () => {
+      // 2 points for the connection plus 1 a product: 72 requested, more than the 60 the bucket holds.
+      const answer = await gql(
+        `{ products(first: 70) { nodes { id title } } }`,
+        {},
+        SANDBOX_DEV_ACCESS_TOKEN,
+        small.base,
+      );
+      expect(answer.status).toBe(200);
+      expect(answer.body.errors?.[0]).toMatchObject({
+        message: 'Throttled',
+        extensions: { code: 'THROTTLED' },
+      });
+      const cost = answer.body.extensions!.cost!;
+      expect(cost.requestedQueryCost).toBeGreaterThan(cost.throttleStatus.currentlyAvailable);
+      expect(cost.throttleStatus).toMatchObject({ maximumAvailable: 60, restoreRate: 1 });
+    });
+
+    it('refuses a single query over the maximum cost', async () => {
+      const answer = await gql(
+        `{ products(first: 250) { nodes { variants(first: 250) { nodes { id } } } } }`,
+        {},
+        SANDBOX_DEV_ACCESS_TOKEN,
+        small.base,
+      );
+      expect(answer.body.errors?.[0]?.extensions?.code).toBe('MAX_COST_EXCEEDED');
+    });
+  });
+});
