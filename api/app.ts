@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Db } from '../db/pool';
 import type { Logger } from '../platform/logger';
+import { refuseDeclaredOversize } from './body';
 import { errorHandler, notFound } from './errors';
 import { createMetrics } from './metrics';
 import { openApiDocument } from './openapi';
@@ -33,6 +34,8 @@ export interface ApiDeps {
   /** The payload codec workflows use; exposes the authorized /codec endpoint when set. */
   payloadCodec?: PayloadCodec;
 }
+
+const JSON_LIMIT_BYTES = 2 * 1024 * 1024;
 
 /** The HTTP API: routers are built from their dependencies; one error middleware shapes every error. */
 export function createApp(deps: ApiDeps): Express {
@@ -64,7 +67,8 @@ export function createApp(deps: ApiDeps): Express {
       }),
     );
   app.use(webhooksRouter(deps));
-  app.use(express.json({ limit: '2mb' }));
+  app.use(refuseDeclaredOversize(JSON_LIMIT_BYTES));
+  app.use(express.json({ limit: JSON_LIMIT_BYTES }));
   app.use(ordersRouter(deps));
   app.use(quoteRouter(deps));
   app.use(settingsRouter(deps));

@@ -59,6 +59,49 @@ export function validate<B = unknown, Q = unknown, P = unknown>(schemas: {
   return Object.assign(handler, { openapi: { schemas } });
 }
 
+/** Body-parser's error types (http-errors `type`), as the stable codes and words a client reads. */
+const PARSER_ERRORS: Record<string, { code: string; message: string }> = {
+  'entity.parse.failed': { code: 'REQUEST.MALFORMED_JSON', message: 'The request body is not valid JSON.' },
+  'entity.too.large': {
+    code: 'REQUEST.TOO_LARGE',
+    message: 'The request body is larger than this endpoint accepts.',
+  },
+  'entity.verify.failed': { code: 'REQUEST.INVALID', message: 'The request body was refused.' },
+  'encoding.unsupported': {
+    code: 'REQUEST.UNSUPPORTED_ENCODING',
+    message: 'The Content-Encoding is not accepted.',
+  },
+  'charset.unsupported': {
+    code: 'REQUEST.UNSUPPORTED_CHARSET',
+    message: 'The request charset is not accepted; send UTF-8.',
+  },
+  'request.aborted': { code: 'REQUEST.ABORTED', message: 'The request was aborted before its body arrived.' },
+  'request.size.invalid': {
+    code: 'REQUEST.INVALID',
+    message: 'The request body is shorter or longer than its Content-Length.',
+  },
+  'stream.encoding.set': { code: 'REQUEST.INVALID', message: 'The request body could not be read.' },
+};
+
+/**
+ * A client mistake reported by Express or body-parser (an http-error with a 4xx status, such as an
+ * undecodable `%ff` in the path or a body over the limit) as a stable code; null for anything else.
+ */
+function clientMistake(err: unknown): { status: number; code: string; message: string } | null {
+  const e = err as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown } | null;
+  const status = Number(e?.status ?? e?.statusCode);
+  if (!Number.isInteger(status) || status < 400 || status > 499) return null;
+  const known = typeof e?.type === 'string' ? PARSER_ERRORS[e.type] : undefined;
+  if (known) return { status, ...known };
+  if (err instanceof URIError)
+    return {
+      status: 400,
+      code: 'REQUEST.MALFORMED_PATH',
+      message: 'The request path is not valid percent-encoded UTF-8.',
+    };
+  return { status, code: 'REQUEST.INVALID', message: 'The request could not be read.' };
+}
+
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const requestId = String(req.id ?? '');
   if (err instanceof ApiError) {
@@ -70,10 +113,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     });
     return;
   }
-  if ((err as { type?: string }).type === 'entity.parse.failed') {
-    res
-      .status(400)
-      .json({ code: 'REQUEST.MALFORMED_JSON', message: 'The request body is not valid JSON.', requestId });
+  const client = clientMistake(err);
+  if (client) {
+    res.status(client.status).json({ code: client.code, message: client.message, requestId });
     return;
   }
   req.log?.error({ err }, 'unhandled error');

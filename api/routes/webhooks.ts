@@ -1,11 +1,13 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool';
 import { webhookRepository } from '../../db/webhooks';
 import type { Logger } from '../../platform/logger';
 import { ApiError, validate } from '../errors';
+import { boundedRawBody } from '../body';
 import { createShopifyIngress } from '../webhooks/ingress';
+import { shopifyHeader } from '../webhooks/verify';
 import { authenticate, requireRole } from '../auth';
 
 const DeadLetterParams = z.object({ id: z.coerce.number().int().positive() });
@@ -33,9 +35,21 @@ export function webhooksRouter(deps: WebhooksRouterDeps) {
   const secrets = [deps.shopifySecret, deps.shopifySecretPrevious].filter((s): s is string => Boolean(s));
   const ingress = createShopifyIngress({ ...deps, secrets });
   const repo = webhookRepository(deps.db);
-  const rawBody = express.raw({ type: () => true, limit: '5mb' });
+  const limit = 5 * 1024 * 1024;
+  // An unsigned delivery is refused from its headers, and an oversized one from its Content-Length,
+  // before the body is read; a body streamed past the limit is cut there.
+  const webhookBody = boundedRawBody(limit, (req) =>
+    shopifyHeader(req.headers, 'hmac-sha256')
+      ? null
+      : {
+          status: 401,
+          code: 'WEBHOOK.UNAUTHORIZED',
+          message: 'The webhook signature (X-Shopify-Hmac-Sha256) is missing or wrong.',
+        },
+  );
+  const rawBody = boundedRawBody(limit);
 
-  router.post('/webhooks/shopify', rawBody, async (req, res) => {
+  router.post('/webhooks/shopify', webhookBody, async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const outcome = await ingress.handle(raw, req.headers);
     const requestId = String(req.id ?? '');
