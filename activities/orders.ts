@@ -9,7 +9,7 @@ import type { CreditAccount } from '../domain/credit';
 import { fromCents, toCents } from '../domain/credit';
 import type { ErpInvoice, ErpPort, ErpSalesOrder, ErpSalesOrderInput } from '../domain/erp';
 import type { CanonicalOrder } from '../domain/order';
-import { isPaidStatus } from '../domain/order-process';
+import { erpOrderExternalId, isPaidStatus } from '../domain/order-process';
 import type { RulesSnapshot } from '../domain/rules';
 import type { StorefrontFulfillmentInput, StorefrontPort } from '../domain/storefront';
 import type { Logger } from '../platform/logger';
@@ -83,6 +83,14 @@ export function createOrderActivities({
   const alerts = alertRepository(db);
   const rules = rulesRepository(db);
 
+  /** "First order" is the ERP's answer (orders entered there before Quayside count), cached once it is yes. */
+  async function hasOrderedInErp(customerErpId: string, exceptExternalId: string): Promise<boolean> {
+    if (await orders.erpCustomerHasOrdered(customerErpId)) return true;
+    const ordered = await erp.hasOtherSalesOrder(customerErpId, exceptExternalId);
+    if (ordered) await orders.recordErpCustomerOrdered(customerErpId);
+    return ordered;
+  }
+
   return {
     async loadOrderRules(): Promise<RulesSnapshot> {
       return rules.current();
@@ -129,7 +137,9 @@ export function createOrderActivities({
           nonRetryable: true,
         });
       }
-      const earlier = await orders.hasEarlierOrder(input.store, input.customerId, input.orderId);
+      const earlier =
+        (await orders.hasEarlierOrder(input.store, input.customerId, input.orderId)) ||
+        (await hasOrderedInErp(input.customerErpId, erpOrderExternalId(input.store, input.orderId)));
       return {
         creditLimit: customer.creditLimit,
         balance: customer.balance,

@@ -111,6 +111,21 @@ export function orderRepository(db: Db) {
       return (res.rowCount ?? 0) > 0;
     },
 
+    /** Whether the ERP is known (cached) to hold a sales order for this customer. */
+    async erpCustomerHasOrdered(erpCustomerId: string): Promise<boolean> {
+      const res = await db.query('SELECT 1 FROM erp_customer_order_history WHERE erp_customer_id = $1', [
+        erpCustomerId,
+      ]);
+      return (res.rowCount ?? 0) > 0;
+    },
+
+    async recordErpCustomerOrdered(erpCustomerId: string): Promise<void> {
+      await db.query(
+        'INSERT INTO erp_customer_order_history (erp_customer_id) VALUES ($1) ON CONFLICT DO NOTHING',
+        [erpCustomerId],
+      );
+    },
+
     /** On-hand stock (the inventory sync's cache) minus other orders' open reservations, by location, for the given ERP SKUs. */
     async freeStock(skus: string[], exceptWorkflowId: string): Promise<StockByLocation> {
       const res = await db.query<{ sku: string; location: string; free: number }>(

@@ -190,6 +190,11 @@ export interface ErpRefundInput {
 
 export interface ErpPort {
   getCustomer(erpId: string): Promise<ErpCustomer | null>;
+  /**
+   * Whether the ERP holds a sales order (not cancelled) for this customer other than the one with
+   * `exceptExternalId`, whoever entered it: the ERP's own answer to "is this the customer's first order".
+   */
+  hasOtherSalesOrder(customerErpId: string, exceptExternalId: string): Promise<boolean>;
   /** Upsert by external id: the same input twice yields one customer. */
   upsertCustomer(input: ErpCustomerInput): Promise<ErpCustomer>;
   listItems(cursor: string | null, pageSize?: number): Promise<Page<ErpItem>>;

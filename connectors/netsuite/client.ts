@@ -470,6 +470,15 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         return rec ? toCustomer(rec) : null;
       },
 
+      async hasOtherSalesOrder(customerErpId, exceptExternalId) {
+        const page = await suiteql(
+          `SELECT id FROM transaction WHERE type = 'SalesOrd' AND entity = ${intId(customerErpId)} AND status <> 'C'` +
+            ` AND (externalid IS NULL OR externalid <> ${quote(exceptExternalId)}) ORDER BY id`,
+          { limit: 1 },
+        );
+        return page.items.length > 0;
+      },
+
       async upsertCustomer(input) {
         const body: Json = {
           externalId: input.externalId,

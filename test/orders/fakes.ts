@@ -29,6 +29,8 @@ export class FakeErp implements ErpPort {
   fulfillments: ErpFulfillment[] = [];
   invoices: ErpInvoice[] = [];
   rejectNextCreate: string | null = null;
+  /** Sales orders by the ERP customer they are for (external id), including ones entered in the ERP. */
+  ordersByCustomer = new Map<string, string[]>();
   private seq = 0;
 
   addCustomer(erpId: string, creditLimit: string | null, balance = '0.00') {
@@ -49,6 +51,9 @@ export class FakeErp implements ErpPort {
 
   async getCustomer(erpId: string) {
     return this.customers.get(erpId) ?? null;
+  }
+  async hasOtherSalesOrder(customerErpId: string, exceptExternalId: string) {
+    return (this.ordersByCustomer.get(customerErpId) ?? []).some((e) => e !== exceptExternalId);
   }
   upsertCustomer = unsupported('customers');
   listItems = unsupported('items');
@@ -95,6 +100,10 @@ export class FakeErp implements ErpPort {
       lastModified: new Date().toISOString(),
     };
     this.orders.set(input.externalId, so);
+    this.ordersByCustomer.set(input.customerErpId, [
+      ...(this.ordersByCustomer.get(input.customerErpId) ?? []),
+      input.externalId,
+    ]);
     return structuredClone(so);
   }
 
