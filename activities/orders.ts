@@ -6,7 +6,7 @@ import type { Db } from '../db/pool';
 import { rulesRepository } from '../db/rules';
 import type { StockByLocation } from '../domain/allocation';
 import type { CreditAccount } from '../domain/credit';
-import { fromCents, toCents } from '../domain/credit';
+import { Money } from '../domain/money';
 import type { ErpInvoice, ErpPort, ErpSalesOrder, ErpSalesOrderInput } from '../domain/erp';
 import type { CanonicalOrder } from '../domain/order';
 import { erpOrderExternalId, isPaidStatus } from '../domain/order-process';
@@ -243,8 +243,14 @@ export function createOrderActivities({
         input.workflowId,
         input.lines.flatMap((l) => l.lineKeys),
       );
-      const cents = input.lines.reduce((s, l) => s + toCents(l.unitPrice) * l.quantity, 0);
-      const refunded = input.paid ? fromCents(cents) : '0.00';
+      const refunded = (
+        input.paid
+          ? Money.sum(
+              input.lines.map((l) => Money.line(l.unitPrice, l.quantity, input.currency)),
+              input.currency,
+            )
+          : Money.zero(input.currency)
+      ).toString();
       await storefront.createRefund({
         orderId: input.orderId,
         refundKey: input.refundKey,

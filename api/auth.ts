@@ -2,7 +2,13 @@ import type { RequestHandler } from 'express';
 import type { ApprovalRecord } from '../db/approvals';
 import type { Db } from '../db/pool';
 import { principalRepository, type Principal, type Role } from '../db/principals';
-import { approvalLimitProblem, decisionAmount, type Decision, type DecisionInput } from '../domain/approvals';
+import {
+  APPROVAL_FAILURE,
+  approvalLimitProblem,
+  decisionAmount,
+  type Decision,
+  type DecisionInput,
+} from '../domain/approvals';
 import { ApiError } from './errors';
 
 declare global {
@@ -93,5 +99,12 @@ export function decisionRefusal(
       message: `Operators may not decide ${a.kind} approvals; an approver or admin must.`,
     };
   const limit = approvalLimitProblem(decidedBy(p), decisionAmount(a.amount, decision), a.currency);
-  return limit ? { code: 'APPROVAL.LIMIT_EXCEEDED', message: limit } : null;
+  if (!limit) return null;
+  return {
+    code:
+      limit.failure === APPROVAL_FAILURE.currencyMismatch
+        ? 'APPROVAL.CURRENCY_MISMATCH'
+        : 'APPROVAL.LIMIT_EXCEEDED',
+    message: limit.message,
+  };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MoneyText } from './money';
+import { Money, MoneyText } from './money';
 
 /**
  * Human decisions are Temporal Updates named `decide` on every workflow that waits for one, with a
@@ -37,6 +37,8 @@ export interface DecisionInput extends Decision {
     name: string;
     role: 'approver' | 'operator' | 'admin';
     approvalLimit: string | null;
+    /** The currency of `approvalLimit`; absent means the company's base currency. */
+    approvalCurrency?: string;
   };
   decidedAt: string;
 }
@@ -81,14 +83,11 @@ export const APPROVAL_FAILURE = {
   outcomeNotAllowed: 'DecisionOutcomeNotAllowed',
   roleNotAllowed: 'ApprovalRoleNotAllowed',
   invalid: 'DecisionInvalid',
+  currencyMismatch: 'ApprovalCurrencyMismatch',
 } as const;
 
-function cents(amount: string): number {
-  const [whole, frac = ''] = amount.replace(/^-/, '').split('.');
-  const value =
-    Number(whole) * 100 + Number((frac + '00').slice(0, 2)) + (Number(frac.charAt(2) || '0') >= 5 ? 1 : 0);
-  return amount.startsWith('-') ? -value : value;
-}
+/** The currency approval limits are set in unless a principal's limit names its own: the ERP's base currency. */
+export const APPROVAL_LIMIT_CURRENCY = 'USD';
 
 /**
  * The money a decision commits to: the amount or credit limit the decision sets (the larger when
@@ -101,26 +100,48 @@ export function decisionAmount(
   if (decision.outcome === 'reject' || decision.outcome === 'requestInfo') return null;
   const set = [decision.amount, decision.creditLimit].filter((a): a is string => a !== undefined);
   if (set.length === 0) return pendingAmount;
-  return set.reduce((max, a) => (cents(a) > cents(max) ? a : max));
+  // Only the order of the figures matters here, so four decimals cover every currency's precision.
+  const size = (a: string) => Money.line(a, 10_000, 'XXX').minor;
+  return set.reduce((max, a) => (size(a) > size(max) ? a : max));
+}
+
+export interface LimitRefusal {
+  failure: typeof APPROVAL_FAILURE.limitExceeded | typeof APPROVAL_FAILURE.currencyMismatch;
+  message: string;
 }
 
 /**
  * Why `decidedBy` may not commit to `amount`, or null when they may. A null limit means "no limit"
- * for admins only; an approver without a limit may decide only approvals that carry no money.
+ * for admins only; an approver without a limit may decide only approvals that carry no money. A
+ * limit is compared only with an amount in its own currency: a USD limit never covers a EUR order.
  */
 export function approvalLimitProblem(
-  decidedBy: Pick<DecisionInput['decidedBy'], 'role' | 'approvalLimit'>,
+  decidedBy: Pick<DecisionInput['decidedBy'], 'role' | 'approvalLimit' | 'approvalCurrency'>,
   amount: string | null,
   currency: string | null = null,
-): string | null {
+): LimitRefusal | null {
   if (amount === null) return null;
   const limit = decidedBy.approvalLimit;
+  const limitCurrency = (decidedBy.approvalCurrency ?? APPROVAL_LIMIT_CURRENCY).toUpperCase();
+  const amountCurrency = (currency ?? limitCurrency).toUpperCase();
   if (limit === null)
     return decidedBy.role === 'admin'
       ? null
-      : `No approval limit is set for this ${decidedBy.role}; ${amount}${currency ? ` ${currency}` : ''} needs one.`;
-  if (cents(amount) > cents(limit)) {
-    return `The amount ${amount}${currency ? ` ${currency}` : ''} is above your approval limit of ${limit}.`;
+      : {
+          failure: APPROVAL_FAILURE.limitExceeded,
+          message: `No approval limit is set for this ${decidedBy.role}; ${amount}${currency ? ` ${currency}` : ''} needs one.`,
+        };
+  if (amountCurrency !== limitCurrency) {
+    return {
+      failure: APPROVAL_FAILURE.currencyMismatch,
+      message: `The amount ${amount} ${amountCurrency} is in a different currency from your approval limit of ${limit} ${limitCurrency}; someone with a ${amountCurrency} limit, or an admin, must decide.`,
+    };
+  }
+  if (Money.of(amount, amountCurrency, 'halfUp').greaterThan(Money.of(limit, limitCurrency, 'halfUp'))) {
+    return {
+      failure: APPROVAL_FAILURE.limitExceeded,
+      message: `The amount ${amount}${currency ? ` ${currency}` : ''} is above your approval limit of ${limit}.`,
+    };
   }
   return null;
 }

@@ -1,8 +1,5 @@
+import { Money } from './money';
 import type { BusinessRules } from './rules';
-
-/** Cents from a decimal money string; amounts here stay well inside the safe-integer range. */
-export const toCents = (amount: string): number => Math.round(Number(amount) * 100);
-export const fromCents = (cents: number): string => (cents / 100).toFixed(2);
 
 export interface CreditAccount {
   /** The ERP's credit limit; null means the account has no limit. */
@@ -26,25 +23,29 @@ export function assessCredit(
   account: CreditAccount,
   orderTotal: string,
   rules: BusinessRules,
+  currency: string,
 ): CreditAssessment {
-  const exposureCents = toCents(account.balance) + toCents(orderTotal);
-  const exposure = fromCents(exposureCents);
-  const headroom =
-    account.creditLimit === null ? null : fromCents(toCents(account.creditLimit) - toCents(account.balance));
-  if (rules.credit.checkEnabled && account.creditLimit !== null) {
-    const allowed = toCents(account.creditLimit) + toCents(rules.credit.overLimitAllowance);
-    if (exposureCents > allowed) {
-      const overBy = fromCents(exposureCents - toCents(account.creditLimit));
+  const m = (amount: string) => Money.of(amount, currency, 'halfUp');
+  const balance = m(account.balance);
+  const total = m(orderTotal);
+  const exposureMoney = balance.plus(total);
+  const exposure = exposureMoney.toString();
+  const limit = account.creditLimit === null ? null : m(account.creditLimit);
+  const headroom = limit === null ? null : limit.minus(balance).toString();
+  if (rules.credit.checkEnabled && limit !== null) {
+    const allowed = limit.plus(m(rules.credit.overLimitAllowance));
+    if (exposureMoney.greaterThan(allowed)) {
+      const overBy = exposureMoney.minus(limit).toString();
       return {
         outcome: 'creditHold',
         exposure,
-        headroom: headroom ?? '0.00',
+        headroom: headroom ?? Money.zero(currency).toString(),
         overBy,
         reason: `Credit hold: open balance ${account.balance} plus this order ${orderTotal} is ${exposure}, over the credit limit ${account.creditLimit} by ${overBy}.`,
       };
     }
   }
-  if (account.firstOrder && toCents(orderTotal) > toCents(rules.firstOrder.approvalAmount)) {
+  if (account.firstOrder && total.greaterThan(m(rules.firstOrder.approvalAmount))) {
     return {
       outcome: 'firstOrder',
       exposure,
@@ -64,25 +65,36 @@ export interface PriceMismatch {
   differencePercent: number;
 }
 
+/**
+ * Lines whose storefront unit price is more than `tolerancePercent` away from the ERP's. The
+ * comparison is exact (integer arithmetic on the unit prices); only the reported percentage is
+ * rounded, to two decimals.
+ */
 export function findPriceMismatches(
   lines: { lineId: string; sku: string; unitPrice: string }[],
   expected: Record<string, string>,
   tolerancePercent: number,
+  currency: string,
 ): PriceMismatch[] {
+  // The tolerance in ten-thousandths of a percent, so "0.5" and "2" compare exactly with integers.
+  const tolerance = BigInt(Math.round(tolerancePercent * 10_000));
   const out: PriceMismatch[] = [];
   for (const line of lines) {
     const erpPrice = expected[line.sku];
     if (erpPrice === undefined) continue;
-    const erp = toCents(erpPrice);
-    const shop = toCents(line.unitPrice);
-    const diff = erp === 0 ? (shop === 0 ? 0 : 100) : (Math.abs(shop - erp) * 100) / erp;
-    if (diff > tolerancePercent) {
+    // Unit prices may be finer than the currency; one unit each, unrounded to four decimals.
+    const erp = Money.line(erpPrice, 10_000, currency).minor;
+    const shop = Money.line(line.unitPrice, 10_000, currency).minor;
+    const gap = shop > erp ? shop - erp : erp - shop;
+    const over = erp === 0n ? gap > 0n : gap * 100n * 10_000n > tolerance * erp;
+    if (over) {
       out.push({
         lineId: line.lineId,
         sku: line.sku,
         storefrontPrice: line.unitPrice,
         erpPrice,
-        differencePercent: Math.round(diff * 100) / 100,
+        // Hundredths of a percent, half up: the figure shown to the approver.
+        differencePercent: erp === 0n ? 100 : Number((gap * 10_000n * 2n + erp) / (2n * erp)) / 100,
       });
     }
   }

@@ -113,6 +113,36 @@ export class Money {
     return String(n);
   }
 
+  /**
+   * The exact amount of `quantity` units at `unitPrice` (a decimal string that may be finer than the
+   * currency, as B2B unit prices often are: "0.1234"), rounded half up once, after multiplying.
+   */
+  static line(unitPrice: string, quantity: number | bigint, currency: string): Money {
+    if (typeof quantity === 'number' && !Number.isSafeInteger(quantity))
+      throw new MoneyError(`not a whole quantity: ${quantity}`);
+    const m = DECIMAL.exec(unitPrice.trim());
+    if (!m) throw new MoneyError(`not a decimal amount: ${JSON.stringify(unitPrice)}`);
+    const [, sign, whole = '0', frac = ''] = m;
+    const decimals = currencyDecimals(currency);
+    const scaled = BigInt(whole + frac) * BigInt(quantity) * (sign ? -1n : 1n);
+    const minor =
+      frac.length <= decimals
+        ? scaled * 10n ** BigInt(decimals - frac.length)
+        : divideHalfUp(scaled, 10n ** BigInt(frac.length - decimals));
+    return new Money(minor, currency.toUpperCase());
+  }
+
+  /**
+   * An amount a vendor sent as a JSON number (NetSuite's REST records do): read from the number's
+   * shortest decimal spelling, which is what the vendor wrote, and rounded half up to the currency.
+   */
+  static ofWire(value: number | string | null | undefined, currency: string): Money {
+    if (value === null || value === undefined || value === '') return Money.zero(currency);
+    const text = typeof value === 'number' ? String(value) : value;
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new MoneyError(`not an amount: ${text}`);
+    return Money.of(text, currency, 'halfUp');
+  }
+
   static sum(amounts: readonly Money[], currency: string): Money {
     return amounts.reduce((total, a) => total.plus(a), Money.zero(currency));
   }
@@ -153,6 +183,14 @@ export class Money {
     return new Money(divideHalfUp(this.minor * BigInt(numerator), BigInt(denominator)), this.currency);
   }
 
+  /** This amount split over `parts`, each part rounded up to the minor unit (so the parts never fall short). */
+  perPartRoundedUp(parts: number | bigint): Money {
+    const d = BigInt(parts);
+    if (d <= 0n) throw new MoneyError(`cannot split over ${parts} parts`);
+    const q = this.minor / d;
+    return new Money(this.minor % d > 0n ? q + 1n : q, this.currency);
+  }
+
   negate(): Money {
     return new Money(-this.minor, this.currency);
   }
@@ -180,6 +218,10 @@ export class Money {
 
   isZero(): boolean {
     return this.minor === 0n;
+  }
+
+  isPositive(): boolean {
+    return this.minor > 0n;
   }
 
   isNegative(): boolean {
@@ -214,6 +256,28 @@ export class Money {
     const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
     return `${this.isNegative() ? '-' : ''}${grouped}${frac !== undefined ? `.${frac}` : ''} ${this.currency}`;
   }
+}
+
+/**
+ * A configured percentage (a JSON number such as 15 or 12.5) as the decimal text `percent` reads.
+ * Configuration numbers are short decimals; anything else (NaN, exponents) is refused.
+ */
+export function percentText(percent: number): string {
+  const text = String(percent);
+  if (!DECIMAL.test(text)) throw new MoneyError(`not a percentage: ${text}`);
+  return text;
+}
+
+/**
+ * A unit price as decimal text with at least the currency's decimals ("10" → "10.00" in USD) and
+ * every finer digit kept ("0.1234" stays): unit prices are not rounded, line amounts are.
+ */
+export function unitPriceText(price: string, currency: string): string {
+  const m = DECIMAL.exec(price.trim());
+  if (!m) throw new MoneyError(`not a decimal amount: ${JSON.stringify(price)}`);
+  const frac = (m[3] ?? '').replace(/0+$/, '');
+  if (frac.length <= currencyDecimals(currency)) return Money.of(price, currency).toString();
+  return `${m[1] ?? ''}${BigInt(m[2] ?? '0').toString()}.${frac}`;
 }
 
 /** Shorthand for string-in, string-out arithmetic on payload amounts of one currency. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { MoneyText } from './money';
+import { Money, MoneyText } from './money';
 
 export const Address = z.object({
   name: z.string().nullish(),
@@ -63,7 +63,10 @@ export const StorefrontOrderEvent = z.object({
 export type StorefrontOrderEvent = z.infer<typeof StorefrontOrderEvent>;
 export const ORDER_EVENT_SIGNAL = 'storefrontOrderEvent';
 
-export function orderTotal(order: Pick<CanonicalOrder, 'lines'>): string {
-  const cents = order.lines.reduce((sum, l) => sum + Math.round(Number(l.unitPrice) * 100) * l.quantity, 0);
-  return (cents / 100).toFixed(2);
+/** The order's goods: the sum of exact line amounts (unit price × quantity, rounded once per line). */
+export function orderTotal(order: Pick<CanonicalOrder, 'lines' | 'currency'>): string {
+  return Money.sum(
+    order.lines.map((l) => Money.line(l.unitPrice, l.quantity, order.currency)),
+    order.currency,
+  ).toString();
 }

@@ -1,3 +1,5 @@
+import { Money, unitPriceText } from './money';
+
 /** Pure price and credit resolution for checkout quotes, over cached ERP data. Amounts are decimal strings. */
 
 export interface PriceRow {
@@ -14,8 +16,11 @@ export interface ResolvedPrice {
   minQuantity: number;
 }
 
-const toCents = (amount: string) => Math.round(Number(amount) * 100);
-const fromCents = (cents: number) => (cents / 100).toFixed(2);
+/**
+ * The currency of the ERP price cache: the subsidiary's base currency, in which NetSuite's item
+ * pricing and customer credit figures are kept.
+ */
+export const PRICE_BOOK_CURRENCY = 'USD';
 
 /** The best quantity break at or below `quantity` among `rows`. */
 function bestBreak(rows: PriceRow[], quantity: number): PriceRow | undefined {
@@ -32,7 +37,9 @@ export function resolvePrice(input: {
   customerErpId: string | null;
   priceLevel: string | null;
   prices: PriceRow[];
+  currency?: string;
 }): ResolvedPrice {
+  const currency = input.currency ?? PRICE_BOOK_CURRENCY;
   if (input.customerErpId) {
     const contract = bestBreak(
       input.prices.filter((p) => p.customerErpId === input.customerErpId),
@@ -40,7 +47,7 @@ export function resolvePrice(input: {
     );
     if (contract)
       return {
-        unitPrice: fromCents(toCents(contract.unitPrice)),
+        unitPrice: unitPriceText(contract.unitPrice, currency),
         source: 'contract',
         minQuantity: contract.minQuantity,
       };
@@ -52,20 +59,27 @@ export function resolvePrice(input: {
     );
     if (level)
       return {
-        unitPrice: fromCents(toCents(level.unitPrice)),
+        unitPrice: unitPriceText(level.unitPrice, currency),
         source: 'priceLevel',
         minQuantity: level.minQuantity,
       };
   }
-  return { unitPrice: fromCents(toCents(input.basePrice)), source: 'base', minQuantity: 1 };
+  return { unitPrice: unitPriceText(input.basePrice, currency), source: 'base', minQuantity: 1 };
 }
 
 /** Credit left for new orders: limit − open balance − this order; null when the customer has no limit. */
-export function creditHeadroom(creditLimit: string | null, balance: string, orderTotal = '0'): string | null {
+export function creditHeadroom(
+  creditLimit: string | null,
+  balance: string,
+  orderTotal = '0',
+  currency = PRICE_BOOK_CURRENCY,
+): string | null {
   if (creditLimit === null) return null;
-  return fromCents(toCents(creditLimit) - toCents(balance) - toCents(orderTotal));
+  const m = (amount: string) => Money.of(amount, currency, 'halfUp');
+  return m(creditLimit).minus(m(balance)).minus(m(orderTotal)).toString();
 }
 
-export function lineTotal(unitPrice: string, quantity: number): string {
-  return fromCents(toCents(unitPrice) * quantity);
+/** The exact line amount: unit price × quantity, rounded once to the currency. */
+export function lineTotal(unitPrice: string, quantity: number, currency = PRICE_BOOK_CURRENCY): string {
+  return Money.line(unitPrice, quantity, currency).toString();
 }

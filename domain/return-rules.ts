@@ -1,26 +1,6 @@
 import { z } from 'zod';
-import { MoneyText } from './money';
+import { Money, MoneyText, percentText } from './money';
 import type { ReturnRequest } from './returns';
-
-/** Money in integer cents, so no rounding error creeps into refunds; strings in, strings out. */
-export function toCents(amount: string): number {
-  if (!/^-?\d+(\.\d+)?$/.test(amount)) throw new Error(`not a decimal amount: ${amount}`);
-  const negative = amount.startsWith('-');
-  const [whole, frac = ''] = amount.replace(/^-/, '').split('.');
-  let value = Number(whole) * 100 + Number((frac + '00').slice(0, 2));
-  if (Number(frac.charAt(2) || '0') >= 5) value += 1;
-  return negative ? -value : value;
-}
-
-export function fromCents(cents: number): string {
-  const abs = Math.abs(cents);
-  return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
-
-/** Percentage of an amount in cents, rounded half up; percentages may carry two decimals (12.5). */
-export function percentOf(cents: number, percent: number): number {
-  return Math.round((cents * Math.round(percent * 100)) / 10_000);
-}
 
 const DURATION =
   /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i;
@@ -211,13 +191,18 @@ export function assessReturn(
   if (assessment.eligible.length === 0) return assessment;
   const unknownPrice = assessment.eligible.some((l) => l.unitPrice === null);
   if (!unknownPrice) {
-    assessment.requestedAmount = fromCents(
-      assessment.eligible.reduce((sum, l) => sum + toCents(l.unitPrice as string) * l.quantity, 0),
-    );
+    assessment.requestedAmount = Money.sum(
+      assessment.eligible.map((l) => Money.line(l.unitPrice as string, l.quantity, facts.currency)),
+      facts.currency,
+    ).toString();
   }
   const reasons: string[] = [];
   if (unknownPrice) reasons.push('The price paid for a returned line is unknown.');
-  else if (toCents(assessment.requestedAmount as string) > toCents(policy.autoApproveLimit)) {
+  else if (
+    Money.of(assessment.requestedAmount as string, facts.currency).greaterThan(
+      Money.of(policy.autoApproveLimit, facts.currency, 'halfUp'),
+    )
+  ) {
     reasons.push(
       `The refund ${assessment.requestedAmount} is above the automatic approval limit ${policy.autoApproveLimit}.`,
     );
@@ -269,48 +254,51 @@ export interface RefundBreakdown {
 export function computeRefund(
   lines: InspectedLine[],
   policy: ReturnPolicy,
-  cap: string | null = null,
+  cap: string | null,
+  currency: string,
 ): RefundBreakdown {
   const sellerFault = new Set(policy.sellerFaultReasons.map(lower));
-  let gross = 0;
-  let fees = 0;
-  let total = 0;
+  const zero = Money.zero(currency);
+  let gross = zero;
+  let fees = zero;
+  let total = zero;
   const out: RefundBreakdown['lines'] = [];
   for (const l of lines) {
-    const lineGross = toCents(l.unitPrice) * l.quantity;
+    const lineGross = Money.line(l.unitPrice, l.quantity, currency);
     const atFault = l.reason !== null && sellerFault.has(lower(l.reason));
-    let fee = 0;
+    let fee = zero;
     let refund = lineGross;
     if (l.disposition === 'restock' && !atFault) {
-      fee = percentOf(lineGross, policy.restockingFeePercent);
-      refund = lineGross - fee;
+      fee = lineGross.percent(percentText(policy.restockingFeePercent));
+      refund = lineGross.minus(fee);
     } else if (l.disposition === 'scrap' && !atFault) {
-      refund = percentOf(lineGross, policy.scrapRefundPercent);
+      refund = lineGross.percent(percentText(policy.scrapRefundPercent));
     }
-    gross += lineGross;
-    fees += fee;
-    total += refund;
+    gross = gross.plus(lineGross);
+    fees = fees.plus(fee);
+    total = total.plus(refund);
     out.push({
       lineId: l.lineId,
       sku: l.sku,
       quantity: l.quantity,
       disposition: l.disposition,
-      gross: fromCents(lineGross),
-      fee: fromCents(fee),
-      refund: fromCents(refund),
+      gross: lineGross.toString(),
+      fee: fee.toString(),
+      refund: refund.toString(),
       restock: l.disposition === 'restock',
     });
   }
   let capped = false;
-  if (cap !== null && total > toCents(cap)) {
-    total = toCents(cap);
+  const limit = cap === null ? null : Money.of(cap, currency, 'halfUp');
+  if (limit !== null && total.greaterThan(limit)) {
+    total = limit;
     capped = true;
   }
   return {
     lines: out,
-    gross: fromCents(gross),
-    restockingFee: fromCents(fees),
-    total: fromCents(total),
+    gross: gross.toString(),
+    restockingFee: fees.toString(),
+    total: total.toString(),
     capped,
   };
 }

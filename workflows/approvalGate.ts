@@ -83,7 +83,7 @@ export function decisionProblem(
     decisionAmount(pending.amount, input),
     pending.currency,
   );
-  if (limit) return fail(APPROVAL_FAILURE.limitExceeded, limit);
+  if (limit) return fail(limit.failure, limit.message);
   const own = opts.check?.(pending, input);
   if (own) return fail(APPROVAL_FAILURE.invalid, own);
   return null;

@@ -24,7 +24,8 @@ import {
   type CustomerApprovalPolicy,
 } from '../domain/customer-rules';
 import type { Notification } from '../domain/notifications';
-import { fromCents, toCents } from '../domain/return-rules';
+import { Money } from '../domain/money';
+import { PRICE_BOOK_CURRENCY } from '../domain/pricing';
 import { SA } from '../domain/search-attributes';
 import { approvalGate } from './approvalGate';
 
@@ -278,9 +279,12 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
     parentErpId: app().parentErpCustomerId,
   });
   status.erpCustomerId = erpCustomer.erpId;
-  const headroom = fromCents(
-    Math.max(0, toCents(erpCustomer.creditLimit ?? account.creditLimit) - toCents(erpCustomer.balance)),
-  );
+  // Credit figures are kept in the ERP's base currency.
+  const erpMoney = (amount: string) => Money.of(amount, PRICE_BOOK_CURRENCY, 'halfUp');
+  const headroom = erpMoney(erpCustomer.creditLimit ?? account.creditLimit)
+    .minus(erpMoney(erpCustomer.balance))
+    .max(Money.zero(PRICE_BOOK_CURRENCY))
+    .toString();
   const storefrontCustomer = await acts.upsertStorefrontCustomer({
     customerId: fromRegistration ? undefined : input.customerId,
     email: app().email,

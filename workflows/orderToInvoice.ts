@@ -588,7 +588,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       );
       guard();
       if (!credited) {
-        const assessment = assessCredit(account, orderTotal(current()), rules());
+        const assessment = assessCredit(account, orderTotal(current()), rules(), current().currency);
         if (assessment.outcome !== 'clear') {
           const kind = assessment.outcome === 'creditHold' ? 'order.creditHold' : 'order.firstOrder';
           const d = await awaitApproval(kind, `Order ${current().orderNumber}: ${assessment.reason}`, {
@@ -668,6 +668,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
         })),
         expected,
         rules().price.tolerancePercent,
+        current().currency,
       );
       if (mismatches.length > 0) {
         const words = mismatches

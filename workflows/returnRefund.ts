@@ -18,8 +18,6 @@ import {
   assessReturn,
   computeRefund,
   durationMs,
-  fromCents,
-  toCents,
   type Disposition,
   type EligibleLine,
   type RefundBreakdown,
@@ -27,6 +25,7 @@ import {
   type ReturnOrderFacts,
   type ReturnPolicy,
 } from '../domain/return-rules';
+import { Money } from '../domain/money';
 import { RETURN_EVENT_SIGNAL, type ReturnRequest, type StorefrontReturnEvent } from '../domain/returns';
 import { SA } from '../domain/search-attributes';
 import { approvalGate } from './approvalGate';
@@ -431,8 +430,8 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
     .reduce((s, l) => s + l.quantity, 0);
   const fallbackUnitPrice =
     approvedAmount && unknownUnits > 0
-      ? fromCents(Math.ceil(toCents(approvedAmount) / unknownUnits))
-      : '0.00';
+      ? Money.of(approvedAmount, facts.currency, 'halfUp').perPartRoundedUp(unknownUnits).toString()
+      : Money.zero(facts.currency).toString();
   const eligibleById = new Map(assessment.eligible.map((l) => [l.lineId, l]));
   const receivedById = new Map(status.received.map((r) => [r.lineId, r.quantity]));
   const refund = computeRefund(
@@ -452,14 +451,16 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
       }),
     policy,
     approvedAmount,
+    facts.currency,
   );
   status.refund = refund;
+  const hasFee = Money.of(refund.restockingFee, facts.currency).isPositive();
 
   // Money moves: credit memo, storefront refund (restocking the goods), ERP refund. Keys derive from the return.
   setStep('refunding');
   const compensations: { undo: () => Promise<void>; what: string }[] = [];
   try {
-    if (toCents(refund.total) > 0) {
+    if (Money.of(refund.total, facts.currency).isPositive()) {
       const memo = await erp.createCreditMemo({
         externalId: `${workflowId}:credit`,
         returnAuthorizationErpId: rma.erpId,
@@ -469,7 +470,7 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
           quantity: l.quantity,
           amount: l.refund,
         })),
-        restockingFee: toCents(refund.restockingFee) > 0 ? refund.restockingFee : undefined,
+        restockingFee: hasFee ? refund.restockingFee : undefined,
       });
       status.creditMemoId = memo.erpId;
       compensations.push({
@@ -491,10 +492,9 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
         lines: refund.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, restock: l.restock })),
         amount: refund.total,
         currency: facts.currency,
-        note:
-          toCents(refund.restockingFee) > 0
-            ? `Return ${input.returnId}; restocking fee ${refund.restockingFee}`
-            : `Return ${input.returnId}`,
+        note: hasFee
+          ? `Return ${input.returnId}; restocking fee ${refund.restockingFee}`
+          : `Return ${input.returnId}`,
         notifyCustomer: true,
       });
       status.storefrontRefundId = sfRefund.refundId;
@@ -551,7 +551,7 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
     buyer(
       'return.refunded',
       `Your refund for return ${input.returnId}`,
-      `We refunded ${refund.total} ${facts.currency}${toCents(refund.restockingFee) > 0 ? ` (restocking fee ${refund.restockingFee})` : ''}.`,
+      `We refunded ${refund.total} ${facts.currency}${hasFee ? ` (restocking fee ${refund.restockingFee})` : ''}.`,
       {
         refund: refund.total,
         restockingFee: refund.restockingFee,

@@ -23,6 +23,7 @@ const DecisionBody = Decision.strict();
 const FAILURE_STATUS: Record<string, { status: number; code: string }> = {
   [APPROVAL_FAILURE.notPending]: { status: 409, code: 'APPROVAL.NOT_PENDING' },
   [APPROVAL_FAILURE.limitExceeded]: { status: 403, code: 'APPROVAL.LIMIT_EXCEEDED' },
+  [APPROVAL_FAILURE.currencyMismatch]: { status: 403, code: 'APPROVAL.CURRENCY_MISMATCH' },
   [APPROVAL_FAILURE.roleNotAllowed]: { status: 403, code: 'APPROVAL.ROLE_NOT_ALLOWED' },
   [APPROVAL_FAILURE.outcomeNotAllowed]: { status: 422, code: 'APPROVAL.OUTCOME_NOT_ALLOWED' },
   [APPROVAL_FAILURE.invalid]: { status: 422, code: 'APPROVAL.DECISION_INVALID' },

@@ -8,6 +8,7 @@ import {
   StorefrontRefundEvent,
   StorefrontReturnEvent,
 } from '../../domain/returns';
+import { Money } from '../../domain/money';
 import { describeZodError } from '../errors';
 import { ShopifyCustomer, ShopifyOrder, ShopifyRefund, ShopifyReturn, type ShopifyAddress } from './schemas';
 
@@ -115,8 +116,12 @@ export function canonicalOrder(store: string, order: ShopifyOrder): CanonicalOrd
   return parseWith(CanonicalOrder, candidate, 'order');
 }
 
-const sumMoney = (amounts: string[]) =>
-  (amounts.reduce((cents, a) => cents + Math.round(Number(a) * 100), 0) / 100).toFixed(2);
+/** Shopify's decimal amounts summed exactly; an unknown currency is read with two decimals, as the store's default. */
+const sumMoney = (amounts: string[], currency: string | undefined) =>
+  Money.sum(
+    amounts.map((a) => Money.of(a, currency ?? 'USD', 'halfUp')),
+    currency ?? 'USD',
+  ).toString();
 
 /** Maps a validated topic and body to the workflow it belongs to; throws PayloadInvalid with the reason. */
 export function mapDelivery(topic: ShopifyTopic, body: unknown, ctx: DeliveryContext): Dispatch {
@@ -226,6 +231,9 @@ export function mapDelivery(topic: ShopifyTopic, body: unknown, ctx: DeliveryCon
       const refunded = refund.transactions.filter(
         (t) => t.kind === 'refund' && (t.status ?? 'success') === 'success',
       );
+      const currency =
+        refunded.find((t) => t.currency)?.currency ??
+        refund.refund_line_items[0]?.subtotal_set?.shop_money.currency_code;
       const event = parseWith(
         StorefrontRefundEvent,
         {
@@ -234,10 +242,11 @@ export function mapDelivery(topic: ShopifyTopic, body: unknown, ctx: DeliveryCon
           store,
           orderId: refund.order_id,
           refundId: refund.id,
-          amount: sumMoney(refunded.map((t) => t.amount)),
-          currency:
-            refunded.find((t) => t.currency)?.currency ??
-            refund.refund_line_items[0]?.subtotal_set?.shop_money.currency_code,
+          amount: sumMoney(
+            refunded.map((t) => t.amount),
+            currency,
+          ),
+          currency,
           lines: refund.refund_line_items.map((l) => ({ lineId: l.line_item_id, quantity: l.quantity })),
         },
         'event',

@@ -1,3 +1,5 @@
+import { Money } from '../../domain/money';
+import { PRICE_BOOK_CURRENCY } from '../../domain/pricing';
 import type {
   ErpCreditMemo,
   ErpCustomer,
@@ -76,7 +78,9 @@ const TS_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF3';
 const tsCol = (col: string, alias: string) => `TO_CHAR(${col}, '${TS_FORMAT}') AS ${alias}`;
 const toIso = (ts: string | undefined) => (ts ? `${ts.replace(' ', 'T')}Z` : new Date(0).toISOString());
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const money = (v: unknown) => (v === undefined || v === null || v === '' ? '0.00' : Number(v).toFixed(2));
+/** An amount as NetSuite sends it (a JSON number, or text from SuiteQL) as exact decimal text. */
+const money = (v: unknown, currency = PRICE_BOOK_CURRENCY) =>
+  Money.ofWire(typeof v === 'number' || typeof v === 'string' ? v : null, currency).toString();
 const intId = (v: string) => {
   if (!/^\d+$/.test(v))
     throw new NetSuiteError({

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { withTransaction, type Db, type DbClient } from '../../db/pool';
+import { Money } from '../../domain/money';
 import {
   contractItems,
   LOCATIONS,
@@ -31,7 +32,9 @@ export interface SeedResult {
 const cell = (v: string | number | boolean | null) =>
   v === null ? '\\N' : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v).replace(/[\\\t\n]/g, ' ');
 const row = (...cells: (string | number | boolean | null)[]) => `${cells.map(cell).join('\t')}\n`;
-const cents = (c: number) => (c / 100).toFixed(2);
+const cents = (c: number) => Money.ofMinor(c, 'USD').toString();
+/** `percent` % of a price in cents, exactly and rounded half up to the cent. */
+const pct = (c: number, percent: number) => Money.ofMinor(c, 'USD').percent(String(percent)).toString();
 
 async function copyRows(
   q: DbClient,
@@ -201,21 +204,15 @@ export async function seedSandboxErp(db: Db, opts: SeedOptions): Promise<SeedRes
     const priceRows = function* () {
       for (const it of items) {
         for (const p of PRICE_LEVELS.slice(1, 4))
-          yield row(
-            it.id,
-            p.name,
-            null,
-            1,
-            cents(Math.round((it.basePriceCents * (100 - p.discountPct)) / 100)),
-          );
+          yield row(it.id, p.name, null, 1, pct(it.basePriceCents, 100 - p.discountPct));
         if (it.id % 10 === 0) {
-          yield row(it.id, 'Base Price', null, 10, cents(Math.round(it.basePriceCents * 0.97)));
-          yield row(it.id, 'Base Price', null, 100, cents(Math.round(it.basePriceCents * 0.93)));
+          yield row(it.id, 'Base Price', null, 10, pct(it.basePriceCents, 97));
+          yield row(it.id, 'Base Price', null, 100, pct(it.basePriceCents, 93));
         }
       }
       for (let n = 1; n <= customers; n++) {
         for (const i of new Set(contractItems(n, skus)))
-          yield row(i, null, n, 1, cents(Math.round(seedItem(i).basePriceCents * 0.8)));
+          yield row(i, null, n, 1, pct(seedItem(i).basePriceCents, 80));
       }
     };
     const nPrices = await copyRows(

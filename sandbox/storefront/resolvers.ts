@@ -6,6 +6,7 @@ import { gid, idOf, type StoreDb } from './db';
 import { customerJson, orderJson, refundJson, returnJson } from './rest';
 import { topicEnum, type WebhookDispatcher } from './webhooks';
 import { withTransaction } from '../../db/pool';
+import { Money } from '../../domain/money';
 
 export interface ResolverContext {
   db: StoreDb;
@@ -932,15 +933,18 @@ export function createRootValue(ctx: ResolverContext) {
               );
             else refunded.push({ line, quantity: r.quantity, restockType: r.restockType ?? 'NO_RESTOCK' });
           }
-          const computed = refunded.reduce(
-            (s, r) => s + Math.round(Number(r.line.price) * 100) * r.quantity,
-            0,
-          );
+          const refundCurrency = String(input.currency ?? order.currency);
+          const lineAmount = (r: (typeof refunded)[number]) =>
+            Money.line(String(r.line.price), r.quantity, refundCurrency);
+          const computed = Money.sum(refunded.map(lineAmount), refundCurrency);
           const transactions = (input.transactions ?? []) as Args[];
-          const amountCents = transactions.length
-            ? transactions.reduce((s, t) => s + Math.round(Number(t.amount) * 100), 0)
+          const amount = transactions.length
+            ? Money.sum(
+                transactions.map((t) => Money.of(String(t.amount), refundCurrency, 'halfUp')),
+                refundCurrency,
+              )
             : computed;
-          if (amountCents <= 0 && refunded.length === 0)
+          if (!amount.isPositive() && refunded.length === 0)
             errors.push(userError(['transactions'], 'Refund must include line items or an amount.'));
           if (errors.length) return failed(errors);
           for (const r of refunded)
@@ -954,15 +958,15 @@ export function createRootValue(ctx: ResolverContext) {
             [
               order.id,
               input.note ?? null,
-              (amountCents / 100).toFixed(2),
-              input.currency ?? order.currency,
+              amount.toString(),
+              refundCurrency,
               JSON.stringify(
                 refunded.map((r) => ({
                   lineItemId: r.line.id,
                   sku: r.line.sku,
                   quantity: r.quantity,
                   restockType: r.restockType,
-                  subtotal: ((Math.round(Number(r.line.price) * 100) * r.quantity) / 100).toFixed(2),
+                  subtotal: lineAmount(r).toString(),
                 })),
               ),
             ],

@@ -1,3 +1,4 @@
+import { Money } from '../../domain/money';
 import type { StoreDb } from './db';
 import { gid } from './db';
 
@@ -12,8 +13,6 @@ const money = (amount: string, currency: string) => ({
 });
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 const big = (id: string | null) => (id === null ? null : BigInt(id));
-const cents = (amount: string) => Math.round(Number(amount) * 100);
-const fromCents = (c: number) => (c / 100).toFixed(2);
 
 type Row = Record<string, unknown>;
 
@@ -62,7 +61,10 @@ export async function orderJson(db: StoreDb, orderId: string): Promise<Row | und
   const lines = (await db.query('SELECT * FROM order_lines WHERE order_id = $1 ORDER BY position', [orderId]))
     .rows;
   const currency = o.currency as string;
-  const subtotal = fromCents(lines.reduce((sum, l) => sum + cents(l.price) * l.quantity, 0));
+  const subtotal = Money.sum(
+    lines.map((l) => Money.line(String(l.price), l.quantity, currency)),
+    currency,
+  ).toString();
   const fulfilled = lines.every((l) => l.fulfilled_quantity >= l.quantity)
     ? 'fulfilled'
     : lines.some((l) => l.fulfilled_quantity > 0)
@@ -167,7 +169,7 @@ export async function refundJson(db: StoreDb, refundId: string): Promise<Row | u
       line_item_id: big(l.lineItemId),
       quantity: l.quantity,
       restock_type: l.restockType.toLowerCase(),
-      subtotal: Number(l.subtotal),
+      subtotal: l.subtotal,
       subtotal_set: money(l.subtotal, r.currency),
       line_item: { id: big(l.lineItemId), sku: l.sku },
     })),

@@ -59,4 +59,17 @@ describe('Money', () => {
       ),
     );
   });
+
+  it('prices a line from an exact unit price, reads vendor numbers and splits rounding up', () => {
+    expect(Money.line('0.125', 3, 'USD').toString()).toBe('0.38');
+    expect(Money.line('-0.125', 3, 'USD').toString()).toBe('-0.38');
+    expect(Money.line('19.99', 7, 'USD').toString()).toBe('139.93');
+    expect(Money.line('1500', 2, 'JPY').toString()).toBe('3000');
+    expect(() => Money.line('1.5', 0.5, 'USD')).toThrow(MoneyError);
+    expect(Money.ofWire(1213.89, 'USD').toString()).toBe('1213.89');
+    expect(Money.ofWire(null, 'USD').toString()).toBe('0.00');
+    expect(Money.ofWire(0.1 + 0.2, 'USD').toString()).toBe('0.30');
+    expect(Money.of('10.00', 'USD').perPartRoundedUp(3).toString()).toBe('3.34');
+    expect(Money.of('9.00', 'USD').perPartRoundedUp(3).toString()).toBe('3.00');
+  });
 });

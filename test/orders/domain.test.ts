@@ -59,15 +59,18 @@ describe('credit check', () => {
       { creditLimit: '1000.00', balance: '900.00', firstOrder: false },
       '150.00',
       DEFAULT_RULES,
+      'USD',
     );
     expect(r).toMatchObject({ outcome: 'creditHold', exposure: '1050.00', overBy: '50.00' });
   });
   it('asks for approval of a large first order and clears a small one', () => {
     expect(
-      assessCredit({ creditLimit: null, balance: '0', firstOrder: true }, '6000.00', DEFAULT_RULES).outcome,
+      assessCredit({ creditLimit: null, balance: '0', firstOrder: true }, '6000.00', DEFAULT_RULES, 'USD')
+        .outcome,
     ).toBe('firstOrder');
     expect(
-      assessCredit({ creditLimit: null, balance: '0', firstOrder: true }, '60.00', DEFAULT_RULES).outcome,
+      assessCredit({ creditLimit: null, balance: '0', firstOrder: true }, '60.00', DEFAULT_RULES, 'USD')
+        .outcome,
     ).toBe('clear');
   });
   it('flags prices beyond the tolerance only', () => {
@@ -78,6 +81,7 @@ describe('credit check', () => {
       ],
       { A: '10.00', B: '10.00' },
       1,
+      'USD',
     );
     expect(m.map((x) => x.sku)).toEqual(['B']);
   });

@@ -85,6 +85,8 @@ describe('refund math', () => {
         { lineId: 'd', sku: 'D', quantity: 2, unitPrice: '7.50', reason: null, disposition: 'warranty' },
       ],
       p,
+      null,
+      'USD',
     );
     expect(r.lines.map((l) => [l.fee, l.refund])).toEqual([
       ['12.50', '87.49'],
@@ -98,6 +100,7 @@ describe('refund math', () => {
         [{ lineId: 'a', sku: 'A', quantity: 1, unitPrice: '100', reason: null, disposition: 'warranty' }],
         p,
         '60.00',
+        'USD',
       ),
     ).toMatchObject({ total: '60.00', capped: true });
   });
