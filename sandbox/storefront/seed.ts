@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { Money } from '../../domain/money';
 import { LOCATIONS, seedCustomer, seedItem, storeSku } from '../erp/scenario';
 import type { StoreDb } from './db';
 
@@ -118,7 +119,7 @@ export async function seedSandboxStore(db: StoreDb, opts: StoreSeedOptions): Pro
     const itemRows = function* () {
       for (let i = 1; i <= skus; i++) {
         const it = seedItem(i);
-        yield row(i, storeSku(i), it.name, (it.basePriceCents / 100).toFixed(2), !it.inactive);
+        yield row(i, storeSku(i), it.name, Money.ofMinor(it.basePriceCents, 'USD').toString(), !it.inactive);
       }
     };
     await copyRows(c, 'seed_item', ['i', 'sku', 'title', 'price', 'published'], itemRows(), tick);
