@@ -56,8 +56,8 @@ describe('first order: the ERP decides whether a customer has ordered before', (
     expect(newcomer.firstOrder).toBe(true);
 
     const rules = { ...DEFAULT_RULES, credit: { ...DEFAULT_RULES.credit, checkEnabled: false } };
-    expect(assessCredit(existing, '6000.00', rules).outcome).toBe('clear');
-    expect(assessCredit(newcomer, '6000.00', rules).outcome).toBe('firstOrder');
+    expect(assessCredit(existing, '6000.00', rules, 'USD').outcome).toBe('clear');
+    expect(assessCredit(newcomer, '6000.00', rules, 'USD').outcome).toBe('firstOrder');
   });
 
   it("the order's own ERP sales order does not make it a repeat order", async () => {
