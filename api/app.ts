@@ -7,7 +7,8 @@ import type { Db } from '../db/pool';
 import type { Logger } from '../platform/logger';
 import { refuseDeclaredOversize } from './body';
 import { errorHandler, notFound } from './errors';
-import { createMetrics } from './metrics';
+import { createMetrics, type ApiMetrics } from './metrics';
+import { authenticate, requireRole } from './auth';
 import { openApiDocument } from './openapi';
 import { codecRouter } from './routes/codec';
 import { dashboardRouter } from './routes/dashboard';
@@ -19,6 +20,7 @@ import { approvalsRouter } from './routes/approvals';
 import { customersRouter } from './routes/customers';
 import { returnsRouter } from './routes/returns';
 import { webhooksRouter } from './routes/webhooks';
+import { requireSignIn, sessionSettingsFrom, webSessions, type SessionSettings } from './session';
 
 export interface ApiDeps {
   temporal: Client;
@@ -33,6 +35,10 @@ export interface ApiDeps {
   shopifySecretPrevious?: string;
   /** The payload codec workflows use; exposes the authorized /codec endpoint when set. */
   payloadCodec?: PayloadCodec;
+  /** Browser sign-in sessions; development defaults (a random cookie secret) when absent. */
+  sessions?: SessionSettings;
+  /** The process's metrics (api/main.ts also serves them on API_METRICS_ADDRESS); a new set when absent. */
+  metrics?: ApiMetrics;
 }
 
 const JSON_LIMIT_BYTES = 2 * 1024 * 1024;
@@ -53,9 +59,10 @@ export function createApp(deps: ApiDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/health' },
     }),
   );
-  const metrics = createMetrics();
+  const metrics = deps.metrics ?? createMetrics();
   app.use(metrics.middleware);
-  app.use(metrics.router);
+  // On the API's port, metrics (routes, volumes, latencies) are for operators only.
+  app.use(metrics.router(authenticate(deps.db), requireRole('operator', 'admin')));
   app.use(healthRouter(deps));
   // Webhooks need the raw body for their signature, so they come before the JSON parser.
   if (deps.payloadCodec)
@@ -69,12 +76,29 @@ export function createApp(deps: ApiDeps): Express {
   app.use(webhooksRouter(deps));
   app.use(refuseDeclaredOversize(JSON_LIMIT_BYTES));
   app.use(express.json({ limit: JSON_LIMIT_BYTES }));
+  const sessions = webSessions({
+    db: deps.db,
+    log: deps.log,
+    settings:
+      deps.sessions ??
+      sessionSettingsFrom({
+        NODE_ENV: 'development',
+        SESSION_SECRET: undefined,
+        SESSION_IDLE_MINUTES: 30,
+        SESSION_MAX_HOURS: 12,
+        API_PUBLIC_URL: undefined,
+      }),
+  });
+  app.use(...sessions.middleware);
+  app.use(sessions.router);
   app.use(ordersRouter(deps));
   app.use(quoteRouter(deps));
   app.use(settingsRouter(deps));
   app.use(approvalsRouter(deps));
   app.use(returnsRouter(deps));
   app.use(customersRouter(deps));
+  // Every page with business data needs a signed-in session.
+  app.use('/dashboard', requireSignIn);
   app.use(
     dashboardRouter({
       db: deps.db,

@@ -37,6 +37,12 @@ export function authenticate(db: Db): RequestHandler {
   const principals = principalRepository(db);
   const handler: RequestHandler = async (req, res, next) => {
     const key = presentedKey(req.headers.authorization, req.headers['x-api-key'] as string | undefined);
+    // A signed-in browser session (api/session.ts) is the same principal; its state changes are CSRF-checked there.
+    if (!key && req.sessionPrincipal) {
+      req.principal = req.sessionPrincipal;
+      next();
+      return;
+    }
     const principal = key ? await principals.authenticate(key) : null;
     if (!principal) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="quayside"');

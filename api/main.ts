@@ -7,12 +7,16 @@ import { gracefulShutdown } from '../platform/shutdown';
 import { createTemporalClient } from '../platform/temporal-client';
 import { EncryptionCodec, parseKeys } from '../platform/codec';
 import { createApp } from './app';
+import { sessionSettingsFrom } from './session';
+import { createMetrics, parseListenAddress } from './metrics';
 import { registerShopifyWebhooksInBackground } from './webhooks/register';
 
 runMain('api', async () => {
   const config = loadConfig();
   refuseDevelopmentSecretsInProduction(config);
   const log = createLogger('api', config);
+  const sessions = sessionSettingsFrom(config);
+  const metrics = createMetrics();
   const shutdown = gracefulShutdown(log);
   const db = createPool(config.DATABASE_URL, {
     max: config.DATABASE_POOL_MAX,
@@ -32,6 +36,8 @@ runMain('api', async () => {
     namespace: config.TEMPORAL_NAMESPACE,
     shopifySecret: config.SHOPIFY_API_SECRET,
     shopifySecretPrevious: config.SHOPIFY_API_SECRET_PREVIOUS,
+    sessions,
+    metrics,
     payloadCodec: config.QUAYSIDE_PAYLOAD_KEYS
       ? new EncryptionCodec(parseKeys(config.QUAYSIDE_PAYLOAD_KEYS))
       : undefined,
@@ -40,6 +46,13 @@ runMain('api', async () => {
   await once(server, 'listening');
   shutdown.add('http', () => new Promise<void>((resolve) => server.close(() => resolve())));
   log.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'api listening');
+  if (config.API_METRICS_ADDRESS) {
+    const { host, port } = parseListenAddress(config.API_METRICS_ADDRESS);
+    const metricsServer = metrics.standalone().listen(port, host);
+    await once(metricsServer, 'listening');
+    shutdown.add('metrics http', () => new Promise<void>((resolve) => metricsServer.close(() => resolve())));
+    log.info({ url: `http://${host}:${port}/metrics` }, 'metrics listening');
+  }
   if (config.SHOPIFY_REGISTER_WEBHOOKS) {
     const stopRegistration = registerShopifyWebhooksInBackground(config, log);
     shutdown.add('webhook registration', async () => stopRegistration());

@@ -132,6 +132,22 @@ export function principalRepository(db: Db) {
       return toPrincipal(row);
     },
 
+    /** Key id of a well-formed key (null otherwise): what a browser session remembers instead of the key. */
+    keyIdOf(apiKey: string): string | null {
+      return parseApiKey(apiKey)?.keyId ?? null;
+    },
+
+    /** The principal, while it is active and the key it signed in with is not revoked; else null. */
+    async activeWithKey(principalId: string, keyId: string): Promise<Principal | null> {
+      const res = await db.query<PrincipalRow>(
+        `SELECT ${COLUMNS}
+           FROM api_keys k JOIN principals p ON p.id = k.principal_id
+          WHERE k.key_id = $1 AND p.id = $2 AND k.revoked_at IS NULL AND p.disabled_at IS NULL`,
+        [keyId, principalId],
+      );
+      return res.rows[0] ? toPrincipal(res.rows[0]) : null;
+    },
+
     async get(id: string): Promise<Principal | null> {
       const res = await db.query<PrincipalRow>(`SELECT ${COLUMNS} FROM principals p WHERE p.id = $1`, [id]);
       return res.rows[0] ? toPrincipal(res.rows[0]) : null;

@@ -29,6 +29,15 @@ export const EnvSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port(3000),
   API_PUBLIC_URL: optionalString,
+  /** Where /metrics is served without authentication (e.g. 127.0.0.1:9465, for Prometheus); on the API port it needs an operator. */
+  API_METRICS_ADDRESS: optionalString,
+
+  /** Signs the browser session cookie; comma-separated, newest first, to rotate. Required in production. */
+  SESSION_SECRET: optionalString,
+  /** A signed-in browser session ends after this long without a request ... */
+  SESSION_IDLE_MINUTES: z.coerce.number().min(1).max(1440).default(30),
+  /** ... and this long after sign-in, however active. */
+  SESSION_MAX_HOURS: z.coerce.number().min(0.1).max(720).default(12),
 
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),

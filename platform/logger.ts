@@ -11,7 +11,17 @@ export function createLogger(
     name,
     level: config.LOG_LEVEL,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers["x-shopify-access-token"]', '*.password', '*.secret'],
+      // Credentials never reach a log line: API keys, session cookies, CSRF tokens, vendor tokens.
+      paths: [
+        'req.headers.authorization',
+        'req.headers["x-api-key"]',
+        'req.headers.cookie',
+        'req.headers["x-csrf-token"]',
+        'req.headers["x-shopify-access-token"]',
+        'res.headers["set-cookie"]',
+        '*.password',
+        '*.secret',
+      ],
       remove: true,
     },
     ...(config.LOG_PRETTY

@@ -7,6 +7,7 @@ import { taskQueue } from '../domain/ids';
 import { loadConfig, type Config } from '../platform/config';
 import { createLogger, type Logger } from '../platform/logger';
 import { createPool } from '../db/pool';
+import { principalRepository } from '../db/principals';
 import { seedSandboxMappings } from '../sandbox/erp/mappings';
 import { SANDBOX_STORE_SCHEMA } from '../sandbox/storefront/db';
 import { describeStartupError, StartupError } from '../platform/main';
@@ -104,12 +105,29 @@ async function seedSandboxScenarioMappings(config: Config, log: Logger): Promise
   }
 }
 
+/**
+ * In development, a database without any user gets a first operator, whose key is printed once so
+ * the dashboard can be opened at once; only the key's hash is stored.
+ */
+async function firstOperatorKey(config: Config): Promise<string | null> {
+  if (config.NODE_ENV !== 'development') return null;
+  const db = createPool(config.DATABASE_URL, { max: 1 });
+  try {
+    const repo = principalRepository(db);
+    if ((await repo.list()).length > 0) return null;
+    return (await repo.create({ name: 'First operator', role: 'operator' })).apiKey;
+  } finally {
+    await db.end();
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger('quayside', config);
   const children: { service: Service; child: ChildProcess }[] = [];
   let temporal: ProvisionedTemporal | undefined;
   let stopping = false;
+  let firstKey: string | null = null;
 
   const stopAll = async (code: number) => {
     if (stopping) return;
@@ -142,6 +160,7 @@ async function main(): Promise<void> {
     });
     const applied = await migrate(config.DATABASE_URL, { log });
     log.info({ created, migrations: applied.length }, 'database ready');
+    firstKey = await firstOperatorKey(config);
 
     temporal = await provisionTemporal(config, log, {
       dbFile: path.join(config.QUAYSIDE_DATA_DIR, 'temporal.db'),
@@ -200,7 +219,15 @@ async function main(): Promise<void> {
     '',
     'Quayside is running.',
     `  API               ${api}   (health: ${api}/health)`,
-    `  Dashboard         ${api}/dashboard`,
+    `  Dashboard         ${api}/dashboard   (sign in at ${api}/login)`,
+    ...(firstKey
+      ? [
+          `  First operator    sign in with this key; it is shown only now: ${firstKey}`,
+          '                    (more users: npm run users -- create --name "…" --role approver|operator|admin)',
+        ]
+      : [
+          `  Sign in           with a user's key; create one with: npm run users -- create --name "…" --role operator`,
+        ]),
     `  Temporal UI       ${temporal.uiUrl ?? "(your cluster's UI)"}`,
     `  Temporal          ${temporal.address}  namespace ${temporal.namespace}  (${temporal.source})`,
   ];

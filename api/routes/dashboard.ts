@@ -19,7 +19,7 @@ export function dashboardRouter({
   namespace: string;
 }): Router {
   const router = Router();
-  router.get('/dashboard', async (_req, res) => {
+  router.get('/dashboard', async (req, res) => {
     const snapshot = await operationsSnapshot(db);
     const historyLink = (workflowId: string | null) =>
       workflowId && temporalUiUrl
@@ -40,6 +40,8 @@ export function dashboardRouter({
 <meta http-equiv="refresh" content="30">
 <style>body{font:15px system-ui,sans-serif;margin:2rem;max-width:60rem}table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}.critical{color:#b00020}.warning{color:#a05a00}</style>
 </head><body>
+<form id="signed-in" method="post" action="/logout" style="float:right">Signed in as ${escape(req.sessionPrincipal?.name)} (${escape(req.sessionPrincipal?.role)})
+<input type="hidden" name="_csrf" value="${escape(req.csrfToken?.())}"> <button type="submit">Sign out</button></form>
 <h1>Quayside operations</h1>
 <h2>Needs attention</h2>
 <table id="alerts"><tr><th>Severity</th><th>What</th><th>Why</th><th></th></tr>

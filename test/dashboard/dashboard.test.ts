@@ -6,8 +6,9 @@ import type { Browser } from 'playwright-core';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { alertRepository } from '../../db/alerts';
+import { principalRepository } from '../../db/principals';
 import type { Db } from '../../db/pool';
-import { launchBrowser } from '../support/browser';
+import { launchBrowser, signIn } from '../support/browser';
 import { testDb, testLog } from '../support/env';
 
 describe('operations dashboard in a real browser', () => {
@@ -15,9 +16,11 @@ describe('operations dashboard in a real browser', () => {
   let server: Server;
   let browser: Browser;
   let base: string;
+  let operatorKey: string;
 
   beforeAll(async () => {
     db = testDb();
+    operatorKey = (await principalRepository(db).create({ name: 'Dash operator', role: 'operator' })).apiKey;
     const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
     server = createApp({
       temporal,
@@ -49,7 +52,7 @@ describe('operations dashboard in a real browser', () => {
       dedupeKey: key,
     });
     const page = await browser.newPage();
-    await page.goto(`${base}/dashboard`);
+    await signIn(page, base, operatorKey);
     const row = page.locator('#alerts tr', { hasText: `Order #${key} needs attention` });
     await expect(row.textContent()).resolves.toContain('SKU PROD-999 has no ERP item mapped');
     expect(await row.locator('a').getAttribute('href')).toBe(

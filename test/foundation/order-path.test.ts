@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
+import { createMetrics } from '../../api/metrics';
 import type { Db } from '../../db/pool';
 import { mappingRepository } from '../../db/mappings';
 import { principalRepository } from '../../db/principals';
@@ -20,6 +21,7 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
   const prefix = `path${Date.now()}`;
 
   let operator: Record<string, string>;
+  const metrics = createMetrics();
 
   beforeAll(async () => {
     db = testDb();
@@ -33,6 +35,7 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
       log: testLog,
       store: 'test-store',
       taskQueuePrefix: prefix,
+      metrics,
     }).listen(0);
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -139,14 +142,37 @@ describe('the order path end to end (API → Temporal → activity → Postgres)
     expect(unknown.status).toBe(404);
   });
 
-  it('exposes Prometheus metrics with request latency by route', async () => {
+  it('exposes Prometheus metrics with request latency by route: to operators on the API port, to anyone only on the metrics address', async () => {
     await fetch(`${base}/health`);
-    const res = await fetch(`${base}/metrics`);
+    const open = await fetch(`${base}/metrics`);
+    expect(open.status).toBe(401);
+    expect(await open.text()).not.toContain('quayside_http_request_duration_seconds');
+    const approver = (await principalRepository(db).create({ name: 'Metrics approver', role: 'approver' }))
+      .apiKey;
+    expect(
+      (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${approver}` } })).status,
+    ).toBe(403);
+    const res = await fetch(`${base}/metrics`, { headers: operator });
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toMatch(
       /quayside_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/,
     );
+
+    // The separate listener api/main.ts opens on API_METRICS_ADDRESS: the same numbers, no key, nothing else.
+    const scrape = metrics.standalone().listen(0, '127.0.0.1');
+    await once(scrape, 'listening');
+    try {
+      const at = `http://127.0.0.1:${(scrape.address() as AddressInfo).port}`;
+      const scraped = await fetch(`${at}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toMatch(
+        /quayside_http_request_duration_seconds_count\{method="GET",route="\/health"/,
+      );
+      expect((await fetch(`${at}/orders`, { headers: operator })).status).toBe(404);
+    } finally {
+      scrape.close();
+    }
   });
 
   it('reports health, and 503 when Temporal is unreachable', async () => {

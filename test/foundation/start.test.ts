@@ -22,7 +22,8 @@ describe('npm start', () => {
   });
 
   it('brings up every process on its own ports, prints the URL block, answers /health, and stops everything on Ctrl-C', async () => {
-    const [api, erp, store, temporal, ui, metrics] = await Promise.all([
+    const [api, erp, store, temporal, ui, metrics, apiMetrics] = await Promise.all([
+      freePort(),
       freePort(),
       freePort(),
       freePort(),
@@ -43,6 +44,9 @@ describe('npm start', () => {
       TEMPORAL_PORT: String(temporal),
       TEMPORAL_UI_PORT: String(ui),
       WORKER_METRICS_ADDRESS: `127.0.0.1:${metrics}`,
+      API_METRICS_ADDRESS: `127.0.0.1:${apiMetrics}`,
+      // A development start on an empty database creates the first operator and prints its key.
+      NODE_ENV: 'development',
       SANDBOX_ERP_SKUS: '200',
       SANDBOX_ERP_CUSTOMERS: '20',
       LOG_LEVEL: 'warn',
@@ -71,6 +75,33 @@ describe('npm start', () => {
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok' });
       expect((await fetch(`http://127.0.0.1:${ui}/`)).status).toBe(200);
+
+      // How to sign in is printed, with the first operator's key, which opens the dashboard.
+      expect(output).toContain(`sign in at http://127.0.0.1:${api}/login`);
+      const firstKey = /First operator +sign in with this key; it is shown only now: (qk_\S+)/.exec(
+        output,
+      )?.[1];
+      expect(firstKey).toBeDefined();
+      const form = await fetch(`http://127.0.0.1:${api}/login?next=/dashboard`);
+      const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const csrf = /name="_csrf" value="([0-9a-f]+)"/.exec(await form.text())?.[1] ?? '';
+      const signedIn = await fetch(`http://127.0.0.1:${api}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf, next: '/dashboard', apiKey: firstKey! }).toString(),
+      });
+      expect(signedIn.status).toBe(303);
+      const session = (signedIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const dashboard = await fetch(`http://127.0.0.1:${api}/dashboard`, { headers: { cookie: session } });
+      expect(dashboard.status).toBe(200);
+      expect(await dashboard.text()).toContain('Signed in as First operator');
+
+      // API metrics: open on their own address only.
+      expect((await fetch(`http://127.0.0.1:${api}/metrics`)).status).toBe(401);
+      expect(await (await fetch(`http://127.0.0.1:${apiMetrics}/metrics`)).text()).toContain(
+        'quayside_http_request_duration_seconds',
+      );
       expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
       const workerMetrics = await eventually(async () => {
         const text = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();

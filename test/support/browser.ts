@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_PATH } from './chromium';
 
 export { CHROMIUM_PATH };
@@ -19,4 +19,11 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** Signs a browser page in through the sign-in form with a Quayside key; lands on `path`. */
+export async function signIn(page: Page, base: string, apiKey: string, path = '/dashboard'): Promise<void> {
+  await page.goto(`${base}${path}`);
+  await page.fill('#apiKey', apiKey);
+  await Promise.all([page.waitForURL(`${base}${path}`), page.click('button[type=submit]')]);
 }
