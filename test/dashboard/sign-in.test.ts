@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
-import { SESSION_COOKIE } from '../../api/session';
+import { SESSION_COOKIE, sessionSettingsFrom } from '../../api/session';
 import type { Db } from '../../db/pool';
 import { principalRepository } from '../../db/principals';
 import { launchBrowser, signIn } from '../support/browser';
@@ -237,5 +237,20 @@ describe('signing in to the pages with business data, in a real browser', () => 
     await page.fill('#apiKey', apiKey);
     await Promise.all([page.waitForURL(`${base}/dashboard`), page.click('button[type=submit]')]);
     await page.close();
+  });
+});
+
+describe('session settings', () => {
+  it('refuse a production start without SESSION_SECRET, naming it', () => {
+    const base = {
+      SESSION_IDLE_MINUTES: 30,
+      SESSION_MAX_HOURS: 12,
+      API_PUBLIC_URL: 'https://quayside.example',
+    } as const;
+    expect(() => sessionSettingsFrom({ ...base, NODE_ENV: 'production', SESSION_SECRET: undefined })).toThrow(
+      /SESSION_SECRET/,
+    );
+    const settings = sessionSettingsFrom({ ...base, NODE_ENV: 'production', SESSION_SECRET: 'new, old' });
+    expect(settings).toMatchObject({ secrets: ['new', 'old'], secureCookie: true });
   });
 });
