@@ -125,6 +125,22 @@ export const EnvSchema = z.object({
   SANDBOX_STORE_DUPLICATE_RATE: z.coerce.number().min(0).max(1).default(0),
   SANDBOX_STORE_REORDER_RATE: z.coerce.number().min(0).max(1).default(0),
   SANDBOX_STORE_REORDER_DELAY_MS: z.coerce.number().int().min(0).default(500),
+  /** The sandbox store's development token's access scopes, comma-separated (default: what Quayside needs). */
+  SANDBOX_STORE_ACCESS_SCOPES: z
+    .string()
+    .regex(
+      /^\s*((read|write)_[a-z_]+\s*(,\s*|$))*$/,
+      'comma-separated scopes such as read_orders,write_orders',
+    )
+    .optional()
+    .transform((v) =>
+      v?.trim()
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined,
+    ),
   /** Buyer/applicant/approver notifications: an HTTP endpoint receiving signed JSON (a mail relay, chat hook …). */
   NOTIFY_WEBHOOK_URL: optionalString,
   NOTIFY_WEBHOOK_SECRET: optionalString,

@@ -13,6 +13,7 @@ import { CostBucket, requestedCost } from './cost';
 import type { StoreDb } from './db';
 import { createRootValue } from './resolvers';
 import { adminSchema } from './schema';
+import { QUAYSIDE_SCOPES, scopesOf, withScopes } from './scopes';
 import { simulatorRouter } from './simulator';
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks';
 
@@ -25,6 +26,8 @@ export interface StoreSandboxOptions {
   db: StoreDb;
   log?: Logger;
   accessToken?: string;
+  /** The development token's access scopes (default: the ones Quayside needs, QUAYSIDE_SCOPES). */
+  accessScopes?: readonly string[];
   /** The app's client secret: webhooks are signed with it. */
   webhookSecret?: string;
   shopDomain?: string;
@@ -72,7 +75,11 @@ export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
     express.json({ limit: '5mb' }),
     async (req: Request, res: Response, next: NextFunction) => {
       try {
-        if (req.get('x-shopify-access-token') !== accessToken) {
+        const scopes = await scopesOf(opts.db, req.get('x-shopify-access-token'), {
+          token: accessToken,
+          scopes: opts.accessScopes ?? QUAYSIDE_SCOPES,
+        });
+        if (!scopes) {
           res
             .status(401)
             .json({ errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
@@ -152,7 +159,10 @@ export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
         const result = await execute({
           schema: adminSchema,
           document: doc,
-          rootValue: createRootValue({ db: opts.db, webhooks, shopDomain, apiVersion: version }),
+          rootValue: withScopes(
+            createRootValue({ db: opts.db, webhooks, shopDomain, apiVersion: version }),
+            scopes,
+          ),
           variableValues: variables ?? {},
           operationName,
           fieldResolver: pagingFieldResolver,

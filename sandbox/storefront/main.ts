@@ -27,6 +27,7 @@ runMain('sandbox-storefront', async () => {
     db,
     log,
     accessToken: config.SHOPIFY_ACCESS_TOKEN,
+    accessScopes: config.SANDBOX_STORE_ACCESS_SCOPES,
     webhookSecret: config.SHOPIFY_API_SECRET,
     shopDomain: config.SHOPIFY_SHOP_DOMAIN,
     bucketSize: config.SANDBOX_STORE_BUCKET_SIZE,

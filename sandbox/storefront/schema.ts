@@ -323,8 +323,18 @@ export const ADMIN_SDL = /* GraphQL */ `
     pageInfo: PageInfo!
   }
 
+  type AccessScope {
+    handle: String!
+    description: String!
+  }
+  type AppInstallation {
+    id: ID!
+    accessScopes: [AccessScope!]!
+  }
+
   type Query {
     shop: Shop!
+    currentAppInstallation: AppInstallation!
     order(id: ID!): Order
     orders(first: Int!, query: String, sortKey: OrderSortKeys, reverse: Boolean): OrderConnection!
     product(id: ID!): Product

@@ -5,6 +5,8 @@ import type { StoreDb } from './db';
 import { customerJson, orderJson, returnJson } from './rest';
 import type { WebhookDispatcher } from './webhooks';
 import { withTransaction } from '../../db/pool';
+import { Money } from '../../domain/money';
+import { createAccessToken } from './scopes';
 
 /**
  * The buyer simulator: what shoppers and merchant staff do in a real store (register, order, change,
@@ -63,7 +65,11 @@ const OrderBody = z.object({
     )
     .min(1),
   shippingAddress: Address.optional(),
+  /** How the buyer paid: `pending` (payment terms, the B2B default), `authorized`, or `paid` (a SALE). */
+  financialStatus: z.enum(['pending', 'authorized', 'paid']).default('pending'),
+  gateway: z.string().min(1).default('bogus'),
 });
+const AccessTokenBody = z.object({ scopes: z.array(z.string().regex(/^(read|write)_[a-z_]+$/)) });
 
 const OrderChangeBody = z.object({
   note: z.string().optional(),
@@ -141,6 +147,15 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
     );
     return { id: row.rows[0]!.id, created: true };
   }
+
+  /** A token with only the given scopes, as a custom app installed with them would get. */
+  router.post(
+    '/sandbox/access-tokens',
+    wrap(async (req, res) => {
+      const { scopes } = body(AccessTokenBody, req);
+      res.status(201).json({ accessToken: await createAccessToken(db, scopes), scopes });
+    }),
+  );
 
   router.post(
     '/sandbox/products',
@@ -290,6 +305,30 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
               line.price ?? variant?.price ?? '0.00',
             ],
           );
+        }
+        const lines = await c.query<{ price: string; quantity: number }>(
+          'SELECT price::text, quantity FROM order_lines WHERE order_id = $1',
+          [orderId],
+        );
+        const total = Money.sum(
+          lines.rows.map((l) => Money.of(l.price, input.currency).times(l.quantity)),
+          input.currency,
+        );
+        if (input.financialStatus !== 'pending') {
+          await c.query(
+            'INSERT INTO order_transactions (order_id, kind, gateway, amount, currency) VALUES ($1, $2, $3, $4, $5)',
+            [
+              orderId,
+              input.financialStatus === 'paid' ? 'SALE' : 'AUTHORIZATION',
+              input.gateway,
+              total.toString(),
+              input.currency,
+            ],
+          );
+          await c.query('UPDATE orders SET financial_status = $2 WHERE id = $1', [
+            orderId,
+            input.financialStatus,
+          ]);
         }
         return { orderId, customer };
       });

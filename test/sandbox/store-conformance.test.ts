@@ -246,6 +246,59 @@ describe('sandbox store conformance: Shopify Admin GraphQL 2026-04', () => {
     });
   });
 
+  describe('access scopes', () => {
+    const tokenWith = (scopes: string[]) =>
+      store.sim<{ accessToken: string }>('/sandbox/access-tokens', { scopes }).then((t) => t.accessToken);
+
+    it("answers a field outside the token's scopes with ACCESS_DENIED, in Shopify's error shape", async () => {
+      const token = await tokenWith(['read_products']);
+      const answer = await gql(`{ shop { name } orders(first: 1) { nodes { id } } }`, {}, token);
+      expect(answer.status).toBe(200);
+      expect(answer.body.errors).toEqual([
+        {
+          message: 'Access denied for orders field. Required access: `read_orders` access scope.',
+          locations: [{ line: 1, column: 17 }],
+          path: ['orders'],
+          extensions: {
+            code: 'ACCESS_DENIED',
+            documentation: 'https://shopify.dev/api/usage/access-scopes',
+            requiredAccess: '`read_orders` access scope.',
+          },
+        },
+      ]);
+      const allowed = await gql<{ products: { nodes: unknown[] } }>(
+        `{ products(first: 1) { nodes { id } } }`,
+        {},
+        token,
+      );
+      expect(allowed.body.errors).toBeUndefined();
+      expect(allowed.body.data!.products.nodes).toHaveLength(1);
+    });
+
+    it('refuses a mutation without the write scope, and a write scope grants its read scope', async () => {
+      const token = await tokenWith(['read_orders', 'write_products']);
+      const mutation = await gql<{ orderCancel: unknown }>(
+        `mutation { orderCancel(orderId: "gid://shopify/Order/1", reason: OTHER, restock: true) { job { id } } }`,
+        {},
+        token,
+      );
+      expect(mutation.body.errors?.[0]?.extensions?.code).toBe('ACCESS_DENIED');
+      expect(mutation.body.data).toEqual({ orderCancel: null });
+      const read = await gql(`{ products(first: 1) { nodes { id } } }`, {}, token);
+      expect(read.body.errors).toBeUndefined();
+    });
+
+    it('tells a token its own scopes through currentAppInstallation', async () => {
+      const token = await tokenWith(['read_orders']);
+      const answer = await gql<{ currentAppInstallation: { accessScopes: { handle: string }[] } }>(
+        `{ currentAppInstallation { accessScopes { handle } } }`,
+        {},
+        token,
+      );
+      expect(answer.body.data!.currentAppInstallation.accessScopes).toEqual([{ handle: 'read_orders' }]);
+    });
+  });
+
   describe('rate limiting', () => {
     let small: RunningSandbox;
     beforeAll(async () => {
