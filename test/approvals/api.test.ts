@@ -11,6 +11,7 @@ import type { Db } from '../../db/pool';
 import { principalRepository } from '../../db/principals';
 import { taskQueue } from '../../domain/ids';
 import { testClient, testDb, testLog } from '../support/env';
+import { recordHistory } from '../support/histories';
 import { orderFacts, returnWorld } from '../returns/world';
 import { approvalWorkflowsBundle, eventually, runWorker } from './harness';
 
@@ -265,6 +266,7 @@ describe('approver API', () => {
       expect(accepted?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name).toBe(
         'decide',
       );
+      await recordHistory(client, handle.workflowId, 'returnRefund-approver-decisions');
       await handle.terminate('test finished');
     });
   });

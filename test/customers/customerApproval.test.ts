@@ -28,6 +28,7 @@ import {
   stepOf,
 } from '../approvals/harness';
 import { testClient, uniqueTaskQueue } from '../support/env';
+import { recordHistory } from '../support/histories';
 
 const STORE = 'cust-store';
 
@@ -175,6 +176,7 @@ describe('customerApproval workflow', () => {
       });
       expect(world.approvals.closed).toMatchObject([{ approvalId: pending.approvalId, outcome: 'approve' }]);
       expect(world.approvals.notifications.map((n) => n.kind)).toEqual(['customer.welcome']);
+      await recordHistory(client, handle.workflowId, 'customerApproval-approved');
     });
   });
 
@@ -223,6 +225,7 @@ describe('customerApproval workflow', () => {
         priceLevel: 'Wholesale',
       });
       expect(world.approvals.closed.map((c) => c.outcome)).toEqual(['requestInfo', 'approve']);
+      await recordHistory(client, handle.workflowId, 'customerApproval-info-requested');
     });
   });
 
@@ -257,6 +260,7 @@ describe('customerApproval workflow', () => {
       expect(result.step).toBe('rejected');
       expect(world.erpUpserts).toHaveLength(0);
       expect(world.approvals.notifications.map((n) => n.kind)).toEqual(['customer.rejected']);
+      await recordHistory(client, handle.workflowId, 'customerApproval-escalated-rejected');
     });
   });
 });

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createOrderActivities } from '../../activities/orders';
@@ -26,8 +24,6 @@ export const TEST_RULES: BusinessRulesInput = {
   firstOrder: { approvalAmount: '100000.00' },
   warehouses: { priority: ['MAIN', 'EAST', 'WEST'] },
 };
-
-export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
 
 /** One test's world: its own store, ERP, storefront, approvals and task queue. */
 export async function scenario(
@@ -148,16 +144,4 @@ export async function waitFor(
 
 export { eventually as until } from '../support/wait';
 
-/** Saves a finished workflow's history for the replay test (only when missing, or when asked to refresh). */
-export async function saveHistory(
-  client: Client,
-  workflowId: string,
-  name: string,
-  refresh = process.env.QUAYSIDE_SAVE_HISTORIES === '1',
-) {
-  const file = path.join(HISTORIES_DIR, `${name}.json`);
-  if (fs.existsSync(file) && !refresh) return;
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(history));
-}
+export { recordHistory as saveHistory } from '../support/histories';

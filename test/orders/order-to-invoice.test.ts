@@ -131,6 +131,7 @@ describe('orderToInvoice', () => {
         [handle.workflowId],
       );
       expect(reservations.rows[0].n).toBe(0);
+      await saveHistory(client, handle.workflowId, 'orderToInvoice-partial-shipments');
     });
   });
 
@@ -159,6 +160,7 @@ describe('orderToInvoice', () => {
       const done = await handle.result();
       expect(done.lines[0]).toMatchObject({ shipped: 8, backordered: 0, invoiced: 8, cancelled: 0 });
       await saveHistory(client, `backorder:${s.store}:1003:1`, 'backorder-released');
+      await saveHistory(client, handle.workflowId, 'orderToInvoice-partial-shipment-backorder');
     });
   });
 
@@ -189,6 +191,7 @@ describe('orderToInvoice', () => {
         [0, 4, 0],
       ]);
       await saveHistory(client, `backorder:${s.store}:1004:2`, 'backorder-cancelled');
+      await saveHistory(client, handle.workflowId, 'orderToInvoice-backorder-line-cancelled');
     });
   });
 
@@ -275,6 +278,7 @@ describe('orderToInvoice', () => {
         { orderId: '1006', reason: 'Credit hold rejected by Ann: account in arrears', refund: true },
       ]);
       expect(s.erp.createCalls).toEqual([]);
+      await saveHistory(client, handle.workflowId, 'orderToInvoice-credit-rejected');
     });
   });
 
@@ -323,6 +327,7 @@ describe('orderToInvoice', () => {
       expect(resolved.rows[0].n).toBe(0);
       await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', by: 'operator' }] });
       await handle.result();
+      await saveHistory(client, handle.workflowId, 'orderToInvoice-parked-sku-fixed');
     });
   });
 
@@ -392,6 +397,7 @@ describe('orderToInvoice', () => {
         [10, 0, 10],
         [0, 4, 0],
       ]);
+      await saveHistory(client, handle.workflowId, 'orderToInvoice-cancelled-after-partial-shipment');
     });
   });
 
@@ -437,6 +443,7 @@ describe('orderToInvoice', () => {
       expect(s.erp.updateCalls).toHaveLength(1);
       expect(done.lines.map((l) => l.shipped)).toEqual([10, 4]);
       expect(done.shipments).toHaveLength(1);
+      await saveHistory(client, handle.workflowId, 'orderToInvoice-duplicate-webhooks');
     });
   });
 
@@ -464,6 +471,7 @@ describe('orderToInvoice', () => {
     expect(s.erp.orders.size).toBe(1);
     expect(new Set(s.erp.createCalls)).toEqual(new Set([s.externalId('1011')]));
     expect(s.storefront.fulfillments.size).toBe(1);
+    await saveHistory(client, handle.workflowId, 'orderToInvoice-worker-restarted');
   });
 
   it('the ERP rejecting the sales order parks it naming the ERP message; a field fix resumes it', async () => {
@@ -480,6 +488,7 @@ describe('orderToInvoice', () => {
       expect(s.erp.orders.get(s.externalId('1012'))?.poNumber).toBe('PO-12');
       await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', by: 'operator' }] });
       await handle.result();
+      await saveHistory(client, handle.workflowId, 'orderToInvoice-erp-rejected-fixed');
     });
   });
 
@@ -506,6 +515,7 @@ describe('orderToInvoice', () => {
       ]);
       await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', by: 'operator' }] });
       await handle.result();
+      await saveHistory(client, handle.workflowId, 'orderToInvoice-storefront-refund');
     });
   });
 });

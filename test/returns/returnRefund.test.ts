@@ -14,6 +14,7 @@ import { RETURN_EVENT_SIGNAL, type ReturnRequest } from '../../domain/returns';
 import type { InspectionInput, ReturnStatus } from '../../workflows/returnRefund';
 import { approvalWorkflowsBundle, approverInput, eventually, runWorker, stepOf } from '../approvals/harness';
 import { testClient, uniqueTaskQueue } from '../support/env';
+import { recordHistory } from '../support/histories';
 import { orderFacts, returnWorld } from './world';
 
 const STORE = 'wf-store';
@@ -103,6 +104,7 @@ describe('returnRefund workflow', () => {
         'return.refunded',
       ]);
       expect(world.records.at(-1)).toMatchObject({ returnId, status: 'completed', refundTotal: '80.00' });
+      await recordHistory(client, handle.workflowId, 'returnRefund-auto-approved');
     });
   });
 
@@ -159,6 +161,7 @@ describe('returnRefund workflow', () => {
         },
       ]);
       expect(world.approvals.notifications.map((n) => n.kind)).toEqual(['return.declined']);
+      await recordHistory(client, handle.workflowId, 'returnRefund-rejected');
     });
   });
 
@@ -177,6 +180,7 @@ describe('returnRefund workflow', () => {
       expect(world.storefrontRefunds.size).toBe(0);
       expect(world.creditMemos.size).toBe(0);
       expect(world.approvals.notifications.map((n) => n.kind)).toEqual(['return.approved', 'return.expired']);
+      await recordHistory(client, handle.workflowId, 'returnRefund-goods-never-arrived');
     });
   });
 
@@ -223,6 +227,7 @@ describe('returnRefund workflow', () => {
         { sku: 'MOTOR-1', quantity: 2, location: 'WH-EAST' },
         { sku: 'BELT-7', quantity: 1, location: 'WH-EAST' },
       ]);
+      await recordHistory(client, handle.workflowId, 'returnRefund-partial-restocking-fee');
     });
   });
 
@@ -249,6 +254,7 @@ describe('returnRefund workflow', () => {
       expect(world.storefrontRefunds.size).toBe(1);
       expect((await handle.query<ReturnStatus>('returnStatus')).step).toBe('failed');
       expect(world.returnUpdates.map((u) => u.status)).toEqual(['approved']);
+      await recordHistory(client, handle.workflowId, 'returnRefund-compensated');
     });
   });
 
@@ -277,6 +283,7 @@ describe('returnRefund workflow', () => {
       expect(result.storefrontRefundId).toBe('R9001');
       expect(world.erpRefunds.size).toBe(1);
       expect(world.reversals).toEqual([]);
+      await recordHistory(client, handle.workflowId, 'returnRefund-storefront-refund-retried');
     });
   });
 });

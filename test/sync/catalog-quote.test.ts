@@ -16,6 +16,7 @@ import type { ErpCustomer, ErpItem, ErpPort, ErpPrice, Page } from '../../domain
 import type { StorefrontPort } from '../../domain/storefront';
 import { catalogSync } from '../../workflows/catalogSync';
 import { testClient, testDb, testLog, uniqueTaskQueue, withWorker } from '../support/env';
+import { recordHistory } from '../support/histories';
 
 const workflowsPath = path.join(__dirname, '../../workflows/catalogSync.ts');
 const store = `quote-${Date.now()}`;
@@ -164,6 +165,7 @@ describe('catalog, price and credit caches answer checkout quotes', () => {
         args: [{ store, pageSize: 2, customerBatchSize: 1, refreshIntervalMinutes: 60, once: true }],
       });
       expect(result).toMatchObject({ phase: 'done', items: 3, prices: 3, customers: 2, missingCustomers: 0 });
+      await recordHistory(client, `sync:catalog:${store}`, 'catalogSync-once');
     });
     await new MockActivityEnvironment().run(activities.syncInventoryPage, {
       store,

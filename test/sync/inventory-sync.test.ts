@@ -9,6 +9,7 @@ import type { ErpPort, InventoryLevel, Page } from '../../domain/erp';
 import type { InventoryQuantity, StorefrontPort } from '../../domain/storefront';
 import { inventorySync, inventorySyncStatusQuery, stockChangedSignal } from '../../workflows/inventorySync';
 import { testClient, testDb, uniqueTaskQueue, withWorker } from '../support/env';
+import { recordHistory } from '../support/histories';
 import { eventually } from '../support/wait';
 
 const workflowsPath = path.join(__dirname, '../../workflows/inventorySync.ts');
@@ -136,6 +137,7 @@ describe('inventory sync (ERP change cursor → storefront)', () => {
         () => shop.quantities.get('PROD-2@gid://shopify/Location/1') === 25,
         'the new quantity in the store',
       );
+      await recordHistory(client, handle.workflowId, 'inventorySync-resync-then-follow');
       await handle.terminate('test finished');
     });
   });
@@ -165,6 +167,7 @@ describe('inventory sync (ERP change cursor → storefront)', () => {
       });
       expect(second).toMatchObject({ changed: 1, pushed: 1, stale: 1 });
       expect(shop.quantities.get('PROD-1@L1')).toBe(12);
+      await recordHistory(client, `sync:inventory:${s2}:2`, 'inventorySync-compare-and-set');
     });
   });
 });

@@ -9,6 +9,7 @@ import type { ErpPort } from '../../domain/erp';
 import { storefrontReconcile } from '../../workflows/storefrontReconcile';
 import { FakeStorefront } from '../orders/fakes';
 import { testClient, testDb, uniqueTaskQueue, withWorker } from '../support/env';
+import { recordHistory } from '../support/histories';
 
 const workflowsPath = path.join(__dirname, '../../workflows/storefrontReconcile.ts');
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
@@ -65,6 +66,7 @@ describe('reconciliation: orders whose webhooks never arrived', () => {
         workflowId: `reconcile:${store}:2`,
         args: [args],
       });
+      await recordHistory(client, `reconcile:${store}:1`, 'storefrontReconcile-missed-order');
     });
     const alerts = await db.query(
       `SELECT subject, severity FROM alerts WHERE dedupe_key LIKE $1 AND resolved_at IS NULL`,
