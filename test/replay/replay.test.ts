@@ -13,11 +13,17 @@ const WORKFLOW_TYPES = Object.entries(workflows)
   .map(([name]) => name)
   .sort();
 
+/** Release folders (`0.1.0`, `1.2.0-rc.1`), oldest first; anything else (e.g. `retired/`) is not replayed. */
+const RELEASE = /^(\d+)\.(\d+)\.(\d+)(-[\w.]+)?$/;
 const versions = fs
   .readdirSync(HISTORIES_ROOT, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
+  .filter((d) => d.isDirectory() && RELEASE.test(d.name))
   .map((d) => d.name)
-  .sort();
+  .sort((a, b) => {
+    const [x = [], y = []] = [a, b].map((v) => (RELEASE.exec(v) ?? []).slice(1, 4).map(Number));
+    return x.reduce((d, n, i) => d || n - (y[i] ?? 0), 0) || a.localeCompare(b);
+  });
+const newest = versions.at(-1);
 
 function load(version: string) {
   const dir = path.join(HISTORIES_ROOT, version);
@@ -49,8 +55,8 @@ describe('recorded workflow histories replay deterministically', () => {
     expect(versions.length).toBeGreaterThan(0);
   });
 
-  it.each(versions)('release %s: every workflow type has a history', (version) => {
-    const types = new Set(load(version).map((h) => h.type));
+  it('the newest release has a history of every workflow type', () => {
+    const types = new Set(load(newest ?? '').map((h) => h.type));
     expect(WORKFLOW_TYPES.filter((t) => !types.has(t))).toEqual([]);
   });
 
