@@ -8,7 +8,7 @@ import type {
 } from '../../domain/storefront';
 import type { Logger } from '../../platform/logger';
 import type { ShopifyAdminClient } from './client';
-import { ShopifyUserError, type ShopifyUserErrorDetail } from './errors';
+import { ShopifyUnavailableError, ShopifyUserError, type ShopifyUserErrorDetail } from './errors';
 
 /** `gid://shopify/<Type>/<id>` from a numeric id or an existing gid. */
 export function toGid(type: string, id: string): string {
@@ -77,7 +77,11 @@ export interface ShopifyStorefrontOptions {
   inventoryItemCacheSize?: number;
   /** SKU lookups and inventorySetQuantities calls in flight at once (default 4); the client paces them to the cost bucket. */
   concurrency?: number;
+  /** How long cancelOrder polls Shopify's cancellation job before giving up for a later retry (default 60 s). */
+  jobTimeoutMs?: number;
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `fn` over `items` with at most `limit` in flight; the first failure stops new work and is thrown. */
 async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -119,6 +123,7 @@ export class ShopifyStorefront implements StorefrontPort {
   private publications?: string[];
   private readonly itemIds: LruCache<string, string>;
   private readonly concurrency: number;
+  private readonly jobTimeoutMs: number;
 
   constructor(
     private readonly client: ShopifyAdminClient,
@@ -127,6 +132,7 @@ export class ShopifyStorefront implements StorefrontPort {
   ) {
     this.itemIds = new LruCache(opts.inventoryItemCacheSize ?? DEFAULT_ITEM_CACHE_SIZE);
     this.concurrency = opts.concurrency ?? 4;
+    this.jobTimeoutMs = opts.jobTimeoutMs ?? 60_000;
   }
 
   async createFulfillment(
@@ -384,11 +390,15 @@ export class ShopifyStorefront implements StorefrontPort {
     const reasons = ['CUSTOMER', 'DECLINED', 'FRAUD', 'INVENTORY', 'STAFF', 'OTHER'];
     const reason = reasons.includes(input.reason.toUpperCase()) ? input.reason.toUpperCase() : 'OTHER';
     const data = await this.client.request<{
-      orderCancel: { userErrors: ShopifyUserErrorDetail[]; orderCancelUserErrors: ShopifyUserErrorDetail[] };
+      orderCancel: {
+        job: { id: string; done: boolean } | null;
+        userErrors: ShopifyUserErrorDetail[];
+        orderCancelUserErrors: ShopifyUserErrorDetail[];
+      };
     }>(
       `mutation CancelOrder($orderId: ID!, $reason: OrderCancelReason!, $notifyCustomer: Boolean, $refund: Boolean, $staffNote: String) {
         orderCancel(orderId: $orderId, reason: $reason, notifyCustomer: $notifyCustomer, refund: $refund, restock: true, staffNote: $staffNote) {
-          job { id } orderCancelUserErrors { field message code } userErrors { field message }
+          job { id done } orderCancelUserErrors { field message code } userErrors { field message }
         }
       }`,
       {
@@ -400,6 +410,42 @@ export class ShopifyStorefront implements StorefrontPort {
       },
     );
     check('orderCancel', data.orderCancel);
+    await this.awaitCancellation(id, data.orderCancel.job);
+  }
+
+  /**
+   * Shopify cancels an order asynchronously: orderCancel answers with a job. Polls `job(id) { done }`
+   * (backing off to 2 s) until it is done, then reads the order to confirm it is cancelled. A job still
+   * running at the deadline is a retryable failure: the next attempt finds the order cancelled, or the
+   * same job still running.
+   */
+  private async awaitCancellation(
+    orderGid: string,
+    job: { id: string; done: boolean } | null,
+  ): Promise<void> {
+    const deadline = Date.now() + this.jobTimeoutMs;
+    let done = job?.done ?? true;
+    for (let wait = 100; !done; wait = Math.min(wait * 2, 2000)) {
+      if (Date.now() > deadline)
+        throw new ShopifyUnavailableError(`Shopify's cancellation job ${job!.id} is still running`);
+      await sleep(wait);
+      const polled = await this.client.request<{ job: { done: boolean } | null }>(
+        `query CancelJob($id: ID!) { job(id: $id) { done } }`,
+        { id: job!.id },
+      );
+      done = polled.job?.done ?? true;
+    }
+    const after = await this.client.request<{ order: { cancelledAt: string | null } | null }>(
+      `query OrderCancelled($id: ID!) { order(id: $id) { cancelledAt } }`,
+      { id: orderGid },
+    );
+    if (!after.order?.cancelledAt)
+      throw new ShopifyUserError('orderCancel', [
+        {
+          field: ['orderId'],
+          message: `Shopify finished the cancellation job but order ${fromGid(orderGid)} is not cancelled.`,
+        },
+      ]);
   }
 
   async createRefund(input: StorefrontRefundInput): Promise<{ refundId: string; created: boolean }> {

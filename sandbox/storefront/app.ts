@@ -11,6 +11,7 @@ import type { Logger } from '../../platform/logger';
 import { pagingFieldResolver } from './connections';
 import { CostBucket, requestedCost } from './cost';
 import type { StoreDb } from './db';
+import { createJobRunner } from './jobs';
 import { createRootValue } from './resolvers';
 import { adminSchema } from './schema';
 import { QUAYSIDE_SCOPES, scopesOf, withScopes } from './scopes';
@@ -38,6 +39,8 @@ export interface StoreSandboxOptions {
   duplicateRate?: number;
   reorderRate?: number;
   reorderDelayMs?: number;
+  /** How long an asynchronous job (orderCancel) takes to finish (default 300 ms). */
+  jobDelayMs?: number;
 }
 
 export interface StoreSandbox {
@@ -63,6 +66,8 @@ export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
     reorderDelayMs: opts.reorderDelayMs ?? 500,
     log: opts.log,
   });
+
+  const jobs = createJobRunner(opts.db, webhooks, { delayMs: opts.jobDelayMs ?? 300, log: opts.log });
 
   const app = express();
   app.disable('x-powered-by');
@@ -160,7 +165,7 @@ export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
           schema: adminSchema,
           document: doc,
           rootValue: withScopes(
-            createRootValue({ db: opts.db, webhooks, shopDomain, apiVersion: version }),
+            createRootValue({ db: opts.db, webhooks, shopDomain, apiVersion: version, jobs }),
             scopes,
           ),
           variableValues: variables ?? {},
@@ -193,5 +198,12 @@ export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
     res.status(500).json({ errors: 'Internal Server Error' });
   });
 
-  return { app, webhooks, close: () => webhooks.close() };
+  return {
+    app,
+    webhooks,
+    close: () => {
+      jobs.close();
+      return webhooks.close();
+    },
+  };
 }

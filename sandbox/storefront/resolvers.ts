@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { connection, sqlConnection, searchWhere, type SearchField } from './connections';
 import { gid, idOf, type StoreDb } from './db';
 import { customerJson, orderJson, refundJson, returnJson } from './rest';
+import type { JobRunner } from './jobs';
 import { topicEnum, type WebhookDispatcher } from './webhooks';
 import { withTransaction } from '../../db/pool';
 import { Money } from '../../domain/money';
@@ -13,6 +14,7 @@ export interface ResolverContext {
   webhooks: WebhookDispatcher;
   shopDomain: string;
   apiVersion: string;
+  jobs: JobRunner;
 }
 
 type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -877,7 +879,12 @@ export function createRootValue(ctx: ResolverContext) {
       return { metafields: errors.length ? null : out, userErrors: errors };
     },
 
-    orderCancel: async ({ orderId, reason, refund }: Args) => {
+    job: async ({ id }: Args) => {
+      const job = await ctx.jobs.status(idOf(id, 'Job') ?? '0');
+      return job ? { id: gid('Job', job.id), done: job.done } : null;
+    },
+
+    orderCancel: async ({ orderId, reason, refund, restock, staffNote }: Args) => {
       const id = idOf(orderId, 'Order');
       const o = id ? await one(db, 'SELECT * FROM orders WHERE id = $1', [id]) : undefined;
       const fail = (message: string, code: string) => ({
@@ -893,12 +900,17 @@ export function createRootValue(ctx: ResolverContext) {
         [o.id],
       );
       if (shipped) return fail('Cannot cancel an order that has fulfillments.', 'INVALID');
-      await db.query(
-        `UPDATE orders SET cancelled_at = now(), cancel_reason = $2, financial_status = $3, updated_at = now() WHERE id = $1`,
-        [o.id, String(reason).toLowerCase(), refund ? 'refunded' : 'voided'],
-      );
-      await emitOrder('orders/cancelled', o.id);
-      return { job: { id: gid('Job', o.id), done: true }, orderCancelUserErrors: [], userErrors: [] };
+      // Shopify cancels asynchronously: the answer is a job, the order is cancelled when it is done.
+      const jobId =
+        (await ctx.jobs.pendingCancel(o.id)) ??
+        (await ctx.jobs.enqueue('orderCancel', {
+          orderId: o.id,
+          reason: String(reason),
+          refund: Boolean(refund),
+          restock: Boolean(restock),
+          staffNote: staffNote ?? null,
+        }));
+      return { job: { id: gid('Job', jobId), done: false }, orderCancelUserErrors: [], userErrors: [] };
     },
 
     refundCreate: ({ input }: Args, _c: unknown, info: GraphQLResolveInfo) =>

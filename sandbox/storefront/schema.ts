@@ -335,6 +335,7 @@ export const ADMIN_SDL = /* GraphQL */ `
   type Query {
     shop: Shop!
     currentAppInstallation: AppInstallation!
+    job(id: ID!): Job
     order(id: ID!): Order
     orders(first: Int!, query: String, sortKey: OrderSortKeys, reverse: Boolean): OrderConnection!
     product(id: ID!): Product
@@ -462,12 +463,12 @@ export const ADMIN_SDL = /* GraphQL */ `
     STAFF
     OTHER
   }
-  type OrderCancelJob {
+  type Job {
     id: ID!
     done: Boolean!
   }
   type OrderCancelPayload {
-    job: OrderCancelJob
+    job: Job
     orderCancelUserErrors: [UserError!]!
     userErrors: [UserError!]!
   }

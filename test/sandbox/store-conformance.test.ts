@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_DEV_ACCESS_TOKEN } from '../../sandbox/storefront/app';
 import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
+import { eventually } from '../support/wait';
 
 /**
  * Conformance of the sandbox store to Shopify's Admin GraphQL API (2026-04), written from Shopify's
@@ -63,7 +64,7 @@ describe('sandbox store conformance: Shopify Admin GraphQL 2026-04', () => {
   };
 
   beforeAll(async () => {
-    store = await startSandbox('store_conformance');
+    store = await startSandbox('store_conformance', { jobDelayMs: 1500 });
     for (const n of [1, 2, 3, 4, 5])
       await store.sim('/sandbox/products', {
         sku: sku(n),
@@ -227,6 +228,43 @@ describe('sandbox store conformance: Shopify Admin GraphQL 2026-04', () => {
         `mutation { refundCreate(input: { orderId: "gid://shopify/Order/1" }) { refund { id } userErrors { field message } } }`,
       );
       expect(answer.body.errors?.[0]?.message).toMatch(/idempotent/);
+    });
+  });
+
+  describe('asynchronous jobs', () => {
+    it('orderCancel answers with a job that finishes later; job(id) tells when, then the order is cancelled', async () => {
+      const { orderId } = await store.sim<{ orderId: string }>('/sandbox/orders', {
+        customerEmail: `conf-cancel-${run}@example.com`,
+        lines: [{ sku: sku(2), quantity: 1 }],
+      });
+      const id = `gid://shopify/Order/${orderId}`;
+      const cancel = await gql<{
+        orderCancel: { job: { id: string; done: boolean }; orderCancelUserErrors: unknown[] };
+      }>(
+        `mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, refund: false, restock: true) {
+           job { id done } orderCancelUserErrors { field message code } } }`,
+        { id },
+      );
+      expect(cancel.body.data!.orderCancel.orderCancelUserErrors).toEqual([]);
+      const job = cancel.body.data!.orderCancel.job;
+      expect(job).toEqual({ id: expect.stringMatching(/^gid:\/\/shopify\/Job\//), done: false });
+      const before = await gql<{ order: { cancelledAt: string | null } }>(
+        `query($id: ID!) { order(id: $id) { cancelledAt } }`,
+        { id },
+      );
+      expect(before.body.data!.order.cancelledAt).toBeNull();
+
+      await eventually(async () => {
+        const polled = await gql<{ job: { done: boolean } }>(`query($id: ID!) { job(id: $id) { id done } }`, {
+          id: job.id,
+        });
+        return polled.body.data!.job.done;
+      }, 'the cancellation job to finish');
+      const after = await gql<{ order: { cancelledAt: string | null; cancelReason: string } }>(
+        `query($id: ID!) { order(id: $id) { cancelledAt cancelReason } }`,
+        { id },
+      );
+      expect(after.body.data!.order).toEqual({ cancelledAt: expect.any(String), cancelReason: 'CUSTOMER' });
     });
   });
 
