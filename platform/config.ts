@@ -13,6 +13,22 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
+const timeZone = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine(
+      (zone) => {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be an IANA time zone such as America/Los_Angeles' },
+    );
+
 const defaultCacheDir = path.join(
   process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
   'quayside',
@@ -95,12 +111,18 @@ export const EnvSchema = z.object({
   NETSUITE_BUDGET_SCOPE: z.enum(['cluster', 'process']).default('cluster'),
   NETSUITE_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(6),
   NETSUITE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  /** The account's time zone preference (Setup > Company > Preferences): SuiteQL dates are in it. */
+  NETSUITE_TIME_ZONE: timeZone('America/Los_Angeles'),
 
   // Sandbox ERP knobs (fault injection and seed size).
   SANDBOX_ERP_CONCURRENCY_LIMIT: z.coerce.number().int().min(0).default(5),
   SANDBOX_ERP_LATENCY_MIN_MS: z.coerce.number().min(0).default(0),
   SANDBOX_ERP_LATENCY_MAX_MS: z.coerce.number().min(0).default(0),
   SANDBOX_ERP_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
+  /** The sandbox account's time zone, in which its SuiteQL dates are rendered and read. */
+  SANDBOX_ERP_TIME_ZONE: timeZone('America/Los_Angeles'),
+  /** The account preference "Make Locations Mandatory": sales order lines must name a location. */
+  SANDBOX_ERP_LOCATIONS_MANDATORY: bool(false),
   SANDBOX_ERP_SKUS: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
   SANDBOX_ERP_CUSTOMERS: z.coerce.number().int().min(1).max(100_000).default(520),
   SANDBOX_ERP_SCHEMA: z

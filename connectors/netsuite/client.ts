@@ -16,6 +16,7 @@ import type {
 } from '../../domain/erp';
 import type { Config } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
+import { instantAfter, isAmbiguous, unambiguousBefore, wallTime } from './account-time';
 import { sharedBudget, type ErpBudget, type Priority } from './budget';
 import { NetSuiteError } from './errors';
 import { authorizationHeader, type TbaCredentials } from './oauth';
@@ -23,6 +24,11 @@ import { authorizationHeader, type TbaCredentials } from './oauth';
 export interface NetSuiteConfig extends TbaCredentials {
   /** Origin of the REST services, e.g. https://1234567.suitetalk.api.netsuite.com (no /services/rest). */
   baseUrl: string;
+  /**
+   * The account's time zone preference (IANA name): SuiteQL renders dates in it and reads date
+   * literals in it. Default America/Los_Angeles.
+   */
+  timeZone?: string;
   /** Requests in flight at most, shared by every client of this account in the process. */
   concurrency: number;
   maxRetries?: number;
@@ -38,6 +44,7 @@ export interface NetSuiteConfig extends TbaCredentials {
 export function netSuiteConfigFrom(config: Config, log?: Logger): NetSuiteConfig {
   return {
     baseUrl: config.NETSUITE_BASE_URL,
+    timeZone: config.NETSUITE_TIME_ZONE,
     accountId: config.NETSUITE_ACCOUNT_ID,
     consumerKey: config.NETSUITE_CONSUMER_KEY,
     consumerSecret: config.NETSUITE_CONSUMER_SECRET,
@@ -76,7 +83,6 @@ interface Ref {
 
 const TS_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF3';
 const tsCol = (col: string, alias: string) => `TO_CHAR(${col}, '${TS_FORMAT}') AS ${alias}`;
-const toIso = (ts: string | undefined) => (ts ? `${ts.replace(' ', 'T')}Z` : new Date(0).toISOString());
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 /** An amount as NetSuite sends it (a JSON number, or text from SuiteQL) as exact decimal text. */
 const money = (v: unknown, currency = PRICE_BOOK_CURRENCY) =>
@@ -90,19 +96,30 @@ const intId = (v: string) => {
   return v;
 };
 
-/** Keyset cursor over (lastmodifieddate, id): stable while records change under it. */
-function keysetWhere(cursor: string | null): string {
-  if (!cursor) return '';
-  const [ts, id] = cursor.split('|');
-  if (!ts || !id || !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/.test(ts) || !/^\d+$/.test(id)) {
+/**
+ * A change cursor: the real instant (UTC) of the last change delivered and its record id, written
+ * `2026-03-08T10:00:00.000Z|42`. Cursors saved before the connector knew the account's time zone
+ * (`2026-03-08 10:00:00.000|42`) were UTC wall times and still read as such.
+ */
+interface ChangeCursor {
+  at: number;
+  id: number;
+}
+function parseCursor(cursor: string): ChangeCursor {
+  const [ts = '', id = ''] = cursor.split('|');
+  const at = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(ts)
+    ? Date.parse(ts)
+    : /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/.test(ts)
+      ? Date.parse(`${ts.replace(' ', 'T')}Z`)
+      : NaN;
+  if (!Number.isFinite(at) || !/^\d+$/.test(id))
     throw new NetSuiteError({
       status: 400,
       details: [{ detail: `Invalid cursor ${cursor}.`, code: 'INVALID_PARAMETER' }],
     });
-  }
-  const t = `TO_TIMESTAMP('${ts}', '${TS_FORMAT}')`;
-  return `(lastmodifieddate > ${t} OR (lastmodifieddate = ${t} AND id > ${id}))`;
+  return { at, id: Number(id) };
 }
+const formatCursor = (c: ChangeCursor) => `${new Date(c.at).toISOString()}|${c.id}`;
 const idWhere = (cursor: string | null) => {
   if (cursor && !/^\d+$/.test(cursor))
     throw new NetSuiteError({
@@ -155,6 +172,11 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
   const maxBackoff = config.maxBackoffMs ?? 8_000;
   const log = config.log;
   const recordUrl = (path: string) => `${origin}/services/rest/record/v1/${path}`;
+  const zone = config.timeZone ?? 'America/Los_Angeles';
+  const timestamp = (ms: number) => `TO_TIMESTAMP('${wallTime(ms, zone)}', '${TS_FORMAT}')`;
+  /** A rendered account-zone wall time as an ISO instant (the earlier one in a fall-back overlap). */
+  const toIso = (wall: string | undefined) =>
+    new Date(wall ? instantAfter(wall, zone, -Infinity) : 0).toISOString();
 
   // Lookups that rarely change, cached per process.
   const skuById = new Map<string, string>();
@@ -431,16 +453,73 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
     const lineKeyMap = (rec: Json) =>
       new Map(lineItems(rec).map((l) => [String(l.custcol_quayside_line_key ?? l.line), l]));
 
+    /**
+     * One page of the rows changed after the cursor, in the order they changed, each with the real
+     * instant of its change. The account renders lastmodifieddate as a wall time of its zone; rows
+     * come sorted by the real instant, so each wall time is read as the first instant it can mean
+     * that is not before the previous row's. A cursor whose wall time is ambiguous (the hour a
+     * fall-back repeats) is never sent as a literal: the query starts at the last unambiguous
+     * minute before it and skips, here, what the cursor already delivered.
+     */
+    async function changedSince(
+      select: string,
+      from: string,
+      conds: string[],
+      cursor: string | null,
+      pageSize: number,
+    ): Promise<{ items: Record<string, string>[]; hasMore: boolean; nextCursor: string | null }> {
+      const after = cursor ? parseCursor(cursor) : null;
+      let anchor = -Infinity;
+      let bound = '';
+      if (after && !isAmbiguous(after.at, zone)) {
+        anchor = after.at;
+        const t = timestamp(after.at);
+        bound = `(lastmodifieddate > ${t} OR (lastmodifieddate = ${t} AND id > ${after.id}))`;
+      } else if (after) {
+        anchor = unambiguousBefore(after.at, zone);
+        bound = `lastmodifieddate > ${timestamp(anchor)}`;
+      }
+      const query = `SELECT ${select}, ${tsCol('lastmodifieddate', 'lastmodified')} FROM ${from}${where(...conds, bound)} ORDER BY lastmodifieddate, id`;
+      // Each row gains `modified`: the ISO instant of its change.
+      const items: Record<string, string>[] = [];
+      let lastAt = 0;
+      let prev = anchor;
+      let hasMore = false;
+      for (let offset = 0; ;) {
+        const page = await suiteql(query, { limit: pageSize, offset });
+        hasMore = page.hasMore;
+        for (const row of page.items) {
+          const at = instantAfter(row.lastmodified!, zone, prev);
+          prev = at;
+          const id = Number(row.id);
+          if (!after || at > after.at || (at === after.at && id > after.id)) {
+            items.push({ ...row, modified: new Date(at).toISOString() });
+            lastAt = at;
+          }
+        }
+        if (items.length > 0 || !page.hasMore || page.items.length === 0) break;
+        offset += page.items.length;
+      }
+      const last = items[items.length - 1];
+      return {
+        items,
+        hasMore,
+        nextCursor: last ? formatCursor({ at: lastAt, id: Number(last.id) }) : cursor,
+      };
+    }
+
     /** Transactions of one type changed since the cursor, with their lines and source orders. */
     async function transactionsSince(type: 'ItemShip' | 'CustInvc', cursor: string | null, pageSize: number) {
       const extra =
         type === 'ItemShip'
           ? 'location, shipcarrier, trackingnumberlist'
           : `foreigntotal, TO_CHAR(duedate, 'YYYY-MM-DD') AS duedate`;
-      const page = await suiteql(
-        `SELECT id, tranid, createdfrom, ${extra}, ${tsCol('trandate', 'trandate')}, ${tsCol('lastmodifieddate', 'lastmodified')} FROM transaction` +
-          `${where(`type = '${type}'`, keysetWhere(cursor))} ORDER BY lastmodifieddate, id`,
-        { limit: pageSize },
+      const page = await changedSince(
+        `id, tranid, createdfrom, ${extra}, ${tsCol('trandate', 'trandate')}`,
+        'transaction',
+        [`type = '${type}'`],
+        cursor,
+        pageSize,
       );
       const ids = page.items.map((r) => r.id!);
       const lines = new Map<string, Record<string, string>[]>();
@@ -458,15 +537,13 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           ))
             sources.set(r.id!, r.externalid ?? '');
       }
-      const last = page.items[page.items.length - 1];
-      const nextCursor = last ? `${last.lastmodified}|${last.id}` : cursor;
-      return { page, lines, sources, nextCursor };
+      return { page, lines, sources, nextCursor: page.nextCursor };
     }
 
     const client: NetSuiteClient = {
       budget,
       suiteql,
-      cursorAt: (at) => `${at.toISOString().replace('T', ' ').replace('Z', '')}|0`,
+      cursorAt: (at) => formatCursor({ at: at.getTime(), id: 0 }),
       withPriority: (p) => (p === priority ? client : build(p)),
 
       async getCustomer(erpId) {
@@ -551,9 +628,12 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
       },
 
       async inventoryChangedSince(cursor, pageSize = 1000) {
-        const page = await suiteql(
-          `SELECT id, item, location, quantityonhand, quantityavailable, ${tsCol('lastmodifieddate', 'lastmodified')} FROM inventoryitemlocations${where(keysetWhere(cursor))} ORDER BY lastmodifieddate, id`,
-          { limit: pageSize },
+        const page = await changedSince(
+          'id, item, location, quantityonhand, quantityavailable',
+          'inventoryitemlocations',
+          [],
+          cursor,
+          pageSize,
         );
         const skus = await skusFor(page.items.map((r) => r.item!));
         const items: InventoryLevel[] = page.items.map((r) => ({
@@ -561,14 +641,9 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           location: r.location!,
           onHand: Number(r.quantityonhand ?? 0),
           available: Number(r.quantityavailable ?? 0),
-          lastModified: toIso(r.lastmodified),
+          lastModified: r.modified!,
         }));
-        const last = page.items[page.items.length - 1];
-        return {
-          items,
-          hasMore: page.hasMore,
-          nextCursor: last ? `${last.lastmodified}|${last.id}` : cursor,
-        };
+        return { items, hasMore: page.hasMore, nextCursor: page.nextCursor };
       },
 
       async createSalesOrder(input) {
@@ -660,7 +735,7 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
             quantity: Math.abs(Number(l.quantity ?? 0)),
           })),
           shippedAt: toIso(r.trandate),
-          lastModified: toIso(r.lastmodified),
+          lastModified: r.modified!,
         }));
         return { items, hasMore: page.hasMore, nextCursor };
       },
@@ -680,7 +755,7 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
             quantity: Math.abs(Number(l.quantity ?? 0)),
             amount: money(l.netamount),
           })),
-          lastModified: toIso(r.lastmodified),
+          lastModified: r.modified!,
         }));
         return { items, hasMore: page.hasMore, nextCursor };
       },

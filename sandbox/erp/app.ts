@@ -10,8 +10,10 @@ import {
   type FaultSettings,
 } from '../shared/faults';
 import { createTbaVerifier, type SandboxCredentials } from './auth';
+import { COLLECTIONS, collectionPage, LIST_TYPES, listRecordJson, resolveListRecord } from './collections';
 import { errorDocument, invalidLogin, RestError, sendError } from './errors';
 import * as records from './records';
+import { DEFAULT_ACCOUNT_PREFERENCES, type AccountPreferences } from './settings';
 import { compileSuiteQl, SuiteQlError } from './suiteql';
 
 export interface ErpSandboxDeps {
@@ -19,6 +21,8 @@ export interface ErpSandboxDeps {
   db: Db;
   credentials: SandboxCredentials;
   faults: FaultSettings;
+  /** Account preferences (time zone, mandatory locations); NetSuite's defaults where left out. */
+  preferences?: Partial<AccountPreferences>;
   log?: Logger;
 }
 
@@ -28,15 +32,7 @@ export interface ErpSandbox {
 }
 
 const RECORD_BASE = '/services/rest/record/v1';
-const TYPE_NAMES: Record<records.RecordType, string> = {
-  customer: 'customer',
-  salesorder: 'salesOrder',
-  itemfulfillment: 'itemFulfillment',
-  invoice: 'invoice',
-  returnauthorization: 'returnAuthorization',
-  creditmemo: 'creditMemo',
-  customerrefund: 'customerRefund',
-};
+const typeName = (type: string) => COLLECTIONS[type]?.name ?? type;
 
 const FAULT_ERRORS: Record<FaultKind, RestError> = {
   throttled: RestError.of(
@@ -56,14 +52,8 @@ const FAULT_ERRORS: Record<FaultKind, RestError> = {
   ),
 };
 
-function formatValue(v: unknown, kind?: 'timestamp' | 'date'): string | undefined {
+function formatValue(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;
-  if (v instanceof Date) {
-    // NetSuite's default date preference; use TO_CHAR for a full timestamp.
-    return kind === 'timestamp' || kind === 'date'
-      ? `${v.getUTCMonth() + 1}/${v.getUTCDate()}/${v.getUTCFullYear()}`
-      : v.toISOString();
-  }
   return String(v);
 }
 
@@ -75,7 +65,13 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
   app.set('trust proxy', false);
   const faults = createFaultInjector(deps.faults, (res, kind) => sendError(res, FAULT_ERRORS[kind]));
   const verify = createTbaVerifier(deps.credentials);
-  const tx = <T>(fn: (q: DbClient) => Promise<T>) => withTransaction(db, fn);
+  const preferences = { ...DEFAULT_ACCOUNT_PREFERENCES, ...deps.preferences };
+  // Every statement sees the account's time zone: SuiteQL renders dates in it and reads literals in it.
+  const tx = <T>(fn: (q: DbClient) => Promise<T>) =>
+    withTransaction(db, async (q) => {
+      await q.query("SELECT set_config('timezone', $1, true)", [preferences.timeZone]);
+      return fn(q);
+    });
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'sandbox-erp', account: deps.credentials.accountId });
@@ -139,15 +135,15 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
         );
       throw err;
     }
-    const [rows, total] = await Promise.all([
-      db.query(`${compiled.sql} LIMIT ${limit + 1} OFFSET ${offset}`, compiled.params),
-      db.query<{ n: number }>(compiled.countSql, compiled.countParams),
+    const [rows, total] = await tx(async (q) => [
+      await q.query(`${compiled.sql} LIMIT ${limit + 1} OFFSET ${offset}`, compiled.params),
+      await q.query<{ n: number }>(compiled.countSql, compiled.countParams),
     ]);
     const hasMore = rows.rows.length > limit;
     const items = rows.rows.slice(0, limit).map((row: Record<string, unknown>) => {
       const out: Record<string, unknown> = { links: [] };
       for (const c of compiled.columns) {
-        const v = formatValue(row[c.name], c.kind);
+        const v = formatValue(row[c.name]);
         if (v !== undefined) out[c.name] = v;
       }
       return out;
@@ -160,7 +156,7 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
 
   const recordType = (name: string | undefined): records.RecordType => {
     const key = (name ?? '').toLowerCase();
-    if (!(key in records.RECORD_TYPES))
+    if (!(key in records.RECORD_TYPES) && !LIST_TYPES.has(key))
       throw RestError.of(
         404,
         'INVALID_RCRD_TYPE',
@@ -169,7 +165,7 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
     return key as records.RecordType;
   };
   const location = (req: Request, type: records.RecordType, id: number) =>
-    `${req.protocol}://${req.get('host')}${RECORD_BASE}/${TYPE_NAMES[type]}/${id}`;
+    `${req.protocol}://${req.get('host')}${RECORD_BASE}/${typeName(type)}/${id}`;
   const notAllowed = () =>
     RestError.of(405, 'METHOD_NOT_ALLOWED', 'The HTTP method is not allowed for this resource.');
   const bodyOf = (req: Request) => {
@@ -191,7 +187,7 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
       throw RestError.of(
         404,
         'NONEXISTENT_ID',
-        `The record instance does not exist. Provide a valid record instance ID. (${TYPE_NAMES[type]} ${ref})`,
+        `The record instance does not exist. Provide a valid record instance ID. (${typeName(type)} ${ref})`,
       );
     return id;
   };
@@ -206,7 +202,9 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
       case 'customer':
         return records.createCustomer(q, body, externalId);
       case 'salesorder':
-        return records.createSalesOrder(q, body, externalId);
+        return records.createSalesOrder(q, body, externalId, {
+          locationsMandatory: preferences.locationsMandatory,
+        });
       case 'returnauthorization':
         return records.createReturnAuthorization(q, body, externalId);
       case 'customerrefund':
@@ -232,6 +230,37 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
     const parts = req.path.split('/').filter(Boolean);
     const type = recordType(parts[0]);
     const base = `${req.protocol}://${req.get('host')}${RECORD_BASE}`;
+    const list = LIST_TYPES.has(type);
+    if (parts.length === 1 && req.method === 'GET') {
+      const def = COLLECTIONS[type]!;
+      const one = (k: string) => (typeof req.query[k] === 'string' ? req.query[k] : undefined);
+      res.json(
+        await tx((q) =>
+          collectionPage(
+            q,
+            def,
+            { limit: one('limit'), offset: one('offset'), q: one('q') },
+            `${base}/${def.name}`,
+          ),
+        ),
+      );
+      return;
+    }
+    if (list && parts.length === 2 && req.method === 'GET') {
+      const json = await tx(async (q) => {
+        const id = await resolveListRecord(q, type, decodeURIComponent(parts[1]!));
+        if (id === null)
+          throw RestError.of(
+            404,
+            'NONEXISTENT_ID',
+            `The record instance does not exist. Provide a valid record instance ID. (${COLLECTIONS[type]!.name} ${parts[1]})`,
+          );
+        return listRecordJson(q, type, id, base);
+      });
+      res.json(json);
+      return;
+    }
+    if (list) throw notAllowed();
     if (parts.length === 1 && req.method === 'POST') {
       const id = await tx((q) => create(q, type, bodyOf(req)));
       res
@@ -289,7 +318,7 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
         throw RestError.of(
           400,
           'INVALID_TRANS_TYP',
-          `You cannot transform a ${TYPE_NAMES[type]} into a ${TYPE_NAMES[to]}.`,
+          `You cannot transform a ${typeName(type)} into a ${typeName(to)}.`,
         );
       });
       res

@@ -5,7 +5,7 @@ import { runMain } from '../../platform/main';
 import { gracefulShutdown } from '../../platform/shutdown';
 import { createErpSandbox } from './app';
 import { createSandboxPool, migrateSandboxErp } from './db';
-import { sandboxCredentials, sandboxFaults } from './settings';
+import { sandboxCredentials, sandboxFaults, sandboxPreferences } from './settings';
 import { isSeeded, seedSandboxErp } from './seed';
 
 runMain('sandbox-erp', async () => {
@@ -26,13 +26,18 @@ runMain('sandbox-erp', async () => {
     db,
     credentials: sandboxCredentials(config),
     faults: sandboxFaults(config),
+    preferences: sandboxPreferences(config),
     log,
   });
   const server = app.listen(config.SANDBOX_ERP_PORT, config.SANDBOX_HOST);
   await once(server, 'listening');
   shutdown.add('http', () => new Promise<void>((resolve) => server.close(() => resolve())));
   log.info(
-    { url: `http://${config.SANDBOX_HOST}:${config.SANDBOX_ERP_PORT}`, account: config.NETSUITE_ACCOUNT_ID },
+    {
+      url: `http://${config.SANDBOX_HOST}:${config.SANDBOX_ERP_PORT}`,
+      account: config.NETSUITE_ACCOUNT_ID,
+      timeZone: config.SANDBOX_ERP_TIME_ZONE,
+    },
     'sandbox ERP listening',
   );
 });

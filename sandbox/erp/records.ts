@@ -329,7 +329,8 @@ async function lines(q: Q, txnId: number, lock = false): Promise<LineRow[]> {
 
 export async function transactionJson(q: Q, id: number, base: string, expand: boolean): Promise<Json> {
   const r = await q.query(
-    `SELECT t.*, c.company_name, src.tran_id AS created_from_name, loc.name AS location_name
+    `SELECT t.*, c.company_name, src.tran_id AS created_from_name, loc.name AS location_name,
+            to_char(t.tran_date, 'YYYY-MM-DD') AS tran_day, to_char(t.due_date, 'YYYY-MM-DD') AS due_day
        FROM txn t LEFT JOIN customer c ON c.id = t.entity_id LEFT JOIN txn src ON src.id = t.created_from
        LEFT JOIN location loc ON loc.id = t.location_id WHERE t.id = $1`,
     [id],
@@ -358,8 +359,9 @@ export async function transactionJson(q: Q, id: number, base: string, expand: bo
     linkedTrackingNumbers: t.tracking_numbers.length ? t.tracking_numbers.join(' ') : undefined,
     inventoryLocation: t.location_id ? { id: String(t.location_id), refName: t.location_name } : undefined,
     total: money(t.total),
-    dueDate: t.due_date ? iso(t.due_date)!.slice(0, 10) : undefined,
-    tranDate: iso(t.tran_date)!.slice(0, 10),
+    // Days of the account's time zone (the session's), as NetSuite shows them.
+    dueDate: t.due_day ?? undefined,
+    tranDate: t.tran_day,
     lastModifiedDate: iso(t.last_modified),
   };
   if (t.type === 'CustRfnd') return out;
@@ -491,7 +493,13 @@ async function refreshSalesOrder(q: Q, soId: number): Promise<void> {
   await q.query('UPDATE txn SET status = $2 WHERE id = $1', [soId, status]);
 }
 
-export async function createSalesOrder(q: Q, body: Json, externalIdOverride?: string): Promise<number> {
+export async function createSalesOrder(
+  q: Q,
+  body: Json,
+  externalIdOverride?: string,
+  /** The account preference "Make Locations Mandatory" (off unless turned on). */
+  prefs: { locationsMandatory?: boolean } = {},
+): Promise<number> {
   const externalId = externalIdOverride ?? optString(body, 'externalId') ?? null;
   const entityKey = refKey(body.entity, 'entity');
   if (!entityKey) throw userError('Please enter value(s) for: Customer', 'entity');
@@ -518,7 +526,7 @@ export async function createSalesOrder(q: Q, body: Json, externalIdOverride?: st
     const locationId =
       (await resolveLocation(q, refKey(it.location, `${path}.location`), `${path}.location`)) ??
       headerLocation;
-    if (locationId === null && stocked(item.itemType))
+    if (locationId === null && prefs.locationsMandatory && stocked(item.itemType))
       throw userError('Please enter value(s) for: Location', `${path}.location`);
     prepared.push({
       line: i + 1,
@@ -735,8 +743,12 @@ export async function fulfillSalesOrder(q: Q, soId: number, body: Json): Promise
     tracking,
   });
   for (const [i, { l, quantity }] of picks.entries()) {
-    const fromCommitted = Math.min(quantity, l.quantity - l.quantity_fulfilled - l.quantity_backordered);
-    const fromBackorder = quantity - fromCommitted;
+    // A line that named no location committed no stock anywhere.
+    const fromCommitted =
+      l.location_id === null
+        ? 0
+        : Math.min(quantity, l.quantity - l.quantity_fulfilled - l.quantity_backordered);
+    const fromBackorder = l.location_id === null ? 0 : quantity - fromCommitted;
     if (stocked(l.item_type)) {
       await lockInventory(q, l.item_id, locationId);
       await q.query(

@@ -18,3 +18,21 @@ export const sandboxFaults = (config: Config): FaultSettings => ({
   errorRate: config.SANDBOX_ERP_ERROR_RATE,
   outages: [],
 });
+
+/** Account preferences that change how the sandbox account answers. */
+export interface AccountPreferences {
+  /** IANA zone of the account's time zone preference: SuiteQL renders and reads dates in it. */
+  timeZone: string;
+  /** "Make Locations Mandatory": a sales order line must name a location (its own or the header's). */
+  locationsMandatory: boolean;
+}
+
+export const DEFAULT_ACCOUNT_PREFERENCES: AccountPreferences = {
+  timeZone: 'America/Los_Angeles',
+  locationsMandatory: false,
+};
+
+export const sandboxPreferences = (config: Config): AccountPreferences => ({
+  timeZone: config.SANDBOX_ERP_TIME_ZONE,
+  locationsMandatory: config.SANDBOX_ERP_LOCATIONS_MANDATORY,
+});

@@ -9,7 +9,8 @@
  * A condition compares a column with a literal (=, <>, !=, <, <=, >, >=), tests membership
  * (`IN (…)`, `NOT IN (…)`) or nullness (`IS [NOT] NULL`). Literals are numbers, 'strings',
  * TO_TIMESTAMP('…', 'format') and TO_DATE('…', 'format'). Columns may be prefixed by the alias.
- * Literals never reach the SQL text: they travel as bind parameters.
+ * Literals never reach the SQL text: they travel as bind parameters. Queries run in the account's
+ * time zone: dates render in it, and date literals and TO_TIMESTAMP/TO_DATE are read in it.
  */
 
 export class SuiteQlError extends Error {
@@ -221,6 +222,13 @@ export interface CompiledQuery {
 
 const TIME_FORMAT = /^[A-Za-z0-9 :.\-/"T]+$/;
 
+/**
+ * A date column selected as is comes back as the account's default date format (M/D/YYYY), the day
+ * in the account's time zone (the session's); TO_CHAR gives the time as well.
+ */
+const rendered = (col: { sql: string; kind?: 'timestamp' | 'date' }) =>
+  col.kind ? `to_char(${col.sql}, 'FMMM/FMDD/YYYY')` : col.sql;
+
 /** Parses one statement of the supported subset into SQL over the sandbox schema. */
 export function compileSuiteQl(query: string): CompiledQuery {
   const tokens = tokenize(query.trim().replace(/;$/, ''));
@@ -376,7 +384,7 @@ export function compileSuiteQl(query: string): CompiledQuery {
   const selects: string[] = [];
   if (isOp('*') && tokens.length === 1) {
     for (const [name, def] of Object.entries(table.columns)) {
-      selects.push(`${def.sql} AS "${name}"`);
+      selects.push(`${rendered(def)} AS "${name}"`);
       columns.push({ name, kind: def.kind });
     }
   } else {
@@ -404,7 +412,7 @@ export function compileSuiteQl(query: string): CompiledQuery {
         name = `expr${selects.length + 1}`;
       } else {
         const col = column();
-        expr = col.sql;
+        expr = rendered(col);
         name = col.name;
         kind = col.kind;
       }

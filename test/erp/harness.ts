@@ -11,6 +11,7 @@ import {
 import { createErpSandbox, type ErpSandbox } from '../../sandbox/erp/app';
 import { createSandboxPool, migrateSandboxErp } from '../../sandbox/erp/db';
 import { seedSandboxErp, type SeedResult } from '../../sandbox/erp/seed';
+import { DEFAULT_ACCOUNT_PREFERENCES, type AccountPreferences } from '../../sandbox/erp/settings';
 import type { FaultSettings } from '../../sandbox/shared/faults';
 
 export const CREDENTIALS = {
@@ -34,6 +35,7 @@ export interface RunningErpSandbox {
   sandbox: ErpSandbox;
   seed: SeedResult;
   schema: string;
+  preferences: AccountPreferences;
   /** A connector pointed at the sandbox, with a budget of its own. */
   client(overrides?: Partial<NetSuiteConfig>): NetSuiteClient;
   admin<T = Record<string, unknown>>(
@@ -49,7 +51,10 @@ export async function startErpSandbox(opts: {
   skus: number;
   customers?: number;
   faults?: Partial<FaultSettings>;
+  /** Account preferences; the default account is in America/Los_Angeles with locations optional. */
+  preferences?: Partial<AccountPreferences>;
 }): Promise<RunningErpSandbox> {
+  const preferences = { ...DEFAULT_ACCOUNT_PREFERENCES, ...opts.preferences };
   const databaseUrl = inject('databaseUrl');
   const schema = `sandbox_erp_t${randomUUID().slice(0, 8)}`;
   await migrateSandboxErp(databaseUrl, schema);
@@ -59,6 +64,7 @@ export async function startErpSandbox(opts: {
     db,
     credentials: CREDENTIALS,
     faults: { ...NO_FAULTS, ...opts.faults },
+    preferences,
   });
   const server = sandbox.app.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -68,10 +74,12 @@ export async function startErpSandbox(opts: {
     sandbox,
     seed,
     schema,
+    preferences,
     client: (overrides = {}) =>
       createNetSuiteClient({
         ...CREDENTIALS,
         baseUrl: url,
+        timeZone: preferences.timeZone,
         concurrency: 5,
         budget: new ConcurrencyBudget(overrides.concurrency ?? 5),
         backoffBaseMs: 20,
