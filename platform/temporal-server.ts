@@ -44,7 +44,7 @@ export function connectionOptions(config: Config, address: string): ConnectionOp
   };
 }
 
-function executable(file: string): boolean {
+export function executable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();
@@ -53,7 +53,7 @@ function executable(file: string): boolean {
   }
 }
 
-function onPath(name: string): string | undefined {
+export function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (dir && executable(path.join(dir, name))) return path.join(dir, name);
   }
