@@ -4,6 +4,7 @@ import {
   defineQuery,
   defineUpdate,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -14,6 +15,7 @@ import {
   PENDING_APPROVAL_QUERY,
   approvalLimitProblem,
   decisionAmount,
+  legacyDecisionAmount,
   type ApprovalActivities,
   type Decision,
   type DecisionInput,
@@ -51,11 +53,21 @@ export interface ApprovalGateOptions {
   check?: (pending: PendingApproval, decision: DecisionInput) => string | null;
 }
 
-/** Why a decision cannot be accepted right now, as the typed failure the `decide` validator throws. */
+/** Workflows from before this patch checked a limit against the decision's own figure (see `legacyDecisionAmount`). */
+export const LIMIT_COVERS_PENDING_PATCH = 'approval-limit-covers-pending';
+
+/** Workflows from before this patch let a second decision in the same instant overwrite the first. */
+export const DECIDE_CLAIMS_PATCH = 'decide-claims-approval';
+
+/**
+ * Why a decision cannot be accepted right now, as the typed failure the `decide` validator throws.
+ * `committed` picks how the amount under the limit is read; only replay of old histories uses `legacy`.
+ */
 export function decisionProblem(
   pending: PendingApproval | null,
   input: DecisionInput,
   opts: ApprovalGateOptions,
+  committed: 'largest' | 'legacy' = 'largest',
 ): ApplicationFailure | null {
   const fail = (type: string, message: string) =>
     ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -78,14 +90,31 @@ export function decisionProblem(
       `"${input.outcome}" is not a possible decision here; choose one of ${opts.outcomes.join(', ')}.`,
     );
   }
-  const limit = approvalLimitProblem(
-    input.decidedBy,
-    decisionAmount(pending.amount, input),
-    pending.currency,
-  );
+  const amount =
+    committed === 'largest'
+      ? decisionAmount(pending.amount, input)
+      : legacyDecisionAmount(pending.amount, input);
+  const limit = approvalLimitProblem(input.decidedBy, amount, pending.currency);
   if (limit) return fail(limit.failure, limit.message);
   const own = opts.check?.(pending, input);
   if (own) return fail(APPROVAL_FAILURE.invalid, own);
+  return null;
+}
+
+/**
+ * The problem the `decide` handler acts on. The validator has already applied today's rule to every
+ * new update; only when an old history accepted a decision today's rule refuses does the patch
+ * marker decide (it is absent there, so the decision stands as it did).
+ */
+export function handlerDecisionProblem(
+  pending: PendingApproval | null,
+  input: DecisionInput,
+  opts: ApprovalGateOptions,
+): ApplicationFailure | null {
+  const strict = decisionProblem(pending, input, opts, 'largest');
+  if (!strict) return null;
+  const legacy = decisionProblem(pending, input, opts, 'legacy');
+  if (legacy || patched(LIMIT_COVERS_PENDING_PATCH)) return strict;
   return null;
 }
 
@@ -102,7 +131,8 @@ export function approvalGate(opts: ApprovalGateOptions) {
   setHandler(
     decideUpdate,
     (input: DecisionInput): DecisionResult => {
-      const problem = decisionProblem(pending, input, opts);
+      // Claims the approval synchronously: a second decision in the same instant finds nothing pending.
+      const problem = handlerDecisionProblem(pending, input, opts);
       if (problem) throw problem;
       decision = input;
       pending = null;

@@ -9,6 +9,7 @@ import {
   defineSignal,
   defineUpdate,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -64,7 +65,7 @@ import {
   type BackorderResult,
 } from './backorder';
 import { shipment, storefrontLines, type ShipmentResult } from './shipment';
-import { decisionProblem } from './approvalGate';
+import { DECIDE_CLAIMS_PATCH, type ApprovalGateOptions, decisionProblem } from './approvalGate';
 
 export interface OrderWorkflowInput {
   store: string;
@@ -282,17 +283,22 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
   setHandler(orderStatusQuery, () => status);
   setHandler(pendingApprovalQuery, () => status.pendingApproval);
 
+  // A decision claims the pending approval synchronously, in the handler itself: until the main loop
+  // has taken it, the approval counts as decided, so a second decision in the same instant is refused.
+  const decideOptions: ApprovalGateOptions = { outcomes: ['approve', 'reject', 'adjust', 'requestInfo'] };
+  const undecided = () => (decision === undefined ? status.pendingApproval : null);
   setHandler(
     decideUpdate,
     (d) => {
+      // Histories from before the patch accepted whatever the validator had let through.
+      const problem = decisionProblem(undecided(), d, decideOptions);
+      if (problem && patched(DECIDE_CLAIMS_PATCH)) throw problem;
       decision = d;
       return { approvalId: d.approvalId, outcome: d.outcome, accepted: true };
     },
     {
       validator: (d) => {
-        const problem = decisionProblem(status.pendingApproval, d, {
-          outcomes: ['approve', 'reject', 'adjust', 'requestInfo'],
-        });
+        const problem = decisionProblem(undecided(), d, decideOptions);
         if (problem) throw problem;
       },
     },
