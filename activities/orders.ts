@@ -348,7 +348,11 @@ export function createOrderActivities({
 
     async raiseOrderAlert(input: AlertInput): Promise<void> {
       await alerts.raise(input);
-      log?.warn({ workflowId: input.workflowId, kind: input.kind }, input.message);
+      // Ids only: the message (shown on the dashboard from the alert row) may quote personal data.
+      log?.warn(
+        { workflowId: input.workflowId, kind: input.kind, alert: input.dedupeKey },
+        'order needs attention',
+      );
     },
 
     async resolveOrderAlert(input: { dedupeKey: string }): Promise<void> {

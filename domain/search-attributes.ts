@@ -11,3 +11,13 @@ export const SA = {
 } as const;
 
 export const ALL_SEARCH_ATTRIBUTES = Object.values(SA);
+
+/**
+ * The `QuaysideAttention` value of a parked process: its kind and the ids at fault
+ * (`unmappedSku PROD-9`, `erpRejected shippingAddress.zip`), never the reason's free text. Search
+ * attributes are indexed in plain text outside the payload encryption, and a reason may quote a name,
+ * an address or an email (an ERP's validation message, an approver's note).
+ */
+export function attentionAttribute(a: { kind: string; sku?: string; field?: string }): string {
+  return [a.kind, a.sku, a.field].filter(Boolean).join(' ');
+}

@@ -6,8 +6,10 @@ export type { Logger };
 export function createLogger(
   name: string,
   config: Pick<Config, 'LOG_LEVEL' | 'LOG_PRETTY'> = { LOG_LEVEL: 'info', LOG_PRETTY: false },
+  /** Where JSON lines go instead of stdout (tests read them); ignored when pretty-printing. */
+  destination?: pino.DestinationStream,
 ): Logger {
-  return pino({
+  const options: pino.LoggerOptions = {
     name,
     level: config.LOG_LEVEL,
     redact: {
@@ -32,5 +34,6 @@ export function createLogger(
           },
         }
       : {}),
-  });
+  };
+  return destination && !config.LOG_PRETTY ? pino(options, destination) : pino(options);
 }

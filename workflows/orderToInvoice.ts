@@ -55,7 +55,7 @@ import {
 } from '../domain/order-process';
 import { REFUND_EVENT_SIGNAL, type StorefrontRefundEvent } from '../domain/returns';
 import { BusinessRules, durationMs, type BusinessRulesInput, type RulesSnapshot } from '../domain/rules';
-import { SA } from '../domain/search-attributes';
+import { attentionAttribute, SA } from '../domain/search-attributes';
 import { PROFILES } from './activity-profiles';
 import {
   backorder,
@@ -403,7 +403,9 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     const changes: SearchAttributeUpdatePair[] = [];
     if (written.status !== status.status)
       changes.push({ key: SA.status, value: (written.status = status.status) });
-    const attention = status.attention?.reason ?? null;
+    // Search attributes are indexed in plain text, outside the payload encryption: the kind of problem
+    // and the ids at fault only, never the reason's words (an ERP message may quote an address or a name).
+    const attention = status.attention ? attentionAttribute(status.attention) : null;
     if (written.attention !== attention && !(written.attention === undefined && attention === null)) {
       changes.push({ key: SA.attention, value: (written.attention = attention) });
     }

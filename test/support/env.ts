@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { createPool, type Db } from '../../db/pool';
 import { loadConfig, type Config } from '../../platform/config';
@@ -48,7 +49,7 @@ export const uniqueTaskQueue = (name = 'test') => `${name}-${randomUUID()}`;
 
 /** Runs a real worker with the given activities (plain objects) on its own task queue while `fn` runs. */
 export async function withWorker<T>(
-  opts: { taskQueue: string; activities: object; workflowsPath?: string },
+  opts: { taskQueue: string; activities: object; workflowsPath?: string; dataConverter?: DataConverter },
   fn: (worker: Worker) => Promise<T>,
 ): Promise<T> {
   quietRuntime();
@@ -58,6 +59,7 @@ export async function withWorker<T>(
       connection,
       taskQueue: opts.taskQueue,
       activities: opts.activities as Record<string, (...args: never[]) => unknown>,
+      ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     };
     const worker = await Worker.create(
       opts.workflowsPath
