@@ -233,3 +233,38 @@ export const samePlannedPrice = (a: PlannedPrice | undefined, b: PlannedPrice | 
   a.breaks.every(
     (x, i) => x.minimumQuantity === b.breaks[i]!.minimumQuantity && x.price === b.breaks[i]!.price,
   );
+
+/** A catalog and its price list in the store. */
+export interface StoreCatalogRef {
+  catalogId: string;
+  priceListId: string;
+}
+
+/** The store side of B2B pricing (Shopify catalogs and price lists); SKUs here are storefront SKUs. */
+export interface StorePricingPort {
+  /**
+   * The catalog titled `title` with a price list of the same name, created when missing (assigned to
+   * `companyLocationIds` at once), its percentage adjustment set. Idempotent by title.
+   */
+  ensureCatalog(input: {
+    title: string;
+    currency: string;
+    adjustmentPercent: string | null;
+    companyLocationIds: string[];
+  }): Promise<StoreCatalogRef>;
+  /** Sets fixed prices with their breaks (replacing the variant's earlier breaks) and removes others; ≤250 per call. */
+  writePrices(input: {
+    priceListId: string;
+    currency: string;
+    set: PlannedPrice[];
+    remove: string[];
+  }): Promise<{ written: number; removed: number; unknownSkus: string[] }>;
+  assignCatalog(input: { catalogId: string; add: string[]; remove: string[] }): Promise<void>;
+  /** Company location ids of the companies whose external id is the ERP customer id. */
+  companyLocations(erpCustomerIds: string[]): Promise<Map<string, string>>;
+  /** Publishes a company location's credit headroom (null: no limit, the metafield is cleared). */
+  setCreditHeadroom(
+    companyLocationId: string,
+    headroom: { amount: string; currency: string } | null,
+  ): Promise<void>;
+}

@@ -22,3 +22,4 @@ export function shopifyClientFromConfig(config: Config, log?: Logger): ShopifyAd
 export function createShopifyStorefront(config: Config, log?: Logger): ShopifyStorefront {
   return new ShopifyStorefront(shopifyClientFromConfig(config, log), log);
 }
+export * from './pricing';

@@ -3,6 +3,7 @@ import { valueFromASTUntyped } from 'graphql';
 import type pg from 'pg';
 import { connection, sqlConnection, searchWhere, type SearchField } from './connections';
 import { gid, idOf, type StoreDb } from './db';
+import { createPricingRoot } from './pricing';
 import { customerJson, orderJson, refundJson, returnJson } from './rest';
 import type { JobRunner } from './jobs';
 import { topicEnum, type WebhookDispatcher } from './webhooks';
@@ -106,10 +107,6 @@ export function searchTerms(query: string | undefined): { field: string; value: 
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ field: m[1]!.toLowerCase(), value: m[2]! }));
 }
-const termValues = (query: string | undefined, field: string) =>
-  searchTerms(query)
-    .filter((t) => t.field === field)
-    .map((t) => t.value);
 
 const transaction = withTransaction;
 
@@ -206,6 +203,7 @@ export function createRootValue(ctx: ResolverContext) {
       ),
   });
 
+  const pricing = createPricingRoot(db, { variantNode: (v) => variantNode(v) });
   const locationNode = (l: Row) => ({ id: gid('Location', l.id), name: l.name });
   const customerNode = (c: Row) => ({
     id: gid('Customer', c.id),
@@ -220,12 +218,6 @@ export function createRootValue(ctx: ResolverContext) {
     const c = id ? await one(db, 'SELECT * FROM customers WHERE id = $1', [id]) : undefined;
     return c ? customerNode(c) : null;
   };
-  const priceListNode = (p: Row) => ({ id: gid('PriceList', p.id), name: p.name, currency: p.currency });
-  const catalogNode = (p: Row) => ({
-    id: gid('CompanyLocationCatalog', p.catalog_id),
-    title: p.name,
-    priceList: priceListNode(p),
-  });
   const termsNode = (t: Row) => ({
     id: gid('PaymentTermsTemplate', t.id),
     name: t.name,
@@ -243,17 +235,7 @@ export function createRootValue(ctx: ResolverContext) {
         : undefined;
       return { paymentTermsTemplate: t ? termsNode(t) : null };
     },
-    catalogs: async ({ first }: Args) =>
-      connection(
-        (
-          await rows(
-            db,
-            'SELECT p.* FROM price_lists p JOIN company_locations l ON l.price_list_id = p.id WHERE l.id = $1',
-            [l.id],
-          )
-        ).map(catalogNode),
-        first,
-      ),
+    catalogs: ({ first }: Args) => pricing.locationCatalogs(l.id, first),
   });
   const companyNode = (c: Row): Row => ({
     id: gid('Company', c.id),
@@ -571,13 +553,6 @@ export function createRootValue(ctx: ResolverContext) {
         args,
         map: companyNode,
       });
-    },
-    catalogs: async ({ first, query }: Args) => {
-      const titles = termValues(query, 'title');
-      const list = titles.length
-        ? await rows(db, 'SELECT * FROM price_lists WHERE name = ANY($1) ORDER BY id', [titles])
-        : await rows(db, 'SELECT * FROM price_lists ORDER BY id');
-      return connection(list.map(catalogNode), first);
     },
     paymentTermsTemplates: async () =>
       (await rows(db, 'SELECT * FROM payment_terms_templates ORDER BY id')).map(termsNode),
@@ -1199,34 +1174,6 @@ export function createRootValue(ctx: ResolverContext) {
         };
       return { companyLocation: companyLocationNode(row), userErrors: [] };
     },
-    catalogContextUpdate: async ({ catalogId, contextsToAdd, contextsToRemove }: Args) => {
-      const catalog = await one(db, 'SELECT * FROM price_lists WHERE catalog_id = $1', [
-        idOf(catalogId) ?? '0',
-      ]);
-      if (!catalog)
-        return {
-          catalog: null,
-          userErrors: [userError(['catalogId'], 'Catalog does not exist.', 'CATALOG_NOT_FOUND')],
-        };
-      const add = ((contextsToAdd?.companyLocationIds ?? []) as string[])
-        .map((i) => idOf(i, 'CompanyLocation'))
-        .filter(Boolean);
-      const remove = ((contextsToRemove?.companyLocationIds ?? []) as string[])
-        .map((i) => idOf(i, 'CompanyLocation'))
-        .filter(Boolean);
-      if (add.length)
-        await db.query('UPDATE company_locations SET price_list_id = $2 WHERE id = ANY($1)', [
-          add,
-          catalog.id,
-        ]);
-      if (remove.length)
-        await db.query(
-          'UPDATE company_locations SET price_list_id = NULL WHERE id = ANY($1) AND price_list_id = $2',
-          [remove, catalog.id],
-        );
-      return { catalog: catalogNode(catalog), userErrors: [] };
-    },
-
     webhookSubscriptionCreate: async ({ topic, webhookSubscription }: Args) => {
       const uri = (webhookSubscription.uri ?? webhookSubscription.callbackUrl) as string | undefined;
       if (!uri || !/^https?:\/\//.test(uri))
@@ -1261,6 +1208,7 @@ export function createRootValue(ctx: ResolverContext) {
         };
       return { deletedWebhookSubscriptionId: id, userErrors: [] };
     },
+    ...pricing.root,
   };
 
   async function setPublished(id: string, input: Args[], published: boolean) {

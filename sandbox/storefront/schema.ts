@@ -1,5 +1,6 @@
 import { buildASTSchema } from 'graphql';
 import { withConnections } from './connections';
+import { PRICING_SDL } from './pricing-schema';
 
 /** The subset of Shopify's Admin GraphQL schema that Quayside uses, with Shopify's names and shapes. */
 export const ADMIN_SDL = /* GraphQL */ `
@@ -636,4 +637,4 @@ export const ADMIN_SDL = /* GraphQL */ `
 `;
 
 /** Every connection gets `edges`, a complete `pageInfo` and `first/after/last/before/reverse` (connections.ts). */
-export const adminSchema = buildASTSchema(withConnections(ADMIN_SDL));
+export const adminSchema = buildASTSchema(withConnections(ADMIN_SDL + PRICING_SDL));

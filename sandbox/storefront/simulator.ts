@@ -6,6 +6,8 @@ import { customerJson, orderJson, returnJson } from './rest';
 import type { WebhookDispatcher } from './webhooks';
 import { withTransaction } from '../../db/pool';
 import { Money } from '../../domain/money';
+import { validateCheckout } from './checkout';
+import { buyerUnitPrices } from './pricing';
 import { createAccessToken } from './scopes';
 
 /**
@@ -286,12 +288,40 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
           ],
         );
         const orderId = order.rows[0]!.id;
-        for (const [i, line] of input.lines.entries()) {
+        // The price of a line that gives none is what the store shows this buyer's company location.
+        const variants: ({ id: string; product_id: string; price: string; title: string } | undefined)[] = [];
+        for (const line of input.lines) {
           const v = await c.query<{ id: string; product_id: string; price: string; title: string }>(
-            'SELECT v.id, v.product_id, v.price, p.title FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = $1',
+            'SELECT v.id, v.product_id, v.price::text, p.title FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = $1',
             [line.sku],
           );
-          const variant = v.rows[0];
+          variants.push(v.rows[0]);
+        }
+        const known = input.lines.flatMap((line, i) => {
+          const variant = variants[i];
+          return variant
+            ? [{ variantId: variant.id, basePrice: variant.price, quantity: line.quantity }]
+            : [];
+        });
+        const shown = await buyerUnitPrices(c, locationId, known, input.currency);
+        let k = 0;
+        const prices = input.lines.map((line, i) => {
+          const storePrice = variants[i] ? shown[k++] : undefined;
+          return line.price ?? storePrice ?? '0.00';
+        });
+        const cartTotal = Money.sum(
+          prices.map((price, i) => Money.of(price, input.currency, 'halfUp').times(input.lines[i]!.quantity)),
+          input.currency,
+        );
+        const blocked = await validateCheckout(c, {
+          companyId,
+          companyLocationId: locationId,
+          total: cartTotal.toString(),
+          currency: input.currency,
+        });
+        if (blocked.length) throw new SimulatorError(422, blocked.join(' '));
+        for (const [i, line] of input.lines.entries()) {
+          const variant = variants[i];
           await c.query(
             'INSERT INTO order_lines (order_id, position, variant_id, product_id, sku, title, quantity, price) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
             [
@@ -302,7 +332,7 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
               line.sku,
               variant?.title ?? line.sku,
               line.quantity,
-              line.price ?? variant?.price ?? '0.00',
+              prices[i],
             ],
           );
         }

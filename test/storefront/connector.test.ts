@@ -296,7 +296,8 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
         nodes: [
           {
             buyerExperienceConfiguration: { paymentTermsTemplate: { name: 'Net 30' } },
-            catalogs: { nodes: [{ title: 'Contract' }] },
+            // A company location can have several catalogs (Shopify shows it the lowest price of them).
+            catalogs: { nodes: [{ title: 'Tier A' }, { title: 'Contract' }] },
           },
         ],
       },

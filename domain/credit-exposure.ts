@@ -1,0 +1,43 @@
+import { Money } from './money';
+
+/**
+ * A customer's credit exposure and headroom, one figure for every place that needs it: the headroom
+ * Quayside publishes to the store for checkout, and the order-time credit hold behind it.
+ * exposure = ERP open balance + Quayside's open orders the ERP has not invoiced yet (+ a new order);
+ * headroom = ERP credit limit − exposure (null when the account has no limit).
+ */
+export interface CreditPosition {
+  /** The ERP's credit limit; null means no limit. */
+  creditLimit: string | null;
+  /** The ERP's open balance (receivables). */
+  balance: string;
+  /** Orders through Quayside that are placed but not yet invoiced or cancelled. */
+  openOrders: string;
+  currency: string;
+}
+
+export interface CreditExposure {
+  exposure: Money;
+  headroom: Money | null;
+}
+
+export function creditExposure(position: CreditPosition, orderTotal = '0'): CreditExposure {
+  const c = position.currency;
+  const m = (a: string) => Money.of(a, c, 'halfUp');
+  const exposure = m(position.balance).plus(m(position.openOrders)).plus(m(orderTotal));
+  return {
+    exposure,
+    headroom: position.creditLimit === null ? null : m(position.creditLimit).minus(exposure),
+  };
+}
+
+/** What a buyer may still order on account: the headroom, never below zero; null without a limit. */
+export function availableCredit(position: CreditPosition): Money | null {
+  const { headroom } = creditExposure(position);
+  if (headroom === null) return null;
+  return headroom.isNegative() ? Money.zero(position.currency) : headroom;
+}
+
+/** The value of a Shopify `money` metafield. */
+export const moneyMetafieldValue = (amount: Money) =>
+  JSON.stringify({ amount: amount.toString(), currency_code: amount.currency });
