@@ -1,8 +1,10 @@
+import { customerSyncRepository } from '../db/customers';
 import type { Db } from '../db/pool';
 import { mappingRepository } from '../db/mappings';
 import { policyRepository } from '../db/policies';
-import type { CustomerApprovalPolicy } from '../domain/customer-rules';
-import type { ErpCustomer, ErpCustomerInput, ErpPort } from '../domain/erp';
+import type { CustomerApplication } from '../domain/customer';
+import { customerExternalId, type CustomerApprovalPolicy } from '../domain/customer-rules';
+import type { ErpCustomer, ErpCustomerContactChanges, ErpCustomerInput, ErpPort } from '../domain/erp';
 import type { StorefrontCustomerInput, StorefrontPort } from '../domain/storefront';
 
 export interface CustomerActivityDeps {
@@ -15,6 +17,7 @@ export interface CustomerActivityDeps {
 export function createCustomerActivities({ db, erp, storefront }: CustomerActivityDeps) {
   const policies = policyRepository(db);
   const mappings = mappingRepository(db);
+  const sync = customerSyncRepository(db);
   return {
     async loadCustomerPolicy({ store }: { store: string }): Promise<CustomerApprovalPolicy> {
       return (await policies.current(store, 'customer')).policy;
@@ -34,13 +37,105 @@ export function createCustomerActivities({ db, erp, storefront }: CustomerActivi
       await mappings.upsertCustomer(input.store, input.storeCustomerId, input.erpCustomerId, input.by);
     },
 
-    /** The storefront customer (and company) with its price list, payment terms and tax exemption. */
+    /**
+     * The storefront customer (and company) with its price list, payment terms and tax exemption.
+     * With `store` and `workflowId`, the customer is first recorded as expected, so its own
+     * customers/create webhook is recognised as this approval's and opens no second one.
+     */
     async upsertStorefrontCustomer(
-      input: StorefrontCustomerInput,
+      input: StorefrontCustomerInput & { store?: string; workflowId?: string },
     ): Promise<{ customerId: string; companyId?: string }> {
-      return storefront.upsertCustomer(input);
+      const { store, workflowId, ...customer } = input;
+      if (store && workflowId && customer.erpCustomerId)
+        await sync.expectStorefrontCustomer({
+          store,
+          email: customer.email,
+          erpCustomerId: customer.erpCustomerId,
+          workflowId,
+        });
+      return storefront.upsertCustomer(customer);
     },
   };
 }
 
 export type CustomerActivities = ReturnType<typeof createCustomerActivities>;
+
+export type KnownCustomer =
+  | { known: true; erpCustomerId: string; by: 'mapping' | 'approval' | 'externalId' | 'email' }
+  | { known: false };
+
+/** The contact details a storefront customer event carries into the ERP customer. */
+export function contactChanges(application: CustomerApplication): ErpCustomerContactChanges {
+  const a = application.address;
+  const person = [application.firstName, application.lastName].filter(Boolean).join(' ');
+  const phone = application.phone ?? a?.phone ?? undefined;
+  return {
+    email: application.email,
+    ...(phone ? { phone } : {}),
+    ...(application.companyName ? { companyName: application.companyName } : {}),
+    ...(a
+      ? {
+          address: {
+            ...(a.name || person ? { addressee: a.name ?? person } : {}),
+            ...(a.address1 ? { addr1: a.address1 } : {}),
+            ...(a.address2 ? { addr2: a.address2 } : {}),
+            ...(a.city ? { city: a.city } : {}),
+            ...(a.province ? { state: a.province } : {}),
+            ...(a.zip ? { zip: a.zip } : {}),
+            ...(a.country ? { country: a.country } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** Activities of the customer-sync process: who the storefront customer is in the ERP, and its changes into the ERP. */
+export function createCustomerSyncActivities({ db, erp }: Pick<CustomerActivityDeps, 'db' | 'erp'>) {
+  const mappings = mappingRepository(db);
+  const sync = customerSyncRepository(db);
+  return {
+    /**
+     * Whether the ERP knows this storefront customer: mapped already, being created by an approval,
+     * or an ERP customer with its external id or (when the store verified it) its email address.
+     * A customer found any way but the map is mapped now, so orders find it too.
+     */
+    async resolveStoreCustomer(input: {
+      store: string;
+      customerId: string;
+      email: string;
+      verifiedEmail: boolean;
+    }): Promise<KnownCustomer> {
+      const mapped = await mappings.erpCustomer(input.store, input.customerId);
+      if (mapped) return { known: true, erpCustomerId: mapped, by: 'mapping' };
+      const link = async (erpCustomerId: string, by: 'approval' | 'externalId' | 'email') => {
+        await mappings.upsertCustomer(input.store, input.customerId, erpCustomerId, `customer-sync:${by}`);
+        return { known: true as const, erpCustomerId, by };
+      };
+      const expected = await sync.expectedStorefrontCustomer(input.store, input.email);
+      if (expected) return link(expected.erpCustomerId, 'approval');
+      const byId = await erp.findCustomer({ externalId: customerExternalId(input.store, input.customerId) });
+      if (byId) return link(byId.erpId, 'externalId');
+      if (input.verifiedEmail) {
+        const byEmail = await erp.findCustomer({ email: input.email });
+        if (byEmail) return link(byEmail.erpId, 'email');
+      }
+      return { known: false };
+    },
+
+    /** The customer's contact details into the ERP customer, unless a newer change was applied already. */
+    async applyStoreCustomerChange(input: {
+      store: string;
+      customerId: string;
+      erpCustomerId: string;
+      updatedAt: string;
+      application: CustomerApplication;
+    }): Promise<{ applied: boolean }> {
+      if (!(await sync.claimChange(input.store, input.customerId, input.updatedAt)))
+        return { applied: false };
+      await erp.updateCustomerContact(input.erpCustomerId, contactChanges(input.application));
+      return { applied: true };
+    },
+  };
+}
+
+export type CustomerSyncActivities = ReturnType<typeof createCustomerSyncActivities>;

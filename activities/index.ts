@@ -7,7 +7,7 @@ import { missingPort } from './missing-port';
 import { createOrderActivities, type PriceBook } from './orders';
 import type { Notifier } from '../connectors/notifier';
 import { createApprovalActivities } from './approvals';
-import { createCustomerActivities } from './customers';
+import { createCustomerActivities, createCustomerSyncActivities } from './customers';
 import { createNotifyActivities } from './notify';
 import { createReturnActivities } from './returns';
 import { createSyncActivities } from './sync';
@@ -67,6 +67,7 @@ export function createActivities(deps: ActivityDeps) {
       erp: deps.erp ?? missingPort<ErpPort>('ERP'),
       storefront: deps.storefront ?? missingPort<StorefrontPort>('storefront'),
     }),
+    ...createCustomerSyncActivities({ db: deps.db, erp: deps.erp ?? missingPort<ErpPort>('ERP') }),
   };
 }
 

@@ -15,6 +15,7 @@ export const CustomerApplication = z.object({
   requestedTerms: z.string().optional(),
   requestedCreditLimit: MoneyText.optional(),
   parentErpCustomerId: z.string().optional(),
+  phone: z.string().optional(),
   address: Address.optional(),
   tags: z.array(z.string()).default([]),
 });
@@ -25,6 +26,10 @@ export const StorefrontCustomerEvent = z.object({
   eventId: z.string().min(1),
   triggeredAt: z.string(),
   application: CustomerApplication,
+  /** The storefront's `updated_at` of the customer: a late delivery older than the last applied change is skipped. */
+  updatedAt: z.string().optional(),
+  /** The storefront verified the customer's email address (an ERP customer may be recognised by it). */
+  verifiedEmail: z.boolean().optional(),
 });
 export type StorefrontCustomerEvent = z.infer<typeof StorefrontCustomerEvent>;
 export const CUSTOMER_EVENT_SIGNAL = 'storefrontCustomerEvent';

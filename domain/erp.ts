@@ -41,6 +41,22 @@ export interface ErpCustomerInput {
   parentErpId?: string;
 }
 
+/** What the storefront may change on an ERP customer: contact details, never credit, terms or pricing. */
+export interface ErpCustomerContactChanges {
+  email?: string;
+  phone?: string;
+  companyName?: string;
+  address?: {
+    addressee?: string;
+    addr1?: string;
+    addr2?: string;
+    city?: string;
+    state?: string;
+    zip?: string;
+    country?: string;
+  };
+}
+
 export type ItemKind = 'inventory' | 'kit' | 'assembly' | 'serialized' | 'nonInventory';
 
 export interface ErpItem {
@@ -195,6 +211,10 @@ export interface ErpPort {
    * `exceptExternalId`, whoever entered it: the ERP's own answer to "is this the customer's first order".
    */
   hasOtherSalesOrder(customerErpId: string, exceptExternalId: string): Promise<boolean>;
+  /** The ERP customer with this external id, or the only one with this email address (null when none or several). */
+  findCustomer(ref: { externalId: string } | { email: string }): Promise<ErpCustomer | null>;
+  /** Updates a known customer's contact details in place (idempotent: the same changes twice change nothing more). */
+  updateCustomerContact(erpId: string, changes: ErpCustomerContactChanges): Promise<ErpCustomer>;
   /** Upsert by external id: the same input twice yields one customer. */
   upsertCustomer(input: ErpCustomerInput): Promise<ErpCustomer>;
   listItems(cursor: string | null, pageSize?: number): Promise<Page<ErpItem>>;

@@ -6,6 +6,9 @@ export const backorderWorkflowId = (store: string, orderId: string, lineId: stri
   `backorder:${store}:${orderId}:${lineId}`;
 export const returnWorkflowId = (store: string, returnId: string) => `return:${store}:${returnId}`;
 export const customerWorkflowId = (store: string, customerId: string) => `customer:${store}:${customerId}`;
+/** One small process per storefront customer event (customers/create, customers/update): dedupes redeliveries. */
+export const customerSyncWorkflowId = (store: string, customerId: string, eventId: string) =>
+  `customer-sync:${store}:${customerId}:${eventId}`;
 
 /** Task queues. A prefix (TEMPORAL_TASK_QUEUE_PREFIX) keeps test runs apart from a running system. */
 export const TASK_QUEUES = {

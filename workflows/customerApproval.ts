@@ -286,6 +286,8 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
     .max(Money.zero(PRICE_BOOK_CURRENCY))
     .toString();
   const storefrontCustomer = await acts.upsertStorefrontCustomer({
+    store: input.store,
+    workflowId,
     customerId: fromRegistration ? undefined : input.customerId,
     email: app().email,
     firstName: app().firstName,

@@ -7,3 +7,4 @@ export * from './returnRefund';
 export * from './customerApproval';
 export * from './catalogSync';
 export * from './storefrontReconcile';
+export * from './customerSync';

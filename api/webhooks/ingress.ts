@@ -38,8 +38,11 @@ export class ProcessClosed extends Error {
   override name = 'ProcessClosed';
 }
 
-/** Topics that only refresh data: arriving after the process finished, they are recorded, not parked. */
-const LATE_UPDATES_ARE_HARMLESS = new Set<string>(['customers/update', 'orders/updated']);
+/**
+ * Topics that only refresh data, or whose process is per event (customers): arriving after the
+ * process finished, they are recorded, not parked.
+ */
+const LATE_UPDATES_ARE_HARMLESS = new Set<string>(['customers/create', 'customers/update', 'orders/updated']);
 
 export const deadLetterAlertKey = (id: number) => `webhook-dead-letter:${id}`;
 

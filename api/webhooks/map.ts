@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CUSTOMER_EVENT_SIGNAL, StorefrontCustomerEvent } from '../../domain/customer';
-import { customerWorkflowId, orderWorkflowId, returnWorkflowId } from '../../domain/ids';
+import { customerSyncWorkflowId, orderWorkflowId, returnWorkflowId } from '../../domain/ids';
 import { CanonicalOrder, ORDER_EVENT_SIGNAL, StorefrontOrderEvent, type Address } from '../../domain/order';
 import {
   REFUND_EVENT_SIGNAL,
@@ -28,7 +28,7 @@ export const isHandledTopic = (topic: string): topic is ShopifyTopic =>
 
 /** What the ingress does with a delivery: signal-with-start into one deterministic workflow id. */
 export interface Dispatch {
-  workflowType: 'orderToInvoice' | 'customerApproval' | 'returnRefund';
+  workflowType: 'orderToInvoice' | 'customerSync' | 'returnRefund';
   workflowId: string;
   args: [Record<string, string>];
   signal: string;
@@ -168,15 +168,20 @@ export function mapDelivery(topic: ShopifyTopic, body: unknown, ctx: DeliveryCon
             lastName: customer.last_name ?? undefined,
             companyName: customer.default_address?.company ?? undefined,
             taxExempt: customer.tax_exempt ?? false,
+            phone: customer.phone ?? undefined,
             address: address(customer.default_address),
             tags: splitTags(customer.tags),
           },
+          updatedAt: customer.updated_at ?? undefined,
+          verifiedEmail: customer.verified_email ?? false,
         },
         'event',
       );
+      // A small process per event decides: update the ERP customer it already knows, or open the
+      // new-customer approval for one it does not.
       return {
-        workflowType: 'customerApproval',
-        workflowId: customerWorkflowId(store, customer.id),
+        workflowType: 'customerSync',
+        workflowId: customerSyncWorkflowId(store, customer.id, eventId),
         args: [{ store, customerId: customer.id }],
         signal: CUSTOMER_EVENT_SIGNAL,
         signalArgs: [event],

@@ -81,6 +81,8 @@ export const ShopifyCustomer = z.object({
   last_name: z.string().nullish(),
   note: z.string().nullish(),
   tags: z.string().nullish(),
+  phone: z.string().nullish(),
+  verified_email: z.boolean().nullish(),
   tax_exempt: z.boolean().nullish(),
   tax_exemptions: z.array(z.string()).nullish(),
   updated_at: z.string().nullish(),

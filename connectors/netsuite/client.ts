@@ -560,6 +560,53 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         return page.items.length > 0;
       },
 
+      async findCustomer(ref) {
+        if ('externalId' in ref) {
+          const rec = await getRecord(`customer/eid:${encodeURIComponent(ref.externalId)}`);
+          return rec ? toCustomer(rec) : null;
+        }
+        const page = await suiteql(`SELECT id FROM customer WHERE email = ${quote(ref.email)} ORDER BY id`, {
+          limit: 2,
+        });
+        if (page.items.length !== 1) return null;
+        const rec = await getRecord(`customer/${intId(page.items[0]!.id!)}`);
+        return rec ? toCustomer(rec) : null;
+      },
+
+      async updateCustomerContact(erpId, changes) {
+        const a = changes.address;
+        const body: Json = {
+          ...(changes.email !== undefined ? { email: changes.email } : {}),
+          ...(changes.phone !== undefined ? { phone: changes.phone } : {}),
+          ...(changes.companyName !== undefined ? { companyName: changes.companyName } : {}),
+          ...(a
+            ? {
+                addressBook: {
+                  items: [
+                    {
+                      defaultBilling: true,
+                      defaultShipping: true,
+                      addressBookAddress: {
+                        ...(a.addressee !== undefined ? { addressee: a.addressee } : {}),
+                        ...(a.addr1 !== undefined ? { addr1: a.addr1 } : {}),
+                        ...(a.addr2 !== undefined ? { addr2: a.addr2 } : {}),
+                        ...(a.city !== undefined ? { city: a.city } : {}),
+                        ...(a.state !== undefined ? { state: a.state } : {}),
+                        ...(a.zip !== undefined ? { zip: a.zip } : {}),
+                        ...(a.country !== undefined ? { country: { id: a.country } } : {}),
+                      },
+                    },
+                  ],
+                },
+              }
+            : {}),
+        };
+        const path = `customer/${intId(erpId)}`;
+        // `replace=addressBook`: the store's default address replaces the ERP's list rather than adding to it.
+        await call('PATCH', `${recordUrl(path)}${a ? '?replace=addressBook' : ''}`, { body });
+        return toCustomer(await mustGet(path));
+      },
+
       async upsertCustomer(input) {
         const body: Json = {
           externalId: input.externalId,

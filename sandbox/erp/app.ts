@@ -274,7 +274,7 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
       const json = await tx(async (q) => {
         const id = await find(q, type, parts[1]!);
         return type === 'customer'
-          ? records.customerJson(q, id, base)
+          ? records.customerJson(q, id, base, expand)
           : records.transactionJson(q, id, base, expand);
       });
       res.json(json);

@@ -202,7 +202,7 @@ async function resolveNamed(
 
 // ---------------------------------------------------------------- customers
 
-export async function customerJson(q: Q, id: number, base: string): Promise<Json> {
+export async function customerJson(q: Q, id: number, base: string, expand = false): Promise<Json> {
   const r = await q.query(
     `SELECT c.*, t.id AS term_id, p.id AS price_level_id, par.company_name AS parent_name
        FROM customer c LEFT JOIN term t ON t.name = c.terms LEFT JOIN price_level p ON p.name = c.price_level
@@ -225,8 +225,28 @@ export async function customerJson(q: Q, id: number, base: string): Promise<Json
     taxable: !c.tax_exempt,
     resaleNumber: c.tax_id ?? undefined,
     parent: c.parent_id ? { id: String(c.parent_id), refName: c.parent_name } : undefined,
+    phone: c.phone ?? undefined,
+    // A sublist comes back as a link unless expanded, as NetSuite answers it.
+    addressBook: expand
+      ? {
+          links: [],
+          items: c.default_address
+            ? [{ defaultBilling: true, defaultShipping: true, addressBookAddress: c.default_address }]
+            : [],
+        }
+      : { links: [{ rel: 'self', href: `${base}/customer/${c.id}/addressBook` }] },
     lastModifiedDate: iso(c.last_modified),
   };
+}
+
+/** The default address from an `addressBook` sublist body (its first line; `country` as a reference or code). */
+function defaultAddressOf(body: Json): Json | undefined {
+  const book = body.addressBook as { items?: { addressBookAddress?: Json }[] } | undefined;
+  if (book === undefined) return undefined;
+  const a = book.items?.[0]?.addressBookAddress;
+  if (!a) return undefined;
+  const country = a.country as { id?: string } | string | undefined;
+  return { ...a, country: typeof country === 'object' ? country?.id : country };
 }
 
 async function customerFields(q: Q, body: Json) {
@@ -243,6 +263,8 @@ async function customerFields(q: Q, body: Json) {
     tax_exempt: body.taxable === undefined ? undefined : body.taxable === false || body.taxable === 'F',
     tax_id: optString(body, 'resaleNumber'),
     parent_id: parentId,
+    phone: optString(body, 'phone'),
+    default_address: defaultAddressOf(body),
   };
 }
 
@@ -256,8 +278,8 @@ export async function createCustomer(q: Q, body: Json, externalIdOverride?: stri
   );
   try {
     await q.query(
-      `INSERT INTO customer (id, entity_id, external_id, company_name, email, credit_limit, terms, price_level, tax_exempt, tax_id, parent_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      `INSERT INTO customer (id, entity_id, external_id, company_name, email, credit_limit, terms, price_level, tax_exempt, tax_id, parent_id, phone, default_address)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
         id,
         `CUST${id}`,
@@ -270,6 +292,8 @@ export async function createCustomer(q: Q, body: Json, externalIdOverride?: stri
         f.tax_exempt ?? false,
         f.tax_id ?? null,
         f.parent_id ?? null,
+        f.phone ?? null,
+        f.default_address ?? null,
       ],
     );
   } catch (err) {

@@ -53,6 +53,7 @@ export const SUITEQL_TABLES: Record<string, TableDef> = {
       externalid: { sql: 'external_id' },
       companyname: { sql: 'company_name' },
       email: { sql: 'email' },
+      phone: { sql: 'phone' },
       creditlimit: { sql: 'credit_limit' },
       balance: { sql: 'balance' },
       terms: { sql: '(SELECT t.id FROM term t WHERE t.name = customer.terms)' },

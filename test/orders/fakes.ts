@@ -56,6 +56,8 @@ export class FakeErp implements ErpPort {
     return (this.ordersByCustomer.get(customerErpId) ?? []).some((e) => e !== exceptExternalId);
   }
   upsertCustomer = unsupported('customers');
+  findCustomer = unsupported('customer lookups');
+  updateCustomerContact = unsupported('customer updates');
   listItems = unsupported('items');
   listPrices = unsupported('prices');
   inventoryChangedSince = unsupported('inventory');

@@ -107,24 +107,27 @@ describe('Shopify webhook ingress', () => {
     });
   });
 
-  it('starts the customer approval process from customers/create and signals it again on customers/update', async () => {
-    const workflowId = `customer:${store}:706405506930370000`;
+  it('hands customers/create and customers/update each to a customer-sync process of their own, once', async () => {
     const created = await deliver(base, fixture('customers_create.json'), {
       secret: SECRET,
       topic: 'customers/create',
       headerStyle: 'new',
+      eventId: 'ev-create-1',
     });
-    expect(created).toMatchObject({ status: 200, body: { status: 'accepted', workflowId } });
+    const createdId = `customer-sync:${store}:706405506930370000:ev-create-1`;
+    expect(created).toMatchObject({ status: 200, body: { status: 'accepted', workflowId: createdId } });
     const updated = await deliver(base, fixture('customers_create.json'), {
       secret: SECRET,
       topic: 'customers/update',
       headerStyle: 'both',
+      eventId: 'ev-update-1',
     });
-    expect(updated).toMatchObject({ status: 200, body: { status: 'accepted', workflowId } });
-    expect((await client.workflow.getHandle(workflowId).describe()).type).toBe('customerApproval');
-    expect(await oneExecution(workflowId)).toBe(1);
-    const signals = await signalsOf(client, workflowId);
-    expect(signals.map((s) => s.arg.topic)).toEqual(['customers/create', 'customers/update']);
+    const updatedId = `customer-sync:${store}:706405506930370000:ev-update-1`;
+    expect(updated).toMatchObject({ status: 200, body: { status: 'accepted', workflowId: updatedId } });
+    expect((await client.workflow.getHandle(createdId).describe()).type).toBe('customerSync');
+    expect(await oneExecution(createdId)).toBe(1);
+    const signals = await signalsOf(client, createdId);
+    expect(signals.map((s) => s.arg.topic)).toEqual(['customers/create']);
     expect(signals[0]!.arg).toMatchObject({
       application: {
         email: 'bob@biller.com',
@@ -133,14 +136,16 @@ describe('Shopify webhook ingress', () => {
         customerId: '706405506930370000',
       },
     });
+    expect((await signalsOf(client, updatedId)).map((s) => s.arg.topic)).toEqual(['customers/update']);
 
-    // Once the process has finished, a routine update is recorded and acknowledged, not parked as a problem.
-    await client.workflow.getHandle(workflowId).terminate('approved long ago');
+    // The same merchant action delivered again after its process finished is acknowledged, not parked.
+    await client.workflow.getHandle(updatedId).terminate('done');
     const late = await deliver(base, fixture('customers_create.json'), {
       secret: SECRET,
       topic: 'customers/update',
+      eventId: 'ev-update-1',
     });
-    expect(late).toMatchObject({ status: 200, body: { status: 'ignored', topic: 'customers/update' } });
+    expect(late).toMatchObject({ status: 200, body: { status: 'duplicate' } });
     const parked = await db.query(
       `SELECT count(*)::int AS n FROM dead_letters WHERE topic = 'customers/update' AND payload LIKE '%706405506930370000%'`,
     );
@@ -271,7 +276,10 @@ describe('Shopify webhook ingress', () => {
     );
     expect(res).toMatchObject({
       status: 200,
-      body: { status: 'accepted', workflowId: `customer:${store}:706405506930370111` },
+      body: {
+        status: 'accepted',
+        workflowId: expect.stringMatching(`^customer-sync:${store}:706405506930370111:`),
+      },
     });
   });
 

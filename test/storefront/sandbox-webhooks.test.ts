@@ -153,7 +153,6 @@ describe('sandbox store → Quayside webhook ingress → Temporal', () => {
     );
     await store.sim(`/sandbox/orders/${orderId}/update`, { tags: ['rush'] });
     const orderWf = `order:${storeKey}:${orderId}`;
-    const customerWf = `customer:${storeKey}:${customerId}`;
 
     const orderSignals = await eventually(
       () => signalsOf(client, orderWf).catch(() => []),
@@ -205,6 +204,17 @@ describe('sandbox store → Quayside webhook ingress → Temporal', () => {
     expect(returnSignals[0]!.arg).toMatchObject({
       request: { orderId, lines: [{ lineId: lineIds[0], quantity: 2, reason: 'WRONG_ITEM' }] },
     });
+    // customers/create reaches its customer-sync process, one per storefront event.
+    const customerWf = await eventually(
+      async () =>
+        (
+          await db.query<{ workflow_id: string }>(
+            `SELECT workflow_id FROM webhook_deliveries WHERE topic = 'customers/create' AND workflow_id LIKE $1`,
+            [`customer-sync:${storeKey}:${customerId}:%`],
+          )
+        ).rows[0]?.workflow_id ?? '',
+      (id) => id !== '',
+    );
     const customerSignals = await eventually(
       () => signalsOf(client, customerWf).catch(() => []),
       (s) => s.length >= 1,

@@ -1,0 +1,99 @@
+import {
+  ParentClosePolicy,
+  condition,
+  defineSignal,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { CustomerSyncActivities } from '../activities/customers';
+import { CUSTOMER_EVENT_SIGNAL, type StorefrontCustomerEvent } from '../domain/customer';
+import { customerWorkflowId } from '../domain/ids';
+import { SA } from '../domain/search-attributes';
+
+export interface CustomerSyncInput {
+  store: string;
+  customerId: string;
+}
+
+export type CustomerSyncOutcome =
+  /** The ERP knows the customer: its contact details were updated, no approval. */
+  | { outcome: 'erpUpdated'; erpCustomerId: string; knownBy: string }
+  /** The ERP knows the customer, and a newer change was already applied. */
+  | { outcome: 'staleSkipped'; erpCustomerId: string; knownBy: string }
+  /** A customer the ERP does not know: the new-customer approval has the event. */
+  | { outcome: 'approval'; approvalWorkflowId: string }
+  /** A customer whose approval already closed (rejected, expired): nothing left to apply it to. */
+  | { outcome: 'approvalClosed'; approvalWorkflowId: string }
+  | { outcome: 'noEvent' };
+
+const customerEventSignal = defineSignal<[StorefrontCustomerEvent]>(CUSTOMER_EVENT_SIGNAL);
+
+const acts = proxyActivities<CustomerSyncActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * One storefront customer event (customers/create or customers/update). A customer the ERP already
+ * knows (mapped, being created by an approval, or found in the ERP by external id or verified email)
+ * has its contact details updated in the ERP; only a customer the ERP does not know goes to the
+ * new-customer approval, which is started or, when it is already waiting, handed the event.
+ */
+export async function customerSync(input: CustomerSyncInput): Promise<CustomerSyncOutcome> {
+  let event: StorefrontCustomerEvent | undefined;
+  setHandler(customerEventSignal, (e) => {
+    event ??= e;
+  });
+  upsertSearchAttributes([
+    { key: SA.store, value: input.store },
+    { key: SA.customer, value: input.customerId },
+  ]);
+  if (!(await condition(() => event !== undefined, '1 hour'))) return { outcome: 'noEvent' };
+  const e = event as unknown as StorefrontCustomerEvent;
+
+  const known = await acts.resolveStoreCustomer({
+    store: input.store,
+    customerId: input.customerId,
+    email: e.application.email,
+    verifiedEmail: e.verifiedEmail ?? false,
+  });
+  if (known.known) {
+    const { applied } = await acts.applyStoreCustomerChange({
+      store: input.store,
+      customerId: input.customerId,
+      erpCustomerId: known.erpCustomerId,
+      updatedAt: e.updatedAt ?? e.triggeredAt,
+      application: e.application,
+    });
+    return {
+      outcome: applied ? 'erpUpdated' : 'staleSkipped',
+      erpCustomerId: known.erpCustomerId,
+      knownBy: known.by,
+    };
+  }
+
+  const approvalWorkflowId = customerWorkflowId(input.store, input.customerId);
+  try {
+    const child = await startChild('customerApproval', {
+      workflowId: approvalWorkflowId,
+      args: [{ store: input.store, customerId: input.customerId }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      // A closed approval is never started a second time for the same customer.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    await child.signal(customerEventSignal, e);
+    return { outcome: 'approval', approvalWorkflowId };
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+  }
+  try {
+    await getExternalWorkflowHandle(approvalWorkflowId).signal(customerEventSignal, e);
+    return { outcome: 'approval', approvalWorkflowId };
+  } catch {
+    // Signalling fails only when the approval is no longer running.
+    return { outcome: 'approvalClosed', approvalWorkflowId };
+  }
+}
