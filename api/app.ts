@@ -6,6 +6,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Db } from '../db/pool';
 import type { Logger } from '../platform/logger';
 import { refuseDeclaredOversize } from './body';
+import { guardFor, type AuthFailureLimits } from './brute-force';
 import { errorHandler, notFound } from './errors';
 import { createMetrics, type ApiMetrics } from './metrics';
 import { authenticate, requireRole } from './auth';
@@ -39,6 +40,8 @@ export interface ApiDeps {
   sessions?: SessionSettings;
   /** The process's metrics (api/main.ts also serves them on API_METRICS_ADDRESS); a new set when absent. */
   metrics?: ApiMetrics;
+  /** Failed authentications allowed per key id and per address before 429 (defaults in api/brute-force.ts). */
+  authFailureLimits?: AuthFailureLimits;
 }
 
 const JSON_LIMIT_BYTES = 2 * 1024 * 1024;
@@ -46,6 +49,7 @@ const JSON_LIMIT_BYTES = 2 * 1024 * 1024;
 /** The HTTP API: routers are built from their dependencies; one error middleware shapes every error. */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
+  guardFor(deps.db, deps.authFailureLimits);
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { ApprovalRecord } from '../db/approvals';
 import type { Db } from '../db/pool';
-import { principalRepository, type Principal, type Role } from '../db/principals';
+import { parseApiKey, principalRepository, type Principal, type Role } from '../db/principals';
 import {
   APPROVAL_FAILURE,
   approvalLimitProblem,
@@ -9,6 +9,7 @@ import {
   type Decision,
   type DecisionInput,
 } from '../domain/approvals';
+import { guardFor } from './brute-force';
 import { ApiError } from './errors';
 
 declare global {
@@ -43,8 +44,18 @@ export function authenticate(db: Db): RequestHandler {
       next();
       return;
     }
+    // A presented key counts against its key id and the caller's address when it fails.
+    const guard = guardFor(db);
+    const keyId = key ? (parseApiKey(key)?.keyId ?? null) : null;
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    if (key) {
+      const blocked = await guard.refusal(res, keyId, address);
+      if (blocked) return next(blocked);
+    }
     const principal = key ? await principals.authenticate(key) : null;
     if (!principal) {
+      const over = key ? await guard.failed(res, keyId, address) : null;
+      if (over) return next(over);
       res.setHeader('WWW-Authenticate', 'Bearer realm="quayside"');
       next(
         new ApiError(
