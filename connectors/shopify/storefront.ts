@@ -6,6 +6,7 @@ import type {
   StorefrontPort,
   StorefrontRefundInput,
 } from '../../domain/storefront';
+import { Money } from '../../domain/money';
 import type { Logger } from '../../platform/logger';
 import type { ShopifyAdminClient } from './client';
 import { ShopifyUnavailableError, ShopifyUserError, type ShopifyUserErrorDetail } from './errors';
@@ -82,6 +83,48 @@ export interface ShopifyStorefrontOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The REFUND transactions for `amount`: spread over the order's successful sales and captures, oldest
+ * first, each up to its maximum refundable. What the payments cannot cover stays on the last one, so
+ * Shopify refuses it with its own message rather than Quayside refunding less than asked silently.
+ */
+export function refundTransactions(
+  orderGid: string,
+  input: Pick<StorefrontRefundInput, 'amount' | 'currency'>,
+  transactions: {
+    id: string;
+    kind: string;
+    status: string;
+    gateway: string | null;
+    maximumRefundableV2: { amount: string } | null;
+  }[],
+): { orderId: string; parentId: string; amount: string; gateway: string; kind: 'REFUND' }[] {
+  const currency = input.currency;
+  let left = Money.of(input.amount, currency);
+  const parents = transactions.filter(
+    (t) => (t.kind === 'SALE' || t.kind === 'CAPTURE') && t.status === 'SUCCESS' && t.gateway,
+  );
+  if (!left.isPositive() || parents.length === 0) return [];
+  const out: { orderId: string; parentId: string; amount: Money; gateway: string; kind: 'REFUND' }[] = [];
+  for (const p of parents) {
+    if (!left.isPositive()) break;
+    const max = Money.of(p.maximumRefundableV2?.amount ?? '0', currency);
+    const take = left.min(max);
+    if (!take.isPositive()) continue;
+    out.push({ orderId: orderGid, parentId: p.id, amount: take, gateway: p.gateway!, kind: 'REFUND' });
+    left = left.minus(take);
+  }
+  if (left.isPositive()) {
+    const last = out[out.length - 1];
+    if (last) last.amount = last.amount.plus(left);
+    else {
+      const p = parents[parents.length - 1]!;
+      out.push({ orderId: orderGid, parentId: p.id, amount: left, gateway: p.gateway!, kind: 'REFUND' });
+    }
+  }
+  return out.map((t) => ({ ...t, amount: t.amount.toString() }));
+}
 
 /** Runs `fn` over `items` with at most `limit` in flight; the first failure stops new work and is thrown. */
 export async function inParallel<T>(
@@ -452,11 +495,33 @@ export class ShopifyStorefront implements StorefrontPort {
       ]);
   }
 
+  /**
+   * `refundCreate` as Shopify needs it: money moves only through REFUND transactions that name the
+   * sale or capture they refund (read from the order, oldest first, each up to what it can still give
+   * back, on its own gateway), with the `@idempotent(key:)` directive 2026-04 requires, derived from
+   * `refundKey`. An order with no payment (B2B payment terms) gets a refund of the line items only: the
+   * money side is the ERP's credit memo. Asking more than the payments can give back is refused by
+   * Shopify (a ShopifyUserError naming the amount).
+   */
   async createRefund(input: StorefrontRefundInput): Promise<{ refundId: string; created: boolean }> {
     const orderGid = toGid('Order', input.orderId);
     const key = metafieldKey(input.refundKey);
-    const seen = await this.client.request<{ order: { metafield: { value: string } | null } | null }>(
-      `query RefundKey($id: ID!, $key: String!) { order(id: $id) { metafield(namespace: "${REFUND_KEYS_NAMESPACE}", key: $key) { value } } }`,
+    const seen = await this.client.request<{
+      order: {
+        metafield: { value: string } | null;
+        transactions: {
+          id: string;
+          kind: string;
+          status: string;
+          gateway: string | null;
+          maximumRefundableV2: { amount: string; currencyCode: string } | null;
+        }[];
+      } | null;
+    }>(
+      `query RefundKey($id: ID!, $key: String!) { order(id: $id) {
+        metafield(namespace: "${REFUND_KEYS_NAMESPACE}", key: $key) { value }
+        transactions(first: 250) { id kind status gateway maximumRefundableV2 { amount currencyCode } }
+      } }`,
       { id: orderGid, key },
     );
     if (!seen.order)
@@ -464,6 +529,12 @@ export class ShopifyStorefront implements StorefrontPort {
         { field: ['orderId'], message: `Order ${input.orderId} does not exist.` },
       ]);
     if (seen.order.metafield?.value) return { refundId: fromGid(seen.order.metafield.value), created: false };
+    const transactions = refundTransactions(orderGid, input, seen.order.transactions);
+    if (transactions.length === 0 && Money.of(input.amount, input.currency).isPositive())
+      this.log?.info(
+        { orderId: input.orderId, amount: input.amount },
+        'the order has no payment to refund on the storefront; the refund records the returned items only',
+      );
     const data = await this.client.request<{
       refundCreate: { refund: { id: string } | null; userErrors: ShopifyUserErrorDetail[] };
     }>(
@@ -475,16 +546,12 @@ export class ShopifyStorefront implements StorefrontPort {
           orderId: orderGid,
           note: input.note,
           notify: input.notifyCustomer,
-          currency: input.currency,
           refundLineItems: input.lines.map((l) => ({
             lineItemId: toGid('LineItem', l.lineId),
             quantity: l.quantity,
             restockType: l.restock ? 'RETURN' : 'NO_RESTOCK',
           })),
-          transactions:
-            Number(input.amount) > 0
-              ? [{ orderId: orderGid, gateway: 'manual', kind: 'REFUND', amount: input.amount }]
-              : [],
+          transactions,
         },
       },
     );

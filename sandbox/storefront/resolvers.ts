@@ -6,6 +6,7 @@ import { gid, idOf, type StoreDb } from './db';
 import { createPricingRoot } from './pricing';
 import { customerJson, orderJson, refundJson, returnJson } from './rest';
 import type { JobRunner } from './jobs';
+import { checkRefundTransactions, refundableByParent } from './refunds';
 import { topicEnum, type WebhookDispatcher } from './webhooks';
 import { withTransaction } from '../../db/pool';
 import { Money } from '../../domain/money';
@@ -285,11 +286,38 @@ export function createRootValue(ctx: ResolverContext) {
         url: (f.tracking_urls as string[])[i] ?? f.tracking_urls[0] ?? null,
       })),
   });
+  /** An order's transactions, each with what is still refundable of a sale or capture. */
+  const transactionsOf = async (orderId: string, currency: string, refundId?: string): Promise<Row[]> => {
+    const all = await rows(
+      db,
+      'SELECT *, amount::text AS amount FROM order_transactions WHERE order_id = $1 ORDER BY id',
+      [orderId],
+    );
+    const refundable = await refundableByParent(db, orderId, currency);
+    const node = (t: Row): Row => ({
+      id: gid('OrderTransaction', t.id),
+      kind: t.kind,
+      status: t.status,
+      gateway: t.gateway,
+      amountSet: moneyBag(t.amount, currency),
+      maximumRefundableV2: refundable.has(t.id)
+        ? { amount: refundable.get(t.id)!.left.toString(), currencyCode: currency }
+        : null,
+      parentTransaction: () => {
+        const parent = all.find((p) => p.id === t.parent_id);
+        return parent ? node(parent) : null;
+      },
+      createdAt: iso(t.created_at),
+      processedAt: iso(t.created_at),
+    });
+    return all.filter((t) => refundId === undefined || t.refund_id === refundId).map(node);
+  };
   const refundNode = (r: Row) => ({
     id: gid('Refund', r.id),
     note: r.note,
     createdAt: iso(r.created_at),
     totalRefundedSet: moneyBag(r.amount, r.currency),
+    transactions: async () => connection(await transactionsOf(r.order_id, r.currency, r.id)),
   });
   const orderNode = (o: Row): Row => {
     const lines = () => rows(db, 'SELECT * FROM order_lines WHERE order_id = $1 ORDER BY position', [o.id]);
@@ -352,6 +380,36 @@ export function createRootValue(ctx: ResolverContext) {
         (await rows(db, 'SELECT * FROM refunds WHERE order_id = $1 ORDER BY id', [o.id]))
           .slice(0, first ?? 250)
           .map(refundNode),
+      transactions: async ({ first }: Args) =>
+        (await transactionsOf(o.id, o.currency)).slice(0, first ?? 250),
+      totalReceivedSet: async () => {
+        const t = await rows(
+          db,
+          `SELECT amount::text AS amount FROM order_transactions WHERE order_id = $1 AND status = 'SUCCESS' AND kind IN ('SALE', 'CAPTURE')`,
+          [o.id],
+        );
+        return moneyBag(
+          Money.sum(
+            t.map((x) => Money.of(x.amount, o.currency)),
+            o.currency,
+          ).toString(),
+          o.currency,
+        );
+      },
+      totalRefundedSet: async () => {
+        const t = await rows(
+          db,
+          `SELECT amount::text AS amount FROM order_transactions WHERE order_id = $1 AND status = 'SUCCESS' AND kind = 'REFUND'`,
+          [o.id],
+        );
+        return moneyBag(
+          Money.sum(
+            t.map((x) => Money.of(x.amount, o.currency)),
+            o.currency,
+          ).toString(),
+          o.currency,
+        );
+      },
       ...metafieldsOf(o.id),
     };
   };
@@ -920,18 +978,20 @@ export function createRootValue(ctx: ResolverContext) {
               );
             else refunded.push({ line, quantity: r.quantity, restockType: r.restockType ?? 'NO_RESTOCK' });
           }
-          const refundCurrency = String(input.currency ?? order.currency);
+          const refundCurrency = String(order.currency);
+          if (input.currency && input.currency !== order.currency)
+            errors.push(userError(['currency'], `Currency must be ${order.currency}, the order's currency.`));
           const lineAmount = (r: (typeof refunded)[number]) =>
             Money.line(String(r.line.price), r.quantity, refundCurrency);
-          const computed = Money.sum(refunded.map(lineAmount), refundCurrency);
-          const transactions = (input.transactions ?? []) as Args[];
-          const amount = transactions.length
-            ? Money.sum(
-                transactions.map((t) => Money.of(String(t.amount), refundCurrency, 'halfUp')),
-                refundCurrency,
-              )
-            : computed;
-          if (!amount.isPositive() && refunded.length === 0)
+          // Money moves only through the transactions, each naming the sale or capture it refunds.
+          const money = await checkRefundTransactions(
+            c,
+            order as { id: string; currency: string },
+            (input.transactions ?? []) as Args[],
+          );
+          errors.push(...money.errors);
+          const amount = money.amount;
+          if (!amount.isPositive() && refunded.length === 0 && !errors.length)
             errors.push(userError(['transactions'], 'Refund must include line items or an amount.'));
           if (errors.length) return failed(errors);
           for (const r of refunded)
@@ -958,15 +1018,24 @@ export function createRootValue(ctx: ResolverContext) {
               ),
             ],
           );
-          const left = await one(
-            c,
-            'SELECT bool_and(refunded_quantity >= quantity) AS all FROM order_lines WHERE order_id = $1',
-            [order.id],
-          );
-          await c.query('UPDATE orders SET financial_status = $2, updated_at = now() WHERE id = $1', [
-            order.id,
-            left?.all ? 'refunded' : 'partially_refunded',
-          ]);
+          for (const t of money.transactions)
+            await c.query(
+              `INSERT INTO order_transactions (order_id, parent_id, refund_id, kind, gateway, amount, currency)
+               VALUES ($1, $2, $3, 'REFUND', $4, $5, $6)`,
+              [order.id, t.parentId, refund!.id, t.gateway, t.amount.toString(), refundCurrency],
+            );
+          if (amount.isPositive()) {
+            const left = [...(await refundableByParent(c, order.id, refundCurrency)).values()];
+            const netLeft = Money.sum(
+              left.map((p) => p.left),
+              refundCurrency,
+            );
+            await c.query('UPDATE orders SET financial_status = $2 WHERE id = $1', [
+              order.id,
+              netLeft.isPositive() ? 'partially_refunded' : 'refunded',
+            ]);
+          }
+          await touchOrder(c, order.id);
           return {
             result: { refundId: refund!.id },
             payload: async () => {

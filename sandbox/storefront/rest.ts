@@ -150,6 +150,21 @@ export async function orderJson(db: StoreDb, orderId: string): Promise<Row | und
 export async function refundJson(db: StoreDb, refundId: string): Promise<Row | undefined> {
   const r = (await db.query('SELECT * FROM refunds WHERE id = $1', [refundId])).rows[0];
   if (!r) return undefined;
+  const txns = (
+    await db.query(
+      'SELECT id, parent_id, kind, gateway, status, amount::text AS amount, currency, created_at FROM order_transactions WHERE refund_id = $1 ORDER BY id',
+      [refundId],
+    )
+  ).rows as {
+    id: string;
+    parent_id: string | null;
+    kind: string;
+    gateway: string;
+    status: string;
+    amount: string;
+    currency: string;
+    created_at: Date;
+  }[];
   const lines = r.lines as {
     lineItemId: string;
     quantity: number;
@@ -173,16 +188,19 @@ export async function refundJson(db: StoreDb, refundId: string): Promise<Row | u
       subtotal_set: money(l.subtotal, r.currency),
       line_item: { id: big(l.lineItemId), sku: l.sku },
     })),
-    transactions: [
-      {
-        order_id: big(r.order_id),
-        kind: 'refund',
-        gateway: 'manual',
-        status: 'success',
-        amount: r.amount,
-        currency: r.currency,
-      },
-    ],
+    transactions: txns.map((t) => ({
+      id: big(t.id),
+      admin_graphql_api_id: gid('OrderTransaction', t.id),
+      order_id: big(r.order_id),
+      parent_id: t.parent_id === null ? null : big(t.parent_id),
+      kind: t.kind.toLowerCase(),
+      gateway: t.gateway,
+      status: t.status.toLowerCase(),
+      amount: t.amount,
+      currency: t.currency,
+      created_at: iso(t.created_at),
+      processed_at: iso(t.created_at),
+    })),
   };
 }
 

@@ -242,11 +242,45 @@ export const ADMIN_SDL = /* GraphQL */ `
     createdAt: DateTime!
     trackingInfo(first: Int): [TrackingInfo!]!
   }
+  enum OrderTransactionKind {
+    AUTHORIZATION
+    CAPTURE
+    SALE
+    VOID
+    REFUND
+    CHANGE
+    EMV_AUTHORIZATION
+    SUGGESTED_REFUND
+  }
+  enum OrderTransactionStatus {
+    SUCCESS
+    FAILURE
+    PENDING
+    ERROR
+    AWAITING_RESPONSE
+    UNKNOWN
+  }
+  type OrderTransaction {
+    id: ID!
+    kind: OrderTransactionKind!
+    status: OrderTransactionStatus!
+    gateway: String
+    amountSet: MoneyBag!
+    maximumRefundableV2: MoneyV2
+    parentTransaction: OrderTransaction
+    createdAt: DateTime!
+    processedAt: DateTime
+  }
+  type OrderTransactionConnection {
+    nodes: [OrderTransaction!]!
+    pageInfo: PageInfo!
+  }
   type Refund {
     id: ID!
     note: String
     createdAt: DateTime!
     totalRefundedSet: MoneyBag!
+    transactions(first: Int): OrderTransactionConnection!
   }
   type Order {
     id: ID!
@@ -265,6 +299,9 @@ export const ADMIN_SDL = /* GraphQL */ `
     fulfillmentOrders(first: Int!): FulfillmentOrderConnection!
     fulfillments(first: Int): [Fulfillment!]!
     refunds(first: Int): [Refund!]!
+    transactions(first: Int): [OrderTransaction!]!
+    totalReceivedSet: MoneyBag!
+    totalRefundedSet: MoneyBag!
     metafield(namespace: String!, key: String!): Metafield
     metafields(first: Int!, namespace: String): MetafieldConnection!
   }
@@ -483,7 +520,7 @@ export const ADMIN_SDL = /* GraphQL */ `
   input OrderTransactionInput {
     amount: Decimal!
     gateway: String!
-    kind: String!
+    kind: OrderTransactionKind!
     orderId: ID!
     parentId: ID
   }

@@ -231,6 +231,113 @@ describe('sandbox store conformance: Shopify Admin GraphQL 2026-04', () => {
     });
   });
 
+  describe('refunds', () => {
+    const REFUND = `mutation Refund($input: RefundInput!, $key: String!) {
+      refundCreate(input: $input) @idempotent(key: $key) {
+        refund { id totalRefundedSet { shopMoney { amount currencyCode } } }
+        userErrors { field message }
+      }
+    }`;
+    interface RefundAnswer {
+      refundCreate: {
+        refund: { id: string; totalRefundedSet: { shopMoney: { amount: string } } } | null;
+        userErrors: { field: string[]; message: string }[];
+      };
+    }
+    const paidOrder = async () => {
+      const { orderId } = await store.sim<{ orderId: string }>('/sandbox/orders', {
+        customerEmail: `conf-refund-${run}@example.com`,
+        lines: [{ sku: sku(3), quantity: 2 }],
+        financialStatus: 'paid',
+        gateway: 'bogus',
+      });
+      const id = `gid://shopify/Order/${orderId}`;
+      const read = await gql<{
+        order: {
+          transactions: {
+            id: string;
+            kind: string;
+            gateway: string;
+            maximumRefundableV2: { amount: string };
+          }[];
+        };
+      }>(
+        `query($id: ID!) { order(id: $id) { transactions { id kind gateway maximumRefundableV2 { amount } } } }`,
+        {
+          id,
+        },
+      );
+      return { id, sale: read.body.data!.order.transactions[0]! };
+    };
+
+    it('lists the order transactions a refund can name as its parent, with what each can give back', async () => {
+      const { sale } = await paidOrder();
+      expect(sale).toEqual({
+        id: expect.stringMatching(/^gid:\/\/shopify\/OrderTransaction\//),
+        kind: 'SALE',
+        gateway: 'bogus',
+        maximumRefundableV2: { amount: '20.00' },
+      });
+    });
+
+    it('needs the parent transaction, and refuses more than it can give back, as userErrors', async () => {
+      const { id, sale } = await paidOrder();
+      const tx = { orderId: id, gateway: 'bogus', kind: 'REFUND' };
+      const noParent = await gql<RefundAnswer>(REFUND, {
+        key: `conf-${run}-a`,
+        input: { orderId: id, transactions: [{ ...tx, amount: '5.00' }] },
+      });
+      expect(noParent.body.data!.refundCreate).toEqual({
+        refund: null,
+        userErrors: [{ field: ['transactions', '0', 'parentId'], message: expect.any(String) }],
+      });
+      const tooMuch = await gql<RefundAnswer>(REFUND, {
+        key: `conf-${run}-b`,
+        input: { orderId: id, transactions: [{ ...tx, parentId: sale.id, amount: '20.01' }] },
+      });
+      expect(tooMuch.body.data!.refundCreate.refund).toBeNull();
+      expect(tooMuch.body.data!.refundCreate.userErrors).toEqual([
+        { field: ['transactions', '0', 'amount'], message: expect.stringContaining('greater than') },
+      ]);
+
+      const ok = await gql<RefundAnswer>(REFUND, {
+        key: `conf-${run}-c`,
+        input: { orderId: id, transactions: [{ ...tx, parentId: sale.id, amount: '15.00' }] },
+      });
+      expect(ok.body.data!.refundCreate.userErrors).toEqual([]);
+      expect(ok.body.data!.refundCreate.refund!.totalRefundedSet.shopMoney.amount).toBe('15.00');
+      // What was refunded is no longer refundable.
+      const again = await gql<RefundAnswer>(REFUND, {
+        key: `conf-${run}-d`,
+        input: { orderId: id, transactions: [{ ...tx, parentId: sale.id, amount: '5.01' }] },
+      });
+      expect(again.body.data!.refundCreate.userErrors[0]!.field).toEqual(['transactions', '0', 'amount']);
+    });
+
+    it('returns the first result for a repeated idempotency key instead of refunding twice', async () => {
+      const { id, sale } = await paidOrder();
+      const vars = {
+        key: `conf-${run}-same`,
+        input: {
+          orderId: id,
+          transactions: [
+            { orderId: id, parentId: sale.id, gateway: 'bogus', kind: 'REFUND', amount: '7.00' },
+          ],
+        },
+      };
+      const first = await gql<RefundAnswer>(REFUND, vars);
+      const second = await gql<RefundAnswer>(REFUND, vars);
+      expect(second.body.data!.refundCreate.refund!.id).toBe(first.body.data!.refundCreate.refund!.id);
+      const order = await gql<{
+        order: { refunds: unknown[]; totalRefundedSet: { shopMoney: { amount: string } } };
+      }>(`query($id: ID!) { order(id: $id) { refunds { id } totalRefundedSet { shopMoney { amount } } } }`, {
+        id,
+      });
+      expect(order.body.data!.order.refunds).toHaveLength(1);
+      expect(order.body.data!.order.totalRefundedSet.shopMoney.amount).toBe('7.00');
+    });
+  });
+
   describe('asynchronous jobs', () => {
     it('orderCancel answers with a job that finishes later; job(id) tells when, then the order is cancelled', async () => {
       const { orderId } = await store.sim<{ orderId: string }>('/sandbox/orders', {

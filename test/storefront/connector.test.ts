@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminApiClient } from '@shopify/admin-api-client';
 import { ShopifyAdminClient } from '../../connectors/shopify/client';
-import { ShopifyAuthError, ShopifyUserError } from '../../connectors/shopify/errors';
+import { ShopifyAuthError, ShopifyGraphQLError, ShopifyUserError } from '../../connectors/shopify/errors';
 import { ShopifyStorefront } from '../../connectors/shopify/storefront';
 import { registerWebhookSubscriptions } from '../../connectors/shopify/webhook-subscriptions';
 import { SANDBOX_DEV_ACCESS_TOKEN, SANDBOX_SHOP_DOMAIN } from '../../sandbox/storefront/app';
@@ -30,8 +30,9 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
     await store.stop();
   });
 
-  const placeOrder = (quantity = 3) =>
+  const placeOrder = (quantity = 3, financialStatus: 'pending' | 'paid' = 'pending') =>
     store.sim<{ orderId: string }>('/sandbox/orders', {
+      financialStatus,
       customerEmail: `buyer-${run}@acme-industrial.test`,
       company: `Acme Industrial ${run}`,
       location: 'Acme Plant 2',
@@ -178,8 +179,8 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
     });
   });
 
-  it('creates a refund once per refund key', async () => {
-    const { orderId } = await placeOrder();
+  it('creates a refund once per refund key, against the payment it gives back', async () => {
+    const { orderId } = await placeOrder(3, 'paid');
     const [first] = await lineIds(orderId);
     const input = {
       orderId,
@@ -194,13 +195,86 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
     expect(a.created).toBe(true);
     expect(b).toEqual({ refundId: a.refundId, created: false });
     const data = await store.client.request<{
-      order: { refunds: { id: string; totalRefundedSet: { shopMoney: { amount: string } } }[] };
-    }>(`query($id: ID!) { order(id: $id) { refunds { id totalRefundedSet { shopMoney { amount } } } } }`, {
-      id: `gid://shopify/Order/${orderId}`,
-    });
+      order: {
+        displayFinancialStatus: string;
+        refunds: {
+          id: string;
+          totalRefundedSet: { shopMoney: { amount: string } };
+          transactions: { nodes: { kind: string; parentTransaction: { kind: string } }[] };
+        }[];
+      };
+    }>(
+      `query($id: ID!) { order(id: $id) { displayFinancialStatus refunds { id totalRefundedSet { shopMoney { amount } }
+         transactions(first: 5) { nodes { kind parentTransaction { kind } } } } } }`,
+      { id: `gid://shopify/Order/${orderId}` },
+    );
+    expect(data.order.displayFinancialStatus).toBe('PARTIALLY_REFUNDED');
     expect(data.order.refunds).toEqual([
-      { id: `gid://shopify/Refund/${a.refundId}`, totalRefundedSet: { shopMoney: { amount: '12.50' } } },
+      {
+        id: `gid://shopify/Refund/${a.refundId}`,
+        totalRefundedSet: { shopMoney: { amount: '12.50' } },
+        transactions: { nodes: [{ kind: 'REFUND', parentTransaction: { kind: 'SALE' } }] },
+      },
     ]);
+  });
+
+  it('refuses, as Shopify does, a refund of more than the payment can give back', async () => {
+    const { orderId } = await placeOrder(1, 'paid'); // 12.50 + 2 × 12.50 = 37.50 paid
+    const err = await shopify
+      .createRefund({
+        orderId,
+        refundKey: `CM-${run}-over`,
+        lines: [],
+        amount: '40.00',
+        currency: 'USD',
+        notifyCustomer: false,
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ShopifyUserError);
+    expect((err as ShopifyUserError).userErrors[0]!.message).toMatch(
+      /40\.00 USD is greater than the 37\.50 USD/,
+    );
+  });
+
+  it('refunds only the items of an order on payment terms, which has no payment to give back', async () => {
+    const { orderId } = await placeOrder(2);
+    const [first] = await lineIds(orderId);
+    const refund = await shopify.createRefund({
+      orderId,
+      refundKey: `CM-${run}-terms`,
+      lines: [{ lineId: first!, quantity: 1, restock: true }],
+      amount: '12.50',
+      currency: 'USD',
+      notifyCustomer: false,
+    });
+    const data = await store.client.request<{
+      order: {
+        refunds: { totalRefundedSet: { shopMoney: { amount: string } } }[];
+        lineItems: { nodes: { currentQuantity: number }[] };
+      };
+    }>(
+      `query($id: ID!) { order(id: $id) { refunds { totalRefundedSet { shopMoney { amount } } } lineItems(first: 5) { nodes { currentQuantity } } } }`,
+      { id: `gid://shopify/Order/${orderId}` },
+    );
+    expect(refund.created).toBe(true);
+    expect(data.order.refunds).toEqual([{ totalRefundedSet: { shopMoney: { amount: '0.00' } } }]);
+    expect(data.order.lineItems.nodes[0]!.currentQuantity).toBe(1);
+  });
+
+  it('a token without write_orders cannot cancel: ACCESS_DENIED, typed and not retried', async () => {
+    const { accessToken } = await store.sim<{ accessToken: string }>('/sandbox/access-tokens', {
+      scopes: ['read_orders'],
+    });
+    const readOnly = new ShopifyStorefront(
+      new ShopifyAdminClient({ adminUrl: store.base, accessToken, apiVersion: '2026-04' }),
+    );
+    const { orderId } = await placeOrder(1);
+    const err = await readOnly
+      .cancelOrder({ orderId, reason: 'customer', notifyCustomer: false, refund: false })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ShopifyGraphQLError);
+    expect((err as ShopifyGraphQLError).nonRetryable).toBe(true);
+    expect((err as ShopifyGraphQLError).errors[0]!.extensions?.code).toBe('ACCESS_DENIED');
   });
 
   it('sets inventory with compare-and-set and hands back the stale quantities', async () => {

@@ -145,6 +145,7 @@ describe('sandbox store → Quayside webhook ingress → Temporal', () => {
         location: 'Northwind Dock 4',
         poNumber: `PO-${run}`,
         projectCode: 'PRJ-9',
+        financialStatus: 'paid',
         lines: [
           { sku: `PROD-200-${run}`, quantity: 10 },
           { sku: `PROD-201-${run}`, quantity: 3 },
