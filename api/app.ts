@@ -19,6 +19,7 @@ import { quoteRouter } from './routes/quote';
 import { settingsRouter } from './routes/settings';
 import { approvalsRouter } from './routes/approvals';
 import { customersRouter } from './routes/customers';
+import { privacyRouter } from './routes/privacy';
 import { returnsRouter } from './routes/returns';
 import { webhooksRouter } from './routes/webhooks';
 import { requireSignIn, sessionSettingsFrom, webSessions, type SessionSettings } from './session';
@@ -101,6 +102,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(approvalsRouter(deps));
   app.use(returnsRouter(deps));
   app.use(customersRouter(deps));
+  app.use(privacyRouter(deps));
   // Every page with business data needs a signed-in session.
   app.use('/dashboard', requireSignIn);
   app.use(

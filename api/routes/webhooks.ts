@@ -64,7 +64,10 @@ export function webhooksRouter(deps: WebhooksRouterDeps) {
       case 400:
         res.status(400).json({
           code: outcome.code,
-          message: `Missing webhook headers: ${outcome.missing.join(', ')}.`,
+          message:
+            outcome.code === 'WEBHOOK.MISSING_HEADERS'
+              ? `Missing webhook headers: ${outcome.missing.join(', ')}.`
+              : `The privacy request body is not Shopify's shape: ${outcome.reason}`,
           requestId,
         });
         return;

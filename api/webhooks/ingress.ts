@@ -1,11 +1,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { alertRepository } from '../../db/alerts';
 import type { Db } from '../../db/pool';
 import { webhookRepository, type DeadLetter } from '../../db/webhooks';
 import { taskQueue } from '../../domain/ids';
 import type { Logger } from '../../platform/logger';
+import { privacyRepository } from '../../db/privacy';
 import { parseShopifyJson } from './json';
+import { isPrivacyTopic, readPrivacyRequest } from './privacy';
+import { describeZodError } from '../errors';
 import { isHandledTopic, mapDelivery, PayloadInvalid, type Dispatch, type ShopifyTopic } from './map';
 import {
   readDeliveryHeaders,
@@ -28,6 +32,8 @@ export interface IngressDeps {
 export type IngressOutcome =
   | { http: 401; code: 'WEBHOOK.UNAUTHORIZED' }
   | { http: 400; code: 'WEBHOOK.MISSING_HEADERS'; missing: string[] }
+  | { http: 400; code: 'WEBHOOK.INVALID_BODY'; reason: string }
+  | { http: 200; status: 'recorded'; topic: string; privacyRequestId: number }
   | { http: 200; status: 'ignored'; topic: string }
   | { http: 200; status: 'duplicate'; webhookId: string }
   | { http: 200; status: 'accepted'; workflowId: string }
@@ -50,6 +56,7 @@ export const deadLetterAlertKey = (id: number) => `webhook-dead-letter:${id}`;
 export function createShopifyIngress(deps: IngressDeps) {
   const repo = webhookRepository(deps.db);
   const alerts = alertRepository(deps.db);
+  const privacy = privacyRepository(deps.db);
 
   async function dispatch(d: Dispatch): Promise<void> {
     try {
@@ -134,6 +141,28 @@ export function createShopifyIngress(deps: IngressDeps) {
       if (!h) return { http: 400, code: 'WEBHOOK.MISSING_HEADERS', missing };
       const topic = h.topic.toLowerCase();
 
+      if (isPrivacyTopic(topic)) {
+        let request: ReturnType<typeof readPrivacyRequest>;
+        try {
+          request = readPrivacyRequest(topic, parseShopifyJson(raw.toString('utf8')));
+        } catch (err) {
+          const reason =
+            err instanceof z.ZodError ? describeZodError(err, 'body').message : 'body: not valid JSON';
+          return { http: 400, code: 'WEBHOOK.INVALID_BODY', reason };
+        }
+        // Recorded once per delivery id: Shopify's retries find the first record.
+        const recorded = await privacy.handle({
+          webhookId: h.webhookId,
+          topic,
+          store: deps.store,
+          ...request,
+        });
+        deps.log.info(
+          { topic, webhookId: h.webhookId, privacyRequestId: recorded.id },
+          'privacy request recorded',
+        );
+        return { http: 200, status: 'recorded', topic, privacyRequestId: recorded.id };
+      }
       if (!isHandledTopic(topic)) {
         deps.log.info(
           { topic, webhookId: h.webhookId, shop: h.shopDomain },
