@@ -72,6 +72,8 @@ export function orderRepository(db: Db) {
       status?: string;
       attention?: boolean;
       customerId?: string;
+      /** Only these stores' orders; null or absent = every store. */
+      stores?: string[] | null;
       limit: number;
     }): Promise<OrderRow[]> {
       const res = await db.query(
@@ -81,8 +83,15 @@ export function orderRepository(db: Db) {
           WHERE ($1::text IS NULL OR status = $1)
             AND ($2::boolean IS NULL OR (attention_reason IS NOT NULL) = $2)
             AND ($3::text IS NULL OR customer_id = $3)
+            AND ($5::text[] IS NULL OR store = ANY ($5))
           ORDER BY updated_at DESC LIMIT $4`,
-        [filter.status ?? null, filter.attention ?? null, filter.customerId ?? null, filter.limit],
+        [
+          filter.status ?? null,
+          filter.attention ?? null,
+          filter.customerId ?? null,
+          filter.limit,
+          filter.stores ?? null,
+        ],
       );
       return res.rows.map((r) => ({
         store: r.store,

@@ -8,6 +8,7 @@ import {
 } from '@temporalio/client';
 import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
+import type { Principal } from '../../db/principals';
 import { orderWorkflowId, taskQueue } from '../../domain/ids';
 import { CanonicalOrder, type StorefrontOrderEvent } from '../../domain/order';
 import { CancelRequest, OrderFix } from '../../domain/order-process';
@@ -18,7 +19,7 @@ import {
   orderStatusQuery,
   orderToInvoice,
 } from '../../workflows/orderToInvoice';
-import { authenticate, requireRole } from '../auth';
+import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
 import { ApiError, validate } from '../errors';
 
 const OrderParams = z.object({
@@ -67,7 +68,15 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
   const operator = [signedIn, requireRole('operator', 'admin')];
   const orders = orderRepository(db);
 
-  async function withOrder<T>(id: string, fn: (workflowId: string) => Promise<T>): Promise<T> {
+  const noOrder = (id: string) => new ApiError(404, 'ORDER.NOT_FOUND', `No order ${id} in store ${store}.`);
+
+  /** Runs `fn` on the order's workflow; an order outside the caller's stores is answered like a missing one. */
+  async function withOrder<T>(
+    req: { principal?: Principal },
+    id: string,
+    fn: (workflowId: string) => Promise<T>,
+  ): Promise<T> {
+    if (!maySeeStore(principalOf(req), store)) throw noOrder(id);
     const workflowId = orderWorkflowId(store, id);
     try {
       return await fn(workflowId);
@@ -84,7 +93,7 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
             'ORDER.FINISHED',
             `Order ${id} has already finished; nothing can change it now.`,
           );
-        throw new ApiError(404, 'ORDER.NOT_FOUND', `No order ${id} in store ${store}.`);
+        throw noOrder(id);
       }
       if (err instanceof WorkflowUpdateFailedError) {
         throw new ApiError(409, 'ORDER.CONFLICT', err.cause?.message ?? err.message);
@@ -102,6 +111,8 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
     }),
     async (req, res) => {
       const order = req.body as CanonicalOrder;
+      if (!maySeeStore(principalOf(req), order.store))
+        throw new ApiError(403, 'AUTH.FORBIDDEN', `You may not act for store ${order.store}.`);
       const workflowId = orderWorkflowId(order.store, order.orderId);
       const event: StorefrontOrderEvent = {
         topic: 'orders/create',
@@ -132,12 +143,12 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
 
   router.get('/orders', signedIn, validate({ query: ListQuery }), async (req, res) => {
     const q = req.query as unknown as z.infer<typeof ListQuery>;
-    res.json({ orders: await orders.list(q) });
+    res.json({ orders: await orders.list({ ...q, stores: principalOf(req).stores }) });
   });
 
   router.get('/orders/:id', signedIn, validate({ params: OrderParams }), async (req, res) => {
     const { id } = req.params as z.infer<typeof OrderParams>;
-    const status = await withOrder(id, (workflowId) =>
+    const status = await withOrder(req, id, (workflowId) =>
       temporal.workflow.getHandle(workflowId).query(orderStatusQuery),
     );
     res.json({
@@ -154,7 +165,7 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
     async (req, res) => {
       const { id } = req.params as z.infer<typeof OrderParams>;
       const body = req.body as CancelRequest;
-      const result = await withOrder(id, (workflowId) =>
+      const result = await withOrder(req, id, (workflowId) =>
         temporal.workflow.getHandle(workflowId).executeUpdate(cancelUpdate, { args: [body] }),
       );
       res.json(result);
@@ -168,7 +179,7 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
     async (req, res) => {
       const { id } = req.params as z.infer<typeof OrderParams>;
       const body = req.body as OrderFix;
-      const result = await withOrder(id, (workflowId) =>
+      const result = await withOrder(req, id, (workflowId) =>
         temporal.workflow.getHandle(workflowId).executeUpdate(fixUpdate, { args: [body] }),
       );
       res.json(result);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/pool';
 import { quoteFacts } from '../../db/quotes';
 import { creditHeadroom, lineTotal, resolvePrice } from '../../domain/pricing';
-import { authenticate } from '../auth';
+import { authenticate, maySeeStore, principalOf } from '../auth';
 import { ApiError, validate } from '../errors';
 
 const QuoteQuery = z.object({
@@ -20,8 +20,10 @@ export function quoteRouter({ db, store }: { db: Db; store: string }): Router {
   const router = Router();
   router.get('/quote', authenticate(db), validate({ query: QuoteQuery }), async (req, res) => {
     const q = req.query as unknown as z.infer<typeof QuoteQuery>;
-    const facts = await quoteFacts(db, store, q.sku, q.customer ?? null);
-    if (!facts.erpSku || !facts.item)
+    // A store outside the caller's scope has no catalog for them: the same 404 as an unknown SKU.
+    const visible = maySeeStore(principalOf(req), store);
+    const facts = visible ? await quoteFacts(db, store, q.sku, q.customer ?? null) : null;
+    if (!facts || !facts.erpSku || !facts.item)
       throw new ApiError(404, 'QUOTE.UNKNOWN_SKU', `SKU ${q.sku} is not in the catalog.`);
     if (q.customer && !facts.customer) {
       throw new ApiError(

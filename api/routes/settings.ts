@@ -4,7 +4,7 @@ import { mappingRepository } from '../../db/mappings';
 import { policyRepository } from '../../db/policies';
 import type { Db } from '../../db/pool';
 import { rulesRepository } from '../../db/rules';
-import { authenticate, principalOf, requireRole } from '../auth';
+import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
 import { ApiError, describeZodError, validate } from '../errors';
 
 const SaveRules = z.object({
@@ -22,11 +22,19 @@ const LocationParams = z.object({ location: z.string().min(1).max(200) });
  * an admin; operators may fix mappings (that is how parked orders are resolved too).
  */
 export function settingsRouter({ db, store }: { db: Db; store: string }): Router {
+  const noStore = () => new ApiError(404, 'STORE.NOT_FOUND', `No store ${store}.`);
   const router = Router();
   const rules = rulesRepository(db);
   const policies = policyRepository(db);
   const mappings = mappingRepository(db);
   router.use('/config', authenticate(db), requireRole('operator', 'admin'));
+  // This API serves one store: a caller limited to other stores finds no configuration here.
+  router.use('/config/policies', (req, _res, next) =>
+    next(maySeeStore(principalOf(req), store) ? undefined : noStore()),
+  );
+  router.use('/config/mappings', (req, _res, next) =>
+    next(maySeeStore(principalOf(req), store) ? undefined : noStore()),
+  );
 
   router.get('/config/rules', async (_req, res) => {
     const [current, history] = await Promise.all([rules.current(), rules.history()]);
@@ -43,6 +51,13 @@ export function settingsRouter({ db, store }: { db: Db; store: string }): Router
 
   router.put('/config/rules', requireRole('admin'), validate({ body: SaveRules }), async (req, res) => {
     const body = req.body as z.infer<typeof SaveRules>;
+    // Business rules apply to every store, so only an admin of every store may change them.
+    if (principalOf(req).stores !== null)
+      throw new ApiError(
+        403,
+        'AUTH.FORBIDDEN',
+        'Business rules apply to every store; an admin of all stores must change them.',
+      );
     try {
       const saved = await rules.save(body.rules as never, principalOf(req).name, body.comment);
       res.json(saved);

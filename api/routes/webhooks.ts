@@ -8,7 +8,7 @@ import { ApiError, validate } from '../errors';
 import { boundedRawBody } from '../body';
 import { createShopifyIngress } from '../webhooks/ingress';
 import { shopifyHeader } from '../webhooks/verify';
-import { authenticate, requireRole } from '../auth';
+import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
 
 const DeadLetterParams = z.object({ id: z.coerce.number().int().positive() });
 const DeadLetterQuery = z.object({
@@ -96,7 +96,9 @@ export function webhooksRouter(deps: WebhooksRouterDeps) {
     validate({ query: DeadLetterQuery }),
     async (req, res) => {
       const q = req.query as unknown as z.infer<typeof DeadLetterQuery>;
-      res.json({ deadLetters: await repo.listDeadLetters(q) });
+      // Deliveries reach this API for its one store; a caller limited to other stores sees none.
+      const visible = maySeeStore(principalOf(req), deps.store);
+      res.json({ deadLetters: visible ? await repo.listDeadLetters(q) : [] });
     },
   );
 
@@ -106,7 +108,7 @@ export function webhooksRouter(deps: WebhooksRouterDeps) {
     validate({ params: DeadLetterParams }),
     async (req, res) => {
       const { id } = req.params as unknown as z.infer<typeof DeadLetterParams>;
-      const letter = await repo.getDeadLetter(id);
+      const letter = maySeeStore(principalOf(req), deps.store) ? await repo.getDeadLetter(id) : undefined;
       if (!letter) throw new ApiError(404, 'DEAD_LETTER.NOT_FOUND', `No dead letter ${id}.`);
       res.json(letter);
     },
@@ -120,6 +122,8 @@ export function webhooksRouter(deps: WebhooksRouterDeps) {
     validate({ params: DeadLetterParams }),
     async (req, res) => {
       const { id } = req.params as unknown as z.infer<typeof DeadLetterParams>;
+      if (!maySeeStore(principalOf(req), deps.store))
+        throw new ApiError(404, 'DEAD_LETTER.NOT_FOUND', `No dead letter ${id}.`);
       const corrected =
         Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body.toString('utf8') : undefined;
       const result = await ingress.replay(id, corrected);
