@@ -11,6 +11,9 @@ import { createCustomerActivities, createCustomerSyncActivities } from './custom
 import { createNotifyActivities } from './notify';
 import { createReturnActivities } from './returns';
 import { createSyncActivities } from './sync';
+import { createStorePricingActivities } from './store-pricing';
+import type { ErpChangeFeed } from '../domain/erp';
+import type { StorePricingPort } from '../domain/store-pricing';
 import { alertRepository } from '../db/alerts';
 import { mappingRepository } from '../db/mappings';
 
@@ -22,6 +25,8 @@ export interface ActivityDeps {
   erpBulk?: ErpPort;
   /** The storefront connector (connectors/shopify, or the sandbox store). */
   storefront?: StorefrontPort;
+  /** The store's B2B catalogs and price lists (connectors/shopify ShopifyPricing). */
+  pricing?: StorePricingPort;
   /** Expected ERP prices for the order price check (none: storefront prices stand). */
   prices?: PriceBook;
   log?: Logger;
@@ -59,6 +64,13 @@ export function createActivities(deps: ActivityDeps) {
       db: deps.db,
       erp: deps.erpBulk ?? deps.erp ?? missingPort<ErpPort>('ERP'),
       storefront: deps.storefront ?? missingPort<StorefrontPort>('storefront'),
+      mappings: mappingRepository(deps.db),
+      alerts: alertRepository(deps.db),
+    }),
+    ...createStorePricingActivities({
+      db: deps.db,
+      erp: (deps.erpBulk ?? deps.erp ?? missingPort<ErpPort>('ERP')) as ErpPort & ErpChangeFeed,
+      pricing: deps.pricing ?? missingPort<StorePricingPort>('store pricing'),
       mappings: mappingRepository(deps.db),
       alerts: alertRepository(deps.db),
     }),

@@ -242,3 +242,15 @@ export interface ErpPort {
   createCreditMemo(input: ErpCreditMemoInput): Promise<ErpCreditMemo>;
   createRefund(input: ErpRefundInput): Promise<{ erpId: string; externalId: string; amount: string }>;
 }
+
+/** Change feeds by the ERP's modification cursor (null = from the beginning), oldest change first. */
+export interface ErpChangeFeed {
+  /** Price-level rows, quantity breaks and contract prices changed since the cursor. */
+  pricesChangedSince(cursor: string | null, pageSize?: number): Promise<Page<ErpPrice>>;
+  /** Customers changed since the cursor (credit limit, balance, terms, price level …). */
+  customersChangedSince(cursor: string | null, pageSize?: number): Promise<Page<ErpCustomer>>;
+  /** The ERP's price levels and each one's flat percentage off the base price. */
+  priceLevels(): Promise<{ name: string; discountPct: string }[]>;
+  /** A cursor meaning "everything changed after this instant". */
+  cursorAt(at: Date): string;
+}

@@ -8,7 +8,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createWorkers } from './worker';
 import { notifierFromConfig } from '../connectors/notifier';
 import { createNetSuiteClient, netSuiteConfigFrom } from '../connectors/netsuite';
-import { createShopifyStorefront } from '../connectors/shopify';
+import { createShopifyStorefront, ShopifyPricing, shopifyClientFromConfig } from '../connectors/shopify';
 import { cachedPriceBook } from '../db/price-book';
 import { PostgresErpBudget } from '../db/erp-budget';
 import { createTemporalClient } from '../platform/temporal-client';
@@ -57,6 +57,7 @@ runMain('worker', async () => {
       erp,
       erpBulk: erp.withPriority('bulk'),
       storefront: createShopifyStorefront(config, log),
+      pricing: new ShopifyPricing(shopifyClientFromConfig(config, log), {}, log),
       prices: cachedPriceBook(db),
       notifier: notifierFromConfig(config),
       apiPublicUrl: config.API_PUBLIC_URL,

@@ -3,11 +3,13 @@ import { ensureErpEventsPoller } from '../activities/erp-events';
 import { taskQueue } from '../domain/ids';
 import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
-import { catalogSync, inventorySync, storefrontReconcile } from '../workflows';
+import { catalogSync, inventorySync, storefrontReconcile, storePricingSync } from '../workflows';
 
 export const inventorySyncWorkflowId = (store: string) => `sync:inventory:${store}`;
 export const catalogSyncWorkflowId = (store: string) => `sync:catalog:${store}`;
 export const reconcileWorkflowId = (store: string) => `reconcile:${store}`;
+export const storePricingWorkflowId = (store: string) => `sync:store-pricing:${store}`;
+export const storePricingResyncWorkflowId = (store: string) => `sync:store-pricing-resync:${store}`;
 
 async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -69,8 +71,22 @@ export async function ensureStandingProcesses(client: Client, config: Config, lo
       ],
     }),
   );
+  const storePricing = await startOnce(() =>
+    client.workflow.start(storePricingSync, {
+      workflowId: storePricingWorkflowId(store),
+      taskQueue: taskQueue('sync', prefix),
+      args: [
+        {
+          store,
+          pageSize: config.SYNC_PAGE_SIZE,
+          pollIntervalSeconds: config.SYNC_INVENTORY_POLL_SECONDS,
+          customerBatchSize: 50,
+        },
+      ],
+    }),
+  );
   log.info(
-    { erpEvents: poller.started, inventorySync: inventory, catalogSync: catalog, reconcile },
+    { erpEvents: poller.started, inventorySync: inventory, catalogSync: catalog, reconcile, storePricing },
     'standing processes running',
   );
 }

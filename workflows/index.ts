@@ -8,3 +8,4 @@ export * from './customerApproval';
 export * from './catalogSync';
 export * from './storefrontReconcile';
 export * from './customerSync';
+export * from './storePricingSync';

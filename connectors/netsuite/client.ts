@@ -2,6 +2,7 @@ import { Money } from '../../domain/money';
 import { PRICE_BOOK_CURRENCY } from '../../domain/pricing';
 import type {
   ErpCreditMemo,
+  ErpChangeFeed,
   ErpCustomer,
   ErpFulfillment,
   ErpInvoice,
@@ -65,7 +66,7 @@ export interface SuiteQlPage {
   totalResults: number;
 }
 
-export interface NetSuiteClient extends ErpPort {
+export interface NetSuiteClient extends ErpPort, ErpChangeFeed {
   /** The same client with another priority on the shared budget (`bulk` for syncs). */
   withPriority(priority: Priority): NetSuiteClient;
   readonly budget: ErpBudget;
@@ -688,6 +689,59 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           location: r.location!,
           onHand: Number(r.quantityonhand ?? 0),
           available: Number(r.quantityavailable ?? 0),
+          lastModified: r.modified!,
+        }));
+        return { items, hasMore: page.hasMore, nextCursor: page.nextCursor };
+      },
+
+      async pricesChangedSince(cursor, pageSize = 1000) {
+        const page = await changedSince(
+          'id, item, pricelevel, customer, quantity, unitprice',
+          'pricing',
+          [],
+          cursor,
+          pageSize,
+        );
+        const skus = await skusFor(page.items.map((r) => r.item!));
+        const levels = new Map([...(await namedIds('pricelevel'))].map(([name, id]) => [id, name]));
+        const items: ErpPrice[] = page.items.map((r) => ({
+          sku: skus.get(r.item!) ?? '',
+          priceLevel: r.pricelevel ? (levels.get(r.pricelevel) ?? null) : null,
+          customerErpId: r.customer ?? null,
+          minQuantity: Number(r.quantity ?? 1),
+          unitPrice: money(r.unitprice),
+          lastModified: r.modified!,
+        }));
+        return { items, hasMore: page.hasMore, nextCursor: page.nextCursor };
+      },
+
+      async priceLevels() {
+        const rows = await suiteqlAll('SELECT id, name, discountpct FROM pricelevel ORDER BY id');
+        return rows.map((r) => ({ name: r.name!, discountPct: r.discountpct ?? '0' }));
+      },
+
+      async customersChangedSince(cursor, pageSize = 1000) {
+        const page = await changedSince(
+          'id, externalid, companyname, email, creditlimit, balance, terms, pricelevel, taxable, parent',
+          'customer',
+          [],
+          cursor,
+          pageSize,
+        );
+        const byId = async (table: 'term' | 'pricelevel') =>
+          new Map([...(await namedIds(table))].map(([name, id]) => [id, name]));
+        const [terms, levels] = await Promise.all([byId('term'), byId('pricelevel')]);
+        const items: ErpCustomer[] = page.items.map((r) => ({
+          erpId: r.id!,
+          externalId: r.externalid ?? null,
+          companyName: r.companyname ?? '',
+          email: r.email ?? null,
+          creditLimit: r.creditlimit === undefined || r.creditlimit === null ? null : money(r.creditlimit),
+          balance: money(r.balance ?? '0'),
+          terms: r.terms ? (terms.get(r.terms) ?? null) : null,
+          priceLevel: r.pricelevel ? (levels.get(r.pricelevel) ?? null) : null,
+          taxExempt: r.taxable === 'F',
+          parentErpId: r.parent ?? null,
           lastModified: r.modified!,
         }));
         return { items, hasMore: page.hasMore, nextCursor: page.nextCursor };

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createStorePricingActivities } from '../../activities/store-pricing';
+import { ShopifyPricing } from '../../connectors/shopify/pricing';
+import { alertRepository } from '../../db/alerts';
+import { mappingRepository } from '../../db/mappings';
+import { cachedPriceBook } from '../../db/price-book';
+import { syncRepository } from '../../db/sync';
+import { seedSandboxMappings } from '../../sandbox/erp/mappings';
+import { erpSku, seedCustomer, storeSku } from '../../sandbox/erp/scenario';
+import { seedSandboxStore } from '../../sandbox/storefront/seed';
+import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
+import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
+import { testDb } from '../support/env';
+
+const SKUS = 60;
+const CUSTOMERS = 12;
+const store = `pricing-${randomUUID().slice(0, 6)}`;
+const db = testDb();
+let erp: RunningErpSandbox;
+let shop: RunningSandbox;
+let acts: ReturnType<typeof createStorePricingActivities>;
+const env = new MockActivityEnvironment();
+
+async function drain<T>(
+  read: (cursor: string | null) => Promise<{ items: T[]; nextCursor: string | null; hasMore: boolean }>,
+  save: (items: T[]) => Promise<void>,
+) {
+  for (let cursor: string | null = null; ;) {
+    const page = await read(cursor);
+    if (page.items.length) await save(page.items);
+    if (!page.hasMore) return;
+    cursor = page.nextCursor;
+  }
+}
+
+/** Places an order without prices for customer n; the store charges what it shows the company location. */
+async function charged(n: number, lines: { i: number; quantity: number }[]): Promise<string[]> {
+  const c = seedCustomer(n);
+  const placed = await shop.sim<{ orderId: string }>('/sandbox/orders', {
+    customerEmail: c.email,
+    company: c.companyName,
+    lines: lines.map((l) => ({ sku: storeSku(l.i), quantity: l.quantity })),
+  });
+  const json = await shop.sim<{ line_items: { price: string }[] }>(`/sandbox/orders/${placed.orderId}`);
+  return json.line_items.map((l) => l.price);
+}
+
+/** What Quayside's order price check expects for customer n (resolvePrice over the cache). */
+async function expected(n: number, lines: { i: number; quantity: number }[]): Promise<string[]> {
+  const level = (
+    await db.query<{ price_level: string | null }>(
+      'SELECT price_level FROM customer_cache WHERE erp_customer_id = $1',
+      [String(n)],
+    )
+  ).rows[0]!.price_level;
+  const book = cachedPriceBook(db);
+  const out: string[] = [];
+  for (const l of lines) {
+    const r = await book.unitPrices({
+      customerErpId: String(n),
+      priceLevel: level,
+      lines: [{ sku: erpSku(l.i), quantity: l.quantity }],
+    });
+    out.push(r[erpSku(l.i)]!);
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  erp = await startErpSandbox({ skus: SKUS, customers: CUSTOMERS });
+  const storeSchema = `sandbox_store_sp${randomUUID().slice(0, 6)}`;
+  shop = await startSandbox(storeSchema, { restoreRate: 1000 });
+  await seedSandboxStore(shop.db, { skus: SKUS, customers: CUSTOMERS });
+  await seedSandboxMappings(db, store, { skus: SKUS, erpSchema: erp.schema, storeSchema });
+  const netsuite = erp.client({ concurrency: 5 });
+  const syncs = syncRepository(db);
+  await drain(
+    (c) => netsuite.listItems(c, 500),
+    (items) => syncs.saveItems(items),
+  );
+  await drain(
+    (c) => netsuite.pricesChangedSince(c, 500),
+    (prices) => syncs.savePrices(prices),
+  );
+  await drain(
+    (c) => netsuite.customersChangedSince(c, 500),
+    async (customers) => {
+      for (const c of customers) await syncs.saveCustomer(c);
+    },
+  );
+  acts = createStorePricingActivities({
+    db,
+    erp: netsuite,
+    pricing: new ShopifyPricing(shop.client),
+    mappings: mappingRepository(db),
+    alerts: alertRepository(db),
+  });
+  // The full resync, as the workflow runs it.
+  await env.run(acts.startPricingCursors, { store, onlyIfUnset: false });
+  for (const level of (await env.run(acts.listPriceLevels)) as string[])
+    await env.run(acts.pushLevelList, { store, level });
+  for (let after: string | null = null; ;) {
+    const batch: { last: string | null } = await env.run(acts.pushCustomerBatch, {
+      store,
+      after,
+      batchSize: 5,
+    });
+    if (batch.last === null) break;
+    after = batch.last;
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await shop?.stop();
+  await erp?.close();
+});
+
+describe('ERP pricing in the store', () => {
+  it('after a full resync the store charges every buyer its ERP price: contract, level, break or base', async () => {
+    for (let n = 1; n <= CUSTOMERS; n++) {
+      const contract = (
+        await db.query<{ erp_sku: string }>(
+          'SELECT erp_sku FROM price_cache WHERE customer_erp_id = $1 LIMIT 3',
+          [String(n)],
+        )
+      ).rows.map((r) => Number(r.erp_sku.slice(1)));
+      // One line an order, so no cart comes near the customer's credit headroom.
+      const lines = [
+        { i: 7, quantity: 1 },
+        { i: 40, quantity: 1 },
+        { i: 40, quantity: 10 },
+        { i: 41, quantity: 2 },
+        ...contract.map((i) => ({ i, quantity: 1 })),
+      ];
+      const prices: string[] = [];
+      for (const line of lines) prices.push(...(await charged(n, [line])));
+      expect({ n, prices }).toEqual({ n, prices: await expected(n, lines) });
+    }
+    // Tier levels are flat percentages: the store holds one adjustment for each, no fixed prices.
+    const tier = await db.query<{ adjustment_percent: string | null; entries: number }>(
+      `SELECT l.adjustment_percent, (SELECT count(*)::int FROM store_price_entries e WHERE e.store = l.store AND e.list_key = l.list_key) AS entries
+         FROM store_price_lists l WHERE l.store = $1 AND l.list_key = 'level:Tier 2'`,
+      [store],
+    );
+    expect(tier.rows[0]).toEqual({ adjustment_percent: '10', entries: 0 });
+  });
+
+  it('follows ERP price and price-level changes by the change cursor', async () => {
+    const q = (sql: string) => db.query(sql.replaceAll('ERP.', `${erp.schema}.`));
+    // Customer 2 (Tier 2) moves to Tier 3; Tier 3's price for item 9 becomes item-specific.
+    await q(`UPDATE ERP.customer SET price_level = 'Tier 3' WHERE id = 2`);
+    await q(
+      `UPDATE ERP.item_price SET unit_price = 1.23 WHERE item_id = 9 AND price_level = 'Tier 3' AND customer_id IS NULL`,
+    );
+    for (let more = true; more;) {
+      const page = (await env.run(acts.syncPricingChanges, { store, pageSize: 500 })) as { hasMore: boolean };
+      more = page.hasMore;
+    }
+    const lines = [
+      { i: 9, quantity: 1 },
+      { i: 11, quantity: 3 },
+    ];
+    const now = await charged(2, lines);
+    expect(now).toEqual(await expected(2, lines));
+    expect(now[0]).toBe('1.23');
+  });
+
+  it('publishes each company location’s credit headroom, and checkout refuses a cart over it with both figures', async () => {
+    const n = 1;
+    const c = seedCustomer(n);
+    const headroom = await shop.db.query<{ value: string }>(
+      `SELECT m.value FROM metafields m JOIN company_locations l ON l.id = m.owner_id JOIN companies co ON co.id = l.company_id
+        WHERE co.external_id = $1 AND m.namespace = 'quayside' AND m.key = 'credit_headroom'`,
+      [String(n)],
+    );
+    const value = JSON.parse(headroom.rows[0]!.value) as { amount: string; currency_code: string };
+    expect(value).toEqual({
+      amount: ((c.creditLimit! * 100 - c.balanceCents) / 100).toFixed(2),
+      currency_code: 'USD',
+    });
+    const res = await fetch(`${shop.base}/sandbox/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        customerEmail: c.email,
+        company: c.companyName,
+        lines: [{ sku: storeSku(7), quantity: 5000 }],
+      }),
+    });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { errors: string };
+    const fmt = (a: string) => a.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    expect(body.errors).toContain(`${fmt(value.amount.split('.')[0]!)}.${value.amount.split('.')[1]} USD`);
+    expect(body.errors).toMatch(/This order totals [\d,]+\.\d\d USD/);
+  });
+});

@@ -1,0 +1,93 @@
+import { continueAsNew, defineQuery, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import type { StorePricingActivities } from '../activities/store-pricing';
+
+export interface StorePricingSyncInput {
+  store: string;
+  pageSize: number;
+  pollIntervalSeconds: number;
+  customerBatchSize: number;
+  /** Push every level and every customer first (an operator's resync, or the first run). */
+  fullResync?: boolean;
+  /** Stop after the full resync instead of following the change cursor. */
+  once?: boolean;
+}
+
+export interface StorePricingSyncStatus {
+  phase: 'levels' | 'customers' | 'following' | 'done';
+  levels: number;
+  levelsTotal: number;
+  customers: number;
+  customersTotal: number;
+  pricesWritten: number;
+  changesSeen: number;
+  lastLagMs: number | null;
+}
+
+export const storePricingStatusQuery = defineQuery<StorePricingSyncStatus>('status');
+
+const acts = proxyActivities<StorePricingActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
+});
+
+/** Rounds of the incremental sync between continue-as-new. */
+const ROUNDS_PER_RUN = 500;
+
+/**
+ * ERP pricing into the store's B2B catalogs: on a full resync every price level's catalog (percentage
+ * adjustment, fixed prices, volume pricing) and every contract customer's own catalog, with company
+ * location assignments and credit headroom; then, for as long as it runs, each change the ERP's change
+ * cursor shows (prices, customers' price levels and credit, contract prices).
+ */
+export async function storePricingSync(input: StorePricingSyncInput): Promise<StorePricingSyncStatus> {
+  const status: StorePricingSyncStatus = {
+    phase: input.fullResync ? 'levels' : 'following',
+    levels: 0,
+    levelsTotal: 0,
+    customers: 0,
+    customersTotal: 0,
+    pricesWritten: 0,
+    changesSeen: 0,
+    lastLagMs: null,
+  };
+  setHandler(storePricingStatusQuery, () => status);
+
+  if (input.fullResync) {
+    // The cursors start before the resync reads, so a change made meanwhile is followed up after it.
+    if (!input.once) await acts.startPricingCursors({ store: input.store, onlyIfUnset: false });
+    const levels = await acts.listPriceLevels();
+    status.levelsTotal = levels.length;
+    for (const level of levels) {
+      const r = await acts.pushLevelList({ store: input.store, level });
+      status.pricesWritten += r.written;
+      status.levels += 1;
+    }
+    status.phase = 'customers';
+    for (let after: string | null = null; ;) {
+      const batch: { written: number; customers: number; last: string | null; total: number } =
+        await acts.pushCustomerBatch({ store: input.store, after, batchSize: input.customerBatchSize });
+      status.customersTotal = batch.total;
+      status.customers += batch.customers;
+      status.pricesWritten += batch.written;
+      if (batch.last === null) break;
+      after = batch.last;
+    }
+    if (input.once) {
+      status.phase = 'done';
+      return status;
+    }
+  } else {
+    await acts.startPricingCursors({ store: input.store, onlyIfUnset: true });
+  }
+
+  status.phase = 'following';
+  for (let round = 0; round < ROUNDS_PER_RUN; round++) {
+    const page = await acts.syncPricingChanges({ store: input.store, pageSize: input.pageSize });
+    status.changesSeen += page.prices + page.customers;
+    status.pricesWritten += page.written;
+    if (page.lagMs !== null) status.lastLagMs = page.lagMs;
+    if (!page.hasMore) await sleep(`${input.pollIntervalSeconds} seconds`);
+  }
+  return continueAsNew<typeof storePricingSync>({ ...input, fullResync: false, once: false });
+}
