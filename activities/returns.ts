@@ -14,6 +14,7 @@ import type {
 } from '../domain/erp';
 import { erpOrderExternalId } from '../domain/order-process';
 import type { ReturnOrderFacts, ReturnPolicy } from '../domain/return-rules';
+import type { ReturnRequest } from '../domain/returns';
 import type { StorefrontPort, StorefrontRefundInput } from '../domain/storefront';
 import type { Logger } from '../platform/logger';
 
@@ -164,6 +165,11 @@ export function createReturnActivities(deps: ReturnActivityDeps) {
       input: StorefrontRefundInput,
     ): Promise<{ refundId: string; created: boolean }> {
       return storefront.createRefund(input);
+    },
+
+    /** The return's lines as the store holds them, for a returns/request that did not list them. */
+    async readStorefrontReturnLines(input: { returnId: string }): Promise<ReturnRequest['lines']> {
+      return storefront.getReturnLines(input.returnId);
     },
 
     async updateStorefrontReturn(input: {

@@ -26,7 +26,8 @@ export const StorefrontReturnEvent = z.object({
   topic: z.enum(['returns/request', 'api']),
   eventId: z.string().min(1),
   triggeredAt: z.string(),
-  request: ReturnRequest,
+  /** From returns/request the lines may be empty, as Shopify sends them: the process reads them from the store. */
+  request: ReturnRequest.extend({ lines: ReturnRequest.shape.lines.element.array() }),
 });
 export type StorefrontReturnEvent = z.infer<typeof StorefrontReturnEvent>;
 export const RETURN_EVENT_SIGNAL = 'storefrontReturnEvent';

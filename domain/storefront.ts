@@ -48,6 +48,15 @@ export interface StorefrontCustomerInput {
   erpCustomerId?: string;
 }
 
+export interface StorefrontReturnLine {
+  /** The order line the returned goods came from. */
+  lineId: string;
+  sku?: string;
+  quantity: number;
+  reason?: string;
+  customerNote?: string;
+}
+
 export interface StorefrontPort {
   createFulfillment(input: StorefrontFulfillmentInput): Promise<{ fulfillmentId: string; created: boolean }>;
   /**
@@ -77,6 +86,8 @@ export interface StorefrontPort {
     status: 'approved' | 'declined' | 'closed';
     reason?: string;
   }): Promise<void>;
+  /** A return's lines as the store holds them (returns/request webhooks do not list them). */
+  getReturnLines(returnId: string): Promise<StorefrontReturnLine[]>;
   upsertCustomer(input: StorefrontCustomerInput): Promise<{ customerId: string; companyId?: string }>;
   /** Orders changed after `since`, oldest change first: for the reconciliation that finds missed webhooks. */
   ordersUpdatedSince(

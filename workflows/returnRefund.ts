@@ -5,6 +5,7 @@ import {
   defineSignal,
   defineUpdate,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -137,7 +138,7 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
     restocked: [],
     declineReason: null,
   };
-  let request: ReturnRequest | undefined;
+  let request: StorefrontReturnEvent['request'] | undefined;
   let goodsSignalled = false;
   const seenEvents = new Set<string>();
 
@@ -222,7 +223,18 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
     status.declineReason = 'No return request arrived.';
     return status;
   }
-  const req = request as unknown as ReturnRequest;
+  let req = request as unknown as ReturnRequest;
+  // Shopify's returns/request lists no lines: read them from the store before anything else.
+  if (req.lines.length === 0 && patched('return-lines-from-store')) {
+    const lines = await erp.readStorefrontReturnLines({ returnId: input.returnId });
+    if (lines.length === 0) {
+      setStep('failed');
+      status.orderId = req.orderId;
+      status.declineReason = `The store lists no lines for return ${input.returnId}.`;
+      return status;
+    }
+    req = { ...req, lines };
+  }
   status.orderId = req.orderId;
   if (req.customerId) upsertSearchAttributes([{ key: SA.customer, value: req.customerId }]);
   setStep('assessing');

@@ -189,11 +189,7 @@ export function mapDelivery(topic: ShopifyTopic, body: unknown, ctx: DeliveryCon
     }
     case 'returns/request': {
       const ret = parseWith(ShopifyReturn, body, 'body');
-      if (ret.return_line_items.length === 0) {
-        throw new PayloadInvalid(
-          `body.return_line_items: the return lists no line items (total_return_line_items: ${ret.total_return_line_items ?? 0}); replay it with the lines from the store`,
-        );
-      }
+      // Shopify's returns/request lists no line items; the return process reads them from the store.
       const lines = ret.return_line_items.map((l) => {
         const item = l.fulfillment_line_item?.line_item ?? l.line_item;
         if (!item)

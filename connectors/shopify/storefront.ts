@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type {
   InventoryQuantity,
   StorefrontCustomerInput,
+  StorefrontReturnLine,
   StorefrontFulfillmentInput,
   StorefrontPort,
   StorefrontRefundInput,
@@ -604,6 +605,40 @@ export class ShopifyStorefront implements StorefrontPort {
       variables,
     );
     check(field, data[field]);
+  }
+
+  async getReturnLines(returnId: string): Promise<StorefrontReturnLine[]> {
+    type Line = {
+      quantity: number;
+      returnReason: string | null;
+      customerNote: string | null;
+      fulfillmentLineItem: { lineItem: { id: string; sku: string | null } } | null;
+    };
+    const lines: Line[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const data: {
+        return: {
+          returnLineItems: { nodes: Line[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+        } | null;
+      } = await this.client.request(
+        `query ReturnLines($id: ID!, $after: String) { return(id: $id) { returnLineItems(first: 250, after: $after) { nodes { ... on ReturnLineItem { quantity returnReason customerNote fulfillmentLineItem { lineItem { id sku } } } } pageInfo { hasNextPage endCursor } } } }`,
+        { id: toGid('Return', returnId), after },
+      );
+      if (!data.return) return [];
+      lines.push(...data.return.returnLineItems.nodes);
+      if (!data.return.returnLineItems.pageInfo.hasNextPage) break;
+      after = data.return.returnLineItems.pageInfo.endCursor;
+    }
+    return lines
+      .filter((l) => l.fulfillmentLineItem)
+      .map((l) => ({
+        lineId: fromGid(l.fulfillmentLineItem!.lineItem.id),
+        ...(l.fulfillmentLineItem!.lineItem.sku ? { sku: l.fulfillmentLineItem!.lineItem.sku } : {}),
+        quantity: l.quantity,
+        ...(l.returnReason ? { reason: l.returnReason } : {}),
+        ...(l.customerNote ? { customerNote: l.customerNote } : {}),
+      }));
   }
 
   async upsertCustomer(input: StorefrontCustomerInput): Promise<{ customerId: string; companyId?: string }> {

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { connection, sqlConnection, searchWhere, type SearchField } from './connections';
 import { gid, idOf, type StoreDb } from './db';
 import { createPricingRoot } from './pricing';
+import { returnLineItemNodes } from './returns';
 import { customerJson, orderJson, refundJson, returnJson } from './rest';
 import type { JobRunner } from './jobs';
 import { checkRefundTransactions, refundableByParent } from './refunds';
@@ -482,6 +483,7 @@ export function createRootValue(ctx: ResolverContext) {
     status: r.status,
     declineReason: r.decline_reason,
     order: () => orderById(r.order_id),
+    returnLineItems: () => connection(returnLineItemNodes(r.lines)),
   });
   const subscriptionNode = (s: Row) => ({
     id: gid('WebhookSubscription', s.id),

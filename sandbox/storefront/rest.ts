@@ -229,14 +229,9 @@ export async function returnJson(db: StoreDb, returnId: string): Promise<Row | u
     created_at: iso(r.created_at),
     total_return_line_items: lines.length,
     name: null,
-    return_line_items: lines.map((l) => ({
-      id: big(l.id),
-      admin_graphql_api_id: gid('ReturnLineItem', l.id),
-      quantity: l.quantity,
-      return_reason: l.reason,
-      customer_note: l.customerNote ?? null,
-      fulfillment_line_item: { id: big(l.lineItemId), line_item: { id: big(l.lineItemId), sku: l.sku } },
-    })),
+    // Shopify's returns webhooks do not list the lines (see its returns/request sample); the Admin
+    // API's return(id) { returnLineItems } does.
+    return_line_items: [],
     return_shipping_fees: [],
     exchange_line_items: [],
     total_exchange_line_items: 0,

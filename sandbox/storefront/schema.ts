@@ -1,6 +1,7 @@
 import { buildASTSchema } from 'graphql';
 import { withConnections } from './connections';
 import { PRICING_SDL } from './pricing-schema';
+import { RETURNS_SDL } from './returns';
 
 /** The subset of Shopify's Admin GraphQL schema that Quayside uses, with Shopify's names and shapes. */
 export const ADMIN_SDL = /* GraphQL */ `
@@ -325,6 +326,7 @@ export const ADMIN_SDL = /* GraphQL */ `
     status: String!
     order: Order!
     declineReason: String
+    returnLineItems(first: Int): ReturnLineItemTypeConnection!
   }
 
   enum WebhookSubscriptionTopic {
@@ -674,4 +676,4 @@ export const ADMIN_SDL = /* GraphQL */ `
 `;
 
 /** Every connection gets `edges`, a complete `pageInfo` and `first/after/last/before/reverse` (connections.ts). */
-export const adminSchema = buildASTSchema(withConnections(ADMIN_SDL + PRICING_SDL));
+export const adminSchema = buildASTSchema(withConnections(ADMIN_SDL + PRICING_SDL + RETURNS_SDL));

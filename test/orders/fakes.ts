@@ -274,6 +274,9 @@ export class FakeStorefront implements StorefrontPort {
   }
   async setPublished() {}
   async updateReturn() {}
+  async getReturnLines() {
+    return [];
+  }
   async upsertCustomer() {
     return { customerId: 'c' };
   }

@@ -18,6 +18,8 @@ export function returnWorld(opts: {
   facts: ReturnOrderFacts;
   policy?: Partial<ReturnPolicy>;
   storefrontRefundFailures?: number;
+  /** The return's lines as the store answers them (a returns/request lists none). */
+  storeReturnLines?: { lineId: string; sku?: string; quantity: number; reason?: string }[];
   erpRefundRejected?: boolean;
 }) {
   const policy = ReturnPolicy.parse(opts.policy ?? {});
@@ -41,6 +43,9 @@ export function returnWorld(opts: {
     },
     async loadOrderFacts() {
       return opts.facts;
+    },
+    async readStorefrontReturnLines() {
+      return opts.storeReturnLines ?? [];
     },
     async recordReturn(r) {
       records.push(r);
