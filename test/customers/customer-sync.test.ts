@@ -8,6 +8,7 @@ import { customerWorkflowId } from '../../domain/ids';
 import type { CustomerApprovalStatus } from '../../workflows/customerApproval';
 import type { CustomerSyncOutcome } from '../../workflows/customerSync';
 import { approverInput } from '../approvals/harness';
+import { recordHistory } from '../support/histories';
 import { startStack, waitFor, type Stack } from '../e2e/stack';
 
 /** Storefront customer events on the whole stack: sandbox store → API → Temporal → sandbox ERP. */
@@ -35,7 +36,13 @@ describe('customers from the store into the ERP', () => {
       );
       return res.rows[0]?.workflow_id;
     });
-    return stack.client.workflow.getHandle(workflowId).result();
+    const outcome = (await stack.client.workflow.getHandle(workflowId).result()) as CustomerSyncOutcome;
+    await recordHistory(
+      stack.client,
+      workflowId,
+      `customerSync-${topic.replace('/', '-')}-${outcome.outcome}`,
+    );
+    return outcome;
   };
   const approvalExists = async (customerId: string) =>
     stack.client.workflow

@@ -5,6 +5,7 @@ import { orderStatusQuery } from '../../workflows/orderToInvoice';
 import { returnStatusQuery } from '../../workflows/returnRefund';
 import { mapScenario, startStack, waitFor, WEBHOOK_SECRET, type Stack } from '../e2e/stack';
 import { deliver, fixture } from '../storefront/helpers';
+import { recordHistory } from '../support/histories';
 
 /** Shopify's returns/request lists no lines: the return process reads them through the Admin API. */
 describe("Shopify's own returns/request sample on the whole stack", () => {
@@ -105,5 +106,7 @@ describe("Shopify's own returns/request sample on the whole stack", () => {
     ]);
     const rma = await erp.client().getReturnAuthorization({ erpId: authorized.rma!.erpId });
     expect(rma?.lines.map((l) => [l.sku, l.quantity])).toEqual([['P7', 2]]);
+    await ret.terminate('test over');
+    await recordHistory(client, ret.workflowId, 'returnRefund-lines-from-store');
   });
 });
