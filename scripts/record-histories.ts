@@ -40,6 +40,16 @@ runMain('record-histories', async () => {
   if (run.status !== 0)
     throw new StartupError('The recording scenarios failed; no release is recorded from red tests.');
   const added = fs.readdirSync(dir).filter((f) => !before.has(f));
+  // The workflow types this release runs; the replay test checks each has a history here.
+  const manifest = path.join(dir, 'workflow-types.json');
+  if (!fs.existsSync(manifest)) {
+    const workflows = (await import('../workflows')) as Record<string, unknown>;
+    const types = Object.entries(workflows)
+      .filter(([, v]) => typeof v === 'function' && v.constructor.name === 'AsyncFunction')
+      .map(([name]) => name)
+      .sort();
+    fs.writeFileSync(manifest, `${JSON.stringify(types, null, 2)}\n`);
+  }
   process.stdout.write(
     `${dir}: ${added.length} new histories${added.length ? `\n  ${added.join('\n  ')}` : ''}; ${before.size} kept as they were\n`,
   );
