@@ -81,6 +81,22 @@ export const FIELD_SCOPES: Record<string, readonly string[]> = {
   companyLocationUpdate: companies.write,
   catalogContextUpdate: products.write,
   metafieldsSet: [...orders.write, ...products.write, ...customers.write, ...companies.write],
+  metafieldsDelete: [...orders.write, ...products.write, ...customers.write, ...companies.write],
+  priceList: products.read,
+  catalog: products.read,
+  priceListCreate: products.write,
+  priceListUpdate: products.write,
+  priceListFixedPricesAdd: products.write,
+  priceListFixedPricesDelete: products.write,
+  priceListFixedPricesUpdate: products.write,
+  quantityPricingByVariantUpdate: products.write,
+  catalogCreate: products.write,
+  // Open to any token: the shop's own details, the app's installation and its webhook subscriptions.
+  shop: [],
+  currentAppInstallation: [],
+  webhookSubscriptions: [],
+  webhookSubscriptionCreate: [],
+  webhookSubscriptionDelete: [],
 };
 
 /** The owner type of a metafield decides the scope metafieldsSet needs, as on Shopify. */
@@ -94,7 +110,7 @@ const OWNER_SCOPES: Record<string, readonly string[]> = {
 };
 
 function required(field: string, args: Record<string, unknown>): string[][] {
-  if (field === 'metafieldsSet') {
+  if (field === 'metafieldsSet' || field === 'metafieldsDelete') {
     const owners = ((args.metafields as { ownerId?: string }[] | undefined) ?? []).map(
       (m) => /gid:\/\/shopify\/(\w+)\//.exec(m.ownerId ?? '')?.[1] ?? '',
     );

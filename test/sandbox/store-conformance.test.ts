@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_DEV_ACCESS_TOKEN } from '../../sandbox/storefront/app';
+import { adminSchema } from '../../sandbox/storefront/schema';
+import { FIELD_SCOPES } from '../../sandbox/storefront/scopes';
 import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
 import { eventually } from '../support/wait';
 
@@ -431,6 +433,13 @@ describe('sandbox store conformance: Shopify Admin GraphQL 2026-04', () => {
       expect(mutation.body.data).toEqual({ orderCancel: null });
       const read = await gql(`{ products(first: 1) { nodes { id } } }`, {}, token);
       expect(read.body.errors).toBeUndefined();
+    });
+
+    it('every query and mutation of the sandbox says which scopes it needs', () => {
+      const fields = [adminSchema.getQueryType()!, adminSchema.getMutationType()!].flatMap((t) =>
+        Object.keys(t.getFields()),
+      );
+      expect(fields.filter((f) => !(f in FIELD_SCOPES))).toEqual([]);
     });
 
     it('tells a token its own scopes through currentAppInstallation', async () => {
