@@ -4,7 +4,7 @@ import type { Db } from '../db/pool';
 import type { ErpFulfillment, ErpInvoice, ErpPort } from '../domain/erp';
 import { taskQueue } from '../domain/ids';
 import { erpEventsWorkflowId } from '../domain/order-process';
-import type { ErpCursors, ErpEventsInput } from '../workflows/erpEvents';
+import type { ErpCursors, ErpEventsInput } from '../domain/erp-events';
 
 export interface ErpEventDeps {
   db: Db;

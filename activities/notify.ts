@@ -3,6 +3,7 @@ import { NotificationRejectedError, type Notification, type Notifier } from '../
 import { alertRepository } from '../db/alerts';
 import { notificationRepository } from '../db/notifications';
 import type { Db } from '../db/pool';
+import { NOTIFY_FAILURES } from '../domain/failures';
 import type { Logger } from '../platform/logger';
 
 export interface NotifyDeps {
@@ -69,7 +70,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
         throw ApplicationFailure.create({
-          type: 'NotificationDeliveryFailed',
+          type: NOTIFY_FAILURES.deliveryFailed,
           message: (err as Error).message,
           nonRetryable: false,
         });

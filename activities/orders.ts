@@ -8,21 +8,13 @@ import type { StockByLocation } from '../domain/allocation';
 import type { CreditAccount } from '../domain/credit';
 import { Money } from '../domain/money';
 import type { ErpInvoice, ErpPort, ErpSalesOrder, ErpSalesOrderInput } from '../domain/erp';
+import { ORDER_FAILURES } from '../domain/failures';
 import type { CanonicalOrder } from '../domain/order';
+import type { PriceBook } from '../domain/pricing';
 import { erpOrderExternalId, isPaidStatus } from '../domain/order-process';
 import type { RulesSnapshot } from '../domain/rules';
 import type { StorefrontFulfillmentInput, StorefrontPort } from '../domain/storefront';
 import type { Logger } from '../platform/logger';
-
-/** Where expected (ERP) prices come from for the price check; without one, storefront prices stand. */
-export interface PriceBook {
-  /** Unit price per ERP SKU for this customer and quantity; SKUs without a known price are omitted. */
-  unitPrices(input: {
-    customerErpId: string;
-    priceLevel: string | null;
-    lines: { sku: string; quantity: number }[];
-  }): Promise<Record<string, string>>;
-}
 
 export interface OrderActivityDeps {
   db: Db;
@@ -33,11 +25,7 @@ export interface OrderActivityDeps {
   log?: Logger;
 }
 
-/** Failure types the order workflow tells apart (non-retryable). */
-export const ORDER_FAILURES = {
-  erpRejected: 'ErpRejectedOrder',
-  notFound: 'ErpOrderNotFound',
-} as const;
+export { ORDER_FAILURES };
 
 export interface MappedOrder {
   customerErpId: string | null;

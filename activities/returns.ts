@@ -12,6 +12,7 @@ import type {
   ErpReturnAuthorization,
   ErpReturnAuthorizationInput,
 } from '../domain/erp';
+import { RETURN_FAILURES } from '../domain/failures';
 import { erpOrderExternalId } from '../domain/order-process';
 import type { ReturnOrderFacts, ReturnPolicy } from '../domain/return-rules';
 import type { ReturnRequest } from '../domain/returns';
@@ -31,9 +32,7 @@ export interface ReturnActivityDeps {
   log?: Logger;
 }
 
-export const RETURN_FAILURES = {
-  orderUnknown: 'ReturnOrderUnknown',
-} as const;
+export { RETURN_FAILURES };
 
 export type { ReturnRecordInput };
 

@@ -1,4 +1,4 @@
-import type { Notification } from '../connectors/notifier';
+import type { Notification } from '../domain/notifications';
 import type { Db } from './pool';
 
 /** The notifications log, keyed by notification id: what was sent, what was refused, and why. */

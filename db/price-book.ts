@@ -1,5 +1,4 @@
-import type { PriceBook } from '../activities/orders';
-import { resolvePrice, type PriceRow } from '../domain/pricing';
+import { resolvePrice, type PriceBook, type PriceRow } from '../domain/pricing';
 import type { Db } from './pool';
 
 /** The ERP's prices as cached by the catalog sync, for the order's price check. */

@@ -83,3 +83,13 @@ export function creditHeadroom(
 export function lineTotal(unitPrice: string, quantity: number, currency = PRICE_BOOK_CURRENCY): string {
   return Money.line(unitPrice, quantity, currency).toString();
 }
+
+/** Where expected (ERP) prices come from for the order's price check; without one, storefront prices stand. */
+export interface PriceBook {
+  /** Unit price per ERP SKU for this customer and quantity; SKUs without a known price are omitted. */
+  unitPrices(input: {
+    customerErpId: string;
+    priceLevel: string | null;
+    lines: { sku: string; quantity: number }[];
+  }): Promise<Record<string, string>>;
+}

@@ -10,32 +10,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ErpEventActivities } from '../activities/erp-events';
+import type { ErpCursors, ErpEventsInput, ErpEventsStatus } from '../domain/erp-events';
 import { orderWorkflowId } from '../domain/ids';
 import { parseErpOrderExternalId } from '../domain/order-process';
 import { erpFulfillmentSignal, erpInvoiceSignal } from './orderToInvoice';
 import { PROFILES } from './activity-profiles';
 
-export interface ErpCursors {
-  fulfillments: string | null;
-  invoices: string | null;
-}
-
-export interface ErpEventsInput {
-  store: string;
-  /** Where the previous run got to (null: resume from the cursor saved in Postgres, else from the start). */
-  cursors: ErpCursors | null;
-  /** Pause between polls once both feeds are drained. */
-  pollEvery: string;
-  pageSize: number;
-}
-
-export interface ErpEventsStatus {
-  cursors: ErpCursors | null;
-  polls: number;
-  delivered: number;
-  /** ERP documents whose order has no process in Quayside (entered in the ERP directly). */
-  unmatched: number;
-}
+export type { ErpCursors, ErpEventsInput, ErpEventsStatus };
 
 export const stopErpEventsSignal = defineSignal('stop');
 export const erpEventsStatusQuery = defineQuery<ErpEventsStatus>('status');

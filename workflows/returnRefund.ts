@@ -26,6 +26,7 @@ import {
   type ReturnOrderFacts,
   type ReturnPolicy,
 } from '../domain/return-rules';
+import { RETURN_FAILURES } from '../domain/failures';
 import { Money } from '../domain/money';
 import { RETURN_EVENT_SIGNAL, type ReturnRequest, type StorefrontReturnEvent } from '../domain/returns';
 import { SA } from '../domain/search-attributes';
@@ -168,14 +169,14 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
       validator: (inspection) => {
         if (status.step !== 'awaitingGoods' && status.step !== 'awaitingInspection') {
           throw ApplicationFailure.create({
-            type: 'ReturnNotAwaitingInspection',
+            type: RETURN_FAILURES.notAwaitingInspection,
             message: `Return ${input.returnId} is ${status.step}, not awaiting inspection.`,
             nonRetryable: true,
           });
         }
         if (status.inspection)
           throw ApplicationFailure.create({
-            type: 'ReturnAlreadyInspected',
+            type: RETURN_FAILURES.alreadyInspected,
             message: 'The inspection result is already recorded.',
             nonRetryable: true,
           });
@@ -184,13 +185,13 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
         for (const l of inspection.lines) {
           if (!authorized.has(l.lineId))
             throw ApplicationFailure.create({
-              type: 'InspectionInvalid',
+              type: RETURN_FAILURES.inspectionInvalid,
               message: `Line ${l.lineId} is not on this return.`,
               nonRetryable: true,
             });
           if (!['restock', 'scrap', 'warranty'].includes(l.disposition)) {
             throw ApplicationFailure.create({
-              type: 'InspectionInvalid',
+              type: RETURN_FAILURES.inspectionInvalid,
               message: `Unknown disposition ${l.disposition}.`,
               nonRetryable: true,
             });
@@ -202,7 +203,7 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
             (seen.get(l.lineId) ?? 0) > (authorized.get(l.lineId) ?? 0)
           ) {
             throw ApplicationFailure.create({
-              type: 'InspectionInvalid',
+              type: RETURN_FAILURES.inspectionInvalid,
               message: `Line ${l.lineId}: at most ${authorized.get(l.lineId)} may be inspected.`,
               nonRetryable: true,
             });
@@ -294,7 +295,7 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
     facts = await local.loadOrderFacts({ store: input.store, orderId: req.orderId });
   } catch (err) {
     const cause = (err as { cause?: unknown }).cause;
-    if (cause instanceof ApplicationFailure && cause.type === 'ReturnOrderUnknown')
+    if (cause instanceof ApplicationFailure && cause.type === RETURN_FAILURES.orderUnknown)
       return decline(cause.message, null);
     throw err;
   }
@@ -543,7 +544,7 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
     }
     await record(eligibleLines(assessment.eligible), null, facts.currency);
     throw ApplicationFailure.create({
-      type: 'ReturnRefundFailed',
+      type: RETURN_FAILURES.refundFailed,
       message: status.declineReason,
       nonRetryable: true,
     });

@@ -1,0 +1,167 @@
+/**
+ * Quayside's layer rules (docs/architecture.md). `npm test` runs `depcruise` with this file over the
+ * product's folders; test/foundation/layers.test.ts proves a bad import fails it.
+ *
+ *   domain      pure rules and types: no I/O, no Temporal SDK, no other Quayside layer
+ *   workflows   domain, @temporalio/workflow (and the pure @temporalio/common), activity *types*
+ *   activities  domain, db, connectors, platform
+ *   api         domain, db, platform, the Temporal client, workflow definitions it signals
+ *   connectors  domain, platform        db  domain, platform
+ *   platform    domain only (process plumbing: config, logging, Temporal connection)
+ *   sandbox     its own world: platform and the generic pg pool/migrator, nothing of Quayside's runtime
+ *               (it runs the Shopify Functions in connectors/shopify/functions/ as Shopify does)
+ *   no circles anywhere
+ */
+/** A dependency on one of these npm packages, as dependency-cruiser resolves it (node_modules/<pkg>/…). */
+const pkg = (names) => `(^|/)node_modules/(${names})/`;
+const IO_PACKAGES = pkg(
+  'pg|pg-copy-streams|node-pg-migrate|express|express-session|connect-pg-simple|csrf-sync|raw-body|pino|pino-http|prom-client|@shopify/[^/]+|graphql|commander|cli-progress|playwright-core',
+);
+const NODE_IO =
+  '^(node:)?(fs|net|http|https|http2|dgram|dns|tls|child_process|cluster|worker_threads|os)(/|$)';
+const LAYERS = '^(activities|api|connectors|db|platform|sandbox|workers|workflows|scripts|bench|test)/';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'An import circle makes two modules one; move what both need to the lower layer.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'domain-no-io',
+      severity: 'error',
+      comment: 'domain/ holds pure rules and types: nothing that does I/O and no other Quayside layer.',
+      from: { path: '^domain/' },
+      to: {
+        dependencyTypesNot: ['type-only'],
+        path: [IO_PACKAGES, NODE_IO, LAYERS],
+      },
+    },
+    {
+      name: 'domain-no-temporal',
+      severity: 'error',
+      comment:
+        'domain/ does not use the Temporal SDK; only the search-attribute keys are defined with @temporalio/common (pure values).',
+      from: { path: '^domain/', pathNot: '^domain/search-attributes[.]ts$' },
+      to: { path: pkg('@temporalio/[^/]+') },
+    },
+    {
+      name: 'workflows-deterministic',
+      severity: 'error',
+      comment:
+        'workflows/ import domain/, @temporalio/workflow and @temporalio/common, and activities only as types (proxyActivities<T>).',
+      from: { path: '^workflows/' },
+      to: {
+        pathNot: ['^workflows/', '^domain/', pkg('@temporalio/(workflow|common)'), '^activities/'],
+      },
+    },
+    {
+      name: 'workflows-activity-types-only',
+      severity: 'error',
+      comment: 'A workflow may know an activity only by its type; the implementation runs in the worker.',
+      from: { path: '^workflows/' },
+      to: { path: '^activities/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'activities-layers',
+      severity: 'error',
+      comment:
+        'activities/ call the outside world through db/, connectors/ and platform/; they start no workflows.',
+      from: { path: '^activities/' },
+      to: { path: '^(api|workflows|workers|sandbox|scripts|bench|test)/' },
+    },
+    {
+      name: 'api-layers',
+      severity: 'error',
+      comment:
+        'api/ reaches processes through the Temporal client and their definitions, data through db/; it does not run activities or workers.',
+      from: { path: '^api/' },
+      to: { path: '^(activities|workers|sandbox|scripts|bench|test)/' },
+    },
+    {
+      name: 'api-workflow-definitions-only',
+      severity: 'error',
+      comment:
+        'api/ may import a workflow module for its signal/query/update definitions and type, never run its code paths.',
+      from: { path: '^api/' },
+      to: { path: '^workflows/(activity-profiles|approvalGate)[.]ts$' },
+    },
+    {
+      name: 'connectors-db-lower-layers',
+      severity: 'error',
+      comment: 'connectors/ and db/ sit below activities: they use domain/ and platform/ only.',
+      from: { path: '^(connectors|db)/' },
+      to: { path: '^(activities|api|workflows|workers|sandbox|scripts|bench|test)/' },
+    },
+    {
+      name: 'connectors-not-db',
+      severity: 'error',
+      comment: 'A connector talks to one vendor; what it stores goes through an activity.',
+      from: { path: '^connectors/' },
+      to: { path: '^db/' },
+    },
+    {
+      name: 'db-not-connectors',
+      severity: 'error',
+      comment: 'Repositories know SQL and domain types, not vendors.',
+      from: { path: '^db/' },
+      to: { path: '^connectors/' },
+    },
+    {
+      name: 'platform-lowest',
+      severity: 'error',
+      comment: 'platform/ is process plumbing every layer uses; it uses only domain/.',
+      from: { path: '^platform/' },
+      to: { path: '^(activities|api|connectors|db|workflows|workers|sandbox|scripts|bench|test)/' },
+    },
+    {
+      name: 'sandbox-own-world',
+      severity: 'error',
+      comment:
+        "The sandboxes stand in for NetSuite and Shopify: they share platform plumbing and the generic pg pool and migrator, never Quayside's runtime.",
+      from: { path: '^sandbox/' },
+      to: {
+        path: '^(activities|api|connectors|db|workflows|workers)/',
+        // A Shopify Function is deployed to Shopify and runs there; the sandbox store runs it the same way.
+        pathNot: ['^db/(pool|migrate)[.]ts$', '^connectors/shopify/functions/'],
+      },
+    },
+    {
+      name: 'shopify-functions-self-contained',
+      severity: 'error',
+      comment:
+        'A Shopify Function is compiled on its own (to WebAssembly): it imports nothing outside its folder.',
+      from: { path: '^connectors/shopify/functions/([^/]+)/' },
+      to: { pathNot: ['^connectors/shopify/functions/$1/'] },
+    },
+    {
+      name: 'nothing-imports-tests-or-tools',
+      severity: 'error',
+      comment: 'Product code does not depend on tests, scripts or benchmarks.',
+      from: { path: '^(activities|api|connectors|db|domain|platform|sandbox|workers|workflows)/' },
+      to: { path: '^(test|scripts|bench)/' },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      comment: 'An import that resolves to nothing is a typo or a missing dependency.',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|coverage|[.]quayside)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.cjs', '.mjs', '.json'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
