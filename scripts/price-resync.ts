@@ -1,0 +1,58 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { taskQueue } from '../domain/ids';
+import { loadConfig } from '../platform/config';
+import { createTemporalClient } from '../platform/temporal-client';
+import { storePricingResyncWorkflowId } from '../workers/standing';
+import { storePricingStatusQuery, storePricingSync, type StorePricingSyncStatus } from '../workflows';
+import { withProgressBar } from './progress';
+
+/**
+ * `npx tsx scripts/price-resync.ts`: a full push of ERP pricing into the store (every price level's
+ * catalog, every contract customer's, assignments and credit headroom), run by the sync worker as a
+ * workflow; this follows its progress with a bar. Running it again while one runs follows that one.
+ */
+async function main() {
+  const config = loadConfig();
+  const client = await createTemporalClient(config);
+  const workflowId = storePricingResyncWorkflowId(config.QUAYSIDE_STORE);
+  try {
+    await client.workflow.start(storePricingSync, {
+      workflowId,
+      taskQueue: taskQueue('sync', config.TEMPORAL_TASK_QUEUE_PREFIX),
+      args: [
+        {
+          store: config.QUAYSIDE_STORE,
+          pageSize: config.SYNC_PAGE_SIZE,
+          pollIntervalSeconds: config.SYNC_INVENTORY_POLL_SECONDS,
+          customerBatchSize: 50,
+          fullResync: true,
+          once: true,
+        },
+      ],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    process.stdout.write('a price resync is already running; following it\n');
+  }
+  const handle = client.workflow.getHandle(workflowId);
+  const result = await withProgressBar('price resync', async (onProgress) => {
+    const done = handle.result() as Promise<StorePricingSyncStatus>;
+    let finished = false;
+    void done.finally(() => (finished = true));
+    while (!finished) {
+      const s = await handle.query(storePricingStatusQuery).catch(() => undefined);
+      if (s) onProgress(s.levels + s.customers, Math.max(1, s.levelsTotal + s.customersTotal));
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    return done;
+  });
+  process.stdout.write(
+    `price resync done: ${result.levels} level catalogs, ${result.customers} customers, ${result.pricesWritten} fixed prices written\n`,
+  );
+  await client.connection.close();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(1);
+});
