@@ -4,7 +4,8 @@ import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import { csrfSync } from 'csrf-sync';
 import type { Db } from '../db/pool';
-import { principalRepository, type Principal } from '../db/principals';
+import { parseApiKey, principalRepository, type Principal } from '../db/principals';
+import { guardFor } from './brute-force';
 import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
 import { StartupError } from '../platform/main';
@@ -229,10 +230,30 @@ export function webSessions({ db, log, settings }: { db: Db; log: Logger; settin
       return;
     }
     const key = typeof body.apiKey === 'string' ? body.apiKey.trim() : '';
+    // The API's brute-force allowance (per key id and per address) holds for the sign-in form too.
+    const guard = guardFor(db);
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const guessedKeyId = parseApiKey(key)?.keyId ?? null;
+    const tooMany = (blocked: ApiError) => {
+      res
+        .status(blocked.status)
+        .type('html')
+        .send(
+          loginPage({
+            csrfToken: csrf.generateToken(req, true),
+            next,
+            problem: 'Too many failed sign-ins. Wait a while, then try again.',
+          }),
+        );
+    };
+    const blocked = await guard.refusal(res, guessedKeyId, address);
+    if (blocked) return tooMany(blocked);
     const principal = key ? await principals.authenticate(key) : null;
     const keyId = principals.keyIdOf(key);
     if (!principal || !keyId) {
       req.log?.info({ outcome: 'refused' }, 'sign-in refused');
+      const over = await guard.failed(res, guessedKeyId, address);
+      if (over) return tooMany(over);
       res
         .status(401)
         .type('html')

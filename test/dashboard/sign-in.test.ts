@@ -28,6 +28,12 @@ describe('signing in to the pages with business data, in a real browser', () => 
       store: 'signin',
       taskQueuePrefix: 'signin',
       sessions: { secrets: ['test-session-secret'], idleMinutes: 20, maxHours: 8, secureCookie: 'auto' },
+      authFailureLimits: {
+        perKey: 3,
+        perAddress: 1000,
+        windowSeconds: 600,
+        namespace: `signin${Date.now()}`,
+      },
     }).listen(0);
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -228,6 +234,29 @@ describe('signing in to the pages with business data, in a real browser', () => 
     expect(forgedLogin.status).toBe(403);
     expect(forgedLogin.headers.get('location')).toBeNull();
     await context.close();
+  });
+
+  it('counts failed sign-ins like failed API calls: past the allowance a key id gets 429 with Retry-After, even with its right secret', async () => {
+    const { apiKey } = await newUser('Guessed');
+    const attempt = async (key: string) => {
+      const form = await fetch(`${base}/login`);
+      const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const csrf = /name="_csrf" value="([0-9a-f]+)"/.exec(await form.text())?.[1] ?? '';
+      return fetch(`${base}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf, apiKey: key }).toString(),
+      });
+    };
+    const wrong = `${apiKey.slice(0, -6)}ZZZZZZ`;
+    for (let i = 0; i < 3; i++) expect((await attempt(wrong)).status).toBe(401);
+    const fourth = await attempt(wrong);
+    expect(fourth.status).toBe(429);
+    expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThan(0);
+    const right = await attempt(apiKey);
+    expect(right.status).toBe(429);
+    expect(right.headers.get('location')).toBeNull();
   });
 
   it('only ever sends the user on to a page of this server after sign-in', async () => {
