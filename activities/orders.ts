@@ -32,6 +32,8 @@ export interface MappedOrder {
   /** Storefront SKU → ERP item for every mapped SKU. */
   skus: Record<string, string>;
   unmappedSkus: string[];
+  /** Store shipping code → ERP shipping method, for the order's mapped shipping lines. */
+  shipMethods?: Record<string, string>;
 }
 
 export interface CreditInfo extends CreditAccount {
@@ -87,14 +89,17 @@ export function createOrderActivities({
     async mapOrder(input: { order: CanonicalOrder }): Promise<MappedOrder> {
       const { order } = input;
       const storeSkus = [...new Set(order.lines.map((l) => l.sku))];
-      const [skus, customerErpId] = await Promise.all([
+      const codes = [...new Set((order.shippingLines ?? []).map((s) => s.code))];
+      const [skus, customerErpId, shipMethods] = await Promise.all([
         mappings.erpSkus(order.store, storeSkus),
         mappings.erpCustomer(order.store, order.customerId),
+        codes.length ? mappings.erpShipMethods(order.store, codes) : new Map<string, string>(),
       ]);
       return {
         customerErpId,
         skus: Object.fromEntries(skus),
         unmappedSkus: storeSkus.filter((s) => !skus.has(s)),
+        shipMethods: Object.fromEntries(shipMethods),
       };
     },
 

@@ -31,6 +31,29 @@ export function mappingRepository(db: Db) {
         [store, rows.map((r) => r.storeSku), rows.map((r) => r.erpSku), by],
       );
     },
+    /** Store shipping codes → ERP shipping methods, for the codes that are mapped. */
+    async erpShipMethods(store: string, codes: string[]): Promise<Map<string, string>> {
+      const res = await db.query<{ store_code: string; erp_ship_method: string }>(
+        'SELECT store_code, erp_ship_method FROM shipping_method_map WHERE store = $1 AND store_code = ANY($2::text[])',
+        [store, codes],
+      );
+      return new Map(res.rows.map((r) => [r.store_code, r.erp_ship_method]));
+    },
+
+    async upsertShipMethod(
+      store: string,
+      storeCode: string,
+      erpShipMethod: string,
+      by = 'system',
+    ): Promise<void> {
+      await db.query(
+        `INSERT INTO shipping_method_map (store, store_code, erp_ship_method, updated_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (store, store_code) DO UPDATE SET erp_ship_method = EXCLUDED.erp_ship_method,
+           updated_by = EXCLUDED.updated_by, updated_at = now()`,
+        [store, storeCode, erpShipMethod, by],
+      );
+    },
+
     async erpCustomer(store: string, storeCustomerId: string): Promise<string | null> {
       const res = await db.query<{ erp_customer_id: string }>(
         'SELECT erp_customer_id FROM customer_map WHERE store = $1 AND store_customer_id = $2',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MoneyText } from './money';
+import { Money, MoneyText } from './money';
 
 /**
  * The ERP as Quayside sees it: canonical types in, canonical types out. NetSuite is the first
@@ -111,6 +111,51 @@ export interface ErpSalesOrderInput {
   currency: string;
   shipTo?: { name?: string; address1?: string; city?: string; zip?: string; country?: string };
   lines: ErpSalesOrderLineInput[];
+  /** One order discount (NetSuite discount item), positive, with the codes that made it. */
+  discount?: { amount: string; codes: string[] };
+  /** The ERP shipping method (from the shipping-method map; null when unmapped) and the shipping cost. */
+  shipping?: { method: string | null; storeMethod: string; cost: string };
+  /** Shopify's tax lines as tax amounts; none for a tax-exempt customer. */
+  tax?: { lines: { title: string; rate: string; amount: string }[] };
+  taxExempt?: boolean;
+  /** Paid orders: the payment, recorded against the order as a customer deposit (idempotent by external id). */
+  payment?: { status: string; gateway: string | null; amount: string; externalId: string };
+}
+
+/** The money fields NetSuite computes on a sales order. `discountTotal` is negative, as NetSuite shows it. */
+export interface ErpOrderTotals {
+  subtotal: string;
+  discountTotal: string;
+  shippingCost: string;
+  taxTotal: string;
+  total: string;
+}
+
+/**
+ * What NetSuite will compute for this sales order: the lines' amounts (quantity × rate, each
+ * rounded once), less the discount, plus shipping cost and tax amounts.
+ */
+export function projectErpTotals(input: ErpSalesOrderInput): ErpOrderTotals {
+  const c = input.currency;
+  const subtotal = Money.sum(
+    input.lines.map((l) => Money.line(l.rate, l.quantity, c)),
+    c,
+  );
+  const discount = Money.of(input.discount?.amount ?? '0', c, 'halfUp').negate();
+  const shipping = Money.of(input.shipping?.cost ?? '0', c, 'halfUp');
+  const tax = input.taxExempt
+    ? Money.zero(c)
+    : Money.sum(
+        (input.tax?.lines ?? []).map((t) => Money.of(t.amount, c, 'halfUp')),
+        c,
+      );
+  return {
+    subtotal: subtotal.toString(),
+    discountTotal: discount.toString(),
+    shippingCost: shipping.toString(),
+    taxTotal: tax.toString(),
+    total: subtotal.plus(discount).plus(shipping).plus(tax).toString(),
+  };
 }
 
 export interface ErpSalesOrderLine {
@@ -139,6 +184,8 @@ export interface ErpSalesOrder {
   poNumber: string | null;
   lines: ErpSalesOrderLine[];
   lastModified: string;
+  /** The ERP's own money figures for the order, when it reports them. */
+  totals?: ErpOrderTotals & { currency: string };
 }
 
 export interface ErpFulfillment {

@@ -76,7 +76,14 @@ export function businessStatus(lines: OrderLineStatus[]): OrderStatusName {
 }
 
 export type AttentionKind =
-  'unmappedSku' | 'unmappedCustomer' | 'erpRejected' | 'changedAfterShipment' | 'approval' | 'shipmentFailed';
+  | 'unmappedSku'
+  | 'unmappedCustomer'
+  | 'erpRejected'
+  | 'changedAfterShipment'
+  | 'approval'
+  | 'shipmentFailed'
+  /** The ERP's total for the order would differ from the store's total_price. */
+  | 'totalMismatch';
 
 /** Why an order needs a person, in an operator's words, naming the SKU or field at fault. */
 export interface Attention {

@@ -23,6 +23,9 @@ export const OrderLine = z.object({
   title: z.string().optional(),
   quantity: z.number().int().positive(),
   unitPrice: MoneyText,
+  /** The line's share of discounts (Shopify's discount_allocations), in the order's currency. */
+  discount: MoneyText.optional(),
+  taxable: z.boolean().optional(),
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 
@@ -42,6 +45,37 @@ export const CanonicalOrder = z.object({
   tags: z.array(z.string()).default([]),
   note: z.string().optional(),
   financialStatus: z.string().optional(),
+  /** The payment gateway (authorize_net, shopify_payments, manual …) when the store names one. */
+  gateway: z.string().optional(),
+  discountCodes: z
+    .array(z.object({ code: z.string(), amount: MoneyText, type: z.string().optional() }))
+    .optional(),
+  shippingLines: z
+    .array(
+      z.object({
+        /** The shipping rate's code (what the shipping-method map translates), else its title. */
+        code: z.string(),
+        title: z.string().optional(),
+        price: MoneyText,
+        /** Discounts allocated to this shipping line. */
+        discount: MoneyText.optional(),
+      }),
+    )
+    .optional(),
+  taxLines: z.array(z.object({ title: z.string(), rate: z.string(), amount: MoneyText })).optional(),
+  /** True when the order or its customer is tax exempt. */
+  taxExempt: z.boolean().optional(),
+  taxesIncluded: z.boolean().optional(),
+  /** The store's own figures, which the ERP order must match to the cent. */
+  totals: z
+    .object({
+      subtotal: MoneyText.optional(),
+      discounts: MoneyText,
+      shipping: MoneyText.optional(),
+      tax: MoneyText,
+      total: MoneyText,
+    })
+    .optional(),
   /** The storefront's updated_at, used to ignore stale (late, retried) deliveries. */
   updatedAt: z.string().optional(),
 });
@@ -69,4 +103,49 @@ export function orderTotal(order: Pick<CanonicalOrder, 'lines' | 'currency'>): s
     order.lines.map((l) => Money.line(l.unitPrice, l.quantity, order.currency)),
     order.currency,
   ).toString();
+}
+
+/** An order's money as the ERP sales order carries it: goods, one discount, shipping and tax. */
+export interface OrderMoney {
+  subtotal: Money;
+  /** Positive: what is taken off the goods (line allocations and order-level discounts). */
+  discount: Money;
+  shipping: Money;
+  tax: Money;
+  total: Money;
+}
+
+/**
+ * The order's money the ERP is given. The discount is the store's total_discounts when it sent one
+ * (it includes order-level discounts that no line carries), else the lines' allocations; shipping
+ * is each shipping line's price less its own discounts; a tax-exempt order carries no tax.
+ */
+export function orderMoney(order: CanonicalOrder): OrderMoney {
+  const c = order.currency;
+  const m = (a: string | undefined) => (a === undefined ? Money.zero(c) : Money.of(a, c, 'halfUp'));
+  const subtotal = Money.of(orderTotal(order), c);
+  const shippingLines = order.shippingLines ?? [];
+  const shippingDiscount = Money.sum(
+    shippingLines.map((s) => m(s.discount)),
+    c,
+  );
+  const lineDiscount = Money.sum(
+    order.lines.map((l) => m(l.discount)),
+    c,
+  );
+  const discount =
+    order.totals !== undefined
+      ? m(order.totals.discounts).minus(shippingDiscount).max(lineDiscount)
+      : lineDiscount;
+  const shipping = Money.sum(
+    shippingLines.map((s) => m(s.price).minus(m(s.discount))),
+    c,
+  );
+  const tax = order.taxExempt
+    ? Money.zero(c)
+    : Money.sum(
+        (order.taxLines ?? []).map((t) => m(t.amount)),
+        c,
+      );
+  return { subtotal, discount, shipping, tax, total: subtotal.minus(discount).plus(shipping).plus(tax) };
 }

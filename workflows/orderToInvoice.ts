@@ -29,10 +29,18 @@ import { DECIDE_UPDATE, PENDING_APPROVAL_QUERY } from '../domain/approvals';
 import type { OrderActivities } from '../activities/orders';
 import { allocate, lineIdOfKey } from '../domain/allocation';
 import { assessCredit, findPriceMismatches } from '../domain/credit';
-import type { ErpFulfillment, ErpInvoice, ErpSalesOrder, ErpSalesOrderInput } from '../domain/erp';
+import {
+  projectErpTotals,
+  type ErpFulfillment,
+  type ErpInvoice,
+  type ErpSalesOrder,
+  type ErpSalesOrderInput,
+} from '../domain/erp';
+import { Money } from '../domain/money';
 import { backorderWorkflowId, shipmentWorkflowId } from '../domain/ids';
 import {
   ORDER_EVENT_SIGNAL,
+  orderMoney,
   orderTotal,
   type CanonicalOrder,
   type StorefrontOrderEvent,
@@ -729,6 +737,44 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
           location: a.location,
         })),
       };
+      // The order's whole money (discount, shipping, tax, payment), and never an ERP total that
+      // differs from what the store charged.
+      if (patched('order-whole-money')) {
+        const money = orderMoney(o);
+        const codes = (o.discountCodes ?? []).map((d) => d.code);
+        if (money.discount.isPositive()) soInput.discount = { amount: money.discount.toString(), codes };
+        const shippingLine = o.shippingLines?.[0];
+        if (shippingLine)
+          soInput.shipping = {
+            method: m.shipMethods?.[shippingLine.code] ?? null,
+            storeMethod: o.shippingLines!.map((sl) => sl.title ?? sl.code).join(', '),
+            cost: money.shipping.toString(),
+          };
+        if (o.taxExempt) soInput.taxExempt = true;
+        else if (o.taxLines?.length) soInput.tax = { lines: o.taxLines };
+        // Only a fully paid order's payment is known to be the total; authorized ones record none.
+        if (o.financialStatus === 'paid' && o.totals)
+          soInput.payment = {
+            status: 'paid',
+            gateway: o.gateway ?? null,
+            amount: o.totals.total,
+            externalId: `${externalId}:deposit`,
+          };
+        if (o.totals) {
+          const erpTotal = Money.of(projectErpTotals(soInput).total, o.currency);
+          const storeTotal = Money.of(o.totals.total, o.currency, 'halfUp');
+          if (!erpTotal.equals(storeTotal)) {
+            const gap = erpTotal.minus(storeTotal);
+            await park({
+              kind: 'totalMismatch',
+              reason: `Order ${o.orderNumber} was not sent to the ERP: the ERP's total would be ${erpTotal.format()} but the store charged ${storeTotal.format()}, ${gap.abs().format()} ${gap.isNegative() ? 'less' : 'more'}. Correct the order in the store (an updated order is checked again) or cancel it.`,
+            });
+            await condition(() => cancel !== undefined || revision !== seenRevision);
+            guard();
+            continue;
+          }
+        }
+      }
       let so: ErpSalesOrder;
       try {
         so = await erp.createErpSalesOrder.executeWithOptions(

@@ -83,6 +83,17 @@ function attribute(order: ShopifyOrder, ...names: string[]): string | undefined 
     : String(found.value);
 }
 
+/** Shopify's tax rate (a JSON number such as 0.06) as exact decimal text. */
+const rateText = (rate: number) => String(rate);
+
+const allocated = (allocations: { amount: string }[] | null | undefined, currency: string) =>
+  allocations?.length
+    ? Money.sum(
+        allocations.map((a) => Money.of(a.amount, currency, 'halfUp')),
+        currency,
+      ).toString()
+    : undefined;
+
 export function canonicalOrder(store: string, order: ShopifyOrder): CanonicalOrder {
   if (!order.customer)
     throw new PayloadInvalid('body.customer: the order has no customer; a B2B order needs one');
@@ -106,11 +117,38 @@ export function canonicalOrder(store: string, order: ShopifyOrder): CanonicalOrd
         title: l.title ?? l.name ?? undefined,
         quantity: l.quantity,
         unitPrice: l.price,
+        discount: allocated(l.discount_allocations, order.currency),
+        taxable: l.taxable ?? undefined,
       })),
     shippingAddress: address(order.shipping_address),
     tags: splitTags(order.tags),
     note: order.note ?? undefined,
     financialStatus: order.financial_status ?? undefined,
+    gateway: order.gateway ?? order.payment_gateway_names?.[0] ?? undefined,
+    discountCodes: order.discount_codes?.map((d) => ({
+      code: d.code,
+      amount: d.amount,
+      type: d.type ?? undefined,
+    })),
+    shippingLines: order.shipping_lines?.map((sl) => ({
+      code: sl.code ?? sl.title ?? 'shipping',
+      title: sl.title ?? undefined,
+      price: sl.price,
+      discount: allocated(sl.discount_allocations, order.currency),
+    })),
+    taxLines: order.tax_lines?.map((t) => ({ title: t.title, rate: rateText(t.rate), amount: t.price })),
+    taxExempt: order.tax_exempt === true || order.customer.tax_exempt === true || undefined,
+    taxesIncluded: order.taxes_included ?? undefined,
+    totals:
+      order.total_price === undefined || order.total_price === null
+        ? undefined
+        : {
+            subtotal: order.subtotal_price ?? undefined,
+            discounts: order.total_discounts ?? '0',
+            shipping: order.total_shipping_price_set?.shop_money.amount,
+            tax: order.total_tax ?? '0',
+            total: order.total_price,
+          },
     updatedAt: order.updated_at,
   };
   return parseWith(CanonicalOrder, candidate, 'order');

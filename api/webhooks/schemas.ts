@@ -48,6 +48,17 @@ export const ShopifyLineItem = z.object({
   price: MoneyString,
   variant_id: ShopifyId.nullish(),
   product_id: ShopifyId.nullish(),
+  taxable: z.boolean().nullish(),
+  total_discount: MoneyString.nullish(),
+  discount_allocations: z.array(z.object({ amount: MoneyString })).nullish(),
+  tax_lines: z.array(z.object({ title: z.string(), price: MoneyString, rate: z.number() })).nullish(),
+});
+
+const ShopifyShippingLine = z.object({
+  code: z.string().nullish(),
+  title: z.string().nullish(),
+  price: MoneyString,
+  discount_allocations: z.array(z.object({ amount: MoneyString })).nullish(),
 });
 
 export const ShopifyOrder = z.object({
@@ -62,11 +73,29 @@ export const ShopifyOrder = z.object({
   note_attributes: z.array(z.object({ name: z.string(), value: z.unknown() })).nullish(),
   tags: z.string().nullish(),
   financial_status: z.string().nullish(),
+  gateway: z.string().nullish(),
+  payment_gateway_names: z.array(z.string()).nullish(),
+  discount_codes: z
+    .array(z.object({ code: z.string(), amount: MoneyString, type: z.string().nullish() }))
+    .nullish(),
+  shipping_lines: z.array(ShopifyShippingLine).nullish(),
+  tax_lines: z.array(z.object({ title: z.string(), price: MoneyString, rate: z.number() })).nullish(),
+  tax_exempt: z.boolean().nullish(),
+  taxes_included: z.boolean().nullish(),
+  subtotal_price: MoneyString.nullish(),
+  total_discounts: MoneyString.nullish(),
+  total_tax: MoneyString.nullish(),
+  total_price: MoneyString.nullish(),
+  total_shipping_price_set: z
+    .object({ shop_money: z.object({ amount: MoneyString, currency_code: z.string() }) })
+    .nullish(),
   cancel_reason: z.string().nullish(),
   cancelled_at: z.string().nullish(),
   created_at: z.string().nullish(),
   updated_at: z.string().min(1),
-  customer: z.object({ id: ShopifyId, email: z.string().nullish() }).nullish(),
+  customer: z
+    .object({ id: ShopifyId, email: z.string().nullish(), tax_exempt: z.boolean().nullish() })
+    .nullish(),
   company: z.object({ id: ShopifyId, location_id: ShopifyId.nullish() }).nullish(),
   line_items: z.array(ShopifyLineItem),
   shipping_address: ShopifyAddress.nullish(),

@@ -85,8 +85,11 @@ interface Ref {
 const TS_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF3';
 const tsCol = (col: string, alias: string) => `TO_CHAR(${col}, '${TS_FORMAT}') AS ${alias}`;
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/** The Discount item Quayside's order discounts are booked on (create it once with this external id). */
+export const DISCOUNT_ITEM_EXTERNAL_ID = 'quayside-discount';
+
 /** An amount as NetSuite sends it (a JSON number, or text from SuiteQL) as exact decimal text. */
-const money = (v: unknown, currency = PRICE_BOOK_CURRENCY) =>
+const money = (v: unknown, currency: string = PRICE_BOOK_CURRENCY) =>
   Money.ofWire(typeof v === 'number' || typeof v === 'string' ? v : null, currency).toString();
 const intId = (v: string) => {
   if (!/^\d+$/.test(v))
@@ -431,6 +434,18 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           closed: l.isClosed === true,
         })),
         lastModified: String(rec.lastModifiedDate),
+        ...(rec.total !== undefined
+          ? {
+              totals: {
+                currency: refOf(rec.currency)?.refName ?? PRICE_BOOK_CURRENCY,
+                subtotal: money(rec.subtotal, refOf(rec.currency)?.refName),
+                discountTotal: money(rec.discountTotal, refOf(rec.currency)?.refName),
+                shippingCost: money(rec.shippingCost, refOf(rec.currency)?.refName),
+                taxTotal: money(rec.taxTotal, refOf(rec.currency)?.refName),
+                total: money(rec.total, refOf(rec.currency)?.refName),
+              },
+            }
+          : {}),
       };
     }
 
@@ -768,8 +783,49 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         if (input.memo !== undefined) body.memo = input.memo;
         if (input.terms !== undefined) body.terms = await nameRef('term', input.terms, 'terms');
         if (input.shipTo) body.shipAddress = input.shipTo;
+        // Discounts: one order discount through the discount item (lines keep their list rates).
+        if (input.discount && Money.of(input.discount.amount, input.currency, 'halfUp').isPositive()) {
+          body.discountItem = { externalId: DISCOUNT_ITEM_EXTERNAL_ID };
+          body.discountRate = -Number(input.discount.amount);
+          if (input.discount.codes.length)
+            body.custbody_quayside_discount_codes = input.discount.codes.join(', ');
+        }
+        if (input.shipping) {
+          if (input.shipping.method !== null) body.shipMethod = { id: input.shipping.method };
+          body.shippingCost = Number(input.shipping.cost);
+          body.custbody_quayside_store_ship_method = input.shipping.storeMethod;
+        }
+        // Tax: Shopify's tax lines as tax amounts (tax details override); exempt customers get none.
+        if (input.taxExempt) body.isTaxable = false;
+        else if (input.tax?.lines.length) {
+          body.taxDetailsOverride = true;
+          body.taxDetails = {
+            items: input.tax.lines.map((t) => ({
+              taxType: { refName: t.title },
+              taxRate: Number(t.rate) * 100,
+              taxAmount: Number(t.amount),
+            })),
+          };
+        }
         const path = await createIdempotent('salesOrder', recordUrl('salesOrder'), body, input.externalId);
-        return toSalesOrder(await mustGet(path));
+        const so = await mustGet(path);
+        if (input.payment) {
+          const deposit: Json = {
+            externalId: input.payment.externalId,
+            customer: { id: intId(input.customerErpId) },
+            salesOrder: { id: String(so.id) },
+            payment: Number(input.payment.amount),
+            currency: { refName: input.currency },
+            memo: `Paid in the store${input.payment.gateway ? ` through ${input.payment.gateway}` : ''}`,
+          };
+          await createIdempotent(
+            'customerDeposit',
+            recordUrl('customerDeposit'),
+            deposit,
+            input.payment.externalId,
+          );
+        }
+        return toSalesOrder(so);
       },
 
       async getSalesOrder(ref) {

@@ -209,6 +209,8 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
         return records.createReturnAuthorization(q, body, externalId);
       case 'customerrefund':
         return records.createCustomerRefund(q, body, externalId);
+      case 'customerdeposit':
+        return records.createCustomerDeposit(q, body, externalId);
       default:
         throw notAllowed();
     }

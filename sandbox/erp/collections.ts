@@ -116,6 +116,7 @@ export const COLLECTIONS: Record<string, CollectionDef> = Object.fromEntries(
     txn('returnAuthorization', 'RtnAuth'),
     txn('creditMemo', 'CustCred'),
     txn('customerRefund', 'CustRfnd'),
+    txn('customerDeposit', 'CustDep'),
   ].map((d) => [d.name.toLowerCase(), d]),
 );
 

@@ -21,6 +21,15 @@ export interface SandboxMappingResult {
 
 const SEEDED_BY = 'sandbox-seed';
 
+/** The sandbox's shipping methods (ERP ship item ids) by the store's shipping rate code or title. */
+export const SANDBOX_SHIP_METHODS: Record<string, string> = {
+  Standard: '1',
+  'Generic Shipping': '1',
+  'Free Shipping': '1',
+  Express: '2',
+  Freight: '3',
+};
+
 const schemaName = (schema: string) => {
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
   return schema;
@@ -35,6 +44,7 @@ export const storeLocationGid = (id: string) => `gid://shopify/Location/${id}`;
  * - sku_map: storefront SKU `PROD-n` ↔ ERP item `Pn`;
  * - customer_map: the store customer's id (the decimal string an orders/create webhook carries) ↔ the
  *   ERP customer's internal id, matched by email address;
+ * - shipping_method_map: the store's shipping rate codes ↔ the sandbox ERP's ship items;
  * - location_map: the store location (`gid://shopify/Location/<id>`) ↔ the ERP location's internal
  *   id, matched by name.
  * Both sandboxes must be seeded first. Idempotent: a second run changes nothing and returns quickly;
@@ -111,6 +121,15 @@ export async function seedSandboxMappings(
        ON CONFLICT (store, store_location) DO UPDATE SET erp_location = EXCLUDED.erp_location, updated_at = now()
          WHERE location_map.erp_location IS DISTINCT FROM EXCLUDED.erp_location`,
       [store, l.store_location, l.erp_location],
+    );
+  }
+
+  // Shipping methods: the store's rate codes (and Shopify's sample titles) → the sandbox ERP's ship items.
+  for (const [code, erpShipMethod] of Object.entries(SANDBOX_SHIP_METHODS)) {
+    await db.query(
+      `INSERT INTO shipping_method_map (store, store_code, erp_ship_method, updated_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (store, store_code) DO NOTHING`,
+      [store, code, erpShipMethod, SEEDED_BY],
     );
   }
 

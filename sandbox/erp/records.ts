@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { Money } from '../../domain/money';
 import { RestError } from './errors';
 
 /**
@@ -18,6 +19,7 @@ export const RECORD_TYPES = {
   returnauthorization: 'RtnAuth',
   creditmemo: 'CustCred',
   customerrefund: 'CustRfnd',
+  customerdeposit: 'CustDep',
 } as const;
 export type RecordType = keyof typeof RECORD_TYPES;
 
@@ -28,6 +30,7 @@ const TYPE_NAMES: Record<string, string> = {
   RtnAuth: 'returnAuthorization',
   CustCred: 'creditMemo',
   CustRfnd: 'customerRefund',
+  CustDep: 'customerDeposit',
 };
 const TRAN_PREFIX: Record<string, string> = {
   SalesOrd: 'SO',
@@ -36,6 +39,7 @@ const TRAN_PREFIX: Record<string, string> = {
   RtnAuth: 'RMA',
   CustCred: 'CM',
   CustRfnd: 'CR',
+  CustDep: 'DEP',
 };
 
 const STATUS_NAMES: Record<string, Record<string, string>> = {
@@ -63,6 +67,7 @@ const STATUS_NAMES: Record<string, Record<string, string>> = {
   },
   CustCred: { A: 'Open', B: 'Fully Applied' },
   CustRfnd: { A: 'Paid' },
+  CustDep: { A: 'Not Deposited', B: 'Deposited' },
 };
 
 const money = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
@@ -383,12 +388,24 @@ export async function transactionJson(q: Q, id: number, base: string, expand: bo
     linkedTrackingNumbers: t.tracking_numbers.length ? t.tracking_numbers.join(' ') : undefined,
     inventoryLocation: t.location_id ? { id: String(t.location_id), refName: t.location_name } : undefined,
     total: money(t.total),
+    ...(t.type === 'SalesOrd'
+      ? {
+          subtotal: money(t.subtotal ?? t.total),
+          discountItem: t.discount_item ? { id: t.discount_item } : undefined,
+          discountRate: t.discount_rate ?? undefined,
+          discountTotal: money(t.discount_total),
+          shipMethod: t.ship_method ? { id: t.ship_method } : undefined,
+          shippingCost: money(t.shipping_cost),
+          taxTotal: money(t.tax_total),
+          taxDetails: t.tax_details ? { items: t.tax_details } : undefined,
+        }
+      : {}),
     // Days of the account's time zone (the session's), as NetSuite shows them.
     dueDate: t.due_day ?? undefined,
     tranDate: t.tran_day,
     lastModifiedDate: iso(t.last_modified),
   };
-  if (t.type === 'CustRfnd') return out;
+  if (t.type === 'CustRfnd' || t.type === 'CustDep') return out;
   if (!expand) {
     out.item = { links: [{ rel: 'self', href: `${self}/item` }] };
     return out;
@@ -441,7 +458,7 @@ async function newTxn(
     shipTo?: unknown;
     shipCarrier?: string | null;
     tracking?: string[];
-    total?: number;
+    total?: number | string;
     dueDate?: Date | null;
   },
 ): Promise<number> {
@@ -562,8 +579,16 @@ export async function createSalesOrder(
     });
   }
   const customer = (
-    await q.query<{ terms: string | null }>('SELECT terms FROM customer WHERE id = $1', [entityId])
+    await q.query<{ terms: string | null; tax_exempt: boolean }>(
+      'SELECT terms, tax_exempt FROM customer WHERE id = $1',
+      [entityId],
+    )
   ).rows[0]!;
+  const currency =
+    typeof body.currency === 'object' && body.currency
+      ? String((body.currency as Json).refName ?? 'USD')
+      : 'USD';
+  const totals = salesOrderTotals(body, prepared, currency, customer.tax_exempt);
   const soId = await newTxn(q, 'SalesOrd', {
     externalId,
     entityId,
@@ -573,13 +598,25 @@ export async function createSalesOrder(
     projectCode: optString(body, 'custbody_quayside_project'),
     memo: optString(body, 'memo'),
     terms: (await resolveNamed(q, 'term', refKey(body.terms, 'terms'), 'terms')) ?? customer.terms,
-    currency:
-      typeof body.currency === 'object' && body.currency
-        ? String((body.currency as Json).refName ?? 'USD')
-        : 'USD',
+    currency,
     shipTo: body.shipAddress,
-    total: prepared.reduce((s, l) => s + l.quantity * l.rate, 0),
+    total: totals.total,
   });
+  await q.query(
+    `UPDATE txn SET subtotal = $2, discount_item = $3, discount_rate = $4, discount_total = $5, ship_method = $6,
+            shipping_cost = $7, tax_total = $8, tax_details = $9 WHERE id = $1`,
+    [
+      soId,
+      totals.subtotal,
+      totals.discountItem,
+      totals.discountRate,
+      totals.discountTotal,
+      totals.shipMethod,
+      totals.shippingCost,
+      totals.taxTotal,
+      totals.taxDetails === null ? null : JSON.stringify(totals.taxDetails),
+    ],
+  );
   // Commit stock in a stable order so concurrent orders never deadlock.
   const byStock = [...prepared].sort(
     (a, b) => a.item.id - b.item.id || (a.locationId ?? 0) - (b.locationId ?? 0),
@@ -607,13 +644,109 @@ export async function createSalesOrder(
         l.item.id,
         l.quantity,
         l.rate,
-        l.quantity * l.rate,
+        Money.line(String(l.rate), l.quantity, currency).toString(),
         l.locationId,
         backordered.get(l.line) ?? 0,
       ],
     );
   }
   return soId;
+}
+
+/**
+ * NetSuite's sales order money: subtotal = Σ line amounts (quantity × rate); the discount item's
+ * rate is an amount ("-20.00") or a percentage of the subtotal ("-10%"), giving a negative
+ * discountTotal; shippingCost as given; taxTotal = Σ tax detail amounts (none for a tax-exempt
+ * customer or an order marked not taxable); total = subtotal + discountTotal + shippingCost + taxTotal.
+ */
+function salesOrderTotals(
+  body: Json,
+  lines: { quantity: number; rate: number }[],
+  currency: string,
+  customerTaxExempt: boolean,
+) {
+  const amount = (v: unknown, path: string) => {
+    if (v === undefined || v === null) return Money.zero(currency);
+    if (typeof v !== 'number' && typeof v !== 'string') throw userError(`Invalid number ${String(v)}.`, path);
+    try {
+      return Money.ofWire(v, currency);
+    } catch {
+      throw userError(`Invalid number ${String(v)}.`, path);
+    }
+  };
+  const subtotal = Money.sum(
+    lines.map((l) => Money.line(String(l.rate), l.quantity, currency)),
+    currency,
+  );
+  const discountItem = refKey(body.discountItem, 'discountItem');
+  let discount = Money.zero(currency);
+  let discountRate: string | null = null;
+  if (body.discountRate !== undefined && body.discountRate !== null) {
+    if (!discountItem) throw userError('Please enter value(s) for: Discount Item', 'discountItem');
+    discountRate = String(body.discountRate);
+    discount = discountRate.trim().endsWith('%')
+      ? subtotal.percent(discountRate.trim().slice(0, -1))
+      : amount(body.discountRate, 'discountRate');
+    if (discount.isPositive()) discount = discount.negate();
+  }
+  const shippingCost = amount(body.shippingCost, 'shippingCost');
+  if (shippingCost.isNegative()) throw userError('The shipping cost cannot be negative.', 'shippingCost');
+  const taxable = body.isTaxable !== false && !customerTaxExempt;
+  const details =
+    body.taxDetailsOverride === true && typeof body.taxDetails === 'object' && body.taxDetails
+      ? (((body.taxDetails as Json).items ?? []) as Json[])
+      : [];
+  const tax = taxable
+    ? Money.sum(
+        details.map((d, i) => amount(d.taxAmount, `taxDetails.items[${i}].taxAmount`)),
+        currency,
+      )
+    : Money.zero(currency);
+  const shipMethod = refKey(body.shipMethod, 'shipMethod');
+  return {
+    subtotal: subtotal.toString(),
+    discountItem: discountItem ?? null,
+    discountRate,
+    discountTotal: discount.toString(),
+    shipMethod: shipMethod ?? null,
+    shippingCost: shippingCost.toString(),
+    taxTotal: tax.toString(),
+    taxDetails: taxable && details.length ? details : null,
+    total: subtotal.plus(discount).plus(shippingCost).plus(tax).toString(),
+  };
+}
+
+/** Customer deposit: a payment received against a sales order (idempotent by external id). */
+export async function createCustomerDeposit(q: Q, body: Json, externalIdOverride?: string): Promise<number> {
+  const externalId = externalIdOverride ?? optString(body, 'externalId') ?? null;
+  const customerKey = refKey(body.customer, 'customer');
+  if (!customerKey) throw userError('Please enter value(s) for: Customer', 'customer');
+  const customerId = await resolveIdIn(q, 'customer', customerKey);
+  if (customerId === null) throw badRef('customer', customerKey);
+  const soKey = refKey(body.salesOrder, 'salesOrder');
+  const so = soKey
+    ? (
+        await q.query<{ id: number; currency: string; entity_id: number }>(
+          "SELECT id, currency, entity_id FROM txn WHERE type = 'SalesOrd' AND id = $1",
+          [Number(soKey)],
+        )
+      ).rows[0]
+    : undefined;
+  if (soKey && !so) throw badRef('salesOrder', soKey);
+  const currency = so?.currency ?? 'USD';
+  const payment = optNumber(body.payment, 'payment');
+  if (payment === undefined) throw userError('Please enter value(s) for: Payment Amount', 'payment');
+  const amount = Money.ofWire(payment, currency);
+  if (!amount.isPositive()) throw userError('The payment amount must be greater than zero.', 'payment');
+  return newTxn(q, 'CustDep', {
+    externalId,
+    entityId: customerId,
+    status: 'A',
+    createdFrom: so?.id ?? null,
+    memo: optString(body, 'memo'),
+    currency,
+    total: amount.toString(),
+  });
 }
 
 /** Releases the committed (not backordered) remainder of an open line. */

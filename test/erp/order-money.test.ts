@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NetSuiteClient } from '../../connectors/netsuite';
+import type { ErpSalesOrderInput } from '../../domain/erp';
+import { startErpSandbox, type RunningErpSandbox } from './harness';
+
+let erp: RunningErpSandbox;
+let client: NetSuiteClient;
+let taxable: string;
+let exempt: string;
+
+beforeAll(async () => {
+  erp = await startErpSandbox({ skus: 300 });
+  client = erp.client();
+  taxable = String(
+    (await client.suiteql("SELECT id FROM customer WHERE taxable = 'T'", { limit: 1 })).items[0]!.id,
+  );
+  exempt = String(
+    (await client.suiteql("SELECT id FROM customer WHERE taxable = 'F'", { limit: 1 })).items[0]!.id,
+  );
+}, 180_000);
+afterAll(async () => {
+  await erp?.close();
+});
+
+let seq = 0;
+const order = (overrides: Partial<ErpSalesOrderInput> = {}): ErpSalesOrderInput => ({
+  externalId: `money:${Date.now()}-${++seq}`,
+  customerErpId: taxable,
+  currency: 'USD',
+  lines: [
+    { lineKey: 'L1', sku: 'P101', quantity: 3, rate: '19.99', location: '1' },
+    { lineKey: 'L2', sku: 'P205', quantity: 1, rate: '0.10', location: '1' },
+  ],
+  ...overrides,
+});
+
+describe('the sandbox ERP computes a sales order’s money as NetSuite does', () => {
+  it('subtotal, discount item, shipping cost, tax amounts and the total', async () => {
+    const so = await client.createSalesOrder(
+      order({
+        discount: { amount: '20.00', codes: ['SAVE20'] },
+        shipping: { method: '1', storeMethod: 'Standard', cost: '10.00' },
+        tax: { lines: [{ title: 'State Tax', rate: '0.06', amount: '2.41' }] },
+      }),
+    );
+    // 3 × 19.99 + 0.10 = 60.07; − 20.00 + 10.00 + 2.41 = 52.48
+    expect(so.totals).toEqual({
+      currency: 'USD',
+      subtotal: '60.07',
+      discountTotal: '-20.00',
+      shippingCost: '10.00',
+      taxTotal: '2.41',
+      total: '52.48',
+    });
+  });
+
+  it('keeps a tax-exempt customer exempt', async () => {
+    const so = await client.createSalesOrder(
+      order({
+        customerErpId: exempt,
+        tax: { lines: [{ title: 'State Tax', rate: '0.06', amount: '3.60' }] },
+      }),
+    );
+    expect(so.totals).toMatchObject({ taxTotal: '0.00', total: '60.07' });
+  });
+
+  it('records a paid order’s payment once as a customer deposit, and none for an authorized one', async () => {
+    const paid = order({
+      payment: { status: 'paid', gateway: 'shopify_payments', amount: '60.07', externalId: '' },
+    });
+    paid.payment!.externalId = `${paid.externalId}:deposit`;
+    await client.createSalesOrder(paid);
+    await client.createSalesOrder(paid);
+    const deposits = await client.suiteql(
+      `SELECT id, foreigntotal FROM transaction WHERE type = 'CustDep' AND externalid = '${paid.externalId}:deposit'`,
+    );
+    expect(deposits.totalResults).toBe(1);
+    expect(String(deposits.items[0]!.foreigntotal)).toBe('60.07');
+
+    const authorized = order();
+    await client.createSalesOrder(authorized);
+    const none = await client.suiteql(
+      `SELECT id FROM transaction WHERE type = 'CustDep' AND externalid = '${authorized.externalId}:deposit'`,
+    );
+    expect(none.totalResults).toBe(0);
+  });
+});
