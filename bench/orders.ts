@@ -5,68 +5,230 @@ import path from 'node:path';
 import { Command } from 'commander';
 import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
+import { temporal as proto } from '@temporalio/proto';
 import { dropDatabase } from '../db/migrate';
 import { orderWorkflowId } from '../domain/ids';
 import { loadConfig } from '../platform/config';
 import { freePort } from '../platform/temporal-server';
+import { prepareNamespace } from '../platform/temporal-cluster';
+import { taskQueue } from '../domain/ids';
+import { describeMachine } from './_report';
 import { contractItems, seedCustomer, seedItem, stockedType } from '../sandbox/erp/scenario';
 
 /**
  * Webhook → ERP sales order at a sustained rate, on the system exactly as `npm start` runs it (its
- * own Temporal dev server, database and ports): the sandbox store emits signed orders/create
- * webhooks (some delivered twice), the API signals order workflows, the worker creates the sales
- * orders in the sandbox ERP over its REST dialect at the configured latency.
+ * own Temporal dev server, database and ports, or the Temporal server at --temporal-address): the
+ * sandbox store emits signed orders/create webhooks (some delivered twice), the API signals order
+ * workflows, the worker(s) create the sales orders in the sandbox ERP at the configured latency.
+ *
+ * Then, on the same Temporal server with the same number of worker processes and at the same
+ * rates, a minimal workflow with the same sequence of local and remote activity calls as a real
+ * order's history (read from this run) and no Quayside logic: the baseline every figure is divided by.
+ * Phase 1 sends at --rate (meant to be above saturation) for throughput and worker CPU per order;
+ * phase 2 sends at half of Quayside's measured throughput for latency.
  */
 const o = new Command()
   .name('bench orders')
   .option('--rate <n>', 'orders per second', '20')
-  .option('--duration <s>', 'seconds of load', '30')
+  .option('--duration <s>', 'seconds of load at --rate', '10')
   .option('--erp-latency-min <ms>', 'sandbox ERP latency, lower bound', '20')
   .option('--erp-latency-max <ms>', 'sandbox ERP latency, upper bound', '80')
   .option('--erp-limit <n>', 'sandbox ERP account concurrency limit (429 above)', '15')
   .option('--erp-concurrency <n>', "connector's concurrency budget", '10')
   .option('--duplicates <rate>', 'share of webhooks the store delivers twice', '0.1')
+  .option('--latency-duration <s>', 'seconds of load at half the saturation throughput (0: skip)', '10')
+  .option('--workers <n>', 'worker processes (extras run with STANDING_PROCESSES=false)', '1')
+  .option(
+    '--temporal-address <host:port>',
+    'an existing Temporal server (each run gets its own namespace); default: its own dev server',
+    process.env.TEMPORAL_ADDRESS,
+  )
+  .option('--server-label <text>', 'how the report names the Temporal server at --temporal-address')
+  .option('--no-baseline', 'skip the minimal-workflow baseline')
+  .option('--out <name>', 'results file bench/results/<name>.json', 'orders')
   .parse()
   .opts<Record<string, string>>();
 
 const rate = Number(o.rate);
 const duration = Number(o.duration);
+const latencyDuration = Number(o.latencyDuration);
+const workerCount = Math.max(1, Number(o.workers));
+const externalAddress = o.temporalAddress as string | undefined;
+const runBaseline = (o.baseline as unknown) !== false;
 const SKUS = 400;
 const CUSTOMERS = 120;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
-async function startQuayside(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(__dirname, '..', 'scripts', 'start.ts')],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: path.join(__dirname, '..'),
-    },
-  );
+const CLK_TCK = 100;
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+function cmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+function childrenOf(pid: number): number[] {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+/** Processes whose command line contains every one of `parts`. */
+function processesMatching(...parts: string[]): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => pid !== process.pid && parts.every((p) => cmdline(pid).includes(p)));
+}
+
+async function waitForLine(child: ChildProcess, line: string, what: string): Promise<void> {
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('Quayside is running.')) resolve();
+      if (output.includes(line)) resolve();
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output.slice(-3000)}`)));
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}:\n${output.slice(-3000)}`)));
   });
   child.stdout!.removeAllListeners('data');
   child.stdout!.resume();
   child.stderr!.resume();
+}
+
+/** Distinct worker identities polling a workflow task queue, polled until at least `n` or the deadline. */
+async function waitForPollers(client: Client, namespace: string, queue: string, n: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const res = await client.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: queue },
+      taskQueueType: 1,
+    });
+    if (new Set((res.pollers ?? []).map((p) => p.identity)).size >= n) return;
+    await sleep(300);
+  }
+  throw new Error(`fewer than ${n} workers polled ${queue} within 120 s`);
+}
+
+function spawnTs(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', entry)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: path.join(__dirname, '..'),
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await gone;
+  clearTimeout(timer);
+}
+
+const summary = (sorted: number[]) => ({
+  p50: percentile(sorted, 50),
+  p90: percentile(sorted, 90),
+  p99: percentile(sorted, 99),
+  max: sorted.at(-1) ?? NaN,
+});
+
+/** The local ('L') and remote ('R') activity calls of a workflow's history, in order. */
+function activitySteps(events: proto.api.history.v1.IHistoryEvent[]): string {
+  const T = proto.api.enums.v1.EventType;
+  return events
+    .map((e) =>
+      e.eventType === T.EVENT_TYPE_MARKER_RECORDED
+        ? 'L'
+        : e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+          ? 'R'
+          : '',
+    )
+    .join('');
+}
+
+async function startQuayside(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawnTs('scripts/start.ts', env);
+  await waitForLine(child, 'Quayside is running.', 'npm start');
   return child;
+}
+
+interface PhaseResult {
+  rate: number;
+  sent: number;
+  completed: number;
+  sendSeconds: number;
+  /** completions ÷ seconds from the first send to the last completion */
+  throughput: number;
+  latencyMs: ReturnType<typeof summary>;
+  /** worker CPU seconds over the phase, idle use subtracted, ÷ completions */
+  workerCpuMsPerOrder: number;
+  serverCpuMsPerOrder: number;
+}
+
+/** Sends `total` items at `perSecond`, each through `send`, which resolves at the item's completion time (ms) or null. */
+async function drive(
+  perSecond: number,
+  seconds: number,
+  send: (i: number) => Promise<number | null>,
+  cpu: { workers: () => number; server: () => number; idleWorkers: number; idleServer: number },
+): Promise<PhaseResult> {
+  const total = Math.max(1, Math.round(perSecond * seconds));
+  const cpu0 = { w: cpu.workers(), s: cpu.server() };
+  const t0 = Date.now();
+  const done: Promise<{ sent: number; at: number | null }>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = t0 + (i * 1000) / perSecond - Date.now();
+    if (wait > 0) await sleep(wait);
+    const sent = Date.now();
+    done.push(send(i).then((at) => ({ sent, at })));
+  }
+  const sendSeconds = (Date.now() - t0) / 1000;
+  const results = await Promise.all(done);
+  const ok = results.filter((r): r is { sent: number; at: number } => r.at !== null);
+  const last = Math.max(...ok.map((r) => r.at));
+  const window = (last - t0) / 1000;
+  const workerCpu = cpu.workers() - cpu0.w - cpu.idleWorkers * window;
+  const serverCpu = cpu.server() - cpu0.s - cpu.idleServer * window;
+  return {
+    rate: perSecond,
+    sent: total,
+    completed: ok.length,
+    sendSeconds,
+    throughput: ok.length / window,
+    latencyMs: summary(ok.map((r) => r.at - r.sent).sort((x, y) => x - y)),
+    workerCpuMsPerOrder: (workerCpu * 1000) / Math.max(1, ok.length),
+    serverCpuMsPerOrder: (serverCpu * 1000) / Math.max(1, ok.length),
+  };
 }
 
 async function main() {
   const base = loadConfig({ ...process.env, LOG_PRETTY: 'false' });
+  const stamp = Date.now().toString(36);
   const dbUrl = new URL(base.DATABASE_URL);
-  dbUrl.pathname = `/quayside_bench_orders_${Date.now().toString(36)}`;
+  dbUrl.pathname = `/quayside_bench_orders_${stamp}`;
   const databaseUrl = dbUrl.toString();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quayside-bench-'));
   const [apiPort, erpPort, storePort, temporalPort, uiPort] = await Promise.all([
@@ -76,6 +238,12 @@ async function main() {
     freePort(),
     freePort(),
   ]);
+  // On a shared server each run gets its own namespace: order workflow ids repeat from run to run.
+  const namespace = externalAddress ? `quayside-bench-${stamp}` : base.TEMPORAL_NAMESPACE;
+  const address = externalAddress ?? `127.0.0.1:${temporalPort}`;
+  const serverMode = externalAddress
+    ? ((o.serverLabel as string | undefined) ?? `Temporal server at ${externalAddress}`)
+    : 'Temporal dev server, SQLite file in WAL mode (as npm start runs it)';
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     LOG_LEVEL: 'warn',
@@ -84,6 +252,7 @@ async function main() {
     QUAYSIDE_DATA_DIR: dataDir,
     TEMPORAL_PORT: String(temporalPort),
     TEMPORAL_UI_PORT: String(uiPort),
+    TEMPORAL_NAMESPACE: namespace,
     API_PORT: String(apiPort),
     API_PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
     SANDBOX_ERP_PORT: String(erpPort),
@@ -99,28 +268,48 @@ async function main() {
     SANDBOX_STORE_DUPLICATE_RATE: o.duplicates,
     ERP_EVENTS_POLL_SECONDS: '1',
   };
-  delete env.TEMPORAL_ADDRESS;
-  process.stdout.write('starting Quayside (npm start) on its own ports, database and Temporal server…\n');
+  if (externalAddress) {
+    env.TEMPORAL_ADDRESS = externalAddress;
+    await prepareNamespace(externalAddress, namespace);
+  } else delete env.TEMPORAL_ADDRESS;
+  process.stdout.write(
+    `starting Quayside (npm start) with ${workerCount} worker process(es) on ${serverMode}, namespace ${namespace}…\n`,
+  );
   const started = Date.now();
   const quayside = await startQuayside(env);
-  process.stdout.write(`up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const extras: ChildProcess[] = [];
+  const baselineWorkers: ChildProcess[] = [];
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
   const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
-  const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
-  const client = new Client({ connection });
-  const store = base.QUAYSIDE_STORE;
-  const erpAdmin = async <T>(method: string, p: string): Promise<T> =>
-    (await (await fetch(`http://127.0.0.1:${erpPort}/admin${p}`, { method })).json()) as T;
-  const sim = async <T>(p: string, body: unknown): Promise<T> => {
-    const res = await fetch(`http://127.0.0.1:${storePort}${p}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${p}: HTTP ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
-
   try {
+    const workerEnv = { ...env, TEMPORAL_ADDRESS: address, STANDING_PROCESSES: 'false' };
+    for (let k = 1; k < workerCount; k++) extras.push(spawnTs('workers/main.ts', workerEnv));
+    const ordersQueue = taskQueue('orders', base.TEMPORAL_TASK_QUEUE_PREFIX);
+    await waitForPollers(client, namespace, ordersQueue, workerCount);
+    process.stdout.write(`up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    const workerPids = [
+      ...childrenOf(quayside.pid!).filter((pid) => cmdline(pid).includes('workers/main.ts')),
+      ...extras.map((c) => c.pid!),
+    ];
+    const serverPids = externalAddress
+      ? processesMatching('server-bin/server')
+      : processesMatching('start-dev', '--port', String(temporalPort));
+    const cpu = { workers: () => cpuOf(workerPids), server: () => cpuOf(serverPids) };
+
+    const store = base.QUAYSIDE_STORE;
+    const erpAdmin = async <T>(method: string, p: string): Promise<T> =>
+      (await (await fetch(`http://127.0.0.1:${erpPort}/admin${p}`, { method })).json()) as T;
+    const sim = async <T>(p: string, body: unknown): Promise<T> => {
+      const res = await fetch(`http://127.0.0.1:${storePort}${p}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${p}: HTTP ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    };
+
     // Buyers on the base price level with a credit limit, ordering stocked items they have no contract price for.
     const buyers = Array.from({ length: CUSTOMERS }, (_, k) => seedCustomer(k + 1)).filter(
       (c) => c.priceLevel === 'Base Price' && c.creditLimit !== null && c.parentId === null,
@@ -135,135 +324,258 @@ async function main() {
       await sleep(500);
     }
 
+    // Idle use (standing syncs polling the ERP every second), subtracted from each phase.
     await erpAdmin('POST', '/stats/reset');
+    const idle0 = { w: cpu.workers(), s: cpu.server() };
     await sleep(3000);
+    const idle = {
+      idleWorkers: (cpu.workers() - idle0.w) / 3,
+      idleServer: (cpu.server() - idle0.s) / 3,
+    };
     const idleCallsPerSecond = (await erpAdmin<{ requests: number }>('GET', '/stats')).requests / 3;
-
-    const total = Math.round(rate * duration);
-    process.stdout.write(`sending ${total} orders at ${rate}/s from ${buyers.length} buyers…\n`);
     await erpAdmin('POST', '/stats/reset');
-    const sentAt = new Map<string, number>();
+
     const storeOrders: string[] = [];
     let failedSends = 0;
-    const sends: Promise<void>[] = [];
-    const t0 = Date.now();
-    for (let i = 0; i < total; i++) {
-      const wait = t0 + (i * 1000) / rate - Date.now();
-      if (wait > 0) await sleep(wait);
+    /** Resolves when the sales order for `po` exists in the sandbox ERP (its creation time), or null. */
+    const created = new Map<string, number>();
+    const waiting = new Map<string, (at: number | null) => void>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const rows = await db.query<{ po: string; created: Date }>(
+          `SELECT other_ref_num AS po, min(tran_date) AS created FROM sandbox_erp.txn
+            WHERE type = 'SalesOrd' AND other_ref_num LIKE 'BENCH-%' GROUP BY other_ref_num`,
+        );
+        for (const r of rows.rows) {
+          if (created.has(r.po)) continue;
+          created.set(r.po, r.created.getTime());
+          waiting.get(r.po)?.(r.created.getTime());
+          waiting.delete(r.po);
+        }
+        await sleep(250);
+      }
+    })();
+    const sendOrder = (po: string, i: number): Promise<number | null> => {
       const buyer = buyers[i % buyers.length]!;
       const excluded = new Set(contractItems(buyer.id, SKUS));
       const usable = items.filter((it) => !excluded.has(it.id));
       const a = usable[i % usable.length]!;
       const b = usable[(i * 7 + 3) % usable.length]!;
-      const po = `BENCH-${i}`;
-      sentAt.set(po, Date.now());
-      sends.push(
-        sim<{ orderId: string }>('/sandbox/orders', {
-          customerEmail: buyer.email,
-          poNumber: po,
-          lines:
-            a.id === b.id
-              ? [{ sku: `PROD-${a.id}`, quantity: 1 }]
-              : [
-                  { sku: `PROD-${a.id}`, quantity: 1 },
-                  { sku: `PROD-${b.id}`, quantity: 1 },
-                ],
-        })
-          .then((r) => void storeOrders.push(r.orderId))
-          .catch(() => void failedSends++),
+      const done = new Promise<number | null>((resolve) => {
+        waiting.set(po, resolve);
+        setTimeout(() => {
+          if (waiting.delete(po)) resolve(null);
+        }, 180_000);
+      });
+      return sim<{ orderId: string }>('/sandbox/orders', {
+        customerEmail: buyer.email,
+        poNumber: po,
+        lines:
+          a.id === b.id
+            ? [{ sku: `PROD-${a.id}`, quantity: 1 }]
+            : [
+                { sku: `PROD-${a.id}`, quantity: 1 },
+                { sku: `PROD-${b.id}`, quantity: 1 },
+              ],
+      }).then(
+        (r) => {
+          storeOrders.push(r.orderId);
+          return done;
+        },
+        () => {
+          failedSends++;
+          waiting.delete(po);
+          return null;
+        },
       );
-    }
-    await Promise.all(sends);
-    const sendSeconds = (Date.now() - t0) / 1000;
+    };
 
-    type Row = { po: string; n: number; created: Date };
-    let rows: Row[] = [];
-    const deadline = Date.now() + 180_000;
-    while (Date.now() < deadline) {
-      rows = (
-        await db.query<Row>(
-          `SELECT other_ref_num AS po, count(*)::int AS n, min(tran_date) AS created FROM sandbox_erp.txn
-            WHERE type = 'SalesOrd' AND other_ref_num LIKE 'BENCH-%' GROUP BY other_ref_num`,
-        )
-      ).rows;
-      const parked = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM orders WHERE attention_reason IS NOT NULL`,
-      );
-      if (rows.length + parked.rows[0]!.n >= total - failedSends) break;
-      await sleep(500);
+    process.stdout.write(`phase 1: ${Math.round(rate * duration)} orders at ${rate}/s…\n`);
+    const saturation = await drive(rate, duration, (i) => sendOrder(`BENCH-S-${i}`, i), { ...cpu, ...idle });
+    const statsSaturation = await erpAdmin<{ requests: number; throttled: number; maxInFlight: number }>(
+      'GET',
+      '/stats',
+    );
+    const halfRate = Math.max(1, Math.round(saturation.throughput * 5) / 10);
+    let latency: PhaseResult | null = null;
+    if (latencyDuration > 0) {
+      process.stdout.write(`phase 2: ${Math.round(halfRate * latencyDuration)} orders at ${halfRate}/s…\n`);
+      latency = await drive(halfRate, latencyDuration, (i) => sendOrder(`BENCH-L-${i}`, i + 100_000), {
+        ...cpu,
+        ...idle,
+      });
     }
+    watching = false;
+    await watcher;
     const stats = await erpAdmin<{ requests: number; throttled: number; maxInFlight: number }>(
       'GET',
       '/stats',
     );
+    const dup = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT other_ref_num FROM sandbox_erp.txn
+        WHERE type = 'SalesOrd' AND other_ref_num LIKE 'BENCH-%' GROUP BY 1 HAVING count(*) > 1) d`,
+    );
     const parked = await db.query<{ reason: string; n: number }>(
       `SELECT attention_reason AS reason, count(*)::int AS n FROM orders WHERE attention_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC`,
     );
-    const parkedTotal = parked.rows.reduce((s, r) => s + r.n, 0);
-    const lastCreated = Math.max(...rows.map((r) => r.created.getTime()));
-    const latencies = rows.map((r) => r.created.getTime() - sentAt.get(r.po)!).sort((x, y) => x - y);
-    const window = (lastCreated - t0) / 1000;
+    const parkedTotal = parked.rows.reduce((sum, r) => sum + r.n, 0);
+    const sent = saturation.sent + (latency?.sent ?? 0);
+
+    // The activity calls of a real order until it waits for fulfillment, from this run's histories.
+    const shapes = new Map<string, number>();
     let events = 0;
     const sample = storeOrders.slice(0, 20);
-    for (const id of sample)
-      events +=
-        (await client.workflow.getHandle(orderWorkflowId(store, id)).fetchHistory()).events?.length ?? 0;
+    for (const id of sample) {
+      const history = await client.workflow.getHandle(orderWorkflowId(store, id)).fetchHistory();
+      events += history.events?.length ?? 0;
+      const steps = activitySteps(history.events ?? []);
+      shapes.set(steps, (shapes.get(steps) ?? 0) + 1);
+    }
+    const steps = [...shapes.entries()].sort((x, y) => y[1] - x[1])[0]?.[0] ?? 'LLLLLLLLLR';
 
+    let baseline: { steps: string; saturation: PhaseResult; latency: PhaseResult | null } | null = null;
+    if (runBaseline) {
+      const queue = `bench-baseline-${stamp}`;
+      const bEnv = {
+        ...process.env,
+        TEMPORAL_ADDRESS: address,
+        TEMPORAL_NAMESPACE: namespace,
+        BASELINE_TASK_QUEUE: queue,
+        BASELINE_LATENCY_MIN_MS: o.erpLatencyMin,
+        BASELINE_LATENCY_MAX_MS: o.erpLatencyMax,
+      };
+      for (let k = 0; k < workerCount; k++) baselineWorkers.push(spawnTs('bench/_baseline/worker.ts', bEnv));
+      await Promise.all(
+        baselineWorkers.map((c) => waitForLine(c, 'baseline worker ready', 'baseline worker')),
+      );
+      await waitForPollers(client, namespace, queue, workerCount);
+      const bPids = baselineWorkers.map((c) => c.pid!);
+      const bCpu = { workers: () => cpuOf(bPids), server: () => cpuOf(serverPids) };
+      const bIdle0 = { w: bCpu.workers(), s: bCpu.server() };
+      await sleep(2000);
+      const bIdle = {
+        idleWorkers: (bCpu.workers() - bIdle0.w) / 2,
+        idleServer: (bCpu.server() - bIdle0.s) / 2,
+      };
+      const startOne = (id: string) => async () => {
+        try {
+          const handle = await client.workflow.start('orderShaped', {
+            taskQueue: queue,
+            workflowId: id,
+            args: [steps],
+          });
+          await handle.result();
+          return Date.now();
+        } catch {
+          return null;
+        }
+      };
+      process.stdout.write(`baseline (${steps.length} activity calls: ${steps}) phase 1 at ${rate}/s…\n`);
+      const bSat = await drive(rate, duration, (i) => startOne(`baseline-${stamp}-S-${i}`)(), {
+        ...bCpu,
+        ...bIdle,
+      });
+      let bLat: PhaseResult | null = null;
+      if (latencyDuration > 0) {
+        process.stdout.write(`baseline phase 2 at ${halfRate}/s…\n`);
+        bLat = await drive(halfRate, latencyDuration, (i) => startOne(`baseline-${stamp}-L-${i}`)(), {
+          ...bCpu,
+          ...bIdle,
+        });
+      }
+      baseline = { steps, saturation: bSat, latency: bLat };
+    }
+
+    const ratio = (a: number, b: number | undefined) => (b ? a / b : null);
     const result = {
       benchmark: 'orders',
       when: new Date().toISOString(),
-      shape:
-        'npm start: separate processes for sandbox ERP, sandbox store, worker and API; Temporal dev server (SQLite); PostgreSQL',
+      machine: describeMachine(),
+      temporalServer: serverMode,
+      temporalServerVersion: (await client.workflowService.getSystemInfo({})).serverVersion ?? 'unknown',
+      workers: workerCount,
+      shape: `npm start: separate processes for sandbox ERP, sandbox store, API and ${workerCount} worker(s); ${serverMode}; PostgreSQL`,
       settings: {
         rate,
         duration,
+        latencyRate: halfRate,
+        latencyDuration,
         erpLatencyMs: [Number(o.erpLatencyMin), Number(o.erpLatencyMax)],
         erpAccountLimit: Number(o.erpLimit),
         connectorConcurrency: Number(o.erpConcurrency),
+        erpBudgetScope: process.env.NETSUITE_BUDGET_SCOPE ?? 'cluster',
         duplicateDeliveryRate: Number(o.duplicates),
       },
-      ordersSent: total,
+      ordersSent: sent,
       failedSends,
-      salesOrdersCreated: rows.length,
-      duplicateSalesOrders: rows.filter((r) => r.n > 1).length,
-      missingOrders: total - failedSends - rows.length - parkedTotal,
+      salesOrdersCreated: created.size,
+      duplicateSalesOrders: dup.rows[0]!.n,
+      missingOrders: sent - failedSends - created.size - parkedTotal,
       parkedOrders: parked.rows,
-      webhookToSalesOrderMs: {
-        p50: percentile(latencies, 50),
-        p90: percentile(latencies, 90),
-        p99: percentile(latencies, 99),
-        max: latencies.at(-1) ?? NaN,
-      },
-      sendSeconds,
-      ordersPerSecond: rows.length / window,
-      erpCallsPerOrder: (stats.requests - idleCallsPerSecond * window) / Math.max(1, rows.length),
+      saturation,
+      latency,
+      baseline,
+      ratios: baseline
+        ? {
+            throughput: ratio(saturation.throughput, baseline.saturation.throughput),
+            workerCpuPerOrder: ratio(saturation.workerCpuMsPerOrder, baseline.saturation.workerCpuMsPerOrder),
+            serverCpuPerOrder: ratio(saturation.serverCpuMsPerOrder, baseline.saturation.serverCpuMsPerOrder),
+            latencyP50:
+              latency && baseline.latency
+                ? ratio(latency.latencyMs.p50, baseline.latency.latencyMs.p50)
+                : null,
+            latencyP99:
+              latency && baseline.latency
+                ? ratio(latency.latencyMs.p99, baseline.latency.latencyMs.p99)
+                : null,
+          }
+        : null,
+      erpCallsPerOrder:
+        (stats.requests - idleCallsPerSecond * (saturation.sendSeconds + (latency?.sendSeconds ?? 0))) /
+        Math.max(1, created.size),
       erpBackgroundCallsPerSecond: idleCallsPerSecond,
       erp429s: stats.throttled,
+      erp429sSaturationPhase: statsSaturation.throttled,
       erpMaxInFlight: stats.maxInFlight,
       historyEventsPerOrderUntilErp: events / Math.max(1, sample.length),
-      targetP99Ms: 2000,
+      activityCallsPerOrder: {
+        local: [...steps].filter((c) => c === 'L').length,
+        remote: [...steps].filter((c) => c === 'R').length,
+        sequence: steps,
+      },
+      targets: { throughputRatio: 0.8, workerCpuRatio: 1.5, latencyP99Ms: 1000 },
     };
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-    fs.writeFileSync(path.join(__dirname, 'results', 'orders.json'), JSON.stringify(result, null, 2) + '\n');
-    const ms = result.webhookToSalesOrderMs;
+    fs.writeFileSync(
+      path.join(__dirname, 'results', `${o.out}.json`),
+      JSON.stringify(result, null, 2) + '\n',
+    );
+    const f = (n: number | null | undefined, d = 1) =>
+      n === null || n === undefined || Number.isNaN(n) ? '—' : n.toFixed(d);
+    const r = result.ratios;
     process.stdout.write(
       [
         '',
-        `orders: ${total} sent at ${rate}/s over ${sendSeconds.toFixed(1)} s → ${rows.length} ERP sales orders; ${result.duplicateSalesOrders} duplicate, ${result.missingOrders} missing, ${parkedTotal} parked`,
-        ...parked.rows.map((r) => `  parked ×${r.n}: ${r.reason}`),
-        `webhook → ERP sales order   p50 ${ms.p50} ms   p90 ${ms.p90} ms   p99 ${ms.p99} ms   max ${ms.max} ms   (target p99 < 2000 ms: ${ms.p99 < 2000 ? 'met' : 'missed'})`,
-        `throughput                  ${result.ordersPerSecond.toFixed(1)} orders/s`,
-        `ERP calls per order         ${result.erpCallsPerOrder.toFixed(1)}  (background polling ${idleCallsPerSecond.toFixed(1)} calls/s excluded; ${stats.throttled} answered 429; max ${stats.maxInFlight} in flight)`,
-        `history events per order    ${result.historyEventsPerOrderUntilErp.toFixed(1)} (until it waits for fulfillment)`,
-        `ERP latency ${o.erpLatencyMin}–${o.erpLatencyMax} ms, account limit ${o.erpLimit}, connector budget ${o.erpConcurrency}; ${Number(o.duplicates) * 100}% of webhooks delivered twice`,
+        `orders on ${serverMode}, ${workerCount} worker process(es): ${sent} sent → ${created.size} ERP sales orders; ${result.duplicateSalesOrders} duplicate, ${result.missingOrders} missing, ${parkedTotal} parked`,
+        ...parked.rows.map((p) => `  parked ×${p.n}: ${p.reason}`),
+        `throughput at ${rate}/s offered   Quayside ${f(saturation.throughput)}/s   baseline ${f(baseline?.saturation.throughput)}/s   ×${f(r?.throughput, 2)}`,
+        `worker CPU per order          Quayside ${f(saturation.workerCpuMsPerOrder)} ms   baseline ${f(baseline?.saturation.workerCpuMsPerOrder)} ms   ×${f(r?.workerCpuPerOrder, 2)}`,
+        `Temporal server CPU per order Quayside ${f(saturation.serverCpuMsPerOrder)} ms   baseline ${f(baseline?.saturation.serverCpuMsPerOrder)} ms   ×${f(r?.serverCpuPerOrder, 2)}`,
+        latency
+          ? `webhook → ERP sales order at ${halfRate}/s   p50 ${latency.latencyMs.p50} ms   p99 ${latency.latencyMs.p99} ms   (baseline start → done p50 ${baseline?.latency?.latencyMs.p50 ?? '—'} ms, p99 ${baseline?.latency?.latencyMs.p99 ?? '—'} ms)`
+          : '',
+        `at ${rate}/s offered            p50 ${saturation.latencyMs.p50} ms   p99 ${saturation.latencyMs.p99} ms`,
+        `activity calls per order      ${steps} (${result.activityCallsPerOrder.local} local, ${result.activityCallsPerOrder.remote} remote); ${f(result.historyEventsPerOrderUntilErp)} history events`,
+        `ERP                           ${f(result.erpCallsPerOrder)} calls per order; ${stats.throttled} answered 429; max ${stats.maxInFlight} in flight (account limit ${o.erpLimit}, connector budget ${o.erpConcurrency})`,
         '',
       ].join('\n'),
     );
   } finally {
+    await Promise.all([...baselineWorkers, ...extras].map(stopChild));
     await connection.close();
     await db.end();
-    quayside.kill('SIGINT');
-    await new Promise((r) => quayside.once('exit', r));
+    await stopChild(quayside);
     await dropDatabase(databaseUrl).catch(() => undefined);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

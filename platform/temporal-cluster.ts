@@ -276,23 +276,28 @@ export async function startCluster(opts: {
   };
   try {
     await Promise.race([waitForTemporal({ address }, 90_000), exited]);
-    await Promise.race([ensureNamespace(address, opts.namespace), exited]);
-    // A namespace registered a moment ago takes a few seconds to reach every service.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        await registerSearchAttributes({ address }, opts.namespace);
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 1_000));
-      }
-    }
+    await Promise.race([prepareNamespace(address, opts.namespace), exited]);
   } catch (err) {
     await stop();
     throw err;
   }
   return { address, process: child, stop };
+}
+
+/** Registers `namespace` on the cluster at `address` when missing, with Quayside's search attributes. */
+export async function prepareNamespace(address: string, namespace: string): Promise<void> {
+  await ensureNamespace(address, namespace);
+  // A namespace registered a moment ago takes a few seconds to reach every service.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await registerSearchAttributes({ address }, namespace);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
 }
 
 async function ensureNamespace(address: string, namespace: string): Promise<void> {
