@@ -4,6 +4,7 @@ import { approvalRepository, type ApprovalRecord } from '../db/approvals';
 import type { Db } from '../db/pool';
 import { principalRepository, type Principal } from '../db/principals';
 import type { ApprovalActivities, PendingApproval } from '../domain/approvals';
+import { storeOfWorkflowId } from '../domain/contracts';
 import type { Logger } from '../platform/logger';
 import { deliverNotification } from './notify';
 
@@ -62,7 +63,7 @@ export function createApprovalActivities(deps: ApprovalActivityDeps): ApprovalAc
   }
 
   const storeOf = (a: ApprovalRecord | PendingApproval) =>
-    'store' in a ? a.store : (a.workflowId.split(':')[1] ?? null);
+    'store' in a ? a.store : storeOfWorkflowId(a.workflowId);
 
   return {
     async openApproval(input: PendingApproval): Promise<void> {

@@ -2,8 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { syncRepository } from '../db/sync';
 import type { Db } from '../db/pool';
 import type { ErpFulfillment, ErpInvoice, ErpPort } from '../domain/erp';
-import { taskQueue } from '../domain/ids';
-import { erpEventsWorkflowId } from '../domain/order-process';
+import { ERP_EVENTS_TASK_QUEUE, erpEventsWorkflowId, taskQueue } from '../domain/contracts';
 import type { ErpCursors, ErpEventsInput } from '../domain/erp-events';
 
 export interface ErpEventDeps {
@@ -70,7 +69,7 @@ export async function ensureErpEventsPoller(
   try {
     await client.workflow.start('erpEvents', {
       workflowId,
-      taskQueue: taskQueue('orders', opts.taskQueuePrefix),
+      taskQueue: taskQueue(ERP_EVENTS_TASK_QUEUE, opts.taskQueuePrefix),
       args: [args],
     });
     return { workflowId, started: true };

@@ -10,7 +10,7 @@ import { ConcurrencyBudget, createNetSuiteClient } from '../connectors/netsuite'
 import { ShopifyAdminClient, ShopifyStorefront } from '../connectors/shopify';
 import { dropDatabase, ensureDatabase, migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { taskQueue } from '../domain/ids';
+import { taskQueue } from '../domain/contracts';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { ensureTemporalCli, freePort, startDevServer } from '../platform/temporal-server';

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { dropDatabase } from '../db/migrate';
-import { orderWorkflowId } from '../domain/ids';
+import { orderWorkflowId } from '../domain/contracts';
 import { loadConfig } from '../platform/config';
 import { freePort } from '../platform/temporal-server';
 import { prepareNamespace } from '../platform/temporal-cluster';

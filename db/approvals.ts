@@ -1,4 +1,5 @@
 import type { ApprovalKind, DecisionInput, PendingApproval } from '../domain/approvals';
+import { storeOfWorkflowId } from '../domain/contracts';
 import type { Db } from './pool';
 
 export type ApprovalStatus =
@@ -67,8 +68,8 @@ const toRecord = (r: ApprovalRow): ApprovalRecord => ({
   closedAt: r.closed_at?.toISOString() ?? null,
 });
 
-/** The store a workflow belongs to, from its deterministic id `<kind>:<store>:<id…>`. */
-export const storeOfWorkflow = (workflowId: string): string | null => workflowId.split(':')[1] ?? null;
+/** The store a workflow belongs to, read from its deterministic id by its process's contract. */
+export const storeOfWorkflow = storeOfWorkflowId;
 
 /** Pending and past approvals, and the audit trail of decisions on them. */
 export function approvalRepository(db: Db) {

@@ -1,4 +1,4 @@
-import { customerWorkflowId, orderWorkflowId } from '../domain/ids';
+import { customerWorkflowId, orderWorkflowId } from '../domain/contracts';
 import { withTransaction, type Db, type DbClient } from './pool';
 
 export type PrivacyTopic = 'customers/data_request' | 'customers/redact' | 'shop/redact';

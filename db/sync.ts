@@ -1,5 +1,5 @@
 import type { ErpCustomer, ErpItem, ErpPrice, InventoryLevel } from '../domain/erp';
-import { orderWorkflowId } from '../domain/ids';
+import { orderWorkflowId } from '../domain/contracts';
 import type { Db, DbClient } from './pool';
 
 type Queryable = Db | DbClient;

@@ -18,8 +18,8 @@ const PAID = new Set(['paid', 'partially_paid', 'partially_refunded']);
 export const isPaidStatus = (financialStatus: string | undefined) =>
   financialStatus !== undefined && PAID.has(financialStatus);
 
-/** One ERP change poller per store. */
-export const erpEventsWorkflowId = (store: string) => `erp-events:${store}`;
+/** One ERP change poller per store (its id lives in the sync contract). */
+export { erpEventsWorkflowId } from './contracts/sync';
 
 export type OrderStep =
   | 'awaitingOrder'

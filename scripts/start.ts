@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { ensureDatabase, migrate } from '../db/migrate';
-import { taskQueue } from '../domain/ids';
+import { taskQueue } from '../domain/contracts';
 import { loadConfig, type Config } from '../platform/config';
 import { createLogger, type Logger } from '../platform/logger';
 import { createPool } from '../db/pool';

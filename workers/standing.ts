@@ -1,15 +1,16 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { ensureErpEventsPoller } from '../activities/erp-events';
-import { taskQueue } from '../domain/ids';
+import {
+  catalogSyncWorkflowId,
+  inventorySyncWorkflowId,
+  reconcileWorkflowId,
+  storePricingWorkflowId,
+  SYNC_TASK_QUEUE,
+  taskQueue,
+} from '../domain/contracts';
 import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
 import { catalogSync, inventorySync, storefrontReconcile, storePricingSync } from '../workflows';
-
-export const inventorySyncWorkflowId = (store: string) => `sync:inventory:${store}`;
-export const catalogSyncWorkflowId = (store: string) => `sync:catalog:${store}`;
-export const reconcileWorkflowId = (store: string) => `reconcile:${store}`;
-export const storePricingWorkflowId = (store: string) => `sync:store-pricing:${store}`;
-export const storePricingResyncWorkflowId = (store: string) => `sync:store-pricing-resync:${store}`;
 
 async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -38,7 +39,7 @@ export async function ensureStandingProcesses(client: Client, config: Config, lo
   const inventory = await startOnce(() =>
     client.workflow.start(inventorySync, {
       workflowId: inventorySyncWorkflowId(store),
-      taskQueue: taskQueue('sync', prefix),
+      taskQueue: taskQueue(SYNC_TASK_QUEUE, prefix),
       args: [
         { store, pollIntervalSeconds: config.SYNC_INVENTORY_POLL_SECONDS, pageSize: config.SYNC_PAGE_SIZE },
       ],
@@ -47,7 +48,7 @@ export async function ensureStandingProcesses(client: Client, config: Config, lo
   const catalog = await startOnce(() =>
     client.workflow.start(catalogSync, {
       workflowId: catalogSyncWorkflowId(store),
-      taskQueue: taskQueue('sync', prefix),
+      taskQueue: taskQueue(SYNC_TASK_QUEUE, prefix),
       args: [
         {
           store,
@@ -61,7 +62,7 @@ export async function ensureStandingProcesses(client: Client, config: Config, lo
   const reconcile = await startOnce(() =>
     client.workflow.start(storefrontReconcile, {
       workflowId: reconcileWorkflowId(store),
-      taskQueue: taskQueue('sync', prefix),
+      taskQueue: taskQueue(SYNC_TASK_QUEUE, prefix),
       args: [
         {
           store,
@@ -74,7 +75,7 @@ export async function ensureStandingProcesses(client: Client, config: Config, lo
   const storePricing = await startOnce(() =>
     client.workflow.start(storePricingSync, {
       workflowId: storePricingWorkflowId(store),
-      taskQueue: taskQueue('sync', prefix),
+      taskQueue: taskQueue(SYNC_TASK_QUEUE, prefix),
       args: [
         {
           store,

@@ -8,7 +8,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
-import { taskQueue, type TaskQueueName } from '../domain/ids';
+import { taskQueue, type TaskQueueName } from '../domain/contracts';
 import { dataConverterFor } from '../platform/codec';
 import type { Logger } from '../platform/logger';
 

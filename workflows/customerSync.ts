@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { CustomerSyncActivities } from '../activities/customers';
 import { CUSTOMER_EVENT_SIGNAL, type StorefrontCustomerEvent } from '../domain/customer';
-import { customerWorkflowId } from '../domain/ids';
+import { customerWorkflowId } from '../domain/contracts';
 import { SA } from '../domain/search-attributes';
 
 export interface CustomerSyncInput {

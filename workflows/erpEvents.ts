@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { ErpEventActivities } from '../activities/erp-events';
 import type { ErpCursors, ErpEventsInput, ErpEventsStatus } from '../domain/erp-events';
-import { orderWorkflowId } from '../domain/ids';
+import { orderWorkflowId } from '../domain/contracts';
 import { parseErpOrderExternalId } from '../domain/order-process';
 import { erpFulfillmentSignal, erpInvoiceSignal } from './orderToInvoice';
 import { PROFILES } from './activity-profiles';

@@ -37,7 +37,7 @@ import {
   type ErpSalesOrderInput,
 } from '../domain/erp';
 import { Money } from '../domain/money';
-import { backorderWorkflowId, shipmentWorkflowId } from '../domain/ids';
+import { backorderWorkflowId, shipmentWorkflowId } from '../domain/contracts';
 import {
   ORDER_EVENT_SIGNAL,
   orderMoney,

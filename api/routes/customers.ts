@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
 import { CustomerApplication, type StorefrontCustomerEvent } from '../../domain/customer';
-import { customerWorkflowId, taskQueue } from '../../domain/ids';
+import { customerWorkflowId, taskQueue } from '../../domain/contracts';
 import {
   applicantInfoSignal,
   customerApproval,

@@ -9,7 +9,7 @@ import {
 import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
-import { orderWorkflowId, taskQueue } from '../../domain/ids';
+import { orderWorkflowId, taskQueue } from '../../domain/contracts';
 import { CanonicalOrder, type StorefrontOrderEvent } from '../../domain/order';
 import { CancelRequest, OrderFix } from '../../domain/order-process';
 import {

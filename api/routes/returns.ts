@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { returnWorkflowId, taskQueue } from '../../domain/ids';
+import { returnWorkflowId, taskQueue } from '../../domain/contracts';
 import { ReturnRequest, type StorefrontReturnEvent } from '../../domain/returns';
 import {
   goodsReceivedSignal,

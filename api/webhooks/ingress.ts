@@ -4,7 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { alertRepository } from '../../db/alerts';
 import type { Db } from '../../db/pool';
 import { webhookRepository, type DeadLetter } from '../../db/webhooks';
-import { taskQueue } from '../../domain/ids';
+import { taskQueue } from '../../domain/contracts';
 import type { Logger } from '../../platform/logger';
 import { privacyRepository } from '../../db/privacy';
 import { parseShopifyJson } from './json';

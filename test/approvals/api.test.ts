@@ -9,7 +9,7 @@ import { createNotifyActivities } from '../../activities/notify';
 import { createApp } from '../../api/app';
 import type { Db } from '../../db/pool';
 import { principalRepository } from '../../db/principals';
-import { taskQueue } from '../../domain/ids';
+import { taskQueue } from '../../domain/contracts';
 import { testClient, testDb, testLog } from '../support/env';
 import { recordHistory } from '../support/histories';
 import { orderFacts, returnWorld } from '../returns/world';

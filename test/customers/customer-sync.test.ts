@@ -4,7 +4,7 @@ import { mappingRepository } from '../../db/mappings';
 import { policyRepository } from '../../db/policies';
 import { principalRepository } from '../../db/principals';
 import { DECIDE_UPDATE, PENDING_APPROVAL_QUERY, type PendingApproval } from '../../domain/approvals';
-import { customerWorkflowId } from '../../domain/ids';
+import { customerWorkflowId } from '../../domain/contracts';
 import type { CustomerApprovalStatus } from '../../workflows/customerApproval';
 import type { CustomerSyncOutcome } from '../../workflows/customerSync';
 import { approverInput } from '../approvals/harness';

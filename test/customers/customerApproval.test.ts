@@ -16,7 +16,7 @@ import {
 } from '../../domain/customer';
 import { CustomerApprovalPolicy } from '../../domain/customer-rules';
 import type { ErpCustomerInput } from '../../domain/erp';
-import { customerWorkflowId } from '../../domain/ids';
+import { customerWorkflowId } from '../../domain/contracts';
 import type { StorefrontCustomerInput } from '../../domain/storefront';
 import type { CustomerApprovalStatus } from '../../workflows/customerApproval';
 import {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderWorkflowId } from '../../domain/ids';
+import { orderWorkflowId } from '../../domain/contracts';
 import { orderStatusQuery, type OrderStatus } from '../../workflows/orderToInvoice';
 import { mapScenario, startStack, waitFor, type Stack } from './stack';
 

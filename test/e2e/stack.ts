@@ -13,7 +13,7 @@ import { ShopifyStorefront, registerWebhookSubscriptions } from '../../connector
 import { mappingRepository } from '../../db/mappings';
 import type { Db } from '../../db/pool';
 import { cachedPriceBook } from '../../db/price-book';
-import { taskQueue } from '../../domain/ids';
+import { taskQueue } from '../../domain/contracts';
 import { erpEventsWorkflowId } from '../../domain/order-process';
 import { workflowBundle } from '../../workers/worker';
 import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';

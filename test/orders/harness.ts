@@ -4,7 +4,7 @@ import { createOrderActivities } from '../../activities/orders';
 import { mappingRepository } from '../../db/mappings';
 import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
-import { orderWorkflowId } from '../../domain/ids';
+import { orderWorkflowId } from '../../domain/contracts';
 import type { CanonicalOrder, StorefrontOrderEvent } from '../../domain/order';
 import { erpOrderExternalId } from '../../domain/order-process';
 import type { BusinessRulesInput } from '../../domain/rules';

@@ -8,7 +8,7 @@ import {
   type DecisionResult,
   type PendingApproval,
 } from '../../domain/approvals';
-import { returnWorkflowId } from '../../domain/ids';
+import { returnWorkflowId } from '../../domain/contracts';
 import { ReturnPolicy } from '../../domain/return-rules';
 import { RETURN_EVENT_SIGNAL, type ReturnRequest } from '../../domain/returns';
 import type { InspectionInput, ReturnStatus } from '../../workflows/returnRefund';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyRepository } from '../../db/policies';
-import { orderWorkflowId, returnWorkflowId } from '../../domain/ids';
+import { orderWorkflowId, returnWorkflowId } from '../../domain/contracts';
 import { orderStatusQuery } from '../../workflows/orderToInvoice';
 import { returnStatusQuery } from '../../workflows/returnRefund';
 import { mapScenario, startStack, waitFor, WEBHOOK_SECRET, type Stack } from '../e2e/stack';

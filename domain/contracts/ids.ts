@@ -1,0 +1,39 @@
+/**
+ * The one way to build and read a deterministic workflow id `<kind>:<field>:…`. Every process's contract
+ * module (order.ts, returns.ts, customer.ts, sync.ts) defines its ids with `workflowIdOf`, so the id a
+ * workflow is started with and the fields read back from it can never drift apart.
+ */
+export interface WorkflowIdContract<F extends string> {
+  /** The id's first segment, e.g. `order`. */
+  readonly kind: string;
+  build(fields: Record<F, string>): string;
+  /** The fields of an id of this kind; undefined for any other id. The last field keeps any `:` it holds. */
+  parse(workflowId: string): Record<F, string> | undefined;
+}
+
+export function workflowIdOf<F extends string>(kind: string, fields: readonly F[]): WorkflowIdContract<F> {
+  const prefix = `${kind}:`;
+  return {
+    kind,
+    build: (values) => prefix + fields.map((f) => values[f]).join(':'),
+    parse(workflowId) {
+      if (!workflowId.startsWith(prefix)) return undefined;
+      const parts = workflowId.slice(prefix.length).split(':');
+      if (parts.length < fields.length) return undefined;
+      const last = parts.slice(fields.length - 1).join(':');
+      const values = [...parts.slice(0, fields.length - 1), last];
+      if (values.some((v) => v === '')) return undefined;
+      return Object.fromEntries(fields.map((f, i) => [f, values[i]])) as Record<F, string>;
+    },
+  };
+}
+
+/** Task queues. A prefix (TEMPORAL_TASK_QUEUE_PREFIX) keeps test runs apart from a running system. */
+export const TASK_QUEUES = {
+  orders: 'quayside-orders',
+  sync: 'quayside-sync',
+} as const;
+export type TaskQueueName = keyof typeof TASK_QUEUES;
+
+export const taskQueue = (name: TaskQueueName, prefix = '') =>
+  prefix ? `${prefix}-${TASK_QUEUES[name]}` : TASK_QUEUES[name];
