@@ -12,6 +12,15 @@ import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
 import { catalogSync, inventorySync, storefrontReconcile, storePricingSync } from '../workflows';
 
+/** The standing processes' ids, from their contract (domain/contracts/sync.ts). */
+export {
+  catalogSyncWorkflowId,
+  inventorySyncWorkflowId,
+  reconcileWorkflowId,
+  storePricingResyncWorkflowId,
+  storePricingWorkflowId,
+} from '../domain/contracts';
+
 async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
   try {
     await start();
