@@ -52,7 +52,7 @@ export async function customerJson(db: StoreDb, customerId: string): Promise<Row
 
 export async function orderJson(db: StoreDb, orderId: string): Promise<Row | undefined> {
   const res = await db.query(
-    `SELECT o.*, c.email AS customer_email, c.first_name, c.last_name, c.updated_at AS customer_updated_at
+    `SELECT o.*, c.email AS customer_email, c.first_name, c.last_name, c.updated_at AS customer_updated_at, c.tax_exempt AS customer_tax_exempt
        FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1`,
     [orderId],
   );
@@ -61,10 +61,33 @@ export async function orderJson(db: StoreDb, orderId: string): Promise<Row | und
   const lines = (await db.query('SELECT * FROM order_lines WHERE order_id = $1 ORDER BY position', [orderId]))
     .rows;
   const currency = o.currency as string;
-  const subtotal = Money.sum(
+  const m = (v: unknown) => Money.of(String(v), currency);
+  const goods = Money.sum(
     lines.map((l) => Money.line(String(l.price), l.quantity, currency)),
     currency,
-  ).toString();
+  );
+  const discounts = Money.sum(
+    lines.map((l) => m(l.discount)),
+    currency,
+  );
+  const shippingLines = o.shipping_lines as { code: string; title?: string; price: string }[];
+  const shipping = Money.sum(
+    shippingLines.map((sl) => m(sl.price)),
+    currency,
+  );
+  const tax = Money.sum(
+    lines.map((l) => m(l.tax)),
+    currency,
+  );
+  // Shopify's subtotal_price is the goods after discounts, before shipping and tax.
+  const subtotal = goods.minus(discounts).toString();
+  const totalPrice = goods.minus(discounts).plus(shipping).plus(tax).toString();
+  const rate = o.tax_rate === null ? null : Number(o.tax_rate);
+  const taxLines = (amount: string) =>
+    rate === null || o.tax_exempt
+      ? []
+      : [{ title: o.tax_title, price: amount, price_set: money(amount, currency), rate }];
+  const codes = o.discount_codes as { code: string; type: string; value: string; amount: string }[];
   const fulfilled = lines.every((l) => l.fulfilled_quantity >= l.quantity)
     ? 'fulfilled'
     : lines.some((l) => l.fulfilled_quantity > 0)
@@ -84,8 +107,19 @@ export async function orderJson(db: StoreDb, orderId: string): Promise<Row | und
     currency,
     current_subtotal_price: subtotal,
     current_subtotal_price_set: money(subtotal, currency),
-    current_total_price: subtotal,
-    current_total_price_set: money(subtotal, currency),
+    current_total_price: totalPrice,
+    current_total_price_set: money(totalPrice, currency),
+    current_total_tax: tax.toString(),
+    discount_applications: codes.map((d) => ({
+      type: 'discount_code',
+      code: d.code,
+      value: d.value,
+      value_type: d.type,
+      allocation_method: 'across',
+      target_selection: 'all',
+      target_type: 'line_item',
+    })),
+    discount_codes: codes.map((d) => ({ code: d.code, amount: d.amount, type: d.type })),
     email: o.email,
     financial_status: o.financial_status,
     fulfillment_status: fulfilled,
@@ -101,18 +135,26 @@ export async function orderJson(db: StoreDb, orderId: string): Promise<Row | und
     subtotal_price: subtotal,
     subtotal_price_set: money(subtotal, currency),
     tags: (o.tags as string[]).join(', '),
-    tax_exempt: false,
+    tax_exempt: o.tax_exempt,
+    tax_lines: taxLines(tax.toString()),
     taxes_included: false,
     test: true,
-    total_price: subtotal,
-    total_price_set: money(subtotal, currency),
-    total_tax: '0.00',
+    total_discounts: discounts.toString(),
+    total_discounts_set: money(discounts.toString(), currency),
+    total_line_items_price: goods.toString(),
+    total_line_items_price_set: money(goods.toString(), currency),
+    total_price: totalPrice,
+    total_price_set: money(totalPrice, currency),
+    total_shipping_price_set: money(shipping.toString(), currency),
+    total_tax: tax.toString(),
+    total_tax_set: money(tax.toString(), currency),
     updated_at: iso(o.updated_at),
     customer: {
       id: big(o.customer_id),
       email: o.customer_email,
       first_name: o.first_name,
       last_name: o.last_name,
+      tax_exempt: o.customer_tax_exempt,
       updated_at: iso(o.customer_updated_at),
       admin_graphql_api_id: gid('Customer', o.customer_id),
     },
@@ -137,10 +179,31 @@ export async function orderJson(db: StoreDb, orderId: string): Promise<Row | und
       sku: l.sku,
       taxable: true,
       title: l.title,
-      total_discount: '0.00',
+      total_discount: m(l.discount).toString(),
+      total_discount_set: money(m(l.discount).toString(), currency),
       variant_id: big(l.variant_id),
-      tax_lines: [],
+      tax_lines: taxLines(m(l.tax).toString()),
+      discount_allocations: m(l.discount).isZero()
+        ? []
+        : [
+            {
+              amount: m(l.discount).toString(),
+              amount_set: money(m(l.discount).toString(), currency),
+              discount_application_index: 0,
+            },
+          ],
+    })),
+    shipping_lines: shippingLines.map((sl, i) => ({
+      id: big(String(BigInt(o.id) * 100n + BigInt(i))),
+      code: sl.code,
+      title: sl.title ?? sl.code,
+      source: 'shopify',
+      price: m(sl.price).toString(),
+      price_set: money(m(sl.price).toString(), currency),
+      discounted_price: m(sl.price).toString(),
+      discounted_price_set: money(m(sl.price).toString(), currency),
       discount_allocations: [],
+      tax_lines: [],
     })),
     shipping_address: o.shipping_address,
     billing_address: o.shipping_address,

@@ -5,8 +5,8 @@ import type { StoreDb } from './db';
 import { customerJson, orderJson, returnJson } from './rest';
 import type { WebhookDispatcher } from './webhooks';
 import { withTransaction } from '../../db/pool';
-import { Money } from '../../domain/money';
 import { validateCheckout } from './checkout';
+import { checkoutMoney } from './order-money';
 import { buyerUnitPrices } from './pricing';
 import { createAccessToken } from './scopes';
 
@@ -70,6 +70,28 @@ const OrderBody = z.object({
   /** How the buyer paid: `pending` (payment terms, the B2B default), `authorized`, or `paid` (a SALE). */
   financialStatus: z.enum(['pending', 'authorized', 'paid']).default('pending'),
   gateway: z.string().min(1).default('bogus'),
+  /** A discount code the buyer applies at checkout. */
+  discountCode: z
+    .object({
+      code: z.string().min(1),
+      type: z.enum(['fixed_amount', 'percentage']),
+      value: z.string().regex(/^\d+(\.\d{1,2})?$/),
+    })
+    .optional(),
+  /** The shipping rates the buyer chose (code as the carrier-calculated or manual rate names it). */
+  shippingLines: z
+    .array(
+      z.object({
+        code: z.string().min(1),
+        title: z.string().optional(),
+        price: z.string().regex(/^\d+(\.\d{1,2})?$/),
+      }),
+    )
+    .default([]),
+  /** The ship-to's sales-tax rate as a decimal fraction ("0.0625"); none charges no tax. */
+  tax: z
+    .object({ title: z.string().min(1).default('State Tax'), rate: z.string().regex(/^0(\.\d{1,6})?$/) })
+    .optional(),
 });
 const AccessTokenBody = z.object({ scopes: z.array(z.string().regex(/^(read|write)_[a-z_]+$/)) });
 
@@ -309,21 +331,43 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
           const storePrice = variants[i] ? shown[k++] : undefined;
           return line.price ?? storePrice ?? '0.00';
         });
-        const cartTotal = Money.sum(
-          prices.map((price, i) => Money.of(price, input.currency, 'halfUp').times(input.lines[i]!.quantity)),
-          input.currency,
+        const taxExempt = (
+          await c.query<{ tax_exempt: boolean }>('SELECT tax_exempt FROM customers WHERE id = $1', [
+            customer.id,
+          ])
+        ).rows[0]!.tax_exempt;
+        const checkout = checkoutMoney({
+          currency: input.currency,
+          lines: input.lines.map((l, i) => ({ price: prices[i]!, quantity: l.quantity })),
+          discount: input.discountCode,
+          shipping: input.shippingLines,
+          taxRate: input.tax?.rate,
+          taxExempt,
+        });
+        await c.query(
+          'UPDATE orders SET discount_codes = $2, shipping_lines = $3, tax_exempt = $4, tax_title = $5, tax_rate = $6 WHERE id = $1',
+          [
+            orderId,
+            JSON.stringify(
+              input.discountCode ? [{ ...input.discountCode, amount: checkout.discount.toString() }] : [],
+            ),
+            JSON.stringify(input.shippingLines),
+            taxExempt,
+            input.tax?.title ?? null,
+            input.tax?.rate ?? null,
+          ],
         );
         const blocked = await validateCheckout(c, {
           companyId,
           companyLocationId: locationId,
-          total: cartTotal.toString(),
+          total: checkout.total.toString(),
           currency: input.currency,
         });
         if (blocked.length) throw new SimulatorError(422, blocked.join(' '));
         for (const [i, line] of input.lines.entries()) {
           const variant = variants[i];
           await c.query(
-            'INSERT INTO order_lines (order_id, position, variant_id, product_id, sku, title, quantity, price) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+            'INSERT INTO order_lines (order_id, position, variant_id, product_id, sku, title, quantity, price, discount, tax) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
             [
               orderId,
               i,
@@ -333,17 +377,12 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
               variant?.title ?? line.sku,
               line.quantity,
               prices[i],
+              checkout.lines[i]!.discount.toString(),
+              checkout.lines[i]!.tax.toString(),
             ],
           );
         }
-        const lines = await c.query<{ price: string; quantity: number }>(
-          'SELECT price::text, quantity FROM order_lines WHERE order_id = $1',
-          [orderId],
-        );
-        const total = Money.sum(
-          lines.rows.map((l) => Money.of(l.price, input.currency).times(l.quantity)),
-          input.currency,
-        );
+        const total = checkout.total;
         if (input.financialStatus !== 'pending') {
           await c.query(
             'INSERT INTO order_transactions (order_id, kind, gateway, amount, currency) VALUES ($1, $2, $3, $4, $5)',
