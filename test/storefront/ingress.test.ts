@@ -98,6 +98,7 @@ describe('Shopify webhook ingress', () => {
       title: 'Aviator sunglasses',
       quantity: 1,
       unitPrice: '89.99',
+      taxable: true,
     });
     expect(refund).toMatchObject({
       orderId: '820982911946154500',
