@@ -133,9 +133,12 @@ export function createOrderActivities({
       const earlier =
         (await orders.hasEarlierOrder(input.store, input.customerId, input.orderId)) ||
         (await hasOrderedInErp(input.customerErpId, erpOrderExternalId(input.store, input.orderId)));
+      // The same exposure as the store's headroom: the ERP balance plus Quayside's other open orders.
+      const openOrders = await orders.openUninvoicedValue(input.store, input.customerErpId, input.orderId);
       return {
         creditLimit: customer.creditLimit,
         balance: customer.balance,
+        openOrders,
         firstOrder: !earlier,
         companyName: customer.companyName,
         terms: customer.terms,

@@ -1,5 +1,7 @@
 import type { CanonicalOrder } from '../domain/order';
 import { orderTotal } from '../domain/order';
+import { uninvoicedValue } from '../domain/credit-exposure';
+import { Money } from '../domain/money';
 import type { OrderLineStatus } from '../domain/order-process';
 import type { StockByLocation } from '../domain/allocation';
 import { withTransaction, type Db } from './pool';
@@ -118,6 +120,31 @@ export function orderRepository(db: Db) {
         [store, customerId, orderId],
       );
       return (res.rowCount ?? 0) > 0;
+    },
+
+    /**
+     * Quayside's open orders for an ERP customer (every store customer mapped to it in this store)
+     * other than the order `orderId` being checked: what is not yet invoiced or cancelled, in that
+     * order's currency (orders in another currency are not added to it). The same figure the
+     * store's credit headroom counts. Zero when the checked order is not in the read model.
+     */
+    async openUninvoicedValue(store: string, erpCustomerId: string, orderId: string): Promise<string> {
+      const own = await db.query<{ currency: string | null }>(
+        'SELECT currency FROM orders WHERE store = $1 AND order_id = $2',
+        [store, orderId],
+      );
+      const currency = own.rows[0]?.currency;
+      if (!currency) return '0';
+      const res = await db.query<{ lines: OrderLineStatus[] | null }>(
+        `SELECT o.lines FROM orders o
+           JOIN customer_map m ON m.store = o.store AND m.store_customer_id = o.customer_id
+          WHERE o.store = $1 AND m.erp_customer_id = $2 AND o.order_id <> $3
+            AND o.status NOT IN ('completed', 'cancelled') AND upper(COALESCE(o.currency, $4)) = upper($4)`,
+        [store, erpCustomerId, orderId, currency],
+      );
+      let sum = Money.zero(currency);
+      for (const o of res.rows) sum = sum.plus(uninvoicedValue(o.lines ?? [], currency));
+      return sum.toString();
     },
 
     /** Whether the ERP is known (cached) to hold a sales order for this customer. */

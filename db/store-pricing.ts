@@ -1,4 +1,4 @@
-import type { CreditPosition } from '../domain/credit-exposure';
+import { uninvoicedValue, type CreditPosition } from '../domain/credit-exposure';
 import { Money } from '../domain/money';
 import type { OrderLineStatus } from '../domain/order-process';
 import type { PriceRow } from '../domain/pricing';
@@ -266,12 +266,8 @@ export function storePricingRepository(db: Db) {
       const open = new Map<string, Money>();
       for (const o of orders.rows) {
         if ((o.currency ?? currency).toUpperCase() !== currency.toUpperCase()) continue;
-        let sum = open.get(o.erp_customer_id) ?? Money.zero(currency);
-        for (const l of o.lines ?? []) {
-          const left = Math.max(0, l.ordered - l.cancelled - l.invoiced);
-          if (left > 0) sum = sum.plus(Money.of(l.unitPrice, currency, 'halfUp').times(left));
-        }
-        open.set(o.erp_customer_id, sum);
+        const sum = open.get(o.erp_customer_id) ?? Money.zero(currency);
+        open.set(o.erp_customer_id, sum.plus(uninvoicedValue(o.lines ?? [], currency)));
       }
       return new Map(
         customers.rows.map((c) => [

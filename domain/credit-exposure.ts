@@ -1,4 +1,5 @@
 import { Money } from './money';
+import type { OrderLineStatus } from './order-process';
 
 /**
  * A customer's credit exposure and headroom, one figure for every place that needs it: the headroom
@@ -29,6 +30,19 @@ export function creditExposure(position: CreditPosition, orderTotal = '0'): Cred
     exposure,
     headroom: position.creditLimit === null ? null : m(position.creditLimit).minus(exposure),
   };
+}
+
+/** An open order's part of the exposure: its not-yet-invoiced, not-cancelled quantities at their unit prices. */
+export function uninvoicedValue(
+  lines: Pick<OrderLineStatus, 'ordered' | 'cancelled' | 'invoiced' | 'unitPrice'>[],
+  currency: string,
+): Money {
+  let sum = Money.zero(currency);
+  for (const l of lines) {
+    const left = Math.max(0, l.ordered - l.cancelled - l.invoiced);
+    if (left > 0) sum = sum.plus(Money.of(l.unitPrice, currency, 'halfUp').times(left));
+  }
+  return sum;
 }
 
 /** What a buyer may still order on account: the headroom, never below zero; null without a limit. */

@@ -1,3 +1,4 @@
+import { creditExposure } from './credit-exposure';
 import { Money } from './money';
 import type { BusinessRules } from './rules';
 
@@ -6,6 +7,11 @@ export interface CreditAccount {
   creditLimit: string | null;
   /** Open balance (receivables) on the ERP account. */
   balance: string;
+  /**
+   * Quayside's other open orders the ERP has not invoiced yet. Absent in accounts read before it
+   * was counted (older workflow histories), which means none.
+   */
+  openOrders?: string;
   /** True when the customer has no earlier order through Quayside or the ERP. */
   firstOrder: boolean;
 }
@@ -16,8 +22,10 @@ export type CreditAssessment =
   | { outcome: 'firstOrder'; exposure: string; headroom: string | null; reason: string };
 
 /**
- * Credit check: open balance + this order against the limit (plus the configured allowance), then
- * the first-order rule for new customers. Pure, so the workflow can run it on snapshotted rules.
+ * Credit check: the exposure the store's headroom uses (open balance + Quayside's other open
+ * orders + this order, `creditExposure`) against the limit plus the configured allowance, then the
+ * first-order rule for new customers. `headroom` is what was left before this order. Pure, so the
+ * workflow can run it on snapshotted rules.
  */
 export function assessCredit(
   account: CreditAccount,
@@ -26,22 +34,31 @@ export function assessCredit(
   currency: string,
 ): CreditAssessment {
   const m = (amount: string) => Money.of(amount, currency, 'halfUp');
-  const balance = m(account.balance);
-  const total = m(orderTotal);
-  const exposureMoney = balance.plus(total);
+  const position = {
+    creditLimit: account.creditLimit,
+    balance: account.balance,
+    openOrders: account.openOrders ?? '0',
+    currency,
+  };
+  const before = creditExposure(position);
+  const { exposure: exposureMoney } = creditExposure(position, orderTotal);
   const exposure = exposureMoney.toString();
-  const limit = account.creditLimit === null ? null : m(account.creditLimit);
-  const headroom = limit === null ? null : limit.minus(balance).toString();
-  if (rules.credit.checkEnabled && limit !== null) {
+  const headroom = before.headroom === null ? null : before.headroom.toString();
+  const total = m(orderTotal);
+  if (rules.credit.checkEnabled && account.creditLimit !== null) {
+    const limit = m(account.creditLimit);
     const allowed = limit.plus(m(rules.credit.overLimitAllowance));
     if (exposureMoney.greaterThan(allowed)) {
       const overBy = exposureMoney.minus(limit).toString();
+      const open = m(position.openOrders);
+      const others = open.isZero() ? '' : ` plus open orders not yet invoiced ${open.toString()}`;
+      const figures = `open balance ${account.balance}${others} plus this order ${orderTotal}`;
       return {
         outcome: 'creditHold',
         exposure,
         headroom: headroom ?? Money.zero(currency).toString(),
         overBy,
-        reason: `Credit hold: open balance ${account.balance} plus this order ${orderTotal} is ${exposure}, over the credit limit ${account.creditLimit} by ${overBy}.`,
+        reason: `Credit hold: ${figures} is ${exposure}, over the credit limit ${account.creditLimit} by ${overBy}.`,
       };
     }
   }

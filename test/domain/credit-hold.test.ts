@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { creditExposure } from '../../domain/credit-exposure';
+import { assessCredit } from '../../domain/credit';
+import { DEFAULT_RULES } from '../../domain/rules';
+
+/** The order-time credit hold uses the exposure the store's checkout headroom uses. */
+describe('credit hold on the checkout exposure', () => {
+  const account = { creditLimit: '1000.00', balance: '600.00', openOrders: '300.00', firstOrder: false };
+
+  it('holds an order that only the other open orders take over the limit, naming every figure', () => {
+    // 600.00 + 200.00 = 800.00 would clear; with 300.00 of open, uninvoiced orders it is 1100.00.
+    expect(assessCredit({ ...account, openOrders: '0' }, '200.00', DEFAULT_RULES, 'USD').outcome).toBe(
+      'clear',
+    );
+    const r = assessCredit(account, '200.00', DEFAULT_RULES, 'USD');
+    expect(r).toMatchObject({
+      outcome: 'creditHold',
+      exposure: '1100.00',
+      headroom: '100.00',
+      overBy: '100.00',
+    });
+    expect(r.outcome === 'creditHold' && r.reason).toBe(
+      'Credit hold: open balance 600.00 plus open orders not yet invoiced 300.00 plus this order 200.00 is 1100.00, over the credit limit 1000.00 by 100.00.',
+    );
+  });
+
+  it('is the same figure as the headroom published to the store', () => {
+    const position = { creditLimit: '1000.00', balance: '600.00', openOrders: '300.00', currency: 'USD' };
+    const r = assessCredit(account, '99.99', DEFAULT_RULES, 'USD');
+    expect(r).toMatchObject({ outcome: 'clear', headroom: creditExposure(position).headroom?.toString() });
+    expect(r.exposure).toBe(creditExposure(position, '99.99').exposure.toString());
+    expect(assessCredit(account, '100.01', DEFAULT_RULES, 'USD').outcome).toBe('creditHold');
+  });
+
+  it('reads an account from before open orders were counted as having none', () => {
+    const r = assessCredit(
+      { creditLimit: '1000.00', balance: '900.00', firstOrder: false },
+      '150.00',
+      DEFAULT_RULES,
+      'USD',
+    );
+    expect(r).toMatchObject({ outcome: 'creditHold', exposure: '1050.00', headroom: '100.00' });
+    expect(r.outcome === 'creditHold' && r.reason).toBe(
+      'Credit hold: open balance 900.00 plus this order 150.00 is 1050.00, over the credit limit 1000.00 by 50.00.',
+    );
+  });
+
+  it('keeps the allowance over the limit and accounts without a limit', () => {
+    const rules = { ...DEFAULT_RULES, credit: { ...DEFAULT_RULES.credit, overLimitAllowance: '100.00' } };
+    expect(assessCredit(account, '200.00', rules, 'USD').outcome).toBe('clear');
+    expect(assessCredit(account, '200.01', rules, 'USD').outcome).toBe('creditHold');
+    expect(assessCredit({ ...account, creditLimit: null }, '9999.00', DEFAULT_RULES, 'USD')).toMatchObject({
+      outcome: 'clear',
+      exposure: '10899.00',
+      headroom: null,
+    });
+  });
+});
