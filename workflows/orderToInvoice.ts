@@ -769,7 +769,17 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
               kind: 'totalMismatch',
               reason: `Order ${o.orderNumber} was not sent to the ERP: the ERP's total would be ${erpTotal.format()} but the store charged ${storeTotal.format()}, ${gap.abs().format()} ${gap.isNegative() ? 'less' : 'more'}. Correct the order in the store (an updated order is checked again) or cancel it.`,
             });
-            await condition(() => cancel !== undefined || revision !== seenRevision);
+            // The signal handler queues updates that arrive at this step (the ERP order may be
+            // on its way), so a corrected order is taken from the queue here.
+            const resumeOnUpdate = patched('total-mismatch-resumes-on-update');
+            await condition(
+              () =>
+                cancel !== undefined ||
+                revision !== seenRevision ||
+                (resumeOnUpdate && updateQueue.length > 0),
+            );
+            if (resumeOnUpdate && cancel === undefined)
+              while (updateQueue.length > 0) adoptOrder(updateQueue.shift() as CanonicalOrder);
             guard();
             continue;
           }
