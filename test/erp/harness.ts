@@ -53,9 +53,11 @@ export async function startErpSandbox(opts: {
   faults?: Partial<FaultSettings>;
   /** Account preferences; the default account is in America/Los_Angeles with locations optional. */
   preferences?: Partial<AccountPreferences>;
+  /** Another database than the test run's (see privateTestDatabase). */
+  databaseUrl?: string;
 }): Promise<RunningErpSandbox> {
   const preferences = { ...DEFAULT_ACCOUNT_PREFERENCES, ...opts.preferences };
-  const databaseUrl = inject('databaseUrl');
+  const databaseUrl = opts.databaseUrl ?? inject('databaseUrl');
   const schema = `sandbox_erp_t${randomUUID().slice(0, 8)}`;
   await migrateSandboxErp(databaseUrl, schema);
   const db = createSandboxPool(databaseUrl, schema, 10);

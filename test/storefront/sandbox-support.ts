@@ -23,9 +23,9 @@ export interface RunningSandbox {
 /** Starts the sandbox store in-process on a free port, in a schema of its own in the test run's database. */
 export async function startSandbox(
   schema: string,
-  opts: Partial<Omit<StoreSandboxOptions, 'db'>> = {},
+  { databaseUrl, ...opts }: Partial<Omit<StoreSandboxOptions, 'db'>> & { databaseUrl?: string } = {},
 ): Promise<RunningSandbox> {
-  const url = inject('databaseUrl');
+  const url = databaseUrl ?? inject('databaseUrl');
   await migrateStore(url, undefined, schema);
   const db = createStorePool(url, 5, schema);
   const sandbox = createStoreSandbox({ db, ...opts });

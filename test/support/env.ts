@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { dropDatabase, ensureDatabase, migrate } from '../../db/migrate';
 import { createPool, type Db } from '../../db/pool';
 import { loadConfig, type Config } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
@@ -37,6 +38,27 @@ export const testLog = createLogger('test', { LOG_LEVEL: 'warn', LOG_PRETTY: fal
 
 export function testDb(): Db {
   return createPool(inject('databaseUrl'), { max: 5 });
+}
+
+/**
+ * A Quayside database of the test file's own, migrated, for a test that fills the shared caches
+ * (items, prices, customers) with a scenario another file's whole-stack test would read as the ERP's.
+ * Sandboxes started with its `url` keep their schemas in it too, so cross-schema seeding still works.
+ */
+export async function privateTestDatabase(): Promise<{ url: string; db: Db; drop(): Promise<void> }> {
+  const url = new URL(inject('databaseUrl'));
+  url.pathname = `${url.pathname}_${randomUUID().slice(0, 8)}`;
+  await ensureDatabase(url.toString());
+  await migrate(url.toString());
+  const db = createPool(url.toString(), { max: 5 });
+  return {
+    url: url.toString(),
+    db,
+    async drop() {
+      await db.end();
+      await dropDatabase(url.toString());
+    },
+  };
 }
 
 export async function testClient(): Promise<Client> {

@@ -12,12 +12,15 @@ import { erpSku, seedCustomer, storeSku } from '../../sandbox/erp/scenario';
 import { seedSandboxStore } from '../../sandbox/storefront/seed';
 import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
 import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
-import { testDb } from '../support/env';
+import type { Db } from '../../db/pool';
+import { privateTestDatabase } from '../support/env';
 
 const SKUS = 60;
 const CUSTOMERS = 12;
 const store = `pricing-${randomUUID().slice(0, 6)}`;
-const db = testDb();
+// Its scenario's prices must not become the ERP prices other files' whole-stack orders are checked against.
+let db: Db;
+let privateDb: Awaited<ReturnType<typeof privateTestDatabase>>;
 let erp: RunningErpSandbox;
 let shop: RunningSandbox;
 let acts: ReturnType<typeof createStorePricingActivities>;
@@ -69,9 +72,11 @@ async function expected(n: number, lines: { i: number; quantity: number }[]): Pr
 }
 
 beforeAll(async () => {
-  erp = await startErpSandbox({ skus: SKUS, customers: CUSTOMERS });
+  privateDb = await privateTestDatabase();
+  db = privateDb.db;
+  erp = await startErpSandbox({ skus: SKUS, customers: CUSTOMERS, databaseUrl: privateDb.url });
   const storeSchema = `sandbox_store_sp${randomUUID().slice(0, 6)}`;
-  shop = await startSandbox(storeSchema, { restoreRate: 1000 });
+  shop = await startSandbox(storeSchema, { restoreRate: 1000, databaseUrl: privateDb.url });
   await seedSandboxStore(shop.db, { skus: SKUS, customers: CUSTOMERS });
   await seedSandboxMappings(db, store, { skus: SKUS, erpSchema: erp.schema, storeSchema });
   const netsuite = erp.client({ concurrency: 5 });
@@ -115,6 +120,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await shop?.stop();
   await erp?.close();
+  await privateDb?.drop();
 });
 
 describe('ERP pricing in the store', () => {
