@@ -166,6 +166,19 @@ export const EnvSchema = z.object({
   /** Buyer/applicant/approver notifications: an HTTP endpoint receiving signed JSON (a mail relay, chat hook …). */
   NOTIFY_WEBHOOK_URL: optionalString,
   NOTIFY_WEBHOOK_SECRET: optionalString,
+  /** Operators' alerts: a Slack-compatible incoming webhook (secret: the URL is the credential). */
+  ALERT_SLACK_WEBHOOK_URL: optionalString,
+  /** Operators' alerts by email: smtp(s)://user:password@host:port (secret). */
+  ALERT_SMTP_URL: optionalString,
+  ALERT_EMAIL_FROM: z.string().min(3).default('Quayside alerts <quayside@localhost>'),
+  /** How often the worker's dispatcher sends what the alert outbox holds. */
+  ALERT_DISPATCH_SECONDS: z.coerce.number().min(0.05).max(3600).default(2),
+  /** First retry of a failed delivery; doubles up to ALERT_RETRY_MAX_SECONDS, given up after ALERT_MAX_ATTEMPTS. */
+  ALERT_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(3600).default(5),
+  ALERT_RETRY_MAX_SECONDS: z.coerce.number().min(0.01).max(86_400).default(900),
+  ALERT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  /** The worker runs the alert dispatcher and the SLA checker. */
+  ALERTS_ENABLED: bool(true),
 });
 
 export type Config = z.infer<typeof EnvSchema>;
@@ -222,6 +235,11 @@ export function refuseDevelopmentSecretsInProduction(config: Config): void {
   if (config.NODE_ENV !== 'production') return;
   const found = developmentSecrets(config);
   if (found.length > 0) throw new DevelopmentSecretsError(found);
+}
+
+/** Where people reach Quayside (links in alerts and notifications). */
+export function apiPublicUrl(config: Pick<Config, 'API_PUBLIC_URL' | 'API_HOST' | 'API_PORT'>): string {
+  return (config.API_PUBLIC_URL ?? `http://${config.API_HOST}:${config.API_PORT}`).replace(/\/+$/, '');
 }
 
 export function temporalUiUrl(config: Config): string | undefined {

@@ -1,5 +1,10 @@
 import { createPool } from '../db/pool';
-import { loadConfig, refuseDevelopmentSecretsInProduction } from '../platform/config';
+import {
+  apiPublicUrl,
+  loadConfig,
+  refuseDevelopmentSecretsInProduction,
+  temporalUiUrl,
+} from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { runMain } from '../platform/main';
 import { gracefulShutdown } from '../platform/shutdown';
@@ -13,6 +18,8 @@ import { cachedPriceBook } from '../db/price-book';
 import { PostgresErpBudget } from '../db/erp-budget';
 import { createTemporalClient } from '../platform/temporal-client';
 import { ensureStandingProcesses } from './standing';
+import { alertDispatcher } from './alert-dispatcher';
+import { emailSender, slackSender } from '../connectors/alerts';
 
 runMain('worker', async () => {
   const config = loadConfig();
@@ -73,6 +80,29 @@ runMain('worker', async () => {
     await Promise.allSettled(running);
   });
   log.info({ taskQueues: workers.map((w) => w.options.taskQueue) }, 'worker ready');
+  if (config.ALERTS_ENABLED) {
+    const dispatcher = alertDispatcher({
+      db,
+      senders: {
+        ...(config.ALERT_SLACK_WEBHOOK_URL ? { slack: slackSender(config.ALERT_SLACK_WEBHOOK_URL) } : {}),
+        ...(config.ALERT_SMTP_URL
+          ? { email: emailSender(config.ALERT_SMTP_URL, config.ALERT_EMAIL_FROM) }
+          : {}),
+      },
+      links: {
+        publicUrl: apiPublicUrl(config),
+        temporalUiUrl: temporalUiUrl(config),
+        namespace: config.TEMPORAL_NAMESPACE,
+      },
+      log,
+      intervalMs: config.ALERT_DISPATCH_SECONDS * 1000,
+      retryBaseMs: config.ALERT_RETRY_BASE_SECONDS * 1000,
+      retryMaxMs: config.ALERT_RETRY_MAX_SECONDS * 1000,
+      maxAttempts: config.ALERT_MAX_ATTEMPTS,
+    });
+    dispatcher.start();
+    shutdown.add('alert dispatcher', () => dispatcher.stop());
+  }
   if (config.STANDING_PROCESSES) {
     const client = await createTemporalClient(config);
     shutdown.add('temporal client', () => client.connection.close());

@@ -1,0 +1,61 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { alertDeliveryRepository } from '../../db/alert-deliveries';
+import { alertRepository, alertRoutingConfig, slaRulesConfig } from '../../db/alerts';
+import type { Db } from '../../db/pool';
+import { authenticate, principalOf, requireRole } from '../auth';
+import { ApiError, describeZodError, notFound, validate } from '../errors';
+
+const SaveConfig = z.object({
+  config: z.record(z.string(), z.unknown()),
+  comment: z.string().max(500).optional(),
+});
+const AlertParams = z.object({ id: z.coerce.number().int().positive() });
+
+/**
+ * Alerts and service levels: the alert routing (which channel hears which severity, the quiet
+ * period) and the SLA thresholds are versioned data that an admin changes; operators read them, the
+ * open SLA breaches, and an alert with its deliveries.
+ */
+export function alertsRouter({ db }: { db: Db }): Router {
+  const router = Router();
+  const alerts = alertRepository(db);
+  const deliveries = alertDeliveryRepository(db);
+  router.use(
+    ['/config/alerts', '/config/sla', '/alerts'],
+    authenticate(db),
+    requireRole('operator', 'admin'),
+  );
+
+  for (const [path, cfg, code] of [
+    ['/config/alerts', alertRoutingConfig, 'ALERT_ROUTING.INVALID'],
+    ['/config/sla', slaRulesConfig, 'SLA.INVALID'],
+  ] as const) {
+    router.get(path, async (_req, res) => {
+      const [current, history] = await Promise.all([cfg.current(db), cfg.history(db)]);
+      res.json({ current: { version: current.version, config: current.value }, history });
+    });
+    router.put(path, requireRole('admin'), validate({ body: SaveConfig }), async (req, res) => {
+      const body = req.body as z.infer<typeof SaveConfig>;
+      try {
+        const saved = await cfg.save(db, body.config, principalOf(req).name, body.comment);
+        res.json({ version: saved.version, config: saved.value });
+      } catch (err) {
+        if (err instanceof z.ZodError) {
+          const { message, fields } = describeZodError(err, 'body.config');
+          throw new ApiError(400, code, message, { fields });
+        }
+        throw err;
+      }
+    });
+  }
+
+  router.get('/alerts/:id', validate({ params: AlertParams }), async (req, res) => {
+    const { id } = req.params as unknown as z.infer<typeof AlertParams>;
+    const alert = await alerts.get(id);
+    if (!alert) throw notFound('ALERT.NOT_FOUND', `No alert ${id}.`);
+    res.json({ alert, deliveries: await deliveries.forAlert(id) });
+  });
+
+  return router;
+}
