@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { alertDeliveryRepository } from '../../db/alert-deliveries';
 import { alertRepository, alertRoutingConfig, slaRulesConfig } from '../../db/alerts';
 import type { Db } from '../../db/pool';
-import { authenticate, principalOf, requireRole } from '../auth';
+import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
 import { ApiError, describeZodError, notFound, validate } from '../errors';
 
 const SaveConfig = z.object({
@@ -17,7 +17,7 @@ const AlertParams = z.object({ id: z.coerce.number().int().positive() });
  * period) and the SLA thresholds are versioned data that an admin changes; operators read them, the
  * open SLA breaches, and an alert with its deliveries.
  */
-export function alertsRouter({ db }: { db: Db }): Router {
+export function alertsRouter({ db, store }: { db: Db; store: string }): Router {
   const router = Router();
   const alerts = alertRepository(db);
   const deliveries = alertDeliveryRepository(db);
@@ -25,6 +25,12 @@ export function alertsRouter({ db }: { db: Db }): Router {
     ['/config/alerts', '/config/sla', '/alerts'],
     authenticate(db),
     requireRole('operator', 'admin'),
+  );
+  // This API serves one store: a caller limited to other stores finds no alerts or alert settings here.
+  router.use(['/config/alerts', '/config/sla', '/alerts'], (req, _res, next) =>
+    next(
+      maySeeStore(principalOf(req), store) ? undefined : notFound('STORE.NOT_FOUND', `No store ${store}.`),
+    ),
   );
 
   for (const [path, cfg, code] of [
@@ -37,6 +43,13 @@ export function alertsRouter({ db }: { db: Db }): Router {
     });
     router.put(path, requireRole('admin'), validate({ body: SaveConfig }), async (req, res) => {
       const body = req.body as z.infer<typeof SaveConfig>;
+      // Alert routing and service levels apply to every store: only an admin of every store changes them.
+      if (principalOf(req).stores !== null)
+        throw new ApiError(
+          403,
+          'AUTH.FORBIDDEN',
+          'This setting applies to every store; an admin of all stores must change it.',
+        );
       try {
         const saved = await cfg.save(db, body.config, principalOf(req).name, body.comment);
         res.json({ version: saved.version, config: saved.value });

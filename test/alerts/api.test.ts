@@ -121,4 +121,34 @@ describe('alert routing over the API', () => {
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { code: string }).code).toBe('ALERT.NOT_FOUND');
   });
+
+  it("another store's operator finds no alert here, and a one-store admin may not change routing for all", async () => {
+    const principals = principalRepository(db);
+    const other = {
+      authorization: `Bearer ${(await principals.create({ name: 'Oz Other', role: 'operator', stores: ['elsewhere'] })).apiKey}`,
+      'content-type': 'application/json',
+    };
+    const oneStoreAdmin = {
+      authorization: `Bearer ${(await principals.create({ name: 'Al Local', role: 'admin', stores: ['alerts-api'] })).apiKey}`,
+      'content-type': 'application/json',
+    };
+    const key = `scope-${Date.now()}`;
+    await alertRepository(db).raise({
+      severity: 'warning',
+      kind: 'order.unmappedSku',
+      subject: 'Order #9',
+      message: 'x',
+      dedupeKey: key,
+    });
+    const row = await db.query<{ id: number }>('SELECT id FROM alerts WHERE dedupe_key = $1', [key]);
+    const seen = await fetch(`${base}/alerts/${row.rows[0]?.id}`, { headers: other });
+    expect(seen.status).toBe(404);
+    expect((await fetch(`${base}/config/alerts`, { headers: other })).status).toBe(404);
+    const put = await fetch(`${base}/config/alerts`, {
+      method: 'PUT',
+      headers: oneStoreAdmin,
+      body: JSON.stringify({ config: {} }),
+    });
+    expect(put.status).toBe(403);
+  });
 });
