@@ -2,8 +2,12 @@ import { heartbeat } from '@temporalio/activity';
 import type { AlertRepository } from '../db/alerts';
 import type { MappingRepository } from '../db/mappings';
 import { withTransaction, type Db, type DbClient } from '../db/pool';
+import { rulesRepository } from '../db/rules';
+import { stockVisibilityRepository } from '../db/stock-visibility';
 import { stockKey, syncRepository, type SyncRepository } from '../db/sync';
 import type { ErpPort, InventoryLevel, Page } from '../domain/erp';
+import { ruleFor, sellableQuantity, visibilityChange, type InventoryRules } from '../domain/inventory';
+import { DEFAULT_RULES } from '../domain/rules';
 import type { InventoryQuantity, StorefrontPort } from '../domain/storefront';
 
 export interface SyncActivityDeps {
@@ -24,12 +28,28 @@ export interface InventoryPageResult {
   hasMore: boolean;
   /** Milliseconds between the newest ERP change in the page and its arrival in the store. */
   lagMs: number | null;
+  /** Products unpublished (below their threshold) and published again (replenished). */
+  hidden?: number;
+  shown?: number;
+}
+
+/** The inventory rules a sync run started with. */
+export interface InventoryRulesSnapshot {
+  version: number;
+  rules: InventoryRules;
 }
 
 /** Inventory sync activities: ERP change cursor → Quayside's cache → storefront quantities. */
 export function createSyncActivities({ db, erp, storefront, mappings, alerts }: SyncActivityDeps) {
   const syncs = syncRepository(db);
+  const stock = stockVisibilityRepository(db);
   return {
+    /** The inventory rules in force now; a sync run snapshots them when it starts. */
+    async loadInventoryRules(): Promise<InventoryRulesSnapshot> {
+      const current = await rulesRepository(db).current();
+      return { version: current.version, rules: current.rules.inventory };
+    },
+
     async resetSyncCursor(input: { sync: string }): Promise<void> {
       await syncs.saveCursor(input.sync, null);
     },
@@ -37,14 +57,19 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
     /**
      * Pulls one page of stock changes after the stored cursor, pushes the mapped ones to the
      * storefront (compare-and-set against what was pushed last), then advances the cursor. A retry
-     * re-reads the same page and sets the same absolute quantities, so it is safe.
+     * re-reads the same page and sets the same absolute quantities, so it is safe. The quantity set
+     * is the store's *available* one: the sellable quantity of domain/inventory.ts. Products whose
+     * sellable stock over all locations crosses their threshold are then unpublished or published.
      */
     async syncInventoryPage(input: {
       store: string;
       sync: string;
       pageSize: number;
       workflowId: string;
+      /** The run's snapshot; absent in runs started before inventory rules existed (defaults apply). */
+      rules?: InventoryRulesSnapshot;
     }): Promise<InventoryPageResult> {
+      const rules = input.rules?.rules ?? DEFAULT_RULES.inventory;
       const page = await erp.inventoryChangedSince(await syncs.cursor(input.sync), input.pageSize);
       heartbeat({ fetched: page.items.length });
       if (page.items.length === 0) {
@@ -52,11 +77,18 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
       }
 
       const skus = [...new Set(page.items.map((l) => l.sku))];
-      const [skuMap, locationMap, pushedBefore] = await Promise.all([
+      const [skuMap, locationMap, pushedBefore, reserved] = await Promise.all([
         mappings.storeSkus(input.store, skus),
         mappings.storeLocations(input.store),
         syncs.pushedQuantities(skus),
+        stock.reservedNotInErp(skus),
       ]);
+      const sellable = (sku: string, location: string, erpAvailable: number) =>
+        sellableQuantity({
+          erpAvailable,
+          safetyStock: ruleFor(rules.safetyStock, { sku }),
+          reservedNotInErp: reserved.get(stockKey(sku, location)) ?? 0,
+        });
 
       const toPush: { level: InventoryLevel; quantity: InventoryQuantity }[] = [];
       const unmapped: InventoryLevel[] = [];
@@ -72,7 +104,7 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
           quantity: {
             sku,
             location,
-            quantity: Math.max(0, level.available),
+            quantity: sellable(level.sku, level.location, level.available),
             compareQuantity: pushedBefore.get(stockKey(level.sku, level.location)) ?? null,
           },
         });
@@ -97,6 +129,67 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
       const unknownInStore = toPush.filter((p) => notInStore.has(key(p.quantity)));
       const pushed = unknownInStore.length ? toPush.filter((p) => !notInStore.has(key(p.quantity))) : toPush;
       heartbeat({ pushed: pushed.length });
+
+      // Threshold hide/show, before the cursor moves so a retry finishes it; the recorded state
+      // keeps it from unpublishing twice. Stock over all locations: the cache, overlaid with the page.
+      let hidden = 0;
+      let shown = 0;
+      const pushedSkus = [...new Set(pushed.map((p) => p.level.sku))];
+      if (pushedSkus.length > 0) {
+        const latest = new Map<string, InventoryLevel>();
+        for (const c of await stock.erpAvailable(pushedSkus))
+          latest.set(stockKey(c.sku, c.location), { ...c, onHand: c.available, lastModified: '' });
+        for (const l of page.items) latest.set(stockKey(l.sku, l.location), l);
+        const total = new Map<string, number>();
+        for (const l of latest.values()) {
+          if (!locationMap.has(l.location) || !pushedSkus.includes(l.sku)) continue;
+          total.set(l.sku, (total.get(l.sku) ?? 0) + sellable(l.sku, l.location, l.available));
+        }
+        const hiddenNow = await stock.hidden(input.store, pushedSkus);
+        for (const sku of pushedSkus) {
+          const threshold = ruleFor(rules.hideBelow, { sku });
+          const sellableTotal = total.get(sku) ?? 0;
+          // Drop-ship and special-order items would pass neverHide here: the item cache carries no such flag yet.
+          const change = visibilityChange({ sellable: sellableTotal, threshold, hidden: hiddenNow.has(sku) });
+          if (!change) continue;
+          const storeSku = skuMap.get(sku)!;
+          try {
+            await storefront.setPublished(storeSku, change === 'show');
+          } catch (err) {
+            // A refusal (no such product, no permission) fails again on retry: alert and go on.
+            if (!(err instanceof Error) || (err as { nonRetryable?: boolean }).nonRetryable !== true)
+              throw err;
+            await alerts.raise({
+              severity: 'warning',
+              kind: 'sync.visibility',
+              subject: `Could not ${change === 'hide' ? 'unpublish' : 'publish'} ${storeSku} in the store`,
+              message: `${sellableTotal} sellable against a threshold of ${threshold}, but the store refused: ${err.message}. Check that the product exists and the app may publish it.`,
+              workflowId: input.workflowId,
+              dedupeKey: `sync.visibility:${input.store}:${sku}`,
+              details: { erpSku: sku, storeSku },
+            });
+            continue;
+          }
+          await stock.record({
+            store: input.store,
+            erpSku: sku,
+            storeSku,
+            action: change,
+            sellable: sellableTotal,
+            threshold,
+            rulesVersion: input.rules?.version ?? null,
+            reason:
+              change === 'hide'
+                ? `Sellable stock ${sellableTotal} fell below the threshold of ${threshold}`
+                : threshold > 0
+                  ? `Sellable stock ${sellableTotal} is back at or above the threshold of ${threshold}`
+                  : 'No stock threshold applies any more',
+            workflowId: input.workflowId,
+          });
+          if (change === 'hide') hidden += 1;
+          else shown += 1;
+        }
+      }
 
       const newest = Math.max(...page.items.map((l) => Date.parse(l.lastModified)));
       const lagMs = Number.isFinite(newest) ? Math.max(0, Date.now() - newest) : null;
@@ -159,6 +252,8 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
         unknown: unknownInStore.length,
         hasMore: page.hasMore,
         lagMs,
+        hidden,
+        shown,
       };
     },
 

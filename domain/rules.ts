@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InventoryRules } from './inventory';
 import { MoneyText } from './money';
 
 /** A duration as Temporal and people write it: `90s`, `15m`, `4h`, `7d`, `250ms`. */
@@ -62,6 +63,8 @@ export const BusinessRules = z.object({
       notifyCustomer: z.boolean().default(true),
     })
     .prefault({}),
+  /** Safety stock and the stock threshold below which a product is hidden (domain/inventory.ts). */
+  inventory: InventoryRules,
 });
 export type BusinessRules = z.infer<typeof BusinessRules>;
 export type BusinessRulesInput = z.input<typeof BusinessRules>;

@@ -3,11 +3,12 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SyncActivities } from '../activities/sync';
+import type { InventoryRulesSnapshot, SyncActivities } from '../activities/sync';
 
 export interface InventorySyncInput {
   store: string;
@@ -31,13 +32,16 @@ export interface InventorySyncTotals {
   stale: number;
   lastLagMs: number | null;
   caughtUp: boolean;
+  /** Products unpublished below their stock threshold, and published again on replenishment. */
+  hidden?: number;
+  shown?: number;
 }
 
 export const inventorySyncStatusQuery = defineQuery<InventorySyncTotals>('status');
 /** Sent when the ERP pushes a stock-change notification, so the sync does not wait for its next poll. */
 export const stockChangedSignal = defineSignal('stockChanged');
 
-const { syncInventoryPage, resetSyncCursor } = proxyActivities<SyncActivities>({
+const { syncInventoryPage, resetSyncCursor, loadInventoryRules } = proxyActivities<SyncActivities>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
@@ -64,6 +68,9 @@ export async function inventorySync(input: InventorySyncInput): Promise<Inventor
   });
 
   const sync = `inventory:${input.store}`;
+  // Each run snapshots the inventory rules it started with; a change applies from the next run.
+  let rules: InventoryRulesSnapshot | undefined;
+  if (patched('inventory-rules')) rules = await loadInventoryRules();
   if (input.fullResync) {
     await resetSyncCursor({ sync });
     totals.caughtUp = false;
@@ -76,6 +83,7 @@ export async function inventorySync(input: InventorySyncInput): Promise<Inventor
       sync,
       pageSize: input.pageSize,
       workflowId: workflowInfo().workflowId,
+      ...(rules ? { rules } : {}),
     });
     totals.pages += 1;
     totals.changed += page.changed;
@@ -83,6 +91,8 @@ export async function inventorySync(input: InventorySyncInput): Promise<Inventor
     totals.unmapped += page.unmapped;
     totals.stale += page.stale;
     totals.unknownInStore += page.unknown ?? 0;
+    if (page.hidden) totals.hidden = (totals.hidden ?? 0) + page.hidden;
+    if (page.shown) totals.shown = (totals.shown ?? 0) + page.shown;
     if (page.lagMs !== null) totals.lastLagMs = page.lagMs;
     if (page.hasMore) continue;
 

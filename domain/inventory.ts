@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+const Quantity = z.number().int().min(0);
+
+/** A quantity per ERP item, else per item category, else a default. */
+const PerItem = z
+  .object({
+    default: Quantity.default(0),
+    /** By ERP SKU (item name/number); wins over the category. */
+    items: z.record(z.string().min(1), Quantity).default({}),
+    /** By ERP item category. */
+    categories: z.record(z.string().min(1), Quantity).default({}),
+  })
+  .prefault({});
+export type PerItemQuantity = z.infer<typeof PerItem>;
+
+/** The inventory sync's rules, edited as data with the other business rules. */
+export const InventoryRules = z
+  .object({
+    /** Units kept back from the store at each location, so the last ones are not oversold. */
+    safetyStock: PerItem,
+    /**
+     * A product whose sellable stock across all locations falls below this is unpublished from the
+     * store's sales channels, and published again once it reaches it. 0 never hides anything.
+     */
+    hideBelow: PerItem,
+  })
+  .prefault({});
+export type InventoryRules = z.infer<typeof InventoryRules>;
+
+export interface ItemRef {
+  sku: string;
+  category?: string | null;
+}
+
+/** The rule's quantity for one item: its own, else its category's, else the default. */
+export function ruleFor(rule: PerItemQuantity, item: ItemRef): number {
+  const own = rule.items[item.sku];
+  if (own !== undefined) return own;
+  const byCategory = item.category ? rule.categories[item.category] : undefined;
+  return byCategory ?? rule.default;
+}
+
+/**
+ * The quantity the store may sell at one location:
+ *
+ *   ERP available − safety stock − Quayside's open reservations not yet on an ERP sales order,
+ *
+ * never below zero. The ERP's available already excludes what its own sales orders committed, so a
+ * reservation whose order has reached the ERP is not subtracted again. This is what the store's
+ * *available* quantity is set to; Shopify keeps its own committed units apart (on hand = available
+ * + committed), so nothing it has sold is subtracted twice either.
+ */
+export function sellableQuantity(input: {
+  erpAvailable: number;
+  safetyStock: number;
+  /** Open reservations of Quayside's orders that have no ERP sales order yet. */
+  reservedNotInErp: number;
+}): number {
+  return Math.max(0, Math.trunc(input.erpAvailable) - input.safetyStock - input.reservedNotInErp);
+}
+
+export type VisibilityChange = 'hide' | 'show' | null;
+
+/**
+ * Whether a product must be hidden or shown again, given its sellable stock summed over locations.
+ * Hidden when below the threshold, shown again once it reaches it; nothing when it already is where
+ * it should be. Drop-ship and special-order items are never hidden for lack of stock.
+ */
+export function visibilityChange(input: {
+  sellable: number;
+  threshold: number;
+  hidden: boolean;
+  neverHide?: boolean;
+}): VisibilityChange {
+  const shouldHide = !input.neverHide && input.threshold > 0 && input.sellable < input.threshold;
+  if (shouldHide && !input.hidden) return 'hide';
+  if (!shouldHide && input.hidden) return 'show';
+  return null;
+}
