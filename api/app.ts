@@ -112,6 +112,7 @@ export function createApp(deps: ApiDeps): Express {
       db: deps.db,
       temporalUiUrl: deps.temporalUiUrl,
       namespace: deps.namespace ?? 'default',
+      store: deps.store,
     }),
   );
   let openapi: Record<string, unknown> | undefined;

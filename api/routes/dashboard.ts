@@ -13,14 +13,21 @@ export function dashboardRouter({
   db,
   temporalUiUrl,
   namespace,
+  store,
 }: {
   db: Db;
   temporalUiUrl?: string;
   namespace: string;
+  /** The store this deployment serves: parked webhooks and syncs belong to it. */
+  store: string;
 }): Router {
   const router = Router();
   router.get('/dashboard', async (req, res) => {
-    const snapshot = await operationsSnapshot(db);
+    // A principal limited to some stores sees only theirs, as on every API route.
+    const snapshot = await operationsSnapshot(db, {
+      stores: req.sessionPrincipal ? req.sessionPrincipal.stores : [],
+      homeStore: store,
+    });
     const historyLink = (workflowId: string | null) =>
       workflowId && temporalUiUrl
         ? `<a href="${escape(`${temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`)}">history</a>`

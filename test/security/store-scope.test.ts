@@ -160,4 +160,44 @@ describe('store scoping on every route', () => {
       { outcome: 'approve' },
     );
   });
+
+  /** Signs in through the login form as a browser would: its CSRF token and session cookie. */
+  async function dashboardAs(key: string): Promise<string> {
+    const cookieOf = (res: Response) =>
+      res.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+    const form = await fetch(`${api.base}/login?next=%2Fdashboard`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+    const signedIn = await fetch(`${api.base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(form) },
+      body: new URLSearchParams({ _csrf: csrf, apiKey: key, next: '/dashboard' }).toString(),
+    });
+    expect(signedIn.status).toBe(303);
+    const page = await fetch(`${api.base}/dashboard`, {
+      headers: { cookie: cookieOf(signedIn) || cookieOf(form) },
+      redirect: 'manual',
+    });
+    expect(page.status).toBe(200);
+    return page.text();
+  }
+
+  it('dashboard: a principal of another store sees none of this store’s orders, decisions or alerts', async () => {
+    const subject = `Order o-1 of ${STORE} needs attention`;
+    await api.db.query(
+      `INSERT INTO alerts (dedupe_key, severity, kind, subject, message, workflow_id)
+       VALUES ($1, 'warning', 'order.parked', $2, 'SKU is not mapped', $3)`,
+      [`dash:${STORE}`, subject, `order:${STORE}:o-1`],
+    );
+    const mine = await dashboardAs(admin);
+    expect(mine).toContain(subject);
+    expect(mine).toContain('onHold');
+    const theirs = await dashboardAs(outsiderOperator);
+    expect(theirs).not.toContain(subject);
+    expect(theirs).toContain('No orders yet.');
+    expect(theirs).toContain('No decisions are waiting.');
+  });
 });
