@@ -13,6 +13,8 @@ import { createNotifyActivities } from './notify';
 import { createReturnActivities } from './returns';
 import { createSyncActivities } from './sync';
 import { createStorePricingActivities } from './store-pricing';
+import { createStoreCompanyActivities } from './store-companies';
+import type { StoreCompaniesPort } from '../domain/store-companies';
 import type { ErpChangeFeed } from '../domain/erp';
 import type { StorePricingPort } from '../domain/store-pricing';
 import { alertRepository } from '../db/alerts';
@@ -28,6 +30,8 @@ export interface ActivityDeps {
   storefront?: StorefrontPort;
   /** The store's B2B catalogs and price lists (connectors/shopify ShopifyPricing). */
   pricing?: StorePricingPort;
+  /** The store's B2B companies, locations and contacts (connectors/shopify ShopifyCompanies). */
+  companies?: StoreCompaniesPort;
   /** Expected ERP prices for the order price check (none: storefront prices stand). */
   prices?: PriceBook;
   log?: Logger;
@@ -73,6 +77,12 @@ export function createActivities(deps: ActivityDeps) {
       erp: (deps.erpBulk ?? deps.erp ?? missingPort<ErpPort>('ERP')) as ErpPort & ErpChangeFeed,
       pricing: deps.pricing ?? missingPort<StorePricingPort>('store pricing'),
       mappings: mappingRepository(deps.db),
+      alerts: alertRepository(deps.db),
+    }),
+    ...createStoreCompanyActivities({
+      db: deps.db,
+      erp: (deps.erpBulk ?? deps.erp ?? missingPort<ErpPort>('ERP')) as ErpPort & ErpChangeFeed,
+      companies: deps.companies ?? missingPort<StoreCompaniesPort>('store companies'),
       alerts: alertRepository(deps.db),
     }),
     ...createCustomerActivities({

@@ -23,6 +23,8 @@ export const ErpCustomer = z.object({
   terms: z.string().nullable(),
   priceLevel: z.string().nullable(),
   taxExempt: z.boolean(),
+  /** The customer's tax registration / resale number (NetSuite `resaleNumber`), when the ERP reads it. */
+  taxId: z.string().nullable().optional(),
   parentErpId: z.string().nullable(),
   lastModified: z.string(),
 });

@@ -13,7 +13,12 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createWorkers } from './worker';
 import { notifierFromConfig } from '../connectors/notifier';
 import { createNetSuiteClient, netSuiteConfigFrom } from '../connectors/netsuite';
-import { createShopifyStorefront, ShopifyPricing, shopifyClientFromConfig } from '../connectors/shopify';
+import {
+  createShopifyStorefront,
+  ShopifyCompanies,
+  ShopifyPricing,
+  shopifyClientFromConfig,
+} from '../connectors/shopify';
 import { cachedPriceBook } from '../db/price-book';
 import { PostgresErpBudget } from '../db/erp-budget';
 import { createTemporalClient } from '../platform/temporal-client';
@@ -65,6 +70,7 @@ runMain('worker', async () => {
       erpBulk: erp.withPriority('bulk'),
       storefront: createShopifyStorefront(config, log),
       pricing: new ShopifyPricing(shopifyClientFromConfig(config, log), {}, log),
+      companies: new ShopifyCompanies(shopifyClientFromConfig(config, log)),
       prices: cachedPriceBook(db),
       notifier: notifierFromConfig(config),
       apiPublicUrl: config.API_PUBLIC_URL,

@@ -4,19 +4,27 @@ import {
   catalogSyncWorkflowId,
   inventorySyncWorkflowId,
   reconcileWorkflowId,
+  storeCompanyWorkflowId,
   storePricingWorkflowId,
   SYNC_TASK_QUEUE,
   taskQueue,
 } from '../domain/contracts';
 import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
-import { catalogSync, inventorySync, storefrontReconcile, storePricingSync } from '../workflows';
+import {
+  catalogSync,
+  inventorySync,
+  storeCompanySync,
+  storefrontReconcile,
+  storePricingSync,
+} from '../workflows';
 
 /** The standing processes' ids, from their contract (domain/contracts/sync.ts). */
 export {
   catalogSyncWorkflowId,
   inventorySyncWorkflowId,
   reconcileWorkflowId,
+  storeCompanyWorkflowId,
   storePricingResyncWorkflowId,
   storePricingWorkflowId,
 } from '../domain/contracts';
@@ -34,7 +42,8 @@ async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
 /**
  * Makes sure the processes that run for as long as Quayside does are running: the ERP change poller
  * (fulfillments, invoices → order workflows), the inventory sync, the catalog/price/credit sync and
- * the reconciliation that finds orders whose webhooks never arrived.
+ * the ERP customers → store companies sync and the reconciliation that finds orders whose webhooks
+ * never arrived.
  * Idempotent: an existing run is left alone.
  */
 export async function ensureStandingProcesses(client: Client, config: Config, log: Logger): Promise<void> {
@@ -95,8 +104,24 @@ export async function ensureStandingProcesses(client: Client, config: Config, lo
       ],
     }),
   );
+  const storeCompanies = await startOnce(() =>
+    client.workflow.start(storeCompanySync, {
+      workflowId: storeCompanyWorkflowId(store),
+      taskQueue: taskQueue(SYNC_TASK_QUEUE, prefix),
+      args: [
+        { store, pageSize: config.SYNC_PAGE_SIZE, pollIntervalSeconds: config.SYNC_INVENTORY_POLL_SECONDS },
+      ],
+    }),
+  );
   log.info(
-    { erpEvents: poller.started, inventorySync: inventory, catalogSync: catalog, reconcile, storePricing },
+    {
+      erpEvents: poller.started,
+      inventorySync: inventory,
+      catalogSync: catalog,
+      reconcile,
+      storePricing,
+      storeCompanies,
+    },
     'standing processes running',
   );
 }

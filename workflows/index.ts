@@ -9,3 +9,4 @@ export * from './catalogSync';
 export * from './storefrontReconcile';
 export * from './customerSync';
 export * from './storePricingSync';
+export * from './storeCompanySync';

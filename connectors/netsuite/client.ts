@@ -410,6 +410,7 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         terms: refOf(rec.terms)?.refName ?? null,
         priceLevel: refOf(rec.priceLevel)?.refName ?? null,
         taxExempt: rec.taxable === false,
+        taxId: (rec.resaleNumber as string | undefined) ?? null,
         parentErpId: refOf(rec.parent)?.id ?? null,
         lastModified: String(rec.lastModifiedDate),
       };
@@ -737,7 +738,7 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
 
       async customersChangedSince(cursor, pageSize = 1000) {
         const page = await changedSince(
-          'id, externalid, companyname, email, creditlimit, balance, terms, pricelevel, taxable, parent',
+          'id, externalid, companyname, email, creditlimit, balance, terms, pricelevel, taxable, resalenumber, parent',
           'customer',
           [],
           cursor,
@@ -756,6 +757,7 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           terms: r.terms ? (terms.get(r.terms) ?? null) : null,
           priceLevel: r.pricelevel ? (levels.get(r.pricelevel) ?? null) : null,
           taxExempt: r.taxable === 'F',
+          taxId: r.resalenumber ?? null,
           parentErpId: r.parent ?? null,
           lastModified: r.modified!,
         }));

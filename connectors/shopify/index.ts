@@ -23,3 +23,4 @@ export function createShopifyStorefront(config: Config, log?: Logger): ShopifySt
   return new ShopifyStorefront(shopifyClientFromConfig(config, log), log);
 }
 export * from './pricing';
+export * from './companies';

@@ -195,9 +195,24 @@ export class ShopifyPricing implements StorePricingPort {
     }
   }
 
+  /**
+   * The company location of each ERP customer: the location whose external id is the customer's ERP id
+   * (a child account is a location of its parent's company), else the first location of the company
+   * with that external id (companies made before locations carried ERP ids).
+   */
   async companyLocations(erpCustomerIds: string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    await inParallel(chunk([...new Set(erpCustomerIds)], COMPANY_BATCH), this.concurrency, async (ids) => {
+    await inParallel(chunk([...new Set(erpCustomerIds)], COMPANY_BATCH), this.concurrency, async (all) => {
+      const byLocation = await this.client.request<{
+        companyLocations: { nodes: { id: string; externalId: string | null }[] };
+      }>(
+        `query LocationsByExternalId($first: Int!, $query: String!) { companyLocations(first: $first, query: $query) { nodes { id externalId } } }`,
+        { first: all.length, query: all.map((id) => `external_id:${JSON.stringify(id)}`).join(' OR ') },
+      );
+      for (const l of byLocation.companyLocations.nodes)
+        if (l.externalId && all.includes(l.externalId)) out.set(l.externalId, l.id);
+      const ids = all.filter((id) => !out.has(id));
+      if (ids.length === 0) return;
       const data = await this.client.request<{
         companies: { nodes: { externalId: string | null; locations: { nodes: { id: string }[] } }[] };
       }>(

@@ -8,6 +8,7 @@ import {
   parseInventorySyncWorkflowId,
   parseReconcileWorkflowId,
   parseStorePricingResyncWorkflowId,
+  parseStoreCompanyWorkflowId,
   parseStorePricingWorkflowId,
 } from './sync';
 
@@ -29,6 +30,7 @@ const PARSERS: ((workflowId: string) => { store: string } | undefined)[] = [
   parseCatalogSyncWorkflowId,
   parseStorePricingWorkflowId,
   parseStorePricingResyncWorkflowId,
+  parseStoreCompanyWorkflowId,
   parseReconcileWorkflowId,
 ];
 

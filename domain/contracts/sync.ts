@@ -1,6 +1,6 @@
 /**
- * The standing processes' contract: the ERP change poller, the inventory, catalog and store-price syncs
- * and the storefront reconciliation; one of each per store, on the sync queue (the poller runs on orders,
+ * The standing processes' contract: the ERP change poller, the inventory, catalog, store-price and
+ * store-company syncs and the storefront reconciliation; one of each per store, on the sync queue (the poller runs on orders,
  * beside the order workflows it signals).
  */
 import { workflowIdOf, type TaskQueueName } from './ids';
@@ -19,6 +19,7 @@ const inventorySync = workflowIdOf('sync:inventory', ['store']);
 const catalogSync = workflowIdOf('sync:catalog', ['store']);
 const storePricing = workflowIdOf('sync:store-pricing', ['store']);
 const storePricingResync = workflowIdOf('sync:store-pricing-resync', ['store']);
+const storeCompanies = workflowIdOf('sync:store-companies', ['store']);
 const reconcile = workflowIdOf('reconcile', ['store']);
 
 export const erpEventsWorkflowId = (store: string) => erpEvents.build({ store });
@@ -31,5 +32,7 @@ export const storePricingWorkflowId = (store: string) => storePricing.build({ st
 export const parseStorePricingWorkflowId = storePricing.parse;
 export const storePricingResyncWorkflowId = (store: string) => storePricingResync.build({ store });
 export const parseStorePricingResyncWorkflowId = storePricingResync.parse;
+export const storeCompanyWorkflowId = (store: string) => storeCompanies.build({ store });
+export const parseStoreCompanyWorkflowId = storeCompanies.parse;
 export const reconcileWorkflowId = (store: string) => reconcile.build({ store });
 export const parseReconcileWorkflowId = reconcile.parse;

@@ -59,6 +59,7 @@ export const SUITEQL_TABLES: Record<string, TableDef> = {
       terms: { sql: '(SELECT t.id FROM term t WHERE t.name = customer.terms)' },
       pricelevel: { sql: '(SELECT p.id FROM price_level p WHERE p.name = customer.price_level)' },
       taxable: { sql: "(CASE WHEN tax_exempt THEN 'F' ELSE 'T' END)" },
+      resalenumber: { sql: 'tax_id' },
       parent: { sql: 'parent_id' },
       lastmodifieddate: ts('last_modified'),
     },

@@ -3,6 +3,7 @@ import { valueFromASTUntyped } from 'graphql';
 import type pg from 'pg';
 import { connection, sqlConnection, searchWhere, type SearchField } from './connections';
 import { gid, idOf, type StoreDb } from './db';
+import { companyLocationExtras, createCompaniesRoot, locationExternalIdTaken } from './companies';
 import { createPricingRoot } from './pricing';
 import { returnLineItemNodes } from './returns';
 import { customerJson, orderJson, refundJson, returnJson } from './rest';
@@ -206,6 +207,10 @@ export function createRootValue(ctx: ResolverContext) {
   });
 
   const pricing = createPricingRoot(db, { variantNode: (v) => variantNode(v) });
+  const companiesRoot = createCompaniesRoot(db, {
+    companyLocationNode: (l) => companyLocationNode(l),
+    customerNode: (c) => customerNode(c),
+  });
   const locationNode = (l: Row) => ({ id: gid('Location', l.id), name: l.name });
   const customerNode = (c: Row) => ({
     id: gid('Customer', c.id),
@@ -238,6 +243,7 @@ export function createRootValue(ctx: ResolverContext) {
       return { paymentTermsTemplate: t ? termsNode(t) : null };
     },
     catalogs: ({ first }: Args) => pricing.locationCatalogs(l.id, first),
+    ...companyLocationExtras(l),
   });
   const companyNode = (c: Row): Row => ({
     id: gid('Company', c.id),
@@ -1137,6 +1143,17 @@ export function createRootValue(ctx: ResolverContext) {
           userErrors: [userError(['input', 'company', 'externalId'], 'External Id must be unique', 'TAKEN')],
         };
       }
+      if (await locationExternalIdTaken(db, (input.companyLocation as Args | undefined)?.externalId))
+        return {
+          company: null,
+          userErrors: [
+            userError(
+              ['input', 'companyLocation', 'externalId'],
+              'External Id has already been taken',
+              'TAKEN',
+            ),
+          ],
+        };
       const company = await transaction(db, async (c) => {
         const row = (await one(
           c,
@@ -1160,8 +1177,15 @@ export function createRootValue(ctx: ResolverContext) {
         const loc = (input.companyLocation ?? {}) as Args;
         const terms = idOf(loc.buyerExperienceConfiguration?.paymentTermsTemplateId, 'PaymentTermsTemplate');
         await c.query(
-          'INSERT INTO company_locations (company_id, name, payment_terms_template_id) VALUES ($1, $2, $3)',
-          [row.id, loc.name ?? co.name, terms ?? null],
+          'INSERT INTO company_locations (company_id, name, payment_terms_template_id, external_id, tax_exempt, tax_registration_id) VALUES ($1, $2, $3, $4, $5, $6)',
+          [
+            row.id,
+            loc.name ?? co.name,
+            terms ?? null,
+            loc.externalId ?? null,
+            loc.taxExempt ?? false,
+            loc.taxRegistrationId ?? null,
+          ],
         );
         return row;
       });
@@ -1229,11 +1253,16 @@ export function createRootValue(ctx: ResolverContext) {
           ],
         };
       }
+      if (id && (await locationExternalIdTaken(db, input.externalId, id)))
+        return {
+          companyLocation: null,
+          userErrors: [userError(['input', 'externalId'], 'External Id has already been taken', 'TAKEN')],
+        };
       const row = id
         ? await one(
             db,
-            'UPDATE company_locations SET name = COALESCE($2, name), payment_terms_template_id = COALESCE($3, payment_terms_template_id) WHERE id = $1 RETURNING *',
-            [id, input.name ?? null, terms ?? null],
+            'UPDATE company_locations SET name = COALESCE($2, name), payment_terms_template_id = COALESCE($3, payment_terms_template_id), external_id = COALESCE($4, external_id) WHERE id = $1 RETURNING *',
+            [id, input.name ?? null, terms ?? null, input.externalId ?? null],
           )
         : undefined;
       if (!row)
@@ -1280,6 +1309,7 @@ export function createRootValue(ctx: ResolverContext) {
       return { deletedWebhookSubscriptionId: id, userErrors: [] };
     },
     ...pricing.root,
+    ...companiesRoot,
   };
 
   async function setPublished(id: string, input: Args[], published: boolean) {

@@ -1,5 +1,6 @@
 import { buildASTSchema } from 'graphql';
 import { withConnections } from './connections';
+import { COMPANIES_SDL } from './companies';
 import { PRICING_SDL } from './pricing-schema';
 import { RETURNS_SDL } from './returns';
 
@@ -676,4 +677,6 @@ export const ADMIN_SDL = /* GraphQL */ `
 `;
 
 /** Every connection gets `edges`, a complete `pageInfo` and `first/after/last/before/reverse` (connections.ts). */
-export const adminSchema = buildASTSchema(withConnections(ADMIN_SDL + PRICING_SDL + RETURNS_SDL));
+export const adminSchema = buildASTSchema(
+  withConnections(ADMIN_SDL + PRICING_SDL + RETURNS_SDL + COMPANIES_SDL),
+);

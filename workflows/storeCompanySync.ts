@@ -1,0 +1,56 @@
+import { continueAsNew, defineQuery, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import type { StoreCompanyActivities } from '../activities/store-companies';
+
+export interface StoreCompanySyncInput {
+  store: string;
+  pageSize: number;
+  pollIntervalSeconds: number;
+}
+
+export interface StoreCompanySyncStatus {
+  customersSeen: number;
+  companiesCreated: number;
+  locationsCreated: number;
+  contactsCreated: number;
+  locationsUpdated: number;
+  skipped: number;
+}
+
+export const storeCompanyStatusQuery = defineQuery<StoreCompanySyncStatus>('status');
+
+const acts = proxyActivities<StoreCompanyActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
+});
+
+/** Rounds between continue-as-new. */
+const ROUNDS_PER_RUN = 500;
+
+/**
+ * ERP customers into the store's B2B companies by the ERP's change cursor: parent accounts as
+ * companies, child accounts as further locations of the parent's company, contacts, payment terms and
+ * tax settings on each location. Credit headroom and catalogs stay with storePricingSync.
+ */
+export async function storeCompanySync(input: StoreCompanySyncInput): Promise<never> {
+  const status: StoreCompanySyncStatus = {
+    customersSeen: 0,
+    companiesCreated: 0,
+    locationsCreated: 0,
+    contactsCreated: 0,
+    locationsUpdated: 0,
+    skipped: 0,
+  };
+  setHandler(storeCompanyStatusQuery, () => status);
+  for (let round = 0; round < ROUNDS_PER_RUN; round++) {
+    const page = await acts.syncCompanyChanges({ store: input.store, pageSize: input.pageSize });
+    status.customersSeen += page.customers;
+    status.companiesCreated += page.companiesCreated;
+    status.locationsCreated += page.locationsCreated;
+    status.contactsCreated += page.contactsCreated;
+    status.locationsUpdated += page.locationsUpdated;
+    status.skipped += page.skipped;
+    if (!page.hasMore) await sleep(`${input.pollIntervalSeconds} seconds`);
+  }
+  return continueAsNew<typeof storeCompanySync>(input);
+}
