@@ -59,7 +59,7 @@ describe('B2B orders at the ERP price, with their whole money, on the whole stac
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({ skus: SKUS, customers: CUSTOMERS });
+    stack = await startStack({ skus: SKUS, customers: CUSTOMERS, privateDatabase: true });
     const { shop, erp, db, store } = stack;
     await seedSandboxStore(shop.db, { skus: SKUS, customers: CUSTOMERS });
     await seedSandboxMappings(db, store, {

@@ -18,7 +18,7 @@ import { erpEventsWorkflowId } from '../../domain/order-process';
 import { workflowBundle } from '../../workers/worker';
 import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
 import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
-import { testClient, testDb, testLog } from '../support/env';
+import { privateTestDatabase, testClient, testDb, testLog } from '../support/env';
 import { eventually } from '../support/wait';
 
 export const WEBHOOK_SECRET = 'e2e-webhook-secret';
@@ -40,16 +40,31 @@ export interface Stack {
  * with the real NetSuite and Shopify connectors against the sandbox ERP and the sandbox store.
  */
 export async function startStack(
-  opts: { skus?: number; customers?: number; erpPollEvery?: string } = {},
+  opts: {
+    skus?: number;
+    customers?: number;
+    erpPollEvery?: string;
+    /**
+     * A database of the stack's own: for a test that fills Quayside's item, price and customer
+     * caches with a whole scenario, which other files' orders would otherwise be checked against.
+     */
+    privateDatabase?: boolean;
+  } = {},
 ): Promise<Stack> {
   const store = `e2e${randomUUID().slice(0, 6)}`;
   const prefix = `e2e${randomUUID().slice(0, 8)}`;
-  const db = testDb();
+  const own = opts.privateDatabase ? await privateTestDatabase() : undefined;
+  const db = own ? own.db : testDb();
   const client = await testClient();
-  const erp = await startErpSandbox({ skus: opts.skus ?? 50, customers: opts.customers ?? 10 });
+  const erp = await startErpSandbox({
+    skus: opts.skus ?? 50,
+    customers: opts.customers ?? 10,
+    databaseUrl: own?.url,
+  });
   const shop = await startSandbox(`sandbox_store_${prefix}`, {
     webhookSecret: WEBHOOK_SECRET,
     retryScale: 0.01,
+    databaseUrl: own?.url,
   });
 
   const server: Server = createApp({
@@ -108,7 +123,8 @@ export async function startStack(
       await shop.stop();
       await erp.close();
       await client.connection.close();
-      await db.end();
+      if (own) await own.drop();
+      else await db.end();
     },
   };
 }
