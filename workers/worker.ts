@@ -40,11 +40,15 @@ export interface WorkerOptions {
   payloadKeys?: string;
 }
 
-/** Builds one worker per task queue, all sharing the same activities and bundle. */
+/**
+ * Builds one worker per task queue, all sharing the same activities and bundle. Every worker registers
+ * every workflow type, so returns and customer approvals started on `orders` before they had their own
+ * queues still complete there.
+ */
 export async function createWorkers(opts: WorkerOptions): Promise<Worker[]> {
   const activities = createActivities(opts.deps);
   const bundle = await workflowBundle(opts.usePrebuiltBundle);
-  const queues = opts.queues ?? (['orders', 'sync'] as TaskQueueName[]);
+  const queues = opts.queues ?? (['orders', 'returns', 'customers', 'sync'] as TaskQueueName[]);
   return Promise.all(
     queues.map((q) =>
       Worker.create({

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
 import { CustomerApplication, type StorefrontCustomerEvent } from '../../domain/customer';
-import { customerWorkflowId, taskQueue } from '../../domain/contracts';
+import { CUSTOMER_TASK_QUEUE, customerWorkflowId, taskQueue } from '../../domain/contracts';
 import {
   applicantInfoSignal,
   customerApproval,
@@ -93,7 +93,7 @@ export function customersRouter({
       };
       await temporal.workflow.signalWithStart(customerApproval, {
         workflowId,
-        taskQueue: taskQueue('orders', taskQueuePrefix),
+        taskQueue: taskQueue(CUSTOMER_TASK_QUEUE, taskQueuePrefix),
         args: [{ store: application.store, customerId: application.customerId }],
         signal: customerEventSignal,
         signalArgs: [event],

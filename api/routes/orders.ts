@@ -9,7 +9,7 @@ import {
 import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
-import { orderWorkflowId, taskQueue } from '../../domain/contracts';
+import { ORDER_TASK_QUEUE, orderWorkflowId, taskQueue } from '../../domain/contracts';
 import { CanonicalOrder, type StorefrontOrderEvent } from '../../domain/order';
 import { CancelRequest, OrderFix } from '../../domain/order-process';
 import {
@@ -124,7 +124,7 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
       try {
         await temporal.workflow.start(orderToInvoice, {
           workflowId,
-          taskQueue: taskQueue('orders', taskQueuePrefix),
+          taskQueue: taskQueue(ORDER_TASK_QUEUE, taskQueuePrefix),
           args: [{ store: order.store, orderId: order.orderId }],
         });
       } catch (err) {

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { returnWorkflowId, taskQueue } from '../../domain/contracts';
+import { RETURN_TASK_QUEUE, returnWorkflowId, taskQueue } from '../../domain/contracts';
 import { ReturnRequest, type StorefrontReturnEvent } from '../../domain/returns';
 import {
   goodsReceivedSignal,
@@ -79,7 +79,7 @@ export function returnsRouter({
       };
       await temporal.workflow.signalWithStart(returnRefund, {
         workflowId,
-        taskQueue: taskQueue('orders', taskQueuePrefix),
+        taskQueue: taskQueue(RETURN_TASK_QUEUE, taskQueuePrefix),
         args: [{ store: request.store, returnId: request.returnId }],
         signal: returnEventSignal,
         signalArgs: [event],

@@ -4,7 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { alertRepository } from '../../db/alerts';
 import type { Db } from '../../db/pool';
 import { webhookRepository, type DeadLetter } from '../../db/webhooks';
-import { taskQueue } from '../../domain/contracts';
+import { taskQueue, taskQueueOfWorkflowType } from '../../domain/contracts';
 import type { Logger } from '../../platform/logger';
 import { privacyRepository } from '../../db/privacy';
 import { parseShopifyJson } from './json';
@@ -62,7 +62,7 @@ export function createShopifyIngress(deps: IngressDeps) {
     try {
       await deps.temporal.workflow.signalWithStart(d.workflowType, {
         workflowId: d.workflowId,
-        taskQueue: taskQueue('orders', deps.taskQueuePrefix),
+        taskQueue: taskQueue(taskQueueOfWorkflowType(d.workflowType), deps.taskQueuePrefix),
         args: d.args,
         signal: d.signal,
         signalArgs: d.signalArgs,

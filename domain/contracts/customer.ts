@@ -7,7 +7,7 @@ import { workflowIdOf, type TaskQueueName } from './ids';
 
 export { CUSTOMER_EVENT_SIGNAL } from '../customer';
 
-export const CUSTOMER_TASK_QUEUE: TaskQueueName = 'orders';
+export const CUSTOMER_TASK_QUEUE: TaskQueueName = 'customers';
 
 export const CUSTOMER_MESSAGES = {
   statusQuery: 'customerStatus',

@@ -31,6 +31,8 @@ export function workflowIdOf<F extends string>(kind: string, fields: readonly F[
 /** Task queues. A prefix (TEMPORAL_TASK_QUEUE_PREFIX) keeps test runs apart from a running system. */
 export const TASK_QUEUES = {
   orders: 'quayside-orders',
+  returns: 'quayside-returns',
+  customers: 'quayside-customers',
   sync: 'quayside-sync',
 } as const;
 export type TaskQueueName = keyof typeof TASK_QUEUES;

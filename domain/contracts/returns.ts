@@ -6,7 +6,7 @@ import { workflowIdOf, type TaskQueueName } from './ids';
 
 export { RETURN_EVENT_SIGNAL } from '../returns';
 
-export const RETURN_TASK_QUEUE: TaskQueueName = 'orders';
+export const RETURN_TASK_QUEUE: TaskQueueName = 'returns';
 
 export const RETURN_MESSAGES = {
   statusQuery: 'returnStatus',

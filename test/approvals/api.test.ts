@@ -9,7 +9,7 @@ import { createNotifyActivities } from '../../activities/notify';
 import { createApp } from '../../api/app';
 import type { Db } from '../../db/pool';
 import { principalRepository } from '../../db/principals';
-import { taskQueue } from '../../domain/contracts';
+import { RETURN_TASK_QUEUE, taskQueue } from '../../domain/contracts';
 import { testClient, testDb, testLog } from '../support/env';
 import { recordHistory } from '../support/histories';
 import { orderFacts, returnWorld } from '../returns/world';
@@ -121,7 +121,7 @@ describe('approver API', () => {
       ...createApprovalActivities({ db }),
       ...createNotifyActivities({ db }),
     };
-    await runWorker({ taskQueue: taskQueue('orders', prefix), activities }, async () => {
+    await runWorker({ taskQueue: taskQueue(RETURN_TASK_QUEUE, prefix), activities }, async () => {
       const returnId = `r-${randomUUID().slice(0, 8)}`;
       const started = await call('POST', '/returns', keys.operator, {
         returnId,

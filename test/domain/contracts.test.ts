@@ -19,6 +19,8 @@ import {
   storePricingWorkflowId,
   catalogSyncWorkflowId,
   storeOfWorkflowId,
+  taskQueue,
+  taskQueueOfWorkflowType,
 } from '../../domain/contracts';
 
 describe('workflow ids', () => {
@@ -72,5 +74,14 @@ describe('workflow ids', () => {
     expect(storeOfWorkflowId(customerWorkflowId('acme', '7'))).toBe('acme');
     expect(storeOfWorkflowId(inventorySyncWorkflowId('acme'))).toBe('acme');
     expect(storeOfWorkflowId('someone-else:acme:1')).toBeNull();
+  });
+});
+
+describe('task queues', () => {
+  it('start returns and customer processes on their own queues, everything else of the order side on orders', () => {
+    expect(taskQueue(taskQueueOfWorkflowType('returnRefund'), 'p')).toBe('p-quayside-returns');
+    expect(taskQueue(taskQueueOfWorkflowType('customerApproval'))).toBe('quayside-customers');
+    expect(taskQueue(taskQueueOfWorkflowType('customerSync'))).toBe('quayside-customers');
+    expect(taskQueue(taskQueueOfWorkflowType('orderToInvoice'))).toBe('quayside-orders');
   });
 });

@@ -89,13 +89,14 @@ export async function startStack(
     log: testLog,
   });
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  const worker = await Worker.create({
-    connection,
-    taskQueue: taskQueue('orders', prefix),
-    workflowBundle: await workflowBundle(),
-    activities,
-  });
-  const running = worker.run();
+  // One worker per queue the API and webhooks start processes on (orders, returns, customers).
+  const bundle = await workflowBundle();
+  const workers = await Promise.all(
+    (['orders', 'returns', 'customers'] as const).map((q) =>
+      Worker.create({ connection, taskQueue: taskQueue(q, prefix), workflowBundle: bundle, activities }),
+    ),
+  );
+  const running = Promise.all(workers.map((w) => w.run()));
   await ensureErpEventsPoller(client, {
     store,
     taskQueuePrefix: prefix,
@@ -115,7 +116,7 @@ export async function startStack(
         .getHandle(erpEventsWorkflowId(store))
         .terminate('test finished')
         .catch(() => undefined);
-      worker.shutdown();
+      for (const w of workers) w.shutdown();
       await running;
       await connection.close();
       server.closeAllConnections();
