@@ -194,6 +194,8 @@ describe('customerApproval workflow', () => {
         }),
       );
       await stepOf<CustomerApprovalStatus>(handle, 'customerStatus', 'awaitingApplicant');
+      // The step changes before the notification activity has finished: wait for the message itself.
+      await eventually(() => world.approvals.notifications.length > 0, 'the applicant to be asked');
       expect(world.approvals.notifications.map((n) => [n.kind, n.text])).toEqual([
         ['customer.infoRequested.1', 'Please send your resale certificate number.'],
       ]);
