@@ -12,6 +12,7 @@ import { createApp } from '../../api/app';
 import type { Db } from '../../db/pool';
 import { principalRepository } from '../../db/principals';
 import { EncryptionCodec, parseKeys } from '../../platform/codec';
+import { DEFAULT_RULES } from '../../domain/rules';
 import { inventorySync } from '../../workflows/inventorySync';
 import { testDb, testLog, uniqueTaskQueue } from '../support/env';
 
@@ -71,6 +72,7 @@ describe('payload encryption', () => {
       workflowsPath: path.join(__dirname, '../../workflows/inventorySync.ts'),
       dataConverter,
       activities: {
+        loadInventoryRules: async () => ({ version: 0, rules: DEFAULT_RULES.inventory }),
         resetSyncCursor: async () => undefined,
         syncInventoryPage: async () => ({
           changed: 0,
