@@ -1,5 +1,5 @@
 import { AlertRouting, SlaRules, channelsFor, type AlertChannel, type AlertEvent } from '../domain/alerting';
-import { durationMs } from '../domain/rules';
+import { durationMs } from '../domain/duration';
 import { versionedConfig } from './config-versions';
 import { withTransaction, type Db, type DbClient } from './pool';
 

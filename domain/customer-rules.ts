@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Decision } from './approvals';
 import type { CustomerApplication } from './customer';
 import { MoneyText } from './money';
-import { DurationText } from './return-rules';
+import { DurationText } from './duration';
 
 /** New-customer approval rules, configured per store and snapshotted by each approval workflow. */
 export const CustomerApprovalPolicy = z.object({

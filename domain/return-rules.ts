@@ -1,30 +1,7 @@
 import { z } from 'zod';
 import { Money, MoneyText, percentText } from './money';
 import type { ReturnRequest } from './returns';
-
-const DURATION =
-  /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i;
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-/** A human duration such as "30 days" or "90 seconds", as configured by integrators. */
-export const DurationText = z
-  .string()
-  .regex(DURATION, 'a duration such as "30 days", "12 hours" or "90 seconds"');
-
-export function durationMs(text: string): number {
-  const m = DURATION.exec(text.trim());
-  if (!m) throw new Error(`not a duration: ${text}`);
-  const unit = (m[2] ?? '').toLowerCase();
-  const key = unit.startsWith('ms') || unit.startsWith('milli') ? 'ms' : unit.charAt(0);
-  return Math.round(Number(m[1]) * (UNIT_MS[key] ?? 0));
-}
+import { DurationText } from './duration';
 
 /** Return rules, configured per store and snapshotted by each return workflow when it starts. */
 export const ReturnPolicy = z.object({

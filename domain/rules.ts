@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { DurationText } from './duration';
 import { InventoryRules } from './inventory';
 import { MoneyText } from './money';
 
-/** A duration as Temporal and people write it: `90s`, `15m`, `4h`, `7d`, `250ms`. */
-export const DurationText = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as "15m", "4h" or "7d"');
+/** Rule durations are read with the one duration parser (domain/duration.ts). */
+export { DurationText, durationMs } from './duration';
 
 /**
  * The order process's business rules. Integrators edit them as data (versioned and audited in
@@ -74,14 +75,4 @@ export const DEFAULT_RULES: BusinessRules = BusinessRules.parse({});
 export interface RulesSnapshot {
   version: number;
   rules: BusinessRules;
-}
-
-/** Milliseconds in a rule duration (rules are validated, so the text always parses). */
-export function durationMs(text: string): number {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text);
-  if (!m) throw new Error(`not a duration: ${text}`);
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
-    m[2] as 'ms' | 's' | 'm' | 'h' | 'd'
-  ];
-  return Number(m[1]) * unit;
 }

@@ -22,7 +22,7 @@ import {
   type DecisionResult,
   type PendingApproval,
 } from '../domain/approvals';
-import { durationMs } from '../domain/return-rules';
+import { durationMs } from '../domain/duration';
 
 export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>(DECIDE_UPDATE);
 export const pendingApprovalQuery = defineQuery<PendingApproval | null>(PENDING_APPROVAL_QUERY);

@@ -7,7 +7,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/orders';
-import { durationMs, type BusinessRules } from '../domain/rules';
+import { durationMs } from '../domain/duration';
+import type { BusinessRules } from '../domain/rules';
 import { PROFILES } from './activity-profiles';
 
 export interface BackorderInput {

@@ -18,7 +18,6 @@ import type { DecisionInput } from '../domain/approvals';
 import {
   assessReturn,
   computeRefund,
-  durationMs,
   type Disposition,
   type EligibleLine,
   type RefundBreakdown,
@@ -26,6 +25,7 @@ import {
   type ReturnOrderFacts,
   type ReturnPolicy,
 } from '../domain/return-rules';
+import { durationMs } from '../domain/duration';
 import { RETURN_FAILURES } from '../domain/failures';
 import { Money } from '../domain/money';
 import { RETURN_EVENT_SIGNAL, type ReturnRequest, type StorefrontReturnEvent } from '../domain/returns';

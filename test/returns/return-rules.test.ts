@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assessReturn, computeRefund, durationMs, ReturnPolicy } from '../../domain/return-rules';
+import { durationMs } from '../../domain/duration';
+import { assessReturn, computeRefund, ReturnPolicy } from '../../domain/return-rules';
 import type { ReturnRequest } from '../../domain/returns';
 import { orderFacts } from './world';
 
