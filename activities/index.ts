@@ -75,6 +75,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createStorePricingActivities({
       db: deps.db,
       erp: (deps.erpBulk ?? deps.erp ?? missingPort<ErpPort>('ERP')) as ErpPort & ErpChangeFeed,
+      erpOrders: deps.erp,
       pricing: deps.pricing ?? missingPort<StorePricingPort>('store pricing'),
       mappings: mappingRepository(deps.db),
       alerts: alertRepository(deps.db),

@@ -1,7 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import type { AlertRepository } from '../db/alerts';
 import type { MappingRepository } from '../db/mappings';
-import type { Db } from '../db/pool';
+import { withTransaction, type Db } from '../db/pool';
 import { storePricingRepository, type StorePricingRepository } from '../db/store-pricing';
 import { syncRepository } from '../db/sync';
 import { availableCredit } from '../domain/credit-exposure';
@@ -22,6 +22,8 @@ import {
 export interface StorePricingDeps {
   db: Db;
   erp: ErpPort & ErpChangeFeed;
+  /** The ERP at order priority, for the balance read behind an order's headroom (default: `erp`). */
+  erpOrders?: ErpPort;
   pricing: StorePricingPort;
   mappings: MappingRepository;
   alerts: AlertRepository;
@@ -215,22 +217,30 @@ export function createStorePricingActivities(deps: StorePricingDeps) {
     return found;
   }
 
+  /**
+   * Publishes what changed. The customers' headrooms are locked while they are read and written, so
+   * two orders of one customer publishing at once cannot leave the older figure in the store.
+   */
   async function publishHeadrooms(store: string, erpIds: string[]): Promise<number> {
     if (erpIds.length === 0) return 0;
-    const positions = await repo.creditPositions(store, erpIds, currency);
-    const locations = await locationsFor(store, [...positions.keys()]);
-    let published = 0;
-    for (const [erpId, position] of positions) {
-      const location = locations.get(erpId);
-      if (!location) continue;
-      const credit = availableCredit(position);
-      const value = credit ? credit.toString() : null;
-      if (await repo.headroomIs(store, erpId, location, value)) continue;
-      await pricing.setCreditHeadroom(location, credit ? { amount: value!, currency } : null);
-      await repo.saveHeadroom(store, erpId, location, value, currency);
-      published += 1;
-    }
-    return published;
+    return withTransaction(db, async (client) => {
+      for (const id of [...new Set(erpIds)].sort())
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`credit-headroom:${store}:${id}`]);
+      const positions = await repo.creditPositions(store, erpIds, currency);
+      const locations = await locationsFor(store, [...positions.keys()]);
+      let published = 0;
+      for (const [erpId, position] of positions) {
+        const location = locations.get(erpId);
+        if (!location) continue;
+        const credit = availableCredit(position);
+        const value = credit ? credit.toString() : null;
+        if (await repo.headroomIs(store, erpId, location, value)) continue;
+        await pricing.setCreditHeadroom(location, credit ? { amount: value!, currency } : null);
+        await repo.saveHeadroom(store, erpId, location, value, currency);
+        published += 1;
+      }
+      return published;
+    });
   }
 
   return {
@@ -408,8 +418,21 @@ export function createStorePricingActivities(deps: StorePricingDeps) {
       return out;
     },
 
-    /** Publishes the credit headroom of the ERP customers behind these store customers (an order placed, invoiced or cancelled). */
-    async publishCreditHeadroom(input: { store: string; customerErpIds: string[] }): Promise<number> {
+    /**
+     * Publishes the credit headroom of these ERP customers (an order placed, invoiced or cancelled).
+     * With `refreshBalance` their ERP records are read first, so an invoice that just moved an
+     * order's amount into the ERP balance is counted there and not also as an open order.
+     */
+    async publishCreditHeadroom(input: {
+      store: string;
+      customerErpIds: string[];
+      refreshBalance?: boolean;
+    }): Promise<number> {
+      if (input.refreshBalance)
+        for (const id of input.customerErpIds) {
+          const customer = await (deps.erpOrders ?? erp).getCustomer(id);
+          if (customer) await syncs.saveCustomer(customer);
+        }
       return publishHeadrooms(input.store, input.customerErpIds);
     },
   };

@@ -1,5 +1,5 @@
 import type { CanonicalOrder } from '../domain/order';
-import { orderTotal } from '../domain/order';
+import { chargedTotal } from '../domain/order';
 import { uninvoicedValue } from '../domain/credit-exposure';
 import { Money } from '../domain/money';
 import type { OrderLineStatus } from '../domain/order-process';
@@ -60,7 +60,7 @@ export function orderRepository(db: Db) {
           r.step,
           r.attention?.kind ?? null,
           r.attention?.reason ?? null,
-          orderTotal(order),
+          chargedTotal(order),
           order.currency,
           JSON.stringify(r.lines),
           r.erpOrder?.erpId ?? null,
@@ -135,15 +135,15 @@ export function orderRepository(db: Db) {
       );
       const currency = own.rows[0]?.currency;
       if (!currency) return '0';
-      const res = await db.query<{ lines: OrderLineStatus[] | null }>(
-        `SELECT o.lines FROM orders o
+      const res = await db.query<{ lines: OrderLineStatus[] | null; total: string | null }>(
+        `SELECT o.lines, o.total::text FROM orders o
            JOIN customer_map m ON m.store = o.store AND m.store_customer_id = o.customer_id
           WHERE o.store = $1 AND m.erp_customer_id = $2 AND o.order_id <> $3
             AND o.status NOT IN ('completed', 'cancelled') AND upper(COALESCE(o.currency, $4)) = upper($4)`,
         [store, erpCustomerId, orderId, currency],
       );
       let sum = Money.zero(currency);
-      for (const o of res.rows) sum = sum.plus(uninvoicedValue(o.lines ?? [], currency));
+      for (const o of res.rows) sum = sum.plus(uninvoicedValue(o.lines ?? [], currency, o.total));
       return sum.toString();
     },
 

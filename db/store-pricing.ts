@@ -257,8 +257,9 @@ export function storePricingRepository(db: Db) {
         erp_customer_id: string;
         lines: OrderLineStatus[];
         currency: string | null;
+        total: string | null;
       }>(
-        `SELECT m.erp_customer_id, o.lines, o.currency FROM orders o
+        `SELECT m.erp_customer_id, o.lines, o.currency, o.total::text FROM orders o
            JOIN customer_map m ON m.store = o.store AND m.store_customer_id = o.customer_id
           WHERE o.store = $1 AND m.erp_customer_id = ANY($2) AND o.status NOT IN ('completed', 'cancelled')`,
         [store, erpIds],
@@ -267,7 +268,7 @@ export function storePricingRepository(db: Db) {
       for (const o of orders.rows) {
         if ((o.currency ?? currency).toUpperCase() !== currency.toUpperCase()) continue;
         const sum = open.get(o.erp_customer_id) ?? Money.zero(currency);
-        open.set(o.erp_customer_id, sum.plus(uninvoicedValue(o.lines ?? [], currency)));
+        open.set(o.erp_customer_id, sum.plus(uninvoicedValue(o.lines ?? [], currency, o.total)));
       }
       return new Map(
         customers.rows.map((c) => [

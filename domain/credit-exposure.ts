@@ -32,17 +32,25 @@ export function creditExposure(position: CreditPosition, orderTotal = '0'): Cred
   };
 }
 
-/** An open order's part of the exposure: its not-yet-invoiced, not-cancelled quantities at their unit prices. */
+/**
+ * An open order's part of the exposure: what the store charged for it (`charged`, its total_price
+ * with discounts, shipping and tax) in proportion to the goods not yet invoiced or cancelled, so an
+ * order nobody has invoiced counts whole. Without `charged`, those goods at their unit prices.
+ */
 export function uninvoicedValue(
   lines: Pick<OrderLineStatus, 'ordered' | 'cancelled' | 'invoiced' | 'unitPrice'>[],
   currency: string,
+  charged?: string | null,
 ): Money {
-  let sum = Money.zero(currency);
+  let open = Money.zero(currency);
+  let goods = Money.zero(currency);
   for (const l of lines) {
+    goods = goods.plus(Money.line(l.unitPrice, l.ordered, currency));
     const left = Math.max(0, l.ordered - l.cancelled - l.invoiced);
-    if (left > 0) sum = sum.plus(Money.of(l.unitPrice, currency, 'halfUp').times(left));
+    if (left > 0) open = open.plus(Money.line(l.unitPrice, left, currency));
   }
-  return sum;
+  if (charged === undefined || charged === null || !goods.isPositive()) return open;
+  return Money.of(charged, currency, 'halfUp').share(open.minor, goods.minor);
 }
 
 /** What a buyer may still order on account: the headroom, never below zero; null without a limit. */

@@ -105,6 +105,15 @@ export function orderTotal(order: Pick<CanonicalOrder, 'lines' | 'currency'>): s
   ).toString();
 }
 
+/**
+ * What the store charged for the order: its total_price when the store sent one, else the goods.
+ * The order's status, read model, credit check and approvals use this figure.
+ */
+export function chargedTotal(order: Pick<CanonicalOrder, 'lines' | 'currency' | 'totals'>): string {
+  if (order.totals?.total === undefined) return orderTotal(order);
+  return Money.of(order.totals.total, order.currency, 'halfUp').toString();
+}
+
 /** An order's money as the ERP sales order carries it: goods, one discount, shipping and tax. */
 export interface OrderMoney {
   subtotal: Money;

@@ -22,6 +22,20 @@ export const PROFILES = {
     startToCloseTimeout: '15 seconds',
     retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
   },
+  /**
+   * Best-effort side channels beside the order (credit headroom to the store): a few quick tries,
+   * then given up on, since the next event or the periodic sync repeats them.
+   */
+  sideChannel: {
+    startToCloseTimeout: '20 seconds',
+    scheduleToCloseTimeout: '1 minute',
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '10 seconds',
+      maximumAttempts: 3,
+    },
+  },
   /** Approver notifications. */
   notify: {
     startToCloseTimeout: '30 seconds',

@@ -27,6 +27,7 @@ import type {
 } from '../domain/approvals';
 import { DECIDE_UPDATE, PENDING_APPROVAL_QUERY } from '../domain/approvals';
 import type { OrderActivities } from '../activities/orders';
+import type { StorePricingActivities } from '../activities/store-pricing';
 import { allocate, lineIdOfKey } from '../domain/allocation';
 import { assessCredit, findPriceMismatches } from '../domain/credit';
 import {
@@ -40,6 +41,7 @@ import { Money } from '../domain/money';
 import { backorderWorkflowId, shipmentWorkflowId } from '../domain/contracts';
 import {
   ORDER_EVENT_SIGNAL,
+  chargedTotal,
   orderMoney,
   orderTotal,
   type CanonicalOrder,
@@ -131,6 +133,10 @@ const storefront = proxyActivities<OrderActivities>(PROFILES.storefrontCall);
 const local = proxyLocalActivities<OrderActivities>(PROFILES.local);
 const erpRead = proxyLocalActivities<OrderActivities>(PROFILES.erpRead);
 const approvals = proxyActivities<ApprovalActivities>(PROFILES.notify);
+const sideChannel = proxyActivities<StorePricingActivities>(PROFILES.sideChannel);
+
+/** The order's placement, invoices and cancellations republish its customer's credit headroom in the store. */
+const HEADROOM_PATCH = 'credit-headroom-on-order-events';
 
 /** Thrown inside the pipeline when a cancellation must unwind it (nothing has shipped yet). */
 class Cancelled extends Error {}
@@ -188,6 +194,9 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
   let erpChanged = false;
   let unmapped: { skus: string[]; customer: boolean } = { skus: [], customer: false };
   const compensations: ('voidPayment' | 'releaseReservations' | 'cancelErpOrder')[] = [];
+  let customerErpId: string | undefined;
+  /** Headroom publications, one after another, never awaited by the pipeline (awaited before the end). */
+  let headroomPublished: Promise<void> = Promise.resolve();
 
   const status: OrderStatus = {
     workflowId,
@@ -222,7 +231,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     status.orderNumber = next.orderNumber;
     status.customerId = next.customerId;
     status.poNumber = next.poNumber ?? null;
-    status.total = orderTotal(next);
+    status.total = chargedTotal(next);
     status.currency = next.currency;
     status.lines = next.lines.map((l) => {
       const prev = line(l.lineId);
@@ -585,6 +594,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       }
       await clearAttention();
       mapped = { customerErpId: m.customerErpId, skus: m.skus };
+      customerErpId = m.customerErpId;
       for (const l of status.lines) l.erpSku = m.skus[l.sku] ?? null;
       if (status.status === 'onHold') status.status = 'received';
       await record();
@@ -604,7 +614,8 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       );
       guard();
       if (!credited) {
-        const assessment = assessCredit(account, orderTotal(current()), rules(), current().currency);
+        const amount = patched('credit-on-store-total') ? chargedTotal(current()) : orderTotal(current());
+        const assessment = assessCredit(account, amount, rules(), current().currency);
         if (assessment.outcome !== 'clear') {
           const kind = assessment.outcome === 'creditHold' ? 'order.creditHold' : 'order.firstOrder';
           const d = await awaitApproval(kind, `Order ${current().orderNumber}: ${assessment.reason}`, {
@@ -817,6 +828,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       await clearAttention();
       status.step = 'fulfilling';
       await reconcile(so);
+      publishHeadroom(`order ${o.orderNumber} placed`);
       guard();
     }
 
@@ -869,10 +881,31 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     if (!(err instanceof Cancelled)) throw err;
     await compensate();
   }
+  await headroomPublished;
   await condition(allHandlersFinished);
   return status;
 
   // ---- steps used by the pipeline ------------------------------------------------------------
+
+  /**
+   * Republishes the customer's credit headroom in the store after the read model changed. Best
+   * effort: it runs beside the order, and a failure is only logged (the next order event or the
+   * pricing sync publishes it again).
+   */
+  function publishHeadroom(why: string) {
+    const erpId = customerErpId;
+    if (erpId === undefined || !patched(HEADROOM_PATCH)) return;
+    headroomPublished = headroomPublished.then(async () => {
+      try {
+        await sideChannel.publishCreditHeadroom.executeWithOptions(
+          { summary: `Credit headroom of ERP customer ${erpId} to the store (${why})` },
+          [{ store: input.store, customerErpIds: [erpId], refreshBalance: true }],
+        );
+      } catch (err) {
+        log.warn('credit headroom not published', { customerErpId: erpId, why, error: String(err) });
+      }
+    });
+  }
 
   async function compensate() {
     const c = cancel as PendingCancel;
@@ -939,6 +972,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     status.attention = null;
     await local.resolveOrderAlert({ dedupeKey: alertKey });
     await record();
+    publishHeadroom(`order ${current().orderNumber} cancelled`);
   }
 
   /** Cancels the open quantity of the named lines (backordered ones through their backorder workflow). */
@@ -1001,6 +1035,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     for (const id of viaBackorder) cancelledLines.push({ lineId: id, quantity: line(id)?.cancelled ?? 0 });
     status.status = businessStatus(status.lines);
     await record();
+    publishHeadroom(`lines of order ${current().orderNumber} cancelled`);
     return {
       outcome:
         req.lines && req.lines.length < status.lines.length && cancel === undefined
@@ -1144,6 +1179,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       [{ orderId: input.orderId, invoices: status.invoices }],
     );
     await record();
+    publishHeadroom(`invoice ${batch.map((i) => i.tranId).join(', ')}`);
   }
 
   async function refresh() {

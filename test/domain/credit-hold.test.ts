@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { creditExposure } from '../../domain/credit-exposure';
+import { creditExposure, uninvoicedValue } from '../../domain/credit-exposure';
 import { assessCredit } from '../../domain/credit';
 import { DEFAULT_RULES } from '../../domain/rules';
 
@@ -54,5 +54,39 @@ describe('credit hold on the checkout exposure', () => {
       exposure: '10899.00',
       headroom: null,
     });
+  });
+});
+
+describe("an open order's part of the exposure", () => {
+  const lines = [
+    { ordered: 10, cancelled: 0, invoiced: 0, unitPrice: '2.50' },
+    { ordered: 4, cancelled: 0, invoiced: 0, unitPrice: '1.00' },
+  ];
+
+  it('counts an order nobody has invoiced at what the store charged, shipping and tax included', () => {
+    expect(uninvoicedValue(lines, 'USD', '37.00').toString()).toBe('37.00');
+    expect(uninvoicedValue(lines, 'USD').toString()).toBe('29.00');
+  });
+
+  it('counts the charged total in proportion to the goods not yet invoiced or cancelled', () => {
+    // 25.00 of the 29.00 goods invoiced or cancelled leaves 4.00/29.00 of 37.00 = 5.10.
+    const part = [
+      { ...lines[0]!, invoiced: 6, cancelled: 4 },
+      { ...lines[1]!, invoiced: 0 },
+    ];
+    expect(uninvoicedValue(part, 'USD', '37.00').toString()).toBe('5.10');
+    expect(
+      uninvoicedValue(
+        part.map((l) => ({ ...l, invoiced: l.ordered - l.cancelled })),
+        'USD',
+        '37.00',
+      ).toString(),
+    ).toBe('0.00');
+  });
+
+  it('multiplies a sub-cent unit price before rounding, once per line', () => {
+    expect(
+      uninvoicedValue([{ ordered: 3, cancelled: 0, invoiced: 0, unitPrice: '0.125' }], 'USD').toString(),
+    ).toBe('0.38');
   });
 });

@@ -1,9 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderRepository } from '../../db/orders';
+import { cancelUpdate, erpFulfillmentSignal, erpInvoiceSignal } from '../../workflows/orderToInvoice';
 import type { Db } from '../../db/pool';
 import { testClient, testDb, withWorker } from '../support/env';
-import { deliver, event, makeOrder, scenario, waitFor } from './harness';
+import { deliver, event, makeOrder, scenario, until, waitFor } from './harness';
 
 describe('order workflow: credit exposure and the ERP total', () => {
   let db: Db;
@@ -69,6 +70,71 @@ describe('order workflow: credit exposure and the ERP total', () => {
       const resumed = await waitFor(handle, (x) => x.step === 'fulfilling', 'the ERP order after the update');
       expect(resumed.attention).toBeNull();
       expect(s.erp.orders.get(s.externalId('2101'))?.externalId).toBe(s.externalId('2101'));
+    });
+  });
+
+  it("carries the store's total_price, not the goods, into its status, read model and credit check", async () => {
+    // Goods 29.00, less 4.00 discount, plus 10.00 shipping and 2.00 tax: the store charged 37.00.
+    const s = await scenario(db, { creditLimit: '60.00', balance: '25.00' });
+    const order = makeOrder(s.store, '2201', {
+      lines: [
+        { lineId: '1', sku: 'BOLT-1', quantity: 10, unitPrice: '2.50', discount: '4.00' },
+        { lineId: '2', sku: 'NUT-2', quantity: 4, unitPrice: '1.00' },
+      ],
+      shippingLines: [{ code: 'ground', price: '10.00' }],
+      taxLines: [{ title: 'State tax', rate: '0.08', amount: '2.00' }],
+      totals: { discounts: '4.00', tax: '2.00', total: '37.00' },
+    });
+    await withWorker({ taskQueue: s.taskQueue, activities: s.activities }, async () => {
+      const handle = await deliver(client, s.taskQueue, event(order));
+      // 25.00 + 37.00 is over the 60.00 limit, though 25.00 + the goods' 29.00 would not be.
+      const held = await waitFor(handle, (x) => x.pendingApproval !== null, 'the credit hold');
+      expect(held.total).toBe('37.00');
+      expect(held.pendingApproval).toMatchObject({
+        kind: 'order.creditHold',
+        amount: '37.00',
+        currency: 'USD',
+      });
+      expect(held.attention?.reason).toContain(
+        'plus this order 37.00 is 62.00, over the credit limit 60.00 by 2.00',
+      );
+      const [row] = await orderRepository(db).list({ stores: [s.store], limit: 10 });
+      expect(row).toMatchObject({ orderId: '2201', total: '37.00' });
+    });
+  });
+
+  it("republishes the customer's headroom when the order reaches the ERP, is invoiced and is cancelled, never waiting on it", async () => {
+    const s = await scenario(db);
+    await withWorker({ taskQueue: s.taskQueue, activities: s.activities }, async () => {
+      const placed = await deliver(client, s.taskQueue, event(makeOrder(s.store, '2301')));
+      await waitFor(placed, (x) => x.step === 'fulfilling', 'the ERP order');
+      const customer = { customerErpIds: [`C-${s.store}`], refreshBalance: true };
+      await until(() => s.headroom.calls.length === 1, 'the headroom after the ERP order');
+      await placed.signal(
+        erpFulfillmentSignal,
+        s.erp.ship(s.externalId('2301'), [
+          { lineKey: '1', quantity: 10 },
+          { lineKey: '2', quantity: 4 },
+        ]),
+      );
+      await placed.signal(erpInvoiceSignal, s.erp.invoice(s.externalId('2301')));
+      expect((await placed.result()).step).toBe('completed');
+      expect(s.headroom.calls).toEqual([customer, customer]);
+
+      const cancelled = await deliver(client, s.taskQueue, event(makeOrder(s.store, '2302')));
+      await waitFor(cancelled, (x) => x.step === 'fulfilling', 'the second ERP order');
+      await until(() => s.headroom.calls.length === 3, 'the headroom after the second ERP order');
+      await cancelled.executeUpdate(cancelUpdate, { args: [{ reason: 'not needed', by: 'buyer' }] });
+      expect((await cancelled.result()).step).toBe('cancelled');
+      expect(s.headroom.calls).toHaveLength(4);
+
+      // The store refusing every publication neither fails nor holds up the order.
+      s.headroom.failing = true;
+      const unlucky = await deliver(client, s.taskQueue, event(makeOrder(s.store, '2303')));
+      await waitFor(unlucky, (x) => x.step === 'fulfilling', 'the third ERP order');
+      await unlucky.executeUpdate(cancelUpdate, { args: [{ reason: 'not needed', by: 'buyer' }] });
+      expect((await unlucky.result()).step).toBe('cancelled');
+      expect(s.headroom.calls).toHaveLength(4);
     });
   });
 });

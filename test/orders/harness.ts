@@ -54,7 +54,24 @@ export async function scenario(
       [`${store}-B1`, `${store}-N2`].map((sku) => ({ sku, location, onHand })),
     ),
   );
-  const activities = { ...createOrderActivities({ db, erp, storefront }), ...approvals.activities };
+  // The store's credit headroom, as the order asks for it to be republished (failing when told to).
+  const headroom = { calls: [] as { customerErpIds: string[]; refreshBalance?: boolean }[], failing: false };
+  const headroomActivities = {
+    async publishCreditHeadroom(input: {
+      store: string;
+      customerErpIds: string[];
+      refreshBalance?: boolean;
+    }) {
+      if (headroom.failing) throw new Error('store unavailable');
+      headroom.calls.push({ customerErpIds: input.customerErpIds, refreshBalance: input.refreshBalance });
+      return 1;
+    },
+  };
+  const activities = {
+    ...createOrderActivities({ db, erp, storefront }),
+    ...approvals.activities,
+    ...headroomActivities,
+  };
   const taskQueue = `orders-${store}`;
   return {
     store,
@@ -62,6 +79,7 @@ export async function scenario(
     storefront,
     approvals,
     activities,
+    headroom,
     taskQueue,
     externalId: (orderId: string) => erpOrderExternalId(store, orderId),
   };
