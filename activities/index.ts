@@ -12,6 +12,7 @@ import { createCustomerActivities, createCustomerSyncActivities } from './custom
 import { createNotifyActivities } from './notify';
 import { createReturnActivities } from './returns';
 import { createSyncActivities } from './sync';
+import { createSlaActivities } from './sla';
 import { createStorePricingActivities } from './store-pricing';
 import { createStoreCompanyActivities } from './store-companies';
 import type { StoreCompaniesPort } from '../domain/store-companies';
@@ -92,6 +93,7 @@ export function createActivities(deps: ActivityDeps) {
       storefront: deps.storefront ?? missingPort<StorefrontPort>('storefront'),
     }),
     ...createCustomerSyncActivities({ db: deps.db, erp: deps.erp ?? missingPort<ErpPort>('ERP') }),
+    ...createSlaActivities({ db: deps.db, log: deps.log }),
   };
 }
 

@@ -41,14 +41,20 @@ export function orderRepository(db: Db) {
       const { order } = r;
       await db.query(
         `INSERT INTO orders (store, order_id, workflow_id, order_number, customer_id, po_number, status, step, attention_kind,
-                             attention_reason, total, currency, lines, erp_order_id, erp_tran_id, rules_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                             attention_reason, total, currency, lines, erp_order_id, erp_tran_id, rules_version,
+                             shipped_units, invoiced_units, last_shipped_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                 CASE WHEN $17::int > 0 THEN now() END)
          ON CONFLICT (store, order_id) DO UPDATE SET
            order_number = EXCLUDED.order_number, customer_id = EXCLUDED.customer_id, po_number = EXCLUDED.po_number,
            status = EXCLUDED.status, step = EXCLUDED.step, attention_kind = EXCLUDED.attention_kind,
            attention_reason = EXCLUDED.attention_reason, total = EXCLUDED.total, currency = EXCLUDED.currency,
            lines = EXCLUDED.lines, erp_order_id = EXCLUDED.erp_order_id, erp_tran_id = EXCLUDED.erp_tran_id,
-           rules_version = EXCLUDED.rules_version, updated_at = now()`,
+           rules_version = EXCLUDED.rules_version, updated_at = now(),
+           step_since = CASE WHEN orders.step IS DISTINCT FROM EXCLUDED.step THEN now() ELSE orders.step_since END,
+           shipped_units = EXCLUDED.shipped_units, invoiced_units = EXCLUDED.invoiced_units,
+           last_shipped_at = CASE WHEN EXCLUDED.shipped_units > orders.shipped_units THEN now()
+                                  ELSE orders.last_shipped_at END`,
         [
           order.store,
           order.orderId,
@@ -66,6 +72,8 @@ export function orderRepository(db: Db) {
           r.erpOrder?.erpId ?? null,
           r.erpOrder?.tranId ?? null,
           r.rulesVersion,
+          r.lines.reduce((n, l) => n + l.shipped, 0),
+          r.lines.reduce((n, l) => n + l.invoiced, 0),
         ],
       );
     },

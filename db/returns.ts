@@ -71,7 +71,8 @@ export function returnRepository(db: Db) {
         `INSERT INTO returns (store, return_id, workflow_id, order_id, customer_id, status, lines, refund_total, currency)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (store, return_id) DO UPDATE SET status = EXCLUDED.status, lines = EXCLUDED.lines,
-           refund_total = EXCLUDED.refund_total, currency = EXCLUDED.currency, updated_at = now()`,
+           refund_total = EXCLUDED.refund_total, currency = EXCLUDED.currency, updated_at = now(),
+           step_since = CASE WHEN returns.status IS DISTINCT FROM EXCLUDED.status THEN now() ELSE returns.step_since END`,
         [
           r.store,
           r.returnId,

@@ -37,30 +37,73 @@ export type AlertRouting = z.infer<typeof AlertRouting>;
 export const channelsFor = (routing: AlertRouting, severity: AlertSeverity): AlertChannel[] =>
   ALERT_CHANNELS.filter((c) => routing.channels[c].severities.includes(severity));
 
-const Check = (within: string) =>
-  z.strictObject({ enabled: z.boolean().default(true), within: DurationText.default(within) }).prefault({});
+/** How a wait is counted: every hour, or business days only (Saturdays and Sundays, UTC, do not count). */
+export const SlaCalendar = z.enum(['calendar', 'business']);
+export type SlaCalendar = z.infer<typeof SlaCalendar>;
+
+const Check = (within: string, calendar: SlaCalendar = 'calendar') =>
+  z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      within: DurationText.default(within),
+      calendar: SlaCalendar.default(calendar),
+    })
+    .prefault({});
 
 /**
  * Service levels per step, as data. The SLA checker reads Quayside's own read models against
- * these; a breach raises a `sla.breach` alert and never touches the process itself.
+ * these; a breach raises a `sla.<rule>` alert and never touches the process itself.
  */
 export const SlaRules = z.strictObject({
   /** How often the checker looks. */
   checkEvery: DurationText.default('1m'),
   severity: AlertSeverity.default('warning'),
-  /** An order has no ERP sales order this long after its webhook arrived. */
+  /** An order has no ERP sales order this long after its webhook arrived (orders waiting for a decision excepted). */
   erpOrder: Check('2m'),
-  /** Nothing shipped this long after the promised date (the order date when none was promised). */
+  /** Nothing left to ship is shipped this long after the order reached the ERP. */
   shipment: Check('3d'),
   /** Shipped quantities not invoiced this long after the last shipment. */
   invoice: Check('2d'),
-  /** A sync's cursor has not moved for this long. */
+  /** A sync's last run saw ERP changes older than this. */
   syncLag: Check('15m'),
-  /** A decision has waited this long for an approver. */
-  decision: Check('24h'),
+  /** An order or return decision has waited this long for an approver. */
+  decision: Check('4h'),
+  /** A new customer's application has waited this long for an approver. */
+  customerDecision: Check('1d', 'business'),
+  /** Returned goods have arrived and waited this long for inspection. */
+  returnInspection: Check('3d'),
 });
 export type SlaRules = z.infer<typeof SlaRules>;
-export type SlaRuleName = 'erpOrder' | 'shipment' | 'invoice' | 'syncLag' | 'decision';
+export const SLA_RULES = [
+  'erpOrder',
+  'shipment',
+  'invoice',
+  'syncLag',
+  'decision',
+  'customerDecision',
+  'returnInspection',
+] as const satisfies readonly (keyof SlaRules)[];
+export type SlaRuleName = (typeof SLA_RULES)[number];
+
+const DAY_MS = 86_400_000;
+
+/**
+ * How long a step has waited, in the rule's calendar: every millisecond, or only those on
+ * Monday–Friday (UTC) for business-day service levels.
+ */
+export function slaElapsedMs(since: Date, now: Date, calendar: SlaCalendar): number {
+  const total = Math.max(0, now.getTime() - since.getTime());
+  if (calendar === 'calendar' || total === 0) return total;
+  let counted = 0;
+  for (let t = since.getTime(); t < now.getTime();) {
+    const dayEnd = Math.floor(t / DAY_MS) * DAY_MS + DAY_MS;
+    const until = Math.min(dayEnd, now.getTime());
+    const weekday = new Date(t).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) counted += until - t;
+    t = until;
+  }
+  return counted;
+}
 
 export interface AlertLinks {
   /** API_PUBLIC_URL: where people reach the dashboard. */

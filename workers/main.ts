@@ -112,7 +112,7 @@ runMain('worker', async () => {
   if (config.STANDING_PROCESSES) {
     const client = await createTemporalClient(config);
     shutdown.add('temporal client', () => client.connection.close());
-    await ensureStandingProcesses(client, config, log);
+    await ensureStandingProcesses(client, config, log, db);
   }
   await Promise.all(running);
 });

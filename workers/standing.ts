@@ -10,6 +10,9 @@ import {
   taskQueue,
 } from '../domain/contracts';
 import type { Config } from '../platform/config';
+import { slaRulesConfig } from '../db/alerts';
+import type { Db } from '../db/pool';
+import { ensureSlaSchedule } from '../platform/schedules';
 import type { Logger } from '../platform/logger';
 import {
   catalogSync,
@@ -43,10 +46,15 @@ async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
  * Makes sure the processes that run for as long as Quayside does are running: the ERP change poller
  * (fulfillments, invoices → order workflows), the inventory sync, the catalog/price/credit sync and
  * the ERP customers → store companies sync and the reconciliation that finds orders whose webhooks
- * never arrived.
+ * never arrived; with alerts on, the store's SLA schedule.
  * Idempotent: an existing run is left alone.
  */
-export async function ensureStandingProcesses(client: Client, config: Config, log: Logger): Promise<void> {
+export async function ensureStandingProcesses(
+  client: Client,
+  config: Config,
+  log: Logger,
+  db: Db,
+): Promise<void> {
   const store = config.QUAYSIDE_STORE;
   const prefix = config.TEMPORAL_TASK_QUEUE_PREFIX;
   const poller = await ensureErpEventsPoller(client, {
@@ -113,9 +121,18 @@ export async function ensureStandingProcesses(client: Client, config: Config, lo
       ],
     }),
   );
+  // The SLA checker runs on a Temporal Schedule at the interval the SLA rules name.
+  const sla = config.ALERTS_ENABLED
+    ? await ensureSlaSchedule(client, {
+        store,
+        taskQueuePrefix: prefix,
+        every: (await slaRulesConfig.current(db)).value.checkEvery,
+      })
+    : 'off';
   log.info(
     {
       erpEvents: poller.started,
+      slaSchedule: sla,
       inventorySync: inventory,
       catalogSync: catalog,
       reconcile,

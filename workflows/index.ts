@@ -10,3 +10,4 @@ export * from './storefrontReconcile';
 export * from './customerSync';
 export * from './storePricingSync';
 export * from './storeCompanySync';
+export * from './slaCheck';

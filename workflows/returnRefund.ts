@@ -425,6 +425,9 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
 
   // Inspection: the warehouse records restock / scrap / warranty per line through the `inspectReturn` update.
   setStep('awaitingInspection');
+  // The read model shows the inspection wait, so its service level can be measured.
+  if (status.inspection === null && patched('return-inspection-recorded'))
+    await record(eligibleLines(assessment.eligible), assessment.requestedAmount, facts.currency);
   if (!(await condition(() => status.inspection !== null, policy.inspectionReminderAfter))) {
     await local.raiseReturnAlert({
       workflowId,

@@ -2,7 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { alertDeliveryRepository } from '../../db/alert-deliveries';
 import { alertRepository, alertRoutingConfig, slaRulesConfig } from '../../db/alerts';
+import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool';
+import { slaRepository } from '../../db/sla';
+import { retimeSlaSchedule } from '../../platform/schedules';
+import type { Logger } from '../../platform/logger';
 import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
 import { ApiError, describeZodError, notFound, validate } from '../errors';
 
@@ -11,23 +15,41 @@ const SaveConfig = z.object({
   comment: z.string().max(500).optional(),
 });
 const AlertParams = z.object({ id: z.coerce.number().int().positive() });
+const BreachQuery = z.object({
+  /** `open` (default): breaches still waiting; `all`: resolved ones too. */
+  status: z.enum(['open', 'all']).default('open'),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
 
 /**
  * Alerts and service levels: the alert routing (which channel hears which severity, the quiet
  * period) and the SLA thresholds are versioned data that an admin changes; operators read them, the
  * open SLA breaches, and an alert with its deliveries.
  */
-export function alertsRouter({ db, store }: { db: Db; store: string }): Router {
+export function alertsRouter({
+  db,
+  store,
+  temporal,
+  taskQueuePrefix,
+  log,
+}: {
+  db: Db;
+  store: string;
+  temporal?: Client;
+  taskQueuePrefix?: string;
+  log?: Logger;
+}): Router {
   const router = Router();
+  const sla = slaRepository(db);
   const alerts = alertRepository(db);
   const deliveries = alertDeliveryRepository(db);
   router.use(
-    ['/config/alerts', '/config/sla', '/alerts'],
+    ['/config/alerts', '/config/sla', '/alerts', '/sla'],
     authenticate(db),
     requireRole('operator', 'admin'),
   );
   // This API serves one store: a caller limited to other stores finds no alerts or alert settings here.
-  router.use(['/config/alerts', '/config/sla', '/alerts'], (req, _res, next) =>
+  router.use(['/config/alerts', '/config/sla', '/alerts', '/sla'], (req, _res, next) =>
     next(
       maySeeStore(principalOf(req), store) ? undefined : notFound('STORE.NOT_FOUND', `No store ${store}.`),
     ),
@@ -52,6 +74,15 @@ export function alertsRouter({ db, store }: { db: Db; store: string }): Router {
         );
       try {
         const saved = await cfg.save(db, body.config, principalOf(req).name, body.comment);
+        // A new check interval applies at once to the store's SLA schedule (the worker creates it).
+        if (cfg === slaRulesConfig && temporal)
+          await retimeSlaSchedule(temporal, {
+            store,
+            taskQueuePrefix: taskQueuePrefix ?? '',
+            every: (saved.value as { checkEvery: string }).checkEvery,
+          }).catch((err: unknown) =>
+            log?.warn({ err }, 'SLA schedule not retimed; the worker does at start'),
+          );
         res.json({ version: saved.version, config: saved.value });
       } catch (err) {
         if (err instanceof z.ZodError) {
@@ -62,6 +93,11 @@ export function alertsRouter({ db, store }: { db: Db; store: string }): Router {
       }
     });
   }
+
+  router.get('/sla/breaches', validate({ query: BreachQuery }), async (req, res) => {
+    const q = req.query as unknown as z.infer<typeof BreachQuery>;
+    res.json({ breaches: await sla.list({ stores: [store], all: q.status === 'all', limit: q.limit }) });
+  });
 
   router.get('/alerts/:id', validate({ params: AlertParams }), async (req, res) => {
     const { id } = req.params as unknown as z.infer<typeof AlertParams>;

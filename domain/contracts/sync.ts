@@ -36,3 +36,7 @@ export const storeCompanyWorkflowId = (store: string) => storeCompanies.build({ 
 export const parseStoreCompanyWorkflowId = storeCompanies.parse;
 export const reconcileWorkflowId = (store: string) => reconcile.build({ store });
 export const parseReconcileWorkflowId = reconcile.parse;
+
+/** The store's SLA checker: a Temporal Schedule starting one `slaCheck` workflow per interval. */
+export const slaScheduleId = (store: string) => `sla-check:${store}`;
+export const SLA_TASK_QUEUE: TaskQueueName = 'sync';
