@@ -388,7 +388,7 @@ export async function transactionJson(q: Q, id: number, base: string, expand: bo
     linkedTrackingNumbers: t.tracking_numbers.length ? t.tracking_numbers.join(' ') : undefined,
     inventoryLocation: t.location_id ? { id: String(t.location_id), refName: t.location_name } : undefined,
     total: money(t.total),
-    ...(t.type === 'SalesOrd'
+    ...(t.type === 'SalesOrd' || t.type === 'CustInvc'
       ? {
           subtotal: money(t.subtotal ?? t.total),
           discountItem: t.discount_item ? { id: t.discount_item } : undefined,
@@ -926,7 +926,13 @@ export async function fulfillSalesOrder(q: Q, soId: number, body: Json): Promise
   return ifId;
 }
 
-/** salesOrder → invoice: bills what has shipped and is not billed yet. */
+/**
+ * salesOrder → invoice: bills what has shipped and is not billed yet, with the order's money as
+ * NetSuite carries it over: the lines' amounts, the order discount and tax in proportion to the
+ * goods billed, and the whole shipping cost on the first invoice. The invoice that bills the last
+ * of the order takes what is left of the discount and tax, so a full invoice's figures, and the
+ * invoices' sums, are the sales order's to the cent.
+ */
 export async function invoiceSalesOrder(q: Q, soId: number, body: Json): Promise<number> {
   const so = (await q.query('SELECT * FROM txn WHERE id = $1 FOR UPDATE', [soId])).rows[0];
   const current = await lines(q, soId, true);
@@ -936,7 +942,42 @@ export async function invoiceSalesOrder(q: Q, soId: number, body: Json): Promise
       'There are no billable lines on this sales order: nothing has shipped that is not billed yet.',
       'item',
     );
-  const total = billable.reduce((s, l) => s + (l.quantity_fulfilled - l.quantity_billed) * Number(l.rate), 0);
+  const currency: string = so.currency ?? 'USD';
+  const m = (v: unknown) =>
+    v === null || v === undefined ? Money.zero(currency) : Money.of(String(v), currency, 'halfUp');
+  const goodsOf = (rate: unknown, quantity: number) => Money.line(String(rate), quantity, currency);
+  const soGoods = Money.sum(
+    current.map((l) => goodsOf(l.rate, l.quantity)),
+    currency,
+  );
+  const before = (
+    await q.query<{ n: number; discount: string; shipping: string; tax: string }>(
+      `SELECT count(*)::int AS n, COALESCE(sum(discount_total), 0)::text AS discount,
+              COALESCE(sum(shipping_cost), 0)::text AS shipping, COALESCE(sum(tax_total), 0)::text AS tax
+         FROM txn WHERE type = 'CustInvc' AND created_from = $1`,
+      [soId],
+    )
+  ).rows[0]!;
+  const subtotal = Money.sum(
+    billable.map((l) => goodsOf(l.rate, l.quantity_fulfilled - l.quantity_billed)),
+    currency,
+  );
+  // After this invoice, is anything of the order left to bill (open lines not yet fully shipped and billed)?
+  const last = current.every((l) => (l.closed ? true : l.quantity_fulfilled >= l.quantity));
+  const billedGoods = Money.sum(
+    current.map((l) => goodsOf(l.rate, l.quantity_fulfilled)),
+    currency,
+  );
+  const portion = (whole: Money, already: Money) =>
+    !soGoods.isPositive()
+      ? Money.zero(currency)
+      : last
+        ? whole.share(billedGoods.minor, soGoods.minor).minus(already)
+        : whole.share(subtotal.minor, soGoods.minor);
+  const discount = portion(m(so.discount_total), m(before.discount));
+  const tax = portion(m(so.tax_total), m(before.tax));
+  const shipping = before.n === 0 ? m(so.shipping_cost) : Money.zero(currency);
+  const total = subtotal.plus(discount).plus(shipping).plus(tax);
   const days =
     (await q.query<{ days_until_due: number }>('SELECT days_until_due FROM term WHERE name = $1', [so.terms]))
       .rows[0]?.days_until_due ?? 0;
@@ -948,19 +989,49 @@ export async function invoiceSalesOrder(q: Q, soId: number, body: Json): Promise
     otherRefNum: so.other_ref_num,
     memo: optString(body, 'memo'),
     terms: so.terms,
-    currency: so.currency,
-    total,
+    currency,
+    total: total.toString(),
     dueDate: new Date(Date.now() + days * 86_400_000),
   });
+  await q.query(
+    `UPDATE txn SET subtotal = $2, discount_item = $3, discount_rate = $4, discount_total = $5, ship_method = $6,
+            shipping_cost = $7, tax_total = $8, tax_details = $9 WHERE id = $1`,
+    [
+      invId,
+      subtotal.toString(),
+      so.discount_item,
+      // A percentage carries over; a fixed amount is this invoice's own part of it.
+      so.discount_rate && String(so.discount_rate).trim().endsWith('%')
+        ? so.discount_rate
+        : so.discount_item
+          ? discount.toString()
+          : null,
+      discount.toString(),
+      so.ship_method,
+      shipping.toString(),
+      tax.toString(),
+      so.tax_details === null ? null : JSON.stringify(so.tax_details),
+    ],
+  );
   for (const [i, l] of billable.entries()) {
     const qty = l.quantity_fulfilled - l.quantity_billed;
     await q.query('UPDATE txn_line SET quantity_billed = quantity_fulfilled WHERE id = $1', [l.id]);
     await q.query(
       `INSERT INTO txn_line (txn_id, line, line_key, item_id, quantity, rate, amount, location_id, order_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [invId, i + 1, l.line_key, l.item_id, qty, l.rate, qty * Number(l.rate), l.location_id, l.line],
+      [
+        invId,
+        i + 1,
+        l.line_key,
+        l.item_id,
+        qty,
+        l.rate,
+        goodsOf(l.rate, qty).toString(),
+        l.location_id,
+        l.line,
+      ],
     );
   }
-  await q.query('UPDATE customer SET balance = balance + $2 WHERE id = $1', [so.entity_id, total]);
+  await q.query('UPDATE customer SET balance = balance + $2 WHERE id = $1', [so.entity_id, total.toString()]);
   await refreshSalesOrder(q, soId);
   return invId;
 }

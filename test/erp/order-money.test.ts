@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetSuiteClient } from '../../connectors/netsuite';
 import type { ErpSalesOrderInput } from '../../domain/erp';
+import { Money } from '../../domain/money';
 import { startErpSandbox, type RunningErpSandbox } from './harness';
 
 let erp: RunningErpSandbox;
@@ -83,5 +84,76 @@ describe('the sandbox ERP computes a sales order’s money as NetSuite does', ()
       `SELECT id FROM transaction WHERE type = 'CustDep' AND externalid = '${authorized.externalId}:deposit'`,
     );
     expect(none.totalResults).toBe(0);
+  });
+});
+
+describe('the sandbox ERP invoices a sales order’s money as NetSuite does', () => {
+  const money = {
+    discount: { amount: '20.00', codes: ['SAVE20'] },
+    shipping: { method: '1', storeMethod: 'Standard', cost: '10.00' },
+    tax: { lines: [{ title: 'State Tax', rate: '0.06', amount: '2.41' }] },
+  };
+  const figures = (b: Record<string, unknown>) => ({
+    subtotal: b.subtotal,
+    discountTotal: b.discountTotal,
+    shippingCost: b.shippingCost,
+    taxTotal: b.taxTotal,
+    total: b.total,
+  });
+  const ship = (externalId: string, lines?: { lineKey: string; quantity: number }[]) =>
+    erp.admin('POST', `/sales-orders/eid:${externalId}/ship`, { location: '1', ...(lines ? { lines } : {}) });
+  const invoice = async (externalId: string) => {
+    const r = await erp.admin('POST', `/sales-orders/eid:${externalId}/invoice`, {});
+    expect(r.status).toBe(201);
+    return r.body;
+  };
+
+  it("a full invoice carries the order's discount, shipping and tax, and its total is the order's", async () => {
+    const so = await client.createSalesOrder(order(money));
+    expect((await ship(so.externalId)).status).toBe(201);
+    const inv = await invoice(so.externalId);
+    expect(figures(inv)).toEqual({
+      subtotal: 60.07,
+      discountTotal: -20,
+      shippingCost: 10,
+      taxTotal: 2.41,
+      total: 52.48,
+    });
+    const read = (await client.invoicesSince(client.cursorAt(new Date(Date.now() - 5_000)))).items;
+    expect(read.find((i) => i.salesOrderExternalId === so.externalId)?.total).toBe(so.totals?.total);
+  });
+
+  it('partial invoices pro-rate the discount and tax by the goods billed, shipping on the first; together they are the order', async () => {
+    const so = await client.createSalesOrder(order(money));
+    await ship(so.externalId, [{ lineKey: 'L1', quantity: 1 }]);
+    // 19.99 of 60.07 billed: discount 20.00 × 19.99 / 60.07 = 6.66, tax 2.41 × 19.99 / 60.07 = 0.80.
+    expect(figures(await invoice(so.externalId))).toEqual({
+      subtotal: 19.99,
+      discountTotal: -6.66,
+      shippingCost: 10,
+      taxTotal: 0.8,
+      total: 24.13,
+    });
+    await ship(so.externalId);
+    // The last invoice takes what is left: 52.48 − 24.13.
+    expect(figures(await invoice(so.externalId))).toEqual({
+      subtotal: 40.08,
+      discountTotal: -13.34,
+      shippingCost: 0,
+      taxTotal: 1.61,
+      total: 28.35,
+    });
+  });
+
+  it("an invoice raises the customer's balance by its total and shows the customer in the change feed", async () => {
+    const so = await client.createSalesOrder(order(money));
+    await ship(so.externalId);
+    const before = await client.getCustomer(taxable);
+    const cursor = client.cursorAt(new Date(Date.now() - 1_000));
+    await invoice(so.externalId);
+    const after = await client.getCustomer(taxable);
+    expect(Money.of(after!.balance, 'USD').minus(Money.of(before!.balance, 'USD')).toString()).toBe('52.48');
+    const changed = await client.customersChangedSince(cursor, 1000);
+    expect(changed.items.find((c) => c.erpId === taxable)?.balance).toBe(after!.balance);
   });
 });
