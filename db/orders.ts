@@ -2,7 +2,7 @@ import type { CanonicalOrder } from '../domain/order';
 import { chargedTotal } from '../domain/order';
 import { uninvoicedValue } from '../domain/credit-exposure';
 import { Money } from '../domain/money';
-import type { OrderLineStatus } from '../domain/order-process';
+import type { OrderLineStatus } from '../domain/order-ledger';
 import type { StockByLocation } from '../domain/allocation';
 import { withTransaction, type Db } from './pool';
 

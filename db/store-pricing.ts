@@ -1,6 +1,6 @@
 import { uninvoicedValue, type CreditPosition } from '../domain/credit-exposure';
 import { Money } from '../domain/money';
-import type { OrderLineStatus } from '../domain/order-process';
+import type { OrderLineStatus } from '../domain/order-ledger';
 import type { PriceRow } from '../domain/pricing';
 import type { ItemBase, PlannedPrice, StoreCatalogRef } from '../domain/store-pricing';
 import type { Db } from './pool';

@@ -1,5 +1,5 @@
 import { Money } from './money';
-import type { OrderLineStatus } from './order-process';
+import type { OrderLineStatus } from './order-ledger';
 
 /**
  * A customer's credit exposure and headroom, one figure for every place that needs it: the headroom

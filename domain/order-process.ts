@@ -21,59 +21,14 @@ export const isPaidStatus = (financialStatus: string | undefined) =>
 /** One ERP change poller per store (its id lives in the sync contract). */
 export { erpEventsWorkflowId } from './contracts/sync';
 
-export type OrderStep =
-  | 'awaitingOrder'
-  | 'mapping'
-  | 'creditCheck'
-  | 'awaitingApproval'
-  | 'allocating'
-  | 'creatingErpOrder'
-  | 'fulfilling'
-  | 'cancelling'
-  | 'completed'
-  | 'cancelled';
-
-/** The business status kept in the read model and the QuaysideStatus search attribute. */
-export type OrderStatusName =
-  | 'received'
-  | 'onHold'
-  | 'inErp'
-  | 'backordered'
-  | 'partiallyShipped'
-  | 'shipped'
-  | 'completed'
-  | 'cancelled';
-
-export interface OrderLineStatus {
-  lineId: string;
-  sku: string;
-  erpSku: string | null;
-  title?: string;
-  unitPrice: string;
-  ordered: number;
-  shipped: number;
-  backordered: number;
-  cancelled: number;
-  invoiced: number;
-  /** ERP lines carrying this storefront line (one per warehouse when split). */
-  allocations: { lineKey: string; location: string; quantity: number }[];
-}
-
-export const openQuantity = (l: Pick<OrderLineStatus, 'ordered' | 'shipped' | 'cancelled'>) =>
-  Math.max(0, l.ordered - l.shipped - l.cancelled);
-
-/** Every line is shipped or cancelled, and everything shipped is invoiced. */
-export const allLinesSettled = (lines: OrderLineStatus[]) =>
-  lines.every((l) => openQuantity(l) === 0 && l.invoiced >= l.shipped);
-
-export function businessStatus(lines: OrderLineStatus[]): OrderStatusName {
-  const shipped = lines.reduce((s, l) => s + l.shipped, 0);
-  const open = lines.reduce((s, l) => s + openQuantity(l), 0);
-  if (shipped > 0 && open === 0) return 'shipped';
-  if (shipped > 0) return 'partiallyShipped';
-  if (lines.some((l) => l.backordered > 0)) return 'backordered';
-  return 'inErp';
-}
+export {
+  allLinesSettled,
+  businessStatus,
+  openQuantity,
+  type OrderLineStatus,
+  type OrderStatusName,
+  type OrderStep,
+} from './order-ledger';
 
 export type AttentionKind =
   | 'unmappedSku'

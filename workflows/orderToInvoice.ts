@@ -28,7 +28,7 @@ import type {
 import { DECIDE_UPDATE, PENDING_APPROVAL_QUERY } from '../domain/approvals';
 import type { OrderActivities } from '../activities/orders';
 import type { StorePricingActivities } from '../activities/store-pricing';
-import { allocate, lineIdOfKey } from '../domain/allocation';
+import { allocate } from '../domain/allocation';
 import { assessCredit, findPriceMismatches } from '../domain/credit';
 import {
   projectErpTotals,
@@ -48,21 +48,44 @@ import {
   type StorefrontOrderEvent,
 } from '../domain/order';
 import {
-  allLinesSettled,
-  businessStatus,
   isPaidStatus,
   erpOrderExternalId,
-  openQuantity,
   type Attention,
   type AttentionKind,
   type CancelRequest,
   type CancelResult,
   type FixResult,
   type OrderFixRequest,
+} from '../domain/order-process';
+import {
+  allLinesSettled,
+  anyShipped as anyLineShipped,
+  applyFieldFix,
+  backorderCancelled,
+  businessStatus,
+  cancelOpen,
+  diffStorefrontUpdate,
+  erpPosition,
+  erpShipTo,
+  finalStep,
+  invoiceLines,
+  ledgerOf,
+  lineOf,
+  mappedStatus,
+  openQuantity,
+  parkedStatus,
+  shipLine,
+  shippedByLine,
+  statusAtStep,
+  withAllocations,
+  withBackordered,
+  withCancelled,
+  withErpSkus,
+  withOrderedAllocations,
   type OrderLineStatus,
   type OrderStatusName,
   type OrderStep,
-} from '../domain/order-process';
+} from '../domain/order-ledger';
 import { REFUND_EVENT_SIGNAL, type StorefrontRefundEvent } from '../domain/returns';
 import { BusinessRules, durationMs, type BusinessRulesInput, type RulesSnapshot } from '../domain/rules';
 import { attentionAttribute, SA } from '../domain/search-attributes';
@@ -74,7 +97,7 @@ import {
   orderClosedSignal,
   type BackorderResult,
 } from './backorder';
-import { shipment, storefrontLines, type ShipmentResult } from './shipment';
+import { shipment, type ShipmentResult } from './shipment';
 import { DECIDE_CLAIMS_PATCH, type ApprovalGateOptions, decisionProblem } from './approvalGate';
 
 export interface OrderWorkflowInput {
@@ -221,9 +244,9 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     rulesVersion: null,
     cancelReason: null,
   };
-  const anyShipped = () => status.lines.some((l) => l.shipped > 0);
+  const anyShipped = () => anyLineShipped(status.lines);
   const finished = () => status.step === 'completed' || status.step === 'cancelled';
-  const line = (lineId: string) => status.lines.find((l) => l.lineId === lineId);
+  const line = (lineId: string) => lineOf(status.lines, lineId);
 
   function adoptOrder(next: CanonicalOrder) {
     order = next;
@@ -233,22 +256,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
     status.poNumber = next.poNumber ?? null;
     status.total = chargedTotal(next);
     status.currency = next.currency;
-    status.lines = next.lines.map((l) => {
-      const prev = line(l.lineId);
-      return {
-        lineId: l.lineId,
-        sku: l.sku,
-        erpSku: prev?.sku === l.sku ? prev.erpSku : null,
-        title: l.title,
-        unitPrice: l.unitPrice,
-        ordered: l.quantity,
-        shipped: prev?.shipped ?? 0,
-        backordered: prev?.backordered ?? 0,
-        cancelled: prev?.cancelled ?? 0,
-        invoiced: prev?.invoiced ?? 0,
-        allocations: prev?.allocations ?? [],
-      };
-    });
+    status.lines = ledgerOf(next, status.lines);
     revision += 1;
   }
 
@@ -337,7 +345,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
           [{ store: input.store, customerId: f.customerId, erpCustomerId: f.erpCustomerId, by }],
         );
       } else if ('field' in f && order) {
-        order = applyField(order, f.field, f.value);
+        order = applyFieldFix(order, f.field, f.value);
         status.poNumber = order.poNumber ?? null;
       }
       fix = f;
@@ -415,8 +423,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
   // Search attributes as last written, so each step writes only what changed (visibility writes are not free).
   const written: { status?: string; attention?: string | null; poNumber?: string } = {};
   async function record() {
-    status.status =
-      status.step === 'cancelled' ? 'cancelled' : status.step === 'completed' ? 'completed' : status.status;
+    status.status = statusAtStep(status.step, status.status);
     const changes: SearchAttributeUpdatePair[] = [];
     if (written.status !== status.status)
       changes.push({ key: SA.status, value: (written.status = status.status) });
@@ -450,7 +457,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
 
   async function park(a: Omit<Attention, 'since'>) {
     status.attention = { ...a, since: new Date().toISOString() };
-    status.status = status.erpOrder ? status.status : 'onHold';
+    status.status = parkedStatus(status.erpOrder !== null, status.status);
     await record();
     await local.raiseOrderAlert.executeWithOptions({ summary: `Needs attention: ${a.reason}` }, [
       {
@@ -595,8 +602,8 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       await clearAttention();
       mapped = { customerErpId: m.customerErpId, skus: m.skus };
       customerErpId = m.customerErpId;
-      for (const l of status.lines) l.erpSku = m.skus[l.sku] ?? null;
-      if (status.status === 'onHold') status.status = 'received';
+      status.lines = withErpSkus(status.lines, m.skus);
+      status.status = mappedStatus(status.status);
       await record();
 
       // 2. Credit check against the ERP account and the first-order rule.
@@ -669,11 +676,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
         ],
       );
       if (!compensations.includes('releaseReservations')) compensations.push('releaseReservations');
-      for (const l of status.lines) {
-        l.allocations = allocation.lines
-          .filter((a) => a.lineId === l.lineId)
-          .map((a) => ({ lineKey: a.lineKey, location: a.location, quantity: a.quantity }));
-      }
+      status.lines = withAllocations(status.lines, allocation.lines);
       guard();
 
       // 4. Price check against the ERP's expected prices; a mismatch beyond tolerance waits for an approver.
@@ -731,15 +734,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
         terms: account.terms ?? undefined,
         memo: o.note,
         currency: o.currency,
-        shipTo: o.shippingAddress
-          ? {
-              name: o.shippingAddress.name ?? undefined,
-              address1: o.shippingAddress.address1 ?? undefined,
-              city: o.shippingAddress.city ?? undefined,
-              zip: o.shippingAddress.zip ?? undefined,
-              country: o.shippingAddress.country ?? undefined,
-            }
-          : undefined,
+        shipTo: erpShipTo(o.shippingAddress),
         lines: allocation.lines.map((a) => ({
           lineKey: a.lineKey,
           sku: a.sku,
@@ -870,8 +865,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       if (!woke) erpChanged = true;
     }
     await condition(() => activeChildren === 0);
-    const allCancelled = status.lines.every((l) => l.cancelled >= l.ordered);
-    status.step = allCancelled ? 'cancelled' : 'completed';
+    status.step = finalStep(status.lines);
     await local.releaseReservations.executeWithOptions({ summary: 'Release what is left reserved' }, [
       { workflowId },
     ]);
@@ -960,12 +954,8 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
         });
       }
     }
-    const cancelledLines = status.lines.map((l) => {
-      const quantity = openQuantity(l);
-      l.cancelled += quantity;
-      l.backordered = 0;
-      return { lineId: l.lineId, quantity };
-    });
+    const { lines: cancelledLedger, cancelled: cancelledLines } = cancelOpen(status.lines);
+    status.lines = cancelledLedger;
     await condition(() => activeChildren === 0);
     c.result = { outcome: 'cancelled', compensations: done, cancelledLines };
     status.step = 'cancelled';
@@ -1024,12 +1014,12 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
           },
         ],
       );
-      for (const l of direct) {
-        const quantity = openQuantity(l);
-        l.cancelled += quantity;
-        l.backordered = 0;
-        cancelledLines.push({ lineId: l.lineId, quantity });
-      }
+      const done = cancelOpen(
+        status.lines,
+        direct.map((l) => l.lineId),
+      );
+      status.lines = done.lines;
+      cancelledLines.push(...done.cancelled);
     }
     await condition(() => viaBackorder.every((id) => !backorders.has(id)));
     for (const id of viaBackorder) cancelledLines.push({ lineId: id, quantity: line(id)?.cancelled ?? 0 });
@@ -1048,29 +1038,21 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
 
   /** Brings backorder children in line with the ERP sales order's backordered and closed quantities. */
   async function reconcile(so: ErpSalesOrder) {
-    for (const l of status.lines) {
-      const erpLines = so.lines.filter((e) => lineIdOfKey(e.lineKey) === l.lineId);
-      const closedOpen = erpLines
-        .filter((e) => e.closed)
-        .reduce((s, e) => s + Math.max(0, e.quantity - e.quantityFulfilled), 0);
-      if (closedOpen > l.cancelled && openQuantity(l) > 0)
-        l.cancelled = Math.min(l.ordered - l.shipped, closedOpen);
-      const backordered = Math.min(
-        openQuantity(l),
-        erpLines.filter((e) => !e.closed).reduce((s, e) => s + e.quantityBackOrdered, 0),
-      );
-      const child = backorders.get(l.lineId);
-      if (backordered > 0 && !child) {
+    for (const { lineId } of status.lines) {
+      const position = erpPosition(line(lineId) as OrderLineStatus, so);
+      status.lines = withCancelled(status.lines, lineId, position.cancelled);
+      const child = backorders.get(lineId);
+      if (position.backordered > 0 && !child) {
         await startBackorder(
-          l,
-          backordered,
-          erpLines.filter((e) => e.quantityBackOrdered > 0 && !e.closed).map((e) => e.lineKey),
+          line(lineId) as OrderLineStatus,
+          position.backordered,
+          position.backorderLineKeys,
         );
-      } else if (backordered === 0 && child) {
+      } else if (position.backordered === 0 && child) {
         await tellBackorder(child, backorderReleasedSignal);
       }
       // Shown only once its backorder process exists, so a cancel of the line always finds it.
-      l.backordered = backordered;
+      status.lines = withBackordered(status.lines, lineId, position.backordered);
     }
     status.status = businessStatus(status.lines);
     await record();
@@ -1105,11 +1087,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
         backorders.delete(l.lineId);
         activeChildren -= 1;
         if (r.outcome === 'cancelled') {
-          const target = line(r.lineId);
-          if (target) {
-            target.cancelled += Math.min(r.quantity, openQuantity(target));
-            target.backordered = 0;
-          }
+          status.lines = backorderCancelled(status.lines, r.lineId, r.quantity);
           status.status = businessStatus(status.lines);
         }
       },
@@ -1122,13 +1100,11 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
   }
 
   async function ship(f: ErpFulfillment) {
-    for (const { lineId, quantity } of storefrontLines(f)) {
-      const l = line(lineId);
-      if (!l) continue;
-      l.shipped = Math.min(l.ordered - l.cancelled, l.shipped + quantity);
-      l.backordered = Math.min(l.backordered, openQuantity(l));
+    for (const { lineId, quantity } of shippedByLine(f)) {
+      if (!line(lineId)) continue;
+      status.lines = shipLine(status.lines, lineId, quantity);
       const child = backorders.get(lineId);
-      if (child && l.backordered === 0) await tellBackorder(child, backorderReleasedSignal);
+      if (child && line(lineId)?.backordered === 0) await tellBackorder(child, backorderReleasedSignal);
     }
     await local.releaseReservations.executeWithOptions(
       { summary: `Release reservations shipped in fulfillment ${f.erpId}` },
@@ -1169,10 +1145,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
   async function invoice(batch: ErpInvoice[]) {
     for (const inv of batch) {
       status.invoices.push({ erpId: inv.erpId, tranId: inv.tranId, total: inv.total, dueDate: inv.dueDate });
-      for (const il of inv.lines) {
-        const l = line(lineIdOfKey(il.lineKey));
-        if (l) l.invoiced += il.quantity;
-      }
+      status.lines = invoiceLines(status.lines, inv);
     }
     await storefront.publishInvoices.executeWithOptions(
       { summary: `Invoice ${batch.map((i) => i.tranId).join(', ')} to the customer portal` },
@@ -1193,27 +1166,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
   /** orders/updated after the ERP order exists: applied to the ERP before shipping, parked after. */
   async function applyStorefrontUpdate(next: CanonicalOrder) {
     const prev = current();
-    const changes: string[] = [];
-    if ((next.poNumber ?? '') !== (prev.poNumber ?? ''))
-      changes.push(`PO number ${prev.poNumber ?? '(none)'} → ${next.poNumber ?? '(none)'}`);
-    if (JSON.stringify(next.shippingAddress ?? null) !== JSON.stringify(prev.shippingAddress ?? null))
-      changes.push('shipping address');
-    if ((next.note ?? '') !== (prev.note ?? '')) changes.push('note');
-    const qty: { lineKey: string; quantity: number }[] = [];
-    const structural: string[] = [];
-    for (const nl of next.lines) {
-      const l = line(nl.lineId);
-      if (!l || l.sku !== nl.sku) structural.push(`new line ${nl.lineId} (${nl.sku})`);
-      else if (l.ordered !== nl.quantity) {
-        changes.push(`${nl.sku} quantity ${l.ordered} → ${nl.quantity}`);
-        if (l.allocations.length === 1 && l.allocations[0])
-          qty.push({ lineKey: l.allocations[0].lineKey, quantity: nl.quantity });
-        else structural.push(`quantity of split line ${nl.sku}`);
-      }
-    }
-    for (const l of status.lines)
-      if (!next.lines.some((nl) => nl.lineId === l.lineId))
-        structural.push(`removed line ${l.lineId} (${l.sku})`);
+    const { changes, structural, erp: erpChanges } = diffStorefrontUpdate(prev, next, status.lines);
     if (changes.length === 0 && structural.length === 0) {
       order = { ...prev, updatedAt: next.updatedAt };
       return;
@@ -1225,45 +1178,15 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       });
       return;
     }
-    const a = next.shippingAddress;
     await erp.updateErpSalesOrder.executeWithOptions(
       { summary: `Apply storefront changes to the ERP order: ${changes.join('; ')}` },
-      [
-        {
-          externalId,
-          changes: {
-            ...(next.poNumber !== prev.poNumber ? { poNumber: next.poNumber } : {}),
-            ...(next.note !== prev.note ? { memo: next.note } : {}),
-            ...(changes.includes('shipping address') && a
-              ? {
-                  shipTo: {
-                    name: a.name ?? undefined,
-                    address1: a.address1 ?? undefined,
-                    city: a.city ?? undefined,
-                    zip: a.zip ?? undefined,
-                    country: a.country ?? undefined,
-                  },
-                }
-              : {}),
-            ...(qty.length > 0 ? { lines: qty } : {}),
-          },
-        },
-      ],
+      [{ externalId, changes: erpChanges }],
     );
     const keepErp = status.erpOrder;
     adoptOrder(next);
     status.erpOrder = keepErp;
-    for (const l of status.lines)
-      if (l.allocations[0] && l.allocations.length === 1) l.allocations[0].quantity = l.ordered;
+    status.lines = withOrderedAllocations(status.lines);
     if (next.poNumber) upsertSearchAttributes([{ key: SA.poNumber, value: next.poNumber }]);
     await refresh();
   }
-}
-
-function applyField(order: CanonicalOrder, field: string, value: string): CanonicalOrder {
-  if (field.startsWith('shippingAddress.')) {
-    const key = field.slice('shippingAddress.'.length);
-    return { ...order, shippingAddress: { ...(order.shippingAddress ?? {}), [key]: value } };
-  }
-  return { ...order, [field]: value };
 }

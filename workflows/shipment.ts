@@ -1,7 +1,7 @@
 import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/orders';
-import { lineIdOfKey } from '../domain/allocation';
 import type { ErpFulfillment } from '../domain/erp';
+import { shippedByLine } from '../domain/order-ledger';
 import { PROFILES } from './activity-profiles';
 
 export interface ShipmentInput {
@@ -26,14 +26,6 @@ export const shipmentStatusQuery = defineQuery<{ step: 'pushing' | 'done'; erpFu
 
 const storefront = proxyActivities<OrderActivities>(PROFILES.storefrontCall);
 
-/** Merges ERP lines that belong to one storefront line (a line split across warehouses ships as one). */
-export function storefrontLines(f: ErpFulfillment): { lineId: string; quantity: number }[] {
-  const byLine = new Map<string, number>();
-  for (const l of f.lines)
-    byLine.set(lineIdOfKey(l.lineKey), (byLine.get(lineIdOfKey(l.lineKey)) ?? 0) + l.quantity);
-  return [...byLine].map(([lineId, quantity]) => ({ lineId, quantity }));
-}
-
 /**
  * One ERP fulfillment (partial shipments are the normal case): its lines, quantities, carrier and
  * tracking reach the storefront as one fulfillment (keyed by the ERP fulfillment id, so a retry or
@@ -43,7 +35,7 @@ export async function shipment(input: ShipmentInput): Promise<ShipmentResult> {
   const { fulfillment: f } = input;
   let step: 'pushing' | 'done' = 'pushing';
   setHandler(shipmentStatusQuery, () => ({ step, erpFulfillmentId: f.erpId }));
-  const lines = storefrontLines(f);
+  const lines = shippedByLine(f);
   const tracking = f.trackingNumbers.length > 0 ? `tracking ${f.trackingNumbers.join(', ')}` : 'no tracking';
   const pushed = await storefront.pushFulfillment.executeWithOptions(
     {
