@@ -50,6 +50,7 @@ export function createApprovalActivities(deps: ApprovalActivityDeps): ApprovalAc
         subject: `${verb}: ${a.summary}${amount}`,
         text: `${a.summary}${amount}. Approval ${a.approvalId} waits for your decision.`,
         data: {
+          summary: a.summary,
           approvalId: a.approvalId,
           kind: a.kind,
           workflowId: a.workflowId,

@@ -17,6 +17,7 @@ import { healthRouter } from './routes/health';
 import { ordersRouter } from './routes/orders';
 import { quoteRouter } from './routes/quote';
 import { settingsRouter } from './routes/settings';
+import { templatesRouter } from './routes/templates';
 import { alertsRouter } from './routes/alerts';
 import { approvalsRouter } from './routes/approvals';
 import { customersRouter } from './routes/customers';
@@ -100,6 +101,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(ordersRouter(deps));
   app.use(quoteRouter(deps));
   app.use(settingsRouter(deps));
+  app.use(templatesRouter(deps));
   app.use(alertsRouter(deps));
   app.use(approvalsRouter(deps));
   app.use(returnsRouter(deps));

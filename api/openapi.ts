@@ -26,6 +26,15 @@ const SUMMARIES: Record<string, string> = {
   'get /metrics': 'Prometheus metrics',
   'get /dashboard': 'Operations dashboard (HTML)',
   'get /openapi.json': 'This document',
+  'get /sla/breaches': 'SLA breaches the SLA checker found (open ones, or all)',
+  'get /config/sla': 'The SLA rules per step, with their versions',
+  'put /config/sla': 'Save the SLA rules as a new version (admin of every store)',
+  'get /config/templates': 'Every notification template of this store, with its placeholders',
+  'get /config/templates/:key': 'One notification template, with every version (who changed what)',
+  'put /config/templates/:key':
+    'Save a notification template as a new version (unknown placeholders refused)',
+  'post /config/templates/:key/preview':
+    'Render a template (saved or a draft) with a real order, without saving',
 };
 
 const joinPath = (prefix: string, path: string | undefined) => {
