@@ -176,6 +176,8 @@ export function createOrderActivities({
       try {
         return await erp.createSalesOrder(input);
       } catch (err) {
+        // The NetSuite connector refuses with the typed ErpRejectedOrder (code, path, field) itself; a
+        // port that gives no typed reason has its permanent errors refused here without one.
         if (err instanceof ApplicationFailure) throw err;
         const e = err as { retryable?: boolean; nonRetryable?: boolean; status?: number; message?: string };
         const permanent =

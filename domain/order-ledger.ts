@@ -1,6 +1,7 @@
 import { lineIdOfKey } from './allocation';
 import type { ErpFulfillment, ErpInvoice, ErpSalesOrder, ErpSalesOrderInput } from './erp';
-import type { Address, CanonicalOrder } from './order';
+import type { CanonicalOrder } from './order';
+import { erpShipTo } from './sales-order';
 
 /**
  * The order ledger: where each storefront line of an order stands (ordered, allocated, shipped,
@@ -256,18 +257,6 @@ export function erpPosition(line: OrderLineStatus, so: Pick<ErpSalesOrder, 'line
 }
 
 // ---- a storefront update -----------------------------------------------------------------------
-
-/** The ERP's ship-to address for a storefront address. */
-export function erpShipTo(a: Address | undefined): ErpSalesOrderInput['shipTo'] {
-  if (!a) return undefined;
-  return {
-    name: a.name ?? undefined,
-    address1: a.address1 ?? undefined,
-    city: a.city ?? undefined,
-    zip: a.zip ?? undefined,
-    country: a.country ?? undefined,
-  };
-}
 
 export interface StorefrontUpdateDiff {
   /** What changed that the ERP order can take, in an operator's words. */

@@ -21,15 +21,6 @@ export const isPaidStatus = (financialStatus: string | undefined) =>
 /** One ERP change poller per store (its id lives in the sync contract). */
 export { erpEventsWorkflowId } from './contracts/sync';
 
-export {
-  allLinesSettled,
-  businessStatus,
-  openQuantity,
-  type OrderLineStatus,
-  type OrderStatusName,
-  type OrderStep,
-} from './order-ledger';
-
 export type AttentionKind =
   | 'unmappedSku'
   | 'unmappedCustomer'

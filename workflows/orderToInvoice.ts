@@ -66,7 +66,6 @@ import {
   cancelOpen,
   diffStorefrontUpdate,
   erpPosition,
-  erpShipTo,
   finalStep,
   invoiceLines,
   ledgerOf,
@@ -86,6 +85,8 @@ import {
   type OrderStatusName,
   type OrderStep,
 } from '../domain/order-ledger';
+import { erpShipTo, rejectedOrderField } from '../domain/sales-order';
+import { erpRejections } from '../domain/failures';
 import { REFUND_EVENT_SIGNAL, type StorefrontRefundEvent } from '../domain/returns';
 import { BusinessRules, durationMs, type BusinessRulesInput, type RulesSnapshot } from '../domain/rules';
 import { attentionAttribute, SA } from '../domain/search-attributes';
@@ -802,14 +803,10 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       } catch (err) {
         const cause = err instanceof ActivityFailure ? err.cause : undefined;
         if (!(cause instanceof ApplicationFailure) || !cause.nonRetryable) throw err;
-        const fieldHint = /po|purchase/i.test(cause.message)
-          ? 'poNumber'
-          : /zip|postal/i.test(cause.message)
-            ? 'shippingAddress.zip'
-            : undefined;
+        // The connector names the fields the ERP refused (NetSuite's o:errorPath); the operator fixes that one.
         await park({
           kind: 'erpRejected',
-          field: fieldHint,
+          field: rejectedOrderField(erpRejections(cause.details)),
           reason: `The ERP rejected sales order ${externalId}: ${cause.message}`,
         });
         await condition(() => fix !== undefined || cancel !== undefined || revision !== seenRevision);

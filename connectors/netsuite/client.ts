@@ -11,6 +11,7 @@ import type {
   ErpPrice,
   ErpReturnAuthorization,
   ErpSalesOrder,
+  ErpSalesOrderInput,
   InventoryLevel,
   ItemKind,
   Page,
@@ -19,7 +20,7 @@ import type { Config } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import { instantAfter, isAmbiguous, unambiguousBefore, wallTime } from './account-time';
 import { sharedBudget, type ErpBudget, type Priority } from './budget';
-import { NetSuiteError } from './errors';
+import { NetSuiteError, depositField, salesOrderField, salesOrderRejected } from './errors';
 import { authorizationHeader, type TbaCredentials } from './oauth';
 
 export interface NetSuiteConfig extends TbaCredentials {
@@ -395,6 +396,69 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
       }
     }
 
+    /** Creates the sales order (idempotent by external id) and reads it back. */
+    async function postSalesOrder(input: ErpSalesOrderInput): Promise<Json> {
+      const ids = await itemIdsFor(input.lines.map((l) => l.sku));
+      const body: Json = {
+        externalId: input.externalId,
+        entity: { id: intId(input.customerErpId) },
+        currency: { refName: input.currency },
+        item: {
+          items: input.lines.map((l) => ({
+            item: { id: ids.get(l.sku) },
+            quantity: l.quantity,
+            rate: Number(l.rate),
+            location: { id: l.location },
+            custcol_quayside_line_key: l.lineKey,
+          })),
+        },
+      };
+      if (input.poNumber !== undefined) body.otherRefNum = input.poNumber;
+      if (input.projectCode !== undefined) body.custbody_quayside_project = input.projectCode;
+      if (input.memo !== undefined) body.memo = input.memo;
+      if (input.terms !== undefined) body.terms = await nameRef('term', input.terms, 'terms');
+      if (input.shipTo) body.shipAddress = input.shipTo;
+      // Discounts: one order discount through the discount item (lines keep their list rates).
+      if (input.discount && Money.of(input.discount.amount, input.currency, 'halfUp').isPositive()) {
+        body.discountItem = { externalId: DISCOUNT_ITEM_EXTERNAL_ID };
+        body.discountRate = -Number(input.discount.amount);
+        if (input.discount.codes.length)
+          body.custbody_quayside_discount_codes = input.discount.codes.join(', ');
+      }
+      if (input.shipping) {
+        if (input.shipping.method !== null) body.shipMethod = { id: input.shipping.method };
+        body.shippingCost = Number(input.shipping.cost);
+        body.custbody_quayside_store_ship_method = input.shipping.storeMethod;
+      }
+      // Tax: Shopify's tax lines as tax amounts (tax details override); exempt customers get none.
+      if (input.taxExempt) body.isTaxable = false;
+      else if (input.tax?.lines.length) {
+        body.taxDetailsOverride = true;
+        body.taxDetails = {
+          items: input.tax.lines.map((t) => ({
+            taxType: { refName: t.title },
+            taxRate: Number(t.rate) * 100,
+            taxAmount: Number(t.amount),
+          })),
+        };
+      }
+      const path = await createIdempotent('salesOrder', recordUrl('salesOrder'), body, input.externalId);
+      return mustGet(path);
+    }
+
+    /** Runs an order write whose permanent refusal becomes the typed `ErpRejectedOrder`; retryable errors pass. */
+    async function refusedAs<T>(
+      fieldOf: (path: string | undefined) => string | null,
+      write: () => Promise<T>,
+    ): Promise<T> {
+      try {
+        return await write();
+      } catch (err) {
+        if (err instanceof NetSuiteError && !err.retryable) throw salesOrderRejected(err, fieldOf);
+        throw err;
+      }
+    }
+
     const lineItems = (rec: Json) => ((rec.item as { items?: Json[] } | undefined)?.items ?? []) as Json[];
     const refOf = (v: unknown) => (v as Ref | undefined) ?? undefined;
 
@@ -765,52 +829,8 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
       },
 
       async createSalesOrder(input) {
-        const ids = await itemIdsFor(input.lines.map((l) => l.sku));
-        const body: Json = {
-          externalId: input.externalId,
-          entity: { id: intId(input.customerErpId) },
-          currency: { refName: input.currency },
-          item: {
-            items: input.lines.map((l) => ({
-              item: { id: ids.get(l.sku) },
-              quantity: l.quantity,
-              rate: Number(l.rate),
-              location: { id: l.location },
-              custcol_quayside_line_key: l.lineKey,
-            })),
-          },
-        };
-        if (input.poNumber !== undefined) body.otherRefNum = input.poNumber;
-        if (input.projectCode !== undefined) body.custbody_quayside_project = input.projectCode;
-        if (input.memo !== undefined) body.memo = input.memo;
-        if (input.terms !== undefined) body.terms = await nameRef('term', input.terms, 'terms');
-        if (input.shipTo) body.shipAddress = input.shipTo;
-        // Discounts: one order discount through the discount item (lines keep their list rates).
-        if (input.discount && Money.of(input.discount.amount, input.currency, 'halfUp').isPositive()) {
-          body.discountItem = { externalId: DISCOUNT_ITEM_EXTERNAL_ID };
-          body.discountRate = -Number(input.discount.amount);
-          if (input.discount.codes.length)
-            body.custbody_quayside_discount_codes = input.discount.codes.join(', ');
-        }
-        if (input.shipping) {
-          if (input.shipping.method !== null) body.shipMethod = { id: input.shipping.method };
-          body.shippingCost = Number(input.shipping.cost);
-          body.custbody_quayside_store_ship_method = input.shipping.storeMethod;
-        }
-        // Tax: Shopify's tax lines as tax amounts (tax details override); exempt customers get none.
-        if (input.taxExempt) body.isTaxable = false;
-        else if (input.tax?.lines.length) {
-          body.taxDetailsOverride = true;
-          body.taxDetails = {
-            items: input.tax.lines.map((t) => ({
-              taxType: { refName: t.title },
-              taxRate: Number(t.rate) * 100,
-              taxAmount: Number(t.amount),
-            })),
-          };
-        }
-        const path = await createIdempotent('salesOrder', recordUrl('salesOrder'), body, input.externalId);
-        const so = await mustGet(path);
+        // A permanent refusal is the typed rejection the order process decides on (code, path, field).
+        const so = await refusedAs(salesOrderField, () => postSalesOrder(input));
         if (input.payment) {
           const deposit: Json = {
             externalId: input.payment.externalId,
@@ -820,11 +840,9 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
             currency: { refName: input.currency },
             memo: `Paid in the store${input.payment.gateway ? ` through ${input.payment.gateway}` : ''}`,
           };
-          await createIdempotent(
-            'customerDeposit',
-            recordUrl('customerDeposit'),
-            deposit,
-            input.payment.externalId,
+          const externalId = input.payment.externalId;
+          await refusedAs(depositField, () =>
+            createIdempotent('customerDeposit', recordUrl('customerDeposit'), deposit, externalId),
           );
         }
         return toSalesOrder(so);

@@ -1,3 +1,6 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { ORDER_FAILURES, type ErpRejection } from '../../domain/failures';
+
 /** One entry of NetSuite's `o:errorDetails`. */
 export interface NetSuiteErrorDetail {
   detail: string;
@@ -90,4 +93,80 @@ export class NetSuiteError extends Error {
       retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
     });
   }
+}
+
+/** NetSuite's sales order body fields, as the fields of Quayside's sales order input (`ErpSalesOrderInput`). */
+const SALES_ORDER_FIELDS: Record<string, string> = {
+  externalId: 'externalId',
+  entity: 'customerErpId',
+  currency: 'currency',
+  otherRefNum: 'poNumber',
+  custbody_quayside_project: 'projectCode',
+  memo: 'memo',
+  terms: 'terms',
+  shipAddress: 'shipTo',
+  discountItem: 'discount',
+  discountRate: 'discount.amount',
+  custbody_quayside_discount_codes: 'discount.codes',
+  shipMethod: 'shipping.method',
+  shippingCost: 'shipping.cost',
+  custbody_quayside_store_ship_method: 'shipping.storeMethod',
+  isTaxable: 'taxExempt',
+  taxDetails: 'tax',
+  taxDetailsOverride: 'tax',
+  item: 'lines',
+};
+const SALES_ORDER_LINE_FIELDS: Record<string, string> = {
+  item: 'sku',
+  quantity: 'quantity',
+  rate: 'rate',
+  location: 'location',
+  custcol_quayside_line_key: 'lineKey',
+};
+/** The customer deposit that records a paid order's payment. */
+const DEPOSIT_FIELDS: Record<string, string> = {
+  externalId: 'payment.externalId',
+  customer: 'customerErpId',
+  payment: 'payment.amount',
+  currency: 'currency',
+};
+
+/** The sales order input field a NetSuite `o:errorPath` on a sales order names, or null. */
+export function salesOrderField(path: string | undefined): string | null {
+  if (!path) return null;
+  const line = /^item\.items\[(\d+)\](?:\.(\w+))?/.exec(path);
+  if (line) {
+    const field = line[2] ? SALES_ORDER_LINE_FIELDS[line[2]] : undefined;
+    return `lines[${line[1]}]${field ? `.${field}` : ''}`;
+  }
+  const [head = '', ...rest] = path.split('.');
+  const field = SALES_ORDER_FIELDS[head];
+  if (!field) return null;
+  return head === 'shipAddress' && rest.length > 0 ? `shipTo.${rest.join('.')}` : field;
+}
+
+/** The sales order input field a NetSuite `o:errorPath` on a paid order's customer deposit names, or null. */
+export const depositField = (path: string | undefined): string | null =>
+  (path && DEPOSIT_FIELDS[path.split('.')[0] ?? '']) || null;
+
+/**
+ * NetSuite's refusal of a sales order as the typed failure the order process decides on: type
+ * `ErpRejectedOrder`, not retried, its details one `ErpRejection` per `o:errorDetails` entry (the
+ * code, the path and the sales order field the path names). The message is NetSuite's, for people.
+ */
+export function salesOrderRejected(
+  err: NetSuiteError,
+  fieldOf: (path: string | undefined) => string | null = salesOrderField,
+): ApplicationFailure {
+  const rejections: ErpRejection[] = err.details.map((d) => ({
+    code: d.code,
+    path: d.path ?? null,
+    field: fieldOf(d.path),
+  }));
+  return ApplicationFailure.create({
+    type: ORDER_FAILURES.erpRejected,
+    message: err.message,
+    nonRetryable: true,
+    details: rejections.length > 0 ? rejections : [{ code: err.code, path: null, field: null }],
+  });
 }

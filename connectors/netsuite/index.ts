@@ -6,5 +6,11 @@ export {
   type SuiteQlPage,
 } from './client';
 export { ConcurrencyBudget, sharedBudget, type ErpBudget, type Priority } from './budget';
-export { NetSuiteError, type NetSuiteErrorDetail } from './errors';
+export {
+  NetSuiteError,
+  depositField,
+  salesOrderField,
+  salesOrderRejected,
+  type NetSuiteErrorDetail,
+} from './errors';
 export { authorizationHeader, signatureBaseString, type TbaCredentials } from './oauth';

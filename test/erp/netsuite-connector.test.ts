@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NetSuiteError, type NetSuiteClient } from '../../connectors/netsuite';
+import { ApplicationFailure } from '@temporalio/common';
+import { NetSuiteError, salesOrderField, type NetSuiteClient } from '../../connectors/netsuite';
+import { ORDER_FAILURES, erpRejections } from '../../domain/failures';
+import { rejectedOrderField } from '../../domain/sales-order';
 import type { ErpSalesOrderInput } from '../../domain/erp';
 import { startErpSandbox, type RunningErpSandbox } from './harness';
 
@@ -61,24 +64,42 @@ describe('NetSuite connector against the sandbox ERP', () => {
     expect(fetched?.erpId).toBe(a.erpId);
   });
 
-  it('turns a validation error into a typed, non-retryable error carrying NetSuite’s message', async () => {
-    const err = await client
-      .createSalesOrder(
-        order({ lines: [{ lineKey: 'L1', sku: 'P101', quantity: 0, rate: '1.00', location: '1' }] }),
-      )
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(NetSuiteError);
-    const e = err as NetSuiteError;
-    expect(e.status).toBe(400);
-    expect(e.code).toBe('USER_ERROR');
-    expect(e.retryable).toBe(false);
-    expect(e.messages[0]).toMatch(/quantity must be a positive whole number/);
+  it('turns a refused sales order into the typed, non-retryable rejection naming NetSuite’s code, path and the field sent', async () => {
+    const refusal = (input: ErpSalesOrderInput) =>
+      client.createSalesOrder(input).then(
+        () => expect.unreachable('the sandbox accepted the order'),
+        (e: unknown) => e as ApplicationFailure,
+      );
+    const e = await refusal(
+      order({ lines: [{ lineKey: 'L1', sku: 'P101', quantity: 0, rate: '1.00', location: '1' }] }),
+    );
+    expect(e).toBeInstanceOf(ApplicationFailure);
+    expect(e.type).toBe(ORDER_FAILURES.erpRejected);
+    expect(e.nonRetryable).toBe(true);
+    expect(e.message).toMatch(/quantity must be a positive whole number/);
+    expect(e.details).toEqual([
+      { code: 'USER_ERROR', path: 'item.items[0].quantity', field: 'lines[0].quantity' },
+    ]);
 
-    const unknownCustomer = (await client
-      .createSalesOrder(order({ customerErpId: '99999999' }))
-      .catch((x: unknown) => x)) as NetSuiteError;
-    expect(unknownCustomer.code).toBe('INVALID_KEY_OR_REF');
-    expect(unknownCustomer.retryable).toBe(false);
+    const unknownCustomer = await refusal(order({ customerErpId: '99999999' }));
+    expect(erpRejections(unknownCustomer.details)).toEqual([
+      { code: 'INVALID_KEY_OR_REF', path: 'entity', field: 'customerErpId' },
+    ]);
+    // A field the storefront order carries is named as the order field an operator fixes.
+    expect(rejectedOrderField(erpRejections(unknownCustomer.details))).toBeUndefined();
+    expect(
+      rejectedOrderField([
+        { code: 'USER_ERROR', path: 'otherRefNum', field: salesOrderField('otherRefNum') },
+      ]),
+    ).toBe('poNumber');
+    expect(salesOrderField('shipAddress.zip')).toBe('shipTo.zip');
+    expect(rejectedOrderField([{ code: 'USER_ERROR', path: 'shipAddress.zip', field: 'shipTo.zip' }])).toBe(
+      'shippingAddress.zip',
+    );
+
+    // Reads that fail for good stay NetSuite errors: only an order write is an order rejection.
+    const missing = (await client.getCustomer('not-a-number').catch((x: unknown) => x)) as NetSuiteError;
+    expect(missing).toBeInstanceOf(NetSuiteError);
   });
 
   it('rejects a bad OAuth signature with 401 INVALID_LOGIN', async () => {

@@ -1,3 +1,4 @@
+import { NetSuiteError, salesOrderRejected, type NetSuiteErrorDetail } from '../../connectors/netsuite';
 import type {
   ErpCustomer,
   ErpFulfillment,
@@ -28,7 +29,11 @@ export class FakeErp implements ErpPort {
   cancelCalls: { externalId: string; lineKeys?: string[] }[] = [];
   fulfillments: ErpFulfillment[] = [];
   invoices: ErpInvoice[] = [];
-  rejectNextCreate: string | null = null;
+  /**
+   * The next create is refused: with NetSuite's error detail, as the NetSuite connector refuses it (a
+   * typed rejection naming the field); with a bare message, as an ERP that gives no typed reason.
+   */
+  rejectNextCreate: string | NetSuiteErrorDetail | null = null;
   /** Sales orders by the ERP customer they are for (external id), including ones entered in the ERP. */
   ordersByCustomer = new Map<string, string[]>();
   private seq = 0;
@@ -70,9 +75,11 @@ export class FakeErp implements ErpPort {
   async createSalesOrder(input: ErpSalesOrderInput): Promise<ErpSalesOrder> {
     this.createCalls.push(input.externalId);
     if (this.rejectNextCreate) {
-      const message = this.rejectNextCreate;
+      const refusal = this.rejectNextCreate;
       this.rejectNextCreate = null;
-      throw Object.assign(new Error(message), { status: 400 });
+      if (typeof refusal !== 'string')
+        throw salesOrderRejected(new NetSuiteError({ status: 400, details: [refusal] }));
+      throw Object.assign(new Error(refusal), { status: 400 });
     }
     const existing = this.orders.get(input.externalId);
     if (existing) return structuredClone(existing);

@@ -476,7 +476,11 @@ describe('orderToInvoice', () => {
 
   it('the ERP rejecting the sales order parks it naming the ERP message; a field fix resumes it', async () => {
     const s = await scenario(db);
-    s.erp.rejectNextCreate = 'Invalid PO number: must not contain spaces';
+    s.erp.rejectNextCreate = {
+      detail: 'Invalid PO number: must not contain spaces',
+      code: 'USER_ERROR',
+      path: 'otherRefNum',
+    };
     const order = makeOrder(s.store, '1012', { poNumber: 'PO 12' });
     await withWorker({ taskQueue: s.taskQueue, activities: s.activities }, async () => {
       const handle = await deliver(client, s.taskQueue, event(order));
