@@ -1,24 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
-import type { Principal } from '../../db/principals';
 import { ORDER_TASK_QUEUE, orderWorkflowId, taskQueue } from '../../domain/contracts';
 import { CanonicalOrder, type StorefrontOrderEvent } from '../../domain/order';
 import { CancelRequest, OrderFix } from '../../domain/order-process';
-import {
-  cancelUpdate,
-  fixUpdate,
-  orderEventSignal,
-  orderStatusQuery,
-  orderToInvoice,
-} from '../../workflows/orderToInvoice';
+import { orderEventSignal, orderToInvoice } from '../../workflows/orderToInvoice';
+import { orderActions } from '../actions/orders';
 import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
 import { ApiError, validate } from '../errors';
 
@@ -68,39 +57,7 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
   const operator = [signedIn, requireRole('operator', 'admin')];
   const orders = orderRepository(db);
 
-  const noOrder = (id: string) => new ApiError(404, 'ORDER.NOT_FOUND', `No order ${id} in store ${store}.`);
-
-  /** Runs `fn` on the order's workflow; an order outside the caller's stores is answered like a missing one. */
-  async function withOrder<T>(
-    req: { principal?: Principal },
-    id: string,
-    fn: (workflowId: string) => Promise<T>,
-  ): Promise<T> {
-    if (!maySeeStore(principalOf(req), store)) throw noOrder(id);
-    const workflowId = orderWorkflowId(store, id);
-    try {
-      return await fn(workflowId);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        const exists = await temporal.workflow
-          .getHandle(workflowId)
-          .describe()
-          .then(() => true)
-          .catch(() => false);
-        if (exists)
-          throw new ApiError(
-            409,
-            'ORDER.FINISHED',
-            `Order ${id} has already finished; nothing can change it now.`,
-          );
-        throw noOrder(id);
-      }
-      if (err instanceof WorkflowUpdateFailedError) {
-        throw new ApiError(409, 'ORDER.CONFLICT', err.cause?.message ?? err.message);
-      }
-      throw err;
-    }
-  }
+  const actions = orderActions({ temporal, store });
 
   /** Creates an order from the API (not a webhook): the same path as orders/create, deduplicated by order id. */
   router.post(
@@ -148,9 +105,7 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
 
   router.get('/orders/:id', signedIn, validate({ params: OrderParams }), async (req, res) => {
     const { id } = req.params as z.infer<typeof OrderParams>;
-    const status = await withOrder(req, id, (workflowId) =>
-      temporal.workflow.getHandle(workflowId).query(orderStatusQuery),
-    );
+    const status = await actions.status(principalOf(req), id);
     res.json({
       ...status,
       needsAttention: status.attention !== null,
@@ -165,9 +120,7 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
     async (req, res) => {
       const { id } = req.params as z.infer<typeof OrderParams>;
       const body = req.body as CancelRequest;
-      const result = await withOrder(req, id, (workflowId) =>
-        temporal.workflow.getHandle(workflowId).executeUpdate(cancelUpdate, { args: [body] }),
-      );
+      const result = await actions.cancel(principalOf(req), id, body);
       res.json(result);
     },
   );
@@ -179,9 +132,7 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
     async (req, res) => {
       const { id } = req.params as z.infer<typeof OrderParams>;
       const body = req.body as OrderFix;
-      const result = await withOrder(req, id, (workflowId) =>
-        temporal.workflow.getHandle(workflowId).executeUpdate(fixUpdate, { args: [body] }),
-      );
+      const result = await actions.fix(principalOf(req), id, body);
       res.json(result);
     },
   );

@@ -2,13 +2,13 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool';
-import { webhookRepository } from '../../db/webhooks';
 import type { Logger } from '../../platform/logger';
-import { ApiError, validate } from '../errors';
+import { validate } from '../errors';
+import { deadLetterActions } from '../actions/dead-letters';
 import { boundedRawBody } from '../body';
 import { createShopifyIngress } from '../webhooks/ingress';
 import { shopifyHeader } from '../webhooks/verify';
-import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
+import { authenticate, principalOf, requireRole } from '../auth';
 
 const DeadLetterParams = z.object({ id: z.coerce.number().int().positive() });
 const DeadLetterQuery = z.object({
@@ -34,7 +34,7 @@ export function webhooksRouter(deps: WebhooksRouterDeps) {
   const router = Router();
   const secrets = [deps.shopifySecret, deps.shopifySecretPrevious].filter((s): s is string => Boolean(s));
   const ingress = createShopifyIngress({ ...deps, secrets });
-  const repo = webhookRepository(deps.db);
+  const deadLetters = deadLetterActions(deps);
   const limit = 5 * 1024 * 1024;
   // An unsigned delivery is refused from its headers, and an oversized one from its Content-Length,
   // before the body is read; a body streamed past the limit is cut there.
@@ -96,9 +96,7 @@ export function webhooksRouter(deps: WebhooksRouterDeps) {
     validate({ query: DeadLetterQuery }),
     async (req, res) => {
       const q = req.query as unknown as z.infer<typeof DeadLetterQuery>;
-      // Deliveries reach this API for its one store; a caller limited to other stores sees none.
-      const visible = maySeeStore(principalOf(req), deps.store);
-      res.json({ deadLetters: visible ? await repo.listDeadLetters(q) : [] });
+      res.json({ deadLetters: await deadLetters.list(principalOf(req), q) });
     },
   );
 
@@ -108,9 +106,7 @@ export function webhooksRouter(deps: WebhooksRouterDeps) {
     validate({ params: DeadLetterParams }),
     async (req, res) => {
       const { id } = req.params as unknown as z.infer<typeof DeadLetterParams>;
-      const letter = maySeeStore(principalOf(req), deps.store) ? await repo.getDeadLetter(id) : undefined;
-      if (!letter) throw new ApiError(404, 'DEAD_LETTER.NOT_FOUND', `No dead letter ${id}.`);
-      res.json(letter);
+      res.json(await deadLetters.get(principalOf(req), id));
     },
   );
 
@@ -122,22 +118,10 @@ export function webhooksRouter(deps: WebhooksRouterDeps) {
     validate({ params: DeadLetterParams }),
     async (req, res) => {
       const { id } = req.params as unknown as z.infer<typeof DeadLetterParams>;
-      if (!maySeeStore(principalOf(req), deps.store))
-        throw new ApiError(404, 'DEAD_LETTER.NOT_FOUND', `No dead letter ${id}.`);
       const corrected =
         Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body.toString('utf8') : undefined;
-      const result = await ingress.replay(id, corrected);
-      if (result.ok) {
-        res.json({ status: 'replayed', workflowId: result.workflowId });
-        return;
-      }
-      const status = {
-        'DEAD_LETTER.NOT_FOUND': 404,
-        'DEAD_LETTER.ALREADY_REPLAYED': 409,
-        'DEAD_LETTER.PROCESS_CLOSED': 409,
-        'DEAD_LETTER.STILL_INVALID': 422,
-      }[result.code];
-      throw new ApiError(status, result.code, result.reason);
+      const { workflowId } = await deadLetters.replay(principalOf(req), id, corrected);
+      res.json({ status: 'replayed', workflowId });
     },
   );
 

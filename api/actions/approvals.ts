@@ -1,0 +1,133 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { approvalRepository, type ApprovalRecord } from '../../db/approvals';
+import type { Db } from '../../db/pool';
+import type { Principal } from '../../db/principals';
+import {
+  APPROVAL_FAILURE,
+  DECIDE_UPDATE,
+  type Decision,
+  type DecisionInput,
+  type DecisionResult,
+} from '../../domain/approvals';
+import { decidedBy, decisionRefusal, maySeeApproval } from '../auth';
+import { ApiError } from '../errors';
+
+/** Statuses for the failure types a workflow's `decide` validator throws. */
+const FAILURE_STATUS: Record<string, { status: number; code: string }> = {
+  [APPROVAL_FAILURE.notPending]: { status: 409, code: 'APPROVAL.NOT_PENDING' },
+  [APPROVAL_FAILURE.limitExceeded]: { status: 403, code: 'APPROVAL.LIMIT_EXCEEDED' },
+  [APPROVAL_FAILURE.currencyMismatch]: { status: 403, code: 'APPROVAL.CURRENCY_MISMATCH' },
+  [APPROVAL_FAILURE.roleNotAllowed]: { status: 403, code: 'APPROVAL.ROLE_NOT_ALLOWED' },
+  [APPROVAL_FAILURE.outcomeNotAllowed]: { status: 422, code: 'APPROVAL.OUTCOME_NOT_ALLOWED' },
+  [APPROVAL_FAILURE.invalid]: { status: 422, code: 'APPROVAL.DECISION_INVALID' },
+};
+
+function view(a: ApprovalRecord, p: Principal) {
+  const refusal = a.status === 'pending' ? decisionRefusal(p, a, { outcome: 'approve' }) : null;
+  return {
+    approvalId: a.approvalId,
+    kind: a.kind,
+    workflowId: a.workflowId,
+    store: a.store,
+    amount: a.amount,
+    currency: a.currency,
+    summary: a.summary,
+    status: a.status,
+    escalated: a.escalated,
+    requestedAt: a.requestedAt,
+    closedAt: a.closedAt,
+    mayApprove: a.status === 'pending' && refusal === null,
+    ...(refusal ? { mayNotApproveBecause: refusal.message } : {}),
+  };
+}
+
+/**
+ * Decisions, for the approver API (api/routes/approvals.ts) and the dashboard alike: what a principal
+ * may see, and the decision itself, checked against the principal's role and limit as the server
+ * records them (never a figure from the request), sent to the waiting workflow as its `decide`
+ * update and recorded — refused attempts too. Approvals outside the principal's scope answer
+ * exactly like approvals that do not exist.
+ */
+export function approvalActions({ temporal, db }: { temporal: Client; db: Db }) {
+  const approvals = approvalRepository(db);
+  const notFound = (id: string) => new ApiError(404, 'APPROVAL.NOT_FOUND', `No approval ${id}.`);
+
+  async function visible(id: string, p: Principal): Promise<ApprovalRecord> {
+    const a = await approvals.get(id);
+    if (!a || !maySeeApproval(p, a)) throw notFound(id);
+    return a;
+  }
+
+  return {
+    visible,
+    async pending(p: Principal, limit: number) {
+      const rows = await approvals.listPending({ kinds: p.approvalKinds, stores: p.stores, limit });
+      return rows.map((a) => view(a, p));
+    },
+    async detail(p: Principal, id: string) {
+      const a = await visible(id, p);
+      return { ...view(a, p), context: a.context, decisions: await approvals.decisions(id) };
+    },
+    async decide(p: Principal, id: string, decision: Decision) {
+      const a = await visible(id, p);
+      const input: DecisionInput = {
+        ...decision,
+        approvalId: id,
+        decidedBy: decidedBy(p),
+        decidedAt: new Date().toISOString(),
+      };
+      const refuse = async (status: number, code: string, message: string): Promise<never> => {
+        await approvals.recordDecision({
+          approvalId: id,
+          workflowId: a.workflowId,
+          decision: input,
+          accepted: false,
+          refusal: { code, message },
+        });
+        throw new ApiError(status, code, message);
+      };
+
+      if (a.status !== 'pending')
+        await refuse(409, 'APPROVAL.NOT_PENDING', `Approval ${id} is no longer pending (${a.status}).`);
+      const refusal = decisionRefusal(p, a, input);
+      if (refusal) await refuse(403, refusal.code, refusal.message);
+
+      let result: DecisionResult;
+      try {
+        result = await temporal.workflow
+          .getHandle(a.workflowId)
+          .executeUpdate<DecisionResult, [DecisionInput]>(DECIDE_UPDATE, { args: [input] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+          const mapped = FAILURE_STATUS[err.cause.type ?? ''];
+          if (mapped) return refuse(mapped.status, mapped.code, err.cause.message);
+        }
+        if (err instanceof WorkflowUpdateFailedError)
+          return refuse(422, 'APPROVAL.DECISION_REFUSED', err.cause?.message ?? err.message);
+        if (err instanceof WorkflowNotFoundError)
+          return refuse(
+            409,
+            'APPROVAL.NOT_PENDING',
+            `Approval ${id} is no longer pending: its process has ended.`,
+          );
+        throw err;
+      }
+      await approvals.recordDecision({
+        approvalId: id,
+        workflowId: a.workflowId,
+        decision: input,
+        accepted: true,
+      });
+      await approvals.close(id, input.outcome);
+      return {
+        ...result,
+        workflowId: a.workflowId,
+        decidedBy: { id: p.id, name: p.name },
+        decidedAt: input.decidedAt,
+      };
+    },
+  };
+}
+
+export type ApprovalActions = ReturnType<typeof approvalActions>;

@@ -1,0 +1,72 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Principal } from '../../db/principals';
+import { orderWorkflowId } from '../../domain/contracts';
+import type { CancelRequest, CancelResult, FixResult, OrderFix } from '../../domain/order-process';
+import { cancelUpdate, fixUpdate, orderStatusQuery, type OrderStatus } from '../../workflows/orderToInvoice';
+import { maySeeStore } from '../auth';
+import { ApiError } from '../errors';
+
+/**
+ * What people do to an order, for the REST routes (api/routes/orders.ts) and the dashboard alike:
+ * read its status, fix what it is parked on, cancel it. Each runs as the given principal: an order
+ * outside its stores is answered like a missing one, and a fix records who made it.
+ */
+export function orderActions({ temporal, store }: { temporal: Client; store: string }) {
+  const noOrder = (id: string) => new ApiError(404, 'ORDER.NOT_FOUND', `No order ${id} in store ${store}.`);
+
+  /** Runs `fn` on the order's workflow; an order outside the principal's stores is answered like a missing one. */
+  async function withOrder<T>(
+    principal: Principal,
+    id: string,
+    fn: (workflowId: string) => Promise<T>,
+  ): Promise<T> {
+    if (!maySeeStore(principal, store)) throw noOrder(id);
+    const workflowId = orderWorkflowId(store, id);
+    try {
+      return await fn(workflowId);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        const exists = await temporal.workflow
+          .getHandle(workflowId)
+          .describe()
+          .then(() => true)
+          .catch(() => false);
+        if (exists)
+          throw new ApiError(
+            409,
+            'ORDER.FINISHED',
+            `Order ${id} has already finished; nothing can change it now.`,
+          );
+        throw noOrder(id);
+      }
+      if (err instanceof WorkflowUpdateFailedError) {
+        throw new ApiError(409, 'ORDER.CONFLICT', err.cause?.message ?? err.message);
+      }
+      throw err;
+    }
+  }
+
+  return {
+    store,
+    workflowIdOf: (id: string) => orderWorkflowId(store, id),
+    status(principal: Principal, id: string): Promise<OrderStatus> {
+      return withOrder(principal, id, (workflowId) =>
+        temporal.workflow.getHandle(workflowId).query(orderStatusQuery),
+      );
+    },
+    /** The `fix` update, made by the principal (its name is recorded, whatever the request said). */
+    fix(principal: Principal, id: string, fix: OrderFix): Promise<FixResult> {
+      const signed = { ...fix, by: principal.name } as OrderFix;
+      return withOrder(principal, id, (workflowId) =>
+        temporal.workflow.getHandle(workflowId).executeUpdate(fixUpdate, { args: [signed] }),
+      );
+    },
+    cancel(principal: Principal, id: string, request: CancelRequest): Promise<CancelResult> {
+      return withOrder(principal, id, (workflowId) =>
+        temporal.workflow.getHandle(workflowId).executeUpdate(cancelUpdate, { args: [request] }),
+      );
+    },
+  };
+}
+
+export type OrderActions = ReturnType<typeof orderActions>;
