@@ -96,6 +96,8 @@ export function createApp(deps: ApiDeps): Express {
         API_PUBLIC_URL: undefined,
       }),
   });
+  // The dashboard's forms post url-encoded; the CSRF check reads their `_csrf` field, so it is parsed first.
+  app.use('/dashboard', express.urlencoded({ extended: false, limit: '3mb', parameterLimit: 20 }));
   app.use(...sessions.middleware);
   app.use(sessions.router);
   app.use(ordersRouter(deps));
@@ -112,9 +114,12 @@ export function createApp(deps: ApiDeps): Express {
   app.use(
     dashboardRouter({
       db: deps.db,
+      temporal: deps.temporal,
+      log: deps.log,
       temporalUiUrl: deps.temporalUiUrl,
       namespace: deps.namespace ?? 'default',
       store: deps.store,
+      taskQueuePrefix: deps.taskQueuePrefix,
     }),
   );
   let openapi: Record<string, unknown> | undefined;

@@ -36,6 +36,22 @@ async function enqueue(
   await client.query('UPDATE alerts SET notified_at = now() WHERE id = $1', [alertId]);
 }
 
+/** Closes the alert the UPDATE returns and queues a "resolved" for each channel that heard it was raised. */
+async function closeAlert(client: DbClient, update: string, params: unknown[]): Promise<boolean> {
+  const res = await client.query<{ id: number; episode: number }>(update, params);
+  const row = res.rows[0];
+  if (!row) return false;
+  await client.query(
+    `INSERT INTO alert_deliveries (alert_id, channel, event, event_key)
+     SELECT DISTINCT alert_id, channel, 'resolved', 'resolved:' || $2::text
+       FROM alert_deliveries
+      WHERE alert_id = $1 AND event = 'raised' AND event_key = 'raised:' || $2::text AND status <> 'skipped'
+     ON CONFLICT (alert_id, channel, event_key) DO NOTHING`,
+    [row.id, row.episode],
+  );
+  return true;
+}
+
 /**
  * Operators' alerts. Raising and resolving write the notifications to send (the `alert_deliveries`
  * outbox) in the same transaction, so a business process never waits on Slack or SMTP, and nothing
@@ -107,22 +123,27 @@ export function alertRepository(db: Db) {
 
     /** Resolves the open alert, if any, and tells every channel that heard of it that it is resolved. */
     async resolve(dedupeKey: string): Promise<void> {
-      await withTransaction(db, async (client) => {
-        const res = await client.query<{ id: number; episode: number }>(
+      await withTransaction(db, (client) =>
+        closeAlert(
+          client,
           'UPDATE alerts SET resolved_at = now() WHERE dedupe_key = $1 AND resolved_at IS NULL RETURNING id, episode',
           [dedupeKey],
-        );
-        const row = res.rows[0];
-        if (!row) return;
-        await client.query(
-          `INSERT INTO alert_deliveries (alert_id, channel, event, event_key)
-           SELECT DISTINCT alert_id, channel, 'resolved', 'resolved:' || $2::text
-             FROM alert_deliveries
-            WHERE alert_id = $1 AND event = 'raised' AND event_key = 'raised:' || $2::text AND status <> 'skipped'
-           ON CONFLICT (alert_id, channel, event_key) DO NOTHING`,
-          [row.id, row.episode],
-        );
-      });
+        ),
+      );
+    },
+
+    /**
+     * An operator closes an open alert by hand (dealt with outside Quayside), recorded with their
+     * name; the channels hear it is resolved. False when it was not open.
+     */
+    async acknowledge(id: number, by: string): Promise<boolean> {
+      return withTransaction(db, (client) =>
+        closeAlert(
+          client,
+          'UPDATE alerts SET resolved_at = now(), resolved_by = $2 WHERE id = $1 AND resolved_at IS NULL RETURNING id, episode',
+          [id, by],
+        ),
+      );
     },
 
     async open(limit = 100) {

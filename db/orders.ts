@@ -42,9 +42,9 @@ export function orderRepository(db: Db) {
       await db.query(
         `INSERT INTO orders (store, order_id, workflow_id, order_number, customer_id, po_number, status, step, attention_kind,
                              attention_reason, total, currency, lines, erp_order_id, erp_tran_id, rules_version,
-                             shipped_units, invoiced_units, last_shipped_at)
+                             shipped_units, invoiced_units, last_shipped_at, erp_recorded_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                 CASE WHEN $17::int > 0 THEN now() END)
+                 CASE WHEN $17::int > 0 THEN now() END, CASE WHEN $14::text IS NULL THEN NULL ELSE now() END)
          ON CONFLICT (store, order_id) DO UPDATE SET
            order_number = EXCLUDED.order_number, customer_id = EXCLUDED.customer_id, po_number = EXCLUDED.po_number,
            status = EXCLUDED.status, step = EXCLUDED.step, attention_kind = EXCLUDED.attention_kind,
@@ -54,7 +54,8 @@ export function orderRepository(db: Db) {
            step_since = CASE WHEN orders.step IS DISTINCT FROM EXCLUDED.step THEN now() ELSE orders.step_since END,
            shipped_units = EXCLUDED.shipped_units, invoiced_units = EXCLUDED.invoiced_units,
            last_shipped_at = CASE WHEN EXCLUDED.shipped_units > orders.shipped_units THEN now()
-                                  ELSE orders.last_shipped_at END`,
+                                  ELSE orders.last_shipped_at END,
+           erp_recorded_at = COALESCE(orders.erp_recorded_at, EXCLUDED.erp_recorded_at)`,
         [
           order.store,
           order.orderId,

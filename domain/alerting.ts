@@ -114,7 +114,7 @@ export interface AlertLinks {
 }
 
 /** The dashboard page of one alert (and the process it is about). */
-export const dashboardAlertPath = (alertId: number) => `/dashboard#alert-${alertId}`;
+export const dashboardAlertPath = (alertId: number) => `/dashboard/attention#alert-${alertId}`;
 
 export function temporalHistoryUrl(links: AlertLinks, workflowId: string): string | undefined {
   if (!links.temporalUiUrl) return undefined;

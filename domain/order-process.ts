@@ -40,7 +40,7 @@ export interface Attention {
   since: string;
 }
 
-const OrderField = z.enum([
+export const OrderField = z.enum([
   'poNumber',
   'projectCode',
   'note',

@@ -21,6 +21,7 @@ import {
 } from '../connectors/shopify';
 import { cachedPriceBook } from '../db/price-book';
 import { PostgresErpBudget } from '../db/erp-budget';
+import { connectorCallRecorder } from '../db/connector-calls';
 import { createTemporalClient } from '../platform/temporal-client';
 import { ensureStandingProcesses } from './standing';
 import { alertDispatcher } from './alert-dispatcher';
@@ -46,7 +47,11 @@ runMain('worker', async () => {
     applicationName: 'quayside-worker',
   });
   shutdown.add('postgres', () => db.end());
-  const erpConfig = netSuiteConfigFrom(config, log);
+  // Every ERP and store call counted per minute for the dashboard's error rates.
+  const calls = connectorCallRecorder(db);
+  calls.start((err) => log.warn({ err }, 'connector call counts not saved; kept for the next flush'));
+  shutdown.add('connector call counts', () => calls.stop());
+  const erpConfig = { ...netSuiteConfigFrom(config, log), onCall: calls.observe('erp') };
   if (config.NETSUITE_BUDGET_SCOPE === 'cluster') {
     const budget = await PostgresErpBudget.open(db, {
       key: `${erpConfig.baseUrl.replace(/\/+$/, '')}|${erpConfig.accountId}`,
@@ -68,9 +73,9 @@ runMain('worker', async () => {
       db,
       erp,
       erpBulk: erp.withPriority('bulk'),
-      storefront: createShopifyStorefront(config, log),
-      pricing: new ShopifyPricing(shopifyClientFromConfig(config, log), {}, log),
-      companies: new ShopifyCompanies(shopifyClientFromConfig(config, log)),
+      storefront: createShopifyStorefront(config, log, calls.observe('store')),
+      pricing: new ShopifyPricing(shopifyClientFromConfig(config, log, calls.observe('store')), {}, log),
+      companies: new ShopifyCompanies(shopifyClientFromConfig(config, log, calls.observe('store'))),
       prices: cachedPriceBook(db),
       notifier: notifierFromConfig(config),
       apiPublicUrl: config.API_PUBLIC_URL,

@@ -1,73 +1,419 @@
-import { Router } from 'express';
-import { operationsSnapshot } from '../../db/dashboard';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Client } from '@temporalio/client';
+import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
+import { alertRepository, slaRulesConfig } from '../../db/alerts';
+import {
+  attentionSources,
+  homeFigures,
+  ordersParkedOn,
+  searchCustomers,
+  searchItems,
+  visibleAlert,
+  type DashboardScope,
+} from '../../db/dashboard';
+import { mappingRepository } from '../../db/mappings';
 import type { Db } from '../../db/pool';
+import type { Principal } from '../../db/principals';
+import { attentionQueue } from '../../domain/attention';
+import { SYNC_MESSAGES } from '../../domain/contracts';
+import { OrderField } from '../../domain/order-process';
+import type { Logger } from '../../platform/logger';
+import { deadLetterActions } from '../actions/dead-letters';
+import { orderActions } from '../actions/orders';
+import { maySeeStore } from '../auth';
+import { ApiError, describeZodError } from '../errors';
+import { deadLetterEditor, queueView, searchResults } from '../dashboard/attention';
+import { homeBody } from '../dashboard/home';
+import { fromHtmx, html, page, type PageContext, type SafeHtml } from '../dashboard/html';
+import { orderView } from '../dashboard/order';
 
-const escape = (s: unknown) =>
-  String(s ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+const ASSETS = {
+  'htmx.min.js': { file: require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript' },
+  'dashboard.css': { file: path.join(__dirname, '..', 'dashboard', 'dashboard.css'), type: 'text/css' },
+} as const;
 
-/** The operations dashboard: integration health in words a non-technical operator reads. */
-export function dashboardRouter({
-  db,
-  temporalUiUrl,
-  namespace,
-  store,
-}: {
+/** Every dashboard page: scripts and styles from this server only, no inline script, never framed. */
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const Id = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._-]+$/, 'a storefront order id');
+const Text = (max: number) => z.string().trim().min(1).max(max);
+const MapSku = z.object({ sku: Text(200), erpSku: Text(200) });
+const MapCustomer = z.object({ customerId: Text(200), erpCustomerId: Text(200) });
+const FieldFix = z.object({ field: OrderField, value: z.string().max(500) });
+const Acknowledge = z.object({ note: z.string().max(2000).optional() });
+const Cancel = z.object({ reason: Text(2000) });
+const Replay = z.object({
+  payload: z
+    .string()
+    .min(1)
+    .max(2 * 1024 * 1024),
+});
+const Search = z.object({ q: z.string().max(200).default('') });
+const NumericId = z.coerce.number().int().positive();
+
+export interface DashboardDeps {
   db: Db;
+  temporal: Client;
+  log: Logger;
   temporalUiUrl?: string;
   namespace: string;
   /** The store this deployment serves: parked webhooks and syncs belong to it. */
   store: string;
-}): Router {
+  taskQueuePrefix: string;
+}
+
+type Notice = { ok: boolean; text: string; href?: string };
+
+/**
+ * The operations dashboard, behind the sign-in (api/session.ts): server-rendered pages with htmx
+ * (served from node_modules by this API) for the parts that change in place. Every action calls the
+ * same server-side functions as the REST API (api/actions/), as the signed-in principal, scoped to
+ * its stores, with the session's CSRF token; figures on a form are never trusted for authorization.
+ */
+export function dashboardRouter(deps: DashboardDeps): Router {
+  const { db, temporal, store } = deps;
   const router = Router();
-  router.get('/dashboard', async (req, res) => {
-    // A principal limited to some stores sees only theirs, as on every API route.
-    const snapshot = await operationsSnapshot(db, {
-      stores: req.sessionPrincipal ? req.sessionPrincipal.stores : [],
-      homeStore: store,
-    });
-    const historyLink = (workflowId: string | null) =>
-      workflowId && temporalUiUrl
-        ? `<a href="${escape(`${temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`)}">history</a>`
-        : '';
-    const ago = (d: Date | null) => {
-      if (!d) return 'never';
-      const minutes = Math.round((Date.now() - new Date(d).getTime()) / 60_000);
-      return minutes < 1
-        ? 'just now'
-        : minutes < 120
-          ? `${minutes} min ago`
-          : `${Math.round(minutes / 60)} h ago`;
-    };
-    const parked = snapshot.parkedWebhooks;
-    res.type('html').send(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Quayside — operations</title>
-<meta http-equiv="refresh" content="30">
-<style>body{font:15px system-ui,sans-serif;margin:2rem;max-width:60rem}table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}.critical{color:#b00020}.warning{color:#a05a00}</style>
-</head><body>
-<form id="signed-in" method="post" action="/logout" style="float:right">Signed in as ${escape(req.sessionPrincipal?.name)} (${escape(req.sessionPrincipal?.role)})
-<input type="hidden" name="_csrf" value="${escape(req.csrfToken?.())}"> <button type="submit">Sign out</button></form>
-<h1>Quayside operations</h1>
-<h2>Needs attention</h2>
-<table id="alerts"><tr><th>Severity</th><th>What</th><th>Why</th><th></th></tr>
-${snapshot.alerts.map((a) => `<tr class="${escape(a.severity)}"><td>${escape(a.severity)}</td><td>${escape(a.subject)}</td><td>${escape(a.message)}</td><td>${historyLink(a.workflow_id)}</td></tr>`).join('') || '<tr><td colspan="4">Nothing needs attention.</td></tr>'}
-</table>
-<h2>Waiting for a decision</h2>
-<table id="approvals"><tr><th>Kind</th><th>Waiting</th><th>Escalated</th><th>Oldest</th></tr>
-${snapshot.approvals.map((a) => `<tr><td>${escape(a.kind)}</td><td>${escape(a.n)}</td><td>${escape(a.escalated)}</td><td>${escape(ago(a.oldest))}</td></tr>`).join('') || '<tr><td colspan="4">No decisions are waiting.</td></tr>'}
-</table>
-<h2>Orders by status</h2>
-<table id="orders"><tr><th>Status</th><th>Orders</th></tr>
-${snapshot.orders.map((r) => `<tr><td>${escape(r.status)}</td><td>${escape(r.n)}</td></tr>`).join('') || '<tr><td colspan="2">No orders yet.</td></tr>'}
-</table>
-<h2>Syncs (last 24 hours)</h2>
-<table id="syncs"><tr><th>Sync</th><th>Last run</th><th>Changes seen</th><th>Sent to the store</th><th>Delay of the last change</th></tr>
-${snapshot.syncs.map((r) => `<tr><td>${escape(r.sync)}</td><td>${escape(ago(r.last_run))}</td><td>${escape(r.changed)}</td><td>${escape(r.pushed)}</td><td>${r.last_lag_ms === null ? '—' : `${escape((Number(r.last_lag_ms) / 1000).toFixed(1))} s`}</td></tr>`).join('') || '<tr><td colspan="5">No sync has run in the last 24 hours.</td></tr>'}
-</table>
-<p id="webhooks">${parked === 0 ? 'Every webhook received was understood.' : `${escape(parked)} webhook(s) could not be understood and are parked for a fix (GET /webhooks/dead-letters).`}</p>
-</body></html>`);
+  const orders = orderActions({ temporal, store });
+  const deadLetters = deadLetterActions(deps);
+  const alerts = alertRepository(db);
+  const mappings = mappingRepository(db);
+
+  const principal = (req: Request): Principal => {
+    if (!req.sessionPrincipal) throw new ApiError(401, 'AUTH.UNAUTHENTICATED', 'Not signed in.');
+    return req.sessionPrincipal;
+  };
+  const scopeOf = (p: Principal): DashboardScope => ({
+    stores: p.stores,
+    homeStore: store,
+    approvalKinds: p.approvalKinds,
   });
+  const ctxOf = (req: Request): PageContext => ({
+    principal: principal(req),
+    csrfToken: req.csrfToken?.() ?? '',
+    temporalUiUrl: deps.temporalUiUrl,
+    namespace: deps.namespace,
+  });
+  const mayAct = (p: Principal) => p.role === 'operator' || p.role === 'admin';
+  const headers = (res: Response) => res.setHeader('Content-Security-Policy', CSP);
+
+  function respond(
+    req: Request,
+    res: Response,
+    title: string,
+    pathName: string,
+    body: SafeHtml,
+    status = 200,
+  ) {
+    headers(res);
+    res.status(status).type('html');
+    res.send(fromHtmx(req) ? body.value : page(ctxOf(req), { title, path: pathName, body }));
+  }
+
+  for (const [name, asset] of Object.entries(ASSETS)) {
+    const body = fs.readFileSync(asset.file);
+    router.get(`/dashboard/assets/${name}`, (_req, res) => {
+      res.setHeader('Cache-Control', 'private, max-age=3600');
+      res.type(asset.type).send(body);
+    });
+  }
+
+  async function queue(p: Principal) {
+    return attentionQueue(await attentionSources(db, scopeOf(p)));
+  }
+
+  router.get('/dashboard', async (req, res) => {
+    const p = principal(req);
+    const [figures, groups, sla] = await Promise.all([
+      homeFigures(db, scopeOf(p)),
+      queue(p),
+      slaRulesConfig.current(db),
+    ]);
+    respond(req, res, 'Integration health', '/dashboard', homeBody(figures, groups, sla.value));
+  });
+
+  async function queuePage(req: Request, res: Response, notice?: Notice, status = 200) {
+    const p = principal(req);
+    const body = queueView(ctxOf(req), await queue(p), { canAct: mayAct(p), notice });
+    respond(req, res, 'Needs attention', '/dashboard/attention', body, status);
+  }
+
+  router.get('/dashboard/attention', (req, res) => queuePage(req, res));
+
+  /** Runs an operator's action and answers with the fresh queue and what happened (or why not). */
+  function action<S extends z.ZodType>(
+    schema: S,
+    run: (p: Principal, body: z.infer<S>, req: Request) => Promise<Notice>,
+  ) {
+    return async (req: Request, res: Response) => {
+      try {
+        const p = principal(req);
+        if (!mayAct(p))
+          throw new ApiError(
+            403,
+            'AUTH.FORBIDDEN',
+            'Only operators and admins may fix items; you can see them.',
+          );
+        const parsed = schema.safeParse(req.body ?? {});
+        if (!parsed.success)
+          throw new ApiError(400, 'REQUEST.INVALID', describeZodError(parsed.error, 'form').message);
+        await queuePage(req, res, await run(p, parsed.data, req));
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        await queuePage(req, res, { ok: false, text: err.message }, err.status);
+      }
+    };
+  }
+
+  const orderIdOf = (req: Request) => {
+    const id = Id.safeParse(req.params.id);
+    if (!id.success) throw new ApiError(400, 'REQUEST.INVALID', 'That is not a storefront order id.');
+    return id.data;
+  };
+  const orderHref = (id: string) => `/dashboard/orders/${encodeURIComponent(id)}`;
+
+  /**
+   * Waits (a few seconds at most) until the read model no longer shows these orders parked on what
+   * was just fixed: the update returns once the process took the fix, and the page should show it moved on.
+   */
+  async function settled(
+    workflowIds: string[],
+    stillParked: (kind: string | null, reason: string) => boolean,
+  ) {
+    const deadline = Date.now() + 5_000;
+    while (workflowIds.length && Date.now() < deadline) {
+      const res = await db.query<{ attention_kind: string | null; attention_reason: string | null }>(
+        'SELECT attention_kind, attention_reason FROM orders WHERE workflow_id = ANY($1)',
+        [workflowIds],
+      );
+      if (
+        !res.rows.some(
+          (r) => r.attention_reason !== null && stillParked(r.attention_kind, r.attention_reason),
+        )
+      )
+        return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** One mapping fix sent to every order of this store parked on it; the mapping itself saved once. */
+  async function fixParked(
+    parked: { orderId: string; store: string; workflowId: string }[],
+    fix: (orderId: string) => Promise<unknown>,
+  ): Promise<{ fixed: string[]; problems: string[] }> {
+    const fixed: string[] = [];
+    const problems: string[] = [];
+    for (const o of parked.filter((x) => x.store === store)) {
+      try {
+        await fix(o.orderId);
+        fixed.push(o.orderId);
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        problems.push(`order ${o.orderId}: ${err.message}`);
+      }
+    }
+    return { fixed, problems };
+  }
+
+  const continues = (fixed: string[]) =>
+    fixed.length === 0
+      ? 'No order was waiting for it.'
+      : fixed.length === 1
+        ? `Order ${fixed[0]} continues.`
+        : `${fixed.length} orders continue.`;
+
+  router.post(
+    '/dashboard/attention/map-sku',
+    action(MapSku, async (p, { sku, erpSku }) => {
+      if (!maySeeStore(p, store)) throw new ApiError(404, 'STORE.NOT_FOUND', `No store ${store}.`);
+      const parked = await ordersParkedOn(db, scopeOf(p), { kind: 'unmappedSku', sku });
+      const { fixed, problems } = await fixParked(parked, (id) => orders.fix(p, id, { sku, erpSku }));
+      if (fixed.length === 0) await mappings.upsertSkus(store, [{ storeSku: sku, erpSku }], p.name);
+      await settled(
+        parked.map((o) => o.workflowId),
+        (kind, reason) => kind === 'unmappedSku' && reason.startsWith(`SKU ${sku}`),
+      );
+      if (problems.length && fixed.length === 0)
+        throw new ApiError(409, 'ORDER.CONFLICT', problems.join('; '));
+      return {
+        ok: true,
+        text: `SKU ${sku} is mapped to ERP item ${erpSku}. ${continues(fixed)}${problems.length ? ` Not fixed: ${problems.join('; ')}` : ''}`,
+        href: fixed.length === 1 ? orderHref(fixed[0]!) : undefined,
+      };
+    }),
+  );
+
+  router.post(
+    '/dashboard/attention/map-customer',
+    action(MapCustomer, async (p, { customerId, erpCustomerId }) => {
+      if (!maySeeStore(p, store)) throw new ApiError(404, 'STORE.NOT_FOUND', `No store ${store}.`);
+      const parked = await ordersParkedOn(db, scopeOf(p), { kind: 'unmappedCustomer', customerId });
+      const { fixed, problems } = await fixParked(parked, (id) =>
+        orders.fix(p, id, { customerId, erpCustomerId }),
+      );
+      if (fixed.length === 0) await mappings.upsertCustomer(store, customerId, erpCustomerId, p.name);
+      await settled(
+        parked.map((o) => o.workflowId),
+        (kind) => kind === 'unmappedCustomer',
+      );
+      if (problems.length && fixed.length === 0)
+        throw new ApiError(409, 'ORDER.CONFLICT', problems.join('; '));
+      return {
+        ok: true,
+        text: `Customer ${customerId} is mapped to ERP customer ${erpCustomerId}. ${continues(fixed)}`,
+        href: fixed.length === 1 ? orderHref(fixed[0]!) : undefined,
+      };
+    }),
+  );
+
+  router.post(
+    '/dashboard/attention/orders/:id/field',
+    action(FieldFix, async (p, fix, req) => {
+      const id = orderIdOf(req);
+      await orders.fix(p, id, fix);
+      await settled([orders.workflowIdOf(id)], (kind) => kind === 'erpRejected');
+      return {
+        ok: true,
+        text: `Order ${id} was corrected and is sent to the ERP again.`,
+        href: orderHref(id),
+      };
+    }),
+  );
+
+  router.post(
+    '/dashboard/attention/orders/:id/acknowledge',
+    action(Acknowledge, async (p, { note }, req) => {
+      const id = orderIdOf(req);
+      await orders.fix(p, id, { acknowledge: true, ...(note ? { note } : {}) });
+      await settled(
+        [orders.workflowIdOf(id)],
+        (kind) => kind === 'changedAfterShipment' || kind === 'shipmentFailed',
+      );
+      return { ok: true, text: `Order ${id}: acknowledged.`, href: orderHref(id) };
+    }),
+  );
+
+  router.post(
+    '/dashboard/attention/orders/:id/cancel',
+    action(Cancel, async (p, { reason }, req) => {
+      const id = orderIdOf(req);
+      const result = await orders.cancel(p, id, { reason: `${reason} (by ${p.name})`, by: 'operator' });
+      return {
+        ok: true,
+        text: `Order ${id} is cancelled${result.compensations.length ? `: ${result.compensations.join(', ')}` : ''}.`,
+        href: orderHref(id),
+      };
+    }),
+  );
+
+  router.get('/dashboard/attention/dead-letters/:id/edit', async (req, res) => {
+    const p = principal(req);
+    const id = NumericId.safeParse(req.params.id);
+    if (!id.success || !mayAct(p)) throw new ApiError(404, 'DEAD_LETTER.NOT_FOUND', 'No such dead letter.');
+    const letter = await deadLetters.get(p, id.data);
+    headers(res);
+    res
+      .type('html')
+      .send(deadLetterEditor(ctxOf(req), id.data, pretty(letter.replayPayload ?? letter.payload)).value);
+  });
+
+  router.post(
+    '/dashboard/attention/dead-letters/:id/replay',
+    action(Replay, async (p, { payload }, req) => {
+      const id = NumericId.safeParse(req.params.id);
+      if (!id.success) throw new ApiError(404, 'DEAD_LETTER.NOT_FOUND', 'No such dead letter.');
+      const { workflowId } = await deadLetters.replay(p, id.data, payload);
+      return { ok: true, text: `Webhook ${id.data} was replayed into ${workflowId}.` };
+    }),
+  );
+
+  async function alertOf(p: Principal, req: Request) {
+    const id = NumericId.safeParse(req.params.id);
+    const alert = id.success ? await visibleAlert(db, scopeOf(p), id.data) : null;
+    if (!alert) throw new ApiError(404, 'ALERT.NOT_FOUND', 'That alert is not open (any more).');
+    return alert;
+  }
+
+  router.post(
+    '/dashboard/attention/alerts/:id/acknowledge',
+    action(z.object({}), async (p, _body, req) => {
+      const alert = await alertOf(p, req);
+      await alerts.acknowledge(alert.id, p.name);
+      return { ok: true, text: `“${alert.subject}” is acknowledged.` };
+    }),
+  );
+
+  router.post(
+    '/dashboard/attention/alerts/:id/retry',
+    action(z.object({}), async (p, _body, req) => {
+      const alert = await alertOf(p, req);
+      if (!alert.workflowId?.startsWith('sync:inventory:'))
+        throw new ApiError(422, 'ALERT.NOT_RETRYABLE', 'Only a sync can be run again from here.');
+      await temporal.workflow.getHandle(alert.workflowId).signal(SYNC_MESSAGES.stockChangedSignal);
+      await alerts.acknowledge(alert.id, p.name);
+      return {
+        ok: true,
+        text: `The inventory sync runs now; “${alert.subject}” comes back if the problem is still there.`,
+      };
+    }),
+  );
+
+  router.get('/dashboard/search/:kind', async (req, res) => {
+    const p = principal(req);
+    const kind = req.params.kind === 'customers' ? 'customers' : req.params.kind === 'items' ? 'items' : null;
+    if (!kind || !mayAct(p)) throw new ApiError(404, 'ROUTE.NOT_FOUND', 'No such search.');
+    const { q } = Search.parse(req.query);
+    const rows =
+      kind === 'items'
+        ? (await searchItems(db, q)).map((i) => ({
+            value: i.erpSku,
+            label: `${i.name}${i.inactive ? ' (inactive)' : ''}`,
+          }))
+        : (await searchCustomers(db, q)).map((c) => ({ value: c.erpCustomerId, label: c.companyName }));
+    headers(res);
+    res.type('html').send(searchResults(kind, q, rows).value);
+  });
+
+  router.get('/dashboard/orders/:id', async (req, res) => {
+    const p = principal(req);
+    const id = orderIdOf(req);
+    try {
+      const status = await orders.status(p, id);
+      respond(
+        req,
+        res,
+        `Order ${status.orderNumber ?? id}`,
+        '/dashboard/orders',
+        orderView(ctxOf(req), status),
+      );
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 404) throw err;
+      respond(
+        req,
+        res,
+        'No such order',
+        '/dashboard/orders',
+        html`<p class="notice problem">${err.message}</p>`,
+        404,
+      );
+    }
+  });
+
   return router;
+}
+
+/** A payload pretty-printed for editing, its big numbers (ids) kept exactly. */
+function pretty(payload: string): string {
+  try {
+    return stringifyLossless(parseLossless(payload), null, 2) ?? payload;
+  } catch {
+    return payload;
+  }
 }

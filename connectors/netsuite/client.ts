@@ -41,6 +41,8 @@ export interface NetSuiteConfig extends TbaCredentials {
   /** A budget of its own instead of the process-wide one for this account. */
   budget?: ErpBudget;
   log?: Logger;
+  /** Told of every HTTP attempt: `ok` false for a 5xx, 429, timeout or network failure (the dashboard's error rate). */
+  onCall?: (outcome: { ok: boolean }) => void;
 }
 
 export function netSuiteConfigFrom(config: Config, log?: Logger): NetSuiteConfig {
@@ -210,6 +212,7 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
           signal: AbortSignal.timeout(timeoutMs),
         });
+        config.onCall?.({ ok: res.status !== 429 && res.status < 500 });
         if (res.ok) {
           const text = await res.text();
           return { status: res.status, headers: res.headers, json: text ? (JSON.parse(text) as Json) : null };
@@ -217,6 +220,7 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         failure = await NetSuiteError.fromResponse(res);
       } catch (err) {
         if (err instanceof NetSuiteError) throw err;
+        config.onCall?.({ ok: false });
         const timeout = (err as { name?: string }).name === 'TimeoutError';
         failure = new NetSuiteError({
           status: 0,

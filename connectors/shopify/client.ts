@@ -30,6 +30,8 @@ export interface ShopifyClientOptions {
   /** Retries of HTTP failures (5xx, 429, network) inside one call. */
   maxHttpRetries?: number;
   timeoutMs?: number;
+  /** Told of every HTTP attempt: `ok` false for a 5xx, 429, timeout or network failure (the dashboard's error rate). */
+  onCall?: (outcome: { ok: boolean }) => void;
 }
 
 export interface ShopifyClientStats {
@@ -95,11 +97,13 @@ export class ShopifyAdminClient {
           signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
         });
       } catch (err) {
+        this.opts.onCall?.({ ok: false });
         if (++httpFailures > maxHttp)
           throw new ShopifyUnavailableError(`Shopify did not answer: ${(err as Error).message}`);
         await sleep(250 * 2 ** httpFailures);
         continue;
       }
+      this.opts.onCall?.({ ok: res.status !== 429 && res.status < 500 });
       if (res.status === 401 || res.status === 403) {
         throw new ShopifyAuthError(
           `Shopify refused the access token (HTTP ${res.status}); check SHOPIFY_ACCESS_TOKEN and the app's scopes.`,

@@ -65,7 +65,7 @@ describe('signing in to the pages with business data, in a real browser', () => 
     expect(page.url()).toBe(`${base}/login?next=%2Fdashboard`);
     expect(res?.status()).toBe(200);
     expect(await page.locator('h1').textContent()).toBe('Sign in to Quayside');
-    expect(await page.locator('#alerts').count()).toBe(0);
+    expect(await page.locator('#main').count()).toBe(0);
     await page.close();
 
     const raw = await fetch(`${base}/dashboard`, { redirect: 'manual' });
@@ -90,11 +90,11 @@ describe('signing in to the pages with business data, in a real browser', () => 
     await page.click('button[type=submit]');
     await page.waitForSelector('#problem');
     expect(await page.locator('#problem').textContent()).toContain('That key was not accepted');
-    expect(await page.locator('#alerts').count()).toBe(0);
+    expect(await page.locator('#main').count()).toBe(0);
 
     await signIn(page, base, apiKey);
     expect(await page.locator('#signed-in').textContent()).toContain(`Signed in as ${principal.name}`);
-    expect(await page.locator('#alerts').count()).toBe(1);
+    expect(await page.locator('#main').count()).toBe(1);
     const cookie = await sessionCookie(context);
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: false, path: '/' });
     // Idle expiry is the cookie's lifetime, renewed by each request.
@@ -162,7 +162,7 @@ describe('signing in to the pages with business data, in a real browser', () => 
     const busy = await newUser('Busy');
     await signIn(page, base, busy.apiKey);
     await page.reload();
-    expect(await page.locator('#alerts').count()).toBe(1);
+    expect(await page.locator('#main').count()).toBe(1);
     await db.query(
       `UPDATE web_sessions SET sess = jsonb_set(sess::jsonb, '{signedInAt}', to_jsonb($2::bigint))::json WHERE sid = $1`,
       [await sidOf(context), Date.now() - 8 * 3_600_000 - 60_000],

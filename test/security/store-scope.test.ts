@@ -8,6 +8,12 @@ import { startApi, type TestApi } from './api';
  * A principal limited to another store, against every route with an object of this API's store:
  * it sees and changes nothing, and each refusal reads exactly like the object does not exist.
  */
+const cookieOf = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+
 describe('store scoping on every route', () => {
   let api: TestApi;
   const STORE = `scope-${randomUUID().slice(0, 8)}`;
@@ -163,11 +169,6 @@ describe('store scoping on every route', () => {
 
   /** Signs in through the login form as a browser would: its CSRF token and session cookie. */
   async function dashboardAs(key: string): Promise<string> {
-    const cookieOf = (res: Response) =>
-      res.headers
-        .getSetCookie()
-        .map((c) => c.split(';')[0])
-        .join('; ');
     const form = await fetch(`${api.base}/login?next=%2Fdashboard`);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
     const signedIn = await fetch(`${api.base}/login`, {
@@ -185,6 +186,94 @@ describe('store scoping on every route', () => {
     return page.text();
   }
 
+  /** A signed-in browser session: its cookie and the CSRF token its pages carry. */
+  async function sessionFor(key: string): Promise<{ cookie: string; csrf: string }> {
+    const form = await fetch(`${api.base}/login`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+    const signedIn = await fetch(`${api.base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(form) },
+      body: new URLSearchParams({ _csrf: csrf, apiKey: key, next: '/dashboard/attention' }).toString(),
+    });
+    const cookie = cookieOf(signedIn) || cookieOf(form);
+    const page = await fetch(`${api.base}/dashboard/attention`, { headers: { cookie } });
+    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+    return { cookie, csrf: token };
+  }
+
+  it('dashboard actions: another store’s operator finds none of this store’s items and every fix is refused', async () => {
+    const wf = `order:${STORE}:o-2`;
+    await api.db.query(
+      `INSERT INTO orders (store, order_id, workflow_id, status, attention_kind, attention_reason)
+       VALUES ($1, 'o-2', $2, 'onHold', 'unmappedSku', 'SKU PROD-SCOPE is not mapped to an ERP item; map it to continue.')`,
+      [STORE, wf],
+    );
+    const alert = await api.db.query<{ id: number }>(
+      `INSERT INTO alerts (dedupe_key, severity, kind, subject, message, workflow_id)
+       VALUES ($1, 'warning', 'sync.unmapped', 'Stock for 3 ERP item(s) has no storefront SKU', 'Add them', $2) RETURNING id`,
+      [`scope-sync:${STORE}`, `sync:inventory:${STORE}`],
+    );
+    const alertId = alert.rows[0]!.id;
+    const as = async (key: string) => {
+      const s = await sessionFor(key);
+      const post = (path: string, form: Record<string, string>) =>
+        fetch(`${api.base}${path}`, {
+          method: 'POST',
+          headers: {
+            cookie: s.cookie,
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-csrf-token': s.csrf,
+          },
+          body: new URLSearchParams(form).toString(),
+        });
+      const queue = await (
+        await fetch(`${api.base}/dashboard/attention`, { headers: { cookie: s.cookie } })
+      ).text();
+      return { post, queue };
+    };
+
+    const mine = await as(admin);
+    expect(mine.queue).toContain('SKU PROD-SCOPE is not mapped to an ERP item');
+    expect(mine.queue).toContain(`dead-letter:${deadLetterId}`);
+    expect(mine.queue).toContain('Stock for 3 ERP item(s) has no storefront SKU');
+
+    const theirs = await as(outsiderOperator);
+    expect(theirs.queue).not.toContain('PROD-SCOPE');
+    expect(theirs.queue).not.toContain(`dead-letter:${deadLetterId}`);
+    expect(theirs.queue).not.toContain('Stock for 3 ERP item(s)');
+    const refusals = [
+      await theirs.post('/dashboard/attention/map-sku', { sku: 'PROD-SCOPE', erpSku: 'E-1' }),
+      await theirs.post('/dashboard/attention/map-customer', { customerId: 'c-1', erpCustomerId: '1' }),
+      await theirs.post('/dashboard/attention/orders/o-2/cancel', { reason: 'not mine' }),
+      await theirs.post('/dashboard/attention/orders/o-2/field', { field: 'poNumber', value: 'X' }),
+      await theirs.post(`/dashboard/attention/dead-letters/${deadLetterId}/replay`, { payload: '{}' }),
+      await theirs.post(`/dashboard/attention/alerts/${alertId}/acknowledge`, {}),
+      await theirs.post(`/dashboard/attention/alerts/${alertId}/retry`, {}),
+    ];
+    expect(refusals.map((r) => r.status)).toEqual([404, 404, 404, 404, 404, 404, 404]);
+    const edit = await fetch(`${api.base}/dashboard/attention/dead-letters/${deadLetterId}/edit`, {
+      headers: { cookie: (await sessionFor(outsiderOperator)).cookie },
+    });
+    expect(edit.status).toBe(404);
+    // Nothing changed: no mapping, the alert open, the dead letter parked, the order still parked.
+    expect(
+      (await api.db.query('SELECT 1 FROM sku_map WHERE store = $1 AND store_sku = $2', [STORE, 'PROD-SCOPE']))
+        .rowCount,
+    ).toBe(0);
+    expect((await api.db.query('SELECT resolved_at FROM alerts WHERE id = $1', [alertId])).rows[0]).toEqual({
+      resolved_at: null,
+    });
+    expect(
+      (await api.db.query('SELECT status FROM dead_letters WHERE id = $1', [deadLetterId])).rows[0],
+    ).toEqual({ status: 'parked' });
+    expect(
+      (await api.db.query('SELECT attention_kind FROM orders WHERE workflow_id = $1', [wf])).rows[0],
+    ).toEqual({
+      attention_kind: 'unmappedSku',
+    });
+  });
+
   it('dashboard: a principal of another store sees none of this store’s orders, decisions or alerts', async () => {
     const subject = `Order o-1 of ${STORE} needs attention`;
     await api.db.query(
@@ -194,10 +283,10 @@ describe('store scoping on every route', () => {
     );
     const mine = await dashboardAs(admin);
     expect(mine).toContain(subject);
-    expect(mine).toContain('onHold');
+    expect(mine).toContain('On hold');
     const theirs = await dashboardAs(outsiderOperator);
     expect(theirs).not.toContain(subject);
     expect(theirs).toContain('No orders yet.');
-    expect(theirs).toContain('No decisions are waiting.');
+    expect(theirs).toContain('No decision is waiting.');
   });
 });
