@@ -179,7 +179,11 @@ const ALERT_CAUSES: Record<string, { title: string; process: AttentionProcess; r
   'approval.noApprover': { title: 'Decisions nobody is allowed to make', process: 'decision' },
   'approval.escalated': { title: 'Decisions waiting too long', process: 'decision' },
   'notification.rejected': { title: 'Notifications the receiver refused', process: 'other' },
-  'sla.breach': { title: 'Service levels missed', process: 'other' },
+  'sla.erpOrder': { title: 'Orders not in the ERP within their service level', process: 'order' },
+  'sla.shipment': { title: 'Orders not shipped within their service level', process: 'order' },
+  'sla.invoice': { title: 'Shipments not invoiced within their service level', process: 'order' },
+  'sla.syncLag': { title: 'Syncs behind their service level', process: 'sync' },
+  'sla.decision': { title: 'Decisions waiting past their service level', process: 'decision' },
 };
 
 function processOfWorkflow(workflowId: string | null): AttentionProcess | null {
@@ -298,7 +302,8 @@ export function attentionQueue(src: {
       continue;
     }
     const parked = a.workflowId ? byWorkflow.get(a.workflowId) : undefined;
-    if (parked && a.kind.startsWith('order.')) {
+    // The order's own alerts and its service-level breaches are the parked order's item.
+    if (parked && (a.kind.startsWith('order.') || a.kind.startsWith('sla.'))) {
       merge(parked, a);
       continue;
     }

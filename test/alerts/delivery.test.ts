@@ -102,7 +102,9 @@ describe('alerts reach people', () => {
         expect(slack.refused()).toBe(1); // the first attempt was refused and retried
         expect(slackOpen[0]?.text).toContain('Needs attention: Order #2001');
         expect(slackOpen[0]?.text).toContain('GASKET-4');
-        expect(slackOpen[0]?.text).toContain(`https://quayside.example/dashboard/attention#alert-${alert.id}`);
+        expect(slackOpen[0]?.text).toContain(
+          `https://quayside.example/dashboard/attention#alert-${alert.id}`,
+        );
         expect(slackOpen[0]?.text).toContain(
           `http://ui.example/namespaces/default/workflows/${encodeURIComponent(handle.workflowId)}`,
         );
