@@ -1,7 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import type { AlertRepository } from '../db/alerts';
 import type { MappingRepository } from '../db/mappings';
-import { withTransaction, type Db } from '../db/pool';
+import type { Db } from '../db/pool';
 import { storePricingRepository, type StorePricingRepository } from '../db/store-pricing';
 import { syncRepository } from '../db/sync';
 import { availableCredit } from '../domain/credit-exposure';
@@ -218,29 +218,35 @@ export function createStorePricingActivities(deps: StorePricingDeps) {
   }
 
   /**
-   * Publishes what changed. The customers' headrooms are locked while they are read and written, so
-   * two orders of one customer publishing at once cannot leave the older figure in the store.
+   * Publishes what changed since the last publication. Two orders of one customer may publish at
+   * once, and the one that read the older figures may write last; so each publisher reads the
+   * figures again after its write and writes again until they agree with what it wrote.
    */
   async function publishHeadrooms(store: string, erpIds: string[]): Promise<number> {
     if (erpIds.length === 0) return 0;
-    return withTransaction(db, async (client) => {
-      for (const id of [...new Set(erpIds)].sort())
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`credit-headroom:${store}:${id}`]);
-      const positions = await repo.creditPositions(store, erpIds, currency);
-      const locations = await locationsFor(store, [...positions.keys()]);
-      let published = 0;
+    const wrote = new Map<string, string | null>();
+    let pending = [...new Set(erpIds)];
+    let locations: Map<string, string> | undefined;
+    for (let round = 0; round < 3 && pending.length > 0; round++) {
+      const positions = await repo.creditPositions(store, pending, currency);
+      locations ??= await locationsFor(store, [...positions.keys()]);
+      const next: string[] = [];
       for (const [erpId, position] of positions) {
         const location = locations.get(erpId);
         if (!location) continue;
         const credit = availableCredit(position);
         const value = credit ? credit.toString() : null;
-        if (await repo.headroomIs(store, erpId, location, value)) continue;
+        const written = wrote.has(erpId);
+        if (written ? wrote.get(erpId) === value : await repo.headroomIs(store, erpId, location, value))
+          continue;
         await pricing.setCreditHeadroom(location, credit ? { amount: value!, currency } : null);
         await repo.saveHeadroom(store, erpId, location, value, currency);
-        published += 1;
+        wrote.set(erpId, value);
+        next.push(erpId);
       }
-      return published;
-    });
+      pending = next;
+    }
+    return wrote.size;
   }
 
   return {

@@ -243,6 +243,7 @@ export function createRootValue(ctx: ResolverContext) {
       return { paymentTermsTemplate: t ? termsNode(t) : null };
     },
     catalogs: ({ first }: Args) => pricing.locationCatalogs(l.id, first),
+    metafield: metafieldsOf(l.id).metafield,
     ...companyLocationExtras(l),
   });
   const companyNode = (c: Row): Row => ({

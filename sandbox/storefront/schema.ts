@@ -175,6 +175,7 @@ export const ADMIN_SDL = /* GraphQL */ `
     company: Company!
     buyerExperienceConfiguration: BuyerExperienceConfiguration
     catalogs(first: Int!): CatalogConnection!
+    metafield(namespace: String!, key: String!): Metafield
   }
   type CompanyLocationConnection {
     nodes: [CompanyLocation!]!

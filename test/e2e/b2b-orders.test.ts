@@ -1,17 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { createStorePricingActivities } from '../../activities/store-pricing';
-import { ShopifyPricing } from '../../connectors/shopify/pricing';
-import { alertRepository } from '../../db/alerts';
-import { mappingRepository } from '../../db/mappings';
-import { syncRepository } from '../../db/sync';
 import { orderWorkflowId } from '../../domain/ids';
 import { Money } from '../../domain/money';
-import { seedSandboxMappings } from '../../sandbox/erp/mappings';
 import { PRICE_LEVELS, contractItems, seedCustomer, seedItem, storeSku } from '../../sandbox/erp/scenario';
-import { seedSandboxStore } from '../../sandbox/storefront/seed';
 import { orderStatusQuery, type OrderStatus } from '../../workflows/orderToInvoice';
-import { startStack, waitFor, type Stack } from './stack';
+import { loadB2bScenario, startStack, waitFor, type Stack } from './stack';
 
 /**
  * 200 B2B orders on the whole stack, each at whatever the store charges its buyer after a full price
@@ -60,54 +52,7 @@ describe('B2B orders at the ERP price, with their whole money, on the whole stac
 
   beforeAll(async () => {
     stack = await startStack({ skus: SKUS, customers: CUSTOMERS, privateDatabase: true });
-    const { shop, erp, db, store } = stack;
-    await seedSandboxStore(shop.db, { skus: SKUS, customers: CUSTOMERS });
-    await seedSandboxMappings(db, store, {
-      skus: SKUS,
-      erpSchema: erp.schema,
-      storeSchema: `sandbox_store_${stack.prefix}`,
-    });
-    // Quayside's caches of the ERP's items, prices and customers, then the full price resync into the store.
-    const netsuite = erp.client({ concurrency: 5 });
-    const syncs = syncRepository(db);
-    for (let c: string | null = null; ;) {
-      const page = await netsuite.listItems(c, 500);
-      await syncs.saveItems(page.items);
-      if (!page.hasMore) break;
-      c = page.nextCursor;
-    }
-    for (let c: string | null = null; ;) {
-      const page = await netsuite.pricesChangedSince(c, 500);
-      await syncs.savePrices(page.items);
-      if (!page.hasMore) break;
-      c = page.nextCursor;
-    }
-    for (let c: string | null = null; ;) {
-      const page = await netsuite.customersChangedSince(c, 500);
-      for (const customer of page.items) await syncs.saveCustomer(customer);
-      if (!page.hasMore) break;
-      c = page.nextCursor;
-    }
-    const acts = createStorePricingActivities({
-      db,
-      erp: netsuite,
-      pricing: new ShopifyPricing(shop.client),
-      mappings: mappingRepository(db),
-      alerts: alertRepository(db),
-    });
-    const env = new MockActivityEnvironment();
-    await env.run(acts.startPricingCursors, { store, onlyIfUnset: false });
-    for (const level of (await env.run(acts.listPriceLevels)) as string[])
-      await env.run(acts.pushLevelList, { store, level });
-    for (let after: string | null = null; ;) {
-      const batch: { last: string | null } = await env.run(acts.pushCustomerBatch, {
-        store,
-        after,
-        batchSize: 7,
-      });
-      if (batch.last === null) break;
-      after = batch.last;
-    }
+    await loadB2bScenario(stack, { skus: SKUS, customers: CUSTOMERS });
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();

@@ -10,6 +10,13 @@ import { ensureErpEventsPoller } from '../../activities/erp-events';
 import { createApp } from '../../api/app';
 import { SHOPIFY_TOPICS } from '../../api/webhooks/map';
 import { ShopifyStorefront, registerWebhookSubscriptions } from '../../connectors/shopify';
+import { ShopifyPricing } from '../../connectors/shopify/pricing';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createStorePricingActivities } from '../../activities/store-pricing';
+import { alertRepository } from '../../db/alerts';
+import { syncRepository } from '../../db/sync';
+import { seedSandboxMappings } from '../../sandbox/erp/mappings';
+import { seedSandboxStore } from '../../sandbox/storefront/seed';
 import { mappingRepository } from '../../db/mappings';
 import type { Db } from '../../db/pool';
 import { cachedPriceBook } from '../../db/price-book';
@@ -85,6 +92,7 @@ export async function startStack(
     erp: netsuite,
     erpBulk: netsuite.withPriority('bulk'),
     storefront: new ShopifyStorefront(shop.client),
+    pricing: new ShopifyPricing(shop.client),
     prices: cachedPriceBook(db),
     log: testLog,
   });
@@ -149,3 +157,62 @@ export const waitFor = <T>(
   probe: () => Promise<T | null | undefined | false>,
   timeoutMs = 30_000,
 ) => eventually(probe, what, timeoutMs);
+
+/**
+ * The sandbox scenario as a going concern: the store seeded with the ERP's customers (as companies)
+ * and items, Quayside's mappings and its caches of the ERP's items, prices and customers, then the
+ * full price resync into the store, which also publishes every company location's credit headroom.
+ * For a stack with its own database (`privateDatabase`).
+ */
+export async function loadB2bScenario(
+  stack: Stack,
+  size: { skus: number; customers: number },
+): Promise<void> {
+  const { shop, erp, db, store } = stack;
+  await seedSandboxStore(shop.db, size);
+  await seedSandboxMappings(db, store, {
+    skus: size.skus,
+    erpSchema: erp.schema,
+    storeSchema: `sandbox_store_${stack.prefix}`,
+  });
+  const netsuite = erp.client({ concurrency: 5 });
+  const syncs = syncRepository(db);
+  for (let c: string | null = null; ;) {
+    const page = await netsuite.listItems(c, 500);
+    await syncs.saveItems(page.items);
+    if (!page.hasMore) break;
+    c = page.nextCursor;
+  }
+  for (let c: string | null = null; ;) {
+    const page = await netsuite.pricesChangedSince(c, 500);
+    await syncs.savePrices(page.items);
+    if (!page.hasMore) break;
+    c = page.nextCursor;
+  }
+  for (let c: string | null = null; ;) {
+    const page = await netsuite.customersChangedSince(c, 500);
+    for (const customer of page.items) await syncs.saveCustomer(customer);
+    if (!page.hasMore) break;
+    c = page.nextCursor;
+  }
+  const acts = createStorePricingActivities({
+    db,
+    erp: netsuite,
+    pricing: new ShopifyPricing(shop.client),
+    mappings: mappingRepository(db),
+    alerts: alertRepository(db),
+  });
+  const env = new MockActivityEnvironment();
+  await env.run(acts.startPricingCursors, { store, onlyIfUnset: false });
+  for (const level of (await env.run(acts.listPriceLevels)) as string[])
+    await env.run(acts.pushLevelList, { store, level });
+  for (let after: string | null = null; ;) {
+    const batch: { last: string | null } = await env.run(acts.pushCustomerBatch, {
+      store,
+      after,
+      batchSize: 7,
+    });
+    if (batch.last === null) break;
+    after = batch.last;
+  }
+}

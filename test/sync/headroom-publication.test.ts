@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createStorePricingActivities } from '../../activities/store-pricing';
+import { alertRepository } from '../../db/alerts';
+import { mappingRepository } from '../../db/mappings';
+import { orderRepository } from '../../db/orders';
+import type { Db } from '../../db/pool';
+import { syncRepository } from '../../db/sync';
+import type { ErpChangeFeed, ErpCustomer, ErpPort } from '../../domain/erp';
+import type { StorePricingPort } from '../../domain/store-pricing';
+import { makeOrder } from '../orders/harness';
+import { privateTestDatabase } from '../support/env';
+
+/**
+ * The headroom an order event publishes, against Quayside's own database with a store that records
+ * what it is told: the ERP balance is read afresh, and a publication that read older figures than a
+ * concurrent one ends with the newer figure in the store.
+ */
+describe('publishing a customer’s credit headroom', () => {
+  let own: { db: Db; drop(): Promise<void> };
+  const store = 'headroom-store';
+  const customer: ErpCustomer = {
+    erpId: '77',
+    externalId: null,
+    companyName: 'Acme',
+    email: null,
+    creditLimit: '1000.00',
+    balance: '100.00',
+    terms: null,
+    priceLevel: null,
+    taxExempt: false,
+    taxId: null,
+    parentErpId: null,
+    lastModified: new Date().toISOString(),
+  };
+  const erp = { getCustomer: async () => customer } as unknown as ErpPort & ErpChangeFeed;
+  const written: (string | null)[] = [];
+  let duringWrite: (() => Promise<void>) | undefined;
+  const pricing = {
+    companyLocations: async (ids: string[]) =>
+      new Map(ids.map((id) => [id, `gid://shopify/CompanyLocation/${id}`])),
+    setCreditHeadroom: async (_location: string, headroom: { amount: string } | null) => {
+      const then = duringWrite;
+      duringWrite = undefined;
+      await then?.();
+      written.push(headroom?.amount ?? null);
+    },
+  } as unknown as StorePricingPort;
+
+  const recordOrder = (orderId: string, total: string) =>
+    orderRepository(own.db).upsert({
+      workflowId: `order:${store}:${orderId}`,
+      order: makeOrder(store, orderId, { totals: { discounts: '0.00', tax: '0.00', total } }),
+      status: 'inErp',
+      step: 'fulfilling',
+      attention: null,
+      lines: makeOrder(store, orderId).lines.map((l) => ({
+        lineId: l.lineId,
+        sku: l.sku,
+        erpSku: l.sku,
+        unitPrice: l.unitPrice,
+        ordered: l.quantity,
+        shipped: 0,
+        backordered: 0,
+        cancelled: 0,
+        invoiced: 0,
+        allocations: [],
+      })),
+      erpOrder: null,
+      rulesVersion: null,
+    });
+
+  beforeAll(async () => {
+    own = await privateTestDatabase();
+    await mappingRepository(own.db).upsertCustomer(store, 'cust-1', '77');
+    await syncRepository(own.db).saveCustomer({ ...customer, balance: '0.00' });
+  });
+  afterAll(async () => {
+    await own?.drop();
+  });
+
+  it('reads the ERP balance afresh, and corrects a figure a concurrent order made stale while it was written', async () => {
+    const acts = createStorePricingActivities({
+      db: own.db,
+      erp,
+      pricing,
+      mappings: mappingRepository(own.db),
+      alerts: alertRepository(own.db),
+    });
+    const env = new MockActivityEnvironment();
+    await recordOrder('1', '30.00');
+    // While the first figure is on its way to the store, another order of the customer is recorded.
+    duringWrite = () => recordOrder('2', '45.50');
+    await env.run(acts.publishCreditHeadroom, { store, customerErpIds: ['77'], refreshBalance: true });
+    // 1000.00 − 100.00 (the ERP's balance, not the cached 0.00) − 30.00; then − 45.50 as well.
+    expect(written).toEqual(['870.00', '824.50']);
+
+    // Nothing changed: nothing is written.
+    await env.run(acts.publishCreditHeadroom, { store, customerErpIds: ['77'] });
+    expect(written).toHaveLength(2);
+  });
+});
