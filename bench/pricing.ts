@@ -163,7 +163,9 @@ async function main() {
     .n;
   process.stdout.write(
     `full resync: ${lists} catalogs, ${written} fixed prices, ${spent.calls} calls, ${spent.points} cost points in ${seconds.toFixed(1)} s; ` +
-      `rate-limit floor ${floor.toFixed(1)} s (${restoreRate} points/s, bucket ${bucket}) → ${(seconds / Math.max(floor, 0.001)).toFixed(2)}× the floor\n`,
+      (floor > 0
+        ? `rate-limit floor ${floor.toFixed(1)} s (${restoreRate} points/s, bucket ${bucket}) → ${(seconds / floor).toFixed(2)}× the floor\n`
+        : `no rate-limit floor: the points spent fit in the ${bucket}-point bucket (run a larger scenario for a ratio)\n`),
   );
 
   // (b) incremental: a Tier 3 item price in the ERP → the price a Tier 3 buyer's location is shown.
