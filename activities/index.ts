@@ -11,12 +11,14 @@ import { createApprovalActivities } from './approvals';
 import { createCustomerActivities, createCustomerSyncActivities } from './customers';
 import { createNotifyActivities } from './notify';
 import { createReturnActivities } from './returns';
-import { createSyncActivities } from './sync';
+import { createStockPusher, createSyncActivities } from './sync';
+import { createStoreCatalogActivities } from './store-catalog';
+import type { StoreCatalogPort } from '../domain/catalog';
 import { createSlaActivities } from './sla';
 import { createStorePricingActivities } from './store-pricing';
 import { createStoreCompanyActivities } from './store-companies';
 import type { StoreCompaniesPort } from '../domain/store-companies';
-import type { ErpChangeFeed } from '../domain/erp';
+import type { ErpCatalogFeed, ErpChangeFeed } from '../domain/erp';
 import type { StorePricingPort } from '../domain/store-pricing';
 import { alertRepository } from '../db/alerts';
 import { mappingRepository } from '../db/mappings';
@@ -33,6 +35,8 @@ export interface ActivityDeps {
   pricing?: StorePricingPort;
   /** The store's B2B companies, locations and contacts (connectors/shopify ShopifyCompanies). */
   companies?: StoreCompaniesPort;
+  /** The store's products, written from the ERP's item master (connectors/shopify ShopifyCatalog). */
+  catalog?: StoreCatalogPort;
   /** Expected ERP prices for the order price check (none: storefront prices stand). */
   prices?: PriceBook;
   log?: Logger;
@@ -87,6 +91,7 @@ export function createActivities(deps: ActivityDeps) {
       companies: deps.companies ?? missingPort<StoreCompaniesPort>('store companies'),
       alerts: alertRepository(deps.db),
     }),
+    ...storeCatalogActivities(deps),
     ...createCustomerActivities({
       db: deps.db,
       erp: deps.erp ?? missingPort<ErpPort>('ERP'),
@@ -98,3 +103,24 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+function storeCatalogActivities(deps: ActivityDeps) {
+  const erp = (deps.erpBulk ?? deps.erp ?? missingPort<ErpPort>('ERP')) as ErpPort & ErpCatalogFeed;
+  const storefront = deps.storefront ?? missingPort<StorefrontPort>('storefront');
+  const pusher = createStockPusher({
+    db: deps.db,
+    storefront,
+    mappings: mappingRepository(deps.db),
+    alerts: alertRepository(deps.db),
+  });
+  return createStoreCatalogActivities({
+    db: deps.db,
+    erp,
+    catalog: deps.catalog ?? missingPort<StoreCatalogPort>('store catalog'),
+    mappings: mappingRepository(deps.db),
+    alerts: alertRepository(deps.db),
+    pushStock: async (input) => {
+      await pusher.pushCurrentStock({ ...input, erp });
+    },
+  });
+}

@@ -5,7 +5,7 @@ import { withTransaction, type Db, type DbClient } from '../db/pool';
 import { rulesRepository } from '../db/rules';
 import { stockVisibilityRepository } from '../db/stock-visibility';
 import { stockKey, syncRepository, type SyncRepository } from '../db/sync';
-import type { ErpPort, InventoryLevel, Page } from '../domain/erp';
+import type { ErpCatalogFeed, ErpPort, InventoryLevel, Page } from '../domain/erp';
 import { ruleFor, sellableQuantity, visibilityChange, type InventoryRules } from '../domain/inventory';
 import { DEFAULT_RULES } from '../domain/rules';
 import type { InventoryQuantity, StorefrontPort } from '../domain/storefront';
@@ -39,10 +39,235 @@ export interface InventoryRulesSnapshot {
   rules: InventoryRules;
 }
 
+export interface LevelsPushResult {
+  /** The quantity set in the store per (ERP SKU, location) key (stockKey). */
+  pushedQuantity: Map<string, number>;
+  pushed: number;
+  unmapped: number;
+  stale: number;
+  unknown: number;
+  hidden: number;
+  shown: number;
+}
+
+/**
+ * Sets the store quantities of ERP stock levels: the sellable quantity of domain/inventory.ts, mapped
+ * to store SKUs and locations, compare-and-set against what was pushed last; then unpublishes or
+ * publishes products whose sellable stock over all locations crossed their threshold. Used by the
+ * inventory sync's pages and, for variants the catalog sync just created, with the ERP's current stock.
+ */
+export function createStockPusher({ db, storefront, mappings, alerts }: Omit<SyncActivityDeps, 'erp'>) {
+  const syncs = syncRepository(db);
+  const stock = stockVisibilityRepository(db);
+
+  async function pushLevels(input: {
+    store: string;
+    /** The sync's name, for its alerts. */
+    sync: string;
+    levels: InventoryLevel[];
+    workflowId: string;
+    rules?: InventoryRulesSnapshot;
+  }): Promise<LevelsPushResult> {
+    const rules = input.rules?.rules ?? DEFAULT_RULES.inventory;
+    const levels = input.levels;
+    const skus = [...new Set(levels.map((l) => l.sku))];
+    const [skuMap, locationMap, pushedBefore, reserved, facts] = await Promise.all([
+      mappings.storeSkus(input.store, skus),
+      mappings.storeLocations(input.store),
+      syncs.pushedQuantities(skus),
+      stock.reservedNotInErp(skus),
+      syncs.itemFacts(skus),
+    ]);
+    // Rules per item, else per its ERP category (from the item cache), else the default.
+    const itemRef = (sku: string) => ({ sku, category: facts.get(sku)?.category ?? null });
+    const sellable = (sku: string, location: string, erpAvailable: number) =>
+      sellableQuantity({
+        erpAvailable,
+        safetyStock: ruleFor(rules.safetyStock, itemRef(sku)),
+        reservedNotInErp: reserved.get(stockKey(sku, location)) ?? 0,
+      });
+
+    const toPush: { level: InventoryLevel; quantity: InventoryQuantity }[] = [];
+    const unmapped: InventoryLevel[] = [];
+    for (const level of levels) {
+      const sku = skuMap.get(level.sku);
+      const location = locationMap.get(level.location);
+      if (!sku || !location) {
+        unmapped.push(level);
+        continue;
+      }
+      toPush.push({
+        level,
+        quantity: {
+          sku,
+          location,
+          quantity: sellable(level.sku, level.location, level.available),
+          compareQuantity: pushedBefore.get(stockKey(level.sku, level.location)) ?? null,
+        },
+      });
+    }
+
+    let stale = 0;
+    const notInStore = new Set<string>();
+    const key = (q: InventoryQuantity) => stockKey(q.sku, q.location);
+    if (toPush.length > 0) {
+      const result = await storefront.setInventory(toPush.map((p) => p.quantity));
+      for (const q of result.unknown ?? []) notInStore.add(key(q));
+      if (result.stale.length > 0) {
+        // The store's quantity moved since our last push (a sale, a manual edit); the ERP is the
+        // system of record, so set it again without the compare value.
+        stale = result.stale.length;
+        const again = await storefront.setInventory(
+          result.stale.map((q) => ({ ...q, compareQuantity: null })),
+        );
+        for (const q of again.unknown ?? []) notInStore.add(key(q));
+      }
+    }
+    const unknownInStore = toPush.filter((p) => notInStore.has(key(p.quantity)));
+    const pushed = unknownInStore.length ? toPush.filter((p) => !notInStore.has(key(p.quantity))) : toPush;
+    heartbeat({ pushed: pushed.length });
+
+    // Threshold hide/show, before the cursor moves so a retry finishes it; the recorded state
+    // keeps it from unpublishing twice. Stock over all locations: the cache, overlaid with the page.
+    let hidden = 0;
+    let shown = 0;
+    const pushedSkus = [...new Set(pushed.map((p) => p.level.sku))];
+    if (pushedSkus.length > 0) {
+      const latest = new Map<string, InventoryLevel>();
+      for (const c of await stock.erpAvailable(pushedSkus))
+        latest.set(stockKey(c.sku, c.location), { ...c, onHand: c.available, lastModified: '' });
+      for (const l of levels) latest.set(stockKey(l.sku, l.location), l);
+      const total = new Map<string, number>();
+      for (const l of latest.values()) {
+        if (!locationMap.has(l.location) || !pushedSkus.includes(l.sku)) continue;
+        total.set(l.sku, (total.get(l.sku) ?? 0) + sellable(l.sku, l.location, l.available));
+      }
+      const hiddenNow = await stock.hidden(input.store, pushedSkus);
+      for (const sku of pushedSkus) {
+        const threshold = ruleFor(rules.hideBelow, itemRef(sku));
+        const sellableTotal = total.get(sku) ?? 0;
+        // Drop-ship and special-order items are ordered in when sold: never hidden for lack of stock.
+        const change = visibilityChange({
+          sellable: sellableTotal,
+          threshold,
+          hidden: hiddenNow.has(sku),
+          neverHide: facts.get(sku)?.orderedOnDemand ?? false,
+        });
+        if (!change) continue;
+        const storeSku = skuMap.get(sku)!;
+        try {
+          await storefront.setPublished(storeSku, change === 'show');
+        } catch (err) {
+          // A refusal (no such product, no permission) fails again on retry: alert and go on.
+          if (!(err instanceof Error) || (err as { nonRetryable?: boolean }).nonRetryable !== true) throw err;
+          await alerts.raise({
+            severity: 'warning',
+            kind: 'sync.visibility',
+            subject: `Could not ${change === 'hide' ? 'unpublish' : 'publish'} ${storeSku} in the store`,
+            message: `${sellableTotal} sellable against a threshold of ${threshold}, but the store refused: ${err.message}. Check that the product exists and the app may publish it.`,
+            workflowId: input.workflowId,
+            dedupeKey: `sync.visibility:${input.store}:${sku}`,
+            details: { erpSku: sku, storeSku },
+          });
+          continue;
+        }
+        await stock.record({
+          store: input.store,
+          erpSku: sku,
+          storeSku,
+          action: change,
+          sellable: sellableTotal,
+          threshold,
+          rulesVersion: input.rules?.version ?? null,
+          reason:
+            change === 'hide'
+              ? `Sellable stock ${sellableTotal} fell below the threshold of ${threshold}`
+              : threshold > 0
+                ? `Sellable stock ${sellableTotal} is back at or above the threshold of ${threshold}`
+                : 'No stock threshold applies any more',
+          workflowId: input.workflowId,
+        });
+        if (change === 'hide') hidden += 1;
+        else shown += 1;
+      }
+    }
+
+    if (unmapped.length > 0) {
+      await alerts.raise({
+        severity: 'warning',
+        kind: 'sync.unmapped',
+        subject: `Stock for ${unmapped.length} ERP item(s) has no storefront SKU or location`,
+        message: `Add them to the SKU or location mapping, e.g. ERP item ${unmapped[0]!.sku} at ${unmapped[0]!.location}.`,
+        workflowId: input.workflowId,
+        dedupeKey: `sync.unmapped:${input.sync}`,
+        details: { examples: unmapped.slice(0, 20).map((l) => ({ sku: l.sku, location: l.location })) },
+      });
+    }
+    if (unknownInStore.length > 0) {
+      await alerts.raise({
+        severity: 'warning',
+        kind: 'sync.unknownInStore',
+        subject: `Stock for ${unknownInStore.length} mapped SKU(s) has no product or location in the storefront`,
+        message: `The SKU mapping points at storefront SKUs or locations the store does not have, e.g. ${unknownInStore[0]!.quantity.sku} at ${unknownInStore[0]!.quantity.location}; create them in the store or fix the mapping.`,
+        workflowId: input.workflowId,
+        dedupeKey: `sync.unknownInStore:${input.sync}`,
+        details: {
+          examples: unknownInStore
+            .slice(0, 20)
+            .map((p) => ({ erpSku: p.level.sku, sku: p.quantity.sku, location: p.quantity.location })),
+        },
+      });
+    }
+    return {
+      pushedQuantity: new Map(
+        pushed.map((p) => [stockKey(p.level.sku, p.level.location), p.quantity.quantity]),
+      ),
+      pushed: pushed.length,
+      unmapped: unmapped.length,
+      stale,
+      unknown: unknownInStore.length,
+      hidden,
+      shown,
+    };
+  }
+
+  return {
+    pushLevels,
+
+    /**
+     * The ERP's current stock of these items into the store, with the inventory rules in force: for
+     * variants the catalog sync just created, whose earlier stock changes had nothing to set.
+     */
+    async pushCurrentStock(input: {
+      store: string;
+      erpSkus: string[];
+      workflowId: string;
+      erp: Pick<ErpCatalogFeed, 'inventoryOf'>;
+    }): Promise<LevelsPushResult> {
+      const levels = await input.erp.inventoryOf(input.erpSkus);
+      const current = await rulesRepository(db).current();
+      const r = await pushLevels({
+        store: input.store,
+        sync: `inventory:${input.store}`,
+        levels,
+        workflowId: input.workflowId,
+        rules: { version: current.version, rules: current.rules.inventory },
+      });
+      await syncs.saveInventory(
+        levels.map((level) => ({
+          level,
+          pushedQuantity: r.pushedQuantity.get(stockKey(level.sku, level.location)) ?? null,
+        })),
+      );
+      return r;
+    },
+  };
+}
+
 /** Inventory sync activities: ERP change cursor → Quayside's cache → storefront quantities. */
 export function createSyncActivities({ db, erp, storefront, mappings, alerts }: SyncActivityDeps) {
   const syncs = syncRepository(db);
-  const stock = stockVisibilityRepository(db);
+  const pusher = createStockPusher({ db, storefront, mappings, alerts });
   return {
     /** The inventory rules in force now; a sync run snapshots them when it starts. */
     async loadInventoryRules(): Promise<InventoryRulesSnapshot> {
@@ -69,138 +294,26 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
       /** The run's snapshot; absent in runs started before inventory rules existed (defaults apply). */
       rules?: InventoryRulesSnapshot;
     }): Promise<InventoryPageResult> {
-      const rules = input.rules?.rules ?? DEFAULT_RULES.inventory;
       const page = await erp.inventoryChangedSince(await syncs.cursor(input.sync), input.pageSize);
       heartbeat({ fetched: page.items.length });
       if (page.items.length === 0) {
         return { changed: 0, pushed: 0, unmapped: 0, stale: 0, hasMore: false, lagMs: null };
       }
-
-      const skus = [...new Set(page.items.map((l) => l.sku))];
-      const [skuMap, locationMap, pushedBefore, reserved] = await Promise.all([
-        mappings.storeSkus(input.store, skus),
-        mappings.storeLocations(input.store),
-        syncs.pushedQuantities(skus),
-        stock.reservedNotInErp(skus),
-      ]);
-      const sellable = (sku: string, location: string, erpAvailable: number) =>
-        sellableQuantity({
-          erpAvailable,
-          safetyStock: ruleFor(rules.safetyStock, { sku }),
-          reservedNotInErp: reserved.get(stockKey(sku, location)) ?? 0,
-        });
-
-      const toPush: { level: InventoryLevel; quantity: InventoryQuantity }[] = [];
-      const unmapped: InventoryLevel[] = [];
-      for (const level of page.items) {
-        const sku = skuMap.get(level.sku);
-        const location = locationMap.get(level.location);
-        if (!sku || !location) {
-          unmapped.push(level);
-          continue;
-        }
-        toPush.push({
-          level,
-          quantity: {
-            sku,
-            location,
-            quantity: sellable(level.sku, level.location, level.available),
-            compareQuantity: pushedBefore.get(stockKey(level.sku, level.location)) ?? null,
-          },
-        });
-      }
-
-      let stale = 0;
-      const notInStore = new Set<string>();
-      const key = (q: InventoryQuantity) => stockKey(q.sku, q.location);
-      if (toPush.length > 0) {
-        const result = await storefront.setInventory(toPush.map((p) => p.quantity));
-        for (const q of result.unknown ?? []) notInStore.add(key(q));
-        if (result.stale.length > 0) {
-          // The store's quantity moved since our last push (a sale, a manual edit); the ERP is the
-          // system of record, so set it again without the compare value.
-          stale = result.stale.length;
-          const again = await storefront.setInventory(
-            result.stale.map((q) => ({ ...q, compareQuantity: null })),
-          );
-          for (const q of again.unknown ?? []) notInStore.add(key(q));
-        }
-      }
-      const unknownInStore = toPush.filter((p) => notInStore.has(key(p.quantity)));
-      const pushed = unknownInStore.length ? toPush.filter((p) => !notInStore.has(key(p.quantity))) : toPush;
-      heartbeat({ pushed: pushed.length });
-
-      // Threshold hide/show, before the cursor moves so a retry finishes it; the recorded state
-      // keeps it from unpublishing twice. Stock over all locations: the cache, overlaid with the page.
-      let hidden = 0;
-      let shown = 0;
-      const pushedSkus = [...new Set(pushed.map((p) => p.level.sku))];
-      if (pushedSkus.length > 0) {
-        const latest = new Map<string, InventoryLevel>();
-        for (const c of await stock.erpAvailable(pushedSkus))
-          latest.set(stockKey(c.sku, c.location), { ...c, onHand: c.available, lastModified: '' });
-        for (const l of page.items) latest.set(stockKey(l.sku, l.location), l);
-        const total = new Map<string, number>();
-        for (const l of latest.values()) {
-          if (!locationMap.has(l.location) || !pushedSkus.includes(l.sku)) continue;
-          total.set(l.sku, (total.get(l.sku) ?? 0) + sellable(l.sku, l.location, l.available));
-        }
-        const hiddenNow = await stock.hidden(input.store, pushedSkus);
-        for (const sku of pushedSkus) {
-          const threshold = ruleFor(rules.hideBelow, { sku });
-          const sellableTotal = total.get(sku) ?? 0;
-          // Drop-ship and special-order items would pass neverHide here: the item cache carries no such flag yet.
-          const change = visibilityChange({ sellable: sellableTotal, threshold, hidden: hiddenNow.has(sku) });
-          if (!change) continue;
-          const storeSku = skuMap.get(sku)!;
-          try {
-            await storefront.setPublished(storeSku, change === 'show');
-          } catch (err) {
-            // A refusal (no such product, no permission) fails again on retry: alert and go on.
-            if (!(err instanceof Error) || (err as { nonRetryable?: boolean }).nonRetryable !== true)
-              throw err;
-            await alerts.raise({
-              severity: 'warning',
-              kind: 'sync.visibility',
-              subject: `Could not ${change === 'hide' ? 'unpublish' : 'publish'} ${storeSku} in the store`,
-              message: `${sellableTotal} sellable against a threshold of ${threshold}, but the store refused: ${err.message}. Check that the product exists and the app may publish it.`,
-              workflowId: input.workflowId,
-              dedupeKey: `sync.visibility:${input.store}:${sku}`,
-              details: { erpSku: sku, storeSku },
-            });
-            continue;
-          }
-          await stock.record({
-            store: input.store,
-            erpSku: sku,
-            storeSku,
-            action: change,
-            sellable: sellableTotal,
-            threshold,
-            rulesVersion: input.rules?.version ?? null,
-            reason:
-              change === 'hide'
-                ? `Sellable stock ${sellableTotal} fell below the threshold of ${threshold}`
-                : threshold > 0
-                  ? `Sellable stock ${sellableTotal} is back at or above the threshold of ${threshold}`
-                  : 'No stock threshold applies any more',
-            workflowId: input.workflowId,
-          });
-          if (change === 'hide') hidden += 1;
-          else shown += 1;
-        }
-      }
+      const r = await pusher.pushLevels({
+        store: input.store,
+        sync: input.sync,
+        levels: page.items,
+        workflowId: input.workflowId,
+        ...(input.rules ? { rules: input.rules } : {}),
+      });
 
       const newest = Math.max(...page.items.map((l) => Date.parse(l.lastModified)));
       const lagMs = Number.isFinite(newest) ? Math.max(0, Date.now() - newest) : null;
-      const pushedQuantity = new Map(
-        pushed.map((p) => [stockKey(p.level.sku, p.level.location), p.quantity.quantity]),
-      );
       await withTransaction(db, async (client) => {
         await syncs.saveInventory(
           page.items.map((level) => ({
             level,
-            pushedQuantity: pushedQuantity.get(stockKey(level.sku, level.location)) ?? null,
+            pushedQuantity: r.pushedQuantity.get(stockKey(level.sku, level.location)) ?? null,
           })),
           client,
         );
@@ -210,50 +323,24 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
             sync: input.sync,
             workflowId: input.workflowId,
             changed: page.items.length,
-            pushed: pushed.length,
-            unmapped: unmapped.length,
-            stale,
+            pushed: r.pushed,
+            unmapped: r.unmapped,
+            stale: r.stale,
             lagMs,
           },
           client,
         );
       });
-      if (unmapped.length > 0) {
-        await alerts.raise({
-          severity: 'warning',
-          kind: 'sync.unmapped',
-          subject: `Stock for ${unmapped.length} ERP item(s) has no storefront SKU or location`,
-          message: `Add them to the SKU or location mapping, e.g. ERP item ${unmapped[0]!.sku} at ${unmapped[0]!.location}.`,
-          workflowId: input.workflowId,
-          dedupeKey: `sync.unmapped:${input.sync}`,
-          details: { examples: unmapped.slice(0, 20).map((l) => ({ sku: l.sku, location: l.location })) },
-        });
-      }
-      if (unknownInStore.length > 0) {
-        await alerts.raise({
-          severity: 'warning',
-          kind: 'sync.unknownInStore',
-          subject: `Stock for ${unknownInStore.length} mapped SKU(s) has no product or location in the storefront`,
-          message: `The SKU mapping points at storefront SKUs or locations the store does not have, e.g. ${unknownInStore[0]!.quantity.sku} at ${unknownInStore[0]!.quantity.location}; create them in the store or fix the mapping.`,
-          workflowId: input.workflowId,
-          dedupeKey: `sync.unknownInStore:${input.sync}`,
-          details: {
-            examples: unknownInStore
-              .slice(0, 20)
-              .map((p) => ({ erpSku: p.level.sku, sku: p.quantity.sku, location: p.quantity.location })),
-          },
-        });
-      }
       return {
         changed: page.items.length,
-        pushed: pushed.length,
-        unmapped: unmapped.length,
-        stale,
-        unknown: unknownInStore.length,
+        pushed: r.pushed,
+        unmapped: r.unmapped,
+        stale: r.stale,
+        unknown: r.unknown,
         hasMore: page.hasMore,
         lagMs,
-        hidden,
-        shown,
+        hidden: r.hidden,
+        shown: r.shown,
       };
     },
 

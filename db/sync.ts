@@ -84,13 +84,22 @@ export function syncRepository(db: Db) {
       );
     },
 
+    /**
+     * Items into the item cache, with their item master facts (category, matrix role, discontinuation,
+     * drop-ship / special-order flags, lead time) and, for kits and item groups read with their members,
+     * the members.
+     */
     async saveItems(items: ErpItem[], q: Queryable = db): Promise<void> {
       await q.query(
-        `INSERT INTO item_cache (erp_sku, erp_id, name, kind, parent_sku, hazmat, serialized, base_price, inactive, erp_modified)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::bool[], $8::numeric[], $9::bool[], $10::timestamptz[])
+        `INSERT INTO item_cache (erp_sku, erp_id, name, kind, parent_sku, hazmat, serialized, base_price, inactive, erp_modified,
+           category, matrix_role, discontinued, drop_ship, special_order, lead_time_days)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::bool[], $8::numeric[],
+           $9::bool[], $10::timestamptz[], $11::text[], $12::text[], $13::bool[], $14::bool[], $15::bool[], $16::int[])
          ON CONFLICT (erp_sku) DO UPDATE SET erp_id = EXCLUDED.erp_id, name = EXCLUDED.name, kind = EXCLUDED.kind,
            parent_sku = EXCLUDED.parent_sku, hazmat = EXCLUDED.hazmat, serialized = EXCLUDED.serialized,
-           base_price = EXCLUDED.base_price, inactive = EXCLUDED.inactive, erp_modified = EXCLUDED.erp_modified`,
+           base_price = EXCLUDED.base_price, inactive = EXCLUDED.inactive, erp_modified = EXCLUDED.erp_modified,
+           category = EXCLUDED.category, matrix_role = EXCLUDED.matrix_role, discontinued = EXCLUDED.discontinued,
+           drop_ship = EXCLUDED.drop_ship, special_order = EXCLUDED.special_order, lead_time_days = EXCLUDED.lead_time_days`,
         [
           items.map((i) => i.sku),
           items.map((i) => i.erpId),
@@ -102,7 +111,52 @@ export function syncRepository(db: Db) {
           items.map((i) => i.basePrice),
           items.map((i) => i.inactive),
           items.map((i) => i.lastModified),
+          items.map((i) => i.master?.category ?? null),
+          items.map((i) => i.master?.matrix?.role ?? null),
+          items.map((i) => i.master?.discontinued ?? false),
+          items.map((i) => i.master?.dropShip ?? false),
+          items.map((i) => i.master?.specialOrder ?? false),
+          items.map((i) => i.master?.leadTimeDays ?? null),
         ],
+      );
+      const kits = items.filter((i) => i.master?.members !== undefined);
+      if (kits.length === 0) return;
+      const members = kits.flatMap((k) =>
+        k.master!.members!.filter((m) => m.sku).map((m) => ({ kit: k.sku, ...m })),
+      );
+      await q.query('DELETE FROM kit_member_cache WHERE kit_sku = ANY($1::text[])', [kits.map((k) => k.sku)]);
+      await q.query(
+        `INSERT INTO kit_member_cache (kit_sku, member_sku, quantity)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[]) ON CONFLICT (kit_sku, member_sku) DO UPDATE SET quantity = EXCLUDED.quantity`,
+        [members.map((m) => m.kit), members.map((m) => m.sku), members.map((m) => m.quantity)],
+      );
+    },
+
+    /** The item master facts the inventory rules read, for the cached items among these SKUs. */
+    async itemFacts(
+      skus: string[],
+    ): Promise<
+      Map<string, { category: string | null; orderedOnDemand: boolean; leadTimeDays: number | null }>
+    > {
+      const res = await db.query<{
+        erp_sku: string;
+        category: string | null;
+        drop_ship: boolean;
+        special_order: boolean;
+        lead_time_days: number | null;
+      }>(
+        'SELECT erp_sku, category, drop_ship, special_order, lead_time_days FROM item_cache WHERE erp_sku = ANY($1::text[])',
+        [skus],
+      );
+      return new Map(
+        res.rows.map((r) => [
+          r.erp_sku,
+          {
+            category: r.category,
+            orderedOnDemand: r.drop_ship || r.special_order,
+            leadTimeDays: r.lead_time_days,
+          },
+        ]),
       );
     },
 

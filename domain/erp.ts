@@ -59,7 +59,7 @@ export interface ErpCustomerContactChanges {
   };
 }
 
-export type ItemKind = 'inventory' | 'kit' | 'assembly' | 'serialized' | 'nonInventory';
+export type ItemKind = 'inventory' | 'kit' | 'assembly' | 'serialized' | 'nonInventory' | 'group';
 
 export interface ErpItem {
   erpId: string;
@@ -73,6 +73,37 @@ export interface ErpItem {
   basePrice: string;
   inactive: boolean;
   lastModified: string;
+  /** Merchandising and compliance data of the item master, when the ERP read it (catalog feeds do). */
+  master?: ErpItemMaster;
+}
+
+export type WeightUnit = 'lb' | 'oz' | 'kg' | 'g';
+export type LengthUnit = 'in' | 'ft' | 'mm' | 'cm' | 'm';
+
+/** What the store shows of an ERP item beyond its name and price. */
+export interface ErpItemMaster {
+  /** The web store's detailed description (HTML), else null. */
+  descriptionHtml: string | null;
+  /** The sales description (plain text), else null. */
+  salesDescription: string | null;
+  weight: { value: number; unit: WeightUnit } | null;
+  dimensions: { length: number; width: number; height: number; unit: LengthUnit } | null;
+  category: string | null;
+  /** The item's search keywords: the store's tags. */
+  keywords: string[];
+  /** Hazmat details (UN number, hazard class) when the item is hazmat. */
+  hazmatId: string | null;
+  hazmatClass: string | null;
+  /** A matrix PARENT (the product; not sold itself) or a CHILD (one variant) with its option values. */
+  matrix: { role: 'parent' } | { role: 'child'; options: Record<string, string> } | null;
+  /** No longer sold once stock runs out (the item itself stays active in the ERP). */
+  discontinued: boolean;
+  dropShip: boolean;
+  specialOrder: boolean;
+  /** Purchase lead time in days. */
+  leadTimeDays: number | null;
+  /** Kits and item groups: the members with the quantity per kit. */
+  members?: { sku: string; quantity: number }[];
 }
 
 export interface ErpPrice {
@@ -290,6 +321,25 @@ export interface ErpPort {
   closeReturnAuthorization(externalId: string): Promise<ErpReturnAuthorization>;
   createCreditMemo(input: ErpCreditMemoInput): Promise<ErpCreditMemo>;
   createRefund(input: ErpRefundInput): Promise<{ erpId: string; externalId: string; amount: string }>;
+}
+
+/** The item master as the store's catalog needs it: by change cursor, and whole matrix families and kits. */
+export interface ErpCatalogFeed {
+  /** Items changed since the cursor (null = from the beginning), with their item master data and kit members. */
+  itemsChangedSince(cursor: string | null, pageSize?: number): Promise<Page<ErpItem>>;
+  /**
+   * Items in internal id order after the cursor (a full pass), with their item master data and kit
+   * members; `total` counts the items from the cursor on (this page included).
+   */
+  itemsAfter(cursor: string | null, pageSize?: number): Promise<Page<ErpItem> & { total: number }>;
+  /** The named items and every matrix child of those that are matrix parents. */
+  itemFamilies(skus: string[]): Promise<ErpItem[]>;
+  /** The kits and item groups with any of these items as a member. */
+  kitsContaining(skus: string[]): Promise<ErpItem[]>;
+  /** Current stock of these items at every location. */
+  inventoryOf(skus: string[]): Promise<InventoryLevel[]>;
+  /** A cursor meaning "everything changed after this instant". */
+  cursorAt(at: Date): string;
 }
 
 /** Change feeds by the ERP's modification cursor (null = from the beginning), oldest change first. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CatalogRules } from './catalog';
 import { DurationText } from './duration';
 import { InventoryRules } from './inventory';
 import { MoneyText } from './money';
@@ -66,6 +67,8 @@ export const BusinessRules = z.object({
     .prefault({}),
   /** Safety stock and the stock threshold below which a product is hidden (domain/inventory.ts). */
   inventory: InventoryRules,
+  /** What the catalog sync does with discontinued items, and how kits reach the ERP (domain/catalog.ts). */
+  catalog: CatalogRules,
 });
 export type BusinessRules = z.infer<typeof BusinessRules>;
 export type BusinessRulesInput = z.input<typeof BusinessRules>;

@@ -113,6 +113,30 @@ export const EnvSchema = z.object({
   NETSUITE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   /** The account's time zone preference (Setup > Company > Preferences): SuiteQL dates are in it. */
   NETSUITE_TIME_ZONE: timeZone('America/Los_Angeles'),
+  /**
+   * The custom item fields that hold matrix option values, as `Option name:field id`, comma-separated,
+   * in the order the store shows the options (at most 3, Shopify's limit).
+   */
+  NETSUITE_MATRIX_OPTIONS: z
+    .string()
+    .default('Color:custitem_quayside_color,Size:custitem_quayside_size,Finish:custitem_quayside_finish')
+    .transform((v, ctx) => {
+      const out = v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+        .map((p) => {
+          const [name, field] = p.split(':').map((x) => x.trim());
+          return { name: name ?? '', field: field ?? '' };
+        });
+      if (out.length > 3 || out.some((o) => !o.name || !/^custitem[a-z0-9_]+$/.test(o.field)))
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'up to 3 entries "Option name:custitem_field", e.g. "Color:custitem_color,Size:custitem_size"',
+        });
+      return out;
+    }),
 
   // Sandbox ERP knobs (fault injection and seed size).
   SANDBOX_ERP_CONCURRENCY_LIMIT: z.coerce.number().int().min(0).default(5),

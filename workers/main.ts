@@ -15,6 +15,7 @@ import { notifierFromConfig } from '../connectors/notifier';
 import { createNetSuiteClient, netSuiteConfigFrom } from '../connectors/netsuite';
 import {
   createShopifyStorefront,
+  ShopifyCatalog,
   ShopifyCompanies,
   ShopifyPricing,
   shopifyClientFromConfig,
@@ -76,6 +77,7 @@ runMain('worker', async () => {
       storefront: createShopifyStorefront(config, log, calls.observe('store')),
       pricing: new ShopifyPricing(shopifyClientFromConfig(config, log, calls.observe('store')), {}, log),
       companies: new ShopifyCompanies(shopifyClientFromConfig(config, log, calls.observe('store'))),
+      catalog: new ShopifyCatalog(shopifyClientFromConfig(config, log, calls.observe('store'))),
       prices: cachedPriceBook(db),
       notifier: notifierFromConfig(config),
       apiPublicUrl: config.API_PUBLIC_URL,

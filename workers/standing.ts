@@ -4,6 +4,7 @@ import {
   catalogSyncWorkflowId,
   inventorySyncWorkflowId,
   reconcileWorkflowId,
+  storeCatalogWorkflowId,
   storeCompanyWorkflowId,
   storePricingWorkflowId,
   SYNC_TASK_QUEUE,
@@ -17,6 +18,7 @@ import type { Logger } from '../platform/logger';
 import {
   catalogSync,
   inventorySync,
+  storeCatalogSync,
   storeCompanySync,
   storefrontReconcile,
   storePricingSync,
@@ -27,10 +29,15 @@ export {
   catalogSyncWorkflowId,
   inventorySyncWorkflowId,
   reconcileWorkflowId,
+  storeCatalogResyncWorkflowId,
+  storeCatalogWorkflowId,
   storeCompanyWorkflowId,
   storePricingResyncWorkflowId,
   storePricingWorkflowId,
 } from '../domain/contracts';
+
+/** Items per catalog page: each is one productSet, and Shopify's inputs hold at most 250 entries. */
+export const CATALOG_PAGE_SIZE = 250;
 
 async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -45,7 +52,7 @@ async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
 /**
  * Makes sure the processes that run for as long as Quayside does are running: the ERP change poller
  * (fulfillments, invoices → order workflows), the inventory sync, the catalog/price/credit sync and
- * the ERP customers → store companies sync and the reconciliation that finds orders whose webhooks
+ * the ERP customers → store companies sync, the ERP items → store products sync and the reconciliation that finds orders whose webhooks
  * never arrived; with alerts on, the store's SLA schedule.
  * Idempotent: an existing run is left alone.
  */
@@ -129,9 +136,23 @@ export async function ensureStandingProcesses(
         every: (await slaRulesConfig.current(db)).value.checkEvery,
       })
     : 'off';
+  const storeCatalog = await startOnce(() =>
+    client.workflow.start(storeCatalogSync, {
+      workflowId: storeCatalogWorkflowId(store),
+      taskQueue: taskQueue(SYNC_TASK_QUEUE, prefix),
+      args: [
+        {
+          store,
+          pageSize: CATALOG_PAGE_SIZE,
+          pollIntervalSeconds: config.SYNC_INVENTORY_POLL_SECONDS,
+        },
+      ],
+    }),
+  );
   log.info(
     {
       erpEvents: poller.started,
+      storeCatalog,
       slaSchedule: sla,
       inventorySync: inventory,
       catalogSync: catalog,

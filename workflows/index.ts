@@ -11,3 +11,4 @@ export * from './customerSync';
 export * from './storePricingSync';
 export * from './storeCompanySync';
 export * from './slaCheck';
+export * from './storeCatalogSync';

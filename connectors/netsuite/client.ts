@@ -6,7 +6,9 @@ import type {
   ErpCustomer,
   ErpFulfillment,
   ErpInvoice,
+  ErpCatalogFeed,
   ErpItem,
+  ErpItemMaster,
   ErpPort,
   ErpPrice,
   ErpReturnAuthorization,
@@ -14,7 +16,9 @@ import type {
   ErpSalesOrderInput,
   InventoryLevel,
   ItemKind,
+  LengthUnit,
   Page,
+  WeightUnit,
 } from '../../domain/erp';
 import type { Config } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
@@ -40,10 +44,21 @@ export interface NetSuiteConfig extends TbaCredentials {
   maxBackoffMs?: number;
   /** A budget of its own instead of the process-wide one for this account. */
   budget?: ErpBudget;
+  /** The custom item fields holding matrix option values, in display order (see NETSUITE_MATRIX_OPTIONS). */
+  matrixOptions?: { name: string; field: string }[];
   log?: Logger;
   /** Told of every HTTP attempt: `ok` false for a 5xx, 429, timeout or network failure (the dashboard's error rate). */
   onCall?: (outcome: { ok: boolean }) => void;
 }
+
+/** The sandbox account's matrix option fields, the default of NETSUITE_MATRIX_OPTIONS. */
+export const DEFAULT_MATRIX_OPTIONS = [
+  { name: 'Color', field: 'custitem_quayside_color' },
+  { name: 'Size', field: 'custitem_quayside_size' },
+  { name: 'Finish', field: 'custitem_quayside_finish' },
+];
+const WEIGHT_UNIT_IDS: Record<string, WeightUnit> = { '1': 'lb', '2': 'oz', '3': 'kg', '4': 'g' };
+const LENGTH_UNITS = new Set<LengthUnit>(['in', 'ft', 'mm', 'cm', 'm']);
 
 export function netSuiteConfigFrom(config: Config, log?: Logger): NetSuiteConfig {
   return {
@@ -57,6 +72,7 @@ export function netSuiteConfigFrom(config: Config, log?: Logger): NetSuiteConfig
     concurrency: config.NETSUITE_CONCURRENCY,
     maxRetries: config.NETSUITE_MAX_RETRIES,
     timeoutMs: config.NETSUITE_TIMEOUT_MS,
+    matrixOptions: config.NETSUITE_MATRIX_OPTIONS,
     log,
   };
 }
@@ -69,7 +85,7 @@ export interface SuiteQlPage {
   totalResults: number;
 }
 
-export interface NetSuiteClient extends ErpPort, ErpChangeFeed {
+export interface NetSuiteClient extends ErpPort, ErpChangeFeed, ErpCatalogFeed {
   /** The same client with another priority on the shared budget (`bulk` for syncs). */
   withPriority(priority: Priority): NetSuiteClient;
   readonly budget: ErpBudget;
@@ -165,9 +181,66 @@ const ITEM_KIND: Record<string, ItemKind> = {
   Kit: 'kit',
   Assembly: 'assembly',
   NonInvtPart: 'nonInventory',
+  Group: 'group',
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const ITEM_COLUMNS =
+  'id, itemid, displayname, itemtype, parent, isserialitem, custitem_quayside_hazmat, baseprice, isinactive, ' +
+  'salesdescription, storedetaileddescription, weight, weightunit, searchkeywords, hazmatid, hazmathazardclass, ' +
+  'matrixtype, isdropshipitem, isspecialorderitem, leadtime, custitem_quayside_category, custitem_quayside_length, ' +
+  'custitem_quayside_width, custitem_quayside_height, custitem_quayside_dimension_unit, custitem_quayside_discontinued';
+
+const num = (v: string | undefined) => (v === undefined || v === null || v === '' ? null : Number(v));
+
+/** The item master fields of a SuiteQL item row (see ITEM_COLUMNS and the matrix option fields). */
+function masterOf(
+  r: Record<string, string>,
+  options: { name: string; field: string }[],
+  members?: { sku: string; quantity: number }[],
+): ErpItemMaster {
+  const weight = num(r.weight);
+  const unit = WEIGHT_UNIT_IDS[r.weightunit ?? ''];
+  const [length, width, height] = [
+    num(r.custitem_quayside_length),
+    num(r.custitem_quayside_width),
+    num(r.custitem_quayside_height),
+  ];
+  const dimUnit = r.custitem_quayside_dimension_unit as LengthUnit | undefined;
+  const matrixOptions: Record<string, string> = {};
+  for (const o of options) {
+    const v = r[o.field]?.trim();
+    if (v) matrixOptions[o.name] = v;
+  }
+  return {
+    descriptionHtml: r.storedetaileddescription || null,
+    salesDescription: r.salesdescription || null,
+    weight: weight !== null && unit ? { value: weight, unit } : null,
+    dimensions:
+      length !== null && width !== null && height !== null && dimUnit && LENGTH_UNITS.has(dimUnit)
+        ? { length, width, height, unit: dimUnit }
+        : null,
+    category: r.custitem_quayside_category || null,
+    keywords: (r.searchkeywords ?? '')
+      .split(/[,;]/)
+      .map((k) => k.trim())
+      .filter(Boolean),
+    hazmatId: r.hazmatid || null,
+    hazmatClass: r.hazmathazardclass || null,
+    matrix:
+      r.matrixtype === 'PARENT'
+        ? { role: 'parent' }
+        : r.matrixtype === 'CHILD'
+          ? { role: 'child', options: matrixOptions }
+          : null,
+    discontinued: r.custitem_quayside_discontinued === 'T',
+    dropShip: r.isdropshipitem === 'T',
+    specialOrder: r.isspecialorderitem === 'T',
+    leadTimeDays: num(r.leadtime),
+    ...(members ? { members } : r.itemtype === 'Kit' || r.itemtype === 'Group' ? { members: [] } : {}),
+  };
+}
 
 /** A NetSuite SuiteTalk REST client (record API and SuiteQL) implementing Quayside's ErpPort. */
 export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
@@ -180,6 +253,10 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
   const log = config.log;
   const recordUrl = (path: string) => `${origin}/services/rest/record/v1/${path}`;
   const zone = config.timeZone ?? 'America/Los_Angeles';
+  const matrixOptions = config.matrixOptions ?? DEFAULT_MATRIX_OPTIONS;
+  const itemColumns = [ITEM_COLUMNS, ...matrixOptions.map((o) => o.field)].join(', ');
+  const itemMaster = (r: Record<string, string>, members?: { sku: string; quantity: number }[]) =>
+    masterOf(r, matrixOptions, members);
   const timestamp = (ms: number) => `TO_TIMESTAMP('${wallTime(ms, zone)}', '${TS_FORMAT}')`;
   /** A rendered account-zone wall time as an ISO instant (the earlier one in a fall-back overlap). */
   const toIso = (wall: string | undefined) =>
@@ -318,6 +395,51 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         });
       }
       return idBySku;
+    }
+
+    /** The internal ids of the items the ERP has among these names (unknown names are left out). */
+    async function itemIdsKnown(skus: string[]): Promise<Map<string, string>> {
+      try {
+        await itemIdsFor(skus);
+      } catch (err) {
+        if (!(err instanceof NetSuiteError) || err.code !== 'INVALID_KEY_OR_REF') throw err;
+      }
+      return new Map(skus.filter((s) => idBySku.has(s)).map((s) => [s, idBySku.get(s)!]));
+    }
+
+    /** Items from SuiteQL rows of `itemColumns`, with their parents' names and kits' members. */
+    async function toItems(rows: Record<string, string>[]): Promise<ErpItem[]> {
+      for (const r of rows) {
+        skuById.set(r.id!, r.itemid!);
+        idBySku.set(r.itemid!, r.id!);
+      }
+      await skusFor(rows.map((r) => r.parent ?? ''));
+      const kits = rows.filter((r) => r.itemtype === 'Kit' || r.itemtype === 'Group').map((r) => r.id!);
+      const members = new Map<string, { sku: string; quantity: number }[]>();
+      for (let i = 0; i < kits.length; i += 500) {
+        const list = await suiteqlAll(
+          `SELECT parentitem, item, quantity FROM itemmember WHERE parentitem IN (${kits.slice(i, i + 500).join(', ')}) ORDER BY parentitem, item`,
+        );
+        await skusFor(list.map((m) => m.item!));
+        for (const m of list) {
+          const l = members.get(m.parentitem!) ?? [];
+          l.push({ sku: skuById.get(m.item!) ?? '', quantity: Number(m.quantity ?? 1) });
+          members.set(m.parentitem!, l);
+        }
+      }
+      return rows.map((r) => ({
+        erpId: r.id!,
+        sku: r.itemid!,
+        name: r.displayname ?? r.itemid!,
+        kind: r.isserialitem === 'T' ? 'serialized' : (ITEM_KIND[r.itemtype ?? ''] ?? 'inventory'),
+        parentSku: r.parent ? (skuById.get(r.parent) ?? null) : null,
+        hazmat: r.custitem_quayside_hazmat === 'T',
+        serialized: r.isserialitem === 'T',
+        basePrice: money(r.baseprice),
+        inactive: r.isinactive === 'T',
+        lastModified: toIso(r.lastmodified),
+        master: itemMaster(r, members.get(r.id!)),
+      }));
     }
 
     async function namedIds(table: 'term' | 'pricelevel'): Promise<Map<string, string>> {
@@ -712,32 +834,93 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
       },
 
       async listItems(cursor, pageSize = 1000) {
+        const { total: _total, ...page } = await client.itemsAfter(cursor, pageSize);
+        return page;
+      },
+
+      async itemsAfter(cursor, pageSize = 1000) {
         const page = await suiteql(
-          `SELECT id, itemid, displayname, itemtype, parent, isserialitem, custitem_quayside_hazmat, baseprice, isinactive, ${tsCol('lastmodifieddate', 'lastmodified')} FROM item${where(idWhere(cursor))} ORDER BY id`,
+          `SELECT ${itemColumns}, ${tsCol('lastmodifieddate', 'lastmodified')} FROM item${where(idWhere(cursor))} ORDER BY id`,
           { limit: pageSize },
         );
-        for (const r of page.items) {
-          skuById.set(r.id!, r.itemid!);
-          idBySku.set(r.itemid!, r.id!);
-        }
-        await skusFor(page.items.map((r) => r.parent ?? ''));
-        const items: ErpItem[] = page.items.map((r) => ({
-          erpId: r.id!,
-          sku: r.itemid!,
-          name: r.displayname ?? r.itemid!,
-          kind: r.isserialitem === 'T' ? 'serialized' : (ITEM_KIND[r.itemtype ?? ''] ?? 'inventory'),
-          parentSku: r.parent ? (skuById.get(r.parent) ?? null) : null,
-          hazmat: r.custitem_quayside_hazmat === 'T',
-          serialized: r.isserialitem === 'T',
-          basePrice: money(r.baseprice),
-          inactive: r.isinactive === 'T',
-          lastModified: toIso(r.lastmodified),
-        }));
+        const items = await toItems(page.items);
         return {
           items,
           hasMore: page.hasMore,
           nextCursor: items.length ? items[items.length - 1]!.erpId : cursor,
+          total: page.totalResults,
         };
+      },
+
+      async itemsChangedSince(cursor, pageSize = 1000) {
+        const page = await changedSince(itemColumns, 'item', [], cursor, pageSize);
+        const items = await toItems(page.items.map((r) => ({ ...r, lastmodified: '' })));
+        page.items.forEach((r, i) => (items[i]!.lastModified = r.modified!));
+        return { items, hasMore: page.hasMore, nextCursor: page.nextCursor };
+      },
+
+      async itemFamilies(skus) {
+        if (skus.length === 0) return [];
+        const out: Record<string, string>[] = [];
+        for (let i = 0; i < skus.length; i += 500) {
+          const names = skus
+            .slice(i, i + 500)
+            .map(quote)
+            .join(', ');
+          out.push(
+            ...(await suiteqlAll(
+              `SELECT ${itemColumns}, ${tsCol('lastmodifieddate', 'lastmodified')} FROM item WHERE itemid IN (${names}) ORDER BY id`,
+            )),
+          );
+        }
+        const parents = out.filter((r) => r.matrixtype === 'PARENT').map((r) => r.id!);
+        for (let i = 0; i < parents.length; i += 500)
+          out.push(
+            ...(await suiteqlAll(
+              `SELECT ${itemColumns}, ${tsCol('lastmodifieddate', 'lastmodified')} FROM item WHERE parent IN (${parents.slice(i, i + 500).join(', ')}) AND matrixtype = 'CHILD' ORDER BY id`,
+            )),
+          );
+        const seen = new Set<string>();
+        return toItems(out.filter((r) => !seen.has(r.id!) && seen.add(r.id!)));
+      },
+
+      async kitsContaining(skus) {
+        if (skus.length === 0) return [];
+        const ids = [...(await itemIdsKnown(skus)).values()];
+        const kitIds = new Set<string>();
+        for (let i = 0; i < ids.length; i += 500)
+          for (const r of await suiteqlAll(
+            `SELECT parentitem FROM itemmember WHERE item IN (${ids.slice(i, i + 500).join(', ')}) ORDER BY parentitem`,
+          ))
+            kitIds.add(r.parentitem!);
+        const list = [...kitIds];
+        const rows: Record<string, string>[] = [];
+        for (let i = 0; i < list.length; i += 500)
+          rows.push(
+            ...(await suiteqlAll(
+              `SELECT ${itemColumns}, ${tsCol('lastmodifieddate', 'lastmodified')} FROM item WHERE id IN (${list.slice(i, i + 500).join(', ')}) ORDER BY id`,
+            )),
+          );
+        return toItems(rows);
+      },
+
+      async inventoryOf(skus) {
+        const ids = [...(await itemIdsKnown(skus)).values()];
+        const levels: InventoryLevel[] = [];
+        for (let i = 0; i < ids.length; i += 500) {
+          const rows = await suiteqlAll(
+            `SELECT id, item, location, quantityonhand, quantityavailable, ${tsCol('lastmodifieddate', 'lastmodified')} FROM inventoryitemlocations WHERE item IN (${ids.slice(i, i + 500).join(', ')}) ORDER BY id`,
+          );
+          for (const r of rows)
+            levels.push({
+              sku: skuById.get(r.item!) ?? '',
+              location: r.location!,
+              onHand: Number(r.quantityonhand ?? 0),
+              available: Number(r.quantityavailable ?? 0),
+              lastModified: toIso(r.lastmodified),
+            });
+        }
+        return levels;
       },
 
       async listPrices(cursor, pageSize = 1000) {

@@ -33,3 +33,4 @@ export function createShopifyStorefront(
 }
 export * from './pricing';
 export * from './companies';
+export * from './catalog';

@@ -14,6 +14,8 @@ import {
   parseInventorySyncWorkflowId,
   parseReconcileWorkflowId,
   parseStorePricingResyncWorkflowId,
+  parseStoreCatalogResyncWorkflowId,
+  parseStoreCatalogWorkflowId,
   parseStoreCompanyWorkflowId,
   parseStorePricingWorkflowId,
 } from './sync';
@@ -37,6 +39,8 @@ const PARSERS: ((workflowId: string) => { store: string } | undefined)[] = [
   parseStorePricingWorkflowId,
   parseStorePricingResyncWorkflowId,
   parseStoreCompanyWorkflowId,
+  parseStoreCatalogWorkflowId,
+  parseStoreCatalogResyncWorkflowId,
   parseReconcileWorkflowId,
 ];
 

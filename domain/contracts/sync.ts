@@ -1,6 +1,6 @@
 /**
- * The standing processes' contract: the ERP change poller, the inventory, catalog, store-price and
- * store-company syncs and the storefront reconciliation; one of each per store, on the sync queue (the poller runs on orders,
+ * The standing processes' contract: the ERP change poller, the inventory, catalog, store-price,
+ * store-company and store-catalog syncs and the storefront reconciliation; one of each per store, on the sync queue (the poller runs on orders,
  * beside the order workflows it signals).
  */
 import { workflowIdOf, type TaskQueueName } from './ids';
@@ -21,6 +21,8 @@ const storePricing = workflowIdOf('sync:store-pricing', ['store']);
 const storePricingResync = workflowIdOf('sync:store-pricing-resync', ['store']);
 const storeCompanies = workflowIdOf('sync:store-companies', ['store']);
 const reconcile = workflowIdOf('reconcile', ['store']);
+const storeCatalog = workflowIdOf('sync:store-catalog', ['store']);
+const storeCatalogResync = workflowIdOf('sync:store-catalog-resync', ['store']);
 
 export const erpEventsWorkflowId = (store: string) => erpEvents.build({ store });
 export const parseErpEventsWorkflowId = erpEvents.parse;
@@ -40,3 +42,7 @@ export const parseReconcileWorkflowId = reconcile.parse;
 /** The store's SLA checker: a Temporal Schedule starting one `slaCheck` workflow per interval. */
 export const slaScheduleId = (store: string) => `sla-check:${store}`;
 export const SLA_TASK_QUEUE: TaskQueueName = 'sync';
+export const storeCatalogWorkflowId = (store: string) => storeCatalog.build({ store });
+export const parseStoreCatalogWorkflowId = storeCatalog.parse;
+export const storeCatalogResyncWorkflowId = (store: string) => storeCatalogResync.build({ store });
+export const parseStoreCatalogResyncWorkflowId = storeCatalogResync.parse;

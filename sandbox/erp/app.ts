@@ -12,6 +12,7 @@ import {
 import { createTbaVerifier, type SandboxCredentials } from './auth';
 import { COLLECTIONS, collectionPage, LIST_TYPES, listRecordJson, resolveListRecord } from './collections';
 import { errorDocument, invalidLogin, RestError, sendError } from './errors';
+import { ItemEdit, upsertItem } from './items';
 import * as records from './records';
 import { DEFAULT_ACCOUNT_PREFERENCES, type AccountPreferences } from './settings';
 import { compileSuiteQl, SuiteQlError } from './suiteql';
@@ -444,6 +445,15 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
       .object({ sku: z.string().min(1), location: z.string().min(1), quantity: z.number().int().positive() })
       .parse(req.body ?? {});
     res.json(await tx((q) => records.receiveStock(q, `name:${body.sku}`, body.location, body.quantity)));
+  });
+  admin.put('/items/:itemId', async (req, res) => {
+    const edit = ItemEdit.parse(req.body ?? {});
+    const id = await tx(async (q) => (await upsertItem(q, String(req.params.itemId), edit)).id);
+    res.json(
+      await tx((q) =>
+        listRecordJson(q, 'inventoryitem', id, `${req.protocol}://${req.get('host')}${RECORD_BASE}`),
+      ),
+    );
   });
   admin.post('/return-authorizations/:ref/receive', async (req, res) => {
     const body = z.object({ location: z.string().min(1), lines: LineSel.optional() }).parse(req.body ?? {});

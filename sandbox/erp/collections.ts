@@ -43,6 +43,10 @@ const itemFields = {
   isInactive: f('inactive', 'boolean'),
   isSerialItem: f('serialized', 'boolean'),
   basePrice: f('base_price', 'number'),
+  matrixType: f('matrix_type', 'string'),
+  isDropShipItem: f('drop_ship', 'boolean'),
+  isSpecialOrderItem: f('special_order', 'boolean'),
+  custitem_quayside_category: f('category', 'string'),
 };
 const txnFields = {
   ...common,
@@ -89,6 +93,7 @@ export const COLLECTIONS: Record<string, CollectionDef> = Object.fromEntries(
     item('nonInventorySaleItem', 'NonInvtPart'),
     item('kitItem', 'Kit'),
     item('assemblyItem', 'Assembly'),
+    item('itemGroup', 'Group'),
     { name: 'location', table: 'location', fields: { ...common, name: f('name', 'string') } },
     {
       name: 'priceLevel',
@@ -126,6 +131,7 @@ export const LIST_TYPES = new Set([
   'noninventorysaleitem',
   'kititem',
   'assemblyitem',
+  'itemgroup',
   'location',
   'pricelevel',
   'term',
@@ -380,6 +386,8 @@ export async function collectionPage(
 // ------------------------------------------------------------------ list records by id
 
 const money = (v: string | null) => (v === null ? undefined : Number(v));
+/** NetSuite's weight unit list, by internal id 1–4. */
+const WEIGHT_UNITS = ['lb', 'oz', 'kg', 'g'];
 
 /** Resolves `<id>` or `eid:<externalId>` of a list record; null when there is none. */
 export async function resolveListRecord(q: Q, type: string, key: string): Promise<number | null> {
@@ -423,6 +431,19 @@ export async function listRecordJson(q: Q, type: string, id: number, base: strin
       isInactive: r.inactive,
       isSerialItem: r.serialized,
       custitem_quayside_hazmat: r.hazmat,
+      salesDescription: r.sales_description ?? undefined,
+      storeDetailedDescription: r.store_description ?? undefined,
+      weight: money(r.weight),
+      weightUnit: r.weight_unit
+        ? { id: String(WEIGHT_UNITS.indexOf(r.weight_unit) + 1), refName: r.weight_unit }
+        : undefined,
+      searchKeywords: r.search_keywords ?? undefined,
+      matrixType: r.matrix_type ? { id: r.matrix_type, refName: r.matrix_type } : undefined,
+      isDropShipItem: r.drop_ship,
+      isSpecialOrderItem: r.special_order,
+      leadTime: r.lead_time ?? undefined,
+      custitem_quayside_category: r.category ?? undefined,
+      custitem_quayside_discontinued: r.discontinued,
       parent: r.parent_id ? { id: String(r.parent_id), refName: r.parent_name } : undefined,
       basePrice: money(r.base_price),
       lastModifiedDate: modified(r.last_modified),

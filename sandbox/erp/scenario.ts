@@ -41,6 +41,10 @@ export interface SeedItem {
   hazmat: boolean;
   inactive: boolean;
   basePriceCents: number;
+  /** The item's category (custitem_quayside_category): its product family. */
+  category: string;
+  /** Shipping weight in pounds. */
+  weightLb: number;
 }
 
 const FAMILIES = [
@@ -80,6 +84,8 @@ export function seedItem(i: number): SeedItem {
     hazmat: i % 23 === 0 || family === 'Solvent cleaner',
     inactive: i % 1000 === 999,
     basePriceCents: ((i * 7919) % 49_900) + 100,
+    category: family,
+    weightLb: (((i * 131) % 2_000) + 5) / 100,
   };
 }
 

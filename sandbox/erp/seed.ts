@@ -164,6 +164,9 @@ export async function seedSandboxErp(db: Db, opts: SeedOptions): Promise<SeedRes
           it.hazmat,
           cents(it.basePriceCents),
           it.inactive,
+          it.category,
+          it.weightLb,
+          'lb',
         );
     };
     const nItems = await copyRows(
@@ -179,6 +182,9 @@ export async function seedSandboxErp(db: Db, opts: SeedOptions): Promise<SeedRes
         'hazmat',
         'base_price',
         'inactive',
+        'category',
+        'weight',
+        'weight_unit',
       ],
       itemRows(),
       tick,

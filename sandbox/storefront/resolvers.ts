@@ -5,6 +5,7 @@ import { connection, sqlConnection, searchWhere, type SearchField } from './conn
 import { gid, idOf, type StoreDb } from './db';
 import { companyLocationExtras, createCompaniesRoot, locationExternalIdTaken } from './companies';
 import { createPricingRoot } from './pricing';
+import { createProductsRoot, inventoryItemExtras, productExtras, variantExtras } from './products';
 import { returnLineItemNodes } from './returns';
 import { customerJson, orderJson, refundJson, returnJson } from './rest';
 import type { JobRunner } from './jobs';
@@ -52,6 +53,11 @@ const PRODUCT_SEARCH: Record<string, SearchField> = {
     type: 'exists',
     sql: 'EXISTS (SELECT 1 FROM variants sv WHERE sv.product_id = products.id AND sv.sku = $v)',
   },
+  handle: { column: 'handle', type: 'text' },
+  status: { column: 'status', type: 'text', normalize: (v) => v.toUpperCase() },
+  product_type: { column: 'product_type', type: 'text' },
+  vendor: { column: 'vendor', type: 'text' },
+  tag: { column: 'tags', type: 'exists', sql: 'lower($v) = ANY (SELECT lower(t) FROM unnest(tags) t)' },
   created_at: { column: 'created_at', type: 'timestamp' },
   updated_at: { column: 'updated_at', type: 'timestamp' },
 };
@@ -425,7 +431,17 @@ export function createRootValue(ctx: ResolverContext) {
     const o = id ? await one(db, 'SELECT * FROM orders WHERE id = $1', [id]) : undefined;
     return o ? orderNode(o) : null;
   };
+  /** Metafields of a product or variant, whose `metafield` may leave the namespace out (the app's own). */
+  const ownedMetafields = (ownerId: string) => {
+    const m = metafieldsOf(ownerId);
+    return {
+      metafield: (a: Args) => m.metafield({ namespace: a.namespace ?? '$app', key: a.key }),
+      metafields: (a: Args) => m.metafields({ first: a.first ?? 250, namespace: a.namespace }),
+    };
+  };
+  const productsRoot = createProductsRoot(db, { productNode: (p) => productNode(p) });
   const productNode = (p: Row): Row => ({
+    ...productExtras(db, p, ownedMetafields(p.id)),
     id: gid('Product', p.id),
     title: p.title,
     createdAt: iso(p.created_at),
@@ -446,6 +462,7 @@ export function createRootValue(ctx: ResolverContext) {
       ),
   });
   const variantNode = (v: Row): Row => ({
+    ...variantExtras(db, v, ownedMetafields(v.id)),
     id: gid('ProductVariant', v.id),
     sku: v.sku,
     title: v.title,
@@ -460,9 +477,9 @@ export function createRootValue(ctx: ResolverContext) {
   });
   /** An inventory item: the row of its variant, with its product's timestamps. */
   const inventoryItemNode = (v: Row): Row => ({
+    ...inventoryItemExtras(v),
     id: gid('InventoryItem', v.inventory_item_id),
     sku: v.sku,
-    tracked: true,
     createdAt: iso(v.created_at),
     updatedAt: iso(v.updated_at),
     variant: () => variantNode(v),
@@ -635,6 +652,8 @@ export function createRootValue(ctx: ResolverContext) {
       );
       return connection(list.map(subscriptionNode), first);
     },
+
+    ...productsRoot,
 
     // ---- mutations ---------------------------------------------------------------------------------
     fulfillmentCreate: async ({ fulfillment }: Args) => {

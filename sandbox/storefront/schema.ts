@@ -2,6 +2,7 @@ import { buildASTSchema } from 'graphql';
 import { withConnections } from './connections';
 import { COMPANIES_SDL } from './companies';
 import { PRICING_SDL } from './pricing-schema';
+import { PRODUCTS_SDL } from './products';
 import { RETURNS_SDL } from './returns';
 
 /** The subset of Shopify's Admin GraphQL schema that Quayside uses, with Shopify's names and shapes. */
@@ -679,5 +680,5 @@ export const ADMIN_SDL = /* GraphQL */ `
 
 /** Every connection gets `edges`, a complete `pageInfo` and `first/after/last/before/reverse` (connections.ts). */
 export const adminSchema = buildASTSchema(
-  withConnections(ADMIN_SDL + PRICING_SDL + RETURNS_SDL + COMPANIES_SDL),
+  withConnections(ADMIN_SDL + PRICING_SDL + RETURNS_SDL + COMPANIES_SDL + PRODUCTS_SDL),
 );

@@ -1,0 +1,61 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { taskQueue } from '../domain/ids';
+import { loadConfig } from '../platform/config';
+import { createTemporalClient } from '../platform/temporal-client';
+import { CATALOG_PAGE_SIZE, storeCatalogResyncWorkflowId } from '../workers/standing';
+import { storeCatalogStatusQuery, storeCatalogSync, type StoreCatalogSyncStatus } from '../workflows';
+import { withProgressBar } from './progress';
+
+/**
+ * `npm run catalog:resync [-- --force]`: a full pass of the ERP's item master into the store's products,
+ * run by the sync worker as a workflow; this follows its progress with a bar. Products whose ERP data
+ * did not change since Quayside last wrote them are not written again, unless `--force` (after products
+ * were changed in the store by hand). Running it again while one runs follows that one.
+ */
+async function main() {
+  const force = process.argv.includes('--force');
+  const config = loadConfig();
+  const client = await createTemporalClient(config);
+  const workflowId = storeCatalogResyncWorkflowId(config.QUAYSIDE_STORE);
+  try {
+    await client.workflow.start(storeCatalogSync, {
+      workflowId,
+      taskQueue: taskQueue('sync', config.TEMPORAL_TASK_QUEUE_PREFIX),
+      args: [
+        {
+          store: config.QUAYSIDE_STORE,
+          pageSize: CATALOG_PAGE_SIZE,
+          pollIntervalSeconds: config.SYNC_INVENTORY_POLL_SECONDS,
+          fullResync: true,
+          once: true,
+          force,
+        },
+      ],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    process.stdout.write('a catalog resync is already running; following it\n');
+  }
+  const handle = client.workflow.getHandle(workflowId);
+  const result = await withProgressBar('catalog resync', async (onProgress) => {
+    const done = handle.result() as Promise<StoreCatalogSyncStatus>;
+    let finished = false;
+    void done.finally(() => (finished = true));
+    while (!finished) {
+      const s = await handle.query(storeCatalogStatusQuery).catch(() => undefined);
+      if (s) onProgress(s.resyncDone, Math.max(1, s.resyncTotal));
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    return done;
+  });
+  process.stdout.write(
+    `catalog resync done: ${result.resyncDone} ERP items, ${result.created} products created, ${result.updated} updated, ` +
+      `${result.retired} archived, ${result.unchanged} unchanged, ${result.skipped} inactive items left out, ${result.failed} refused (see the alerts)\n`,
+  );
+  await client.connection.close();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,126 @@
+import {
+  continueAsNew,
+  defineQuery,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CatalogRulesSnapshot, StoreCatalogActivities } from '../activities/store-catalog';
+import { noCatalogChanges, type CatalogPushResult } from '../domain/catalog';
+
+export interface StoreCatalogSyncInput {
+  store: string;
+  pageSize: number;
+  pollIntervalSeconds: number;
+  /** Pass over the whole item master first (an operator's resync), then follow the change cursor. */
+  fullResync?: boolean;
+  /** Write every product of the pass, even those whose ERP data did not change since the last write. */
+  force?: boolean;
+  /** Stop after the full pass instead of following changes. */
+  once?: boolean;
+  /** Carried over continue-as-new. */
+  totals?: StoreCatalogSyncStatus;
+}
+
+export interface StoreCatalogSyncStatus extends CatalogPushResult {
+  /** `starting` until the change cursor is set (changes from then on are followed). */
+  phase: 'starting' | 'resync' | 'following' | 'done';
+  /** Items read (the full pass's, then the changes'). */
+  items: number;
+  /** The full pass: items done of the total. */
+  resyncDone: number;
+  resyncTotal: number;
+  lastLagMs: number | null;
+}
+
+export const storeCatalogStatusQuery = defineQuery<StoreCatalogSyncStatus>('status');
+
+const acts = proxyActivities<StoreCatalogActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+/** Rounds of the incremental sync between continue-as-new. */
+const ROUNDS_PER_RUN = 500;
+
+const add = (status: StoreCatalogSyncStatus, r: CatalogPushResult & { items: number }) => {
+  status.items += r.items;
+  status.created += r.created;
+  status.updated += r.updated;
+  status.unchanged += r.unchanged;
+  status.retired += r.retired;
+  status.skipped += r.skipped;
+  status.failed += r.failed;
+};
+
+/**
+ * The ERP as product master: ERP items into the store's products and variants (titles, descriptions,
+ * weights, dimensions, categories, tags, compliance metafields; matrix families as one product;
+ * discontinued items archived, never deleted). On a full resync it passes over the whole item master
+ * with progress; then, for as long as it runs, it follows the ERP's item change cursor.
+ */
+export async function storeCatalogSync(input: StoreCatalogSyncInput): Promise<StoreCatalogSyncStatus> {
+  const status: StoreCatalogSyncStatus = input.totals ?? {
+    phase: input.fullResync ? 'resync' : 'starting',
+    items: 0,
+    resyncDone: 0,
+    resyncTotal: 0,
+    ...noCatalogChanges(),
+    lastLagMs: null,
+  };
+  setHandler(storeCatalogStatusQuery, () => status);
+  const workflowId = workflowInfo().workflowId;
+  // Each run snapshots the catalog rules it started with; a change applies from the next run.
+  const rules: CatalogRulesSnapshot = await acts.loadCatalogRules();
+
+  if (input.fullResync) {
+    // The cursor starts before the pass reads, so a change made meanwhile is followed up after it.
+    if (!input.once) await acts.startCatalogCursor({ store: input.store, onlyIfUnset: false });
+    status.phase = 'resync';
+    let after: string | null = null;
+    do {
+      const page: Awaited<ReturnType<StoreCatalogActivities['resyncCatalogPage']>> =
+        await acts.resyncCatalogPage({
+          store: input.store,
+          after,
+          pageSize: input.pageSize,
+          force: Boolean(input.force),
+          workflowId,
+          rules,
+        });
+      if (after === null) status.resyncTotal = page.remaining;
+      add(status, page);
+      status.resyncDone += page.items;
+      after = page.next;
+    } while (after !== null);
+    if (input.once) {
+      status.phase = 'done';
+      return status;
+    }
+  } else {
+    await acts.startCatalogCursor({ store: input.store, onlyIfUnset: true });
+  }
+
+  status.phase = 'following';
+  for (let round = 0; round < ROUNDS_PER_RUN; round++) {
+    const page = await acts.syncCatalogChanges({
+      store: input.store,
+      pageSize: input.pageSize,
+      workflowId,
+      rules,
+    });
+    add(status, page);
+    if (page.lagMs !== null) status.lastLagMs = page.lagMs;
+    if (!page.hasMore) await sleep(`${input.pollIntervalSeconds} seconds`);
+    if (workflowInfo().continueAsNewSuggested) break;
+  }
+  return continueAsNew<typeof storeCatalogSync>({
+    ...input,
+    fullResync: false,
+    once: false,
+    force: false,
+    totals: status,
+  });
+}
