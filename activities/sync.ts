@@ -6,7 +6,13 @@ import { rulesRepository } from '../db/rules';
 import { stockVisibilityRepository } from '../db/stock-visibility';
 import { stockKey, syncRepository, type SyncRepository } from '../db/sync';
 import type { ErpCatalogFeed, ErpPort, InventoryLevel, Page } from '../domain/erp';
-import { ruleFor, sellableQuantity, visibilityChange, type InventoryRules } from '../domain/inventory';
+import {
+  kitAvailable,
+  ruleFor,
+  sellableQuantity,
+  visibilityChange,
+  type InventoryRules,
+} from '../domain/inventory';
 import { DEFAULT_RULES } from '../domain/rules';
 import type { InventoryQuantity, StorefrontPort } from '../domain/storefront';
 
@@ -40,6 +46,8 @@ export interface InventoryRulesSnapshot {
 }
 
 export interface LevelsPushResult {
+  /** The levels pushed: the ERP's, and each kit's from its members (for the inventory cache). */
+  levels: InventoryLevel[];
   /** The quantity set in the store per (ERP SKU, location) key (stockKey). */
   pushedQuantity: Map<string, number>;
   pushed: number;
@@ -69,14 +77,20 @@ export function createStockPusher({ db, storefront, mappings, alerts }: Omit<Syn
     rules?: InventoryRulesSnapshot;
   }): Promise<LevelsPushResult> {
     const rules = input.rules?.rules ?? DEFAULT_RULES.inventory;
-    const levels = input.levels;
-    const skus = [...new Set(levels.map((l) => l.sku))];
-    const [skuMap, locationMap, pushedBefore, reserved, facts] = await Promise.all([
+    // Kits and item groups with a member among these levels follow their members' stock; the ERP's
+    // own rows for a kit (if any) are replaced by that figure.
+    const kits = await syncs.kits([...new Set(input.levels.map((l) => l.sku))]);
+    const erpLevels = input.levels.filter((l) => !kits.has(l.sku));
+    const members = [...new Set([...kits.values()].flatMap((m) => m.map((x) => x.sku)))];
+    const skus = [...new Set([...erpLevels.map((l) => l.sku), ...kits.keys()])];
+    const known = [...new Set([...skus, ...members])];
+    const [skuMap, locationMap, pushedBefore, reserved, facts, cached] = await Promise.all([
       mappings.storeSkus(input.store, skus),
       mappings.storeLocations(input.store),
       syncs.pushedQuantities(skus),
-      stock.reservedNotInErp(skus),
-      syncs.itemFacts(skus),
+      stock.reservedNotInErp(known),
+      syncs.itemFacts(known),
+      kits.size ? stock.erpAvailable(members) : Promise.resolve([]),
     ]);
     // Rules per item, else per its ERP category (from the item cache), else the default.
     const itemRef = (sku: string) => ({ sku, category: facts.get(sku)?.category ?? null });
@@ -86,6 +100,30 @@ export function createStockPusher({ db, storefront, mappings, alerts }: Omit<Syn
         safetyStock: ruleFor(rules.safetyStock, itemRef(sku)),
         reservedNotInErp: reserved.get(stockKey(sku, location)) ?? 0,
       });
+
+    // Each kit at each mapped location: kitAvailable over its members' sellable quantities there.
+    const memberStock = new Map<string, InventoryLevel>();
+    for (const c of cached)
+      memberStock.set(stockKey(c.sku, c.location), { ...c, onHand: c.available, lastModified: '' });
+    for (const l of input.levels) memberStock.set(stockKey(l.sku, l.location), l);
+    const kitLevels: InventoryLevel[] = [];
+    const now = new Date().toISOString();
+    for (const [kit, list] of kits)
+      for (const location of locationMap.keys()) {
+        const made = kitAvailable(
+          list.map((m) => ({
+            available: sellable(m.sku, location, memberStock.get(stockKey(m.sku, location))?.available ?? 0),
+            perKit: m.quantity,
+          })),
+        );
+        const newest = list
+          .map((m) => memberStock.get(stockKey(m.sku, location))?.lastModified ?? '')
+          .filter(Boolean)
+          .sort()
+          .at(-1);
+        kitLevels.push({ sku: kit, location, onHand: made, available: made, lastModified: newest ?? now });
+      }
+    const levels = [...erpLevels, ...kitLevels];
 
     const toPush: { level: InventoryLevel; quantity: InventoryQuantity }[] = [];
     const unmapped: InventoryLevel[] = [];
@@ -219,6 +257,7 @@ export function createStockPusher({ db, storefront, mappings, alerts }: Omit<Syn
       });
     }
     return {
+      levels,
       pushedQuantity: new Map(
         pushed.map((p) => [stockKey(p.level.sku, p.level.location), p.quantity.quantity]),
       ),
@@ -244,7 +283,10 @@ export function createStockPusher({ db, storefront, mappings, alerts }: Omit<Syn
       workflowId: string;
       erp: Pick<ErpCatalogFeed, 'inventoryOf'>;
     }): Promise<LevelsPushResult> {
-      const levels = await input.erp.inventoryOf(input.erpSkus);
+      // A kit has no stock of its own: its members' is read.
+      const kits = await syncs.kits(input.erpSkus);
+      const members = input.erpSkus.flatMap((s) => kits.get(s)?.map((m) => m.sku) ?? []);
+      const levels = await input.erp.inventoryOf([...new Set([...input.erpSkus, ...members])]);
       const current = await rulesRepository(db).current();
       const r = await pushLevels({
         store: input.store,
@@ -254,7 +296,7 @@ export function createStockPusher({ db, storefront, mappings, alerts }: Omit<Syn
         rules: { version: current.version, rules: current.rules.inventory },
       });
       await syncs.saveInventory(
-        levels.map((level) => ({
+        r.levels.map((level) => ({
           level,
           pushedQuantity: r.pushedQuantity.get(stockKey(level.sku, level.location)) ?? null,
         })),
@@ -311,7 +353,7 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
       const lagMs = Number.isFinite(newest) ? Math.max(0, Date.now() - newest) : null;
       await withTransaction(db, async (client) => {
         await syncs.saveInventory(
-          page.items.map((level) => ({
+          r.levels.map((level) => ({
             level,
             pushedQuantity: r.pushedQuantity.get(stockKey(level.sku, level.location)) ?? null,
           })),

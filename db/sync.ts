@@ -132,6 +132,26 @@ export function syncRepository(db: Db) {
       );
     },
 
+    /**
+     * Kits and item groups with all their members: those with any of `skus` as a member, and those
+     * among `skus` themselves.
+     */
+    async kits(skus: string[]): Promise<Map<string, { sku: string; quantity: number }[]>> {
+      const res = await db.query<{ kit_sku: string; member_sku: string; quantity: number }>(
+        `SELECT kit_sku, member_sku, quantity FROM kit_member_cache
+          WHERE kit_sku IN (SELECT kit_sku FROM kit_member_cache WHERE member_sku = ANY($1::text[]) OR kit_sku = ANY($1::text[]))
+          ORDER BY kit_sku, member_sku`,
+        [skus],
+      );
+      const out = new Map<string, { sku: string; quantity: number }[]>();
+      for (const r of res.rows) {
+        const list = out.get(r.kit_sku) ?? [];
+        list.push({ sku: r.member_sku, quantity: r.quantity });
+        out.set(r.kit_sku, list);
+      }
+      return out;
+    },
+
     /** The item master facts the inventory rules read, for the cached items among these SKUs. */
     async itemFacts(
       skus: string[],

@@ -14,8 +14,6 @@ export const CatalogRules = z
   .object({
     /** The store status of a discontinued or inactive item's product: hidden from buyers, kept with its history. */
     discontinuedStatus: z.enum(['ARCHIVED', 'DRAFT']).default('ARCHIVED'),
-    /** How kits go to the ERP: as the kit item itself, or exploded into their members where the ERP item is a group. */
-    kitsToErp: z.enum(['asKit', 'explodeGroups']).default('explodeGroups'),
   })
   .prefault({});
 export type CatalogRules = z.infer<typeof CatalogRules>;

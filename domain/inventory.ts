@@ -78,3 +78,29 @@ export function visibilityChange(input: {
   if (!shouldHide && input.hidden) return 'show';
   return null;
 }
+
+/** One component of a kit at one location: what the store may sell of it, and how many go in a kit. */
+export interface KitComponent {
+  available: number;
+  /** Units of the component in one kit (a positive whole number). */
+  perKit: number;
+}
+
+/**
+ * How many kits can be made from their components:
+ *
+ *   min over components of floor(component available ÷ quantity per kit)
+ *
+ * never below zero; a kit without components (or with a component of no valid quantity) has none.
+ * The inventory sync sets a kit's store quantity to this over its components' sellable quantities at
+ * each location, less the kit's own safety stock and reservations.
+ */
+export function kitAvailable(components: KitComponent[]): number {
+  if (components.length === 0) return 0;
+  let kits = Number.POSITIVE_INFINITY;
+  for (const c of components) {
+    if (!Number.isInteger(c.perKit) || c.perKit <= 0) return 0;
+    kits = Math.min(kits, Math.floor(Math.max(0, Math.trunc(c.available)) / c.perKit));
+  }
+  return kits;
+}

@@ -67,7 +67,7 @@ export const BusinessRules = z.object({
     .prefault({}),
   /** Safety stock and the stock threshold below which a product is hidden (domain/inventory.ts). */
   inventory: InventoryRules,
-  /** What the catalog sync does with discontinued items, and how kits reach the ERP (domain/catalog.ts). */
+  /** What the catalog sync does with discontinued items (domain/catalog.ts). */
   catalog: CatalogRules,
 });
 export type BusinessRules = z.infer<typeof BusinessRules>;

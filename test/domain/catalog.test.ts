@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { familyOf, handleFor, planProduct, type CatalogRules } from '../../domain/catalog';
 import type { ErpItem, ErpItemMaster } from '../../domain/erp';
 
-const rules: CatalogRules = { discontinuedStatus: 'ARCHIVED', kitsToErp: 'explodeGroups' };
+const rules: CatalogRules = { discontinuedStatus: 'ARCHIVED' };
 const master = (m: Partial<ErpItemMaster> = {}): ErpItemMaster => ({
   descriptionHtml: null,
   salesDescription: null,

@@ -1,5 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InventoryRules, ruleFor, sellableQuantity, visibilityChange } from '../../domain/inventory';
+import {
+  InventoryRules,
+  kitAvailable,
+  ruleFor,
+  sellableQuantity,
+  visibilityChange,
+} from '../../domain/inventory';
 import { BusinessRules } from '../../domain/rules';
 
 describe('the quantity the store sells from', () => {
@@ -53,5 +60,62 @@ describe('threshold hide/show', () => {
   it('never hides a drop-ship or special-order item for lack of stock', () => {
     expect(visibilityChange({ sellable: 0, threshold: 5, hidden: false, neverHide: true })).toBeNull();
     expect(visibilityChange({ sellable: 0, threshold: 5, hidden: true, neverHide: true })).toBe('show');
+  });
+});
+
+describe('a kit’s stock', () => {
+  it('is the least of floor(component available ÷ quantity per kit)', () => {
+    expect(
+      kitAvailable([
+        { available: 10, perKit: 1 },
+        { available: 7, perKit: 2 },
+      ]),
+    ).toBe(3);
+    expect(kitAvailable([{ available: 9, perKit: 3 }])).toBe(3);
+    expect(
+      kitAvailable([
+        { available: 0, perKit: 1 },
+        { available: 50, perKit: 1 },
+      ]),
+    ).toBe(0);
+  });
+
+  it('has none without components, for a component short of one kit, or a negative available', () => {
+    expect(kitAvailable([])).toBe(0);
+    expect(kitAvailable([{ available: 1, perKit: 2 }])).toBe(0);
+    expect(kitAvailable([{ available: -4, perKit: 1 }])).toBe(0);
+    expect(kitAvailable([{ available: 4, perKit: 0 }])).toBe(0);
+  });
+
+  const component = fc.record({
+    available: fc.integer({ min: -5, max: 10_000 }),
+    perKit: fc.integer({ min: 1, max: 12 }),
+  });
+
+  it('never promises a kit some component cannot fill, and is limited by one component', () => {
+    fc.assert(
+      fc.property(fc.array(component, { minLength: 1, maxLength: 8 }), (components) => {
+        const kits = kitAvailable(components);
+        expect(kits).toBeGreaterThanOrEqual(0);
+        for (const c of components) expect(kits * c.perKit).toBeLessThanOrEqual(Math.max(0, c.available));
+        // One more kit would need more of some component than there is.
+        expect(components.some((c) => (kits + 1) * c.perKit > Math.max(0, c.available))).toBe(true);
+      }),
+    );
+  });
+
+  it('grows (never shrinks) when a component’s stock grows', () => {
+    fc.assert(
+      fc.property(
+        fc.array(component, { minLength: 1, maxLength: 8 }),
+        fc.nat({ max: 7 }),
+        fc.nat({ max: 500 }),
+        (components, at, more) => {
+          const i = at % components.length;
+          const grown = components.map((c, j) => (j === i ? { ...c, available: c.available + more } : c));
+          expect(kitAvailable(grown)).toBeGreaterThanOrEqual(kitAvailable(components));
+        },
+      ),
+    );
   });
 });
