@@ -4,6 +4,8 @@ import type { Db } from '../db/pool';
 import type { ErpFulfillment, ErpInvoice, ErpPort } from '../domain/erp';
 import { ERP_EVENTS_TASK_QUEUE, erpEventsWorkflowId, taskQueue } from '../domain/contracts';
 import type { ErpCursors, ErpEventsInput } from '../domain/erp-events';
+import type { FlowSnapshot } from '../domain/flow-switches';
+import { flowGate, type FlowGate } from './flows';
 
 export interface ErpEventDeps {
   db: Db;
@@ -14,11 +16,18 @@ export interface ErpEventDeps {
 export function createErpEventActivities({ db, erp }: ErpEventDeps) {
   const cursorsRepo = syncRepository(db);
   return {
-    async pollErpChanges(input: { store: string; cursors: ErpCursors | null; pageSize: number }): Promise<{
+    async pollErpChanges(input: {
+      store: string;
+      cursors: ErpCursors | null;
+      pageSize: number;
+      /** The run's flow switches: with fulfillments off (ERP → store), that feed is not read and its cursor stays. */
+      flows?: FlowSnapshot;
+    }): Promise<{
       fulfillments: ErpFulfillment[];
       invoices: ErpInvoice[];
       cursors: ErpCursors;
       hasMore: boolean;
+      flowGate?: Exclude<FlowGate, 'run'>;
     }> {
       const names = {
         fulfillments: `erp:${input.store}:fulfillments`,
@@ -35,11 +44,16 @@ export function createErpEventActivities({ db, erp }: ErpEventDeps) {
         await cursorsRepo.saveCursor(names.fulfillments, cursors.fulfillments);
         await cursorsRepo.saveCursor(names.invoices, cursors.invoices);
       }
+      const gate = await flowGate(db, input.store, input.flows, 'fulfillments', 'erpToStore');
+      if (gate === 'resnapshot')
+        return { fulfillments: [], invoices: [], cursors, hasMore: false, flowGate: gate };
+      const none = { items: [] as ErpFulfillment[], nextCursor: cursors.fulfillments, hasMore: false };
       const [f, i] = await Promise.all([
-        erp.fulfillmentsSince(cursors.fulfillments, input.pageSize),
+        gate === 'skip' ? none : erp.fulfillmentsSince(cursors.fulfillments, input.pageSize),
         erp.invoicesSince(cursors.invoices, input.pageSize),
       ]);
       return {
+        ...(gate === 'skip' ? { flowGate: gate } : {}),
         fulfillments: f.items,
         invoices: i.items,
         cursors: {

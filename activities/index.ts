@@ -15,6 +15,7 @@ import { createStockPusher, createSyncActivities } from './sync';
 import { createStoreCatalogActivities } from './store-catalog';
 import type { StoreCatalogPort } from '../domain/catalog';
 import { createSlaActivities } from './sla';
+import { createFlowActivities } from './flows';
 import { createStorePricingActivities } from './store-pricing';
 import { createStoreCompanyActivities } from './store-companies';
 import type { StoreCompaniesPort } from '../domain/store-companies';
@@ -99,6 +100,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createCustomerSyncActivities({ db: deps.db, erp: deps.erp ?? missingPort<ErpPort>('ERP') }),
     ...createSlaActivities({ db: deps.db, log: deps.log }),
+    ...createFlowActivities({ db: deps.db }),
   };
 }
 

@@ -2,6 +2,8 @@ import { heartbeat } from '@temporalio/activity';
 import type { AlertRepository } from '../db/alerts';
 import type { Db } from '../db/pool';
 import { syncRepository } from '../db/sync';
+import type { FlowSnapshot } from '../domain/flow-switches';
+import { flowGate, type FlowGate } from './flows';
 import type { ErpChangeFeed, ErpCustomer, ErpPort } from '../domain/erp';
 import {
   parentsFirst,
@@ -26,6 +28,8 @@ export interface CompanyPageResult {
   /** Children whose parent account the ERP does not return (they wait for it). */
   skipped: number;
   hasMore: boolean;
+  /** Set when the page did nothing because of the run's flow switches (see activities/flows.ts). */
+  flowGate?: Exclude<FlowGate, 'run'>;
 }
 
 const companiesCursor = (store: string) => `store-companies:${store}`;
@@ -134,7 +138,24 @@ export function createStoreCompanyActivities(deps: StoreCompanyDeps) {
 
   return {
     /** One page of ERP customer changes into the store's companies, locations, terms, tax settings and contacts. */
-    async syncCompanyChanges(input: { store: string; pageSize: number }): Promise<CompanyPageResult> {
+    async syncCompanyChanges(input: {
+      store: string;
+      pageSize: number;
+      /** The run's flow switches: with customers not flowing ERP → store, nothing is read and no cursor moves. */
+      flows?: FlowSnapshot;
+    }): Promise<CompanyPageResult> {
+      const gate = await flowGate(db, input.store, input.flows, 'customers', 'erpToStore');
+      if (gate !== 'run')
+        return {
+          customers: 0,
+          companiesCreated: 0,
+          locationsCreated: 0,
+          contactsCreated: 0,
+          locationsUpdated: 0,
+          skipped: 0,
+          hasMore: false,
+          flowGate: gate,
+        };
       const cursor = await syncs.cursor(companiesCursor(input.store));
       const page = await erp.customersChangedSince(cursor, input.pageSize);
       const out: CompanyPageResult = {

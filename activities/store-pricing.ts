@@ -4,6 +4,8 @@ import type { MappingRepository } from '../db/mappings';
 import type { Db } from '../db/pool';
 import { storePricingRepository, type StorePricingRepository } from '../db/store-pricing';
 import { syncRepository } from '../db/sync';
+import type { FlowSnapshot } from '../domain/flow-switches';
+import { flowGate, type FlowGate } from './flows';
 import { availableCredit } from '../domain/credit-exposure';
 import type { ErpChangeFeed, ErpPort } from '../domain/erp';
 import { PRICE_BOOK_CURRENCY } from '../domain/pricing';
@@ -43,6 +45,8 @@ export interface PricingPageResult extends PricingPushResult {
   hasMore: boolean;
   /** Milliseconds from the newest ERP change in the page to its prices being in the store. */
   lagMs: number | null;
+  /** Set when the page did nothing because of the run's flow switches (see activities/flows.ts). */
+  flowGate?: Exclude<FlowGate, 'run'>;
 }
 
 const pricesCursor = (store: string) => `store-prices:${store}`;
@@ -342,7 +346,25 @@ export function createStorePricingActivities(deps: StorePricingDeps) {
      * One round of the incremental sync: ERP price and customer changes after the cursors go into
      * Quayside's caches, and what they change in the store is pushed; then the cursors advance.
      */
-    async syncPricingChanges(input: { store: string; pageSize: number }): Promise<PricingPageResult> {
+    async syncPricingChanges(input: {
+      store: string;
+      pageSize: number;
+      /** The run's flow switches: with prices off (ERP → store), nothing is read and no cursor moves. */
+      flows?: FlowSnapshot;
+    }): Promise<PricingPageResult> {
+      const gate = await flowGate(db, input.store, input.flows, 'prices', 'erpToStore');
+      if (gate !== 'run')
+        return {
+          written: 0,
+          removed: 0,
+          unknownSkus: 0,
+          prices: 0,
+          customers: 0,
+          headrooms: 0,
+          hasMore: false,
+          lagMs: null,
+          flowGate: gate,
+        };
       const [prices, customers] = await Promise.all([
         erp.pricesChangedSince(await syncs.cursor(pricesCursor(input.store)), input.pageSize),
         erp.customersChangedSince(await syncs.cursor(customersCursor(input.store)), input.pageSize),

@@ -15,6 +15,9 @@ import {
 } from '../domain/inventory';
 import { DEFAULT_RULES } from '../domain/rules';
 import type { InventoryQuantity, StorefrontPort } from '../domain/storefront';
+import { flowSnapshot } from '../db/flow-switches';
+import type { FlowSnapshot } from '../domain/flow-switches';
+import { flowGate, type FlowGate } from './flows';
 
 export interface SyncActivityDeps {
   db: Db;
@@ -37,12 +40,15 @@ export interface InventoryPageResult {
   /** Products unpublished (below their threshold) and published again (replenished). */
   hidden?: number;
   shown?: number;
+  /** Set when the page did nothing because of the run's flow switches (see activities/flows.ts). */
+  flowGate?: Exclude<FlowGate, 'run'>;
 }
 
-/** The inventory rules a sync run started with. */
+/** The inventory rules (and the store's flow switches) a sync run started with. */
 export interface InventoryRulesSnapshot {
   version: number;
   rules: InventoryRules;
+  flows?: FlowSnapshot;
 }
 
 export interface LevelsPushResult {
@@ -311,10 +317,14 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
   const syncs = syncRepository(db);
   const pusher = createStockPusher({ db, storefront, mappings, alerts });
   return {
-    /** The inventory rules in force now; a sync run snapshots them when it starts. */
-    async loadInventoryRules(): Promise<InventoryRulesSnapshot> {
+    /** The inventory rules and the store's flow switches in force now; a sync run snapshots them when it starts. */
+    async loadInventoryRules(input?: { store: string }): Promise<InventoryRulesSnapshot> {
       const current = await rulesRepository(db).current();
-      return { version: current.version, rules: current.rules.inventory };
+      return {
+        version: current.version,
+        rules: current.rules.inventory,
+        ...(input ? { flows: await flowSnapshot(db, input.store) } : {}),
+      };
     },
 
     async resetSyncCursor(input: { sync: string }): Promise<void> {
@@ -336,6 +346,9 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
       /** The run's snapshot; absent in runs started before inventory rules existed (defaults apply). */
       rules?: InventoryRulesSnapshot;
     }): Promise<InventoryPageResult> {
+      const gate = await flowGate(db, input.store, input.rules?.flows, 'inventory', 'erpToStore');
+      if (gate !== 'run')
+        return { changed: 0, pushed: 0, unmapped: 0, stale: 0, hasMore: false, lagMs: null, flowGate: gate };
       const page = await erp.inventoryChangedSince(await syncs.cursor(input.sync), input.pageSize);
       heartbeat({ fetched: page.items.length });
       if (page.items.length === 0) {

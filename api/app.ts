@@ -18,6 +18,7 @@ import { ordersRouter } from './routes/orders';
 import { quoteRouter } from './routes/quote';
 import { settingsRouter } from './routes/settings';
 import { templatesRouter } from './routes/templates';
+import { flowsRouter } from './routes/flows';
 import { alertsRouter } from './routes/alerts';
 import { approvalsRouter } from './routes/approvals';
 import { customersRouter } from './routes/customers';
@@ -104,6 +105,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(quoteRouter(deps));
   app.use(settingsRouter(deps));
   app.use(templatesRouter(deps));
+  app.use(flowsRouter(deps));
   app.use(alertsRouter(deps));
   app.use(approvalsRouter(deps));
   app.use(returnsRouter(deps));

@@ -33,6 +33,9 @@ const SUMMARIES: Record<string, string> = {
   'get /config/templates/:key': 'One notification template, with every version (who changed what)',
   'put /config/templates/:key':
     'Save a notification template as a new version (unknown placeholders refused)',
+  'get /config/flows': 'The per-flow switches of this store, with who changed what (before and after)',
+  'put /config/flows':
+    'Change per-flow switches (on/off, one-way or two-way); flows left out keep theirs (admin)',
   'post /config/templates/:key/preview':
     'Render a template (saved or a draft) with a real order, without saving',
 };

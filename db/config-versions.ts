@@ -57,6 +57,26 @@ export function versionedConfig<S extends z.ZodType>(name: string, schema: S) {
         return { version, value, createdBy: by, comment: comment ?? null };
       });
     },
+    /** Every version with its value, newest first. */
+    async versions(db: Db, limit = 50): Promise<ConfigVersion<T>[]> {
+      const res = await db.query<{
+        version: number;
+        rules: unknown;
+        created_at: Date;
+        created_by: string;
+        comment: string | null;
+      }>(
+        'SELECT version, rules, created_at, created_by, comment FROM business_rules WHERE name = $1 ORDER BY version DESC LIMIT $2',
+        [name, limit],
+      );
+      return res.rows.map((r) => ({
+        version: r.version,
+        value: schema.parse(r.rules),
+        createdAt: r.created_at.toISOString(),
+        createdBy: r.created_by,
+        comment: r.comment,
+      }));
+    },
     async history(db: Db, limit = 50): Promise<Omit<ConfigVersion<T>, 'value'>[]> {
       const res = await db.query<{
         version: number;

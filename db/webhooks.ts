@@ -8,7 +8,7 @@ export interface DeliveryKey {
   triggeredAt?: string;
 }
 
-export type DeliveryStatus = 'processing' | 'processed' | 'dead_lettered' | 'ignored';
+export type DeliveryStatus = 'processing' | 'processed' | 'dead_lettered' | 'ignored' | 'switched_off';
 
 export interface DeadLetter {
   id: number;
@@ -68,12 +68,15 @@ export function webhookRepository(db: Db) {
       webhookId: string,
       status: Exclude<DeliveryStatus, 'processing'>,
       workflowId?: string,
+      /** Why the delivery was not handed on (a switched-off flow). */
+      note?: string,
       source = 'shopify',
     ): Promise<void> {
       await db.query(
-        `UPDATE webhook_deliveries SET status = $3, workflow_id = COALESCE($4, workflow_id), processed_at = now()
+        `UPDATE webhook_deliveries SET status = $3, workflow_id = COALESCE($4, workflow_id), processed_at = now(),
+                note = COALESCE($5, note)
           WHERE source = $1 AND webhook_id = $2`,
-        [source, webhookId, status, workflowId ?? null],
+        [source, webhookId, status, workflowId ?? null, note ?? null],
       );
     },
 

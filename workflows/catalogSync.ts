@@ -1,5 +1,14 @@
-import { continueAsNew, defineQuery, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  defineQuery,
+  patched,
+  proxyActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
+import type { FlowActivities } from '../activities/flows';
 import type { SyncActivities } from '../activities/sync';
+import { flowRuns } from '../domain/flow-switches';
 
 export interface CatalogSyncInput {
   store: string;
@@ -20,6 +29,11 @@ export interface CatalogSyncStatus {
 }
 
 export const catalogSyncStatusQuery = defineQuery<CatalogSyncStatus>('status');
+
+const { snapshotFlows } = proxyActivities<FlowActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
 
 const { syncCatalogPage, syncPricesPage, refreshCustomerCache, resetSyncCursor } =
   proxyActivities<SyncActivities>({
@@ -42,34 +56,38 @@ export async function catalogSync(input: CatalogSyncInput): Promise<CatalogSyncS
   };
   setHandler(catalogSyncStatusQuery, () => status);
 
-  const items = `catalog:${input.store}`;
-  const prices = `prices:${input.store}`;
-  await resetSyncCursor({ sync: items });
-  for (let more = true; more;) {
-    const page = await syncCatalogPage({ sync: items, pageSize: input.pageSize });
-    status.items += page.changed;
-    more = page.hasMore;
-  }
+  // Each refresh snapshots the store's flow switches: with the catalog off it refreshes nothing.
+  const flows = patched('flow-switches') ? await snapshotFlows({ store: input.store }) : undefined;
+  if (!flows || flowRuns(flows.switches, 'catalog', 'erpToStore')) {
+    const items = `catalog:${input.store}`;
+    const prices = `prices:${input.store}`;
+    await resetSyncCursor({ sync: items });
+    for (let more = true; more;) {
+      const page = await syncCatalogPage({ sync: items, pageSize: input.pageSize });
+      status.items += page.changed;
+      more = page.hasMore;
+    }
 
-  status.phase = 'prices';
-  await resetSyncCursor({ sync: prices });
-  for (let more = true; more;) {
-    const page = await syncPricesPage({ sync: prices, pageSize: input.pageSize });
-    status.prices += page.changed;
-    more = page.hasMore;
-  }
+    status.phase = 'prices';
+    await resetSyncCursor({ sync: prices });
+    for (let more = true; more;) {
+      const page = await syncPricesPage({ sync: prices, pageSize: input.pageSize });
+      status.prices += page.changed;
+      more = page.hasMore;
+    }
 
-  status.phase = 'customers';
-  for (let after: string | null = null; ;) {
-    const batch: { refreshed: number; missing: number; last: string | null } = await refreshCustomerCache({
-      store: input.store,
-      afterStoreCustomerId: after,
-      batchSize: input.customerBatchSize,
-    });
-    status.customers += batch.refreshed;
-    status.missingCustomers += batch.missing;
-    if (batch.last === null) break;
-    after = batch.last;
+    status.phase = 'customers';
+    for (let after: string | null = null; ;) {
+      const batch: { refreshed: number; missing: number; last: string | null } = await refreshCustomerCache({
+        store: input.store,
+        afterStoreCustomerId: after,
+        batchSize: input.customerBatchSize,
+      });
+      status.customers += batch.refreshed;
+      status.missingCustomers += batch.missing;
+      if (batch.last === null) break;
+      after = batch.last;
+    }
   }
 
   if (input.once) {

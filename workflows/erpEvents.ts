@@ -5,11 +5,13 @@ import {
   defineSignal,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ErpEventActivities } from '../activities/erp-events';
+import type { FlowActivities } from '../activities/flows';
 import type { ErpCursors, ErpEventsInput, ErpEventsStatus } from '../domain/erp-events';
 import { orderWorkflowId } from '../domain/contracts';
 import { parseErpOrderExternalId } from '../domain/order-process';
@@ -22,6 +24,7 @@ export const stopErpEventsSignal = defineSignal('stop');
 export const erpEventsStatusQuery = defineQuery<ErpEventsStatus>('status');
 
 const { pollErpChanges } = proxyActivities<ErpEventActivities>(PROFILES.erpCall);
+const { snapshotFlows } = proxyActivities<FlowActivities>(PROFILES.local);
 
 /** Polls in one run before continuing as new (the history stays small; only the cursors carry over). */
 const POLLS_PER_RUN = 500;
@@ -36,12 +39,25 @@ export async function erpEvents(input: ErpEventsInput): Promise<ErpEventsStatus>
   const status: ErpEventsStatus = { cursors: input.cursors, polls: 0, delivered: 0, unmatched: 0 };
   setHandler(stopErpEventsSignal, () => void (stop = true));
   setHandler(erpEventsStatusQuery, () => status);
+  // Each run snapshots the store's flow switches (fulfillments ERP → store); a change ends the run.
+  const flows = patched('flow-switches') ? await snapshotFlows({ store: input.store }) : undefined;
 
   while (!stop) {
     const page = await pollErpChanges.executeWithOptions(
       { summary: `Poll ERP fulfillments and invoices for ${input.store}` },
-      [{ store: input.store, cursors: status.cursors, pageSize: input.pageSize }],
+      [
+        {
+          store: input.store,
+          cursors: status.cursors,
+          pageSize: input.pageSize,
+          ...(flows ? { flows } : {}),
+        },
+      ],
     );
+    if (page.flowGate === 'resnapshot') {
+      status.cursors = page.cursors;
+      await continueAsNew<typeof erpEvents>({ ...input, cursors: status.cursors });
+    }
     status.polls += 1;
     const deliveries: Promise<void>[] = [];
     const deliver = (externalId: string, send: (workflowId: string) => Promise<void>) => {

@@ -70,7 +70,7 @@ export async function inventorySync(input: InventorySyncInput): Promise<Inventor
   const sync = `inventory:${input.store}`;
   // Each run snapshots the inventory rules it started with; a change applies from the next run.
   let rules: InventoryRulesSnapshot | undefined;
-  if (patched('inventory-rules')) rules = await loadInventoryRules();
+  if (patched('inventory-rules')) rules = await loadInventoryRules({ store: input.store });
   if (input.fullResync) {
     await resetSyncCursor({ sync });
     totals.caughtUp = false;
@@ -94,6 +94,8 @@ export async function inventorySync(input: InventorySyncInput): Promise<Inventor
     if (page.hidden) totals.hidden = (totals.hidden ?? 0) + page.hidden;
     if (page.shown) totals.shown = (totals.shown ?? 0) + page.shown;
     if (page.lagMs !== null) totals.lastLagMs = page.lagMs;
+    // The store's flow switches changed since this run snapshotted them: the next run takes them.
+    if (page.flowGate === 'resnapshot' && patched('flow-switches')) break;
     if (page.hasMore) continue;
 
     totals.caughtUp = true;

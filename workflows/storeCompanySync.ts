@@ -1,4 +1,12 @@
-import { continueAsNew, defineQuery, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  defineQuery,
+  patched,
+  proxyActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
+import type { FlowActivities } from '../activities/flows';
 import type { StoreCompanyActivities } from '../activities/store-companies';
 
 export interface StoreCompanySyncInput {
@@ -24,6 +32,11 @@ const acts = proxyActivities<StoreCompanyActivities>({
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
 });
 
+const flowActs = proxyActivities<FlowActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
 /** Rounds between continue-as-new. */
 const ROUNDS_PER_RUN = 500;
 
@@ -42,8 +55,15 @@ export async function storeCompanySync(input: StoreCompanySyncInput): Promise<ne
     skipped: 0,
   };
   setHandler(storeCompanyStatusQuery, () => status);
+  // Each run snapshots the store's flow switches; a change ends the run and the next one takes it.
+  const flows = patched('flow-switches') ? await flowActs.snapshotFlows({ store: input.store }) : undefined;
   for (let round = 0; round < ROUNDS_PER_RUN; round++) {
-    const page = await acts.syncCompanyChanges({ store: input.store, pageSize: input.pageSize });
+    const page = await acts.syncCompanyChanges({
+      store: input.store,
+      pageSize: input.pageSize,
+      ...(flows ? { flows } : {}),
+    });
+    if (page.flowGate === 'resnapshot') break;
     status.customersSeen += page.customers;
     status.companiesCreated += page.companiesCreated;
     status.locationsCreated += page.locationsCreated;

@@ -1,5 +1,14 @@
-import { continueAsNew, defineQuery, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  defineQuery,
+  patched,
+  proxyActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
+import type { FlowActivities } from '../activities/flows';
 import type { StorePricingActivities } from '../activities/store-pricing';
+import { flowRuns } from '../domain/flow-switches';
 
 export interface StorePricingSyncInput {
   store: string;
@@ -31,6 +40,11 @@ const acts = proxyActivities<StorePricingActivities>({
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
 });
 
+const flowActs = proxyActivities<FlowActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
 /** Rounds of the incremental sync between continue-as-new. */
 const ROUNDS_PER_RUN = 500;
 
@@ -52,8 +66,16 @@ export async function storePricingSync(input: StorePricingSyncInput): Promise<St
     lastLagMs: null,
   };
   setHandler(storePricingStatusQuery, () => status);
+  // Each run snapshots the store's flow switches; a change ends the run and the next one takes it.
+  const flows = patched('flow-switches') ? await flowActs.snapshotFlows({ store: input.store }) : undefined;
+  // With prices switched off a full resync waits for a run that has them on.
+  const resyncLater = !!input.fullResync && !!flows && !flowRuns(flows.switches, 'prices', 'erpToStore');
 
-  if (input.fullResync) {
+  if (resyncLater && input.once) {
+    status.phase = 'done';
+    return status;
+  }
+  if (input.fullResync && !resyncLater) {
     // The cursors start before the resync reads, so a change made meanwhile is followed up after it.
     if (!input.once) await acts.startPricingCursors({ store: input.store, onlyIfUnset: false });
     const levels = await acts.listPriceLevels();
@@ -77,17 +99,22 @@ export async function storePricingSync(input: StorePricingSyncInput): Promise<St
       status.phase = 'done';
       return status;
     }
-  } else {
+  } else if (!resyncLater) {
     await acts.startPricingCursors({ store: input.store, onlyIfUnset: true });
   }
 
   status.phase = 'following';
   for (let round = 0; round < ROUNDS_PER_RUN; round++) {
-    const page = await acts.syncPricingChanges({ store: input.store, pageSize: input.pageSize });
+    const page = await acts.syncPricingChanges({
+      store: input.store,
+      pageSize: input.pageSize,
+      ...(flows ? { flows } : {}),
+    });
+    if (page.flowGate === 'resnapshot') break;
     status.changesSeen += page.prices + page.customers;
     status.pricesWritten += page.written;
     if (page.lagMs !== null) status.lastLagMs = page.lagMs;
     if (!page.hasMore) await sleep(`${input.pollIntervalSeconds} seconds`);
   }
-  return continueAsNew<typeof storePricingSync>({ ...input, fullResync: false, once: false });
+  return continueAsNew<typeof storePricingSync>({ ...input, fullResync: resyncLater, once: false });
 }

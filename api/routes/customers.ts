@@ -12,6 +12,7 @@ import {
   customerEventSignal,
   customerStatusQuery,
 } from '../../workflows/customerApproval';
+import { refuseSwitchedOff } from '../flow-gate';
 import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
 import { ApiError, validate, whenFound } from '../errors';
 
@@ -85,6 +86,7 @@ export function customersRouter({
         customerId: body.customerId ?? `reg-${randomUUID()}`,
       };
       const workflowId = customerWorkflowId(application.store, application.customerId);
+      await refuseSwitchedOff({ temporal, db, store: application.store }, 'customers', workflowId);
       const event: StorefrontCustomerEvent = {
         topic: 'registration',
         eventId: `registration:${application.customerId}`,

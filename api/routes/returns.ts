@@ -11,6 +11,7 @@ import {
   returnRefund,
   returnStatusQuery,
 } from '../../workflows/returnRefund';
+import { refuseSwitchedOff } from '../flow-gate';
 import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
@@ -71,6 +72,7 @@ export function returnsRouter({
         throw new ApiError(403, 'AUTH.FORBIDDEN', `You may not act for store ${body.store}.`);
       const request: ReturnRequest = { ...body, requestedAt: body.requestedAt ?? new Date().toISOString() };
       const workflowId = returnWorkflowId(request.store, request.returnId);
+      await refuseSwitchedOff({ temporal, db, store: request.store }, 'returns', workflowId);
       const event: StorefrontReturnEvent = {
         topic: 'api',
         eventId: `api:${request.returnId}`,

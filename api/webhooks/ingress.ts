@@ -7,6 +7,8 @@ import { webhookRepository, type DeadLetter } from '../../db/webhooks';
 import { taskQueue, taskQueueOfWorkflowType } from '../../domain/contracts';
 import type { Logger } from '../../platform/logger';
 import { privacyRepository } from '../../db/privacy';
+import { flowOfTopic } from '../../domain/flow-switches';
+import { switchedOffFor } from '../flow-gate';
 import { parseShopifyJson } from './json';
 import { isPrivacyTopic, readPrivacyRequest } from './privacy';
 import { describeZodError } from '../errors';
@@ -35,6 +37,7 @@ export type IngressOutcome =
   | { http: 400; code: 'WEBHOOK.INVALID_BODY'; reason: string }
   | { http: 200; status: 'recorded'; topic: string; privacyRequestId: number }
   | { http: 200; status: 'ignored'; topic: string }
+  | { http: 200; status: 'switched_off'; topic: string; flow: string; reason: string }
   | { http: 200; status: 'duplicate'; webhookId: string }
   | { http: 200; status: 'accepted'; workflowId: string }
   | { http: 200; status: 'dead_lettered'; deadLetterId: number; reason: string }
@@ -77,6 +80,16 @@ export function createShopifyIngress(deps: IngressDeps) {
       }
       throw err;
     }
+  }
+
+  /** Why this delivery starts nothing (its store → ERP flow is switched off); undefined when it goes ahead. */
+  async function switchedOff(
+    topic: string,
+    d: Dispatch,
+  ): Promise<{ flow: string; reason: string } | undefined> {
+    const flow = flowOfTopic(topic);
+    const reason = flow ? await switchedOffFor(deps, flow, d.workflowId) : undefined;
+    return flow && reason ? { flow, reason } : undefined;
   }
 
   function toDispatch(
@@ -185,6 +198,25 @@ export function createShopifyIngress(deps: IngressDeps) {
         const id = await park({ ...h, topic }, payload, shopifyHeadersOf(headers), err.message);
         await repo.finish(h.webhookId, 'dead_lettered');
         return { http: 200, status: 'dead_lettered', deadLetterId: id, reason: err.message };
+      }
+
+      let off: Awaited<ReturnType<typeof switchedOff>>;
+      try {
+        off = await switchedOff(topic, d);
+      } catch (err) {
+        await repo.release(h.webhookId);
+        deps.log.error({ err, topic, webhookId: h.webhookId }, 'webhook flow switch check failed');
+        return { http: 503, code: 'WEBHOOK.UNAVAILABLE' };
+      }
+      if (off) {
+        // Acknowledged and recorded (with the process it would have started), so Shopify stops retrying
+        // and reconciliation knows it was not missed; nothing starts.
+        await repo.finish(h.webhookId, 'switched_off', d.workflowId, off.reason);
+        deps.log.info(
+          { topic, webhookId: h.webhookId, workflowId: d.workflowId },
+          'webhook for a switched-off flow',
+        );
+        return { http: 200, status: 'switched_off', topic, ...off };
       }
 
       try {

@@ -12,6 +12,7 @@ import {
   fixUpdate,
 } from '../../workflows/orderToInvoice';
 import { erpEvents, stopErpEventsSignal } from '../../workflows/erpEvents';
+import { createFlowActivities } from '../../activities/flows';
 import { createErpEventActivities } from '../../activities/erp-events';
 import { testClient, testDb, withWorker } from '../support/env';
 import { deliver, event, makeOrder, saveHistory, scenario, until, waitFor } from './harness';
@@ -31,7 +32,11 @@ describe('orderToInvoice', () => {
   it('happy path: ERP order with PO, one shipment with tracking, invoice on the portal, completed (through the ERP change poller)', async () => {
     const s = await scenario(db);
     const order = makeOrder(s.store, '1001');
-    const activities = { ...s.activities, ...createErpEventActivities({ db, erp: s.erp }) };
+    const activities = {
+      ...s.activities,
+      ...createErpEventActivities({ db, erp: s.erp }),
+      ...createFlowActivities({ db }),
+    };
     await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
       const handle = await deliver(client, s.taskQueue, event(order));
       const poller = await client.workflow.start(erpEvents, {

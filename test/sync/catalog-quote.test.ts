@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { createFlowActivities } from '../../activities/flows';
 import { createSyncActivities } from '../../activities/sync';
 import { createApp } from '../../api/app';
 import { alertRepository } from '../../db/alerts';
@@ -156,7 +157,10 @@ describe('catalog, price and credit caches answer checkout quotes', () => {
     await mappings.upsertCustomer(store, 'c-beta', '901');
     await mappings.upsertLocation(store, 'L-EAST', 'WH-EAST');
     await mappings.upsertLocation(store, 'L-WEST', 'WH-WEST');
-    const activities = createSyncActivities({ db, erp, storefront, mappings, alerts: alertRepository(db) });
+    const activities = {
+      ...createSyncActivities({ db, erp, storefront, mappings, alerts: alertRepository(db) }),
+      ...createFlowActivities({ db }),
+    };
     const taskQueue = uniqueTaskQueue('catalog');
     await withWorker({ taskQueue, activities, workflowsPath }, async () => {
       const result = await client.workflow.execute(catalogSync, {

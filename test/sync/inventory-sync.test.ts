@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { createSyncActivities } from '../../activities/sync';
 import { alertRepository } from '../../db/alerts';
+import { flowSwitchesConfig } from '../../db/flow-switches';
 import { mappingRepository } from '../../db/mappings';
+import { syncRepository } from '../../db/sync';
 import type { Db } from '../../db/pool';
 import type { ErpPort, InventoryLevel, Page } from '../../domain/erp';
 import type { InventoryQuantity, StorefrontPort } from '../../domain/storefront';
@@ -168,6 +170,42 @@ describe('inventory sync (ERP change cursor → storefront)', () => {
       expect(second).toMatchObject({ changed: 1, pushed: 1, stale: 1 });
       expect(shop.quantities.get('PROD-1@L1')).toBe(12);
       await recordHistory(client, `sync:inventory:${s2}:2`, 'inventorySync-compare-and-set');
+    });
+  });
+
+  it('with inventory switched off a run pushes nothing and keeps its cursor; switched on, the run takes the new switches and catches up', async () => {
+    const erp = new FakeErpStock();
+    const shop = new FakeStoreInventory();
+    const s3 = `${store}-off`;
+    const mappings = mappingRepository(db);
+    await mappings.upsertSkus(s3, [{ storeSku: 'PROD-1', erpSku: 'P1' }]);
+    await mappings.upsertLocation(s3, 'L1', 'WH-EAST');
+    const switches = flowSwitchesConfig(s3);
+    await switches.save(db, { inventory: { enabled: false } }, 'test admin', 'stock count in the warehouse');
+    erp.set('P1', 'WH-EAST', 10);
+    const taskQueue = uniqueTaskQueue('inventory');
+    await withWorker({ taskQueue, activities: activities(erp, shop), workflowsPath }, async () => {
+      const off = await client.workflow.execute(inventorySync, {
+        taskQueue,
+        workflowId: `sync:inventory:${s3}:off`,
+        args: [{ store: s3, pollIntervalSeconds: 1, pageSize: 10, fullResync: true, stopWhenCaughtUp: true }],
+      });
+      expect(off).toMatchObject({ changed: 0, pushed: 0 });
+      expect(shop.calls).toBe(0);
+      expect(await syncRepository(db).cursor(`inventory:${s3}`)).toBeNull();
+
+      // A following run that started while inventory was off goes on once it is switched on.
+      const handle = await client.workflow.start(inventorySync, {
+        taskQueue,
+        workflowId: `sync:inventory:${s3}:follow`,
+        args: [{ store: s3, pollIntervalSeconds: 3600, pageSize: 10 }],
+      });
+      await eventually(async () => (await handle.query(inventorySyncStatusQuery)).caughtUp, 'the idle sync');
+      expect(shop.calls).toBe(0);
+      await switches.save(db, { inventory: { enabled: true } }, 'test admin', 'count done');
+      await handle.signal(stockChangedSignal);
+      await eventually(() => shop.quantities.get('PROD-1@L1') === 10, 'the stock in the store');
+      await handle.terminate('test finished');
     });
   });
 });
