@@ -7,6 +7,9 @@ import { withTransaction, type Db } from '../db/pool';
 import { rulesRepository } from '../db/rules';
 import { storeCatalogRepository, type StoreProductRecord } from '../db/store-catalog';
 import { syncRepository } from '../db/sync';
+import { flowSnapshot } from '../db/flow-switches';
+import type { FlowSnapshot } from '../domain/flow-switches';
+import { flowGate, type FlowGate } from './flows';
 import {
   familyOf,
   noCatalogChanges,
@@ -42,6 +45,8 @@ export interface CatalogPageResult extends CatalogPushResult {
   hasMore: boolean;
   /** Milliseconds from the newest ERP change in the page to its product being in the store. */
   lagMs: number | null;
+  /** Set when the page did nothing because of the run's flow switches (see activities/flows.ts). */
+  flowGate?: Exclude<FlowGate, 'run'>;
 }
 
 export interface CatalogResyncPage extends CatalogPushResult {
@@ -56,6 +61,8 @@ export interface CatalogResyncPage extends CatalogPushResult {
 export interface CatalogRulesSnapshot {
   version: number;
   rules: CatalogRules;
+  /** The store's flow switches the run started with (catalog: ERP → store). */
+  flows?: FlowSnapshot;
 }
 
 const catalogCursor = (store: string) => `store-catalog:${store}`;
@@ -207,9 +214,13 @@ export function createStoreCatalogActivities(deps: StoreCatalogDeps) {
 
   return {
     /** The catalog rules in force now; a sync run snapshots them when it starts. */
-    async loadCatalogRules(): Promise<CatalogRulesSnapshot> {
+    async loadCatalogRules(input?: { store: string }): Promise<CatalogRulesSnapshot> {
       const current = await rulesRepository(db).current();
-      return { version: current.version, rules: current.rules.catalog ?? DEFAULT_RULES.catalog };
+      return {
+        version: current.version,
+        rules: current.rules.catalog ?? DEFAULT_RULES.catalog,
+        ...(input ? { flows: await flowSnapshot(db, input.store) } : {}),
+      };
     },
 
     /** Starts following the ERP's item changes from now (an unset cursor only, unless asked). */
@@ -226,6 +237,9 @@ export function createStoreCatalogActivities(deps: StoreCatalogDeps) {
       workflowId: string;
       rules: CatalogRulesSnapshot;
     }): Promise<CatalogPageResult> {
+      const gate = await flowGate(db, input.store, input.rules.flows, 'catalog', 'erpToStore');
+      if (gate !== 'run')
+        return { ...noCatalogChanges(), items: 0, hasMore: false, lagMs: null, flowGate: gate };
       const name = catalogCursor(input.store);
       const page = await erp.itemsChangedSince(await syncs.cursor(name), input.pageSize);
       heartbeat({ fetched: page.items.length });

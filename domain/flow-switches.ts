@@ -30,7 +30,7 @@ export const FLOW_DIRECTIONS = {
   inventory: ['erpToStore'],
   /** ERP price levels, contract prices and credit → store catalogs and price lists. */
   prices: ['erpToStore'],
-  /** ERP items and prices → Quayside's catalog cache (checkout quotes). */
+  /** ERP items → store products, and ERP items and prices → Quayside's catalog cache (checkout quotes). */
   catalog: ['erpToStore'],
   /** Store customers and registrations → ERP customers; ERP customers → store companies. */
   customers: ['both', 'storeToErp', 'erpToStore'],

@@ -1,6 +1,7 @@
 import {
   continueAsNew,
   defineQuery,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -8,6 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { CatalogRulesSnapshot, StoreCatalogActivities } from '../activities/store-catalog';
 import { noCatalogChanges, type CatalogPushResult } from '../domain/catalog';
+import { flowRuns } from '../domain/flow-switches';
 
 export interface StoreCatalogSyncInput {
   store: string;
@@ -73,9 +75,18 @@ export async function storeCatalogSync(input: StoreCatalogSyncInput): Promise<St
   setHandler(storeCatalogStatusQuery, () => status);
   const workflowId = workflowInfo().workflowId;
   // Each run snapshots the catalog rules it started with; a change applies from the next run.
-  const rules: CatalogRulesSnapshot = await acts.loadCatalogRules();
+  const rules: CatalogRulesSnapshot = patched('flow-switches')
+    ? await acts.loadCatalogRules({ store: input.store })
+    : await acts.loadCatalogRules();
+  // With the catalog switched off (ERP → store) a full resync waits for a run that has it on.
+  const resyncLater =
+    !!input.fullResync && !!rules.flows && !flowRuns(rules.flows.switches, 'catalog', 'erpToStore');
+  if (resyncLater && input.once) {
+    status.phase = 'done';
+    return status;
+  }
 
-  if (input.fullResync) {
+  if (input.fullResync && !resyncLater) {
     // The cursor starts before the pass reads, so a change made meanwhile is followed up after it.
     if (!input.once) await acts.startCatalogCursor({ store: input.store, onlyIfUnset: false });
     status.phase = 'resync';
@@ -111,6 +122,8 @@ export async function storeCatalogSync(input: StoreCatalogSyncInput): Promise<St
       workflowId,
       rules,
     });
+    // The store's flow switches changed since this run snapshotted them: the next run takes them.
+    if (page.flowGate === 'resnapshot') break;
     add(status, page);
     if (page.lagMs !== null) status.lastLagMs = page.lagMs;
     if (!page.hasMore) await sleep(`${input.pollIntervalSeconds} seconds`);
@@ -118,7 +131,7 @@ export async function storeCatalogSync(input: StoreCatalogSyncInput): Promise<St
   }
   return continueAsNew<typeof storeCatalogSync>({
     ...input,
-    fullResync: false,
+    fullResync: resyncLater,
     once: false,
     force: false,
     totals: status,

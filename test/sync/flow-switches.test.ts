@@ -3,12 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createErpEventActivities } from '../../activities/erp-events';
 import { createFlowActivities } from '../../activities/flows';
 import { createStoreCompanyActivities } from '../../activities/store-companies';
+import { createStoreCatalogActivities } from '../../activities/store-catalog';
 import { createStorePricingActivities } from '../../activities/store-pricing';
 import { alertRepository } from '../../db/alerts';
 import { flowSwitchesConfig } from '../../db/flow-switches';
 import { mappingRepository } from '../../db/mappings';
 import type { Db } from '../../db/pool';
-import type { ErpChangeFeed, ErpPort } from '../../domain/erp';
+import type { ErpCatalogFeed, ErpChangeFeed, ErpPort } from '../../domain/erp';
+import type { StoreCatalogPort } from '../../domain/catalog';
 import type { StoreCompaniesPort } from '../../domain/store-companies';
 import type { StorePricingPort } from '../../domain/store-pricing';
 import { createSyncActivities } from '../../activities/sync';
@@ -58,6 +60,7 @@ describe('flow switches in the syncs', () => {
         customers: { direction: 'storeToErp' },
         prices: { enabled: false },
         fulfillments: { enabled: false },
+        catalog: { enabled: false },
       },
       'test admin',
       'ERP customers stay out of the store for now',
@@ -80,6 +83,18 @@ describe('flow switches in the syncs', () => {
       alerts: alertRepository(db),
     });
     const events = createErpEventActivities({ db, erp });
+    const products = createStoreCatalogActivities({
+      db,
+      erp: untouched<ErpPort & ErpCatalogFeed>('erp'),
+      catalog: untouched<StoreCatalogPort>('catalog'),
+      mappings: mappingRepository(db),
+      alerts: alertRepository(db),
+    });
+    const catalogRules = await products.loadCatalogRules({ store });
+    expect(catalogRules.flows?.version).toBe(1);
+    expect(
+      await products.syncCatalogChanges({ store, pageSize: 10, workflowId: 'test', rules: catalogRules }),
+    ).toMatchObject({ items: 0, flowGate: 'skip' });
 
     expect(await companies.syncCompanyChanges({ store, pageSize: 10, flows: snapshot })).toMatchObject({
       customers: 0,
