@@ -153,4 +153,98 @@ describe('SLA timers per step', () => {
       await slack.close();
     }
   });
+
+  it('finds each step past its service level from the read models, once, and resolves a breach when its step moves on', async () => {
+    const { checkSlas } = createSlaActivities({ db });
+    await slaRulesConfig.save(db, {}, 'test admin', 'the default service levels');
+    const store = `sla${Date.now().toString(36)}`;
+    const ago = (h: number) => new Date(Date.now() - h * 3_600_000);
+    await db.query(
+      `INSERT INTO orders (store, order_id, workflow_id, order_number, status, step, erp_order_id,
+                           shipped_units, invoiced_units, last_shipped_at, step_since)
+       VALUES ($1, '1', $2, '#1', 'partiallyShipped', 'fulfilling', 'SO-1', 4, 0, $3, $4)`,
+      [store, `order:${store}:1`, ago(50), ago(80)],
+    );
+    await db.query(
+      `INSERT INTO approvals (approval_id, kind, workflow_id, store, summary, requested_at)
+       VALUES ($1, 'order', $2, $3, 'Order #2 over its credit limit', $4)`,
+      [`order:${store}:2:credit:1`, `order:${store}:2`, store, ago(5)],
+    );
+    await db.query(
+      `INSERT INTO returns (store, return_id, workflow_id, order_id, status, step_since)
+       VALUES ($1, 'R-1', $2, '1', 'awaitingInspection', $3)`,
+      [store, `return:${store}:R-1`, ago(80)],
+    );
+    await db.query(
+      `INSERT INTO sync_runs (sync, workflow_id, changed, pushed, unmapped, stale, lag_ms)
+       VALUES ($1, $2, 3, 3, 0, 0, $3)`,
+      [`inventory:${store}`, `sync:inventory:${store}`, 20 * 60_000],
+    );
+
+    const first = await checkSlas({ store });
+    expect(first).toMatchObject({ breached: 5, raised: 5, resolved: 0 });
+    const rules = async () =>
+      (
+        await db.query<{ rule: string; resolved: boolean }>(
+          `SELECT rule, resolved_at IS NOT NULL AS resolved FROM sla_breaches WHERE store = $1 ORDER BY rule`,
+          [store],
+        )
+      ).rows;
+    expect((await rules()).map((r) => r.rule)).toEqual([
+      'decision',
+      'invoice',
+      'returnInspection',
+      'shipment',
+      'syncLag',
+    ]);
+    const alerts = await db.query<{ kind: string }>(
+      `SELECT kind FROM alerts WHERE dedupe_key LIKE 'sla:%' AND (workflow_id LIKE $1 OR workflow_id LIKE $2)
+        AND resolved_at IS NULL ORDER BY kind`,
+      [`%:${store}:%`, `%:${store}`],
+    );
+    expect(alerts.rows.map((a) => a.kind)).toEqual([
+      'sla.decision',
+      'sla.invoice',
+      'sla.returnInspection',
+      'sla.shipment',
+      'sla.syncLag',
+    ]);
+    // Another pass finds the same waits: nothing new is raised.
+    expect(await checkSlas({ store })).toMatchObject({ breached: 5, raised: 0, resolved: 0 });
+
+    // The decision is made and the inspection rule switched off: both breaches resolve, with their alerts.
+    await db.query(`UPDATE approvals SET status = 'approve', closed_at = now() WHERE store = $1`, [store]);
+    await slaRulesConfig.save(
+      db,
+      { returnInspection: { enabled: false } },
+      'test admin',
+      'no inspection SLA',
+    );
+    expect(await checkSlas({ store })).toMatchObject({ breached: 3, raised: 0, resolved: 2 });
+    expect((await rules()).filter((r) => r.resolved).map((r) => r.rule)).toEqual([
+      'decision',
+      'returnInspection',
+    ]);
+    const decisionAlert = await db.query<{ resolved: boolean }>(
+      `SELECT resolved_at IS NOT NULL AS resolved FROM alerts WHERE dedupe_key = $1`,
+      [`sla:decision:approval:order:${store}:2:credit:1`],
+    );
+    expect(decisionAlert.rows[0]?.resolved).toBe(true);
+    await slaRulesConfig.save(db, {}, 'test admin', 'the default service levels');
+  });
+
+  it('a new customer waiting over a weekend is not late by business days until a working day has passed', async () => {
+    const { checkSlas } = createSlaActivities({ db });
+    await slaRulesConfig.save(db, {}, 'test admin', 'the default service levels');
+    const store = `slab${Date.now().toString(36)}`;
+    await db.query(
+      `INSERT INTO approvals (approval_id, kind, workflow_id, store, summary, requested_at)
+       VALUES ($1, 'customer', $2, $3, 'New customer Acme asks for 5000 credit', '2025-01-04T10:00:00Z')`,
+      [`customer:${store}:c1:approval:1`, `customer:${store}:c1`, store],
+    );
+    // Saturday 10:00 → Monday 10:00: two calendar days, ten business hours.
+    expect(await checkSlas({ store, now: '2025-01-06T10:00:00Z' })).toMatchObject({ breached: 0 });
+    // → Tuesday 01:00: one working day and an hour.
+    expect(await checkSlas({ store, now: '2025-01-07T01:00:00Z' })).toMatchObject({ breached: 1, raised: 1 });
+  });
 });
