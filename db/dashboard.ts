@@ -329,3 +329,29 @@ export async function visibleAlert(db: Db, scope: DashboardScope, id: number): P
   if (!a || !seesWorkflow(scope, a.workflow_id)) return null;
   return toAlertSource(a);
 }
+
+/** The store's most recent orders (for a template preview with a real order). */
+export async function recentOrders(
+  db: Db,
+  store: string,
+  limit = 20,
+): Promise<{ orderId: string; orderNumber: string | null }[]> {
+  const res = await db.query<{ order_id: string; order_number: string | null }>(
+    'SELECT order_id, order_number FROM orders WHERE store = $1 ORDER BY created_at DESC LIMIT $2',
+    [store, limit],
+  );
+  return res.rows.map((r) => ({ orderId: r.order_id, orderNumber: r.order_number }));
+}
+
+/** The lines of these orders as the read model has them, by workflow id. */
+export async function orderLinesOf(
+  db: Db,
+  workflowIds: string[],
+): Promise<Map<string, { sku: string; title?: string; ordered: number; unitPrice: string }[]>> {
+  if (workflowIds.length === 0) return new Map();
+  const res = await db.query<{
+    workflow_id: string;
+    lines: { sku: string; title?: string; ordered: number; unitPrice: string }[];
+  }>('SELECT workflow_id, lines FROM orders WHERE workflow_id = ANY($1)', [workflowIds]);
+  return new Map(res.rows.map((r) => [r.workflow_id, r.lines ?? []]));
+}

@@ -1,6 +1,6 @@
 import type { AttentionAction, AttentionGroup, AttentionItem } from '../../domain/attention';
 import { OrderField } from '../../domain/order-process';
-import { ago, historyLink, html, type PageContext, type SafeHtml } from './html';
+import { ago, historyLink, html, type PageContext, type SafeHtml, noticeView } from './html';
 
 /** Order fields an operator may correct, in words. */
 export const FIELD_WORDS: Record<OrderField, string> = {
@@ -205,7 +205,7 @@ export function queueView(
         >Refresh</a
       >
     </p>
-    ${n ? html`<p class="notice ${n.ok ? 'ok' : 'problem'}" id="notice" role="${n.ok ? 'status' : 'alert'}">${n.text}${n.href ? html` <a href="${n.href}">See it</a>` : html``}</p>` : html``}
+    ${noticeView(n)}
     ${opts.canAct ? html`` : html`<p class="muted">You can see these; operators fix them.</p>`}
     ${
       groups.length === 0

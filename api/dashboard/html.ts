@@ -120,3 +120,18 @@ export function send(res: Response, body: string): void {
 
 /** Whether the request came from htmx (it then gets a fragment, not a whole page). */
 export const fromHtmx = (req: { headers: Record<string, unknown> }) => req.headers['hx-request'] === 'true';
+
+export interface Notice {
+  ok: boolean;
+  text: string;
+  /** Where to see what the action did. */
+  href?: string;
+}
+
+/** What the last action did, or why it was refused. */
+export function noticeView(n: Notice | undefined): SafeHtml {
+  if (!n) return html``;
+  return html`<p class="notice ${n.ok ? 'ok' : 'problem'}" id="notice" role="${n.ok ? 'status' : 'alert'}">
+    ${n.text}${n.href ? html` <a href="${n.href}">See it</a>` : html``}
+  </p>`;
+}

@@ -8,7 +8,9 @@ import { alertRepository, slaRulesConfig } from '../../db/alerts';
 import {
   attentionSources,
   homeFigures,
+  orderLinesOf,
   ordersParkedOn,
+  recentOrders,
   searchCustomers,
   searchItems,
   visibleAlert,
@@ -21,12 +23,16 @@ import { attentionQueue } from '../../domain/attention';
 import { SYNC_MESSAGES } from '../../domain/contracts';
 import { OrderField } from '../../domain/order-process';
 import type { Logger } from '../../platform/logger';
+import { approvalActions } from '../actions/approvals';
 import { deadLetterActions } from '../actions/dead-letters';
+import { templateActions } from '../actions/templates';
 import { orderActions } from '../actions/orders';
 import { maySeeStore } from '../auth';
 import { ApiError, describeZodError } from '../errors';
 import { deadLetterEditor, queueView, searchResults } from '../dashboard/attention';
+import { decisionsView, type DecisionContext } from '../dashboard/decisions';
 import { homeBody } from '../dashboard/home';
+import { previewView, problemView, templateEditView, templateListView } from '../dashboard/templates';
 import { fromHtmx, html, page, type PageContext, type SafeHtml } from '../dashboard/html';
 import { orderView } from '../dashboard/order';
 
@@ -58,6 +64,16 @@ const Replay = z.object({
 });
 const Search = z.object({ q: z.string().max(200).default('') });
 const NumericId = z.coerce.number().int().positive();
+const DecisionForm = z.object({
+  outcome: z.enum(['approve', 'reject', 'requestInfo']),
+  reason: z.string().trim().max(2000).optional(),
+});
+const TemplateForm = z.object({
+  subject: z.string().max(300),
+  body: z.string().max(5000),
+  comment: z.string().trim().max(500).optional(),
+  orderId: z.string().max(200).optional(),
+});
 
 export interface DashboardDeps {
   db: Db;
@@ -83,6 +99,8 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   const router = Router();
   const orders = orderActions({ temporal, store });
   const deadLetters = deadLetterActions(deps);
+  const approvals = approvalActions({ temporal, db });
+  const templates = templateActions({ db, store });
   const alerts = alertRepository(db);
   const mappings = mappingRepository(db);
 
@@ -403,6 +421,131 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         html`<p class="notice problem">${err.message}</p>`,
         404,
       );
+    }
+  });
+
+  // ---- Decisions ------------------------------------------------------------------------------
+
+  const mayDecide = (p: Principal) => p.role === 'approver' || p.role === 'admin';
+
+  async function decisionsPage(req: Request, res: Response, notice?: Notice, status = 200) {
+    const p = principal(req);
+    const pending = await approvals.pending(p, 200);
+    const details = await Promise.all(pending.map((a) => approvals.detail(p, a.approvalId)));
+    const lines = await orderLinesOf(
+      db,
+      pending.filter((a) => a.workflowId.startsWith('order:')).map((a) => a.workflowId),
+    );
+    const contexts = new Map<string, DecisionContext>(
+      details.map((d) => [d.approvalId, { context: d.context, lines: lines.get(d.workflowId) ?? [] }]),
+    );
+    const body = decisionsView(ctxOf(req), pending, contexts, { canDecide: mayDecide(p), notice });
+    respond(req, res, 'Decisions', '/dashboard/decisions', body, status);
+  }
+
+  router.get('/dashboard/decisions', (req, res) => decisionsPage(req, res));
+
+  const OUTCOME_DONE = {
+    approve: 'approved',
+    reject: 'rejected',
+    requestInfo: 'asked for information',
+  } as const;
+
+  router.post('/dashboard/decisions/:id', async (req, res) => {
+    try {
+      const p = principal(req);
+      const form = DecisionForm.safeParse(req.body ?? {});
+      if (!form.success)
+        throw new ApiError(400, 'REQUEST.INVALID', describeZodError(form.error, 'form').message);
+      const id = String(req.params.id);
+      // Only the outcome and the reason come from the form: the amount and the limit are the server's.
+      const result = await approvals.decide(p, id, {
+        outcome: form.data.outcome,
+        ...(form.data.reason ? { reason: form.data.reason } : {}),
+      });
+      req.log?.info(
+        { approvalId: id, workflowId: result.workflowId, outcome: result.outcome, principal: p.id },
+        'approval decided',
+      );
+      await decisionsPage(req, res, { ok: true, text: `You ${OUTCOME_DONE[form.data.outcome]}: ${id}.` });
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      await decisionsPage(req, res, { ok: false, text: err.message }, err.status);
+    }
+  });
+
+  // ---- Templates ------------------------------------------------------------------------------
+
+  const templateKey = (req: Request) => String(req.params.key);
+  function editorsOnly(p: Principal) {
+    if (!mayAct(p))
+      throw new ApiError(403, 'AUTH.FORBIDDEN', 'Only operators and admins read and change templates.');
+  }
+
+  router.get('/dashboard/templates', async (req, res) => {
+    const p = principal(req);
+    editorsOnly(p);
+    respond(req, res, 'Message templates', '/dashboard/templates', templateListView(await templates.list(p)));
+  });
+
+  async function templatePage(
+    req: Request,
+    res: Response,
+    notice?: Notice,
+    status = 200,
+    draft?: { subject: string; body: string },
+  ) {
+    const p = principal(req);
+    editorsOnly(p);
+    const saved = await templates.get(p, templateKey(req));
+    // A refused save shows the words as they were typed, with why.
+    const t = draft ? { ...saved, current: { ...saved.current, ...draft } } : saved;
+    const body = templateEditView(ctxOf(req), t, await recentOrders(db, store), notice);
+    respond(req, res, `Template ${t.key}`, '/dashboard/templates', body, status);
+  }
+
+  router.get('/dashboard/templates/:key', (req, res) => templatePage(req, res));
+
+  router.post('/dashboard/templates/:key', async (req, res) => {
+    try {
+      const p = principal(req);
+      editorsOnly(p);
+      const form = TemplateForm.safeParse(req.body ?? {});
+      if (!form.success)
+        throw new ApiError(400, 'REQUEST.INVALID', describeZodError(form.error, 'form').message);
+      const saved = await templates.save(p, templateKey(req), {
+        subject: form.data.subject,
+        body: form.data.body,
+        ...(form.data.comment ? { comment: form.data.comment } : {}),
+      });
+      await templatePage(req, res, { ok: true, text: `Saved as version ${saved.version}.` });
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status === 404 || err.status === 403) throw err;
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      await templatePage(req, res, { ok: false, text: err.message }, err.status, {
+        subject: String(b.subject ?? ''),
+        body: String(b.body ?? ''),
+      });
+    }
+  });
+
+  router.post('/dashboard/templates/:key/preview', async (req, res) => {
+    headers(res);
+    try {
+      const p = principal(req);
+      editorsOnly(p);
+      const form = TemplateForm.safeParse(req.body ?? {});
+      if (!form.success || !form.data.orderId)
+        throw new ApiError(400, 'REQUEST.INVALID', 'Choose an order to preview the message with.');
+      const preview = await templates.preview(p, templateKey(req), {
+        orderId: form.data.orderId,
+        subject: form.data.subject,
+        body: form.data.body,
+      });
+      res.type('html').send(previewView(preview).value);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      res.status(err.status).type('html').send(problemView(err.message).value);
     }
   });
 

@@ -56,6 +56,8 @@ export async function startStack(
      * caches with a whole scenario, which other files' orders would otherwise be checked against.
      */
     privateDatabase?: boolean;
+    /** Where the API's links to workflow histories point (the dashboard's "History in Temporal"). */
+    temporalUiUrl?: string;
   } = {},
 ): Promise<Stack> {
   const store = `e2e${randomUUID().slice(0, 6)}`;
@@ -81,6 +83,7 @@ export async function startStack(
     store,
     taskQueuePrefix: prefix,
     shopifySecret: WEBHOOK_SECRET,
+    ...(opts.temporalUiUrl ? { temporalUiUrl: opts.temporalUiUrl, namespace: 'default' } : {}),
   }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
