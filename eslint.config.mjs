@@ -91,4 +91,20 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Activity options are named profiles, written once (workflows/activity-profiles.ts).
+    files: ['workflows/**/*.ts'],
+    ignores: ['workflows/activity-profiles.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.name=/^proxy(Local)?Activities$/][arguments.0.type!='MemberExpression']",
+          message:
+            'Pass a named profile from workflows/activity-profiles.ts (PROFILES.<name>), not inline options.',
+        },
+      ],
+    },
+  },
 );

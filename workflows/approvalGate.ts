@@ -23,14 +23,14 @@ import {
   type PendingApproval,
 } from '../domain/approvals';
 import { durationMs } from '../domain/duration';
+import { PROFILES } from './activity-profiles';
 
 export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>(DECIDE_UPDATE);
 export const pendingApprovalQuery = defineQuery<PendingApproval | null>(PENDING_APPROVAL_QUERY);
 
-const { openApproval, remindApproval, closeApproval } = proxyActivities<ApprovalActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { openApproval, remindApproval, closeApproval } = proxyActivities<ApprovalActivities>(
+  PROFILES.approvalRecord,
+);
 
 /** Reminder, escalation and expiry, measured from when the approval was requested (durations like "2 days"). */
 export interface ApprovalTimers {

@@ -9,6 +9,7 @@ import {
 import type { FlowActivities } from '../activities/flows';
 import type { SyncActivities } from '../activities/sync';
 import { flowRuns } from '../domain/flow-switches';
+import { PROFILES } from './activity-profiles';
 
 export interface CatalogSyncInput {
   store: string;
@@ -30,17 +31,10 @@ export interface CatalogSyncStatus {
 
 export const catalogSyncStatusQuery = defineQuery<CatalogSyncStatus>('status');
 
-const { snapshotFlows } = proxyActivities<FlowActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const { snapshotFlows } = proxyActivities<FlowActivities>(PROFILES.localRecord);
 
 const { syncCatalogPage, syncPricesPage, refreshCustomerCache, resetSyncCursor } =
-  proxyActivities<SyncActivities>({
-    startToCloseTimeout: '5 minutes',
-    heartbeatTimeout: '1 minute',
-    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
-  });
+  proxyActivities<SyncActivities>(PROFILES.syncPage);
 
 /**
  * Refreshes Quayside's caches of the ERP's item master, prices (levels, quantity breaks, contract

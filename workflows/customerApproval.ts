@@ -27,6 +27,7 @@ import type { Notification } from '../domain/notifications';
 import { Money } from '../domain/money';
 import { PRICE_BOOK_CURRENCY } from '../domain/pricing';
 import { SA } from '../domain/search-attributes';
+import { PROFILES } from './activity-profiles';
 import { approvalGate } from './approvalGate';
 
 export interface CustomerWorkflowInput {
@@ -85,14 +86,8 @@ export const applicantInfoSignal = defineSignal<[ApplicantInfo]>('applicantInfo'
 
 const APPLICATION_WAIT = '1 hour';
 
-const acts = proxyActivities<CustomerActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-const { notify } = proxyActivities<NotifyActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
-});
+const acts = proxyActivities<CustomerActivities>(PROFILES.customerCall);
+const { notify } = proxyActivities<NotifyActivities>(PROFILES.personNotice);
 
 /**
  * A new B2B customer from application to account: approver decision (approve with credit limit,

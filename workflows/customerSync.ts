@@ -12,6 +12,7 @@ import type { CustomerSyncActivities } from '../activities/customers';
 import { CUSTOMER_EVENT_SIGNAL, type StorefrontCustomerEvent } from '../domain/customer';
 import { customerWorkflowId } from '../domain/contracts';
 import { SA } from '../domain/search-attributes';
+import { PROFILES } from './activity-profiles';
 
 export interface CustomerSyncInput {
   store: string;
@@ -31,10 +32,7 @@ export type CustomerSyncOutcome =
 
 const customerEventSignal = defineSignal<[StorefrontCustomerEvent]>(CUSTOMER_EVENT_SIGNAL);
 
-const acts = proxyActivities<CustomerSyncActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const acts = proxyActivities<CustomerSyncActivities>(PROFILES.customerCall);
 
 /**
  * One storefront customer event (customers/create or customers/update). A customer the ERP already

@@ -9,6 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { InventoryRulesSnapshot, SyncActivities } from '../activities/sync';
+import { PROFILES } from './activity-profiles';
 
 export interface InventorySyncInput {
   store: string;
@@ -41,11 +42,9 @@ export const inventorySyncStatusQuery = defineQuery<InventorySyncTotals>('status
 /** Sent when the ERP pushes a stock-change notification, so the sync does not wait for its next poll. */
 export const stockChangedSignal = defineSignal('stockChanged');
 
-const { syncInventoryPage, resetSyncCursor, loadInventoryRules } = proxyActivities<SyncActivities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
+const { syncInventoryPage, resetSyncCursor, loadInventoryRules } = proxyActivities<SyncActivities>(
+  PROFILES.syncPage,
+);
 
 const PAGES_PER_RUN = 200;
 

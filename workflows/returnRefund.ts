@@ -30,6 +30,7 @@ import { RETURN_FAILURES } from '../domain/failures';
 import { Money } from '../domain/money';
 import { RETURN_EVENT_SIGNAL, type ReturnRequest, type StorefrontReturnEvent } from '../domain/returns';
 import { SA } from '../domain/search-attributes';
+import { PROFILES } from './activity-profiles';
 import { approvalGate } from './approvalGate';
 
 export interface ReturnWorkflowInput {
@@ -96,23 +97,9 @@ export const inspectReturnUpdate = defineUpdate<ReturnStatus, [InspectionInput]>
 /** How long a workflow started without a request waits for one (signal-with-start always brings it). */
 const REQUEST_WAIT = '1 hour';
 
-const erp = proxyActivities<ReturnActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 10,
-  },
-});
-const local = proxyActivities<ReturnActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
-const { notify } = proxyActivities<NotifyActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
-});
+const erp = proxyActivities<ReturnActivities>(PROFILES.returnDocument);
+const local = proxyActivities<ReturnActivities>(PROFILES.localRecord);
+const { notify } = proxyActivities<NotifyActivities>(PROFILES.personNotice);
 
 /**
  * One return (RMA) from request to refund: eligibility, automatic or human approval, ERP return

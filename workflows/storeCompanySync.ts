@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { FlowActivities } from '../activities/flows';
 import type { StoreCompanyActivities } from '../activities/store-companies';
+import { PROFILES } from './activity-profiles';
 
 export interface StoreCompanySyncInput {
   store: string;
@@ -26,16 +27,9 @@ export interface StoreCompanySyncStatus {
 
 export const storeCompanyStatusQuery = defineQuery<StoreCompanySyncStatus>('status');
 
-const acts = proxyActivities<StoreCompanyActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
-});
+const acts = proxyActivities<StoreCompanyActivities>(PROFILES.storeSyncRound);
 
-const flowActs = proxyActivities<FlowActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const flowActs = proxyActivities<FlowActivities>(PROFILES.localRecord);
 
 /** Rounds between continue-as-new. */
 const ROUNDS_PER_RUN = 500;

@@ -9,6 +9,7 @@ import {
 import type { FlowActivities } from '../activities/flows';
 import type { StorePricingActivities } from '../activities/store-pricing';
 import { flowRuns } from '../domain/flow-switches';
+import { PROFILES } from './activity-profiles';
 
 export interface StorePricingSyncInput {
   store: string;
@@ -34,16 +35,9 @@ export interface StorePricingSyncStatus {
 
 export const storePricingStatusQuery = defineQuery<StorePricingSyncStatus>('status');
 
-const acts = proxyActivities<StorePricingActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
-});
+const acts = proxyActivities<StorePricingActivities>(PROFILES.storeSyncRound);
 
-const flowActs = proxyActivities<FlowActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const flowActs = proxyActivities<FlowActivities>(PROFILES.localRecord);
 
 /** Rounds of the incremental sync between continue-as-new. */
 const ROUNDS_PER_RUN = 500;

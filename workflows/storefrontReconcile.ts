@@ -7,6 +7,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync';
+import { PROFILES } from './activity-profiles';
 
 export interface ReconcileInput {
   store: string;
@@ -29,10 +30,7 @@ export interface ReconcileStatus {
 
 export const reconcileStatusQuery = defineQuery<ReconcileStatus>('status');
 
-const { findMissedOrders } = proxyActivities<SyncActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
-});
+const { findMissedOrders } = proxyActivities<SyncActivities>(PROFILES.storeScan);
 
 const ROUNDS_PER_RUN = 100;
 
