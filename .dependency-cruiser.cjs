@@ -3,9 +3,12 @@
  * product's folders; test/foundation/layers.test.ts proves a bad import fails it.
  *
  *   domain      pure rules and types: no I/O, no Temporal SDK, no other Quayside layer
+ *     contracts   domain/contracts/: each process's contract; besides domain, only the message
+ *                 definitions of @temporalio/workflow (defineSignal/defineQuery/defineUpdate: ESLint
+ *                 allows no other name from it there)
  *   workflows   domain, @temporalio/workflow (and the pure @temporalio/common), activity *types*
  *   activities  domain, db, connectors, platform
- *   api         domain, db, platform, the Temporal client, workflow definitions it signals
+ *   api         domain (with the contracts), db, platform, the Temporal client; no workflow module
  *   connectors  domain, platform        db  domain, platform
  *   platform    domain only (process plumbing: config, logging, Temporal connection)
  *   sandbox     its own world: platform and the generic pg pool/migrator, nothing of Quayside's runtime
@@ -44,9 +47,17 @@ module.exports = {
       name: 'domain-no-temporal',
       severity: 'error',
       comment:
-        'domain/ does not use the Temporal SDK; only the search-attribute keys are defined with @temporalio/common (pure values).',
-      from: { path: '^domain/', pathNot: '^domain/search-attributes[.]ts$' },
+        'domain/ does not use the Temporal SDK; only the search-attribute keys are defined with @temporalio/common (pure values), and the contracts define their messages.',
+      from: { path: '^domain/', pathNot: ['^domain/search-attributes[.]ts$', '^domain/contracts/'] },
       to: { path: pkg('@temporalio/[^/]+') },
+    },
+    {
+      name: 'contracts-message-definitions-only',
+      severity: 'error',
+      comment:
+        "A process's contract defines its signals, queries and updates with @temporalio/workflow's define* helpers (pure values); no client, worker or activity SDK.",
+      from: { path: '^domain/contracts/' },
+      to: { path: pkg('@temporalio/[^/]+'), pathNot: pkg('@temporalio/(workflow|common)') },
     },
     {
       name: 'workflows-deterministic',
@@ -82,12 +93,12 @@ module.exports = {
       to: { path: '^(activities|workers|sandbox|scripts|bench|test)/' },
     },
     {
-      name: 'api-workflow-definitions-only',
+      name: 'api-through-contracts',
       severity: 'error',
       comment:
-        'api/ may import a workflow module for its signal/query/update definitions and type, never run its code paths.',
+        "api/ starts, signals, queries and updates a process through its contract (domain/contracts/), never its workflow module; the order process's messages still live in workflows/orderToInvoice.ts.",
       from: { path: '^api/' },
-      to: { path: '^workflows/(activity-profiles|approvalGate)[.]ts$' },
+      to: { path: '^workflows/', pathNot: '^workflows/orderToInvoice[.]ts$' },
     },
     {
       name: 'connectors-db-lower-layers',

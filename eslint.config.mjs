@@ -30,6 +30,34 @@ const nodeBuiltins = [
   'zlib',
 ];
 
+/** What deterministic code (workflows/, domain/) may not import. */
+const deterministicPaths = [
+  ...nodeBuiltins.map((name) => ({ name, message: 'Node APIs are not allowed in workflows/ or domain/.' })),
+  ...nodeBuiltins.map((name) => ({
+    name: `node:${name}`,
+    message: 'Node APIs are not allowed in workflows/ or domain/.',
+  })),
+  { name: 'pg', message: 'Database access belongs in activities/ and db/.' },
+  { name: '@temporalio/activity', message: 'Activities run in the worker, not in workflow code.' },
+  { name: '@temporalio/client', message: 'Use child workflows or signals from workflow code.' },
+  { name: '@temporalio/worker', message: 'Workers are built in workers/.' },
+];
+const deterministicPatterns = [
+  {
+    group: ['**/activities/*', '**/activities'],
+    allowTypeImports: true,
+    message: 'Workflows may import activity types only (import type).',
+  },
+  {
+    group: ['**/db/*', '**/connectors/*', '**/platform/*', '**/sandbox/*', '**/api/*'],
+    message: 'I/O layers are not allowed in workflows/ or domain/.',
+  },
+];
+const restrictImports = (...extra) => [
+  'error',
+  { paths: [...deterministicPaths, ...extra], patterns: deterministicPatterns },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.quayside/**', 'dist/**', 'coverage/**'] },
   js.configs.recommended,
@@ -51,36 +79,7 @@ export default tseslint.config(
     // Workflow code must stay deterministic: no I/O, no Node APIs, no environment, no activity implementations.
     files: ['workflows/**/*.ts', 'domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            ...nodeBuiltins.map((name) => ({
-              name,
-              message: 'Node APIs are not allowed in workflows/ or domain/.',
-            })),
-            ...nodeBuiltins.map((name) => ({
-              name: `node:${name}`,
-              message: 'Node APIs are not allowed in workflows/ or domain/.',
-            })),
-            { name: 'pg', message: 'Database access belongs in activities/ and db/.' },
-            { name: '@temporalio/activity', message: 'Activities run in the worker, not in workflow code.' },
-            { name: '@temporalio/client', message: 'Use child workflows or signals from workflow code.' },
-            { name: '@temporalio/worker', message: 'Workers are built in workers/.' },
-          ],
-          patterns: [
-            {
-              group: ['**/activities/*', '**/activities'],
-              allowTypeImports: true,
-              message: 'Workflows may import activity types only (import type).',
-            },
-            {
-              group: ['**/db/*', '**/connectors/*', '**/platform/*', '**/sandbox/*', '**/api/*'],
-              message: 'I/O layers are not allowed in workflows/ or domain/.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': restrictImports(),
       'no-restricted-globals': [
         'error',
         { name: 'process', message: 'process (and process.env) is not available to deterministic code.' },
@@ -89,6 +88,29 @@ export default tseslint.config(
         { name: 'fetch', message: 'I/O belongs in activities.' },
         { name: 'require', message: 'Use static imports.' },
       ],
+    },
+  },
+  {
+    // domain/ holds no Temporal code; a process's contract only defines its messages.
+    files: ['domain/**/*.ts'],
+    ignores: ['domain/contracts/**'],
+    rules: {
+      'no-restricted-imports': restrictImports({
+        name: '@temporalio/workflow',
+        message:
+          "domain/ does not use the Temporal SDK; a process's messages are defined in its contract (domain/contracts/).",
+      }),
+    },
+  },
+  {
+    files: ['domain/contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrictImports({
+        name: '@temporalio/workflow',
+        allowImportNames: ['defineSignal', 'defineQuery', 'defineUpdate'],
+        message:
+          'A contract defines its messages with defineSignal/defineQuery/defineUpdate and nothing else of the SDK.',
+      }),
     },
   },
   {

@@ -2,8 +2,14 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { syncRepository } from '../db/sync';
 import type { Db } from '../db/pool';
 import type { ErpFulfillment, ErpInvoice, ErpPort } from '../domain/erp';
-import { ERP_EVENTS_TASK_QUEUE, erpEventsWorkflowId, taskQueue } from '../domain/contracts';
-import type { ErpCursors, ErpEventsInput } from '../domain/erp-events';
+import { taskQueue } from '../domain/contracts';
+import {
+  ERP_EVENTS_TASK_QUEUE,
+  ERP_EVENTS_WORKFLOW,
+  erpEventsWorkflowId,
+  type ErpCursors,
+  type ErpEventsInput,
+} from '../domain/contracts/erp-events';
 import type { FlowSnapshot } from '../domain/flow-switches';
 import { flowGate, type FlowGate } from './flows';
 
@@ -81,7 +87,7 @@ export async function ensureErpEventsPoller(
     pageSize: opts.pageSize ?? 100,
   };
   try {
-    await client.workflow.start('erpEvents', {
+    await client.workflow.start(ERP_EVENTS_WORKFLOW, {
       workflowId,
       taskQueue: taskQueue(ERP_EVENTS_TASK_QUEUE, opts.taskQueuePrefix),
       args: [args],

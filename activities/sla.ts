@@ -2,7 +2,7 @@ import { alertRepository, slaRulesConfig } from '../db/alerts';
 import type { Db } from '../db/pool';
 import { slaRepository, type SlaCandidate } from '../db/sla';
 import { SLA_RULES, slaElapsedMs, type SlaRuleName, type SlaRules } from '../domain/alerting';
-import { durationMs } from '../domain/rules';
+import { durationMs } from '../domain/duration';
 import type { Logger } from '../platform/logger';
 
 export interface SlaDeps {

@@ -23,7 +23,8 @@ import { createStoreSandbox, SANDBOX_DEV_ACCESS_TOKEN } from '../sandbox/storefr
 import { createStorePool, migrateStore, SANDBOX_STORE_SCHEMA } from '../sandbox/storefront/db';
 import { seedSandboxStore } from '../sandbox/storefront/seed';
 import { createWorkers } from '../workers/worker';
-import { inventorySync, inventorySyncStatusQuery } from '../workflows';
+import { inventorySyncStatusQuery } from '../domain/contracts';
+import { inventorySync } from '../workflows';
 
 /**
  * The inventory sync end to end on the seeded scenario: both sandboxes in-process, the real NetSuite

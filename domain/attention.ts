@@ -4,6 +4,7 @@
  * so one problem is one item, grouped by cause, each in an operator's words with the one action
  * that fixes it. Pure: the API reads the sources, this decides what the operator sees.
  */
+import { areaOfWorkflowId } from './contracts';
 
 export type Severity = 'info' | 'warning' | 'critical';
 
@@ -186,15 +187,8 @@ const ALERT_CAUSES: Record<string, { title: string; process: AttentionProcess; r
   'sla.decision': { title: 'Decisions waiting past their service level', process: 'decision' },
 };
 
-function processOfWorkflow(workflowId: string | null): AttentionProcess | null {
-  if (!workflowId) return null;
-  const kind = workflowId.split(':')[0];
-  if (kind === 'order' || kind === 'shipment' || kind === 'backorder') return 'order';
-  if (kind === 'return') return 'return';
-  if (kind === 'customer' || kind === 'customer-sync') return 'customer';
-  if (kind === 'sync' || kind === 'erp-events' || kind === 'reconcile') return 'sync';
-  return null;
-}
+const processOfWorkflow = (workflowId: string | null): AttentionProcess | null =>
+  workflowId ? areaOfWorkflowId(workflowId) : null;
 
 const orderTitle = (o: Pick<ParkedOrderSource, 'orderNumber' | 'orderId'>) =>
   `Order ${o.orderNumber ?? o.orderId}`;

@@ -1,9 +1,11 @@
 /**
  * Failure types (`ApplicationFailure.type`) that cross a layer: thrown by activities or workflow
  * validators and told apart by workflows, the API and tests. Names are stable: they appear in
- * workflow histories.
+ * workflow histories. A process's own failure types are part of its contract (domain/contracts/);
+ * this module lists them all.
  */
-export { APPROVAL_FAILURE } from './approvals';
+export { APPROVAL_FAILURE } from './contracts/approvals';
+export { RETURN_FAILURES } from './contracts/returns';
 
 /** Order activities → the order workflow (non-retryable). */
 export const ORDER_FAILURES = {
@@ -37,17 +39,6 @@ export function erpRejections(details: readonly unknown[] | null | undefined): E
     return code ? [{ code, path: text(r.path), field: text(r.field) }] : [];
   });
 }
-
-/** Return activities and the return workflow's inspection validator. */
-export const RETURN_FAILURES = {
-  /** Quayside knows no order for the return: the workflow declines it. */
-  orderUnknown: 'ReturnOrderUnknown',
-  notAwaitingInspection: 'ReturnNotAwaitingInspection',
-  alreadyInspected: 'ReturnAlreadyInspected',
-  inspectionInvalid: 'InspectionInvalid',
-  /** The refund saga gave up after compensating. */
-  refundFailed: 'ReturnRefundFailed',
-} as const;
 
 /** The notifier refused a message for good. */
 export const NOTIFY_FAILURES = {

@@ -18,8 +18,8 @@ const PAID = new Set(['paid', 'partially_paid', 'partially_refunded']);
 export const isPaidStatus = (financialStatus: string | undefined) =>
   financialStatus !== undefined && PAID.has(financialStatus);
 
-/** One ERP change poller per store (its id lives in the sync contract). */
-export { erpEventsWorkflowId } from './contracts/sync';
+/** One ERP change poller per store (its id lives in its contract). */
+export { erpEventsWorkflowId } from './contracts/erp-events';
 
 export type AttentionKind =
   | 'unmappedSku'

@@ -1,6 +1,12 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client } from '@temporalio/client';
-import { SLA_TASK_QUEUE, slaScheduleId, taskQueue } from '../domain/contracts';
-import { durationMs } from '../domain/rules';
+import {
+  SLA_CHECK_WORKFLOW,
+  SLA_TASK_QUEUE,
+  slaScheduleId,
+  taskQueue,
+  type SlaCheckInput,
+} from '../domain/contracts';
+import { durationMs } from '../domain/duration';
 
 /**
  * Makes the store's SLA schedule exist with this interval: created when missing, its interval
@@ -15,10 +21,10 @@ export async function ensureSlaSchedule(
   const everyMs = durationMs(opts.every);
   const action = {
     type: 'startWorkflow' as const,
-    workflowType: 'slaCheck',
+    workflowType: SLA_CHECK_WORKFLOW,
     workflowId: scheduleId,
     taskQueue: taskQueue(SLA_TASK_QUEUE, opts.taskQueuePrefix),
-    args: [{ store: opts.store }],
+    args: [{ store: opts.store } satisfies SlaCheckInput],
     workflowExecutionTimeout: '10 minutes',
   };
   try {

@@ -1,9 +1,15 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { taskQueue } from '../domain/ids';
+import {
+  CATALOG_PAGE_SIZE,
+  STORE_CATALOG_TASK_QUEUE,
+  storeCatalogResyncWorkflowId,
+  storeCatalogStatusQuery,
+  taskQueue,
+  type StoreCatalogSyncStatus,
+} from '../domain/contracts';
 import { loadConfig } from '../platform/config';
 import { createTemporalClient } from '../platform/temporal-client';
-import { CATALOG_PAGE_SIZE, storeCatalogResyncWorkflowId } from '../workers/standing';
-import { storeCatalogStatusQuery, storeCatalogSync, type StoreCatalogSyncStatus } from '../workflows';
+import { storeCatalogSync } from '../workflows';
 import { withProgressBar } from './progress';
 
 /**
@@ -20,7 +26,7 @@ async function main() {
   try {
     await client.workflow.start(storeCatalogSync, {
       workflowId,
-      taskQueue: taskQueue('sync', config.TEMPORAL_TASK_QUEUE_PREFIX),
+      taskQueue: taskQueue(STORE_CATALOG_TASK_QUEUE, config.TEMPORAL_TASK_QUEUE_PREFIX),
       args: [
         {
           store: config.QUAYSIDE_STORE,

@@ -1,9 +1,14 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { taskQueue } from '../domain/ids';
+import {
+  STORE_PRICING_TASK_QUEUE,
+  storePricingResyncWorkflowId,
+  storePricingStatusQuery,
+  taskQueue,
+  type StorePricingSyncStatus,
+} from '../domain/contracts';
 import { loadConfig } from '../platform/config';
 import { createTemporalClient } from '../platform/temporal-client';
-import { storePricingResyncWorkflowId } from '../workers/standing';
-import { storePricingStatusQuery, storePricingSync, type StorePricingSyncStatus } from '../workflows';
+import { storePricingSync } from '../workflows';
 import { withProgressBar } from './progress';
 
 /**
@@ -18,7 +23,7 @@ async function main() {
   try {
     await client.workflow.start(storePricingSync, {
       workflowId,
-      taskQueue: taskQueue('sync', config.TEMPORAL_TASK_QUEUE_PREFIX),
+      taskQueue: taskQueue(STORE_PRICING_TASK_QUEUE, config.TEMPORAL_TASK_QUEUE_PREFIX),
       args: [
         {
           store: config.QUAYSIDE_STORE,

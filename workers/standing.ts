@@ -1,13 +1,19 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { ensureErpEventsPoller } from '../activities/erp-events';
 import {
+  CATALOG_PAGE_SIZE,
+  CATALOG_SYNC_TASK_QUEUE,
   catalogSyncWorkflowId,
+  INVENTORY_SYNC_TASK_QUEUE,
   inventorySyncWorkflowId,
+  RECONCILE_TASK_QUEUE,
   reconcileWorkflowId,
+  STORE_CATALOG_TASK_QUEUE,
+  STORE_COMPANY_TASK_QUEUE,
+  STORE_PRICING_TASK_QUEUE,
   storeCatalogWorkflowId,
   storeCompanyWorkflowId,
   storePricingWorkflowId,
-  SYNC_TASK_QUEUE,
   taskQueue,
 } from '../domain/contracts';
 import type { Config } from '../platform/config';
@@ -23,21 +29,6 @@ import {
   storefrontReconcile,
   storePricingSync,
 } from '../workflows';
-
-/** The standing processes' ids, from their contract (domain/contracts/sync.ts). */
-export {
-  catalogSyncWorkflowId,
-  inventorySyncWorkflowId,
-  reconcileWorkflowId,
-  storeCatalogResyncWorkflowId,
-  storeCatalogWorkflowId,
-  storeCompanyWorkflowId,
-  storePricingResyncWorkflowId,
-  storePricingWorkflowId,
-} from '../domain/contracts';
-
-/** Items per catalog page: each is one productSet, and Shopify's inputs hold at most 250 entries. */
-export const CATALOG_PAGE_SIZE = 250;
 
 async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -72,7 +63,7 @@ export async function ensureStandingProcesses(
   const inventory = await startOnce(() =>
     client.workflow.start(inventorySync, {
       workflowId: inventorySyncWorkflowId(store),
-      taskQueue: taskQueue(SYNC_TASK_QUEUE, prefix),
+      taskQueue: taskQueue(INVENTORY_SYNC_TASK_QUEUE, prefix),
       args: [
         { store, pollIntervalSeconds: config.SYNC_INVENTORY_POLL_SECONDS, pageSize: config.SYNC_PAGE_SIZE },
       ],
@@ -81,7 +72,7 @@ export async function ensureStandingProcesses(
   const catalog = await startOnce(() =>
     client.workflow.start(catalogSync, {
       workflowId: catalogSyncWorkflowId(store),
-      taskQueue: taskQueue(SYNC_TASK_QUEUE, prefix),
+      taskQueue: taskQueue(CATALOG_SYNC_TASK_QUEUE, prefix),
       args: [
         {
           store,
@@ -95,7 +86,7 @@ export async function ensureStandingProcesses(
   const reconcile = await startOnce(() =>
     client.workflow.start(storefrontReconcile, {
       workflowId: reconcileWorkflowId(store),
-      taskQueue: taskQueue(SYNC_TASK_QUEUE, prefix),
+      taskQueue: taskQueue(RECONCILE_TASK_QUEUE, prefix),
       args: [
         {
           store,
@@ -108,7 +99,7 @@ export async function ensureStandingProcesses(
   const storePricing = await startOnce(() =>
     client.workflow.start(storePricingSync, {
       workflowId: storePricingWorkflowId(store),
-      taskQueue: taskQueue(SYNC_TASK_QUEUE, prefix),
+      taskQueue: taskQueue(STORE_PRICING_TASK_QUEUE, prefix),
       args: [
         {
           store,
@@ -122,7 +113,7 @@ export async function ensureStandingProcesses(
   const storeCompanies = await startOnce(() =>
     client.workflow.start(storeCompanySync, {
       workflowId: storeCompanyWorkflowId(store),
-      taskQueue: taskQueue(SYNC_TASK_QUEUE, prefix),
+      taskQueue: taskQueue(STORE_COMPANY_TASK_QUEUE, prefix),
       args: [
         { store, pageSize: config.SYNC_PAGE_SIZE, pollIntervalSeconds: config.SYNC_INVENTORY_POLL_SECONDS },
       ],
@@ -139,7 +130,7 @@ export async function ensureStandingProcesses(
   const storeCatalog = await startOnce(() =>
     client.workflow.start(storeCatalogSync, {
       workflowId: storeCatalogWorkflowId(store),
-      taskQueue: taskQueue(SYNC_TASK_QUEUE, prefix),
+      taskQueue: taskQueue(STORE_CATALOG_TASK_QUEUE, prefix),
       args: [
         {
           store,

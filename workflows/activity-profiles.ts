@@ -63,6 +63,8 @@ export const PROFILES = {
   approvalRecord: { startToCloseTimeout: '30 seconds', retry: backoff('1 second', '1 minute') },
   /** A customer's policy, ERP customer, storefront account and mapping. */
   customerCall: { startToCloseTimeout: '1 minute', retry: backoff('1 second', '1 minute') },
+  /** A pass of the SLA checker over the read models: five tries, and the schedule's next pass follows soon. */
+  slaPass: { startToCloseTimeout: '2 minutes', retry: backoff('2 seconds', '30 seconds', 5) },
   /** The reconciliation's read of the store's recently changed orders. */
   storeScan: { startToCloseTimeout: '2 minutes', retry: backoff('5 seconds', '5 minutes') },
 } satisfies Record<string, ActivityOptions>;

@@ -1,8 +1,6 @@
 import {
   ApplicationFailure,
   condition,
-  defineQuery,
-  defineUpdate,
   log,
   patched,
   proxyActivities,
@@ -10,9 +8,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import {
-  APPROVAL_FAILURE,
-  DECIDE_UPDATE,
-  PENDING_APPROVAL_QUERY,
   approvalLimitProblem,
   decisionAmount,
   legacyDecisionAmount,
@@ -22,11 +17,9 @@ import {
   type DecisionResult,
   type PendingApproval,
 } from '../domain/approvals';
+import { APPROVAL_FAILURE, decideUpdate, pendingApprovalQuery } from '../domain/contracts/approvals';
 import { durationMs } from '../domain/duration';
 import { PROFILES } from './activity-profiles';
-
-export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>(DECIDE_UPDATE);
-export const pendingApprovalQuery = defineQuery<PendingApproval | null>(PENDING_APPROVAL_QUERY);
 
 const { openApproval, remindApproval, closeApproval } = proxyActivities<ApprovalActivities>(
   PROFILES.approvalRecord,

@@ -1,35 +1,13 @@
-import {
-  continueAsNew,
-  defineQuery,
-  patched,
-  proxyActivities,
-  setHandler,
-  sleep,
-} from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { FlowActivities } from '../activities/flows';
 import type { SyncActivities } from '../activities/sync';
+import {
+  catalogSyncStatusQuery,
+  type CatalogSyncInput,
+  type CatalogSyncStatus,
+} from '../domain/contracts/catalog-sync';
 import { flowRuns } from '../domain/flow-switches';
 import { PROFILES } from './activity-profiles';
-
-export interface CatalogSyncInput {
-  store: string;
-  pageSize: number;
-  customerBatchSize: number;
-  /** Time between full refreshes of items, prices and customer credit. */
-  refreshIntervalMinutes: number;
-  /** Run one refresh and stop (an operator's resync) instead of repeating. */
-  once?: boolean;
-}
-
-export interface CatalogSyncStatus {
-  phase: 'items' | 'prices' | 'customers' | 'waiting' | 'done';
-  items: number;
-  prices: number;
-  customers: number;
-  missingCustomers: number;
-}
-
-export const catalogSyncStatusQuery = defineQuery<CatalogSyncStatus>('status');
 
 const { snapshotFlows } = proxyActivities<FlowActivities>(PROFILES.localRecord);
 

@@ -1,7 +1,5 @@
 import {
   condition,
-  defineQuery,
-  defineSignal,
   log,
   proxyActivities,
   setHandler,
@@ -12,77 +10,22 @@ import type { CustomerActivities } from '../activities/customers';
 import type { NotifyActivities } from '../activities/notify';
 import type { DecisionInput } from '../domain/approvals';
 import {
-  CUSTOMER_EVENT_SIGNAL,
-  type CustomerApplication,
-  type StorefrontCustomerEvent,
-} from '../domain/customer';
-import {
-  applicantName,
-  approvedAccount,
-  customerExternalId,
-  type ApprovedAccount,
-  type CustomerApprovalPolicy,
-} from '../domain/customer-rules';
+  applicantInfoSignal,
+  customerEventSignal,
+  customerStatusQuery,
+  type ApplicantInfo,
+  type CustomerApprovalStatus,
+  type CustomerStep,
+  type CustomerWorkflowInput,
+} from '../domain/contracts/customer';
+import type { CustomerApplication } from '../domain/customer';
+import { applicantName, approvedAccount, customerExternalId } from '../domain/customer-rules';
 import type { Notification } from '../domain/notifications';
 import { Money } from '../domain/money';
 import { PRICE_BOOK_CURRENCY } from '../domain/pricing';
 import { SA } from '../domain/search-attributes';
 import { PROFILES } from './activity-profiles';
 import { approvalGate } from './approvalGate';
-
-export interface CustomerWorkflowInput {
-  store: string;
-  customerId: string;
-  /** A rules snapshot to use instead of the store's current customer-approval policy. */
-  policy?: CustomerApprovalPolicy;
-}
-
-export type CustomerStep =
-  | 'awaitingApplication'
-  | 'awaitingDecision'
-  | 'awaitingApplicant'
-  | 'provisioning'
-  | 'approved'
-  | 'rejected'
-  | 'expired'
-  | 'abandoned';
-
-/** The applicant's answer to a request for more information, with any corrected application fields. */
-export interface ApplicantInfo {
-  message: string;
-  changes?: Partial<
-    Pick<
-      CustomerApplication,
-      | 'companyName'
-      | 'taxId'
-      | 'taxExempt'
-      | 'requestedTerms'
-      | 'requestedCreditLimit'
-      | 'address'
-      | 'firstName'
-      | 'lastName'
-    >
-  >;
-}
-
-export interface CustomerApprovalStatus {
-  store: string;
-  customerId: string;
-  step: CustomerStep;
-  application: CustomerApplication | null;
-  round: number;
-  escalated: boolean;
-  infoRequests: { question: string; askedBy: string; answer: string | null }[];
-  decision: { outcome: string; decidedBy: string; decidedAt: string; reason: string | null } | null;
-  account: ApprovedAccount | null;
-  erpCustomerId: string | null;
-  storefrontCustomerId: string | null;
-  companyId: string | null;
-}
-
-export const customerStatusQuery = defineQuery<CustomerApprovalStatus>('customerStatus');
-export const customerEventSignal = defineSignal<[StorefrontCustomerEvent]>(CUSTOMER_EVENT_SIGNAL);
-export const applicantInfoSignal = defineSignal<[ApplicantInfo]>('applicantInfo');
 
 const APPLICATION_WAIT = '1 hour';
 

@@ -1,7 +1,6 @@
 import {
   ParentClosePolicy,
   condition,
-  defineSignal,
   getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
@@ -9,28 +8,15 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { CustomerSyncActivities } from '../activities/customers';
-import { CUSTOMER_EVENT_SIGNAL, type StorefrontCustomerEvent } from '../domain/customer';
-import { customerWorkflowId } from '../domain/contracts';
+import type { StorefrontCustomerEvent } from '../domain/customer';
+import {
+  CUSTOMER_APPROVAL_WORKFLOW,
+  customerEventSignal,
+  customerWorkflowId,
+} from '../domain/contracts/customer';
+import type { CustomerSyncInput, CustomerSyncOutcome } from '../domain/contracts/customer-sync';
 import { SA } from '../domain/search-attributes';
 import { PROFILES } from './activity-profiles';
-
-export interface CustomerSyncInput {
-  store: string;
-  customerId: string;
-}
-
-export type CustomerSyncOutcome =
-  /** The ERP knows the customer: its contact details were updated, no approval. */
-  | { outcome: 'erpUpdated'; erpCustomerId: string; knownBy: string }
-  /** The ERP knows the customer, and a newer change was already applied. */
-  | { outcome: 'staleSkipped'; erpCustomerId: string; knownBy: string }
-  /** A customer the ERP does not know: the new-customer approval has the event. */
-  | { outcome: 'approval'; approvalWorkflowId: string }
-  /** A customer whose approval already closed (rejected, expired): nothing left to apply it to. */
-  | { outcome: 'approvalClosed'; approvalWorkflowId: string }
-  | { outcome: 'noEvent' };
-
-const customerEventSignal = defineSignal<[StorefrontCustomerEvent]>(CUSTOMER_EVENT_SIGNAL);
 
 const acts = proxyActivities<CustomerSyncActivities>(PROFILES.customerCall);
 
@@ -75,7 +61,7 @@ export async function customerSync(input: CustomerSyncInput): Promise<CustomerSy
 
   const approvalWorkflowId = customerWorkflowId(input.store, input.customerId);
   try {
-    const child = await startChild('customerApproval', {
+    const child = await startChild(CUSTOMER_APPROVAL_WORKFLOW, {
       workflowId: approvalWorkflowId,
       args: [{ store: input.store, customerId: input.customerId }],
       parentClosePolicy: ParentClosePolicy.ABANDON,

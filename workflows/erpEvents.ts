@@ -1,8 +1,6 @@
 import {
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   getExternalWorkflowHandle,
   log,
   patched,
@@ -12,16 +10,16 @@ import {
 } from '@temporalio/workflow';
 import type { ErpEventActivities } from '../activities/erp-events';
 import type { FlowActivities } from '../activities/flows';
-import type { ErpCursors, ErpEventsInput, ErpEventsStatus } from '../domain/erp-events';
-import { orderWorkflowId } from '../domain/contracts';
+import {
+  erpEventsStatusQuery,
+  stopErpEventsSignal,
+  type ErpEventsInput,
+  type ErpEventsStatus,
+} from '../domain/contracts/erp-events';
+import { orderWorkflowId } from '../domain/contracts/order';
 import { parseErpOrderExternalId } from '../domain/order-process';
 import { erpFulfillmentSignal, erpInvoiceSignal } from './orderToInvoice';
 import { PROFILES } from './activity-profiles';
-
-export type { ErpCursors, ErpEventsInput, ErpEventsStatus };
-
-export const stopErpEventsSignal = defineSignal('stop');
-export const erpEventsStatusQuery = defineQuery<ErpEventsStatus>('status');
 
 const { pollErpChanges } = proxyActivities<ErpEventActivities>(PROFILES.erpCall);
 const { snapshotFlows } = proxyActivities<FlowActivities>(PROFILES.local);

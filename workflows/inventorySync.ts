@@ -1,46 +1,19 @@
 import {
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { InventoryRulesSnapshot, SyncActivities } from '../activities/sync';
+import {
+  inventorySyncStatusQuery,
+  stockChangedSignal,
+  type InventorySyncInput,
+  type InventorySyncTotals,
+} from '../domain/contracts/inventory-sync';
 import { PROFILES } from './activity-profiles';
-
-export interface InventorySyncInput {
-  store: string;
-  /** How long to wait for new ERP changes once caught up (a `stockChanged` signal wakes it early). */
-  pollIntervalSeconds: number;
-  pageSize: number;
-  /** Start over from the beginning of the ERP's stock (a full resync) before following changes. */
-  fullResync?: boolean;
-  /** Stop once caught up instead of following changes forever (one-off resyncs). */
-  stopWhenCaughtUp?: boolean;
-  totals?: InventorySyncTotals;
-}
-
-export interface InventorySyncTotals {
-  pages: number;
-  changed: number;
-  pushed: number;
-  unmapped: number;
-  /** Mapped SKUs or locations the storefront does not have. */
-  unknownInStore: number;
-  stale: number;
-  lastLagMs: number | null;
-  caughtUp: boolean;
-  /** Products unpublished below their stock threshold, and published again on replenishment. */
-  hidden?: number;
-  shown?: number;
-}
-
-export const inventorySyncStatusQuery = defineQuery<InventorySyncTotals>('status');
-/** Sent when the ERP pushes a stock-change notification, so the sync does not wait for its next poll. */
-export const stockChangedSignal = defineSignal('stockChanged');
 
 const { syncInventoryPage, resetSyncCursor, loadInventoryRules } = proxyActivities<SyncActivities>(
   PROFILES.syncPage,

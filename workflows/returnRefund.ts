@@ -1,9 +1,6 @@
 import {
   ApplicationFailure,
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   log,
   patched,
   proxyActivities,
@@ -18,81 +15,26 @@ import type { DecisionInput } from '../domain/approvals';
 import {
   assessReturn,
   computeRefund,
-  type Disposition,
   type EligibleLine,
-  type RefundBreakdown,
-  type ReturnAssessment,
   type ReturnOrderFacts,
-  type ReturnPolicy,
 } from '../domain/return-rules';
 import { durationMs } from '../domain/duration';
-import { RETURN_FAILURES } from '../domain/failures';
+import {
+  RETURN_FAILURES,
+  goodsReceivedSignal,
+  inspectReturnUpdate,
+  returnEventSignal,
+  returnStatusQuery,
+  type InspectionInput,
+  type ReturnStatus,
+  type ReturnWorkflowInput,
+  type ReturnStep,
+} from '../domain/contracts/returns';
 import { Money } from '../domain/money';
-import { RETURN_EVENT_SIGNAL, type ReturnRequest, type StorefrontReturnEvent } from '../domain/returns';
+import type { ReturnRequest, StorefrontReturnEvent } from '../domain/returns';
 import { SA } from '../domain/search-attributes';
 import { PROFILES } from './activity-profiles';
 import { approvalGate } from './approvalGate';
-
-export interface ReturnWorkflowInput {
-  store: string;
-  returnId: string;
-  /** A rules snapshot to use instead of the store's current return policy. */
-  policy?: ReturnPolicy;
-}
-
-export type ReturnStep =
-  | 'awaitingRequest'
-  | 'assessing'
-  | 'awaitingApproval'
-  | 'authorizing'
-  | 'awaitingGoods'
-  | 'awaitingInspection'
-  | 'refunding'
-  | 'completed'
-  | 'declined'
-  | 'expired'
-  | 'failed';
-
-export interface InspectionInput {
-  inspectedBy: string;
-  lines: { lineId: string; quantity: number; disposition: Disposition }[];
-  note?: string;
-}
-
-export interface GoodsReceivedEvent {
-  /** The ERP return authorization, when the ERP event names it. */
-  erpId?: string;
-  receivedAt?: string;
-}
-
-export interface ReturnStatus {
-  returnId: string;
-  orderId: string | null;
-  step: ReturnStep;
-  assessment: ReturnAssessment | null;
-  approval: {
-    approvalId: string;
-    reasons: string[];
-    outcome?: string;
-    decidedBy?: string;
-    reason?: string;
-  } | null;
-  autoApproved: boolean;
-  rma: { erpId: string; externalId: string } | null;
-  received: { lineId: string; quantity: number; location: string | null }[];
-  inspection: InspectionInput | null;
-  refund: RefundBreakdown | null;
-  creditMemoId: string | null;
-  storefrontRefundId: string | null;
-  erpRefundId: string | null;
-  restocked: { sku: string; quantity: number; location: string | null }[];
-  declineReason: string | null;
-}
-
-export const returnStatusQuery = defineQuery<ReturnStatus>('returnStatus');
-export const returnEventSignal = defineSignal<[StorefrontReturnEvent]>(RETURN_EVENT_SIGNAL);
-export const goodsReceivedSignal = defineSignal<[GoodsReceivedEvent]>('returnGoodsReceived');
-export const inspectReturnUpdate = defineUpdate<ReturnStatus, [InspectionInput]>('inspectReturn');
 
 /** How long a workflow started without a request waits for one (signal-with-start always brings it). */
 const REQUEST_WAIT = '1 hour';

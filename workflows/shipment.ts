@@ -1,28 +1,15 @@
-import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { proxyActivities, setHandler } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/orders';
-import type { ErpFulfillment } from '../domain/erp';
+import {
+  shipmentStatusQuery,
+  type ShipmentInput,
+  type ShipmentResult,
+  type ShipmentStatus,
+} from '../domain/contracts/shipment';
 import { shippedByLine } from '../domain/order-ledger';
 import { PROFILES } from './activity-profiles';
 
-export interface ShipmentInput {
-  store: string;
-  orderId: string;
-  orderNumber: string;
-  fulfillment: ErpFulfillment;
-  notifyCustomer: boolean;
-}
-
-export interface ShipmentResult {
-  erpFulfillmentId: string;
-  storefrontFulfillmentId: string;
-  lines: { lineId: string; quantity: number }[];
-  carrier: string | null;
-  trackingNumbers: string[];
-}
-
-export const shipmentStatusQuery = defineQuery<{ step: 'pushing' | 'done'; erpFulfillmentId: string }>(
-  'status',
-);
+export type { ShipmentResult };
 
 const storefront = proxyActivities<OrderActivities>(PROFILES.storefrontCall);
 
@@ -33,7 +20,7 @@ const storefront = proxyActivities<OrderActivities>(PROFILES.storefrontCall);
  */
 export async function shipment(input: ShipmentInput): Promise<ShipmentResult> {
   const { fulfillment: f } = input;
-  let step: 'pushing' | 'done' = 'pushing';
+  let step: ShipmentStatus['step'] = 'pushing';
   setHandler(shipmentStatusQuery, () => ({ step, erpFulfillmentId: f.erpId }));
   const lines = shippedByLine(f);
   const tracking = f.trackingNumbers.length > 0 ? `tracking ${f.trackingNumbers.join(', ')}` : 'no tracking';

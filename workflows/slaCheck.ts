@@ -1,19 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { SlaActivities, SlaCheckResult } from '../activities/sla';
+import type { SlaCheckInput } from '../domain/contracts/sla-check';
+import { PROFILES } from './activity-profiles';
 
-export interface SlaCheckInput {
-  store: string;
-}
-
-const { checkSlas } = proxyActivities<SlaActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 5,
-  },
-});
+const { checkSlas } = proxyActivities<SlaActivities>(PROFILES.slaPass);
 
 /**
  * One pass of the SLA checker over a store, started by the store's SLA schedule. It reads the read

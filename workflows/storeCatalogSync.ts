@@ -1,6 +1,5 @@
 import {
   continueAsNew,
-  defineQuery,
   patched,
   proxyActivities,
   setHandler,
@@ -9,40 +8,15 @@ import {
 } from '@temporalio/workflow';
 import type { CatalogRulesSnapshot, StoreCatalogActivities } from '../activities/store-catalog';
 import { noCatalogChanges, type CatalogPushResult } from '../domain/catalog';
+import {
+  storeCatalogStatusQuery,
+  type StoreCatalogSyncInput,
+  type StoreCatalogSyncStatus,
+} from '../domain/contracts/store-catalog';
 import { flowRuns } from '../domain/flow-switches';
+import { PROFILES } from './activity-profiles';
 
-export interface StoreCatalogSyncInput {
-  store: string;
-  pageSize: number;
-  pollIntervalSeconds: number;
-  /** Pass over the whole item master first (an operator's resync), then follow the change cursor. */
-  fullResync?: boolean;
-  /** Write every product of the pass, even those whose ERP data did not change since the last write. */
-  force?: boolean;
-  /** Stop after the full pass instead of following changes. */
-  once?: boolean;
-  /** Carried over continue-as-new. */
-  totals?: StoreCatalogSyncStatus;
-}
-
-export interface StoreCatalogSyncStatus extends CatalogPushResult {
-  /** `starting` until the change cursor is set (changes from then on are followed). */
-  phase: 'starting' | 'resync' | 'following' | 'done';
-  /** Items read (the full pass's, then the changes'). */
-  items: number;
-  /** The full pass: items done of the total. */
-  resyncDone: number;
-  resyncTotal: number;
-  lastLagMs: number | null;
-}
-
-export const storeCatalogStatusQuery = defineQuery<StoreCatalogSyncStatus>('status');
-
-const acts = proxyActivities<StoreCatalogActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
+const acts = proxyActivities<StoreCatalogActivities>(PROFILES.storeSyncRound);
 
 /** Rounds of the incremental sync between continue-as-new. */
 const ROUNDS_PER_RUN = 500;

@@ -1,31 +1,12 @@
-import {
-  continueAsNew,
-  defineQuery,
-  patched,
-  proxyActivities,
-  setHandler,
-  sleep,
-} from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { FlowActivities } from '../activities/flows';
 import type { StoreCompanyActivities } from '../activities/store-companies';
+import {
+  storeCompanyStatusQuery,
+  type StoreCompanySyncInput,
+  type StoreCompanySyncStatus,
+} from '../domain/contracts/store-companies';
 import { PROFILES } from './activity-profiles';
-
-export interface StoreCompanySyncInput {
-  store: string;
-  pageSize: number;
-  pollIntervalSeconds: number;
-}
-
-export interface StoreCompanySyncStatus {
-  customersSeen: number;
-  companiesCreated: number;
-  locationsCreated: number;
-  contactsCreated: number;
-  locationsUpdated: number;
-  skipped: number;
-}
-
-export const storeCompanyStatusQuery = defineQuery<StoreCompanySyncStatus>('status');
 
 const acts = proxyActivities<StoreCompanyActivities>(PROFILES.storeSyncRound);
 

@@ -1,39 +1,13 @@
-import {
-  continueAsNew,
-  defineQuery,
-  patched,
-  proxyActivities,
-  setHandler,
-  sleep,
-} from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { FlowActivities } from '../activities/flows';
 import type { StorePricingActivities } from '../activities/store-pricing';
+import {
+  storePricingStatusQuery,
+  type StorePricingSyncInput,
+  type StorePricingSyncStatus,
+} from '../domain/contracts/store-pricing';
 import { flowRuns } from '../domain/flow-switches';
 import { PROFILES } from './activity-profiles';
-
-export interface StorePricingSyncInput {
-  store: string;
-  pageSize: number;
-  pollIntervalSeconds: number;
-  customerBatchSize: number;
-  /** Push every level and every customer first (an operator's resync, or the first run). */
-  fullResync?: boolean;
-  /** Stop after the full resync instead of following the change cursor. */
-  once?: boolean;
-}
-
-export interface StorePricingSyncStatus {
-  phase: 'levels' | 'customers' | 'following' | 'done';
-  levels: number;
-  levelsTotal: number;
-  customers: number;
-  customersTotal: number;
-  pricesWritten: number;
-  changesSeen: number;
-  lastLagMs: number | null;
-}
-
-export const storePricingStatusQuery = defineQuery<StorePricingSyncStatus>('status');
 
 const acts = proxyActivities<StorePricingActivities>(PROFILES.storeSyncRound);
 

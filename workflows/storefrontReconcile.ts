@@ -1,34 +1,11 @@
-import {
-  continueAsNew,
-  defineQuery,
-  proxyActivities,
-  setHandler,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync';
+import {
+  reconcileStatusQuery,
+  type ReconcileInput,
+  type ReconcileStatus,
+} from '../domain/contracts/reconcile';
 import { PROFILES } from './activity-profiles';
-
-export interface ReconcileInput {
-  store: string;
-  /** Check orders changed after this instant (ISO); a day back when omitted. */
-  since?: string;
-  intervalMinutes: number;
-  /** Orders changed within this many seconds are left for the next round (their webhook may be in flight). */
-  graceSeconds: number;
-  /** One round and stop (an operator's check) instead of repeating. */
-  once?: boolean;
-  totals?: ReconcileStatus;
-}
-
-export interface ReconcileStatus {
-  rounds: number;
-  checked: number;
-  missed: string[];
-  since: string;
-}
-
-export const reconcileStatusQuery = defineQuery<ReconcileStatus>('status');
 
 const { findMissedOrders } = proxyActivities<SyncActivities>(PROFILES.storeScan);
 

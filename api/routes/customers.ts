@@ -5,13 +5,16 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
 import { CustomerApplication, type StorefrontCustomerEvent } from '../../domain/customer';
-import { CUSTOMER_TASK_QUEUE, customerWorkflowId, taskQueue } from '../../domain/contracts';
 import {
   applicantInfoSignal,
-  customerApproval,
+  CUSTOMER_APPROVAL_WORKFLOW,
+  CUSTOMER_TASK_QUEUE,
   customerEventSignal,
   customerStatusQuery,
-} from '../../workflows/customerApproval';
+  customerWorkflowId,
+  taskQueue,
+  type CustomerApprovalWorkflow,
+} from '../../domain/contracts';
 import { refuseSwitchedOff } from '../flow-gate';
 import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
 import { ApiError, validate, whenFound } from '../errors';
@@ -93,13 +96,16 @@ export function customersRouter({
         triggeredAt: new Date().toISOString(),
         application,
       };
-      await temporal.workflow.signalWithStart(customerApproval, {
-        workflowId,
-        taskQueue: taskQueue(CUSTOMER_TASK_QUEUE, taskQueuePrefix),
-        args: [{ store: application.store, customerId: application.customerId }],
-        signal: customerEventSignal,
-        signalArgs: [event],
-      });
+      await temporal.workflow.signalWithStart<CustomerApprovalWorkflow, [StorefrontCustomerEvent]>(
+        CUSTOMER_APPROVAL_WORKFLOW,
+        {
+          workflowId,
+          taskQueue: taskQueue(CUSTOMER_TASK_QUEUE, taskQueuePrefix),
+          args: [{ store: application.store, customerId: application.customerId }],
+          signal: customerEventSignal,
+          signalArgs: [event],
+        },
+      );
       res.status(202).json({ workflowId, customerId: application.customerId });
     },
   );

@@ -20,7 +20,7 @@ import { mappingRepository } from '../../db/mappings';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
 import { attentionQueue } from '../../domain/attention';
-import { SYNC_MESSAGES } from '../../domain/contracts';
+import { parseInventorySyncWorkflowId, stockChangedSignal } from '../../domain/contracts';
 import { OrderField } from '../../domain/order-process';
 import type { Logger } from '../../platform/logger';
 import { approvalActions } from '../actions/approvals';
@@ -372,9 +372,9 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     '/dashboard/attention/alerts/:id/retry',
     action(z.object({}), async (p, _body, req) => {
       const alert = await alertOf(p, req);
-      if (!alert.workflowId?.startsWith('sync:inventory:'))
+      if (!alert.workflowId || !parseInventorySyncWorkflowId(alert.workflowId))
         throw new ApiError(422, 'ALERT.NOT_RETRYABLE', 'Only a sync can be run again from here.');
-      await temporal.workflow.getHandle(alert.workflowId).signal(SYNC_MESSAGES.stockChangedSignal);
+      await temporal.workflow.getHandle(alert.workflowId).signal(stockChangedSignal);
       await alerts.acknowledge(alert.id, p.name);
       return {
         ok: true,

@@ -2,15 +2,18 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { RETURN_TASK_QUEUE, returnWorkflowId, taskQueue } from '../../domain/contracts';
-import { ReturnRequest, type StorefrontReturnEvent } from '../../domain/returns';
 import {
   goodsReceivedSignal,
   inspectReturnUpdate,
+  RETURN_TASK_QUEUE,
+  RETURN_WORKFLOW,
   returnEventSignal,
-  returnRefund,
   returnStatusQuery,
-} from '../../workflows/returnRefund';
+  returnWorkflowId,
+  taskQueue,
+  type ReturnWorkflow,
+} from '../../domain/contracts';
+import { ReturnRequest, type StorefrontReturnEvent } from '../../domain/returns';
 import { refuseSwitchedOff } from '../flow-gate';
 import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
 import type { Db } from '../../db/pool';
@@ -79,7 +82,7 @@ export function returnsRouter({
         triggeredAt: new Date().toISOString(),
         request,
       };
-      await temporal.workflow.signalWithStart(returnRefund, {
+      await temporal.workflow.signalWithStart<ReturnWorkflow, [StorefrontReturnEvent]>(RETURN_WORKFLOW, {
         workflowId,
         taskQueue: taskQueue(RETURN_TASK_QUEUE, taskQueuePrefix),
         args: [{ store: request.store, returnId: request.returnId }],

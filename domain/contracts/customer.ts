@@ -1,28 +1,80 @@
 /**
- * The customer processes' contract: the approval of a new trade customer and the small sync process per
- * storefront customer event; their workflow ids, task queue and message names.
- * The signal/query definitions stay in workflows/customerApproval.ts (they need @temporalio/workflow).
+ * The new-customer approval's contract: what it is started with and reports, its messages, its
+ * workflow id and its task queue. customerSync (customer-sync.ts) hands it storefront customer
+ * events; the approval it waits for speaks the approval contract (approvals.ts).
  */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { CUSTOMER_EVENT_SIGNAL, type CustomerApplication, type StorefrontCustomerEvent } from '../customer';
+import type { ApprovedAccount, CustomerApprovalPolicy } from '../customer-rules';
 import { workflowIdOf, type TaskQueueName } from './ids';
 
 export { CUSTOMER_EVENT_SIGNAL } from '../customer';
 
 export const CUSTOMER_TASK_QUEUE: TaskQueueName = 'customers';
+export const CUSTOMER_APPROVAL_WORKFLOW = 'customerApproval';
 
-export const CUSTOMER_MESSAGES = {
-  statusQuery: 'customerStatus',
-  applicantInfoSignal: 'applicantInfo',
-} as const;
+export interface CustomerWorkflowInput {
+  store: string;
+  customerId: string;
+  /** A rules snapshot to use instead of the store's current customer-approval policy. */
+  policy?: CustomerApprovalPolicy;
+}
+
+export type CustomerStep =
+  | 'awaitingApplication'
+  | 'awaitingDecision'
+  | 'awaitingApplicant'
+  | 'provisioning'
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'abandoned';
+
+/** The applicant's answer to a request for more information, with any corrected application fields. */
+export interface ApplicantInfo {
+  message: string;
+  changes?: Partial<
+    Pick<
+      CustomerApplication,
+      | 'companyName'
+      | 'taxId'
+      | 'taxExempt'
+      | 'requestedTerms'
+      | 'requestedCreditLimit'
+      | 'address'
+      | 'firstName'
+      | 'lastName'
+    >
+  >;
+}
+
+export interface CustomerApprovalStatus {
+  store: string;
+  customerId: string;
+  step: CustomerStep;
+  application: CustomerApplication | null;
+  round: number;
+  escalated: boolean;
+  infoRequests: { question: string; askedBy: string; answer: string | null }[];
+  decision: { outcome: string; decidedBy: string; decidedAt: string; reason: string | null } | null;
+  account: ApprovedAccount | null;
+  erpCustomerId: string | null;
+  storefrontCustomerId: string | null;
+  companyId: string | null;
+}
+
+/** The workflow's signature, for clients that start it by its type name. */
+export type CustomerApprovalWorkflow = (input: CustomerWorkflowInput) => Promise<CustomerApprovalStatus>;
+
+export const customerStatusQuery = defineQuery<CustomerApprovalStatus>('customerStatus');
+/** A storefront customer event or a registration (signal-with-start); customerSync sends it on too. */
+export const customerEventSignal = defineSignal<[StorefrontCustomerEvent]>(CUSTOMER_EVENT_SIGNAL);
+/** The applicant answers a request for more information. */
+export const applicantInfoSignal = defineSignal<[ApplicantInfo]>('applicantInfo');
 
 const CUSTOMER_ID = workflowIdOf('customer', ['store', 'customerId']);
-const CUSTOMER_SYNC_ID = workflowIdOf('customer-sync', ['store', 'customerId', 'eventId']);
 
 /** One approval process per storefront customer. */
 export const customerWorkflowId = (store: string, customerId: string) =>
   CUSTOMER_ID.build({ store, customerId });
 export const parseCustomerWorkflowId = CUSTOMER_ID.parse;
-
-/** One small process per storefront customer event (customers/create, customers/update): dedupes redeliveries. */
-export const customerSyncWorkflowId = (store: string, customerId: string, eventId: string) =>
-  CUSTOMER_SYNC_ID.build({ store, customerId, eventId });
-export const parseCustomerSyncWorkflowId = CUSTOMER_SYNC_ID.parse;

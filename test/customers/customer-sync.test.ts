@@ -4,9 +4,11 @@ import { mappingRepository } from '../../db/mappings';
 import { policyRepository } from '../../db/policies';
 import { principalRepository } from '../../db/principals';
 import { DECIDE_UPDATE, PENDING_APPROVAL_QUERY, type PendingApproval } from '../../domain/approvals';
-import { customerWorkflowId } from '../../domain/contracts';
-import type { CustomerApprovalStatus } from '../../workflows/customerApproval';
-import type { CustomerSyncOutcome } from '../../workflows/customerSync';
+import {
+  customerWorkflowId,
+  type CustomerApprovalStatus,
+  type CustomerSyncOutcome,
+} from '../../domain/contracts';
 import { approverInput } from '../approvals/harness';
 import { recordHistory } from '../support/histories';
 import { startStack, waitFor, type Stack } from '../e2e/stack';

@@ -16,9 +16,8 @@ import {
 } from '../../domain/customer';
 import { CustomerApprovalPolicy } from '../../domain/customer-rules';
 import type { ErpCustomerInput } from '../../domain/erp';
-import { customerWorkflowId } from '../../domain/contracts';
+import { customerWorkflowId, type CustomerApprovalStatus } from '../../domain/contracts';
 import type { StorefrontCustomerInput } from '../../domain/storefront';
-import type { CustomerApprovalStatus } from '../../workflows/customerApproval';
 import {
   approvalWorkflowsBundle,
   approverInput,

@@ -1,5 +1,26 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { customerApproval } from '../../workflows/customerApproval';
+import type { customerSync } from '../../workflows/customerSync';
+import type { returnRefund } from '../../workflows/returnRefund';
 import {
+  applicantInfoSignal,
+  areaOfWorkflowId,
+  backorderReleasedSignal,
+  cancelBackorderSignal,
+  customerEventSignal,
+  customerStatusQuery,
+  decideUpdate,
+  goodsReceivedSignal,
+  inspectReturnUpdate,
+  orderClosedSignal,
+  pendingApprovalQuery,
+  returnEventSignal,
+  returnStatusQuery,
+  stockChangedSignal,
+  stopErpEventsSignal,
+  type CustomerApprovalWorkflow,
+  type CustomerSyncWorkflow,
+  type ReturnWorkflow,
   backorderWorkflowId,
   customerSyncWorkflowId,
   customerWorkflowId,
@@ -83,5 +104,59 @@ describe('task queues', () => {
     expect(taskQueue(taskQueueOfWorkflowType('customerApproval'))).toBe('quayside-customers');
     expect(taskQueue(taskQueueOfWorkflowType('customerSync'))).toBe('quayside-customers');
     expect(taskQueue(taskQueueOfWorkflowType('orderToInvoice'))).toBe('quayside-orders');
+  });
+});
+
+describe('message contracts', () => {
+  it('give clients the signatures the workflows have', () => {
+    expectTypeOf<typeof returnRefund>().toEqualTypeOf<ReturnWorkflow>();
+    expectTypeOf<typeof customerApproval>().toEqualTypeOf<CustomerApprovalWorkflow>();
+    expectTypeOf<typeof customerSync>().toEqualTypeOf<CustomerSyncWorkflow>();
+  });
+
+  it('keep the message names running workflows are signalled, queried and updated by', () => {
+    const names = [
+      decideUpdate,
+      pendingApprovalQuery,
+      returnStatusQuery,
+      returnEventSignal,
+      goodsReceivedSignal,
+      inspectReturnUpdate,
+      customerStatusQuery,
+      customerEventSignal,
+      applicantInfoSignal,
+      stopErpEventsSignal,
+      stockChangedSignal,
+      backorderReleasedSignal,
+      cancelBackorderSignal,
+      orderClosedSignal,
+    ].map((d) => `${d.type}:${d.name}`);
+    expect(names).toEqual([
+      'update:decide',
+      'query:pendingApproval',
+      'query:returnStatus',
+      'signal:storefrontReturnEvent',
+      'signal:returnGoodsReceived',
+      'update:inspectReturn',
+      'query:customerStatus',
+      'signal:storefrontCustomerEvent',
+      'signal:applicantInfo',
+      'signal:stop',
+      'signal:stockChanged',
+      'signal:backorderReleased',
+      'signal:cancelBackorder',
+      'signal:orderClosed',
+    ]);
+  });
+});
+
+describe('process areas', () => {
+  it('are read from the id by its contract', () => {
+    expect(areaOfWorkflowId(shipmentWorkflowId('s', '1', 'IF-9'))).toBe('order');
+    expect(areaOfWorkflowId(returnWorkflowId('s', 'R1'))).toBe('return');
+    expect(areaOfWorkflowId(customerSyncWorkflowId('s', '7', 'e'))).toBe('customer');
+    expect(areaOfWorkflowId(storePricingResyncWorkflowId('s'))).toBe('sync');
+    expect(areaOfWorkflowId(erpEventsWorkflowId('s'))).toBe('sync');
+    expect(areaOfWorkflowId('sla-check:s')).toBeNull();
   });
 });

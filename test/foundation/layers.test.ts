@@ -41,6 +41,20 @@ describe('layer rules', () => {
       "import { Client } from '@temporalio/client';\nexport const c = Client;\n",
     );
     write('db/bad.ts', "import { load } from '../activities/orders';\nexport const d = load;\n");
+    write(
+      'domain/contracts/good.ts',
+      "import { defineSignal } from '@temporalio/workflow';\nexport const stop = defineSignal('stop');\n",
+    );
+    write(
+      'domain/contracts/bad-client.ts',
+      "import { Client } from '@temporalio/client';\nexport const c = Client;\n",
+    );
+    write(
+      'domain/bad-temporal.ts',
+      "import { defineSignal } from '@temporalio/workflow';\nexport const d = defineSignal;\n",
+    );
+    write('api/good.ts', "import { stop } from '../domain/contracts/good';\nexport const s = stop;\n");
+    write('api/bad.ts', "import { w } from '../workflows/bad';\nexport const a = w;\n");
     const args = [
       path.join(root, 'node_modules/.bin/depcruise'),
       '.',
@@ -78,6 +92,9 @@ describe('layer rules', () => {
         'domain-no-io: domain/bad-io.ts → pg',
         'no-circular: domain/cycle-a.ts → domain/cycle-b.ts',
         'workflows-activity-types-only: workflows/bad.ts → activities/orders.ts',
+        'contracts-message-definitions-only: domain/contracts/bad-client.ts → @temporalio/client',
+        'domain-no-temporal: domain/bad-temporal.ts → @temporalio/workflow',
+        'api-through-contracts: api/bad.ts → workflows/bad.ts',
       ].sort(),
     );
   });

@@ -11,7 +11,8 @@ import {
   erpOrderChangedSignal,
   fixUpdate,
 } from '../../workflows/orderToInvoice';
-import { erpEvents, stopErpEventsSignal } from '../../workflows/erpEvents';
+import { stopErpEventsSignal } from '../../domain/contracts';
+import { erpEvents } from '../../workflows/erpEvents';
 import { createFlowActivities } from '../../activities/flows';
 import { createErpEventActivities } from '../../activities/erp-events';
 import { testClient, testDb, withWorker } from '../support/env';

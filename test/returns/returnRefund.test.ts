@@ -8,10 +8,9 @@ import {
   type DecisionResult,
   type PendingApproval,
 } from '../../domain/approvals';
-import { returnWorkflowId } from '../../domain/contracts';
+import { returnWorkflowId, type InspectionInput, type ReturnStatus } from '../../domain/contracts';
 import { ReturnPolicy } from '../../domain/return-rules';
 import { RETURN_EVENT_SIGNAL, type ReturnRequest } from '../../domain/returns';
-import type { InspectionInput, ReturnStatus } from '../../workflows/returnRefund';
 import { approvalWorkflowsBundle, approverInput, eventually, runWorker, stepOf } from '../approvals/harness';
 import { testClient, uniqueTaskQueue } from '../support/env';
 import { recordHistory } from '../support/histories';

@@ -11,11 +11,8 @@ import { mappingRepository } from '../../db/mappings';
 import type { Db } from '../../db/pool';
 import { seedSandboxMappings } from '../../sandbox/erp/mappings';
 import { seedSandboxStore } from '../../sandbox/storefront/seed';
-import {
-  storeCatalogStatusQuery,
-  storeCatalogSync,
-  type StoreCatalogSyncStatus,
-} from '../../workflows/storeCatalogSync';
+import { storeCatalogStatusQuery, type StoreCatalogSyncStatus } from '../../domain/contracts';
+import { storeCatalogSync } from '../../workflows/storeCatalogSync';
 import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
 import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
 import { privateTestDatabase, testClient, uniqueTaskQueue, withWorker } from '../support/env';

@@ -1,0 +1,34 @@
+/**
+ * The customer sync's contract: one small process per storefront customer event (customers/create,
+ * customers/update), which updates a customer the ERP knows or hands an unknown one to the
+ * new-customer approval (customer.ts). It is signalled the approval's customer event.
+ */
+import { workflowIdOf, type TaskQueueName } from './ids';
+
+export const CUSTOMER_SYNC_TASK_QUEUE: TaskQueueName = 'customers';
+export const CUSTOMER_SYNC_WORKFLOW = 'customerSync';
+
+export interface CustomerSyncInput {
+  store: string;
+  customerId: string;
+}
+
+export type CustomerSyncOutcome =
+  /** The ERP knows the customer: its contact details were updated, no approval. */
+  | { outcome: 'erpUpdated'; erpCustomerId: string; knownBy: string }
+  /** The ERP knows the customer, and a newer change was already applied. */
+  | { outcome: 'staleSkipped'; erpCustomerId: string; knownBy: string }
+  /** A customer the ERP does not know: the new-customer approval has the event. */
+  | { outcome: 'approval'; approvalWorkflowId: string }
+  /** A customer whose approval already closed (rejected, expired): nothing left to apply it to. */
+  | { outcome: 'approvalClosed'; approvalWorkflowId: string }
+  | { outcome: 'noEvent' };
+
+export type CustomerSyncWorkflow = (input: CustomerSyncInput) => Promise<CustomerSyncOutcome>;
+
+const CUSTOMER_SYNC_ID = workflowIdOf('customer-sync', ['store', 'customerId', 'eventId']);
+
+/** One process per storefront customer event: a redelivery reaches the same one. */
+export const customerSyncWorkflowId = (store: string, customerId: string, eventId: string) =>
+  CUSTOMER_SYNC_ID.build({ store, customerId, eventId });
+export const parseCustomerSyncWorkflowId = CUSTOMER_SYNC_ID.parse;

@@ -1,0 +1,29 @@
+/**
+ * The shipment process's contract: a child of the order for one ERP fulfillment, pushed to the
+ * storefront with its tracking. Its id is built in the order contract (order.ts).
+ */
+import { defineQuery } from '@temporalio/workflow';
+import type { ErpFulfillment } from '../erp';
+
+export interface ShipmentInput {
+  store: string;
+  orderId: string;
+  orderNumber: string;
+  fulfillment: ErpFulfillment;
+  notifyCustomer: boolean;
+}
+
+export interface ShipmentResult {
+  erpFulfillmentId: string;
+  storefrontFulfillmentId: string;
+  lines: { lineId: string; quantity: number }[];
+  carrier: string | null;
+  trackingNumbers: string[];
+}
+
+export interface ShipmentStatus {
+  step: 'pushing' | 'done';
+  erpFulfillmentId: string;
+}
+
+export const shipmentStatusQuery = defineQuery<ShipmentStatus>('status');
