@@ -1,4 +1,30 @@
-import type { Db } from './pool';
+import { withTransaction, type Db } from './pool';
+
+/** The four identity mappings, each a table of storefront key → ERP value. */
+export const MAPPING_KINDS = ['sku', 'customer', 'location', 'shipping'] as const;
+export type MappingKind = (typeof MAPPING_KINDS)[number];
+
+const TABLES: Record<MappingKind, { table: string; key: string; value: string }> = {
+  sku: { table: 'sku_map', key: 'store_sku', value: 'erp_sku' },
+  customer: { table: 'customer_map', key: 'store_customer_id', value: 'erp_customer_id' },
+  location: { table: 'location_map', key: 'store_location', value: 'erp_location' },
+  shipping: { table: 'shipping_method_map', key: 'store_code', value: 'erp_ship_method' },
+};
+
+export interface MappingRow {
+  storeKey: string;
+  erpValue: string;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface MappingChange {
+  storeKey: string;
+  oldValue: string | null;
+  newValue: string | null;
+  changedBy: string;
+  changedAt: string;
+}
 
 export interface SkuMapping {
   storeSku: string;
@@ -87,12 +113,101 @@ export function mappingRepository(db: Db) {
       );
       return new Map(res.rows.map((r) => [r.erp_location, r.store_location]));
     },
-    async upsertLocation(store: string, storeLocation: string, erpLocation: string): Promise<void> {
+    async upsertLocation(
+      store: string,
+      storeLocation: string,
+      erpLocation: string,
+      by = 'system',
+    ): Promise<void> {
       await db.query(
-        `INSERT INTO location_map (store, store_location, erp_location) VALUES ($1, $2, $3)
-         ON CONFLICT (store, store_location) DO UPDATE SET erp_location = EXCLUDED.erp_location, updated_at = now()`,
-        [store, storeLocation, erpLocation],
+        `INSERT INTO location_map (store, store_location, erp_location, updated_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (store, store_location) DO UPDATE SET erp_location = EXCLUDED.erp_location, updated_at = now(),
+           updated_by = EXCLUDED.updated_by`,
+        [store, storeLocation, erpLocation, by],
       );
+    },
+
+    /** One mapping's rows, searched by storefront key or ERP value (prefix, any case), keys in order. */
+    async list(
+      kind: MappingKind,
+      store: string,
+      opts: { q?: string; limit?: number; offset?: number } = {},
+    ): Promise<{ rows: MappingRow[]; total: number }> {
+      const t = TABLES[kind];
+      const like = (opts.q ?? '').trim().replace(/[\\%_]/g, (c) => `\\${c}`);
+      const res = await db.query<{
+        k: string;
+        v: string;
+        updated_at: Date;
+        updated_by: string;
+        total: number;
+      }>(
+        `SELECT ${t.key} AS k, ${t.value} AS v, updated_at, updated_by, count(*) OVER ()::int AS total FROM ${t.table}
+          WHERE store = $1 AND ($2 = '' OR ${t.key} ILIKE $2 || '%' OR ${t.value} ILIKE $2 || '%')
+          ORDER BY ${t.key} LIMIT $3 OFFSET $4`,
+        [store, like, opts.limit ?? 50, opts.offset ?? 0],
+      );
+      return {
+        rows: res.rows.map((r) => ({
+          storeKey: r.k,
+          erpValue: r.v,
+          updatedAt: r.updated_at.toISOString(),
+          updatedBy: r.updated_by,
+        })),
+        total: res.rows[0]?.total ?? 0,
+      };
+    },
+
+    /** Sets one mapping (added or changed), recorded in its history as made by `by`. */
+    async set(
+      kind: MappingKind,
+      store: string,
+      storeKey: string,
+      erpValue: string,
+      by: string,
+    ): Promise<void> {
+      const t = TABLES[kind];
+      await db.query(
+        `INSERT INTO ${t.table} (store, ${t.key}, ${t.value}, updated_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (store, ${t.key}) DO UPDATE SET ${t.value} = EXCLUDED.${t.value}, updated_at = now(),
+           updated_by = EXCLUDED.updated_by`,
+        [store, storeKey, erpValue, by],
+      );
+    },
+
+    /** Deletes one mapping, recorded in its history as deleted by `by`; false when there was none. */
+    async remove(kind: MappingKind, store: string, storeKey: string, by: string): Promise<boolean> {
+      const t = TABLES[kind];
+      return withTransaction(db, async (client) => {
+        await client.query(`SELECT set_config('quayside.actor', $1, true)`, [by]);
+        const res = await client.query(`DELETE FROM ${t.table} WHERE store = $1 AND ${t.key} = $2`, [
+          store,
+          storeKey,
+        ]);
+        return (res.rowCount ?? 0) > 0;
+      });
+    },
+
+    /** The changes to one mapping (or to all of a kind), newest first. */
+    async history(kind: MappingKind, store: string, storeKey?: string, limit = 50): Promise<MappingChange[]> {
+      const res = await db.query<{
+        store_key: string;
+        old_value: string | null;
+        new_value: string | null;
+        changed_by: string;
+        changed_at: Date;
+      }>(
+        `SELECT store_key, old_value, new_value, changed_by, changed_at FROM mapping_history
+          WHERE store = $1 AND mapping = $2 AND ($3::text IS NULL OR store_key = $3) ORDER BY id DESC LIMIT $4`,
+        [store, kind, storeKey ?? null, limit],
+      );
+      return res.rows.map((r) => ({
+        storeKey: r.store_key,
+        oldValue: r.old_value,
+        newValue: r.new_value,
+        changedBy: r.changed_by,
+        changedAt: r.changed_at.toISOString(),
+      }));
     },
   };
 }

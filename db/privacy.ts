@@ -166,7 +166,14 @@ export function privacyRepository(db: Db) {
       customerMapping: await count('DELETE FROM customer_map WHERE store = $1 AND store_customer_id = $2', [
         s.store,
         s.customerId,
-      ]),
+      ]).then(async (n) => {
+        // The mapping's history (its delete just added a row) goes with it.
+        await c.query(
+          `DELETE FROM mapping_history WHERE store = $1 AND mapping = 'customer' AND store_key = $2`,
+          [s.store, s.customerId],
+        );
+        return n;
+      }),
       erpCustomerCache:
         (await count('DELETE FROM customer_cache WHERE erp_customer_id = ANY ($1)', [erpIds])) +
         (await count('DELETE FROM erp_customer_order_history WHERE erp_customer_id = ANY ($1)', [erpIds])),
@@ -203,7 +210,10 @@ export function privacyRepository(db: Db) {
         [store],
       ),
       webhookDeadLetters: await count('DELETE FROM dead_letters WHERE shop_domain = $1', [shopDomain]),
-      customerMappings: await count('DELETE FROM customer_map WHERE store = $1', [store]),
+      customerMappings: await count('DELETE FROM customer_map WHERE store = $1', [store]).then(async (n) => {
+        await c.query(`DELETE FROM mapping_history WHERE store = $1 AND mapping = 'customer'`, [store]);
+        return n;
+      }),
     };
     return { erased, kept: keptForAccounting([], workflows) };
   }

@@ -16,7 +16,7 @@ import {
   visibleAlert,
   type DashboardScope,
 } from '../../db/dashboard';
-import { mappingRepository } from '../../db/mappings';
+import { MAPPING_KINDS, type MappingKind } from '../../db/mappings';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
 import { attentionQueue } from '../../domain/attention';
@@ -25,6 +25,7 @@ import { OrderField } from '../../domain/order-process';
 import type { Logger } from '../../platform/logger';
 import { approvalActions } from '../actions/approvals';
 import { deadLetterActions } from '../actions/dead-letters';
+import { mappingActions } from '../actions/mappings';
 import { templateActions } from '../actions/templates';
 import { orderActions } from '../actions/orders';
 import { maySeeStore } from '../auth';
@@ -32,8 +33,9 @@ import { ApiError, describeZodError } from '../errors';
 import { deadLetterEditor, queueView, searchResults } from '../dashboard/attention';
 import { decisionsView, type DecisionContext } from '../dashboard/decisions';
 import { homeBody } from '../dashboard/home';
+import { historyView, KIND_WORDS, mappingsView } from '../dashboard/mappings';
 import { previewView, problemView, templateEditView, templateListView } from '../dashboard/templates';
-import { fromHtmx, html, page, type PageContext, type SafeHtml } from '../dashboard/html';
+import { fromHtmx, html, page, type Notice, type PageContext, type SafeHtml } from '../dashboard/html';
 import { orderView } from '../dashboard/order';
 
 const ASSETS = {
@@ -64,6 +66,7 @@ const Replay = z.object({
 });
 const Search = z.object({ q: z.string().max(200).default('') });
 const NumericId = z.coerce.number().int().positive();
+const MappingForm = z.object({ storeKey: Text(200), erpValue: Text(200) });
 const DecisionForm = z.object({
   outcome: z.enum(['approve', 'reject', 'requestInfo']),
   reason: z.string().trim().max(2000).optional(),
@@ -86,8 +89,6 @@ export interface DashboardDeps {
   taskQueuePrefix: string;
 }
 
-type Notice = { ok: boolean; text: string; href?: string };
-
 /**
  * The operations dashboard, behind the sign-in (api/session.ts): server-rendered pages with htmx
  * (served from node_modules by this API) for the parts that change in place. Every action calls the
@@ -102,7 +103,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   const approvals = approvalActions({ temporal, db });
   const templates = templateActions({ db, store });
   const alerts = alertRepository(db);
-  const mappings = mappingRepository(db);
+  const mappingEdits = mappingActions({ db, store });
 
   const principal = (req: Request): Principal => {
     if (!req.sessionPrincipal) throw new ApiError(401, 'AUTH.UNAUTHENTICATED', 'Not signed in.');
@@ -253,7 +254,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
       if (!maySeeStore(p, store)) throw new ApiError(404, 'STORE.NOT_FOUND', `No store ${store}.`);
       const parked = await ordersParkedOn(db, scopeOf(p), { kind: 'unmappedSku', sku });
       const { fixed, problems } = await fixParked(parked, (id) => orders.fix(p, id, { sku, erpSku }));
-      if (fixed.length === 0) await mappings.upsertSkus(store, [{ storeSku: sku, erpSku }], p.name);
+      if (fixed.length === 0) await mappingEdits.set(p, 'sku', sku, erpSku);
       await settled(
         parked.map((o) => o.workflowId),
         (kind, reason) => kind === 'unmappedSku' && reason.startsWith(`SKU ${sku}`),
@@ -276,7 +277,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
       const { fixed, problems } = await fixParked(parked, (id) =>
         orders.fix(p, id, { customerId, erpCustomerId }),
       );
-      if (fixed.length === 0) await mappings.upsertCustomer(store, customerId, erpCustomerId, p.name);
+      if (fixed.length === 0) await mappingEdits.set(p, 'customer', customerId, erpCustomerId);
       await settled(
         parked.map((o) => o.workflowId),
         (kind) => kind === 'unmappedCustomer',
@@ -547,6 +548,76 @@ export function dashboardRouter(deps: DashboardDeps): Router {
       if (!(err instanceof ApiError)) throw err;
       res.status(err.status).type('html').send(problemView(err.message).value);
     }
+  });
+
+  // ---- Mappings -------------------------------------------------------------------------------
+
+  const kindOf = (req: Request): MappingKind => {
+    const kind = MAPPING_KINDS.find((k) => k === req.params.kind);
+    if (!kind) throw new ApiError(404, 'MAPPING.NOT_FOUND', `No mapping ${String(req.params.kind)}.`);
+    return kind;
+  };
+
+  router.get('/dashboard/mappings', (_req, res) => res.redirect(303, '/dashboard/mappings/sku'));
+
+  async function mappingsPage(req: Request, res: Response, notice?: Notice, status = 200) {
+    const p = principal(req);
+    const kind = kindOf(req);
+    const { q } = Search.parse(req.query);
+    const [list, recent] = await Promise.all([
+      mappingEdits.list(p, kind, { q, limit: 100 }),
+      mappingEdits.history(p, kind, undefined, 20),
+    ]);
+    const body = mappingsView(ctxOf(req), kind, { q, ...list, recent, canEdit: mayAct(p) }, notice);
+    respond(req, res, `${KIND_WORDS[kind].title} mapping`, '/dashboard/mappings', body, status);
+  }
+
+  router.get('/dashboard/mappings/:kind', (req, res) => mappingsPage(req, res));
+
+  /** Runs a mapping change as an operator and answers with the fresh list and what happened. */
+  function mappingChange<S extends z.ZodType>(
+    schema: S,
+    run: (p: Principal, kind: MappingKind, body: z.infer<S>, req: Request) => Promise<Notice>,
+  ) {
+    return async (req: Request, res: Response) => {
+      const kind = kindOf(req);
+      try {
+        const p = principal(req);
+        if (!mayAct(p))
+          throw new ApiError(403, 'AUTH.FORBIDDEN', 'Only operators and admins change mappings.');
+        const parsed = schema.safeParse(req.body ?? {});
+        if (!parsed.success)
+          throw new ApiError(400, 'REQUEST.INVALID', describeZodError(parsed.error, 'form').message);
+        await mappingsPage(req, res, await run(p, kind, parsed.data, req));
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.code === 'STORE.NOT_FOUND') throw err;
+        await mappingsPage(req, res, { ok: false, text: err.message }, err.status);
+      }
+    };
+  }
+
+  router.post(
+    '/dashboard/mappings/:kind',
+    mappingChange(MappingForm, async (p, kind, { storeKey, erpValue }) => {
+      await mappingEdits.set(p, kind, storeKey, erpValue);
+      return { ok: true, text: `${storeKey} is mapped to ${KIND_WORDS[kind].value} ${erpValue}.` };
+    }),
+  );
+
+  router.post(
+    '/dashboard/mappings/:kind/:key/delete',
+    mappingChange(z.object({}), async (p, kind, _body, req) => {
+      const key = String(req.params.key);
+      await mappingEdits.remove(p, kind, key);
+      return { ok: true, text: `The mapping of ${key} is deleted.` };
+    }),
+  );
+
+  router.get('/dashboard/mappings/:kind/:key/history', async (req, res) => {
+    const kind = kindOf(req);
+    const changes = await mappingEdits.history(principal(req), kind, String(req.params.key));
+    headers(res);
+    res.type('html').send(historyView(kind, changes, String(req.params.key)).value);
   });
 
   return router;

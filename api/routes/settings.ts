@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { mappingRepository } from '../../db/mappings';
 import { policyRepository } from '../../db/policies';
 import type { Db } from '../../db/pool';
 import { rulesRepository } from '../../db/rules';
 import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
 import { ApiError, describeZodError, validate } from '../errors';
+import { mappingActions } from '../actions/mappings';
 
 const SaveRules = z.object({
   rules: z.record(z.string(), z.unknown()),
@@ -26,7 +26,7 @@ export function settingsRouter({ db, store }: { db: Db; store: string }): Router
   const router = Router();
   const rules = rulesRepository(db);
   const policies = policyRepository(db);
-  const mappings = mappingRepository(db);
+  const mappingEdits = mappingActions({ db, store });
   router.use('/config', authenticate(db), requireRole('operator', 'admin'));
   // This API serves one store: a caller limited to other stores finds no configuration here.
   router.use('/config/policies', (req, _res, next) =>
@@ -99,7 +99,7 @@ export function settingsRouter({ db, store }: { db: Db; store: string }): Router
     async (req, res) => {
       const { storeSku } = req.params as z.infer<typeof SkuParams>;
       const { erpSku } = req.body as { erpSku: string };
-      await mappings.upsertSkus(store, [{ storeSku, erpSku }], principalOf(req).name);
+      await mappingEdits.set(principalOf(req), 'sku', storeSku, erpSku);
       res.json({ store, storeSku, erpSku });
     },
   );
@@ -110,7 +110,7 @@ export function settingsRouter({ db, store }: { db: Db; store: string }): Router
     async (req, res) => {
       const { customerId } = req.params as z.infer<typeof CustomerParams>;
       const { erpCustomerId } = req.body as { erpCustomerId: string };
-      await mappings.upsertCustomer(store, customerId, erpCustomerId, principalOf(req).name);
+      await mappingEdits.set(principalOf(req), 'customer', customerId, erpCustomerId);
       res.json({ store, customerId, erpCustomerId });
     },
   );
@@ -121,7 +121,7 @@ export function settingsRouter({ db, store }: { db: Db; store: string }): Router
     async (req, res) => {
       const { location } = req.params as z.infer<typeof LocationParams>;
       const { erpLocation } = req.body as { erpLocation: string };
-      await mappings.upsertLocation(store, location, erpLocation);
+      await mappingEdits.set(principalOf(req), 'location', location, erpLocation);
       res.json({ store, location, erpLocation });
     },
   );

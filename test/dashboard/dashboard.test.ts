@@ -204,6 +204,60 @@ describe('operations dashboard in a real browser', () => {
     await page.close();
   });
 
+  it('mappings: listed, searched, added, edited and deleted, each change in the history with who made it', async () => {
+    await db.query(
+      `INSERT INTO location_map (store, store_location, erp_location) VALUES ($1, 'Chicago', '1')`,
+      [store],
+    );
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, base, operatorKey);
+    await page.click('nav a[href="/dashboard/mappings"]');
+    await page.waitForURL(`${base}/dashboard/mappings/sku`);
+    await page.fill('#mapping-new-key', 'PROD-501');
+    await page.fill('#mapping-new-value', 'P501');
+    await page.click('#mapping-add');
+    await page.waitForSelector('#notice.ok');
+    expect(await text(page, '#notice')).toBe('PROD-501 is mapped to ERP item P501.');
+    await page.fill('#mapping-new-key', 'PROD-502');
+    await page.fill('#mapping-new-value', 'P502');
+    await page.click('#mapping-add');
+    await page.waitForSelector('#mapping-rows tr[data-key="PROD-502"]');
+
+    // Searching narrows the list as one types.
+    await page.fill('#mapping-q', 'PROD-501');
+    await page.waitForSelector('#mapping-rows tr[data-key="PROD-502"]', { state: 'detached' });
+    expect(await text(page, '#mapping-count')).toBe('1 mapping matching “PROD-501”.');
+
+    // Edited in its row, then deleted.
+    const row = page.locator('#mapping-rows tr[data-key="PROD-501"]');
+    await row.locator('input[name=erpValue]').fill('P599');
+    await row.locator('button', { hasText: 'Save' }).click();
+    await page.waitForSelector('#notice.ok');
+    expect(await text(page, '#notice')).toBe('PROD-501 is mapped to ERP item P599.');
+    page.once('dialog', (d) => void d.accept());
+    await page.locator('#mapping-rows tr[data-key="PROD-501"] button', { hasText: 'Delete' }).click();
+    await page.waitForSelector('#mapping-rows tr[data-key="PROD-501"]', { state: 'detached' });
+    expect(await text(page, '#notice')).toBe('The mapping of PROD-501 is deleted.');
+    expect(
+      (await db.query('SELECT 1 FROM sku_map WHERE store = $1 AND store_sku = $2', [store, 'PROD-501']))
+        .rowCount,
+    ).toBe(0);
+    const recent = await text(page, '.mapping-history');
+    expect(recent).toContain('deleted (was P599)');
+    expect(recent).toContain('P501 → P599');
+    expect(recent).toContain('added → P501');
+    expect(recent.match(/Dash operator/g)?.length).toBeGreaterThanOrEqual(4);
+    await page.screenshot({ path: 'test-results/dashboard/mappings.png', fullPage: true });
+
+    // Every kind: the location mapping written outside the dashboard is listed with its history.
+    await page.click('.tabs a[href="/dashboard/mappings/location"]');
+    await page.waitForSelector('#mapping-rows tr[data-key="Chicago"]');
+    await page.locator('#mapping-rows tr[data-key="Chicago"] button', { hasText: 'History' }).click();
+    await page.waitForSelector('#mapping-rows tr[data-key="Chicago"] .row-history table');
+    expect(await text(page, '#mapping-rows tr[data-key="Chicago"] .row-history')).toContain('added → 1');
+    await page.close();
+  });
+
   it('shows an approver the queue read-only and refuses their actions', async () => {
     const page = await browser.newPage();
     await signIn(page, base, approverKey, '/dashboard/attention');

@@ -1,0 +1,183 @@
+import { MAPPING_KINDS, type MappingChange, type MappingKind, type MappingRow } from '../../db/mappings';
+import { ago, html, noticeView, raw, type Notice, type PageContext, type SafeHtml } from './html';
+
+export const KIND_WORDS: Record<MappingKind, { title: string; key: string; value: string }> = {
+  sku: { title: 'SKUs', key: 'Storefront SKU', value: 'ERP item' },
+  customer: { title: 'Customers', key: 'Storefront customer', value: 'ERP customer' },
+  location: { title: 'Locations', key: 'Storefront location', value: 'ERP location' },
+  shipping: { title: 'Shipping methods', key: 'Storefront shipping code', value: 'ERP shipping method' },
+};
+
+const change = (c: MappingChange) =>
+  c.oldValue === null
+    ? `added → ${c.newValue}`
+    : c.newValue === null
+      ? `deleted (was ${c.oldValue})`
+      : `${c.oldValue} → ${c.newValue}`;
+
+export function historyView(kind: MappingKind, changes: MappingChange[], storeKey?: string): SafeHtml {
+  const w = KIND_WORDS[kind];
+  return html`<div class="table-wrap">
+    <table class="mapping-history">
+      <tr>
+        ${storeKey ? html`` : html`<th>${w.key}</th>`}
+        <th>Change</th>
+        <th>By</th>
+        <th>When</th>
+      </tr>
+      ${
+        changes.length
+          ? changes.map(
+              (c) =>
+                html`<tr>
+                  ${storeKey ? html`` : html`<td>${c.storeKey}</td>`}
+                  <td>${change(c)}</td>
+                  <td>${c.changedBy}</td>
+                  <td>${ago(c.changedAt)}</td>
+                </tr>`,
+            )
+          : html`<tr>
+              <td colspan="4" class="muted">No changes recorded.</td>
+            </tr>`
+      }
+    </table>
+  </div>`;
+}
+
+function form(ctx: PageContext, action: string, body: SafeHtml, opts: { confirm?: string } = {}) {
+  return html`<form
+    method="post"
+    action="${action}"
+    hx-post="${action}"
+    hx-target="#mappings"
+    hx-swap="outerHTML"
+    ${opts.confirm ? html` hx-confirm="${opts.confirm}"` : html``}
+  >
+    <input type="hidden" name="_csrf" value="${ctx.csrfToken}" />${body}
+  </form>`;
+}
+
+/** One kind of mapping: search, add, edit or delete each row, and its history. */
+export function mappingsView(
+  ctx: PageContext,
+  kind: MappingKind,
+  data: { q: string; rows: MappingRow[]; total: number; recent: MappingChange[]; canEdit: boolean },
+  notice?: Notice,
+): SafeHtml {
+  const w = KIND_WORDS[kind];
+  const base = `/dashboard/mappings/${kind}`;
+  return html`<div id="mappings">
+    <nav class="tabs" aria-label="Mappings">
+      ${MAPPING_KINDS.map(
+        (k) =>
+          html`<a href="/dashboard/mappings/${k}" ${k === kind ? raw(' aria-current="page"') : ''}
+            >${KIND_WORDS[k].title}</a
+          >`,
+      )}
+    </nav>
+    ${noticeView(notice)}
+    <form
+      method="get"
+      action="${base}"
+      hx-get="${base}"
+      hx-target="#mappings"
+      hx-select="#mappings"
+      hx-swap="outerHTML"
+      class="actions"
+      role="search"
+    >
+      <label
+        >Search by ${w.key} or ${w.value}<input
+          type="search"
+          name="q"
+          id="mapping-q"
+          value="${data.q}"
+          hx-get="${base}"
+          hx-trigger="input changed delay:300ms, search"
+          hx-target="#mappings"
+          hx-select="#mappings"
+          hx-swap="outerHTML"
+      /></label>
+    </form>
+    ${
+      data.canEdit
+        ? form(
+            ctx,
+            base,
+            html`<div class="actions">
+              <label>${w.key}<input name="storeKey" id="mapping-new-key" required maxlength="200" /></label>
+              <label
+                >${w.value}<input name="erpValue" id="mapping-new-value" required maxlength="200"
+              /></label>
+              <button type="submit" id="mapping-add">Add or change</button>
+            </div>`,
+          )
+        : html`<p class="muted">You can see these; operators change them.</p>`
+    }
+    <p class="muted" id="mapping-count">
+      ${data.total}
+      mapping${data.total === 1 ? '' : 's'}${data.q ? ` matching “${data.q}”` : ''}${
+        data.total > data.rows.length ? `, the first ${data.rows.length} shown` : ''
+      }.
+    </p>
+    <div class="table-wrap">
+      <table id="mapping-rows">
+        <tr>
+          <th>${w.key}</th>
+          <th>${w.value}</th>
+          <th>Changed</th>
+          <th></th>
+        </tr>
+        ${data.rows.map(
+          (r) =>
+            html`<tr data-key="${r.storeKey}">
+              <td>${r.storeKey}</td>
+              <td>
+                ${
+                  data.canEdit
+                    ? form(
+                        ctx,
+                        base,
+                        html`<input type="hidden" name="storeKey" value="${r.storeKey}" /><input
+                            name="erpValue"
+                            value="${r.erpValue}"
+                            required
+                            maxlength="200"
+                            aria-label="${w.value} for ${r.storeKey}"
+                          />
+                          <button type="submit" class="secondary">Save</button>`,
+                      )
+                    : r.erpValue
+                }
+              </td>
+              <td>${r.updatedBy}, ${ago(r.updatedAt)}</td>
+              <td>
+                <button
+                  type="button"
+                  class="link"
+                  hx-get="${base}/${encodeURIComponent(r.storeKey)}/history"
+                  hx-target="next .row-history"
+                  hx-swap="innerHTML"
+                >
+                  History
+                </button>
+                ${
+                  data.canEdit
+                    ? form(
+                        ctx,
+                        `${base}/${encodeURIComponent(r.storeKey)}/delete`,
+                        html`<button type="submit" class="danger">Delete</button>`,
+                        { confirm: `Delete the mapping of ${r.storeKey}?` },
+                      )
+                    : html``
+                }
+                <div class="row-history"></div>
+              </td>
+            </tr>`,
+        )}
+      </table>
+    </div>
+    <h2>Recent changes</h2>
+    ${historyView(kind, data.recent)}
+  </div>`;
+}
