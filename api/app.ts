@@ -72,18 +72,6 @@ export function createApp(deps: ApiDeps): Express {
   // On the API's port, metrics (routes, volumes, latencies) are for operators only.
   app.use(metrics.router(authenticate(deps.db), requireRole('operator', 'admin')));
   app.use(healthRouter(deps));
-  // Webhooks need the raw body for their signature, so they come before the JSON parser.
-  if (deps.payloadCodec)
-    app.use(
-      codecRouter({
-        db: deps.db,
-        codec: deps.payloadCodec,
-        uiOrigin: deps.temporalUiUrl ? new URL(deps.temporalUiUrl).origin : undefined,
-      }),
-    );
-  app.use(webhooksRouter(deps));
-  app.use(refuseDeclaredOversize(JSON_LIMIT_BYTES));
-  app.use(express.json({ limit: JSON_LIMIT_BYTES }));
   const sessions = webSessions({
     db: deps.db,
     log: deps.log,
@@ -97,6 +85,20 @@ export function createApp(deps: ApiDeps): Express {
         API_PUBLIC_URL: undefined,
       }),
   });
+  // Webhooks need the raw body for their signature, so they come before the JSON parser.
+  if (deps.payloadCodec)
+    app.use(
+      codecRouter({
+        db: deps.db,
+        codec: deps.payloadCodec,
+        session: sessions.identify,
+        namespace: deps.namespace ?? 'default',
+        uiOrigin: deps.temporalUiUrl ? new URL(deps.temporalUiUrl).origin : undefined,
+      }),
+    );
+  app.use(webhooksRouter(deps));
+  app.use(refuseDeclaredOversize(JSON_LIMIT_BYTES));
+  app.use(express.json({ limit: JSON_LIMIT_BYTES }));
   // The dashboard's forms post url-encoded; the CSRF check reads their `_csrf` field, so it is parsed first.
   app.use('/dashboard', express.urlencoded({ extended: false, limit: '3mb', parameterLimit: 20 }));
   app.use(...sessions.middleware);

@@ -292,6 +292,12 @@ export function webSessions({ db, log, settings }: { db: Db; log: Logger; settin
   return {
     /** Session cookie, principal and CSRF checks: mount before the routers that accept a session. */
     middleware: [cookieSessions, signedIn, csrfGuard] as RequestHandler[],
+    /**
+     * Session cookie and principal only, without the CSRF token check: for a router that protects its
+     * cookie-authenticated requests otherwise (the codec endpoint accepts them only from the one
+     * allowed Origin, behind a CORS preflight).
+     */
+    identify: [cookieSessions, signedIn] as RequestHandler[],
     /** GET/POST /login and POST /logout. */
     router,
     close: () => store.close(),

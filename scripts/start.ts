@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { ensureDatabase, migrate } from '../db/migrate';
 import { taskQueue } from '../domain/contracts';
-import { loadConfig, type Config } from '../platform/config';
+import { apiPublicUrl, loadConfig, type Config } from '../platform/config';
 import { createLogger, type Logger } from '../platform/logger';
 import { createPool } from '../db/pool';
 import { principalRepository } from '../db/principals';
@@ -165,6 +165,8 @@ async function main(): Promise<void> {
     temporal = await provisionTemporal(config, log, {
       dbFile: path.join(config.QUAYSIDE_DATA_DIR, 'temporal.db'),
       logFile: path.join(config.QUAYSIDE_DATA_DIR, 'temporal.log'),
+      // With encrypted payloads, the UI decodes them through the API's codec endpoint for a signed-in operator.
+      uiCodecEndpoint: config.QUAYSIDE_PAYLOAD_KEYS ? `${apiPublicUrl(config)}/codec` : undefined,
     });
     log.info({ address: temporal.address, source: temporal.source }, 'temporal ready');
 
