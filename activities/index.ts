@@ -1,6 +1,6 @@
 import type { Db } from '../db/pool';
 import type { ErpPort } from '../domain/erp';
-import type { StorefrontPort } from '../domain/storefront';
+import type { StorefrontPort, StorefrontReconcilePort } from '../domain/storefront';
 import type { Logger } from '../platform/logger';
 import { createErpEventActivities } from './erp-events';
 import { missingPort } from './missing-port';
@@ -13,13 +13,14 @@ import { createNotifyActivities } from './notify';
 import { createReturnActivities } from './returns';
 import { createStockPusher, createSyncActivities } from './sync';
 import { createStoreCatalogActivities } from './store-catalog';
+import { createReconcileActivities, type OrderDispatcher } from './reconcile';
 import type { StoreCatalogPort } from '../domain/catalog';
 import { createSlaActivities } from './sla';
 import { createFlowActivities } from './flows';
 import { createStorePricingActivities } from './store-pricing';
 import { createStoreCompanyActivities } from './store-companies';
 import type { StoreCompaniesPort } from '../domain/store-companies';
-import type { ErpCatalogFeed, ErpChangeFeed } from '../domain/erp';
+import type { ErpCatalogFeed, ErpChangeFeed, ErpReconcileFeed } from '../domain/erp';
 import type { StorePricingPort } from '../domain/store-pricing';
 import { alertRepository } from '../db/alerts';
 import { mappingRepository } from '../db/mappings';
@@ -38,6 +39,8 @@ export interface ActivityDeps {
   companies?: StoreCompaniesPort;
   /** The store's products, written from the ERP's item master (connectors/shopify ShopifyCatalog). */
   catalog?: StoreCatalogPort;
+  /** How a store order's REST representation becomes its process start, as the webhook ingress does it. */
+  dispatchOrder?: OrderDispatcher;
   /** Expected ERP prices for the order price check (none: storefront prices stand). */
   prices?: PriceBook;
   log?: Logger;
@@ -93,6 +96,7 @@ export function createActivities(deps: ActivityDeps) {
       alerts: alertRepository(deps.db),
     }),
     ...storeCatalogActivities(deps),
+    ...reconcileActivities(deps),
     ...createCustomerActivities({
       db: deps.db,
       erp: deps.erp ?? missingPort<ErpPort>('ERP'),
@@ -124,5 +128,29 @@ function storeCatalogActivities(deps: ActivityDeps) {
     pushStock: async (input) => {
       await pusher.pushCurrentStock({ ...input, erp });
     },
+  });
+}
+
+function reconcileActivities(deps: ActivityDeps) {
+  const storefront = deps.storefront ?? missingPort<StorefrontPort>('storefront');
+  return createReconcileActivities({
+    db: deps.db,
+    erp: (deps.erpBulk ?? deps.erp ?? missingPort<ErpPort>('ERP')) as ErpPort & ErpReconcileFeed,
+    storefront: storefront as StorefrontPort & StorefrontReconcilePort,
+    mappings: mappingRepository(deps.db),
+    alerts: alertRepository(deps.db),
+    pusher: createStockPusher({
+      db: deps.db,
+      storefront,
+      mappings: mappingRepository(deps.db),
+      alerts: alertRepository(deps.db),
+    }),
+    dispatchOrder:
+      deps.dispatchOrder ??
+      (() => {
+        throw new Error(
+          'No order dispatcher is configured for this worker: missed orders cannot be started.',
+        );
+      }),
   });
 }

@@ -52,6 +52,16 @@ export interface InventoryRulesSnapshot {
 }
 
 export interface LevelsPushResult {
+  /** With `observed`: the quantities that differed from the sellable quantity, and were written. */
+  drifted: {
+    erpSku: string;
+    erpLocation: string;
+    storeSku: string;
+    /** The store location, as mapped. */
+    location: string;
+    was: number | null;
+    now: number;
+  }[];
   /** The levels pushed: the ERP's, and each kit's from its members (for the inventory cache). */
   levels: InventoryLevel[];
   /** The quantity set in the store per (ERP SKU, location) key (stockKey). */
@@ -81,6 +91,11 @@ export function createStockPusher({ db, storefront, mappings, alerts }: Omit<Syn
     levels: InventoryLevel[];
     workflowId: string;
     rules?: InventoryRulesSnapshot;
+    /**
+     * The store's quantities as just read, by stockKey(store SKU, store location): only the ones
+     * that differ from the sellable quantity are written (the reconciliation's repair).
+     */
+    observed?: Map<string, number>;
   }): Promise<LevelsPushResult> {
     const rules = input.rules?.rules ?? DEFAULT_RULES.inventory;
     // Kits and item groups with a member among these levels follow their members' stock; the ERP's
@@ -133,6 +148,7 @@ export function createStockPusher({ db, storefront, mappings, alerts }: Omit<Syn
 
     const toPush: { level: InventoryLevel; quantity: InventoryQuantity }[] = [];
     const unmapped: InventoryLevel[] = [];
+    const drifted: LevelsPushResult['drifted'] = [];
     for (const level of levels) {
       const sku = skuMap.get(level.sku);
       const location = locationMap.get(level.location);
@@ -140,15 +156,24 @@ export function createStockPusher({ db, storefront, mappings, alerts }: Omit<Syn
         unmapped.push(level);
         continue;
       }
-      toPush.push({
-        level,
-        quantity: {
-          sku,
+      const quantity = sellable(level.sku, level.location, level.available);
+      let compareQuantity = pushedBefore.get(stockKey(level.sku, level.location)) ?? null;
+      if (input.observed) {
+        // A check against what the store holds now: only what differs is written, compare-and-set
+        // against the quantity just seen (a sale in between makes it stale, and it is written again).
+        const seen = input.observed.get(stockKey(sku, location));
+        if (seen === quantity) continue;
+        compareQuantity = seen ?? null;
+        drifted.push({
+          erpSku: level.sku,
+          erpLocation: level.location,
+          storeSku: sku,
           location,
-          quantity: sellable(level.sku, level.location, level.available),
-          compareQuantity: pushedBefore.get(stockKey(level.sku, level.location)) ?? null,
-        },
-      });
+          was: seen ?? null,
+          now: quantity,
+        });
+      }
+      toPush.push({ level, quantity: { sku, location, quantity, compareQuantity } });
     }
 
     let stale = 0;
@@ -263,6 +288,7 @@ export function createStockPusher({ db, storefront, mappings, alerts }: Omit<Syn
       });
     }
     return {
+      drifted: drifted.filter((d) => !notInStore.has(stockKey(d.storeSku, d.location))),
       levels,
       pushedQuantity: new Map(
         pushed.map((p) => [stockKey(p.level.sku, p.level.location), p.quantity.quantity]),

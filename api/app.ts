@@ -20,6 +20,7 @@ import { settingsRouter } from './routes/settings';
 import { templatesRouter } from './routes/templates';
 import { flowsRouter } from './routes/flows';
 import { alertsRouter } from './routes/alerts';
+import { reconcileRouter } from './routes/reconcile';
 import { approvalsRouter } from './routes/approvals';
 import { customersRouter } from './routes/customers';
 import { privacyRouter } from './routes/privacy';
@@ -109,6 +110,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(templatesRouter(deps));
   app.use(flowsRouter(deps));
   app.use(alertsRouter(deps));
+  app.use(reconcileRouter(deps));
   app.use(approvalsRouter(deps));
   app.use(returnsRouter(deps));
   app.use(customersRouter(deps));

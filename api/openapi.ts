@@ -27,6 +27,9 @@ const SUMMARIES: Record<string, string> = {
   'get /dashboard': 'Operations dashboard (HTML)',
   'get /openapi.json': 'This document',
   'get /sla/breaches': 'SLA breaches the SLA checker found (open ones, or all)',
+  'get /reconcile/reports': "The reconciliation's latest reports: what each pass found and repaired",
+  'get /reconcile/reports/:id':
+    'One reconciliation report with every finding: repaired, or not repaired and why',
   'get /config/sla': 'The SLA rules per step, with their versions',
   'put /config/sla': 'Save the SLA rules as a new version (admin of every store)',
   'get /config/templates': 'Every notification template of this store, with its placeholders',

@@ -246,6 +246,69 @@ export function syncRepository(db: Db) {
     },
 
     /** Of the given storefront orders, those Quayside knows: an order process, or a delivery handed to one. */
+    /** Where these orders' processes stand, from the order read model (orders without one left out). */
+    async orderProcesses(
+      store: string,
+      orderIds: string[],
+    ): Promise<Map<string, { step: string | null; erpOrderId: string | null; erpTranId: string | null }>> {
+      const res = await db.query<{
+        order_id: string;
+        step: string | null;
+        erp_order_id: string | null;
+        erp_tran_id: string | null;
+      }>(
+        'SELECT order_id, step, erp_order_id, erp_tran_id FROM orders WHERE store = $1 AND order_id = ANY($2::text[])',
+        [store, orderIds],
+      );
+      return new Map(
+        res.rows.map((r) => [
+          r.order_id,
+          { step: r.step, erpOrderId: r.erp_order_id, erpTranId: r.erp_tran_id },
+        ]),
+      );
+    },
+
+    /** ERP SKUs whose stock the inventory sync saw change since `since`, newest first. */
+    async skusChangedSince(since: string, limit: number): Promise<string[]> {
+      if (limit <= 0) return [];
+      const res = await db.query<{ erp_sku: string }>(
+        `SELECT erp_sku FROM inventory_cache WHERE erp_modified >= $1 GROUP BY erp_sku ORDER BY max(erp_modified) DESC LIMIT $2`,
+        [since, limit],
+      );
+      return res.rows.map((r) => r.erp_sku);
+    },
+
+    /** Cached ERP SKUs after `after` in order (from the start when null): a rotating slice of the catalog. */
+    async skusAfter(after: string | null, limit: number): Promise<string[]> {
+      if (limit <= 0) return [];
+      const res = await db.query<{ erp_sku: string }>(
+        `SELECT DISTINCT erp_sku FROM inventory_cache WHERE ($1::text IS NULL OR erp_sku > $1) ORDER BY erp_sku LIMIT $2`,
+        [after, limit],
+      );
+      return res.rows.map((r) => r.erp_sku);
+    },
+
+    /** The ERP's stock of these items as last cached (the ERP's and, for kits, from their members). */
+    async cachedLevels(skus: string[]): Promise<InventoryLevel[]> {
+      const res = await db.query<{
+        erp_sku: string;
+        location: string;
+        on_hand: number;
+        available: number;
+        erp_modified: Date;
+      }>(
+        'SELECT erp_sku, location, on_hand, available, erp_modified FROM inventory_cache WHERE erp_sku = ANY($1::text[])',
+        [skus],
+      );
+      return res.rows.map((r) => ({
+        sku: r.erp_sku,
+        location: r.location,
+        onHand: r.on_hand,
+        available: r.available,
+        lastModified: r.erp_modified.toISOString(),
+      }));
+    },
+
     async knownOrderIds(store: string, orderIds: string[]): Promise<Set<string>> {
       const res = await db.query<{ order_id: string }>(
         `SELECT order_id FROM orders WHERE store = $1 AND order_id = ANY($2::text[])

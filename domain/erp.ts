@@ -342,6 +342,12 @@ export interface ErpCatalogFeed {
   cursorAt(at: Date): string;
 }
 
+/** What the reconciliation asks the ERP in bulk. */
+export interface ErpReconcileFeed {
+  /** Which of these external ids have a sales order in the ERP (cancelled ones included). */
+  salesOrdersWithExternalIds(externalIds: string[]): Promise<Set<string>>;
+}
+
 /** Change feeds by the ERP's modification cursor (null = from the beginning), oldest change first. */
 export interface ErpChangeFeed {
   /** Price-level rows, quantity breaks and contract prices changed since the cursor. */

@@ -95,3 +95,21 @@ export interface StorefrontPort {
     first: number,
   ): Promise<{ orderId: string; name: string; updatedAt: string }[]>;
 }
+
+/** A store quantity as the store holds it now. */
+export interface StoreLevel {
+  /** Storefront SKU. */
+  sku: string;
+  /** The location's id (`gid://shopify/Location/…`) and name. */
+  locationId: string;
+  locationName: string;
+  available: number;
+}
+
+/** What the reconciliation reads from the store besides StorefrontPort. */
+export interface StorefrontReconcilePort {
+  /** The order in the store's REST representation (the body an orders/create webhook carries), or null. */
+  orderRepresentation(orderId: string): Promise<string | null>;
+  /** The available quantity of these SKUs at every location that stocks them. */
+  levelsOf(skus: string[]): Promise<StoreLevel[]>;
+}

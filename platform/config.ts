@@ -94,6 +94,10 @@ export const EnvSchema = z.object({
   SYNC_CATALOG_REFRESH_MINUTES: z.coerce.number().min(1).max(10_080).default(60),
   RECONCILE_INTERVAL_MINUTES: z.coerce.number().min(0.1).max(1440).default(10),
   RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
+  /** How far back each reconciliation pass compares store orders and stock changes. */
+  RECONCILE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(43_200).default(1440),
+  /** SKUs whose store quantities each pass reads and compares (changed ones first, then a rotating slice). */
+  RECONCILE_STOCK_BATCH: z.coerce.number().int().min(0).max(100_000).default(500),
 
   // NetSuite (SuiteTalk REST, token-based authentication). Defaults: the sandbox ERP's development account.
   NETSUITE_BASE_URL: z.url().default('http://127.0.0.1:4001'),

@@ -10,6 +10,7 @@ import { runMain } from '../platform/main';
 import { gracefulShutdown } from '../platform/shutdown';
 import { createWorkerConnection } from '../platform/temporal-client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { orderDispatcher } from './order-dispatch';
 import { createWorkers } from './worker';
 import { notifierFromConfig } from '../connectors/notifier';
 import { createNetSuiteClient, netSuiteConfigFrom } from '../connectors/netsuite';
@@ -78,6 +79,7 @@ runMain('worker', async () => {
       pricing: new ShopifyPricing(shopifyClientFromConfig(config, log, calls.observe('store')), {}, log),
       companies: new ShopifyCompanies(shopifyClientFromConfig(config, log, calls.observe('store'))),
       catalog: new ShopifyCatalog(shopifyClientFromConfig(config, log, calls.observe('store'))),
+      dispatchOrder: orderDispatcher(config.QUAYSIDE_STORE),
       prices: cachedPriceBook(db),
       notifier: notifierFromConfig(config),
       apiPublicUrl: config.API_PUBLIC_URL,

@@ -6,8 +6,12 @@ import {
   catalogSyncWorkflowId,
   INVENTORY_SYNC_TASK_QUEUE,
   inventorySyncWorkflowId,
-  RECONCILE_TASK_QUEUE,
+  ORDER_TASK_QUEUE,
+  RECONCILE_PASS_TASK_QUEUE,
+  RECONCILE_PASS_WORKFLOW,
+  reconcileScheduleId,
   reconcileWorkflowId,
+  type ReconcilePassInput,
   STORE_CATALOG_TASK_QUEUE,
   STORE_COMPANY_TASK_QUEUE,
   STORE_PRICING_TASK_QUEUE,
@@ -19,14 +23,13 @@ import {
 import type { Config } from '../platform/config';
 import { slaRulesConfig } from '../db/alerts';
 import type { Db } from '../db/pool';
-import { ensureSlaSchedule } from '../platform/schedules';
+import { ensureIntervalSchedule, ensureSlaSchedule } from '../platform/schedules';
 import type { Logger } from '../platform/logger';
 import {
   catalogSync,
   inventorySync,
   storeCatalogSync,
   storeCompanySync,
-  storefrontReconcile,
   storePricingSync,
 } from '../workflows';
 
@@ -83,19 +86,29 @@ export async function ensureStandingProcesses(
       ],
     }),
   );
-  const reconcile = await startOnce(() =>
-    client.workflow.start(storefrontReconcile, {
-      workflowId: reconcileWorkflowId(store),
-      taskQueue: taskQueue(RECONCILE_TASK_QUEUE, prefix),
-      args: [
-        {
-          store,
-          intervalMinutes: config.RECONCILE_INTERVAL_MINUTES,
-          graceSeconds: config.RECONCILE_GRACE_SECONDS,
-        },
-      ],
-    }),
-  );
+  // The reconciliation that repairs runs on a Temporal Schedule, one pass per interval.
+  const reconcile = await ensureIntervalSchedule(client, {
+    scheduleId: reconcileScheduleId(store),
+    workflowType: RECONCILE_PASS_WORKFLOW,
+    taskQueue: taskQueue(RECONCILE_PASS_TASK_QUEUE, prefix),
+    args: [
+      {
+        store,
+        windowMinutes: config.RECONCILE_WINDOW_MINUTES,
+        graceSeconds: config.RECONCILE_GRACE_SECONDS,
+        stockBatch: config.RECONCILE_STOCK_BATCH,
+        orderTaskQueue: taskQueue(ORDER_TASK_QUEUE, prefix),
+      } satisfies ReconcilePassInput,
+    ],
+    everyMs: Math.round(config.RECONCILE_INTERVAL_MINUTES * 60_000),
+    runTimeout: '30 minutes',
+    purpose: `Reconciliation of ${store}: store orders and stock against Quayside and the ERP`,
+  });
+  // The alerting reconciliation loop of earlier versions gives way to the schedule.
+  await client.workflow
+    .getHandle(reconcileWorkflowId(store))
+    .cancel()
+    .catch(() => undefined);
   const storePricing = await startOnce(() =>
     client.workflow.start(storePricingSync, {
       workflowId: storePricingWorkflowId(store),

@@ -65,6 +65,15 @@ export const PROFILES = {
   customerCall: { startToCloseTimeout: '1 minute', retry: backoff('1 second', '1 minute') },
   /** A pass of the SLA checker over the read models: five tries, and the schedule's next pass follows soon. */
   slaPass: { startToCloseTimeout: '2 minutes', retry: backoff('2 seconds', '30 seconds', 5) },
+  /**
+   * A step of the reconciliation that repairs (orders, stock, the report): long, so it heartbeats; five
+   * tries, and the schedule's next pass follows.
+   */
+  reconcileStep: {
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '2 minutes',
+    retry: backoff('2 seconds', '1 minute', 5),
+  },
   /** The reconciliation's read of the store's recently changed orders. */
   storeScan: { startToCloseTimeout: '2 minutes', retry: backoff('5 seconds', '5 minutes') },
 } satisfies Record<string, ActivityOptions>;

@@ -12,3 +12,4 @@ export * from './storePricingSync';
 export * from './storeCompanySync';
 export * from './slaCheck';
 export * from './storeCatalogSync';
+export * from './reconcilePass';

@@ -11,6 +11,7 @@ import type {
   ErpItemMaster,
   ErpPort,
   ErpPrice,
+  ErpReconcileFeed,
   ErpReturnAuthorization,
   ErpSalesOrder,
   ErpSalesOrderInput,
@@ -85,7 +86,7 @@ export interface SuiteQlPage {
   totalResults: number;
 }
 
-export interface NetSuiteClient extends ErpPort, ErpChangeFeed, ErpCatalogFeed {
+export interface NetSuiteClient extends ErpPort, ErpChangeFeed, ErpCatalogFeed, ErpReconcileFeed {
   /** The same client with another priority on the shared budget (`bulk` for syncs). */
   withPriority(priority: Priority): NetSuiteClient;
   readonly budget: ErpBudget;
@@ -902,6 +903,21 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
             )),
           );
         return toItems(rows);
+      },
+
+      async salesOrdersWithExternalIds(externalIds) {
+        const found = new Set<string>();
+        for (let i = 0; i < externalIds.length; i += 500) {
+          const list = externalIds
+            .slice(i, i + 500)
+            .map(quote)
+            .join(', ');
+          for (const r of await suiteqlAll(
+            `SELECT id, externalid FROM transaction WHERE type = 'SalesOrd' AND externalid IN (${list}) ORDER BY id`,
+          ))
+            if (r.externalid) found.add(r.externalid);
+        }
+        return found;
       },
 
       async inventoryOf(skus) {

@@ -146,6 +146,50 @@ export class ShopifyAdminClient {
   }
 
   /**
+   * A GET on the REST Admin API (`/admin/api/<version>/<path>`): the body's text, or null for 404.
+   * REST calls have a rate limit of their own (a request bucket, 429 with `Retry-After`), waited out here.
+   */
+  async restGet(path: string): Promise<string | null> {
+    const url = `${this.opts.adminUrl.replace(/\/+$/, '')}/admin/api/${this.opts.apiVersion}/${path.replace(/^\/+/, '')}`;
+    const maxHttp = this.opts.maxHttpRetries ?? 3;
+    for (let failures = 0; ;) {
+      let res: Response;
+      try {
+        res = await this.doFetch(url, {
+          headers: { accept: 'application/json', 'x-shopify-access-token': this.opts.accessToken },
+          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+        });
+      } catch (err) {
+        if (++failures > maxHttp)
+          throw new ShopifyUnavailableError(`Shopify did not answer: ${(err as Error).message}`);
+        await sleep(250 * 2 ** failures);
+        continue;
+      }
+      if (res.status === 404) {
+        await res.arrayBuffer().catch(() => undefined);
+        return null;
+      }
+      if (res.status === 401 || res.status === 403)
+        throw new ShopifyAuthError(
+          `Shopify refused the access token for ${path} (HTTP ${res.status}); check SHOPIFY_ACCESS_TOKEN and the app's scopes.`,
+        );
+      if (res.status === 429 || res.status >= 500) {
+        await res.arrayBuffer().catch(() => undefined);
+        if (++failures > maxHttp) throw new ShopifyUnavailableError(`Shopify answered HTTP ${res.status}`);
+        const retryAfter = Number(res.headers.get('retry-after'));
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 250 * 2 ** failures);
+        continue;
+      }
+      if (!res.ok)
+        throw new ShopifyGraphQLError(
+          [{ message: `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}` }],
+          true,
+        );
+      return res.text();
+    }
+  }
+
+  /**
    * Respects the cost-based limit before sending: a named operation whose last requested cost the
    * bucket cannot pay yet (by the restore rate since the last answer) waits for the difference, so a
    * steady stream of calls runs at the bucket's pace instead of bouncing off THROTTLED answers.

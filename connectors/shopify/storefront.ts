@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
 import type {
   InventoryQuantity,
   StorefrontCustomerInput,
@@ -6,6 +7,8 @@ import type {
   StorefrontFulfillmentInput,
   StorefrontPort,
   StorefrontRefundInput,
+  StorefrontReconcilePort,
+  StoreLevel,
 } from '../../domain/storefront';
 import { Money } from '../../domain/money';
 import type { Logger } from '../../platform/logger';
@@ -43,6 +46,8 @@ function check(operation: string, payload: Payload): void {
 }
 
 const INVENTORY_BATCH = 250;
+/** SKUs whose store quantities one query reads (each with its levels at up to 10 locations: under 1000 points). */
+const LEVELS_BATCH = 25;
 /** SKUs resolved per productVariants query (250 nodes, Shopify's page maximum; well under the 1000-point query limit). */
 const SKU_LOOKUP_BATCH = 250;
 /** Inventory item ids kept in memory: a 100k-SKU catalog resolves once, then every sync page is only mutations. */
@@ -166,7 +171,7 @@ interface OrderForFulfillment {
 }
 
 /** StorefrontPort over Shopify's Admin GraphQL API. */
-export class ShopifyStorefront implements StorefrontPort {
+export class ShopifyStorefront implements StorefrontPort, StorefrontReconcilePort {
   private locations?: Map<string, string>;
   private publications?: string[];
   private readonly itemIds: LruCache<string, string>;
@@ -370,6 +375,50 @@ export class ShopifyStorefront implements StorefrontPort {
       { first: Math.min(250, first), query: `updated_at:>'${since}'` },
     );
     return data.orders.nodes.map((o) => ({ orderId: fromGid(o.id), name: o.name, updatedAt: o.updatedAt }));
+  }
+
+  async orderRepresentation(orderId: string): Promise<string | null> {
+    const text = await this.client.restGet(`orders/${fromGid(orderId)}.json`);
+    if (text === null) return null;
+    // `{"order": {…}}` → the order object's own text; lossless numbers keep every digit of the ids.
+    const order = (parseLossless(text) as { order?: unknown } | null)?.order;
+    return order ? (stringifyLossless(order) ?? null) : null;
+  }
+
+  async levelsOf(skus: string[]): Promise<StoreLevel[]> {
+    const out: StoreLevel[] = [];
+    const chunks: string[][] = [];
+    for (let i = 0; i < skus.length; i += LEVELS_BATCH) chunks.push(skus.slice(i, i + LEVELS_BATCH));
+    await inParallel(chunks, this.concurrency, async (chunk) => {
+      const data = await this.client.request<{
+        productVariants: {
+          nodes: {
+            sku: string | null;
+            inventoryItem: {
+              inventoryLevels: {
+                nodes: { location: { id: string; name: string }; quantities: { quantity: number }[] }[];
+              };
+            };
+          }[];
+        };
+      }>(
+        `query StoreLevels($first: Int!, $query: String!) { productVariants(first: $first, query: $query) { nodes { sku
+          inventoryItem { inventoryLevels(first: 10) { nodes { location { id name } quantities(names: ["available"]) { quantity } } } } } } }`,
+        { first: chunk.length, query: chunk.map((s) => `sku:${JSON.stringify(s)}`).join(' OR ') },
+      );
+      const wanted = new Set(chunk);
+      for (const v of data.productVariants.nodes) {
+        if (!v.sku || !wanted.has(v.sku)) continue;
+        for (const l of v.inventoryItem.inventoryLevels.nodes)
+          out.push({
+            sku: v.sku,
+            locationId: l.location.id,
+            locationName: l.location.name,
+            available: l.quantities[0]?.quantity ?? 0,
+          });
+      }
+    });
+    return out;
   }
 
   async setPublished(sku: string, published: boolean): Promise<void> {

@@ -36,6 +36,7 @@ export * from './store-pricing';
 export * from './store-companies';
 export * from './store-catalog';
 export * from './reconcile';
+export * from './reconcile-pass';
 export * from './sla-check';
 
 /** The business area a process belongs to: the order (with its shipments and backorders), a return, a customer, a sync. */

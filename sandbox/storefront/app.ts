@@ -1,3 +1,4 @@
+import { stringify } from 'lossless-json';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import {
   execute,
@@ -13,6 +14,7 @@ import { CostBucket, requestedCost } from './cost';
 import type { StoreDb } from './db';
 import { createJobRunner } from './jobs';
 import { createRootValue } from './resolvers';
+import { orderJson } from './rest';
 import { adminSchema } from './schema';
 import { QUAYSIDE_SCOPES, scopesOf, withScopes } from './scopes';
 import { simulatorRouter } from './simulator';
@@ -75,21 +77,26 @@ export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
     res.json({ status: 'ok', service: 'sandbox-storefront' });
   });
 
+  /** The token's scopes; without a known token, answers 401 as Shopify does and gives undefined. */
+  const authorize = async (req: Request, res: Response) => {
+    const scopes = await scopesOf(opts.db, req.get('x-shopify-access-token'), {
+      token: accessToken,
+      scopes: opts.accessScopes ?? QUAYSIDE_SCOPES,
+    });
+    if (!scopes)
+      res
+        .status(401)
+        .json({ errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
+    return scopes;
+  };
+
   app.post(
     '/admin/api/:version/graphql.json',
     express.json({ limit: '5mb' }),
     async (req: Request, res: Response, next: NextFunction) => {
       try {
-        const scopes = await scopesOf(opts.db, req.get('x-shopify-access-token'), {
-          token: accessToken,
-          scopes: opts.accessScopes ?? QUAYSIDE_SCOPES,
-        });
-        if (!scopes) {
-          res
-            .status(401)
-            .json({ errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
-          return;
-        }
+        const scopes = await authorize(req, res);
+        if (!scopes) return;
         const version = String(req.params.version);
         if (!/^\d{4}-\d{2}$|^unstable$/.test(version)) {
           res.status(404).json({ errors: 'Not Found' });
@@ -188,6 +195,32 @@ export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
       }
     },
   );
+
+  // The REST Admin API's order resource: the representation webhooks carry, read by id.
+  app.get('/admin/api/:version/orders/:file', async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const scopes = await authorize(req, res);
+      if (!scopes) return;
+      if (!scopes.includes('read_orders') && !scopes.includes('write_orders')) {
+        res.status(403).json({
+          errors: 'This action requires merchant approval for read_orders scope.',
+        });
+        return;
+      }
+      const m = /^(\d+)\.json$/.exec(String(req.params.file));
+      const body =
+        m && /^\d{4}-\d{2}$|^unstable$/.test(String(req.params.version))
+          ? await orderJson(opts.db, m[1]!)
+          : undefined;
+      if (!body) {
+        res.status(404).json({ errors: 'Not Found' });
+        return;
+      }
+      res.type('application/json').send(stringify({ order: body }) ?? 'null');
+    } catch (err) {
+      next(err);
+    }
+  });
 
   app.use(simulatorRouter({ db: opts.db, webhooks }));
   app.use((_req: Request, res: Response) => {
