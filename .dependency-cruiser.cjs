@@ -96,9 +96,9 @@ module.exports = {
       name: 'api-through-contracts',
       severity: 'error',
       comment:
-        "api/ starts, signals, queries and updates a process through its contract (domain/contracts/), never its workflow module; the order process's messages still live in workflows/orderToInvoice.ts.",
+        'api/ starts, signals, queries and updates a process through its contract (domain/contracts/), never its workflow module.',
       from: { path: '^api/' },
-      to: { path: '^workflows/', pathNot: '^workflows/orderToInvoice[.]ts$' },
+      to: { path: '^workflows/' },
     },
     {
       name: 'connectors-db-lower-layers',

@@ -13,7 +13,7 @@ import type {
   ErpReturnAuthorizationInput,
 } from '../domain/erp';
 import { RETURN_FAILURES } from '../domain/failures';
-import { erpOrderExternalId } from '../domain/order-process';
+import { erpOrderExternalId } from '../domain/contracts/order';
 import type { ReturnOrderFacts, ReturnPolicy } from '../domain/return-rules';
 import type { ReturnRequest } from '../domain/returns';
 import type { StorefrontPort, StorefrontRefundInput } from '../domain/storefront';

@@ -29,6 +29,28 @@ export const OrderLine = z.object({
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 
+/** The fields of a storefront order an operator may correct (a parked order's `fix`). */
+export const OrderField = z.enum([
+  'poNumber',
+  'projectCode',
+  'note',
+  'shippingAddress.name',
+  'shippingAddress.company',
+  'shippingAddress.address1',
+  'shippingAddress.address2',
+  'shippingAddress.city',
+  'shippingAddress.province',
+  'shippingAddress.zip',
+  'shippingAddress.country',
+  'shippingAddress.phone',
+]);
+export type OrderField = z.infer<typeof OrderField>;
+
+const PAID = new Set(['paid', 'partially_paid', 'partially_refunded']);
+/** Whether the storefront has captured money for the order (so a cancellation refunds it). */
+export const isPaidStatus = (financialStatus: string | undefined) =>
+  financialStatus !== undefined && PAID.has(financialStatus);
+
 /** A storefront order in Quayside's own words. */
 export const CanonicalOrder = z.object({
   store: z.string().min(1),

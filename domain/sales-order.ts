@@ -1,12 +1,89 @@
+import type { AllocatedLine } from './allocation';
+import { projectErpTotals, type ErpSalesOrderInput } from './erp';
 import type { ErpRejection } from './failures';
-import type { ErpSalesOrderInput } from './erp';
-import type { Address } from './order';
-import type { OrderField } from './order-process';
+import { Money } from './money';
+import { orderMoney, type Address, type CanonicalOrder } from './order';
+import type { OrderField } from './order';
 
 /**
- * How a storefront order's fields become the ERP sales order's, and back: the ship-to address the
- * ERP is given, and the order field an operator fixes when the ERP refuses one of the sales order's.
+ * How a storefront order becomes the ERP sales order, and back: the sales order for a mapped and
+ * allocated order, whether the ERP's total would be the store's, the ship-to address the ERP is
+ * given, and the order field an operator fixes when the ERP refuses one of the sales order's.
  */
+
+export interface SalesOrderSource {
+  /** The ERP sales order's external id (`<store>:<orderId>`). */
+  externalId: string;
+  order: CanonicalOrder;
+  customerErpId: string;
+  /** The ERP customer's payment terms. */
+  terms: string | null;
+  /** Where each line ships from, and how much (`domain/allocation.ts`). */
+  allocation: readonly AllocatedLine[];
+  /** Store shipping code → ERP shipping method. */
+  shipMethods?: Record<string, string>;
+}
+
+/**
+ * The ERP sales order for an order: its lines as allocated, at the store's prices, with PO number,
+ * project code, terms, memo and ship-to. With `wholeMoney` also the order's whole money: its one
+ * discount, shipping method and cost, tax lines (or exemption), and a paid order's payment.
+ */
+export function salesOrderInput(src: SalesOrderSource, wholeMoney: boolean): ErpSalesOrderInput {
+  const { order: o, externalId } = src;
+  const input: ErpSalesOrderInput = {
+    externalId,
+    customerErpId: src.customerErpId,
+    poNumber: o.poNumber,
+    projectCode: o.projectCode,
+    terms: src.terms ?? undefined,
+    memo: o.note,
+    currency: o.currency,
+    shipTo: erpShipTo(o.shippingAddress),
+    lines: src.allocation.map((a) => ({
+      lineKey: a.lineKey,
+      sku: a.sku,
+      quantity: a.quantity,
+      rate: o.lines.find((l) => l.lineId === a.lineId)?.unitPrice ?? '0',
+      location: a.location,
+    })),
+  };
+  if (!wholeMoney) return input;
+  const money = orderMoney(o);
+  const codes = (o.discountCodes ?? []).map((d) => d.code);
+  if (money.discount.isPositive()) input.discount = { amount: money.discount.toString(), codes };
+  const shippingLines = o.shippingLines ?? [];
+  const [shippingLine] = shippingLines;
+  if (shippingLine)
+    input.shipping = {
+      method: src.shipMethods?.[shippingLine.code] ?? null,
+      storeMethod: shippingLines.map((sl) => sl.title ?? sl.code).join(', '),
+      cost: money.shipping.toString(),
+    };
+  if (o.taxExempt) input.taxExempt = true;
+  else if (o.taxLines?.length) input.tax = { lines: o.taxLines };
+  // Only a fully paid order's payment is known to be the total; authorized ones record none.
+  if (o.financialStatus === 'paid' && o.totals)
+    input.payment = {
+      status: 'paid',
+      gateway: o.gateway ?? null,
+      amount: o.totals.total,
+      externalId: `${externalId}:deposit`,
+    };
+  return input;
+}
+
+/** How the ERP's total for a sales order would differ from what the store charged (null: to the cent, or no store total). */
+export function erpTotalGap(
+  input: ErpSalesOrderInput,
+  order: CanonicalOrder,
+): { erpTotal: Money; storeTotal: Money; gap: Money } | null {
+  if (!order.totals) return null;
+  const erpTotal = Money.of(projectErpTotals(input).total, order.currency);
+  const storeTotal = Money.of(order.totals.total, order.currency, 'halfUp');
+  if (erpTotal.equals(storeTotal)) return null;
+  return { erpTotal, storeTotal, gap: erpTotal.minus(storeTotal) };
+}
 
 /** The ERP's ship-to address for a storefront address. */
 export function erpShipTo(a: Address | undefined): ErpSalesOrderInput['shipTo'] {

@@ -16,9 +16,12 @@ import {
   type ErpEventsInput,
   type ErpEventsStatus,
 } from '../domain/contracts/erp-events';
-import { orderWorkflowId } from '../domain/contracts/order';
-import { parseErpOrderExternalId } from '../domain/order-process';
-import { erpFulfillmentSignal, erpInvoiceSignal } from './orderToInvoice';
+import {
+  erpFulfillmentSignal,
+  erpInvoiceSignal,
+  orderWorkflowId,
+  parseErpOrderExternalId,
+} from '../domain/contracts/order';
 import { PROFILES } from './activity-profiles';
 
 const { pollErpChanges } = proxyActivities<ErpEventActivities>(PROFILES.erpCall);

@@ -1,8 +1,16 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Principal } from '../../db/principals';
-import { orderWorkflowId } from '../../domain/contracts';
-import type { CancelRequest, CancelResult, FixResult, OrderFix } from '../../domain/order-process';
-import { cancelUpdate, fixUpdate, orderStatusQuery, type OrderStatus } from '../../workflows/orderToInvoice';
+import {
+  cancelUpdate,
+  orderWorkflowId,
+  fixUpdate,
+  orderStatusQuery,
+  type CancelRequest,
+  type CancelResult,
+  type FixResult,
+  type OrderFix,
+  type OrderStatus,
+} from '../../domain/contracts';
 import { maySeeStore } from '../auth';
 import { ApiError } from '../errors';
 

@@ -1,5 +1,5 @@
 import type { AttentionAction, AttentionGroup, AttentionItem } from '../../domain/attention';
-import { OrderField } from '../../domain/order-process';
+import { OrderField } from '../../domain/order';
 import { ago, historyLink, html, type PageContext, type SafeHtml, noticeView } from './html';
 
 /** Order fields an operator may correct, in words. */

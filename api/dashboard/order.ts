@@ -1,4 +1,4 @@
-import type { OrderStatus } from '../../workflows/orderToInvoice';
+import type { OrderStatus } from '../../domain/contracts';
 import { historyLink, html, type PageContext, type SafeHtml } from './html';
 
 const STEP_WORDS: Record<string, string> = {

@@ -21,7 +21,7 @@ import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
 import { attentionQueue } from '../../domain/attention';
 import { parseInventorySyncWorkflowId, stockChangedSignal } from '../../domain/contracts';
-import { OrderField } from '../../domain/order-process';
+import { OrderField } from '../../domain/order';
 import type { Logger } from '../../platform/logger';
 import { approvalActions } from '../actions/approvals';
 import { deadLetterActions } from '../actions/dead-letters';

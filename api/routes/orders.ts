@@ -3,10 +3,17 @@ import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
-import { ORDER_TASK_QUEUE, orderWorkflowId, taskQueue } from '../../domain/contracts';
 import { CanonicalOrder, type StorefrontOrderEvent } from '../../domain/order';
-import { CancelRequest, OrderFix } from '../../domain/order-process';
-import { orderEventSignal, orderToInvoice } from '../../workflows/orderToInvoice';
+import {
+  CancelRequest,
+  ORDER_TASK_QUEUE,
+  ORDER_WORKFLOW,
+  OrderFix,
+  orderEventSignal,
+  orderWorkflowId,
+  taskQueue,
+  type OrderWorkflow,
+} from '../../domain/contracts';
 import { orderActions } from '../actions/orders';
 import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
 import { ApiError, validate } from '../errors';
@@ -79,7 +86,7 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
       };
       let started = true;
       try {
-        await temporal.workflow.start(orderToInvoice, {
+        await temporal.workflow.start<OrderWorkflow>(ORDER_WORKFLOW, {
           workflowId,
           taskQueue: taskQueue(ORDER_TASK_QUEUE, taskQueuePrefix),
           args: [{ store: order.store, orderId: order.orderId }],

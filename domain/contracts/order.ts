@@ -1,25 +1,151 @@
 /**
- * The order process's contract, shared by api/, activities/ and workflows/: workflow ids (order,
- * shipment, backorder), the task queue they run on, and the names of the order workflow's messages.
- * The signal/query/update definitions themselves stay in workflows/ (they need @temporalio/workflow).
+ * The order process's contract, shared by api/, activities/ and workflows/: what the order workflow
+ * is started with and reports, its signals, queries and updates, its failure types, the workflow ids
+ * of the order and its children (shipment, backorder) and the task queue they run on.
+ * workflows/orderToInvoice.ts implements it.
  */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { ApprovalKind, PendingApproval } from '../approvals';
+import type { ErpFulfillment, ErpInvoice } from '../erp';
+import { ORDER_EVENT_SIGNAL, OrderField, type StorefrontOrderEvent } from '../order';
+import type { OrderLineStatus, OrderStatusName, OrderStep } from '../order-ledger';
+import { REFUND_EVENT_SIGNAL, type StorefrontRefundEvent } from '../returns';
+import type { BusinessRulesInput } from '../rules';
+import type { ShipmentResult } from './shipment';
 import { workflowIdOf, type TaskQueueName } from './ids';
 
-export { ORDER_EVENT_SIGNAL } from '../order';
+export { ORDER_EVENT_SIGNAL, OrderField } from '../order';
 export { REFUND_EVENT_SIGNAL } from '../returns';
-export { DECIDE_UPDATE, PENDING_APPROVAL_QUERY } from '../approvals';
+/** The order's approvals speak the approval contract: its `decide` update and `pendingApproval` query. */
+export { decideUpdate, pendingApprovalQuery } from './approvals';
+export { ORDER_FAILURES, erpRejections, type ErpRejection } from '../failures';
 
 export const ORDER_TASK_QUEUE: TaskQueueName = 'orders';
+export const ORDER_WORKFLOW = 'orderToInvoice';
 
-/** Message names of the order workflow (workflows/orderToInvoice.ts) besides the ones re-exported above. */
-export const ORDER_MESSAGES = {
-  erpFulfillmentSignal: 'erpFulfillment',
-  erpInvoiceSignal: 'erpInvoice',
-  erpOrderChangedSignal: 'erpOrderChanged',
-  statusQuery: 'status',
-  fixUpdate: 'fix',
-  cancelUpdate: 'cancel',
-} as const;
+export interface OrderWorkflowInput {
+  store: string;
+  orderId: string;
+  /** Rules to use instead of the stored ones (tests, or a replayed order with the rules it had). */
+  rules?: BusinessRulesInput;
+}
+
+/** The ERP sales order's external id: the storefront order, e.g. `sandbox-store:4501`. */
+export const erpOrderExternalId = (store: string, orderId: string) => `${store}:${orderId}`;
+export function parseErpOrderExternalId(externalId: string): { store: string; orderId: string } | null {
+  const i = externalId.lastIndexOf(':');
+  if (i <= 0 || i === externalId.length - 1) return null;
+  return { store: externalId.slice(0, i), orderId: externalId.slice(i + 1) };
+}
+
+export type AttentionKind =
+  | 'unmappedSku'
+  | 'unmappedCustomer'
+  | 'erpRejected'
+  | 'changedAfterShipment'
+  | 'approval'
+  | 'shipmentFailed'
+  /** The ERP's total for the order would differ from the store's total_price. */
+  | 'totalMismatch';
+
+/** Why an order needs a person, in an operator's words, naming the SKU or field at fault. */
+export interface Attention {
+  kind: AttentionKind;
+  reason: string;
+  sku?: string;
+  field?: string;
+  since: string;
+}
+
+/** An operator's fix for a parked order (the `fix` Update); `by` names who made it, for the audit. */
+const by = z.string().min(1).max(200).optional();
+export const OrderFix = z.union([
+  z.object({ sku: z.string().min(1).max(200), erpSku: z.string().min(1).max(200), by }).strict(),
+  z
+    .object({ customerId: z.string().min(1).max(200), erpCustomerId: z.string().min(1).max(200), by })
+    .strict(),
+  z.object({ field: OrderField, value: z.string().max(500), by }).strict(),
+  z.object({ acknowledge: z.literal(true), note: z.string().max(2000).optional(), by }).strict(),
+]);
+export type OrderFix = z.infer<typeof OrderFix>;
+export type OrderFixRequest = OrderFix;
+
+export interface FixResult {
+  accepted: true;
+  resolved: AttentionKind;
+}
+
+/** The `cancel` Update: the whole order (or only the named lines), by an operator or the buyer. */
+export const CancelRequest = z
+  .object({
+    reason: z.string().min(1).max(2000),
+    by: z.enum(['operator', 'buyer']).default('operator'),
+    lines: z
+      .array(z.object({ lineId: z.string().min(1).max(200) }).strict())
+      .min(1)
+      .optional(),
+  })
+  .strict();
+export type CancelRequest = z.infer<typeof CancelRequest>;
+
+export interface CancelResult {
+  /** `cancelled`: nothing had shipped, every compensation ran; `openLinesCancelled`: shipped lines stand. */
+  outcome: 'cancelled' | 'openLinesCancelled' | 'linesCancelled';
+  compensations: string[];
+  cancelledLines: { lineId: string; quantity: number }[];
+}
+
+/** What the order process reports (the `status` query, its result, and the read model it writes). */
+export interface OrderStatus {
+  workflowId: string;
+  store: string;
+  orderId: string;
+  orderNumber: string | null;
+  customerId: string | null;
+  poNumber: string | null;
+  total: string | null;
+  currency: string | null;
+  step: OrderStep;
+  status: OrderStatusName;
+  attention: Attention | null;
+  pendingApproval: PendingApproval | null;
+  erpOrder: { erpId: string; tranId: string; externalId: string } | null;
+  /** The order ledger (domain/order-ledger.ts). */
+  lines: OrderLineStatus[];
+  shipments: ShipmentResult[];
+  invoices: { erpId: string; tranId: string; total: string; dueDate: string | null }[];
+  refunds: { refundId: string; amount: string; lines: { lineId: string; quantity: number }[] }[];
+  compensations: { name: string; outcome: 'done' | 'failed'; detail?: string }[];
+  approvals: {
+    approvalId: string;
+    kind: ApprovalKind;
+    outcome: string;
+    decidedBy: string;
+    reason?: string;
+  }[];
+  rulesVersion: number | null;
+  cancelReason: string | null;
+}
+
+/** The workflow's signature, for clients that start it by its type name. */
+export type OrderWorkflow = (input: OrderWorkflowInput) => Promise<OrderStatus>;
+
+/** orders/create, orders/updated, orders/cancelled (signal-with-start from the webhook ingress). */
+export const orderEventSignal = defineSignal<[StorefrontOrderEvent]>(ORDER_EVENT_SIGNAL);
+/** A storefront refund of the order (refunds/create). */
+export const refundEventSignal = defineSignal<[StorefrontRefundEvent]>(REFUND_EVENT_SIGNAL);
+/** An ERP fulfillment of this order (from the ERP change poller, or pushed). */
+export const erpFulfillmentSignal = defineSignal<[ErpFulfillment]>('erpFulfillment');
+/** An ERP invoice of this order. */
+export const erpInvoiceSignal = defineSignal<[ErpInvoice]>('erpInvoice');
+/** The ERP sales order changed (backorders, closed lines): re-read it now instead of at the next refresh. */
+export const erpOrderChangedSignal = defineSignal('erpOrderChanged');
+export const orderStatusQuery = defineQuery<OrderStatus>('status');
+/** An operator's fix of a parked order; its validator refuses a fix for another problem. */
+export const fixUpdate = defineUpdate<FixResult, [OrderFixRequest]>('fix');
+/** Cancels the whole order or named lines; compensates what was done. */
+export const cancelUpdate = defineUpdate<CancelResult, [CancelRequest]>('cancel');
 
 const ORDER_ID = workflowIdOf('order', ['store', 'orderId']);
 const SHIPMENT_ID = workflowIdOf('shipment', ['store', 'orderId', 'fulfillmentId']);

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { emailSender, slackSender } from '../../connectors/alerts';
 import { alertRoutingConfig } from '../../db/alerts';
 import type { Db } from '../../db/pool';
-import { fixUpdate, cancelUpdate } from '../../workflows/orderToInvoice';
+import { fixUpdate, cancelUpdate } from '../../domain/contracts';
 import { alertDispatcher } from '../../workers/alert-dispatcher';
 import { deliver, event, makeOrder, scenario, waitFor } from '../orders/harness';
 import { testClient, testDb, withWorker } from '../support/env';

@@ -13,7 +13,7 @@ import { slaElapsedMs } from '../../domain/alerting';
 import { SLA_TASK_QUEUE, slaScheduleId, taskQueue } from '../../domain/contracts';
 import { ensureSlaSchedule } from '../../platform/schedules';
 import { alertDispatcher } from '../../workers/alert-dispatcher';
-import { cancelUpdate, fixUpdate } from '../../workflows/orderToInvoice';
+import { cancelUpdate, fixUpdate } from '../../domain/contracts';
 import { deliver, event, makeOrder, scenario, waitFor } from '../orders/harness';
 import { testClient, testDb, testLog, withWorker } from '../support/env';
 import { eventually } from '../support/wait';

@@ -8,7 +8,7 @@ import { createNotifyActivities } from '../../activities/notify';
 import { principalRepository } from '../../db/principals';
 import { APPROVAL_FAILURE, type DecisionInput } from '../../domain/approvals';
 import { workflowBundle } from '../../workers/worker';
-import { decideUpdate, orderStatusQuery, type OrderStatus } from '../../workflows/orderToInvoice';
+import { decideUpdate, orderStatusQuery, type OrderStatus } from '../../domain/contracts';
 import { deliver, event, makeOrder, scenario, waitFor } from '../orders/harness';
 import { startApi, type TestApi } from '../security/api';
 

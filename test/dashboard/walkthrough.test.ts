@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { principalRepository } from '../../db/principals';
 import { syncRepository } from '../../db/sync';
 import { orderWorkflowId } from '../../domain/contracts';
-import { orderStatusQuery } from '../../workflows/orderToInvoice';
+import { orderStatusQuery } from '../../domain/contracts';
 import { mapScenario, startStack, waitFor, WEBHOOK_SECRET, type Stack } from '../e2e/stack';
 import { deliver, fixture } from '../storefront/helpers';
 import { launchBrowser, signIn } from '../support/browser';

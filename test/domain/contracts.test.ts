@@ -1,10 +1,20 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { customerApproval } from '../../workflows/customerApproval';
 import type { customerSync } from '../../workflows/customerSync';
+import type { orderToInvoice } from '../../workflows/orderToInvoice';
 import type { returnRefund } from '../../workflows/returnRefund';
 import {
   applicantInfoSignal,
   areaOfWorkflowId,
+  cancelUpdate,
+  erpFulfillmentSignal,
+  erpInvoiceSignal,
+  erpOrderChangedSignal,
+  fixUpdate,
+  orderEventSignal,
+  orderStatusQuery,
+  refundEventSignal,
+  type OrderWorkflow,
   backorderReleasedSignal,
   cancelBackorderSignal,
   customerEventSignal,
@@ -112,6 +122,7 @@ describe('message contracts', () => {
     expectTypeOf<typeof returnRefund>().toEqualTypeOf<ReturnWorkflow>();
     expectTypeOf<typeof customerApproval>().toEqualTypeOf<CustomerApprovalWorkflow>();
     expectTypeOf<typeof customerSync>().toEqualTypeOf<CustomerSyncWorkflow>();
+    expectTypeOf<typeof orderToInvoice>().toEqualTypeOf<OrderWorkflow>();
   });
 
   it('keep the message names running workflows are signalled, queried and updated by', () => {
@@ -130,6 +141,14 @@ describe('message contracts', () => {
       backorderReleasedSignal,
       cancelBackorderSignal,
       orderClosedSignal,
+      orderEventSignal,
+      refundEventSignal,
+      erpFulfillmentSignal,
+      erpInvoiceSignal,
+      erpOrderChangedSignal,
+      orderStatusQuery,
+      fixUpdate,
+      cancelUpdate,
     ].map((d) => `${d.type}:${d.name}`);
     expect(names).toEqual([
       'update:decide',
@@ -146,6 +165,14 @@ describe('message contracts', () => {
       'signal:backorderReleased',
       'signal:cancelBackorder',
       'signal:orderClosed',
+      'signal:storefrontOrderEvent',
+      'signal:storefrontRefundEvent',
+      'signal:erpFulfillment',
+      'signal:erpInvoice',
+      'signal:erpOrderChanged',
+      'query:status',
+      'update:fix',
+      'update:cancel',
     ]);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderWorkflowId } from '../../domain/ids';
 import { Money } from '../../domain/money';
 import { PRICE_LEVELS, contractItems, seedCustomer, seedItem, storeSku } from '../../sandbox/erp/scenario';
-import { orderStatusQuery, type OrderStatus } from '../../workflows/orderToInvoice';
+import { orderStatusQuery, type OrderStatus } from '../../domain/contracts';
 import { loadB2bScenario, startStack, waitFor, type Stack } from './stack';
 
 /**

@@ -3,7 +3,7 @@ import { availableCredit, uninvoicedValue } from '../../domain/credit-exposure';
 import { orderWorkflowId } from '../../domain/ids';
 import { Money } from '../../domain/money';
 import { seedCustomer, seedItem, storeSku } from '../../sandbox/erp/scenario';
-import { orderStatusQuery, type OrderStatus } from '../../workflows/orderToInvoice';
+import { orderStatusQuery, type OrderStatus } from '../../domain/contracts';
 import { loadB2bScenario, startStack, waitFor, type Stack } from './stack';
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { principalRepository } from '../../db/principals';
 import { orderWorkflowId } from '../../domain/contracts';
-import { orderStatusQuery } from '../../workflows/orderToInvoice';
+import { orderStatusQuery } from '../../domain/contracts';
 import { mapScenario, startStack, waitFor, type Stack } from './stack';
 
 interface FlowsBody {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderWorkflowId } from '../../domain/contracts';
-import { orderStatusQuery, type OrderStatus } from '../../workflows/orderToInvoice';
+import { orderStatusQuery, type OrderStatus } from '../../domain/contracts';
 import { mapScenario, startStack, waitFor, type Stack } from './stack';
 
 interface StoreOrder {

@@ -21,7 +21,7 @@ import { mappingRepository } from '../../db/mappings';
 import type { Db } from '../../db/pool';
 import { cachedPriceBook } from '../../db/price-book';
 import { taskQueue } from '../../domain/contracts';
-import { erpEventsWorkflowId } from '../../domain/order-process';
+import { erpEventsWorkflowId } from '../../domain/contracts';
 import { workflowBundle } from '../../workers/worker';
 import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
 import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';

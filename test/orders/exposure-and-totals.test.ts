@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderRepository } from '../../db/orders';
-import { cancelUpdate, erpFulfillmentSignal, erpInvoiceSignal } from '../../workflows/orderToInvoice';
+import { cancelUpdate, erpFulfillmentSignal, erpInvoiceSignal } from '../../domain/contracts';
 import type { Db } from '../../db/pool';
 import { testClient, testDb, withWorker } from '../support/env';
 import { deliver, event, makeOrder, scenario, until, waitFor } from './harness';

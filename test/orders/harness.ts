@@ -6,14 +6,10 @@ import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
 import { orderWorkflowId } from '../../domain/contracts';
 import type { CanonicalOrder, StorefrontOrderEvent } from '../../domain/order';
-import { erpOrderExternalId } from '../../domain/order-process';
+import { erpOrderExternalId } from '../../domain/contracts';
 import type { BusinessRulesInput } from '../../domain/rules';
-import {
-  orderEventSignal,
-  orderStatusQuery,
-  orderToInvoice,
-  type OrderStatus,
-} from '../../workflows/orderToInvoice';
+import { orderToInvoice } from '../../workflows/orderToInvoice';
+import { orderEventSignal, orderStatusQuery, type OrderStatus } from '../../domain/contracts';
 import { FakeErp, FakeStorefront, fakeApprovals } from './fakes';
 
 /** Short timers: rules are input data, so tests run the real logic on seconds, not days. */

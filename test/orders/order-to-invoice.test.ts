@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool';
 import { SA } from '../../domain/search-attributes';
-import { erpEventsWorkflowId } from '../../domain/order-process';
+import { erpEventsWorkflowId } from '../../domain/contracts';
 import {
   cancelUpdate,
   decideUpdate,
@@ -10,7 +10,7 @@ import {
   erpInvoiceSignal,
   erpOrderChangedSignal,
   fixUpdate,
-} from '../../workflows/orderToInvoice';
+} from '../../domain/contracts';
 import { stopErpEventsSignal } from '../../domain/contracts';
 import { erpEvents } from '../../workflows/erpEvents';
 import { createFlowActivities } from '../../activities/flows';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyRepository } from '../../db/policies';
 import { orderWorkflowId, returnWorkflowId } from '../../domain/contracts';
-import { orderStatusQuery } from '../../workflows/orderToInvoice';
+import { orderStatusQuery } from '../../domain/contracts';
 import { returnStatusQuery } from '../../domain/contracts';
 import { mapScenario, startStack, waitFor, WEBHOOK_SECRET, type Stack } from '../e2e/stack';
 import { deliver, fixture } from '../storefront/helpers';
