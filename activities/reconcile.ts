@@ -10,7 +10,7 @@ import { orderWorkflowId } from '../domain/contracts';
 import type { ErpReconcileFeed } from '../domain/erp';
 import { flowOffReason } from '../domain/flow-switches';
 import type { StorefrontOrderEvent } from '../domain/order';
-import { erpOrderExternalId } from '../domain/order-process';
+import { erpOrderExternalId } from '../domain/contracts/order';
 import type { StorefrontPort, StorefrontReconcilePort } from '../domain/storefront';
 import type { createStockPusher } from './sync';
 

@@ -8,7 +8,7 @@ import {
 import type { OrderRepair, ReconcileActivities, ReconcileEntry } from '../activities/reconcile';
 import {
   ORDER_EVENT_SIGNAL,
-  ORDER_MESSAGES,
+  erpOrderChangedSignal,
   type ReconcilePassInput,
   type ReconcilePassResult,
 } from '../domain/contracts';
@@ -41,7 +41,7 @@ export async function reconcilePass(input: ReconcilePassInput): Promise<Reconcil
   for (const repair of orders.repairs) entries.push(await repairOrder(repair, input.orderTaskQueue));
   for (const p of orders.erpChanged)
     await getExternalWorkflowHandle(p.workflowId)
-      .signal(ORDER_MESSAGES.erpOrderChangedSignal)
+      .signal(erpOrderChangedSignal)
       .catch(() => undefined);
 
   const stock = await acts.reconcileStock({

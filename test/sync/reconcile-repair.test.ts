@@ -18,7 +18,7 @@ import { orderWorkflowId, taskQueue, type ReconcilePassInput } from '../../domai
 import { ensureIntervalSchedule } from '../../platform/schedules';
 import { orderDispatcher } from '../../workers/order-dispatch';
 import { workflowBundle } from '../../workers/worker';
-import { orderStatusQuery } from '../../workflows/orderToInvoice';
+import { orderStatusQuery } from '../../domain/contracts';
 import { reconcilePass } from '../../workflows/reconcilePass';
 import { testLog } from '../support/env';
 import { mapScenario, startStack, waitFor, type Stack } from '../e2e/stack';
