@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { syncRepository } from '../db/sync';
 import type { Db } from '../db/pool';
 import type { ErpFulfillment, ErpInvoice, ErpPort } from '../domain/erp';
@@ -12,6 +12,7 @@ import {
 } from '../domain/contracts/erp-events';
 import type { FlowSnapshot } from '../domain/flow-switches';
 import { flowGate, type FlowGate } from './flows';
+import { startOnce } from '../platform/temporal-client';
 
 export interface ErpEventDeps {
   db: Db;
@@ -86,15 +87,12 @@ export async function ensureErpEventsPoller(
     pollEvery: opts.pollEvery ?? '2s',
     pageSize: opts.pageSize ?? 100,
   };
-  try {
-    await client.workflow.start(ERP_EVENTS_WORKFLOW, {
+  const started = await startOnce(() =>
+    client.workflow.start(ERP_EVENTS_WORKFLOW, {
       workflowId,
       taskQueue: taskQueue(ERP_EVENTS_TASK_QUEUE, opts.taskQueuePrefix),
       args: [args],
-    });
-    return { workflowId, started: true };
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
-    throw err;
-  }
+    }),
+  );
+  return { workflowId, started };
 }

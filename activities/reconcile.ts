@@ -122,9 +122,10 @@ export function createReconcileActivities(deps: ReconcileDeps) {
         if (settled.length > 0) {
           out.checked += settled.length;
           const ids = settled.map((o) => o.orderId);
-          const [known, processes, inErp] = await Promise.all([
+          const [known, processes, handed, inErp] = await Promise.all([
             syncs.knownOrderIds(input.store, ids),
             syncs.orderProcesses(input.store, ids),
+            syncs.handedToProcess(input.store, ids),
             erp.salesOrdersWithExternalIds(ids.map((id) => erpOrderExternalId(input.store, id))),
           ]);
           for (const o of settled) {
@@ -167,6 +168,8 @@ export function createReconcileActivities(deps: ReconcileDeps) {
               continue;
             }
             if (hasErpOrder || ordersOff) continue;
+            // Deliveries the ingress chose not to hand over (a switched-off flow, a dead letter) stay its call.
+            if (!process && !handed.has(o.orderId)) continue;
             if (!process || process.step === 'awaitingOrder') {
               // The process exists but never got the order (another event started it): give it the order.
               const r = await fromStore(input.store, o.orderId);

@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { APPROVAL_FAILURE, RETURN_FAILURES } from '../domain/failures';
 
 /** An error with a stable code (`ORDER.NOT_FOUND`) and the HTTP status it maps to. */
 export class ApiError extends Error {
@@ -16,12 +18,70 @@ export class ApiError extends Error {
 
 export const notFound = (code: string, message: string) => new ApiError(404, code, message);
 
-/** Runs a call on a workflow handle; a workflow that does not exist becomes the given 404. */
-export async function whenFound<T>(call: () => Promise<T>, missing: ApiError): Promise<T> {
+/**
+ * The one table of the failure types a process's update validator (or handler) throws, with the
+ * HTTP status and stable code the API answers each with. A failure type not listed here is answered
+ * by the route's `refused` (see `onProcess`).
+ */
+const FAILURE_ANSWERS = new Map<string, { status: number; code: string }>([
+  [APPROVAL_FAILURE.notPending, { status: 409, code: 'APPROVAL.NOT_PENDING' }],
+  [APPROVAL_FAILURE.limitExceeded, { status: 403, code: 'APPROVAL.LIMIT_EXCEEDED' }],
+  [APPROVAL_FAILURE.currencyMismatch, { status: 403, code: 'APPROVAL.CURRENCY_MISMATCH' }],
+  [APPROVAL_FAILURE.roleNotAllowed, { status: 403, code: 'APPROVAL.ROLE_NOT_ALLOWED' }],
+  [APPROVAL_FAILURE.outcomeNotAllowed, { status: 422, code: 'APPROVAL.OUTCOME_NOT_ALLOWED' }],
+  [APPROVAL_FAILURE.invalid, { status: 422, code: 'APPROVAL.DECISION_INVALID' }],
+  [RETURN_FAILURES.notAwaitingInspection, { status: 409, code: 'RETURN.INSPECTION_REFUSED' }],
+  [RETURN_FAILURES.alreadyInspected, { status: 409, code: 'RETURN.INSPECTION_REFUSED' }],
+  [RETURN_FAILURES.inspectionInvalid, { status: 409, code: 'RETURN.INSPECTION_REFUSED' }],
+]);
+
+/** How a route answers for one process when Temporal refuses a call on it. */
+export interface ProcessAnswers {
+  /** No such process (or one the caller may not see). */
+  notFound: ApiError;
+  /**
+   * The process exists but has finished: Temporal refuses a closed workflow's signals and updates
+   * as "not found". Told apart from a missing process only when the route gives this answer.
+   */
+  finished?: ApiError;
+  /** An update refused with a failure type the table does not list; without it such a refusal is a 500. */
+  refused?: (message: string) => ApiError;
+}
+
+/** True when Temporal answered that the process is not running: it finished, or never was. */
+export const processGone = (err: unknown) => err instanceof WorkflowNotFoundError;
+
+/**
+ * The one Temporal → HTTP mapping, for a call on one process (a query, signal or update):
+ * "not found" → `notFound` (404), or `finished` for a process that has ended; an update refused with
+ * a failure type in the table → that status and code; any other refused update → `refused`.
+ * ("Already started" belongs to starts: `startOnce`, 202 for a start and 200 for the same event again.)
+ * Anything else is not the caller's doing and reaches the error middleware as a 500.
+ */
+export async function onProcess<T>(
+  handle: WorkflowHandle,
+  call: (handle: WorkflowHandle) => Promise<T>,
+  answers: ProcessAnswers,
+): Promise<T> {
   try {
-    return await call();
+    return await call(handle);
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw missing;
+    if (processGone(err)) {
+      const ended =
+        answers.finished &&
+        (await handle.describe().then(
+          () => true,
+          () => false,
+        ));
+      throw ended ? answers.finished : answers.notFound;
+    }
+    if (err instanceof WorkflowUpdateFailedError) {
+      const message = err.cause?.message ?? err.message;
+      const known =
+        err.cause instanceof ApplicationFailure ? FAILURE_ANSWERS.get(err.cause.type ?? '') : undefined;
+      if (known) throw new ApiError(known.status, known.code, message);
+      if (answers.refused) throw answers.refused(message);
+    }
     throw err;
   }
 }

@@ -1,8 +1,8 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { flowSnapshot } from '../db/flow-switches';
 import type { Db } from '../db/pool';
 import { flowOffReason, type Flow } from '../domain/flow-switches';
-import { ApiError } from './errors';
+import { ApiError, processGone } from './errors';
 
 /**
  * Why a store → ERP event may start nothing: its flow is switched off (or one-way the other way),
@@ -20,7 +20,7 @@ export async function switchedOffFor(
     const running = await deps.temporal.workflow.getHandle(workflowId).describe();
     if (running.status.name === 'RUNNING') return undefined;
   } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    if (!processGone(err)) throw err;
   }
   return reason;
 }

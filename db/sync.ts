@@ -309,6 +309,16 @@ export function syncRepository(db: Db) {
       }));
     },
 
+    /** Orders with a delivery the ingress handed to their process (not ignored, switched off or dead-lettered). */
+    async handedToProcess(store: string, orderIds: string[]): Promise<Set<string>> {
+      const res = await db.query<{ order_id: string }>(
+        `SELECT DISTINCT substring(workflow_id FROM length($1) + 1) AS order_id FROM webhook_deliveries
+          WHERE workflow_id = ANY($2::text[]) AND status = 'processed'`,
+        [orderWorkflowId(store, ''), orderIds.map((id) => orderWorkflowId(store, id))],
+      );
+      return new Set(res.rows.map((r) => r.order_id));
+    },
+
     async knownOrderIds(store: string, orderIds: string[]): Promise<Set<string>> {
       const res = await db.query<{ order_id: string }>(
         `SELECT order_id FROM orders WHERE store = $1 AND order_id = ANY($2::text[])

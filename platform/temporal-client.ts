@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { dataConverterFor } from './codec';
 import type { Config } from './config';
@@ -21,4 +21,19 @@ export async function createTemporalClient(config: Config): Promise<Client> {
 export async function createWorkerConnection(config: Config): Promise<NativeConnection> {
   const opts = connectionOptions(config, temporalAddress(config));
   return NativeConnection.connect({ address: opts.address, tls: opts.tls, apiKey: config.TEMPORAL_API_KEY });
+}
+
+/**
+ * Starts a process unless one with its id is already there (running, or — under a
+ * REJECT_DUPLICATE policy — closed): true when this call started it, false when Temporal answered
+ * "already started". Every other failure is thrown.
+ */
+export async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await start();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
 }

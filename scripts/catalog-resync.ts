@@ -1,4 +1,3 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import {
   CATALOG_PAGE_SIZE,
   STORE_CATALOG_TASK_QUEUE,
@@ -8,7 +7,7 @@ import {
   type StoreCatalogSyncStatus,
 } from '../domain/contracts';
 import { loadConfig } from '../platform/config';
-import { createTemporalClient } from '../platform/temporal-client';
+import { createTemporalClient, startOnce } from '../platform/temporal-client';
 import { storeCatalogSync } from '../workflows';
 import { withProgressBar } from './progress';
 
@@ -23,8 +22,8 @@ async function main() {
   const config = loadConfig();
   const client = await createTemporalClient(config);
   const workflowId = storeCatalogResyncWorkflowId(config.QUAYSIDE_STORE);
-  try {
-    await client.workflow.start(storeCatalogSync, {
+  const started = await startOnce(() =>
+    client.workflow.start(storeCatalogSync, {
       workflowId,
       taskQueue: taskQueue(STORE_CATALOG_TASK_QUEUE, config.TEMPORAL_TASK_QUEUE_PREFIX),
       args: [
@@ -37,11 +36,9 @@ async function main() {
           force,
         },
       ],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    process.stdout.write('a catalog resync is already running; following it\n');
-  }
+    }),
+  );
+  if (!started) process.stdout.write('a catalog resync is already running; following it\n');
   const handle = client.workflow.getHandle(workflowId);
   const result = await withProgressBar('catalog resync', async (onProgress) => {
     const done = handle.result() as Promise<StoreCatalogSyncStatus>;

@@ -1,4 +1,3 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import {
   STORE_PRICING_TASK_QUEUE,
   storePricingResyncWorkflowId,
@@ -7,7 +6,7 @@ import {
   type StorePricingSyncStatus,
 } from '../domain/contracts';
 import { loadConfig } from '../platform/config';
-import { createTemporalClient } from '../platform/temporal-client';
+import { createTemporalClient, startOnce } from '../platform/temporal-client';
 import { storePricingSync } from '../workflows';
 import { withProgressBar } from './progress';
 
@@ -20,8 +19,8 @@ async function main() {
   const config = loadConfig();
   const client = await createTemporalClient(config);
   const workflowId = storePricingResyncWorkflowId(config.QUAYSIDE_STORE);
-  try {
-    await client.workflow.start(storePricingSync, {
+  const started = await startOnce(() =>
+    client.workflow.start(storePricingSync, {
       workflowId,
       taskQueue: taskQueue(STORE_PRICING_TASK_QUEUE, config.TEMPORAL_TASK_QUEUE_PREFIX),
       args: [
@@ -34,11 +33,9 @@ async function main() {
           once: true,
         },
       ],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    process.stdout.write('a price resync is already running; following it\n');
-  }
+    }),
+  );
+  if (!started) process.stdout.write('a price resync is already running; following it\n');
   const handle = client.workflow.getHandle(workflowId);
   const result = await withProgressBar('price resync', async (onProgress) => {
     const done = handle.result() as Promise<StorePricingSyncStatus>;

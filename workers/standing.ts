@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { ensureErpEventsPoller } from '../activities/erp-events';
 import {
   CATALOG_PAGE_SIZE,
@@ -25,6 +25,7 @@ import { slaRulesConfig } from '../db/alerts';
 import type { Db } from '../db/pool';
 import { ensureIntervalSchedule, ensureSlaSchedule } from '../platform/schedules';
 import type { Logger } from '../platform/logger';
+import { startOnce } from '../platform/temporal-client';
 import {
   catalogSync,
   inventorySync,
@@ -32,16 +33,6 @@ import {
   storeCompanySync,
   storePricingSync,
 } from '../workflows';
-
-async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await start();
-    return true;
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
-    throw err;
-  }
-}
 
 /**
  * Makes sure the processes that run for as long as Quayside does are running: the ERP change poller

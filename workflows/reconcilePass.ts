@@ -114,7 +114,10 @@ async function repairOrder(r: OrderRepair, taskQueue: string): Promise<Reconcile
     return {
       ...entry,
       outcome: 'notRepaired',
-      detail: `Its process ${r.workflowId} has already finished; a finished process is never started twice.`,
+      detail:
+        r.kind === 'missedOrder'
+          ? `Its process ${r.workflowId} has already finished; a finished process is never started twice.`
+          : `No process ${r.workflowId} is running to give the order to (it has finished).`,
     };
   }
 }

@@ -1,27 +1,11 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { approvalRepository, type ApprovalRecord } from '../../db/approvals';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
-import {
-  APPROVAL_FAILURE,
-  DECIDE_UPDATE,
-  type Decision,
-  type DecisionInput,
-  type DecisionResult,
-} from '../../domain/approvals';
+import type { Decision, DecisionInput, DecisionResult } from '../../domain/approvals';
+import { decideUpdate } from '../../domain/contracts';
 import { decidedBy, decisionRefusal, maySeeApproval } from '../auth';
-import { ApiError } from '../errors';
-
-/** Statuses for the failure types a workflow's `decide` validator throws. */
-const FAILURE_STATUS: Record<string, { status: number; code: string }> = {
-  [APPROVAL_FAILURE.notPending]: { status: 409, code: 'APPROVAL.NOT_PENDING' },
-  [APPROVAL_FAILURE.limitExceeded]: { status: 403, code: 'APPROVAL.LIMIT_EXCEEDED' },
-  [APPROVAL_FAILURE.currencyMismatch]: { status: 403, code: 'APPROVAL.CURRENCY_MISMATCH' },
-  [APPROVAL_FAILURE.roleNotAllowed]: { status: 403, code: 'APPROVAL.ROLE_NOT_ALLOWED' },
-  [APPROVAL_FAILURE.outcomeNotAllowed]: { status: 422, code: 'APPROVAL.OUTCOME_NOT_ALLOWED' },
-  [APPROVAL_FAILURE.invalid]: { status: 422, code: 'APPROVAL.DECISION_INVALID' },
-};
+import { ApiError, onProcess } from '../errors';
 
 function view(a: ApprovalRecord, p: Principal) {
   const refusal = a.status === 'pending' ? decisionRefusal(p, a, { outcome: 'approve' }) : null;
@@ -95,22 +79,20 @@ export function approvalActions({ temporal, db }: { temporal: Client; db: Db }) 
 
       let result: DecisionResult;
       try {
-        result = await temporal.workflow
-          .getHandle(a.workflowId)
-          .executeUpdate<DecisionResult, [DecisionInput]>(DECIDE_UPDATE, { args: [input] });
+        result = await onProcess(
+          temporal.workflow.getHandle(a.workflowId),
+          (h) => h.executeUpdate(decideUpdate, { args: [input] }),
+          {
+            notFound: new ApiError(
+              409,
+              'APPROVAL.NOT_PENDING',
+              `Approval ${id} is no longer pending: its process has ended.`,
+            ),
+            refused: (message) => new ApiError(422, 'APPROVAL.DECISION_REFUSED', message),
+          },
+        );
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-          const mapped = FAILURE_STATUS[err.cause.type ?? ''];
-          if (mapped) return refuse(mapped.status, mapped.code, err.cause.message);
-        }
-        if (err instanceof WorkflowUpdateFailedError)
-          return refuse(422, 'APPROVAL.DECISION_REFUSED', err.cause?.message ?? err.message);
-        if (err instanceof WorkflowNotFoundError)
-          return refuse(
-            409,
-            'APPROVAL.NOT_PENDING',
-            `Approval ${id} is no longer pending: its process has ended.`,
-          );
+        if (err instanceof ApiError) return refuse(err.status, err.code, err.message);
         throw err;
       }
       await approvals.recordDecision({

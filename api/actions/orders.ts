@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Principal } from '../../db/principals';
 import {
   cancelUpdate,
@@ -12,7 +12,7 @@ import {
   type OrderStatus,
 } from '../../domain/contracts';
 import { maySeeStore } from '../auth';
-import { ApiError } from '../errors';
+import { ApiError, onProcess } from '../errors';
 
 /**
  * What people do to an order, for the REST routes (api/routes/orders.ts) and the dashboard alike:
@@ -23,56 +23,36 @@ export function orderActions({ temporal, store }: { temporal: Client; store: str
   const noOrder = (id: string) => new ApiError(404, 'ORDER.NOT_FOUND', `No order ${id} in store ${store}.`);
 
   /** Runs `fn` on the order's workflow; an order outside the principal's stores is answered like a missing one. */
-  async function withOrder<T>(
+  function withOrder<T>(
     principal: Principal,
     id: string,
-    fn: (workflowId: string) => Promise<T>,
+    fn: (handle: WorkflowHandle) => Promise<T>,
   ): Promise<T> {
     if (!maySeeStore(principal, store)) throw noOrder(id);
-    const workflowId = orderWorkflowId(store, id);
-    try {
-      return await fn(workflowId);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        const exists = await temporal.workflow
-          .getHandle(workflowId)
-          .describe()
-          .then(() => true)
-          .catch(() => false);
-        if (exists)
-          throw new ApiError(
-            409,
-            'ORDER.FINISHED',
-            `Order ${id} has already finished; nothing can change it now.`,
-          );
-        throw noOrder(id);
-      }
-      if (err instanceof WorkflowUpdateFailedError) {
-        throw new ApiError(409, 'ORDER.CONFLICT', err.cause?.message ?? err.message);
-      }
-      throw err;
-    }
+    return onProcess(temporal.workflow.getHandle(orderWorkflowId(store, id)), fn, {
+      notFound: noOrder(id),
+      finished: new ApiError(
+        409,
+        'ORDER.FINISHED',
+        `Order ${id} has already finished; nothing can change it now.`,
+      ),
+      refused: (message) => new ApiError(409, 'ORDER.CONFLICT', message),
+    });
   }
 
   return {
     store,
     workflowIdOf: (id: string) => orderWorkflowId(store, id),
     status(principal: Principal, id: string): Promise<OrderStatus> {
-      return withOrder(principal, id, (workflowId) =>
-        temporal.workflow.getHandle(workflowId).query(orderStatusQuery),
-      );
+      return withOrder(principal, id, (h) => h.query(orderStatusQuery));
     },
     /** The `fix` update, made by the principal (its name is recorded, whatever the request said). */
     fix(principal: Principal, id: string, fix: OrderFix): Promise<FixResult> {
       const signed = { ...fix, by: principal.name } as OrderFix;
-      return withOrder(principal, id, (workflowId) =>
-        temporal.workflow.getHandle(workflowId).executeUpdate(fixUpdate, { args: [signed] }),
-      );
+      return withOrder(principal, id, (h) => h.executeUpdate(fixUpdate, { args: [signed] }));
     },
     cancel(principal: Principal, id: string, request: CancelRequest): Promise<CancelResult> {
-      return withOrder(principal, id, (workflowId) =>
-        temporal.workflow.getHandle(workflowId).executeUpdate(cancelUpdate, { args: [request] }),
-      );
+      return withOrder(principal, id, (h) => h.executeUpdate(cancelUpdate, { args: [request] }));
     },
   };
 }

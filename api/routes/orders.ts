@@ -1,8 +1,9 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
+import type { Principal } from '../../db/principals';
 import { CanonicalOrder, type StorefrontOrderEvent } from '../../domain/order';
 import {
   CancelRequest,
@@ -15,8 +16,10 @@ import {
   type OrderWorkflow,
 } from '../../domain/contracts';
 import { orderActions } from '../actions/orders';
-import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
-import { ApiError, validate } from '../errors';
+import { authenticate, principalOf, requireRole } from '../auth';
+import { processGone, validate } from '../errors';
+import { apiEvent, mayActFor } from '../process';
+import { startOnce } from '../../platform/temporal-client';
 
 const OrderParams = z.object({
   id: z
@@ -75,31 +78,22 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
     }),
     async (req, res) => {
       const order = req.body as CanonicalOrder;
-      if (!maySeeStore(principalOf(req), order.store))
-        throw new ApiError(403, 'AUTH.FORBIDDEN', `You may not act for store ${order.store}.`);
+      mayActFor(req, order.store);
       const workflowId = orderWorkflowId(order.store, order.orderId);
-      const event: StorefrontOrderEvent = {
-        topic: 'orders/create',
-        eventId: `api:${order.orderId}`,
-        triggeredAt: new Date().toISOString(),
-        order,
-      };
-      let started = true;
-      try {
-        await temporal.workflow.start<OrderWorkflow>(ORDER_WORKFLOW, {
+      const event: StorefrontOrderEvent = { ...apiEvent('orders/create', `api:${order.orderId}`), order };
+      // "Already started" is the same order again: 200, and the event is deduplicated by its id.
+      const started = await startOnce(() =>
+        temporal.workflow.start<OrderWorkflow>(ORDER_WORKFLOW, {
           workflowId,
           taskQueue: taskQueue(ORDER_TASK_QUEUE, taskQueuePrefix),
           args: [{ store: order.store, orderId: order.orderId }],
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        started = false;
-      }
+        }),
+      );
       try {
         await temporal.workflow.getHandle(workflowId).signal(orderEventSignal, event);
       } catch (err) {
         // A finished order (completed or cancelled) takes no more events: the repeat is idempotent.
-        if (!(err instanceof WorkflowNotFoundError) || started) throw err;
+        if (!processGone(err) || started) throw err;
       }
       res.status(started ? 202 : 200).json({ workflowId, started });
     },
@@ -120,28 +114,24 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
     });
   });
 
+  /** An update on the order, made by the caller, answered with the workflow's result. */
+  const update =
+    <B>(run: (p: Principal, id: string, body: B) => Promise<unknown>): RequestHandler =>
+    async (req, res) => {
+      const { id } = req.params as z.infer<typeof OrderParams>;
+      res.json(await run(principalOf(req), id, req.body as B));
+    };
   router.post(
     '/orders/:id/cancel',
     ...operator,
     validate({ params: OrderParams, body: CancelRequest }),
-    async (req, res) => {
-      const { id } = req.params as z.infer<typeof OrderParams>;
-      const body = req.body as CancelRequest;
-      const result = await actions.cancel(principalOf(req), id, body);
-      res.json(result);
-    },
+    update(actions.cancel),
   );
-
   router.post(
     '/orders/:id/fix',
     ...operator,
     validate({ params: OrderParams, body: OrderFix }),
-    async (req, res) => {
-      const { id } = req.params as z.infer<typeof OrderParams>;
-      const body = req.body as OrderFix;
-      const result = await actions.fix(principalOf(req), id, body);
-      res.json(result);
-    },
+    update(actions.fix),
   );
 
   return router;

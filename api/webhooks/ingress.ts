@@ -1,11 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { alertRepository } from '../../db/alerts';
 import type { Db } from '../../db/pool';
 import { webhookRepository, type DeadLetter } from '../../db/webhooks';
 import { taskQueue, taskQueueOfWorkflowType } from '../../domain/contracts';
 import type { Logger } from '../../platform/logger';
+import { startOnce } from '../../platform/temporal-client';
 import { privacyRepository } from '../../db/privacy';
 import { flowOfTopic } from '../../domain/flow-switches';
 import { switchedOffFor } from '../flow-gate';
@@ -62,8 +63,8 @@ export function createShopifyIngress(deps: IngressDeps) {
   const privacy = privacyRepository(deps.db);
 
   async function dispatch(d: Dispatch): Promise<void> {
-    try {
-      await deps.temporal.workflow.signalWithStart(d.workflowType, {
+    const delivered = await startOnce(() =>
+      deps.temporal.workflow.signalWithStart(d.workflowType, {
         workflowId: d.workflowId,
         taskQueue: taskQueue(taskQueueOfWorkflowType(d.workflowType), deps.taskQueuePrefix),
         args: d.args,
@@ -71,15 +72,13 @@ export function createShopifyIngress(deps: IngressDeps) {
         signalArgs: d.signalArgs,
         // A closed process is never started a second time for the same object.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new ProcessClosed(
-          `the process ${d.workflowId} has already finished; the event was not delivered to it`,
-        );
-      }
-      throw err;
-    }
+      }),
+    );
+    // "Already started" here means closed: a running process takes the signal. Parked (replay: 409).
+    if (!delivered)
+      throw new ProcessClosed(
+        `the process ${d.workflowId} has already finished; the event was not delivered to it`,
+      );
   }
 
   /** Why this delivery starts nothing (its store → ERP flow is switched off); undefined when it goes ahead. */

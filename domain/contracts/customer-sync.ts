@@ -3,7 +3,9 @@
  * customers/update), which updates a customer the ERP knows or hands an unknown one to the
  * new-customer approval (customer.ts). It is signalled the approval's customer event.
  */
-import { workflowIdOf, type TaskQueueName } from './ids';
+import type { StorefrontCustomerEvent } from '../customer';
+import { customerEventSignal } from './customer';
+import { workflowIdOf, type EventDelivery, type TaskQueueName } from './ids';
 
 export const CUSTOMER_SYNC_TASK_QUEUE: TaskQueueName = 'customers';
 export const CUSTOMER_SYNC_WORKFLOW = 'customerSync';
@@ -32,3 +34,16 @@ const CUSTOMER_SYNC_ID = workflowIdOf('customer-sync', ['store', 'customerId', '
 export const customerSyncWorkflowId = (store: string, customerId: string, eventId: string) =>
   CUSTOMER_SYNC_ID.build({ store, customerId, eventId });
 export const parseCustomerSyncWorkflowId = CUSTOMER_SYNC_ID.parse;
+
+/** A customers/create or customers/update event for its own sync process (signalled the approval's customer event). */
+export const customerSyncDelivery = (
+  store: string,
+  customerId: string,
+  eventId: string,
+): EventDelivery<StorefrontCustomerEvent> => ({
+  workflowType: CUSTOMER_SYNC_WORKFLOW,
+  workflowId: customerSyncWorkflowId(store, customerId, eventId),
+  queue: CUSTOMER_SYNC_TASK_QUEUE,
+  args: [{ store, customerId }],
+  signal: customerEventSignal,
+});

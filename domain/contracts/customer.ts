@@ -6,7 +6,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { CUSTOMER_EVENT_SIGNAL, type CustomerApplication, type StorefrontCustomerEvent } from '../customer';
 import type { ApprovedAccount, CustomerApprovalPolicy } from '../customer-rules';
-import { workflowIdOf, type TaskQueueName } from './ids';
+import { workflowIdOf, type EventDelivery, type TaskQueueName } from './ids';
 
 export { CUSTOMER_EVENT_SIGNAL } from '../customer';
 
@@ -78,3 +78,15 @@ const CUSTOMER_ID = workflowIdOf('customer', ['store', 'customerId']);
 export const customerWorkflowId = (store: string, customerId: string) =>
   CUSTOMER_ID.build({ store, customerId });
 export const parseCustomerWorkflowId = CUSTOMER_ID.parse;
+
+/** A registration (or a customer event) for the customer's approval process. */
+export const customerApprovalDelivery = (
+  store: string,
+  customerId: string,
+): EventDelivery<StorefrontCustomerEvent> => ({
+  workflowType: CUSTOMER_APPROVAL_WORKFLOW,
+  workflowId: customerWorkflowId(store, customerId),
+  queue: CUSTOMER_TASK_QUEUE,
+  args: [{ store, customerId }],
+  signal: customerEventSignal,
+});

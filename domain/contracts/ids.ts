@@ -1,3 +1,5 @@
+import type { SignalDefinition } from '@temporalio/common';
+
 /**
  * The one way to build and read a deterministic workflow id `<kind>:<field>:…`. Every process's contract
  * module (order.ts, returns.ts, customer.ts, sync.ts) defines its ids with `workflowIdOf`, so the id a
@@ -39,3 +41,16 @@ export type TaskQueueName = keyof typeof TASK_QUEUES;
 
 export const taskQueue = (name: TaskQueueName, prefix = '') =>
   prefix ? `${prefix}-${TASK_QUEUES[name]}` : TASK_QUEUES[name];
+
+/**
+ * What a client needs to hand an event to a process: signal-with-start into the process's
+ * deterministic id on its queue, so a running process gets the event and a new one starts with it.
+ * Each contract builds its own (`returnDelivery`, `customerApprovalDelivery` …).
+ */
+export interface EventDelivery<E> {
+  workflowType: string;
+  workflowId: string;
+  queue: TaskQueueName;
+  args: [Record<string, string>];
+  signal: SignalDefinition<[E]> | string;
+}

@@ -6,7 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Disposition, RefundBreakdown, ReturnAssessment, ReturnPolicy } from '../return-rules';
 import { RETURN_EVENT_SIGNAL, type StorefrontReturnEvent } from '../returns';
-import { workflowIdOf, type TaskQueueName } from './ids';
+import { workflowIdOf, type EventDelivery, type TaskQueueName } from './ids';
 
 export { RETURN_EVENT_SIGNAL } from '../returns';
 
@@ -96,3 +96,12 @@ const RETURN_ID = workflowIdOf('return', ['store', 'returnId']);
 /** One return process per storefront return. */
 export const returnWorkflowId = (store: string, returnId: string) => RETURN_ID.build({ store, returnId });
 export const parseReturnWorkflowId = RETURN_ID.parse;
+
+/** A return request for the return's process (from returns/request or the API). */
+export const returnDelivery = (store: string, returnId: string): EventDelivery<StorefrontReturnEvent> => ({
+  workflowType: RETURN_WORKFLOW,
+  workflowId: returnWorkflowId(store, returnId),
+  queue: RETURN_TASK_QUEUE,
+  args: [{ store, returnId }],
+  signal: returnEventSignal,
+});

@@ -18,6 +18,7 @@ import { orderWorkflowId, taskQueue, type ReconcilePassInput } from '../../domai
 import { ensureIntervalSchedule } from '../../platform/schedules';
 import { orderDispatcher } from '../../workers/order-dispatch';
 import { workflowBundle } from '../../workers/worker';
+import { orderToInvoice } from '../../workflows/orderToInvoice';
 import { orderStatusQuery } from '../../domain/contracts';
 import { reconcilePass } from '../../workflows/reconcilePass';
 import { testLog } from '../support/env';
@@ -120,6 +121,43 @@ describe('reconciliation that repairs', () => {
     const runs = [];
     for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(w.runId);
     expect(runs).toHaveLength(1);
+  });
+
+  it('gives a process that never received its order the order, and it reaches the ERP', async () => {
+    const { shop, client, db } = stack;
+    const callback = `${stack.api}/webhooks/shopify`;
+    await deleteWebhookSubscriptions(shop.client, callback);
+    const placed = await shop.sim<{ orderId: string }>('/sandbox/orders', {
+      customerEmail: 'ap@customer3.example.com',
+      company: 'Harbor Supply 3',
+      lines: [{ sku: 'PROD-3', quantity: 1 }],
+    });
+    await registerWebhookSubscriptions(shop.client, callback, SHOPIFY_TOPICS);
+    // Another event of the order (a refund's, say) started its process, which waits for the order.
+    const workflowId = orderWorkflowId(stack.store, placed.orderId);
+    await client.workflow.start(orderToInvoice, {
+      workflowId,
+      taskQueue: taskQueue('orders', stack.prefix),
+      args: [{ store: stack.store, orderId: placed.orderId }],
+    });
+    await db.query(
+      `INSERT INTO webhook_deliveries (webhook_id, topic, shop_domain, status, workflow_id) VALUES ($1, 'refunds/create', 'test.myshopify.com', 'processed', $2)`,
+      [`wh-${randomUUID()}`, workflowId],
+    );
+
+    const result = await pass(10);
+    const report = (await reconcileRepository(db).get(result.reportId, [stack.store]))!;
+    expect(report.entries.find((e) => e.subject === placed.orderId)).toMatchObject({
+      kind: 'orderWithoutErpOrder',
+      outcome: 'repaired',
+      workflowId,
+    });
+    const handle = client.workflow.getHandle(workflowId);
+    await waitFor('the ERP sales order', async () => {
+      const s = await handle.query(orderStatusQuery).catch(() => null);
+      if (s?.attention) throw new Error(`order parked: ${s.attention.reason}`);
+      return s?.erpOrder ?? null;
+    });
   });
 
   it('finds a store quantity changed by hand and writes the ERP’s again', async () => {
