@@ -94,6 +94,58 @@ export async function buildTemporalCli(
     );
   const binDir = path.join(cacheDir, 'bin');
   fs.mkdirSync(binDir, { recursive: true });
+  const release = await buildLock(binDir, cachedCliPath(cacheDir), progress);
+  if (!release) return cachedCliPath(cacheDir);
+  try {
+    await goInstallCli(go, binDir, progress);
+  } finally {
+    release();
+  }
+  return cachedCliPath(cacheDir);
+}
+
+const processAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * One build at a time per cache directory: test runs and `npm start` started side by side wait for
+ * the first one's build instead of each compiling the CLI again. Resolves to a release function,
+ * or to undefined when another process built the binary while this one waited.
+ */
+async function buildLock(
+  binDir: string,
+  binary: string,
+  progress: (line: string) => void,
+): Promise<(() => void) | undefined> {
+  const lock = path.join(binDir, '.temporal-build.lock');
+  for (let waited = 0; ; waited += 1) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      const release = () => fs.rmSync(lock, { force: true });
+      if (!executable(binary)) return release;
+      release();
+      return undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = Number(fs.readFileSync(lock, 'utf8'));
+    if (!Number.isInteger(holder) || !processAlive(holder)) {
+      fs.rmSync(lock, { force: true });
+      continue;
+    }
+    if (waited % 10 === 0) progress(`waiting for the Temporal CLI build of process ${holder}`);
+    await new Promise((r) => setTimeout(r, 2_000));
+    if (!fs.existsSync(lock) && executable(binary)) return undefined;
+  }
+}
+
+async function goInstallCli(go: string, binDir: string, progress: (line: string) => void): Promise<void> {
   const started = Date.now();
   let modules = 0;
   await new Promise<void>((resolve, reject) => {
@@ -129,7 +181,6 @@ export async function buildTemporalCli(
         );
     });
   });
-  return cachedCliPath(cacheDir);
 }
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
