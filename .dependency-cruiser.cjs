@@ -8,7 +8,9 @@
  *                 allows no other name from it there)
  *   workflows   domain, @temporalio/workflow (and the pure @temporalio/common), activity *types*
  *   activities  domain, db, connectors, platform
- *   api         domain (with the contracts), db, platform, the Temporal client; no workflow module
+ *   api         domain (with the contracts), db, platform, the Temporal client; no workflow module;
+ *               of the connectors only Shopify's webhook code (connectors/shopify/webhooks/: verification,
+ *               schemas, mapping, subscriptions) and the Admin API client it registers them with
  *   connectors  domain, platform        db  domain, platform
  *   platform    domain only (process plumbing: config, logging, Temporal connection)
  *   sandbox     its own world: platform and the generic pg pool/migrator, nothing of Quayside's runtime
@@ -99,6 +101,17 @@ module.exports = {
         'api/ starts, signals, queries and updates a process through its contract (domain/contracts/), never its workflow module.',
       from: { path: '^api/' },
       to: { path: '^workflows/' },
+    },
+    {
+      name: 'api-connectors-webhooks-only',
+      severity: 'error',
+      comment:
+        "api/ receives Shopify's webhooks: it may use their verification, schemas and mapping (connectors/shopify/webhooks/) and the Admin API client it registers the subscriptions with; every other vendor call runs in an activity.",
+      from: { path: '^api/' },
+      to: {
+        path: '^connectors/',
+        pathNot: ['^connectors/shopify/webhooks/', '^connectors/shopify/index[.]ts$'],
+      },
     },
     {
       name: 'connectors-db-lower-layers',

@@ -18,7 +18,7 @@ export type { ReconcileEntry } from '../db/reconcile';
 
 /**
  * How the webhook ingress turns an order's REST representation into its process start (injected from
- * api/webhooks/map.ts by the worker, so a repaired order starts exactly as its webhook would have).
+ * connectors/shopify/webhooks/map.ts by the worker, so a repaired order starts exactly as its webhook would have).
  */
 export type OrderDispatcher = (
   representation: string,

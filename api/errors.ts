@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { APPROVAL_FAILURE, RETURN_FAILURES } from '../domain/failures';
+import { describeZodError } from '../domain/zod-errors';
 
 /** An error with a stable code (`ORDER.NOT_FOUND`) and the HTTP status it maps to. */
 export class ApiError extends Error {
@@ -84,14 +85,6 @@ export async function onProcess<T>(
     }
     throw err;
   }
-}
-
-export function describeZodError(
-  err: z.ZodError,
-  where: string,
-): { message: string; fields: { path: string; message: string }[] } {
-  const fields = err.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message }));
-  return { message: fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields };
 }
 
 /** Validates and replaces `req.body` / `req.query` / `req.params` with the parsed value; 400 names each bad field. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../api/app';
-import { shopifyHmac } from '../api/webhooks/verify';
+import { shopifyHmac } from '../connectors/shopify/webhooks/verify';
 import { ensureDatabase, migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { loadConfig } from '../platform/config';

@@ -1,7 +1,6 @@
 import { customerWorkflowId, orderWorkflowId } from '../domain/contracts';
+import type { PrivacyTopic } from '../domain/privacy';
 import { withTransaction, type Db, type DbClient } from './pool';
-
-export type PrivacyTopic = 'customers/data_request' | 'customers/redact' | 'shop/redact';
 
 export interface PrivacyRequest {
   id: number;

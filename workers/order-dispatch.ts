@@ -1,6 +1,5 @@
 import type { OrderDispatcher } from '../activities/reconcile';
-import { parseShopifyJson } from '../api/webhooks/json';
-import { mapDelivery } from '../api/webhooks/map';
+import { mapDelivery, parseShopifyJson } from '../connectors/shopify/webhooks';
 import type { StorefrontOrderEvent } from '../domain/order';
 
 /**

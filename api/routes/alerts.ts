@@ -8,7 +8,8 @@ import { slaRepository } from '../../db/sla';
 import { retimeSlaSchedule } from '../../platform/schedules';
 import type { Logger } from '../../platform/logger';
 import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
-import { ApiError, describeZodError, notFound, validate } from '../errors';
+import { ApiError, notFound, validate } from '../errors';
+import { describeZodError } from '../../domain/zod-errors';
 
 const SaveConfig = z.object({
   config: z.record(z.string(), z.unknown()),

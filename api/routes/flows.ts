@@ -4,7 +4,8 @@ import { flowAudit, flowSwitchesConfig } from '../../db/flow-switches';
 import type { Db } from '../../db/pool';
 import { FLOW_DIRECTIONS, FLOWS, flowChanges } from '../../domain/flow-switches';
 import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
-import { ApiError, describeZodError, notFound, validate } from '../errors';
+import { ApiError, notFound, validate } from '../errors';
+import { describeZodError } from '../../domain/zod-errors';
 
 const SaveFlows = z.strictObject({
   /** Per flow `{enabled?, direction?}`; flows and fields left out keep their current value. */

@@ -4,7 +4,8 @@ import { policyRepository } from '../../db/policies';
 import type { Db } from '../../db/pool';
 import { rulesRepository } from '../../db/rules';
 import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
-import { ApiError, describeZodError, validate } from '../errors';
+import { ApiError, validate } from '../errors';
+import { describeZodError } from '../../domain/zod-errors';
 import { mappingActions } from '../actions/mappings';
 
 const SaveRules = z.object({

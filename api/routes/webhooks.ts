@@ -7,7 +7,7 @@ import { validate } from '../errors';
 import { deadLetterActions } from '../actions/dead-letters';
 import { boundedRawBody } from '../body';
 import { createShopifyIngress } from '../webhooks/ingress';
-import { shopifyHeader } from '../webhooks/verify';
+import { shopifyHeader } from '../../connectors/shopify/webhooks';
 import { authenticate, principalOf, requireRole } from '../auth';
 
 const DeadLetterParams = z.object({ id: z.coerce.number().int().positive() });

@@ -10,17 +10,22 @@ import { startOnce } from '../../platform/temporal-client';
 import { privacyRepository } from '../../db/privacy';
 import { flowOfTopic } from '../../domain/flow-switches';
 import { switchedOffFor } from '../flow-gate';
-import { parseShopifyJson } from './json';
-import { isPrivacyTopic, readPrivacyRequest } from './privacy';
-import { describeZodError } from '../errors';
-import { isHandledTopic, mapDelivery, PayloadInvalid, type Dispatch, type ShopifyTopic } from './map';
+import { isPrivacyTopic } from '../../domain/privacy';
+import { describeZodError } from '../../domain/zod-errors';
 import {
+  isHandledTopic,
+  mapDelivery,
+  parseShopifyJson,
+  PayloadInvalid,
   readDeliveryHeaders,
+  readPrivacyRequest,
   shopifyHeader,
   shopifyHeadersOf,
   verifyShopifyHmac,
+  type Dispatch,
   type ShopifyDeliveryHeaders,
-} from './verify';
+  type ShopifyTopic,
+} from '../../connectors/shopify/webhooks';
 
 export interface IngressDeps {
   temporal: Client;

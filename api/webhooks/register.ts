@@ -1,7 +1,7 @@
-import { registerWebhookSubscriptions, shopifyClientFromConfig } from '../../connectors/shopify';
+import { shopifyClientFromConfig } from '../../connectors/shopify';
+import { registerWebhookSubscriptions, SHOPIFY_TOPICS } from '../../connectors/shopify/webhooks';
 import type { Config } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
-import { SHOPIFY_TOPICS } from './map';
 
 /** The URL Shopify delivers webhooks to: API_PUBLIC_URL when set (a real store needs a public https URL). */
 export const webhookCallbackUrl = (config: Config) =>

@@ -6,7 +6,7 @@ import { ShopifyStorefront } from './storefront';
 export * from './client';
 export * from './errors';
 export * from './storefront';
-export * from './webhook-subscriptions';
+export * from './webhooks/subscriptions';
 
 /** The Admin API client for the configured shop (a real store, or the sandbox by default). */
 export function shopifyClientFromConfig(

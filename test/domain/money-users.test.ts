@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapDelivery } from '../../api/webhooks/map';
+import { mapDelivery } from '../../connectors/shopify/webhooks/map';
 import { approvalLimitProblem, decisionAmount, APPROVAL_FAILURE } from '../../domain/approvals';
 import { assessCredit, findPriceMismatches } from '../../domain/credit';
 import { unitPriceText } from '../../domain/money';

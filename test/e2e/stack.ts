@@ -8,7 +8,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { ensureErpEventsPoller } from '../../activities/erp-events';
 import { createApp } from '../../api/app';
-import { SHOPIFY_TOPICS } from '../../api/webhooks/map';
+import { SHOPIFY_TOPICS } from '../../connectors/shopify/webhooks/map';
 import { ShopifyStorefront, registerWebhookSubscriptions } from '../../connectors/shopify';
 import { ShopifyPricing } from '../../connectors/shopify/pricing';
 import { MockActivityEnvironment } from '@temporalio/testing';

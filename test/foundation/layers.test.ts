@@ -55,6 +55,16 @@ describe('layer rules', () => {
     );
     write('api/good.ts', "import { stop } from '../domain/contracts/good';\nexport const s = stop;\n");
     write('api/bad.ts', "import { w } from '../workflows/bad';\nexport const a = w;\n");
+    write('connectors/netsuite/client.ts', 'export const erp = () => 1;\n');
+    write('connectors/shopify/webhooks/verify.ts', 'export const verify = () => true;\n');
+    write(
+      'api/webhook-route.ts',
+      "import { verify } from '../connectors/shopify/webhooks/verify';\nexport const v = verify;\n",
+    );
+    write(
+      'api/bad-vendor.ts',
+      "import { erp } from '../connectors/netsuite/client';\nexport const e = erp;\n",
+    );
     const args = [
       path.join(root, 'node_modules/.bin/depcruise'),
       '.',
@@ -95,6 +105,7 @@ describe('layer rules', () => {
         'contracts-message-definitions-only: domain/contracts/bad-client.ts → @temporalio/client',
         'domain-no-temporal: domain/bad-temporal.ts → @temporalio/workflow',
         'api-through-contracts: api/bad.ts → workflows/bad.ts',
+        'api-connectors-webhooks-only: api/bad-vendor.ts → connectors/netsuite/client.ts',
       ].sort(),
     );
   });

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalOrder } from '../../api/webhooks/map';
-import { ShopifyOrder } from '../../api/webhooks/schemas';
-import { parseShopifyJson } from '../../api/webhooks/json';
+import { canonicalOrder } from '../../connectors/shopify/webhooks/map';
+import { ShopifyOrder } from '../../connectors/shopify/webhooks/schemas';
+import { parseShopifyJson } from '../../connectors/shopify/webhooks/json';
 import { projectErpTotals, type ErpSalesOrderInput } from '../../domain/erp';
 import { orderMoney, type CanonicalOrder } from '../../domain/order';
 

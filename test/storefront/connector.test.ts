@@ -3,7 +3,7 @@ import { createAdminApiClient } from '@shopify/admin-api-client';
 import { ShopifyAdminClient } from '../../connectors/shopify/client';
 import { ShopifyAuthError, ShopifyGraphQLError, ShopifyUserError } from '../../connectors/shopify/errors';
 import { ShopifyStorefront } from '../../connectors/shopify/storefront';
-import { registerWebhookSubscriptions } from '../../connectors/shopify/webhook-subscriptions';
+import { registerWebhookSubscriptions } from '../../connectors/shopify/webhooks/subscriptions';
 import { SANDBOX_DEV_ACCESS_TOKEN, SANDBOX_SHOP_DOMAIN } from '../../sandbox/storefront/app';
 import { startSandbox, type RunningSandbox } from './sandbox-support';
 

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { shopifyHmac } from '../../api/webhooks/verify';
+import { shopifyHmac } from '../../connectors/shopify/webhooks/verify';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'shopify');
 export const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');

@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app';
-import { parseShopifyJson } from '../../api/webhooks/json';
-import { ShopifyOrder } from '../../api/webhooks/schemas';
+import { parseShopifyJson } from '../../connectors/shopify/webhooks/json';
+import { ShopifyOrder } from '../../connectors/shopify/webhooks/schemas';
 import type { Db } from '../../db/pool';
 import { principalRepository } from '../../db/principals';
 import { testClient, testDb, testLog } from '../support/env';
@@ -204,7 +204,7 @@ describe('Shopify webhook ingress', () => {
     const signedForOther = await deliver(base, body.replace('bob@biller.com', 'mallory@evil.test'), {
       secret: SECRET,
       topic: 'customers/create',
-      signature: (await import('../../api/webhooks/verify')).shopifyHmac(body, SECRET),
+      signature: (await import('../../connectors/shopify/webhooks/verify')).shopifyHmac(body, SECRET),
     });
     expect(signedForOther.status).toBe(401);
     expect(signedForOther.body.code).toBe('WEBHOOK.UNAUTHORIZED');

@@ -5,7 +5,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities';
 import { createSyncActivities, type InventoryPageResult } from '../../activities/sync';
-import { SHOPIFY_TOPICS } from '../../api/webhooks/map';
+import { SHOPIFY_TOPICS } from '../../connectors/shopify/webhooks/map';
 import {
   deleteWebhookSubscriptions,
   registerWebhookSubscriptions,

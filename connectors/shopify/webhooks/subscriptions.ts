@@ -1,5 +1,5 @@
-import type { ShopifyAdminClient } from './client';
-import { ShopifyUserError, type ShopifyUserErrorDetail } from './errors';
+import type { ShopifyAdminClient } from '../client';
+import { ShopifyUserError, type ShopifyUserErrorDetail } from '../errors';
 
 /** 'orders/create' → 'ORDERS_CREATE', the WebhookSubscriptionTopic enum value. */
 export const topicToEnum = (topic: string) => topic.replace('/', '_').toUpperCase();

@@ -1,15 +1,20 @@
 import { z } from 'zod';
-import { CUSTOMER_EVENT_SIGNAL, StorefrontCustomerEvent } from '../../domain/customer';
-import { customerSyncWorkflowId, orderWorkflowId, returnWorkflowId } from '../../domain/ids';
-import { CanonicalOrder, ORDER_EVENT_SIGNAL, StorefrontOrderEvent, type Address } from '../../domain/order';
+import { CUSTOMER_EVENT_SIGNAL, StorefrontCustomerEvent } from '../../../domain/customer';
+import { customerSyncWorkflowId, orderWorkflowId, returnWorkflowId } from '../../../domain/ids';
+import {
+  CanonicalOrder,
+  ORDER_EVENT_SIGNAL,
+  StorefrontOrderEvent,
+  type Address,
+} from '../../../domain/order';
 import {
   REFUND_EVENT_SIGNAL,
   RETURN_EVENT_SIGNAL,
   StorefrontRefundEvent,
   StorefrontReturnEvent,
-} from '../../domain/returns';
-import { Money } from '../../domain/money';
-import { describeZodError } from '../errors';
+} from '../../../domain/returns';
+import { Money } from '../../../domain/money';
+import { describeZodError } from '../../../domain/zod-errors';
 import { ShopifyCustomer, ShopifyOrder, ShopifyRefund, ShopifyReturn, type ShopifyAddress } from './schemas';
 
 /** The webhook topics Quayside subscribes to and acts on. */

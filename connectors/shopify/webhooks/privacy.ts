@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import type { PrivacyTopic } from '../../db/privacy';
+import type { PrivacyTopic } from '../../../domain/privacy';
 import { ShopifyId } from './schemas';
-
-/** Shopify's mandatory privacy (compliance) topics: subscribed in the app's configuration, not by API. */
-export const PRIVACY_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
-export const isPrivacyTopic = (topic: string): topic is PrivacyTopic =>
-  (PRIVACY_TOPICS as readonly string[]).includes(topic);
 
 const Customer = z.object({
   id: ShopifyId,
