@@ -1,6 +1,9 @@
 import { once } from 'node:events';
+import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Command } from 'commander';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createStorePricingActivities } from '../activities/store-pricing';
@@ -19,6 +22,7 @@ import { createStoreSandbox, SANDBOX_DEV_ACCESS_TOKEN } from '../sandbox/storefr
 import { createStorePool, migrateStore, SANDBOX_STORE_SCHEMA } from '../sandbox/storefront/db';
 import { buyerUnitPrices } from '../sandbox/storefront/pricing';
 import { seedSandboxStore } from '../sandbox/storefront/seed';
+import { describeMachine } from './_report';
 
 /**
  * Store pricing end to end on the seeded scenario (both sandboxes in-process, the real NetSuite and
@@ -27,7 +31,9 @@ import { seedSandboxStore } from '../sandbox/storefront/seed';
  *     store's cost-based rate limit sets for the points it spent;
  * (b) an ERP price change → the new price shown to a buyer's company location, p50/p99.
  * Quayside's caches of items, prices and customers are filled straight from the ERP schema before (a):
- * reading the ERP is the catalog sync's work, measured elsewhere.
+ * reading the ERP is the catalog sync's work, measured elsewhere. Where the resync's time goes is
+ * split into waiting on the store's bucket (paced before sending, or THROTTLED and waited out) and
+ * the rest (Quayside, the sandbox and Postgres working). Results: bench/results/pricing.json.
  */
 const opts = new Command()
   .name('bench pricing')
@@ -83,6 +89,7 @@ function costCountingFetch(into: { points: number; calls: number }): typeof fetc
 }
 
 async function main() {
+  const loadBefore = os.loadavg();
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
   const dbUrl = new URL(config.DATABASE_URL);
   dbUrl.pathname = '/quayside_bench_pricing';
@@ -141,13 +148,17 @@ async function main() {
   const env = new MockActivityEnvironment();
 
   // (a) full resync
+  const cpuBefore = process.cpuUsage();
   const started = Date.now();
   await env.run(acts.startPricingCursors, { store: STORE, onlyIfUnset: false });
   let written = 0;
-  for (const level of (await env.run(acts.listPriceLevels)) as string[]) {
+  const levels = (await env.run(acts.listPriceLevels)) as string[];
+  for (const level of levels) {
     const r = (await env.run(acts.pushLevelList, { store: STORE, level })) as { written: number };
     written += r.written;
   }
+  const levelsSeconds = (Date.now() - started) / 1000;
+  const levelPoints = spent.points;
   for (let after: string | null = null; ;) {
     const b = (await env.run(acts.pushCustomerBatch, { store: STORE, after, batchSize: 50 })) as {
       written: number;
@@ -158,7 +169,9 @@ async function main() {
     after = b.last;
   }
   const seconds = (Date.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const floor = Math.max(0, spent.points - bucket) / restoreRate;
+  const waitedSeconds = (shopify.stats.pacedMs + shopify.stats.waitedMs) / 1000;
   const lists = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM store_price_lists')).rows[0]!
     .n;
   process.stdout.write(
@@ -166,6 +179,11 @@ async function main() {
       (floor > 0
         ? `rate-limit floor ${floor.toFixed(1)} s (${restoreRate} points/s, bucket ${bucket}) → ${(seconds / floor).toFixed(2)}× the floor\n`
         : `no rate-limit floor: the points spent fit in the ${bucket}-point bucket (run a larger scenario for a ratio)\n`),
+  );
+  process.stdout.write(
+    `  levels ${levelsSeconds.toFixed(1)} s (${levelPoints} points), customers ${(seconds - levelsSeconds).toFixed(1)} s (${spent.points - levelPoints} points); ` +
+      `waiting on the bucket ${waitedSeconds.toFixed(1)} s (${shopify.stats.paced} paced, ${shopify.stats.throttled} throttled), ` +
+      `bench process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (the sandboxes run in it; Postgres does not)\n`,
   );
 
   // (b) incremental: a Tier 3 item price in the ERP → the price a Tier 3 buyer's location is shown.
@@ -223,6 +241,52 @@ async function main() {
   process.stdout.write(
     `ERP price change → store price (${latencies.length} changes, poll ${opts.poll} ms): p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms\n`,
   );
+
+  const out = path.join(__dirname, 'results', 'pricing.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(
+    out,
+    `${JSON.stringify(
+      {
+        benchmark: 'pricing',
+        measuredAt: new Date().toISOString(),
+        machine: describeMachine(),
+        loadAverage: { before: loadBefore, after: os.loadavg() },
+        settings: {
+          skus,
+          customers,
+          restoreRate,
+          bucket,
+          changes: Number(opts.changes),
+          pollMs: Number(opts.poll),
+        },
+        fullResync: {
+          seconds,
+          levels: levels.length,
+          levelsSeconds,
+          catalogs: lists,
+          fixedPrices: written,
+          graphqlCalls: spent.calls,
+          costPoints: spent.points,
+          floorSeconds: floor,
+          ratioToFloor: floor > 0 ? seconds / floor : null,
+          bucketWaitSeconds: waitedSeconds,
+          paced: shopify.stats.paced,
+          throttled: shopify.stats.throttled,
+          benchCpuSeconds: (cpu.user + cpu.system) / 1e6,
+        },
+        incremental: {
+          changes: latencies.length,
+          p50Ms: percentile(latencies, 50),
+          p99Ms: percentile(latencies, 99),
+          maxMs: latencies.at(-1) ?? null,
+        },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  process.stdout.write(`results written to ${path.relative(process.cwd(), out)}\n`);
 
   for (const s of servers) s.close();
   await store.close();
