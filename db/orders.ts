@@ -1,6 +1,6 @@
 import type { CanonicalOrder } from '../domain/order';
 import { chargedTotal } from '../domain/order';
-import { uninvoicedValue } from '../domain/credit-exposure';
+import { openOrderExposure } from '../domain/credit-exposure';
 import { Money } from '../domain/money';
 import type { OrderLineStatus } from '../domain/order-ledger';
 import type { StockByLocation } from '../domain/allocation';
@@ -42,9 +42,9 @@ export function orderRepository(db: Db) {
       await db.query(
         `INSERT INTO orders (store, order_id, workflow_id, order_number, customer_id, po_number, status, step, attention_kind,
                              attention_reason, total, currency, lines, erp_order_id, erp_tran_id, rules_version,
-                             shipped_units, invoiced_units, last_shipped_at, erp_recorded_at)
+                             shipped_units, invoiced_units, last_shipped_at, erp_recorded_at, financial_status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                 CASE WHEN $17::int > 0 THEN now() END, CASE WHEN $14::text IS NULL THEN NULL ELSE now() END)
+                 CASE WHEN $17::int > 0 THEN now() END, CASE WHEN $14::text IS NULL THEN NULL ELSE now() END, $19)
          ON CONFLICT (store, order_id) DO UPDATE SET
            order_number = EXCLUDED.order_number, customer_id = EXCLUDED.customer_id, po_number = EXCLUDED.po_number,
            status = EXCLUDED.status, step = EXCLUDED.step, attention_kind = EXCLUDED.attention_kind,
@@ -55,7 +55,8 @@ export function orderRepository(db: Db) {
            shipped_units = EXCLUDED.shipped_units, invoiced_units = EXCLUDED.invoiced_units,
            last_shipped_at = CASE WHEN EXCLUDED.shipped_units > orders.shipped_units THEN now()
                                   ELSE orders.last_shipped_at END,
-           erp_recorded_at = COALESCE(orders.erp_recorded_at, EXCLUDED.erp_recorded_at)`,
+           erp_recorded_at = COALESCE(orders.erp_recorded_at, EXCLUDED.erp_recorded_at),
+           financial_status = EXCLUDED.financial_status`,
         [
           order.store,
           order.orderId,
@@ -75,6 +76,7 @@ export function orderRepository(db: Db) {
           r.rulesVersion,
           r.lines.reduce((n, l) => n + l.shipped, 0),
           r.lines.reduce((n, l) => n + l.invoiced, 0),
+          order.financialStatus ?? null,
         ],
       );
     },
@@ -133,9 +135,10 @@ export function orderRepository(db: Db) {
 
     /**
      * Quayside's open orders for an ERP customer (every store customer mapped to it in this store)
-     * other than the order `orderId` being checked: what is not yet invoiced or cancelled, in that
-     * order's currency (orders in another currency are not added to it). The same figure the
-     * store's credit headroom counts. Zero when the checked order is not in the read model.
+     * other than the order `orderId` being checked: what is not yet invoiced or cancelled of those
+     * on account (an order paid at checkout counts nothing), in that order's currency (orders in
+     * another currency are not added to it). The same figure the store's credit headroom counts.
+     * Zero when the checked order is not in the read model.
      */
     async openUninvoicedValue(store: string, erpCustomerId: string, orderId: string): Promise<string> {
       const own = await db.query<{ currency: string | null }>(
@@ -144,15 +147,25 @@ export function orderRepository(db: Db) {
       );
       const currency = own.rows[0]?.currency;
       if (!currency) return '0';
-      const res = await db.query<{ lines: OrderLineStatus[] | null; total: string | null }>(
-        `SELECT o.lines, o.total::text FROM orders o
+      const res = await db.query<{
+        lines: OrderLineStatus[] | null;
+        total: string | null;
+        financial_status: string | null;
+      }>(
+        `SELECT o.lines, o.total::text, o.financial_status FROM orders o
            JOIN customer_map m ON m.store = o.store AND m.store_customer_id = o.customer_id
           WHERE o.store = $1 AND m.erp_customer_id = $2 AND o.order_id <> $3
             AND o.status NOT IN ('completed', 'cancelled') AND upper(COALESCE(o.currency, $4)) = upper($4)`,
         [store, erpCustomerId, orderId, currency],
       );
       let sum = Money.zero(currency);
-      for (const o of res.rows) sum = sum.plus(uninvoicedValue(o.lines ?? [], currency, o.total));
+      for (const o of res.rows)
+        sum = sum.plus(
+          openOrderExposure(
+            { financialStatus: o.financial_status, lines: o.lines ?? [], charged: o.total },
+            currency,
+          ),
+        );
       return sum.toString();
     },
 

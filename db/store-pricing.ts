@@ -1,4 +1,4 @@
-import { uninvoicedValue, type CreditPosition } from '../domain/credit-exposure';
+import { openOrderExposure, type CreditPosition } from '../domain/credit-exposure';
 import { Money } from '../domain/money';
 import type { OrderLineStatus } from '../domain/order-ledger';
 import type { PriceRow } from '../domain/pricing';
@@ -237,8 +237,9 @@ export function storePricingRepository(db: Db) {
     },
 
     /**
-     * ERP credit limit and balance (cached) with Quayside's open orders: the not-yet-invoiced,
-     * not-cancelled quantities of the customer's orders that are not finished, at their unit prices.
+     * ERP credit limit and balance (cached) with Quayside's open orders on account: the
+     * not-yet-invoiced, not-cancelled part of the customer's unfinished orders, except those paid at
+     * checkout (`openOrderExposure`).
      */
     async creditPositions(
       store: string,
@@ -258,8 +259,9 @@ export function storePricingRepository(db: Db) {
         lines: OrderLineStatus[];
         currency: string | null;
         total: string | null;
+        financial_status: string | null;
       }>(
-        `SELECT m.erp_customer_id, o.lines, o.currency, o.total::text FROM orders o
+        `SELECT m.erp_customer_id, o.lines, o.currency, o.total::text, o.financial_status FROM orders o
            JOIN customer_map m ON m.store = o.store AND m.store_customer_id = o.customer_id
           WHERE o.store = $1 AND m.erp_customer_id = ANY($2) AND o.status NOT IN ('completed', 'cancelled')`,
         [store, erpIds],
@@ -268,7 +270,11 @@ export function storePricingRepository(db: Db) {
       for (const o of orders.rows) {
         if ((o.currency ?? currency).toUpperCase() !== currency.toUpperCase()) continue;
         const sum = open.get(o.erp_customer_id) ?? Money.zero(currency);
-        open.set(o.erp_customer_id, sum.plus(uninvoicedValue(o.lines ?? [], currency, o.total)));
+        const exposure = openOrderExposure(
+          { financialStatus: o.financial_status, lines: o.lines ?? [], charged: o.total },
+          currency,
+        );
+        open.set(o.erp_customer_id, sum.plus(exposure));
       }
       return new Map(
         customers.rows.map((c) => [

@@ -4,7 +4,8 @@ import type { OrderLineStatus } from './order-ledger';
 /**
  * A customer's credit exposure and headroom, one figure for every place that needs it: the headroom
  * Quayside publishes to the store for checkout, and the order-time credit hold behind it.
- * exposure = ERP open balance + Quayside's open orders the ERP has not invoiced yet (+ a new order);
+ * exposure = ERP open balance + Quayside's open orders the ERP has not invoiced yet (+ a new order),
+ * counting only orders on account: one the store was paid for at checkout owes nothing;
  * headroom = ERP credit limit − exposure (null when the account has no limit).
  */
 export interface CreditPosition {
@@ -12,7 +13,7 @@ export interface CreditPosition {
   creditLimit: string | null;
   /** The ERP's open balance (receivables). */
   balance: string;
-  /** Orders through Quayside that are placed but not yet invoiced or cancelled. */
+  /** Orders through Quayside on account that are placed but not yet invoiced or cancelled. */
   openOrders: string;
   currency: string;
 }
@@ -33,6 +34,17 @@ export function creditExposure(position: CreditPosition, orderTotal = '0'): Cred
 }
 
 /**
+ * Store financial statuses of an order the store has been paid for at checkout (by card, say): no
+ * money is owed on account for it, so it is no credit exposure. Pending (payment terms), authorized
+ * (not captured), partially paid, voided and unknown statuses are all still owed.
+ */
+const PAID_AT_CHECKOUT = new Set(['paid', 'partially_refunded']);
+
+/** Whether an order is credit the customer takes on account, by the store's financial status. */
+export const onAccount = (financialStatus: string | null | undefined) =>
+  financialStatus === null || financialStatus === undefined || !PAID_AT_CHECKOUT.has(financialStatus);
+
+/**
  * An open order's part of the exposure: what the store charged for it (`charged`, its total_price
  * with discounts, shipping and tax) in proportion to the goods not yet invoiced or cancelled, so an
  * order nobody has invoiced counts whole. Without `charged`, those goods at their unit prices.
@@ -51,6 +63,22 @@ export function uninvoicedValue(
   }
   if (charged === undefined || charged === null || !goods.isPositive()) return open;
   return Money.of(charged, currency, 'halfUp').share(open.minor, goods.minor);
+}
+
+/**
+ * An open order's credit exposure: nothing for an order paid at checkout, else its uninvoiced value
+ * (`uninvoicedValue`).
+ */
+export function openOrderExposure(
+  order: {
+    financialStatus: string | null | undefined;
+    lines: Pick<OrderLineStatus, 'ordered' | 'cancelled' | 'invoiced' | 'unitPrice'>[];
+    charged?: string | null;
+  },
+  currency: string,
+): Money {
+  if (!onAccount(order.financialStatus)) return Money.zero(currency);
+  return uninvoicedValue(order.lines, currency, order.charged);
 }
 
 /** What a buyer may still order on account: the headroom, never below zero; null without a limit. */

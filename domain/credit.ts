@@ -24,14 +24,17 @@ export type CreditAssessment =
 /**
  * Credit check: the exposure the store's headroom uses (open balance + Quayside's other open
  * orders + this order, `creditExposure`) against the limit plus the configured allowance, then the
- * first-order rule for new customers. `headroom` is what was left before this order. Pure, so the
- * workflow can run it on snapshotted rules.
+ * first-order rule for new customers. `headroom` is what was left before this order. An order paid
+ * at checkout (`paidAtCheckout`) takes no credit: it adds nothing to the exposure and is never held
+ * for credit, though a large first order still needs an approver. Pure, so the workflow can run it
+ * on snapshotted rules.
  */
 export function assessCredit(
   account: CreditAccount,
   orderTotal: string,
   rules: BusinessRules,
   currency: string,
+  opts: { paidAtCheckout?: boolean } = {},
 ): CreditAssessment {
   const m = (amount: string) => Money.of(amount, currency, 'halfUp');
   const position = {
@@ -41,11 +44,12 @@ export function assessCredit(
     currency,
   };
   const before = creditExposure(position);
-  const { exposure: exposureMoney } = creditExposure(position, orderTotal);
+  const paid = opts.paidAtCheckout === true;
+  const { exposure: exposureMoney } = paid ? before : creditExposure(position, orderTotal);
   const exposure = exposureMoney.toString();
   const headroom = before.headroom === null ? null : before.headroom.toString();
   const total = m(orderTotal);
-  if (rules.credit.checkEnabled && account.creditLimit !== null) {
+  if (!paid && rules.credit.checkEnabled && account.creditLimit !== null) {
     const limit = m(account.creditLimit);
     const allowed = limit.plus(m(rules.credit.overLimitAllowance));
     if (exposureMoney.greaterThan(allowed)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { creditExposure, uninvoicedValue } from '../../domain/credit-exposure';
+import { creditExposure, onAccount, openOrderExposure, uninvoicedValue } from '../../domain/credit-exposure';
 import { assessCredit } from '../../domain/credit';
 import { DEFAULT_RULES } from '../../domain/rules';
 
@@ -88,5 +88,37 @@ describe("an open order's part of the exposure", () => {
     expect(
       uninvoicedValue([{ ordered: 3, cancelled: 0, invoiced: 0, unitPrice: '0.125' }], 'USD').toString(),
     ).toBe('0.38');
+  });
+});
+
+describe('orders paid at checkout take no credit', () => {
+  const lines = [{ ordered: 10, cancelled: 0, invoiced: 0, unitPrice: '2.90' }];
+
+  it('counts only orders on account: pending terms, authorized, partially paid or of unknown status', () => {
+    for (const status of ['pending', 'authorized', 'partially_paid', 'voided', undefined, null])
+      expect(onAccount(status)).toBe(true);
+    for (const status of ['paid', 'partially_refunded']) expect(onAccount(status)).toBe(false);
+    expect(openOrderExposure({ financialStatus: 'pending', lines, charged: '37.00' }, 'USD').toString()).toBe(
+      '37.00',
+    );
+    expect(openOrderExposure({ financialStatus: 'paid', lines, charged: '37.00' }, 'USD').toString()).toBe(
+      '0.00',
+    );
+  });
+
+  it('never holds a paid order for credit, and adds nothing of it to the exposure', () => {
+    const over = { creditLimit: '1000.00', balance: '990.00', openOrders: '50.00', firstOrder: false };
+    expect(assessCredit(over, '200.00', DEFAULT_RULES, 'USD').outcome).toBe('creditHold');
+    expect(assessCredit(over, '200.00', DEFAULT_RULES, 'USD', { paidAtCheckout: true })).toEqual({
+      outcome: 'clear',
+      exposure: '1040.00',
+      headroom: '-40.00',
+    });
+  });
+
+  it('still sends a paid first order above the first-order amount to an approver', () => {
+    const first = { creditLimit: '100000.00', balance: '0.00', firstOrder: true };
+    const rules = { ...DEFAULT_RULES, firstOrder: { approvalAmount: '500.00' } };
+    expect(assessCredit(first, '600.00', rules, 'USD', { paidAtCheckout: true }).outcome).toBe('firstOrder');
   });
 });

@@ -21,12 +21,14 @@ describe('order workflow: credit exposure and the ERP total', () => {
   it("holds an order that the customer's other open, uninvoiced orders take over the limit", async () => {
     // Limit 40.00, balance 10.00: one 29.00 order fits (39.00); a second one alone would too.
     const s = await scenario(db, { creditLimit: '40.00', balance: '10.00' });
+    // Both on payment terms (the harness's order is paid by card, which takes no credit).
+    const onTerms = { financialStatus: 'pending' };
     await withWorker({ taskQueue: s.taskQueue, activities: s.activities }, async () => {
-      const first = await deliver(client, s.taskQueue, event(makeOrder(s.store, '2001')));
+      const first = await deliver(client, s.taskQueue, event(makeOrder(s.store, '2001', onTerms)));
       const inErp = await waitFor(first, (x) => x.step === 'fulfilling', 'the first order in the ERP');
       expect(inErp.pendingApproval).toBeNull();
 
-      const second = await deliver(client, s.taskQueue, event(makeOrder(s.store, '2002')));
+      const second = await deliver(client, s.taskQueue, event(makeOrder(s.store, '2002', onTerms)));
       const held = await waitFor(second, (x) => x.pendingApproval !== null, 'the credit hold');
       expect(held.step).toBe('awaitingApproval');
       expect(held.pendingApproval).toMatchObject({ kind: 'order.creditHold', amount: '29.00' });
@@ -34,6 +36,46 @@ describe('order workflow: credit exposure and the ERP total', () => {
         'Order #2002: Credit hold: open balance 10.00 plus open orders not yet invoiced 29.00 plus this order 29.00 is 68.00, over the credit limit 40.00 by 28.00.',
       );
       expect(s.erp.orders.has(s.externalId('2002'))).toBe(false);
+    });
+  });
+
+  it('counts no credit for orders paid at checkout: a paid order is never held, and adds nothing to the next one', async () => {
+    // Limit 40.00, balance 10.00: a 29.00 order on terms fits (39.00), a second one would not (68.00).
+    const s = await scenario(db, { creditLimit: '40.00', balance: '10.00' });
+    await withWorker({ taskQueue: s.taskQueue, activities: s.activities }, async () => {
+      // Paid by card, twice; together 58.00 over the 30.00 of headroom, yet neither is held.
+      for (const id of ['2401', '2402']) {
+        const paid = await deliver(
+          client,
+          s.taskQueue,
+          event(makeOrder(s.store, id, { financialStatus: 'paid' })),
+        );
+        const inErp = await waitFor(paid, (x) => x.step === 'fulfilling', `paid order ${id} in the ERP`);
+        expect(inErp.pendingApproval).toBeNull();
+        expect(inErp.approvals).toEqual([]);
+      }
+      // What the next order's check counts of them: nothing.
+      expect(await orderRepository(db).openUninvoicedValue(s.store, `C-${s.store}`, '2401')).toBe('0.00');
+
+      // An order on terms sees only the balance: 10.00 + 29.00 = 39.00 is within the limit.
+      const onTerms = await deliver(
+        client,
+        s.taskQueue,
+        event(makeOrder(s.store, '2403', { financialStatus: 'pending' })),
+      );
+      const inErp = await waitFor(onTerms, (x) => x.step === 'fulfilling', 'the order on terms in the ERP');
+      expect(inErp.pendingApproval).toBeNull();
+
+      // The next one on terms counts that order (authorized counts too), not the paid ones.
+      const over = await deliver(
+        client,
+        s.taskQueue,
+        event(makeOrder(s.store, '2404', { financialStatus: 'authorized' })),
+      );
+      const held = await waitFor(over, (x) => x.pendingApproval !== null, 'the credit hold');
+      expect(held.attention?.reason).toBe(
+        'Order #2404: Credit hold: open balance 10.00 plus open orders not yet invoiced 29.00 plus this order 29.00 is 68.00, over the credit limit 40.00 by 28.00.',
+      );
     });
   });
 
@@ -77,6 +119,7 @@ describe('order workflow: credit exposure and the ERP total', () => {
     // Goods 29.00, less 4.00 discount, plus 10.00 shipping and 2.00 tax: the store charged 37.00.
     const s = await scenario(db, { creditLimit: '60.00', balance: '25.00' });
     const order = makeOrder(s.store, '2201', {
+      financialStatus: 'pending',
       lines: [
         { lineId: '1', sku: 'BOLT-1', quantity: 10, unitPrice: '2.50', discount: '4.00' },
         { lineId: '2', sku: 'NUT-2', quantity: 4, unitPrice: '1.00' },

@@ -203,7 +203,8 @@ describe('orderToInvoice', () => {
 
   it('credit hold: reminded, escalated, a too-small limit and a stale approval id are refused, then approved', async () => {
     const s = await scenario(db, { creditLimit: '30.00', balance: '10.00' });
-    const order = makeOrder(s.store, '1005');
+    // On payment terms: an order paid at checkout takes no credit and is never held for it.
+    const order = makeOrder(s.store, '1005', { financialStatus: 'pending' });
     await withWorker({ taskQueue: s.taskQueue, activities: s.activities }, async () => {
       const handle = await deliver(client, s.taskQueue, event(order));
       const held = await waitFor(handle, (x) => x.pendingApproval !== null, 'the credit hold');
@@ -262,7 +263,7 @@ describe('orderToInvoice', () => {
 
   it('credit hold rejected: the order is cancelled on the storefront with the reason, and no ERP order exists', async () => {
     const s = await scenario(db, { creditLimit: '10.00' });
-    const order = makeOrder(s.store, '1006');
+    const order = makeOrder(s.store, '1006', { financialStatus: 'pending' });
     await withWorker({ taskQueue: s.taskQueue, activities: s.activities }, async () => {
       const handle = await deliver(client, s.taskQueue, event(order));
       const held = await waitFor(handle, (x) => x.pendingApproval !== null, 'the credit hold');

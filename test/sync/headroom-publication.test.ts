@@ -47,10 +47,14 @@ describe('publishing a customer’s credit headroom', () => {
     },
   } as unknown as StorePricingPort;
 
-  const recordOrder = (orderId: string, total: string) =>
+  /** An order of the customer in the read model: on payment terms unless told it was paid at checkout. */
+  const recordOrder = (orderId: string, total: string, financialStatus = 'pending') =>
     orderRepository(own.db).upsert({
       workflowId: `order:${store}:${orderId}`,
-      order: makeOrder(store, orderId, { totals: { discounts: '0.00', tax: '0.00', total } }),
+      order: makeOrder(store, orderId, {
+        financialStatus,
+        totals: { discounts: '0.00', tax: '0.00', total },
+      }),
       status: 'inErp',
       step: 'fulfilling',
       attention: null,
@@ -98,5 +102,14 @@ describe('publishing a customer’s credit headroom', () => {
     // Nothing changed: nothing is written.
     await env.run(acts.publishCreditHeadroom, { store, customerErpIds: ['77'] });
     expect(written).toHaveLength(2);
+
+    // An order paid by card at checkout owes nothing on account: the headroom stays.
+    await recordOrder('3', '500.00', 'paid');
+    await env.run(acts.publishCreditHeadroom, { store, customerErpIds: ['77'] });
+    expect(written).toHaveLength(2);
+    // Paid for later (the store's orders/updated says paid): it no longer counts either.
+    await recordOrder('2', '45.50', 'paid');
+    await env.run(acts.publishCreditHeadroom, { store, customerErpIds: ['77'] });
+    expect(written).toEqual(['870.00', '824.50', '870.00']);
   });
 });

@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, condition, patched } from '@tempor
 import type { CreditInfo, MappedOrder } from '../../activities/orders';
 import { allocate, type Allocation } from '../../domain/allocation';
 import { assessCredit, findPriceMismatches } from '../../domain/credit';
+import { onAccount } from '../../domain/credit-exposure';
 import type { ErpSalesOrder } from '../../domain/erp';
 import { erpRejections } from '../../domain/failures';
 import { chargedTotal, orderTotal, type CanonicalOrder } from '../../domain/order';
@@ -90,7 +91,9 @@ export async function readCredit(o: OrderRun, mapped: Mapped): Promise<CreditInf
 export async function holdForCredit(o: OrderRun, mapped: Mapped, account: CreditInfo) {
   const order = current(o);
   const amount = patched('credit-on-store-total') ? chargedTotal(order) : orderTotal(order);
-  const assessment = assessCredit(account, amount, rulesOf(o), order.currency);
+  // An order the store was paid for at checkout takes no credit (domain/credit-exposure.ts).
+  const paidAtCheckout = patched('paid-orders-take-no-credit') && !onAccount(order.financialStatus);
+  const assessment = assessCredit(account, amount, rulesOf(o), order.currency, { paidAtCheckout });
   if (assessment.outcome === 'clear') return;
   const kind = assessment.outcome === 'creditHold' ? 'order.creditHold' : 'order.firstOrder';
   const d = await awaitApproval(o, kind, `Order ${order.orderNumber}: ${assessment.reason}`, {
