@@ -135,7 +135,10 @@ export function createStoreCatalogActivities(deps: StoreCatalogDeps) {
       }
       const product = plan.product;
       const record = records.get(root);
-      let target: StoreProductRef | null = record ?? null;
+      // A forced write sets every catalog metafield again, whatever was written last.
+      let target: StoreProductRef | null = record
+        ? { ...record, ...(opts.force ? { metafields: undefined } : {}) }
+        : null;
       if (!target) {
         const found = product.variants.flatMap((v) =>
           inStore.has(v.sku) ? [{ sku: v.sku, ...inStore.get(v.sku)! }] : [],

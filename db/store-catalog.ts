@@ -1,4 +1,4 @@
-import type { StoreProductRef } from '../domain/catalog';
+import type { StoreProductRef, WrittenMetafields } from '../domain/catalog';
 import type { Db, DbClient } from './pool';
 
 type Queryable = Db | DbClient;
@@ -21,8 +21,9 @@ export function storeCatalogRepository(db: Db) {
         variants: { sku: string; variantId: string }[];
         status: string;
         input_hash: string | null;
+        metafields: WrittenMetafields | null;
       }>(
-        'SELECT erp_sku, product_id, handle, variants, status, input_hash FROM store_products WHERE store = $1 AND erp_sku = ANY($2::text[])',
+        'SELECT erp_sku, product_id, handle, variants, status, input_hash, metafields FROM store_products WHERE store = $1 AND erp_sku = ANY($2::text[])',
         [store, erpSkus],
       );
       return new Map(
@@ -35,6 +36,7 @@ export function storeCatalogRepository(db: Db) {
             variants: r.variants,
             status: r.status,
             inputHash: r.input_hash,
+            ...(r.metafields ? { metafields: r.metafields } : {}),
           },
         ]),
       );
@@ -48,10 +50,11 @@ export function storeCatalogRepository(db: Db) {
         record.erpSku,
       ]);
       await q.query(
-        `INSERT INTO store_products (store, erp_sku, product_id, handle, variants, status, input_hash, pushed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+        `INSERT INTO store_products (store, erp_sku, product_id, handle, variants, status, input_hash, metafields, pushed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
          ON CONFLICT (store, erp_sku) DO UPDATE SET product_id = EXCLUDED.product_id, handle = EXCLUDED.handle,
-           variants = EXCLUDED.variants, status = EXCLUDED.status, input_hash = EXCLUDED.input_hash, pushed_at = now()`,
+           variants = EXCLUDED.variants, status = EXCLUDED.status, input_hash = EXCLUDED.input_hash,
+           metafields = EXCLUDED.metafields, pushed_at = now()`,
         [
           store,
           record.erpSku,
@@ -60,6 +63,7 @@ export function storeCatalogRepository(db: Db) {
           JSON.stringify(record.variants),
           record.status,
           record.inputHash,
+          record.metafields ? JSON.stringify(record.metafields) : null,
         ],
       );
     },

@@ -20,6 +20,25 @@ export type CatalogRules = z.infer<typeof CatalogRules>;
 
 /** Metafield namespace of everything the catalog sync writes on products and variants. */
 export const CATALOG_NAMESPACE = 'erp';
+/**
+ * The metafield keys (namespace `erp`) the catalog sync owns: written from the item master and removed
+ * when the item no longer has the fact. Any other metafield on a product or variant, in this namespace
+ * or another (a merchant's, another app's, the inventory sync's expected dates), is never touched by it.
+ */
+export const CATALOG_METAFIELD_KEYS = [
+  'item',
+  'hazmat',
+  'un_number',
+  'hazard_class',
+  'serialized',
+  'length',
+  'width',
+  'height',
+  'drop_ship',
+  'special_order',
+  'lead_time_days',
+  'discontinued',
+] as const;
 /** Shopify's limits: options per product, tags per product, and the variants of one synchronous productSet. */
 export const STORE_LIMITS = { options: 3, tags: 250, variants: 100 } as const;
 
@@ -288,11 +307,80 @@ export function planProduct(
   return { ok: true, product };
 }
 
+/**
+ * The catalog's metafields as last written on one product, by owner (`product`, or a variant's store
+ * SKU): `namespace.key` → `type:value`.
+ */
+export type WrittenMetafields = Record<string, Record<string, string>>;
+
 /** Where a store product stands: its id, handle and the variant id of each SKU. */
 export interface StoreProductRef {
   productId: string;
   handle: string;
   variants: { sku: string; variantId: string }[];
+  /** The catalog's metafields as last written (absent: not known, e.g. a product taken over). */
+  metafields?: WrittenMetafields;
+}
+
+export interface MetafieldWrite extends StoreMetafield {
+  ownerId: string;
+}
+export interface MetafieldRemoval {
+  ownerId: string;
+  namespace: string;
+  key: string;
+}
+
+/** The owner key of a product's own metafields in {@link WrittenMetafields}. */
+export const PRODUCT_OWNER = 'product';
+
+/**
+ * The metafield writes that bring a product's catalog metafields to `input`'s, given where the
+ * product and its variants are (`ref`) and what was written last (`previous`; unknown for a product
+ * taken over, or for a variant new to it): a metafield is set when its value differs from the last
+ * write, and a catalog-owned key written before (or, when that is unknown, any catalog-owned key)
+ * that the input no longer has is removed. `fresh` says the product was just created, so it has no
+ * metafields to remove. Metafields the catalog does not own are never in either list.
+ */
+export function metafieldChanges(
+  input: StoreProductInput,
+  ref: Pick<StoreProductRef, 'productId' | 'variants'>,
+  previous: WrittenMetafields | undefined,
+  fresh: boolean,
+): { set: MetafieldWrite[]; remove: MetafieldRemoval[]; written: WrittenMetafields } {
+  const set: MetafieldWrite[] = [];
+  const remove: MetafieldRemoval[] = [];
+  const written: WrittenMetafields = {};
+  const variantIds = new Map(ref.variants.map((v) => [v.sku, v.variantId]));
+  const owners: { owner: string; ownerId: string | undefined; metafields: StoreMetafield[] }[] = [
+    { owner: PRODUCT_OWNER, ownerId: ref.productId, metafields: input.metafields },
+    ...input.variants.map((v) => ({
+      owner: v.sku,
+      ownerId: variantIds.get(v.sku),
+      metafields: v.metafields,
+    })),
+  ];
+  for (const { owner, ownerId, metafields } of owners) {
+    if (!ownerId) continue;
+    const before = previous?.[owner];
+    const now: Record<string, string> = {};
+    for (const m of metafields) {
+      const name = `${m.namespace}.${m.key}`;
+      now[name] = `${m.type}:${m.value}`;
+      if (before?.[name] !== now[name]) set.push({ ownerId, ...m });
+    }
+    written[owner] = now;
+    if (fresh) continue;
+    const stale = before
+      ? Object.keys(before)
+      : CATALOG_METAFIELD_KEYS.map((k) => `${CATALOG_NAMESPACE}.${k}`);
+    for (const name of stale)
+      if (!(name in now)) {
+        const dot = name.indexOf('.');
+        remove.push({ ownerId, namespace: name.slice(0, dot), key: name.slice(dot + 1) });
+      }
+  }
+  return { set, remove, written };
 }
 
 /** The store's product catalog as the catalog sync writes it (connectors/shopify ShopifyCatalog). */
@@ -302,7 +390,8 @@ export interface StoreCatalogPort {
   /**
    * Writes the whole product (an idempotent upsert): onto `target` when the product is known, else by
    * the input's handle, so a retried write finds the product the first one made. Variants keep their
-   * ids through `target.variants`.
+   * ids through `target.variants`. The catalog's metafields are written beside the product, changed
+   * ones only (against `target.metafields`), so the product's other metafields stay as they are.
    */
   setProduct(input: StoreProductInput, target: StoreProductRef | null): Promise<StoreProductRef>;
   /** Publishes a new product on the store's sales channels. */

@@ -1,10 +1,21 @@
-import type { StoreCatalogPort, StoreProductInput, StoreProductRef } from '../../domain/catalog';
+import {
+  metafieldChanges,
+  type MetafieldRemoval,
+  type MetafieldWrite,
+  type StoreCatalogPort,
+  type StoreProductInput,
+  type StoreProductRef,
+} from '../../domain/catalog';
 import type { ShopifyAdminClient } from './client';
 import { ShopifyUserError, type ShopifyUserErrorDetail } from './errors';
 import { inParallel } from './storefront';
 
 /** SKUs looked up per productVariants query (Shopify's page maximum). */
 const SKU_BATCH = 250;
+/** Metafields per metafieldsSet call (Shopify's maximum). */
+const METAFIELDS_SET_BATCH = 25;
+/** Metafield identifiers per metafieldsDelete call (Shopify's input array maximum). */
+const METAFIELDS_DELETE_BATCH = 250;
 
 interface SetResult {
   productSet: {
@@ -26,8 +37,12 @@ const PRODUCT_SET = `mutation ProductSet($input: ProductSetInput!, $identifier: 
 
 /**
  * The store's catalog through the Admin GraphQL API: `productSet` writes a whole product in one call
- * (title, description, type, tags, status, options, variants with price, weight and inventory policy,
- * metafields) and is an upsert by identifier, so the same write twice leaves one product.
+ * (title, description, type, tags, status, options, variants with price, weight and inventory policy)
+ * and is an upsert by identifier, so the same write twice leaves one product. It carries no metafields:
+ * productSet replaces a product's (and each variant's) whole metafield list with the one it is given,
+ * which would delete every metafield a merchant, another app or another Quayside flow set. The
+ * catalog's own metafields go with `metafieldsSet` (25 a call, atomic per call), changed ones only,
+ * and the catalog-owned keys an item no longer has with `metafieldsDelete`.
  */
 export class ShopifyCatalog implements StoreCatalogPort {
   private publications?: string[];
@@ -64,7 +79,6 @@ export class ShopifyCatalog implements StoreCatalogPort {
       productType: input.productType,
       tags: input.tags,
       status: input.status,
-      metafields: input.metafields,
       productOptions: input.options.map((o, i) => ({
         name: o.name,
         position: i + 1,
@@ -82,7 +96,6 @@ export class ShopifyCatalog implements StoreCatalogPort {
           requiresShipping: true,
           ...(v.weight ? { measurement: { weight: v.weight } } : {}),
         },
-        metafields: v.metafields,
       })),
     };
     // A known product is written by its id (its handle stays as the merchant may have changed it);
@@ -100,11 +113,44 @@ export class ShopifyCatalog implements StoreCatalogPort {
     });
     const r = data.productSet;
     if (r.userErrors.length || !r.product) throw new ShopifyUserError('productSet', r.userErrors);
-    return {
+    const ref: StoreProductRef = {
       productId: r.product.id,
       handle: r.product.handle,
       variants: r.product.variants.nodes.flatMap((v) => (v.sku ? [{ sku: v.sku, variantId: v.id }] : [])),
     };
+    // Written onto a product it did not know (or by a retry of a write whose record was not saved):
+    // what it wrote before is unknown, so every metafield is set again.
+    const known = target && target.productId === ref.productId ? target.metafields : undefined;
+    const changes = metafieldChanges(input, ref, known, !target);
+    await this.setMetafields(changes.set);
+    await this.deleteMetafields(changes.remove);
+    return { ...ref, metafields: changes.written };
+  }
+
+  private async setMetafields(list: MetafieldWrite[]): Promise<void> {
+    for (let i = 0; i < list.length; i += METAFIELDS_SET_BATCH) {
+      const data = await this.client.request<{
+        metafieldsSet: { userErrors: ShopifyUserErrorDetail[] };
+      }>(
+        `mutation CatalogMetafields($metafields: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $metafields) { metafields { key } userErrors { field message code } } }`,
+        { metafields: list.slice(i, i + METAFIELDS_SET_BATCH) },
+      );
+      if (data.metafieldsSet.userErrors.length)
+        throw new ShopifyUserError('metafieldsSet', data.metafieldsSet.userErrors);
+    }
+  }
+
+  private async deleteMetafields(list: MetafieldRemoval[]): Promise<void> {
+    for (let i = 0; i < list.length; i += METAFIELDS_DELETE_BATCH) {
+      const data = await this.client.request<{
+        metafieldsDelete: { userErrors: ShopifyUserErrorDetail[] };
+      }>(
+        `mutation CatalogMetafieldsDelete($metafields: [MetafieldIdentifierInput!]!) { metafieldsDelete(metafields: $metafields) { deletedMetafields { key } userErrors { field message } } }`,
+        { metafields: list.slice(i, i + METAFIELDS_DELETE_BATCH) },
+      );
+      if (data.metafieldsDelete.userErrors.length)
+        throw new ShopifyUserError('metafieldsDelete', data.metafieldsDelete.userErrors);
+    }
   }
 
   async publish(productId: string): Promise<void> {

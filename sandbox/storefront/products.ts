@@ -383,6 +383,10 @@ function measure(v: string, units: string[]): boolean {
   }
 }
 
+/** Whether a value is valid for a metafield type (types the sandbox does not know are taken as given). */
+export const validMetafieldValue = (type: string, value: string): boolean =>
+  METAFIELD_TYPES[type]?.(value) ?? true;
+
 function checkMetafields(list: Args[] | undefined, path: string[]): SetError[] {
   const errors: SetError[] = [];
   const seen = new Set<string>();

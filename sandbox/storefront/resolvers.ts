@@ -5,7 +5,13 @@ import { connection, sqlConnection, searchWhere, type SearchField } from './conn
 import { gid, idOf, type StoreDb } from './db';
 import { companyLocationExtras, createCompaniesRoot, locationExternalIdTaken } from './companies';
 import { createPricingRoot } from './pricing';
-import { createProductsRoot, inventoryItemExtras, productExtras, variantExtras } from './products';
+import {
+  createProductsRoot,
+  inventoryItemExtras,
+  productExtras,
+  validMetafieldValue,
+  variantExtras,
+} from './products';
 import { returnLineItemNodes } from './returns';
 import { customerJson, orderJson, refundJson, returnJson } from './rest';
 import type { JobRunner } from './jobs';
@@ -118,6 +124,8 @@ export function searchTerms(query: string | undefined): { field: string; value: 
 }
 
 const transaction = withTransaction;
+/** Rolls a metafieldsSet back: Shopify sets all of its metafields or none. */
+class MetafieldsRefused extends Error {}
 
 /** The key of an `@idempotent(key:)` directive on the resolved mutation field. */
 function idempotencyKey(info: GraphQLResolveInfo): string | undefined {
@@ -912,10 +920,12 @@ export function createRootValue(ctx: ResolverContext) {
       return { order: await orderById(o.id), userErrors: [] };
     },
 
+    // As on Shopify: at most 25 per call, every value checked against its type, atomic (one error
+    // and nothing is set), each metafield named by owner, namespace and key upserted; the owner's
+    // other metafields are left as they are.
     metafieldsSet: async ({ metafields }: Args) => {
-      const errors: UserError[] = [];
-      const out: Row[] = [];
-      if ((metafields as Args[]).length > 25)
+      const list = metafields as Args[];
+      if (list.length > 25)
         return {
           metafields: null,
           userErrors: [
@@ -926,18 +936,47 @@ export function createRootValue(ctx: ResolverContext) {
             ),
           ],
         };
-      await transaction(db, async (c) => {
-        for (const [i, m] of (metafields as Args[]).entries()) {
+      const errors: UserError[] = [];
+      const seen = new Set<string>();
+      for (const [i, m] of list.entries()) {
+        const at = ['metafields', String(i)];
+        const name = `${m.ownerId}|${m.namespace}.${m.key}`;
+        if (seen.has(name)) errors.push(userError([...at, 'key'], 'Metafield is given twice.', 'TAKEN'));
+        seen.add(name);
+        if (m.type && !validMetafieldValue(String(m.type), String(m.value)))
+          errors.push(
+            userError([...at, 'value'], `Value is invalid for a ${m.type} metafield.`, 'INVALID_VALUE'),
+          );
+      }
+      if (errors.length) return { metafields: null, userErrors: errors };
+      const out = await transaction(db, async (c) => {
+        const set: Row[] = [];
+        for (const [i, m] of list.entries()) {
           const owner = idOf(m.ownerId);
-          if (!owner) {
+          const exists = owner
+            ? await one(
+                c,
+                `SELECT 1 FROM products WHERE id = $1 UNION ALL SELECT 1 FROM variants WHERE id = $1
+                 UNION ALL SELECT 1 FROM orders WHERE id = $1 UNION ALL SELECT 1 FROM customers WHERE id = $1
+                 UNION ALL SELECT 1 FROM companies WHERE id = $1 UNION ALL SELECT 1 FROM company_locations WHERE id = $1
+                 LIMIT 1`,
+                [owner],
+              )
+            : undefined;
+          if (!exists) {
             errors.push(userError(['metafields', String(i), 'ownerId'], 'Owner does not exist.', 'INVALID'));
             continue;
           }
-          await upsertMetafields(c, owner, [m]);
-          out.push(metafieldNode({ owner_id: owner, ...m }));
+          await upsertMetafields(c, owner!, [m]);
+          set.push(metafieldNode({ owner_id: owner, ...m }));
         }
+        if (errors.length) throw new MetafieldsRefused();
+        return set;
+      }).catch((err: unknown) => {
+        if (err instanceof MetafieldsRefused) return null;
+        throw err;
       });
-      return { metafields: errors.length ? null : out, userErrors: errors };
+      return { metafields: out, userErrors: errors };
     },
 
     job: async ({ id }: Args) => {

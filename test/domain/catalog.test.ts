@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { familyOf, handleFor, planProduct, type CatalogRules } from '../../domain/catalog';
+import { familyOf, handleFor, metafieldChanges, planProduct, type CatalogRules } from '../../domain/catalog';
 import type { ErpItem, ErpItemMaster } from '../../domain/erp';
 
 const rules: CatalogRules = { discontinuedStatus: 'ARCHIVED' };
@@ -124,5 +124,54 @@ describe('ERP items as store products', () => {
     expect(handleFor('A/1')).toMatch(/^a-1-[0-9a-f]{8}$/);
     expect(handleFor('A 1')).not.toBe(handleFor('A/1'));
     expect(handleFor('A/1')).toBe(handleFor('A/1'));
+  });
+
+  it('writes only the catalog metafields that changed, and removes only catalog keys the item lost', () => {
+    const plan = (hazmat: boolean) => {
+      const p = planProduct(
+        item('P9', { hazmatId: 'UN1263', hazmatClass: '3' }, { hazmat }),
+        [],
+        (s) => `S-${s}`,
+        rules,
+      );
+      if (!p.ok) throw new Error(p.reason);
+      return p.product;
+    };
+    const ref = {
+      productId: 'gid://shopify/Product/1',
+      variants: [{ sku: 'S-P9', variantId: 'gid://shopify/ProductVariant/2' }],
+    };
+    // A new product: every metafield set, nothing to remove.
+    const first = metafieldChanges(plan(true), ref, undefined, true);
+    expect(first.set.map((m) => `${m.ownerId.split('/')[3]}:${m.key}=${m.value}`)).toEqual([
+      'Product:item=P9',
+      'Product:hazmat=true',
+      'Product:un_number=UN1263',
+      'Product:hazard_class=3',
+      'ProductVariant:item=P9',
+      'ProductVariant:hazmat=true',
+      'ProductVariant:un_number=UN1263',
+      'ProductVariant:hazard_class=3',
+    ]);
+    expect(first.remove).toEqual([]);
+    // The same again: nothing to write.
+    const again = metafieldChanges(plan(true), ref, first.written, false);
+    expect(again.set).toEqual([]);
+    expect(again.remove).toEqual([]);
+    // No longer hazmat: the flag changes, the UN number and class go; nothing else is named.
+    const lost = metafieldChanges(plan(false), ref, first.written, false);
+    expect(lost.set.map((m) => `${m.key}=${m.value}`)).toEqual(['hazmat=false', 'hazmat=false']);
+    expect(lost.remove.map((m) => `${m.namespace}.${m.key}`)).toEqual([
+      'erp.un_number',
+      'erp.hazard_class',
+      'erp.un_number',
+      'erp.hazard_class',
+    ]);
+    // A product taken over (what it had is unknown): all set, and only catalog-owned keys it lacks removed.
+    const taken = metafieldChanges(plan(false), ref, undefined, false);
+    expect(taken.set).toHaveLength(4);
+    expect(new Set(taken.remove.map((m) => m.namespace))).toEqual(new Set(['erp']));
+    expect(taken.remove.map((m) => m.key)).not.toContain('expected_date');
+    expect(taken.remove.map((m) => m.key)).toContain('un_number');
   });
 });

@@ -195,6 +195,112 @@ describe('sandbox store conformance: productSet and the product model', () => {
     expect(gone.data!.productVariant).toBeNull();
   });
 
+  it('leaves metafields alone when productSet omits them; metafieldsSet upserts beside the others, 25 at most, all or nothing', async () => {
+    const p = (await set(shirt(['M8', 'M10']), { handle })).product!;
+    const MFSET = `mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { metafields { key value } userErrors { field message code } } }`;
+    type MfAnswer = { metafieldsSet: { metafields: { key: string }[] | null; userErrors: UserError[] } };
+    const merchant = await gql<MfAnswer>(MFSET, {
+      m: [
+        {
+          ownerId: p.id,
+          namespace: 'custom',
+          key: 'care',
+          type: 'single_line_text_field',
+          value: 'Oil lightly',
+        },
+      ],
+    });
+    expect(merchant.data!.metafieldsSet.userErrors).toEqual([]);
+    // A later productSet without `metafields` keeps every metafield, the merchant's included.
+    const { metafields: _omit, ...noMetafields } = shirt(['M8', 'M10']);
+    const r = await set({ ...noMetafields, title: `Hex bolt ${run} (new)` }, { handle });
+    expect(r.userErrors).toEqual([]);
+    expect(r.product!.metafields.nodes.map((m) => `${m.namespace}.${m.key}`).sort()).toEqual([
+      'compliance.hazmat',
+      'compliance.length',
+      'custom.care',
+    ]);
+    // metafieldsSet changes one and adds one; the others stay.
+    const ok = await gql<MfAnswer>(MFSET, {
+      m: [
+        { ownerId: p.id, namespace: 'compliance', key: 'hazmat', type: 'boolean', value: 'true' },
+        {
+          ownerId: p.variants.nodes[0]!.id,
+          namespace: 'erp',
+          key: 'expected_date',
+          type: 'date',
+          value: '2026-12-24',
+        },
+      ],
+    });
+    expect(ok.data!.metafieldsSet.userErrors).toEqual([]);
+    // One bad value (or a 26th metafield) and nothing of the call is set.
+    const bad = await gql<MfAnswer>(MFSET, {
+      m: [
+        {
+          ownerId: p.id,
+          namespace: 'custom',
+          key: 'care',
+          type: 'single_line_text_field',
+          value: 'Keep dry',
+        },
+        { ownerId: p.id, namespace: 'compliance', key: 'hazmat', type: 'boolean', value: 'maybe' },
+      ],
+    });
+    expect(bad.data!.metafieldsSet.metafields).toBeNull();
+    expect(bad.data!.metafieldsSet.userErrors.map((e) => e.field)).toEqual([['metafields', '1', 'value']]);
+    const missingOwner = await gql<MfAnswer>(MFSET, {
+      m: [
+        {
+          ownerId: p.id,
+          namespace: 'custom',
+          key: 'care',
+          type: 'single_line_text_field',
+          value: 'Keep dry',
+        },
+        {
+          ownerId: 'gid://shopify/Product/1',
+          namespace: 'custom',
+          key: 'care',
+          type: 'single_line_text_field',
+          value: 'x',
+        },
+      ],
+    });
+    expect(missingOwner.data!.metafieldsSet.userErrors.map((e) => e.field)).toEqual([
+      ['metafields', '1', 'ownerId'],
+    ]);
+    const tooMany = await gql<MfAnswer>(MFSET, {
+      m: Array.from({ length: 26 }, (_, i) => ({
+        ownerId: p.id,
+        namespace: 'custom',
+        key: `k${i}`,
+        type: 'single_line_text_field',
+        value: 'v',
+      })),
+    });
+    expect(tooMany.data!.metafieldsSet.userErrors.map((e) => e.code)).toEqual(['LESS_THAN_OR_EQUAL_TO']);
+    const after = await gql<{ product: ProductView }>(`query($id: ID!) { product(id: $id) { ${PRODUCT} } }`, {
+      id: p.id,
+    });
+    expect(
+      Object.fromEntries(
+        after.data!.product.metafields.nodes.map((m) => [`${m.namespace}.${m.key}`, m.value]),
+      ),
+    ).toEqual({
+      'compliance.hazmat': 'true',
+      'compliance.length': '{"value":40,"unit":"mm"}',
+      'custom.care': 'Oil lightly',
+    });
+    const variant = await gql<{ productVariant: { metafield: { value: string } | null } }>(
+      `query($id: ID!) { productVariant(id: $id) { metafield(namespace: "erp", key: "expected_date") { value } } }`,
+      { id: p.variants.nodes[0]!.id },
+    );
+    expect(variant.data!.productVariant.metafield).toEqual({ value: '2026-12-24' });
+    // Restore the title the later tests expect.
+    await set({ handle, title: `Hex bolt ${run}` }, { handle });
+  });
+
   it('archives by status and finds the product by its identifier', async () => {
     const r = await set({ handle, status: 'ARCHIVED' }, { handle });
     expect(r.userErrors).toEqual([]);

@@ -263,7 +263,15 @@ describe('the ERP as product master: ERP items become store products', () => {
       expect(archived.id).toBe(product.id);
       expect(await productCount()).toBe(count);
 
-      const status = await handle.query(storeCatalogStatusQuery);
+      // The page that archived it is counted once its activity returns (its metafields are written after the product).
+      const status = await eventually(
+        async () => {
+          const s = await handle.query(storeCatalogStatusQuery);
+          return s.retired > 0 ? s : undefined;
+        },
+        'the retirement counted',
+        30_000,
+      );
       expect(status).toMatchObject({ created: 2, retired: 1, failed: 0 });
       await handle.terminate('test finished');
     });
@@ -295,5 +303,79 @@ describe('the ERP as product master: ERP items become store products', () => {
     const second = await resync(`sync:store-catalog-resync:${store}:2`);
     expect(second).toMatchObject({ created: 0, updated: 0, failed: 0 });
     expect(second.unchanged).toBeGreaterThan(SKUS - 1);
+  });
+
+  it('writes only its own metafields: a merchant’s, another app’s and the expected dates stay through its writes', async () => {
+    const taskQueue = uniqueTaskQueue('catalog-metafields');
+    const resync = (n: number) =>
+      withWorker({ taskQueue, activities, workflowsPath }, () =>
+        client.workflow.execute(storeCatalogSync, {
+          taskQueue,
+          workflowId: `sync:store-catalog-mf:${store}:${n}`,
+          args: [{ store, pageSize: 50, pollIntervalSeconds: 1, fullResync: true, once: true }],
+        }),
+      );
+    const variantMeta = async (sku: string) => {
+      const d = await shop.client.request<{
+        productVariants: {
+          nodes: { id: string; metafields: { nodes: { namespace: string; key: string; value: string }[] } }[];
+        };
+      }>(
+        `query($q: String!) { productVariants(first: 1, query: $q) { nodes { id metafields(first: 30) { nodes { namespace key value } } } } }`,
+        { q: `sku:${sku}` },
+      );
+      const v = d.productVariants.nodes[0]!;
+      return {
+        id: v.id,
+        meta: Object.fromEntries(v.metafields.nodes.map((m) => [`${m.namespace}.${m.key}`, m.value])),
+      };
+    };
+    await editItem('P3', { hazmat: true, hazmatId: 'UN1263', hazmatClass: '3' });
+    await resync(1);
+    const before = (await productWithSku('PROD-3'))!;
+    expect(meta(before)).toMatchObject({ 'erp.hazmat': 'true', 'erp.un_number': 'UN1263' });
+
+    // A merchant notes care instructions, a reviews app rates the variant, and the inventory sync
+    // gives the variant its expected date: none of them the catalog's.
+    const variant = await variantMeta('PROD-3');
+    const set = await shop.client.request<{ metafieldsSet: { userErrors: unknown[] } }>(
+      `mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { field message } } }`,
+      {
+        m: [
+          {
+            ownerId: before.id,
+            namespace: 'custom',
+            key: 'care',
+            type: 'single_line_text_field',
+            value: 'Keep sealed',
+          },
+          { ownerId: variant.id, namespace: 'reviews', key: 'rating', type: 'number_decimal', value: '4.5' },
+          { ownerId: variant.id, namespace: 'erp', key: 'expected_date', type: 'date', value: '2026-12-24' },
+        ],
+      },
+    );
+    expect(set.metafieldsSet.userErrors).toEqual([]);
+
+    // The item stops being hazmat and is renamed in the ERP; the catalog writes the product again.
+    await editItem('P3', { hazmat: false, displayName: `Renamed item ${tag}` });
+    const second = await resync(2);
+    expect(second).toMatchObject({ updated: 1, failed: 0 });
+    const after = (await productWithSku('PROD-3'))!;
+    expect(after.id).toBe(before.id);
+    expect(after.title).toBe(`Renamed item ${tag}`);
+    expect(meta(after)).toMatchObject({
+      'erp.item': 'P3',
+      'erp.hazmat': 'false',
+      'custom.care': 'Keep sealed',
+    });
+    // A fact the item lost is removed (the catalog's own key), nothing else.
+    expect(meta(after)).not.toHaveProperty('erp.un_number');
+    expect((await variantMeta('PROD-3')).meta).toMatchObject({
+      'erp.item': 'P3',
+      'erp.hazmat': 'false',
+      'reviews.rating': '4.5',
+      'erp.expected_date': '2026-12-24',
+    });
+    expect((await variantMeta('PROD-3')).meta).not.toHaveProperty('erp.un_number');
   });
 });
