@@ -21,7 +21,7 @@ import {
   type StoreProductRef,
 } from '../domain/catalog';
 import type { ErpCatalogFeed, ErpItem, ErpPort } from '../domain/erp';
-import { DEFAULT_RULES } from '../domain/rules';
+import { DEFAULT_RULES } from '../domain/schemas/rules';
 
 export type { CatalogPushResult } from '../domain/catalog';
 

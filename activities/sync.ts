@@ -13,11 +13,11 @@ import {
   visibilityChange,
   type InventoryRules,
 } from '../domain/inventory';
-import { DEFAULT_RULES } from '../domain/rules';
 import type { InventoryQuantity, StorefrontPort } from '../domain/storefront';
 import { flowSnapshot } from '../db/flow-switches';
 import type { FlowSnapshot } from '../domain/flow-switches';
 import { flowGate, type FlowGate } from './flows';
+import { DEFAULT_RULES } from '../domain/schemas/rules';
 
 export interface SyncActivityDeps {
   db: Db;

@@ -1,6 +1,7 @@
-import { FlowSwitches, flowChanges, type FlowChange, type FlowSnapshot } from '../domain/flow-switches';
+import { flowChanges, type FlowChange, type FlowSnapshot } from '../domain/flow-switches';
 import { versionedConfig } from './config-versions';
 import type { Db, DbClient } from './pool';
+import { FlowSwitches } from '../domain/schemas/flow-switches';
 
 /** One store's flow switches, kept like the business rules: validated, each save a version with who and why. */
 export const flowSwitchesConfig = (store: string) => versionedConfig(`flow-switches:${store}`, FlowSwitches);

@@ -1,6 +1,6 @@
-import { CustomerApprovalPolicy } from '../domain/customer-rules';
-import { ReturnPolicy } from '../domain/return-rules';
 import type { Db } from './pool';
+import { CustomerApprovalPolicy } from '../domain/schemas/customer-rules';
+import { ReturnPolicy } from '../domain/schemas/return-rules';
 
 const SCHEMAS = { return: ReturnPolicy, customer: CustomerApprovalPolicy } as const;
 type Process = keyof typeof SCHEMAS;

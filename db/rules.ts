@@ -1,5 +1,6 @@
-import { BusinessRules, DEFAULT_RULES, type BusinessRulesInput, type RulesSnapshot } from '../domain/rules';
+import type { BusinessRulesInput, RulesSnapshot } from '../domain/rules';
 import { withTransaction, type Db } from './pool';
+import { BusinessRules, DEFAULT_RULES } from '../domain/schemas/rules';
 
 export const ORDER_RULES = 'orders';
 

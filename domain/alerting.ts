@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DurationText } from './duration';
+import { DurationText } from './schemas/formats';
 
 export const AlertSeverity = z.enum(['info', 'warning', 'critical']);
 export type AlertSeverity = z.infer<typeof AlertSeverity>;

@@ -1,5 +1,8 @@
-import { z } from 'zod';
-import { Money, MoneyText } from './money';
+import { Money } from './money';
+import type { ApprovalKind, Decision } from './schemas/approvals';
+
+/** An approval's kind and an approver's decision; their zod schemas are in schemas/approvals.ts. */
+export type { ApprovalKind, Decision } from './schemas/approvals';
 
 /**
  * Human decisions are Temporal Updates named `decide` on every workflow that waits for one, with a
@@ -8,26 +11,6 @@ import { Money, MoneyText } from './money';
  */
 export const DECIDE_UPDATE = 'decide';
 export const PENDING_APPROVAL_QUERY = 'pendingApproval';
-
-export const ApprovalKind = z.enum([
-  'order.creditHold',
-  'order.firstOrder',
-  'order.priceMismatch',
-  'return',
-  'customer',
-]);
-export type ApprovalKind = z.infer<typeof ApprovalKind>;
-
-export const Decision = z.object({
-  outcome: z.enum(['approve', 'reject', 'adjust', 'requestInfo']),
-  reason: z.string().max(2000).optional(),
-  /** For `adjust` or an approval that sets terms: new credit limit, terms, price level, amount. */
-  creditLimit: MoneyText.optional(),
-  terms: z.string().optional(),
-  priceLevel: z.string().optional(),
-  amount: MoneyText.optional(),
-});
-export type Decision = z.infer<typeof Decision>;
 
 export interface DecisionInput extends Decision {
   /** Which pending approval this decides; a stale id is rejected by the update validator. */

@@ -1,5 +1,8 @@
-import { z } from 'zod';
 import type { ErpItem, ErpItemMaster, LengthUnit, WeightUnit } from './erp';
+import type { CatalogRules } from './schemas/catalog';
+
+/** The catalog sync's rules; their zod schema is in schemas/catalog.ts. */
+export type { CatalogRules } from './schemas/catalog';
 
 /**
  * The ERP as product master: how an ERP item (or a matrix family) becomes one store product. A plain
@@ -8,15 +11,6 @@ import type { ErpItem, ErpItemMaster, LengthUnit, WeightUnit } from './erp';
  * categories (the product type), search keywords (tags) and compliance flags (metafields the theme can
  * show) all come from the ERP. Inactive or discontinued items are archived (or drafted), never deleted.
  */
-
-/** The catalog sync's rules, edited as data with the other business rules. */
-export const CatalogRules = z
-  .object({
-    /** The store status of a discontinued or inactive item's product: hidden from buyers, kept with its history. */
-    discontinuedStatus: z.enum(['ARCHIVED', 'DRAFT']).default('ARCHIVED'),
-  })
-  .prefault({});
-export type CatalogRules = z.infer<typeof CatalogRules>;
 
 /** Metafield namespace of everything the catalog sync writes on products and variants. */
 export const CATALOG_NAMESPACE = 'erp';

@@ -1,35 +1,4 @@
-import { z } from 'zod';
-import { MoneyText } from './money';
-import { Address } from './order';
+/** A new B2B customer as the storefront sends it; the zod schemas are in schemas/customer.ts. */
+export type { CustomerApplication, StorefrontCustomerEvent } from './schemas/customer';
 
-/** A new B2B customer's application, from customers/create or the registration form. */
-export const CustomerApplication = z.object({
-  store: z.string().min(1),
-  customerId: z.string().min(1),
-  email: z.string().min(3),
-  firstName: z.string().optional(),
-  lastName: z.string().optional(),
-  companyName: z.string().optional(),
-  taxId: z.string().optional(),
-  taxExempt: z.boolean().default(false),
-  requestedTerms: z.string().optional(),
-  requestedCreditLimit: MoneyText.optional(),
-  parentErpCustomerId: z.string().optional(),
-  phone: z.string().optional(),
-  address: Address.optional(),
-  tags: z.array(z.string()).default([]),
-});
-export type CustomerApplication = z.infer<typeof CustomerApplication>;
-
-export const StorefrontCustomerEvent = z.object({
-  topic: z.enum(['customers/create', 'customers/update', 'registration']),
-  eventId: z.string().min(1),
-  triggeredAt: z.string(),
-  application: CustomerApplication,
-  /** The storefront's `updated_at` of the customer: a late delivery older than the last applied change is skipped. */
-  updatedAt: z.string().optional(),
-  /** The storefront verified the customer's email address (an ERP customer may be recognised by it). */
-  verifiedEmail: z.boolean().optional(),
-});
-export type StorefrontCustomerEvent = z.infer<typeof StorefrontCustomerEvent>;
 export const CUSTOMER_EVENT_SIGNAL = 'storefrontCustomerEvent';

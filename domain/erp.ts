@@ -1,5 +1,9 @@
-import { z } from 'zod';
-import { Money, MoneyText } from './money';
+import { Money } from './money';
+
+import type { ErpCustomer } from './schemas/erp';
+
+/** An ERP customer; its zod schema is in schemas/erp.ts. */
+export type { ErpCustomer } from './schemas/erp';
 
 /**
  * The ERP as Quayside sees it: canonical types in, canonical types out. NetSuite is the first
@@ -12,23 +16,6 @@ export interface Page<T> {
   nextCursor: string | null;
   hasMore: boolean;
 }
-
-export const ErpCustomer = z.object({
-  erpId: z.string(),
-  externalId: z.string().nullable(),
-  companyName: z.string(),
-  email: z.string().nullable(),
-  creditLimit: MoneyText.nullable(),
-  balance: MoneyText,
-  terms: z.string().nullable(),
-  priceLevel: z.string().nullable(),
-  taxExempt: z.boolean(),
-  /** The customer's tax registration / resale number (NetSuite `resaleNumber`), when the ERP reads it. */
-  taxId: z.string().nullable().optional(),
-  parentErpId: z.string().nullable(),
-  lastModified: z.string(),
-});
-export type ErpCustomer = z.infer<typeof ErpCustomer>;
 
 export interface ErpCustomerInput {
   /** Idempotency key: the storefront customer (or company) id. */

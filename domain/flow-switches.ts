@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * Per-flow switches, as data: each flow between the store and the ERP is on or off and, where
  * Quayside moves it both ways, one-way or two-way. A process snapshots the switches when it starts
@@ -38,24 +36,10 @@ export const FLOW_DIRECTIONS = {
   returns: ['both'],
 } as const satisfies Record<Flow, readonly [FlowDirection, ...FlowDirection[]]>;
 
-const Switch = <D extends readonly [FlowDirection, ...FlowDirection[]]>(directions: D) =>
-  z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      direction: z.enum(directions).default(directions[0]),
-    })
-    .prefault({});
-
-export const FlowSwitches = z.strictObject({
-  orders: Switch(FLOW_DIRECTIONS.orders),
-  fulfillments: Switch(FLOW_DIRECTIONS.fulfillments),
-  inventory: Switch(FLOW_DIRECTIONS.inventory),
-  prices: Switch(FLOW_DIRECTIONS.prices),
-  catalog: Switch(FLOW_DIRECTIONS.catalog),
-  customers: Switch(FLOW_DIRECTIONS.customers),
-  returns: Switch(FLOW_DIRECTIONS.returns),
-});
-export type FlowSwitches = z.infer<typeof FlowSwitches>;
+/** Each flow's switch: on or off, and the direction it runs (one of the flow's own). */
+export type FlowSwitches = {
+  [F in Flow]: { enabled: boolean; direction: (typeof FLOW_DIRECTIONS)[F][number] };
+};
 
 /** A snapshot a process carries: the switches and the version they came from. */
 export interface FlowSnapshot {

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * Quayside's one money type. Amounts are exact: integer minor units (a bigint) of one ISO 4217
  * currency, never floating point. They travel between systems as decimal strings ("89.99",
@@ -7,9 +5,13 @@ import { z } from 'zod';
  * number of decimals.
  */
 
-/** A decimal amount as it travels in payloads and configuration. */
-export const MoneyText = z.string().regex(/^-?\d+(\.\d{1,4})?$/, 'a decimal amount such as "89.99"');
-export type MoneyText = z.infer<typeof MoneyText>;
+/**
+ * A decimal amount as it travels in payloads and configuration ("89.99"); its validating schema is
+ * MoneyText in domain/schemas/formats.ts.
+ */
+export type MoneyText = string;
+/** What a MoneyText looks like. */
+export const MONEY_TEXT = /^-?\d+(\.\d{1,4})?$/;
 
 /** ISO 4217 currencies whose minor unit is not the cent. Every other code has 2 decimals. */
 const DECIMALS: Record<string, number> = {

@@ -1,81 +1,61 @@
-import { z } from 'zod';
-import { CatalogRules } from './catalog';
-import { DurationText } from './duration';
-import { InventoryRules } from './inventory';
-import { MoneyText } from './money';
+import type { BusinessRules, BusinessRulesInput } from './schemas/rules';
 
 /** Rule durations are read with the one duration parser (domain/duration.ts). */
-export { DurationText, durationMs } from './duration';
+export { durationMs, type DurationText } from './duration';
 
 /**
- * The order process's business rules. Integrators edit them as data (versioned and audited in
+ * The order process's business rules (schemas/rules.ts holds their zod schema, which validates
+ * them where they are edited and loaded). Integrators edit them as data (versioned and audited in
  * Postgres); each order workflow snapshots the version it started with, so a change never alters
  * an order already in flight.
  */
-export const BusinessRules = z.object({
-  credit: z
-    .object({
-      /** Hold an order when open balance + this order exceeds the ERP credit limit. */
-      checkEnabled: z.boolean().default(true),
-      /** Accept this much over the limit before holding (a courtesy margin). */
-      overLimitAllowance: MoneyText.default('0'),
-    })
-    .prefault({}),
-  firstOrder: z
-    .object({
-      /** A new customer's first order above this total waits for an approver. */
-      approvalAmount: MoneyText.default('5000.00'),
-    })
-    .prefault({}),
-  approval: z
-    .object({
-      /** Remind the approvers after this long without a decision. */
-      remindAfter: DurationText.default('4h'),
-      /** Escalate to the next level after this long (counted from the request). */
-      escalateAfter: DurationText.default('24h'),
-    })
-    .prefault({}),
-  backorder: z
-    .object({
-      /** Tell the buyer when a line is backordered and again when it is released. */
-      notifyBuyer: z.boolean().default(true),
-      /** How often a backorder re-reads the ERP line for replenishment. */
-      recheckEvery: DurationText.default('1h'),
-      /** Raise an alert for an operator when a backorder has waited this long. */
-      escalateAfter: DurationText.default('7d'),
-    })
-    .prefault({}),
-  price: z
-    .object({
-      /** Storefront unit prices may differ from the ERP's by this percentage before the order is parked. */
-      tolerancePercent: z.number().min(0).max(100).default(1),
-    })
-    .prefault({}),
-  warehouses: z
-    .object({
-      /** ERP locations in the order to ship from when stock allows more than one. */
-      priority: z.array(z.string().min(1)).min(1).default(['1', '2', '3']),
-    })
-    .prefault({}),
-  fulfillment: z
-    .object({
-      /** How often an open order re-reads its ERP sales order (new backorders, lines closed in the ERP). */
-      refreshEvery: DurationText.default('15m'),
-      /** Ask the storefront to e-mail the buyer about each shipment. */
-      notifyCustomer: z.boolean().default(true),
-    })
-    .prefault({}),
-  /** Safety stock and the stock threshold below which a product is hidden (domain/inventory.ts). */
-  inventory: InventoryRules,
-  /** What the catalog sync does with discontinued items (domain/catalog.ts). */
-  catalog: CatalogRules,
-});
-export type BusinessRules = z.infer<typeof BusinessRules>;
-export type BusinessRulesInput = z.input<typeof BusinessRules>;
-
-export const DEFAULT_RULES: BusinessRules = BusinessRules.parse({});
+export type { BusinessRules, BusinessRulesInput } from './schemas/rules';
 
 export interface RulesSnapshot {
   version: number;
   rules: BusinessRules;
+}
+
+/**
+ * Every rule's default: what `BusinessRules.parse({})` gives (test/orders/rule-defaults.test.ts
+ * holds the two equal). A plain constant, so workflow code can use it without the schema.
+ */
+export const RULE_DEFAULTS: BusinessRules = {
+  credit: { checkEnabled: true, overLimitAllowance: '0' },
+  firstOrder: { approvalAmount: '5000.00' },
+  approval: { remindAfter: '4h', escalateAfter: '24h' },
+  backorder: { notifyBuyer: true, recheckEvery: '1h', escalateAfter: '7d' },
+  price: { tolerancePercent: 1 },
+  warehouses: { priority: ['1', '2', '3'] },
+  fulfillment: { refreshEvery: '15m', notifyCustomer: true },
+  inventory: {
+    safetyStock: { default: 0, items: {}, categories: {} },
+    hideBelow: { default: 0, items: {}, categories: {} },
+  },
+  catalog: { discontinuedStatus: 'ARCHIVED' },
+};
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function withDefaults(given: unknown, defaults: unknown): unknown {
+  if (isRecord(defaults)) {
+    const fields = given === undefined ? {} : given;
+    if (!isRecord(fields)) return given;
+    // An object with named fields keeps only those (as the schema strips unknown keys); a record
+    // (defaults {}) keeps every key it is given.
+    const keys = Object.keys(defaults).length > 0 ? Object.keys(defaults) : Object.keys(fields);
+    return Object.fromEntries(keys.map((k) => [k, withDefaults(fields[k], defaults[k])]));
+  }
+  if (given !== undefined) return given;
+  return Array.isArray(defaults) ? [...(defaults as unknown[])] : defaults;
+}
+
+/**
+ * Rules given as input (already validated by whoever gave them), with every rule they leave out
+ * at its default: the same value `BusinessRules.parse` gives for valid input, without zod, for
+ * workflow code (an order started with its own rules).
+ */
+export function withRuleDefaults(input: BusinessRulesInput): BusinessRules {
+  return withDefaults(input, RULE_DEFAULTS) as BusinessRules;
 }

@@ -1,9 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { createPool } from '../db/pool';
 import { principalRepository, type Role } from '../db/principals';
-import { ApprovalKind } from '../domain/approvals';
-import { MoneyText } from '../domain/money';
 import { loadConfig } from '../platform/config';
+import { ApprovalKind } from '../domain/schemas/approvals';
+import { MoneyText } from '../domain/schemas/formats';
 
 const roles: Role[] = ['approver', 'operator', 'admin'];
 const list = (v: string) =>

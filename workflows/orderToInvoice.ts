@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, upsertSearchAttributes } from '@temporalio/workflow';
 import type { OrderStatus, OrderWorkflowInput } from '../domain/contracts/order';
 import { finalStep } from '../domain/order-ledger';
-import { BusinessRules } from '../domain/rules';
+import { withRuleDefaults } from '../domain/rules';
 import { SA } from '../domain/search-attributes';
 import { local } from './order/proxies';
 import { compensate, willUndo } from './order/compensate';
@@ -70,7 +70,7 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
 async function start(o: OrderRun) {
   const { input, status } = o;
   o.rules = input.rules
-    ? { version: -1, rules: BusinessRules.parse(input.rules) }
+    ? { version: -1, rules: withRuleDefaults(input.rules) }
     : await local.loadOrderRules.executeWithOptions({ summary: 'Snapshot the business rules' }, []);
   status.rulesVersion = o.rules.version < 0 ? null : o.rules.version;
   upsertSearchAttributes([

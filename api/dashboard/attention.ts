@@ -1,6 +1,6 @@
 import type { AttentionAction, AttentionGroup, AttentionItem } from '../../domain/attention';
-import { OrderField } from '../../domain/order';
 import { ago, historyLink, html, type PageContext, type SafeHtml, noticeView } from './html';
+import { OrderField } from '../../domain/schemas/order';
 
 /** Order fields an operator may correct, in words. */
 export const FIELD_WORDS: Record<OrderField, string> = {

@@ -2,10 +2,10 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/pool';
-import { Decision } from '../../domain/approvals';
 import { authenticate, principalOf } from '../auth';
 import { validate } from '../errors';
 import { approvalActions } from '../actions/approvals';
+import { Decision } from '../../domain/schemas/approvals';
 
 const Params = z.object({ id: z.string().min(1).max(400) });
 const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });

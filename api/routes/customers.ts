@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CustomerApplication, type StorefrontCustomerEvent } from '../../domain/customer';
+import type { StorefrontCustomerEvent } from '../../domain/customer';
 import {
   applicantInfoSignal,
   customerApprovalDelivery,
@@ -9,6 +9,7 @@ import {
 } from '../../domain/contracts';
 import { ApiError, validate } from '../errors';
 import { answerStatus, processRoutes, validateAddressed, type ProcessRouteDeps } from '../process';
+import { CustomerApplication } from '../../domain/schemas/customer';
 
 const Info = z
   .object({

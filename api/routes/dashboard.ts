@@ -21,7 +21,6 @@ import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
 import { attentionQueue } from '../../domain/attention';
 import { parseInventorySyncWorkflowId, stockChangedSignal } from '../../domain/contracts';
-import { OrderField } from '../../domain/order';
 import type { Logger } from '../../platform/logger';
 import { approvalActions } from '../actions/approvals';
 import { deadLetterActions } from '../actions/dead-letters';
@@ -38,6 +37,7 @@ import { historyView, KIND_WORDS, mappingsView } from '../dashboard/mappings';
 import { previewView, problemView, templateEditView, templateListView } from '../dashboard/templates';
 import { fromHtmx, html, page, type Notice, type PageContext, type SafeHtml } from '../dashboard/html';
 import { orderView } from '../dashboard/order';
+import { OrderField } from '../../domain/schemas/order';
 
 const ASSETS = {
   'htmx.min.js': { file: require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript' },

@@ -4,12 +4,10 @@ import type { Client } from '@temporalio/client';
 import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
-import { CanonicalOrder, type StorefrontOrderEvent } from '../../domain/order';
+import type { StorefrontOrderEvent } from '../../domain/order';
 import {
-  CancelRequest,
   ORDER_TASK_QUEUE,
   ORDER_WORKFLOW,
-  OrderFix,
   orderEventSignal,
   orderWorkflowId,
   taskQueue,
@@ -20,6 +18,8 @@ import { authenticate, principalOf, requireRole } from '../auth';
 import { processGone, validate } from '../errors';
 import { apiEvent, mayActFor } from '../process';
 import { startOnce } from '../../platform/temporal-client';
+import { CancelRequest, OrderFix } from '../../domain/schemas/order-requests';
+import { CanonicalOrder } from '../../domain/schemas/order';
 
 const OrderParams = z.object({
   id: z

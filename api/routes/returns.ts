@@ -6,10 +6,11 @@ import {
   returnStatusQuery,
   returnWorkflowId,
 } from '../../domain/contracts';
-import { ReturnRequest, type StorefrontReturnEvent } from '../../domain/returns';
+import type { StorefrontReturnEvent } from '../../domain/returns';
 import { principalOf } from '../auth';
 import { ApiError, validate } from '../errors';
 import { answerStatus, processRoutes, validateAddressed, type ProcessRouteDeps } from '../process';
+import { ReturnRequest } from '../../domain/schemas/returns';
 
 const Inspection = z
   .object({

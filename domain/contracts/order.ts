@@ -5,17 +5,17 @@
  * workflows/orderToInvoice.ts implements it.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { z } from 'zod';
 import type { ApprovalKind, PendingApproval } from '../approvals';
 import type { ErpFulfillment, ErpInvoice } from '../erp';
-import { ORDER_EVENT_SIGNAL, OrderField, type StorefrontOrderEvent } from '../order';
+import { ORDER_EVENT_SIGNAL, type StorefrontOrderEvent } from '../order';
 import type { OrderLineStatus, OrderStatusName, OrderStep } from '../order-ledger';
 import { REFUND_EVENT_SIGNAL, type StorefrontRefundEvent } from '../returns';
 import type { BusinessRulesInput } from '../rules';
+import type { CancelRequest, OrderFix } from '../schemas/order-requests';
 import type { ShipmentResult } from './shipment';
 import { workflowIdOf, type TaskQueueName } from './ids';
 
-export { ORDER_EVENT_SIGNAL, OrderField } from '../order';
+export { ORDER_EVENT_SIGNAL, type OrderField } from '../order';
 export { REFUND_EVENT_SIGNAL } from '../returns';
 /** The order's approvals speak the approval contract: its `decide` update and `pendingApproval` query. */
 export { decideUpdate, pendingApprovalQuery } from './approvals';
@@ -58,36 +58,14 @@ export interface Attention {
   since: string;
 }
 
-/** An operator's fix for a parked order (the `fix` Update); `by` names who made it, for the audit. */
-const by = z.string().min(1).max(200).optional();
-export const OrderFix = z.union([
-  z.object({ sku: z.string().min(1).max(200), erpSku: z.string().min(1).max(200), by }).strict(),
-  z
-    .object({ customerId: z.string().min(1).max(200), erpCustomerId: z.string().min(1).max(200), by })
-    .strict(),
-  z.object({ field: OrderField, value: z.string().max(500), by }).strict(),
-  z.object({ acknowledge: z.literal(true), note: z.string().max(2000).optional(), by }).strict(),
-]);
-export type OrderFix = z.infer<typeof OrderFix>;
+/** The `fix` and `cancel` Updates' arguments; their zod schemas (the API validates with them) are in schemas/order-requests.ts. */
+export type { CancelRequest, OrderFix } from '../schemas/order-requests';
 export type OrderFixRequest = OrderFix;
 
 export interface FixResult {
   accepted: true;
   resolved: AttentionKind;
 }
-
-/** The `cancel` Update: the whole order (or only the named lines), by an operator or the buyer. */
-export const CancelRequest = z
-  .object({
-    reason: z.string().min(1).max(2000),
-    by: z.enum(['operator', 'buyer']).default('operator'),
-    lines: z
-      .array(z.object({ lineId: z.string().min(1).max(200) }).strict())
-      .min(1)
-      .optional(),
-  })
-  .strict();
-export type CancelRequest = z.infer<typeof CancelRequest>;
 
 export interface CancelResult {
   /** `cancelled`: nothing had shipped, every compensation ran; `openLinesCancelled`: shipped lines stand. */

@@ -9,12 +9,7 @@ import {
   type DecisionResult,
   type PendingApproval,
 } from '../../domain/approvals';
-import {
-  CUSTOMER_EVENT_SIGNAL,
-  CustomerApplication,
-  type StorefrontCustomerEvent,
-} from '../../domain/customer';
-import { CustomerApprovalPolicy } from '../../domain/customer-rules';
+import { CUSTOMER_EVENT_SIGNAL, type StorefrontCustomerEvent } from '../../domain/customer';
 import type { ErpCustomerInput } from '../../domain/erp';
 import { customerWorkflowId, type CustomerApprovalStatus } from '../../domain/contracts';
 import type { StorefrontCustomerInput } from '../../domain/storefront';
@@ -28,6 +23,8 @@ import {
 } from '../approvals/harness';
 import { testClient, uniqueTaskQueue } from '../support/env';
 import { recordHistory } from '../support/histories';
+import { CustomerApprovalPolicy } from '../../domain/schemas/customer-rules';
+import { CustomerApplication } from '../../domain/schemas/customer';
 
 const STORE = 'cust-store';
 

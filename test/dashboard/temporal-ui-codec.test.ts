@@ -12,10 +12,10 @@ import { principalRepository } from '../../db/principals';
 import { EncryptionCodec } from '../../platform/codec';
 import { loadConfig } from '../../platform/config';
 import { ensureTemporalCli, freePort, startDevServer, type DevServer } from '../../platform/temporal-server';
-import { DEFAULT_RULES } from '../../domain/rules';
 import { inventorySync } from '../../workflows/inventorySync';
 import { launchBrowser, signIn } from '../support/browser';
 import { testDb, testLog, uniqueTaskQueue } from '../support/env';
+import { DEFAULT_RULES } from '../../domain/schemas/rules';
 
 describe('decoded payloads in the local Temporal UI for a signed-in operator', () => {
   let db: Db;

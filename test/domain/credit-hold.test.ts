@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { creditExposure, onAccount, openOrderExposure, uninvoicedValue } from '../../domain/credit-exposure';
 import { assessCredit } from '../../domain/credit';
-import { DEFAULT_RULES } from '../../domain/rules';
+import { DEFAULT_RULES } from '../../domain/schemas/rules';
 
 /** The order-time credit hold uses the exposure the store's checkout headroom uses. */
 describe('credit hold on the checkout exposure', () => {

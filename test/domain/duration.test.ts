@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DurationText, durationMs } from '../../domain/duration';
-import { BusinessRules } from '../../domain/rules';
-import { ReturnPolicy } from '../../domain/return-rules';
-import { CustomerApprovalPolicy } from '../../domain/customer-rules';
+import { durationMs } from '../../domain/duration';
+import { CustomerApprovalPolicy } from '../../domain/schemas/customer-rules';
+import { ReturnPolicy } from '../../domain/schemas/return-rules';
+import { BusinessRules } from '../../domain/schemas/rules';
+import { DurationText } from '../../domain/schemas/formats';
 
 describe('durations', () => {
   it('reads the short form of order rules and alert routing', () => {

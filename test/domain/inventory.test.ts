@@ -1,13 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  InventoryRules,
-  kitAvailable,
-  ruleFor,
-  sellableQuantity,
-  visibilityChange,
-} from '../../domain/inventory';
-import { BusinessRules } from '../../domain/rules';
+import { kitAvailable, ruleFor, sellableQuantity, visibilityChange } from '../../domain/inventory';
+import { BusinessRules } from '../../domain/schemas/rules';
+import { InventoryRules } from '../../domain/schemas/inventory';
 
 describe('the quantity the store sells from', () => {
   it('is ERP available minus safety stock minus reservations not yet on an ERP order', () => {

@@ -5,8 +5,9 @@ import { assessCredit, findPriceMismatches } from '../../domain/credit';
 import { unitPriceText } from '../../domain/money';
 import { orderTotal } from '../../domain/order';
 import { creditHeadroom, lineTotal, resolvePrice } from '../../domain/pricing';
-import { computeRefund, ReturnPolicy } from '../../domain/return-rules';
-import { DEFAULT_RULES } from '../../domain/rules';
+import { computeRefund } from '../../domain/return-rules';
+import { DEFAULT_RULES } from '../../domain/schemas/rules';
+import { ReturnPolicy } from '../../domain/schemas/return-rules';
 
 const order = (currency: string, lines: [string, number][]) => ({
   currency,

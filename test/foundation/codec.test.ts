@@ -12,9 +12,9 @@ import { createApp } from '../../api/app';
 import type { Db } from '../../db/pool';
 import { principalRepository } from '../../db/principals';
 import { EncryptionCodec, parseKeys } from '../../platform/codec';
-import { DEFAULT_RULES } from '../../domain/rules';
 import { inventorySync } from '../../workflows/inventorySync';
 import { testDb, testLog, uniqueTaskQueue } from '../support/env';
+import { DEFAULT_RULES } from '../../domain/schemas/rules';
 
 const oldKey = randomBytes(32).toString('base64');
 const newKey = randomBytes(32).toString('base64');

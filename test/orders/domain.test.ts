@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocate } from '../../domain/allocation';
 import { assessCredit, findPriceMismatches } from '../../domain/credit';
-import { DEFAULT_RULES, BusinessRules } from '../../domain/rules';
 import { rulesRepository } from '../../db/rules';
 import type { Db } from '../../db/pool';
 import { testDb } from '../support/env';
+import { BusinessRules, DEFAULT_RULES } from '../../domain/schemas/rules';
 
 describe('warehouse allocation', () => {
   const priority = ['MAIN', 'EAST', 'WEST'];

@@ -5,10 +5,10 @@ import type { NetSuiteClient } from '../../connectors/netsuite';
 import { mappingRepository } from '../../db/mappings';
 import type { Db } from '../../db/pool';
 import { assessCredit } from '../../domain/credit';
-import { DEFAULT_RULES } from '../../domain/rules';
 import type { StorefrontPort } from '../../domain/storefront';
 import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
 import { testDb } from '../support/env';
+import { DEFAULT_RULES } from '../../domain/schemas/rules';
 
 /** The first-order rule asks the ERP (SuiteQL), not only Quayside's own order history. */
 describe('first order: the ERP decides whether a customer has ordered before', () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { durationMs } from '../../domain/duration';
-import { assessReturn, computeRefund, ReturnPolicy } from '../../domain/return-rules';
+import { assessReturn, computeRefund } from '../../domain/return-rules';
 import type { ReturnRequest } from '../../domain/returns';
 import { orderFacts } from './world';
+import { ReturnPolicy } from '../../domain/schemas/return-rules';
 
 const policy = ReturnPolicy.parse({
   windowDays: 30,

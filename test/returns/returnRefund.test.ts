@@ -9,12 +9,12 @@ import {
   type PendingApproval,
 } from '../../domain/approvals';
 import { returnWorkflowId, type InspectionInput, type ReturnStatus } from '../../domain/contracts';
-import { ReturnPolicy } from '../../domain/return-rules';
 import { RETURN_EVENT_SIGNAL, type ReturnRequest } from '../../domain/returns';
 import { approvalWorkflowsBundle, approverInput, eventually, runWorker, stepOf } from '../approvals/harness';
 import { testClient, uniqueTaskQueue } from '../support/env';
 import { recordHistory } from '../support/histories';
 import { orderFacts, returnWorld } from './world';
+import { ReturnPolicy } from '../../domain/schemas/return-rules';
 
 const STORE = 'wf-store';
 

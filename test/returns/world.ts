@@ -6,9 +6,10 @@ import type {
   ErpReturnAuthorization,
   ErpReturnAuthorizationInput,
 } from '../../domain/erp';
-import { ReturnPolicy, type ReturnOrderFacts } from '../../domain/return-rules';
+import type { ReturnOrderFacts } from '../../domain/return-rules';
 import type { StorefrontRefundInput } from '../../domain/storefront';
 import { memoryApprovals } from '../approvals/harness';
+import { ReturnPolicy } from '../../domain/schemas/return-rules';
 
 /**
  * A small ERP and storefront for return workflow tests, as plain-object activities. Documents are

@@ -1,21 +1,14 @@
 import { z } from 'zod';
-import { CUSTOMER_EVENT_SIGNAL, StorefrontCustomerEvent } from '../../../domain/customer';
+import { CUSTOMER_EVENT_SIGNAL } from '../../../domain/customer';
 import { customerSyncWorkflowId, orderWorkflowId, returnWorkflowId } from '../../../domain/ids';
-import {
-  CanonicalOrder,
-  ORDER_EVENT_SIGNAL,
-  StorefrontOrderEvent,
-  type Address,
-} from '../../../domain/order';
-import {
-  REFUND_EVENT_SIGNAL,
-  RETURN_EVENT_SIGNAL,
-  StorefrontRefundEvent,
-  StorefrontReturnEvent,
-} from '../../../domain/returns';
+import { ORDER_EVENT_SIGNAL, type Address } from '../../../domain/order';
+import { REFUND_EVENT_SIGNAL, RETURN_EVENT_SIGNAL } from '../../../domain/returns';
 import { Money } from '../../../domain/money';
 import { describeZodError } from '../../../domain/zod-errors';
 import { ShopifyCustomer, ShopifyOrder, ShopifyRefund, ShopifyReturn, type ShopifyAddress } from './schemas';
+import { CanonicalOrder, StorefrontOrderEvent } from '../../../domain/schemas/order';
+import { StorefrontCustomerEvent } from '../../../domain/schemas/customer';
+import { StorefrontRefundEvent, StorefrontReturnEvent } from '../../../domain/schemas/returns';
 
 /** The webhook topics Quayside subscribes to and acts on. */
 export const SHOPIFY_TOPICS = [

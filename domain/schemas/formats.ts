@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { DURATION } from '../duration';
+import { MONEY_TEXT } from '../money';
+
+/**
+ * The zod schemas of Quayside's text formats. Schemas live in domain/schemas/, apart from the pure
+ * rules and types, because workflow code must not import zod: every workflow run evaluates its
+ * imports again in its own sandbox context (test/foundation/workflow-imports.test.ts).
+ */
+
+/** A decimal amount as it travels in payloads and configuration. */
+export const MoneyText = z.string().regex(MONEY_TEXT, 'a decimal amount such as "89.99"');
+
+/** A duration such as "15m" or "30 days" (domain/duration.ts reads it). */
+export const DurationText = z
+  .string()
+  .regex(DURATION, 'a duration such as "15m", "4h", "30 days" or "90 seconds"');
