@@ -18,6 +18,7 @@ import {
   samePlannedPrice,
   type PlannedList,
   type PlannedPrice,
+  undercutLevelEntries,
   type StorePricingPort,
 } from '../domain/store-pricing';
 
@@ -413,8 +414,12 @@ export function createStorePricingActivities(deps: StorePricingDeps) {
         });
         out.written += r.written;
         out.removed += r.removed;
-        // Contract customers on this level whose lists sit beside it, or copy it, are re-planned.
-        for (const c of await repo.contractCustomersOnLevel(input.store, level, scope)) touched.add(c);
+        // Contract customers on this level whose lists sit beside it, or copy it, are re-planned: those
+        // with contracts on these SKUs, standalone lists, or level entries of them carried (or now to
+        // be carried, being above the adjusted base their own list's adjustment would show).
+        const undercut = undercutLevelEntries(plan, await repo.basePrices(scope), currency).map((p) => p.sku);
+        for (const c of await repo.contractCustomersOnLevel(input.store, level, scope, undercut.length > 0))
+          touched.add(c);
       }
       // Customers whose price level, contract prices or credit changed.
       for (const c of customers.items) touched.add(c.erpId);

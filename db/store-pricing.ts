@@ -203,13 +203,26 @@ export function storePricingRepository(db: Db) {
       );
       return r.rows.map((x) => ({ erpCustomerId: x.erp_customer_id, standalone: x.standalone === true }));
     },
-    async contractCustomersOnLevel(store: string, level: string, skus: string[]): Promise<string[]> {
+    /**
+     * Customers on `level` whose own lists a change of the level's `skus` concerns: a contract on one of
+     * them, a standalone list, or a list carrying the level's entry for one; with `anyList`, every
+     * customer on the level with a list of its own.
+     */
+    async contractCustomersOnLevel(
+      store: string,
+      level: string,
+      skus: string[],
+      anyList = false,
+    ): Promise<string[]> {
       const r = await db.query<{ erp_customer_id: string }>(
         `SELECT c.erp_customer_id FROM customer_cache c
           WHERE c.price_level = $2 AND (
             EXISTS (SELECT 1 FROM price_cache p WHERE p.customer_erp_id = c.erp_customer_id AND p.erp_sku = ANY($3))
-            OR EXISTS (SELECT 1 FROM store_price_lists l WHERE l.store = $1 AND l.list_key = 'customer:' || c.erp_customer_id AND l.standalone))`,
-        [store, level, skus],
+            OR EXISTS (SELECT 1 FROM store_price_lists l WHERE l.store = $1 AND l.list_key = 'customer:' || c.erp_customer_id
+                         AND (l.standalone OR $4::boolean))
+            OR EXISTS (SELECT 1 FROM store_price_entries e WHERE e.store = $1 AND e.list_key = 'customer:' || c.erp_customer_id
+                         AND e.erp_sku = ANY($3)))`,
+        [store, level, skus, anyList],
       );
       return r.rows.map((x) => x.erp_customer_id);
     },

@@ -181,6 +181,7 @@ export function listPrice(
  * A contract customer's own list. Beside its level's catalog, Shopify shows the lower of the two
  * prices; where the level would undercut a contract price at some quantity the customer's list becomes
  * standalone (the level's whole list plus the contract entries) and replaces the level's catalog.
+ * Otherwise it carries the contract entries and the level's entries its adjustment would undercut.
  */
 export function planCustomerList(input: CustomerInput): PlannedCustomerList {
   const bySku = rowsBySku(input.rows, (r) => (r as PriceRow & { sku: string }).sku);
@@ -200,28 +201,41 @@ export function planCustomerList(input: CustomerInput): PlannedCustomerList {
     }
   }
   // Beside the level's catalog the customer's list shows the level's adjusted base for everything else;
-  // a level fixed price above that (at any of its breaks) would be undercut.
+  // where a level fixed price (at any of its breaks) is above that, the list carries the level's entry
+  // too, so the lower of the two lists is the level's price.
   const mine = new Set(own.map((p) => p.sku));
   const adjustment = input.level?.adjustmentPercent ?? null;
-  for (const p of input.level?.prices ?? []) {
-    if (standalone || !input.basePrices) break;
-    if (mine.has(p.sku)) continue;
-    const base = input.basePrices.get(p.sku);
-    if (base === undefined) continue;
-    const adjusted = Money.of(adjustedPrice(base, adjustment, input.currency), input.currency);
-    if (
-      [p.price, ...p.breaks.map((b) => b.price)].some((x) =>
-        Money.of(x, input.currency).greaterThan(adjusted),
-      )
-    )
-      standalone = true;
+  if (!standalone) {
+    const copied = undercutLevelEntries(input.level, input.basePrices, input.currency).filter(
+      (p) => !mine.has(p.sku),
+    );
+    return { adjustmentPercent: adjustment, prices: [...copied, ...own], standalone: false };
   }
-  if (!standalone) return { adjustmentPercent: adjustment, prices: own, standalone: false };
   return {
     adjustmentPercent: adjustment,
     prices: [...(input.level?.prices ?? []).filter((p) => !mine.has(p.sku)), ...own],
     standalone: true,
   };
+}
+
+/**
+ * The level's entries a list with the level's adjustment would undercut beside it: those whose fixed
+ * price or a break is above the adjusted base (`basePrices` by SKU; entries without one are left out).
+ */
+export function undercutLevelEntries(
+  level: PlannedList | null,
+  basePrices: Map<string, string> | undefined,
+  currency: string,
+): PlannedPrice[] {
+  if (!level || !basePrices) return [];
+  return level.prices.filter((p) => {
+    const base = basePrices.get(p.sku);
+    if (base === undefined) return false;
+    const adjusted = Money.of(adjustedPrice(base, level.adjustmentPercent, currency), currency);
+    return [p.price, ...p.breaks.map((b) => b.price)].some((x) =>
+      Money.of(x, currency).greaterThan(adjusted),
+    );
+  });
 }
 
 /** Two entries equal in price and breaks (what an incremental push compares with what it pushed). */

@@ -74,6 +74,38 @@ describe('ERP prices as Shopify price lists', () => {
     ]);
   });
 
+  it('a level price above its adjusted base is carried in a contract list beside it, which stays beside the level', () => {
+    // Level: 15% off base, except P2 at 9.18 (above 10.54 less 15% = 8.96). C1 has a contract on P1 only.
+    const items = [
+      { sku: 'P1', basePrice: '20.00' },
+      { sku: 'P2', basePrice: '10.54' },
+    ];
+    const level: PlannedList = {
+      adjustmentPercent: '15',
+      prices: [{ sku: 'P2', price: '9.18', breaks: [] }],
+    };
+    const mine = planCustomerList({
+      customerErpId: 'C1',
+      priceLevel: 'L',
+      items: [items[0]!],
+      rows: [{ sku: 'P1', priceLevel: null, customerErpId: 'C1', minQuantity: 1, unitPrice: '15.00' }],
+      level,
+      basePrices: new Map(items.map((i) => [i.sku, i.basePrice])),
+      currency: USD,
+    });
+    expect(mine).toEqual({
+      adjustmentPercent: '15',
+      standalone: false,
+      prices: [
+        { sku: 'P2', price: '9.18', breaks: [] },
+        { sku: 'P1', price: '15.00', breaks: [] },
+      ],
+    });
+    // The buyer sees the level's 9.18 on P2, not the 8.96 its own list's adjustment would give.
+    expect(storePrice([level, mine], 'P2', '10.54', 1)).toBe('9.18');
+    expect(storePrice([level, mine], 'P1', '20.00', 1)).toBe('15.00');
+  });
+
   it('for any prices, the store shows every buyer what resolvePrice gives (contract > level > break)', () => {
     const cents = fc.integer({ min: 1, max: 50_000 });
     const qty = fc.constantFrom(1, 2, 5, 10, 25, 100);

@@ -173,6 +173,34 @@ describe('ERP pricing in the store', () => {
     expect(now[0]).toBe('1.23');
   });
 
+  it('a level price raised above its percentage reaches every buyer on the level, contract customers too', async () => {
+    const q = (sql: string) => db.query(sql.replaceAll('ERP.', `${erp.schema}.`));
+    // Tier 3 is 15% off base; item 12's Tier 3 price becomes the base price itself, above that.
+    await q(
+      `UPDATE ERP.item_price p SET unit_price = i.base_price FROM ERP.item i
+        WHERE i.id = p.item_id AND p.item_id = 12 AND p.price_level = 'Tier 3' AND p.customer_id IS NULL`,
+    );
+    for (let more = true; more;) {
+      const page = (await env.run(acts.syncPricingChanges, { store, pageSize: 500 })) as { hasMore: boolean };
+      more = page.hasMore;
+    }
+    const onTier3 = (
+      await db.query<{ erp_customer_id: string; contracts: boolean }>(
+        `SELECT c.erp_customer_id, EXISTS (SELECT 1 FROM store_price_lists l WHERE l.store = $1
+                  AND l.list_key = 'customer:' || c.erp_customer_id) AS contracts
+           FROM customer_cache c WHERE c.price_level = 'Tier 3'`,
+        [store],
+      )
+    ).rows;
+    // Some buyers on the level have catalogs of their own beside it, whose adjustment would undercut it.
+    expect(onTier3.some((c) => c.contracts)).toBe(true);
+    const line = [{ i: 12, quantity: 1 }];
+    for (const c of onTier3) {
+      const n = Number(c.erp_customer_id);
+      expect({ n, price: await charged(n, line) }).toEqual({ n, price: await expected(n, line) });
+    }
+  });
+
   it('publishes each company location’s credit headroom, and checkout refuses a cart over it with both figures', async () => {
     const n = 1;
     const c = seedCustomer(n);
