@@ -50,6 +50,9 @@ export interface PricingPageResult extends PricingPushResult {
   flowGate?: Exclude<FlowGate, 'run'>;
 }
 
+/** Customers of one batch synced at once (each its own catalog; the store client paces them together). */
+const CUSTOMER_CONCURRENCY = 4;
+
 const pricesCursor = (store: string) => `store-prices:${store}`;
 const customersCursor = (store: string) => `store-customers:${store}`;
 const cleanPct = (pct: string) => (pct.includes('.') ? pct.replace(/\.?0+$/, '') : pct) || '0';
@@ -322,15 +325,19 @@ export function createStorePricingActivities(deps: StorePricingDeps) {
         input.store,
         batch.map((c) => c.erpCustomerId),
       );
-      for (const c of batch) {
-        const location = locations.get(c.erpCustomerId);
-        if (!location) continue;
-        const r = await syncCustomer(input.store, c, location, true);
-        out.written += r.written;
-        out.removed += r.removed;
-        out.unknownSkus += r.unknownSkus;
-        heartbeat({ customer: c.erpCustomerId });
-      }
+      // Customers' catalogs are independent of each other: a few at once, the store client pacing
+      // them all within the one cost bucket.
+      const queue = batch.filter((c) => locations.has(c.erpCustomerId));
+      const lane = async () => {
+        for (let c = queue.shift(); c; c = queue.shift()) {
+          const r = await syncCustomer(input.store, c, locations.get(c.erpCustomerId)!, true);
+          out.written += r.written;
+          out.removed += r.removed;
+          out.unknownSkus += r.unknownSkus;
+          heartbeat({ customer: c.erpCustomerId });
+        }
+      };
+      await Promise.all(Array.from({ length: CUSTOMER_CONCURRENCY }, lane));
       await publishHeadrooms(
         input.store,
         batch.map((c) => c.erpCustomerId),
