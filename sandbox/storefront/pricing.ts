@@ -33,6 +33,12 @@ export const MAX_INPUT_SIZE = 250;
 const rows = async (db: Q, sql: string, params: unknown[] = []) =>
   (await db.query(sql, params)).rows as Row[];
 const one = async (db: Q, sql: string, params: unknown[] = []) => (await rows(db, sql, params))[0];
+/** Which of `ids` one query finds (`sql` takes them as $1, then `more`): a whole input checked at once. */
+async function existingIds(db: Q, sql: string, ids: (string | null | undefined)[], ...more: unknown[]) {
+  const wanted = ids.filter((id): id is string => !!id);
+  if (wanted.length === 0) return new Set<string>();
+  return new Set((await rows(db, sql, [wanted, ...more])).map((r) => String(r.id)));
+}
 const err = (field: string[] | null, message: string, code?: string): UserError => ({ field, message, code });
 
 function checkSize(name: string, list: unknown[] | undefined | null): void {
@@ -182,12 +188,14 @@ export function createPricingRoot(db: StoreDb, { variantNode }: PricingHelpers) 
     const errors: UserError[] = [];
     const seen = new Set<string>();
     const valid: { variantId: string; price: string }[] = [];
+    const known = await existingIds(
+      c,
+      'SELECT id::text AS id FROM variants WHERE id = ANY($1::bigint[])',
+      prices.map((p) => idOf(p.variantId, 'ProductVariant')),
+    );
     for (const [i, p] of prices.entries()) {
       const variantId = idOf(p.variantId, 'ProductVariant');
-      const exists = variantId
-        ? await one(c, 'SELECT 1 FROM variants WHERE id = $1', [variantId])
-        : undefined;
-      if (!variantId || !exists) {
+      if (!variantId || !known.has(variantId)) {
         errors.push(
           err([...path, String(i), 'variantId'], "Fixed price's variant not found.", codes.notFound),
         );
@@ -497,17 +505,25 @@ export function createPricingRoot(db: StoreDb, { variantNode }: PricingHelpers) 
           if (errors.length) return { userErrors: errors };
           const breaks = input.quantityPriceBreaksToAdd as Args[];
           const seen = new Set<string>();
+          const toAdd: { variantId: string; minimumQuantity: number; price: string }[] = [];
+          const breakVariants = breaks.map((b) => idOf(b.variantId, 'ProductVariant'));
+          const variantsKnown = await existingIds(
+            c,
+            'SELECT id::text AS id FROM variants WHERE id = ANY($1::bigint[])',
+            breakVariants,
+          );
+          const withFixed = await existingIds(
+            c,
+            'SELECT variant_id::text AS id FROM price_list_prices WHERE price_list_id = $2 AND variant_id = ANY($1::bigint[])',
+            breakVariants,
+            list.id,
+          );
           for (const [i, b] of breaks.entries()) {
             const path = ['input', 'quantityPriceBreaksToAdd', String(i)];
             const variantId = idOf(b.variantId, 'ProductVariant');
-            const fixed = variantId
-              ? await one(c, 'SELECT 1 FROM price_list_prices WHERE price_list_id = $1 AND variant_id = $2', [
-                  list.id,
-                  variantId,
-                ])
-              : undefined;
+            const fixed = variantId ? withFixed.has(variantId) : false;
             const key = `${variantId}|${b.minimumQuantity}`;
-            if (!variantId || !(await one(c, 'SELECT 1 FROM variants WHERE id = $1', [variantId])))
+            if (!variantId || !variantsKnown.has(variantId))
               errors.push(
                 err(
                   [...path, 'variantId'],
@@ -549,18 +565,26 @@ export function createPricingRoot(db: StoreDb, { variantNode }: PricingHelpers) 
               );
             else {
               seen.add(key);
-              await c.query(
-                `INSERT INTO quantity_price_breaks (price_list_id, variant_id, minimum_quantity, price) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (price_list_id, variant_id, minimum_quantity) DO UPDATE SET price = EXCLUDED.price`,
-                [
-                  list.id,
-                  variantId,
-                  b.minimumQuantity,
-                  Money.of(String(b.price.amount), list.currency, 'halfUp').toString(),
-                ],
-              );
+              toAdd.push({
+                variantId,
+                minimumQuantity: Number(b.minimumQuantity),
+                price: Money.of(String(b.price.amount), list.currency, 'halfUp').toString(),
+              });
             }
           }
+          // Any error rolls the whole call back (atomically), so the valid breaks go in at once.
+          if (errors.length === 0 && toAdd.length)
+            await c.query(
+              `INSERT INTO quantity_price_breaks (price_list_id, variant_id, minimum_quantity, price)
+               SELECT $1, * FROM unnest($2::bigint[], $3::int[], $4::numeric[])
+               ON CONFLICT (price_list_id, variant_id, minimum_quantity) DO UPDATE SET price = EXCLUDED.price`,
+              [
+                list.id,
+                toAdd.map((b) => b.variantId),
+                toAdd.map((b) => b.minimumQuantity),
+                toAdd.map((b) => b.price),
+              ],
+            );
           return { added, userErrors: errors };
         });
         if (out.userErrors.length) return { productVariants: null, userErrors: out.userErrors };
