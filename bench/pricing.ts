@@ -74,9 +74,11 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-function costCountingFetch(into: { points: number; calls: number }): typeof fetch {
+function costCountingFetch(into: { points: number; calls: number; ms: number }): typeof fetch {
   return async (input, init) => {
+    const t0 = performance.now();
     const res = await fetch(input, init);
+    into.ms += performance.now() - t0;
     if (res.ok) {
       const body = (await res.clone().json()) as {
         extensions?: { cost?: { actualQueryCost?: number | null } };
@@ -125,7 +127,7 @@ async function main() {
   const store = createStoreSandbox({ db: storeDb, bucketSize: bucket, restoreRate });
   const servers = [erpSandbox.app.listen(0, '127.0.0.1'), store.app.listen(0, '127.0.0.1')];
   const [erpUrl, storeUrl] = await Promise.all(servers.map(listen));
-  const spent = { points: 0, calls: 0 };
+  const spent = { points: 0, calls: 0, ms: 0 };
   const shopify = new ShopifyAdminClient({
     adminUrl: storeUrl!,
     accessToken: SANDBOX_DEV_ACCESS_TOKEN,
@@ -183,6 +185,7 @@ async function main() {
   process.stdout.write(
     `  levels ${levelsSeconds.toFixed(1)} s (${levelPoints} points), customers ${(seconds - levelsSeconds).toFixed(1)} s (${spent.points - levelPoints} points); ` +
       `waiting on the bucket ${waitedSeconds.toFixed(1)} s (${shopify.stats.paced} paced, ${shopify.stats.throttled} throttled), ` +
+      `in store calls ${(spent.ms / 1000).toFixed(1)} s (summed over concurrent calls), ` +
       `bench process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (the sandboxes run in it; Postgres does not)\n`,
   );
 
@@ -271,6 +274,7 @@ async function main() {
           floorSeconds: floor,
           ratioToFloor: floor > 0 ? seconds / floor : null,
           bucketWaitSeconds: waitedSeconds,
+          storeCallSeconds: spent.ms / 1000,
           paced: shopify.stats.paced,
           throttled: shopify.stats.throttled,
           benchCpuSeconds: (cpu.user + cpu.system) / 1e6,
