@@ -187,9 +187,11 @@ async function main() {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(
       out,
-      `${JSON.stringify({ at: new Date().toISOString(), latencyMs: latency, concurrency, items: total, pageSize, rows, throttledDuringOrders: stats.throttled, maxOpen: stats.maxOpen }, null, 2)}\n`,
+      `${JSON.stringify({ benchmark: 'erp', at: new Date().toISOString(), latencyMs: latency, concurrency, items: total, pageSize, rows, throttledDuringOrders: stats.throttled, maxOpen: stats.maxOpen }, null, 2)}\n`,
     );
     process.stdout.write(`wrote ${path.relative(process.cwd(), out)}\n`);
+    if (stats.throttled)
+      throw new Error(`the sandbox ERP answered 429 ${stats.throttled} times within the budget`);
   } finally {
     server.closeAllConnections();
     server.close();

@@ -14,6 +14,7 @@ import { taskQueue } from '../domain/contracts';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { ensureTemporalCli, freePort, startDevServer } from '../platform/temporal-server';
+import { distribution } from './_stats';
 import { createErpSandbox } from '../sandbox/erp/app';
 import { createSandboxPool, migrateSandboxErp } from '../sandbox/erp/db';
 import { seedSandboxMappings } from '../sandbox/erp/mappings';
@@ -378,14 +379,18 @@ async function main() {
             storeProducts: storeSeed.products,
             storeInventoryLevels: storeSeed.inventoryLevels,
           },
+          temporalServer: 'Temporal dev server, in memory',
           fullResync: full,
           incremental,
+          distributions: [distribution('ERP stock change → quantity in the store', latencies)],
         },
         null,
         2,
       )}\n`,
     );
     process.stdout.write(`results written to ${path.relative(process.cwd(), out)}\n`);
+    if (missed) throw new Error(`${missed} of ${changes} ERP stock changes never reached the store`);
+    if (full.unmapped) throw new Error(`${full.unmapped} quantities of the full resync had no store mapping`);
   } finally {
     worker!.shutdown();
     await running.catch(() => undefined);

@@ -23,6 +23,7 @@ import { createStorePool, migrateStore, SANDBOX_STORE_SCHEMA } from '../sandbox/
 import { buyerUnitPrices } from '../sandbox/storefront/pricing';
 import { seedSandboxStore } from '../sandbox/storefront/seed';
 import { describeMachine } from './_report';
+import { distribution } from './_stats';
 
 /**
  * Store pricing end to end on the seeded scenario (both sandboxes in-process, the real NetSuite and
@@ -285,6 +286,7 @@ async function main() {
           p99Ms: percentile(latencies, 99),
           maxMs: latencies.at(-1) ?? null,
         },
+        distributions: [distribution('ERP price change → price a buyer is shown', latencies)],
       },
       null,
       2,

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Command } from 'commander';
+import express from 'express';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../api/app';
 import { dropDatabase, ensureDatabase, migrate } from '../db/migrate';
@@ -10,34 +12,76 @@ import { createPool } from '../db/pool';
 import { principalRepository } from '../db/principals';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
+import { distribution, sleep, summarize, type Summary } from './_stats';
 
 /**
- * Checkout quotes (customer price, stock by warehouse, credit headroom) answered from Quayside's
- * caches over HTTP, at a fixed concurrency, on a catalog of the acceptance scenario's size.
+ * Checkout quotes (customer price, stock by warehouse, credit headroom) answered by Quayside's API
+ * over HTTP at a fixed rate (open loop: request i leaves at i/rate whether or not earlier ones were
+ * answered), on a catalog of the acceptance scenario's size; beside it, at the same rate in the same
+ * run, a bare Express endpoint answering the same quote body from a constant: the baseline. The two
+ * are measured alternately (A B A B) so load on the machine falls on both alike.
  */
 const o = new Command()
   .name('bench quote')
   .option('--skus <n>', 'items in the catalog', '100000')
   .option('--customers <n>', 'customers', '520')
-  .option('--requests <n>', 'quotes to ask for', '10000')
-  .option('--concurrency <n>', 'quotes in flight at once', '4')
+  .option('--rate <n>', 'quotes per second', '500')
+  .option('--duration <s>', 'measured seconds per endpoint (in two halves)', '10')
+  .option('--warmup <s>', 'unmeasured seconds on each endpoint first', '2')
   .parse()
   .opts<Record<string, string>>();
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+const rate = Number(o.rate);
+
+/** Open-loop load on `base` for `seconds`; the latencies of 200 answers and the count of others. */
+async function load(base: string, headers: Record<string, string>, seconds: number, offset: number) {
+  const skus = Number(o.skus);
+  const customers = Number(o.customers);
+  const total = Math.round(rate * seconds);
+  const latencies: number[] = [];
+  let failed = 0;
+  const pending: Promise<void>[] = [];
+  const t0 = performance.now();
+  for (let k = 0; k < total; k++) {
+    const due = t0 + (k * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const i = offset + k;
+    const sku = `PROD-${((i * 104_729) % skus) + 1}`;
+    const customer = `C${(i % customers) + 1}`;
+    const started = performance.now();
+    pending.push(
+      fetch(`${base}/quote?sku=${sku}&quantity=${(i % 150) + 1}&customer=${customer}`, { headers }).then(
+        async (res) => {
+          await res.arrayBuffer();
+          if (res.status === 200) latencies.push(performance.now() - started);
+          else failed++;
+        },
+        () => {
+          failed++;
+        },
+      ),
+    );
+  }
+  await Promise.all(pending);
+  return { latencies, failed, seconds: (performance.now() - t0) / 1000 };
+}
 
 async function main() {
   const skus = Number(o.skus);
   const customers = Number(o.customers);
+  const duration = Number(o.duration);
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', LOG_PRETTY: 'false' });
   const url = new URL(config.DATABASE_URL);
   url.pathname = `/quayside_bench_quote_${Date.now().toString(36)}`;
   const databaseUrl = url.toString();
+  process.stdout.write(`migrating ${url.pathname.slice(1)}…\n`);
   await ensureDatabase(databaseUrl);
   await migrate(databaseUrl);
+  process.stdout.write(`seeding ${skus} SKUs, ${customers} customers…\n`);
   const db = createPool(databaseUrl, { max: 10 });
   const store = 'bench-store';
+  const servers: Server[] = [];
   try {
     const t0 = Date.now();
     const values: Record<string, unknown> = { $1: store, $2: skus, $3: customers };
@@ -54,66 +98,84 @@ async function main() {
 
     const { apiKey } = await principalRepository(db).create({ name: 'Checkout', role: 'operator' });
     const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    const server = createApp({
+    const app = createApp({
       temporal,
       db,
       log: createLogger('bench', { LOG_LEVEL: 'silent', LOG_PRETTY: false }),
       store,
       taskQueuePrefix: 'bench',
-    }).listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    servers.push(app.listen(0, '127.0.0.1'));
+    await once(servers[0]!, 'listening');
+    const quayside = `http://127.0.0.1:${(servers[0]!.address() as AddressInfo).port}`;
     const headers = { authorization: `Bearer ${apiKey}` };
 
-    const total = Number(o.requests);
-    const latencies: number[] = [];
-    let failed = 0;
-    let next = 0;
-    const ask = async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= total) return;
-        const sku = `PROD-${((i * 104_729) % skus) + 1}`;
-        const customer = `C${(i % customers) + 1}`;
-        const started = performance.now();
-        const res = await fetch(`${base}/quote?sku=${sku}&quantity=${(i % 150) + 1}&customer=${customer}`, {
-          headers,
-        });
-        await res.arrayBuffer();
-        latencies.push(performance.now() - started);
-        if (res.status !== 200) failed++;
-      }
-    };
-    const t1 = performance.now();
-    await Promise.all(Array.from({ length: Number(o.concurrency) }, ask));
-    const seconds = (performance.now() - t1) / 1000;
-    server.close();
-    latencies.sort((a, b) => a - b);
+    // The baseline answers every request with one real quote's body, as a constant.
+    const sample = await fetch(`${quayside}/quote?sku=PROD-1&quantity=3&customer=C1`, { headers });
+    if (sample.status !== 200)
+      throw new Error(`the sample quote answered ${sample.status}: ${await sample.text()}`);
+    const body = await sample.text();
+    const bare = express();
+    bare.get('/quote', (_req, res) => {
+      res.type('application/json').send(body);
+    });
+    servers.push(bare.listen(0, '127.0.0.1'));
+    await once(servers[1]!, 'listening');
+    const baselineBase = `http://127.0.0.1:${(servers[1]!.address() as AddressInfo).port}`;
+
+    process.stdout.write(`seeded in ${seedSeconds.toFixed(1)} s; warming up both endpoints…\n`);
+    const warmup = Number(o.warmup);
+    await load(baselineBase, {}, warmup, 500_000);
+    await load(quayside, headers, warmup, 600_000);
+    const q: number[] = [];
+    const b: number[] = [];
+    let qFailed = 0;
+    let bFailed = 0;
+    let qSeconds = 0;
+    let bSeconds = 0;
+    for (let half = 0; half < 2; half++) {
+      const rb = await load(baselineBase, {}, duration / 2, half * 100_000);
+      b.push(...rb.latencies);
+      bFailed += rb.failed;
+      bSeconds += rb.seconds;
+      const rq = await load(quayside, headers, duration / 2, half * 100_000);
+      q.push(...rq.latencies);
+      qFailed += rq.failed;
+      qSeconds += rq.seconds;
+    }
+    const quote = summarize(q);
+    const baseline = summarize(b);
     const result = {
       benchmark: 'quote',
       when: new Date().toISOString(),
       catalog: { skus, customers, stockRows: skus * 3, seedSeconds },
-      requests: total,
-      failed,
-      concurrency: Number(o.concurrency),
-      quotesPerSecond: total / seconds,
-      latencyMs: {
-        p50: percentile(latencies, 50),
-        p90: percentile(latencies, 90),
-        p99: percentile(latencies, 99),
-        max: latencies.at(-1),
+      rate,
+      durationSeconds: duration,
+      quayside: { ...quote, failed: qFailed, achievedRate: (q.length + qFailed) / qSeconds },
+      baseline: {
+        what: 'bare Express endpoint answering one quote body from a constant',
+        ...baseline,
+        failed: bFailed,
+        achievedRate: (b.length + bFailed) / bSeconds,
       },
-      targetP99Ms: 20,
+      ratio: { p50: quote.p50 / baseline.p50, p99: quote.p99 / baseline.p99 },
+      target: { p99Ratio: 2 },
+      targetMet: quote.p99 / baseline.p99 <= 2 && qFailed === 0,
+      distributions: [distribution('quote (Quayside)', q), distribution('bare Express endpoint', b)],
     };
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
     fs.writeFileSync(path.join(__dirname, 'results', 'quote.json'), JSON.stringify(result, null, 2) + '\n');
-    const ms = result.latencyMs;
+    const line = (name: string, s: Summary, failed: number) =>
+      `${name.padEnd(24)} p50 ${s.p50.toFixed(2)} ms  p90 ${s.p90.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(2)} ms  (${s.n} ok, ${failed} failed)`;
     process.stdout.write(
-      `checkout quotes from the caches: ${skus} SKUs, ${customers} customers; ${total} quotes at concurrency ${o.concurrency}, ${failed} failed\n` +
-        `latency  p50 ${ms.p50.toFixed(2)} ms  p90 ${ms.p90.toFixed(2)} ms  p99 ${ms.p99.toFixed(2)} ms  max ${ms.max!.toFixed(2)} ms  (target p99 < 20 ms: ${ms.p99 < 20 ? 'met' : 'missed'})\n` +
-        `throughput ${result.quotesPerSecond.toFixed(0)} quotes/s; ERP calls: 0\n`,
+      `checkout quotes at ${rate}/s, ${skus} SKUs, ${customers} customers, ${duration} s per endpoint\n` +
+        `${line('quote (Quayside)', quote, qFailed)}\n${line('bare Express endpoint', baseline, bFailed)}\n` +
+        `ratio p50 ×${result.ratio.p50.toFixed(2)}, p99 ×${result.ratio.p99.toFixed(2)} (target p99 ≤ ×2: ${result.targetMet ? 'met' : 'NOT met'})\n`,
     );
+    if (qFailed > 0 || bFailed > 0)
+      throw new Error(`${qFailed} quotes and ${bFailed} baseline requests failed`);
   } finally {
+    for (const s of servers) s.close();
     await db.end();
     await dropDatabase(databaseUrl);
   }

@@ -12,6 +12,7 @@ import { createPool } from '../db/pool';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { ensureTemporalCli, freePort, startDevServer } from '../platform/temporal-server';
+import { distribution, type Distribution } from './_stats';
 
 /**
  * Webhook acknowledgement latency at a sustained delivery rate: the full ingress path (HMAC, dedupe in
@@ -45,6 +46,7 @@ interface Scenario {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
+  distribution: Distribution;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -115,6 +117,7 @@ async function measure(name: string, base: string, tag: string): Promise<Scenari
     p90Ms: percentile(sorted, 90),
     p99Ms: percentile(sorted, 99),
     maxMs: sorted[sorted.length - 1] ?? NaN,
+    distribution: distribution(name, latencies),
   };
 }
 
@@ -174,16 +177,37 @@ async function main() {
         (s) =>
           `${s.scenario.padEnd(48)} ${String(s.sent).padStart(6)} ${String(s.acknowledged).padStart(6)} ${fmt(s.achievedRate)} ${fmt(s.p50Ms)} ${fmt(s.p90Ms)} ${fmt(s.p99Ms)} ${fmt(s.maxMs)}`,
       ),
-      `ratio full / baseline: p50 ×${ratio.p50.toFixed(2)}, p99 ×${ratio.p99.toFixed(2)}; target p99 < 100 ms: ${full.p99Ms < 100 && full.failed === 0 ? 'met' : 'NOT met'}`,
+      `ratio full / baseline: p50 ×${ratio.p50.toFixed(2)}, p99 ×${ratio.p99.toFixed(2)}; target p99 ≤ ×1.5 the baseline: ${ratio.p99 <= 1.5 && full.failed === 0 ? 'met' : 'NOT met'}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     const out = path.join(__dirname, 'results', 'webhooks.json');
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(
       out,
-      `${JSON.stringify({ benchmark: 'webhooks', measuredAt: new Date().toISOString(), rate, durationSeconds: duration, warmupSeconds: warmup, scenarios: [baseline, full], ratio, targetP99Ms: 100, targetMet: full.p99Ms < 100 && full.failed === 0 }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          benchmark: 'webhooks',
+          measuredAt: new Date().toISOString(),
+          temporalServer: 'Temporal dev server, in memory',
+          temporalServerVersion: (await connection.workflowService.getSystemInfo({})).serverVersion,
+          rate,
+          durationSeconds: duration,
+          warmupSeconds: warmup,
+          scenarios: [baseline, full].map(({ distribution: _d, ...s }) => s),
+          ratio,
+          target: { p99Ratio: 1.5 },
+          targetMet: ratio.p99 <= 1.5 && full.failed === 0,
+          distributions: [baseline.distribution, full.distribution],
+        },
+        null,
+        2,
+      )}\n`,
     );
     process.stdout.write(`results written to ${path.relative(process.cwd(), out)}\n`);
+    if (baseline.failed || full.failed)
+      throw new Error(
+        `${full.failed} deliveries to the full ingress and ${baseline.failed} to the baseline were not accepted`,
+      );
   } finally {
     fullServer.close();
     baselineServer.close();
