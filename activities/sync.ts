@@ -5,7 +5,7 @@ import { withTransaction, type Db, type DbClient } from '../db/pool';
 import { rulesRepository } from '../db/rules';
 import { stockVisibilityRepository } from '../db/stock-visibility';
 import { stockKey, syncRepository, type SyncRepository } from '../db/sync';
-import type { ErpCatalogFeed, ErpPort, InventoryLevel, Page } from '../domain/erp';
+import type { ErpCatalogFeed, ErpPort, ErpPurchasingFeed, InventoryLevel, Page } from '../domain/erp';
 import {
   kitAvailable,
   ruleFor,
@@ -18,6 +18,7 @@ import { flowSnapshot } from '../db/flow-switches';
 import type { FlowSnapshot } from '../domain/flow-switches';
 import { flowGate, type FlowGate } from './flows';
 import { DEFAULT_RULES } from '../domain/schemas/rules';
+import { createBackorderPublisher, type BackorderPublisher } from './backorders';
 
 export interface SyncActivityDeps {
   db: Db;
@@ -72,6 +73,8 @@ export interface LevelsPushResult {
   unknown: number;
   hidden: number;
   shown: number;
+  /** Backorder metafields written (a new or moved expected date) and removed (back in stock). */
+  backordered: { set: number; cleared: number };
 }
 
 /**
@@ -80,9 +83,45 @@ export interface LevelsPushResult {
  * publishes products whose sellable stock over all locations crossed their threshold. Used by the
  * inventory sync's pages and, for variants the catalog sync just created, with the ERP's current stock.
  */
-export function createStockPusher({ db, storefront, mappings, alerts }: Omit<SyncActivityDeps, 'erp'>) {
+export function createStockPusher({
+  db,
+  storefront,
+  mappings,
+  alerts,
+  backorders,
+}: Omit<SyncActivityDeps, 'erp'> & { backorders?: BackorderPublisher }) {
   const syncs = syncRepository(db);
   const stock = stockVisibilityRepository(db);
+
+  /** Each item's sellable stock summed over the store's mapped locations, from the inventory cache. */
+  async function sellableTotals(
+    store: string,
+    skus: string[],
+    rulesSnapshot?: InventoryRulesSnapshot,
+  ): Promise<Map<string, number>> {
+    const rules = rulesSnapshot?.rules ?? DEFAULT_RULES.inventory;
+    const [locationMap, reserved, facts, cached] = await Promise.all([
+      mappings.storeLocations(store),
+      stock.reservedNotInErp(skus),
+      syncs.itemFacts(skus),
+      stock.erpAvailable(skus),
+    ]);
+    const totals = new Map(skus.map((s) => [s, 0]));
+    for (const c of cached) {
+      if (!locationMap.has(c.location)) continue;
+      const ref = { sku: c.sku, category: facts.get(c.sku)?.category ?? null };
+      totals.set(
+        c.sku,
+        (totals.get(c.sku) ?? 0) +
+          sellableQuantity({
+            erpAvailable: c.available,
+            safetyStock: ruleFor(rules.safetyStock, ref),
+            reservedNotInErp: reserved.get(stockKey(c.sku, c.location)) ?? 0,
+          }),
+      );
+    }
+    return totals;
+  }
 
   async function pushLevels(input: {
     store: string;
@@ -200,6 +239,7 @@ export function createStockPusher({ db, storefront, mappings, alerts }: Omit<Syn
     // keeps it from unpublishing twice. Stock over all locations: the cache, overlaid with the page.
     let hidden = 0;
     let shown = 0;
+    let backordered = { set: 0, cleared: 0 };
     const pushedSkus = [...new Set(pushed.map((p) => p.level.sku))];
     if (pushedSkus.length > 0) {
       const latest = new Map<string, InventoryLevel>();
@@ -259,6 +299,12 @@ export function createStockPusher({ db, storefront, mappings, alerts }: Omit<Syn
         if (change === 'hide') hidden += 1;
         else shown += 1;
       }
+      // Backorder dates follow the same totals: an item with nothing to sell gets its expected date.
+      if (backorders)
+        backordered = await backorders.refresh({
+          store: input.store,
+          totals: new Map(pushedSkus.map((s) => [s, total.get(s) ?? 0])),
+        });
     }
 
     if (unmapped.length > 0) {
@@ -299,11 +345,13 @@ export function createStockPusher({ db, storefront, mappings, alerts }: Omit<Syn
       unknown: unknownInStore.length,
       hidden,
       shown,
+      backordered,
     };
   }
 
   return {
     pushLevels,
+    sellableTotals,
 
     /**
      * The ERP's current stock of these items into the store, with the inventory rules in force: for
@@ -341,7 +389,44 @@ export function createStockPusher({ db, storefront, mappings, alerts }: Omit<Syn
 /** Inventory sync activities: ERP change cursor → Quayside's cache → storefront quantities. */
 export function createSyncActivities({ db, erp, storefront, mappings, alerts }: SyncActivityDeps) {
   const syncs = syncRepository(db);
-  const pusher = createStockPusher({ db, storefront, mappings, alerts });
+  // Backorder dates need the ERP's purchasing and a store that takes variant metafields.
+  const purchasing = 'purchaseOrdersChangedSince' in erp ? (erp as ErpPort & ErpPurchasingFeed) : null;
+  const backorders =
+    purchasing && storefront.setVariantMetafields
+      ? createBackorderPublisher({
+          db,
+          erp: purchasing,
+          storefront: { setVariantMetafields: storefront.setVariantMetafields.bind(storefront) },
+          mappings,
+        })
+      : undefined;
+  const pusher = createStockPusher({
+    db,
+    storefront,
+    mappings,
+    alerts,
+    ...(backorders ? { backorders } : {}),
+  });
+
+  /**
+   * One page of purchase orders changed since the store's purchasing cursor: the items on them have
+   * their backorder dates brought in step (a new order, a moved date, a receipt, a closed line).
+   */
+  async function followPurchasing(
+    store: string,
+    pageSize: number,
+    rules?: InventoryRulesSnapshot,
+  ): Promise<{ hasMore: boolean; refreshed: number }> {
+    if (!purchasing || !backorders) return { hasMore: false, refreshed: 0 };
+    const name = `purchasing:${store}`;
+    const page = await purchasing.purchaseOrdersChangedSince(await syncs.cursor(name), pageSize);
+    if (page.items.length === 0) return { hasMore: false, refreshed: 0 };
+    const skus = [...new Set(page.items.flatMap((p) => p.skus))];
+    const r = await backorders.refresh({ store, totals: await pusher.sellableTotals(store, skus, rules) });
+    await syncs.saveCursor(name, page.nextCursor);
+    return { hasMore: page.hasMore, refreshed: r.set + r.cleared };
+  }
+
   return {
     /** The inventory rules and the store's flow switches in force now; a sync run snapshots them when it starts. */
     async loadInventoryRules(input?: { store: string }): Promise<InventoryRulesSnapshot> {
@@ -378,7 +463,8 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
       const page = await erp.inventoryChangedSince(await syncs.cursor(input.sync), input.pageSize);
       heartbeat({ fetched: page.items.length });
       if (page.items.length === 0) {
-        return { changed: 0, pushed: 0, unmapped: 0, stale: 0, hasMore: false, lagMs: null };
+        const po = await followPurchasing(input.store, input.pageSize, input.rules);
+        return { changed: 0, pushed: 0, unmapped: 0, stale: 0, hasMore: po.hasMore, lagMs: null };
       }
       const r = await pusher.pushLevels({
         store: input.store,
@@ -412,13 +498,15 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
           client,
         );
       });
+      // Purchase orders changed meanwhile, against the stock just cached.
+      const po = await followPurchasing(input.store, input.pageSize, input.rules);
       return {
         changed: page.items.length,
         pushed: r.pushed,
         unmapped: r.unmapped,
         stale: r.stale,
         unknown: r.unknown,
-        hasMore: page.hasMore,
+        hasMore: page.hasMore || po.hasMore,
         lagMs,
         hidden: r.hidden,
         shown: r.shown,

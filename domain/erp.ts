@@ -329,6 +329,28 @@ export interface ErpCatalogFeed {
   cursorAt(at: Date): string;
 }
 
+/** An open purchase order line: what is still to be received of an item, and when the vendor expects it. */
+export interface ErpOpenPurchaseLine {
+  purchaseOrderErpId: string;
+  sku: string;
+  location: string;
+  /** Ordered and not received yet (greater than zero). */
+  remaining: number;
+  /** The line's expected receipt date (YYYY-MM-DD), null when the vendor gave none. */
+  expectedReceiptDate: string | null;
+}
+
+/** What the backorder dates need from the ERP's purchasing: changed purchase orders and open lines. */
+export interface ErpPurchasingFeed {
+  /** Purchase orders created or changed since the cursor (null = from the beginning), with their items. */
+  purchaseOrdersChangedSince(
+    cursor: string | null,
+    pageSize?: number,
+  ): Promise<Page<{ erpId: string; skus: string[]; lastModified: string }>>;
+  /** The open lines of purchase orders (not closed, not fully received) for these items. */
+  openPurchaseLines(skus: string[]): Promise<ErpOpenPurchaseLine[]>;
+}
+
 /** What the reconciliation asks the ERP in bulk. */
 export interface ErpReconcileFeed {
   /** Which of these external ids have a sales order in the ERP (cancelled ones included). */

@@ -79,3 +79,45 @@ export function kitAvailable(components: KitComponent[]): number {
   }
   return kits;
 }
+
+/** Metafields (namespace `erp`, on the variant) a backordered item carries in the store. */
+export const BACKORDER_METAFIELD_KEYS = ['backordered', 'expected_date', 'expected_source'] as const;
+
+/** When a backordered item is expected in, and from what the date comes. */
+export interface BackorderInfo {
+  /** YYYY-MM-DD, or null when neither a purchase order nor a lead time gives one. */
+  expectedDate: string | null;
+  source: 'purchase_order' | 'lead_time' | null;
+}
+
+const addDays = (day: string, days: number) => {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+};
+
+/**
+ * Whether an item is backordered in the store, and when it is expected. An item is backordered when
+ * its sellable stock over the store's locations is nothing (drop-ship and special-order items, ordered
+ * in when sold, never are). It is expected on the earliest expected receipt date of the open purchase
+ * order lines that still have something to receive (an overdue date counts as today); without one, on
+ * today plus the item's purchase lead time; without that, no date is known. `today` is YYYY-MM-DD.
+ */
+export function backorderInfo(input: {
+  sellable: number;
+  orderedOnDemand: boolean;
+  openLines: { remaining: number; expectedReceiptDate: string | null }[];
+  leadTimeDays: number | null;
+  today: string;
+}): BackorderInfo | null {
+  if (input.sellable > 0 || input.orderedOnDemand) return null;
+  const dates = input.openLines
+    .filter((l) => l.remaining > 0 && l.expectedReceiptDate)
+    .map((l) => l.expectedReceiptDate!)
+    .sort();
+  if (dates.length)
+    return { expectedDate: dates[0]! < input.today ? input.today : dates[0]!, source: 'purchase_order' };
+  if (input.leadTimeDays !== null && input.leadTimeDays >= 0)
+    return { expectedDate: addDays(input.today, input.leadTimeDays), source: 'lead_time' };
+  return { expectedDate: null, source: null };
+}

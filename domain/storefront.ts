@@ -67,6 +67,17 @@ export interface StorefrontPort {
     levels: InventoryQuantity[],
   ): Promise<{ updated: number; stale: InventoryQuantity[]; unknown?: InventoryQuantity[] }>;
   setPublished(sku: string, published: boolean): Promise<void>;
+  /**
+   * Sets and removes metafields on the variants with these SKUs, leaving their other metafields as
+   * they are; returns the SKUs the store has no variant for.
+   */
+  setVariantMetafields?(
+    entries: {
+      sku: string;
+      set: { namespace: string; key: string; type: string; value: string }[];
+      remove: { namespace: string; key: string }[];
+    }[],
+  ): Promise<{ unknown: string[] }>;
   updateOrder(input: {
     orderId: string;
     addTags?: string[];

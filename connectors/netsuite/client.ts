@@ -9,7 +9,9 @@ import type {
   ErpCatalogFeed,
   ErpItem,
   ErpItemMaster,
+  ErpOpenPurchaseLine,
   ErpPort,
+  ErpPurchasingFeed,
   ErpPrice,
   ErpReconcileFeed,
   ErpReturnAuthorization,
@@ -86,7 +88,8 @@ export interface SuiteQlPage {
   totalResults: number;
 }
 
-export interface NetSuiteClient extends ErpPort, ErpChangeFeed, ErpCatalogFeed, ErpReconcileFeed {
+export interface NetSuiteClient
+  extends ErpPort, ErpChangeFeed, ErpCatalogFeed, ErpReconcileFeed, ErpPurchasingFeed {
   /** The same client with another priority on the shared budget (`bulk` for syncs). */
   withPriority(priority: Priority): NetSuiteClient;
   readonly budget: ErpBudget;
@@ -1098,6 +1101,63 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           body: { item: { items: closing.map((l) => ({ line: l.line, isClosed: true })) } },
         });
         return toSalesOrder(await mustGet(path));
+      },
+
+      async purchaseOrdersChangedSince(cursor, pageSize = 200) {
+        const page = await changedSince('id', 'transaction', [`type = 'PurchOrd'`], cursor, pageSize);
+        const ids = page.items.map((r) => r.id!);
+        const skus = new Map<string, Set<string>>();
+        if (ids.length) {
+          const rows = await suiteqlAll(
+            `SELECT transaction, item FROM transactionline WHERE transaction IN (${ids.join(', ')}) ORDER BY transaction, linesequencenumber`,
+          );
+          const names = await skusFor(rows.map((r) => r.item!));
+          for (const r of rows) {
+            const set = skus.get(r.transaction!) ?? new Set<string>();
+            const sku = names.get(r.item!);
+            if (sku) set.add(sku);
+            skus.set(r.transaction!, set);
+          }
+        }
+        return {
+          items: page.items.map((r) => ({
+            erpId: r.id!,
+            skus: [...(skus.get(r.id!) ?? [])],
+            lastModified: r.modified!,
+          })),
+          hasMore: page.hasMore,
+          nextCursor: page.nextCursor,
+        };
+      },
+
+      async openPurchaseLines(skus) {
+        const ids = [...(await itemIdsKnown(skus)).values()];
+        const out: ErpOpenPurchaseLine[] = [];
+        for (let i = 0; i < ids.length; i += 500) {
+          // Lines with something still to receive; then only those of open purchase orders.
+          const rows = await suiteqlAll(
+            `SELECT transaction, item, location, quantity, quantityshiprecv, TO_CHAR(expectedreceiptdate, 'YYYY-MM-DD') AS expected FROM transactionline WHERE item IN (${ids.slice(i, i + 500).join(', ')}) AND isclosed = 'F' ORDER BY id`,
+          );
+          const candidates = rows.filter((r) => Number(r.quantity ?? 0) > Number(r.quantityshiprecv ?? 0));
+          const txns = [...new Set(candidates.map((r) => r.transaction!))];
+          const open = new Set<string>();
+          for (let j = 0; j < txns.length; j += 500)
+            for (const r of await suiteqlAll(
+              `SELECT id FROM transaction WHERE type = 'PurchOrd' AND status IN ('B', 'D', 'E') AND id IN (${txns.slice(j, j + 500).join(', ')})`,
+            ))
+              open.add(r.id!);
+          const names = await skusFor(candidates.map((r) => r.item!));
+          for (const r of candidates)
+            if (open.has(r.transaction!))
+              out.push({
+                purchaseOrderErpId: r.transaction!,
+                sku: names.get(r.item!) ?? '',
+                location: r.location ?? '',
+                remaining: Number(r.quantity ?? 0) - Number(r.quantityshiprecv ?? 0),
+                expectedReceiptDate: r.expected || null,
+              });
+        }
+        return out;
       },
 
       async fulfillmentsSince(cursor, pageSize = 200): Promise<Page<ErpFulfillment>> {

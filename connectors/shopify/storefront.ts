@@ -442,6 +442,44 @@ export class ShopifyStorefront implements StorefrontPort, StorefrontReconcilePor
     check(field, res[field]);
   }
 
+  async setVariantMetafields(
+    entries: {
+      sku: string;
+      set: { namespace: string; key: string; type: string; value: string }[];
+      remove: { namespace: string; key: string }[];
+    }[],
+  ): Promise<{ unknown: string[] }> {
+    const skus = [...new Set(entries.map((e) => e.sku))];
+    const ids = new Map<string, string>();
+    for (let i = 0; i < skus.length; i += SKU_LOOKUP_BATCH) {
+      const chunk = skus.slice(i, i + SKU_LOOKUP_BATCH);
+      const data = await this.client.request<{
+        productVariants: { nodes: { id: string; sku: string | null }[] };
+      }>(
+        `query VariantIds($first: Int!, $query: String!) { productVariants(first: $first, query: $query) { nodes { id sku } } }`,
+        { first: chunk.length, query: chunk.map((s) => `sku:${JSON.stringify(s)}`).join(' OR ') },
+      );
+      const wanted = new Set(chunk);
+      for (const v of data.productVariants.nodes) if (v.sku && wanted.has(v.sku)) ids.set(v.sku, v.id);
+    }
+    const set = entries.flatMap((e) =>
+      ids.has(e.sku) ? e.set.map((m) => ({ ownerId: ids.get(e.sku)!, ...m })) : [],
+    );
+    const remove = entries.flatMap((e) =>
+      ids.has(e.sku) ? e.remove.map((m) => ({ ownerId: ids.get(e.sku)!, ...m })) : [],
+    );
+    // metafieldsSet takes 25 at a time; each call is all or nothing.
+    await this.setMetafields(set);
+    for (let i = 0; i < remove.length; i += SKU_LOOKUP_BATCH) {
+      const data = await this.client.request<{ metafieldsDelete: { userErrors: ShopifyUserErrorDetail[] } }>(
+        `mutation DeleteMetafields($metafields: [MetafieldIdentifierInput!]!) { metafieldsDelete(metafields: $metafields) { deletedMetafields { key } userErrors { field message } } }`,
+        { metafields: remove.slice(i, i + SKU_LOOKUP_BATCH) },
+      );
+      check('metafieldsDelete', data.metafieldsDelete);
+    }
+    return { unknown: skus.filter((s) => !ids.has(s)) };
+  }
+
   async updateOrder(input: {
     orderId: string;
     addTags?: string[];

@@ -446,6 +446,52 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
       .parse(req.body ?? {});
     res.json(await tx((q) => records.receiveStock(q, `name:${body.sku}`, body.location, body.quantity)));
   });
+  // Purchasing: a buyer's purchase order, the vendor's new date for a line, goods received against it.
+  const poDate = z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .nullable();
+  admin.post('/purchase-orders', async (req, res) => {
+    const body = z
+      .object({
+        externalId: z.string().min(1).optional(),
+        location: z.string().min(1),
+        lines: z
+          .array(
+            z.object({
+              sku: z.string().min(1),
+              quantity: z.number().int().positive(),
+              expectedReceiptDate: poDate.default(null),
+            }),
+          )
+          .min(1),
+      })
+      .parse(req.body ?? {});
+    const json = await tx(async (q) =>
+      txnJson(q, 'purchaseorder', await records.createPurchaseOrder(q, body), req),
+    );
+    res.status(201).json(json);
+  });
+  admin.patch('/purchase-orders/:id/lines/:sku', async (req, res) => {
+    const body = z
+      .object({ expectedReceiptDate: poDate.optional(), closed: z.boolean().optional() })
+      .parse(req.body ?? {});
+    const id = Number(req.params.id);
+    await tx((q) => records.updatePurchaseOrderLine(q, id, String(req.params.sku), body));
+    res.json(await tx((q) => txnJson(q, 'purchaseorder', id, req)));
+  });
+  admin.post('/purchase-orders/:id/receive', async (req, res) => {
+    const body = z
+      .object({
+        lines: z
+          .array(z.object({ sku: z.string().min(1), quantity: z.number().int().positive().optional() }))
+          .optional(),
+      })
+      .parse(req.body ?? {});
+    const id = Number(req.params.id);
+    await tx((q) => records.receivePurchaseOrder(q, id, body.lines));
+    res.json(await tx((q) => txnJson(q, 'purchaseorder', id, req)));
+  });
   admin.put('/items/:itemId', async (req, res) => {
     const edit = ItemEdit.parse(req.body ?? {});
     const id = await tx(async (q) => (await upsertItem(q, String(req.params.itemId), edit)).id);

@@ -20,6 +20,7 @@ export const RECORD_TYPES = {
   creditmemo: 'CustCred',
   customerrefund: 'CustRfnd',
   customerdeposit: 'CustDep',
+  purchaseorder: 'PurchOrd',
 } as const;
 export type RecordType = keyof typeof RECORD_TYPES;
 
@@ -31,6 +32,7 @@ const TYPE_NAMES: Record<string, string> = {
   CustCred: 'creditMemo',
   CustRfnd: 'customerRefund',
   CustDep: 'customerDeposit',
+  PurchOrd: 'purchaseOrder',
 };
 const TRAN_PREFIX: Record<string, string> = {
   SalesOrd: 'SO',
@@ -40,6 +42,7 @@ const TRAN_PREFIX: Record<string, string> = {
   CustCred: 'CM',
   CustRfnd: 'CR',
   CustDep: 'DEP',
+  PurchOrd: 'PO',
 };
 
 const STATUS_NAMES: Record<string, Record<string, string>> = {
@@ -68,6 +71,12 @@ const STATUS_NAMES: Record<string, Record<string, string>> = {
   CustCred: { A: 'Open', B: 'Fully Applied' },
   CustRfnd: { A: 'Paid' },
   CustDep: { A: 'Not Deposited', B: 'Deposited' },
+  PurchOrd: {
+    B: 'Pending Receipt',
+    D: 'Partially Received',
+    F: 'Pending Bill',
+    H: 'Closed',
+  },
 };
 
 const money = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
@@ -344,11 +353,14 @@ interface LineRow {
   quantity_received: number;
   closed: boolean;
   order_line: number | null;
+  /** A purchase order line's expected receipt date, YYYY-MM-DD. */
+  expected_day: string | null;
 }
 
 async function lines(q: Q, txnId: number, lock = false): Promise<LineRow[]> {
   const r = await q.query<LineRow>(
-    `SELECT l.*, i.item_id AS item_name, i.item_type, loc.name AS location_name
+    `SELECT l.*, i.item_id AS item_name, i.item_type, loc.name AS location_name,
+            to_char(l.expected_receipt_date, 'YYYY-MM-DD') AS expected_day
        FROM txn_line l JOIN item i ON i.id = l.item_id LEFT JOIN location loc ON loc.id = l.location_id
       WHERE l.txn_id = $1 ORDER BY l.line${lock ? ' FOR UPDATE OF l' : ''}`,
     [txnId],
@@ -427,6 +439,13 @@ export async function transactionJson(q: Q, id: number, base: string, expand: bo
         }
       : {}),
     ...(t.type === 'RtnAuth' ? { quantityReceived: l.quantity_received, isClosed: l.closed } : {}),
+    ...(t.type === 'PurchOrd'
+      ? {
+          quantityReceived: l.quantity_received,
+          isClosed: l.closed,
+          expectedReceiptDate: l.expected_day ?? undefined,
+        }
+      : {}),
     orderLine: l.order_line ?? undefined,
     custcol_quayside_line_key: l.line_key ?? undefined,
   }));
@@ -1305,4 +1324,109 @@ export async function createCustomerRefund(q: Q, body: Json, externalIdOverride?
   });
   for (const cmId of credited) await q.query("UPDATE txn SET status = 'B' WHERE id = $1", [cmId]);
   return id;
+}
+
+/**
+ * A purchase order from the warehouse's buyer: one line per item with the quantity ordered, the
+ * location it is received into and the vendor's expected receipt date.
+ */
+export async function createPurchaseOrder(
+  q: Q,
+  body: {
+    externalId?: string;
+    location: string;
+    lines: { sku: string; quantity: number; expectedReceiptDate: string | null }[];
+  },
+): Promise<number> {
+  const locationId = (await resolveLocation(q, body.location, 'location'))!;
+  const poId = await newTxn(q, 'PurchOrd', {
+    externalId: body.externalId ?? null,
+    entityId: null,
+    status: 'B',
+    locationId,
+  });
+  for (const [i, l] of body.lines.entries()) {
+    const item = await resolveItem(q, `name:${l.sku}`, `item.items[${i}].item`);
+    await q.query(
+      `INSERT INTO txn_line (txn_id, line, item_id, quantity, location_id, expected_receipt_date) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [poId, i + 1, item.id, l.quantity, locationId, l.expectedReceiptDate],
+    );
+  }
+  return poId;
+}
+
+/** The vendor moves a line's expected receipt date (null: no date). */
+export async function updatePurchaseOrderLine(
+  q: Q,
+  poId: number,
+  sku: string,
+  change: { expectedReceiptDate?: string | null; closed?: boolean },
+): Promise<void> {
+  const item = await resolveItem(q, `name:${sku}`, 'item');
+  const r = await q.query(
+    `UPDATE txn_line SET expected_receipt_date = CASE WHEN $3::boolean THEN $4::date ELSE expected_receipt_date END,
+            closed = COALESCE($5, closed)
+      WHERE txn_id = $1 AND item_id = $2`,
+    [
+      poId,
+      item.id,
+      change.expectedReceiptDate !== undefined,
+      change.expectedReceiptDate ?? null,
+      change.closed ?? null,
+    ],
+  );
+  if (!r.rowCount) throw userError(`Purchase order ${poId} has no line for ${sku}.`, 'item');
+  await refreshPurchaseOrder(q, poId);
+}
+
+/** Goods arrive against a purchase order: stock received at its location, the lines' receipts counted. */
+export async function receivePurchaseOrder(
+  q: Q,
+  poId: number,
+  lines?: { sku: string; quantity?: number }[],
+): Promise<void> {
+  const po = (await q.query("SELECT * FROM txn WHERE id = $1 AND type = 'PurchOrd' FOR UPDATE", [poId]))
+    .rows[0];
+  if (!po) throw notFound('purchaseOrder', String(poId));
+  const open = (
+    await q.query<{
+      id: number;
+      item_id: number;
+      item_sku: string;
+      quantity: number;
+      quantity_received: number;
+    }>(
+      `SELECT l.id, l.item_id, i.item_id AS item_sku, l.quantity, l.quantity_received FROM txn_line l JOIN item i ON i.id = l.item_id
+        WHERE l.txn_id = $1 AND NOT l.closed AND l.quantity > l.quantity_received ORDER BY l.line`,
+      [poId],
+    )
+  ).rows;
+  for (const l of open) {
+    const wanted = lines ? lines.find((x) => x.sku === l.item_sku) : { quantity: undefined };
+    if (!wanted) continue;
+    const quantity = Math.min(
+      wanted.quantity ?? l.quantity - l.quantity_received,
+      l.quantity - l.quantity_received,
+    );
+    if (quantity <= 0) continue;
+    await q.query('UPDATE txn_line SET quantity_received = quantity_received + $2 WHERE id = $1', [
+      l.id,
+      quantity,
+    ]);
+    await receiveStock(q, `name:${l.item_sku}`, String(po.location_id), quantity);
+  }
+  await refreshPurchaseOrder(q, poId);
+}
+
+async function refreshPurchaseOrder(q: Q, poId: number): Promise<void> {
+  const r = (
+    await q.query<{ open: number; received: number }>(
+      `SELECT count(*) FILTER (WHERE NOT closed AND quantity > quantity_received)::int AS open,
+              COALESCE(sum(quantity_received), 0)::int AS received FROM txn_line WHERE txn_id = $1`,
+      [poId],
+    )
+  ).rows[0]!;
+  const status = r.open === 0 ? (r.received > 0 ? 'F' : 'H') : r.received > 0 ? 'D' : 'B';
+  // Any change to its lines is a change to the order (its last-modified moves on).
+  await q.query('UPDATE txn SET status = $2 WHERE id = $1', [poId, status]);
 }

@@ -186,6 +186,7 @@ export const SUITEQL_TABLES: Record<string, TableDef> = {
       isclosed: bool('closed'),
       orderline: { sql: 'order_line' },
       custcol_quayside_line_key: { sql: 'line_key' },
+      expectedreceiptdate: { sql: 'expected_receipt_date', kind: 'date' },
     },
   },
 };

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { kitAvailable, ruleFor, sellableQuantity, visibilityChange } from '../../domain/inventory';
+import {
+  backorderInfo,
+  kitAvailable,
+  ruleFor,
+  sellableQuantity,
+  visibilityChange,
+} from '../../domain/inventory';
 import { BusinessRules } from '../../domain/schemas/rules';
 import { InventoryRules } from '../../domain/schemas/inventory';
 
@@ -112,5 +118,45 @@ describe('a kit’s stock', () => {
         },
       ),
     );
+  });
+});
+
+describe('backorder dates', () => {
+  const base = { orderedOnDemand: false, leadTimeDays: 14, today: '2026-12-01' };
+  it('an item with stock, or ordered in when sold, is not backordered', () => {
+    expect(backorderInfo({ ...base, sellable: 1, openLines: [] })).toBeNull();
+    expect(backorderInfo({ ...base, sellable: 0, orderedOnDemand: true, openLines: [] })).toBeNull();
+  });
+  it('takes the earliest open purchase order line with something to receive, an overdue one as today', () => {
+    const lines = [
+      { remaining: 5, expectedReceiptDate: '2026-12-20' },
+      { remaining: 0, expectedReceiptDate: '2026-12-05' },
+      { remaining: 2, expectedReceiptDate: null },
+      { remaining: 3, expectedReceiptDate: '2026-12-10' },
+    ];
+    expect(backorderInfo({ ...base, sellable: 0, openLines: lines })).toEqual({
+      expectedDate: '2026-12-10',
+      source: 'purchase_order',
+    });
+    expect(
+      backorderInfo({
+        ...base,
+        sellable: 0,
+        openLines: [{ remaining: 1, expectedReceiptDate: '2026-11-20' }],
+      }),
+    ).toEqual({ expectedDate: '2026-12-01', source: 'purchase_order' });
+  });
+  it('without a dated purchase order, today plus the lead time; without either, no date', () => {
+    expect(backorderInfo({ ...base, sellable: 0, openLines: [] })).toEqual({
+      expectedDate: '2026-12-15',
+      source: 'lead_time',
+    });
+    expect(backorderInfo({ ...base, sellable: 0, leadTimeDays: 31, openLines: [] })!.expectedDate).toBe(
+      '2027-01-01',
+    );
+    expect(backorderInfo({ ...base, sellable: 0, leadTimeDays: null, openLines: [] })).toEqual({
+      expectedDate: null,
+      source: null,
+    });
   });
 });
