@@ -175,6 +175,8 @@ async function main() {
   const cpu = process.cpuUsage(cpuBefore);
   const floor = Math.max(0, spent.points - bucket) / restoreRate;
   const waitedSeconds = (shopify.stats.pacedMs + shopify.stats.waitedMs) / 1000;
+  // The resync's own figures, before the incremental part below adds to the counters.
+  const resync = { ...spent, paced: shopify.stats.paced, throttled: shopify.stats.throttled };
   const lists = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM store_price_lists')).rows[0]!
     .n;
   process.stdout.write(
@@ -270,14 +272,14 @@ async function main() {
           levelsSeconds,
           catalogs: lists,
           fixedPrices: written,
-          graphqlCalls: spent.calls,
-          costPoints: spent.points,
+          graphqlCalls: resync.calls,
+          costPoints: resync.points,
           floorSeconds: floor,
           ratioToFloor: floor > 0 ? seconds / floor : null,
           bucketWaitSeconds: waitedSeconds,
-          storeCallSeconds: spent.ms / 1000,
-          paced: shopify.stats.paced,
-          throttled: shopify.stats.throttled,
+          storeCallSeconds: resync.ms / 1000,
+          paced: resync.paced,
+          throttled: resync.throttled,
           benchCpuSeconds: (cpu.user + cpu.system) / 1e6,
         },
         incremental: {
