@@ -41,14 +41,14 @@ export function orderRepository(db: Db) {
       const { order } = r;
       await db.query(
         `INSERT INTO orders (store, order_id, workflow_id, order_number, customer_id, po_number, status, step, attention_kind,
-                             attention_reason, total, currency, lines, erp_order_id, erp_tran_id, rules_version,
+                             attention_reason, total_minor, currency, lines, erp_order_id, erp_tran_id, rules_version,
                              shipped_units, invoiced_units, last_shipped_at, erp_recorded_at, financial_status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
                  CASE WHEN $17::int > 0 THEN now() END, CASE WHEN $14::text IS NULL THEN NULL ELSE now() END, $19)
          ON CONFLICT (store, order_id) DO UPDATE SET
            order_number = EXCLUDED.order_number, customer_id = EXCLUDED.customer_id, po_number = EXCLUDED.po_number,
            status = EXCLUDED.status, step = EXCLUDED.step, attention_kind = EXCLUDED.attention_kind,
-           attention_reason = EXCLUDED.attention_reason, total = EXCLUDED.total, currency = EXCLUDED.currency,
+           attention_reason = EXCLUDED.attention_reason, total_minor = EXCLUDED.total_minor, currency = EXCLUDED.currency,
            lines = EXCLUDED.lines, erp_order_id = EXCLUDED.erp_order_id, erp_tran_id = EXCLUDED.erp_tran_id,
            rules_version = EXCLUDED.rules_version, updated_at = now(),
            step_since = CASE WHEN orders.step IS DISTINCT FROM EXCLUDED.step THEN now() ELSE orders.step_since END,
@@ -68,7 +68,8 @@ export function orderRepository(db: Db) {
           r.step,
           r.attention?.kind ?? null,
           r.attention?.reason ?? null,
-          chargedTotal(order),
+          // Integer minor units of the order's currency; `total` is generated from them (migration 0028).
+          Money.of(chargedTotal(order), order.currency).minor.toString(),
           order.currency,
           JSON.stringify(r.lines),
           r.erpOrder?.erpId ?? null,

@@ -38,8 +38,8 @@ describe('Shopify privacy webhooks', () => {
   async function seed(p: typeof cara, orderId: string) {
     const wf = `order:${store}:${orderId}`;
     await db.query(
-      `INSERT INTO orders (store, order_id, workflow_id, order_number, customer_id, status, attention_reason, total, currency)
-       VALUES ($1, $2, $3, $4, $5, 'onHold', $6, '640.00', 'USD')`,
+      `INSERT INTO orders (store, order_id, workflow_id, order_number, customer_id, status, attention_reason, total_minor, currency)
+       VALUES ($1, $2, $3, $4, $5, 'onHold', $6, 64000, 'USD')`,
       [
         store,
         orderId,

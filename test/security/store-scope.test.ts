@@ -34,7 +34,7 @@ describe('store scoping on every route', () => {
     ).apiKey;
     // This store's objects: an order in the read model, a catalog item, a dead letter.
     await api.db.query(
-      `INSERT INTO orders (store, order_id, workflow_id, status, total, currency) VALUES ($1, 'o-1', $2, 'onHold', 10, 'USD')`,
+      `INSERT INTO orders (store, order_id, workflow_id, status, total_minor, currency) VALUES ($1, 'o-1', $2, 'onHold', 1000, 'USD')`,
       [STORE, `order:${STORE}:o-1`],
     );
     await mappingRepository(api.db).upsertSkus(STORE, [{ storeSku: SKU, erpSku: `E-${SKU}` }]);

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mappingRepository } from '../../db/mappings';
+import { orderRepository, type OrderRecord } from '../../db/orders';
+import type { Db } from '../../db/pool';
+import { currencyDecimals } from '../../domain/money';
+import type { CanonicalOrder } from '../../domain/order';
+import { testDb } from '../support/env';
+import { makeOrder } from './harness';
+
+/** The order read model keeps the store's total exactly, in the order's currency, whatever its decimals. */
+describe('order read model money', () => {
+  let db: Db;
+  const store = `money-${randomUUID().slice(0, 8)}`;
+  beforeAll(async () => {
+    db = testDb();
+    await mappingRepository(db).upsertCustomer(store, 'cust-1', `C-${store}`);
+  });
+  afterAll(async () => {
+    await db.end();
+  });
+
+  const record = (order: CanonicalOrder): OrderRecord => ({
+    workflowId: `order:${store}:${order.orderId}`,
+    order,
+    status: 'inErp',
+    step: 'fulfilling',
+    attention: null,
+    lines: order.lines.map((l) => ({
+      lineId: l.lineId,
+      sku: l.sku,
+      erpSku: l.sku,
+      unitPrice: l.unitPrice,
+      ordered: l.quantity,
+      shipped: 0,
+      backordered: 0,
+      cancelled: 0,
+      invoiced: 0,
+      allocations: [],
+    })),
+    erpOrder: null,
+    rulesVersion: null,
+  });
+  const kwd = (orderId: string, total: string) =>
+    makeOrder(store, orderId, {
+      currency: 'KWD',
+      financialStatus: 'pending',
+      lines: [{ lineId: '1', sku: 'BOLT-1', quantity: 3, unitPrice: '4.115' }],
+      totals: { discounts: '0.000', tax: '0.000', total },
+    });
+
+  it('keeps a KWD total to the fils, in the list and in the credit exposure', async () => {
+    const orders = orderRepository(db);
+    await orders.upsert(record(kwd('k1', '12.345')));
+    await orders.upsert(record(kwd('k2', '0.005')));
+    const rows = await orders.list({ stores: [store], limit: 10 });
+    expect(rows.map((r) => [r.orderId, r.total, r.currency]).sort()).toEqual([
+      ['k1', '12.345', 'KWD'],
+      ['k2', '0.005', 'KWD'],
+    ]);
+    const stored = await db.query<{ total_minor: string }>(
+      'SELECT total_minor::text FROM orders WHERE store = $1 ORDER BY order_id',
+      [store],
+    );
+    expect(stored.rows.map((r) => r.total_minor)).toEqual(['12345', '5']);
+    // What k2's credit check counts of the customer's other open orders: k1's 12.345 exactly.
+    expect(await orders.openUninvoicedValue(store, `C-${store}`, 'k2')).toBe('12.345');
+  });
+
+  it('writes USD to the cent and JPY in whole yen', async () => {
+    const orders = orderRepository(db);
+    await orders.upsert(
+      record(makeOrder(store, 'u1', { totals: { discounts: '0', tax: '0', total: '37.00' } })),
+    );
+    await orders.upsert(
+      record(
+        makeOrder(store, 'j1', {
+          currency: 'JPY',
+          lines: [{ lineId: '1', sku: 'BOLT-1', quantity: 2, unitPrice: '750' }],
+          totals: { discounts: '0', tax: '0', total: '1500' },
+        }),
+      ),
+    );
+    const rows = await orders.list({ stores: [store], limit: 10 });
+    expect(rows.find((r) => r.orderId === 'u1')?.total).toBe('37.00');
+    expect(rows.find((r) => r.orderId === 'j1')?.total).toBe('1500');
+  });
+
+  it("the database's currency decimals are the domain's", async () => {
+    const codes = ['USD', 'EUR', 'JPY', 'KRW', 'CLP', 'KWD', 'BHD', 'OMR', 'TND', 'CLF', 'UYW', 'kwd', 'XYZ'];
+    const r = await db.query<{ code: string; d: number }>(
+      'SELECT code, currency_decimals(code) AS d FROM unnest($1::text[]) AS code',
+      [codes],
+    );
+    expect(Object.fromEntries(r.rows.map((x) => [x.code, x.d]))).toEqual(
+      Object.fromEntries(codes.map((c) => [c, currencyDecimals(c)])),
+    );
+  });
+});
