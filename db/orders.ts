@@ -68,7 +68,7 @@ export function orderRepository(db: Db) {
           r.step,
           r.attention?.kind ?? null,
           r.attention?.reason ?? null,
-          // Integer minor units of the order's currency; `total` is generated from them (migration 0028).
+          // Integer minor units of the order's currency; `total` is generated from them (migration 0029).
           Money.of(chargedTotal(order), order.currency).minor.toString(),
           order.currency,
           JSON.stringify(r.lines),
