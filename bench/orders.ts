@@ -14,6 +14,7 @@ import { prepareNamespace } from '../platform/temporal-cluster';
 import { taskQueue } from '../domain/ids';
 import { describeMachine } from './_report';
 import { distribution } from './_stats';
+import { describeSplit, splitProfiles, type ProfileWindow } from './_cpu-split';
 import { contractItems, seedCustomer, seedItem, stockedType } from '../sandbox/erp/scenario';
 
 /**
@@ -52,6 +53,10 @@ const o = new Command()
     '600',
   )
   .option('--out <name>', 'results file bench/results/<name>.json', 'orders')
+  .option(
+    '--cpu-prof [dir]',
+    'write V8 CPU profiles of the worker process and split its CPU during phase 1 (bench/_cpu-split.ts)',
+  )
   .parse()
   .opts<Record<string, string>>();
 
@@ -61,6 +66,14 @@ const latencyDuration = Number(o.latencyDuration);
 const workerCount = Math.max(1, Number(o.workers));
 const externalAddress = o.temporalAddress as string | undefined;
 const runBaseline = (o.baseline as unknown) !== false;
+const cpuProf = o.cpuProf as unknown as string | boolean | undefined;
+const profileDir = cpuProf
+  ? path.resolve(
+      typeof cpuProf === 'string' ? cpuProf : path.join(os.tmpdir(), `quayside-cpu-prof-${Date.now()}`),
+    )
+  : undefined;
+let profileWindow: ProfileWindow | undefined;
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const SKUS = 400;
 const CUSTOMERS = 120;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -234,6 +247,23 @@ async function drive(
   };
 }
 
+const resultsFile = path.join(__dirname, 'results', `${o.out}.json`);
+
+/** After the worker has stopped (and written its profiles): the CPU split, printed and added to the results. */
+function reportCpuSplit(): void {
+  if (!profileDir || !profileWindow) return;
+  fs.writeFileSync(path.join(profileDir, 'window.json'), JSON.stringify(profileWindow, null, 2) + '\n');
+  const split = splitProfiles(profileDir, profileWindow);
+  const result = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as Record<string, unknown>;
+  result.cpuSplit = {
+    profileDir,
+    note: 'phase 1, profiled run (the profiler adds CPU of its own)',
+    ...split,
+  };
+  fs.writeFileSync(resultsFile, JSON.stringify(result, null, 2) + '\n');
+  process.stdout.write(`${describeSplit(split)}\nprofiles in ${profileDir}\n`);
+}
+
 async function main() {
   const base = loadConfig({ ...process.env, LOG_PRETTY: 'false' });
   const stamp = Date.now().toString(36);
@@ -278,6 +308,10 @@ async function main() {
     SANDBOX_STORE_DUPLICATE_RATE: o.duplicates,
     ERP_EVENTS_POLL_SECONDS: '1',
   };
+  if (profileDir) {
+    fs.mkdirSync(profileDir, { recursive: true });
+    env.QUAYSIDE_WORKER_CPU_PROF_DIR = profileDir;
+  }
   if (externalAddress) {
     env.TEMPORAL_ADDRESS = externalAddress;
     await prepareNamespace(externalAddress, namespace);
@@ -405,7 +439,14 @@ async function main() {
     };
 
     process.stdout.write(`phase 1: ${Math.round(rate * duration)} orders at ${rate}/s…\n`);
+    const window0 = { us: monotonicUs(), cpu: cpu.workers() };
     const saturation = await drive(rate, duration, (i) => sendOrder(`BENCH-S-${i}`, i), { ...cpu, ...idle });
+    profileWindow = {
+      startUs: window0.us,
+      endUs: monotonicUs(),
+      orders: saturation.completed,
+      procCpuMs: (cpu.workers() - window0.cpu) * 1000,
+    };
     const statsSaturation = await erpAdmin<{ requests: number; throttled: number; maxInFlight: number }>(
       'GET',
       '/stats',
@@ -592,10 +633,7 @@ async function main() {
         : '',
     ].filter(Boolean);
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-    fs.writeFileSync(
-      path.join(__dirname, 'results', `${o.out}.json`),
-      JSON.stringify(result, null, 2) + '\n',
-    );
+    fs.writeFileSync(resultsFile, JSON.stringify(result, null, 2) + '\n');
     const f = (n: number | null | undefined, d = 1) =>
       n === null || n === undefined || Number.isNaN(n) ? '—' : n.toFixed(d);
     const r = result.ratios;
@@ -628,7 +666,10 @@ async function main() {
 }
 
 main().then(
-  () => process.exit(0),
+  () => {
+    reportCpuSplit();
+    process.exit(0);
+  },
   (err: unknown) => {
     process.stderr.write(`bench orders failed: ${(err as Error).stack ?? String(err)}\n`);
     process.exit(1);

@@ -185,11 +185,19 @@ async function main(): Promise<void> {
     ];
     for (const [g, group] of groups.entries()) {
       const started = group.map((service) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, service.entry)], {
-          cwd: root,
-          env,
-          stdio: 'inherit',
-        });
+        // QUAYSIDE_WORKER_CPU_PROF_DIR (set by `npm run bench -- orders --cpu-prof`): the worker
+        // writes a V8 CPU profile of each of its threads there when it stops.
+        const profDir = service.name === 'worker' ? process.env.QUAYSIDE_WORKER_CPU_PROF_DIR : undefined;
+        const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+        const child = spawn(
+          process.execPath,
+          [...nodeArgs, '--import', 'tsx', path.join(root, service.entry)],
+          {
+            cwd: root,
+            env,
+            stdio: 'inherit',
+          },
+        );
         children.push({ service, child });
         child.once('exit', (code, signal) => {
           if (stopping) return;
