@@ -76,7 +76,7 @@ const RULES: [Category, RegExp][] = [
     'workflow activations',
     /@temporalio\/worker\/lib\/workflow|@temporalio\/workflow\/|\/workflows\/[\w/-]+\.ts/,
   ],
-  ['Temporal SDK plumbing (protobuf, task loops)', /@temporalio\/|protobufjs|node_modules\/long\//],
+  ['Temporal SDK plumbing (protobuf, task loops)', /@temporalio\/|protobufjs|node_modules\/(long|rxjs)\//],
 ];
 
 function categoryOf(stack: CallFrame[], onWorkflowThread: boolean): Category {
@@ -93,9 +93,14 @@ function categoryOf(stack: CallFrame[], onWorkflowThread: boolean): Category {
   return onWorkflowThread ? 'workflow activations' : 'other JavaScript';
 }
 
-/** Whether a profile is the SDK's workflow thread (its samples run the workflow bundle). */
-function isWorkflowThread(p: CpuProfile): boolean {
-  return p.nodes.some((n) => /workflow-worker-thread|workflow-bundle|__temporal_/.test(n.callFrame.url));
+/**
+ * Whether a profile is one of the SDK's workflow threads: not the main thread (node names the
+ * files CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile, the main thread's id is 0) and
+ * running the SDK's workflow thread entry.
+ */
+function isWorkflowThread(file: string, p: CpuProfile): boolean {
+  const threadId = /\.\d+\.(\d+)\.\d+\.cpuprofile$/.exec(file)?.[1];
+  return threadId !== '0' && p.nodes.some((n) => n.callFrame.url.includes('workflow-worker-thread'));
 }
 
 export interface CpuSplit {
@@ -107,13 +112,17 @@ export interface CpuSplit {
   threads: number;
 }
 
+/** node's --cpu-prof default sampling interval. */
+const SAMPLE_US = 1000;
+const debug = Boolean(process.env.CPU_SPLIT_DEBUG);
+
 export function splitProfiles(dir: string, window: ProfileWindow): CpuSplit {
   const totals = new Map<string, number>(CATEGORIES.map((c) => [c, 0]));
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   let sampledUs = 0;
   for (const file of files) {
     const profile = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
-    const workflowThread = isWorkflowThread(profile);
+    const workflowThread = isWorkflowThread(file, profile);
     const parent = new Map<number, number>();
     const byId = new Map<number, ProfileNode>();
     for (const n of profile.nodes) {
@@ -136,17 +145,18 @@ export function splitProfiles(dir: string, window: ProfileWindow): CpuSplit {
       memo.set(id, result);
       return result;
     };
-    // A sample's time is the delta to the next sample (V8 records the delta before each one).
+    // Each sample counts one sampling interval. (The gaps between samples are wall time: on a
+    // loaded machine a thread waiting for a core would be charged for the wait.)
     let t = profile.startTime;
     for (let i = 0; i < profile.samples.length; i++) {
       t += profile.timeDeltas[i] ?? 0;
-      const next = profile.timeDeltas[i + 1] ?? 0;
       if (t < window.startUs || t > window.endUs) continue;
       const c = category(profile.samples[i]!);
       if (c === null) continue;
-      totals.set(c, (totals.get(c) ?? 0) + next);
-      sampledUs += next;
+      totals.set(c, (totals.get(c) ?? 0) + SAMPLE_US);
+      sampledUs += SAMPLE_US;
     }
+    if (debug) process.stderr.write(`${file}: workflow thread ${workflowThread}\n`);
   }
   const orders = Math.max(1, window.orders);
   const perOrderMs: Record<string, number> = {};
