@@ -1,5 +1,4 @@
-import { continueAsNew, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
-import type { FlowActivities } from '../activities/flows';
+import { continueAsNew, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync';
 import {
   catalogSyncStatusQuery,
@@ -8,8 +7,7 @@ import {
 } from '../domain/contracts/catalog-sync';
 import { flowRuns } from '../domain/flow-switches';
 import { PROFILES } from './activity-profiles';
-
-const { snapshotFlows } = proxyActivities<FlowActivities>(PROFILES.localRecord);
+import { eachBatch, eachPage, flowsOfRun } from './sync-loops';
 
 const { syncCatalogPage, syncPricesPage, refreshCustomerCache, resetSyncCursor } =
   proxyActivities<SyncActivities>(PROFILES.syncPage);
@@ -29,37 +27,37 @@ export async function catalogSync(input: CatalogSyncInput): Promise<CatalogSyncS
   setHandler(catalogSyncStatusQuery, () => status);
 
   // Each refresh snapshots the store's flow switches: with the catalog off it refreshes nothing.
-  const flows = patched('flow-switches') ? await snapshotFlows({ store: input.store }) : undefined;
+  const flows = await flowsOfRun(input.store);
   if (!flows || flowRuns(flows.switches, 'catalog', 'erpToStore')) {
-    const items = `catalog:${input.store}`;
-    const prices = `prices:${input.store}`;
-    await resetSyncCursor({ sync: items });
-    for (let more = true; more;) {
-      const page = await syncCatalogPage({ sync: items, pageSize: input.pageSize });
-      status.items += page.changed;
-      more = page.hasMore;
-    }
-
+    /** One cache read again from the start: its cursor reset, then page by page. */
+    const refresh = async (
+      sync: string,
+      read: typeof syncCatalogPage,
+      counted: (changed: number) => void,
+    ) => {
+      await resetSyncCursor({ sync });
+      await eachPage(
+        () => read({ sync, pageSize: input.pageSize }),
+        (page) => counted(page.changed),
+      );
+    };
+    await refresh(`catalog:${input.store}`, syncCatalogPage, (n) => (status.items += n));
     status.phase = 'prices';
-    await resetSyncCursor({ sync: prices });
-    for (let more = true; more;) {
-      const page = await syncPricesPage({ sync: prices, pageSize: input.pageSize });
-      status.prices += page.changed;
-      more = page.hasMore;
-    }
+    await refresh(`prices:${input.store}`, syncPricesPage, (n) => (status.prices += n));
 
     status.phase = 'customers';
-    for (let after: string | null = null; ;) {
-      const batch: { refreshed: number; missing: number; last: string | null } = await refreshCustomerCache({
-        store: input.store,
-        afterStoreCustomerId: after,
-        batchSize: input.customerBatchSize,
-      });
-      status.customers += batch.refreshed;
-      status.missingCustomers += batch.missing;
-      if (batch.last === null) break;
-      after = batch.last;
-    }
+    await eachBatch(
+      (after) =>
+        refreshCustomerCache({
+          store: input.store,
+          afterStoreCustomerId: after,
+          batchSize: input.customerBatchSize,
+        }),
+      (batch) => {
+        status.customers += batch.refreshed;
+        status.missingCustomers += batch.missing;
+      },
+    );
   }
 
   if (input.once) {

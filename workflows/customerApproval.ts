@@ -1,13 +1,11 @@
 import {
   condition,
-  log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CustomerActivities } from '../activities/customers';
-import type { NotifyActivities } from '../activities/notify';
 import type { DecisionInput } from '../domain/approvals';
 import {
   applicantInfoSignal,
@@ -20,17 +18,14 @@ import {
 } from '../domain/contracts/customer';
 import type { CustomerApplication } from '../domain/customer';
 import { applicantName, approvedAccount, customerExternalId } from '../domain/customer-rules';
-import type { Notification } from '../domain/notifications';
 import { Money } from '../domain/money';
 import { PRICE_BOOK_CURRENCY } from '../domain/pricing';
 import { SA } from '../domain/search-attributes';
 import { PROFILES } from './activity-profiles';
 import { approvalGate } from './approvalGate';
-
-const APPLICATION_WAIT = '1 hour';
+import { firstEventArrived, messagesTo, stepSetter, tell } from './process-kit';
 
 const acts = proxyActivities<CustomerActivities>(PROFILES.customerCall);
-const { notify } = proxyActivities<NotifyActivities>(PROFILES.personNotice);
 
 /**
  * A new B2B customer from application to account: approver decision (approve with credit limit,
@@ -82,48 +77,30 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
     answers.push(info);
   });
 
-  const setStep = (step: CustomerStep) => {
-    status.step = step;
-    upsertSearchAttributes([{ key: SA.status, value: `customer:${step}` }]);
-  };
+  const setStep = stepSetter<CustomerStep>(status, 'customer');
   upsertSearchAttributes([
     { key: SA.store, value: input.store },
     { key: SA.customer, value: input.customerId },
   ]);
 
-  if (!(await condition(() => status.application !== null, APPLICATION_WAIT))) {
+  if (!(await firstEventArrived(() => status.application !== null))) {
     setStep('abandoned');
     return status;
   }
   const policy = input.policy ?? (await acts.loadCustomerPolicy({ store: input.store }));
   const app = () => status.application as CustomerApplication;
-  const toApplicant = (
-    kind: string,
-    subject: string,
-    text: string,
-    data: Record<string, unknown> = {},
-  ): Notification => ({
-    id: `${workflowId}:${kind}`,
-    kind,
-    recipient: {
+  const toApplicant = messagesTo(
+    workflowId,
+    () => ({
       role: 'applicant',
       id: input.customerId,
       email: app().email,
       name: applicantName(app()),
       store: input.store,
-    },
-    subject,
-    text,
-    data: { customerId: input.customerId, ...data },
-    workflowId,
-  });
-  const tell = async (n: Notification) => {
-    try {
-      await notify(n);
-    } catch (err) {
-      log.warn('applicant notification failed', { id: n.id, error: String(err) });
-    }
-  };
+    }),
+    () => ({ customerId: input.customerId }),
+  );
+  const tellApplicant = (n: ReturnType<typeof toApplicant>) => tell('applicant', n);
 
   let approval: DecisionInput | undefined;
   while (!approval) {
@@ -147,7 +124,7 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
     );
     if (!wait.decided) {
       setStep('expired');
-      await tell(
+      await tellApplicant(
         toApplicant(
           'customer.expired',
           'Your account application',
@@ -165,7 +142,7 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
     };
     if (d.outcome === 'reject') {
       setStep('rejected');
-      await tell(
+      await tellApplicant(
         toApplicant(
           'customer.rejected',
           'Your account application',
@@ -180,7 +157,7 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
       status.infoRequests.push({ question, askedBy: d.decidedBy.name, answer: null });
       const answered = answers.length;
       setStep('awaitingApplicant');
-      await tell(
+      await tellApplicant(
         toApplicant(
           `customer.infoRequested.${status.round}`,
           'We need more information for your account',
@@ -247,7 +224,7 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
   });
 
   setStep('approved');
-  await tell(
+  await tellApplicant(
     toApplicant(
       'customer.welcome',
       `Welcome, ${applicantName(app())}`,

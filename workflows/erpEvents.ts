@@ -3,13 +3,11 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
-  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ErpEventActivities } from '../activities/erp-events';
-import type { FlowActivities } from '../activities/flows';
 import {
   erpEventsStatusQuery,
   stopErpEventsSignal,
@@ -23,9 +21,9 @@ import {
   parseErpOrderExternalId,
 } from '../domain/contracts/order';
 import { PROFILES } from './activity-profiles';
+import { flowsOfRun } from './sync-loops';
 
 const { pollErpChanges } = proxyActivities<ErpEventActivities>(PROFILES.erpCall);
-const { snapshotFlows } = proxyActivities<FlowActivities>(PROFILES.local);
 
 /** Polls in one run before continuing as new (the history stays small; only the cursors carry over). */
 const POLLS_PER_RUN = 500;
@@ -41,7 +39,7 @@ export async function erpEvents(input: ErpEventsInput): Promise<ErpEventsStatus>
   setHandler(stopErpEventsSignal, () => void (stop = true));
   setHandler(erpEventsStatusQuery, () => status);
   // Each run snapshots the store's flow switches (fulfillments ERP → store); a change ends the run.
-  const flows = patched('flow-switches') ? await snapshotFlows({ store: input.store }) : undefined;
+  const flows = await flowsOfRun(input.store, 'local');
 
   while (!stop) {
     const page = await pollErpChanges.executeWithOptions(

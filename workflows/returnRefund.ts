@@ -1,16 +1,13 @@
 import {
   ApplicationFailure,
   condition,
-  log,
   patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { NotifyActivities } from '../activities/notify';
 import type { ReturnActivities } from '../activities/returns';
-import type { Notification } from '../domain/notifications';
 import type { DecisionInput } from '../domain/approvals';
 import {
   assessReturn,
@@ -35,13 +32,11 @@ import type { ReturnRequest, StorefrontReturnEvent } from '../domain/returns';
 import { SA } from '../domain/search-attributes';
 import { PROFILES } from './activity-profiles';
 import { approvalGate } from './approvalGate';
-
-/** How long a workflow started without a request waits for one (signal-with-start always brings it). */
-const REQUEST_WAIT = '1 hour';
+import { CompensationStack } from './compensation';
+import { firstEventArrived, messagesTo, stepSetter, tell } from './process-kit';
 
 const erp = proxyActivities<ReturnActivities>(PROFILES.returnDocument);
 const local = proxyActivities<ReturnActivities>(PROFILES.localRecord);
-const { notify } = proxyActivities<NotifyActivities>(PROFILES.personNotice);
 
 /**
  * One return (RMA) from request to refund: eligibility, automatic or human approval, ERP return
@@ -142,13 +137,10 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
     },
   );
 
-  const setStep = (step: ReturnStep) => {
-    status.step = step;
-    upsertSearchAttributes([{ key: SA.status, value: `return:${step}` }]);
-  };
+  const setStep = stepSetter<ReturnStep>(status, 'return');
   upsertSearchAttributes([{ key: SA.store, value: input.store }]);
 
-  if (!(await condition(() => request !== undefined, REQUEST_WAIT))) {
+  if (!(await firstEventArrived(() => request !== undefined))) {
     setStep('failed');
     status.declineReason = 'No return request arrived.';
     return status;
@@ -169,27 +161,12 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
   if (req.customerId) upsertSearchAttributes([{ key: SA.customer, value: req.customerId }]);
   setStep('assessing');
 
-  const buyer = (
-    kind: string,
-    subject: string,
-    text: string,
-    data: Record<string, unknown> = {},
-  ): Notification => ({
-    id: `${workflowId}:${kind}`,
-    kind,
-    recipient: { role: 'buyer', id: req.customerId ?? null, store: input.store },
-    subject,
-    text,
-    data: { returnId: input.returnId, orderId: req.orderId, ...data },
+  const buyer = messagesTo(
     workflowId,
-  });
-  const tellBuyer = async (n: Notification) => {
-    try {
-      await notify(n);
-    } catch (err) {
-      log.warn('buyer notification failed', { id: n.id, error: String(err) });
-    }
-  };
+    () => ({ role: 'buyer', id: req.customerId ?? null, store: input.store }),
+    () => ({ returnId: input.returnId, orderId: req.orderId }),
+  );
+  const tellBuyer = (n: ReturnType<typeof buyer>) => tell('buyer', n);
   const record = (
     lines: { lineId: string; sku: string; quantity: number }[],
     refundTotal: string | null,
@@ -403,7 +380,10 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
 
   // Money moves: credit memo, storefront refund (restocking the goods), ERP refund. Keys derive from the return.
   setStep('refunding');
-  const compensations: { undo: () => Promise<void>; what: string }[] = [];
+  const compensations = new CompensationStack();
+  /** The undo of a document or refund already made: flagged for a person to reverse. */
+  const flagForReversal = (document: string, id: string, amount: string, why: string) => () =>
+    local.flagForReversal({ workflowId, returnId: input.returnId, document, id, amount, why });
   try {
     if (Money.of(refund.total, facts.currency).isPositive()) {
       const memo = await erp.createCreditMemo({
@@ -418,18 +398,10 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
         restockingFee: hasFee ? refund.restockingFee : undefined,
       });
       status.creditMemoId = memo.erpId;
-      compensations.push({
-        what: 'credit memo',
-        undo: () =>
-          local.flagForReversal({
-            workflowId,
-            returnId: input.returnId,
-            document: 'credit memo',
-            id: memo.erpId,
-            amount: memo.total,
-            why: 'the refund did not complete',
-          }),
-      });
+      compensations.push(
+        'credit memo',
+        flagForReversal('credit memo', memo.erpId, memo.total, 'the refund did not complete'),
+      );
 
       const sfRefund = await erp.createStorefrontRefund({
         orderId: req.orderId,
@@ -443,18 +415,15 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
         notifyCustomer: true,
       });
       status.storefrontRefundId = sfRefund.refundId;
-      compensations.push({
-        what: 'storefront refund',
-        undo: () =>
-          local.flagForReversal({
-            workflowId,
-            returnId: input.returnId,
-            document: 'storefront refund',
-            id: sfRefund.refundId,
-            amount: refund.total,
-            why: 'the ERP refund did not complete',
-          }),
-      });
+      compensations.push(
+        'storefront refund',
+        flagForReversal(
+          'storefront refund',
+          sfRefund.refundId,
+          refund.total,
+          'the ERP refund did not complete',
+        ),
+      );
 
       const erpRefund = await erp.createErpRefund({
         externalId: `${workflowId}:refund`,
@@ -467,13 +436,7 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
   } catch (err) {
     setStep('failed');
     status.declineReason = `Refund failed: ${String((err as Error).message ?? err)}`;
-    for (const c of compensations.reverse()) {
-      try {
-        await c.undo();
-      } catch (undoErr) {
-        log.error('compensation failed', { what: c.what, error: String(undoErr) });
-      }
-    }
+    await compensations.unwind();
     await record(eligibleLines(assessment.eligible), null, facts.currency);
     throw ApplicationFailure.create({
       type: RETURN_FAILURES.refundFailed,

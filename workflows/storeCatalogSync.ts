@@ -1,11 +1,4 @@
-import {
-  continueAsNew,
-  patched,
-  proxyActivities,
-  setHandler,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CatalogRulesSnapshot, StoreCatalogActivities } from '../activities/store-catalog';
 import { noCatalogChanges, type CatalogPushResult } from '../domain/catalog';
 import {
@@ -15,21 +8,12 @@ import {
 } from '../domain/contracts/store-catalog';
 import { flowRuns } from '../domain/flow-switches';
 import { PROFILES } from './activity-profiles';
+import { addCounts, followChanges } from './sync-loops';
 
 const acts = proxyActivities<StoreCatalogActivities>(PROFILES.storeSyncRound);
 
-/** Rounds of the incremental sync between continue-as-new. */
-const ROUNDS_PER_RUN = 500;
-
-const add = (status: StoreCatalogSyncStatus, r: CatalogPushResult & { items: number }) => {
-  status.items += r.items;
-  status.created += r.created;
-  status.updated += r.updated;
-  status.unchanged += r.unchanged;
-  status.retired += r.retired;
-  status.skipped += r.skipped;
-  status.failed += r.failed;
-};
+const add = (status: StoreCatalogSyncStatus, r: CatalogPushResult & { items: number }) =>
+  addCounts(status, r, ['items', 'created', 'updated', 'unchanged', 'retired', 'skipped', 'failed']);
 
 /**
  * The ERP as product master: ERP items into the store's products and variants (titles, descriptions,
@@ -89,20 +73,15 @@ export async function storeCatalogSync(input: StoreCatalogSyncInput): Promise<St
   }
 
   status.phase = 'following';
-  for (let round = 0; round < ROUNDS_PER_RUN; round++) {
-    const page = await acts.syncCatalogChanges({
-      store: input.store,
-      pageSize: input.pageSize,
-      workflowId,
-      rules,
-    });
-    // The store's flow switches changed since this run snapshotted them: the next run takes them.
-    if (page.flowGate === 'resnapshot') break;
-    add(status, page);
-    if (page.lagMs !== null) status.lastLagMs = page.lagMs;
-    if (!page.hasMore) await sleep(`${input.pollIntervalSeconds} seconds`);
-    if (workflowInfo().continueAsNewSuggested) break;
-  }
+  await followChanges({
+    pollIntervalSeconds: input.pollIntervalSeconds,
+    next: () => acts.syncCatalogChanges({ store: input.store, pageSize: input.pageSize, workflowId, rules }),
+    take: (page) => {
+      add(status, page);
+      if (page.lagMs !== null) status.lastLagMs = page.lagMs;
+    },
+    enough: () => workflowInfo().continueAsNewSuggested,
+  });
   return continueAsNew<typeof storeCatalogSync>({
     ...input,
     fullResync: resyncLater,

@@ -1,5 +1,4 @@
-import { continueAsNew, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
-import type { FlowActivities } from '../activities/flows';
+import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { StoreCompanyActivities } from '../activities/store-companies';
 import {
   storeCompanyStatusQuery,
@@ -7,13 +6,18 @@ import {
   type StoreCompanySyncStatus,
 } from '../domain/contracts/store-companies';
 import { PROFILES } from './activity-profiles';
+import { addCounts, flowsOfRun, followChanges, zeroCounts } from './sync-loops';
 
 const acts = proxyActivities<StoreCompanyActivities>(PROFILES.storeSyncRound);
 
-const flowActs = proxyActivities<FlowActivities>(PROFILES.localRecord);
-
-/** Rounds between continue-as-new. */
-const ROUNDS_PER_RUN = 500;
+/** What each round adds to the totals, as the round reports it. */
+const COUNTS = [
+  'companiesCreated',
+  'locationsCreated',
+  'contactsCreated',
+  'locationsUpdated',
+  'skipped',
+] as const;
 
 /**
  * ERP customers into the store's B2B companies by the ERP's change cursor: parent accounts as
@@ -21,31 +25,17 @@ const ROUNDS_PER_RUN = 500;
  * tax settings on each location. Credit headroom and catalogs stay with storePricingSync.
  */
 export async function storeCompanySync(input: StoreCompanySyncInput): Promise<never> {
-  const status: StoreCompanySyncStatus = {
-    customersSeen: 0,
-    companiesCreated: 0,
-    locationsCreated: 0,
-    contactsCreated: 0,
-    locationsUpdated: 0,
-    skipped: 0,
-  };
+  const status: StoreCompanySyncStatus = { customersSeen: 0, ...zeroCounts(COUNTS) };
   setHandler(storeCompanyStatusQuery, () => status);
-  // Each run snapshots the store's flow switches; a change ends the run and the next one takes it.
-  const flows = patched('flow-switches') ? await flowActs.snapshotFlows({ store: input.store }) : undefined;
-  for (let round = 0; round < ROUNDS_PER_RUN; round++) {
-    const page = await acts.syncCompanyChanges({
-      store: input.store,
-      pageSize: input.pageSize,
-      ...(flows ? { flows } : {}),
-    });
-    if (page.flowGate === 'resnapshot') break;
-    status.customersSeen += page.customers;
-    status.companiesCreated += page.companiesCreated;
-    status.locationsCreated += page.locationsCreated;
-    status.contactsCreated += page.contactsCreated;
-    status.locationsUpdated += page.locationsUpdated;
-    status.skipped += page.skipped;
-    if (!page.hasMore) await sleep(`${input.pollIntervalSeconds} seconds`);
-  }
+  const flows = await flowsOfRun(input.store);
+  await followChanges({
+    pollIntervalSeconds: input.pollIntervalSeconds,
+    next: () =>
+      acts.syncCompanyChanges({ store: input.store, pageSize: input.pageSize, ...(flows ? { flows } : {}) }),
+    take: (page) => {
+      status.customersSeen += page.customers;
+      addCounts(status, page, COUNTS);
+    },
+  });
   return continueAsNew<typeof storeCompanySync>(input);
 }

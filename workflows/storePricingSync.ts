@@ -1,5 +1,4 @@
-import { continueAsNew, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
-import type { FlowActivities } from '../activities/flows';
+import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { StorePricingActivities } from '../activities/store-pricing';
 import {
   storePricingStatusQuery,
@@ -8,13 +7,9 @@ import {
 } from '../domain/contracts/store-pricing';
 import { flowRuns } from '../domain/flow-switches';
 import { PROFILES } from './activity-profiles';
+import { eachBatch, flowsOfRun, followChanges } from './sync-loops';
 
 const acts = proxyActivities<StorePricingActivities>(PROFILES.storeSyncRound);
-
-const flowActs = proxyActivities<FlowActivities>(PROFILES.localRecord);
-
-/** Rounds of the incremental sync between continue-as-new. */
-const ROUNDS_PER_RUN = 500;
 
 /**
  * ERP pricing into the store's B2B catalogs: on a full resync every price level's catalog (percentage
@@ -34,8 +29,7 @@ export async function storePricingSync(input: StorePricingSyncInput): Promise<St
     lastLagMs: null,
   };
   setHandler(storePricingStatusQuery, () => status);
-  // Each run snapshots the store's flow switches; a change ends the run and the next one takes it.
-  const flows = patched('flow-switches') ? await flowActs.snapshotFlows({ store: input.store }) : undefined;
+  const flows = await flowsOfRun(input.store);
   // With prices switched off a full resync waits for a run that has them on.
   const resyncLater = !!input.fullResync && !!flows && !flowRuns(flows.switches, 'prices', 'erpToStore');
 
@@ -54,15 +48,14 @@ export async function storePricingSync(input: StorePricingSyncInput): Promise<St
       status.levels += 1;
     }
     status.phase = 'customers';
-    for (let after: string | null = null; ;) {
-      const batch: { written: number; customers: number; last: string | null; total: number } =
-        await acts.pushCustomerBatch({ store: input.store, after, batchSize: input.customerBatchSize });
-      status.customersTotal = batch.total;
-      status.customers += batch.customers;
-      status.pricesWritten += batch.written;
-      if (batch.last === null) break;
-      after = batch.last;
-    }
+    await eachBatch(
+      (after) => acts.pushCustomerBatch({ store: input.store, after, batchSize: input.customerBatchSize }),
+      (batch) => {
+        status.customersTotal = batch.total;
+        status.customers += batch.customers;
+        status.pricesWritten += batch.written;
+      },
+    );
     if (input.once) {
       status.phase = 'done';
       return status;
@@ -72,17 +65,15 @@ export async function storePricingSync(input: StorePricingSyncInput): Promise<St
   }
 
   status.phase = 'following';
-  for (let round = 0; round < ROUNDS_PER_RUN; round++) {
-    const page = await acts.syncPricingChanges({
-      store: input.store,
-      pageSize: input.pageSize,
-      ...(flows ? { flows } : {}),
-    });
-    if (page.flowGate === 'resnapshot') break;
-    status.changesSeen += page.prices + page.customers;
-    status.pricesWritten += page.written;
-    if (page.lagMs !== null) status.lastLagMs = page.lagMs;
-    if (!page.hasMore) await sleep(`${input.pollIntervalSeconds} seconds`);
-  }
+  await followChanges({
+    pollIntervalSeconds: input.pollIntervalSeconds,
+    next: () =>
+      acts.syncPricingChanges({ store: input.store, pageSize: input.pageSize, ...(flows ? { flows } : {}) }),
+    take: (page) => {
+      status.changesSeen += page.prices + page.customers;
+      status.pricesWritten += page.written;
+      if (page.lagMs !== null) status.lastLagMs = page.lagMs;
+    },
+  });
   return continueAsNew<typeof storePricingSync>({ ...input, fullResync: resyncLater, once: false });
 }
