@@ -1,6 +1,16 @@
 import type { AttentionAction, AttentionGroup, AttentionItem } from '../../domain/attention';
-import { ago, historyLink, html, type PageContext, type SafeHtml, noticeView } from './html';
 import { OrderField } from '../../domain/schemas/order';
+import {
+  ago,
+  historyLink,
+  html,
+  loadButton,
+  noticeView,
+  postForm,
+  searchInput,
+  type PageContext,
+  type SafeHtml,
+} from './html';
 
 /** Order fields an operator may correct, in words. */
 export const FIELD_WORDS: Record<OrderField, string> = {
@@ -29,18 +39,8 @@ const PROCESS_WORDS: Record<string, string> = {
 };
 
 /** A form that posts with htmx (and without: the page comes back whole) and replaces the queue. */
-function actionForm(ctx: PageContext, action: string, body: SafeHtml, opts: { confirm?: string } = {}) {
-  return html`<form
-    method="post"
-    action="${action}"
-    hx-post="${action}"
-    hx-target="#queue"
-    hx-swap="outerHTML"
-    ${opts.confirm ? html` hx-confirm="${opts.confirm}"` : html``}
-  >
-    <input type="hidden" name="_csrf" value="${ctx.csrfToken}" />${body}
-  </form>`;
-}
+const actionForm = (ctx: PageContext, action: string, body: SafeHtml, opts: { confirm?: string } = {}) =>
+  postForm(ctx, { action, target: '#queue', ...opts }, body);
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
 
@@ -48,49 +48,42 @@ const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
 function searchField(opts: { id: string; kind: 'items' | 'customers'; label: string; placeholder: string }) {
   return html`<label for="${opts.id}-q"
       >${opts.label}
-      <input
-        id="${opts.id}-q"
-        name="q"
-        type="search"
-        autocomplete="off"
-        placeholder="${opts.placeholder}"
-        hx-get="/dashboard/search/${opts.kind}"
-        hx-trigger="input changed delay:250ms, search"
-        hx-target="#${opts.id}-results"
-        hx-sync="this:replace"
-    /></label>
+      ${searchInput({
+        id: `${opts.id}-q`,
+        url: `/dashboard/search/${opts.kind}`,
+        delay: '250ms',
+        placeholder: opts.placeholder,
+        target: `#${opts.id}-results`,
+      })}</label
+    >
     <div id="${opts.id}-results" class="results" aria-live="polite"></div>`;
 }
 
+/** The forms that map what a group of items waits for: an ERP item for a SKU, an ERP customer for a customer. */
+const MAP_FORMS = {
+  mapSku: { path: 'map-sku', search: 'items', noun: 'ERP item', hint: 'by SKU or name' },
+  mapCustomer: { path: 'map-customer', search: 'customers', noun: 'ERP customer', hint: 'by name or id' },
+} as const;
+
 function groupActions(ctx: PageContext, g: AttentionGroup): SafeHtml {
   const first = g.items[0]?.actions[0];
-  if (first?.kind === 'mapSku') {
-    const id = `map-sku-${slug(first.sku)}`;
-    return html`<div class="actions group-action">
-      ${actionForm(
-        ctx,
-        '/dashboard/attention/map-sku',
-        html`<input type="hidden" name="sku" value="${first.sku}" />
-          ${searchField({ id, kind: 'items', label: `ERP item for ${first.sku}`, placeholder: 'Search ERP items by SKU or name' })}
-          <button type="submit" id="${id}-submit">
-            Map ${first.sku}${g.items.length > 1 ? ` (${g.items.length} orders)` : ''}
-          </button>`,
-      )}
-    </div>`;
-  }
-  if (first?.kind === 'mapCustomer') {
-    const id = `map-customer-${slug(first.customerId)}`;
-    return html`<div class="actions group-action">
-      ${actionForm(
-        ctx,
-        '/dashboard/attention/map-customer',
-        html`<input type="hidden" name="customerId" value="${first.customerId}" />
-          ${searchField({ id, kind: 'customers', label: `ERP customer for ${first.customerId}`, placeholder: 'Search ERP customers by name or id' })}
-          <button type="submit" id="${id}-submit">Map customer</button>`,
-      )}
-    </div>`;
-  }
-  return html``;
+  if (first?.kind !== 'mapSku' && first?.kind !== 'mapCustomer') return html``;
+  const f = MAP_FORMS[first.kind];
+  const [field, value] = first.kind === 'mapSku' ? ['sku', first.sku] : ['customerId', first.customerId];
+  const id = `${f.path}-${slug(value)}`;
+  const button =
+    first.kind === 'mapSku'
+      ? `Map ${value}${g.items.length > 1 ? ` (${g.items.length} orders)` : ''}`
+      : 'Map customer';
+  return html`<div class="actions group-action">
+    ${actionForm(
+      ctx,
+      `/dashboard/attention/${f.path}`,
+      html`<input type="hidden" name="${field}" value="${value}" />
+        ${searchField({ id, kind: f.search, label: `${f.noun} for ${value}`, placeholder: `Search ${f.noun}s ${f.hint}` })}
+        <button type="submit" id="${id}-submit">${button}</button>`,
+    )}
+  </div>`;
 }
 
 function itemAction(ctx: PageContext, item: AttentionItem, a: AttentionAction): SafeHtml {
@@ -135,15 +128,12 @@ function itemAction(ctx: PageContext, item: AttentionItem, a: AttentionAction): 
         )}
       </details>`;
     case 'replay':
-      return html`<button
-        type="button"
-        class="secondary"
-        hx-get="/dashboard/attention/dead-letters/${a.deadLetterId}/edit"
-        hx-target="#edit-${a.deadLetterId}"
-        hx-swap="innerHTML"
-      >
-        Edit and replay
-      </button>`;
+      return loadButton({
+        label: 'Edit and replay',
+        url: `/dashboard/attention/dead-letters/${a.deadLetterId}/edit`,
+        target: `#edit-${a.deadLetterId}`,
+        class: 'secondary',
+      });
     case 'retrySync':
       return actionForm(
         ctx,

@@ -1,5 +1,14 @@
 import type { ApprovalActions } from '../actions/approvals';
-import { ago, historyLink, html, type PageContext, type SafeHtml, noticeView } from './html';
+import {
+  ago,
+  historyLink,
+  html,
+  noticeView,
+  postForm,
+  tableView,
+  type PageContext,
+  type SafeHtml,
+} from './html';
 
 type Pending = Awaited<ReturnType<ApprovalActions['pending']>>[number];
 
@@ -50,47 +59,24 @@ function contextView(a: Pending, c: DecisionContext): SafeHtml {
     : [];
   if (mismatches.length)
     parts.push(
-      html`<div class="table-wrap">
-        <table class="prices">
-          <tr>
-            <th>ERP item</th>
-            <th>Store price</th>
-            <th>ERP price</th>
-            <th>Difference</th>
-          </tr>
-          ${mismatches.map(
-            (m) =>
-              html`<tr>
-                <td>${str(m.sku)}</td>
-                <td>${str(m.storefrontPrice)}</td>
-                <td>${str(m.erpPrice)}</td>
-                <td>${str(m.differencePercent)}%</td>
-              </tr>`,
-          )}
-        </table>
-      </div>`,
+      tableView(
+        { class: 'prices' },
+        ['ERP item', 'Store price', 'ERP price', 'Difference'],
+        mismatches.map((m) => [
+          str(m.sku),
+          str(m.storefrontPrice),
+          str(m.erpPrice),
+          `${str(m.differencePercent)}%`,
+        ]),
+      ),
     );
   if (c.lines.length)
     parts.push(
-      html`<div class="table-wrap">
-        <table class="lines">
-          <tr>
-            <th>SKU</th>
-            <th>Item</th>
-            <th>Quantity</th>
-            <th>Unit price</th>
-          </tr>
-          ${c.lines.map(
-            (l) =>
-              html`<tr>
-                <td>${l.sku}</td>
-                <td>${l.title ?? ''}</td>
-                <td>${l.ordered}</td>
-                <td>${l.unitPrice}</td>
-              </tr>`,
-          )}
-        </table>
-      </div>`,
+      tableView(
+        { class: 'lines' },
+        ['SKU', 'Item', 'Quantity', 'Unit price'],
+        c.lines.map((l) => [l.sku, l.title ?? '', l.ordered, l.unitPrice]),
+      ),
     );
   const app = x.application as Record<string, unknown> | undefined;
   if (a.kind === 'customer' && app)
@@ -129,17 +115,12 @@ function decisionView(ctx: PageContext, a: Pending, c: DecisionContext, canDecid
     ${
       canDecide
         ? html`${a.mayApprove ? html`` : html`<p class="notice problem limit">${a.mayNotApproveBecause ?? 'You may not approve this one.'}</p>`}
-            <form
-              class="actions"
-              method="post"
-              action="${action}"
-              hx-post="${action}"
-              hx-target="#decisions"
-              hx-swap="outerHTML"
-            >
-              <input type="hidden" name="_csrf" value="${ctx.csrfToken}" />
-              <label>Reason or question<input name="reason" maxlength="2000" /></label>
-              ${outcomesOf(a.kind).map(
+          ${postForm(
+            ctx,
+            { action, target: '#decisions', class: 'actions' },
+            html`<label>Reason or question<input name="reason" maxlength="2000" /></label> ${outcomesOf(
+                a.kind,
+              ).map(
                 (o) =>
                   html`<button
                     type="submit"
@@ -149,8 +130,8 @@ function decisionView(ctx: PageContext, a: Pending, c: DecisionContext, canDecid
                   >
                     ${OUTCOME_WORDS[o]}
                   </button>`,
-              )}
-            </form>`
+              )}`,
+          )}`
         : html``
     }
   </article>`;

@@ -4,7 +4,7 @@ import { flowHealth, syncFlowOf, type FlowFacts } from '../../domain/flow-health
 import type { SlaRules } from '../../domain/alerting';
 import { durationMs } from '../../domain/rules';
 import { barChart, last24Hours, lineChart, niceMax, onHours } from './charts';
-import { html, raw, type SafeHtml } from './html';
+import { html, liveRegion, raw, tableView, type SafeHtml } from './html';
 
 const STATUS_WORDS: Record<string, string> = {
   received: 'Received',
@@ -148,61 +148,47 @@ export function homeBody(f: HomeFigures, queue: AttentionGroup[], sla: SlaRules,
     }),
   ];
 
-  return html`<div
-    id="home"
-    hx-get="/dashboard"
-    hx-trigger="every 30s"
-    hx-select="#home"
-    hx-target="this"
-    hx-swap="outerHTML"
-  >
-    <section class="cards" aria-label="Counts">
-      ${card('count-in-flight', 'Orders in flight', f.inFlight)}
-      ${card('count-completed', 'Completed today', f.completedToday)}
-      ${card(
-        'count-attention',
-        'Needing attention',
-        attention,
-        queue.length
-          ? html`<ul>
-              ${queue.map((g) => html`<li>${g.items.length} × ${g.title}</li>`)}
-            </ul>`
-          : html`<p class="muted">Nothing needs attention.</p>`,
-        '/dashboard/attention',
-      )}
-      ${card('count-decisions', 'Waiting for a decision', f.waitingForDecision, f.overdueDecisions ? html`<p class="muted">${f.overdueDecisions} overdue</p>` : html``, '/dashboard/decisions')}
-    </section>
-    <h2>Flows</h2>
-    <ul class="flows" id="flows">
-      ${health.map(
-        (h) =>
-          html`<li class="flow ${h.health}" data-flow="${h.flow}">
-            <span class="state">${h.health}</span> <strong>${h.label}</strong>
-            <p>${h.why}</p>
-          </li>`,
-      )}
-    </ul>
-    <h2>Last 24 hours</h2>
-    <section class="charts">${raw(charts.join(''))}</section>
-    <h2>Orders by status</h2>
-    ${
-      f.byStatus.length
-        ? html`<div class="table-wrap">
-            <table id="orders">
-              <tr>
-                <th>Status</th>
-                <th>Orders</th>
-              </tr>
-              ${f.byStatus.map(
-                (r) =>
-                  html`<tr>
-                    <td>${STATUS_WORDS[r.status] ?? r.status}</td>
-                    <td>${r.n}</td>
-                  </tr>`,
-              )}
-            </table>
-          </div>`
-        : html`<p class="empty" id="orders">No orders yet.</p>`
-    }
-  </div>`;
+  return liveRegion(
+    'home',
+    '/dashboard',
+    '30s',
+    html`<section class="cards" aria-label="Counts">
+        ${card('count-in-flight', 'Orders in flight', f.inFlight)}
+        ${card('count-completed', 'Completed today', f.completedToday)}
+        ${card(
+          'count-attention',
+          'Needing attention',
+          attention,
+          queue.length
+            ? html`<ul>
+                ${queue.map((g) => html`<li>${g.items.length} × ${g.title}</li>`)}
+              </ul>`
+            : html`<p class="muted">Nothing needs attention.</p>`,
+          '/dashboard/attention',
+        )}
+        ${card('count-decisions', 'Waiting for a decision', f.waitingForDecision, f.overdueDecisions ? html`<p class="muted">${f.overdueDecisions} overdue</p>` : html``, '/dashboard/decisions')}
+      </section>
+      <h2>Flows</h2>
+      <ul class="flows" id="flows">
+        ${health.map(
+          (h) =>
+            html`<li class="flow ${h.health}" data-flow="${h.flow}">
+              <span class="state">${h.health}</span> <strong>${h.label}</strong>
+              <p>${h.why}</p>
+            </li>`,
+        )}
+      </ul>
+      <h2>Last 24 hours</h2>
+      <section class="charts">${raw(charts.join(''))}</section>
+      <h2>Orders by status</h2>
+      ${
+        f.byStatus.length
+          ? tableView(
+              { id: 'orders' },
+              ['Status', 'Orders'],
+              f.byStatus.map((r) => [STATUS_WORDS[r.status] ?? r.status, r.n]),
+            )
+          : html`<p class="empty" id="orders">No orders yet.</p>`
+      }`,
+  );
 }

@@ -9,7 +9,7 @@ export class SafeHtml {
   }
 }
 
-type Part = SafeHtml | string | number | bigint | boolean | null | undefined | Part[];
+export type Part = SafeHtml | string | number | bigint | boolean | null | undefined | Part[];
 
 export const escapeHtml = (s: unknown) =>
   String(s ?? '').replace(
@@ -134,4 +134,120 @@ export function noticeView(n: Notice | undefined): SafeHtml {
   return html`<p class="notice ${n.ok ? 'ok' : 'problem'}" id="notice" role="${n.ok ? 'status' : 'alert'}">
     ${n.text}${n.href ? html` <a href="${n.href}">See it</a>` : html``}
   </p>`;
+}
+
+/**
+ * A form that posts with htmx and swaps `target` with the answer (without htmx the page comes back
+ * whole); it carries the CSRF token.
+ */
+export function postForm(
+  ctx: PageContext,
+  opts: { action: string; target: string; confirm?: string; class?: string },
+  body: SafeHtml,
+): SafeHtml {
+  return html`<form
+    method="post"
+    action="${opts.action}"
+    hx-post="${opts.action}"
+    hx-target="${opts.target}"
+    hx-swap="outerHTML"
+    ${opts.class ? html` class="${opts.class}"` : html``}
+    ${opts.confirm ? html` hx-confirm="${opts.confirm}"` : html``}
+  >
+    <input type="hidden" name="_csrf" value="${ctx.csrfToken}" />${body}
+  </form>`;
+}
+
+/** A part of the page that reloads itself from `url` every `every` (an htmx interval such as `30s`). */
+export function liveRegion(id: string, url: string, every: string, body: SafeHtml): SafeHtml {
+  return html`<div
+    id="${id}"
+    hx-get="${url}"
+    hx-trigger="every ${every}"
+    hx-select="#${id}"
+    hx-target="this"
+    hx-swap="outerHTML"
+  >
+    ${body}
+  </div>`;
+}
+
+/** A button that loads `url` into `target` (POST sends the enclosing form, GET does not). */
+export function loadButton(opts: {
+  label: string;
+  url: string;
+  target: string;
+  class: string;
+  id?: string;
+  method?: 'get' | 'post';
+}): SafeHtml {
+  const request = opts.method === 'post' ? html`hx-post="${opts.url}"` : html`hx-get="${opts.url}"`;
+  return html`<button
+    type="button"
+    class="${opts.class}"
+    ${opts.id ? html`id="${opts.id}"` : html``}
+    ${request}
+    hx-target="${opts.target}"
+    hx-swap="innerHTML"
+  >
+    ${opts.label}
+  </button>`;
+}
+
+/**
+ * A table in its scrolling wrapper: a header row, then a row a record (each cell escaped unless
+ * SafeHtml); without records, one row that says `empty`.
+ */
+export function tableView(
+  attrs: { id?: string; class?: string; empty?: string },
+  head: Part[],
+  rows: Part[][],
+): SafeHtml {
+  return html`<div class="table-wrap">
+    <table
+      ${attrs.id ? html`id="${attrs.id}"` : html``}
+      ${attrs.class ? html`class="${attrs.class}"` : html``}
+    >
+      <tr>
+        ${head.map((h) => html`<th>${h}</th>`)}
+      </tr>
+      ${
+        rows.length === 0 && attrs.empty
+          ? html`<tr>
+              <td colspan="${head.length}" class="muted">${attrs.empty}</td>
+            </tr>`
+          : rows.map(
+              (r) =>
+                html`<tr>
+                  ${r.map((c) => html`<td>${c}</td>`)}
+                </tr>`,
+            )
+      }
+    </table>
+  </div>`;
+}
+
+/**
+ * A search box that asks `url` as the user types (after `delay`) and on search. Its answer goes to
+ * `target` (the newest request replaces an older one), or where its form's own hx-target says.
+ */
+export function searchInput(opts: {
+  id: string;
+  url: string;
+  delay: string;
+  value?: string;
+  placeholder?: string;
+  target?: string;
+}): SafeHtml {
+  return html`<input
+    id="${opts.id}"
+    name="q"
+    type="search"
+    autocomplete="off"
+    ${opts.value === undefined ? html`` : html`value="${opts.value}"`}
+    ${opts.placeholder === undefined ? html`` : html`placeholder="${opts.placeholder}"`}
+    hx-get="${opts.url}"
+    hx-trigger="input changed delay:${opts.delay}, search"
+    ${opts.target ? html`hx-target="${opts.target}" hx-sync="this:replace"` : html``}
+  />`;
 }

@@ -1,5 +1,17 @@
 import { MAPPING_KINDS, type MappingChange, type MappingKind, type MappingRow } from '../../db/mappings';
-import { ago, html, noticeView, raw, type Notice, type PageContext, type SafeHtml } from './html';
+import {
+  ago,
+  html,
+  loadButton,
+  noticeView,
+  postForm,
+  raw,
+  searchInput,
+  tableView,
+  type Notice,
+  type PageContext,
+  type SafeHtml,
+} from './html';
 
 export const KIND_WORDS: Record<MappingKind, { title: string; key: string; value: string }> = {
   sku: { title: 'SKUs', key: 'Storefront SKU', value: 'ERP item' },
@@ -17,45 +29,15 @@ const change = (c: MappingChange) =>
 
 export function historyView(kind: MappingKind, changes: MappingChange[], storeKey?: string): SafeHtml {
   const w = KIND_WORDS[kind];
-  return html`<div class="table-wrap">
-    <table class="mapping-history">
-      <tr>
-        ${storeKey ? html`` : html`<th>${w.key}</th>`}
-        <th>Change</th>
-        <th>By</th>
-        <th>When</th>
-      </tr>
-      ${
-        changes.length
-          ? changes.map(
-              (c) =>
-                html`<tr>
-                  ${storeKey ? html`` : html`<td>${c.storeKey}</td>`}
-                  <td>${change(c)}</td>
-                  <td>${c.changedBy}</td>
-                  <td>${ago(c.changedAt)}</td>
-                </tr>`,
-            )
-          : html`<tr>
-              <td colspan="4" class="muted">No changes recorded.</td>
-            </tr>`
-      }
-    </table>
-  </div>`;
+  return tableView(
+    { class: 'mapping-history', empty: 'No changes recorded.' },
+    [...(storeKey ? [] : [w.key]), 'Change', 'By', 'When'],
+    changes.map((c) => [...(storeKey ? [] : [c.storeKey]), change(c), c.changedBy, ago(c.changedAt)]),
+  );
 }
 
-function form(ctx: PageContext, action: string, body: SafeHtml, opts: { confirm?: string } = {}) {
-  return html`<form
-    method="post"
-    action="${action}"
-    hx-post="${action}"
-    hx-target="#mappings"
-    hx-swap="outerHTML"
-    ${opts.confirm ? html` hx-confirm="${opts.confirm}"` : html``}
-  >
-    <input type="hidden" name="_csrf" value="${ctx.csrfToken}" />${body}
-  </form>`;
-}
+const form = (ctx: PageContext, action: string, body: SafeHtml, opts: { confirm?: string } = {}) =>
+  postForm(ctx, { action, target: '#mappings', ...opts }, body);
 
 /** One kind of mapping: search, add, edit or delete each row, and its history. */
 export function mappingsView(
@@ -87,17 +69,9 @@ export function mappingsView(
       role="search"
     >
       <label
-        >Search by ${w.key} or ${w.value}<input
-          type="search"
-          name="q"
-          id="mapping-q"
-          value="${data.q}"
-          hx-get="${base}"
-          hx-trigger="input changed delay:300ms, search"
-          hx-target="#mappings"
-          hx-select="#mappings"
-          hx-swap="outerHTML"
-      /></label>
+        >Search by ${w.key} or
+        ${w.value}${searchInput({ id: 'mapping-q', url: base, delay: '300ms', value: data.q })}</label
+      >
     </form>
     ${
       data.canEdit
@@ -152,15 +126,12 @@ export function mappingsView(
               </td>
               <td>${r.updatedBy}, ${ago(r.updatedAt)}</td>
               <td>
-                <button
-                  type="button"
-                  class="link"
-                  hx-get="${base}/${encodeURIComponent(r.storeKey)}/history"
-                  hx-target="next .row-history"
-                  hx-swap="innerHTML"
-                >
-                  History
-                </button>
+                ${loadButton({
+                  label: 'History',
+                  url: `${base}/${encodeURIComponent(r.storeKey)}/history`,
+                  target: 'next .row-history',
+                  class: 'link',
+                })}
                 ${
                   data.canEdit
                     ? form(

@@ -1,5 +1,5 @@
 import type { OrderStatus } from '../../domain/contracts';
-import { historyLink, html, type PageContext, type SafeHtml } from './html';
+import { historyLink, html, liveRegion, tableView, type PageContext, type SafeHtml } from './html';
 
 const STEP_WORDS: Record<string, string> = {
   awaitingOrder: 'Waiting for the order from the store',
@@ -16,63 +16,47 @@ const STEP_WORDS: Record<string, string> = {
 
 /** One order as its process reports it: where it is, what it waits for, its ERP sales order and lines. */
 export function orderView(ctx: PageContext, s: OrderStatus): SafeHtml {
-  return html`<div
-    id="order"
-    hx-get="/dashboard/orders/${encodeURIComponent(s.orderId)}"
-    hx-trigger="every 3s"
-    hx-select="#order"
-    hx-target="this"
-    hx-swap="outerHTML"
-  >
-    <dl class="context">
-      <dt>Step</dt>
-      <dd id="order-step">${STEP_WORDS[s.step] ?? s.step}</dd>
-      <dt>ERP sales order</dt>
-      <dd id="order-erp">${s.erpOrder ? s.erpOrder.tranId : 'not yet'}</dd>
-      <dt>Customer</dt>
-      <dd>${s.customerId ?? '—'}</dd>
-      <dt>PO number</dt>
-      <dd>${s.poNumber ?? '—'}</dd>
-      <dt>Total</dt>
-      <dd>${s.total ? `${s.total} ${s.currency ?? ''}` : '—'}</dd>
-      ${
-        s.attention
-          ? html`<dt>Needs attention</dt>
-              <dd id="order-attention">${s.attention.reason} <a href="/dashboard/attention">Fix it</a></dd>`
-          : html``
-      }
-      ${
-        s.pendingApproval
-          ? html`<dt>Waiting for</dt>
-              <dd>${s.pendingApproval.summary} <a href="/dashboard/decisions">Decisions</a></dd>`
-          : html``
-      }
-    </dl>
-    <p>${historyLink(ctx, s.workflowId)}</p>
-    <div class="table-wrap">
-      <table id="order-lines">
-        <tr>
-          <th>SKU</th>
-          <th>ERP item</th>
-          <th>Ordered</th>
-          <th>Shipped</th>
-          <th>Backordered</th>
-          <th>Cancelled</th>
-          <th>Invoiced</th>
-        </tr>
-        ${s.lines.map(
-          (l) =>
-            html`<tr>
-              <td>${l.sku}</td>
-              <td>${l.erpSku ?? 'not mapped'}</td>
-              <td>${l.ordered}</td>
-              <td>${l.shipped}</td>
-              <td>${l.backordered}</td>
-              <td>${l.cancelled}</td>
-              <td>${l.invoiced}</td>
-            </tr>`,
-        )}
-      </table>
-    </div>
-  </div>`;
+  return liveRegion(
+    'order',
+    `/dashboard/orders/${encodeURIComponent(s.orderId)}`,
+    '3s',
+    html`<dl class="context">
+        <dt>Step</dt>
+        <dd id="order-step">${STEP_WORDS[s.step] ?? s.step}</dd>
+        <dt>ERP sales order</dt>
+        <dd id="order-erp">${s.erpOrder ? s.erpOrder.tranId : 'not yet'}</dd>
+        <dt>Customer</dt>
+        <dd>${s.customerId ?? '—'}</dd>
+        <dt>PO number</dt>
+        <dd>${s.poNumber ?? '—'}</dd>
+        <dt>Total</dt>
+        <dd>${s.total ? `${s.total} ${s.currency ?? ''}` : '—'}</dd>
+        ${
+          s.attention
+            ? html`<dt>Needs attention</dt>
+                <dd id="order-attention">${s.attention.reason} <a href="/dashboard/attention">Fix it</a></dd>`
+            : html``
+        }
+        ${
+          s.pendingApproval
+            ? html`<dt>Waiting for</dt>
+                <dd>${s.pendingApproval.summary} <a href="/dashboard/decisions">Decisions</a></dd>`
+            : html``
+        }
+      </dl>
+      <p>${historyLink(ctx, s.workflowId)}</p>
+      ${tableView(
+        { id: 'order-lines' },
+        ['SKU', 'ERP item', 'Ordered', 'Shipped', 'Backordered', 'Cancelled', 'Invoiced'],
+        s.lines.map((l) => [
+          l.sku,
+          l.erpSku ?? 'not mapped',
+          l.ordered,
+          l.shipped,
+          l.backordered,
+          l.cancelled,
+          l.invoiced,
+        ]),
+      )}`,
+  );
 }

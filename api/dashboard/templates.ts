@@ -1,5 +1,14 @@
 import type { TemplateActions } from '../actions/templates';
-import { ago, html, type PageContext, type SafeHtml, noticeView } from './html';
+import {
+  ago,
+  html,
+  loadButton,
+  noticeView,
+  postForm,
+  tableView,
+  type PageContext,
+  type SafeHtml,
+} from './html';
 
 type Listed = Awaited<ReturnType<TemplateActions['list']>>[number];
 type Detail = Awaited<ReturnType<TemplateActions['get']>>;
@@ -63,42 +72,34 @@ export function templateEditView(
         ${t.current.version === 0 ? 'built-in words' : `version ${t.current.version}`})</span
       >
     </p>
-    <form
-      method="post"
-      action="/dashboard/templates/${key}"
-      hx-post="/dashboard/templates/${key}"
-      hx-target="#template"
-      hx-swap="outerHTML"
-      class="panel"
-    >
-      <input type="hidden" name="_csrf" value="${ctx.csrfToken}" />
-      <label
-        >Subject<input id="template-subject" name="subject" value="${t.current.subject}" maxlength="300"
-      /></label>
-      <label for="template-body">Message</label>
-      <textarea id="template-body" name="body" maxlength="5000">${t.current.body}</textarea>
-      <label
-        >Preview with order<select name="orderId" id="preview-order">
-          ${orders.map(
-            (o) => html`<option value="${o.orderId}">${o.orderNumber ?? o.orderId} (${o.orderId})</option>`,
-          )}
-        </select></label
-      >
-      <label>Why this change (kept with the version)<input name="comment" maxlength="500" /></label>
-      <div class="actions">
-        <button
-          type="button"
-          class="secondary"
-          id="preview-button"
-          hx-post="/dashboard/templates/${key}/preview"
-          hx-target="#preview"
-          hx-swap="innerHTML"
+    ${postForm(
+      ctx,
+      { action: `/dashboard/templates/${key}`, target: '#template', class: 'panel' },
+      html`<label
+          >Subject<input id="template-subject" name="subject" value="${t.current.subject}" maxlength="300"
+        /></label>
+        <label for="template-body">Message</label>
+        <textarea id="template-body" name="body" maxlength="5000">${t.current.body}</textarea>
+        <label
+          >Preview with order<select name="orderId" id="preview-order">
+            ${orders.map(
+              (o) => html`<option value="${o.orderId}">${o.orderNumber ?? o.orderId} (${o.orderId})</option>`,
+            )}
+          </select></label
         >
-          Preview
-        </button>
-        <button type="submit" id="save-button">Save</button>
-      </div>
-    </form>
+        <label>Why this change (kept with the version)<input name="comment" maxlength="500" /></label>
+        <div class="actions">
+          ${loadButton({
+            label: 'Preview',
+            url: `/dashboard/templates/${key}/preview`,
+            target: '#preview',
+            class: 'secondary',
+            id: 'preview-button',
+            method: 'post',
+          })}
+          <button type="submit" id="save-button">Save</button>
+        </div>`,
+    )}
     <div id="preview" aria-live="polite"></div>
     <h2>Placeholders</h2>
     <ul class="placeholders">
@@ -107,25 +108,11 @@ export function templateEditView(
     <h2>Versions</h2>
     ${
       t.history.length
-        ? html`<div class="table-wrap">
-            <table id="template-history">
-              <tr>
-                <th>Version</th>
-                <th>By</th>
-                <th>When</th>
-                <th>Why</th>
-              </tr>
-              ${t.history.map(
-                (h) =>
-                  html`<tr>
-                    <td>v${h.version}</td>
-                    <td>${h.createdBy}</td>
-                    <td>${ago(h.createdAt)}</td>
-                    <td>${h.comment ?? ''}</td>
-                  </tr>`,
-              )}
-            </table>
-          </div>`
+        ? tableView(
+            { id: 'template-history' },
+            ['Version', 'By', 'When', 'Why'],
+            t.history.map((h) => [`v${h.version}`, h.createdBy, ago(h.createdAt), h.comment ?? '']),
+          )
         : html`<p class="muted">Never changed: the built-in words are sent.</p>`
     }
   </div>`;
