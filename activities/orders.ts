@@ -303,6 +303,35 @@ export function createOrderActivities({
       return storefront.createFulfillment(input);
     },
 
+    /**
+     * Publishes the serial numbers one ERP fulfillment shipped to the order in the storefront, which
+     * the customer portal shows: the order metafield `quayside_serials.<ERP fulfillment id>` (JSON with
+     * the store fulfillment id and, per line, the SKU and its serial numbers). One key per fulfillment,
+     * so two shipments never overwrite each other and a retry writes the same value again.
+     */
+    async publishSerialNumbers(input: {
+      orderId: string;
+      erpFulfillmentId: string;
+      storefrontFulfillmentId: string;
+      lines: { lineId: string; sku: string; serialNumbers: string[] }[];
+    }): Promise<void> {
+      await storefront.updateOrder({
+        orderId: input.orderId,
+        metafields: [
+          {
+            namespace: 'quayside_serials',
+            key: input.erpFulfillmentId,
+            type: 'json',
+            value: JSON.stringify({
+              fulfillmentId: input.storefrontFulfillmentId,
+              erpFulfillmentId: input.erpFulfillmentId,
+              lines: input.lines,
+            }),
+          },
+        ],
+      });
+    },
+
     /** Publishes the order's invoices to the storefront (customer portal) as an order metafield. */
     async publishInvoices(input: {
       orderId: string;

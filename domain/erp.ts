@@ -215,7 +215,8 @@ export interface ErpFulfillment {
   location: string;
   carrier: string | null;
   trackingNumbers: string[];
-  lines: { lineKey: string; sku: string; quantity: number }[];
+  /** Each line's serial numbers (serialized items: one per unit shipped; absent for others). */
+  lines: { lineKey: string; sku: string; quantity: number; serialNumbers?: string[] }[];
   shippedAt: string;
   lastModified: string;
 }

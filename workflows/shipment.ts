@@ -1,4 +1,4 @@
-import { proxyActivities, setHandler } from '@temporalio/workflow';
+import { patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/orders';
 import {
   shipmentStatusQuery,
@@ -6,6 +6,7 @@ import {
   type ShipmentResult,
   type ShipmentStatus,
 } from '../domain/contracts/shipment';
+import { lineIdOfKey } from '../domain/allocation';
 import { shippedByLine } from '../domain/order-ledger';
 import { PROFILES } from './activity-profiles';
 
@@ -39,6 +40,25 @@ export async function shipment(input: ShipmentInput): Promise<ShipmentResult> {
       },
     ],
   );
+  // Serialized items: the serial numbers shipped go to the order's record in the store, where the
+  // buyer's portal shows them beside the fulfillment (Shopify's fulfillments carry no such field).
+  const serials = f.lines.filter((l) => (l.serialNumbers?.length ?? 0) > 0);
+  if (serials.length > 0 && patched('fulfillment-serial-numbers'))
+    await storefront.publishSerialNumbers.executeWithOptions(
+      { summary: `Serial numbers of ${serials.map((l) => l.sku).join(', ')} to order ${input.orderNumber}` },
+      [
+        {
+          orderId: input.orderId,
+          erpFulfillmentId: f.erpId,
+          storefrontFulfillmentId: pushed.fulfillmentId,
+          lines: serials.map((l) => ({
+            lineId: lineIdOfKey(l.lineKey),
+            sku: l.sku,
+            serialNumbers: l.serialNumbers!,
+          })),
+        },
+      ],
+    );
   step = 'done';
   return {
     erpFulfillmentId: f.erpId,

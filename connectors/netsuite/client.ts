@@ -1162,6 +1162,25 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
 
       async fulfillmentsSince(cursor, pageSize = 200): Promise<Page<ErpFulfillment>> {
         const { page, lines, sources, nextCursor } = await transactionsSince('ItemShip', cursor, pageSize);
+        // Serial numbers: the fulfillments' inventory assignments, then the numbers they name.
+        const serials = new Map<string, string[]>();
+        const ids = page.items.map((r) => r.id!);
+        if (ids.length) {
+          const assigned = await suiteqlAll(
+            `SELECT id, transaction, transactionline, inventorynumber FROM inventoryassignment WHERE transaction IN (${ids.join(', ')}) ORDER BY id`,
+          );
+          const numbers = new Map<string, string>();
+          const wanted = [...new Set(assigned.map((a) => a.inventorynumber!))];
+          for (let i = 0; i < wanted.length; i += 500)
+            for (const n of await suiteqlAll(
+              `SELECT id, inventorynumber FROM inventorynumber WHERE id IN (${wanted.slice(i, i + 500).join(', ')})`,
+            ))
+              numbers.set(n.id!, n.inventorynumber!);
+          for (const a of assigned) {
+            const key = `${a.transaction}:${a.transactionline}`;
+            serials.set(key, [...(serials.get(key) ?? []), numbers.get(a.inventorynumber!) ?? '']);
+          }
+        }
         const items = page.items.map((r) => ({
           erpId: r.id!,
           salesOrderErpId: r.createdfrom ?? '',
@@ -1173,6 +1192,9 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
             lineKey: l.custcol_quayside_line_key ?? l.linesequencenumber!,
             sku: skuById.get(l.item!) ?? '',
             quantity: Math.abs(Number(l.quantity ?? 0)),
+            ...(serials.has(`${r.id}:${l.linesequencenumber}`)
+              ? { serialNumbers: serials.get(`${r.id}:${l.linesequencenumber}`)! }
+              : {}),
           })),
           shippedAt: toIso(r.trandate),
           lastModified: r.modified!,

@@ -359,7 +359,12 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
   const admin = express.Router();
   admin.use(express.json());
   const LineSel = z.array(
-    z.object({ lineKey: z.string().min(1), quantity: z.number().int().positive().optional() }),
+    z.object({
+      lineKey: z.string().min(1),
+      quantity: z.number().int().positive().optional(),
+      /** Serial numbers shipped on the line (ship only), one unit each. */
+      serialNumbers: z.array(z.string().min(1)).optional(),
+    }),
   );
   const salesOrderRef = (ref: string) =>
     ref.startsWith('eid:') || ref.startsWith('tranid:') || /^\d+$/.test(ref)
@@ -410,7 +415,20 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
         items = body.lines.map((l) => {
           const match = soLines.find((s) => s.custcol_quayside_line_key === l.lineKey);
           if (!match) throw RestError.of(400, 'USER_ERROR', `No line with key ${l.lineKey} on this order.`);
-          return { orderLine: match.line, quantity: l.quantity, itemReceive: true };
+          return {
+            orderLine: match.line,
+            quantity: l.quantity ?? l.serialNumbers?.length,
+            itemReceive: true,
+            ...(l.serialNumbers
+              ? {
+                  inventoryDetail: {
+                    inventoryAssignment: {
+                      items: l.serialNumbers.map((n) => ({ issueInventoryNumber: { refName: n } })),
+                    },
+                  },
+                }
+              : {}),
+          };
         });
       }
       const ifId = await records.fulfillSalesOrder(q, soId, {

@@ -858,7 +858,7 @@ export async function fulfillSalesOrder(q: Q, soId: number, body: Json): Promise
     throw userError('Please enter value(s) for: Inventory Location', 'inventoryLocation');
   const current = await lines(q, soId, true);
   const requested = sublistItems(body);
-  const picks: { l: LineRow; quantity: number }[] = [];
+  const picks: { l: LineRow; quantity: number; serials?: string[] }[] = [];
   if (requested) {
     for (const [i, it] of requested.entries()) {
       if (it.itemReceive === false) continue;
@@ -882,7 +882,25 @@ export async function fulfillSalesOrder(q: Q, soId: number, body: Json): Promise
       }
       if (l.location_id !== null && l.location_id !== locationId)
         throw userError(`Line ${l.line} ships from another location.`, `${path}.orderLine`);
-      picks.push({ l, quantity });
+      // The line's inventory detail: the serial numbers shipped, one unit each.
+      const detail = it.inventoryDetail as Json | undefined;
+      const assigned = detail ? (sublistItems(detail, 'inventoryAssignment') ?? []) : [];
+      const serials = assigned.map((a, j) => {
+        const ref = (a.issueInventoryNumber ?? a.receiptInventoryNumber) as Json | string | undefined;
+        const n = typeof ref === 'string' ? ref : ((ref?.refName ?? ref?.id) as string | undefined);
+        if (!n)
+          throw userError(
+            'Please enter a serial number.',
+            `${path}.inventoryDetail.inventoryAssignment.items[${j}]`,
+          );
+        return String(n);
+      });
+      if (serials.length && serials.length !== quantity)
+        throw userError(
+          `You must enter ${quantity} serial numbers for line ${l.line}; ${serials.length} given.`,
+          `${path}.inventoryDetail`,
+        );
+      picks.push({ l, quantity, serials });
     }
   } else {
     for (const l of current) {
@@ -918,7 +936,7 @@ export async function fulfillSalesOrder(q: Q, soId: number, body: Json): Promise
     shipCarrier: carrier,
     tracking,
   });
-  for (const [i, { l, quantity }] of picks.entries()) {
+  for (const [i, { l, quantity, serials }] of picks.entries()) {
     // A line that named no location committed no stock anywhere.
     const fromCommitted =
       l.location_id === null
@@ -940,6 +958,19 @@ export async function fulfillSalesOrder(q: Q, soId: number, body: Json): Promise
       `INSERT INTO txn_line (txn_id, line, line_key, item_id, quantity, rate, amount, location_id, order_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [ifId, i + 1, l.line_key, l.item_id, quantity, l.rate, quantity * Number(l.rate), locationId, l.line],
     );
+    for (const serial of serials ?? []) {
+      const num = (
+        await q.query<{ id: number }>(
+          `INSERT INTO inventory_number (item_id, inventory_number) VALUES ($1, $2)
+           ON CONFLICT (item_id, inventory_number) DO UPDATE SET inventory_number = EXCLUDED.inventory_number RETURNING id`,
+          [l.item_id, serial],
+        )
+      ).rows[0]!.id;
+      await q.query(
+        'INSERT INTO inventory_assignment (txn_id, line, inventory_number_id, quantity) VALUES ($1, $2, $3, 1)',
+        [ifId, i + 1, num],
+      );
+    }
   }
   await refreshSalesOrder(q, soId);
   return ifId;

@@ -169,6 +169,24 @@ export const SUITEQL_TABLES: Record<string, TableDef> = {
       lastmodifieddate: ts('last_modified'),
     },
   },
+  inventorynumber: {
+    from: 'inventory_number',
+    columns: {
+      id: { sql: 'id' },
+      item: { sql: 'item_id' },
+      inventorynumber: { sql: 'inventory_number' },
+    },
+  },
+  inventoryassignment: {
+    from: 'inventory_assignment',
+    columns: {
+      id: { sql: 'id' },
+      transaction: { sql: 'txn_id' },
+      transactionline: { sql: 'line' },
+      inventorynumber: { sql: 'inventory_number_id' },
+      quantity: { sql: 'quantity' },
+    },
+  },
   transactionline: {
     from: 'txn_line',
     columns: {

@@ -222,6 +222,38 @@ describe('NetSuite connector against the sandbox ERP', () => {
     expect(idle.nextCursor).toBe(after.cursor);
   });
 
+  it('reads the serial numbers a fulfillment shipped, one per unit, from its inventory detail', async () => {
+    const so = await client.createSalesOrder(order());
+    const from = client.cursorAt(new Date(Date.now() - 2_000));
+    const wrong = await erp.admin('POST', `/sales-orders/eid:${so.externalId}/ship`, {
+      location: '1',
+      lines: [{ lineKey: 'L1', quantity: 2, serialNumbers: ['SN-1'] }],
+    });
+    expect(wrong.status).toBe(400);
+    const shipped = await erp.admin('POST', `/sales-orders/eid:${so.externalId}/ship`, {
+      location: '1',
+      lines: [
+        { lineKey: 'L1', quantity: 2, serialNumbers: ['SN-A1', 'SN-A2'] },
+        { lineKey: 'L2', quantity: 1 },
+      ],
+    });
+    expect(shipped.status, JSON.stringify(shipped.body)).toBe(201);
+    let cursor: string | null = from;
+    const seen = [];
+    for (;;) {
+      const page = await client.fulfillmentsSince(cursor);
+      seen.push(...page.items);
+      cursor = page.nextCursor;
+      if (!page.hasMore) break;
+    }
+    const mine = seen.filter((f) => f.salesOrderExternalId === so.externalId);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.lines).toEqual([
+      { lineKey: 'L1', sku: 'P101', quantity: 2, serialNumbers: ['SN-A1', 'SN-A2'] },
+      { lineKey: 'L2', sku: 'P205', quantity: 1 },
+    ]);
+  });
+
   it('reports stock received at a warehouse through the inventory change cursor, filling backorders first', async () => {
     const cursor = client.cursorAt(new Date(Date.now() - 1_000));
     const so = await client.createSalesOrder(
