@@ -137,7 +137,7 @@ async function waitForLine(child: ChildProcess, line: string, what: string): Pro
 
 /** Distinct worker identities polling a workflow task queue, polled until at least `n` or the deadline. */
 async function waitForPollers(client: Client, namespace: string, queue: string, n: number): Promise<void> {
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 600_000;
   while (Date.now() < deadline) {
     const res = await client.workflowService.describeTaskQueue({
       namespace,
@@ -147,7 +147,7 @@ async function waitForPollers(client: Client, namespace: string, queue: string, 
     if (new Set((res.pollers ?? []).map((p) => p.identity)).size >= n) return;
     await sleep(300);
   }
-  throw new Error(`fewer than ${n} workers polled ${queue} within 120 s`);
+  throw new Error(`fewer than ${n} workers polled ${queue} within 600 s`);
 }
 
 function spawnTs(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
