@@ -2,8 +2,9 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { APPROVAL_FAILURE, RETURN_FAILURES } from '../domain/failures';
+import { UPDATE_FAILURES, type UpdateFailureType } from '../domain/failures';
 import { describeZodError } from '../domain/zod-errors';
+import type { StartOutcome } from '../platform/temporal-client';
 
 /** An error with a stable code (`ORDER.NOT_FOUND`) and the HTTP status it maps to. */
 export class ApiError extends Error {
@@ -19,22 +20,43 @@ export class ApiError extends Error {
 
 export const notFound = (code: string, message: string) => new ApiError(404, code, message);
 
+/** The status and stable code the API answers one failure type with. */
+interface FailureAnswer {
+  status: number;
+  code: string;
+}
+
+const conflict = (code: string): FailureAnswer => ({ status: 409, code });
+const A = UPDATE_FAILURES.approval;
+const O = UPDATE_FAILURES.order;
+const R = UPDATE_FAILURES.returnInspection;
+
 /**
- * The one table of the failure types a process's update validator (or handler) throws, with the
- * HTTP status and stable code the API answers each with. A failure type not listed here is answered
- * by the route's `refused` (see `onProcess`).
+ * The one table of the failure types the processes' update validators refuse with (declared in
+ * their contracts, domain/contracts/*, and listed in `UPDATE_FAILURES`), with the HTTP status and
+ * stable code the API answers each with. It must name every one of them: the type checker refuses
+ * a contract's new failure type until it has its answer here.
  */
-const FAILURE_ANSWERS = new Map<string, { status: number; code: string }>([
-  [APPROVAL_FAILURE.notPending, { status: 409, code: 'APPROVAL.NOT_PENDING' }],
-  [APPROVAL_FAILURE.limitExceeded, { status: 403, code: 'APPROVAL.LIMIT_EXCEEDED' }],
-  [APPROVAL_FAILURE.currencyMismatch, { status: 403, code: 'APPROVAL.CURRENCY_MISMATCH' }],
-  [APPROVAL_FAILURE.roleNotAllowed, { status: 403, code: 'APPROVAL.ROLE_NOT_ALLOWED' }],
-  [APPROVAL_FAILURE.outcomeNotAllowed, { status: 422, code: 'APPROVAL.OUTCOME_NOT_ALLOWED' }],
-  [APPROVAL_FAILURE.invalid, { status: 422, code: 'APPROVAL.DECISION_INVALID' }],
-  [RETURN_FAILURES.notAwaitingInspection, { status: 409, code: 'RETURN.INSPECTION_REFUSED' }],
-  [RETURN_FAILURES.alreadyInspected, { status: 409, code: 'RETURN.INSPECTION_REFUSED' }],
-  [RETURN_FAILURES.inspectionInvalid, { status: 409, code: 'RETURN.INSPECTION_REFUSED' }],
-]);
+export const FAILURE_ANSWERS: Record<UpdateFailureType, FailureAnswer> = {
+  [A.notPending]: conflict('APPROVAL.NOT_PENDING'),
+  [A.limitExceeded]: { status: 403, code: 'APPROVAL.LIMIT_EXCEEDED' },
+  [A.currencyMismatch]: { status: 403, code: 'APPROVAL.CURRENCY_MISMATCH' },
+  [A.roleNotAllowed]: { status: 403, code: 'APPROVAL.ROLE_NOT_ALLOWED' },
+  [A.outcomeNotAllowed]: { status: 422, code: 'APPROVAL.OUTCOME_NOT_ALLOWED' },
+  [A.invalid]: { status: 422, code: 'APPROVAL.DECISION_INVALID' },
+  [O.notParked]: conflict('ORDER.NOT_PARKED'),
+  [O.fixMismatch]: conflict('ORDER.FIX_MISMATCH'),
+  [O.notArrived]: conflict('ORDER.NOT_ARRIVED'),
+  [O.finished]: conflict('ORDER.FINISHED'),
+  [O.lineNotCancellable]: conflict('ORDER.LINE_NOT_CANCELLABLE'),
+  [R.notAwaitingInspection]: conflict('RETURN.INSPECTION_REFUSED'),
+  [R.alreadyInspected]: conflict('RETURN.INSPECTION_REFUSED'),
+  [R.inspectionInvalid]: conflict('RETURN.INSPECTION_REFUSED'),
+};
+
+/** The answer to an update refused with this failure type, or undefined for a type no contract declares. */
+export const failureAnswer = (type: string | undefined): FailureAnswer | undefined =>
+  Object.hasOwn(FAILURE_ANSWERS, type ?? '') ? FAILURE_ANSWERS[type as UpdateFailureType] : undefined;
 
 /** How a route answers for one process when Temporal refuses a call on it. */
 export interface ProcessAnswers {
@@ -45,8 +67,6 @@ export interface ProcessAnswers {
    * as "not found". Told apart from a missing process only when the route gives this answer.
    */
   finished?: ApiError;
-  /** An update refused with a failure type the table does not list; without it such a refusal is a 500. */
-  refused?: (message: string) => ApiError;
 }
 
 /** True when Temporal answered that the process is not running: it finished, or never was. */
@@ -55,9 +75,9 @@ export const processGone = (err: unknown) => err instanceof WorkflowNotFoundErro
 /**
  * The one Temporal → HTTP mapping, for a call on one process (a query, signal or update):
  * "not found" → `notFound` (404), or `finished` for a process that has ended; an update refused with
- * a failure type in the table → that status and code; any other refused update → `refused`.
- * ("Already started" belongs to starts: `startOnce`, 202 for a start and 200 for the same event again.)
- * Anything else is not the caller's doing and reaches the error middleware as a 500.
+ * a contract's failure type → that type's status and code from `FAILURE_ANSWERS`. ("Already started"
+ * belongs to starts: `answerStart`.) Anything else — an update failing for a reason no contract
+ * declares included — is not the caller's doing and reaches the error middleware as a 500.
  */
 export async function onProcess<T>(
   handle: WorkflowHandle,
@@ -76,15 +96,21 @@ export async function onProcess<T>(
         ));
       throw ended ? answers.finished : answers.notFound;
     }
-    if (err instanceof WorkflowUpdateFailedError) {
-      const message = err.cause?.message ?? err.message;
-      const known =
-        err.cause instanceof ApplicationFailure ? FAILURE_ANSWERS.get(err.cause.type ?? '') : undefined;
-      if (known) throw new ApiError(known.status, known.code, message);
-      if (answers.refused) throw answers.refused(message);
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      const known = failureAnswer(err.cause.type ?? undefined);
+      if (known) throw new ApiError(known.status, known.code, err.cause.message);
     }
     throw err;
   }
+}
+
+/**
+ * "Already started", as HTTP: 202 when the request started the process, 200 when it is there for
+ * this same event (a retried request), and the route's `taken` (409) when it is there for another.
+ */
+export function answerStart(outcome: StartOutcome, taken: ApiError): 200 | 202 {
+  if (outcome === 'taken') throw taken;
+  return outcome === 'started' ? 202 : 200;
 }
 
 /** Validates and replaces `req.body` / `req.query` / `req.params` with the parsed value; 400 names each bad field. */

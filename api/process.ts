@@ -1,13 +1,15 @@
+import { createHash } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { QueryDefinition, Workflow } from '@temporalio/common';
+import type { QueryDefinition } from '@temporalio/common';
 import type { Db } from '../db/pool';
 import type { Principal } from '../db/principals';
 import { taskQueue, type EventDelivery } from '../domain/contracts';
 import type { Flow } from '../domain/flow-switches';
 import { authenticate, maySeeStore, principalOf, requireRole } from './auth';
-import { ApiError, onProcess, validate, type ProcessAnswers } from './errors';
+import { startForEvent } from '../platform/temporal-client';
+import { ApiError, answerStart, onProcess, validate, type ProcessAnswers } from './errors';
 import { refuseSwitchedOff } from './flow-gate';
 
 /** A process addressed by `:id`, in the store `?store=` names (the API's own store when absent). */
@@ -59,6 +61,13 @@ export const apiEvent = <T extends string>(topic: T, eventId: string) => ({
   triggeredAt: new Date().toISOString(),
 });
 
+/**
+ * The id of the event a request makes for the process `key` names: the same request body again is
+ * the same event (a retry, answered 200), another body for the same process is another event (409).
+ */
+export const requestEventId = (kind: string, key: string, body: unknown) =>
+  `${kind}:${key}:${createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16)}`;
+
 /** Refuses (403) a request to act for a store outside the caller's. */
 export function mayActFor(req: { principal?: Principal }, store: string): void {
   if (!maySeeStore(principalOf(req), store))
@@ -66,28 +75,32 @@ export function mayActFor(req: { principal?: Principal }, store: string): void {
 }
 
 /**
- * Hands an event from the API to its process as the webhook ingress does: signal-with-start into the
- * process's deterministic id (a running process gets the event, one that is not running starts with
- * it), unless the event's flow is switched off for the store (409 FLOW.SWITCHED_OFF).
+ * Starts the process an event from the API is for, into its deterministic id, and hands it the
+ * event (`startForEvent`): answers 202 when this request started it, 200 when an earlier try of the
+ * same request did, and `taken` (409) when the process is there for another event. Refused first
+ * when the event's flow is switched off for the store (409 FLOW.SWITCHED_OFF).
  */
-export async function deliverToProcess<E>(
+export async function deliverToProcess<E extends { eventId: string }>(
   deps: ProcessRouteDeps,
   gate: { flow: Flow; store: string },
   delivery: EventDelivery<E>,
   event: E,
-): Promise<void> {
+  taken: ApiError,
+): Promise<200 | 202> {
   await refuseSwitchedOff(
     { temporal: deps.temporal, db: deps.db, store: gate.store },
     gate.flow,
     delivery.workflowId,
   );
-  await deps.temporal.workflow.signalWithStart<Workflow, [E]>(delivery.workflowType, {
+  const outcome = await startForEvent(deps.temporal, {
+    workflowType: delivery.workflowType,
     workflowId: delivery.workflowId,
     taskQueue: taskQueue(delivery.queue, deps.taskQueuePrefix),
     args: delivery.args,
     signal: delivery.signal,
-    signalArgs: [event],
+    event,
   });
+  return answerStart(outcome, taken);
 }
 
 /** A route answering a process's status: its query's answer, with its workflow id. */
@@ -118,9 +131,14 @@ export function processRoutes(deps: ProcessRouteDeps) {
       workflowIdOf: (store: string, id: string) => string,
       answersFor: (id: string) => ProcessAnswers,
     ) => processAddress(deps, workflowIdOf, answersFor),
-    deliver: <E>(gate: { flow: Flow; store: string }, delivery: EventDelivery<E>, event: E) =>
-      deliverToProcess(deps, gate, delivery, event),
+    deliver: <E extends { eventId: string }>(
+      gate: { flow: Flow; store: string },
+      delivery: EventDelivery<E>,
+      event: E,
+      taken: ApiError,
+    ) => deliverToProcess(deps, gate, delivery, event, taken),
     mayActFor,
     apiEvent,
+    requestEventId,
   };
 }

@@ -4,14 +4,30 @@
  * workflow histories. A process's own failure types are part of its contract (domain/contracts/);
  * this module lists them all.
  */
-export { APPROVAL_FAILURE } from './contracts/approvals';
-export { RETURN_FAILURES } from './contracts/returns';
+import { APPROVAL_FAILURE } from './contracts/approvals';
+import { RETURN_FAILURES } from './contracts/returns';
+
+export { APPROVAL_FAILURE, RETURN_FAILURES };
 
 /** Order activities → the order workflow (non-retryable). */
 export const ORDER_FAILURES = {
   /** The ERP refused the sales order for good; the failure's details are its `ErpRejection`s. */
   erpRejected: 'ErpRejectedOrder',
   notFound: 'ErpOrderNotFound',
+} as const;
+
+/** The order's `fix` and `cancel` validators → the API (the order contract re-exports them). */
+export const ORDER_UPDATE_FAILURES = {
+  /** The order is not parked on anything a fix resolves (or it waits for an approver instead). */
+  notParked: 'OrderNotParkedForFix',
+  /** The fix is for another problem than the one the order is parked on. */
+  fixMismatch: 'OrderFixMismatch',
+  /** The order has not arrived from the storefront yet. */
+  notArrived: 'OrderNotArrived',
+  /** The order is already cancelled or completed. */
+  finished: 'OrderFinished',
+  /** A named line cannot be cancelled: the order is not in the ERP yet, or the line is unknown or has nothing open. */
+  lineNotCancellable: 'OrderLineNotCancellable',
 } as const;
 
 /**
@@ -44,3 +60,23 @@ export function erpRejections(details: readonly unknown[] | null | undefined): E
 export const NOTIFY_FAILURES = {
   deliveryFailed: 'NotificationDeliveryFailed',
 } as const;
+
+/**
+ * Every failure type an update validator refuses an update with, by the contract that declares it.
+ * The API answers each with its own status and code from one table (`api/errors.ts`), which must
+ * name every one of them.
+ */
+export const UPDATE_FAILURES = {
+  approval: APPROVAL_FAILURE,
+  order: ORDER_UPDATE_FAILURES,
+  returnInspection: {
+    notAwaitingInspection: RETURN_FAILURES.notAwaitingInspection,
+    alreadyInspected: RETURN_FAILURES.alreadyInspected,
+    inspectionInvalid: RETURN_FAILURES.inspectionInvalid,
+  },
+} as const;
+
+type Values<T> = T[keyof T];
+export type UpdateFailureType = Values<{
+  [P in keyof typeof UPDATE_FAILURES]: Values<(typeof UPDATE_FAILURES)[P]>;
+}>;

@@ -1,4 +1,10 @@
-import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
+import type { SignalDefinition, Workflow } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { dataConverterFor } from './codec';
 import type { Config } from './config';
@@ -36,4 +42,56 @@ export async function startOnce(start: () => Promise<unknown>): Promise<boolean>
     if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
     throw err;
   }
+}
+
+/** The memo field naming the event a process was started for, so a repeat of that start is told from another's. */
+export const STARTED_FOR_EVENT = 'quaysideStartedForEvent';
+
+/**
+ * How a start for one event went: `started` now; `repeat`, the process is already there for this
+ * same event (started by an earlier try of this request); `taken`, a process with this id is there
+ * for another event (the storefront's, or a request with other contents).
+ */
+export type StartOutcome = 'started' | 'repeat' | 'taken';
+
+export interface StartForEvent<E extends { eventId: string }> {
+  workflowType: string;
+  workflowId: string;
+  taskQueue: string;
+  args: unknown[];
+  signal: SignalDefinition<[E]> | string;
+  event: E;
+}
+
+/**
+ * Starts a process for one event and hands it the event: the id is never reused (a closed process
+ * is not started again), the start names its event in the memo, and "already started" is read
+ * from that memo as a repeat of this event or another's process. A repeat is signalled again (the
+ * process deduplicates by event id), so a try that started the process but failed before the
+ * signal is completed by the next; a finished process that already had the event takes no more.
+ */
+export async function startForEvent<E extends { eventId: string }>(
+  client: Client,
+  s: StartForEvent<E>,
+): Promise<StartOutcome> {
+  const started = await startOnce(() =>
+    client.workflow.start<Workflow>(s.workflowType, {
+      workflowId: s.workflowId,
+      taskQueue: s.taskQueue,
+      args: s.args,
+      memo: { [STARTED_FOR_EVENT]: s.event.eventId },
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    }),
+  );
+  const handle = client.workflow.getHandle(s.workflowId);
+  if (!started) {
+    const { memo } = await handle.describe();
+    if (memo?.[STARTED_FOR_EVENT] !== s.event.eventId) return 'taken';
+  }
+  try {
+    await handle.signal<[E]>(s.signal, s.event);
+  } catch (err) {
+    if (started || !(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  return started ? 'started' : 'repeat';
 }

@@ -20,6 +20,7 @@ import {
 import { APPROVAL_FAILURE, decideUpdate, pendingApprovalQuery } from '../domain/contracts/approvals';
 import { durationMs } from '../domain/duration';
 import { PROFILES } from './activity-profiles';
+import { refusal } from './refusal';
 
 const { openApproval, remindApproval, closeApproval } = proxyActivities<ApprovalActivities>(
   PROFILES.approvalRecord,
@@ -62,8 +63,7 @@ export function decisionProblem(
   opts: ApprovalGateOptions,
   committed: 'largest' | 'legacy' = 'largest',
 ): ApplicationFailure | null {
-  const fail = (type: string, message: string) =>
-    ApplicationFailure.create({ type, message, nonRetryable: true });
+  const fail = refusal;
   if (!pending || pending.approvalId !== input.approvalId) {
     return fail(
       APPROVAL_FAILURE.notPending,

@@ -33,6 +33,7 @@ import { SA } from '../domain/search-attributes';
 import { PROFILES } from './activity-profiles';
 import { approvalGate } from './approvalGate';
 import { CompensationStack } from './compensation';
+import { refusal } from './refusal';
 import { firstEventArrived, messagesTo, stepSetter, tell } from './process-kit';
 
 const erp = proxyActivities<ReturnActivities>(PROFILES.returnDocument);
@@ -92,33 +93,20 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
     {
       validator: (inspection) => {
         if (status.step !== 'awaitingGoods' && status.step !== 'awaitingInspection') {
-          throw ApplicationFailure.create({
-            type: RETURN_FAILURES.notAwaitingInspection,
-            message: `Return ${input.returnId} is ${status.step}, not awaiting inspection.`,
-            nonRetryable: true,
-          });
+          throw refusal(
+            RETURN_FAILURES.notAwaitingInspection,
+            `Return ${input.returnId} is ${status.step}, not awaiting inspection.`,
+          );
         }
         if (status.inspection)
-          throw ApplicationFailure.create({
-            type: RETURN_FAILURES.alreadyInspected,
-            message: 'The inspection result is already recorded.',
-            nonRetryable: true,
-          });
+          throw refusal(RETURN_FAILURES.alreadyInspected, 'The inspection result is already recorded.');
         const authorized = new Map((status.assessment?.eligible ?? []).map((l) => [l.lineId, l.quantity]));
         const seen = new Map<string, number>();
         for (const l of inspection.lines) {
           if (!authorized.has(l.lineId))
-            throw ApplicationFailure.create({
-              type: RETURN_FAILURES.inspectionInvalid,
-              message: `Line ${l.lineId} is not on this return.`,
-              nonRetryable: true,
-            });
+            throw refusal(RETURN_FAILURES.inspectionInvalid, `Line ${l.lineId} is not on this return.`);
           if (!['restock', 'scrap', 'warranty'].includes(l.disposition)) {
-            throw ApplicationFailure.create({
-              type: RETURN_FAILURES.inspectionInvalid,
-              message: `Unknown disposition ${l.disposition}.`,
-              nonRetryable: true,
-            });
+            throw refusal(RETURN_FAILURES.inspectionInvalid, `Unknown disposition ${l.disposition}.`);
           }
           seen.set(l.lineId, (seen.get(l.lineId) ?? 0) + l.quantity);
           if (
@@ -126,11 +114,10 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
             l.quantity < 0 ||
             (seen.get(l.lineId) ?? 0) > (authorized.get(l.lineId) ?? 0)
           ) {
-            throw ApplicationFailure.create({
-              type: RETURN_FAILURES.inspectionInvalid,
-              message: `Line ${l.lineId}: at most ${authorized.get(l.lineId)} may be inspected.`,
-              nonRetryable: true,
-            });
+            throw refusal(
+              RETURN_FAILURES.inspectionInvalid,
+              `Line ${l.lineId}: at most ${authorized.get(l.lineId)} may be inspected.`,
+            );
           }
         }
       },

@@ -88,7 +88,6 @@ export function approvalActions({ temporal, db }: { temporal: Client; db: Db }) 
               'APPROVAL.NOT_PENDING',
               `Approval ${id} is no longer pending: its process has ended.`,
             ),
-            refused: (message) => new ApiError(422, 'APPROVAL.DECISION_REFUSED', message),
           },
         );
       } catch (err) {

@@ -36,7 +36,6 @@ export function orderActions({ temporal, store }: { temporal: Client; store: str
         'ORDER.FINISHED',
         `Order ${id} has already finished; nothing can change it now.`,
       ),
-      refused: (message) => new ApiError(409, 'ORDER.CONFLICT', message),
     });
   }
 

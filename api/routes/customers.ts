@@ -36,7 +36,8 @@ const Info = z
  * answers to a request for more information.
  */
 export function customersRouter(deps: ProcessRouteDeps) {
-  const { router, auth, operator, storeField, address, deliver, mayActFor, apiEvent } = processRoutes(deps);
+  const { router, auth, operator, storeField, address, deliver, mayActFor, apiEvent, requestEventId } =
+    processRoutes(deps);
   const applicationOf = address(customerWorkflowId, (id) => ({
     notFound: new ApiError(404, 'CUSTOMER.NOT_FOUND', `No application for customer ${id}.`),
   }));
@@ -55,10 +56,15 @@ export function customersRouter(deps: ProcessRouteDeps) {
       customerId: body.customerId ?? `reg-${randomUUID()}`,
     };
     const delivery = customerApprovalDelivery(application.store, application.customerId);
-    const eventId = `registration:${application.customerId}`;
+    const eventId = requestEventId('registration', application.customerId, body);
     const event: StorefrontCustomerEvent = { ...apiEvent('registration', eventId), application };
-    await deliver({ flow: 'customers', store: application.store }, delivery, event);
-    res.status(202).json({ workflowId: delivery.workflowId, customerId: application.customerId });
+    const taken = new ApiError(
+      409,
+      'CUSTOMER.ALREADY_APPLIED',
+      `Customer ${application.customerId} already has an application from another registration.`,
+    );
+    const status = await deliver({ flow: 'customers', store: application.store }, delivery, event, taken);
+    res.status(status).json({ workflowId: delivery.workflowId, customerId: application.customerId });
   });
 
   router.get(

@@ -11,13 +11,13 @@ import {
   orderEventSignal,
   orderWorkflowId,
   taskQueue,
-  type OrderWorkflow,
+  type OrderWorkflowInput,
 } from '../../domain/contracts';
 import { orderActions } from '../actions/orders';
 import { authenticate, principalOf, requireRole } from '../auth';
-import { processGone, validate } from '../errors';
-import { apiEvent, mayActFor } from '../process';
-import { startOnce } from '../../platform/temporal-client';
+import { ApiError, answerStart, validate } from '../errors';
+import { apiEvent, mayActFor, requestEventId } from '../process';
+import { startForEvent } from '../../platform/temporal-client';
 import { CancelRequest, OrderFix } from '../../domain/schemas/order-requests';
 import { CanonicalOrder } from '../../domain/schemas/order';
 
@@ -69,7 +69,10 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
 
   const actions = orderActions({ temporal, store });
 
-  /** Creates an order from the API (not a webhook): the same path as orders/create, deduplicated by order id. */
+  /**
+   * Creates an order from the API (not a webhook): the same path as orders/create. The same request
+   * again is answered 200 (nothing new starts); another order under an id already in process, 409.
+   */
   router.post(
     '/orders',
     ...operator,
@@ -80,22 +83,22 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
       const order = req.body as CanonicalOrder;
       mayActFor(req, order.store);
       const workflowId = orderWorkflowId(order.store, order.orderId);
-      const event: StorefrontOrderEvent = { ...apiEvent('orders/create', `api:${order.orderId}`), order };
-      // "Already started" is the same order again: 200, and the event is deduplicated by its id.
-      const started = await startOnce(() =>
-        temporal.workflow.start<OrderWorkflow>(ORDER_WORKFLOW, {
-          workflowId,
-          taskQueue: taskQueue(ORDER_TASK_QUEUE, taskQueuePrefix),
-          args: [{ store: order.store, orderId: order.orderId }],
-        }),
+      const eventId = requestEventId('api', order.orderId, order);
+      const event: StorefrontOrderEvent = { ...apiEvent('orders/create', eventId), order };
+      const outcome = await startForEvent(temporal, {
+        workflowType: ORDER_WORKFLOW,
+        workflowId,
+        taskQueue: taskQueue(ORDER_TASK_QUEUE, taskQueuePrefix),
+        args: [{ store: order.store, orderId: order.orderId } satisfies OrderWorkflowInput],
+        signal: orderEventSignal,
+        event,
+      });
+      const taken = new ApiError(
+        409,
+        'ORDER.ALREADY_RECEIVED',
+        `Order ${order.orderId} is already in process from another event; change it with fix or cancel.`,
       );
-      try {
-        await temporal.workflow.getHandle(workflowId).signal(orderEventSignal, event);
-      } catch (err) {
-        // A finished order (completed or cancelled) takes no more events: the repeat is idempotent.
-        if (!processGone(err) || started) throw err;
-      }
-      res.status(started ? 202 : 200).json({ workflowId, started });
+      res.status(answerStart(outcome, taken)).json({ workflowId, started: outcome === 'started' });
     },
   );
 

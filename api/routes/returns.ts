@@ -29,10 +29,10 @@ const Inspection = z
 
 /** Returns from the API: start one (same process as a storefront returns/request), read it, and record warehouse events. */
 export function returnsRouter(deps: ProcessRouteDeps) {
-  const { router, auth, operator, storeField, address, deliver, mayActFor, apiEvent } = processRoutes(deps);
+  const { router, auth, operator, storeField, address, deliver, mayActFor, apiEvent, requestEventId } =
+    processRoutes(deps);
   const returnOf = address(returnWorkflowId, (id) => ({
     notFound: new ApiError(404, 'RETURN.NOT_FOUND', `No return ${id}.`),
-    refused: (message) => new ApiError(409, 'RETURN.INSPECTION_REFUSED', message),
   }));
   const Body = ReturnRequest.extend({
     ...storeField,
@@ -44,9 +44,15 @@ export function returnsRouter(deps: ProcessRouteDeps) {
     mayActFor(req, body.store);
     const request: ReturnRequest = { ...body, requestedAt: body.requestedAt ?? new Date().toISOString() };
     const delivery = returnDelivery(request.store, request.returnId);
-    const event: StorefrontReturnEvent = { ...apiEvent('api', `api:${request.returnId}`), request };
-    await deliver({ flow: 'returns', store: request.store }, delivery, event);
-    res.status(202).json({ workflowId: delivery.workflowId, returnId: request.returnId });
+    const eventId = requestEventId('api', request.returnId, body);
+    const event: StorefrontReturnEvent = { ...apiEvent('api', eventId), request };
+    const taken = new ApiError(
+      409,
+      'RETURN.ALREADY_REQUESTED',
+      `Return ${request.returnId} is already in process for another request.`,
+    );
+    const status = await deliver({ flow: 'returns', store: request.store }, delivery, event, taken);
+    res.status(status).json({ workflowId: delivery.workflowId, returnId: request.returnId });
   });
 
   router.get('/returns/:id', auth, validateAddressed(), answerStatus(returnOf, returnStatusQuery));

@@ -19,7 +19,7 @@ export { ORDER_EVENT_SIGNAL, type OrderField } from '../order';
 export { REFUND_EVENT_SIGNAL } from '../returns';
 /** The order's approvals speak the approval contract: its `decide` update and `pendingApproval` query. */
 export { decideUpdate, pendingApprovalQuery } from './approvals';
-export { ORDER_FAILURES, erpRejections, type ErpRejection } from '../failures';
+export { ORDER_FAILURES, ORDER_UPDATE_FAILURES, erpRejections, type ErpRejection } from '../failures';
 
 export const ORDER_TASK_QUEUE: TaskQueueName = 'orders';
 export const ORDER_WORKFLOW = 'orderToInvoice';

@@ -72,9 +72,9 @@ describe('orders API', () => {
       expect(((await malformed.json()) as { message: string }).message).toContain('body');
       const wrong = await call('/orders/2001/fix', { sku: 'OTHER-1', erpSku: 'X' });
       expect(wrong.status).toBe(409);
-      expect(((await wrong.json()) as { message: string }).message).toContain(
-        'SKU OTHER-1 is not what order 2001 is parked on',
-      );
+      const refused = (await wrong.json()) as { code: string; message: string };
+      expect(refused.code).toBe('ORDER.FIX_MISMATCH');
+      expect(refused.message).toContain('SKU OTHER-1 is not what order 2001 is parked on');
 
       const ok = await call('/orders/2001/fix', { sku: 'GASKET-4', erpSku: `${s.store}-B1`, by: 'olga' });
       expect(ok.status).toBe(200);
@@ -85,7 +85,10 @@ describe('orders API', () => {
       expect(((await badCancel.json()) as { message: string }).message).toContain('body.reason');
       const badLine = await call('/orders/2001/cancel', { reason: 'x', lines: [{ lineId: '99' }] });
       expect(badLine.status).toBe(409);
-      expect(((await badLine.json()) as { message: string }).message).toContain('no line 99');
+      expect(await badLine.json()).toMatchObject({
+        code: 'ORDER.LINE_NOT_CANCELLABLE',
+        message: expect.stringContaining('no line 99'),
+      });
       const cancelled = await call('/orders/2001/cancel', { reason: 'done testing' });
       expect(await cancelled.json()).toMatchObject({
         outcome: 'cancelled',
@@ -94,6 +97,7 @@ describe('orders API', () => {
       await handle.result();
       const again = await call('/orders/2001/cancel', { reason: 'twice' });
       expect(again.status).toBe(409);
+      expect(await again.json()).toMatchObject({ code: 'ORDER.FINISHED' });
     });
   });
 

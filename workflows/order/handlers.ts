@@ -6,6 +6,7 @@ import {
   erpInvoiceSignal,
   erpOrderChangedSignal,
   fixUpdate,
+  ORDER_UPDATE_FAILURES as F,
   orderEventSignal,
   orderStatusQuery,
   pendingApprovalQuery,
@@ -14,6 +15,7 @@ import {
 import { applyFieldFix, lineOf, openQuantity } from '../../domain/order-ledger';
 import type { AttentionKind } from '../../domain/contracts/order';
 import { DECIDE_CLAIMS_PATCH, decisionProblem, type ApprovalGateOptions } from '../approvalGate';
+import { refusal } from '../refusal';
 import { local } from './proxies';
 import { cancelLines } from './fulfilment';
 import { clearAttention } from './record';
@@ -123,21 +125,27 @@ export function setOrderHandlers(o: OrderRun) {
       validator: (f) => {
         const a = status.attention;
         if (!a || a.kind === 'approval')
-          throw new Error(
+          throw refusal(
+            F.notParked,
             `Order ${input.orderId} is not parked for a fix${a ? ' (it waits for an approver)' : ''}.`,
           );
         if ('sku' in f) {
           if (a.kind !== 'unmappedSku' || !o.unmapped.skus.includes(f.sku))
-            throw new Error(`SKU ${f.sku} is not what order ${input.orderId} is parked on: ${a.reason}`);
+            throw refusal(
+              F.fixMismatch,
+              `SKU ${f.sku} is not what order ${input.orderId} is parked on: ${a.reason}`,
+            );
         } else if ('customerId' in f) {
           if (a.kind !== 'unmappedCustomer' || o.order?.customerId !== f.customerId)
-            throw new Error(
+            throw refusal(
+              F.fixMismatch,
               `Customer ${f.customerId} is not what order ${input.orderId} is parked on: ${a.reason}`,
             );
         } else if ('field' in f) {
-          if (a.kind !== 'erpRejected') throw new Error(`A field fix does not resolve this: ${a.reason}`);
+          if (a.kind !== 'erpRejected')
+            throw refusal(F.fixMismatch, `A field fix does not resolve this: ${a.reason}`);
         } else if (a.kind !== 'changedAfterShipment' && a.kind !== 'shipmentFailed') {
-          throw new Error(`Acknowledging does not resolve this: ${a.reason}`);
+          throw refusal(F.fixMismatch, `Acknowledging does not resolve this: ${a.reason}`);
         }
       },
     },
@@ -161,18 +169,19 @@ export function setOrderHandlers(o: OrderRun) {
     {
       validator: (req) => {
         if (o.order === undefined)
-          throw new Error(`Order ${input.orderId} has not arrived from the storefront yet.`);
-        if (finished(o)) throw new Error(`Order ${input.orderId} is already ${status.step}.`);
+          throw refusal(F.notArrived, `Order ${input.orderId} has not arrived from the storefront yet.`);
+        if (finished(o)) throw refusal(F.finished, `Order ${input.orderId} is already ${status.step}.`);
         if (req.lines) {
           if (status.erpOrder === null)
-            throw new Error(
+            throw refusal(
+              F.lineNotCancellable,
               'Lines can be cancelled once the order is in the ERP; cancel the whole order instead.',
             );
           for (const { lineId } of req.lines) {
             const l = lineOf(status.lines, lineId);
-            if (!l) throw new Error(`Order ${input.orderId} has no line ${lineId}.`);
+            if (!l) throw refusal(F.lineNotCancellable, `Order ${input.orderId} has no line ${lineId}.`);
             if (openQuantity(l) === 0)
-              throw new Error(`Line ${lineId} (${l.sku}) has nothing left to cancel.`);
+              throw refusal(F.lineNotCancellable, `Line ${lineId} (${l.sku}) has nothing left to cancel.`);
           }
         }
       },
