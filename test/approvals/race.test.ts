@@ -75,7 +75,9 @@ describe('order approvals: limits that hold, and exactly one decision wins', () 
 
   /** A held order of 450.00 (10 × 45.00), waiting for its approval record to be open in Postgres. */
   async function heldOrder(orderId: string) {
+    // On payment terms: an order paid at checkout takes no credit and is never held for it.
     const order = makeOrder(s.store, orderId, {
+      financialStatus: 'pending',
       lines: [{ lineId: '1', sku: 'BOLT-1', quantity: 10, unitPrice: '45.00' }],
     });
     const handle = await deliver(api.temporal, s.taskQueue, event(order));

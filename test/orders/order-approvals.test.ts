@@ -29,7 +29,9 @@ describe('order approvals', () => {
   it('an approver asking for information keeps the same approval open; the approval then releases the order', async () => {
     const s = await scenario(db, { creditLimit: '10.00' });
     await withWorker({ taskQueue: s.taskQueue, activities: s.activities }, async () => {
-      const handle = await deliver(client, s.taskQueue, event(makeOrder(s.store, '3001')));
+      // On payment terms: an order paid at checkout takes no credit and is never held for it.
+      const order = makeOrder(s.store, '3001', { financialStatus: 'pending' });
+      const handle = await deliver(client, s.taskQueue, event(order));
       const held = await waitFor(handle, (x) => x.pendingApproval !== null, 'the credit hold');
       const approvalId = held.pendingApproval?.approvalId as string;
       const decide = (outcome: DecisionInput['outcome'], reason: string) =>
@@ -63,7 +65,8 @@ describe('order approvals', () => {
   it('cancelling a held order closes its approval as cancelled and voids the payment', async () => {
     const s = await scenario(db, { creditLimit: '10.00' });
     await withWorker({ taskQueue: s.taskQueue, activities: s.activities }, async () => {
-      const handle = await deliver(client, s.taskQueue, event(makeOrder(s.store, '3002')));
+      const order = makeOrder(s.store, '3002', { financialStatus: 'pending' });
+      const handle = await deliver(client, s.taskQueue, event(order));
       const held = await waitFor(handle, (x) => x.pendingApproval !== null, 'the credit hold');
       const approvalId = held.pendingApproval?.approvalId as string;
       const cancelled = await handle.executeUpdate(cancelUpdate, {
