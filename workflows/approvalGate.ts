@@ -33,7 +33,10 @@ export interface ApprovalTimers {
   expireAfter?: string;
 }
 
-export type ApprovalWait = { decided: true; decision: DecisionInput } | { decided: false; expired: true };
+export type ApprovalWait =
+  | { decided: true; decision: DecisionInput }
+  | { decided: false; expired: true }
+  | { decided: false; interrupted: true };
 
 export type ApprovalRequest = Pick<
   PendingApproval,
@@ -45,6 +48,26 @@ export interface ApprovalGateOptions {
   roles?: DecisionInput['decidedBy']['role'][];
   /** A workflow's own rule for a decision (e.g. an amount is required); returns why it is refused, or null. */
   check?: (pending: PendingApproval, decision: DecisionInput) => string | null;
+  /**
+   * How the `decide` handler treats a decision today's rule refuses but the validator let through
+   * (only a recorded history does that), by the patch the process's own histories were recorded
+   * around: `limit-covers-pending` (the default) or the order's `decide-claims`.
+   */
+  replayedAs?: 'limit-covers-pending' | 'decide-claims';
+  /** Hears of the open approval when it opens and when it closes (null), for a process's own status. */
+  onOpen?: (open: PendingApproval | null) => void;
+}
+
+/** What one wait for a decision may do besides waiting, for a process with more to do meanwhile. */
+export interface ApprovalWaitOptions {
+  /** Runs once the approval is pending and before it is recorded as opened (the order parks itself). */
+  beforeOpen?: () => Promise<void>;
+  /** Ends the wait when it turns true (a cancellation): the approval is closed as cancelled. */
+  interruptedBy?: () => boolean;
+  /** Outcomes after which the approval stays open for another decision (the order's `requestInfo`). */
+  keepOpenOn?: Decision['outcome'][];
+  /** Hears of every decision taken, one that keeps the approval open included. */
+  onDecision?: (decision: DecisionInput) => void;
 }
 
 /** Workflows from before this patch checked a limit against the decision's own figure (see `legacyDecisionAmount`). */
@@ -117,42 +140,61 @@ export function handlerDecisionProblem(
  * activities, and races the decision against reminder, escalation and expiry timers.
  */
 export function approvalGate(opts: ApprovalGateOptions) {
-  let pending: PendingApproval | null = null;
+  /** The approval asked for, until the wait ends. */
+  let open: PendingApproval | null = null;
+  /** A decision the handler took and the wait has not yet acted on. */
   let decision: DecisionInput | undefined;
+  // A decision claims the approval synchronously: until the wait has acted on it, nothing is pending,
+  // so a second decision in the same instant is refused.
+  const pending = () => (decision === undefined ? open : null);
+  const setOpen = (next: PendingApproval | null) => {
+    open = next;
+    opts.onOpen?.(next);
+  };
 
-  setHandler(pendingApprovalQuery, () => pending);
+  setHandler(pendingApprovalQuery, pending);
   setHandler(
     decideUpdate,
     (input: DecisionInput): DecisionResult => {
-      // Claims the approval synchronously: a second decision in the same instant finds nothing pending.
-      const problem = handlerDecisionProblem(pending, input, opts);
-      if (problem) throw problem;
+      if (opts.replayedAs === 'decide-claims') {
+        // Histories from before this patch accepted whatever the validator had let through.
+        const problem = decisionProblem(pending(), input, opts);
+        if (problem && patched(DECIDE_CLAIMS_PATCH)) throw problem;
+      } else {
+        const problem = handlerDecisionProblem(pending(), input, opts);
+        if (problem) throw problem;
+      }
       decision = input;
-      pending = null;
       return { approvalId: input.approvalId, outcome: input.outcome, accepted: true };
     },
     {
       validator: (input: DecisionInput) => {
-        const problem = decisionProblem(pending, input, opts);
+        const problem = decisionProblem(pending(), input, opts);
         if (problem) throw problem;
       },
     },
   );
 
   return {
-    pending: () => pending,
+    pending,
 
-    async request(req: ApprovalRequest, timers: ApprovalTimers = {}): Promise<ApprovalWait> {
+    async request(
+      req: ApprovalRequest,
+      timers: ApprovalTimers = {},
+      wait: ApprovalWaitOptions = {},
+    ): Promise<ApprovalWait> {
       const started = Date.now();
       decision = undefined;
-      pending = {
+      const approval: PendingApproval = {
         ...req,
         workflowId: workflowInfo().workflowId,
         requestedAt: new Date(started).toISOString(),
         escalated: false,
       };
-      const approvalId = req.approvalId;
-      await openApproval(pending);
+      setOpen(approval);
+      const { approvalId } = approval;
+      await wait.beforeOpen?.();
+      await openApproval.executeWithOptions({ summary: `Ask an approver: ${req.summary}` }, [approval]);
 
       const steps: { at: number; step: 'remind' | 'escalate' | 'expire' }[] = [];
       if (timers.remindAfter) steps.push({ at: durationMs(timers.remindAfter), step: 'remind' });
@@ -160,24 +202,46 @@ export function approvalGate(opts: ApprovalGateOptions) {
       if (timers.expireAfter) steps.push({ at: durationMs(timers.expireAfter), step: 'expire' });
       steps.sort((a, b) => a.at - b.at);
 
-      for (const { at, step } of steps) {
-        if (await condition(() => decision !== undefined, Math.max(1, at - (Date.now() - started)))) break;
-        if (step === 'remind') {
-          await remindApproval({ approvalId, escalate: false });
-        } else if (step === 'escalate') {
-          if (pending) pending.escalated = true;
-          log.warn('approval escalated', { approvalId });
-          await remindApproval({ approvalId, escalate: true });
-        } else {
-          pending = null;
-          await closeApproval({ approvalId, outcome: 'expired' });
-          return { decided: false, expired: true };
+      const interrupted = wait.interruptedBy ?? (() => false);
+      const ready = () => decision !== undefined || interrupted();
+      for (let next = 0; ;) {
+        const timer = steps[next];
+        if (!timer) await condition(ready);
+        else if (!(await condition(ready, Math.max(1, timer.at - (Date.now() - started))))) {
+          next += 1;
+          if (timer.step === 'remind') {
+            await remindApproval.executeWithOptions({ summary: `Remind approvers of ${req.kind}` }, [
+              { approvalId, escalate: false },
+            ]);
+          } else if (timer.step === 'escalate') {
+            approval.escalated = true;
+            log.warn('approval escalated', { approvalId });
+            await remindApproval.executeWithOptions({ summary: `Escalate approval ${req.kind}` }, [
+              { approvalId, escalate: true },
+            ]);
+          } else {
+            setOpen(null);
+            await closeApproval({ approvalId, outcome: 'expired' });
+            return { decided: false, expired: true };
+          }
+          continue;
         }
+        if (interrupted()) {
+          setOpen(null);
+          await closeApproval({ approvalId, outcome: 'cancelled' });
+          return { decided: false, interrupted: true };
+        }
+        const decided = decision as unknown as DecisionInput;
+        decision = undefined;
+        wait.onDecision?.(decided);
+        if (wait.keepOpenOn?.includes(decided.outcome)) continue;
+        setOpen(null);
+        await closeApproval.executeWithOptions(
+          { summary: `${decided.outcome} by ${decided.decidedBy.name}` },
+          [{ approvalId, outcome: decided.outcome, decision: decided }],
+        );
+        return { decided: true, decision: decided };
       }
-      await condition(() => decision !== undefined);
-      const decided = decision as unknown as DecisionInput;
-      await closeApproval({ approvalId, outcome: decided.outcome, decision: decided });
-      return { decided: true, decision: decided };
     },
   };
 }

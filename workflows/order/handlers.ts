@@ -1,7 +1,6 @@
-import { condition, patched, setHandler } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
 import {
   cancelUpdate,
-  decideUpdate,
   erpFulfillmentSignal,
   erpInvoiceSignal,
   erpOrderChangedSignal,
@@ -9,26 +8,21 @@ import {
   ORDER_UPDATE_FAILURES as F,
   orderEventSignal,
   orderStatusQuery,
-  pendingApprovalQuery,
   refundEventSignal,
 } from '../../domain/contracts/order';
 import { applyFieldFix, lineOf, openQuantity } from '../../domain/order-ledger';
 import type { AttentionKind } from '../../domain/contracts/order';
-import { DECIDE_CLAIMS_PATCH, decisionProblem, type ApprovalGateOptions } from '../approvalGate';
+import { approvalGate } from '../approvalGate';
 import { refusal } from '../refusal';
 import { local } from './proxies';
 import { cancelLines } from './fulfilment';
 import { clearAttention } from './record';
 import { adoptOrder, finished, isNewer, type OrderRun, type PendingCancel } from './state';
 
-/** The outcomes an approver may choose for an order's approval. */
-export const ORDER_DECISIONS: ApprovalGateOptions = {
-  outcomes: ['approve', 'reject', 'adjust', 'requestInfo'],
-};
-
 /**
  * Sets every handler of the order workflow (before its first await): storefront and ERP events are
- * deduplicated and queued for the pipeline, the status is queried, and people decide, fix and cancel.
+ * deduplicated and queued for the pipeline, the status is queried, and people decide (through the
+ * approval gate every process shares), fix and cancel.
  */
 export function setOrderHandlers(o: OrderRun) {
   const { status, seen, inbox, input } = o;
@@ -74,27 +68,11 @@ export function setOrderHandlers(o: OrderRun) {
 
   setHandler(erpOrderChangedSignal, () => void (o.erpChanged = true));
   setHandler(orderStatusQuery, () => status);
-  setHandler(pendingApprovalQuery, () => status.pendingApproval);
-
-  // A decision claims the pending approval synchronously, in the handler itself: until the main loop
-  // has taken it, the approval counts as decided, so a second decision in the same instant is refused.
-  const undecided = () => (o.decision === undefined ? status.pendingApproval : null);
-  setHandler(
-    decideUpdate,
-    (d) => {
-      // Histories from before the patch accepted whatever the validator had let through.
-      const problem = decisionProblem(undecided(), d, ORDER_DECISIONS);
-      if (problem && patched(DECIDE_CLAIMS_PATCH)) throw problem;
-      o.decision = d;
-      return { approvalId: d.approvalId, outcome: d.outcome, accepted: true };
-    },
-    {
-      validator: (d) => {
-        const problem = decisionProblem(undecided(), d, ORDER_DECISIONS);
-        if (problem) throw problem;
-      },
-    },
-  );
+  o.approvalGate = approvalGate({
+    outcomes: ['approve', 'reject', 'adjust', 'requestInfo'],
+    replayedAs: 'decide-claims',
+    onOpen: (open) => void (status.pendingApproval = open),
+  });
 
   setHandler(
     fixUpdate,

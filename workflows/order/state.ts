@@ -1,5 +1,4 @@
 import { workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
-import type { DecisionInput } from '../../domain/approvals';
 import type { ErpFulfillment, ErpInvoice } from '../../domain/erp';
 import { anyShipped, ledgerOf, lineOf } from '../../domain/order-ledger';
 import {
@@ -11,6 +10,7 @@ import {
 } from '../../domain/contracts/order';
 import { chargedTotal, type CanonicalOrder } from '../../domain/order';
 import type { BusinessRules, RulesSnapshot } from '../../domain/rules';
+import type { ApprovalGate } from '../approvalGate';
 import type { backorder } from '../backorder';
 import { CompensationStack } from '../compensation';
 
@@ -43,7 +43,8 @@ export interface OrderRun {
   /** Counts adopted revisions of the order: a step that sees it change starts over. */
   revision: number;
   cancel: PendingCancel | undefined;
-  decision: DecisionInput | undefined;
+  /** The approval gate the order's approvers decide through (set with the handlers). */
+  approvalGate: ApprovalGate | undefined;
   fix: OrderFixRequest | undefined;
   fixApplied: boolean;
   /** The ERP order changed: re-read it. */
@@ -102,7 +103,7 @@ export function newOrderRun(input: OrderWorkflowInput): OrderRun {
     financialStatus: undefined,
     revision: 0,
     cancel: undefined,
-    decision: undefined,
+    approvalGate: undefined,
     fix: undefined,
     fixApplied: false,
     erpChanged: false,
