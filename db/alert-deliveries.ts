@@ -1,4 +1,4 @@
-import type { AlertChannel, AlertEvent, AlertSeverity } from '../domain/alerting';
+import type { AlertChannel, AlertEvent, AlertForMessage, AlertSeverity } from '../domain/alerting';
 import type { Db } from './pool';
 
 export interface DueDelivery {
@@ -8,14 +8,7 @@ export interface DueDelivery {
   event: AlertEvent;
   eventKey: string;
   attempts: number;
-  alert: {
-    id: number;
-    severity: AlertSeverity;
-    kind: string;
-    subject: string;
-    message: string;
-    workflowId: string | null;
-  };
+  alert: AlertForMessage;
 }
 
 /** The alert outbox as the dispatcher sees it: claim what is due (with a lease), then settle each. */

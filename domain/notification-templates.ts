@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import BUILT_IN_WORDS from './notification-templates.json';
 import type { Notification } from './notifications';
 
 /**
@@ -64,6 +65,20 @@ const approvalSpec = (stage: string, description: string, verb: string): Templat
   body: '{{summary}} ({{amount}} {{currency}}). Approval {{approvalId}} waits for your decision.',
 });
 
+/**
+ * The built-in words of every message but the approvals' (which differ only by stage, above): data in
+ * notification-templates.json, each with its placeholders and a sample of each, checked here as it loads.
+ */
+const BuiltInSpec = z.strictObject({
+  key: z.string().min(1),
+  audience: z.enum(['buyer', 'applicant', 'approver']),
+  description: z.string().min(1),
+  placeholders: z.record(z.string(), z.string()),
+  sample: z.record(z.string(), z.string()),
+  subject: z.string().min(1),
+  body: z.string().min(1),
+});
+
 const SPECS: TemplateSpec[] = [
   approvalSpec('requested', 'An approver is asked for a decision.', 'Decision needed'),
   approvalSpec(
@@ -72,86 +87,7 @@ const SPECS: TemplateSpec[] = [
     'Reminder: decision still needed',
   ),
   approvalSpec('escalation', 'A decision is overdue and escalated to admins.', 'Escalated: decision overdue'),
-  {
-    key: 'customer.welcome',
-    audience: 'applicant',
-    description: 'A new customer’s account is open.',
-    placeholders: {
-      terms: 'the payment terms',
-      creditLimit: 'the credit limit',
-      priceList: 'the price list',
-    },
-    sample: { terms: 'Net 30', creditLimit: '5000.00', priceList: 'Tier 2' },
-    subject: 'Welcome, {{recipientName}}',
-    body: 'Your account is open with {{terms}} terms and a credit limit of {{creditLimit}}.',
-  },
-  {
-    key: 'customer.rejected',
-    audience: 'applicant',
-    description: 'A new customer’s application was not approved.',
-    placeholders: { reason: 'the approver’s reason' },
-    sample: { reason: 'We could not verify the business.' },
-    subject: 'Your account application',
-    body: '{{reason}}',
-  },
-  {
-    key: 'customer.expired',
-    audience: 'applicant',
-    description: 'A new customer’s application was not decided in time.',
-    placeholders: {},
-    sample: {},
-    subject: 'Your account application',
-    body: 'We could not decide on your application in time; please contact us.',
-  },
-  {
-    key: 'customer.infoRequested',
-    audience: 'applicant',
-    description: 'The approver asks the applicant for more information.',
-    placeholders: { question: 'what the approver asks' },
-    sample: { question: 'Please send your resale certificate.' },
-    subject: 'We need more information for your account',
-    body: '{{question}}',
-  },
-  {
-    key: 'return.approved',
-    audience: 'buyer',
-    description: 'A return is approved and the goods may be sent back.',
-    placeholders: { returnId: 'the return’s id', rma: 'the ERP return authorization' },
-    sample: { returnId: 'R-1001', rma: 'RMA-2001' },
-    subject: 'Your return {{returnId}} is approved',
-    body: 'Please send the goods back quoting return authorization {{rma}}.',
-  },
-  {
-    key: 'return.declined',
-    audience: 'buyer',
-    description: 'A return is declined.',
-    placeholders: { returnId: 'the return’s id', reason: 'why' },
-    sample: { returnId: 'R-1001', reason: 'The return window of 30 days has passed.' },
-    subject: 'Your return {{returnId}} was declined',
-    body: '{{reason}}',
-  },
-  {
-    key: 'return.expired',
-    audience: 'buyer',
-    description: 'The returned goods did not arrive in time and the return is closed.',
-    placeholders: { returnId: 'the return’s id' },
-    sample: { returnId: 'R-1001' },
-    subject: 'Your return {{returnId}} was closed',
-    body: 'We did not receive the goods in time, so the return is closed.',
-  },
-  {
-    key: 'return.refunded',
-    audience: 'buyer',
-    description: 'A return is refunded.',
-    placeholders: {
-      returnId: 'the return’s id',
-      refund: 'the amount refunded',
-      restockingFee: 'the restocking fee kept',
-    },
-    sample: { returnId: 'R-1001', refund: '80.00', restockingFee: '0.00' },
-    subject: 'Your refund for return {{returnId}}',
-    body: 'We refunded {{refund}} {{currency}}.',
-  },
+  ...z.array(BuiltInSpec).parse(BUILT_IN_WORDS),
 ];
 
 export const TEMPLATE_SPECS: ReadonlyMap<string, TemplateSpec> = new Map(SPECS.map((s) => [s.key, s]));

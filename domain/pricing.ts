@@ -40,29 +40,19 @@ export function resolvePrice(input: {
   currency?: string;
 }): ResolvedPrice {
   const currency = input.currency ?? PRICE_BOOK_CURRENCY;
-  if (input.customerErpId) {
-    const contract = bestBreak(
-      input.prices.filter((p) => p.customerErpId === input.customerErpId),
-      input.quantity,
-    );
-    if (contract)
-      return {
-        unitPrice: unitPriceText(contract.unitPrice, currency),
-        source: 'contract',
-        minQuantity: contract.minQuantity,
-      };
-  }
-  if (input.priceLevel) {
-    const level = bestBreak(
-      input.prices.filter((p) => !p.customerErpId && p.priceLevel === input.priceLevel),
-      input.quantity,
-    );
-    if (level)
-      return {
-        unitPrice: unitPriceText(level.unitPrice, currency),
-        source: 'priceLevel',
-        minQuantity: level.minQuantity,
-      };
+  const { customerErpId, priceLevel } = input;
+  // The sources in the order they win; one the customer has none of offers no rows.
+  const sources: [ResolvedPrice['source'], PriceRow[]][] = [
+    ['contract', customerErpId ? input.prices.filter((p) => p.customerErpId === customerErpId) : []],
+    [
+      'priceLevel',
+      priceLevel ? input.prices.filter((p) => !p.customerErpId && p.priceLevel === priceLevel) : [],
+    ],
+  ];
+  for (const [source, rows] of sources) {
+    const best = bestBreak(rows, input.quantity);
+    if (best)
+      return { unitPrice: unitPriceText(best.unitPrice, currency), source, minQuantity: best.minQuantity };
   }
   return { unitPrice: unitPriceText(input.basePrice, currency), source: 'base', minQuantity: 1 };
 }

@@ -6,7 +6,7 @@ import type { Logger } from '../../platform/logger';
 import { validate } from '../errors';
 import { deadLetterActions } from '../actions/dead-letters';
 import { boundedRawBody } from '../body';
-import { createShopifyIngress } from '../webhooks/ingress';
+import { createShopifyIngress, type IngressOutcome } from '../webhooks/ingress';
 import { shopifyHeader } from '../../connectors/shopify/webhooks';
 import { authenticate, principalOf, requireRole } from '../auth';
 
@@ -15,6 +15,20 @@ const DeadLetterQuery = z.object({
   status: z.enum(['parked', 'replayed']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
+
+/** Why a delivery was refused, in the words the answer carries. */
+function refusalMessage(outcome: Exclude<IngressOutcome, { http: 200 }>): string {
+  switch (outcome.http) {
+    case 401:
+      return 'The webhook signature (X-Shopify-Hmac-Sha256) is missing or wrong.';
+    case 400:
+      return outcome.code === 'WEBHOOK.MISSING_HEADERS'
+        ? `Missing webhook headers: ${outcome.missing.join(', ')}.`
+        : `The privacy request body is not Shopify's shape: ${outcome.reason}`;
+    case 503:
+      return 'The delivery could not be handed to Temporal; retry later.';
+  }
+}
 
 export interface WebhooksRouterDeps {
   temporal: Client;
@@ -52,41 +66,19 @@ export function webhooksRouter(deps: WebhooksRouterDeps) {
   router.post('/webhooks/shopify', webhookBody, async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const outcome = await ingress.handle(raw, req.headers);
-    const requestId = String(req.id ?? '');
-    switch (outcome.http) {
-      case 401:
-        res.status(401).json({
-          code: outcome.code,
-          message: 'The webhook signature (X-Shopify-Hmac-Sha256) is missing or wrong.',
-          requestId,
-        });
-        return;
-      case 400:
-        res.status(400).json({
-          code: outcome.code,
-          message:
-            outcome.code === 'WEBHOOK.MISSING_HEADERS'
-              ? `Missing webhook headers: ${outcome.missing.join(', ')}.`
-              : `The privacy request body is not Shopify's shape: ${outcome.reason}`,
-          requestId,
-        });
-        return;
-      case 503:
-        res.status(503).json({
-          code: outcome.code,
-          message: 'The delivery could not be handed to Temporal; retry later.',
-          requestId,
-        });
-        return;
-      default:
-        res
-          .status(200)
-          .json(
-            outcome.status === 'dead_lettered'
-              ? { status: outcome.status, deadLetterId: outcome.deadLetterId }
-              : outcome,
-          );
+    if (outcome.http !== 200) {
+      res
+        .status(outcome.http)
+        .json({ code: outcome.code, message: refusalMessage(outcome), requestId: String(req.id ?? '') });
+      return;
     }
+    res
+      .status(200)
+      .json(
+        outcome.status === 'dead_lettered'
+          ? { status: outcome.status, deadLetterId: outcome.deadLetterId }
+          : outcome,
+      );
   });
 
   const operator = [authenticate(deps.db), requireRole('operator', 'admin')];
