@@ -93,6 +93,24 @@ export const principalOf = (req: { principal?: Principal }): Principal => {
 export const maySeeStore = (p: Principal, store: string | null) =>
   p.stores === null || (store !== null && p.stores.includes(store));
 
+/**
+ * For routes of the API's one store: a caller limited to other stores finds nothing here (404
+ * `STORE.NOT_FOUND`). Goes after `authenticate`.
+ */
+export const onlyThisStore =
+  (store: string): RequestHandler =>
+  (req, _res, next) =>
+    next(
+      maySeeStore(principalOf(req), store)
+        ? undefined
+        : new ApiError(404, 'STORE.NOT_FOUND', `No store ${store}.`),
+    );
+
+/** A setting that applies to every store: only an admin of every store may change it (403 otherwise). */
+export function requireEveryStore(req: { principal?: Principal }, message: string): void {
+  if (principalOf(req).stores !== null) throw new ApiError(403, 'AUTH.FORBIDDEN', message);
+}
+
 /** Whether a principal may see an approval at all: its kind and its store are in the principal's scope. */
 export const maySeeApproval = (p: Principal, a: Pick<ApprovalRecord, 'kind' | 'store'>) =>
   (p.approvalKinds === null || p.approvalKinds.includes(a.kind)) && maySeeStore(p, a.store);

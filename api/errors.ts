@@ -113,6 +113,22 @@ export function answerStart(outcome: StartOutcome, taken: ApiError): 200 | 202 {
   return outcome === 'started' ? 202 : 200;
 }
 
+/**
+ * Saves a configuration whose value is checked as it is saved: a value the save refuses (a zod
+ * error) is a 400 with `code`, naming each bad field under `where`.
+ */
+export async function savedOrInvalid<T>(save: () => Promise<T>, code: string, where: string): Promise<T> {
+  try {
+    return await save();
+  } catch (err) {
+    if (err instanceof z.ZodError) {
+      const { message, fields } = describeZodError(err, where);
+      throw new ApiError(400, code, message, { fields });
+    }
+    throw err;
+  }
+}
+
 /** Validates and replaces `req.body` / `req.query` / `req.params` with the parsed value; 400 names each bad field. */
 export function validate<B = unknown, Q = unknown, P = unknown>(schemas: {
   body?: z.ZodType<B>;

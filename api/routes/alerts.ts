@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { alertDeliveryRepository } from '../../db/alert-deliveries';
 import { alertRepository, alertRoutingConfig, slaRulesConfig } from '../../db/alerts';
 import type { Client } from '@temporalio/client';
+import type { ConfigVersion } from '../../db/config-versions';
 import type { Db } from '../../db/pool';
 import { slaRepository } from '../../db/sla';
 import { retimeSlaSchedule } from '../../platform/schedules';
 import type { Logger } from '../../platform/logger';
-import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
-import { ApiError, notFound, validate } from '../errors';
-import { describeZodError } from '../../domain/zod-errors';
+import { authenticate, onlyThisStore, principalOf, requireEveryStore, requireRole } from '../auth';
+import { notFound, savedOrInvalid, validate } from '../errors';
 
 const SaveConfig = z.object({
   config: z.record(z.string(), z.unknown()),
@@ -50,11 +50,7 @@ export function alertsRouter({
     requireRole('operator', 'admin'),
   );
   // This API serves one store: a caller limited to other stores finds no alerts or alert settings here.
-  router.use(['/config/alerts', '/config/sla', '/alerts', '/sla'], (req, _res, next) =>
-    next(
-      maySeeStore(principalOf(req), store) ? undefined : notFound('STORE.NOT_FOUND', `No store ${store}.`),
-    ),
-  );
+  router.use(['/config/alerts', '/config/sla', '/alerts', '/sla'], onlyThisStore(store));
 
   for (const [path, cfg, code] of [
     ['/config/alerts', alertRoutingConfig, 'ALERT_ROUTING.INVALID'],
@@ -67,31 +63,20 @@ export function alertsRouter({
     router.put(path, requireRole('admin'), validate({ body: SaveConfig }), async (req, res) => {
       const body = req.body as z.infer<typeof SaveConfig>;
       // Alert routing and service levels apply to every store: only an admin of every store changes them.
-      if (principalOf(req).stores !== null)
-        throw new ApiError(
-          403,
-          'AUTH.FORBIDDEN',
-          'This setting applies to every store; an admin of all stores must change it.',
-        );
-      try {
-        const saved = await cfg.save(db, body.config, principalOf(req).name, body.comment);
-        // A new check interval applies at once to the store's SLA schedule (the worker creates it).
-        if (cfg === slaRulesConfig && temporal)
-          await retimeSlaSchedule(temporal, {
-            store,
-            taskQueuePrefix: taskQueuePrefix ?? '',
-            every: (saved.value as { checkEvery: string }).checkEvery,
-          }).catch((err: unknown) =>
-            log?.warn({ err }, 'SLA schedule not retimed; the worker does at start'),
-          );
-        res.json({ version: saved.version, config: saved.value });
-      } catch (err) {
-        if (err instanceof z.ZodError) {
-          const { message, fields } = describeZodError(err, 'body.config');
-          throw new ApiError(400, code, message, { fields });
-        }
-        throw err;
-      }
+      requireEveryStore(req, 'This setting applies to every store; an admin of all stores must change it.');
+      const saved = await savedOrInvalid<ConfigVersion<unknown>>(
+        () => cfg.save(db, body.config, principalOf(req).name, body.comment),
+        code,
+        'body.config',
+      );
+      // A new check interval applies at once to the store's SLA schedule (the worker creates it).
+      if (cfg === slaRulesConfig && temporal)
+        await retimeSlaSchedule(temporal, {
+          store,
+          taskQueuePrefix: taskQueuePrefix ?? '',
+          every: (saved.value as { checkEvery: string }).checkEvery,
+        }).catch((err: unknown) => log?.warn({ err }, 'SLA schedule not retimed; the worker does at start'));
+      res.json({ version: saved.version, config: saved.value });
     });
   }
 

@@ -3,9 +3,8 @@ import { z } from 'zod';
 import { flowAudit, flowSwitchesConfig } from '../../db/flow-switches';
 import type { Db } from '../../db/pool';
 import { FLOW_DIRECTIONS, FLOWS, flowChanges } from '../../domain/flow-switches';
-import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
-import { ApiError, notFound, validate } from '../errors';
-import { describeZodError } from '../../domain/zod-errors';
+import { authenticate, onlyThisStore, principalOf, requireRole } from '../auth';
+import { ApiError, savedOrInvalid, validate } from '../errors';
 
 const SaveFlows = z.strictObject({
   /** Per flow `{enabled?, direction?}`; flows and fields left out keep their current value. */
@@ -22,11 +21,7 @@ export function flowsRouter({ db, store }: { db: Db; store: string }): Router {
   const router = Router();
   const config = flowSwitchesConfig(store);
   router.use('/config/flows', authenticate(db), requireRole('operator', 'admin'));
-  router.use('/config/flows', (req, _res, next) =>
-    next(
-      maySeeStore(principalOf(req), store) ? undefined : notFound('STORE.NOT_FOUND', `No store ${store}.`),
-    ),
-  );
+  router.use('/config/flows', onlyThisStore(store));
 
   router.get('/config/flows', async (_req, res) => {
     const [current, audit] = await Promise.all([config.current(db), flowAudit(db, store)]);
@@ -56,16 +51,12 @@ export function flowsRouter({ db, store }: { db: Db; store: string }): Router {
       );
     const before = (await config.current(db)).value;
     const merged = Object.fromEntries(FLOWS.map((f) => [f, { ...before[f], ...(body.switches[f] ?? {}) }]));
-    try {
-      const saved = await config.save(db, merged, principalOf(req).name, body.comment);
-      res.json({ version: saved.version, switches: saved.value, changes: flowChanges(before, saved.value) });
-    } catch (err) {
-      if (err instanceof z.ZodError) {
-        const { message, fields } = describeZodError(err, 'body.switches');
-        throw new ApiError(400, 'FLOWS.INVALID', message, { fields });
-      }
-      throw err;
-    }
+    const saved = await savedOrInvalid(
+      () => config.save(db, merged, principalOf(req).name, body.comment),
+      'FLOWS.INVALID',
+      'body.switches',
+    );
+    res.json({ version: saved.version, switches: saved.value, changes: flowChanges(before, saved.value) });
   });
 
   return router;

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/pool';
 import { reconcileRepository } from '../../db/reconcile';
-import { authenticate, maySeeStore, principalOf, requireRole } from '../auth';
+import { authenticate, onlyThisStore, requireRole } from '../auth';
 import { notFound, validate } from '../errors';
 
 const ReportParams = z.object({ id: z.coerce.number().int().positive() });
@@ -16,11 +16,7 @@ export function reconcileRouter({ db, store }: { db: Db; store: string }): Route
   const router = Router();
   const reports = reconcileRepository(db);
   router.use('/reconcile', authenticate(db), requireRole('operator', 'admin'));
-  router.use('/reconcile', (req, _res, next) =>
-    next(
-      maySeeStore(principalOf(req), store) ? undefined : notFound('STORE.NOT_FOUND', `No store ${store}.`),
-    ),
-  );
+  router.use('/reconcile', onlyThisStore(store));
 
   router.get('/reconcile/reports', validate({ query: ReportsQuery }), async (req, res) => {
     const q = req.query as unknown as z.infer<typeof ReportsQuery>;
