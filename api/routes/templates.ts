@@ -1,6 +1,7 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/pool';
+import type { Principal } from '../../db/principals';
 import { authenticate, principalOf, requireRole } from '../auth';
 import { templateActions } from '../actions/templates';
 import { validate } from '../errors';
@@ -39,22 +40,21 @@ export function templatesRouter({ db, store }: { db: Db; store: string }): Route
     res.json(await templates.get(principalOf(req), (req.params as z.infer<typeof KeyParams>).key));
   });
 
+  /** A route on one template, named by key, whose body `Body` checks; answers what `act` returns. */
+  const onTemplate = <B>(Body: z.ZodType<B>, act: (p: Principal, key: string, body: B) => Promise<unknown>) =>
+    [
+      validate({ params: KeyParams, body: Body }),
+      async (req: Request, res: Response) => {
+        res.json(await act(principalOf(req), (req.params as z.infer<typeof KeyParams>).key, req.body as B));
+      },
+    ] as const;
   router.put(
     '/config/templates/:key',
-    validate({ params: KeyParams, body: SaveTemplate }),
-    async (req, res) => {
-      const key = (req.params as z.infer<typeof KeyParams>).key;
-      res.json(await templates.save(principalOf(req), key, req.body as z.infer<typeof SaveTemplate>));
-    },
+    ...onTemplate(SaveTemplate, (p, key, body) => templates.save(p, key, body)),
   );
-
   router.post(
     '/config/templates/:key/preview',
-    validate({ params: KeyParams, body: PreviewTemplate }),
-    async (req, res) => {
-      const key = (req.params as z.infer<typeof KeyParams>).key;
-      res.json(await templates.preview(principalOf(req), key, req.body as z.infer<typeof PreviewTemplate>));
-    },
+    ...onTemplate(PreviewTemplate, (p, key, body) => templates.preview(p, key, body)),
   );
 
   return router;
