@@ -66,19 +66,72 @@ export function uninvoicedValue(
 }
 
 /**
- * An open order's credit exposure: nothing for an order paid at checkout, else its uninvoiced value
- * (`uninvoicedValue`).
+ * What of an order on account is still open, exactly as the ERP bills it: the store total
+ * (`charged`) less the totals of its invoices so far (the ERP puts the whole shipping cost on the
+ * first invoice and spreads discount and tax per invoice, so the invoices' own totals are what moved
+ * into the ERP balance), less the cancelled lines' share: their goods with their part (in
+ * proportion to the goods) of the order's discount and tax, that is of `charged` − goods −
+ * `shipping`. Never below zero.
+ */
+export function exactOpenValue(
+  order: {
+    lines: Pick<OrderLineStatus, 'ordered' | 'cancelled' | 'unitPrice'>[];
+    charged: Money;
+    shipping: Money;
+    invoiced: readonly Money[];
+  },
+  currency: string,
+): Money {
+  let goods = Money.zero(currency);
+  let cancelled = Money.zero(currency);
+  for (const l of order.lines) {
+    goods = goods.plus(Money.line(l.unitPrice, l.ordered, currency));
+    if (l.cancelled > 0) cancelled = cancelled.plus(Money.line(l.unitPrice, l.cancelled, currency));
+  }
+  const discountAndTax = order.charged.minus(goods).minus(order.shipping);
+  const cancelledShare = goods.isPositive()
+    ? cancelled.plus(discountAndTax.share(cancelled.minor, goods.minor))
+    : cancelled;
+  const open = order.charged.minus(Money.sum(order.invoiced, currency)).minus(cancelledShare);
+  return open.isNegative() ? Money.zero(currency) : open;
+}
+
+/**
+ * An open order's credit exposure: nothing for an order paid at checkout; else, when the read model
+ * holds its invoices' totals and its shipping (`invoiced`, `shipping`, minor units), the exact open
+ * value (`exactOpenValue`); an order recorded before it held them counts its uninvoiced value
+ * (`uninvoicedValue`, pro rata).
  */
 export function openOrderExposure(
   order: {
     financialStatus: string | null | undefined;
     lines: Pick<OrderLineStatus, 'ordered' | 'cancelled' | 'invoiced' | 'unitPrice'>[];
     charged?: string | null;
+    invoicedMinor?: string | null;
+    shippingMinor?: string | null;
   },
   currency: string,
 ): Money {
   if (!onAccount(order.financialStatus)) return Money.zero(currency);
-  return uninvoicedValue(order.lines, currency, order.charged);
+  const { charged, invoicedMinor, shippingMinor } = order;
+  if (
+    charged === undefined ||
+    charged === null ||
+    invoicedMinor === undefined ||
+    invoicedMinor === null ||
+    shippingMinor === undefined ||
+    shippingMinor === null
+  )
+    return uninvoicedValue(order.lines, currency, charged);
+  return exactOpenValue(
+    {
+      lines: order.lines,
+      charged: Money.of(charged, currency, 'halfUp'),
+      shipping: Money.ofMinor(BigInt(shippingMinor), currency),
+      invoiced: [Money.ofMinor(BigInt(invoicedMinor), currency)],
+    },
+    currency,
+  );
 }
 
 /** What a buyer may still order on account: the headroom, never below zero; null without a limit. */
