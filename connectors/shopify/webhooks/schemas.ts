@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Address } from '../../../domain/schemas/order';
 
 /**
  * Zod schemas of the parts of Shopify's REST webhook bodies Quayside reads. Unknown fields are allowed
@@ -22,20 +23,12 @@ export const ShopifyGid = z
 
 export const MoneyString = z.string().regex(/^-?\d+(\.\d{1,4})?$/, 'a decimal amount such as "89.99"');
 
-const ShopifyAddress = z.object({
-  name: z.string().nullish(),
+/** Shopify's address: Quayside's address fields plus the split name and the ISO codes. */
+const ShopifyAddress = Address.extend({
   first_name: z.string().nullish(),
   last_name: z.string().nullish(),
-  company: z.string().nullish(),
-  address1: z.string().nullish(),
-  address2: z.string().nullish(),
-  city: z.string().nullish(),
-  province: z.string().nullish(),
   province_code: z.string().nullish(),
-  zip: z.string().nullish(),
-  country: z.string().nullish(),
   country_code: z.string().nullish(),
-  phone: z.string().nullish(),
 });
 export type ShopifyAddress = z.infer<typeof ShopifyAddress>;
 
