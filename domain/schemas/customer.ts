@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MoneyText } from './formats';
+import { MoneyText, StorefrontDelivery } from './formats';
 import { Address } from './order';
 
 /** A new B2B customer's application, from customers/create or the registration form. */
@@ -23,8 +23,7 @@ export type CustomerApplication = z.infer<typeof CustomerApplication>;
 
 export const StorefrontCustomerEvent = z.object({
   topic: z.enum(['customers/create', 'customers/update', 'registration']),
-  eventId: z.string().min(1),
-  triggeredAt: z.string(),
+  ...StorefrontDelivery,
   application: CustomerApplication,
   /** The storefront's `updated_at` of the customer: a late delivery older than the last applied change is skipped. */
   updatedAt: z.string().optional(),

@@ -15,3 +15,13 @@ export const MoneyText = z.string().regex(MONEY_TEXT, 'a decimal amount such as 
 export const DurationText = z
   .string()
   .regex(DURATION, 'a duration such as "15m", "4h", "30 days" or "90 seconds"');
+
+/**
+ * The fields every storefront event carries into its process (spread into its schema): the
+ * delivery's id (X-Shopify-Event-Id, Webhook-Id, or the API's own; a process ignores an event it has
+ * already seen) and when the storefront raised it.
+ */
+export const StorefrontDelivery = {
+  eventId: z.string().min(1),
+  triggeredAt: z.string(),
+};

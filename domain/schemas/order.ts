@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MoneyText } from './formats';
+import { MoneyText, StorefrontDelivery } from './formats';
 
 export const Address = z.object({
   name: z.string().nullish(),
@@ -103,9 +103,7 @@ export type CanonicalOrder = z.infer<typeof CanonicalOrder>;
  */
 export const StorefrontOrderEvent = z.object({
   topic: z.enum(['orders/create', 'orders/updated', 'orders/cancelled']),
-  /** X-Shopify-Event-Id (or Webhook-Id): the workflow ignores an event it has already seen. */
-  eventId: z.string().min(1),
-  triggeredAt: z.string(),
+  ...StorefrontDelivery,
   order: CanonicalOrder,
   cancelReason: z.string().optional(),
 });

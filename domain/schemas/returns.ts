@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StorefrontDelivery } from './formats';
 
 /** A buyer's return request, from returns/request or the API. */
 export const ReturnRequest = z.object({
@@ -24,8 +25,7 @@ export type ReturnRequest = z.infer<typeof ReturnRequest>;
 
 export const StorefrontReturnEvent = z.object({
   topic: z.enum(['returns/request', 'api']),
-  eventId: z.string().min(1),
-  triggeredAt: z.string(),
+  ...StorefrontDelivery,
   /** From returns/request the lines may be empty, as Shopify sends them: the process reads them from the store. */
   request: ReturnRequest.extend({ lines: ReturnRequest.shape.lines.element.array() }),
 });
@@ -33,8 +33,7 @@ export type StorefrontReturnEvent = z.infer<typeof StorefrontReturnEvent>;
 
 /** refunds/create: a refund made on the storefront, signalled into the order workflow for its ledger. */
 export const StorefrontRefundEvent = z.object({
-  eventId: z.string().min(1),
-  triggeredAt: z.string(),
+  ...StorefrontDelivery,
   store: z.string(),
   orderId: z.string(),
   refundId: z.string(),
