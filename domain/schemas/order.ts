@@ -28,20 +28,12 @@ export const OrderLine = z.object({
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 
-/** The fields of a storefront order an operator may correct (a parked order's `fix`). */
+/** The fields of a storefront order an operator may correct (a parked order's `fix`): every shipping-address field among them. */
 export const OrderField = z.enum([
   'poNumber',
   'projectCode',
   'note',
-  'shippingAddress.name',
-  'shippingAddress.company',
-  'shippingAddress.address1',
-  'shippingAddress.address2',
-  'shippingAddress.city',
-  'shippingAddress.province',
-  'shippingAddress.zip',
-  'shippingAddress.country',
-  'shippingAddress.phone',
+  ...Address.keyof().options.map((k) => `shippingAddress.${k}` as const),
 ]);
 export type OrderField = z.infer<typeof OrderField>;
 /** A storefront order in Quayside's own words. */
