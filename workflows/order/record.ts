@@ -8,8 +8,6 @@ import { current, type OrderRun } from './state';
 
 /** The order's placement, invoices and cancellations republish its customer's credit headroom in the store. */
 const HEADROOM_PATCH = 'credit-headroom-on-order-events';
-/** The read model is given the order's invoice totals, for the exact open credit exposure. */
-const INVOICE_TOTALS_PATCH = 'read-model-invoice-totals';
 
 const alertKey = (o: OrderRun) => `order-attention:${o.workflowId}`;
 
@@ -44,7 +42,6 @@ export async function record(o: OrderRun) {
         lines: status.lines,
         erpOrder: status.erpOrder ? { erpId: status.erpOrder.erpId, tranId: status.erpOrder.tranId } : null,
         rulesVersion: status.rulesVersion,
-        ...(patched(INVOICE_TOTALS_PATCH) ? { invoiceTotals: status.invoices.map((i) => i.total) } : {}),
       },
     ],
   );
