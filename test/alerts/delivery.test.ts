@@ -87,12 +87,15 @@ describe('alerts reach people', () => {
         }
         await eventually(() => slack.messages.some((m) => mine(m.text)), 'the Slack message');
         await eventually(() => smtp.mails.some((m) => mine(m.raw)), 'the email');
-        // Let the dispatcher run a few more passes: nothing else may arrive for this order.
-        const passes = await db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM alert_deliveries WHERE alert_id = $1 AND status IN ('pending', 'sending')`,
-          [alert.id],
-        );
-        expect(passes.rows[0]?.n).toBe(0);
+        // The dispatcher marks a delivery sent only after the receiver has it, so wait for that mark:
+        // no delivery of this alert may stay pending or sending.
+        await eventually(async () => {
+          const open = await db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM alert_deliveries WHERE alert_id = $1 AND status IN ('pending', 'sending')`,
+            [alert.id],
+          );
+          return open.rows[0]?.n === 0;
+        }, 'every delivery of the alert marked done');
         await dispatcher.drainOnce();
 
         const slackOpen = slack.messages.filter((m) => mine(m.text));
