@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -31,8 +32,12 @@ describe('decoded payloads in the local Temporal UI for a signed-in operator', (
 
   beforeAll(async () => {
     db = testDb();
-    const apiPort = await freePort();
-    base = `http://127.0.0.1:${apiPort}`;
+    // The API listens before the dev server starts: the dev server picks free ports of its own
+    // for its internal services, and could take a port only reserved here and then released.
+    let handler: RequestListener = (_req, res) => res.writeHead(503).end();
+    server = createServer((req, res) => handler(req, res)).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const uiPort = await freePort();
     temporal = await startDevServer({
       binary: await ensureTemporalCli(loadConfig(), testLog),
@@ -43,7 +48,7 @@ describe('decoded payloads in the local Temporal UI for a signed-in operator', (
     });
     ui = temporal.uiUrl!;
     connection = await Connection.connect({ address: temporal.address });
-    server = createApp({
+    handler = createApp({
       temporal: new Client({ connection }),
       db,
       log: testLog,
@@ -52,8 +57,7 @@ describe('decoded payloads in the local Temporal UI for a signed-in operator', (
       payloadCodec: codec,
       temporalUiUrl: ui,
       namespace: 'default',
-    }).listen(apiPort, '127.0.0.1');
-    await once(server, 'listening');
+    });
 
     const taskQueue = uniqueTaskQueue('ui-codec');
     const workerConnection = await NativeConnection.connect({ address: temporal.address });
