@@ -1,5 +1,5 @@
 import type { CanonicalOrder } from '../domain/order';
-import { chargedTotal } from '../domain/order';
+import { chargedTotal, orderMoney } from '../domain/order';
 import { openOrderExposure } from '../domain/credit-exposure';
 import { Money } from '../domain/money';
 import type { OrderLineStatus } from '../domain/order-ledger';
@@ -15,6 +15,11 @@ export interface OrderRecord {
   lines: OrderLineStatus[];
   erpOrder: { erpId: string; tranId: string } | null;
   rulesVersion: number | null;
+  /**
+   * The totals of the order's ERP invoices so far; absent when the workflow did not pass them (a
+   * process recorded before it did), then the read model holds no invoiced sum.
+   */
+  invoiceTotals?: string[];
 }
 
 export interface OrderRow {
@@ -42,9 +47,11 @@ export function orderRepository(db: Db) {
       await db.query(
         `INSERT INTO orders (store, order_id, workflow_id, order_number, customer_id, po_number, status, step, attention_kind,
                              attention_reason, total_minor, currency, lines, erp_order_id, erp_tran_id, rules_version,
-                             shipped_units, invoiced_units, last_shipped_at, erp_recorded_at, financial_status)
+                             shipped_units, invoiced_units, last_shipped_at, erp_recorded_at, financial_status,
+                             invoiced_minor, shipping_minor)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                 CASE WHEN $17::int > 0 THEN now() END, CASE WHEN $14::text IS NULL THEN NULL ELSE now() END, $19)
+                 CASE WHEN $17::int > 0 THEN now() END, CASE WHEN $14::text IS NULL THEN NULL ELSE now() END, $19,
+                 $20, $21)
          ON CONFLICT (store, order_id) DO UPDATE SET
            order_number = EXCLUDED.order_number, customer_id = EXCLUDED.customer_id, po_number = EXCLUDED.po_number,
            status = EXCLUDED.status, step = EXCLUDED.step, attention_kind = EXCLUDED.attention_kind,
@@ -56,7 +63,8 @@ export function orderRepository(db: Db) {
            last_shipped_at = CASE WHEN EXCLUDED.shipped_units > orders.shipped_units THEN now()
                                   ELSE orders.last_shipped_at END,
            erp_recorded_at = COALESCE(orders.erp_recorded_at, EXCLUDED.erp_recorded_at),
-           financial_status = EXCLUDED.financial_status`,
+           financial_status = EXCLUDED.financial_status, invoiced_minor = EXCLUDED.invoiced_minor,
+           shipping_minor = EXCLUDED.shipping_minor`,
         [
           order.store,
           order.orderId,
@@ -78,6 +86,14 @@ export function orderRepository(db: Db) {
           r.lines.reduce((n, l) => n + l.shipped, 0),
           r.lines.reduce((n, l) => n + l.invoiced, 0),
           order.financialStatus ?? null,
+          // Minor units, for the exact open exposure (migration 0030, domain/credit-exposure.ts).
+          r.invoiceTotals === undefined
+            ? null
+            : Money.sum(
+                r.invoiceTotals.map((t) => Money.of(t, order.currency, 'halfUp')),
+                order.currency,
+              ).minor.toString(),
+          orderMoney(order).shipping.minor.toString(),
         ],
       );
     },
@@ -152,8 +168,10 @@ export function orderRepository(db: Db) {
         lines: OrderLineStatus[] | null;
         total: string | null;
         financial_status: string | null;
+        invoiced_minor: string | null;
+        shipping_minor: string | null;
       }>(
-        `SELECT o.lines, o.total::text, o.financial_status FROM orders o
+        `SELECT o.lines, o.total::text, o.financial_status, o.invoiced_minor::text, o.shipping_minor::text FROM orders o
            JOIN customer_map m ON m.store = o.store AND m.store_customer_id = o.customer_id
           WHERE o.store = $1 AND m.erp_customer_id = $2 AND o.order_id <> $3
             AND o.status NOT IN ('completed', 'cancelled') AND upper(COALESCE(o.currency, $4)) = upper($4)`,
@@ -163,7 +181,13 @@ export function orderRepository(db: Db) {
       for (const o of res.rows)
         sum = sum.plus(
           openOrderExposure(
-            { financialStatus: o.financial_status, lines: o.lines ?? [], charged: o.total },
+            {
+              financialStatus: o.financial_status,
+              lines: o.lines ?? [],
+              charged: o.total,
+              invoicedMinor: o.invoiced_minor,
+              shippingMinor: o.shipping_minor,
+            },
             currency,
           ),
         );

@@ -251,8 +251,8 @@ export function storePricingRepository(db: Db) {
 
     /**
      * ERP credit limit and balance (cached) with Quayside's open orders on account: the
-     * not-yet-invoiced, not-cancelled part of the customer's unfinished orders, except those paid at
-     * checkout (`openOrderExposure`).
+     * store total of the customer's unfinished orders less their invoices and cancelled lines, except
+     * those paid at checkout (`openOrderExposure`).
      */
     async creditPositions(
       store: string,
@@ -273,8 +273,11 @@ export function storePricingRepository(db: Db) {
         currency: string | null;
         total: string | null;
         financial_status: string | null;
+        invoiced_minor: string | null;
+        shipping_minor: string | null;
       }>(
-        `SELECT m.erp_customer_id, o.lines, o.currency, o.total::text, o.financial_status FROM orders o
+        `SELECT m.erp_customer_id, o.lines, o.currency, o.total::text, o.financial_status, o.invoiced_minor::text,
+                o.shipping_minor::text FROM orders o
            JOIN customer_map m ON m.store = o.store AND m.store_customer_id = o.customer_id
           WHERE o.store = $1 AND m.erp_customer_id = ANY($2) AND o.status NOT IN ('completed', 'cancelled')`,
         [store, erpIds],
@@ -284,7 +287,13 @@ export function storePricingRepository(db: Db) {
         if ((o.currency ?? currency).toUpperCase() !== currency.toUpperCase()) continue;
         const sum = open.get(o.erp_customer_id) ?? Money.zero(currency);
         const exposure = openOrderExposure(
-          { financialStatus: o.financial_status, lines: o.lines ?? [], charged: o.total },
+          {
+            financialStatus: o.financial_status,
+            lines: o.lines ?? [],
+            charged: o.total,
+            invoicedMinor: o.invoiced_minor,
+            shippingMinor: o.shipping_minor,
+          },
           currency,
         );
         open.set(o.erp_customer_id, sum.plus(exposure));

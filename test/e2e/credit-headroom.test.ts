@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { availableCredit, uninvoicedValue } from '../../domain/credit-exposure';
+import { availableCredit, exactOpenValue } from '../../domain/credit-exposure';
 import { orderWorkflowId } from '../../domain/ids';
 import { Money } from '../../domain/money';
 import { seedCustomer, seedItem, storeSku } from '../../sandbox/erp/scenario';
@@ -16,6 +16,8 @@ import { loadB2bScenario, startStack, waitFor, type Stack } from './stack';
 const SKUS = 60;
 const CUSTOMERS = 3;
 const BUYER = 1; // taxable, credit limit 10,000.00, balance 137.01
+/** Every order's shipping cost (the ERP bills it whole on the first invoice). */
+const SHIPPING = '10.00';
 
 /** Stocked parts without serial numbers or hazmat handling. */
 const PLAIN = Array.from({ length: SKUS }, (_, k) => k + 1).filter((i) => {
@@ -74,7 +76,7 @@ describe("the store's credit headroom follows the buyer's orders, on the whole s
         { sku: storeSku(PLAIN[k]!), quantity: 2 },
         { sku: storeSku(PLAIN[k + 1]!), quantity: 1 },
       ],
-      shippingLines: [{ code: 'Standard', title: 'Standard ground', price: '10.00' }],
+      shippingLines: [{ code: 'Standard', title: 'Standard ground', price: SHIPPING }],
       tax: { title: 'IL State Tax', rate: '0.0625' },
       financialStatus: 'pending',
     });
@@ -107,7 +109,17 @@ describe("the store's credit headroom follows the buyer's orders, on the whole s
   async function expectedHeadroom(open: OrderStatus[]): Promise<string> {
     const account = (await erp().getCustomer(erpCustomer))!;
     const openOrders = Money.sum(
-      open.map((s) => uninvoicedValue(s.lines, 'USD', s.total)),
+      open.map((s) =>
+        exactOpenValue(
+          {
+            lines: s.lines,
+            charged: Money.of(s.total!, 'USD'),
+            shipping: Money.of(SHIPPING, 'USD'),
+            invoiced: s.invoices.map((i) => Money.of(i.total, 'USD', 'halfUp')),
+          },
+          'USD',
+        ),
+      ),
       'USD',
     );
     return availableCredit({
@@ -157,7 +169,7 @@ describe("the store's credit headroom follows the buyer's orders, on the whole s
     const dInErp = await statusWhen(d.orderId, (s) => s.erpOrder !== null, 'order D in the ERP');
     await headroomIs(afterA.minus(d.total).toString(), 'the headroom less order D');
     await ship(dInErp, [{ lineKey: dInErp.lines[0]!.allocations[0]!.lineKey, quantity: 1 }]);
-    await invoice(dInErp);
+    const dFirst = await invoice(dInErp);
     // The tracking reaches the store before the buyer cancels the rest.
     const dPart = await statusWhen(
       d.orderId,
@@ -165,6 +177,10 @@ describe("the store's credit headroom follows the buyer's orders, on the whole s
       "order D's shipment in the store and its first invoice",
     );
     const partly = await expectedHeadroom([dPart]);
+    // What is open of D is its store total less the first invoice (which billed the whole shipping).
+    const dBalance = Money.of((await erp().getCustomer(erpCustomer))!.balance, 'USD');
+    const limit = Money.of(String(c.creditLimit), 'USD');
+    expect(partly).toBe(limit.minus(dBalance).minus(d.total.minus(dFirst)).toString());
     await headroomIs(partly, 'the headroom after the partial invoice');
     await stack.shop.sim(`/sandbox/orders/${d.orderId}/cancel`, { reason: 'customer' });
     // The shipped part stands and is invoiced, so the order completes.

@@ -42,6 +42,9 @@ export async function record(o: OrderRun) {
         lines: status.lines,
         erpOrder: status.erpOrder ? { erpId: status.erpOrder.erpId, tranId: status.erpOrder.tranId } : null,
         rulesVersion: status.rulesVersion,
+        // A new field of the activity's input adds no command and removes none, so no patch: a record
+        // activity scheduled before this field existed arrives without it and counts pro rata.
+        invoiceTotals: status.invoices.map((i) => i.total),
       },
     ],
   );
