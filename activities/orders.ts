@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { storeWrite } from '../connectors/shopify/errors';
 import { alertRepository, type AlertInput } from '../db/alerts';
 import { mappingRepository, type MappingRepository } from '../db/mappings';
 import { orderRepository, type OrderRecord } from '../db/orders';
@@ -249,15 +250,19 @@ export function createOrderActivities({
             )
           : Money.zero(input.currency)
       ).toString();
-      await storefront.createRefund({
-        orderId: input.orderId,
-        refundKey: input.refundKey,
-        lines: input.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, restock: false })),
-        amount: refunded,
-        currency: input.currency,
-        note: input.reason,
-        notifyCustomer: input.notifyCustomer,
-      });
+      // A refusal here (StoreRefused) comes after the ERP and the reservations are done: the lines are
+      // cancelled, and only the store's refund of them is left for a person.
+      await storeWrite('refund the cancelled lines', () =>
+        storefront.createRefund({
+          orderId: input.orderId,
+          refundKey: input.refundKey,
+          lines: input.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, restock: false })),
+          amount: refunded,
+          currency: input.currency,
+          note: input.reason,
+          notifyCustomer: input.notifyCustomer,
+        }),
+      );
       return { cancelled: input.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })), refunded };
     },
 
@@ -337,25 +342,27 @@ export function createOrderActivities({
       orderId: string;
       invoices: Pick<ErpInvoice, 'erpId' | 'tranId' | 'total' | 'dueDate'>[];
     }): Promise<void> {
-      await storefront.updateOrder({
-        orderId: input.orderId,
-        addTags: ['invoiced'],
-        metafields: [
-          {
-            namespace: 'quayside',
-            key: 'invoices',
-            type: 'json',
-            value: JSON.stringify(
-              input.invoices.map((i) => ({
-                number: i.tranId,
-                erpId: i.erpId,
-                total: i.total,
-                dueDate: i.dueDate,
-              })),
-            ),
-          },
-        ],
-      });
+      await storeWrite('show the invoices on the order', () =>
+        storefront.updateOrder({
+          orderId: input.orderId,
+          addTags: ['invoiced'],
+          metafields: [
+            {
+              namespace: 'quayside',
+              key: 'invoices',
+              type: 'json',
+              value: JSON.stringify(
+                input.invoices.map((i) => ({
+                  number: i.tranId,
+                  erpId: i.erpId,
+                  total: i.total,
+                  dueDate: i.dueDate,
+                })),
+              ),
+            },
+          ],
+        }),
+      );
     },
 
     /** Tells the buyer about their order through the storefront (a tag plus a notice the customer portal shows). */

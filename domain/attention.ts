@@ -144,6 +144,14 @@ const ORDER_CAUSES: Record<string, { title: string; actions: (o: ParkedOrderSour
       title: 'Tracking could not reach the store',
       actions: () => [{ kind: 'acknowledgeOrder' }],
     },
+    invoiceRefused: {
+      title: 'The store refused to show invoices on an order',
+      actions: () => [{ kind: 'acknowledgeOrder' }],
+    },
+    refundRefused: {
+      title: 'The store refused to refund cancelled lines',
+      actions: () => [{ kind: 'acknowledgeOrder' }],
+    },
   };
 
 /** Titles of the causes alerts stand for, by alert kind, and the process they belong to. */

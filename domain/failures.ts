@@ -56,6 +56,40 @@ export function erpRejections(details: readonly unknown[] | null | undefined): E
   });
 }
 
+/**
+ * Activities → workflows: the store refused a write on business grounds (Shopify `userErrors`), so the
+ * same write fails again until a person changes something. Not retried; its details are `StoreRefusal`s.
+ */
+export const STORE_FAILURES = {
+  refused: 'StoreRefused',
+} as const;
+
+/** One problem the store named when it refused a write (one Shopify `userErrors` entry). */
+export interface StoreRefusal {
+  /** The store's path to the input field at fault (`['metafields', '0', 'value']` joined: `metafields.0.value`), or null. */
+  field: string | null;
+  /** The store's own words, for people. */
+  message: string;
+  /** The store's error code (`TAKEN`, `INVALID` …), when it gave one. */
+  code: string | null;
+}
+
+/** The typed store refusals among a failure's details. */
+export function storeRefusals(details: readonly unknown[] | null | undefined): StoreRefusal[] {
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  return (details ?? []).flatMap((d) => {
+    const r = (d ?? {}) as Record<string, unknown>;
+    const message = text(r.message);
+    return message ? [{ field: text(r.field), message, code: text(r.code) }] : [];
+  });
+}
+
+/** The store's refusal in a sentence: its own words, each with the field it named. */
+export const storeRefusalWords = (refusals: readonly StoreRefusal[], fallback: string): string =>
+  refusals.length === 0
+    ? fallback
+    : refusals.map((r) => `${r.message.replace(/[.\s]+$/, '')}${r.field ? ` (${r.field})` : ''}`).join('; ');
+
 /** The notifier refused a message for good. */
 export const NOTIFY_FAILURES = {
   deliveryFailed: 'NotificationDeliveryFailed',

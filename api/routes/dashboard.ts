@@ -20,7 +20,12 @@ import { MAPPING_KINDS, type MappingKind } from '../../db/mappings';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
 import { attentionQueue } from '../../domain/attention';
-import { parseInventorySyncWorkflowId, stockChangedSignal } from '../../domain/contracts';
+import {
+  ACKNOWLEDGED_ATTENTION,
+  parseInventorySyncWorkflowId,
+  stockChangedSignal,
+  type AttentionKind,
+} from '../../domain/contracts';
 import type { Logger } from '../../platform/logger';
 import { approvalActions } from '../actions/approvals';
 import { deadLetterActions } from '../actions/dead-letters';
@@ -312,9 +317,8 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     action(Acknowledge, async (p, { note }, req) => {
       const id = orderIdOf(req);
       await orders.fix(p, id, { acknowledge: true, ...(note ? { note } : {}) });
-      await settled(
-        [orders.workflowIdOf(id)],
-        (kind) => kind === 'changedAfterShipment' || kind === 'shipmentFailed',
+      await settled([orders.workflowIdOf(id)], (kind) =>
+        ACKNOWLEDGED_ATTENTION.includes(kind as AttentionKind),
       );
       return { ok: true, text: `Order ${id}: acknowledged.`, href: orderHref(id) };
     }),

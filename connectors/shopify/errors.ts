@@ -1,3 +1,6 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { STORE_FAILURES, type StoreRefusal } from '../../domain/failures';
+
 /** Typed failures of the Shopify connector; `nonRetryable` tells activities not to retry. */
 
 export interface ShopifyUserErrorDetail {
@@ -57,3 +60,35 @@ export const SHOPIFY_ERROR_TYPES = {
   unavailable: 'ShopifyUnavailableError',
   throttled: 'ShopifyThrottledError',
 } as const;
+
+/**
+ * A store refusal (`ShopifyUserError`, or any port's error that carries `userErrors` and says it is not
+ * worth retrying) as the typed failure a workflow parks on: type `StoreRefused`, not retried, its
+ * details one `StoreRefusal` per user error. `what` says what the store was asked to do, for people.
+ * Anything else is returned as it was (a transient fault keeps being retried).
+ */
+export function asStoreRefusal(err: unknown, what: string): unknown {
+  if (err instanceof ApplicationFailure || !(err instanceof Error)) return err;
+  const e = err as Error & { nonRetryable?: boolean; userErrors?: unknown };
+  if (e.nonRetryable !== true || !Array.isArray(e.userErrors)) return err;
+  const refusals: StoreRefusal[] = (e.userErrors as ShopifyUserErrorDetail[]).map((u) => ({
+    field: u.field && u.field.length > 0 ? u.field.join('.') : null,
+    message: String(u.message),
+    code: u.code ?? null,
+  }));
+  return ApplicationFailure.create({
+    type: STORE_FAILURES.refused,
+    message: `The store refused to ${what}: ${refusals.map((r) => r.message).join('; ') || e.message}`,
+    nonRetryable: true,
+    details: refusals,
+  });
+}
+
+/** Runs one store write; a refusal comes out as the typed `StoreRefused` (see `asStoreRefusal`). */
+export async function storeWrite<T>(what: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    throw asStoreRefusal(err, what);
+  }
+}

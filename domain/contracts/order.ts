@@ -47,7 +47,19 @@ export type AttentionKind =
   | 'approval'
   | 'shipmentFailed'
   /** The ERP's total for the order would differ from the store's total_price. */
-  | 'totalMismatch';
+  | 'totalMismatch'
+  /** The store refused to show the order's invoices (Shopify userErrors); acknowledging shows them again. */
+  | 'invoiceRefused'
+  /** Lines were cancelled in the ERP but the store refused their refund; acknowledged once done by hand. */
+  | 'refundRefused';
+
+/** What an operator resolves by acknowledging (`fix` with `acknowledge: true`): the order goes on meanwhile. */
+export const ACKNOWLEDGED_ATTENTION: readonly AttentionKind[] = [
+  'changedAfterShipment',
+  'shipmentFailed',
+  'invoiceRefused',
+  'refundRefused',
+];
 
 /** Why an order needs a person, in an operator's words, naming the SKU or field at fault. */
 export interface Attention {

@@ -1,6 +1,7 @@
 import {
   condition,
   log,
+  patched,
   startChild,
   upsertSearchAttributes,
   type ChildWorkflowHandle,
@@ -36,6 +37,7 @@ import {
 } from '../../domain/contracts/backorder';
 import { backorder } from '../backorder';
 import { shipment } from '../shipment';
+import { STORE_REFUSALS_PATCH, storeRefusalOf } from '../store-refusal';
 import { erp, local, storefront } from './proxies';
 import { park, publishHeadroom, record } from './record';
 import {
@@ -69,6 +71,10 @@ export async function fulfil(o: OrderRun) {
     }
     while (inbox.fulfillments.length > 0) await ship(o, inbox.fulfillments.shift() as ErpFulfillment);
     if (inbox.invoices.length > 0) await invoice(o, inbox.invoices.splice(0));
+    if (o.republishInvoices) {
+      o.republishInvoices = false;
+      await publishInvoices(o);
+    }
     while (inbox.updates.length > 0) await applyStorefrontUpdate(o, inbox.updates.shift() as CanonicalOrder);
     if (o.erpChanged) {
       o.erpChanged = false;
@@ -78,7 +84,8 @@ export async function fulfil(o: OrderRun) {
       allLinesSettled(o.status.lines) &&
       o.activeChildren === 0 &&
       inbox.fulfillments.length === 0 &&
-      inbox.invoices.length === 0
+      inbox.invoices.length === 0 &&
+      !storeRefusalOpen(o)
     )
       break;
     const woke = await condition(
@@ -88,7 +95,8 @@ export async function fulfil(o: OrderRun) {
         inbox.updates.length > 0 ||
         o.erpChanged ||
         (o.cancel !== undefined && !o.cancel.result) ||
-        (allLinesSettled(o.status.lines) && o.activeChildren === 0),
+        o.republishInvoices ||
+        (allLinesSettled(o.status.lines) && o.activeChildren === 0 && !storeRefusalOpen(o)),
       refreshMs,
     );
     if (!woke) o.erpChanged = true;
@@ -137,6 +145,7 @@ export async function cancelLines(o: OrderRun, req: PendingCancel): Promise<Canc
     }
   }
   const cancelledLines: { lineId: string; quantity: number }[] = [];
+  let refundRefused: string | undefined;
   if (direct.length > 0) {
     const lines = direct.map((l) => ({
       lineId: l.lineId,
@@ -144,25 +153,33 @@ export async function cancelLines(o: OrderRun, req: PendingCancel): Promise<Canc
       unitPrice: l.unitPrice,
       lineKeys: l.allocations.map((a) => a.lineKey),
     }));
-    await erp.cancelOrderLines.executeWithOptions(
-      {
-        summary: `Cancel open ${lines.map((l) => `${l.quantity}× line ${l.lineId}`).join(', ')} (${req.by}: ${req.reason})`,
-      },
-      [
+    try {
+      await erp.cancelOrderLines.executeWithOptions(
         {
-          workflowId: o.workflowId,
-          store: input.store,
-          orderId: input.orderId,
-          externalId: o.externalId,
-          lines,
-          currency: status.currency ?? 'USD',
-          paid: isPaidStatus(o.financialStatus),
-          reason: req.reason,
-          refundKey: `cancel-lines:${input.orderId}:${lines.map((l) => l.lineId).join(',')}:${o.revision}`,
-          notifyCustomer: req.by !== 'storefront',
+          summary: `Cancel open ${lines.map((l) => `${l.quantity}× line ${l.lineId}`).join(', ')} (${req.by}: ${req.reason})`,
         },
-      ],
-    );
+        [
+          {
+            workflowId: o.workflowId,
+            store: input.store,
+            orderId: input.orderId,
+            externalId: o.externalId,
+            lines,
+            currency: status.currency ?? 'USD',
+            paid: isPaidStatus(o.financialStatus),
+            reason: req.reason,
+            refundKey: `cancel-lines:${input.orderId}:${lines.map((l) => l.lineId).join(',')}:${o.revision}`,
+            notifyCustomer: req.by !== 'storefront',
+          },
+        ],
+      );
+    } catch (err) {
+      // The store refuses only the refund, after the ERP closed the lines: they are cancelled, and a
+      // person refunds them in the store.
+      const refused = storeRefusalOf(err);
+      if (!refused || !patched(STORE_REFUSALS_PATCH)) throw err;
+      refundRefused = refused.words;
+    }
     const done = cancelOpen(
       status.lines,
       direct.map((l) => l.lineId),
@@ -175,6 +192,14 @@ export async function cancelLines(o: OrderRun, req: PendingCancel): Promise<Canc
     cancelledLines.push({ lineId: id, quantity: lineOfRun(o, id)?.cancelled ?? 0 });
   status.status = businessStatus(status.lines);
   await record(o);
+  if (refundRefused !== undefined) {
+    const which = direct.map((l) => `${l.sku} (line ${l.lineId})`).join(', ');
+    await park(o, {
+      kind: 'refundRefused',
+      sku: direct[0]?.sku,
+      reason: `${which} of order ${current(o).orderNumber} ${direct.length > 1 ? 'were' : 'was'} cancelled in the ERP, but the store refused to refund ${direct.length > 1 ? 'them' : 'it'}: ${refundRefused}. Refund or cancel ${direct.length > 1 ? 'them' : 'it'} in the store yourself (Quayside does not try again), then acknowledge.`,
+    });
+  }
   publishHeadroom(o, `lines of order ${current(o).orderNumber} cancelled`);
   return {
     outcome:
@@ -304,12 +329,38 @@ async function invoice(o: OrderRun, batch: ErpInvoice[]) {
     status.invoices.push({ erpId: inv.erpId, tranId: inv.tranId, total: inv.total, dueDate: inv.dueDate });
     status.lines = invoiceLines(status.lines, inv);
   }
-  await storefront.publishInvoices.executeWithOptions(
-    { summary: `Invoice ${batch.map((i) => i.tranId).join(', ')} to the customer portal` },
-    [{ orderId: o.input.orderId, invoices: status.invoices }],
-  );
+  await publishInvoices(o, batch);
   await record(o);
   publishHeadroom(o, `invoice ${batch.map((i) => i.tranId).join(', ')}`);
+}
+
+/**
+ * Parked on a store refusal (invoices not shown, a refund not made): the order does not complete
+ * before a person acknowledged it, so its alert stays until then.
+ */
+const storeRefusalOpen = (o: OrderRun) =>
+  o.status.attention?.kind === 'invoiceRefused' || o.status.attention?.kind === 'refundRefused';
+
+/**
+ * Shows all of the order's invoices on the store order (the customer portal reads them there). A store
+ * refusal parks the order with the store's words and the order goes on; acknowledged, they are shown again.
+ */
+async function publishInvoices(o: OrderRun, batch: Pick<ErpInvoice, 'tranId'>[] = o.status.invoices) {
+  const numbers = batch.map((i) => i.tranId).join(', ');
+  try {
+    await storefront.publishInvoices.executeWithOptions(
+      { summary: `Invoice ${numbers} to the customer portal` },
+      [{ orderId: o.input.orderId, invoices: o.status.invoices }],
+    );
+  } catch (err) {
+    const refused = storeRefusalOf(err);
+    if (!refused || !patched(STORE_REFUSALS_PATCH)) throw err;
+    const many = batch.length > 1;
+    await park(o, {
+      kind: 'invoiceRefused',
+      reason: `Invoice${many ? 's' : ''} ${numbers} could not be shown on order ${current(o).orderNumber} in the store, which refused: ${refused.words}. Correct the order in the store, then acknowledge and Quayside shows the order's invoices again.`,
+    });
+  }
 }
 
 async function refresh(o: OrderRun) {

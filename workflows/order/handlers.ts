@@ -1,5 +1,6 @@
 import { condition, setHandler } from '@temporalio/workflow';
 import {
+  ACKNOWLEDGED_ATTENTION,
   cancelUpdate,
   erpFulfillmentSignal,
   erpInvoiceSignal,
@@ -94,7 +95,9 @@ export function setOrderHandlers(o: OrderRun) {
         status.poNumber = o.order.poNumber ?? null;
       }
       o.fix = f;
-      if (kind === 'changedAfterShipment' || kind === 'shipmentFailed') await clearAttention(o);
+      // A refused invoice publication is tried again once acknowledged (it parks again if still refused).
+      if (kind === 'invoiceRefused') o.republishInvoices = true;
+      if (ACKNOWLEDGED_ATTENTION.includes(kind)) await clearAttention(o);
       else await condition(() => o.fixApplied || finished(o));
       o.fixApplied = false;
       return { accepted: true, resolved: kind };
@@ -122,7 +125,7 @@ export function setOrderHandlers(o: OrderRun) {
         } else if ('field' in f) {
           if (a.kind !== 'erpRejected')
             throw refusal(F.fixMismatch, `A field fix does not resolve this: ${a.reason}`);
-        } else if (a.kind !== 'changedAfterShipment' && a.kind !== 'shipmentFailed') {
+        } else if (!ACKNOWLEDGED_ATTENTION.includes(a.kind)) {
           throw refusal(F.fixMismatch, `Acknowledging does not resolve this: ${a.reason}`);
         }
       },

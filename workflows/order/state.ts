@@ -49,6 +49,8 @@ export interface OrderRun {
   fixApplied: boolean;
   /** The ERP order changed: re-read it. */
   erpChanged: boolean;
+  /** The store refused the invoices and an operator acknowledged it: publish them again. */
+  republishInvoices: boolean;
   unmapped: { skus: string[]; customer: boolean };
   customerErpId: string | undefined;
   rules: RulesSnapshot | undefined;
@@ -107,6 +109,7 @@ export function newOrderRun(input: OrderWorkflowInput): OrderRun {
     fix: undefined,
     fixApplied: false,
     erpChanged: false,
+    republishInvoices: false,
     unmapped: { skus: [], customer: false },
     customerErpId: undefined,
     rules: undefined,

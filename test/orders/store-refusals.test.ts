@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { createOrderActivities } from '../../activities/orders';
+import { ShopifyStorefront } from '../../connectors/shopify/storefront';
+import type { Db } from '../../db/pool';
+import { cancelUpdate, erpFulfillmentSignal, erpInvoiceSignal, fixUpdate } from '../../domain/contracts';
+import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
+import { testClient, testDb, withWorker } from '../support/env';
+import { deliver, event, makeOrder, scenario, waitFor } from './harness';
+
+/**
+ * The store refusing what the order asks of it (Shopify userErrors, from the sandbox store over the
+ * real connector) parks the order with the store's words; the rest of the order goes on.
+ */
+describe('an order the store refuses a write for', () => {
+  let db: Db;
+  let client: Client;
+  let shop: RunningSandbox;
+  let storefront: ShopifyStorefront;
+  beforeAll(async () => {
+    db = testDb();
+    client = await testClient();
+    shop = await startSandbox(`order_refusals_${Date.now()}`);
+    storefront = new ShopifyStorefront(shop.client);
+    await shop.sim('/sandbox/products', { sku: 'BOLT-1', title: 'Bolt', price: '2.50' });
+    await shop.sim('/sandbox/products', { sku: 'NUT-2', title: 'Nut', price: '1.00' });
+  });
+  afterAll(async () => {
+    await shop.stop();
+    await client.connection.close();
+    await db.end();
+  });
+
+  /** A store order's line ids, by SKU (read over the Admin API: the ids are beyond a JS number). */
+  const lineIds = async (orderId: string) => {
+    const r = await shop.client.request<{ order: { lineItems: { nodes: { id: string; sku: string }[] } } }>(
+      `query($id: ID!) { order(id: $id) { lineItems(first: 10) { nodes { id sku } } } }`,
+      { id: `gid://shopify/Order/${orderId}` },
+    );
+    return Object.fromEntries(r.order.lineItems.nodes.map((n) => [n.sku, n.id.split('/').pop()!]));
+  };
+
+  const openAlert = async (workflowId: string) =>
+    (
+      await db.query<{ kind: string; message: string }>(
+        'SELECT kind, message FROM alerts WHERE workflow_id = $1 AND resolved_at IS NULL',
+        [workflowId],
+      )
+    ).rows;
+
+  it('a line the store had already refunded: cancelled in the ERP, parked for a person to refund it, the rest ships and is invoiced', async () => {
+    const s = await scenario(db);
+    const placed = await shop.sim<{ orderId: string }>('/sandbox/orders', {
+      customerEmail: `buyer-${s.store}@example.com`,
+      financialStatus: 'paid',
+      lines: [
+        { sku: 'BOLT-1', quantity: 10 },
+        { sku: 'NUT-2', quantity: 4 },
+      ],
+    });
+    const ids = await lineIds(placed.orderId);
+    const [boltLine, nutLine] = [ids['BOLT-1']!, ids['NUT-2']!];
+    const order = makeOrder(s.store, placed.orderId, {
+      lines: [
+        { lineId: boltLine, sku: 'BOLT-1', quantity: 10, unitPrice: '2.50' },
+        { lineId: nutLine, sku: 'NUT-2', quantity: 4, unitPrice: '1.00' },
+      ],
+    });
+    // Staff refunded the nuts in the store admin; Quayside does not know.
+    await storefront.createRefund({
+      orderId: placed.orderId,
+      refundKey: `staff-${s.store}`,
+      lines: [{ lineId: nutLine, quantity: 4, restock: false }],
+      amount: '0.00',
+      currency: 'USD',
+      note: 'refunded at the counter',
+      notifyCustomer: false,
+    });
+    const activities = { ...s.activities, ...createOrderActivities({ db, erp: s.erp, storefront }) };
+    await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
+      const handle = await deliver(client, s.taskQueue, event(order));
+      await waitFor(handle, (x) => x.step === 'fulfilling', 'the ERP order');
+
+      const result = await handle.executeUpdate(cancelUpdate, {
+        args: [{ reason: 'buyer no longer needs the nuts', by: 'operator', lines: [{ lineId: nutLine }] }],
+      });
+      expect(result.cancelledLines).toEqual([{ lineId: nutLine, quantity: 4 }]);
+      const parked = await waitFor(handle, (x) => x.attention?.kind === 'refundRefused', 'parked');
+      expect(parked.attention?.reason).toMatch(
+        new RegExp(
+          `^NUT-2 \\(line ${nutLine}\\) of order #${placed.orderId} was cancelled in the ERP, but the store refused to refund it: Quantity cannot refund more items than were purchased \\(NUT-2\\) \\(refundLineItems\\.0\\.quantity\\)\\. Refund or cancel it in the store yourself`,
+        ),
+      );
+      expect(parked.lines[1]).toMatchObject({ cancelled: 4 });
+      expect(s.erp.orders.get(s.externalId(placed.orderId))?.lines.map((l) => l.closed)).toEqual([
+        false,
+        true,
+      ]);
+      expect(await openAlert(handle.workflowId)).toEqual([
+        { kind: 'order.refundRefused', message: parked.attention?.reason },
+      ]);
+
+      // The bolts go on: shipped to the store with tracking, invoiced on the store order.
+      await handle.signal(
+        erpFulfillmentSignal,
+        s.erp.ship(s.externalId(placed.orderId), [{ lineKey: boltLine, quantity: 10 }], 'UPS', ['1Z1']),
+      );
+      await waitFor(handle, (x) => x.shipments.length === 1, 'the shipment');
+      await handle.signal(erpInvoiceSignal, s.erp.invoice(s.externalId(placed.orderId)));
+      const invoiced = await waitFor(handle, (x) => x.invoices.length === 1, 'the invoice');
+      const after = await shop.client.request<{ order: { tags: string[]; fulfillments: unknown[] } }>(
+        `query($id: ID!) { order(id: $id) { tags fulfillments(first: 5) { id } } }`,
+        { id: `gid://shopify/Order/${placed.orderId}` },
+      );
+      expect(after.order.tags).toContain('invoiced');
+      expect(after.order.fulfillments).toHaveLength(1);
+      // Still parked: it does not complete until a person says the refund is done.
+      expect(invoiced.attention?.kind).toBe('refundRefused');
+
+      await handle.executeUpdate(fixUpdate, { args: [{ acknowledge: true, by: 'ops' }] });
+      const done = await handle.result();
+      expect(done.step).toBe('completed');
+      expect(done.attention).toBeNull();
+      expect(await openAlert(handle.workflowId)).toEqual([]);
+    });
+  });
+
+  it('invoices for an order deleted in the store: parked with the store words, tried again when acknowledged, other orders complete', async () => {
+    const s = await scenario(db);
+    const gone = makeOrder(s.store, '990001');
+    const placed = await shop.sim<{ orderId: string }>('/sandbox/orders', {
+      customerEmail: `buyer-${s.store}@example.com`,
+      financialStatus: 'paid',
+      lines: [{ sku: 'BOLT-1', quantity: 10 }],
+    });
+    const ids = await lineIds(placed.orderId);
+    const fine = makeOrder(s.store, placed.orderId, {
+      lines: [{ lineId: ids['BOLT-1']!, sku: 'BOLT-1', quantity: 10, unitPrice: '2.50' }],
+    });
+    const activities = { ...s.activities, ...createOrderActivities({ db, erp: s.erp, storefront }) };
+    await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
+      const refused = await deliver(client, s.taskQueue, event(gone));
+      const other = await deliver(client, s.taskQueue, event(fine));
+      await waitFor(refused, (x) => x.step === 'fulfilling', 'the ERP order');
+      await refused.signal(erpInvoiceSignal, s.erp.invoice(s.externalId('990001')));
+      const parked = await waitFor(refused, (x) => x.attention?.kind === 'invoiceRefused', 'parked');
+      expect(parked.attention?.reason).toBe(
+        "Invoice INV-5001 could not be shown on order #990001 in the store, which refused: Order does not exist (id). Correct the order in the store, then acknowledge and Quayside shows the order's invoices again.",
+      );
+      expect(parked.invoices.map((i) => i.tranId)).toEqual(['INV-5001']);
+      expect(await openAlert(refused.workflowId)).toEqual([
+        { kind: 'order.invoiceRefused', message: parked.attention?.reason },
+      ]);
+
+      // The other order of the same store is shipped, invoiced and completes meanwhile.
+      await waitFor(other, (x) => x.step === 'fulfilling', 'the other ERP order');
+      await other.signal(
+        erpFulfillmentSignal,
+        s.erp.ship(s.externalId(placed.orderId), [{ lineKey: ids['BOLT-1']!, quantity: 10 }]),
+      );
+      await other.signal(erpInvoiceSignal, s.erp.invoice(s.externalId(placed.orderId)));
+      expect((await other.result()).step).toBe('completed');
+
+      // Acknowledged while the order is still missing: shown again, refused again, parked again.
+      const since = parked.attention!.since;
+      await refused.executeUpdate(fixUpdate, { args: [{ acknowledge: true, by: 'ops' }] });
+      const again = await waitFor(
+        refused,
+        (x) => x.attention?.kind === 'invoiceRefused' && x.attention.since !== since,
+        'parked again',
+      );
+      expect(again.attention?.reason).toMatch(/Order does not exist/);
+      await refused.terminate('test over');
+    });
+  });
+});
