@@ -9,6 +9,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import type { Logger } from '../../platform/logger';
+import { createBulkRunner } from './bulk';
 import { pagingFieldResolver } from './connections';
 import { CostBucket, requestedCost } from './cost';
 import type { StoreDb } from './db';
@@ -43,6 +44,8 @@ export interface StoreSandboxOptions {
   reorderDelayMs?: number;
   /** How long an asynchronous job (orderCancel) takes to finish (default 300 ms). */
   jobDelayMs?: number;
+  /** How long a bulk operation stays CREATED before it runs (default 0). */
+  bulkStartDelayMs?: number;
 }
 
 export interface StoreSandbox {
@@ -70,6 +73,24 @@ export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
   });
 
   const jobs = createJobRunner(opts.db, webhooks, { delayMs: opts.jobDelayMs ?? 300, log: opts.log });
+  /** The root resolvers a request with these scopes gets; bulk queries run their pages through the same. */
+  const rootFor = (apiVersion: string, scopes: readonly string[], baseUrl = '') =>
+    withScopes(
+      {
+        ...createRootValue({ db: opts.db, webhooks, shopDomain, apiVersion, jobs }),
+        ...bulk.root({ baseUrl, apiVersion, scopes }),
+      },
+      scopes,
+    );
+  const bulk = createBulkRunner({
+    db: opts.db,
+    webhooks,
+    schema: adminSchema,
+    rootFor,
+    secret: opts.webhookSecret ?? SANDBOX_DEV_WEBHOOK_SECRET,
+    ...(opts.bulkStartDelayMs ? { startDelayMs: opts.bulkStartDelayMs } : {}),
+    log: opts.log,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -171,10 +192,7 @@ export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
         const result = await execute({
           schema: adminSchema,
           document: doc,
-          rootValue: withScopes(
-            createRootValue({ db: opts.db, webhooks, shopDomain, apiVersion: version, jobs }),
-            scopes,
-          ),
+          rootValue: rootFor(version, scopes, `${req.protocol}://${req.get('host')}`),
           variableValues: variables ?? {},
           operationName,
           fieldResolver: pagingFieldResolver,
@@ -222,6 +240,8 @@ export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
     }
   });
 
+  // Bulk operation results, at the signed URLs the operations give (no access token, as on Shopify's storage).
+  app.use(bulk.router());
   app.use(simulatorRouter({ db: opts.db, webhooks }));
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ errors: 'Not Found' });
@@ -234,8 +254,9 @@ export function createStoreSandbox(opts: StoreSandboxOptions): StoreSandbox {
   return {
     app,
     webhooks,
-    close: () => {
+    close: async () => {
       jobs.close();
+      await bulk.close();
       return webhooks.close();
     },
   };

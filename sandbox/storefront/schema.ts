@@ -1,4 +1,5 @@
 import { buildASTSchema } from 'graphql';
+import { BULK_SDL } from './bulk';
 import { withConnections } from './connections';
 import { COMPANIES_SDL } from './companies';
 import { PRICING_SDL } from './pricing-schema';
@@ -680,5 +681,5 @@ export const ADMIN_SDL = /* GraphQL */ `
 
 /** Every connection gets `edges`, a complete `pageInfo` and `first/after/last/before/reverse` (connections.ts). */
 export const adminSchema = buildASTSchema(
-  withConnections(ADMIN_SDL + PRICING_SDL + RETURNS_SDL + COMPANIES_SDL + PRODUCTS_SDL),
+  withConnections(ADMIN_SDL + PRICING_SDL + RETURNS_SDL + COMPANIES_SDL + PRODUCTS_SDL + BULK_SDL),
 );
