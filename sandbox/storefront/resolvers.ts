@@ -502,6 +502,7 @@ export function createRootValue(ctx: ResolverContext) {
         ).map((il) => ({
           id: gid('InventoryLevel', `${il.inventory_item_id}?inventory_item_id=${il.location_id}`),
           location: locationNode({ id: il.location_id, name: il.name }),
+          updatedAt: iso(il.updated_at),
           quantities: ({ names }: Args) =>
             (names as string[]).map((name) => ({
               name,

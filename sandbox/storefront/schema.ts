@@ -73,6 +73,7 @@ export const ADMIN_SDL = /* GraphQL */ `
   type InventoryLevel {
     id: ID!
     location: Location!
+    updatedAt: DateTime!
     quantities(names: [String!]!): [InventoryQuantity!]!
   }
   type InventoryQuantity {
