@@ -1,4 +1,4 @@
-import { heartbeat } from '@temporalio/activity';
+import { activityInfo, heartbeat } from '@temporalio/activity';
 import type { AlertRepository } from '../db/alerts';
 import type { MappingRepository } from '../db/mappings';
 import { withTransaction, type Db, type DbClient } from '../db/pool';
@@ -67,6 +67,8 @@ export interface LevelsPushResult {
   levels: InventoryLevel[];
   /** The quantity set in the store per (ERP SKU, location) key (stockKey). */
   pushedQuantity: Map<string, number>;
+  /** With `observed`: the quantities the store already held right, per (ERP SKU, location) key; not written. */
+  inStep: Map<string, number>;
   pushed: number;
   unmapped: number;
   stale: number;
@@ -188,6 +190,7 @@ export function createStockPusher({
     const toPush: { level: InventoryLevel; quantity: InventoryQuantity }[] = [];
     const unmapped: InventoryLevel[] = [];
     const drifted: LevelsPushResult['drifted'] = [];
+    const inStep = new Map<string, number>();
     for (const level of levels) {
       const sku = skuMap.get(level.sku);
       const location = locationMap.get(level.location);
@@ -201,7 +204,10 @@ export function createStockPusher({
         // A check against what the store holds now: only what differs is written, compare-and-set
         // against the quantity just seen (a sale in between makes it stale, and it is written again).
         const seen = input.observed.get(stockKey(sku, location));
-        if (seen === quantity) continue;
+        if (seen === quantity) {
+          inStep.set(stockKey(level.sku, level.location), quantity);
+          continue;
+        }
         compareQuantity = seen ?? null;
         drifted.push({
           erpSku: level.sku,
@@ -339,6 +345,7 @@ export function createStockPusher({
       pushedQuantity: new Map(
         pushed.map((p) => [stockKey(p.level.sku, p.level.location), p.quantity.quantity]),
       ),
+      inStep,
       pushed: pushed.length,
       unmapped: unmapped.length,
       stale,
@@ -427,6 +434,51 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
     return { hasMore: page.hasMore, refreshed: r.set + r.cleared };
   }
 
+  /**
+   * Pushes one page of ERP stock changes (only what differs from `observed`, when given), then caches
+   * the levels with the quantity the store now holds, advances the cursor and records the run, in one
+   * transaction.
+   */
+  async function applyPage(
+    input: { store: string; sync: string; workflowId: string; rules?: InventoryRulesSnapshot },
+    page: Page<InventoryLevel>,
+    observed?: Map<string, number>,
+  ): Promise<{ r: LevelsPushResult; lagMs: number | null }> {
+    const r = await pusher.pushLevels({
+      store: input.store,
+      sync: input.sync,
+      levels: page.items,
+      workflowId: input.workflowId,
+      ...(input.rules ? { rules: input.rules } : {}),
+      ...(observed ? { observed } : {}),
+    });
+    const newest = Math.max(...page.items.map((l) => Date.parse(l.lastModified)));
+    const lagMs = Number.isFinite(newest) ? Math.max(0, Date.now() - newest) : null;
+    await withTransaction(db, async (client) => {
+      await syncs.saveInventory(
+        r.levels.map((level) => {
+          const key = stockKey(level.sku, level.location);
+          return { level, pushedQuantity: r.pushedQuantity.get(key) ?? r.inStep.get(key) ?? null };
+        }),
+        client,
+      );
+      await syncs.saveCursor(input.sync, page.nextCursor, client);
+      await syncs.recordRun(
+        {
+          sync: input.sync,
+          workflowId: input.workflowId,
+          changed: page.items.length,
+          pushed: r.pushed,
+          unmapped: r.unmapped,
+          stale: r.stale,
+          lagMs,
+        },
+        client,
+      );
+    });
+    return { r, lagMs };
+  }
+
   return {
     /** The inventory rules and the store's flow switches in force now; a sync run snapshots them when it starts. */
     async loadInventoryRules(input?: { store: string }): Promise<InventoryRulesSnapshot> {
@@ -466,38 +518,7 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
         const po = await followPurchasing(input.store, input.pageSize, input.rules);
         return { changed: 0, pushed: 0, unmapped: 0, stale: 0, hasMore: po.hasMore, lagMs: null };
       }
-      const r = await pusher.pushLevels({
-        store: input.store,
-        sync: input.sync,
-        levels: page.items,
-        workflowId: input.workflowId,
-        ...(input.rules ? { rules: input.rules } : {}),
-      });
-
-      const newest = Math.max(...page.items.map((l) => Date.parse(l.lastModified)));
-      const lagMs = Number.isFinite(newest) ? Math.max(0, Date.now() - newest) : null;
-      await withTransaction(db, async (client) => {
-        await syncs.saveInventory(
-          r.levels.map((level) => ({
-            level,
-            pushedQuantity: r.pushedQuantity.get(stockKey(level.sku, level.location)) ?? null,
-          })),
-          client,
-        );
-        await syncs.saveCursor(input.sync, page.nextCursor, client);
-        await syncs.recordRun(
-          {
-            sync: input.sync,
-            workflowId: input.workflowId,
-            changed: page.items.length,
-            pushed: r.pushed,
-            unmapped: r.unmapped,
-            stale: r.stale,
-            lagMs,
-          },
-          client,
-        );
-      });
+      const { r, lagMs } = await applyPage(input, page);
       // Purchase orders changed meanwhile, against the stock just cached.
       const po = await followPurchasing(input.store, input.pageSize, input.rules);
       return {
@@ -511,6 +532,81 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
         hidden: r.hidden,
         shown: r.shown,
       };
+    },
+
+    /**
+     * The full resync near the rate limit and beyond it: the store's current quantities are read in one
+     * go outside its rate limit (a Shopify bulk operation query), then every ERP stock level is
+     * compared with them page by page from the sync's cursor (reset by the workflow first), and only
+     * the quantities that differ are written, compare-and-set against what was read. The levels are
+     * cached and the cursor advances per page, as the incremental sync's pages do, so a retry goes on
+     * from the page it reached (its totals carried in the heartbeat). `bulkRead: false` when the
+     * storefront has no such read, or the store's flow switches stop the sync: the workflow then pages
+     * through every quantity as before.
+     */
+    async fullInventoryResync(input: {
+      store: string;
+      sync: string;
+      pageSize: number;
+      workflowId: string;
+      rules?: InventoryRulesSnapshot;
+    }): Promise<FullResyncResult> {
+      const none: FullResyncResult = {
+        bulkRead: false,
+        storeLevels: 0,
+        pages: 0,
+        compared: 0,
+        written: 0,
+        inStep: 0,
+        unmapped: 0,
+        stale: 0,
+        unknown: 0,
+        hidden: 0,
+        shown: 0,
+        lagMs: null,
+      };
+      if (!storefront.allLevels) return none;
+      const gate = await flowGate(db, input.store, input.rules?.flows, 'inventory', 'erpToStore');
+      if (gate !== 'run') return none;
+      const totals: FullResyncResult = {
+        ...none,
+        ...((activityInfo().heartbeatDetails as { totals?: FullResyncResult } | undefined)?.totals ?? {}),
+        bulkRead: true,
+      };
+      const read = await storefront.allLevels({
+        onProgress: (objects) => heartbeat({ reading: objects, totals }),
+      });
+      totals.storeLevels = read.length;
+      // The store's quantities by (store SKU, mapped store location): locations are mapped by id or name.
+      const mapped = new Set((await mappings.storeLocations(input.store)).values());
+      const observed = new Map<string, number>();
+      for (const l of read) {
+        const location = mapped.has(l.locationId)
+          ? l.locationId
+          : mapped.has(l.locationName)
+            ? l.locationName
+            : null;
+        if (location) observed.set(stockKey(l.sku, location), l.available);
+      }
+      heartbeat({ totals });
+      for (;;) {
+        const page = await erp.inventoryChangedSince(await syncs.cursor(input.sync), input.pageSize);
+        if (page.items.length === 0) break;
+        const { r, lagMs } = await applyPage(input, page, observed);
+        totals.pages += 1;
+        totals.compared += page.items.length;
+        totals.written += r.pushed;
+        totals.inStep += r.inStep.size;
+        totals.unmapped += r.unmapped;
+        totals.stale += r.stale;
+        totals.unknown += r.unknown;
+        totals.hidden += r.hidden;
+        totals.shown += r.shown;
+        if (lagMs !== null) totals.lagMs = lagMs;
+        heartbeat({ totals });
+        if (!page.hasMore) break;
+      }
+      return totals;
     },
 
     /** One page of the item master into the catalog cache; the cursor advances in the same transaction. */
@@ -605,6 +701,27 @@ export interface MissedOrdersResult {
   /** The newest change checked: the next round asks for what changed after it. */
   cursor: string;
   more: boolean;
+}
+
+/** What a full resync found and did (see fullInventoryResync). */
+export interface FullResyncResult {
+  /** False when the store's quantities could not be read in one go: the resync pages through all of them instead. */
+  bulkRead: boolean;
+  /** Quantities the store holds (SKU × location), as read. */
+  storeLevels: number;
+  pages: number;
+  /** ERP stock levels compared. */
+  compared: number;
+  /** Quantities written because the store's differed from the sellable quantity. */
+  written: number;
+  /** Quantities the store already held right: not written. */
+  inStep: number;
+  unmapped: number;
+  stale: number;
+  unknown: number;
+  hidden: number;
+  shown: number;
+  lagMs: number | null;
 }
 
 export interface SyncPageResult {

@@ -66,6 +66,11 @@ export interface StorefrontPort {
   setInventory(
     levels: InventoryQuantity[],
   ): Promise<{ updated: number; stale: InventoryQuantity[]; unknown?: InventoryQuantity[] }>;
+  /**
+   * Every SKU's available quantity at every location, read in one go outside the API's rate limit
+   * (Shopify: a bulk operation query); absent where the storefront offers no such read.
+   */
+  allLevels?(opts?: { onProgress?: (objects: number) => void }): Promise<StoreLevel[]>;
   setPublished(sku: string, published: boolean): Promise<void>;
   /**
    * Sets and removes metafields on the variants with these SKUs, leaving their other metafields as

@@ -33,6 +33,16 @@ export const PROFILES = {
     heartbeatTimeout: '1 minute',
     retry: backoff('2 seconds', '1 minute'),
   },
+  /**
+   * A full inventory resync: the store's quantities read by a bulk operation, then every ERP level
+   * compared and what differs written. Long (minutes on a large catalog), so it heartbeats; a retry
+   * goes on from the page it reached.
+   */
+  fullResync: {
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '2 minutes',
+    retry: backoff('5 seconds', '2 minutes'),
+  },
   /** A round of the store's B2B catalogs or companies: many store writes, so it heartbeats. */
   storeSyncRound: {
     startToCloseTimeout: '10 minutes',

@@ -190,6 +190,40 @@ export class ShopifyAdminClient {
   }
 
   /**
+   * The body of a file Shopify hands out at a signed URL (a bulk operation's result): fetched without the
+   * access token, which the URL's signature replaces; HTTP failures are retried like the API's.
+   */
+  async download(url: string): Promise<string> {
+    const maxHttp = this.opts.maxHttpRetries ?? 3;
+    for (let failures = 0; ;) {
+      let res: Response;
+      try {
+        res = await this.doFetch(url, {
+          signal: AbortSignal.timeout(Math.max(this.opts.timeoutMs ?? 30_000, 300_000)),
+        });
+      } catch (err) {
+        if (++failures > maxHttp)
+          throw new ShopifyUnavailableError(`The file did not download: ${(err as Error).message}`);
+        await sleep(250 * 2 ** failures);
+        continue;
+      }
+      if (res.status === 429 || res.status >= 500) {
+        await res.arrayBuffer().catch(() => undefined);
+        if (++failures > maxHttp)
+          throw new ShopifyUnavailableError(`The file's storage answered HTTP ${res.status}`);
+        await sleep(250 * 2 ** failures);
+        continue;
+      }
+      if (!res.ok)
+        throw new ShopifyGraphQLError(
+          [{ message: `Downloading the file: HTTP ${res.status}: ${(await res.text()).slice(0, 300)}` }],
+          false,
+        );
+      return res.text();
+    }
+  }
+
+  /**
    * Respects the cost-based limit before sending: a named operation whose last requested cost the
    * bucket cannot pay yet (by the restore rate since the last answer) waits for the difference, so a
    * steady stream of calls runs at the bucket's pace instead of bouncing off THROTTLED answers.

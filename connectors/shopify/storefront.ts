@@ -12,6 +12,7 @@ import type {
 } from '../../domain/storefront';
 import { Money } from '../../domain/money';
 import type { Logger } from '../../platform/logger';
+import { runBulkQuery } from './bulk';
 import type { ShopifyAdminClient } from './client';
 import { ShopifyUnavailableError, ShopifyUserError, type ShopifyUserErrorDetail } from './errors';
 
@@ -383,6 +384,42 @@ export class ShopifyStorefront implements StorefrontPort, StorefrontReconcilePor
     // `{"order": {…}}` → the order object's own text; lossless numbers keep every digit of the ids.
     const order = (parseLossless(text) as { order?: unknown } | null)?.order;
     return order ? (stringifyLossless(order) ?? null) : null;
+  }
+
+  /**
+   * Every variant's available quantity at every location, read with one bulk operation query: outside
+   * the cost bucket, however large the catalog. The inventory item ids it brings fill the SKU cache, so
+   * the quantities then written need no lookups.
+   */
+  async allLevels(opts: { onProgress?: (objects: number) => void } = {}): Promise<StoreLevel[]> {
+    type Line =
+      | { id: string; sku: string | null; inventoryItem: { id: string }; __parentId?: undefined }
+      | { location: { id: string; name: string }; quantities: { quantity: number }[]; __parentId: string };
+    const lines = await runBulkQuery<Line>(
+      this.client,
+      `{ productVariants { edges { node { id sku inventoryItem { id inventoryLevels { edges { node {
+          location { id name } quantities(names: ["available"]) { quantity } } } } } } } } }`,
+      opts.onProgress ? { onProgress: opts.onProgress } : {},
+    );
+    const skuOf = new Map<string, string>();
+    const out: StoreLevel[] = [];
+    for (const line of lines) {
+      if (line.__parentId === undefined) {
+        if (!line.sku) continue;
+        skuOf.set(line.id, line.sku);
+        this.itemIds.set(line.sku, line.inventoryItem.id);
+        continue;
+      }
+      const sku = skuOf.get(line.__parentId);
+      if (!sku) continue;
+      out.push({
+        sku,
+        locationId: line.location.id,
+        locationName: line.location.name,
+        available: line.quantities[0]?.quantity ?? 0,
+      });
+    }
+    return out;
   }
 
   async levelsOf(skus: string[]): Promise<StoreLevel[]> {

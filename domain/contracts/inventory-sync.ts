@@ -32,6 +32,11 @@ export interface InventorySyncTotals {
   /** Products unpublished below their stock threshold, and published again on replenishment. */
   hidden?: number;
   shown?: number;
+  /**
+   * The last full resync that read the store's quantities in one go: quantities the store held, ERP
+   * levels compared with them, quantities written because they differed, and those already right.
+   */
+  lastResync?: { storeLevels: number; compared: number; written: number; inStep: number };
 }
 
 export const inventorySyncStatusQuery = defineQuery<InventorySyncTotals>('status');
