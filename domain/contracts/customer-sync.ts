@@ -5,15 +5,13 @@
  */
 import type { StorefrontCustomerEvent } from '../customer';
 import { customerEventSignal } from './customer';
-import { workflowIdOf, type EventDelivery, type TaskQueueName } from './ids';
+import { processOf, workflowIdOf, type EventDelivery, type ProcessInput } from './ids';
 
-export const CUSTOMER_SYNC_TASK_QUEUE: TaskQueueName = 'customers';
-export const CUSTOMER_SYNC_WORKFLOW = 'customerSync';
+export const CUSTOMER_SYNC_PROCESS = processOf('customerSync', 'customers');
+export const { queue: CUSTOMER_SYNC_TASK_QUEUE, workflowType: CUSTOMER_SYNC_WORKFLOW } =
+  CUSTOMER_SYNC_PROCESS;
 
-export interface CustomerSyncInput {
-  store: string;
-  customerId: string;
-}
+export type CustomerSyncInput = ProcessInput<'customerId'>;
 
 export type CustomerSyncOutcome =
   /** The ERP knows the customer: its contact details were updated, no approval. */
@@ -41,9 +39,8 @@ export const customerSyncDelivery = (
   customerId: string,
   eventId: string,
 ): EventDelivery<StorefrontCustomerEvent> => ({
-  workflowType: CUSTOMER_SYNC_WORKFLOW,
+  ...CUSTOMER_SYNC_PROCESS,
   workflowId: customerSyncWorkflowId(store, customerId, eventId),
-  queue: CUSTOMER_SYNC_TASK_QUEUE,
   args: [{ store, customerId }],
   signal: customerEventSignal,
 });

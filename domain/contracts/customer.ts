@@ -6,19 +6,9 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { CUSTOMER_EVENT_SIGNAL, type CustomerApplication, type StorefrontCustomerEvent } from '../customer';
 import type { ApprovedAccount, CustomerApprovalPolicy } from '../customer-rules';
-import { workflowIdOf, type EventDelivery, type TaskQueueName } from './ids';
+import { processOf, workflowIdOf, type EventDelivery, type ProcessInput } from './ids';
 
 export { CUSTOMER_EVENT_SIGNAL } from '../customer';
-
-export const CUSTOMER_TASK_QUEUE: TaskQueueName = 'customers';
-export const CUSTOMER_APPROVAL_WORKFLOW = 'customerApproval';
-
-export interface CustomerWorkflowInput {
-  store: string;
-  customerId: string;
-  /** A rules snapshot to use instead of the store's current customer-approval policy. */
-  policy?: CustomerApprovalPolicy;
-}
 
 export type CustomerStep =
   | 'awaitingApplication'
@@ -72,6 +62,11 @@ export const customerEventSignal = defineSignal<[StorefrontCustomerEvent]>(CUSTO
 /** The applicant answers a request for more information. */
 export const applicantInfoSignal = defineSignal<[ApplicantInfo]>('applicantInfo');
 
+/** The store, the customer, and a snapshot of the customer-approval policy to use instead of the store's current one. */
+export type CustomerWorkflowInput = ProcessInput<'customerId', 'policy', CustomerApprovalPolicy>;
+export const CUSTOMER_PROCESS = processOf('customerApproval', 'customers');
+export const { queue: CUSTOMER_TASK_QUEUE, workflowType: CUSTOMER_APPROVAL_WORKFLOW } = CUSTOMER_PROCESS;
+
 const CUSTOMER_ID = workflowIdOf('customer', ['store', 'customerId']);
 
 /** One approval process per storefront customer. */
@@ -84,9 +79,8 @@ export const customerApprovalDelivery = (
   store: string,
   customerId: string,
 ): EventDelivery<StorefrontCustomerEvent> => ({
-  workflowType: CUSTOMER_APPROVAL_WORKFLOW,
+  ...CUSTOMER_PROCESS,
   workflowId: customerWorkflowId(store, customerId),
-  queue: CUSTOMER_TASK_QUEUE,
   args: [{ store, customerId }],
   signal: customerEventSignal,
 });

@@ -4,10 +4,10 @@
  * signals ERP fulfillments and invoices to.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import { workflowIdOf, type TaskQueueName } from './ids';
+import { processOf, workflowIdOf } from './ids';
 
-export const ERP_EVENTS_TASK_QUEUE: TaskQueueName = 'orders';
-export const ERP_EVENTS_WORKFLOW = 'erpEvents';
+export const ERP_EVENTS_PROCESS = processOf('erpEvents', 'orders');
+export const { queue: ERP_EVENTS_TASK_QUEUE, workflowType: ERP_EVENTS_WORKFLOW } = ERP_EVENTS_PROCESS;
 
 export interface ErpCursors {
   fulfillments: string | null;

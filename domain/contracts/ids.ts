@@ -43,14 +43,36 @@ export const taskQueue = (name: TaskQueueName, prefix = '') =>
   prefix ? `${prefix}-${TASK_QUEUES[name]}` : TASK_QUEUES[name];
 
 /**
+ * A process's name and place: the workflow type it is started by and the task queue it runs on.
+ * Each process's contract module declares its own once, with `processOf`.
+ */
+export interface ProcessKind<T extends string = string> {
+  readonly workflowType: T;
+  readonly queue: TaskQueueName;
+}
+
+export const processOf = <T extends string>(workflowType: T, queue: TaskQueueName): ProcessKind<T> => ({
+  workflowType,
+  queue,
+});
+
+/**
+ * What a process for one storefront record is started with: the store, the record's id under its
+ * own name (`orderId`, `returnId`, `customerId`) and, for a process that runs by rules, an optional
+ * snapshot of them under `R` (`rules`, `policy`), used instead of the store's current ones (tests, or
+ * a process replayed with the rules it had).
+ */
+export type ProcessInput<Id extends string, R extends string = never, Rules = never> = {
+  store: string;
+} & { [K in Id]: string } & { [K in R]?: Rules };
+
+/**
  * What a client needs to hand an event to a process: signal-with-start into the process's
  * deterministic id on its queue, so a running process gets the event and a new one starts with it.
  * Each contract builds its own (`returnDelivery`, `customerApprovalDelivery` …).
  */
-export interface EventDelivery<E> {
-  workflowType: string;
+export interface EventDelivery<E> extends ProcessKind {
   workflowId: string;
-  queue: TaskQueueName;
   args: [Record<string, string>];
   signal: SignalDefinition<[E]> | string;
 }

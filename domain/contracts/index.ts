@@ -1,10 +1,6 @@
 /** Every process's contract, and the one reader of any Quayside workflow id. */
-import { CUSTOMER_APPROVAL_WORKFLOW, CUSTOMER_TASK_QUEUE, parseCustomerWorkflowId } from './customer';
-import {
-  CUSTOMER_SYNC_TASK_QUEUE,
-  CUSTOMER_SYNC_WORKFLOW,
-  parseCustomerSyncWorkflowId,
-} from './customer-sync';
+import { CUSTOMER_PROCESS, parseCustomerWorkflowId } from './customer';
+import { CUSTOMER_SYNC_PROCESS, parseCustomerSyncWorkflowId } from './customer-sync';
 import { parseCatalogSyncWorkflowId } from './catalog-sync';
 import { parseErpEventsWorkflowId } from './erp-events';
 import type { TaskQueueName } from './ids';
@@ -16,7 +12,7 @@ import {
   parseShipmentWorkflowId,
 } from './order';
 import { parseReconcileWorkflowId } from './reconcile';
-import { parseReturnWorkflowId, RETURN_TASK_QUEUE, RETURN_WORKFLOW } from './returns';
+import { parseReturnWorkflowId, RETURN_PROCESS } from './returns';
 import { parseStoreCatalogResyncWorkflowId, parseStoreCatalogWorkflowId } from './store-catalog';
 import { parseStoreCompanyWorkflowId } from './store-companies';
 import { parseStorePricingResyncWorkflowId, parseStorePricingWorkflowId } from './store-pricing';
@@ -74,11 +70,9 @@ export const areaOfWorkflowId = (workflowId: string): ProcessArea | null =>
   readWorkflowId(workflowId)?.area ?? null;
 
 /** Processes started on a queue of their own; every other one starts on `orders`. */
-const QUEUE_OF_TYPE = new Map<string, TaskQueueName>([
-  [RETURN_WORKFLOW, RETURN_TASK_QUEUE],
-  [CUSTOMER_APPROVAL_WORKFLOW, CUSTOMER_TASK_QUEUE],
-  [CUSTOMER_SYNC_WORKFLOW, CUSTOMER_SYNC_TASK_QUEUE],
-]);
+const QUEUE_OF_TYPE = new Map<string, TaskQueueName>(
+  [RETURN_PROCESS, CUSTOMER_PROCESS, CUSTOMER_SYNC_PROCESS].map((p) => [p.workflowType, p.queue]),
+);
 
 /**
  * The task queue a process is started on, by workflow type: returns and customer processes have their

@@ -13,23 +13,13 @@ import { REFUND_EVENT_SIGNAL, type StorefrontRefundEvent } from '../returns';
 import type { BusinessRulesInput } from '../rules';
 import type { CancelRequest, OrderFix } from '../schemas/order-requests';
 import type { ShipmentResult } from './shipment';
-import { workflowIdOf, type TaskQueueName } from './ids';
+import { processOf, workflowIdOf, type ProcessInput } from './ids';
 
 export { ORDER_EVENT_SIGNAL, type OrderField } from '../order';
 export { REFUND_EVENT_SIGNAL } from '../returns';
 /** The order's approvals speak the approval contract: its `decide` update and `pendingApproval` query. */
 export { decideUpdate, pendingApprovalQuery } from './approvals';
 export { ORDER_FAILURES, ORDER_UPDATE_FAILURES, erpRejections, type ErpRejection } from '../failures';
-
-export const ORDER_TASK_QUEUE: TaskQueueName = 'orders';
-export const ORDER_WORKFLOW = 'orderToInvoice';
-
-export interface OrderWorkflowInput {
-  store: string;
-  orderId: string;
-  /** Rules to use instead of the stored ones (tests, or a replayed order with the rules it had). */
-  rules?: BusinessRulesInput;
-}
 
 /** The ERP sales order's external id: the storefront order, e.g. `sandbox-store:4501`. */
 export const erpOrderExternalId = (store: string, orderId: string) => `${store}:${orderId}`;
@@ -136,6 +126,11 @@ export const orderStatusQuery = defineQuery<OrderStatus>('status');
 export const fixUpdate = defineUpdate<FixResult, [OrderFixRequest]>('fix');
 /** Cancels the whole order or named lines; compensates what was done. */
 export const cancelUpdate = defineUpdate<CancelResult, [CancelRequest]>('cancel');
+
+/** The store, the order, and rules to use instead of the stored ones (tests, or a replayed order with the rules it had). */
+export type OrderWorkflowInput = ProcessInput<'orderId', 'rules', BusinessRulesInput>;
+export const ORDER_PROCESS = processOf('orderToInvoice', 'orders');
+export const { queue: ORDER_TASK_QUEUE, workflowType: ORDER_WORKFLOW } = ORDER_PROCESS;
 
 const ORDER_ID = workflowIdOf('order', ['store', 'orderId']);
 const SHIPMENT_ID = workflowIdOf('shipment', ['store', 'orderId', 'fulfillmentId']);

@@ -6,19 +6,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Disposition, RefundBreakdown, ReturnAssessment, ReturnPolicy } from '../return-rules';
 import { RETURN_EVENT_SIGNAL, type StorefrontReturnEvent } from '../returns';
-import { workflowIdOf, type EventDelivery, type TaskQueueName } from './ids';
+import { processOf, workflowIdOf, type EventDelivery, type ProcessInput } from './ids';
 
 export { RETURN_EVENT_SIGNAL } from '../returns';
-
-export const RETURN_TASK_QUEUE: TaskQueueName = 'returns';
-export const RETURN_WORKFLOW = 'returnRefund';
-
-export interface ReturnWorkflowInput {
-  store: string;
-  returnId: string;
-  /** A rules snapshot to use instead of the store's current return policy. */
-  policy?: ReturnPolicy;
-}
 
 export type ReturnStep =
   | 'awaitingRequest'
@@ -91,6 +81,11 @@ export const RETURN_FAILURES = {
   refundFailed: 'ReturnRefundFailed',
 } as const;
 
+/** The store, the return, and a snapshot of the return policy to use instead of the store's current one. */
+export type ReturnWorkflowInput = ProcessInput<'returnId', 'policy', ReturnPolicy>;
+export const RETURN_PROCESS = processOf('returnRefund', 'returns');
+export const { queue: RETURN_TASK_QUEUE, workflowType: RETURN_WORKFLOW } = RETURN_PROCESS;
+
 const RETURN_ID = workflowIdOf('return', ['store', 'returnId']);
 
 /** One return process per storefront return. */
@@ -99,9 +94,8 @@ export const parseReturnWorkflowId = RETURN_ID.parse;
 
 /** A return request for the return's process (from returns/request or the API). */
 export const returnDelivery = (store: string, returnId: string): EventDelivery<StorefrontReturnEvent> => ({
-  workflowType: RETURN_WORKFLOW,
+  ...RETURN_PROCESS,
   workflowId: returnWorkflowId(store, returnId),
-  queue: RETURN_TASK_QUEUE,
   args: [{ store, returnId }],
   signal: returnEventSignal,
 });
