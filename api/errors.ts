@@ -19,6 +19,8 @@ export class ApiError extends Error {
 }
 
 export const notFound = (code: string, message: string) => new ApiError(404, code, message);
+/** A start found its process already there for another request or event. */
+export const inProcess = (code: string, message: string) => new ApiError(409, code, message);
 
 /** The status and stable code the API answers one failure type with. */
 interface FailureAnswer {
@@ -67,6 +69,8 @@ export interface ProcessAnswers {
    * as "not found". Told apart from a missing process only when the route gives this answer.
    */
   finished?: ApiError;
+  /** A start from a request found the process there for another request (409). */
+  taken?: ApiError;
 }
 
 /** True when Temporal answered that the process is not running: it finished, or never was. */

@@ -103,6 +103,38 @@ export async function deliverToProcess<E extends { eventId: string }>(
   return answerStart(outcome, taken);
 }
 
+/**
+ * A route's start of one kind of process from a request (a registration, a return): the flow switch
+ * that may refuse it, the topic of the event the API makes of the request, the process's delivery,
+ * and the route's answers for the process (`taken`: it is there for another request, 409). Each
+ * start hands the event over (`deliverToProcess`: the same body again is the same event) and says
+ * how it was answered (202 or 200) and the process's workflow id.
+ */
+export function requestStarter<T extends string, E extends { eventId: string }>(
+  deps: ProcessRouteDeps,
+  flow: Flow,
+  topic: T,
+  deliveryOf: (store: string, id: string) => EventDelivery<E>,
+  answersFor: (id: string) => Required<Pick<ProcessAnswers, 'taken'>>,
+) {
+  return async (
+    request: { store: string; id: string; body: unknown },
+    event: (envelope: ReturnType<typeof apiEvent<T>>) => E,
+  ) => {
+    const { store, id, body } = request;
+    const delivery = deliveryOf(store, id);
+    const envelope = apiEvent(topic, requestEventId(topic, id, body));
+    const status = await deliverToProcess(
+      deps,
+      { flow, store },
+      delivery,
+      event(envelope),
+      answersFor(id).taken,
+    );
+    return { status, workflowId: delivery.workflowId };
+  };
+}
+
 /** A route answering a process's status: its query's answer, with its workflow id. */
 export const answerStatus =
   <S extends object>(
@@ -137,6 +169,9 @@ export function processRoutes(deps: ProcessRouteDeps) {
       event: E,
       taken: ApiError,
     ) => deliverToProcess(deps, gate, delivery, event, taken),
+    starter: <T extends string, E extends { eventId: string }>(
+      ...how: Parameters<typeof requestStarter<T, E>> extends [ProcessRouteDeps, ...infer R] ? R : never
+    ) => requestStarter(deps, ...how),
     mayActFor,
     apiEvent,
     requestEventId,

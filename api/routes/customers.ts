@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { StorefrontCustomerEvent } from '../../domain/customer';
 import {
   applicantInfoSignal,
   customerApprovalDelivery,
   customerStatusQuery,
   customerWorkflowId,
 } from '../../domain/contracts';
-import { ApiError, validate } from '../errors';
+import { ApiError, inProcess, notFound, validate } from '../errors';
 import { answerStatus, processRoutes, validateAddressed, type ProcessRouteDeps } from '../process';
 import { CustomerApplication } from '../../domain/schemas/customer';
 
@@ -30,23 +29,30 @@ const Info = z
   })
   .strict();
 
+/** What the API answers about a customer's application besides its status. */
+const answersFor = (id: string) => ({
+  notFound: notFound('CUSTOMER.NOT_FOUND', `No application for customer ${id}.`),
+  taken: inProcess(
+    'CUSTOMER.ALREADY_APPLIED',
+    `Customer ${id} already has an application from another registration.`,
+  ),
+});
+
 /**
  * New-customer applications from the registration form (posted by the storefront's backend with
  * its API key): start the approval process, read where it stands, and pass on the applicant's
  * answers to a request for more information.
  */
 export function customersRouter(deps: ProcessRouteDeps) {
-  const { router, auth, operator, storeField, address, deliver, mayActFor, apiEvent, requestEventId } =
-    processRoutes(deps);
-  const applicationOf = address(customerWorkflowId, (id) => ({
-    notFound: new ApiError(404, 'CUSTOMER.NOT_FOUND', `No application for customer ${id}.`),
-  }));
+  const { router, auth, operator, storeField, address, starter, mayActFor } = processRoutes(deps);
+  const applicationOf = address(customerWorkflowId, answersFor);
   const Registration = CustomerApplication.extend({
     ...storeField,
     customerId: z.string().min(1).max(200).optional(),
     tags: z.array(z.string()).default([]),
     taxExempt: z.boolean().default(false),
   });
+  const startApplication = starter('customers', 'registration', customerApprovalDelivery, answersFor);
 
   router.post('/customers/registrations', ...operator, validate({ body: Registration }), async (req, res) => {
     const body = req.body as z.infer<typeof Registration>;
@@ -55,16 +61,12 @@ export function customersRouter(deps: ProcessRouteDeps) {
       ...body,
       customerId: body.customerId ?? `reg-${randomUUID()}`,
     };
-    const delivery = customerApprovalDelivery(application.store, application.customerId);
-    const eventId = requestEventId('registration', application.customerId, body);
-    const event: StorefrontCustomerEvent = { ...apiEvent('registration', eventId), application };
-    const taken = new ApiError(
-      409,
-      'CUSTOMER.ALREADY_APPLIED',
-      `Customer ${application.customerId} already has an application from another registration.`,
-    );
-    const status = await deliver({ flow: 'customers', store: application.store }, delivery, event, taken);
-    res.status(status).json({ workflowId: delivery.workflowId, customerId: application.customerId });
+    const { customerId, store } = application;
+    const started = await startApplication({ store, id: customerId, body }, (envelope) => ({
+      ...envelope,
+      application,
+    }));
+    res.status(started.status).json({ workflowId: started.workflowId, customerId });
   });
 
   router.get(

@@ -6,9 +6,8 @@ import {
   returnStatusQuery,
   returnWorkflowId,
 } from '../../domain/contracts';
-import type { StorefrontReturnEvent } from '../../domain/returns';
 import { principalOf } from '../auth';
-import { ApiError, validate } from '../errors';
+import { inProcess, notFound, validate } from '../errors';
 import { answerStatus, processRoutes, validateAddressed, type ProcessRouteDeps } from '../process';
 import { ReturnRequest } from '../../domain/schemas/returns';
 
@@ -27,32 +26,32 @@ const Inspection = z
   })
   .strict();
 
+/** What the API answers about a return besides its status. */
+const answersFor = (id: string) => ({
+  notFound: notFound('RETURN.NOT_FOUND', `No return ${id}.`),
+  taken: inProcess('RETURN.ALREADY_REQUESTED', `Return ${id} is already in process for another request.`),
+});
+
 /** Returns from the API: start one (same process as a storefront returns/request), read it, and record warehouse events. */
 export function returnsRouter(deps: ProcessRouteDeps) {
-  const { router, auth, operator, storeField, address, deliver, mayActFor, apiEvent, requestEventId } =
-    processRoutes(deps);
-  const returnOf = address(returnWorkflowId, (id) => ({
-    notFound: new ApiError(404, 'RETURN.NOT_FOUND', `No return ${id}.`),
-  }));
+  const { router, auth, operator, storeField, address, starter, mayActFor } = processRoutes(deps);
+  const returnOf = address(returnWorkflowId, answersFor);
   const Body = ReturnRequest.extend({
     ...storeField,
     requestedAt: z.string().datetime().optional(),
   });
+  const startReturn = starter('returns', 'api', returnDelivery, answersFor);
 
   router.post('/returns', ...operator, validate({ body: Body }), async (req, res) => {
     const body = req.body as z.infer<typeof Body>;
     mayActFor(req, body.store);
     const request: ReturnRequest = { ...body, requestedAt: body.requestedAt ?? new Date().toISOString() };
-    const delivery = returnDelivery(request.store, request.returnId);
-    const eventId = requestEventId('api', request.returnId, body);
-    const event: StorefrontReturnEvent = { ...apiEvent('api', eventId), request };
-    const taken = new ApiError(
-      409,
-      'RETURN.ALREADY_REQUESTED',
-      `Return ${request.returnId} is already in process for another request.`,
-    );
-    const status = await deliver({ flow: 'returns', store: request.store }, delivery, event, taken);
-    res.status(status).json({ workflowId: delivery.workflowId, returnId: request.returnId });
+    const { returnId, store } = request;
+    const started = await startReturn({ store, id: returnId, body }, (envelope) => ({
+      ...envelope,
+      request,
+    }));
+    res.status(started.status).json({ workflowId: started.workflowId, returnId });
   });
 
   router.get('/returns/:id', auth, validateAddressed(), answerStatus(returnOf, returnStatusQuery));
