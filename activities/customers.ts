@@ -1,3 +1,5 @@
+import { storeWrite } from '../connectors/shopify/errors';
+import { alertRepository, type AlertInput } from '../db/alerts';
 import { customerSyncRepository } from '../db/customers';
 import type { Db } from '../db/pool';
 import { mappingRepository } from '../db/mappings';
@@ -18,6 +20,7 @@ export function createCustomerActivities({ db, erp, storefront }: CustomerActivi
   const policies = policyRepository(db);
   const mappings = mappingRepository(db);
   const sync = customerSyncRepository(db);
+  const alerts = alertRepository(db);
   return {
     async loadCustomerPolicy({ store }: { store: string }): Promise<CustomerApprovalPolicy> {
       return (await policies.current(store, 'customer')).policy;
@@ -53,7 +56,17 @@ export function createCustomerActivities({ db, erp, storefront }: CustomerActivi
           erpCustomerId: customer.erpCustomerId,
           workflowId,
         });
-      return storefront.upsertCustomer(customer);
+      // A refusal (Shopify userErrors) is the typed StoreRefused the approval parks on.
+      return storeWrite('open the store account', () => storefront.upsertCustomer(customer));
+    },
+
+    /** The approval needs a person (the store refused its account): an alert the dashboard shows. */
+    async raiseCustomerAlert(input: AlertInput): Promise<void> {
+      await alerts.raise(input);
+    },
+
+    async resolveCustomerAlert(input: { dedupeKey: string }): Promise<void> {
+      await alerts.resolve(input.dedupeKey);
     },
   };
 }

@@ -54,6 +54,8 @@ export type AttentionAction =
   | { kind: 'replay'; deadLetterId: number }
   /** Run the sync now; the alert is closed and comes back if the problem is still there. */
   | { kind: 'retrySync'; sync: 'inventory' }
+  /** Open the approved customer's store account again, once the store's refusal is fixed. */
+  | { kind: 'retryAccount' }
   | { kind: 'decide' }
   /** Close an alert by hand: the operator has dealt with it outside Quayside. */
   | { kind: 'acknowledgeAlert' };
@@ -174,6 +176,10 @@ const ALERT_CAUSES: Record<string, { title: string; process: AttentionProcess; r
   'sync.pricesUnmapped': { title: 'ERP prices for items with no product in the store', process: 'sync' },
   'sync.customerNotInStore': { title: 'ERP customers with no company in the store', process: 'customer' },
   'sync.termsNotInStore': { title: 'ERP payment terms the store has no template for', process: 'customer' },
+  'customer.storeRefused': {
+    title: 'Approved customers the store refused an account',
+    process: 'customer',
+  },
   'sync.parentNotInStore': {
     title: 'Child accounts waiting for their parent in the store',
     process: 'customer',
@@ -317,6 +323,7 @@ export function attentionQueue(src: {
     if (process === 'decision') actions.push({ kind: 'decide' });
     if (known?.retrySync && a.workflowId?.startsWith('sync:inventory:'))
       actions.push({ kind: 'retrySync', sync: 'inventory' });
+    if (a.kind === 'customer.storeRefused') actions.push({ kind: 'retryAccount' });
     actions.push({ kind: 'acknowledgeAlert' });
     add(a.kind, known?.title ?? a.subject, process, {
       key: `alert:${a.id}`,

@@ -1,5 +1,6 @@
 import {
   condition,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -9,7 +10,9 @@ import type { CustomerActivities } from '../activities/customers';
 import type { DecisionInput } from '../domain/approvals';
 import {
   applicantInfoSignal,
+  customerAttentionKey,
   customerEventSignal,
+  retryStorefrontAccountSignal,
   customerStatusQuery,
   type ApplicantInfo,
   type CustomerApprovalStatus,
@@ -24,6 +27,7 @@ import { SA } from '../domain/search-attributes';
 import { PROFILES } from './activity-profiles';
 import { approvalGate } from './approvalGate';
 import { firstEventArrived, messagesTo, stepSetter, tell } from './process-kit';
+import { STORE_REFUSALS_PATCH, storeRefusalOf } from './store-refusal';
 
 const acts = proxyActivities<CustomerActivities>(PROFILES.customerCall);
 
@@ -72,6 +76,8 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
       status.application = { ...status.application, ...event.application };
     }
   });
+  let retries = 0;
+  setHandler(retryStorefrontAccountSignal, () => void (retries += 1));
   setHandler(applicantInfoSignal, (info) => {
     if (status.step !== 'awaitingApplicant' && status.step !== 'awaitingDecision') return;
     answers.push(info);
@@ -200,20 +206,48 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
     .minus(erpMoney(erpCustomer.balance))
     .max(Money.zero(PRICE_BOOK_CURRENCY))
     .toString();
-  const storefrontCustomer = await acts.upsertStorefrontCustomer({
-    store: input.store,
-    workflowId,
-    customerId: fromRegistration ? undefined : input.customerId,
-    email: app().email,
-    firstName: app().firstName,
-    lastName: app().lastName,
-    companyName: app().companyName,
-    priceList: account.priceList,
-    paymentTermsName: account.terms,
-    creditHeadroom: headroom,
-    taxExempt: account.taxExempt,
-    erpCustomerId: erpCustomer.erpId,
-  });
+  // The store may refuse the account (Shopify userErrors): the approval parks with the store's words
+  // and an alert, and tries again when an operator says it is fixed.
+  let storefrontCustomer: { customerId: string; companyId?: string } | undefined;
+  while (!storefrontCustomer) {
+    try {
+      storefrontCustomer = await acts.upsertStorefrontCustomer({
+        store: input.store,
+        workflowId,
+        customerId: fromRegistration ? undefined : input.customerId,
+        email: app().email,
+        firstName: app().firstName,
+        lastName: app().lastName,
+        companyName: app().companyName,
+        priceList: account.priceList,
+        paymentTermsName: account.terms,
+        creditHeadroom: headroom,
+        taxExempt: account.taxExempt,
+        erpCustomerId: erpCustomer.erpId,
+      });
+    } catch (err) {
+      const refused = storeRefusalOf(err);
+      if (!refused || !patched(STORE_REFUSALS_PATCH)) throw err;
+      const field = refused.refusals.find((r) => r.field)?.field ?? null;
+      const reason = `${applicantName(app())} is approved and ERP customer ${erpCustomer.erpId} is made, but the store refused their account: ${refused.words}. Fix that in the store (or the approved terms and price list), then retry.`;
+      status.attention = { kind: 'storeRefused', reason, field, since: new Date().toISOString() };
+      await acts.raiseCustomerAlert({
+        severity: 'warning',
+        kind: 'customer.storeRefused',
+        subject: `The store refused the account of ${applicantName(app())}`,
+        message: reason,
+        workflowId,
+        dedupeKey: customerAttentionKey(workflowId),
+        details: { customerId: input.customerId, erpCustomerId: erpCustomer.erpId, field },
+      });
+      const tried = retries;
+      await condition(() => retries > tried);
+    }
+  }
+  if (status.attention) {
+    status.attention = null;
+    await acts.resolveCustomerAlert({ dedupeKey: customerAttentionKey(workflowId) });
+  }
   status.storefrontCustomerId = storefrontCustomer.customerId;
   status.companyId = storefrontCustomer.companyId ?? null;
   await acts.mapCustomer({

@@ -135,6 +135,7 @@ function itemAction(ctx: PageContext, item: AttentionItem, a: AttentionAction): 
         class: 'secondary',
       });
     case 'retrySync':
+    case 'retryAccount':
       return actionForm(
         ctx,
         `/dashboard/attention/alerts/${item.alertIds[0] ?? 0}/retry`,

@@ -22,7 +22,9 @@ import type { Principal } from '../../db/principals';
 import { attentionQueue } from '../../domain/attention';
 import {
   ACKNOWLEDGED_ATTENTION,
+  parseCustomerWorkflowId,
   parseInventorySyncWorkflowId,
+  retryStorefrontAccountSignal,
   stockChangedSignal,
   type AttentionKind,
 } from '../../domain/contracts';
@@ -378,8 +380,24 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     '/dashboard/attention/alerts/:id/retry',
     action(z.object({}), async (p, _body, req) => {
       const alert = await alertOf(p, req);
+      if (
+        alert.kind === 'customer.storeRefused' &&
+        alert.workflowId &&
+        parseCustomerWorkflowId(alert.workflowId)
+      ) {
+        // The approval resolves the alert once the store takes the account, or raises it again.
+        await temporal.workflow.getHandle(alert.workflowId).signal(retryStorefrontAccountSignal);
+        return {
+          ok: true,
+          text: `The store account is tried again; “${alert.subject}” comes back if the store still refuses it.`,
+        };
+      }
       if (!alert.workflowId || !parseInventorySyncWorkflowId(alert.workflowId))
-        throw new ApiError(422, 'ALERT.NOT_RETRYABLE', 'Only a sync can be run again from here.');
+        throw new ApiError(
+          422,
+          'ALERT.NOT_RETRYABLE',
+          'Only a sync or a refused store account can be tried again from here.',
+        );
       await temporal.workflow.getHandle(alert.workflowId).signal(stockChangedSignal);
       await alerts.acknowledge(alert.id, p.name);
       return {

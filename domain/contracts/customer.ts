@@ -51,6 +51,11 @@ export interface CustomerApprovalStatus {
   erpCustomerId: string | null;
   storefrontCustomerId: string | null;
   companyId: string | null;
+  /**
+   * Why the approval waits for a person, when it does: the store refused the approved customer's
+   * account (`storeRefused`, with the store's words); a retry (`retryStorefrontAccount`) tries again.
+   */
+  attention?: { kind: 'storeRefused'; reason: string; field: string | null; since: string } | null;
 }
 
 /** The workflow's signature, for clients that start it by its type name. */
@@ -59,6 +64,10 @@ export type CustomerApprovalWorkflow = (input: CustomerWorkflowInput) => Promise
 export const customerStatusQuery = defineQuery<CustomerApprovalStatus>('customerStatus');
 /** A storefront customer event or a registration (signal-with-start); customerSync sends it on too. */
 export const customerEventSignal = defineSignal<[StorefrontCustomerEvent]>(CUSTOMER_EVENT_SIGNAL);
+/** An operator fixed what the store refused (e.g. made the price list's catalog): open the store account again. */
+export const retryStorefrontAccountSignal = defineSignal('retryStorefrontAccount');
+/** The dedupe key of the alert an approval parked on a store refusal raises. */
+export const customerAttentionKey = (workflowId: string) => `customer-attention:${workflowId}`;
 /** The applicant answers a request for more information. */
 export const applicantInfoSignal = defineSignal<[ApplicantInfo]>('applicantInfo');
 

@@ -61,6 +61,11 @@ function customerWorld() {
       storefrontUpserts.push(input);
       return { customerId: input.customerId ?? 'new-1', companyId: 'CO-9' };
     },
+    // The store never refuses here (test/customers/store-refusal.test.ts has it refuse), so no alert is raised.
+    async raiseCustomerAlert() {
+      throw new Error('no alert expected');
+    },
+    async resolveCustomerAlert() {},
   };
   return { approvals, erpUpserts, storefrontUpserts, mapped, activities };
 }
