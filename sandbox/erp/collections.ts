@@ -122,6 +122,7 @@ export const COLLECTIONS: Record<string, CollectionDef> = Object.fromEntries(
     txn('creditMemo', 'CustCred'),
     txn('customerRefund', 'CustRfnd'),
     txn('customerDeposit', 'CustDep'),
+    txn('depositApplication', 'DepAppl'),
   ].map((d) => [d.name.toLowerCase(), d]),
 );
 

@@ -20,6 +20,7 @@ export const RECORD_TYPES = {
   creditmemo: 'CustCred',
   customerrefund: 'CustRfnd',
   customerdeposit: 'CustDep',
+  depositapplication: 'DepAppl',
   purchaseorder: 'PurchOrd',
 } as const;
 export type RecordType = keyof typeof RECORD_TYPES;
@@ -32,6 +33,7 @@ const TYPE_NAMES: Record<string, string> = {
   CustCred: 'creditMemo',
   CustRfnd: 'customerRefund',
   CustDep: 'customerDeposit',
+  DepAppl: 'depositApplication',
   PurchOrd: 'purchaseOrder',
 };
 const TRAN_PREFIX: Record<string, string> = {
@@ -42,6 +44,7 @@ const TRAN_PREFIX: Record<string, string> = {
   CustCred: 'CM',
   CustRfnd: 'CR',
   CustDep: 'DEP',
+  DepAppl: 'DEPAPPL',
   PurchOrd: 'PO',
 };
 
@@ -70,7 +73,7 @@ const STATUS_NAMES: Record<string, Record<string, string>> = {
   },
   CustCred: { A: 'Open', B: 'Fully Applied' },
   CustRfnd: { A: 'Paid' },
-  CustDep: { A: 'Not Deposited', B: 'Deposited' },
+  CustDep: { A: 'Not Deposited', B: 'Deposited', C: 'Fully Applied' },
   PurchOrd: {
     B: 'Pending Receipt',
     D: 'Partially Received',
@@ -371,9 +374,12 @@ async function lines(q: Q, txnId: number, lock = false): Promise<LineRow[]> {
 export async function transactionJson(q: Q, id: number, base: string, expand: boolean): Promise<Json> {
   const r = await q.query(
     `SELECT t.*, c.company_name, src.tran_id AS created_from_name, loc.name AS location_name,
-            to_char(t.tran_date, 'YYYY-MM-DD') AS tran_day, to_char(t.due_date, 'YYYY-MM-DD') AS due_day
+            to_char(t.tran_date, 'YYYY-MM-DD') AS tran_day, to_char(t.due_date, 'YYYY-MM-DD') AS due_day,
+            applied.tran_id AS applied_to_name, COALESCE(t.amount_remaining, t.total) AS amount_due,
+            t.total - COALESCE(t.amount_remaining, t.total) AS amount_paid
        FROM txn t LEFT JOIN customer c ON c.id = t.entity_id LEFT JOIN txn src ON src.id = t.created_from
-       LEFT JOIN location loc ON loc.id = t.location_id WHERE t.id = $1`,
+       LEFT JOIN location loc ON loc.id = t.location_id LEFT JOIN txn applied ON applied.id = t.applied_to
+      WHERE t.id = $1`,
     [id],
   );
   const t = r.rows[0];
@@ -412,12 +418,35 @@ export async function transactionJson(q: Q, id: number, base: string, expand: bo
           taxDetails: t.tax_details ? { items: t.tax_details } : undefined,
         }
       : {}),
+    // What of an invoice is still due after the payments applied to it (its order's deposits).
+    ...(t.type === 'CustInvc'
+      ? {
+          amountRemaining: money(t.amount_due),
+          amountPaid: money(t.amount_paid),
+        }
+      : {}),
+    ...(t.type === 'CustDep' ? { payment: money(t.total) } : {}),
+    // A deposit application: the deposit it applies and the invoice it pays.
+    ...(t.type === 'DepAppl'
+      ? {
+          deposit: { id: String(t.created_from), refName: t.created_from_name },
+          apply: {
+            items: [
+              {
+                doc: { id: String(t.applied_to), refName: t.applied_to_name },
+                apply: true,
+                amount: money(t.total),
+              },
+            ],
+          },
+        }
+      : {}),
     // Days of the account's time zone (the session's), as NetSuite shows them.
     dueDate: t.due_day ?? undefined,
     tranDate: t.tran_day,
     lastModifiedDate: iso(t.last_modified),
   };
-  if (t.type === 'CustRfnd' || t.type === 'CustDep') return out;
+  if (t.type === 'CustRfnd' || t.type === 'CustDep' || t.type === 'DepAppl') return out;
   if (!expand) {
     out.item = { links: [{ rel: 'self', href: `${self}/item` }] };
     return out;
@@ -479,6 +508,10 @@ async function newTxn(
     tracking?: string[];
     total?: number | string;
     dueDate?: Date | null;
+    /** An invoice's amount still due, a deposit's amount not yet applied. */
+    amountRemaining?: string | null;
+    /** A deposit application's invoice. */
+    appliedTo?: number | null;
   },
 ): Promise<number> {
   const id = Number(
@@ -487,8 +520,8 @@ async function newTxn(
   try {
     await q.query(
       `INSERT INTO txn (id, type, tran_id, external_id, entity_id, status, created_from, location_id, other_ref_num, project_code, memo, terms,
-                        currency, ship_to, ship_carrier, tracking_numbers, total, due_date)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+                        currency, ship_to, ship_carrier, tracking_numbers, total, due_date, amount_remaining, applied_to)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
       [
         id,
         type,
@@ -508,6 +541,8 @@ async function newTxn(
         fields.tracking ?? [],
         fields.total ?? 0,
         fields.dueDate ?? null,
+        fields.amountRemaining ?? null,
+        fields.appliedTo ?? null,
       ],
     );
   } catch (err) {
@@ -765,7 +800,60 @@ export async function createCustomerDeposit(q: Q, body: Json, externalIdOverride
     memo: optString(body, 'memo'),
     currency,
     total: amount.toString(),
+    amountRemaining: amount.toString(),
   });
+}
+
+/**
+ * What NetSuite does when it creates an invoice from a sales order with customer deposits: it applies
+ * the deposits' unapplied amounts to the invoice, oldest first, up to the invoice's total. The
+ * deposits (locked) and the amount each pays of an invoice of `total`.
+ */
+async function depositsFor(
+  q: Q,
+  soId: number,
+  total: Money,
+): Promise<{ id: number; amount: Money; rest: Money }[]> {
+  const deposits = await q.query<{ id: number; remaining: string }>(
+    `SELECT id, COALESCE(amount_remaining, total)::text AS remaining FROM txn
+      WHERE type = 'CustDep' AND created_from = $1 AND COALESCE(amount_remaining, total) > 0
+      ORDER BY id FOR UPDATE`,
+    [soId],
+  );
+  const plan: { id: number; amount: Money; rest: Money }[] = [];
+  let left = total;
+  for (const d of deposits.rows) {
+    if (!left.isPositive()) break;
+    const available = Money.of(d.remaining, total.currency);
+    const amount = available.min(left);
+    plan.push({ id: d.id, amount, rest: available.minus(amount) });
+    left = left.minus(amount);
+  }
+  return plan;
+}
+
+/** One deposit application per deposit that pays the invoice; a deposit used up is Fully Applied. */
+async function applyDeposits(
+  q: Q,
+  inv: { id: number; entityId: number; currency: string },
+  plan: { id: number; amount: Money; rest: Money }[],
+): Promise<void> {
+  for (const d of plan) {
+    await newTxn(q, 'DepAppl', {
+      externalId: null,
+      entityId: inv.entityId,
+      status: 'A',
+      createdFrom: d.id,
+      appliedTo: inv.id,
+      currency: inv.currency,
+      total: d.amount.toString(),
+    });
+    await q.query(
+      `UPDATE txn SET amount_remaining = $2, status = CASE WHEN $2::numeric > 0 THEN status ELSE 'C' END
+        WHERE id = $1`,
+      [d.id, d.rest.toString()],
+    );
+  }
 }
 
 /** Releases the committed (not backordered) remainder of an open line. */
@@ -1031,10 +1119,20 @@ export async function invoiceSalesOrder(q: Q, soId: number, body: Json): Promise
   const days =
     (await q.query<{ days_until_due: number }>('SELECT days_until_due FROM term WHERE name = $1', [so.terms]))
       .rows[0]?.days_until_due ?? 0;
+  // The order's customer deposits (a payment received with it) pay the invoice as far as they go;
+  // only the rest is due, and only that reaches the customer's open balance.
+  const deposits = await depositsFor(q, soId, total);
+  const due = total.minus(
+    Money.sum(
+      deposits.map((d) => d.amount),
+      currency,
+    ),
+  );
   const invId = await newTxn(q, 'CustInvc', {
     externalId: optString(body, 'externalId') ?? null,
     entityId: so.entity_id,
-    status: 'A',
+    status: due.isPositive() ? 'A' : 'B',
+    amountRemaining: due.toString(),
     createdFrom: soId,
     otherRefNum: so.other_ref_num,
     memo: optString(body, 'memo'),
@@ -1081,7 +1179,9 @@ export async function invoiceSalesOrder(q: Q, soId: number, body: Json): Promise
       ],
     );
   }
-  await q.query('UPDATE customer SET balance = balance + $2 WHERE id = $1', [so.entity_id, total.toString()]);
+  await applyDeposits(q, { id: invId, entityId: so.entity_id, currency }, deposits);
+  if (!due.isZero())
+    await q.query('UPDATE customer SET balance = balance + $2 WHERE id = $1', [so.entity_id, due.toString()]);
   await refreshSalesOrder(q, soId);
   return invId;
 }

@@ -156,4 +156,33 @@ describe('the sandbox ERP invoices a sales order’s money as NetSuite does', ()
     const changed = await client.customersChangedSince(cursor, 1000);
     expect(changed.items.find((c) => c.erpId === taxable)?.balance).toBe(after!.balance);
   });
+
+  it("a paid order's deposit pays its invoices: they are paid in full and the customer's balance does not move", async () => {
+    const paid = order({
+      ...money,
+      payment: { status: 'paid', gateway: 'shopify_payments', amount: '52.48', externalId: '' },
+    });
+    paid.payment!.externalId = `${paid.externalId}:deposit`;
+    const so = await client.createSalesOrder(paid);
+    const balance = async () => Money.of((await client.getCustomer(taxable))!.balance, 'USD').toString();
+    const before = await balance();
+    // Partly shipped and invoiced, then the rest: each invoice is paid from the deposit.
+    await ship(so.externalId, [{ lineKey: 'L1', quantity: 1 }]);
+    const first = await invoice(so.externalId);
+    expect(first).toMatchObject({ total: 24.13, amountPaid: 24.13, amountRemaining: 0 });
+    expect(first.status).toMatchObject({ refName: 'Paid In Full' });
+    await ship(so.externalId);
+    const last = await invoice(so.externalId);
+    expect(last).toMatchObject({ total: 28.35, amountPaid: 28.35, amountRemaining: 0 });
+    expect(await balance()).toBe(before);
+    // The deposit is used up, by one deposit application per invoice.
+    const deposit = await client.suiteql(
+      `SELECT id, status FROM transaction WHERE type = 'CustDep' AND externalid = '${paid.externalId}:deposit'`,
+    );
+    const applications = await client.suiteql(
+      `SELECT foreigntotal FROM transaction WHERE type = 'DepAppl' AND createdfrom = ${String(deposit.items[0]!.id)} ORDER BY id`,
+    );
+    expect(applications.items.map((a) => String(a.foreigntotal))).toEqual(['24.13', '28.35']);
+    expect(deposit.items[0]!.status).toBe('C');
+  });
 });
