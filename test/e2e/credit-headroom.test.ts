@@ -81,7 +81,7 @@ describe("the store's credit headroom follows the buyer's orders, on the whole s
     });
 
   /** An order as the buyer places it: the store's own prices, shipping and tax. */
-  async function place(k: number): Promise<{ orderId: string; total: Money }> {
+  async function place(k: number, financialStatus = 'pending'): Promise<{ orderId: string; total: Money }> {
     const c = seedCustomer(BUYER);
     const { orderId } = await stack.shop.sim<{ orderId: string }>('/sandbox/orders', {
       customerEmail: c.email,
@@ -93,7 +93,7 @@ describe("the store's credit headroom follows the buyer's orders, on the whole s
       ],
       shippingLines: [{ code: 'Standard', title: 'Standard ground', price: SHIPPING }],
       tax: { title: 'IL State Tax', rate: '0.0625' },
-      financialStatus: 'pending',
+      financialStatus,
     });
     const order = await stack.shop.sim<{ total_price: string }>(`/sandbox/orders/${orderId}`);
     return { orderId, total: Money.of(order.total_price, 'USD') };
@@ -208,4 +208,27 @@ describe("the store's credit headroom follows the buyer's orders, on the whole s
     const settled = await expectedHeadroom([]);
     expect(await headroomInStore()).toBe(settled);
   }, 240_000);
+
+  // (An invoice of an order on account raises the ERP balance by its total: order A above.)
+  it("a paid order's invoice leaves the customer's ERP balance and the headroom as they were", async () => {
+    const before = (await headroomInStore())!;
+    const balance = async () => Money.of((await erp().getCustomer(erpCustomer))!.balance, 'USD').toString();
+    // Paid at checkout (by card): the ERP records the payment as a deposit, and it takes no credit.
+    const p = await place(6, 'paid');
+    const pInErp = await statusWhen(p.orderId, (s) => s.erpOrder !== null, 'paid order P in the ERP');
+    await waitFor("the headroom published for paid order P's placement", async () =>
+      (await headroomPublications(p.orderId)) >= 1 ? true : null,
+    );
+    expect(await headroomInStore()).toBe(before);
+    const balanceBefore = await balance();
+    // What is in stock ships and is invoiced (the rest waits on a backorder).
+    await ship(pInErp);
+    expect((await invoice(pInErp)).isPositive()).toBe(true);
+    await waitFor("the headroom published for paid order P's invoice", async () =>
+      (await headroomPublications(p.orderId)) >= 2 ? true : null,
+    );
+    // The deposit pays the invoice: nothing is owed, so neither the balance nor the headroom moves.
+    expect(await balance()).toBe(balanceBefore);
+    expect(await headroomInStore()).toBe(before);
+  }, 120_000);
 });
