@@ -1,14 +1,6 @@
 import type { ApprovalActions } from '../actions/approvals';
-import {
-  ago,
-  historyLink,
-  html,
-  noticeView,
-  postForm,
-  tableView,
-  type PageContext,
-  type SafeHtml,
-} from './html';
+import { ago, historyLink, html, noticeView, postForm, tableView } from './html';
+import type { PageContext, SafeHtml } from './html';
 
 type Pending = Awaited<ReturnType<ApprovalActions['pending']>>[number];
 

@@ -1,14 +1,6 @@
 import type { TemplateActions } from '../actions/templates';
-import {
-  ago,
-  html,
-  loadButton,
-  noticeView,
-  postForm,
-  tableView,
-  type PageContext,
-  type SafeHtml,
-} from './html';
+import { ago, html, loadButton, noticeView, postForm, tableView } from './html';
+import type { PageContext, SafeHtml } from './html';
 
 type Listed = Awaited<ReturnType<TemplateActions['list']>>[number];
 type Detail = Awaited<ReturnType<TemplateActions['get']>>;
