@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { MoneyText, StorefrontDelivery } from './formats';
+import { MoneyText, storeRecord, storefrontEvent } from './formats';
 import { Address } from './order';
 
 /** A new B2B customer's application, from customers/create or the registration form. */
 export const CustomerApplication = z.object({
-  store: z.string().min(1),
-  customerId: z.string().min(1),
+  ...storeRecord('customerId'),
   email: z.string().min(3),
   firstName: z.string().optional(),
   lastName: z.string().optional(),
@@ -21,13 +20,14 @@ export const CustomerApplication = z.object({
 });
 export type CustomerApplication = z.infer<typeof CustomerApplication>;
 
-export const StorefrontCustomerEvent = z.object({
-  topic: z.enum(['customers/create', 'customers/update', 'registration']),
-  ...StorefrontDelivery,
-  application: CustomerApplication,
-  /** The storefront's `updated_at` of the customer: a late delivery older than the last applied change is skipped. */
-  updatedAt: z.string().optional(),
-  /** The storefront verified the customer's email address (an ERP customer may be recognised by it). */
-  verifiedEmail: z.boolean().optional(),
-});
+export const StorefrontCustomerEvent = storefrontEvent(
+  ['customers/create', 'customers/update', 'registration'],
+  {
+    application: CustomerApplication,
+    /** The storefront's `updated_at` of the customer: a late delivery older than the last applied change is skipped. */
+    updatedAt: z.string().optional(),
+    /** The storefront verified the customer's email address (an ERP customer may be recognised by it). */
+    verifiedEmail: z.boolean().optional(),
+  },
+);
 export type StorefrontCustomerEvent = z.infer<typeof StorefrontCustomerEvent>;

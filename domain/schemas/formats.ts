@@ -25,3 +25,15 @@ export const StorefrontDelivery = {
   eventId: z.string().min(1),
   triggeredAt: z.string(),
 };
+
+/** A storefront event with one of its topics: its topic, the delivery's fields, then its own fields. */
+export const storefrontEvent = <const T extends readonly [string, ...string[]], S extends z.ZodRawShape>(
+  topics: T,
+  shape: S,
+) => z.object({ topic: z.enum(topics), ...StorefrontDelivery, ...shape });
+
+/** The fields that name a storefront record (an order, a return, a customer): its store and its own id. */
+export const storeRecord = <const Id extends string>(idField: Id) =>
+  ({ store: z.string().min(1), [idField]: z.string().min(1) }) as { store: z.ZodString } & {
+    [P in Id]: z.ZodString;
+  };

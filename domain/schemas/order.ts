@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MoneyText, StorefrontDelivery } from './formats';
+import { MoneyText, storeRecord, storefrontEvent } from './formats';
 
 export const Address = z.object({
   name: z.string().nullish(),
@@ -38,8 +38,7 @@ export const OrderField = z.enum([
 export type OrderField = z.infer<typeof OrderField>;
 /** A storefront order in Quayside's own words. */
 export const CanonicalOrder = z.object({
-  store: z.string().min(1),
-  orderId: z.string().min(1),
+  ...storeRecord('orderId'),
   orderNumber: z.string().min(1),
   customerId: z.string().min(1),
   email: z.string().optional(),
@@ -93,9 +92,7 @@ export type CanonicalOrder = z.infer<typeof CanonicalOrder>;
  * `order:<store>:<orderId>`). The workflow takes `{ store, orderId }` as its input and buffers these
  * events, so orders/updated arriving before orders/create never starts a second process.
  */
-export const StorefrontOrderEvent = z.object({
-  topic: z.enum(['orders/create', 'orders/updated', 'orders/cancelled']),
-  ...StorefrontDelivery,
+export const StorefrontOrderEvent = storefrontEvent(['orders/create', 'orders/updated', 'orders/cancelled'], {
   order: CanonicalOrder,
   cancelReason: z.string().optional(),
 });

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { StorefrontDelivery } from './formats';
+import { StorefrontDelivery, storeRecord, storefrontEvent } from './formats';
 
 /** A buyer's return request, from returns/request or the API. */
 export const ReturnRequest = z.object({
-  store: z.string().min(1),
-  returnId: z.string().min(1),
+  ...storeRecord('returnId'),
   orderId: z.string().min(1),
   customerId: z.string().optional(),
   requestedAt: z.string(),
@@ -23,9 +22,7 @@ export const ReturnRequest = z.object({
 });
 export type ReturnRequest = z.infer<typeof ReturnRequest>;
 
-export const StorefrontReturnEvent = z.object({
-  topic: z.enum(['returns/request', 'api']),
-  ...StorefrontDelivery,
+export const StorefrontReturnEvent = storefrontEvent(['returns/request', 'api'], {
   /** From returns/request the lines may be empty, as Shopify sends them: the process reads them from the store. */
   request: ReturnRequest.extend({ lines: ReturnRequest.shape.lines.element.array() }),
 });
