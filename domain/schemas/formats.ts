@@ -32,6 +32,12 @@ export const storefrontEvent = <const T extends readonly [string, ...string[]], 
   shape: S,
 ) => z.object({ topic: z.enum(topics), ...StorefrontDelivery, ...shape });
 
+/** Text fields that may be absent or null, as addresses arrive from the storefront. */
+export const nullableTexts = <const K extends string>(...keys: K[]) =>
+  Object.fromEntries(keys.map((k) => [k, z.string().nullish()])) as {
+    [P in K]: z.ZodOptional<z.ZodNullable<z.ZodString>>;
+  };
+
 /** The fields that name a storefront record (an order, a return, a customer): its store and its own id. */
 export const storeRecord = <const Id extends string>(idField: Id) =>
   ({ store: z.string().min(1), [idField]: z.string().min(1) }) as { store: z.ZodString } & {

@@ -1,17 +1,9 @@
 import { z } from 'zod';
-import { MoneyText, storeRecord, storefrontEvent } from './formats';
+import { MoneyText, nullableTexts, storeRecord, storefrontEvent } from './formats';
 
-export const Address = z.object({
-  name: z.string().nullish(),
-  company: z.string().nullish(),
-  address1: z.string().nullish(),
-  address2: z.string().nullish(),
-  city: z.string().nullish(),
-  province: z.string().nullish(),
-  zip: z.string().nullish(),
-  country: z.string().nullish(),
-  phone: z.string().nullish(),
-});
+export const Address = z.object(
+  nullableTexts('name', 'company', 'address1', 'address2', 'city', 'province', 'zip', 'country', 'phone'),
+);
 export type Address = z.infer<typeof Address>;
 
 export const OrderLine = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nullableTexts } from '../../../domain/schemas/formats';
 import { Address } from '../../../domain/schemas/order';
 
 /**
@@ -24,12 +25,9 @@ export const ShopifyGid = z
 export const MoneyString = z.string().regex(/^-?\d+(\.\d{1,4})?$/, 'a decimal amount such as "89.99"');
 
 /** Shopify's address: Quayside's address fields plus the split name and the ISO codes. */
-const ShopifyAddress = Address.extend({
-  first_name: z.string().nullish(),
-  last_name: z.string().nullish(),
-  province_code: z.string().nullish(),
-  country_code: z.string().nullish(),
-});
+const ShopifyAddress = Address.extend(
+  nullableTexts('first_name', 'last_name', 'province_code', 'country_code'),
+);
 export type ShopifyAddress = z.infer<typeof ShopifyAddress>;
 
 export const ShopifyLineItem = z.object({
