@@ -267,6 +267,7 @@ export function createReconcileActivities(deps: ReconcileDeps) {
         observed,
       });
       await syncs.saveInventory(
+        input.store,
         r.levels
           .filter((level) => r.pushedQuantity.has(stockKey(level.sku, level.location)))
           .map((level) => ({

@@ -149,7 +149,7 @@ export function createStockPusher({
     const [skuMap, locationMap, pushedBefore, reserved, facts, cached] = await Promise.all([
       mappings.storeSkus(input.store, skus),
       mappings.storeLocations(input.store),
-      syncs.pushedQuantities(skus),
+      syncs.pushedQuantities(input.store, skus),
       stock.reservedNotInErp(known),
       syncs.itemFacts(known),
       kits.size ? stock.erpAvailable(members) : Promise.resolve([]),
@@ -383,6 +383,7 @@ export function createStockPusher({
         rules: { version: current.version, rules: current.rules.inventory },
       });
       await syncs.saveInventory(
+        input.store,
         r.levels.map((level) => ({
           level,
           pushedQuantity: r.pushedQuantity.get(stockKey(level.sku, level.location)) ?? null,
@@ -456,6 +457,7 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
     const lagMs = Number.isFinite(newest) ? Math.max(0, Date.now() - newest) : null;
     await withTransaction(db, async (client) => {
       await syncs.saveInventory(
+        input.store,
         r.levels.map((level) => {
           const key = stockKey(level.sku, level.location);
           return { level, pushedQuantity: r.pushedQuantity.get(key) ?? r.inStep.get(key) ?? null };

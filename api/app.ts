@@ -26,6 +26,7 @@ import { customersRouter } from './routes/customers';
 import { privacyRouter } from './routes/privacy';
 import { returnsRouter } from './routes/returns';
 import { webhooksRouter } from './routes/webhooks';
+import type { IngressShop } from './webhooks/ingress';
 import { requireSignIn, sessionSettingsFrom, webSessions, type SessionSettings } from './session';
 
 export interface ApiDeps {
@@ -39,6 +40,11 @@ export interface ApiDeps {
   /** Shopify app client secret for webhook HMAC (and the previous one during a rotation). */
   shopifySecret?: string;
   shopifySecretPrevious?: string;
+  /**
+   * Every store this API serves (the primary `store` among them), by shop domain, each with its own
+   * webhook secrets. Absent: the primary store alone.
+   */
+  shops?: IngressShop[];
   /** The payload codec workflows use; exposes the authorized /codec endpoint when set. */
   payloadCodec?: PayloadCodec;
   /** Browser sign-in sessions; development defaults (a random cookie secret) when absent. */
@@ -126,6 +132,7 @@ export function createApp(deps: ApiDeps): Express {
       namespace: deps.namespace ?? 'default',
       store: deps.store,
       taskQueuePrefix: deps.taskQueuePrefix,
+      ...(deps.shops ? { shops: deps.shops } : {}),
     }),
   );
   let openapi: Record<string, unknown> | undefined;

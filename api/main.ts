@@ -1,6 +1,12 @@
 import { once } from 'node:events';
 import { createPool } from '../db/pool';
-import { loadConfig, refuseDevelopmentSecretsInProduction, temporalUiUrl } from '../platform/config';
+import {
+  configForStore,
+  loadConfig,
+  refuseDevelopmentSecretsInProduction,
+  storesOf,
+  temporalUiUrl,
+} from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { runMain } from '../platform/main';
 import { gracefulShutdown } from '../platform/shutdown';
@@ -24,6 +30,7 @@ runMain('api', async () => {
     applicationName: 'quayside-api',
   });
   shutdown.add('postgres', () => db.end());
+  const stores = storesOf(config);
   const temporal = await createTemporalClient(config);
   shutdown.add('temporal client', () => temporal.connection.close());
   const app = createApp({
@@ -36,6 +43,12 @@ runMain('api', async () => {
     namespace: config.TEMPORAL_NAMESPACE,
     shopifySecret: config.SHOPIFY_API_SECRET,
     shopifySecretPrevious: config.SHOPIFY_API_SECRET_PREVIOUS,
+    // Each store's webhooks are told apart by their shop domain and verified with that store's secrets.
+    shops: stores.map((s) => ({
+      store: s.name,
+      shopDomain: s.shopDomain,
+      secrets: [s.apiSecret, ...(s.apiSecretPrevious ? [s.apiSecretPrevious] : [])],
+    })),
     sessions,
     metrics,
     payloadCodec: config.QUAYSIDE_PAYLOAD_KEYS
@@ -54,7 +67,9 @@ runMain('api', async () => {
     log.info({ url: `http://${host}:${port}/metrics` }, 'metrics listening');
   }
   if (config.SHOPIFY_REGISTER_WEBHOOKS) {
-    const stopRegistration = registerShopifyWebhooksInBackground(config, log);
-    shutdown.add('webhook registration', async () => stopRegistration());
+    for (const store of stores) {
+      const stopRegistration = registerShopifyWebhooksInBackground(configForStore(config, store), log);
+      shutdown.add(`webhook registration of ${store.name}`, async () => stopRegistration());
+    }
   }
 });

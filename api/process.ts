@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { queuePrefixOf } from './stores';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import type { Db } from '../db/pool';
@@ -25,6 +26,8 @@ export interface ProcessRouteDeps {
   db: Db;
   store: string;
   taskQueuePrefix: string;
+  /** Every store's shop (api/app.ts): a configured store's processes run on its own queues. */
+  shops?: { store: string }[];
 }
 
 type Addressed = { principal?: Principal; params: unknown; query: unknown };
@@ -95,7 +98,7 @@ export async function deliverToProcess<E extends { eventId: string }>(
   const outcome = await startForEvent(deps.temporal, {
     workflowType: delivery.workflowType,
     workflowId: delivery.workflowId,
-    taskQueue: taskQueue(delivery.queue, deps.taskQueuePrefix),
+    taskQueue: taskQueue(delivery.queue, queuePrefixOf(deps, gate.store)),
     args: delivery.args,
     signal: delivery.signal,
     event,

@@ -17,18 +17,21 @@ const MINUTE = 60_000;
 export function connectorCallRecorder(db: Db, opts: { flushMs?: number } = {}) {
   const pending = new Map<
     string,
-    { system: ConnectorSystem; minute: number; calls: number; errors: number }
+    { system: ConnectorSystem; store: string; minute: number; calls: number; errors: number }
   >();
   let timer: NodeJS.Timeout | undefined;
 
-  const observe = (system: ConnectorSystem) => (outcome: CallOutcome) => {
-    const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
-    const key = `${system}|${minute}`;
-    const row = pending.get(key) ?? { system, minute, calls: 0, errors: 0 };
-    row.calls += 1;
-    if (!outcome.ok) row.errors += 1;
-    pending.set(key, row);
-  };
+  /** A connector's observer; a store's calls are counted under its name (the ERP serves every store). */
+  const observe =
+    (system: ConnectorSystem, store = '') =>
+    (outcome: CallOutcome) => {
+      const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
+      const key = `${system}|${store}|${minute}`;
+      const row = pending.get(key) ?? { system, store, minute, calls: 0, errors: 0 };
+      row.calls += 1;
+      if (!outcome.ok) row.errors += 1;
+      pending.set(key, row);
+    };
 
   async function flush(): Promise<void> {
     if (pending.size === 0) return;
@@ -36,20 +39,22 @@ export function connectorCallRecorder(db: Db, opts: { flushMs?: number } = {}) {
     pending.clear();
     try {
       await db.query(
-        `INSERT INTO connector_calls (system, minute, calls, errors)
-         SELECT s, to_timestamp(m / 1000.0), c, e FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[]) AS t(s, m, c, e)
-         ON CONFLICT (system, minute) DO UPDATE SET calls = connector_calls.calls + EXCLUDED.calls,
+        `INSERT INTO connector_calls (system, store, minute, calls, errors)
+         SELECT s, st, to_timestamp(m / 1000.0), c, e
+           FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], $5::text[]) AS t(s, m, c, e, st)
+         ON CONFLICT (system, store, minute) DO UPDATE SET calls = connector_calls.calls + EXCLUDED.calls,
            errors = connector_calls.errors + EXCLUDED.errors`,
         [
           rows.map((r) => r.system),
           rows.map((r) => r.minute),
           rows.map((r) => r.calls),
           rows.map((r) => r.errors),
+          rows.map((r) => r.store),
         ],
       );
     } catch (err) {
       for (const r of rows) {
-        const key = `${r.system}|${r.minute}`;
+        const key = `${r.system}|${r.store}|${r.minute}`;
         const now = pending.get(key);
         pending.set(key, now ? { ...r, calls: r.calls + now.calls, errors: r.errors + now.errors } : r);
       }

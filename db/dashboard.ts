@@ -194,11 +194,12 @@ export async function homeFigures(db: Db, scope: DashboardScope): Promise<HomeFi
       ? db.query<{ system: 'erp' | 'store'; hour: Date; calls: number; errors: number; last_hour: boolean }>(
           `SELECT system, date_trunc('hour', minute) AS hour, sum(calls)::int AS calls, sum(errors)::int AS errors,
                   false AS last_hour
-             FROM connector_calls WHERE minute > now() - interval '24 hours' GROUP BY 1, 2
+             FROM connector_calls WHERE minute > now() - interval '24 hours' AND ${CALLS_OF_HOME} GROUP BY 1, 2
            UNION ALL
            SELECT system, now(), sum(calls)::int, sum(errors)::int, true
-             FROM connector_calls WHERE minute > now() - interval '1 hour' GROUP BY 1
+             FROM connector_calls WHERE minute > now() - interval '1 hour' AND ${CALLS_OF_HOME} GROUP BY 1
            ORDER BY 1, 2`,
+          [scope.homeStore],
         )
       : Promise.resolve({ rows: [] }),
   ]);
@@ -237,6 +238,13 @@ export async function homeFigures(db: Db, scope: DashboardScope): Promise<HomeFi
     lastHourCalls,
   };
 }
+
+/**
+ * The calls the home store's page shows: the ERP's (one account for every store) and this store's
+ * own; another store's calls and errors are that store's. Rows from before calls were kept per
+ * store (store '') were the one store's of then, the deployment's primary store.
+ */
+const CALLS_OF_HOME = `(system = 'erp' OR store = $1 OR store = '')`;
 
 /**
  * Orders that reached the ERP in the last 24 hours with the time from their first webhook (or,

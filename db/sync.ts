@@ -39,17 +39,21 @@ export function syncRepository(db: Db) {
       );
     },
 
-    /** What was last pushed to the storefront per (ERP SKU, location): the next push's compare values. */
-    async pushedQuantities(skus: string[]): Promise<Map<string, number | null>> {
+    /** What was last pushed to this store per (ERP SKU, location): the next push's compare values. */
+    async pushedQuantities(store: string, skus: string[]): Promise<Map<string, number | null>> {
       const res = await db.query<{ erp_sku: string; location: string; pushed_quantity: number | null }>(
-        'SELECT erp_sku, location, pushed_quantity FROM inventory_cache WHERE erp_sku = ANY($1::text[])',
-        [skus],
+        `SELECT erp_sku, location, pushed_quantity FROM store_inventory_pushed
+          WHERE store = $1 AND erp_sku = ANY($2::text[])`,
+        [store, skus],
       );
       return new Map(res.rows.map((r) => [stockKey(r.erp_sku, r.location), r.pushed_quantity]));
     },
 
-    /** Stock as the ERP reported it (the latest change per SKU and location wins) and what was pushed. */
-    async saveInventory(rows: InventoryCacheRow[], q: Queryable = db): Promise<void> {
+    /**
+     * Stock as the ERP reported it (the latest change per SKU and location wins; one row for every
+     * store) and what was pushed to this store (the store's own row).
+     */
+    async saveInventory(store: string, rows: InventoryCacheRow[], q: Queryable = db): Promise<void> {
       const latest = new Map<string, InventoryCacheRow>();
       for (const row of rows) {
         const key = stockKey(row.level.sku, row.level.location);
@@ -59,20 +63,31 @@ export function syncRepository(db: Db) {
       }
       const list = [...latest.values()];
       await q.query(
-        `INSERT INTO inventory_cache (erp_sku, location, on_hand, available, erp_modified, pushed_quantity, pushed_at)
-         SELECT s, l, o, a, m, p, CASE WHEN p IS NULL THEN NULL ELSE now() END
-           FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::timestamptz[], $6::int[]) AS t(s, l, o, a, m, p)
+        `INSERT INTO inventory_cache (erp_sku, location, on_hand, available, erp_modified)
+         SELECT s, l, o, a, m
+           FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::timestamptz[]) AS t(s, l, o, a, m)
          ON CONFLICT (erp_sku, location) DO UPDATE SET
-           on_hand = EXCLUDED.on_hand, available = EXCLUDED.available, erp_modified = EXCLUDED.erp_modified,
-           pushed_quantity = COALESCE(EXCLUDED.pushed_quantity, inventory_cache.pushed_quantity),
-           pushed_at = COALESCE(EXCLUDED.pushed_at, inventory_cache.pushed_at)`,
+           on_hand = EXCLUDED.on_hand, available = EXCLUDED.available, erp_modified = EXCLUDED.erp_modified`,
         [
           list.map((r) => r.level.sku),
           list.map((r) => r.level.location),
           list.map((r) => r.level.onHand),
           list.map((r) => r.level.available),
           list.map((r) => r.level.lastModified),
-          list.map((r) => r.pushedQuantity),
+        ],
+      );
+      const pushed = list.filter((r) => r.pushedQuantity !== null);
+      if (pushed.length === 0) return;
+      await q.query(
+        `INSERT INTO store_inventory_pushed (store, erp_sku, location, pushed_quantity, pushed_at)
+         SELECT $1, s, l, p, now() FROM unnest($2::text[], $3::text[], $4::int[]) AS t(s, l, p)
+         ON CONFLICT (store, erp_sku, location) DO UPDATE SET
+           pushed_quantity = EXCLUDED.pushed_quantity, pushed_at = EXCLUDED.pushed_at`,
+        [
+          store,
+          pushed.map((r) => r.level.sku),
+          pushed.map((r) => r.level.location),
+          pushed.map((r) => r.pushedQuantity),
         ],
       );
     },

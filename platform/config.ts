@@ -29,6 +29,21 @@ const timeZone = (fallback: string) =>
       { message: 'must be an IANA time zone such as America/Los_Angeles' },
     );
 
+/** A storefront besides the primary one (QUAYSIDE_MORE_STORES): its own shop, token and webhook secret. */
+const MoreStore = z.strictObject({
+  /** The store's name in workflow ids, task queues and every store-keyed row. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes (at most 40)'),
+  shopDomain: z.string().min(1),
+  adminUrl: z.url(),
+  accessToken: z.string().min(1),
+  apiSecret: z.string().min(1),
+  apiSecretPrevious: z.string().min(1).optional(),
+  apiVersion: z
+    .string()
+    .regex(/^\d{4}-\d{2}$|^unstable$/)
+    .optional(),
+});
+
 const defaultCacheDir = path.join(
   process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
   'quayside',
@@ -75,6 +90,30 @@ export const EnvSchema = z.object({
   QUAYSIDE_DATA_DIR: z.string().default(path.resolve('.quayside')),
   QUAYSIDE_CACHE_DIR: z.string().default(defaultCacheDir),
   QUAYSIDE_STORE: z.string().min(1).default('sandbox-store'),
+  /**
+   * The storefronts this deployment serves besides QUAYSIDE_STORE (whose connection is SHOPIFY_*), as a
+   * JSON array: `[{"name":"dtc","shopDomain":"…","adminUrl":"…","accessToken":"…","apiSecret":"…"}]`.
+   */
+  QUAYSIDE_MORE_STORES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return [];
+      let json: unknown;
+      try {
+        json = JSON.parse(v);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of stores' });
+        return z.NEVER;
+      }
+      const parsed = z.array(MoreStore).safeParse(json);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues)
+          ctx.addIssue({ code: 'custom', message: `[${issue.path.join('.')}] ${issue.message}` });
+        return z.NEVER;
+      }
+      return parsed.data;
+    }),
   /** Comma-separated base64 AES-256 keys, newest first: workflow payloads are encrypted with them. */
   QUAYSIDE_PAYLOAD_KEYS: optionalString,
 
@@ -211,6 +250,58 @@ export const EnvSchema = z.object({
 
 export type Config = z.infer<typeof EnvSchema>;
 
+/** One storefront this deployment serves: its name and its Shopify connection. */
+export interface StoreConnection {
+  name: string;
+  shopDomain: string;
+  adminUrl: string;
+  accessToken: string;
+  apiVersion: string;
+  /** Webhook signature keys: the app's client secret, and during a rotation the previous one. */
+  apiSecret: string;
+  apiSecretPrevious?: string;
+}
+
+/** Every store of this deployment, the primary one (QUAYSIDE_STORE, SHOPIFY_*) first. */
+export function storesOf(config: Config): StoreConnection[] {
+  return [
+    {
+      name: config.QUAYSIDE_STORE,
+      shopDomain: config.SHOPIFY_SHOP_DOMAIN,
+      adminUrl: config.SHOPIFY_ADMIN_URL,
+      accessToken: config.SHOPIFY_ACCESS_TOKEN,
+      apiVersion: config.SHOPIFY_API_VERSION,
+      apiSecret: config.SHOPIFY_API_SECRET,
+      ...(config.SHOPIFY_API_SECRET_PREVIOUS
+        ? { apiSecretPrevious: config.SHOPIFY_API_SECRET_PREVIOUS }
+        : {}),
+    },
+    ...config.QUAYSIDE_MORE_STORES.map((s) => ({
+      name: s.name,
+      shopDomain: s.shopDomain,
+      adminUrl: s.adminUrl,
+      accessToken: s.accessToken,
+      apiVersion: s.apiVersion ?? config.SHOPIFY_API_VERSION,
+      apiSecret: s.apiSecret,
+      ...(s.apiSecretPrevious ? { apiSecretPrevious: s.apiSecretPrevious } : {}),
+    })),
+  ];
+}
+
+/** The configuration as one store's processes see it: SHOPIFY_* and QUAYSIDE_STORE are that store's. */
+export function configForStore(config: Config, store: StoreConnection): Config {
+  return {
+    ...config,
+    QUAYSIDE_STORE: store.name,
+    SHOPIFY_SHOP_DOMAIN: store.shopDomain,
+    SHOPIFY_ADMIN_URL: store.adminUrl,
+    SHOPIFY_ACCESS_TOKEN: store.accessToken,
+    SHOPIFY_API_VERSION: store.apiVersion,
+    SHOPIFY_API_SECRET: store.apiSecret,
+    SHOPIFY_API_SECRET_PREVIOUS: store.apiSecretPrevious,
+  };
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -226,7 +317,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
     );
   }
+  const clashes = storeClashes(result.data);
+  if (clashes.length > 0) throw new ConfigError(clashes.map((c) => `QUAYSIDE_MORE_STORES: ${c}`));
   return result.data;
+}
+
+/** Two stores with one name or one shop domain would mix their data: each must be unique. */
+function storeClashes(config: Config): string[] {
+  const out: string[] = [];
+  const names = new Set<string>();
+  const domains = new Set<string>();
+  for (const s of storesOf(config)) {
+    if (names.has(s.name)) out.push(`the store name ${s.name} is used twice`);
+    const domain = s.shopDomain.toLowerCase();
+    if (domains.has(domain)) out.push(`the shop domain ${s.shopDomain} is used by two stores`);
+    names.add(s.name);
+    domains.add(domain);
+  }
+  return out;
 }
 
 /**
@@ -255,7 +363,14 @@ export class DevelopmentSecretsError extends Error {
 /** The development-default secrets in this configuration (unset, or equal to the sandbox's published value). */
 export function developmentSecrets(config: Config): string[] {
   const defaults = EnvSchema.parse({});
-  return DEVELOPMENT_SECRETS.filter((name) => config[name] === undefined || config[name] === defaults[name]);
+  const published = new Set([defaults.SHOPIFY_API_SECRET, defaults.SHOPIFY_ACCESS_TOKEN]);
+  return [
+    ...DEVELOPMENT_SECRETS.filter((name) => config[name] === undefined || config[name] === defaults[name]),
+    ...config.QUAYSIDE_MORE_STORES.flatMap((s) => [
+      ...(published.has(s.accessToken) ? [`QUAYSIDE_MORE_STORES[${s.name}].accessToken`] : []),
+      ...(published.has(s.apiSecret) ? [`QUAYSIDE_MORE_STORES[${s.name}].apiSecret`] : []),
+    ]),
+  ];
 }
 
 /** In production, refuses to start while any secret is still at its development default, naming every one. */

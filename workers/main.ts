@@ -1,7 +1,9 @@
 import { createPool } from '../db/pool';
 import {
   apiPublicUrl,
+  configForStore,
   loadConfig,
+  storesOf,
   refuseDevelopmentSecretsInProduction,
   temporalUiUrl,
 } from '../platform/config';
@@ -12,6 +14,7 @@ import { createWorkerConnection } from '../platform/temporal-client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { orderDispatcher } from './order-dispatch';
 import { createWorkers } from './worker';
+import { storeQueuePrefix } from '../domain/contracts';
 import { notifierFromConfig } from '../connectors/notifier';
 import { createNetSuiteClient, netSuiteConfigFrom } from '../connectors/netsuite';
 import {
@@ -67,28 +70,44 @@ runMain('worker', async () => {
   const erp = createNetSuiteClient(erpConfig);
   const connection = await createWorkerConnection(config);
   shutdown.add('temporal connection', () => connection.close());
-  const workers = await createWorkers({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX,
-    deps: {
-      db,
-      erp,
-      erpBulk: erp.withPriority('bulk'),
-      storefront: createShopifyStorefront(config, log, calls.observe('store')),
-      pricing: new ShopifyPricing(shopifyClientFromConfig(config, log, calls.observe('store')), {}, log),
-      companies: new ShopifyCompanies(shopifyClientFromConfig(config, log, calls.observe('store'))),
-      catalog: new ShopifyCatalog(shopifyClientFromConfig(config, log, calls.observe('store'))),
-      dispatchOrder: orderDispatcher(config.QUAYSIDE_STORE),
-      prices: cachedPriceBook(db),
-      notifier: notifierFromConfig(config),
-      apiPublicUrl: config.API_PUBLIC_URL,
-      log,
-    },
-    log,
-    usePrebuiltBundle: config.NODE_ENV === 'production',
-    payloadKeys: config.QUAYSIDE_PAYLOAD_KEYS,
-  });
+  // One set of workers per store, on that store's own queues, with that store's Shopify connections
+  // (their own cost buckets): one store's backlog or outage never takes another store's worker slots.
+  // The ERP, its shared budget and Postgres are common to every store.
+  const stores = storesOf(config);
+  const workers = (
+    await Promise.all(
+      stores.map((store) => {
+        const storeConfig = configForStore(config, store);
+        const onCall = calls.observe('store', store.name);
+        return createWorkers({
+          connection,
+          namespace: config.TEMPORAL_NAMESPACE,
+          taskQueuePrefix: storeQueuePrefix(
+            config.TEMPORAL_TASK_QUEUE_PREFIX,
+            store.name,
+            config.QUAYSIDE_STORE,
+          ),
+          deps: {
+            db,
+            erp,
+            erpBulk: erp.withPriority('bulk'),
+            storefront: createShopifyStorefront(storeConfig, log, onCall),
+            pricing: new ShopifyPricing(shopifyClientFromConfig(storeConfig, log, onCall), {}, log),
+            companies: new ShopifyCompanies(shopifyClientFromConfig(storeConfig, log, onCall)),
+            catalog: new ShopifyCatalog(shopifyClientFromConfig(storeConfig, log, onCall)),
+            dispatchOrder: orderDispatcher(store.name),
+            prices: cachedPriceBook(db),
+            notifier: notifierFromConfig(config),
+            apiPublicUrl: config.API_PUBLIC_URL,
+            log: log.child({ store: store.name }),
+          },
+          log,
+          usePrebuiltBundle: config.NODE_ENV === 'production',
+          payloadKeys: config.QUAYSIDE_PAYLOAD_KEYS,
+        });
+      }),
+    )
+  ).flat();
   const running = workers.map((w) => w.run());
   shutdown.add('workers', async () => {
     workers.forEach((w) => w.shutdown());
@@ -121,7 +140,14 @@ runMain('worker', async () => {
   if (config.STANDING_PROCESSES) {
     const client = await createTemporalClient(config);
     shutdown.add('temporal client', () => client.connection.close());
-    await ensureStandingProcesses(client, config, log, db);
+    for (const store of stores)
+      await ensureStandingProcesses(
+        client,
+        configForStore(config, store),
+        log,
+        db,
+        storeQueuePrefix(config.TEMPORAL_TASK_QUEUE_PREFIX, store.name, config.QUAYSIDE_STORE),
+      );
   }
   await Promise.all(running);
 });

@@ -46,9 +46,11 @@ export async function ensureStandingProcesses(
   config: Config,
   log: Logger,
   db: Db,
+  /** The store's own queue prefix (domain/contracts storeQueuePrefix); the deployment's by default. */
+  taskQueuePrefix = config.TEMPORAL_TASK_QUEUE_PREFIX,
 ): Promise<void> {
   const store = config.QUAYSIDE_STORE;
-  const prefix = config.TEMPORAL_TASK_QUEUE_PREFIX;
+  const prefix = taskQueuePrefix;
   const poller = await ensureErpEventsPoller(client, {
     store,
     taskQueuePrefix: prefix,
@@ -155,6 +157,6 @@ export async function ensureStandingProcesses(
       storePricing,
       storeCompanies,
     },
-    'standing processes running',
+    `standing processes of ${store} running`,
   );
 }

@@ -5,7 +5,7 @@ import { webhookRepository, type DeadLetter } from '../../db/webhooks';
 import type { Logger } from '../../platform/logger';
 import { maySeeStore } from '../auth';
 import { ApiError } from '../errors';
-import { createShopifyIngress } from '../webhooks/ingress';
+import { createShopifyIngress, type IngressShop } from '../webhooks/ingress';
 
 const REPLAY_STATUS = {
   'DEAD_LETTER.NOT_FOUND': 404,
@@ -15,8 +15,9 @@ const REPLAY_STATUS = {
 } as const;
 
 /**
- * The dead-letter desk, for the REST routes (api/routes/webhooks.ts) and the dashboard alike:
- * deliveries reach this API for its one store, so a principal limited to other stores finds none.
+ * The dead-letter desk, for the REST routes (api/routes/webhooks.ts) and the dashboard alike: a
+ * letter belongs to the store of the shop that sent it, so a principal limited to other stores
+ * finds none of it.
  */
 export function deadLetterActions(deps: {
   temporal: Client;
@@ -24,9 +25,12 @@ export function deadLetterActions(deps: {
   log: Logger;
   store: string;
   taskQueuePrefix: string;
+  shops?: IngressShop[];
 }) {
   // Replaying re-dispatches a stored delivery; it verifies no signature, so it needs no secret.
   const ingress = createShopifyIngress({ ...deps, secrets: [] });
+  const maySee = (principal: Principal, letter: Pick<DeadLetter, 'shopDomain'>) =>
+    maySeeStore(principal, ingress.storeOfShop(letter.shopDomain));
   const repo = webhookRepository(deps.db);
   const notFound = (id: number) => new ApiError(404, 'DEAD_LETTER.NOT_FOUND', `No dead letter ${id}.`);
 
@@ -35,16 +39,18 @@ export function deadLetterActions(deps: {
       principal: Principal,
       q: { status?: 'parked' | 'replayed'; limit: number },
     ): Promise<DeadLetter[]> {
-      return maySeeStore(principal, deps.store) ? repo.listDeadLetters(q) : [];
+      if (principal.stores !== null && principal.stores.length === 0) return [];
+      return (await repo.listDeadLetters(q)).filter((l) => maySee(principal, l));
     },
     async get(principal: Principal, id: number): Promise<DeadLetter> {
-      const letter = maySeeStore(principal, deps.store) ? await repo.getDeadLetter(id) : undefined;
-      if (!letter) throw notFound(id);
+      const letter = await repo.getDeadLetter(id);
+      if (!letter || !maySee(principal, letter)) throw notFound(id);
       return letter;
     },
     /** Replays a parked delivery; `corrected` is the corrected webhook payload (raw JSON, big ids intact). */
     async replay(principal: Principal, id: number, corrected?: string): Promise<{ workflowId: string }> {
-      if (!maySeeStore(principal, deps.store)) throw notFound(id);
+      const letter = await repo.getDeadLetter(id);
+      if (!letter || !maySee(principal, letter)) throw notFound(id);
       const result = await ingress.replay(id, corrected);
       if (result.ok) {
         deps.log.info({ deadLetterId: id, principalId: principal.id }, 'dead letter replayed by a person');

@@ -30,6 +30,7 @@ import {
 } from '../../domain/contracts';
 import type { Logger } from '../../platform/logger';
 import { approvalActions } from '../actions/approvals';
+import type { IngressShop } from '../webhooks/ingress';
 import { deadLetterActions } from '../actions/dead-letters';
 import { mappingActions } from '../actions/mappings';
 import { templateActions } from '../actions/templates';
@@ -95,6 +96,8 @@ export interface DashboardDeps {
   /** The store this deployment serves: parked webhooks and syncs belong to it. */
   store: string;
   taskQueuePrefix: string;
+  /** Every store's shop domain (parked webhooks belong to the store of the shop that sent them). */
+  shops?: IngressShop[];
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { queuePrefixOf } from '../stores';
 import type { Client } from '@temporalio/client';
 import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
@@ -54,20 +55,29 @@ export interface OrdersRouterDeps {
   db: Db;
   store: string;
   taskQueuePrefix: string;
+  shops?: { store: string }[];
 }
 
 /**
  * Orders: the status of one order comes from its workflow (lines, step, the parked reason in words),
  * lists from the Postgres read model; cancel and fix are Updates, answered once the workflow accepts.
  */
-export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRouterDeps) {
+export function ordersRouter(deps: OrdersRouterDeps) {
+  const { temporal, db, store } = deps;
   const router = Router();
   // Anyone signed in may read orders; starting, cancelling and fixing them is operators' work.
   const signedIn = authenticate(db);
   const operator = [signedIn, requireRole('operator', 'admin')];
   const orders = orderRepository(db);
 
-  const actions = orderActions({ temporal, store });
+  const actions = orderActions({
+    temporal,
+    store,
+    stores: [store, ...(deps.shops ?? []).map((s) => s.store)],
+  });
+  /** `?store=`: which store's order the id names (the API's primary store when absent). */
+  const InStore = z.object({ store: z.string().min(1).max(100).optional() });
+  const storeOf = (req: { query: unknown }) => (req.query as z.infer<typeof InStore>).store;
 
   /**
    * Creates an order from the API (not a webhook): the same path as orders/create. The same request
@@ -88,7 +98,7 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
       const outcome = await startForEvent(temporal, {
         workflowType: ORDER_WORKFLOW,
         workflowId,
-        taskQueue: taskQueue(ORDER_TASK_QUEUE, taskQueuePrefix),
+        taskQueue: taskQueue(ORDER_TASK_QUEUE, queuePrefixOf(deps, order.store)),
         args: [{ store: order.store, orderId: order.orderId } satisfies OrderWorkflowInput],
         signal: orderEventSignal,
         event,
@@ -107,9 +117,9 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
     res.json({ orders: await orders.list({ ...q, stores: principalOf(req).stores }) });
   });
 
-  router.get('/orders/:id', signedIn, validate({ params: OrderParams }), async (req, res) => {
+  router.get('/orders/:id', signedIn, validate({ params: OrderParams, query: InStore }), async (req, res) => {
     const { id } = req.params as z.infer<typeof OrderParams>;
-    const status = await actions.status(principalOf(req), id);
+    const status = await actions.status(principalOf(req), id, storeOf(req));
     res.json({
       ...status,
       needsAttention: status.attention !== null,
@@ -119,21 +129,21 @@ export function ordersRouter({ temporal, db, store, taskQueuePrefix }: OrdersRou
 
   /** An update on the order, made by the caller, answered with the workflow's result. */
   const update =
-    <B>(run: (p: Principal, id: string, body: B) => Promise<unknown>): RequestHandler =>
+    <B>(run: (p: Principal, id: string, body: B, store?: string) => Promise<unknown>): RequestHandler =>
     async (req, res) => {
       const { id } = req.params as z.infer<typeof OrderParams>;
-      res.json(await run(principalOf(req), id, req.body as B));
+      res.json(await run(principalOf(req), id, req.body as B, storeOf(req)));
     };
   router.post(
     '/orders/:id/cancel',
     ...operator,
-    validate({ params: OrderParams, body: CancelRequest }),
+    validate({ params: OrderParams, query: InStore, body: CancelRequest }),
     update(actions.cancel),
   );
   router.post(
     '/orders/:id/fix',
     ...operator,
-    validate({ params: OrderParams, body: OrderFix }),
+    validate({ params: OrderParams, query: InStore, body: OrderFix }),
     update(actions.fix),
   );
 

@@ -10,18 +10,30 @@ const QuoteQuery = z.object({
   sku: z.string().min(1).max(200),
   quantity: z.coerce.number().int().positive().max(1_000_000),
   customer: z.string().min(1).max(200).optional(),
+  /** Which store's catalog and customers (its mappings); the API's primary store when absent. */
+  store: z.string().min(1).max(100).optional(),
 });
 
 /**
  * Checkout quote: the customer's price (contract, price level with quantity breaks, or base), stock by
  * location and credit headroom — answered from Quayside's caches, never by calling the ERP live.
  */
-export function quoteRouter({ db, store }: { db: Db; store: string }): Router {
+export function quoteRouter({
+  db,
+  store: primary,
+  shops,
+}: {
+  db: Db;
+  store: string;
+  shops?: { store: string }[];
+}): Router {
+  const served = new Set([primary, ...(shops ?? []).map((s) => s.store)]);
   const router = Router();
   router.get('/quote', authenticate(db), validate({ query: QuoteQuery }), async (req, res) => {
     const q = req.query as unknown as z.infer<typeof QuoteQuery>;
     // A store outside the caller's scope has no catalog for them: the same 404 as an unknown SKU.
-    const visible = maySeeStore(principalOf(req), store);
+    const store = q.store ?? primary;
+    const visible = served.has(store) && maySeeStore(principalOf(req), store);
     const facts = visible ? await quoteFacts(db, store, q.sku, q.customer ?? null) : null;
     if (!facts || !facts.erpSku || !facts.item)
       throw new ApiError(404, 'QUOTE.UNKNOWN_SKU', `SKU ${q.sku} is not in the catalog.`);

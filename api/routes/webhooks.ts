@@ -6,7 +6,7 @@ import type { Logger } from '../../platform/logger';
 import { validate } from '../errors';
 import { deadLetterActions } from '../actions/dead-letters';
 import { boundedRawBody } from '../body';
-import { createShopifyIngress, type IngressOutcome } from '../webhooks/ingress';
+import { createShopifyIngress, type IngressOutcome, type IngressShop } from '../webhooks/ingress';
 import { shopifyHeader } from '../../connectors/shopify/webhooks';
 import { authenticate, principalOf, requireRole } from '../auth';
 
@@ -38,6 +38,8 @@ export interface WebhooksRouterDeps {
   taskQueuePrefix: string;
   shopifySecret?: string;
   shopifySecretPrevious?: string;
+  /** Every store's shop domain and webhook secrets (absent: the primary store's secrets alone). */
+  shops?: IngressShop[];
 }
 
 /**

@@ -5,6 +5,7 @@ import { alertRepository } from '../../db/alerts';
 import type { Db } from '../../db/pool';
 import { webhookRepository, type DeadLetter } from '../../db/webhooks';
 import { taskQueue, taskQueueOfWorkflowType } from '../../domain/contracts';
+import { queuePrefixOf } from '../stores';
 import type { Logger } from '../../platform/logger';
 import { startOnce } from '../../platform/temporal-client';
 import { privacyRepository } from '../../db/privacy';
@@ -31,9 +32,22 @@ export interface IngressDeps {
   temporal: Client;
   db: Db;
   log: Logger;
+  /** The primary store (QUAYSIDE_STORE): its processes are on the deployment's own queues. */
   store: string;
   taskQueuePrefix: string;
-  /** The app's client secret, and during a rotation the previous one. */
+  /** The primary store's app client secret, and during a rotation the previous one. */
+  secrets: string[];
+  /**
+   * Every store this API serves, by shop domain (X-Shopify-Shop-Domain), each with its own secrets.
+   * Absent: the primary store alone, whatever shop domain a delivery names.
+   */
+  shops?: IngressShop[];
+}
+
+/** A storefront whose webhooks this API takes: the shop domain Shopify names, its store, its secrets. */
+export interface IngressShop {
+  store: string;
+  shopDomain: string;
   secrets: string[];
 }
 
@@ -66,12 +80,25 @@ export function createShopifyIngress(deps: IngressDeps) {
   const repo = webhookRepository(deps.db);
   const alerts = alertRepository(deps.db);
   const privacy = privacyRepository(deps.db);
+  const shops = deps.shops ?? [];
 
-  async function dispatch(d: Dispatch): Promise<void> {
+  /**
+   * The store a delivery belongs to, by the shop domain it names, with the secrets that must have
+   * signed it. With several stores a delivery naming none of their shops has no store: refused.
+   */
+  function shopOf(domain: string | undefined): { store: string; secrets: string[] } | undefined {
+    const named = domain?.trim().toLowerCase();
+    const shop = named ? shops.find((s) => s.shopDomain.toLowerCase() === named) : undefined;
+    if (shop) return shop;
+    return shops.length > 1 ? undefined : { store: deps.store, secrets: deps.secrets };
+  }
+
+  async function dispatch(d: Dispatch, store: string): Promise<void> {
+    const prefix = queuePrefixOf(deps, store);
     const delivered = await startOnce(() =>
       deps.temporal.workflow.signalWithStart(d.workflowType, {
         workflowId: d.workflowId,
-        taskQueue: taskQueue(taskQueueOfWorkflowType(d.workflowType), deps.taskQueuePrefix),
+        taskQueue: taskQueue(taskQueueOfWorkflowType(d.workflowType), prefix),
         args: d.args,
         signal: d.signal,
         signalArgs: d.signalArgs,
@@ -100,6 +127,7 @@ export function createShopifyIngress(deps: IngressDeps) {
     topic: ShopifyTopic,
     payload: string,
     h: Pick<ShopifyDeliveryHeaders, 'webhookId' | 'eventId' | 'triggeredAt'>,
+    store: string,
   ): Dispatch {
     let body: unknown;
     try {
@@ -108,7 +136,7 @@ export function createShopifyIngress(deps: IngressDeps) {
       throw new PayloadInvalid(`body: not valid JSON (${(err as Error).message})`);
     }
     return mapDelivery(topic, body, {
-      store: deps.store,
+      store,
       eventId: h.eventId ?? h.webhookId,
       triggeredAt: h.triggeredAt ?? new Date().toISOString(),
     });
@@ -151,9 +179,16 @@ export function createShopifyIngress(deps: IngressDeps) {
   }
 
   return {
+    /** The store of a shop domain as deliveries from it are attributed (the primary one when unknown). */
+    storeOfShop(domain: string | null | undefined): string {
+      return shopOf(domain ?? undefined)?.store ?? deps.store;
+    },
+
     async handle(raw: Buffer, headers: IncomingHttpHeaders): Promise<IngressOutcome> {
-      if (!verifyShopifyHmac(raw, shopifyHeader(headers, 'hmac-sha256'), deps.secrets))
+      const shop = shopOf(shopifyHeader(headers, 'shop-domain'));
+      if (!shop || !verifyShopifyHmac(raw, shopifyHeader(headers, 'hmac-sha256'), shop.secrets))
         return { http: 401, code: 'WEBHOOK.UNAUTHORIZED' };
+      const store = shop.store;
       const { value: h, missing } = readDeliveryHeaders(headers);
       if (!h) return { http: 400, code: 'WEBHOOK.MISSING_HEADERS', missing };
       const topic = h.topic.toLowerCase();
@@ -171,7 +206,7 @@ export function createShopifyIngress(deps: IngressDeps) {
         const recorded = await privacy.handle({
           webhookId: h.webhookId,
           topic,
-          store: deps.store,
+          store,
           ...request,
         });
         deps.log.info(
@@ -193,7 +228,7 @@ export function createShopifyIngress(deps: IngressDeps) {
       const payload = raw.toString('utf8');
       let d: Dispatch;
       try {
-        d = toDispatch(topic, payload, h);
+        d = toDispatch(topic, payload, h, store);
       } catch (err) {
         if (!(err instanceof PayloadInvalid)) {
           await repo.release(h.webhookId);
@@ -224,7 +259,7 @@ export function createShopifyIngress(deps: IngressDeps) {
       }
 
       try {
-        await dispatch(d);
+        await dispatch(d, store);
       } catch (err) {
         if (err instanceof ProcessClosed && LATE_UPDATES_ARE_HARMLESS.has(topic)) {
           // A customer or an order edited after its process finished: nothing is left to apply it to.
@@ -286,10 +321,12 @@ export function createShopifyIngress(deps: IngressDeps) {
         eventId: letter.eventId ?? undefined,
         triggeredAt: letter.headers['x-shopify-triggered-at'] ?? letter.headers['shopify-triggered-at'],
       };
+      // The letter belongs to the store of the shop that sent it (it was verified when it arrived).
+      const store = shopOf(letter.shopDomain ?? undefined)?.store ?? deps.store;
       let d: Dispatch;
       try {
-        d = toDispatch(topic, payload, h);
-        await dispatch(d);
+        d = toDispatch(topic, payload, h, store);
+        await dispatch(d, store);
       } catch (err) {
         if (err instanceof PayloadInvalid || err instanceof ProcessClosed) {
           await repo.recordReplay(id, { ok: false, reason: err.message, payload: corrected ?? null });

@@ -67,6 +67,15 @@ export type ProcessInput<Id extends string, R extends string = never, Rules = ne
 } & { [K in Id]: string } & { [K in R]?: Rules };
 
 /**
+ * The queue prefix of one store's processes. The primary store (QUAYSIDE_STORE) keeps the
+ * deployment's queues, so its running processes go on where they are; every other store has queues
+ * of its own (`<prefix>-<store>-quayside-orders`), polled by workers with that store's connections,
+ * so one store's backlog or outage never takes another store's worker slots.
+ */
+export const storeQueuePrefix = (prefix: string, store: string, primaryStore: string) =>
+  store === primaryStore ? prefix : prefix ? `${prefix}-${store}` : store;
+
+/**
  * What a client needs to hand an event to a process: signal-with-start into the process's
  * deterministic id on its queue, so a running process gets the event and a new one starts with it.
  * Each contract builds its own (`returnDelivery`, `customerApprovalDelivery` …).

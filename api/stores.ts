@@ -1,0 +1,17 @@
+import { storeQueuePrefix } from '../domain/contracts';
+
+/** What the API knows of the stores it serves: the primary one, and every store's shop (api/app.ts). */
+export interface StoresView {
+  store: string;
+  taskQueuePrefix: string;
+  shops?: { store: string }[];
+}
+
+/**
+ * The queue prefix of a store's processes: a configured store's own queues (the primary store keeps
+ * the deployment's), and for any other name the primary store's, where it always went.
+ */
+export function queuePrefixOf(deps: StoresView, store: string): string {
+  const configured = deps.shops?.some((s) => s.store === store) ?? false;
+  return configured ? storeQueuePrefix(deps.taskQueuePrefix, store, deps.store) : deps.taskQueuePrefix;
+}
