@@ -208,6 +208,11 @@ export const EnvSchema = z.object({
     .regex(/^\d{4}-\d{2}$|^unstable$/, 'a version such as 2026-04')
     .default('2026-04'),
   SHOPIFY_REGISTER_WEBHOOKS: bool(true),
+  /** The sandbox store's schema: a second sandbox store (another shop) runs in a schema and on a port of its own. */
+  SANDBOX_STORE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('sandbox_store'),
   SANDBOX_STORE_BUCKET_SIZE: z.coerce.number().int().min(1).default(10_000),
   SANDBOX_STORE_RESTORE_RATE: z.coerce.number().positive().default(1000),
   SANDBOX_STORE_WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(1).default(1),

@@ -13,8 +13,8 @@ runMain('sandbox-storefront', async () => {
   const log = createLogger('sandbox-storefront', config);
   const shutdown = gracefulShutdown(log);
   await ensureDatabase(config.DATABASE_URL);
-  await migrateStore(config.DATABASE_URL, log);
-  const db = createStorePool(config.DATABASE_URL);
+  await migrateStore(config.DATABASE_URL, log, config.SANDBOX_STORE_SCHEMA);
+  const db = createStorePool(config.DATABASE_URL, 5, config.SANDBOX_STORE_SCHEMA);
   shutdown.add('postgres', () => db.end());
   if (!(await isStoreSeeded(db))) {
     const result = await seedSandboxStore(db, {
