@@ -1,7 +1,9 @@
 import { heartbeat } from '@temporalio/activity';
+import { refusalsOf } from '../connectors/shopify/errors';
 import type { AlertRepository } from '../db/alerts';
 import type { Db } from '../db/pool';
 import { syncRepository } from '../db/sync';
+import { storeRefusalWords } from '../domain/failures';
 import type { FlowSnapshot } from '../domain/flow-switches';
 import { flowGate, type FlowGate } from './flows';
 import type { ErpChangeFeed, ErpCustomer, ErpPort } from '../domain/erp';
@@ -168,7 +170,23 @@ export function createStoreCompanyActivities(deps: StoreCompanyDeps) {
         hasMore: page.hasMore,
       };
       for (const c of parentsFirst(page.items)) {
-        await syncAccount(input.store, c, out);
+        // The store refusing one account (Shopify userErrors) is that account's alert; the page goes on.
+        const refusedKey = `sync.companyRefused:${input.store}:${c.erpId}`;
+        try {
+          if (await syncAccount(input.store, c, out)) await alerts.resolve(refusedKey);
+        } catch (err) {
+          const refused = refusalsOf(err);
+          if (!refused) throw err;
+          out.skipped += 1;
+          await alerts.raise({
+            severity: 'warning',
+            kind: 'sync.companyRefused',
+            subject: `The store refused the company of ERP customer ${c.companyName}`,
+            message: `ERP customer ${c.erpId} was not brought to the store, which refused: ${storeRefusalWords(refused, (err as Error).message)}. Correct the customer in the ERP; its next change brings it again.`,
+            dedupeKey: refusedKey,
+            details: { customer: c.erpId, fields: refused.map((r) => r.field) },
+          });
+        }
         heartbeat({ customer: c.erpId });
       }
       if (page.items.length) await syncs.saveCursor(companiesCursor(input.store), page.nextCursor);

@@ -223,10 +223,13 @@ export function createStockPusher({
 
     let stale = 0;
     const notInStore = new Set<string>();
+    // Quantities the store refused (e.g. above its ceiling): not set, alerted, the rest goes on.
+    const refusedBy = new Map<string, string>();
     const key = (q: InventoryQuantity) => stockKey(q.sku, q.location);
     if (toPush.length > 0) {
       const result = await storefront.setInventory(toPush.map((p) => p.quantity));
       for (const q of result.unknown ?? []) notInStore.add(key(q));
+      for (const r of result.refused ?? []) refusedBy.set(key(r.quantity), r.reason);
       if (result.stale.length > 0) {
         // The store's quantity moved since our last push (a sale, a manual edit); the ERP is the
         // system of record, so set it again without the compare value.
@@ -235,10 +238,15 @@ export function createStockPusher({
           result.stale.map((q) => ({ ...q, compareQuantity: null })),
         );
         for (const q of again.unknown ?? []) notInStore.add(key(q));
+        for (const r of again.refused ?? []) refusedBy.set(key(r.quantity), r.reason);
       }
     }
     const unknownInStore = toPush.filter((p) => notInStore.has(key(p.quantity)));
-    const pushed = unknownInStore.length ? toPush.filter((p) => !notInStore.has(key(p.quantity))) : toPush;
+    const refusedInStore = toPush.filter((p) => refusedBy.has(key(p.quantity)));
+    const pushed =
+      unknownInStore.length || refusedInStore.length
+        ? toPush.filter((p) => !notInStore.has(key(p.quantity)) && !refusedBy.has(key(p.quantity)))
+        : toPush;
     heartbeat({ pushed: pushed.length });
 
     // Threshold hide/show, before the cursor moves so a retry finishes it; the recorded state
@@ -336,6 +344,25 @@ export function createStockPusher({
           examples: unknownInStore
             .slice(0, 20)
             .map((p) => ({ erpSku: p.level.sku, sku: p.quantity.sku, location: p.quantity.location })),
+        },
+      });
+    }
+    if (refusedInStore.length > 0) {
+      const first = refusedInStore[0]!;
+      await alerts.raise({
+        severity: 'warning',
+        kind: 'sync.stockRefused',
+        subject: `The store refused the stock of ${refusedInStore.length} item(s)`,
+        message: `ERP item ${first.level.sku} at ${first.level.location}: ${first.quantity.quantity} to sell, but the store refused it: ${refusedBy.get(key(first.quantity))} Check the item's stock in the ERP; the rest of the stock was sent, and this item's next change is sent again.`,
+        workflowId: input.workflowId,
+        dedupeKey: `sync.stockRefused:${input.sync}`,
+        details: {
+          examples: refusedInStore.slice(0, 20).map((p) => ({
+            erpSku: p.level.sku,
+            location: p.level.location,
+            quantity: p.quantity.quantity,
+            reason: refusedBy.get(key(p.quantity)),
+          })),
         },
       });
     }

@@ -173,6 +173,11 @@ const ALERT_CAUSES: Record<string, { title: string; process: AttentionProcess; r
     process: 'sync',
     retrySync: true,
   },
+  'sync.stockRefused': {
+    title: 'Stock the store refused',
+    process: 'sync',
+    retrySync: true,
+  },
   'sync.pricesUnmapped': { title: 'ERP prices for items with no product in the store', process: 'sync' },
   'sync.customerNotInStore': { title: 'ERP customers with no company in the store', process: 'customer' },
   'sync.termsNotInStore': { title: 'ERP payment terms the store has no template for', process: 'customer' },
@@ -180,6 +185,7 @@ const ALERT_CAUSES: Record<string, { title: string; process: AttentionProcess; r
     title: 'Approved customers the store refused an account',
     process: 'customer',
   },
+  'sync.companyRefused': { title: 'ERP customers the store refused a company for', process: 'customer' },
   'sync.parentNotInStore': {
     title: 'Child accounts waiting for their parent in the store',
     process: 'customer',

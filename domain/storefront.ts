@@ -61,11 +61,16 @@ export interface StorefrontPort {
   createFulfillment(input: StorefrontFulfillmentInput): Promise<{ fulfillmentId: string; created: boolean }>;
   /**
    * Sets quantities in batches (≤250 per call) with compare-and-set; returns the stale ones to retry,
-   * and the ones for a SKU or location the storefront does not have (`unknown`, not worth retrying).
+   * the ones for a SKU or location the storefront does not have (`unknown`, not worth retrying), and
+   * the ones the storefront refused on business grounds (`refused`, with its words), which are not
+   * set while the rest are.
    */
-  setInventory(
-    levels: InventoryQuantity[],
-  ): Promise<{ updated: number; stale: InventoryQuantity[]; unknown?: InventoryQuantity[] }>;
+  setInventory(levels: InventoryQuantity[]): Promise<{
+    updated: number;
+    stale: InventoryQuantity[];
+    unknown?: InventoryQuantity[];
+    refused?: { quantity: InventoryQuantity; reason: string }[];
+  }>;
   /**
    * Every SKU's available quantity at every location, read in one go outside the API's rate limit
    * (Shopify: a bulk operation query); absent where the storefront offers no such read.

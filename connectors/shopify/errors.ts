@@ -68,20 +68,30 @@ export const SHOPIFY_ERROR_TYPES = {
  * Anything else is returned as it was (a transient fault keeps being retried).
  */
 export function asStoreRefusal(err: unknown, what: string): unknown {
-  if (err instanceof ApplicationFailure || !(err instanceof Error)) return err;
+  const refusals = refusalsOf(err);
+  if (!refusals) return err;
+  return ApplicationFailure.create({
+    type: STORE_FAILURES.refused,
+    message: `The store refused to ${what}: ${refusals.map((r) => r.message).join('; ') || (err as Error).message}`,
+    nonRetryable: true,
+    details: refusals,
+  });
+}
+
+/**
+ * What the store refused, when `err` is a store refusal (`ShopifyUserError`, or any port's error that
+ * carries `userErrors` and says it is not worth retrying); else null. For activities that record a
+ * refused item and go on with the rest.
+ */
+export function refusalsOf(err: unknown): StoreRefusal[] | null {
+  if (err instanceof ApplicationFailure || !(err instanceof Error)) return null;
   const e = err as Error & { nonRetryable?: boolean; userErrors?: unknown };
-  if (e.nonRetryable !== true || !Array.isArray(e.userErrors)) return err;
-  const refusals: StoreRefusal[] = (e.userErrors as ShopifyUserErrorDetail[]).map((u) => ({
+  if (e.nonRetryable !== true || !Array.isArray(e.userErrors)) return null;
+  return (e.userErrors as ShopifyUserErrorDetail[]).map((u) => ({
     field: u.field && u.field.length > 0 ? u.field.join('.') : null,
     message: String(u.message),
     code: u.code ?? null,
   }));
-  return ApplicationFailure.create({
-    type: STORE_FAILURES.refused,
-    message: `The store refused to ${what}: ${refusals.map((r) => r.message).join('; ') || e.message}`,
-    nonRetryable: true,
-    details: refusals,
-  });
 }
 
 /** Runs one store write; a refusal comes out as the typed `StoreRefused` (see `asStoreRefusal`). */

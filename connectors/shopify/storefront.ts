@@ -279,13 +279,17 @@ export class ShopifyStorefront implements StorefrontPort, StorefrontReconcilePor
    * have comes back in `unknown` (nothing is retried for it); quantities that moved in the store since
    * the compare value come back in `stale`.
    */
-  async setInventory(
-    levels: InventoryQuantity[],
-  ): Promise<{ updated: number; stale: InventoryQuantity[]; unknown: InventoryQuantity[] }> {
+  async setInventory(levels: InventoryQuantity[]): Promise<{
+    updated: number;
+    stale: InventoryQuantity[];
+    unknown: InventoryQuantity[];
+    refused: { quantity: InventoryQuantity; reason: string }[];
+  }> {
     const items = await this.inventoryItems([...new Set(levels.map((l) => l.sku))]);
     const locations = await this.locationIds();
     const stale: InventoryQuantity[] = [];
     const unknown: InventoryQuantity[] = [];
+    const refused: { quantity: InventoryQuantity; reason: string }[] = [];
     let updated = 0;
     const known = levels.filter((l) => {
       const ok = items.ids.has(l.sku) && this.locationGid(l.location, locations) !== undefined;
@@ -328,12 +332,18 @@ export class ShopifyStorefront implements StorefrontPort, StorefrontReconcilePor
         const other = errors.filter(
           (e) => e.code !== 'CHANGE_FROM_QUANTITY_STALE' && !(e.code && ITEM_GONE.has(e.code)),
         );
-        if (other.length) throw new ShopifyUserError('inventorySetQuantities', other);
+        // A refusal of one quantity (it names its index) leaves that one out and the rest is set; a
+        // refusal of the whole call fails it.
+        const ofOne = (e: ShopifyUserErrorDetail) =>
+          Number.isInteger(at(e)) && at(e) >= 0 && at(e) < batch.length;
+        if (other.some((e) => !ofOne(e))) throw new ShopifyUserError('inventorySetQuantities', other);
+        const refusedIdx = new Map(other.map((e) => [at(e), e.message]));
+        for (const [idx, reason] of refusedIdx) refused.push({ quantity: batch[idx]!, reason });
         const staleIdx = new Set(errors.filter((e) => e.code === 'CHANGE_FROM_QUANTITY_STALE').map(at));
         const goneIdx = new Set(errors.filter((e) => e.code && ITEM_GONE.has(e.code)).map(at));
-        stale.push(...batch.filter((_, idx) => staleIdx.has(idx)));
-        const gone = batch.filter((_, idx) => goneIdx.has(idx));
-        batch = batch.filter((_, idx) => !staleIdx.has(idx) && !goneIdx.has(idx));
+        stale.push(...batch.filter((_, idx) => staleIdx.has(idx) && !refusedIdx.has(idx)));
+        const gone = batch.filter((_, idx) => goneIdx.has(idx) && !refusedIdx.has(idx));
+        batch = batch.filter((_, idx) => !staleIdx.has(idx) && !goneIdx.has(idx) && !refusedIdx.has(idx));
         if (gone.length) {
           // An id remembered from an earlier call may belong to a variant since deleted: look those
           // SKUs up again once; what the store still does not have is unknown.
@@ -362,7 +372,7 @@ export class ShopifyStorefront implements StorefrontPort, StorefrontReconcilePor
         'inventory for SKUs or locations the store does not have was not set',
       );
     }
-    return { updated, stale, unknown };
+    return { updated, stale, unknown, refused };
   }
 
   async ordersUpdatedSince(

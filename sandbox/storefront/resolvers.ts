@@ -828,6 +828,17 @@ export function createRootValue(ctx: ResolverContext) {
               );
               continue;
             }
+            // Shopify's own ceiling on a quantity.
+            if (Number(q.quantity) > 1_000_000_000) {
+              errors.push(
+                userError(
+                  ['input', 'quantities', String(i), 'quantity'],
+                  "The quantity can't be higher than 1,000,000,000.",
+                  'INVALID_QUANTITY_TOO_HIGH',
+                ),
+              );
+              continue;
+            }
             const level = await one(
               c,
               'SELECT available FROM inventory_levels WHERE inventory_item_id = $1 AND location_id = $2 FOR UPDATE',
@@ -1193,6 +1204,13 @@ export function createRootValue(ctx: ResolverContext) {
         return {
           company: null,
           userErrors: [userError(['input', 'company', 'name'], 'Name can\u2019t be blank', 'BLANK')],
+        };
+      const contactEmail = (input.companyContact as Args | undefined)?.email;
+      // As companyContactCreate (companies.ts): Shopify checks the contact's email address.
+      if (contactEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(contactEmail).trim()))
+        return {
+          company: null,
+          userErrors: [userError(['input', 'companyContact', 'email'], 'Email is invalid', 'INVALID')],
         };
       if (
         co.externalId &&

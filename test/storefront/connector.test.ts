@@ -283,7 +283,7 @@ describe('Shopify connector against the sandbox store over HTTP', () => {
       { sku: sku(124), location: 'Chicago Warehouse', quantity: 7, compareQuantity: 40 },
       { sku: sku(125), location: 'Dallas Warehouse', quantity: 9, compareQuantity: null },
     ]);
-    expect(first).toEqual({ updated: 3, stale: [], unknown: [] });
+    expect(first).toEqual({ updated: 3, stale: [], unknown: [], refused: [] });
     const second = await shopify.setInventory([
       { sku: sku(123), location: 'Chicago Warehouse', quantity: 30, compareQuantity: 40 },
       { sku: sku(124), location: 'Chicago Warehouse', quantity: 6, compareQuantity: 7 },

@@ -6,6 +6,8 @@ import { ShopifyCompanies } from '../../connectors/shopify/companies';
 import { ShopifyPricing } from '../../connectors/shopify/pricing';
 import type { NetSuiteClient } from '../../connectors/netsuite';
 import { alertRepository } from '../../db/alerts';
+import { attentionSources } from '../../db/dashboard';
+import { attentionQueue } from '../../domain/attention';
 import { syncRepository } from '../../db/sync';
 import type { ErpCustomer } from '../../domain/erp';
 import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
@@ -145,6 +147,52 @@ describe('ERP customers into the store as B2B companies', () => {
     expect(locations[parent.erpId]!.buyerExperienceConfiguration.paymentTermsTemplate?.name).toBe('Net 60');
     expect(locations[east.erpId]!.taxSettings).toEqual({ taxExempt: true, taxRegistrationId: `EX-${tag}` });
     expect(locations[west.erpId]!.taxSettings.taxExempt).toBe(false);
+  });
+
+  it('an ERP customer the store refuses (two email addresses in one field) is an alert in the store words; the rest of the page reaches the store, and the corrected customer follows', async () => {
+    const typo = await netsuite.upsertCustomer({
+      externalId: `typo-${tag}`,
+      companyName: `Typo Tools ${tag}`,
+      email: `ap@typo-${tag}.example, orders@typo-${tag}.example`,
+      terms: 'Net 30',
+    });
+    const fine = await netsuite.upsertCustomer({
+      externalId: `fine-${tag}`,
+      companyName: `Fine Fittings ${tag}`,
+      email: `ap@fine-${tag}.example`,
+      terms: 'Net 30',
+    });
+    const pages = await syncAll();
+    expect(pages.reduce((n, p) => n + p.skipped, 0)).toBeGreaterThanOrEqual(1);
+    const inStore = (await storeCompanies()).map((c) => c.externalId);
+    expect(inStore).toContain(fine.erpId);
+    expect(inStore).not.toContain(typo.erpId);
+    const open = async () =>
+      (
+        await db.query<{ subject: string; message: string }>(
+          'SELECT subject, message FROM alerts WHERE dedupe_key = $1 AND resolved_at IS NULL',
+          [`sync.companyRefused:${store}:${typo.erpId}`],
+        )
+      ).rows;
+    expect(await open()).toEqual([
+      {
+        subject: `The store refused the company of ERP customer Typo Tools ${tag}`,
+        message: `ERP customer ${typo.erpId} was not brought to the store, which refused: Email is invalid (input.companyContact.email). Correct the customer in the ERP; its next change brings it again.`,
+      },
+    ]);
+    const queue = attentionQueue(await attentionSources(db, { stores: null, homeStore: store }));
+    expect(queue.find((g) => g.cause === 'sync.companyRefused')?.title).toBe(
+      'ERP customers the store refused a company for',
+    );
+
+    await netsuite.upsertCustomer({
+      externalId: `typo-${tag}`,
+      companyName: `Typo Tools ${tag}`,
+      email: `ap@typo-${tag}.example`,
+    });
+    await syncAll();
+    expect((await storeCompanies()).map((c) => c.externalId)).toContain(typo.erpId);
+    expect(await open()).toEqual([]);
   });
 
   it('running the whole sync again creates nothing twice', async () => {
