@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { syncRepository } from '../db/sync';
+import { withItemGroups } from './item-groups';
 import type { Db } from '../db/pool';
 import type { ErpFulfillment, ErpInvoice, ErpPort } from '../domain/erp';
 import { taskQueue } from '../domain/contracts';
@@ -20,8 +21,10 @@ export interface ErpEventDeps {
 }
 
 /** The ERP change poller's activity: one page of each feed, with the cursors saved in Postgres. */
-export function createErpEventActivities({ db, erp }: ErpEventDeps) {
+export function createErpEventActivities({ db, erp: erpPort }: ErpEventDeps) {
   const cursorsRepo = syncRepository(db);
+  // Fulfillments and invoices of item groups' component lines come back on the store's kit lines.
+  const erp = withItemGroups(erpPort, (skus) => cursorsRepo.itemGroups(skus));
   return {
     async pollErpChanges(input: {
       store: string;

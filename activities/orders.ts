@@ -5,6 +5,8 @@ import { mappingRepository, type MappingRepository } from '../db/mappings';
 import { orderRepository, type OrderRecord } from '../db/orders';
 import type { Db } from '../db/pool';
 import { rulesRepository } from '../db/rules';
+import { syncRepository } from '../db/sync';
+import { withItemGroups } from './item-groups';
 import type { StockByLocation } from '../domain/allocation';
 import type { CreditAccount } from '../domain/credit';
 import { Money } from '../domain/money';
@@ -64,7 +66,7 @@ export interface CancelLinesInput {
  */
 export function createOrderActivities({
   db,
-  erp,
+  erp: erpPort,
   storefront,
   mappings = mappingRepository(db),
   prices,
@@ -72,6 +74,9 @@ export function createOrderActivities({
 }: OrderActivityDeps) {
   const orders = orderRepository(db);
   const alerts = alertRepository(db);
+  // Item groups go to the ERP as their components and come back as the store's kit lines.
+  const itemCache = syncRepository(db);
+  const erp = withItemGroups(erpPort, (skus) => itemCache.itemGroups(skus));
   const rules = rulesRepository(db);
 
   /** "First order" is the ERP's answer (orders entered there before Quayside count), cached once it is yes. */

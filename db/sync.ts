@@ -1,5 +1,6 @@
 import type { ErpCustomer, ErpItem, ErpPrice, InventoryLevel } from '../domain/erp';
 import { orderWorkflowId } from '../domain/contracts';
+import type { ItemGroup } from '../domain/item-groups';
 import type { Db, DbClient } from './pool';
 
 type Queryable = Db | DbClient;
@@ -163,6 +164,34 @@ export function syncRepository(db: Db) {
         const list = out.get(r.kit_sku) ?? [];
         list.push({ sku: r.member_sku, quantity: r.quantity });
         out.set(r.kit_sku, list);
+      }
+      return out;
+    },
+
+    /**
+     * The item groups (ERP item type Group) among these SKUs, with their members' quantity per kit and
+     * base price, from the item cache the catalog sync keeps.
+     */
+    async itemGroups(skus: string[]): Promise<Map<string, ItemGroup>> {
+      const res = await db.query<{
+        kit_sku: string;
+        member_sku: string;
+        quantity: number;
+        base_price: string | null;
+      }>(
+        `SELECT k.kit_sku, k.member_sku, k.quantity, m.base_price::text AS base_price
+           FROM item_cache g
+           JOIN kit_member_cache k ON k.kit_sku = g.erp_sku
+           LEFT JOIN item_cache m ON m.erp_sku = k.member_sku
+          WHERE g.kind = 'group' AND g.erp_sku = ANY($1::text[])
+          ORDER BY k.kit_sku, k.member_sku`,
+        [skus],
+      );
+      const out = new Map<string, ItemGroup>();
+      for (const r of res.rows) {
+        const g = out.get(r.kit_sku) ?? { sku: r.kit_sku, members: [] };
+        g.members.push({ sku: r.member_sku, quantity: r.quantity, basePrice: r.base_price });
+        out.set(r.kit_sku, g);
       }
       return out;
     },

@@ -193,6 +193,36 @@ export class Money {
     return new Money(this.minor % d > 0n ? q + 1n : q, this.currency);
   }
 
+  /**
+   * This amount split over parts in proportion to `weights` (whole, not negative, not all zero),
+   * exactly: the parts add up to this amount to the minor unit. Each part is its share rounded down,
+   * and the minor units left over go one each to the parts with the largest remainders (the first
+   * such part on a tie).
+   */
+  allocate(weights: readonly (bigint | number)[]): Money[] {
+    const w = weights.map((x) => {
+      if (typeof x === 'number' && !Number.isSafeInteger(x)) throw new MoneyError(`not a whole weight: ${x}`);
+      const b = BigInt(x);
+      if (b < 0n) throw new MoneyError(`a weight cannot be negative: ${x}`);
+      return b;
+    });
+    const total = w.reduce((a, b) => a + b, 0n);
+    if (total === 0n) throw new MoneyError('cannot allocate over weights that are all zero');
+    const negative = this.minor < 0n;
+    const amount = negative ? -this.minor : this.minor;
+    const parts = w.map((x) => (amount * x) / total);
+    let left = amount - parts.reduce((a, b) => a + b, 0n);
+    const byRemainder = w
+      .map((x, i) => ({ i, rest: (amount * x) % total }))
+      .sort((a, b) => (a.rest === b.rest ? a.i - b.i : a.rest > b.rest ? -1 : 1));
+    for (const { i } of byRemainder) {
+      if (left === 0n) break;
+      parts[i] = (parts[i] as bigint) + 1n;
+      left -= 1n;
+    }
+    return parts.map((p) => new Money(negative ? -p : p, this.currency));
+  }
+
   negate(): Money {
     return new Money(-this.minor, this.currency);
   }

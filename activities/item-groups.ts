@@ -1,0 +1,83 @@
+import type { ErpPort } from '../domain/erp';
+import {
+  componentLineKeys,
+  componentQuantities,
+  explodeItemGroups,
+  foldFulfillment,
+  foldInvoice,
+  foldSalesOrder,
+  parseComponentKey,
+  type ItemGroup,
+} from '../domain/item-groups';
+
+/** Where the item groups come from: the item cache (db/sync.ts `itemGroups`). */
+export type ItemGroupSource = (skus: string[]) => Promise<ReadonlyMap<string, ItemGroup>>;
+
+/**
+ * The ERP as the order process sees it, with item groups exploded (`domain/item-groups.ts`): a sales
+ * order's item group lines go to the ERP as their components, and the order, its fulfillments and
+ * invoices come back on the store's kit lines, counted in kits. Kit items and every other line pass
+ * as they are. Changes to a kit line (a new quantity, closing it) reach each of its component lines.
+ */
+export function withItemGroups(erp: ErpPort, groups: ItemGroupSource): ErpPort {
+  const hasKitKey = (keys: readonly string[]) => keys.some((k) => !parseComponentKey(k));
+  return {
+    getCustomer: (id) => erp.getCustomer(id),
+    hasOtherSalesOrder: (c, e) => erp.hasOtherSalesOrder(c, e),
+    findCustomer: (r) => erp.findCustomer(r),
+    updateCustomerContact: (id, c) => erp.updateCustomerContact(id, c),
+    upsertCustomer: (i) => erp.upsertCustomer(i),
+    listItems: (c, n) => erp.listItems(c, n),
+    listPrices: (c, n) => erp.listPrices(c, n),
+    inventoryChangedSince: (c, n) => erp.inventoryChangedSince(c, n),
+    createReturnAuthorization: (i) => erp.createReturnAuthorization(i),
+    getReturnAuthorization: (r) => erp.getReturnAuthorization(r),
+    closeReturnAuthorization: (e) => erp.closeReturnAuthorization(e),
+    createCreditMemo: (i) => erp.createCreditMemo(i),
+    createRefund: (i) => erp.createRefund(i),
+
+    async createSalesOrder(input) {
+      const found = await groups([...new Set(input.lines.map((l) => l.sku))]);
+      return foldSalesOrder(await erp.createSalesOrder(explodeItemGroups(input, found)));
+    },
+    async getSalesOrder(ref) {
+      const so = await erp.getSalesOrder(ref);
+      return so && foldSalesOrder(so);
+    },
+    async updateSalesOrder(externalId, changes) {
+      if (!changes.lines?.length) return foldSalesOrder(await erp.updateSalesOrder(externalId, changes));
+      const so = await erp.getSalesOrder({ externalId });
+      if (!so || !so.lines.some((l) => parseComponentKey(l.lineKey)))
+        return foldSalesOrder(await erp.updateSalesOrder(externalId, changes));
+      const lines: { lineKey: string; quantity: number }[] = [];
+      const close: string[] = [];
+      for (const l of changes.lines) {
+        if (!so.lines.some((x) => parseComponentKey(x.lineKey)?.kitKey === l.lineKey)) {
+          lines.push(l);
+          continue;
+        }
+        const c = componentQuantities(so, l.lineKey, l.quantity);
+        lines.push(...c.set);
+        close.push(...c.close);
+      }
+      let out = await erp.updateSalesOrder(externalId, { ...changes, lines });
+      if (close.length) out = await erp.cancelSalesOrder(externalId, close);
+      return foldSalesOrder(out);
+    },
+    async cancelSalesOrder(externalId, lineKeys) {
+      if (!lineKeys || !hasKitKey(lineKeys))
+        return foldSalesOrder(await erp.cancelSalesOrder(externalId, lineKeys));
+      const so = await erp.getSalesOrder({ externalId });
+      const keys = so ? componentLineKeys(so, lineKeys) : lineKeys;
+      return foldSalesOrder(await erp.cancelSalesOrder(externalId, keys));
+    },
+    async fulfillmentsSince(cursor, pageSize) {
+      const page = await erp.fulfillmentsSince(cursor, pageSize);
+      return { ...page, items: page.items.map(foldFulfillment) };
+    },
+    async invoicesSince(cursor, pageSize) {
+      const page = await erp.invoicesSince(cursor, pageSize);
+      return { ...page, items: page.items.map(foldInvoice) };
+    },
+  };
+}

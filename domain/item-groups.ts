@@ -1,0 +1,273 @@
+import type {
+  ErpFulfillment,
+  ErpInvoice,
+  ErpSalesOrder,
+  ErpSalesOrderInput,
+  ErpSalesOrderLine,
+  ErpSalesOrderLineInput,
+} from './erp';
+import { Money } from './money';
+
+/**
+ * Kits and item groups on the ERP sales order. The ERP item's type is the configuration:
+ * - a **kit item** (NetSuite `kitItem`, item type `Kit`) goes to the ERP as the one kit line the
+ *   store sold, and the ERP ships its components itself;
+ * - an **item group** (NetSuite `itemGroup`, item type `Group`) is a plain group of items with no
+ *   stock or price of its own, so its line is exploded into one line per component: quantity ×
+ *   quantity per kit, with the kit line's amount split over the components exactly (in proportion
+ *   to their base prices), so the sales order's total stays the store's total to the cent.
+ *
+ * A component line's key says which kit line it belongs to (`<kit line key>@<group>@<i>/<n>@<per
+ * kit>@<part>`), so whatever the ERP answers about those lines (the order, its fulfillments and
+ * invoices) is folded back into the kit line the store knows, counted in kits.
+ */
+
+export interface ItemGroup {
+  sku: string;
+  /** The components with the quantity of each in one kit and their base price (null: unknown). */
+  members: { sku: string; quantity: number; basePrice: string | null }[];
+}
+
+export interface ComponentKey {
+  /** The store line's ERP line key the component belongs to. */
+  kitKey: string;
+  groupSku: string;
+  /** Which component (1-based) of how many. */
+  index: number;
+  count: number;
+  perKit: number;
+  /** 1, or 2 for the units of a component priced one minor unit higher to keep the amount exact. */
+  part: number;
+}
+
+const SEP = '@';
+
+export function componentKey(k: ComponentKey): string {
+  return [k.kitKey, k.groupSku, `${k.index}/${k.count}`, k.perKit, k.part].join(SEP);
+}
+
+/** The kit line a component line belongs to, or null for any other line. */
+export function parseComponentKey(key: string): ComponentKey | null {
+  const parts = key.split(SEP);
+  if (parts.length < 5) return null;
+  const [kitKey = ''] = parts;
+  const part = Number(parts[parts.length - 1]);
+  const perKit = Number(parts[parts.length - 2]);
+  const m = /^(\d+)\/(\d+)$/.exec(parts[parts.length - 3] ?? '');
+  const groupSku = parts.slice(1, -3).join(SEP);
+  if (!m || !kitKey || !groupSku || !Number.isInteger(perKit) || perKit <= 0 || (part !== 1 && part !== 2))
+    return null;
+  return { kitKey, groupSku, index: Number(m[1]), count: Number(m[2]), perKit, part };
+}
+
+/**
+ * The component lines of one item group line: each component's quantity is the kits' quantity ×
+ * its quantity per kit, and the line's amount is allocated over the components by base price × units
+ * (by units when no base price is known). A component whose share does not divide by its units goes
+ * as two lines, the second some units at one minor unit more, so that every rate is exact and the
+ * lines add up to the kit line's amount.
+ */
+export function explodeGroupLine(
+  line: ErpSalesOrderLineInput,
+  group: ItemGroup,
+  currency: string,
+): ErpSalesOrderLineInput[] {
+  const members = group.members.filter((m) => Number.isInteger(m.quantity) && m.quantity > 0);
+  if (members.length === 0) return [line];
+  const amount = Money.line(line.rate, line.quantity, currency);
+  const units = members.map((m) => m.quantity * line.quantity);
+  const byPrice = members.map((m, i) => Money.line(m.basePrice ?? '0', units[i] as number, currency).minor);
+  const weights = byPrice.some((w) => w > 0n) ? byPrice : units.map((u) => BigInt(u));
+  const shares = amount.allocate(weights);
+  const out: ErpSalesOrderLineInput[] = [];
+  members.forEach((m, i) => {
+    const q = units[i] as number;
+    const share = (shares[i] as Money).minor;
+    const rate = share / BigInt(q);
+    const rest = Number(share % BigInt(q));
+    const key = (part: number) =>
+      componentKey({
+        kitKey: line.lineKey,
+        groupSku: group.sku,
+        index: i + 1,
+        count: members.length,
+        perKit: m.quantity,
+        part,
+      });
+    const text = (minor: bigint) => Money.ofMinor(minor, currency).toString();
+    out.push({ ...line, lineKey: key(1), sku: m.sku, quantity: q - rest, rate: text(rate) });
+    if (rest > 0) out.push({ ...line, lineKey: key(2), sku: m.sku, quantity: rest, rate: text(rate + 1n) });
+  });
+  return out;
+}
+
+/** The sales order with every item group line exploded into its components (other lines as they are). */
+export function explodeItemGroups(
+  input: ErpSalesOrderInput,
+  groups: ReadonlyMap<string, ItemGroup>,
+): ErpSalesOrderInput {
+  if (!input.lines.some((l) => groups.has(l.sku))) return input;
+  return {
+    ...input,
+    lines: input.lines.flatMap((l) => {
+      const g = groups.get(l.sku);
+      return g ? explodeGroupLine(l, g, input.currency) : [l];
+    }),
+  };
+}
+
+/** Lines in order, each kit's component lines gathered at its first one. */
+function gather<L extends { lineKey: string }>(
+  lines: readonly L[],
+): ({ plain: L } | { kit: string; head: ComponentKey; parts: { key: ComponentKey; line: L }[] })[] {
+  const out: ({ plain: L } | { kit: string; head: ComponentKey; parts: { key: ComponentKey; line: L }[] })[] =
+    [];
+  const kits = new Map<string, { key: ComponentKey; line: L }[]>();
+  for (const line of lines) {
+    const key = parseComponentKey(line.lineKey);
+    if (!key) {
+      out.push({ plain: line });
+      continue;
+    }
+    const parts = kits.get(key.kitKey);
+    if (parts) parts.push({ key, line });
+    else {
+      const fresh = [{ key, line }];
+      kits.set(key.kitKey, fresh);
+      out.push({ kit: key.kitKey, head: key, parts: fresh });
+    }
+  }
+  return out;
+}
+
+/** Whole kits that `of` makes per component (a component absent from the lines makes none). */
+function kitsOf<L>(
+  head: ComponentKey,
+  parts: { key: ComponentKey; line: L }[],
+  of: (line: L) => number,
+): number {
+  let kits = Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= head.count; i++) {
+    const mine = parts.filter((p) => p.key.index === i);
+    if (mine.length === 0) return 0;
+    const units = mine.reduce((s, p) => s + of(p.line), 0);
+    kits = Math.min(kits, Math.floor(units / (mine[0] as { key: ComponentKey }).key.perKit));
+  }
+  return Number.isFinite(kits) ? kits : 0;
+}
+
+/** The ERP's sales order as the store's lines: each item group's component lines back as its one kit line. */
+export function foldSalesOrder(so: ErpSalesOrder): ErpSalesOrder {
+  if (!so.lines.some((l) => parseComponentKey(l.lineKey))) return so;
+  const lines: ErpSalesOrderLine[] = gather(so.lines).map((g) => {
+    if ('plain' in g) return g.plain;
+    const quantity = kitsOf(g.head, g.parts, (l) => l.quantity);
+    const ready = kitsOf(g.head, g.parts, (l) => l.quantity - l.quantityBackOrdered);
+    return {
+      lineKey: g.kit,
+      sku: g.head.groupSku,
+      quantity,
+      quantityFulfilled: kitsOf(g.head, g.parts, (l) => l.quantityFulfilled),
+      quantityBilled: kitsOf(g.head, g.parts, (l) => l.quantityBilled),
+      quantityBackOrdered: Math.max(0, quantity - ready),
+      location: (g.parts[0] as { line: ErpSalesOrderLine }).line.location,
+      closed: g.parts.every((p) => p.line.closed),
+    };
+  });
+  return { ...so, lines };
+}
+
+/** A fulfillment's lines as the store's: the kits whose every component it ships, on the kit line. */
+export function foldFulfillment(f: ErpFulfillment): ErpFulfillment {
+  if (!f.lines.some((l) => parseComponentKey(l.lineKey))) return f;
+  const lines = gather(f.lines).flatMap((g): ErpFulfillment['lines'] => {
+    if ('plain' in g) return [g.plain];
+    const quantity = kitsOf(g.head, g.parts, (l) => l.quantity);
+    if (quantity === 0) return [];
+    const serials = g.parts.flatMap((p) => p.line.serialNumbers ?? []);
+    return [
+      {
+        lineKey: g.kit,
+        sku: g.head.groupSku,
+        quantity,
+        ...(serials.length ? { serialNumbers: serials } : {}),
+      },
+    ];
+  });
+  return { ...f, lines };
+}
+
+/** Decimal texts added exactly, with as many decimals as the finest of them ("1.10" + "2.005" = "3.105"). */
+function addDecimals(texts: readonly string[]): string {
+  const decimals = Math.max(0, ...texts.map((t) => t.split('.')[1]?.length ?? 0));
+  const scaled = (t: string) => {
+    const negative = t.trim().startsWith('-');
+    const [whole = '0', frac = ''] = t.trim().replace('-', '').split('.');
+    const v = BigInt(whole + frac.padEnd(decimals, '0'));
+    return negative ? -v : v;
+  };
+  const total = texts.reduce((s, t) => s + scaled(t), 0n);
+  const digits = (total < 0n ? -total : total).toString().padStart(decimals + 1, '0');
+  const text = decimals ? `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}` : digits;
+  return total < 0n ? `-${text}` : text;
+}
+
+/** An invoice's lines as the store's: the kits billed on the kit line, with the components' amounts added up. */
+export function foldInvoice(inv: ErpInvoice): ErpInvoice {
+  if (!inv.lines.some((l) => parseComponentKey(l.lineKey))) return inv;
+  const lines = gather(inv.lines).map((g): ErpInvoice['lines'][number] => {
+    if ('plain' in g) return g.plain;
+    return {
+      lineKey: g.kit,
+      sku: g.head.groupSku,
+      quantity: kitsOf(g.head, g.parts, (l) => l.quantity),
+      amount: addDecimals(g.parts.map((p) => p.line.amount)),
+    };
+  });
+  return { ...inv, lines };
+}
+
+/**
+ * A kit line's new quantity as quantities of its component lines on the ERP order (`so`, unfolded):
+ * each component keeps kits × per kit units, its first part filled before its second. Parts left
+ * with nothing are to be closed instead.
+ */
+export function componentQuantities(
+  so: ErpSalesOrder,
+  kitKey: string,
+  kits: number,
+): { set: { lineKey: string; quantity: number }[]; close: string[] } {
+  const set: { lineKey: string; quantity: number }[] = [];
+  const close: string[] = [];
+  const mine = so.lines
+    .map((l) => ({ l, key: parseComponentKey(l.lineKey) }))
+    .filter((x) => x.key?.kitKey === kitKey)
+    .sort(
+      (a, b) =>
+        (a.key as ComponentKey).index - (b.key as ComponentKey).index ||
+        (a.key as ComponentKey).part - (b.key as ComponentKey).part,
+    );
+  const total = (index: number) =>
+    mine.filter((x) => x.key?.index === index).reduce((s, x) => s + x.l.quantity, 0);
+  const left = new Map<number, number>();
+  for (const { l, key } of mine) {
+    const k = key as ComponentKey;
+    const want = left.get(k.index) ?? kits * k.perKit;
+    // More kits than ordered: the extra units go on the component's first part.
+    const more = k.part === 1 ? Math.max(0, want - total(k.index)) : 0;
+    const q = Math.min(l.quantity, want) + more;
+    left.set(k.index, want - q);
+    if (q === l.quantity) continue;
+    if (q === 0) close.push(l.lineKey);
+    else set.push({ lineKey: l.lineKey, quantity: q });
+  }
+  return { set, close };
+}
+
+/** Every component line key of these kit lines on the ERP order (`so`, unfolded); other keys as they are. */
+export function componentLineKeys(so: ErpSalesOrder, lineKeys: readonly string[]): string[] {
+  return lineKeys.flatMap((k) => {
+    const parts = so.lines.filter((l) => parseComponentKey(l.lineKey)?.kitKey === k).map((l) => l.lineKey);
+    return parts.length ? parts : [k];
+  });
+}

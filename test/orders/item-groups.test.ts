@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createErpEventActivities } from '../../activities/erp-events';
+import { createOrderActivities } from '../../activities/orders';
+import type { NetSuiteClient } from '../../connectors/netsuite';
+import { canonicalOrder } from '../../connectors/shopify/webhooks/map';
+import { parseShopifyJson } from '../../connectors/shopify/webhooks/json';
+import { ShopifyOrder } from '../../connectors/shopify/webhooks/schemas';
+import type { Db } from '../../db/pool';
+import { syncRepository } from '../../db/sync';
+import type { CanonicalOrder } from '../../domain/order';
+import { erpTotalGap, salesOrderInput } from '../../domain/sales-order';
+import type { StorefrontPort } from '../../domain/storefront';
+import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
+import { testDb } from '../support/env';
+
+/**
+ * Kits and item groups on the ERP sales order: a kit item goes as the one line the store sold; an
+ * item group (a plain group of items in the ERP) goes as its components, with the money split so
+ * that the ERP's total is still the store's, and its shipments come back on the store's line.
+ */
+describe('kits and item groups reach the ERP by item type', () => {
+  let erp: RunningErpSandbox;
+  let netsuite: NetSuiteClient;
+  let db: Db;
+  const tag = randomUUID().slice(0, 6).toUpperCase();
+  const sku = {
+    group: `GRP-${tag}`,
+    kit: `KIT-${tag}`,
+    bolt: `BOLT-${tag}`,
+    nut: `NUT-${tag}`,
+    tool: `TOOL-${tag}`,
+  };
+
+  beforeAll(async () => {
+    erp = await startErpSandbox({ skus: 20, customers: 5 });
+    netsuite = erp.client();
+    db = testDb();
+    const put = async (name: string, body: Record<string, unknown>) => {
+      const r = await erp.admin('PUT', `/items/${name}`, { displayName: name, ...body });
+      expect(r.status).toBe(200);
+    };
+    await put(sku.bolt, { type: 'InvtPart', basePrice: 30, stock: [{ location: '1', onHand: 100 }] });
+    await put(sku.nut, { type: 'InvtPart', basePrice: 7.5, stock: [{ location: '1', onHand: 100 }] });
+    await put(sku.tool, { type: 'InvtPart', basePrice: 1, stock: [{ location: '1', onHand: 100 }] });
+    await put(sku.group, {
+      type: 'Group',
+      basePrice: 0,
+      members: [
+        { item: sku.bolt, quantity: 2 },
+        { item: sku.nut, quantity: 3 },
+        { item: sku.tool, quantity: 1 },
+      ],
+    });
+    await put(sku.kit, { type: 'Kit', basePrice: 159.99, members: [{ item: sku.bolt, quantity: 4 }] });
+    // The catalog sync's item cache knows each item's type and a group's members.
+    await syncRepository(db).saveItems(await netsuite.itemFamilies(Object.values(sku)));
+  }, 120_000);
+  afterAll(async () => {
+    await db?.end();
+    await erp?.close();
+  });
+
+  /** Shopify's orders/create sample: its 89.99 line is the item group, its 159.99 line the kit. */
+  const storeOrder = (): CanonicalOrder =>
+    canonicalOrder(
+      'sandbox-store',
+      ShopifyOrder.parse({
+        ...(parseShopifyJson(
+          readFileSync(path.join(__dirname, '../fixtures/shopify/orders_create.json'), 'utf8'),
+        ) as Record<string, unknown>),
+        customer: { id: 1 },
+      }),
+    );
+  const erpSkuOf: Record<string, string> = {};
+
+  it('sends a group as its components to the total_price to the cent, and a kit as one line; shipments come back on the store lines', async () => {
+    const order = storeOrder();
+    const [groupLine, other1, other2, kitLine, other3] = order.lines;
+    erpSkuOf[groupLine!.sku] = sku.group;
+    erpSkuOf[kitLine!.sku] = sku.kit;
+    for (const [i, l] of [other1, other2, other3].entries()) erpSkuOf[l!.sku] = `P${i + 1}`;
+    const externalId = `sandbox-store:${order.orderId}-${tag}`;
+    const so = salesOrderInput(
+      {
+        externalId,
+        order,
+        customerErpId: '3',
+        terms: null,
+        allocation: order.lines.map((l) => ({
+          lineKey: l.lineId,
+          lineId: l.lineId,
+          sku: erpSkuOf[l.sku]!,
+          location: '1',
+          quantity: l.quantity,
+          shortQuantity: 0,
+        })),
+      },
+      true,
+    );
+    expect(erpTotalGap(so, order)).toBeNull();
+
+    const acts = createOrderActivities({ db, erp: netsuite, storefront: {} as StorefrontPort });
+    const created = await acts.createErpSalesOrder(so);
+
+    // The process sees the store's lines: the group on its own line, counted in kits.
+    expect(created.lines.map((l) => [l.lineKey, l.sku, l.quantity])).toEqual(
+      order.lines.map((l) => [l.lineId, erpSkuOf[l.sku], l.quantity]),
+    );
+    expect(created.totals?.total).toBe(order.totals!.total);
+    expect(created.totals?.total).toBe('404.95');
+
+    // In the ERP: the group's components at quantity × per kit, the kit as itself, and the store's total.
+    const inErp = await erp.admin<{
+      total: number;
+      item: { items: { item: { refName: string }; quantity: number; rate: number; amount: number }[] };
+    }>('GET', `/sales-orders/eid:${encodeURIComponent(externalId)}`);
+    const lines = inErp.body.item.items;
+    const units = (name: string) =>
+      lines.filter((l) => l.item.refName === name).reduce((s, l) => s + l.quantity, 0);
+    expect(lines.some((l) => l.item.refName === sku.group)).toBe(false);
+    expect([units(sku.bolt), units(sku.nut), units(sku.tool)]).toEqual([2, 3, 1]);
+    expect(lines.filter((l) => l.item.refName === sku.kit).map((l) => [l.quantity, l.rate])).toEqual([
+      [1, 159.99],
+    ]);
+    const groupCents = lines
+      .filter((l) => [sku.bolt, sku.nut, sku.tool].includes(l.item.refName))
+      .reduce((s, l) => s + Math.round(l.amount * 100), 0);
+    expect(groupCents).toBe(8999);
+    expect(String(inErp.body.total)).toBe('404.95');
+
+    // Shipped whole: the fulfillment comes back as the store's lines, the group's once.
+    const shipped = await erp.admin('POST', `/sales-orders/eid:${encodeURIComponent(externalId)}/ship`, {
+      location: '1',
+      carrier: 'UPS',
+      trackingNumbers: ['1ZKIT'],
+    });
+    expect(shipped.status).toBe(201);
+    const events = createErpEventActivities({ db, erp: netsuite });
+    const polled = await events.pollErpChanges({ store: `kits-${tag}`, cursors: null, pageSize: 1000 });
+    const mine = polled.fulfillments.filter((f) => f.salesOrderExternalId === externalId);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.lines.map((l) => [l.lineKey, l.sku, l.quantity]).sort()).toEqual(
+      order.lines.map((l) => [l.lineId, erpSkuOf[l.sku], l.quantity]).sort(),
+    );
+    const after = await acts.readErpSalesOrder({ externalId });
+    expect(after!.lines.every((l) => l.quantityFulfilled === l.quantity)).toBe(true);
+  });
+});
