@@ -79,6 +79,9 @@ export function createApp(deps: ApiDeps): Express {
   // On the API's port, metrics (routes, volumes, latencies) are for operators only.
   app.use(metrics.router(authenticate(deps.db), requireRole('operator', 'admin')));
   app.use(healthRouter(deps));
+  // Checkout quotes are asked by the storefront's checkout with an API key, hundreds a second: they
+  // come before the browser sessions, the body parsers and the other routers, which they do not use.
+  app.use(quoteRouter(deps));
   const sessions = webSessions({
     db: deps.db,
     log: deps.log,
@@ -111,7 +114,6 @@ export function createApp(deps: ApiDeps): Express {
   app.use(...sessions.middleware);
   app.use(sessions.router);
   app.use(ordersRouter(deps));
-  app.use(quoteRouter(deps));
   app.use(settingsRouter(deps));
   app.use(templatesRouter(deps));
   app.use(flowsRouter(deps));

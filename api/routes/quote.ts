@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/pool';
-import { quoteFacts } from '../../db/quotes';
+import { quoteCache } from '../../db/quote-cache';
 import { creditHeadroom, lineTotal, resolvePrice } from '../../domain/pricing';
 import { authenticate, maySeeStore, principalOf } from '../auth';
 import { ApiError, validate } from '../errors';
@@ -16,7 +16,9 @@ const QuoteQuery = z.object({
 
 /**
  * Checkout quote: the customer's price (contract, price level with quantity breaks, or base), stock by
- * location and credit headroom — answered from Quayside's caches, never by calling the ERP live.
+ * location and credit headroom — answered from Quayside's caches, never by calling the ERP live. The
+ * caches are held in this process's memory and brought up to date with what the syncs committed
+ * before each quote is answered (db/quote-cache.ts).
  */
 export function quoteRouter({
   db,
@@ -29,12 +31,13 @@ export function quoteRouter({
 }): Router {
   const served = new Set([primary, ...(shops ?? []).map((s) => s.store)]);
   const router = Router();
+  const cache = quoteCache(db, [...served]);
   router.get('/quote', authenticate(db), validate({ query: QuoteQuery }), async (req, res) => {
     const q = req.query as unknown as z.infer<typeof QuoteQuery>;
     // A store outside the caller's scope has no catalog for them: the same 404 as an unknown SKU.
     const store = q.store ?? primary;
     const visible = served.has(store) && maySeeStore(principalOf(req), store);
-    const facts = visible ? await quoteFacts(db, store, q.sku, q.customer ?? null) : null;
+    const facts = visible ? await cache.facts(store, q.sku, q.customer ?? null) : null;
     if (!facts || !facts.erpSku || !facts.item)
       throw new ApiError(404, 'QUOTE.UNKNOWN_SKU', `SKU ${q.sku} is not in the catalog.`);
     if (q.customer && !facts.customer) {

@@ -261,4 +261,62 @@ describe('catalog, price and credit caches answer checkout quotes', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toContain('query.quantity');
   });
+  it('shows a price, level, contract or credit the syncs just committed in the very next quote', async () => {
+    const activities = createSyncActivities({
+      db,
+      erp,
+      storefront,
+      mappings: mappingRepository(db),
+      alerts: alertRepository(db),
+    });
+    const env = new MockActivityEnvironment();
+    const syncPrices = async (sync: string) => {
+      for (;;) {
+        const page = await env.run(activities.syncPricesPage, { sync, pageSize: 10 });
+        if (!(page as { hasMore: boolean }).hasMore) return;
+      }
+    };
+    const refreshCustomers = () =>
+      env.run(activities.refreshCustomerCache, { store, afterStoreCustomerId: null, batchSize: 10 });
+    const json = async (query: string) => (await quote(query)).json();
+
+    // The quotes are in the API's memory now.
+    expect(await json('sku=PROD-100&quantity=10&customer=c-beta')).toMatchObject({ unitPrice: '2.20' });
+    expect(await json('sku=PROD-300&quantity=5&customer=c-beta')).toMatchObject({ priceSource: 'base' });
+
+    // The ERP lowers the Wholesale price, gives Beta a contract price and books an invoice for Acme.
+    prices.splice(0, 1, { ...prices[0]!, unitPrice: '2.05', lastModified: '2026-11-02T00:00:00.000Z' });
+    prices.push({
+      sku: 'P300',
+      priceLevel: null,
+      customerErpId: '901',
+      minQuantity: 1,
+      unitPrice: '0.35',
+      lastModified: '2026-11-02T00:00:00.000Z',
+    });
+    customers['900'] = { ...customers['900']!, balance: '9900.00' };
+    await syncPrices(`prices-changed:${store}`);
+    await refreshCustomers();
+    expect(await json('sku=PROD-100&quantity=10&customer=c-beta')).toMatchObject({
+      unitPrice: '2.05',
+      priceSource: 'priceLevel',
+      total: '20.50',
+    });
+    expect(await json('sku=PROD-300&quantity=5&customer=c-beta')).toMatchObject({
+      unitPrice: '0.35',
+      priceSource: 'contract',
+    });
+    expect(await json('sku=PROD-100&quantity=10&customer=c-acme')).toMatchObject({
+      unitPrice: '1.75',
+      credit: { balance: '9900.00', headroom: '100.00' },
+    });
+
+    // Beta loses its price level: the next quote falls back to the base price.
+    customers['901'] = { ...customers['901']!, priceLevel: null };
+    await refreshCustomers();
+    expect(await json('sku=PROD-100&quantity=10&customer=c-beta')).toMatchObject({
+      unitPrice: '2.50',
+      priceSource: 'base',
+    });
+  });
 });
