@@ -48,11 +48,12 @@ export function authenticate(db: Db): RequestHandler {
     const guard = guardFor(db);
     const keyId = key ? (parseApiKey(key)?.keyId ?? null) : null;
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    if (key) {
-      const blocked = await guard.refusal(res, keyId, address);
-      if (blocked) return next(blocked);
-    }
-    const principal = key ? await principals.authenticate(key) : null;
+    // The refusal and the key are looked up together (one round trip, not two in a row); a key id or
+    // address over its allowance is refused even with the right secret.
+    const [blocked, principal] = key
+      ? await Promise.all([guard.refusal(res, keyId, address), principals.verify(key)])
+      : [null, null];
+    if (blocked) return next(blocked);
     if (!principal) {
       const over = key ? await guard.failed(res, keyId, address) : null;
       if (over) return next(over);
@@ -66,6 +67,7 @@ export function authenticate(db: Db): RequestHandler {
       );
       return;
     }
+    if (keyId) await principals.touch(keyId);
     req.principal = principal;
     next();
   };

@@ -55,11 +55,10 @@ export function authFailureGuard(db: Db, limits: AuthFailureLimits = DEFAULT_AUT
   return {
     /** A 429 to answer before checking the key, when this key id or address is already over its allowance. */
     async refusal(res: Response, keyId: string | null, address: string): Promise<ApiError | null> {
-      for (const [limiter, k] of keysOf(keyId, address)) {
-        const state = await limiter.get(k);
-        if (state && state.consumedPoints >= limiter.points) return tooMany(res, state.msBeforeNext);
-      }
-      return null;
+      const checks = keysOf(keyId, address);
+      const states = await Promise.all(checks.map(([limiter, k]) => limiter.get(k)));
+      const over = states.find((state, i) => state && state.consumedPoints >= checks[i]![0].points);
+      return over ? tooMany(res, over.msBeforeNext) : null;
     },
     /** Counts one failure; a 429 when this failure used up the allowance, else null (answer 401). */
     async failed(res: Response, keyId: string | null, address: string): Promise<ApiError | null> {

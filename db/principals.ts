@@ -62,8 +62,13 @@ const COLUMNS =
  * once when issued; only its SHA-256 hash is stored (the secret is 256 random bits, so a fast hash
  * is as strong as a slow one here and keeps each request cheap).
  */
+/** How often a key's `last_used_at` is written while it is in use (to the minute, not per request). */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 export function principalRepository(db: Db) {
-  return {
+  /** Key id → when this repository last wrote its `last_used_at`. */
+  const touched = new Map<string, number>();
+  const repo = {
     async create(input: NewPrincipal): Promise<{ principal: Principal; apiKey: string }> {
       const id = `u_${randomBytes(8).toString('hex')}`;
       const res = await db.query<PrincipalRow>(
@@ -114,8 +119,11 @@ export function principalRepository(db: Db) {
       return (res.rowCount ?? 0) > 0;
     },
 
-    /** The active principal holding this key, or null (unknown, revoked, disabled, or a wrong secret). */
-    async authenticate(apiKey: string): Promise<Principal | null> {
+    /**
+     * The active principal holding this key, or null (unknown, revoked, disabled, or a wrong secret);
+     * reads only (`touch` records the use).
+     */
+    async verify(apiKey: string): Promise<Principal | null> {
       const parsed = parseApiKey(apiKey);
       if (!parsed) return null;
       const res = await db.query<PrincipalRow & { secret_hash: string }>(
@@ -128,8 +136,25 @@ export function principalRepository(db: Db) {
       const given = Buffer.from(hashSecret(parsed.secret), 'hex');
       const stored = Buffer.from(row?.secret_hash ?? '0'.repeat(64), 'hex');
       if (!row || stored.length !== given.length || !timingSafeEqual(stored, given)) return null;
-      await db.query('UPDATE api_keys SET last_used_at = now() WHERE key_id = $1', [parsed.keyId]);
       return toPrincipal(row);
+    },
+
+    /**
+     * Records that a key was used: `last_used_at`, written at most once a minute per key, so a key
+     * answering hundreds of requests a second (checkout quotes) costs no write per request.
+     */
+    async touch(keyId: string): Promise<void> {
+      const now = Date.now();
+      if (now - (touched.get(keyId) ?? -Infinity) < LAST_USED_RESOLUTION_MS) return;
+      touched.set(keyId, now);
+      await db.query('UPDATE api_keys SET last_used_at = now() WHERE key_id = $1', [keyId]);
+    },
+
+    /** `verify`, then `touch` when the key is good. */
+    async authenticate(apiKey: string): Promise<Principal | null> {
+      const principal = await repo.verify(apiKey);
+      if (principal) await repo.touch(parseApiKey(apiKey)!.keyId);
+      return principal;
     },
 
     /** Key id of a well-formed key (null otherwise): what a browser session remembers instead of the key. */
@@ -178,6 +203,7 @@ export function principalRepository(db: Db) {
       return res.rows.map(toPrincipal);
     },
   };
+  return repo;
 }
 
 export type PrincipalRepository = ReturnType<typeof principalRepository>;
