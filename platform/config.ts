@@ -124,6 +124,8 @@ export const EnvSchema = z.object({
 
   /** Where the worker serves Temporal SDK metrics for Prometheus (e.g. 127.0.0.1:9464); off when unset. */
   WORKER_METRICS_ADDRESS: optionalString,
+  /** How long `npm start` waits for the worker to poll its task queue before it gives up and stops. */
+  WORKER_START_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(90),
 
   /** Standing processes the worker keeps running: ERP change polling and the syncs. */
   STANDING_PROCESSES: bool(true),

@@ -81,7 +81,9 @@ async function waitForWorker(
       if ((res.pollers ?? []).length > 0) return;
       await new Promise((r) => setTimeout(r, 300));
     }
-    throw new Error(`the worker did not poll its task queue within ${timeoutMs / 1000}s`);
+    throw new Error(
+      `the worker did not poll its task queue within ${timeoutMs / 1000}s (WORKER_START_TIMEOUT_SECONDS)`,
+    );
   } finally {
     await conn.close();
   }
@@ -213,7 +215,7 @@ async function main(): Promise<void> {
         started.map(({ service, child }) =>
           service.health
             ? waitForHttp(service.health, child, g === 0 ? 300_000 : 60_000)
-            : waitForWorker(temporal!, config, child, 90_000),
+            : waitForWorker(temporal!, config, child, config.WORKER_START_TIMEOUT_SECONDS * 1000),
         ),
       );
       if (g === 0 && config.SANDBOX_ENABLED) await seedSandboxScenarioMappings(config, log);
