@@ -41,7 +41,7 @@ export interface QuoteCacheOptions {
  * Fresh, not eventually fresh: before it answers, `facts` waits for a check that began after it was
  * called. A check reads the keys the syncs (and mapping edits) changed in transactions that were
  * not yet visible in the snapshot the memory reflects (`quote_cache_changes`, written by triggers in
- * the writing transaction: migration 0030), reloads those keys, and moves the snapshot on. So a change
+ * the writing transaction: migration 0032), reloads those keys, and moves the snapshot on. So a change
  * committed before a quote was asked is in that quote. Concurrent quotes share one check: at 500
  * quotes a second that is one small query per round trip, not one per quote.
  */
