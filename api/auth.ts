@@ -108,6 +108,25 @@ export const onlyThisStore =
         : new ApiError(404, 'STORE.NOT_FOUND', `No store ${store}.`),
     );
 
+/**
+ * For routes of one store's configuration and reports: the store `?store=` names (the API's primary
+ * store when absent), kept in `res.locals.store`. A store this API does not serve, or one outside
+ * the caller's stores, is not found (404 `STORE.NOT_FOUND`). Goes after `authenticate`.
+ */
+export const namedStore =
+  (primary: string, served: readonly string[] = [primary]): RequestHandler =>
+  (req, res, next) => {
+    const named = typeof req.query.store === 'string' && req.query.store !== '' ? req.query.store : primary;
+    if (!served.includes(named) || !maySeeStore(principalOf(req), named))
+      return next(new ApiError(404, 'STORE.NOT_FOUND', `No store ${named}.`));
+    res.locals.store = named;
+    next();
+  };
+
+/** The store `namedStore` chose for this request. */
+export const storeOfRequest = (res: { locals: Record<string, unknown> }): string =>
+  res.locals.store as string;
+
 /** A setting that applies to every store: only an admin of every store may change it (403 otherwise). */
 export function requireEveryStore(req: { principal?: Principal }, message: string): void {
   if (principalOf(req).stores !== null) throw new ApiError(403, 'AUTH.FORBIDDEN', message);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { flowAudit, flowSwitchesConfig } from '../../db/flow-switches';
 import type { Db } from '../../db/pool';
 import { FLOW_DIRECTIONS, FLOWS, flowChanges } from '../../domain/flow-switches';
-import { authenticate, onlyThisStore, principalOf, requireRole } from '../auth';
+import { authenticate, namedStore, storeOfRequest, principalOf, requireRole } from '../auth';
 import { ApiError, savedOrInvalid, validate } from '../errors';
 
 const SaveFlows = z.strictObject({
@@ -17,13 +17,23 @@ const SaveFlows = z.strictObject({
  * after); an admin of the store changes them. Processes started after a change honour it; running
  * ones keep the switches they started with.
  */
-export function flowsRouter({ db, store }: { db: Db; store: string }): Router {
+export function flowsRouter({
+  db,
+  store: primary,
+  shops,
+}: {
+  db: Db;
+  store: string;
+  shops?: { store: string }[];
+}): Router {
   const router = Router();
-  const config = flowSwitchesConfig(store);
   router.use('/config/flows', authenticate(db), requireRole('operator', 'admin'));
-  router.use('/config/flows', onlyThisStore(store));
+  // Each store's switches are its own (`?store=`, default the primary store).
+  router.use('/config/flows', namedStore(primary, [primary, ...(shops ?? []).map((s) => s.store)]));
 
   router.get('/config/flows', async (_req, res) => {
+    const store = storeOfRequest(res);
+    const config = flowSwitchesConfig(store);
     const [current, audit] = await Promise.all([config.current(db), flowAudit(db, store)]);
     res.json({
       store,
@@ -49,6 +59,7 @@ export function flowsRouter({ db, store }: { db: Db; store: string }): Router {
           fields: unknown.map((f) => ({ path: `body.switches.${f}`, message: 'not a flow' })),
         },
       );
+    const config = flowSwitchesConfig(storeOfRequest(res));
     const before = (await config.current(db)).value;
     const merged = Object.fromEntries(FLOWS.map((f) => [f, { ...before[f], ...(body.switches[f] ?? {}) }]));
     const saved = await savedOrInvalid(

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/pool';
 import { reconcileRepository } from '../../db/reconcile';
-import { authenticate, onlyThisStore, requireRole } from '../auth';
+import { authenticate, namedStore, requireRole, storeOfRequest } from '../auth';
 import { notFound, validate } from '../errors';
 
 const ReportParams = z.object({ id: z.coerce.number().int().positive() });
@@ -12,20 +12,29 @@ const ReportsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).d
  * The reconciliation's reports: each pass's window, what it found, what it repaired and what it could
  * not repair, and why. Operators of the API's store read them; anyone else finds none.
  */
-export function reconcileRouter({ db, store }: { db: Db; store: string }): Router {
+export function reconcileRouter({
+  db,
+  store: primary,
+  shops,
+}: {
+  db: Db;
+  store: string;
+  shops?: { store: string }[];
+}): Router {
   const router = Router();
   const reports = reconcileRepository(db);
   router.use('/reconcile', authenticate(db), requireRole('operator', 'admin'));
-  router.use('/reconcile', onlyThisStore(store));
+  // Each store's reports (`?store=`, default the primary store).
+  router.use('/reconcile', namedStore(primary, [primary, ...(shops ?? []).map((s) => s.store)]));
 
   router.get('/reconcile/reports', validate({ query: ReportsQuery }), async (req, res) => {
     const q = req.query as unknown as z.infer<typeof ReportsQuery>;
-    res.json({ reports: await reports.latest([store], q.limit) });
+    res.json({ reports: await reports.latest([storeOfRequest(res)], q.limit) });
   });
 
   router.get('/reconcile/reports/:id', validate({ params: ReportParams }), async (req, res) => {
     const { id } = req.params as unknown as z.infer<typeof ReportParams>;
-    const report = await reports.get(id, [store]);
+    const report = await reports.get(id, [storeOfRequest(res)]);
     if (!report) throw notFound('RECONCILE.REPORT_NOT_FOUND', `No reconciliation report ${id}.`);
     res.json({ report });
   });

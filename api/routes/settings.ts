@@ -3,7 +3,14 @@ import { z } from 'zod';
 import { policyRepository } from '../../db/policies';
 import type { Db } from '../../db/pool';
 import { rulesRepository } from '../../db/rules';
-import { authenticate, onlyThisStore, principalOf, requireEveryStore, requireRole } from '../auth';
+import {
+  authenticate,
+  namedStore,
+  principalOf,
+  requireEveryStore,
+  requireRole,
+  storeOfRequest,
+} from '../auth';
 import { savedOrInvalid, validate } from '../errors';
 import { mappingActions } from '../actions/mappings';
 
@@ -18,14 +25,24 @@ const ProcessParams = z.object({ process: z.enum(['return', 'customer']) });
  * new-customer policies, and the identity mappings. Reading needs an operator; changing rules needs
  * an admin; operators may fix mappings (that is how parked orders are resolved too).
  */
-export function settingsRouter({ db, store }: { db: Db; store: string }): Router {
+export function settingsRouter({
+  db,
+  store,
+  shops,
+}: {
+  db: Db;
+  store: string;
+  shops?: { store: string }[];
+}): Router {
   const router = Router();
   const rules = rulesRepository(db);
   const policies = policyRepository(db);
   const mappingEdits = mappingActions({ db, store });
   router.use('/config', authenticate(db), requireRole('operator', 'admin'));
-  // This API serves one store: a caller limited to other stores finds no configuration here.
-  router.use(['/config/policies', '/config/mappings'], onlyThisStore(store));
+  // Each store's policies and mappings are its own (`?store=`, default the primary store): a caller
+  // limited to other stores finds none here.
+  const served = [store, ...(shops ?? []).map((s) => s.store)];
+  router.use(['/config/policies', '/config/mappings'], namedStore(store, served));
 
   router.get('/config/rules', async (_req, res) => {
     const [current, history] = await Promise.all([rules.current(), rules.history()]);
@@ -54,7 +71,7 @@ export function settingsRouter({ db, store }: { db: Db; store: string }): Router
 
   router.get('/config/policies/:process', validate({ params: ProcessParams }), async (req, res) => {
     const { process } = req.params as z.infer<typeof ProcessParams>;
-    res.json(await policies.current(store, process));
+    res.json(await policies.current(storeOfRequest(res), process));
   });
 
   router.put(
@@ -65,7 +82,7 @@ export function settingsRouter({ db, store }: { db: Db; store: string }): Router
       const { process } = req.params as z.infer<typeof ProcessParams>;
       res.json(
         await savedOrInvalid(
-          () => policies.save(store, process, req.body ?? {}, principalOf(req).name),
+          () => policies.save(storeOfRequest(res), process, req.body ?? {}, principalOf(req).name),
           'POLICY.INVALID',
           'body',
         ),
@@ -87,8 +104,9 @@ export function settingsRouter({ db, store }: { db: Db; store: string }): Router
       async (req, res) => {
         const storeId = (req.params as Record<string, string>)[storeField]!;
         const erpId = (req.body as Record<string, string>)[erpField]!;
-        await mappingEdits.set(principalOf(req), kind, storeId, erpId);
-        res.json({ store, [storeField]: storeId, [erpField]: erpId });
+        const of = storeOfRequest(res);
+        await mappingEdits.set(principalOf(req), kind, storeId, erpId, of);
+        res.json({ store: of, [storeField]: storeId, [erpField]: erpId });
       },
     );
   }

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
-import { authenticate, principalOf, requireRole } from '../auth';
+import { authenticate, namedStore, principalOf, requireRole, storeOfRequest } from '../auth';
 import { templateActions } from '../actions/templates';
 import { validate } from '../errors';
 
@@ -27,34 +27,54 @@ const PreviewTemplate = z.strictObject({
  * and admins read, change (each save a version with who and why) and preview them with a real
  * order; the notify activity sends the newest version.
  */
-export function templatesRouter({ db, store }: { db: Db; store: string }): Router {
+export function templatesRouter({
+  db,
+  store,
+  shops,
+}: {
+  db: Db;
+  store: string;
+  shops?: { store: string }[];
+}): Router {
   const router = Router();
-  const templates = templateActions({ db, store });
   router.use('/config/templates', authenticate(db), requireRole('operator', 'admin'));
+  // Each store's templates are its own (`?store=`, default the primary store).
+  router.use('/config/templates', namedStore(store, [store, ...(shops ?? []).map((s) => s.store)]));
+  const templatesOf = (res: Response) => templateActions({ db, store: storeOfRequest(res) });
 
   router.get('/config/templates', async (req, res) => {
-    res.json({ templates: await templates.list(principalOf(req)) });
+    res.json({ templates: await templatesOf(res).list(principalOf(req)) });
   });
 
   router.get('/config/templates/:key', validate({ params: KeyParams }), async (req, res) => {
-    res.json(await templates.get(principalOf(req), (req.params as z.infer<typeof KeyParams>).key));
+    res.json(await templatesOf(res).get(principalOf(req), (req.params as z.infer<typeof KeyParams>).key));
   });
 
   /** A route on one template, named by key, whose body `Body` checks; answers what `act` returns. */
-  const onTemplate = <B>(Body: z.ZodType<B>, act: (p: Principal, key: string, body: B) => Promise<unknown>) =>
+  const onTemplate = <B>(
+    Body: z.ZodType<B>,
+    act: (t: ReturnType<typeof templateActions>, p: Principal, key: string, body: B) => Promise<unknown>,
+  ) =>
     [
       validate({ params: KeyParams, body: Body }),
       async (req: Request, res: Response) => {
-        res.json(await act(principalOf(req), (req.params as z.infer<typeof KeyParams>).key, req.body as B));
+        res.json(
+          await act(
+            templatesOf(res),
+            principalOf(req),
+            (req.params as z.infer<typeof KeyParams>).key,
+            req.body as B,
+          ),
+        );
       },
     ] as const;
   router.put(
     '/config/templates/:key',
-    ...onTemplate(SaveTemplate, (p, key, body) => templates.save(p, key, body)),
+    ...onTemplate(SaveTemplate, (t, p, key, body) => t.save(p, key, body)),
   );
   router.post(
     '/config/templates/:key/preview',
-    ...onTemplate(PreviewTemplate, (p, key, body) => templates.preview(p, key, body)),
+    ...onTemplate(PreviewTemplate, (t, p, key, body) => t.preview(p, key, body)),
   );
 
   return router;

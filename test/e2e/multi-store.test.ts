@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import { ShopifyStorefront, registerWebhookSubscriptions } from '../../connectors/shopify';
+import { ShopifyPricing } from '../../connectors/shopify/pricing';
 import { SHOPIFY_TOPICS } from '../../connectors/shopify/webhooks/map';
 import { shopifyHmac } from '../../connectors/shopify/webhooks/verify';
 import { ensureErpEventsPoller } from '../../activities/erp-events';
@@ -229,6 +230,7 @@ describe('two stores side by side on one Quayside', () => {
               erp: netsuite,
               erpBulk: netsuite.withPriority('bulk'),
               storefront: s.storefront,
+              pricing: new ShopifyPricing(s.shop.client),
               prices: cachedPriceBook(db),
               log: testLog,
             },
@@ -401,6 +403,21 @@ describe('two stores side by side on one Quayside', () => {
     expect(await erpTotal('P3')).not.toBe(await erpTotal('P7'));
     const peek = await call('GET', `/quote?sku=PROD-3&quantity=1&store=${a.store}`, ofB);
     expect(peek.status).toBe(404);
+
+    // Each store's people map their own store: B's new SKU is sold in B only, and A's mappings are not B's to change.
+    const mapped = await call('PUT', `/config/mappings/skus/PROD-9?store=${b.store}`, ofB, { erpSku: 'P9' });
+    expect(mapped.status).toBe(200);
+    expect(mapped.body).toEqual({ store: b.store, storeSku: 'PROD-9', erpSku: 'P9' });
+    expect((await call('GET', `/quote?sku=PROD-9&quantity=1&store=${b.store}`, ofB)).status).toBe(200);
+    expect((await call('GET', `/quote?sku=PROD-9&quantity=1&store=${a.store}`, ofA)).status).toBe(404);
+    const intrude = await call('PUT', `/config/mappings/skus/PROD-3?store=${a.store}`, ofB, { erpSku: 'P9' });
+    expect(intrude.status).toBe(404);
+    expect(intrude.body.code).toBe('STORE.NOT_FOUND');
+    expect((await call('GET', `/quote?sku=PROD-3&quantity=1&store=${a.store}`, ofA)).body.available).toBe(
+      await erpTotal('P3'),
+    );
+    expect((await call('GET', `/config/flows?store=${b.store}`, ofB)).body.store).toBe(b.store);
+    expect((await call('GET', `/config/flows?store=${a.store}`, ofB)).status).toBe(404);
 
     // A delivery from shop B signed with shop A's secret is refused; a bad one from shop A is parked for A.
     const body = Buffer.from(JSON.stringify({ id: 'not-an-order' }));
