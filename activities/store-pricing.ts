@@ -1,9 +1,11 @@
 import { heartbeat } from '@temporalio/activity';
+import { refusalsOf } from '../connectors/shopify/errors';
 import type { AlertRepository } from '../db/alerts';
 import type { MappingRepository } from '../db/mappings';
 import type { Db } from '../db/pool';
 import { storePricingRepository, type StorePricingRepository } from '../db/store-pricing';
 import { syncRepository } from '../db/sync';
+import { storeRefusalWords } from '../domain/failures';
 import type { FlowSnapshot } from '../domain/flow-switches';
 import { flowGate, type FlowGate } from './flows';
 import { availableCredit } from '../domain/credit-exposure';
@@ -77,6 +79,34 @@ export function createStorePricingActivities(deps: StorePricingDeps) {
       unmapped: [...entries.map((e) => e.sku), ...remove].filter((s) => !map.has(s)),
     };
   }
+
+  /**
+   * Runs the writes of one list (a level's, or a customer's catalogs). The store refusing them
+   * (Shopify userErrors) is that list's `sync.pricesRefused` alert, in the store's words, and the
+   * sync goes on with the other lists; the list's next change (or a full resync) writes it again, and
+   * its alert resolves once the store takes it.
+   */
+  async function unlessRefused<T>(store: string, list: string, zero: T, write: () => Promise<T>): Promise<T> {
+    const dedupeKey = `sync.pricesRefused:${store}:${list}`;
+    try {
+      const out = await write();
+      await alerts.resolve(dedupeKey);
+      return out;
+    } catch (err) {
+      const refused = refusalsOf(err);
+      if (!refused) throw err;
+      await alerts.raise({
+        severity: 'warning',
+        kind: 'sync.pricesRefused',
+        subject: `The store refused the prices of ${list}`,
+        message: `The prices of ${list} were not written to the store, which refused: ${storeRefusalWords(refused, (err as Error).message)}. Check its catalog and price list in the store; the next price change or a full pricing resync writes them again.`,
+        dedupeKey,
+        details: { list, fields: refused.map((r) => r.field) },
+      });
+      return zero;
+    }
+  }
+  const noPush = (): PricingPushResult => ({ written: 0, removed: 0, unknownSkus: 0 });
 
   /** Writes what differs from what was pushed before (all of it when `full`), then records it. */
   async function pushEntries(input: {
@@ -286,31 +316,38 @@ export function createStorePricingActivities(deps: StorePricingDeps) {
       );
       if (locations.size === 0 && !(await repo.list(input.store, key)))
         return { written: 0, removed: 0, unknownSkus: 0, customers: 0 };
-      const ref = await pricing.ensureCatalog({
-        title: `Quayside level ${input.level}`,
-        currency,
-        adjustmentPercent: list.adjustmentPercent,
-        companyLocationIds: [...locations.values()],
-      });
-      await repo.saveList(input.store, key, ref, list.adjustmentPercent, false, input.level);
-      const result = await pushEntries({
-        store: input.store,
-        listKey: key,
-        priceListId: ref.priceListId,
-        planned: list.prices,
-        scope: 'all',
-        full: true,
-      });
-      const toAdd: string[] = [];
-      for (const [erpId, location] of locations)
-        if (!(await repo.isAssigned(input.store, key, erpId, location))) toAdd.push(location);
-      if (toAdd.length) await pricing.assignCatalog({ catalogId: ref.catalogId, add: toAdd, remove: [] });
-      await repo.assignMany(
+      return unlessRefused(
         input.store,
-        key,
-        [...locations].map(([erpId, location]) => ({ erpId, location })),
+        `price level ${input.level}`,
+        { ...noPush(), customers: 0 },
+        async () => {
+          const ref = await pricing.ensureCatalog({
+            title: `Quayside level ${input.level}`,
+            currency,
+            adjustmentPercent: list.adjustmentPercent,
+            companyLocationIds: [...locations.values()],
+          });
+          await repo.saveList(input.store, key, ref, list.adjustmentPercent, false, input.level);
+          const result = await pushEntries({
+            store: input.store,
+            listKey: key,
+            priceListId: ref.priceListId,
+            planned: list.prices,
+            scope: 'all',
+            full: true,
+          });
+          const toAdd: string[] = [];
+          for (const [erpId, location] of locations)
+            if (!(await repo.isAssigned(input.store, key, erpId, location))) toAdd.push(location);
+          if (toAdd.length) await pricing.assignCatalog({ catalogId: ref.catalogId, add: toAdd, remove: [] });
+          await repo.assignMany(
+            input.store,
+            key,
+            [...locations].map(([erpId, location]) => ({ erpId, location })),
+          );
+          return { ...result, customers: locations.size };
+        },
       );
-      return { ...result, customers: locations.size };
     },
 
     /** A batch of customers (in ERP id order after `after`): own catalogs, assignments, credit headroom. */
@@ -330,7 +367,9 @@ export function createStorePricingActivities(deps: StorePricingDeps) {
       const queue = batch.filter((c) => locations.has(c.erpCustomerId));
       const lane = async () => {
         for (let c = queue.shift(); c; c = queue.shift()) {
-          const r = await syncCustomer(input.store, c, locations.get(c.erpCustomerId)!, true);
+          const r = await unlessRefused(input.store, `customer ${c.erpCustomerId}`, noPush(), () =>
+            syncCustomer(input.store, c, locations.get(c.erpCustomerId)!, true),
+          );
           out.written += r.written;
           out.removed += r.removed;
           out.unknownSkus += r.unknownSkus;
@@ -412,13 +451,15 @@ export function createStorePricingActivities(deps: StorePricingDeps) {
           adjustmentPercent: ref.adjustmentPercent,
           currency,
         });
-        const r = await pushEntries({
-          store: input.store,
-          listKey: levelListKey(level),
-          priceListId: ref.priceListId,
-          planned: plan.prices,
-          scope,
-        });
+        const r = await unlessRefused(input.store, `price level ${level}`, noPush(), () =>
+          pushEntries({
+            store: input.store,
+            listKey: levelListKey(level),
+            priceListId: ref.priceListId,
+            planned: plan.prices,
+            scope,
+          }),
+        );
         out.written += r.written;
         out.removed += r.removed;
         // Contract customers on this level whose lists sit beside it, or copy it, are re-planned: those
@@ -438,7 +479,9 @@ export function createStorePricingActivities(deps: StorePricingDeps) {
       for (const t of targets) {
         const location = locations.get(t.erpCustomerId);
         if (!location) continue;
-        const r = await syncCustomer(input.store, t, location, false);
+        const r = await unlessRefused(input.store, `customer ${t.erpCustomerId}`, noPush(), () =>
+          syncCustomer(input.store, t, location, false),
+        );
         out.written += r.written;
         out.removed += r.removed;
       }

@@ -88,6 +88,10 @@ export const PRICING_SDL = /* GraphQL */ `
     priceList: PriceList
     userErrors: [PriceListUserError!]!
   }
+  type PriceListDeletePayload {
+    deletedId: ID
+    userErrors: [PriceListUserError!]!
+  }
   input PriceListPriceInput {
     variantId: ID!
     price: MoneyInput!
@@ -180,6 +184,7 @@ export const PRICING_SDL = /* GraphQL */ `
   extend type Mutation {
     priceListCreate(input: PriceListCreateInput!): PriceListCreatePayload
     priceListUpdate(id: ID!, input: PriceListUpdateInput!): PriceListUpdatePayload
+    priceListDelete(id: ID!): PriceListDeletePayload
     priceListFixedPricesAdd(priceListId: ID!, prices: [PriceListPriceInput!]!): PriceListFixedPricesAddPayload
     priceListFixedPricesDelete(priceListId: ID!, variantIds: [ID!]!): PriceListFixedPricesDeletePayload
     priceListFixedPricesUpdate(

@@ -352,6 +352,25 @@ export function createPricingRoot(db: StoreDb, { variantNode }: PricingHelpers) 
         return { priceList: priceListNode(p), userErrors: [] };
       },
 
+      // As on Shopify: the list and its prices go; its catalog stays, without a price list.
+      priceListDelete: async ({ id }: Args) => {
+        const list = await priceListOf(db, id);
+        if (!list)
+          return {
+            deletedId: null,
+            userErrors: [err(['id'], 'Price list does not exist.', 'PRICE_LIST_NOT_FOUND')],
+          };
+        await withTransaction(db, async (c) => {
+          await c.query('UPDATE catalogs SET price_list_id = NULL WHERE price_list_id = $1', [list.id]);
+          await c.query('UPDATE company_locations SET price_list_id = NULL WHERE price_list_id = $1', [
+            list.id,
+          ]);
+          await c.query('DELETE FROM price_list_prices WHERE price_list_id = $1', [list.id]);
+          await c.query('DELETE FROM price_lists WHERE id = $1', [list.id]);
+        });
+        return { deletedId: gid('PriceList', list.id), userErrors: [] };
+      },
+
       priceListUpdate: async ({ id, input }: Args) => {
         const list = await priceListOf(db, id);
         if (!list)

@@ -94,6 +94,7 @@ export const FIELD_SCOPES: Record<string, readonly string[]> = {
   catalog: products.read,
   priceListCreate: products.write,
   priceListUpdate: products.write,
+  priceListDelete: products.write,
   priceListFixedPricesAdd: products.write,
   priceListFixedPricesDelete: products.write,
   priceListFixedPricesUpdate: products.write,

@@ -6,7 +6,7 @@ import type { Db } from '../../db/pool';
 import { cancelUpdate, erpFulfillmentSignal, erpInvoiceSignal, fixUpdate } from '../../domain/contracts';
 import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
 import { testClient, testDb, withWorker } from '../support/env';
-import { deliver, event, makeOrder, scenario, waitFor } from './harness';
+import { deliver, event, makeOrder, scenario, until, waitFor } from './harness';
 
 /**
  * The store refusing what the order asks of it (Shopify userErrors, from the sandbox store over the
@@ -108,11 +108,14 @@ describe('an order the store refuses a write for', () => {
       await waitFor(handle, (x) => x.shipments.length === 1, 'the shipment');
       await handle.signal(erpInvoiceSignal, s.erp.invoice(s.externalId(placed.orderId)));
       const invoiced = await waitFor(handle, (x) => x.invoices.length === 1, 'the invoice');
-      const after = await shop.client.request<{ order: { tags: string[]; fulfillments: unknown[] } }>(
-        `query($id: ID!) { order(id: $id) { tags fulfillments(first: 5) { id } } }`,
-        { id: `gid://shopify/Order/${placed.orderId}` },
-      );
-      expect(after.order.tags).toContain('invoiced');
+      // The invoice is on the ledger before the store write: wait for the store order itself.
+      const after = await until(async () => {
+        const r = await shop.client.request<{ order: { tags: string[]; fulfillments: unknown[] } }>(
+          `query($id: ID!) { order(id: $id) { tags fulfillments(first: 5) { id } } }`,
+          { id: `gid://shopify/Order/${placed.orderId}` },
+        );
+        return r.order.tags.includes('invoiced') ? r : undefined;
+      }, 'the invoice on the store order');
       expect(after.order.fulfillments).toHaveLength(1);
       // Still parked: it does not complete until a person says the refund is done.
       expect(invoiced.attention?.kind).toBe('refundRefused');

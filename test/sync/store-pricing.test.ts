@@ -6,7 +6,9 @@ import { ShopifyPricing } from '../../connectors/shopify/pricing';
 import { alertRepository } from '../../db/alerts';
 import { mappingRepository } from '../../db/mappings';
 import { cachedPriceBook } from '../../db/price-book';
+import { storePricingRepository } from '../../db/store-pricing';
 import { syncRepository } from '../../db/sync';
+import { levelListKey } from '../../domain/store-pricing';
 import { seedSandboxMappings } from '../../sandbox/erp/mappings';
 import { erpSku, seedCustomer, storeSku } from '../../sandbox/erp/scenario';
 import { seedSandboxStore } from '../../sandbox/storefront/seed';
@@ -228,5 +230,60 @@ describe('ERP pricing in the store', () => {
     const fmt = (a: string) => a.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
     expect(body.errors).toContain(`${fmt(value.amount.split('.')[0]!)}.${value.amount.split('.')[1]} USD`);
     expect(body.errors).toMatch(/This order totals [\d,]+\.\d\d USD/);
+  });
+  it('a level price list the merchant deleted in the store is an alert in the store words; the other lists go on, and a full push of the level brings it back', async () => {
+    const q = (sql: string) => db.query(sql.replaceAll('ERP.', `${erp.schema}.`));
+    const gone = await storePricingRepository(db).list(store, levelListKey('Tier 3'));
+    const deleted = await shop.client.request<{ priceListDelete: { userErrors: unknown[] } }>(
+      `mutation($id: ID!) { priceListDelete(id: $id) { deletedId userErrors { field message } } }`,
+      { id: gone!.priceListId },
+    );
+    expect(deleted.priceListDelete.userErrors).toEqual([]);
+    // A buyer on another level, whose level's prices change in the same round.
+    const other = (
+      await db.query<{ erp_customer_id: string; price_level: string }>(
+        `SELECT erp_customer_id, price_level FROM customer_cache
+          WHERE price_level IS NOT NULL AND price_level <> 'Tier 3' AND erp_customer_id ~ '^[0-9]+$'
+          ORDER BY erp_customer_id::int LIMIT 1`,
+      )
+    ).rows[0]!;
+    const items = [13, 14, 15, 16];
+    await q(
+      `UPDATE ERP.item_price SET unit_price = 3.21 WHERE item_id IN (${items.join(',')}) AND price_level IN ('Tier 3', '${other.price_level}') AND customer_id IS NULL`,
+    );
+    for (let more = true; more;) {
+      const page = (await env.run(acts.syncPricingChanges, { store, pageSize: 500 })) as { hasMore: boolean };
+      more = page.hasMore;
+    }
+    const open = async () =>
+      (
+        await db.query<{ message: string }>(
+          'SELECT message FROM alerts WHERE dedupe_key = $1 AND resolved_at IS NULL',
+          [`sync.pricesRefused:${store}:price level Tier 3`],
+        )
+      ).rows;
+    expect(await open()).toEqual([
+      {
+        message:
+          'The prices of price level Tier 3 were not written to the store, which refused: Price List does not exist (priceListId). Check its catalog and price list in the store; the next price change or a full pricing resync writes them again.',
+      },
+    ]);
+    // The other level's buyer is charged the new price.
+    const n = Number(other.erp_customer_id);
+    let checked = 0;
+    for (const i of items) {
+      const want = await expected(n, [{ i, quantity: 1 }]);
+      if (want[0] !== '3.21') continue; // a contract price of this buyer's wins
+      expect(await charged(n, [{ i, quantity: 1 }])).toEqual(want);
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThan(0);
+
+    // A full push of the level makes the store's price list again; the alert resolves.
+    await env.run(acts.pushLevelList, { store, level: 'Tier 3' });
+    expect(await open()).toEqual([]);
+    expect((await storePricingRepository(db).list(store, levelListKey('Tier 3')))!.priceListId).not.toBe(
+      gone!.priceListId,
+    );
   });
 });
