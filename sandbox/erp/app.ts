@@ -519,6 +519,22 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
       ),
     );
   });
+  /** Creates or changes a location by name: a warehouse, or a 3PL / consignment site (`thirdParty`). */
+  admin.put('/locations/:name', async (req, res) => {
+    const body = z
+      .object({ thirdParty: z.boolean().default(false) })
+      .strict()
+      .parse(req.body ?? {});
+    const row = await tx(async (q) => {
+      const r = await q.query<{ id: number; name: string; third_party: boolean }>(
+        `INSERT INTO location (name, third_party) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET third_party = EXCLUDED.third_party RETURNING id, name, third_party`,
+        [String(req.params.name), body.thirdParty],
+      );
+      return r.rows[0]!;
+    });
+    res.json({ id: String(row.id), name: row.name, thirdParty: row.third_party });
+  });
   admin.post('/return-authorizations/:ref/receive', async (req, res) => {
     const body = z.object({ location: z.string().min(1), lines: LineSel.optional() }).parse(req.body ?? {});
     const json = await tx(async (q) => {

@@ -94,7 +94,11 @@ export const COLLECTIONS: Record<string, CollectionDef> = Object.fromEntries(
     item('kitItem', 'Kit'),
     item('assemblyItem', 'Assembly'),
     item('itemGroup', 'Group'),
-    { name: 'location', table: 'location', fields: { ...common, name: f('name', 'string') } },
+    {
+      name: 'location',
+      table: 'location',
+      fields: { ...common, name: f('name', 'string'), custrecord_quayside_3pl: f('third_party', 'boolean') },
+    },
     {
       name: 'priceLevel',
       table: 'price_level',

@@ -101,6 +101,7 @@ export const SUITEQL_TABLES: Record<string, TableDef> = {
       id: { sql: 'id' },
       name: { sql: 'name' },
       externalid: { sql: 'external_id' },
+      custrecord_quayside_3pl: bool('third_party'),
       lastmodifieddate: ts('last_modified'),
     },
   },
