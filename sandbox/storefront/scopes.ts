@@ -106,6 +106,13 @@ export const FIELD_SCOPES: Record<string, readonly string[]> = {
   webhookSubscriptions: [],
   webhookSubscriptionCreate: [],
   webhookSubscriptionDelete: [],
+  // Bulk operations need no scope of their own: the query a bulk operation runs is checked against
+  // the token's scopes field by field when it runs, and a refused field fails it with ACCESS_DENIED.
+  // `node` here resolves only the app's own bulk operations.
+  bulkOperationRunQuery: [],
+  bulkOperationCancel: [],
+  currentBulkOperation: [],
+  node: [],
 };
 
 /** The owner type of a metafield decides the scope metafieldsSet needs, as on Shopify. */
