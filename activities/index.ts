@@ -11,7 +11,7 @@ import { createApprovalActivities } from './approvals';
 import { createCustomerActivities, createCustomerSyncActivities } from './customers';
 import { createNotifyActivities } from './notify';
 import { createReturnActivities } from './returns';
-import { createStockPusher, createSyncActivities } from './sync';
+import { backorderPublisherOf, createStockPusher, createSyncActivities } from './sync';
 import { createStoreCatalogActivities } from './store-catalog';
 import { createReconcileActivities, type OrderDispatcher } from './reconcile';
 import type { StoreCatalogPort } from '../domain/catalog';
@@ -133,17 +133,23 @@ function storeCatalogActivities(deps: ActivityDeps) {
 
 function reconcileActivities(deps: ActivityDeps) {
   const storefront = deps.storefront ?? missingPort<StorefrontPort>('storefront');
+  const erp = (deps.erpBulk ?? deps.erp ?? missingPort<ErpPort>('ERP')) as ErpPort & ErpReconcileFeed;
+  const mappings = mappingRepository(deps.db);
+  // A drifted quantity rewritten brings the item's backorder dates in step, as the inventory sync does.
+  const backorders =
+    (deps.erpBulk ?? deps.erp) ? backorderPublisherOf({ db: deps.db, erp, storefront, mappings }) : undefined;
   return createReconcileActivities({
     db: deps.db,
-    erp: (deps.erpBulk ?? deps.erp ?? missingPort<ErpPort>('ERP')) as ErpPort & ErpReconcileFeed,
+    erp,
     storefront: storefront as StorefrontPort & StorefrontReconcilePort,
-    mappings: mappingRepository(deps.db),
+    mappings,
     alerts: alertRepository(deps.db),
     pusher: createStockPusher({
       db: deps.db,
       storefront,
-      mappings: mappingRepository(deps.db),
+      mappings,
       alerts: alertRepository(deps.db),
+      ...(backorders ? { backorders } : {}),
     }),
     dispatchOrder:
       deps.dispatchOrder ??

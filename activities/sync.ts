@@ -421,20 +421,34 @@ export function createStockPusher({
   };
 }
 
+/**
+ * The backorder metafield publisher, where the ERP has purchasing (open purchase orders' expected
+ * dates) and the store takes variant metafields; otherwise none. Every writer of store quantities
+ * (the inventory sync, reconciliation's repair) hands it the totals it pushed.
+ */
+export function backorderPublisherOf({
+  db,
+  erp,
+  storefront,
+  mappings,
+}: Pick<SyncActivityDeps, 'db' | 'erp' | 'storefront' | 'mappings'>): BackorderPublisher | undefined {
+  const purchasing = 'purchaseOrdersChangedSince' in erp ? (erp as ErpPort & ErpPurchasingFeed) : null;
+  return purchasing && storefront.setVariantMetafields
+    ? createBackorderPublisher({
+        db,
+        erp: purchasing,
+        storefront: { setVariantMetafields: storefront.setVariantMetafields.bind(storefront) },
+        mappings,
+      })
+    : undefined;
+}
+
 /** Inventory sync activities: ERP change cursor → Quayside's cache → storefront quantities. */
 export function createSyncActivities({ db, erp, storefront, mappings, alerts }: SyncActivityDeps) {
   const syncs = syncRepository(db);
   // Backorder dates need the ERP's purchasing and a store that takes variant metafields.
   const purchasing = 'purchaseOrdersChangedSince' in erp ? (erp as ErpPort & ErpPurchasingFeed) : null;
-  const backorders =
-    purchasing && storefront.setVariantMetafields
-      ? createBackorderPublisher({
-          db,
-          erp: purchasing,
-          storefront: { setVariantMetafields: storefront.setVariantMetafields.bind(storefront) },
-          mappings,
-        })
-      : undefined;
+  const backorders = backorderPublisherOf({ db, erp, storefront, mappings });
   const pusher = createStockPusher({
     db,
     storefront,
