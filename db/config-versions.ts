@@ -9,37 +9,43 @@ export interface ConfigVersion<T> {
   comment?: string | null;
 }
 
+/** A saved version: who saved it, when and why. */
+export type SavedVersion<T> = Required<ConfigVersion<T>>;
+
+interface VersionRow {
+  version: number;
+  created_at: Date;
+  created_by: string;
+  comment: string | null;
+}
+
+const savedBy = (r: VersionRow) => ({
+  createdAt: r.created_at.toISOString(),
+  createdBy: r.created_by,
+  comment: r.comment,
+});
+
 /**
  * One named piece of configuration as data, kept like the business rules (same table): validated
  * by its zod schema on save and on read, each save a new version with who and why.
  */
 export function versionedConfig<S extends z.ZodType>(name: string, schema: S) {
   type T = z.infer<S>;
-  const read = async (db: Db | DbClient): Promise<ConfigVersion<T>> => {
-    const res = await db.query<{
-      version: number;
-      rules: unknown;
-      created_at: Date;
-      created_by: string;
-      comment: string | null;
-    }>(
-      'SELECT version, rules, created_at, created_by, comment FROM business_rules WHERE name = $1 ORDER BY version DESC LIMIT 1',
-      [name],
+  /** The newest `limit` versions with their values, newest first. */
+  const newest = async (db: Db | DbClient, limit: number): Promise<SavedVersion<T>[]> => {
+    const res = await db.query<VersionRow & { rules: unknown }>(
+      'SELECT version, rules, created_at, created_by, comment FROM business_rules WHERE name = $1 ORDER BY version DESC LIMIT $2',
+      [name, limit],
     );
-    const row = res.rows[0];
-    if (!row) return { version: 0, value: schema.parse({}) };
-    return {
-      version: row.version,
-      value: schema.parse(row.rules),
-      createdAt: row.created_at.toISOString(),
-      createdBy: row.created_by,
-      comment: row.comment,
-    };
+    return res.rows.map((r) => ({ version: r.version, value: schema.parse(r.rules), ...savedBy(r) }));
   };
   return {
     name,
     /** The newest version; version 0 (the built-in defaults) when nobody has saved one. */
-    current: read,
+    async current(db: Db | DbClient): Promise<ConfigVersion<T>> {
+      const [last] = await newest(db, 1);
+      return last ?? { version: 0, value: schema.parse({}) };
+    },
     /** Validates (throws a ZodError naming the bad field) and stores the value as the next version. */
     async save(db: Db, input: unknown, by: string, comment?: string): Promise<ConfigVersion<T>> {
       const value = schema.parse(input);
@@ -58,41 +64,13 @@ export function versionedConfig<S extends z.ZodType>(name: string, schema: S) {
       });
     },
     /** Every version with its value, newest first. */
-    async versions(db: Db, limit = 50): Promise<ConfigVersion<T>[]> {
-      const res = await db.query<{
-        version: number;
-        rules: unknown;
-        created_at: Date;
-        created_by: string;
-        comment: string | null;
-      }>(
-        'SELECT version, rules, created_at, created_by, comment FROM business_rules WHERE name = $1 ORDER BY version DESC LIMIT $2',
-        [name, limit],
-      );
-      return res.rows.map((r) => ({
-        version: r.version,
-        value: schema.parse(r.rules),
-        createdAt: r.created_at.toISOString(),
-        createdBy: r.created_by,
-        comment: r.comment,
-      }));
-    },
+    versions: (db: Db, limit = 50) => newest(db, limit),
     async history(db: Db, limit = 50): Promise<Omit<ConfigVersion<T>, 'value'>[]> {
-      const res = await db.query<{
-        version: number;
-        created_at: Date;
-        created_by: string;
-        comment: string | null;
-      }>(
+      const res = await db.query<VersionRow>(
         'SELECT version, created_at, created_by, comment FROM business_rules WHERE name = $1 ORDER BY version DESC LIMIT $2',
         [name, limit],
       );
-      return res.rows.map((r) => ({
-        version: r.version,
-        createdAt: r.created_at.toISOString(),
-        createdBy: r.created_by,
-        comment: r.comment,
-      }));
+      return res.rows.map((r) => ({ version: r.version, ...savedBy(r) }));
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { BusinessRulesInput, RulesSnapshot } from '../domain/rules';
-import { withTransaction, type Db } from './pool';
-import { BusinessRules, DEFAULT_RULES } from '../domain/schemas/rules';
+import { versionedConfig } from './config-versions';
+import type { Db } from './pool';
+import { BusinessRules } from '../domain/schemas/rules';
 
 export const ORDER_RULES = 'orders';
 
@@ -10,18 +11,14 @@ export interface RulesVersion extends RulesSnapshot {
   comment: string | null;
 }
 
-/** Business rules as data: validated with zod, every save a new version with who and why. */
+/** Business rules as data: validated with zod, every save a new version with who and why (a `versionedConfig`). */
 export function rulesRepository(db: Db) {
+  const stored = (name: string) => versionedConfig(name, BusinessRules);
   return {
     /** The newest version; version 0 (the built-in defaults) when nobody has saved any. */
     async current(name = ORDER_RULES): Promise<RulesSnapshot> {
-      const res = await db.query<{ version: number; rules: unknown }>(
-        'SELECT version, rules FROM business_rules WHERE name = $1 ORDER BY version DESC LIMIT 1',
-        [name],
-      );
-      const row = res.rows[0];
-      if (!row) return { version: 0, rules: DEFAULT_RULES };
-      return { version: row.version, rules: BusinessRules.parse(row.rules) };
+      const { version, value } = await stored(name).current(db);
+      return { version, rules: value };
     },
     /** Validates (throws a ZodError naming the bad field) and stores the rules as the next version. */
     async save(
@@ -30,39 +27,12 @@ export function rulesRepository(db: Db) {
       comment?: string,
       name = ORDER_RULES,
     ): Promise<RulesSnapshot> {
-      const rules = BusinessRules.parse(input);
-      return withTransaction(db, async (client) => {
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`business_rules:${name}`]);
-        const next = await client.query<{ version: number }>(
-          'SELECT COALESCE(MAX(version), 0) + 1 AS version FROM business_rules WHERE name = $1',
-          [name],
-        );
-        const version = next.rows[0]?.version ?? 1;
-        await client.query(
-          'INSERT INTO business_rules (name, version, rules, created_by, comment) VALUES ($1, $2, $3, $4, $5)',
-          [name, version, rules, by, comment ?? null],
-        );
-        return { version, rules };
-      });
+      const { version, value } = await stored(name).save(db, input, by, comment);
+      return { version, rules: value };
     },
     async history(name = ORDER_RULES, limit = 50): Promise<RulesVersion[]> {
-      const res = await db.query<{
-        version: number;
-        rules: unknown;
-        created_at: Date;
-        created_by: string;
-        comment: string | null;
-      }>(
-        'SELECT version, rules, created_at, created_by, comment FROM business_rules WHERE name = $1 ORDER BY version DESC LIMIT $2',
-        [name, limit],
-      );
-      return res.rows.map((r) => ({
-        version: r.version,
-        rules: BusinessRules.parse(r.rules),
-        createdAt: r.created_at.toISOString(),
-        createdBy: r.created_by,
-        comment: r.comment,
-      }));
+      const versions = await stored(name).versions(db, limit);
+      return versions.map(({ version, value, ...saved }) => ({ version, rules: value, ...saved }));
     },
   };
 }
