@@ -1,28 +1,24 @@
 import fs from 'node:fs';
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Command } from 'commander';
-import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConcurrencyBudget, createNetSuiteClient } from '../connectors/netsuite';
 import { ShopifyAdminClient, ShopifyStorefront } from '../connectors/shopify';
-import { dropDatabase, ensureDatabase, migrate } from '../db/migrate';
-import { createPool } from '../db/pool';
 import { taskQueue } from '../domain/contracts';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
-import { ensureTemporalCli, freePort, startDevServer } from '../platform/temporal-server';
+import {
+  benchDatabase,
+  benchTemporal,
+  BENCH_CREDENTIALS,
+  costCountingFetch,
+  listen,
+  seedSandboxes,
+} from './_sandboxes';
 import { distribution } from './_stats';
 import { createErpSandbox } from '../sandbox/erp/app';
-import { createSandboxPool, migrateSandboxErp } from '../sandbox/erp/db';
-import { seedSandboxMappings } from '../sandbox/erp/mappings';
 import { LOCATIONS, seedItem, stockedType } from '../sandbox/erp/scenario';
-import { seedSandboxErp } from '../sandbox/erp/seed';
 import { createStoreSandbox, SANDBOX_DEV_ACCESS_TOKEN } from '../sandbox/storefront/app';
-import { createStorePool, migrateStore, SANDBOX_STORE_SCHEMA } from '../sandbox/storefront/db';
-import { seedSandboxStore } from '../sandbox/storefront/seed';
 import { createWorkers } from '../workers/worker';
 import { inventorySyncStatusQuery } from '../domain/contracts';
 import { inventorySync } from '../workflows';
@@ -71,13 +67,6 @@ const changes = Number(opts.changes);
 const windowSeconds = Number(opts.window);
 const erpConcurrency = Number(opts.erpConcurrency);
 const STORE = 'bench-store';
-const CREDENTIALS = {
-  accountId: 'BENCH',
-  consumerKey: 'bench-ck',
-  consumerSecret: 'bench-cs',
-  tokenId: 'bench-t',
-  tokenSecret: 'bench-ts',
-};
 /** Shopify's page maximum, for both the SKU lookup and inventorySetQuantities. */
 const PER_CALL = 250;
 
@@ -85,50 +74,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-async function listen(server: Server): Promise<string> {
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-/** A fetch that adds up the cost points the store charged (extensions.cost.actualQueryCost). */
-function costCountingFetch(into: { points: number }): typeof fetch {
-  return async (input, init) => {
-    const res = await fetch(input, init);
-    if (res.ok) {
-      const body = (await res.clone().json()) as {
-        extensions?: { cost?: { actualQueryCost?: number | null } };
-      };
-      into.points += body.extensions?.cost?.actualQueryCost ?? 0;
-    }
-    return res;
-  };
-}
-
 async function main() {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
   const log = createLogger('bench', { ...config, LOG_LEVEL: 'silent' });
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const dbUrl = new URL(config.DATABASE_URL);
-  dbUrl.pathname = '/quayside_bench_inventory';
-  const url = dbUrl.toString();
-  await dropDatabase(url);
-  await ensureDatabase(url);
-  await migrate(url);
+  const url = await benchDatabase(config, 'quayside_bench_inventory', { fresh: true });
 
   process.stdout.write(
     `seeding ${skus} SKUs × ${LOCATIONS.length} warehouses and ${customers} customers into both sandboxes …\n`,
   );
-  await migrateSandboxErp(url, 'sandbox_erp');
-  const erpDb = createSandboxPool(url, 'sandbox_erp', 20);
-  const erpSeed = await seedSandboxErp(erpDb, { skus, customers });
-  await migrateStore(url);
-  const storeDb = createStorePool(url, 10);
-  const storeSeed = await seedSandboxStore(storeDb, { skus, customers });
-  const db = createPool(url, { max: 10 });
-  const mapping = await seedSandboxMappings(db, STORE, {
+  const { erpDb, storeDb, db, erpSeed, storeSeed, mapping } = await seedSandboxes(url, STORE, {
     skus,
-    erpSchema: 'sandbox_erp',
-    storeSchema: SANDBOX_STORE_SCHEMA,
+    customers,
+    erpPoolSize: 20,
   });
   const seeds = {
     erpSeconds: erpSeed.ms / 1000,
@@ -141,7 +99,7 @@ async function main() {
 
   const erpSandbox = createErpSandbox({
     db: erpDb,
-    credentials: CREDENTIALS,
+    credentials: BENCH_CREDENTIALS,
     faults: { concurrencyLimit: erpConcurrency, latencyMinMs: 0, latencyMaxMs: 0, errorRate: 0, outages: [] },
   });
   const store = createStoreSandbox({ db: storeDb, bucketSize: bucket, restoreRate });
@@ -154,7 +112,7 @@ async function main() {
   ];
   const [erpUrl, storeUrl, observerUrl] = await Promise.all(servers.map(listen));
 
-  const spent = { points: 0 };
+  const spent = { points: 0, calls: 0, ms: 0 };
   const shopifyClient = new ShopifyAdminClient({
     adminUrl: storeUrl!,
     accessToken: SANDBOX_DEV_ACCESS_TOKEN,
@@ -167,22 +125,14 @@ async function main() {
     apiVersion: '2026-04',
   });
   const erp = createNetSuiteClient({
-    ...CREDENTIALS,
+    ...BENCH_CREDENTIALS,
     baseUrl: erpUrl!,
     concurrency: erpConcurrency,
     budget: new ConcurrencyBudget(erpConcurrency),
   });
 
-  const binary = await ensureTemporalCli(config, log);
-  const temporalServer = await startDevServer({
-    binary,
-    port: await freePort(),
-    namespace: config.TEMPORAL_NAMESPACE,
-    headless: true,
-  });
+  const { temporalServer, connection, temporal } = await benchTemporal(config, log);
   const nativeConnection = await NativeConnection.connect({ address: temporalServer.address });
-  const connection = await Connection.connect({ address: temporalServer.address });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const prefix = `bench${Date.now().toString(36)}`;
   const [worker] = await createWorkers({
     connection: nativeConnection,

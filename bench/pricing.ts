@@ -1,7 +1,4 @@
-import { once } from 'node:events';
 import fs from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -11,18 +8,13 @@ import { ConcurrencyBudget, createNetSuiteClient } from '../connectors/netsuite'
 import { ShopifyAdminClient, ShopifyPricing } from '../connectors/shopify';
 import { alertRepository } from '../db/alerts';
 import { mappingRepository } from '../db/mappings';
-import { dropDatabase, ensureDatabase, migrate } from '../db/migrate';
-import { createPool } from '../db/pool';
+import { dropDatabase } from '../db/migrate';
 import { loadConfig } from '../platform/config';
 import { createErpSandbox } from '../sandbox/erp/app';
-import { createSandboxPool, migrateSandboxErp } from '../sandbox/erp/db';
-import { seedSandboxMappings } from '../sandbox/erp/mappings';
-import { seedSandboxErp } from '../sandbox/erp/seed';
 import { createStoreSandbox, SANDBOX_DEV_ACCESS_TOKEN } from '../sandbox/storefront/app';
-import { createStorePool, migrateStore, SANDBOX_STORE_SCHEMA } from '../sandbox/storefront/db';
 import { buyerUnitPrices } from '../sandbox/storefront/pricing';
-import { seedSandboxStore } from '../sandbox/storefront/seed';
 import { describeMachine } from './_report';
+import { benchDatabase, BENCH_CREDENTIALS, costCountingFetch, listen, seedSandboxes } from './_sandboxes';
 import { distribution } from './_stats';
 
 /**
@@ -59,57 +51,17 @@ const customers = Number(opts.customers);
 const restoreRate = Number(opts.restoreRate);
 const bucket = Number(opts.bucket);
 const STORE = 'bench-store';
-const CREDENTIALS = {
-  accountId: 'BENCH',
-  consumerKey: 'bench-ck',
-  consumerSecret: 'bench-cs',
-  tokenId: 'bench-t',
-  tokenSecret: 'bench-ts',
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-async function listen(server: Server): Promise<string> {
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function costCountingFetch(into: { points: number; calls: number; ms: number }): typeof fetch {
-  return async (input, init) => {
-    const t0 = performance.now();
-    const res = await fetch(input, init);
-    into.ms += performance.now() - t0;
-    if (res.ok) {
-      const body = (await res.clone().json()) as {
-        extensions?: { cost?: { actualQueryCost?: number | null } };
-      };
-      into.points += body.extensions?.cost?.actualQueryCost ?? 0;
-      into.calls += 1;
-    }
-    return res;
-  };
-}
-
 async function main() {
   const loadBefore = os.loadavg();
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
-  const dbUrl = new URL(config.DATABASE_URL);
-  dbUrl.pathname = '/quayside_bench_pricing';
-  const url = dbUrl.toString();
-  await dropDatabase(url);
-  await ensureDatabase(url);
-  await migrate(url);
+  const url = await benchDatabase(config, 'quayside_bench_pricing', { fresh: true });
 
   process.stdout.write(`seeding ${skus} SKUs and ${customers} customers into both sandboxes …\n`);
-  await migrateSandboxErp(url, 'sandbox_erp');
-  const erpDb = createSandboxPool(url, 'sandbox_erp', 10);
-  await seedSandboxErp(erpDb, { skus, customers });
-  await migrateStore(url);
-  const storeDb = createStorePool(url, 10);
-  await seedSandboxStore(storeDb, { skus, customers });
-  const db = createPool(url, { max: 10 });
-  await seedSandboxMappings(db, STORE, { skus, erpSchema: 'sandbox_erp', storeSchema: SANDBOX_STORE_SCHEMA });
+  const { erpDb, storeDb, db } = await seedSandboxes(url, STORE, { skus, customers, erpPoolSize: 10 });
   await db.query(`
     INSERT INTO item_cache (erp_sku, erp_id, name, kind, base_price, inactive, erp_modified)
       SELECT item_id, id::text, display_name, 'inventory', base_price, inactive, last_modified FROM sandbox_erp.item;
@@ -122,7 +74,7 @@ async function main() {
 
   const erpSandbox = createErpSandbox({
     db: erpDb,
-    credentials: CREDENTIALS,
+    credentials: BENCH_CREDENTIALS,
     faults: { concurrencyLimit: 5, latencyMinMs: 0, latencyMaxMs: 0, errorRate: 0, outages: [] },
   });
   const store = createStoreSandbox({ db: storeDb, bucketSize: bucket, restoreRate });
@@ -136,7 +88,7 @@ async function main() {
     fetch: costCountingFetch(spent),
   });
   const erp = createNetSuiteClient({
-    ...CREDENTIALS,
+    ...BENCH_CREDENTIALS,
     baseUrl: erpUrl!,
     concurrency: 5,
     budget: new ConcurrencyBudget(5),

@@ -1,17 +1,13 @@
 import fs from 'node:fs';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import path from 'node:path';
 import { Command } from 'commander';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { createApp } from '../api/app';
 import { shopifyHmac } from '../connectors/shopify/webhooks/verify';
-import { ensureDatabase, migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
-import { ensureTemporalCli, freePort, startDevServer } from '../platform/temporal-server';
+import { benchDatabase, benchTemporal, listen } from './_sandboxes';
 import { distribution, type Distribution } from './_stats';
 
 /**
@@ -121,32 +117,17 @@ async function measure(name: string, base: string, tag: string): Promise<Scenari
   };
 }
 
-async function listen(server: Server): Promise<string> {
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 async function main() {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
   const log = createLogger('bench', { ...config, LOG_LEVEL: 'silent' });
-  const dbUrl = new URL(config.DATABASE_URL);
-  dbUrl.pathname = '/quayside_bench_webhooks';
-  await ensureDatabase(dbUrl.toString());
-  await migrate(dbUrl.toString());
-  const db = createPool(dbUrl.toString(), { max: 10 });
+  const db = createPool(await benchDatabase(config, 'quayside_bench_webhooks', { fresh: false }), {
+    max: 10,
+  });
   const run = Date.now().toString(36);
   // Earlier runs' dedupe rows would only slow nothing down, but keep the table to this run's size.
   await db.query('TRUNCATE webhook_deliveries');
 
-  const binary = await ensureTemporalCli(config, log);
-  const temporalServer = await startDevServer({
-    binary,
-    port: await freePort(),
-    namespace: config.TEMPORAL_NAMESPACE,
-    headless: true,
-  });
-  const connection = await Connection.connect({ address: temporalServer.address });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const { temporalServer, connection, temporal } = await benchTemporal(config, log);
 
   const withoutTemporal = {
     workflow: { signalWithStart: async () => ({ workflowId: 'baseline' }) },
