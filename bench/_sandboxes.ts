@@ -78,7 +78,8 @@ export function costCountingFetch(into: StoreSpend): typeof fetch {
     const t0 = performance.now();
     const res = await fetch(input, init);
     into.ms += performance.now() - t0;
-    if (res.ok) {
+    // GraphQL answers are JSON; a bulk operation's result file (JSONL) costs no points.
+    if (res.ok && /^application\/json(;|$)/.test(res.headers.get('content-type') ?? '')) {
       const body = (await res.clone().json()) as {
         extensions?: { cost?: { actualQueryCost?: number | null } };
       };
