@@ -13,6 +13,7 @@ import { gracefulShutdown } from '../platform/shutdown';
 import { createTemporalClient } from '../platform/temporal-client';
 import { EncryptionCodec, parseKeys } from '../platform/codec';
 import { createApp } from './app';
+import { ingressShopsOf } from './stores';
 import { sessionSettingsFrom } from './session';
 import { createMetrics, parseListenAddress } from './metrics';
 import { registerShopifyWebhooksInBackground } from './webhooks/register';
@@ -44,11 +45,7 @@ runMain('api', async () => {
     shopifySecret: config.SHOPIFY_API_SECRET,
     shopifySecretPrevious: config.SHOPIFY_API_SECRET_PREVIOUS,
     // Each store's webhooks are told apart by their shop domain and verified with that store's secrets.
-    shops: stores.map((s) => ({
-      store: s.name,
-      shopDomain: s.shopDomain,
-      secrets: [s.apiSecret, ...(s.apiSecretPrevious ? [s.apiSecretPrevious] : [])],
-    })),
+    shops: ingressShopsOf(config),
     sessions,
     metrics,
     payloadCodec: config.QUAYSIDE_PAYLOAD_KEYS

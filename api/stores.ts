@@ -1,4 +1,12 @@
 import { storeQueuePrefix } from '../domain/contracts';
+import { storesOf, type Config } from '../platform/config';
+
+/** A storefront whose webhooks this API takes: the shop domain Shopify names, its store, its secrets. */
+export interface IngressShop {
+  store: string;
+  shopDomain: string;
+  secrets: string[];
+}
 
 /** What the API knows of the stores it serves: the primary one, and every store's shop (api/app.ts). */
 export interface StoresView {
@@ -14,4 +22,13 @@ export interface StoresView {
 export function queuePrefixOf(deps: StoresView, store: string): string {
   const configured = deps.shops?.some((s) => s.store === store) ?? false;
   return configured ? storeQueuePrefix(deps.taskQueuePrefix, store, deps.store) : deps.taskQueuePrefix;
+}
+
+/** Every configured store's shop domain and webhook secrets, as the webhook ingress tells them apart. */
+export function ingressShopsOf(config: Config): IngressShop[] {
+  return storesOf(config).map((s) => ({
+    store: s.name,
+    shopDomain: s.shopDomain,
+    secrets: [s.apiSecret, ...(s.apiSecretPrevious ? [s.apiSecretPrevious] : [])],
+  }));
 }

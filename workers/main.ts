@@ -12,19 +12,9 @@ import { runMain } from '../platform/main';
 import { gracefulShutdown } from '../platform/shutdown';
 import { createWorkerConnection } from '../platform/temporal-client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { orderDispatcher } from './order-dispatch';
-import { createWorkers } from './worker';
+import { createStoreWorkers } from './stores';
 import { storeQueuePrefix } from '../domain/contracts';
-import { notifierFromConfig } from '../connectors/notifier';
 import { createNetSuiteClient, netSuiteConfigFrom } from '../connectors/netsuite';
-import {
-  createShopifyStorefront,
-  ShopifyCatalog,
-  ShopifyCompanies,
-  ShopifyPricing,
-  shopifyClientFromConfig,
-} from '../connectors/shopify';
-import { cachedPriceBook } from '../db/price-book';
 import { PostgresErpBudget } from '../db/erp-budget';
 import { connectorCallRecorder } from '../db/connector-calls';
 import { createTemporalClient } from '../platform/temporal-client';
@@ -70,44 +60,14 @@ runMain('worker', async () => {
   const erp = createNetSuiteClient(erpConfig);
   const connection = await createWorkerConnection(config);
   shutdown.add('temporal connection', () => connection.close());
-  // One set of workers per store, on that store's own queues, with that store's Shopify connections
-  // (their own cost buckets): one store's backlog or outage never takes another store's worker slots.
-  // The ERP, its shared budget and Postgres are common to every store.
-  const stores = storesOf(config);
-  const workers = (
-    await Promise.all(
-      stores.map((store) => {
-        const storeConfig = configForStore(config, store);
-        const onCall = calls.observe('store', store.name);
-        return createWorkers({
-          connection,
-          namespace: config.TEMPORAL_NAMESPACE,
-          taskQueuePrefix: storeQueuePrefix(
-            config.TEMPORAL_TASK_QUEUE_PREFIX,
-            store.name,
-            config.QUAYSIDE_STORE,
-          ),
-          deps: {
-            db,
-            erp,
-            erpBulk: erp.withPriority('bulk'),
-            storefront: createShopifyStorefront(storeConfig, log, onCall),
-            pricing: new ShopifyPricing(shopifyClientFromConfig(storeConfig, log, onCall), {}, log),
-            companies: new ShopifyCompanies(shopifyClientFromConfig(storeConfig, log, onCall)),
-            catalog: new ShopifyCatalog(shopifyClientFromConfig(storeConfig, log, onCall)),
-            dispatchOrder: orderDispatcher(store.name),
-            prices: cachedPriceBook(db),
-            notifier: notifierFromConfig(config),
-            apiPublicUrl: config.API_PUBLIC_URL,
-            log: log.child({ store: store.name }),
-          },
-          log,
-          usePrebuiltBundle: config.NODE_ENV === 'production',
-          payloadKeys: config.QUAYSIDE_PAYLOAD_KEYS,
-        });
-      }),
-    )
-  ).flat();
+  const workers = await createStoreWorkers({
+    connection,
+    config,
+    db,
+    erp,
+    log,
+    observeStore: (store) => calls.observe('store', store),
+  });
   const running = workers.map((w) => w.run());
   shutdown.add('workers', async () => {
     workers.forEach((w) => w.shutdown());
@@ -140,7 +100,7 @@ runMain('worker', async () => {
   if (config.STANDING_PROCESSES) {
     const client = await createTemporalClient(config);
     shutdown.add('temporal client', () => client.connection.close());
-    for (const store of stores)
+    for (const store of storesOf(config))
       await ensureStandingProcesses(
         client,
         configForStore(config, store),

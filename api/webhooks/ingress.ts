@@ -5,7 +5,7 @@ import { alertRepository } from '../../db/alerts';
 import type { Db } from '../../db/pool';
 import { webhookRepository, type DeadLetter } from '../../db/webhooks';
 import { taskQueue, taskQueueOfWorkflowType } from '../../domain/contracts';
-import { queuePrefixOf } from '../stores';
+import { queuePrefixOf, type IngressShop } from '../stores';
 import type { Logger } from '../../platform/logger';
 import { startOnce } from '../../platform/temporal-client';
 import { privacyRepository } from '../../db/privacy';
@@ -44,12 +44,7 @@ export interface IngressDeps {
   shops?: IngressShop[];
 }
 
-/** A storefront whose webhooks this API takes: the shop domain Shopify names, its store, its secrets. */
-export interface IngressShop {
-  store: string;
-  shopDomain: string;
-  secrets: string[];
-}
+export type { IngressShop } from '../stores';
 
 export type IngressOutcome =
   | { http: 401; code: 'WEBHOOK.UNAUTHORIZED' }

@@ -7,7 +7,6 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import { ShopifyStorefront, registerWebhookSubscriptions } from '../../connectors/shopify';
-import { ShopifyPricing } from '../../connectors/shopify/pricing';
 import { SHOPIFY_TOPICS } from '../../connectors/shopify/webhooks/map';
 import { shopifyHmac } from '../../connectors/shopify/webhooks/verify';
 import { ensureErpEventsPoller } from '../../activities/erp-events';
@@ -15,7 +14,6 @@ import { mappingRepository } from '../../db/mappings';
 import { principalRepository } from '../../db/principals';
 import { syncRepository } from '../../db/sync';
 import type { Db } from '../../db/pool';
-import { cachedPriceBook } from '../../db/price-book';
 import {
   erpEventsWorkflowId,
   INVENTORY_SYNC_TASK_QUEUE,
@@ -27,10 +25,11 @@ import {
   type OrderStatus,
 } from '../../domain/contracts';
 import { inventorySync } from '../../workflows';
-import { createWorkers } from '../../workers/worker';
+import { createStoreWorkers } from '../../workers/stores';
+import { ingressShopsOf } from '../../api/stores';
 import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
 import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
-import { privateTestDatabase, testClient, testLog } from '../support/env';
+import { privateTestDatabase, testClient, testConfig, testLog } from '../support/env';
 import { eventually } from '../support/wait';
 
 /**
@@ -52,9 +51,10 @@ interface ShopUnderTest {
   /** The store's warehouse (Chicago), mapped to the ERP's location 1. */
   location: string;
   buyerId: string;
-  /** The ERP customer and item the store's buyer and PROD-3 are mapped to. */
+  /** The ERP customer and items the store's buyer, PROD-3 and PROD-6 are mapped to (PROD-5 is P5 in both). */
   erpCustomer: string;
   prod3: string;
+  prod6: string;
 }
 
 const run = randomUUID().slice(0, 6);
@@ -74,7 +74,12 @@ describe('two stores side by side on one Quayside', () => {
   let b: ShopUnderTest;
   let blackHole: Server | undefined;
 
-  async function openShop(name: string, erpCustomer: string, prod3: string): Promise<ShopUnderTest> {
+  async function openShop(
+    name: string,
+    erpCustomer: string,
+    prod3: string,
+    prod6: string,
+  ): Promise<ShopUnderTest> {
     const store = `${name}${run}`;
     const domain = `${store}.myshopify.com`;
     const secret = `webhook-secret-of-${store}`;
@@ -98,6 +103,7 @@ describe('two stores side by side on one Quayside', () => {
       buyerId: '',
       erpCustomer,
       prod3,
+      prod6,
     };
   }
 
@@ -106,6 +112,7 @@ describe('two stores side by side on one Quayside', () => {
     for (const [sku, erpSku] of [
       ['PROD-3', s.prod3],
       ['PROD-5', 'P5'],
+      ['PROD-6', s.prod6],
     ] as const)
       await s.shop.sim('/sandbox/products', {
         sku,
@@ -128,6 +135,7 @@ describe('two stores side by side on one Quayside', () => {
     await mappings.upsertSkus(s.store, [
       { storeSku: 'PROD-3', erpSku: s.prod3 },
       { storeSku: 'PROD-5', erpSku: 'P5' },
+      { storeSku: 'PROD-6', erpSku: s.prod6 },
     ]);
     await mappings.upsertLocation(s.store, s.location, '1');
   }
@@ -185,8 +193,8 @@ describe('two stores side by side on one Quayside', () => {
     db = own.db;
     client = await testClient();
     erp = await startErpSandbox({ skus: 20, customers: 6, databaseUrl: own.url });
-    a = await openShop('b2b', '2', 'P3');
-    b = await openShop('dtc', '3', 'P7');
+    a = await openShop('b2b', '2', 'P3', 'P6');
+    b = await openShop('dtc', '3', 'P7', 'P8');
     a.prefix = storeQueuePrefix(PREFIX, a.store, a.store);
     b.prefix = storeQueuePrefix(PREFIX, b.store, a.store);
     // The ERP's items in Quayside's item cache (the checkout quote and the order price check read it).
@@ -202,42 +210,42 @@ describe('two stores side by side on one Quayside', () => {
     await setUpShop(a, basePrice);
     await setUpShop(b, basePrice);
 
+    // The deployment's configuration: store A is the primary store (SHOPIFY_*), store B one more.
+    const config = testConfig({
+      DATABASE_URL: own.url,
+      TEMPORAL_TASK_QUEUE_PREFIX: PREFIX,
+      QUAYSIDE_STORE: a.store,
+      SHOPIFY_SHOP_DOMAIN: a.domain,
+      SHOPIFY_ADMIN_URL: a.shop.base,
+      SHOPIFY_ACCESS_TOKEN: a.token,
+      SHOPIFY_API_SECRET: a.secret,
+      QUAYSIDE_MORE_STORES: JSON.stringify([
+        {
+          name: b.store,
+          shopDomain: b.domain,
+          adminUrl: b.shop.base,
+          accessToken: b.token,
+          apiSecret: b.secret,
+        },
+      ]),
+    });
     server = createApp({
       temporal: client,
       db,
       log: testLog,
-      store: a.store,
-      taskQueuePrefix: PREFIX,
-      shopifySecret: a.secret,
-      shops: [a, b].map((s) => ({ store: s.store, shopDomain: s.domain, secrets: [s.secret] })),
+      store: config.QUAYSIDE_STORE,
+      taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX,
+      shopifySecret: config.SHOPIFY_API_SECRET,
+      shops: ingressShopsOf(config),
     }).listen(0, '127.0.0.1');
     await once(server, 'listening');
     api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     for (const s of [a, b])
       await registerWebhookSubscriptions(s.shop.client, `${api}/webhooks/shopify`, SHOPIFY_TOPICS);
 
+    // Each store's workers as the worker process builds them from the configuration.
     connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-    workers = (
-      await Promise.all(
-        [a, b].map((s) =>
-          createWorkers({
-            connection,
-            namespace: 'default',
-            taskQueuePrefix: s.prefix,
-            log: testLog,
-            deps: {
-              db,
-              erp: netsuite,
-              erpBulk: netsuite.withPriority('bulk'),
-              storefront: s.storefront,
-              pricing: new ShopifyPricing(s.shop.client),
-              prices: cachedPriceBook(db),
-              log: testLog,
-            },
-          }),
-        ),
-      )
-    ).flat();
+    workers = await createStoreWorkers({ connection, config, db, erp: netsuite, log: testLog });
     running = Promise.all(workers.map((w) => w.run()));
     for (const s of [a, b]) {
       await ensureErpEventsPoller(client, { store: s.store, taskQueuePrefix: s.prefix, pollEvery: '250ms' });
@@ -333,42 +341,35 @@ describe('two stores side by side on one Quayside', () => {
   }, 90_000);
 
   it('an ERP stock change reaches only the shops that sell that item, each from its own last push', async () => {
-    // Both syncs have caught up with the ERP's stock (the full resync at their start).
-    for (const [s, sku] of [
-      [a, 'P3'],
-      [b, 'P7'],
-    ] as const)
-      await eventually(
-        async () => (await storeQuantity(s, 'PROD-3')) === (await erpAvailable(sku)),
-        `${s.store}'s PROD-3 to show ${sku}'s stock`,
+    // PROD-6 is P6 in store A and P8 in store B; PROD-5 is P5 in both. Both syncs have caught up
+    // with the ERP's stock (the full resync at their start).
+    const inStep = (s: ShopUnderTest, sku: string, erpSku: string) =>
+      eventually(
+        async () => (await storeQuantity(s, sku)) === (await erpAvailable(erpSku)),
+        `${s.store}'s ${sku} to show ${erpSku}'s stock`,
       );
-    const before = {
-      a3: await storeQuantity(a, 'PROD-3'),
-      b3: await storeQuantity(b, 'PROD-3'),
-      a5: await storeQuantity(a, 'PROD-5'),
-      b5: await storeQuantity(b, 'PROD-5'),
-    };
+    await Promise.all([
+      inStep(a, 'PROD-6', 'P6'),
+      inStep(b, 'PROD-6', 'P8'),
+      inStep(a, 'PROD-5', 'P5'),
+      inStep(b, 'PROD-5', 'P5'),
+    ]);
+    const b6 = await storeQuantity(b, 'PROD-6');
+    const p5 = await erpAvailable('P5');
 
-    // P3 is only store A's; P5 is sold by both.
-    expect(
-      (await erp.admin('POST', '/inventory/receive', { sku: 'P3', location: '1', quantity: 7 })).status,
-    ).toBe(200);
-    expect(
-      (await erp.admin('POST', '/inventory/receive', { sku: 'P5', location: '1', quantity: 4 })).status,
-    ).toBe(200);
-    await eventually(
-      async () => (await storeQuantity(a, 'PROD-3')) === before.a3! + 7,
-      "store A's PROD-3 to grow by 7",
-    );
-    await eventually(
-      async () =>
-        (await storeQuantity(a, 'PROD-5')) === before.a5! + 4 &&
-        (await storeQuantity(b, 'PROD-5')) === before.b5! + 4,
-      'both stores’ PROD-5 to grow by 4',
-    );
-    // Store B's PROD-3 is another ERP item: P3's receipt did not touch it.
-    expect(await storeQuantity(b, 'PROD-3')).toBe(before.b3);
-    expect(await storeQuantity(b, 'PROD-3')).toBe(await erpAvailable('P7'));
+    const receive = async (sku: string, quantity: number) =>
+      expect((await erp.admin('POST', '/inventory/receive', { sku, location: '1', quantity })).status).toBe(
+        200,
+      );
+    await receive('P6', 7);
+    await receive('P5', 4);
+    expect(await erpAvailable('P5')).toBe(p5 + 4);
+    await Promise.all([inStep(a, 'PROD-6', 'P6'), inStep(a, 'PROD-5', 'P5'), inStep(b, 'PROD-5', 'P5')]);
+    expect(await storeQuantity(b, 'PROD-5')).toBe(p5 + 4);
+    // Store B's PROD-6 is another ERP item: P6's receipt did not touch it.
+    expect(await storeQuantity(b, 'PROD-6')).toBe(b6);
+    expect(b6).toBe(await erpAvailable('P8'));
+    expect(await storeQuantity(a, 'PROD-6')).not.toBe(b6);
   }, 90_000);
 
   it("store A's orders, quotes and parked webhooks are invisible to store B's people, and each shop's webhooks need its own secret", async () => {
