@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { heartbeat } from '@temporalio/activity';
+import { refusalsOf } from '../connectors/shopify/errors';
 import { inParallel } from '../connectors/shopify/storefront';
 import type { AlertRepository } from '../db/alerts';
 import type { MappingRepository } from '../db/mappings';
@@ -8,6 +9,7 @@ import { rulesRepository } from '../db/rules';
 import { storeCatalogRepository, type StoreProductRecord } from '../db/store-catalog';
 import { syncRepository } from '../db/sync';
 import { flowSnapshot } from '../db/flow-switches';
+import { storeRefusalWords } from '../domain/failures';
 import type { FlowSnapshot } from '../domain/flow-switches';
 import { flowGate, type FlowGate } from './flows';
 import {
@@ -174,24 +176,48 @@ export function createStoreCatalogActivities(deps: StoreCatalogDeps) {
         out.unchanged += 1;
         return;
       }
+      // The store refusing the product (Shopify userErrors) is this item's alert, in the store's words;
+      // the rest of the page and the cursor go on, and the item's next change writes it again.
+      const refusedKey = `sync.catalogRefused:${store}:${root}`;
       let ref: StoreProductRef;
       try {
         ref = await catalog.setProduct(product, target);
       } catch (err) {
-        if ((err as { nonRetryable?: boolean }).nonRetryable !== true) throw err;
+        // Any other answer the store says is not worth retrying is this item's alert too, as before.
+        const refused = refusalsOf(err) ?? [];
+        if (refused.length === 0 && (err as { nonRetryable?: boolean }).nonRetryable !== true) throw err;
         out.failed += 1;
         await alerts.raise({
           severity: 'warning',
-          kind: 'sync.catalog',
+          kind: 'sync.catalogRefused',
           subject: `The store refused the product of ERP item ${root}`,
-          message: `${(err as Error).message}. Fix the item in the ERP (or the product in the store); the next change brings it again.`,
+          message: `ERP item ${root} was not written to the store, which refused: ${storeRefusalWords(refused, (err as Error).message)}. Fix the item in the ERP (or the product in the store); the item's next change brings it again.`,
           workflowId: opts.workflowId,
-          dedupeKey: `sync.catalog:${store}:${root}`,
-          details: { erpSku: root },
+          dedupeKey: refusedKey,
+          details: { erpSku: root, fields: refused.map((r) => r.field) },
         });
         return;
       }
-      if (!target && product.status === 'ACTIVE') await catalog.publish(ref.productId);
+      await alerts.resolve(refusedKey);
+      if (!target && product.status === 'ACTIVE') {
+        try {
+          await catalog.publish(ref.productId);
+        } catch (err) {
+          // The product is in the store (and recorded below), only not on its sales channels: a person
+          // publishes it there; a later write does not publish a product it already knows.
+          const refused = refusalsOf(err);
+          if (!refused) throw err;
+          await alerts.raise({
+            severity: 'warning',
+            kind: 'sync.catalogRefused',
+            subject: `The store refused to publish the product of ERP item ${root}`,
+            message: `The product of ERP item ${root} is in the store but on none of its sales channels: the store refused to publish it: ${storeRefusalWords(refused, (err as Error).message)}. Publish it on its sales channels in the store admin, then dismiss this alert.`,
+            workflowId: opts.workflowId,
+            dedupeKey: `${refusedKey}:publish`,
+            details: { erpSku: root, productId: ref.productId, fields: refused.map((r) => r.field) },
+          });
+        }
+      }
       const before = new Set(target?.variants.map((v) => v.sku) ?? []);
       for (const v of product.variants) if (!before.has(v.sku)) newVariants.push(v.erpSku);
       const saved: StoreProductRecord = { ...ref, erpSku: root, status: product.status, inputHash: hash };

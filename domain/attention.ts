@@ -178,6 +178,7 @@ const ALERT_CAUSES: Record<string, { title: string; process: AttentionProcess; r
     process: 'sync',
     retrySync: true,
   },
+  'sync.catalogRefused': { title: 'Products the store refused', process: 'sync' },
   'sync.pricesRefused': { title: 'Prices the store refused', process: 'sync' },
   'sync.pricesUnmapped': { title: 'ERP prices for items with no product in the store', process: 'sync' },
   'sync.customerNotInStore': { title: 'ERP customers with no company in the store', process: 'customer' },

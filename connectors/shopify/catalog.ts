@@ -164,7 +164,10 @@ export class ShopifyCatalog implements StoreCatalogPort {
       `mutation PublishProduct($id: ID!, $input: [PublicationInput!]!) { publishablePublish(id: $id, input: $input) { userErrors { field message } } }`,
       { id: productId, input: this.publications.map((publicationId) => ({ publicationId })) },
     );
-    if (res.publishablePublish.userErrors.length)
+    if (res.publishablePublish.userErrors.length) {
+      // A sales channel removed since they were read: the next product reads the store's channels again.
+      this.publications = undefined;
       throw new ShopifyUserError('publishablePublish', res.publishablePublish.userErrors);
+    }
   }
 }

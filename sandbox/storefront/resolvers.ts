@@ -1396,6 +1396,8 @@ export function createRootValue(ctx: ResolverContext) {
       ? await one(db, 'SELECT id FROM products WHERE id = $1', [productId])
       : undefined;
     if (!product) return { userErrors: [userError(['id'], 'Product does not exist')] };
+    // As on Shopify, an unknown publication refuses the whole call: nothing is published or hidden.
+    const publications: string[] = [];
     for (const [i, p] of input.entries()) {
       const publication = idOf(p.publicationId, 'Publication');
       if (!publication || !(await one(db, 'SELECT 1 FROM publications WHERE id = $1', [publication]))) {
@@ -1403,6 +1405,9 @@ export function createRootValue(ctx: ResolverContext) {
           userErrors: [userError(['input', String(i), 'publicationId'], 'Publication does not exist')],
         };
       }
+      publications.push(publication);
+    }
+    for (const publication of publications) {
       if (published)
         await db.query(
           'INSERT INTO product_publications (product_id, publication_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
