@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../platform/config';
+import { ConfigError, developmentSecrets, loadConfig, storesOf } from '../../platform/config';
 
 describe('configuration', () => {
   it('applies the embedded defaults when nothing is set', () => {
@@ -22,5 +22,67 @@ describe('configuration', () => {
     expect(problems).toContain('API_PORT');
     expect(problems).toContain('DATABASE_URL');
     expect(problems).toContain('LOG_LEVEL');
+  });
+
+  describe('several stores', () => {
+    const dtc = {
+      name: 'dtc',
+      shopDomain: 'acme.myshopify.com',
+      adminUrl: 'https://acme.myshopify.com',
+      accessToken: 'shpat_dtc',
+      apiSecret: 'dtc-secret',
+    };
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+      return [];
+    };
+
+    it('lists the primary store first, then each of QUAYSIDE_MORE_STORES with its own connection', () => {
+      const config = loadConfig({ QUAYSIDE_STORE: 'b2b', QUAYSIDE_MORE_STORES: JSON.stringify([dtc]) });
+      expect(
+        storesOf(config).map((s) => [s.name, s.shopDomain, s.accessToken, s.apiSecret, s.apiVersion]),
+      ).toEqual([
+        [
+          'b2b',
+          'quayside-sandbox.myshopify.com',
+          'shpat_quayside_sandbox_dev_token',
+          'quayside-sandbox-webhook-secret',
+          '2026-04',
+        ],
+        ['dtc', 'acme.myshopify.com', 'shpat_dtc', 'dtc-secret', '2026-04'],
+      ]);
+    });
+
+    it('refuses stores that would mix: a name or a shop domain twice, a bad name, JSON that is not a list of stores', () => {
+      expect(problemsOf({ QUAYSIDE_STORE: 'dtc', QUAYSIDE_MORE_STORES: JSON.stringify([dtc]) })).toEqual([
+        'QUAYSIDE_MORE_STORES: the store name dtc is used twice',
+      ]);
+      expect(
+        problemsOf({
+          QUAYSIDE_MORE_STORES: JSON.stringify([
+            dtc,
+            { ...dtc, name: 'eu', shopDomain: 'ACME.myshopify.com' },
+          ]),
+        }),
+      ).toEqual(['QUAYSIDE_MORE_STORES: the shop domain ACME.myshopify.com is used by two stores']);
+      expect(
+        problemsOf({ QUAYSIDE_MORE_STORES: JSON.stringify([{ ...dtc, name: 'Our DTC:shop' }]) }).join(),
+      ).toContain('lowercase letters, digits and dashes');
+      expect(problemsOf({ QUAYSIDE_MORE_STORES: '{not json' })).toEqual([
+        'QUAYSIDE_MORE_STORES: must be a JSON array of stores',
+      ]);
+    });
+
+    it("names another store's token or secret left at the sandbox's published value", () => {
+      const config = loadConfig({
+        QUAYSIDE_MORE_STORES: JSON.stringify([{ ...dtc, apiSecret: 'quayside-sandbox-webhook-secret' }]),
+      });
+      expect(developmentSecrets(config)).toContain('QUAYSIDE_MORE_STORES[dtc].apiSecret');
+      expect(developmentSecrets(config)).not.toContain('QUAYSIDE_MORE_STORES[dtc].accessToken');
+    });
   });
 });
