@@ -1,6 +1,9 @@
 import type { ErpPort } from '../domain/erp';
 import {
+  componentCreditLines,
   componentLineKeys,
+  componentReturnLines,
+  foldReturnAuthorization,
   componentQuantities,
   explodeItemGroups,
   foldFulfillment,
@@ -16,11 +19,13 @@ export type ItemGroupSource = (skus: string[]) => Promise<ReadonlyMap<string, It
 /**
  * The ERP as the order process sees it, with item groups exploded (`domain/item-groups.ts`): a sales
  * order's item group lines go to the ERP as their components, and the order, its fulfillments and
- * invoices come back on the store's kit lines, counted in kits. Kit items and every other line pass
+ * invoices come back on the store's kit lines, counted in kits; so do returns (a kit line's return and
+ * credit go to its components' lines, the credit split over them exactly by units). Kit items and every other line pass
  * as they are. Changes to a kit line (a new quantity, closing it) reach each of its component lines.
  */
 export function withItemGroups(erp: ErpPort, groups: ItemGroupSource): ErpPort {
   const hasKitKey = (keys: readonly string[]) => keys.some((k) => !parseComponentKey(k));
+  const anyGroup = async (skus: string[]) => (await groups([...new Set(skus)])).size > 0;
   return {
     getCustomer: (id) => erp.getCustomer(id),
     hasOtherSalesOrder: (c, e) => erp.hasOtherSalesOrder(c, e),
@@ -30,10 +35,27 @@ export function withItemGroups(erp: ErpPort, groups: ItemGroupSource): ErpPort {
     listItems: (c, n) => erp.listItems(c, n),
     listPrices: (c, n) => erp.listPrices(c, n),
     inventoryChangedSince: (c, n) => erp.inventoryChangedSince(c, n),
-    createReturnAuthorization: (i) => erp.createReturnAuthorization(i),
-    getReturnAuthorization: (r) => erp.getReturnAuthorization(r),
-    closeReturnAuthorization: (e) => erp.closeReturnAuthorization(e),
-    createCreditMemo: (i) => erp.createCreditMemo(i),
+    async createReturnAuthorization(input) {
+      const so = (await anyGroup(input.lines.map((l) => l.sku)))
+        ? await erp.getSalesOrder({ externalId: input.salesOrderExternalId })
+        : null;
+      const lines = so ? componentReturnLines(so, input.lines) : input.lines;
+      return foldReturnAuthorization(await erp.createReturnAuthorization({ ...input, lines }));
+    },
+    async getReturnAuthorization(ref) {
+      const ra = await erp.getReturnAuthorization(ref);
+      return ra && foldReturnAuthorization(ra);
+    },
+    async closeReturnAuthorization(externalId) {
+      return foldReturnAuthorization(await erp.closeReturnAuthorization(externalId));
+    },
+    async createCreditMemo(input) {
+      const ra = (await anyGroup(input.lines.map((l) => l.sku)))
+        ? await erp.getReturnAuthorization({ erpId: input.returnAuthorizationErpId })
+        : null;
+      const lines = ra ? componentCreditLines(ra, input.lines) : input.lines;
+      return erp.createCreditMemo({ ...input, lines });
+    },
     createRefund: (i) => erp.createRefund(i),
 
     async createSalesOrder(input) {

@@ -4,6 +4,7 @@ import type { Db } from '../db/pool';
 import { policyRepository } from '../db/policies';
 import { returnRepository, type ReturnRecordInput } from '../db/returns';
 import { syncRepository } from '../db/sync';
+import { withItemGroups } from './item-groups';
 import type {
   ErpCreditMemo,
   ErpCreditMemoInput,
@@ -111,7 +112,10 @@ export function createOrderFactsSource({ db, erp }: { db: Db; erp: ErpPort }): O
  * external ids, the storefront refund key), so retries never create a second document or refund.
  */
 export function createReturnActivities(deps: ReturnActivityDeps) {
-  const { db, erp, storefront } = deps;
+  const { db, storefront } = deps;
+  // A returned item group goes back to the ERP on its components' lines, as it was sold.
+  const itemCache = syncRepository(db);
+  const erp = withItemGroups(deps.erp, (skus) => itemCache.itemGroups(skus));
   const facts = deps.orderFacts ?? createOrderFactsSource({ db, erp });
   const policies = policyRepository(db);
   const alerts = alertRepository(db);

@@ -1,6 +1,7 @@
 import type {
   ErpFulfillment,
   ErpInvoice,
+  ErpReturnAuthorization,
   ErpSalesOrder,
   ErpSalesOrderInput,
   ErpSalesOrderLine,
@@ -269,5 +270,85 @@ export function componentLineKeys(so: ErpSalesOrder, lineKeys: readonly string[]
   return lineKeys.flatMap((k) => {
     const parts = so.lines.filter((l) => parseComponentKey(l.lineKey)?.kitKey === k).map((l) => l.lineKey);
     return parts.length ? parts : [k];
+  });
+}
+
+/** Kits of one kit line as units of its component lines, each component's first part filled first. */
+function fillComponents<L extends { lineKey: string; sku: string; quantity: number }>(
+  lines: readonly L[],
+  kitKey: string,
+  kits: number,
+): { line: L; quantity: number }[] {
+  const mine = lines
+    .map((l) => ({ l, key: parseComponentKey(l.lineKey) }))
+    .filter((x): x is { l: L; key: ComponentKey } => x.key?.kitKey === kitKey)
+    .sort((a, b) => a.key.index - b.key.index || a.key.part - b.key.part);
+  const left = new Map<number, number>();
+  const out: { line: L; quantity: number }[] = [];
+  for (const { l, key } of mine) {
+    const want = left.get(key.index) ?? kits * key.perKit;
+    const q = Math.min(l.quantity, want);
+    left.set(key.index, want - q);
+    if (q > 0) out.push({ line: l, quantity: q });
+  }
+  return out;
+}
+
+/** Return lines on the store's kit lines as lines of their components on the ERP order (`so`, unfolded). */
+export function componentReturnLines(
+  so: ErpSalesOrder,
+  lines: readonly { lineKey: string; sku: string; quantity: number }[],
+): { lineKey: string; sku: string; quantity: number }[] {
+  return lines.flatMap((r) => {
+    const parts = fillComponents(
+      so.lines.map((l) => ({ ...l, quantity: l.quantityFulfilled > 0 ? l.quantityFulfilled : l.quantity })),
+      r.lineKey,
+      r.quantity,
+    );
+    return parts.length
+      ? parts.map((p) => ({ lineKey: p.line.lineKey, sku: p.line.sku, quantity: p.quantity }))
+      : [r];
+  });
+}
+
+/** A return authorization as the store's lines: component lines back on their kit line, in whole kits. */
+export function foldReturnAuthorization(ra: ErpReturnAuthorization): ErpReturnAuthorization {
+  if (!ra.lines.some((l) => parseComponentKey(l.lineKey))) return ra;
+  const lines = gather(ra.lines).map((g): ErpReturnAuthorization['lines'][number] => {
+    if ('plain' in g) return g.plain;
+    return {
+      lineKey: g.kit,
+      sku: g.head.groupSku,
+      quantity: kitsOf(g.head, g.parts, (l) => l.quantity),
+      quantityReceived: kitsOf(g.head, g.parts, (l) => l.quantityReceived),
+      location: (g.parts[0] as { line: ErpReturnAuthorization['lines'][number] }).line.location,
+    };
+  });
+  return { ...ra, lines };
+}
+
+/** The currency-free scale of a decimal text: a stand-in currency with as many decimals. */
+const SCALE_CURRENCY: Record<number, string> = { 0: 'JPY', 1: 'USD', 2: 'USD', 3: 'KWD', 4: 'CLF' };
+
+/**
+ * Credit memo lines on the store's kit lines as lines of the return authorization's components
+ * (`ra`, unfolded): the kits' units over the component lines, and each kit line's amount split over
+ * them exactly, by units.
+ */
+export function componentCreditLines(
+  ra: ErpReturnAuthorization,
+  lines: readonly { lineKey: string; sku: string; quantity: number; amount: string }[],
+): { lineKey: string; sku: string; quantity: number; amount: string }[] {
+  return lines.flatMap((c) => {
+    const parts = fillComponents(ra.lines, c.lineKey, c.quantity);
+    if (!parts.length) return [c];
+    const currency = SCALE_CURRENCY[c.amount.split('.')[1]?.length ?? 0] ?? 'CLF';
+    const shares = Money.of(c.amount, currency, 'halfUp').allocate(parts.map((p) => p.quantity));
+    return parts.map((p, i) => ({
+      lineKey: p.line.lineKey,
+      sku: p.line.sku,
+      quantity: p.quantity,
+      amount: (shares[i] as Money).toString(),
+    }));
   });
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createErpEventActivities } from '../../activities/erp-events';
 import { createOrderActivities } from '../../activities/orders';
+import { createReturnActivities } from '../../activities/returns';
 import type { NetSuiteClient } from '../../connectors/netsuite';
 import { canonicalOrder } from '../../connectors/shopify/webhooks/map';
 import { parseShopifyJson } from '../../connectors/shopify/webhooks/json';
@@ -76,7 +77,7 @@ describe('kits and item groups reach the ERP by item type', () => {
     );
   const erpSkuOf: Record<string, string> = {};
 
-  it('sends a group as its components to the total_price to the cent, and a kit as one line; shipments come back on the store lines', async () => {
+  it('sends a group as its components to the total_price to the cent, and a kit as one line; shipments and returns come back on the store lines', async () => {
     const order = storeOrder();
     const [groupLine, other1, other2, kitLine, other3] = order.lines;
     erpSkuOf[groupLine!.sku] = sku.group;
@@ -147,5 +148,41 @@ describe('kits and item groups reach the ERP by item type', () => {
     );
     const after = await acts.readErpSalesOrder({ externalId });
     expect(after!.lines.every((l) => l.quantityFulfilled === l.quantity)).toBe(true);
+
+    // The buyer returns the group and the kit: the ERP's return and credit are on the components' lines.
+    const returns = createReturnActivities({ db, erp: netsuite, storefront: {} as StorefrontPort });
+    const rma = await returns.createReturnAuthorization({
+      externalId: `${externalId}:rma`,
+      salesOrderExternalId: externalId,
+      lines: [
+        { lineKey: groupLine!.lineId, sku: sku.group, quantity: 1 },
+        { lineKey: kitLine!.lineId, sku: sku.kit, quantity: 1 },
+      ],
+    });
+    expect(rma.lines.map((l) => [l.lineKey, l.sku, l.quantity])).toEqual([
+      [groupLine!.lineId, sku.group, 1],
+      [kitLine!.lineId, sku.kit, 1],
+    ]);
+    const rmaInErp = await netsuite.getReturnAuthorization({ erpId: rma.erpId });
+    const returned = (name: string) =>
+      rmaInErp!.lines.filter((l) => l.sku === name).reduce((n, l) => n + l.quantity, 0);
+    expect([sku.bolt, sku.nut, sku.tool, sku.kit, sku.group].map(returned)).toEqual([2, 3, 1, 1, 0]);
+    expect(
+      (await erp.admin('POST', `/return-authorizations/${rma.erpId}/receive`, { location: '1' })).status,
+    ).toBeLessThan(300);
+    const received = await returns.getReturnAuthorization({ externalId: `${externalId}:rma` });
+    expect(received!.lines.map((l) => [l.lineKey, l.quantityReceived])).toEqual([
+      [groupLine!.lineId, 1],
+      [kitLine!.lineId, 1],
+    ]);
+    const memo = await returns.createCreditMemo({
+      externalId: `${externalId}:cm`,
+      returnAuthorizationErpId: rma.erpId,
+      lines: [
+        { lineKey: groupLine!.lineId, sku: sku.group, quantity: 1, amount: '89.99' },
+        { lineKey: kitLine!.lineId, sku: sku.kit, quantity: 1, amount: '159.99' },
+      ],
+    });
+    expect(memo.total).toBe('249.98');
   });
 });
