@@ -189,16 +189,18 @@ function otherRows(name: string, r: Json): Row[] {
       ];
     case 'inventory':
       return [
-        {
+        ...(
+          (r.fullResyncs as Json[] | undefined) ?? [{ ...r.fullResync, written: r.fullResync.quantities }]
+        ).map((s: Json): Row => ({
           bench: name,
-          what: `full resync, ${r.settings.skus} SKUs`,
+          what: `full resync, ${r.settings.skus} SKUs${s.driftPercent == null ? '' : `, ${s.driftPercent} % drift`}`,
           server: r.temporalServer ?? 'Temporal dev server, in memory',
-          figure: `${r.fullResync.quantities} quantities in ${f(r.fullResync.seconds)} s`,
-          baseline: `${f(r.fullResync.floorSeconds)} s (store rate-limit floor)`,
-          ratio: x(r.fullResync.seconds / r.fullResync.floorSeconds),
+          figure: `${s.written} quantities written in ${f(s.seconds)} s`,
+          baseline: `${f(s.floorSeconds)} s (rate-limit floor of writing every quantity)`,
+          ratio: x(s.seconds / s.floorSeconds),
           target: '—',
           met: null,
-        },
+        })),
         {
           bench: name,
           what: `ERP stock change → store, ${r.incremental.changes} changes, p50 / p99`,

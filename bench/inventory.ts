@@ -1,9 +1,12 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConcurrencyBudget, createNetSuiteClient } from '../connectors/netsuite';
 import { ShopifyAdminClient, ShopifyStorefront } from '../connectors/shopify';
+import { dropDatabase } from '../db/migrate';
+import { createPool } from '../db/pool';
 import { taskQueue } from '../domain/contracts';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
@@ -17,16 +20,19 @@ import {
 } from './_sandboxes';
 import { distribution } from './_stats';
 import { createErpSandbox } from '../sandbox/erp/app';
-import { LOCATIONS, seedItem, stockedType } from '../sandbox/erp/scenario';
+import { LOCATIONS, seedItem, stockedType, storeSku } from '../sandbox/erp/scenario';
 import { createStoreSandbox, SANDBOX_DEV_ACCESS_TOKEN } from '../sandbox/storefront/app';
 import { createWorkers } from '../workers/worker';
-import { inventorySyncStatusQuery } from '../domain/contracts';
 import { inventorySync } from '../workflows';
 
 /**
  * The inventory sync end to end on the seeded scenario: both sandboxes in-process, the real NetSuite
  * and Shopify connectors, a real worker on a Temporal dev server and a database of its own.
- * (a) a full resync of every SKU × warehouse, against the floor the store's cost-based rate limit sets;
+ * (a) full resyncs of every SKU × warehouse (the store's quantities read by a bulk operation query,
+ *     only what differs written), each against the baseline the store's cost-based rate limit sets
+ *     for writing every quantity: first into the seeded store (all at 0), then after `--drift-small`
+ *     % (default 1) and after `--drift-large` % (default 100) of the store's quantities were changed
+ *     behind Quayside's back;
  * (b) incremental: stock received in the ERP → the new quantity visible in the store's Admin API.
  */
 const opts = new Command()
@@ -44,6 +50,8 @@ const opts = new Command()
   .option('--changes <n>', 'incremental ERP stock changes measured', '40')
   .option('--window <s>', 'seconds over which the incremental changes are spread at random', '30')
   .option('--erp-concurrency <n>', 'ERP account concurrency limit = connector budget', '5')
+  .option('--drift-small <pct>', 'store quantities changed before the second resync, %', '1')
+  .option('--drift-large <pct>', 'store quantities changed before the third resync, %', '100')
   .parse()
   .opts<{
     skus: string;
@@ -55,6 +63,8 @@ const opts = new Command()
     changes: string;
     window: string;
     erpConcurrency: string;
+    driftSmall: string;
+    driftLarge: string;
   }>();
 
 const skus = Number(opts.skus);
@@ -66,6 +76,7 @@ const poll = Number(opts.poll);
 const changes = Number(opts.changes);
 const windowSeconds = Number(opts.window);
 const erpConcurrency = Number(opts.erpConcurrency);
+const drifts = [Number(opts.driftSmall), Number(opts.driftLarge)];
 const STORE = 'bench-store';
 /** Shopify's page maximum, for both the SKU lookup and inventorySetQuantities. */
 const PER_CALL = 250;
@@ -74,11 +85,42 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
+/** Drops the databases of earlier runs whose process has ended (a run never drops another's). */
+async function dropFinishedRuns(dbUrl: URL): Promise<void> {
+  const admin = new URL(dbUrl);
+  admin.pathname = '/postgres';
+  const pool = createPool(admin.toString(), { max: 1 });
+  try {
+    const { rows } = await pool.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname ~ '^quayside_bench_inventory_[0-9]+$'`,
+    );
+    for (const { datname } of rows) {
+      const pid = Number(datname.slice(datname.lastIndexOf('_') + 1));
+      let alive = true;
+      try {
+        process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      if (alive) continue;
+      const old = new URL(dbUrl);
+      old.pathname = `/${datname}`;
+      await dropDatabase(old.toString());
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
 async function main() {
+  const loadStart = os.loadavg();
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
   const log = createLogger('bench', { ...config, LOG_LEVEL: 'silent' });
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const url = await benchDatabase(config, 'quayside_bench_inventory', { fresh: true });
+  // A database of this run's own: two runs at once (other checkouts on the same server) never share one.
+  const base = new URL(config.DATABASE_URL);
+  await dropFinishedRuns(base);
+  const url = await benchDatabase(config, `quayside_bench_inventory_${process.pid}`, { fresh: true });
 
   process.stdout.write(
     `seeding ${skus} SKUs × ${LOCATIONS.length} warehouses and ${customers} customers into both sandboxes …\n`,
@@ -151,52 +193,105 @@ async function main() {
   const running = worker!.run();
 
   try {
-    // (a) Full resync.
-    const t0 = performance.now();
-    const handle = await temporal.workflow.start(inventorySync, {
-      workflowId: `sync:inventory:${STORE}`,
-      taskQueue: taskQueue('sync', prefix),
-      args: [{ store: STORE, pollIntervalSeconds: poll, pageSize, fullResync: true }],
-    });
-    let status = await handle.query(inventorySyncStatusQuery);
-    let lastReport = 0;
-    while (!(status.caughtUp && status.pages > 0)) {
-      await sleep(250);
-      status = await handle.query(inventorySyncStatusQuery);
-      if (performance.now() - lastReport > 10_000) {
-        lastReport = performance.now();
-        process.stdout.write(
-          `  … ${status.pushed} quantities pushed after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
-        );
-      }
-    }
-    const fullSeconds = (performance.now() - t0) / 1000;
+    // (a) Full resyncs: into the seeded store, then after changing a share of its quantities.
     const stockedSkus = Array.from({ length: skus }, (_, k) => seedItem(k + 1)).filter((it) =>
       stockedType(it.type),
     );
+    const stockedStoreSkus = stockedSkus.map((it) => storeSku(it.id));
     const lookupCalls = Math.ceil(stockedSkus.length / PER_CALL);
-    const mutationCalls = Math.ceil(status.pushed / PER_CALL);
-    // The least the store must be paid: every SKU resolved once (2 points a query plus 1 a variant)
-    // and every quantity set (10 points a call of 250); the bucket's own contents are free at the start.
-    const floorPoints = lookupCalls * 2 + stockedSkus.length + mutationCalls * 10;
-    const floorSeconds = Math.max(0, floorPoints - bucket) / restoreRate;
-    const full = {
-      seconds: fullSeconds,
-      pages: status.pages,
-      quantities: status.pushed,
-      unmapped: status.unmapped,
-      quantitiesPerSecond: status.pushed / fullSeconds,
-      graphqlCalls: shopifyClient.stats.requests,
-      throttled: shopifyClient.stats.throttled,
-      throttledWaitMs: shopifyClient.stats.waitedMs,
-      paced: shopifyClient.stats.paced,
-      pacedMs: shopifyClient.stats.pacedMs,
-      costPoints: spent.points,
-      floorCalls: lookupCalls + mutationCalls,
-      floorPoints,
-      floorSeconds,
-      ratioToFloor: floorSeconds > 0 ? fullSeconds / floorSeconds : NaN,
+    const queue = taskQueue('sync', prefix);
+    const resync = async (label: string, driftPercent: number | null, drifted: number | null) => {
+      const before = { ...shopifyClient.stats, points: spent.points };
+      process.stdout.write(`(a) full resync: ${label} …\n`);
+      const t0 = performance.now();
+      const totals = await temporal.workflow.execute(inventorySync, {
+        workflowId: `sync:inventory:${STORE}`,
+        taskQueue: queue,
+        args: [
+          { store: STORE, pollIntervalSeconds: poll, pageSize, fullResync: true, stopWhenCaughtUp: true },
+        ],
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      const op = (
+        await observer.request<{
+          currentBulkOperation: {
+            status: string;
+            objectCount: string;
+            createdAt: string;
+            completedAt: string | null;
+          } | null;
+        }>(`query LastBulk { currentBulkOperation { status objectCount createdAt completedAt } }`)
+      ).currentBulkOperation;
+      const compared = totals.lastResync?.compared ?? totals.changed;
+      // The baseline: the least the store's rate limit allows for writing every quantity, as the resync
+      // did before it read the store: every SKU resolved once (2 points a query plus 1 a variant) and
+      // every quantity set (10 points a call of 250); the bucket's own contents are free at the start.
+      const floorPoints = lookupCalls * 2 + stockedSkus.length + Math.ceil(compared / PER_CALL) * 10;
+      const floorSeconds = Math.max(0, floorPoints - bucket) / restoreRate;
+      const f = {
+        label,
+        driftPercent,
+        driftedInStore: drifted,
+        seconds,
+        bulkReadSeconds:
+          op?.completedAt && op.status === 'COMPLETED'
+            ? (Date.parse(op.completedAt) - Date.parse(op.createdAt)) / 1000
+            : null,
+        bulkObjects: op ? Number(op.objectCount) : null,
+        storeLevels: totals.lastResync?.storeLevels ?? null,
+        compared,
+        written: totals.pushed,
+        inStep: totals.lastResync?.inStep ?? null,
+        pages: totals.pages,
+        unmapped: totals.unmapped,
+        stale: totals.stale,
+        graphqlCalls: shopifyClient.stats.requests - before.requests,
+        costPoints: spent.points - before.points,
+        throttled: shopifyClient.stats.throttled - before.throttled,
+        throttledWaitMs: shopifyClient.stats.waitedMs - before.waitedMs,
+        paced: shopifyClient.stats.paced - before.paced,
+        pacedMs: shopifyClient.stats.pacedMs - before.pacedMs,
+        floorPoints,
+        floorSeconds,
+        ratioToFloor: floorSeconds > 0 ? seconds / floorSeconds : NaN,
+      };
+      process.stdout.write(
+        `    ${f.written} of ${f.compared} quantities written in ${seconds.toFixed(1)} s (bulk read ${f.bulkReadSeconds?.toFixed(1) ?? '—'} s), ×${f.ratioToFloor.toFixed(2)} the ${floorSeconds.toFixed(1)} s floor\n`,
+      );
+      return f;
     };
+    /** Changes `percent` % of the stocked SKUs' store quantities (as another app or a person would): by +3. */
+    const drift = async (percent: number): Promise<number> => {
+      const r = await storeDb.query(
+        `UPDATE inventory_levels il SET available = il.available + 3, updated_at = now()
+           FROM (SELECT l.inventory_item_id, l.location_id FROM inventory_levels l
+                   JOIN variants v ON v.inventory_item_id = l.inventory_item_id
+                  WHERE v.sku = ANY($1::text[]) ORDER BY random() LIMIT $2) pick
+          WHERE il.inventory_item_id = pick.inventory_item_id AND il.location_id = pick.location_id`,
+        [stockedStoreSkus, Math.round((percent / 100) * stockedStoreSkus.length * LOCATIONS.length)],
+      );
+      return r.rowCount ?? 0;
+    };
+    const resyncs = [await resync('into the seeded store (all quantities at 0)', null, null)];
+    for (const percent of drifts) {
+      const drifted = await drift(percent);
+      resyncs.push(
+        await resync(
+          `after ${percent} % drift (${drifted} quantities changed in the store)`,
+          percent,
+          drifted,
+        ),
+      );
+      if (resyncs.at(-1)!.written !== drifted)
+        throw new Error(`${drifted} quantities drifted, but the resync wrote ${resyncs.at(-1)!.written}`);
+    }
+    const full = resyncs[0]!;
+    const fullSeconds = resyncs.reduce((n, r) => n + r.seconds, 0);
+    const handle = await temporal.workflow.start(inventorySync, {
+      workflowId: `sync:inventory:${STORE}`,
+      taskQueue: queue,
+      args: [{ store: STORE, pollIntervalSeconds: poll, pageSize }],
+    });
 
     // (b) Incremental: stock received in the ERP, then read back from the store until it shows.
     const picks = new Map<string, { i: number; location: (typeof LOCATIONS)[number] }>();
@@ -206,7 +301,7 @@ async function main() {
       picks.set(`${it.id}:${location.id}`, { i: it.id, location });
     }
     process.stdout.write(
-      `full resync done in ${fullSeconds.toFixed(1)} s; measuring ${changes} ERP stock changes over ${windowSeconds} s …\n`,
+      `full resyncs done in ${fullSeconds.toFixed(1)} s; measuring ${changes} ERP stock changes over ${windowSeconds} s …\n`,
     );
     const latencies: number[] = [];
     let missed = 0;
@@ -272,23 +367,30 @@ async function main() {
     const lines = [
       '',
       `inventory sync, ${skus} SKUs × ${LOCATIONS.length} warehouses, store bucket ${bucket} points restoring ${restoreRate}/s, page ${pageSize}`,
+      `load average (1, 5, 15 min): ${loadStart.map((l) => l.toFixed(1)).join(', ')} at the start, ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(', ')} at the end`,
       `seed: ERP ${n(seeds.erpSeconds)} s (${erpSeed.inventory} stock rows), store ${n(seeds.storeSeconds)} s (${storeSeed.products} products, ${storeSeed.inventoryLevels} levels), mappings ${n(seeds.mappingSeconds, 2)} s`,
       '',
-      `${'(a) full resync'.padEnd(34)} ${'value'.padStart(14)}`,
+      `${'(a) full resync'.padEnd(34)} ${resyncs.map((r) => (r.driftPercent === null ? 'from 0' : `${r.driftPercent} % drift`).padStart(14)).join(' ')}`,
       ...(
         [
-          ['wall time', `${n(full.seconds)} s`],
-          ['quantities set', String(full.quantities)],
-          ['quantities / s', n(full.quantitiesPerSecond, 0)],
-          ['sync pages', String(full.pages)],
-          ['GraphQL calls (floor)', `${full.graphqlCalls} (${full.floorCalls})`],
-          ['cost points spent (floor)', `${full.costPoints} (${full.floorPoints})`],
-          ['THROTTLED answers / waited', `${full.throttled} / ${n(full.throttledWaitMs / 1000)} s`],
-          ['paced before sending / waited', `${full.paced} / ${n(full.pacedMs / 1000)} s`],
-          ['rate-limit floor', `${n(full.floorSeconds)} s`],
-          ['ratio to floor', `×${n(full.ratioToFloor, 2)}`],
-        ] as const
-      ).map(([k, v]) => `${k.padEnd(34)} ${v.padStart(14)}`),
+          ['wall time', (r) => `${n(r.seconds)} s`],
+          [
+            'bulk read (in the store)',
+            (r) => (r.bulkReadSeconds === null ? '—' : `${n(r.bulkReadSeconds)} s`),
+          ],
+          ['quantities compared', (r) => String(r.compared)],
+          ['quantities written', (r) => String(r.written)],
+          ['GraphQL calls', (r) => String(r.graphqlCalls)],
+          ['cost points spent', (r) => String(r.costPoints)],
+          ['THROTTLED answers / waited', (r) => `${r.throttled} / ${n(r.throttledWaitMs / 1000)} s`],
+          ['paced / waited', (r) => `${r.paced} / ${n(r.pacedMs / 1000)} s`],
+          ['floor: write every quantity', (r) => `${n(r.floorSeconds)} s`],
+          ['ratio to floor', (r) => `×${n(r.ratioToFloor, 2)}`],
+        ] as [string, (r: (typeof resyncs)[number]) => string][]
+      ).map(([k, v]) => `${k.padEnd(34)} ${resyncs.map((r) => v(r).padStart(14)).join(' ')}`),
       '',
       `${'(b) incremental, ERP → store'.padEnd(34)} ${'value'.padStart(14)}`,
       ...(
@@ -330,7 +432,10 @@ async function main() {
             storeInventoryLevels: storeSeed.inventoryLevels,
           },
           temporalServer: 'Temporal dev server, in memory',
-          fullResync: full,
+          loadAverage: { start: loadStart, end: os.loadavg() },
+          /** The first resync (into the seeded store); kept under its old name for older reports. */
+          fullResync: { ...full, quantities: full.written },
+          fullResyncs: resyncs,
           incremental,
           distributions: [distribution('ERP stock change → quantity in the store', latencies)],
         },
