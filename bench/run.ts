@@ -25,7 +25,23 @@ const reportRuns: Record<string, { args: string[]; timeoutSeconds: number }> = {
   erp: { args: [], timeoutSeconds: 240 },
   quote: { args: ['--rate', '500', '--duration', '10'], timeoutSeconds: 300 },
   webhooks: { args: ['--duration', '10'], timeoutSeconds: 240 },
-  inventory: { args: ['--skus', '20000', '--changes', '20', '--window', '15'], timeoutSeconds: 420 },
+  // Three full resyncs (from 0, 1 % and 100 % drift) at a Standard plan's rate, so the rate limit's
+  // floor is long enough to compare with: about 5 minutes on a loaded 2-core machine.
+  inventory: {
+    args: [
+      '--skus',
+      '10000',
+      '--restore-rate',
+      '100',
+      '--bucket',
+      '1000',
+      '--changes',
+      '20',
+      '--window',
+      '15',
+    ],
+    timeoutSeconds: 540,
+  },
   pricing: { args: ['--skus', '20000', '--changes', '10'], timeoutSeconds: 300 },
   orders: { args: ['--rate', '20', '--duration', '10', '--latency-duration', '10'], timeoutSeconds: 600 },
 };
