@@ -114,12 +114,14 @@ export const DISCOUNT_ITEM_EXTERNAL_ID = 'quayside-discount';
 /** An amount as NetSuite sends it (a JSON number, or text from SuiteQL) as exact decimal text. */
 const money = (v: unknown, currency: string = PRICE_BOOK_CURRENCY) =>
   Money.ofWire(typeof v === 'number' || typeof v === 'string' ? v : null, currency).toString();
+/** A reference the account does not have, refused as NetSuite refuses one (400 INVALID_KEY_OR_REF). */
+const invalidRef = (detail: string, path?: string) =>
+  new NetSuiteError({
+    status: 400,
+    details: [{ detail, code: 'INVALID_KEY_OR_REF', ...(path === undefined ? {} : { path }) }],
+  });
 const intId = (v: string) => {
-  if (!/^\d+$/.test(v))
-    throw new NetSuiteError({
-      status: 400,
-      details: [{ detail: `Invalid internal id ${v}.`, code: 'INVALID_KEY_OR_REF' }],
-    });
+  if (!/^\d+$/.test(v)) throw invalidRef(`Invalid internal id ${v}.`);
   return v;
 };
 
@@ -464,17 +466,7 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
     ): Promise<{ id: string } | undefined> {
       if (name === undefined) return undefined;
       const id = (await namedIds(table)).get(name);
-      if (!id)
-        throw new NetSuiteError({
-          status: 400,
-          details: [
-            {
-              detail: `Invalid ${field} reference: no ${field} named ${name}.`,
-              code: 'INVALID_KEY_OR_REF',
-              path: field,
-            },
-          ],
-        });
+      if (!id) throw invalidRef(`Invalid ${field} reference: no ${field} named ${name}.`, field);
       return { id };
     }
 
@@ -661,8 +653,15 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
       };
     }
 
-    const lineKeyMap = (rec: Json) =>
-      new Map(lineItems(rec).map((l) => [String(l.custcol_quayside_line_key ?? l.line), l]));
+    /** A transaction's line by Quayside's line key; a key it has no line for is refused as a bad reference. */
+    const lineByKey = (rec: Json, transaction: string) => {
+      const byKey = new Map(lineItems(rec).map((l) => [String(l.custcol_quayside_line_key ?? l.line), l]));
+      return (lineKey: string) => {
+        const line = byKey.get(lineKey);
+        if (!line) throw invalidRef(`No line ${lineKey} on ${transaction}.`);
+        return line;
+      };
+    };
 
     /**
      * One page of the rows changed after the cursor, in the order they changed, each with the real
@@ -1066,20 +1065,10 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         if (changes.memo !== undefined) body.memo = changes.memo;
         if (changes.shipTo !== undefined) body.shipAddress = changes.shipTo;
         if (changes.lines?.length) {
-          const byKey = lineKeyMap(await mustGet(path));
+          const lineOf = lineByKey(await mustGet(path), `sales order ${externalId}`);
           body.item = {
             items: changes.lines.map((l) => {
-              const line = byKey.get(l.lineKey);
-              if (!line)
-                throw new NetSuiteError({
-                  status: 400,
-                  details: [
-                    {
-                      detail: `No line ${l.lineKey} on sales order ${externalId}.`,
-                      code: 'INVALID_KEY_OR_REF',
-                    },
-                  ],
-                });
+              const line = lineOf(l.lineKey);
               return { line: line.line, quantity: l.quantity };
             }),
           };
@@ -1226,24 +1215,14 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         const existing = await getRecord(refPath('returnAuthorization', { externalId: input.externalId }));
         if (existing) return toReturn(existing);
         const so = await mustGet(refPath('salesOrder', { externalId: input.salesOrderExternalId }));
-        const byKey = lineKeyMap(so);
+        const lineOf = lineByKey(so, `sales order ${input.salesOrderExternalId}`);
         const body: Json = {
           externalId: input.externalId,
           entity: { id: refOf(so.entity)?.id },
           createdFrom: { id: String(so.id) },
           item: {
             items: input.lines.map((l) => {
-              const line = byKey.get(l.lineKey);
-              if (!line)
-                throw new NetSuiteError({
-                  status: 400,
-                  details: [
-                    {
-                      detail: `No line ${l.lineKey} on sales order ${input.salesOrderExternalId}.`,
-                      code: 'INVALID_KEY_OR_REF',
-                    },
-                  ],
-                });
+              const line = lineOf(l.lineKey);
               return {
                 item: { id: refOf(line.item)?.id },
                 quantity: l.quantity,
@@ -1288,22 +1267,12 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         const existing = await getRecord(refPath('creditMemo', { externalId: input.externalId }));
         if (existing) return toMemo(existing);
         const ra = await mustGet(`returnAuthorization/${intId(input.returnAuthorizationErpId)}`);
-        const byKey = lineKeyMap(ra);
+        const lineOf = lineByKey(ra, `return authorization ${input.returnAuthorizationErpId}`);
         const body: Json = {
           externalId: input.externalId,
           item: {
             items: input.lines.map((l) => {
-              const line = byKey.get(l.lineKey);
-              if (!line)
-                throw new NetSuiteError({
-                  status: 400,
-                  details: [
-                    {
-                      detail: `No line ${l.lineKey} on return authorization ${input.returnAuthorizationErpId}.`,
-                      code: 'INVALID_KEY_OR_REF',
-                    },
-                  ],
-                });
+              const line = lineOf(l.lineKey);
               return { orderLine: line.line, quantity: l.quantity, amount: Number(l.amount) };
             }),
           },
