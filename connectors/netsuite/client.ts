@@ -671,6 +671,23 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
      * fall-back repeats) is never sent as a literal: the query starts at the last unambiguous
      * minute before it and skips, here, what the cursor already delivered.
      */
+    /** Rows of the pricing table as prices: the item's SKU, the level's name, the customer, the quantity break. */
+    async function pricesOf(
+      rows: Record<string, string>[],
+      lastModifiedOf: (row: Record<string, string>) => string,
+    ): Promise<ErpPrice[]> {
+      const skus = await skusFor(rows.map((r) => r.item!));
+      const levels = new Map([...(await namedIds('pricelevel'))].map(([name, id]) => [id, name]));
+      return rows.map((r) => ({
+        sku: skus.get(r.item!) ?? '',
+        priceLevel: r.pricelevel ? (levels.get(r.pricelevel) ?? null) : null,
+        customerErpId: r.customer ?? null,
+        minQuantity: Number(r.quantity ?? 1),
+        unitPrice: money(r.unitprice),
+        lastModified: lastModifiedOf(r),
+      }));
+    }
+
     async function changedSince(
       select: string,
       from: string,
@@ -946,16 +963,7 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           `SELECT id, item, pricelevel, customer, quantity, unitprice, ${tsCol('lastmodifieddate', 'lastmodified')} FROM pricing${where(idWhere(cursor))} ORDER BY id`,
           { limit: pageSize },
         );
-        const skus = await skusFor(page.items.map((r) => r.item!));
-        const levels = new Map([...(await namedIds('pricelevel'))].map(([name, id]) => [id, name]));
-        const items: ErpPrice[] = page.items.map((r) => ({
-          sku: skus.get(r.item!) ?? '',
-          priceLevel: r.pricelevel ? (levels.get(r.pricelevel) ?? null) : null,
-          customerErpId: r.customer ?? null,
-          minQuantity: Number(r.quantity ?? 1),
-          unitPrice: money(r.unitprice),
-          lastModified: toIso(r.lastmodified),
-        }));
+        const items = await pricesOf(page.items, (r) => toIso(r.lastmodified));
         const last = page.items[page.items.length - 1];
         return { items, hasMore: page.hasMore, nextCursor: last ? last.id! : cursor };
       },
@@ -987,16 +995,7 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
           cursor,
           pageSize,
         );
-        const skus = await skusFor(page.items.map((r) => r.item!));
-        const levels = new Map([...(await namedIds('pricelevel'))].map(([name, id]) => [id, name]));
-        const items: ErpPrice[] = page.items.map((r) => ({
-          sku: skus.get(r.item!) ?? '',
-          priceLevel: r.pricelevel ? (levels.get(r.pricelevel) ?? null) : null,
-          customerErpId: r.customer ?? null,
-          minQuantity: Number(r.quantity ?? 1),
-          unitPrice: money(r.unitprice),
-          lastModified: r.modified!,
-        }));
+        const items = await pricesOf(page.items, (r) => r.modified!);
         return { items, hasMore: page.hasMore, nextCursor: page.nextCursor };
       },
 
