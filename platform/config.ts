@@ -126,6 +126,14 @@ export const EnvSchema = z.object({
   WORKER_METRICS_ADDRESS: optionalString,
   /** How long `npm start` waits for the worker to poll its task queue before it gives up and stops. */
   WORKER_START_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(90),
+  /**
+   * Temporal worker tuning, per task queue's worker; unset = the SDK's defaults (40 concurrent
+   * workflow tasks, a workflow cache sized from memory, one reused V8 context). Measured before
+   * changing: docs/performance.md.
+   */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  WORKER_REUSE_V8_CONTEXT: bool(true),
 
   /** Standing processes the worker keeps running: ERP change polling and the syncs. */
   STANDING_PROCESSES: bool(true),

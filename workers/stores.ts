@@ -61,6 +61,11 @@ export async function createStoreWorkers(opts: {
         log,
         usePrebuiltBundle: config.NODE_ENV === 'production',
         payloadKeys: config.QUAYSIDE_PAYLOAD_KEYS,
+        tuning: {
+          maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+          maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+          reuseV8Context: config.WORKER_REUSE_V8_CONTEXT,
+        },
       });
     }),
   );

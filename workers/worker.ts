@@ -38,6 +38,14 @@ export interface WorkerOptions {
   usePrebuiltBundle?: boolean;
   /** Comma-separated payload keys (QUAYSIDE_PAYLOAD_KEYS); payloads are encrypted when set. */
   payloadKeys?: string;
+  /** Worker tuning (WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, …); the SDK's defaults where absent. */
+  tuning?: WorkerTuning;
+}
+
+export interface WorkerTuning {
+  maxConcurrentWorkflowTaskExecutions?: number;
+  maxCachedWorkflows?: number;
+  reuseV8Context?: boolean;
 }
 
 /**
@@ -58,6 +66,7 @@ export async function createWorkers(opts: WorkerOptions): Promise<Worker[]> {
         workflowBundle: bundle,
         activities,
         dataConverter: dataConverterFor(opts.payloadKeys),
+        ...opts.tuning,
       }),
     ),
   );
