@@ -85,4 +85,18 @@ describe('configuration', () => {
       expect(developmentSecrets(config)).not.toContain('QUAYSIDE_MORE_STORES[dtc].accessToken');
     });
   });
+
+  it('bounds the worker start-up limit and the worker tuning like every other number', () => {
+    expect(loadConfig({}).WORKER_START_TIMEOUT_SECONDS).toBe(90);
+    expect(loadConfig({ WORKER_START_TIMEOUT_SECONDS: '300' }).WORKER_START_TIMEOUT_SECONDS).toBe(300);
+    let error: unknown;
+    try {
+      loadConfig({ WORKER_START_TIMEOUT_SECONDS: '2', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 'many' });
+    } catch (err) {
+      error = err;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('WORKER_START_TIMEOUT_SECONDS');
+    expect(problems).toContain('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS');
+  });
 });
