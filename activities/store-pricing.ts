@@ -277,7 +277,25 @@ export function createStorePricingActivities(deps: StorePricingDeps) {
         const written = wrote.has(erpId);
         if (written ? wrote.get(erpId) === value : await repo.headroomIs(store, erpId, location, value))
           continue;
-        await pricing.setCreditHeadroom(location, credit ? { amount: value!, currency } : null);
+        // The store refusing one customer's figure (Shopify userErrors) is that customer's alert; the
+        // others are published, and this one is tried again with its next change.
+        const refusedKey = `sync.headroomRefused:${store}:${erpId}`;
+        try {
+          await pricing.setCreditHeadroom(location, credit ? { amount: value!, currency } : null);
+        } catch (err) {
+          const refused = refusalsOf(err);
+          if (!refused) throw err;
+          await alerts.raise({
+            severity: 'warning',
+            kind: 'sync.headroomRefused',
+            subject: `The store refused the credit headroom of ERP customer ${erpId}`,
+            message: `The credit headroom of ERP customer ${erpId} (${value === null ? 'none' : `${value} ${currency}`}) was not published to the store, which refused: ${storeRefusalWords(refused, (err as Error).message)}. Until it is, checkout holds the customer to the figure published before. Correct it in the store (or the ERP); the customer's next order, payment or credit change publishes it again.`,
+            dedupeKey: refusedKey,
+            details: { customer: erpId, companyLocation: location, fields: refused.map((r) => r.field) },
+          });
+          continue;
+        }
+        await alerts.resolve(refusedKey);
         await repo.saveHeadroom(store, erpId, location, value, currency);
         wrote.set(erpId, value);
         next.push(erpId);

@@ -180,6 +180,7 @@ const ALERT_CAUSES: Record<string, { title: string; process: AttentionProcess; r
   },
   'sync.catalogRefused': { title: 'Products the store refused', process: 'sync' },
   'sync.pricesRefused': { title: 'Prices the store refused', process: 'sync' },
+  'sync.headroomRefused': { title: 'Credit headroom the store refused', process: 'customer' },
   'sync.pricesUnmapped': { title: 'ERP prices for items with no product in the store', process: 'sync' },
   'sync.customerNotInStore': { title: 'ERP customers with no company in the store', process: 'customer' },
   'sync.termsNotInStore': { title: 'ERP payment terms the store has no template for', process: 'customer' },

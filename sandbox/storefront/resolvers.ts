@@ -108,6 +108,15 @@ const userError = (field: string[] | null, message: string, code?: string): User
   message,
   code,
 });
+/** The sandbox shop's currency. */
+const SHOP_CURRENCY = 'USD';
+const moneyCurrency = (value: string): unknown => {
+  try {
+    return (JSON.parse(value) as { currency_code?: unknown }).currency_code;
+  } catch {
+    return undefined;
+  }
+};
 const moneyBag = (amount: string, currencyCode: string) => ({
   shopMoney: { amount, currencyCode },
   presentmentMoney: { amount, currencyCode },
@@ -958,6 +967,15 @@ export function createRootValue(ctx: ResolverContext) {
         if (m.type && !validMetafieldValue(String(m.type), String(m.value)))
           errors.push(
             userError([...at, 'value'], `Value is invalid for a ${m.type} metafield.`, 'INVALID_VALUE'),
+          );
+        // As on Shopify, a money value is in the shop's currency.
+        else if (m.type === 'money' && moneyCurrency(String(m.value)) !== SHOP_CURRENCY)
+          errors.push(
+            userError(
+              [...at, 'value'],
+              `Currency code must be the shop's currency (${SHOP_CURRENCY}).`,
+              'INVALID_VALUE',
+            ),
           );
       }
       if (errors.length) return { metafields: null, userErrors: errors };

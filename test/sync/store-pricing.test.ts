@@ -4,10 +4,12 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createStorePricingActivities } from '../../activities/store-pricing';
 import { ShopifyPricing } from '../../connectors/shopify/pricing';
 import { alertRepository } from '../../db/alerts';
+import { attentionSources } from '../../db/dashboard';
 import { mappingRepository } from '../../db/mappings';
 import { cachedPriceBook } from '../../db/price-book';
 import { storePricingRepository } from '../../db/store-pricing';
 import { syncRepository } from '../../db/sync';
+import { attentionQueue } from '../../domain/attention';
 import { levelListKey } from '../../domain/store-pricing';
 import { seedSandboxMappings } from '../../sandbox/erp/mappings';
 import { erpSku, seedCustomer, storeSku } from '../../sandbox/erp/scenario';
@@ -285,5 +287,62 @@ describe('ERP pricing in the store', () => {
     expect((await storePricingRepository(db).list(store, levelListKey('Tier 3')))!.priceListId).not.toBe(
       gone!.priceListId,
     );
+  });
+
+  it('a credit headroom the store refuses is an alert per customer in the store words instead of a retried write; what the store showed stays, and it is published once the store takes it', async () => {
+    // A store whose Quayside price book is in CAD while the shop sells in USD: the store refuses the
+    // figures with a credit limit (money in another currency); a customer with none is still cleared.
+    const cadStore = `${store}-cad`;
+    const cadActs = createStorePricingActivities({
+      db,
+      erp: erp.client({ concurrency: 5 }),
+      pricing: new ShopifyPricing(shop.client),
+      mappings: mappingRepository(db),
+      alerts: alertRepository(db),
+      currency: 'CAD',
+    });
+    const headroomOf = async (n: number) =>
+      (
+        await shop.db.query<{ value: string }>(
+          `SELECT m.value FROM metafields m JOIN company_locations l ON l.id = m.owner_id JOIN companies co ON co.id = l.company_id
+            WHERE co.external_id = $1 AND m.namespace = 'quayside' AND m.key = 'credit_headroom'`,
+          [String(n)],
+        )
+      ).rows[0]?.value;
+    const before = await headroomOf(1);
+    expect(before).toBeDefined();
+    const open = async () =>
+      (
+        await db.query<{ dedupe_key: string; message: string }>(
+          "SELECT dedupe_key, message FROM alerts WHERE kind = 'sync.headroomRefused' AND dedupe_key LIKE $1 AND resolved_at IS NULL ORDER BY dedupe_key",
+          [`sync.headroomRefused:${cadStore}:%`],
+        )
+      ).rows;
+
+    const published = (await env.run(cadActs.publishCreditHeadroom, {
+      store: cadStore,
+      customerErpIds: ['1', '2'],
+    })) as number;
+    expect(published).toBe(0);
+    const alerts = await open();
+    expect(alerts.map((a) => a.dedupe_key)).toEqual([
+      `sync.headroomRefused:${cadStore}:1`,
+      `sync.headroomRefused:${cadStore}:2`,
+    ]);
+    expect(alerts[0]!.message).toMatch(
+      /^The credit headroom of ERP customer 1 \([\d.]+ CAD\) was not published to the store, which refused: Currency code must be the shop's currency \(USD\) \(metafields\.0\.value\)\. Until it is, checkout holds the customer to the figure published before\./,
+    );
+    // What the store shows is the figure published before, untouched.
+    expect(await headroomOf(1)).toBe(before);
+    const queue = attentionQueue(await attentionSources(db, { stores: null, homeStore: store }));
+    expect(queue.find((g) => g.cause === 'sync.headroomRefused')?.title).toBe(
+      'Credit headroom the store refused',
+    );
+
+    // Published in the shop's currency, the store takes it and the alerts resolve.
+    expect(await env.run(acts.publishCreditHeadroom, { store: cadStore, customerErpIds: ['1', '2'] })).toBe(
+      2,
+    );
+    expect(await open()).toEqual([]);
   });
 });
