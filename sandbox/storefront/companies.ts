@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '../../db/pool';
-import { searchWhere, sqlConnection, type SearchField } from './connections';
+import { searchedConnection, type SearchField } from './connections';
 import { gid, idOf, type StoreDb } from './db';
 
 /**
@@ -124,16 +124,11 @@ export function createCompaniesRoot(
       ]);
       return l ? companyLocationNode(l) : null;
     },
-    companyLocations: ({ query, ...args }: Args) => {
-      const params: unknown[] = [];
-      return sqlConnection(db, {
-        from: 'company_locations',
-        where: searchWhere(query, LOCATION_SEARCH, params, 'name'),
-        params,
-        args,
-        map: companyLocationNode,
-      });
-    },
+    companyLocations: searchedConnection(
+      db,
+      { fields: LOCATION_SEARCH, defaultField: 'name' },
+      { from: 'company_locations', map: companyLocationNode },
+    ),
 
     companyLocationCreate: async ({ companyId, input }: Args) => {
       const company = idOf(companyId, 'Company');

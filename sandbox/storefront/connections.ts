@@ -267,6 +267,32 @@ export async function sqlConnection<T>(db: Pick<pg.Pool, 'query'>, q: SqlPage<T>
   return backwards ? build(items, more, other) : build(items, other, more);
 }
 
+/**
+ * A searchable SQL collection's resolver (`products(query:, sortKey:, first:, after: …)`): Shopify's
+ * search syntax over `fields` (a bare term searches `defaultField`), sorted by `sortKey` where the
+ * collection has sort keys, keyset-paged.
+ */
+export function searchedConnection<T>(
+  db: Pick<pg.Pool, 'query'>,
+  search: {
+    fields: Record<string, SearchField>;
+    defaultField: string;
+    sortKeys?: Record<string, SqlPage<T>['sort']>;
+  },
+  page: Omit<SqlPage<T>, 'where' | 'params' | 'args' | 'sort'>,
+) {
+  return ({ query, sortKey, ...args }: { query?: string | null; sortKey?: unknown } & PagingArgs) => {
+    const params: unknown[] = [];
+    return sqlConnection(db, {
+      ...page,
+      where: searchWhere(query, search.fields, params, search.defaultField),
+      params,
+      sort: search.sortKeys?.[sortKey as string],
+      args,
+    });
+  };
+}
+
 // ---- search syntax --------------------------------------------------------------------------------
 
 export interface SearchField {

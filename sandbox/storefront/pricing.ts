@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import type pg from 'pg';
 import { withTransaction } from '../../db/pool';
 import { Money } from '../../domain/money';
-import { connection, searchWhere, sqlConnection, type SearchField } from './connections';
+import { connection, searchedConnection, type SearchField } from './connections';
 import { gid, idOf, type StoreDb } from './db';
 
 const CATALOG_SEARCH: Record<string, SearchField> = {
@@ -294,16 +294,11 @@ export function createPricingRoot(db: StoreDb, { variantNode }: PricingHelpers) 
         const c = await one(db, 'SELECT * FROM catalogs WHERE id = $1', [idOf(id) ?? '0']);
         return c ? catalogNode(c) : null;
       },
-      catalogs: ({ query, ...args }: Args) => {
-        const params: unknown[] = [];
-        return sqlConnection(db, {
-          from: 'catalogs',
-          where: searchWhere(query, CATALOG_SEARCH, params, 'title'),
-          params,
-          args,
-          map: catalogNode,
-        });
-      },
+      catalogs: searchedConnection(
+        db,
+        { fields: CATALOG_SEARCH, defaultField: 'title' },
+        { from: 'catalogs', map: catalogNode },
+      ),
 
       priceListCreate: async ({ input }: Args) => {
         const adjustment = adjustmentOf(input.parent);

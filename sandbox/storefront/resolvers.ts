@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { valueFromASTUntyped } from 'graphql';
 import type pg from 'pg';
-import { connection, sqlConnection, searchWhere, type SearchField } from './connections';
+import { connection, searchedConnection, type SearchField } from './connections';
 import { gid, idOf, type StoreDb } from './db';
 import { companyLocationExtras, createCompaniesRoot, locationExternalIdTaken } from './companies';
 import { createPricingRoot } from './pricing';
@@ -558,47 +558,29 @@ export function createRootValue(ctx: ResolverContext) {
       currencyCode: 'USD',
     }),
     order: ({ id }: Args) => orderById(idOf(id, 'Order')),
-    orders: ({ query, sortKey, ...args }: Args) => {
-      const params: unknown[] = [];
-      return sqlConnection(db, {
-        from: 'orders',
-        where: searchWhere(query, ORDER_SEARCH, params, 'name'),
-        params,
-        sort: SORT_COLUMNS[sortKey as string],
-        args,
-        map: orderNode,
-      });
-    },
+    orders: searchedConnection(
+      db,
+      { fields: ORDER_SEARCH, defaultField: 'name', sortKeys: SORT_COLUMNS },
+      { from: 'orders', map: orderNode },
+    ),
     product: async ({ id }: Args) => {
       const p = await one(db, 'SELECT * FROM products WHERE id = $1', [idOf(id, 'Product') ?? '0']);
       return p ? productNode(p) : null;
     },
-    products: ({ query, sortKey, ...args }: Args) => {
-      const params: unknown[] = [];
-      return sqlConnection(db, {
-        from: 'products',
-        where: searchWhere(query, PRODUCT_SEARCH, params, 'title'),
-        params,
-        sort: SORT_COLUMNS[sortKey as string],
-        args,
-        map: productNode,
-      });
-    },
+    products: searchedConnection(
+      db,
+      { fields: PRODUCT_SEARCH, defaultField: 'title', sortKeys: SORT_COLUMNS },
+      { from: 'products', map: productNode },
+    ),
     productVariant: async ({ id }: Args) => {
       const v = await one(db, 'SELECT * FROM variants WHERE id = $1', [idOf(id, 'ProductVariant') ?? '0']);
       return v ? variantNode(v) : null;
     },
-    productVariants: ({ query, sortKey, ...args }: Args) => {
-      const params: unknown[] = [];
-      return sqlConnection(db, {
-        from: 'variants',
-        where: searchWhere(query, VARIANT_SEARCH, params, 'sku'),
-        params,
-        sort: SORT_COLUMNS[sortKey as string],
-        args,
-        map: variantNode,
-      });
-    },
+    productVariants: searchedConnection(
+      db,
+      { fields: VARIANT_SEARCH, defaultField: 'sku', sortKeys: SORT_COLUMNS },
+      { from: 'variants', map: variantNode },
+    ),
     inventoryItem: async ({ id }: Args) => {
       const v = await one(
         db,
@@ -607,19 +589,17 @@ export function createRootValue(ctx: ResolverContext) {
       );
       return v ? inventoryItemNode(v) : null;
     },
-    inventoryItems: ({ query, ...args }: Args) => {
-      const params: unknown[] = [];
-      return sqlConnection(db, {
+    inventoryItems: searchedConnection(
+      db,
+      { fields: INVENTORY_ITEM_SEARCH, defaultField: 'sku' },
+      {
         from: 'variants v JOIN products p ON p.id = v.product_id',
         alias: 'v',
         select: 'v.*, p.created_at, p.updated_at',
         idColumn: 'inventory_item_id',
-        where: searchWhere(query, INVENTORY_ITEM_SEARCH, params, 'sku'),
-        params,
-        args,
         map: inventoryItemNode,
-      });
-    },
+      },
+    ),
     locations: async ({ first }: Args) =>
       connection((await rows(db, 'SELECT * FROM locations ORDER BY id')).map(locationNode), first),
     publications: async ({ first }: Args) =>
@@ -631,31 +611,20 @@ export function createRootValue(ctx: ResolverContext) {
         first,
       ),
     customer: ({ id }: Args) => customerById(idOf(id, 'Customer')),
-    customers: ({ query, sortKey, ...args }: Args) => {
-      const params: unknown[] = [];
-      return sqlConnection(db, {
-        from: 'customers',
-        where: searchWhere(query, CUSTOMER_SEARCH, params, 'email'),
-        params,
-        sort: SORT_COLUMNS[sortKey as string],
-        args,
-        map: customerNode,
-      });
-    },
+    customers: searchedConnection(
+      db,
+      { fields: CUSTOMER_SEARCH, defaultField: 'email', sortKeys: SORT_COLUMNS },
+      { from: 'customers', map: customerNode },
+    ),
     company: async ({ id }: Args) => {
       const c = await one(db, 'SELECT * FROM companies WHERE id = $1', [idOf(id, 'Company') ?? '0']);
       return c ? companyNode(c) : null;
     },
-    companies: ({ query, ...args }: Args) => {
-      const params: unknown[] = [];
-      return sqlConnection(db, {
-        from: 'companies',
-        where: searchWhere(query, COMPANY_SEARCH, params, 'name'),
-        params,
-        args,
-        map: companyNode,
-      });
-    },
+    companies: searchedConnection(
+      db,
+      { fields: COMPANY_SEARCH, defaultField: 'name' },
+      { from: 'companies', map: companyNode },
+    ),
     paymentTermsTemplates: async () =>
       (await rows(db, 'SELECT * FROM payment_terms_templates ORDER BY id')).map(termsNode),
     return: async ({ id }: Args) => {
