@@ -1,17 +1,12 @@
-import type pg from 'pg';
 import { withTransaction } from '../../db/pool';
 import { searchedConnection, type SearchField } from './connections';
-import { gid, idOf, type StoreDb } from './db';
+import { gid, idOf, type Row, type Args, type Q, one, type StoreDb } from './db';
 
 /**
  * The sandbox store's B2B company locations beyond what resolvers.ts has: external ids, tax settings
  * (`taxSettings`, `companyLocationTaxSettingsUpdate`), `companyLocationCreate`, `companyContactCreate`
  * and the `companyLocations` query, with Shopify's BusinessCustomerUserError shape.
  */
-
-type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Q = Pick<pg.PoolClient, 'query'> | StoreDb;
 
 export const COMPANIES_SDL = /* GraphQL */ `
   enum TaxExemption {
@@ -77,9 +72,6 @@ const LOCATION_SEARCH: Record<string, SearchField> = {
   created_at: { column: 'created_at', type: 'timestamp' },
 };
 
-const rows = async (db: Q, sql: string, params: unknown[] = []) =>
-  (await db.query(sql, params)).rows as Row[];
-const one = async (db: Q, sql: string, params: unknown[] = []) => (await rows(db, sql, params))[0];
 const err = (field: string[] | null, message: string, code?: string) => ({ field, message, code });
 const notFound = (field: string[]) => err(field, 'Resource requested does not exist.', 'RESOURCE_NOT_FOUND');
 

@@ -8,6 +8,22 @@ export const SANDBOX_STORE_MIGRATIONS = path.join(__dirname, 'migrations');
 
 export type StoreDb = pg.Pool;
 
+/** What the store's resolvers read rows as and take arguments as (GraphQL has checked them). */
+export type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The pool, or a transaction's client. */
+export type Q = Pick<pg.PoolClient, 'query'> | StoreDb;
+/** A mutation's `userErrors` entry, as Shopify answers one. */
+export interface UserError {
+  field: string[] | null;
+  message: string;
+  code?: string;
+}
+
+export const rows = async (db: Q, sql: string, params: unknown[] = []) =>
+  (await db.query(sql, params)).rows as Row[];
+export const one = async (db: Q, sql: string, params: unknown[] = []) => (await rows(db, sql, params))[0];
+
 /** The sandbox store's own pool: its schema on the search path, and int8 ids kept as exact strings. */
 export function createStorePool(databaseUrl: string, max = 5, schema = SANDBOX_STORE_SCHEMA): StoreDb {
   return new pg.Pool({

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { withTransaction } from '../../db/pool';
 import { Money } from '../../domain/money';
 import { connection, searchedConnection, type SearchField } from './connections';
-import { gid, idOf, type StoreDb } from './db';
+import { gid, idOf, type Row, type Args, type Q, type UserError, rows, one, type StoreDb } from './db';
 
 const CATALOG_SEARCH: Record<string, SearchField> = {
   id: { column: 'id', type: 'id' },
@@ -18,21 +18,9 @@ const CATALOG_SEARCH: Record<string, SearchField> = {
  * is shown the lowest of their prices; one with none pays the base price.
  */
 
-type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Q = Pick<pg.PoolClient, 'query'> | StoreDb;
-interface UserError {
-  field: string[] | null;
-  message: string;
-  code?: string;
-}
-
 /** Shopify's limit on every input array: 250 items, refused as a top-level error before anything runs. */
 export const MAX_INPUT_SIZE = 250;
 
-const rows = async (db: Q, sql: string, params: unknown[] = []) =>
-  (await db.query(sql, params)).rows as Row[];
-const one = async (db: Q, sql: string, params: unknown[] = []) => (await rows(db, sql, params))[0];
 /** Which of `ids` one query finds (`sql` takes them as $1, then `more`): a whole input checked at once. */
 async function existingIds(db: Q, sql: string, ids: (string | null | undefined)[], ...more: unknown[]) {
   const wanted = ids.filter((id): id is string => !!id);

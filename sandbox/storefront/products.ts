@@ -1,6 +1,5 @@
-import type pg from 'pg';
 import { withTransaction } from '../../db/pool';
-import { gid, idOf, type StoreDb } from './db';
+import { gid, idOf, type Row, type Args, type Q, rows, one, type StoreDb } from './db';
 
 /**
  * The sandbox store's product model as `productSet` writes it: the idempotent upsert of a whole product
@@ -13,10 +12,6 @@ import { gid, idOf, type StoreDb } from './db';
  * Known difference: the sandbox keeps SKUs unique across the shop (Shopify does not); a SKU another
  * product's variant holds is refused with INVALID_VARIANT.
  */
-
-type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Q = Pick<pg.PoolClient, 'query'> | StoreDb;
 
 export const PRODUCTS_SDL = /* GraphQL */ `
   scalar Money
@@ -234,9 +229,6 @@ export const PRODUCTS_SDL = /* GraphQL */ `
 export const PRODUCT_LIMITS = { options: 3, optionValues: 100, syncVariants: 100, variants: 2048, tags: 250 };
 
 const DEFAULT_OPTION = { name: 'Title', values: ['Default Title'] };
-const rows = async (db: Q, sql: string, params: unknown[] = []) =>
-  (await db.query(sql, params)).rows as Row[];
-const one = async (db: Q, sql: string, params: unknown[] = []) => (await rows(db, sql, params))[0];
 
 interface SetError {
   field: string[] | null;

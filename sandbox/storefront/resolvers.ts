@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { valueFromASTUntyped } from 'graphql';
 import type pg from 'pg';
 import { connection, searchedConnection, type SearchField } from './connections';
-import { gid, idOf, type StoreDb } from './db';
+import { gid, idOf, type Row, type Args, type Q, type UserError, rows, one, type StoreDb } from './db';
 import { companyLocationExtras, createCompaniesRoot, locationExternalIdTaken } from './companies';
 import { createPricingRoot } from './pricing';
 import {
@@ -28,18 +28,6 @@ export interface ResolverContext {
   jobs: JobRunner;
 }
 
-type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Q = Pick<pg.PoolClient, 'query'> | StoreDb;
-interface UserError {
-  field: string[] | null;
-  message: string;
-  code?: string;
-}
-
-const rows = async (db: Q, sql: string, params: unknown[] = []) =>
-  (await db.query(sql, params)).rows as Row[];
-const one = async (db: Q, sql: string, params: unknown[] = []) => (await rows(db, sql, params))[0];
 /** Search fields per resource: the documented subset of Shopify's search syntax (docs/sandboxes.md). */
 const ORDER_SEARCH: Record<string, SearchField> = {
   id: { column: 'id', type: 'id' },
