@@ -1,4 +1,4 @@
-import type { ErpPort } from '../domain/erp';
+import type { ErpFulfillment, ErpPort } from '../domain/erp';
 import {
   componentCreditLines,
   componentLineKeys,
@@ -6,6 +6,7 @@ import {
   foldReturnAuthorization,
   componentQuantities,
   explodeItemGroups,
+  erpIdBefore,
   foldFulfillment,
   foldInvoice,
   foldSalesOrder,
@@ -93,9 +94,31 @@ export function withItemGroups(erp: ErpPort, groups: ItemGroupSource): ErpPort {
       const keys = so ? componentLineKeys(so, lineKeys) : lineKeys;
       return foldSalesOrder(await erp.cancelSalesOrder(externalId, keys));
     },
+    fulfillmentLinesOf: (id) => erp.fulfillmentLinesOf(id),
     async fulfillmentsSince(cursor, pageSize) {
       const page = await erp.fulfillmentsSince(cursor, pageSize);
-      return { ...page, items: page.items.map(foldFulfillment) };
+      // A group's kits are counted over all its sales order's fulfillments: each one reports the kits
+      // it completes. One that completes none and ships nothing else does not reach the store (the
+      // store takes no fulfillment without lines); its components count in the one that completes them.
+      const history = new Map<
+        string,
+        Promise<{ erpId: string; lines: { lineKey: string; quantity: number }[] }[]>
+      >();
+      const items: ErpFulfillment[] = [];
+      for (const f of page.items) {
+        if (!f.lines.some((l) => parseComponentKey(l.lineKey))) {
+          items.push(f);
+          continue;
+        }
+        let all = history.get(f.salesOrderErpId);
+        if (!all) history.set(f.salesOrderErpId, (all = erp.fulfillmentLinesOf(f.salesOrderErpId)));
+        const folded = foldFulfillment(
+          f,
+          (await all).filter((b) => erpIdBefore(b.erpId, f.erpId)),
+        );
+        if (folded.lines.length > 0) items.push(folded);
+      }
+      return { ...page, items };
     },
     async invoicesSince(cursor, pageSize) {
       const page = await erp.invoicesSince(cursor, pageSize);

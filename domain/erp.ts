@@ -301,6 +301,10 @@ export interface ErpPort {
   /** Closes the named open lines (all open lines when omitted); idempotent. */
   cancelSalesOrder(externalId: string, lineKeys?: string[]): Promise<ErpSalesOrder>;
   fulfillmentsSince(cursor: string | null, pageSize?: number): Promise<Page<ErpFulfillment>>;
+  /** Every fulfillment of this sales order with the quantity it ships on each sales order line, oldest first. */
+  fulfillmentLinesOf(
+    salesOrderErpId: string,
+  ): Promise<{ erpId: string; lines: { lineKey: string; quantity: number }[] }[]>;
   invoicesSince(cursor: string | null, pageSize?: number): Promise<Page<ErpInvoice>>;
   createReturnAuthorization(input: ErpReturnAuthorizationInput): Promise<ErpReturnAuthorization>;
   getReturnAuthorization(

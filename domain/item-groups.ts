@@ -178,13 +178,35 @@ export function foldSalesOrder(so: ErpSalesOrder): ErpSalesOrder {
   return { ...so, lines };
 }
 
-/** A fulfillment's lines as the store's: the kits whose every component it ships, on the kit line. */
-export function foldFulfillment(f: ErpFulfillment): ErpFulfillment {
+/** The component lines an earlier fulfillment of the same sales order shipped (unfolded). */
+export interface ShippedBefore {
+  lines: readonly { lineKey: string; quantity: number }[];
+}
+
+/**
+ * A fulfillment's lines as the store's, in whole kits counted cumulatively: a kit line's shipped kits
+ * are the fewest, over its components, of the component's units shipped so far ÷ its quantity per
+ * kit, and this fulfillment reports the kits it newly completes (shipped kits with it less shipped
+ * kits before it). `before` holds the sales order's earlier fulfillments, so when a group's
+ * components ship in separate fulfillments, the one that ships the last missing component reports
+ * those kits; over all fulfillments the kits reported add up to the kits shipped. A kit line with no
+ * kit newly completed is left out; serial numbers are those of the components this one ships.
+ */
+export function foldFulfillment(f: ErpFulfillment, before: readonly ShippedBefore[] = []): ErpFulfillment {
   if (!f.lines.some((l) => parseComponentKey(l.lineKey))) return f;
+  const earlier = before.flatMap((b) =>
+    b.lines.flatMap((l) => {
+      const key = parseComponentKey(l.lineKey);
+      return key ? [{ key, line: { quantity: l.quantity } }] : [];
+    }),
+  );
   const lines = gather(f.lines).flatMap((g): ErpFulfillment['lines'] => {
     if ('plain' in g) return [g.plain];
-    const quantity = kitsOf(g.head, g.parts, (l) => l.quantity);
-    if (quantity === 0) return [];
+    const prior = earlier.filter((p) => p.key.kitKey === g.kit);
+    const shippedBefore = kitsOf(g.head, prior, (l) => l.quantity);
+    const shipped = kitsOf(g.head, [...prior, ...g.parts], (l) => l.quantity);
+    const quantity = shipped - shippedBefore;
+    if (quantity <= 0) return [];
     const serials = g.parts.flatMap((p) => p.line.serialNumbers ?? []);
     return [
       {
@@ -196,6 +218,11 @@ export function foldFulfillment(f: ErpFulfillment): ErpFulfillment {
     ];
   });
   return { ...f, lines };
+}
+
+/** Whether ERP internal id `a` came before `b` (numeric ids by value, others as text). */
+export function erpIdBefore(a: string, b: string): boolean {
+  return /^\d+$/.test(a) && /^\d+$/.test(b) ? BigInt(a) < BigInt(b) : a < b;
 }
 
 /** Decimal texts added exactly, with as many decimals as the finest of them ("1.10" + "2.005" = "3.105"). */

@@ -1190,6 +1190,25 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         return { items, hasMore: page.hasMore, nextCursor };
       },
 
+      async fulfillmentLinesOf(salesOrderErpId) {
+        const shipments = await suiteqlAll(
+          `SELECT id FROM transaction WHERE type = 'ItemShip' AND createdfrom = ${intId(salesOrderErpId)} ORDER BY id`,
+        );
+        if (!shipments.length) return [];
+        const rows = await suiteqlAll(
+          `SELECT transaction, linesequencenumber, quantity, custcol_quayside_line_key FROM transactionline WHERE transaction IN (${shipments.map((r) => r.id!).join(', ')}) ORDER BY transaction, linesequencenumber`,
+        );
+        return shipments.map((r) => ({
+          erpId: r.id!,
+          lines: rows
+            .filter((l) => l.transaction === r.id)
+            .map((l) => ({
+              lineKey: l.custcol_quayside_line_key ?? l.linesequencenumber!,
+              quantity: Math.abs(Number(l.quantity ?? 0)),
+            })),
+        }));
+      },
+
       async invoicesSince(cursor, pageSize = 200): Promise<Page<ErpInvoice>> {
         const { page, lines, sources, nextCursor } = await transactionsSince('CustInvc', cursor, pageSize);
         const items = page.items.map((r) => ({

@@ -130,6 +130,44 @@ describe('an item group exploded into its components', () => {
     expect(inv.lines).toEqual([{ lineKey: 'L1', sku: 'G1', quantity: 4, amount: '359.96' }]);
   });
 
+  it('counts kits over the fulfillments that ship their components separately', () => {
+    // 7 kits at 0.07: some components go as two lines a cent apart, so units fill part 1 then part 2.
+    const input = explodeItemGroups(order('USD', '0.07', 7), groups);
+    const parts = input.lines.filter((l) => l.sku !== 'KIT');
+    expect(parts.length).toBeGreaterThan(3);
+    const box = (erpId: string, units: Record<string, number>) => {
+      const left = { ...units };
+      const lines = parts.flatMap((l) => {
+        const q = Math.min(l.quantity, left[l.sku] ?? 0);
+        left[l.sku] = (left[l.sku] ?? 0) - q;
+        return q > 0 ? [{ lineKey: l.lineKey, sku: l.sku, quantity: q }] : [];
+      });
+      return {
+        erpId,
+        salesOrderErpId: '1',
+        salesOrderExternalId: 's:1',
+        location: '1',
+        carrier: null,
+        trackingNumbers: [],
+        shippedAt: '',
+        lastModified: '',
+        lines,
+      };
+    };
+    // 7 kits need A 14, B 21, C 7. The first box has all of A and B, the second all of C, then none.
+    const first = box('101', { A: 14, B: 21 });
+    const second = box('102', { C: 7 });
+    expect(foldFulfillment(first).lines).toEqual([]);
+    expect(foldFulfillment(second, [first]).lines).toEqual([{ lineKey: 'L1', sku: 'G1', quantity: 7 }]);
+    // Read again with the same history, it reports the same kits (the feed may deliver it twice).
+    expect(foldFulfillment(second, [first]).lines).toEqual([{ lineKey: 'L1', sku: 'G1', quantity: 7 }]);
+
+    // Three boxes, each completing what it can: 2 kits, then 3 more, then the last 2; 7 in all.
+    const boxes = [box('201', { A: 14, B: 6, C: 2 }), box('202', { B: 9, C: 5 }), box('203', { B: 6 })];
+    const kits = boxes.map((b, i) => foldFulfillment(b, boxes.slice(0, i)).lines.map((l) => l.quantity));
+    expect(kits).toEqual([[2], [3], [2]]);
+  });
+
   it('turns a kit line’s new quantity into its components’ quantities', () => {
     const input = explodeItemGroups(order('USD', '0.07', 7), groups);
     const so = {

@@ -219,6 +219,14 @@ export class FakeErp implements ErpPort {
   async fulfillmentsSince(cursor: string | null, pageSize = 100): Promise<Page<ErpFulfillment>> {
     return this.page(this.fulfillments, cursor, pageSize);
   }
+  async fulfillmentLinesOf(salesOrderErpId: string) {
+    return this.fulfillments
+      .filter((f) => f.salesOrderErpId === salesOrderErpId)
+      .map((f) => ({
+        erpId: f.erpId,
+        lines: f.lines.map((l) => ({ lineKey: l.lineKey, quantity: l.quantity })),
+      }));
+  }
   async invoicesSince(cursor: string | null, pageSize = 100): Promise<Page<ErpInvoice>> {
     return this.page(this.invoices, cursor, pageSize);
   }

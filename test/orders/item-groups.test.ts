@@ -14,8 +14,15 @@ import { syncRepository } from '../../db/sync';
 import type { CanonicalOrder } from '../../domain/order';
 import { erpTotalGap, salesOrderInput } from '../../domain/sales-order';
 import type { StorefrontPort } from '../../domain/storefront';
+import type { Client } from '@temporalio/client';
+import { createFlowActivities } from '../../activities/flows';
+import { mappingRepository } from '../../db/mappings';
+import { orderRepository } from '../../db/orders';
+import { erpEventsWorkflowId, stopErpEventsSignal } from '../../domain/contracts';
+import { erpEvents } from '../../workflows/erpEvents';
 import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
-import { testDb } from '../support/env';
+import { testClient, testDb, withWorker } from '../support/env';
+import { TEST_RULES, deliver, event, makeOrder, scenario, waitFor } from './harness';
 
 /**
  * Kits and item groups on the ERP sales order: a kit item goes as the one line the store sold; an
@@ -26,6 +33,7 @@ describe('kits and item groups reach the ERP by item type', () => {
   let erp: RunningErpSandbox;
   let netsuite: NetSuiteClient;
   let db: Db;
+  let client: Client;
   const tag = randomUUID().slice(0, 6).toUpperCase();
   const sku = {
     group: `GRP-${tag}`,
@@ -39,6 +47,7 @@ describe('kits and item groups reach the ERP by item type', () => {
     erp = await startErpSandbox({ skus: 20, customers: 5 });
     netsuite = erp.client();
     db = testDb();
+    client = await testClient();
     const put = async (name: string, body: Record<string, unknown>) => {
       const r = await erp.admin('PUT', `/items/${name}`, { displayName: name, ...body });
       expect(r.status).toBe(200);
@@ -60,6 +69,7 @@ describe('kits and item groups reach the ERP by item type', () => {
     await syncRepository(db).saveItems(await netsuite.itemFamilies(Object.values(sku)));
   }, 120_000);
   afterAll(async () => {
+    await client?.connection.close();
     await db?.end();
     await erp?.close();
   });
@@ -185,4 +195,65 @@ describe('kits and item groups reach the ERP by item type', () => {
     });
     expect(memo.total).toBe('249.98');
   });
+
+  it('completes an order whose group’s components ship in two ERP fulfillments: the second ships the kits to the store', async () => {
+    const s = await scenario(db);
+    await mappingRepository(db).upsertCustomer(s.store, 'cust-1', '3');
+    await mappingRepository(db).upsertSkus(s.store, [{ storeSku: 'TOOLSET', erpSku: sku.group }]);
+    await orderRepository(db).setStock([{ sku: sku.group, location: '1', onHand: 50 }]);
+    const orderId = String(700000 + Math.floor(Math.random() * 99999));
+    const order = makeOrder(s.store, orderId, {
+      lines: [{ lineId: '1', sku: 'TOOLSET', quantity: 2, unitPrice: '89.99' }],
+    });
+    const activities = {
+      ...s.activities,
+      ...createOrderActivities({ db, erp: netsuite, storefront: s.storefront }),
+      ...createErpEventActivities({ db, erp: netsuite }),
+      ...createFlowActivities({ db }),
+    };
+    const rules = { ...TEST_RULES, warehouses: { priority: ['1'] } };
+    await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
+      const handle = await deliver(client, s.taskQueue, event(order), rules);
+      const poller = await client.workflow.start(erpEvents, {
+        workflowId: erpEventsWorkflowId(s.store),
+        taskQueue: s.taskQueue,
+        args: [{ store: s.store, cursors: null, pollEvery: '200ms', pageSize: 200 }],
+      });
+      const inErp = await waitFor(handle, (st) => st.step === 'fulfilling', 'the ERP order', 60_000);
+      // In the ERP the group is its components: 2 kits are 4 bolts, 6 nuts and 2 tools.
+      const so = await netsuite.getSalesOrder({ erpId: inErp.erpOrder!.erpId });
+      const linesOf = (...names: string[]) =>
+        so!.lines
+          .filter((l) => names.includes(l.sku))
+          .map((l) => ({ lineKey: l.lineKey, quantity: l.quantity }));
+      // The warehouse packs the bolts and nuts first, the tools a day later.
+      for (const [lines, tracking] of [
+        [linesOf(sku.bolt, sku.nut), '1ZPARTS1'],
+        [linesOf(sku.tool), '1ZPARTS2'],
+      ] as const) {
+        const shipped = await erp.admin('POST', `/sales-orders/${inErp.erpOrder!.erpId}/ship`, {
+          location: '1',
+          carrier: 'UPS',
+          trackingNumbers: [tracking],
+          lines,
+        });
+        expect(shipped.status).toBe(201);
+      }
+      const whole = await waitFor(handle, (st) => st.lines[0]!.shipped === 2, 'both kits shipped', 60_000);
+      expect(whole.lines[0]!.backordered).toBe(0);
+      expect((await erp.admin('POST', `/sales-orders/${inErp.erpOrder!.erpId}/invoice`, {})).status).toBe(
+        201,
+      );
+      const done = await handle.result();
+      await poller.signal(stopErpEventsSignal);
+      await poller.result();
+
+      expect(done.step).toBe('completed');
+      expect(done.lines.map((l) => [l.ordered, l.shipped, l.invoiced, l.cancelled])).toEqual([[2, 2, 2, 0]]);
+      // The store's line is fulfilled in full, by the shipment that completed the kits.
+      const pushed = [...s.storefront.fulfillments.values()];
+      expect(pushed.flatMap((f) => f.lines)).toEqual([{ lineId: '1', quantity: 2 }]);
+      expect(pushed.map((f) => f.trackingNumbers)).toEqual([['1ZPARTS2']]);
+    });
+  }, 180_000);
 });
