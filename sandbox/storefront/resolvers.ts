@@ -29,15 +29,25 @@ export interface ResolverContext {
 }
 
 /** Search fields per resource: the documented subset of Shopify's search syntax (docs/sandboxes.md). */
+/** A resource's tags, matched case-insensitively. */
+const TAG_SEARCH: SearchField = {
+  column: 'tags',
+  type: 'exists',
+  sql: 'lower($v) = ANY (SELECT lower(t) FROM unnest(tags) t)',
+};
+/** When a resource was created and last updated. */
+const TIMESTAMP_SEARCH: Record<string, SearchField> = {
+  created_at: { column: 'created_at', type: 'timestamp' },
+  updated_at: { column: 'updated_at', type: 'timestamp' },
+};
 const ORDER_SEARCH: Record<string, SearchField> = {
   id: { column: 'id', type: 'id' },
   name: { column: 'number::text', type: 'text', normalize: (v) => v.replace(/^#/, '') },
   email: { column: 'email', type: 'text' },
   po_number: { column: 'po_number', type: 'text' },
   financial_status: { column: 'financial_status', type: 'text' },
-  tag: { column: 'tags', type: 'exists', sql: 'lower($v) = ANY (SELECT lower(t) FROM unnest(tags) t)' },
-  created_at: { column: 'created_at', type: 'timestamp' },
-  updated_at: { column: 'updated_at', type: 'timestamp' },
+  tag: TAG_SEARCH,
+  ...TIMESTAMP_SEARCH,
 };
 const PRODUCT_SEARCH: Record<string, SearchField> = {
   id: { column: 'id', type: 'id' },
@@ -51,9 +61,8 @@ const PRODUCT_SEARCH: Record<string, SearchField> = {
   status: { column: 'status', type: 'text', normalize: (v) => v.toUpperCase() },
   product_type: { column: 'product_type', type: 'text' },
   vendor: { column: 'vendor', type: 'text' },
-  tag: { column: 'tags', type: 'exists', sql: 'lower($v) = ANY (SELECT lower(t) FROM unnest(tags) t)' },
-  created_at: { column: 'created_at', type: 'timestamp' },
-  updated_at: { column: 'updated_at', type: 'timestamp' },
+  tag: TAG_SEARCH,
+  ...TIMESTAMP_SEARCH,
 };
 const VARIANT_SEARCH: Record<string, SearchField> = {
   id: { column: 'id', type: 'id' },
@@ -72,16 +81,14 @@ const CUSTOMER_SEARCH: Record<string, SearchField> = {
   email: { column: 'email', type: 'text' },
   first_name: { column: 'first_name', type: 'text' },
   last_name: { column: 'last_name', type: 'text' },
-  tag: { column: 'tags', type: 'exists', sql: 'lower($v) = ANY (SELECT lower(t) FROM unnest(tags) t)' },
-  created_at: { column: 'created_at', type: 'timestamp' },
-  updated_at: { column: 'updated_at', type: 'timestamp' },
+  tag: TAG_SEARCH,
+  ...TIMESTAMP_SEARCH,
 };
 const COMPANY_SEARCH: Record<string, SearchField> = {
   id: { column: 'id', type: 'id' },
   name: { column: 'name', type: 'text' },
   external_id: { column: 'external_id', type: 'text' },
-  created_at: { column: 'created_at', type: 'timestamp' },
-  updated_at: { column: 'updated_at', type: 'timestamp' },
+  ...TIMESTAMP_SEARCH,
 };
 const SORT_COLUMNS: Record<string, { column: string; type: 'timestamptz' | 'text' | 'integer' }> = {
   UPDATED_AT: { column: 'updated_at', type: 'timestamptz' },
