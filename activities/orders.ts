@@ -310,7 +310,7 @@ export function createOrderActivities({
     async pushFulfillment(
       input: StorefrontFulfillmentInput,
     ): Promise<{ fulfillmentId: string; created: boolean }> {
-      return storefront.createFulfillment(input);
+      return storeWrite('create the shipment', () => storefront.createFulfillment(input));
     },
 
     /**
@@ -325,21 +325,23 @@ export function createOrderActivities({
       storefrontFulfillmentId: string;
       lines: { lineId: string; sku: string; serialNumbers: string[] }[];
     }): Promise<void> {
-      await storefront.updateOrder({
-        orderId: input.orderId,
-        metafields: [
-          {
-            namespace: 'quayside_serials',
-            key: input.erpFulfillmentId,
-            type: 'json',
-            value: JSON.stringify({
-              fulfillmentId: input.storefrontFulfillmentId,
-              erpFulfillmentId: input.erpFulfillmentId,
-              lines: input.lines,
-            }),
-          },
-        ],
-      });
+      await storeWrite('show the serial numbers on the order', () =>
+        storefront.updateOrder({
+          orderId: input.orderId,
+          metafields: [
+            {
+              namespace: 'quayside_serials',
+              key: input.erpFulfillmentId,
+              type: 'json',
+              value: JSON.stringify({
+                fulfillmentId: input.storefrontFulfillmentId,
+                erpFulfillmentId: input.erpFulfillmentId,
+                lines: input.lines,
+              }),
+            },
+          ],
+        }),
+      );
     },
 
     /** Publishes the order's invoices to the storefront (customer portal) as an order metafield. */
@@ -372,13 +374,20 @@ export function createOrderActivities({
 
     /** Tells the buyer about their order through the storefront (a tag plus a notice the customer portal shows). */
     async notifyBuyer(input: { orderId: string; tag: string; notice: string }): Promise<void> {
-      await storefront.updateOrder({
-        orderId: input.orderId,
-        addTags: [input.tag],
-        metafields: [
-          { namespace: 'quayside', key: 'buyer_notice', type: 'multi_line_text_field', value: input.notice },
-        ],
-      });
+      await storeWrite('show the buyer a notice on the order', () =>
+        storefront.updateOrder({
+          orderId: input.orderId,
+          addTags: [input.tag],
+          metafields: [
+            {
+              namespace: 'quayside',
+              key: 'buyer_notice',
+              type: 'multi_line_text_field',
+              value: input.notice,
+            },
+          ],
+        }),
+      );
     },
 
     async recordOrder(input: OrderRecord): Promise<void> {

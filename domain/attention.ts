@@ -154,6 +154,14 @@ const ORDER_CAUSES: Record<string, { title: string; actions: (o: ParkedOrderSour
       title: 'The store refused to refund cancelled lines',
       actions: () => [{ kind: 'acknowledgeOrder' }],
     },
+    shipmentRefused: {
+      title: 'The store refused a shipment',
+      actions: () => [{ kind: 'acknowledgeOrder' }],
+    },
+    serialsRefused: {
+      title: 'The store refused the serial numbers of a shipment',
+      actions: () => [{ kind: 'acknowledgeOrder' }],
+    },
   };
 
 /** Titles of the causes alerts stand for, by alert kind, and the process they belong to. */
@@ -195,6 +203,7 @@ const ALERT_CAUSES: Record<string, { title: string; process: AttentionProcess; r
   },
   'reconcile.missedOrder': { title: 'Orders in the store that never reached Quayside', process: 'order' },
   'order.backorderEscalated': { title: 'Backorders waiting too long for stock', process: 'order' },
+  'order.noticeRefused': { title: 'Notices to buyers the store refused', process: 'order' },
   'return.reversalNeeded': {
     title: 'Money to reverse for a return that could not finish',
     process: 'return',

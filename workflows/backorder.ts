@@ -1,4 +1,4 @@
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/orders';
 import { durationMs } from '../domain/duration';
 import {
@@ -11,6 +11,7 @@ import {
   type BackorderStatus,
 } from '../domain/contracts/backorder';
 import { PROFILES } from './activity-profiles';
+import { STORE_REFUSALS_PATCH, storeRefusalOf } from './store-refusal';
 
 /** The order workflow signals its backorders through these. */
 export { backorderReleasedSignal, cancelBackorderSignal, orderClosedSignal, type BackorderResult };
@@ -43,16 +44,11 @@ export async function backorder(input: BackorderInput): Promise<BackorderResult>
 
   const alertKey = `backorder:${workflowInfo().workflowId}`;
   if (input.rules.notifyBuyer) {
-    await storefront.notifyBuyer.executeWithOptions(
-      { summary: `Tell the buyer ${input.quantity}× ${input.sku} is backordered` },
-      [
-        {
-          orderId: input.orderId,
-          tag: 'backordered',
-          notice: `${input.quantity} × ${input.sku} on order ${input.orderNumber} is backordered; we will ship it as soon as stock arrives. You may cancel it.`,
-        },
-      ],
-    );
+    await tellBuyer(input, `Tell the buyer ${input.quantity}× ${input.sku} is backordered`, {
+      orderId: input.orderId,
+      tag: 'backordered',
+      notice: `${input.quantity} × ${input.sku} on order ${input.orderNumber} is backordered; we will ship it as soon as stock arrives. You may cancel it.`,
+    });
   }
 
   const started = Date.now();
@@ -133,18 +129,41 @@ export async function backorder(input: BackorderInput): Promise<BackorderResult>
     return { lineId: input.lineId, outcome: 'orderClosed', quantity: input.quantity };
   }
   if (input.rules.notifyBuyer) {
-    await storefront.notifyBuyer.executeWithOptions(
-      { summary: `Tell the buyer ${input.sku} is back in stock` },
-      [
-        {
-          orderId: input.orderId,
-          tag: 'backorder-released',
-          notice: `${input.sku} on order ${input.orderNumber} is back in stock and will ship shortly.`,
-        },
-      ],
-    );
+    await tellBuyer(input, `Tell the buyer ${input.sku} is back in stock`, {
+      orderId: input.orderId,
+      tag: 'backorder-released',
+      notice: `${input.sku} on order ${input.orderNumber} is back in stock and will ship shortly.`,
+    });
   }
   status.step = 'done';
   status.outcome = 'released';
   return { lineId: input.lineId, outcome: 'released', quantity: input.quantity };
+}
+
+/**
+ * A notice to the buyer on the store order. The store refusing it (Shopify userErrors) is an alert
+ * with the store's words and the notice, for a person to pass on; the backorder goes on.
+ */
+async function tellBuyer(
+  input: BackorderInput,
+  summary: string,
+  notice: { orderId: string; tag: string; notice: string },
+) {
+  try {
+    await storefront.notifyBuyer.executeWithOptions({ summary }, [notice]);
+  } catch (err) {
+    const refused = storeRefusalOf(err);
+    if (!refused || !patched(STORE_REFUSALS_PATCH)) throw err;
+    await local.raiseOrderAlert.executeWithOptions({ summary: `Notice refused: ${refused.words}` }, [
+      {
+        severity: 'warning',
+        kind: 'order.noticeRefused',
+        subject: `Order ${input.orderNumber}: the store refused a notice to the buyer`,
+        message: `The store refused to show the buyer of order ${input.orderNumber} this notice: "${notice.notice}" It said: ${refused.words}. Tell the buyer yourself; the backorder goes on.`,
+        workflowId: input.orderWorkflowId,
+        dedupeKey: `order.noticeRefused:${workflowInfo().workflowId}:${notice.tag}`,
+        details: { orderId: input.orderId, sku: input.sku },
+      },
+    ]);
+  }
 }

@@ -9,6 +9,7 @@ import {
 import { lineIdOfKey } from '../domain/allocation';
 import { shippedByLine } from '../domain/order-ledger';
 import { PROFILES } from './activity-profiles';
+import { STORE_REFUSALS_PATCH, storeRefusalOf } from './store-refusal';
 
 export type { ShipmentResult };
 
@@ -43,22 +44,32 @@ export async function shipment(input: ShipmentInput): Promise<ShipmentResult> {
   // Serialized items: the serial numbers shipped go to the order's record in the store, where the
   // buyer's portal shows them beside the fulfillment (Shopify's fulfillments carry no such field).
   const serials = f.lines.filter((l) => (l.serialNumbers?.length ?? 0) > 0);
+  let serialsRefused: string | undefined;
   if (serials.length > 0 && patched('fulfillment-serial-numbers'))
-    await storefront.publishSerialNumbers.executeWithOptions(
-      { summary: `Serial numbers of ${serials.map((l) => l.sku).join(', ')} to order ${input.orderNumber}` },
-      [
+    try {
+      await storefront.publishSerialNumbers.executeWithOptions(
         {
-          orderId: input.orderId,
-          erpFulfillmentId: f.erpId,
-          storefrontFulfillmentId: pushed.fulfillmentId,
-          lines: serials.map((l) => ({
-            lineId: lineIdOfKey(l.lineKey),
-            sku: l.sku,
-            serialNumbers: l.serialNumbers!,
-          })),
+          summary: `Serial numbers of ${serials.map((l) => l.sku).join(', ')} to order ${input.orderNumber}`,
         },
-      ],
-    );
+        [
+          {
+            orderId: input.orderId,
+            erpFulfillmentId: f.erpId,
+            storefrontFulfillmentId: pushed.fulfillmentId,
+            lines: serials.map((l) => ({
+              lineId: lineIdOfKey(l.lineKey),
+              sku: l.sku,
+              serialNumbers: l.serialNumbers!,
+            })),
+          },
+        ],
+      );
+    } catch (err) {
+      // The shipment is in the store; only its serial numbers are not: the order parks for a person.
+      const refused = storeRefusalOf(err);
+      if (!refused || !patched(STORE_REFUSALS_PATCH)) throw err;
+      serialsRefused = refused.words;
+    }
   step = 'done';
   return {
     erpFulfillmentId: f.erpId,
@@ -66,5 +77,6 @@ export async function shipment(input: ShipmentInput): Promise<ShipmentResult> {
     lines,
     carrier: f.carrier,
     trackingNumbers: f.trackingNumbers,
+    ...(serialsRefused !== undefined ? { serialsRefused } : {}),
   };
 }

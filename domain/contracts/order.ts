@@ -41,7 +41,11 @@ export type AttentionKind =
   /** The store refused to show the order's invoices (Shopify userErrors); acknowledging shows them again. */
   | 'invoiceRefused'
   /** Lines were cancelled in the ERP but the store refused their refund; acknowledged once done by hand. */
-  | 'refundRefused';
+  | 'refundRefused'
+  /** The store refused a shipment the ERP made (e.g. fulfilled by hand already); acknowledged once done in the store. */
+  | 'shipmentRefused'
+  /** The store refused the serial numbers of a shipment; acknowledged once a person gave them to the buyer. */
+  | 'serialsRefused';
 
 /** What an operator resolves by acknowledging (`fix` with `acknowledge: true`): the order goes on meanwhile. */
 export const ACKNOWLEDGED_ATTENTION: readonly AttentionKind[] = [
@@ -49,6 +53,8 @@ export const ACKNOWLEDGED_ATTENTION: readonly AttentionKind[] = [
   'shipmentFailed',
   'invoiceRefused',
   'refundRefused',
+  'shipmentRefused',
+  'serialsRefused',
 ];
 
 /** Why an order needs a person, in an operator's words, naming the SKU or field at fault. */

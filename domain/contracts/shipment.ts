@@ -19,6 +19,8 @@ export interface ShipmentResult {
   lines: { lineId: string; quantity: number }[];
   carrier: string | null;
   trackingNumbers: string[];
+  /** The store refused the serial numbers shipped (its words); the shipment itself is in the store. */
+  serialsRefused?: string;
 }
 
 export interface ShipmentStatus {

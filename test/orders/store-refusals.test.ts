@@ -3,7 +3,13 @@ import type { Client } from '@temporalio/client';
 import { createOrderActivities } from '../../activities/orders';
 import { ShopifyStorefront } from '../../connectors/shopify/storefront';
 import type { Db } from '../../db/pool';
-import { cancelUpdate, erpFulfillmentSignal, erpInvoiceSignal, fixUpdate } from '../../domain/contracts';
+import {
+  cancelUpdate,
+  erpFulfillmentSignal,
+  erpInvoiceSignal,
+  fixUpdate,
+  orderStatusQuery,
+} from '../../domain/contracts';
 import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
 import { testClient, testDb, withWorker } from '../support/env';
 import { deliver, event, makeOrder, scenario, until, waitFor } from './harness';
@@ -174,6 +180,80 @@ describe('an order the store refuses a write for', () => {
       );
       expect(again.attention?.reason).toMatch(/Order does not exist/);
       await refused.terminate('test over');
+    });
+  });
+
+  it('a shipment the store refuses (fulfilled by hand already): parked with the store words, the other shipment and the invoice go on, completed once acknowledged', async () => {
+    const s = await scenario(db);
+    const placed = await shop.sim<{ orderId: string }>('/sandbox/orders', {
+      customerEmail: `buyer-${s.store}@example.com`,
+      financialStatus: 'paid',
+      lines: [
+        { sku: 'BOLT-1', quantity: 10 },
+        { sku: 'NUT-2', quantity: 4 },
+      ],
+    });
+    const ids = await lineIds(placed.orderId);
+    const [boltLine, nutLine] = [ids['BOLT-1']!, ids['NUT-2']!];
+    const order = makeOrder(s.store, placed.orderId, {
+      lines: [
+        { lineId: boltLine, sku: 'BOLT-1', quantity: 10, unitPrice: '2.50' },
+        { lineId: nutLine, sku: 'NUT-2', quantity: 4, unitPrice: '1.00' },
+      ],
+    });
+    // Staff handed the nuts over the counter and fulfilled them in the store admin.
+    await storefront.createFulfillment({
+      orderId: placed.orderId,
+      fulfillmentKey: `counter-${s.store}`,
+      lines: [{ lineId: nutLine, quantity: 4 }],
+      carrier: null,
+      trackingNumbers: [],
+      notifyCustomer: false,
+    });
+    const activities = { ...s.activities, ...createOrderActivities({ db, erp: s.erp, storefront }) };
+    await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
+      const handle = await deliver(client, s.taskQueue, event(order));
+      await waitFor(handle, (x) => x.step === 'fulfilling', 'the ERP order');
+      const nuts = s.erp.ship(s.externalId(placed.orderId), [{ lineKey: nutLine, quantity: 4 }], 'UPS', [
+        '1ZNUT',
+      ]);
+      await handle.signal(erpFulfillmentSignal, nuts);
+      const parked = await waitFor(handle, (x) => x.attention?.kind === 'shipmentRefused', 'parked');
+      expect(parked.attention?.reason).toBe(
+        `ERP fulfillment ${nuts.erpId} of order #${placed.orderId} (UPS, tracking 1ZNUT) could not be sent to the store, which refused: Line ${nutLine} has nothing left to fulfill (lines.0.lineId). Check the order's fulfillments in the store and fulfil it there by hand if needed (Quayside does not try again), then acknowledge.`,
+      );
+      expect(await openAlert(handle.workflowId)).toEqual([
+        { kind: 'order.shipmentRefused', message: parked.attention?.reason },
+      ]);
+
+      // The bolts go on: shipped to the store with tracking, invoiced on the store order.
+      await handle.signal(
+        erpFulfillmentSignal,
+        s.erp.ship(s.externalId(placed.orderId), [{ lineKey: boltLine, quantity: 10 }], 'UPS', ['1ZBOLT']),
+      );
+      await waitFor(handle, (x) => x.shipments.length === 1, 'the bolts shipment');
+      await handle.signal(erpInvoiceSignal, s.erp.invoice(s.externalId(placed.orderId)));
+      const after = await until(async () => {
+        const r = await shop.client.request<{
+          order: { tags: string[]; fulfillments: { trackingInfo: { number: string }[] }[] };
+        }>(`query($id: ID!) { order(id: $id) { tags fulfillments(first: 5) { trackingInfo { number } } } }`, {
+          id: `gid://shopify/Order/${placed.orderId}`,
+        });
+        return r.order.tags.includes('invoiced') ? r : undefined;
+      }, 'the invoice on the store order');
+      // The counter's fulfillment and the bolts'; the refused one was not made twice.
+      expect(after.order.fulfillments.flatMap((f) => f.trackingInfo.map((t) => t.number))).toEqual([
+        '1ZBOLT',
+      ]);
+      expect(after.order.fulfillments).toHaveLength(2);
+      // Still parked: it does not complete until a person says the store is right.
+      expect((await handle.query(orderStatusQuery)).attention?.kind).toBe('shipmentRefused');
+
+      await handle.executeUpdate(fixUpdate, { args: [{ acknowledge: true, by: 'ops' }] });
+      const done = await handle.result();
+      expect(done.step).toBe('completed');
+      expect(done.attention).toBeNull();
+      expect(await openAlert(handle.workflowId)).toEqual([]);
     });
   });
 });

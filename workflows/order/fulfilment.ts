@@ -1,4 +1,5 @@
 import {
+  ChildWorkflowFailure,
   condition,
   log,
   patched,
@@ -75,6 +76,7 @@ export async function fulfil(o: OrderRun) {
       o.republishInvoices = false;
       await publishInvoices(o);
     }
+    while (o.storeParks.length > 0) await park(o, o.storeParks.shift()!);
     while (inbox.updates.length > 0) await applyStorefrontUpdate(o, inbox.updates.shift() as CanonicalOrder);
     if (o.erpChanged) {
       o.erpChanged = false;
@@ -96,6 +98,7 @@ export async function fulfil(o: OrderRun) {
         o.erpChanged ||
         (o.cancel !== undefined && !o.cancel.result) ||
         o.republishInvoices ||
+        o.storeParks.length > 0 ||
         (allLinesSettled(o.status.lines) && o.activeChildren === 0 && !storeRefusalOpen(o)),
       refreshMs,
     );
@@ -304,13 +307,29 @@ async function ship(o: OrderRun, f: ErpFulfillment) {
     ],
   });
   o.activeChildren += 1;
+  const what = `ERP fulfillment ${f.erpId} of order ${current(o).orderNumber}`;
   handle.result().then(
     (r) => {
-      status.shipments.push(r);
+      const { serialsRefused, ...shipped } = r;
+      status.shipments.push(serialsRefused === undefined ? r : shipped);
       o.activeChildren -= 1;
+      if (serialsRefused !== undefined)
+        o.storeParks.push({
+          kind: 'serialsRefused',
+          reason: `${what} is shipped in the store, but the store refused its serial numbers: ${serialsRefused}. Give the buyer the serial numbers (they are on the ERP fulfillment), then acknowledge.`,
+        });
     },
     (err: unknown) => {
       o.activeChildren -= 1;
+      // The store refused the shipment itself (Shopify userErrors): parked in its words.
+      const refused = storeRefusalOf(err instanceof ChildWorkflowFailure ? err.cause : err);
+      if (refused && patched(STORE_REFUSALS_PATCH)) {
+        o.storeParks.push({
+          kind: 'shipmentRefused',
+          reason: `${what} (${f.carrier ?? 'carrier not given'}${f.trackingNumbers.length ? `, tracking ${f.trackingNumbers.join(', ')}` : ''}) could not be sent to the store, which refused: ${refused.words}. Check the order's fulfillments in the store and fulfil it there by hand if needed (Quayside does not try again), then acknowledge.`,
+        });
+        return;
+      }
       status.attention = {
         kind: 'shipmentFailed',
         reason: `Tracking for ERP fulfillment ${f.erpId} could not be sent to the storefront: ${String(err)}`,
@@ -339,7 +358,10 @@ async function invoice(o: OrderRun, batch: ErpInvoice[]) {
  * before a person acknowledged it, so its alert stays until then.
  */
 const storeRefusalOpen = (o: OrderRun) =>
-  o.status.attention?.kind === 'invoiceRefused' || o.status.attention?.kind === 'refundRefused';
+  o.storeParks.length > 0 ||
+  ['invoiceRefused', 'refundRefused', 'shipmentRefused', 'serialsRefused'].includes(
+    o.status.attention?.kind ?? '',
+  );
 
 /**
  * Shows all of the order's invoices on the store order (the customer portal reads them there). A store

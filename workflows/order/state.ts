@@ -3,6 +3,7 @@ import type { ErpFulfillment, ErpInvoice } from '../../domain/erp';
 import { anyShipped, ledgerOf, lineOf } from '../../domain/order-ledger';
 import {
   erpOrderExternalId,
+  type Attention,
   type CancelResult,
   type OrderFixRequest,
   type OrderStatus,
@@ -51,6 +52,8 @@ export interface OrderRun {
   erpChanged: boolean;
   /** The store refused the invoices and an operator acknowledged it: publish them again. */
   republishInvoices: boolean;
+  /** Store refusals a shipment child reported, for the order to park on. */
+  storeParks: Omit<Attention, 'since'>[];
   unmapped: { skus: string[]; customer: boolean };
   customerErpId: string | undefined;
   rules: RulesSnapshot | undefined;
@@ -110,6 +113,7 @@ export function newOrderRun(input: OrderWorkflowInput): OrderRun {
     fixApplied: false,
     erpChanged: false,
     republishInvoices: false,
+    storeParks: [],
     unmapped: { skus: [], customer: false },
     customerErpId: undefined,
     rules: undefined,
