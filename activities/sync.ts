@@ -41,6 +41,11 @@ export interface InventoryPageResult {
   /** Products unpublished (below their threshold) and published again (replenished). */
   hidden?: number;
   shown?: number;
+  /**
+   * Of `pushed`, quantities set again because an order's reservation left the sellable quantity
+   * without an ERP stock change (its ERP sales order recorded, or the reservation released or moved).
+   */
+  repushed?: number;
   /** Set when the page did nothing because of the run's flow switches (see activities/flows.ts). */
   flowGate?: Exclude<FlowGate, 'run'>;
 }
@@ -476,6 +481,60 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
     return { hasMore: page.hasMore, refreshed: r.set + r.cleared };
   }
 
+  const stock = stockVisibilityRepository(db);
+
+  /**
+   * The items marked for their quantity to be set again although the ERP's stock did not change: an
+   * open reservation left what the sellable quantity subtracts (its order's ERP sales order was
+   * recorded, or it was released or moved; see migration 0033). A page read between the ERP's sales
+   * order and the order recording its ERP id subtracted the order twice; this sets it once, from the
+   * ERP's current stock (the cache may not have the sales order yet), and caches that stock with what
+   * the store now holds. Up to a page of items a round; `more` when others wait.
+   */
+  async function repushMarked(input: {
+    store: string;
+    sync: string;
+    pageSize: number;
+    workflowId: string;
+    rules?: InventoryRulesSnapshot;
+  }): Promise<{ r: LevelsPushResult | null; more: boolean }> {
+    const marks = await stock.repushMarks(input.store, input.pageSize);
+    if (marks.length === 0) return { r: null, more: false };
+    const skus = marks.map((m) => m.sku);
+    // A kit has no stock of its own: its members' is read, and a member's kits follow it.
+    const kits = await syncs.kits(skus);
+    const members = [...kits.entries()].flatMap(([kit, list]) =>
+      skus.includes(kit) ? list.map((m) => m.sku) : [],
+    );
+    const wanted = [...new Set([...skus, ...members])];
+    // The ERP's current stock where it can be read by item; else the cached stock (which a page then
+    // brings up to date, the ERP's sales order being a change of its stock).
+    const live = 'inventoryOf' in erp ? (erp as ErpPort & Pick<ErpCatalogFeed, 'inventoryOf'>) : null;
+    const levels: InventoryLevel[] = live
+      ? await live.inventoryOf(wanted)
+      : (await stock.erpAvailable(wanted)).map((c) => ({ ...c, onHand: c.available, lastModified: '' }));
+    const r = await pusher.pushLevels({
+      store: input.store,
+      sync: input.sync,
+      levels,
+      workflowId: input.workflowId,
+      ...(input.rules ? { rules: input.rules } : {}),
+    });
+    await withTransaction(db, async (client) => {
+      if (live)
+        await syncs.saveInventory(
+          input.store,
+          r.levels.map((level) => ({
+            level,
+            pushedQuantity: r.pushedQuantity.get(stockKey(level.sku, level.location)) ?? null,
+          })),
+          client,
+        );
+      await stock.clearRepush(input.store, marks, client);
+    });
+    return { r, more: marks.length >= input.pageSize };
+  }
+
   /**
    * Pushes one page of ERP stock changes (only what differs from `observed`, when given), then caches
    * the levels with the quantity the store now holds, advances the cursor and records the run, in one
@@ -557,23 +616,23 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
         return { changed: 0, pushed: 0, unmapped: 0, stale: 0, hasMore: false, lagMs: null, flowGate: gate };
       const page = await erp.inventoryChangedSince(await syncs.cursor(input.sync), input.pageSize);
       heartbeat({ fetched: page.items.length });
-      if (page.items.length === 0) {
-        const po = await followPurchasing(input.store, input.pageSize, input.rules);
-        return { changed: 0, pushed: 0, unmapped: 0, stale: 0, hasMore: po.hasMore, lagMs: null };
-      }
-      const { r, lagMs } = await applyPage(input, page);
+      const applied = page.items.length > 0 ? await applyPage(input, page) : null;
+      // Items whose reservations left the sellable quantity since (or while) their stock was pushed.
+      const again = await repushMarked(input);
       // Purchase orders changed meanwhile, against the stock just cached.
       const po = await followPurchasing(input.store, input.pageSize, input.rules);
+      const results = [applied?.r, again.r].filter((x): x is LevelsPushResult => !!x);
+      const sum = (f: (x: LevelsPushResult) => number) => results.reduce((n, x) => n + f(x), 0);
       return {
         changed: page.items.length,
-        pushed: r.pushed,
-        unmapped: r.unmapped,
-        stale: r.stale,
-        unknown: r.unknown,
-        hasMore: page.hasMore || po.hasMore,
-        lagMs,
-        hidden: r.hidden,
-        shown: r.shown,
+        pushed: sum((x) => x.pushed),
+        unmapped: sum((x) => x.unmapped),
+        stale: sum((x) => x.stale),
+        ...(results.length ? { unknown: sum((x) => x.unknown) } : {}),
+        hasMore: page.hasMore || again.more || po.hasMore,
+        lagMs: applied?.lagMs ?? null,
+        ...(results.length ? { hidden: sum((x) => x.hidden), shown: sum((x) => x.shown) } : {}),
+        ...(again.r ? { repushed: again.r.pushed } : {}),
       };
     },
 

@@ -1,5 +1,5 @@
 import { stockKey } from './sync';
-import { withTransaction, type Db } from './pool';
+import { withTransaction, type Db, type DbClient } from './pool';
 
 export interface VisibilityAudit {
   store: string;
@@ -29,6 +29,33 @@ export function stockVisibilityRepository(db: Db) {
         [skus],
       );
       return new Map(res.rows.map((r) => [stockKey(r.sku, r.location), Number(r.reserved)]));
+    },
+
+    /**
+     * Items of the store whose quantity must be set again although the ERP's stock of them did not
+     * change: an open reservation left the set above (its order's ERP sales order was recorded, or it
+     * was released or moved), marked by triggers in that transaction (migration 0033). Oldest first.
+     */
+    async repushMarks(store: string, limit: number): Promise<{ sku: string; mark: string }[]> {
+      const res = await db.query<{ erp_sku: string; mark: string }>(
+        'SELECT erp_sku, mark::text FROM stock_repush WHERE store = $1 ORDER BY mark LIMIT $2',
+        [store, limit],
+      );
+      return res.rows.map((r) => ({ sku: r.erp_sku, mark: r.mark }));
+    },
+
+    /** Removes the marks that were set again; an item marked again since keeps its (newer) mark. */
+    async clearRepush(
+      store: string,
+      marks: { sku: string; mark: string }[],
+      q: Db | DbClient = db,
+    ): Promise<void> {
+      if (marks.length === 0) return;
+      await q.query(
+        `DELETE FROM stock_repush r USING unnest($2::text[], $3::bigint[]) AS t(s, m)
+          WHERE r.store = $1 AND r.erp_sku = t.s AND r.mark = t.m`,
+        [store, marks.map((m) => m.sku), marks.map((m) => m.mark)],
+      );
     },
 
     /** The ERP's available quantity of each SKU at every cached location. */

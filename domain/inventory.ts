@@ -24,7 +24,9 @@ export function ruleFor(rule: PerItemQuantity, item: ItemRef): number {
  * never below zero. The ERP's available already excludes what its own sales orders committed, so a
  * reservation whose order has reached the ERP is not subtracted again. This is what the store's
  * *available* quantity is set to; Shopify keeps its own committed units apart (on hand = available
- * + committed), so nothing it has sold is subtracted twice either.
+ * + committed), so nothing it has sold is subtracted twice either. A reservation leaving the last
+ * term (its ERP sales order recorded, or released before that) changes the figure with no ERP stock
+ * change: the inventory sync sets such items again on its next round (see docs/architecture.md).
  */
 export function sellableQuantity(input: {
   erpAvailable: number;
