@@ -1,3 +1,4 @@
+import { erpRefusalOf, erpRefusalWords } from '../connectors/netsuite/errors';
 import { storeWrite } from '../connectors/shopify/errors';
 import { alertRepository, type AlertInput } from '../db/alerts';
 import { customerSyncRepository } from '../db/customers';
@@ -106,6 +107,7 @@ export function contactChanges(application: CustomerApplication): ErpCustomerCon
 export function createCustomerSyncActivities({ db, erp }: Pick<CustomerActivityDeps, 'db' | 'erp'>) {
   const mappings = mappingRepository(db);
   const sync = customerSyncRepository(db);
+  const alerts = alertRepository(db);
   return {
     /**
      * Whether the ERP knows this storefront customer: mapped already, being created by an approval,
@@ -142,10 +144,35 @@ export function createCustomerSyncActivities({ db, erp }: Pick<CustomerActivityD
       erpCustomerId: string;
       updatedAt: string;
       application: CustomerApplication;
-    }): Promise<{ applied: boolean }> {
+    }): Promise<{ applied: boolean; refused?: string }> {
       if (!(await sync.claimChange(input.store, input.customerId, input.updatedAt)))
         return { applied: false };
-      await erp.updateCustomerContact(input.erpCustomerId, contactChanges(input.application));
+      // The ERP refusing the change on validation grounds (a field too long, a bad value) fails the
+      // same way on every retry: it is the customer's alert in the ERP's words, and the next change
+      // in the store is applied again.
+      const refusedKey = `customer.erpRefused:${input.store}:${input.customerId}`;
+      try {
+        await erp.updateCustomerContact(input.erpCustomerId, contactChanges(input.application));
+      } catch (err) {
+        const refused = erpRefusalOf(err);
+        if (!refused) throw err;
+        const words = erpRefusalWords(refused);
+        await alerts.raise({
+          severity: 'warning',
+          kind: 'customer.erpRefused',
+          subject: `The ERP refused the store's changes to customer ${input.erpCustomerId}`,
+          message: `The contact details of store customer ${input.application.email} were not written to ERP customer ${input.erpCustomerId}, which refused: ${words}. Correct them in the store (or the ERP); the customer's next change in the store is applied again.`,
+          dedupeKey: refusedKey,
+          details: {
+            customer: input.customerId,
+            erpCustomer: input.erpCustomerId,
+            fields: refused.map((r) => r.path),
+            codes: refused.map((r) => r.code),
+          },
+        });
+        return { applied: false, refused: words };
+      }
+      await alerts.resolve(refusedKey);
       return { applied: true };
     },
   };

@@ -197,6 +197,7 @@ const ALERT_CAUSES: Record<string, { title: string; process: AttentionProcess; r
     process: 'customer',
   },
   'sync.companyRefused': { title: 'ERP customers the store refused a company for', process: 'customer' },
+  'customer.erpRefused': { title: 'Store customer changes the ERP refused', process: 'customer' },
   'sync.parentNotInStore': {
     title: 'Child accounts waiting for their parent in the store',
     process: 'customer',

@@ -45,13 +45,20 @@ export async function customerSync(input: CustomerSyncInput): Promise<CustomerSy
     verifiedEmail: e.verifiedEmail ?? false,
   });
   if (known.known) {
-    const { applied } = await acts.applyStoreCustomerChange({
+    const { applied, refused } = await acts.applyStoreCustomerChange({
       store: input.store,
       customerId: input.customerId,
       erpCustomerId: known.erpCustomerId,
       updatedAt: e.updatedAt ?? e.triggeredAt,
       application: e.application,
     });
+    if (refused !== undefined)
+      return {
+        outcome: 'erpRefused',
+        erpCustomerId: known.erpCustomerId,
+        knownBy: known.by,
+        reason: refused,
+      };
     return {
       outcome: applied ? 'erpUpdated' : 'staleSkipped',
       erpCustomerId: known.erpCustomerId,

@@ -170,3 +170,30 @@ export function salesOrderRejected(
     details: rejections.length > 0 ? rejections : [{ code: err.code, path: null, field: null }],
   });
 }
+
+/** One problem NetSuite named when it refused a record write on validation grounds. */
+export interface ErpRefusalDetail {
+  /** NetSuite's `o:errorCode` (`USER_ERROR`, `INVALID_FLD_VALUE` …). */
+  code: string;
+  /** NetSuite's `o:errorPath` (the record's field), or null. */
+  path: string | null;
+  /** NetSuite's own words. */
+  message: string;
+}
+
+/**
+ * What NetSuite refused, when `err` is a validation refusal (a 4xx error document that is not worth
+ * retrying: not throttling, not sign-in or permissions); else null. The same write fails again until
+ * a person changes the data.
+ */
+export function erpRefusalOf(err: unknown): ErpRefusalDetail[] | null {
+  if (!(err instanceof NetSuiteError) || err.retryable) return null;
+  if (err.status < 400 || err.status >= 500 || err.status === 401 || err.status === 403) return null;
+  return err.details.length > 0
+    ? err.details.map((d) => ({ code: d.code, path: d.path ?? null, message: d.detail }))
+    : [{ code: err.code, path: null, message: err.message }];
+}
+
+/** NetSuite's refusal in a sentence: its own words, each with the field it named. */
+export const erpRefusalWords = (refusals: readonly ErpRefusalDetail[]): string =>
+  refusals.map((r) => `${r.message.replace(/[.\s]+$/, '')}${r.path ? ` (${r.path})` : ''}`).join('; ');

@@ -18,6 +18,8 @@ export type CustomerSyncOutcome =
   | { outcome: 'erpUpdated'; erpCustomerId: string; knownBy: string }
   /** The ERP knows the customer, and a newer change was already applied. */
   | { outcome: 'staleSkipped'; erpCustomerId: string; knownBy: string }
+  /** The ERP knows the customer but refused the change (its words); a customer.erpRefused alert says so. */
+  | { outcome: 'erpRefused'; erpCustomerId: string; knownBy: string; reason: string }
   /** A customer the ERP does not know: the new-customer approval has the event. */
   | { outcome: 'approval'; approvalWorkflowId: string }
   /** A customer whose approval already closed (rejected, expired): nothing left to apply it to. */

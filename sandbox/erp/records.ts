@@ -266,7 +266,18 @@ function defaultAddressOf(body: Json): Json | undefined {
   return { ...a, country: typeof country === 'object' ? country?.id : country };
 }
 
+/** NetSuite's length limits on customer fields it checks on every write. */
+const CUSTOMER_FIELD_LIMITS: Record<string, number> = { companyName: 83, phone: 32, email: 254 };
+
 async function customerFields(q: Q, body: Json) {
+  for (const [field, max] of Object.entries(CUSTOMER_FIELD_LIMITS)) {
+    const v = body[field];
+    if (typeof v === 'string' && v.length > max)
+      throw userError(
+        `The field ${field} contained more than the maximum number ( ${max} ) of characters allowed.`,
+        field,
+      );
+  }
   const creditLimit = optNumber(body.creditLimit, 'creditLimit');
   const parentKey = refKey(body.parent, 'parent');
   const parentId = parentKey === undefined ? undefined : await resolveIdIn(q, 'customer', parentKey);

@@ -91,6 +91,47 @@ describe('customers from the store into the ERP', () => {
     expect(await approvalExists(buyer.customerId)).toBe(false);
   });
 
+  it('a change the ERP refuses (a company name longer than NetSuite takes) is an alert in the ERP words, not a retried write; the next change in the store is tried again', async () => {
+    const { shop, erp } = stack;
+    const netsuite = erp.client();
+    const before = (await netsuite.getCustomer('4'))?.companyName;
+    const long =
+      `Existing account 4 — ${'Northern Regional Industrial Supply and Maintenance '.repeat(2)}`.trim();
+    expect(long.length).toBeGreaterThan(83);
+    const buyer = await shop.sim<{ customerId: string }>('/sandbox/customers', {
+      email: 'ap@customer4.example.com',
+      address: { company: long, address1: '1 Quay Road', city: 'Portland', zip: '97201', country_code: 'US' },
+    });
+    const outcome = await syncOutcome('customers/create', buyer.customerId);
+    expect(outcome).toMatchObject({ outcome: 'erpRefused', erpCustomerId: '4' });
+    expect((await netsuite.getCustomer('4'))?.companyName).toBe(before);
+    const alerts = await stack.db.query<{ kind: string; message: string }>(
+      'SELECT kind, message FROM alerts WHERE dedupe_key = $1 AND resolved_at IS NULL',
+      [`customer.erpRefused:${stack.store}:${buyer.customerId}`],
+    );
+    expect(alerts.rows).toEqual([
+      {
+        kind: 'customer.erpRefused',
+        message:
+          "The contact details of store customer ap@customer4.example.com were not written to ERP customer 4, which refused: The field companyName contained more than the maximum number ( 83 ) of characters allowed (companyName). Correct them in the store (or the ERP); the customer's next change in the store is applied again.",
+      },
+    ]);
+    expect(await approvalExists(buyer.customerId)).toBe(false);
+
+    // The buyer's next change in the store is tried again (and refused again while the address still
+    // carries the long company name): the change was not used up by the refusal.
+    const updated = await shop.client.request<{ customerUpdate: { userErrors: unknown[] } }>(
+      `mutation U($input: CustomerInput!) { customerUpdate(input: $input) { customer { id } userErrors { field message } } }`,
+      {
+        input: { id: `gid://shopify/Customer/${buyer.customerId}`, email: 'payables@customer4.example.com' },
+      },
+    );
+    expect(updated.customerUpdate.userErrors).toEqual([]);
+    const next = await syncOutcome('customers/update', buyer.customerId);
+    expect(next).toMatchObject({ outcome: 'erpRefused', erpCustomerId: '4' });
+    expect((await netsuite.getCustomer('4'))?.email).not.toBe('payables@customer4.example.com');
+  });
+
   it('a customer the ERP does not know opens the new-customer approval with its application', async () => {
     const stranger = await stack.shop.sim<{ customerId: string }>('/sandbox/customers', {
       email: 'buyer@unknown-newco.example.com',
