@@ -11,6 +11,7 @@ import {
 } from '../domain/approvals';
 import { guardFor } from './brute-force';
 import { ApiError } from './errors';
+import { servedStores, type StoresView } from './stores';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -126,6 +127,23 @@ export const namedStore =
 /** The store `namedStore` chose for this request. */
 export const storeOfRequest = (res: { locals: Record<string, unknown> }): string =>
   res.locals.store as string;
+
+/** What a route of each store's configuration or reports is built from: the database and the stores served. */
+export type StoreRouteDeps = { db: Db } & Pick<StoresView, 'store' | 'shops'>;
+
+/** `namedStore` over every store this API serves. Goes after `authenticate`. */
+export const servedStoreNamed = (deps: Pick<StoresView, 'store' | 'shops'>): RequestHandler =>
+  namedStore(deps.store, servedStores(deps));
+
+/**
+ * The set-up of a route of each store's configuration or reports: a signed-in operator or admin, and
+ * the store `?store=` names among those served (`namedStore`; `storeOfRequest` tells which).
+ */
+export const storeOperators = (deps: StoreRouteDeps): RequestHandler[] => [
+  authenticate(deps.db),
+  requireRole('operator', 'admin'),
+  servedStoreNamed(deps),
+];
 
 /** A setting that applies to every store: only an admin of every store may change it (403 otherwise). */
 export function requireEveryStore(req: { principal?: Principal }, message: string): void {

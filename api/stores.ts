@@ -15,6 +15,12 @@ export interface StoresView {
   shops?: { store: string }[];
 }
 
+/** Every store this API serves: the primary one first, then each configured shop's. */
+export const servedStores = (deps: Pick<StoresView, 'store' | 'shops'>): string[] => [
+  deps.store,
+  ...(deps.shops ?? []).map((s) => s.store),
+];
+
 /**
  * The queue prefix of a store's processes: a configured store's own queues (the primary store keeps
  * the deployment's), and for any other name the primary store's, where it always went.

@@ -1,9 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { flowAudit, flowSwitchesConfig } from '../../db/flow-switches';
-import type { Db } from '../../db/pool';
 import { FLOW_DIRECTIONS, FLOWS, flowChanges } from '../../domain/flow-switches';
-import { authenticate, namedStore, storeOfRequest, principalOf, requireRole } from '../auth';
+import { principalOf, requireRole, storeOfRequest, storeOperators, type StoreRouteDeps } from '../auth';
 import { ApiError, savedOrInvalid, validate } from '../errors';
 
 const SaveFlows = z.strictObject({
@@ -17,19 +16,11 @@ const SaveFlows = z.strictObject({
  * after); an admin of the store changes them. Processes started after a change honour it; running
  * ones keep the switches they started with.
  */
-export function flowsRouter({
-  db,
-  store: primary,
-  shops,
-}: {
-  db: Db;
-  store: string;
-  shops?: { store: string }[];
-}): Router {
+export function flowsRouter(deps: StoreRouteDeps): Router {
+  const { db } = deps;
   const router = Router();
-  router.use('/config/flows', authenticate(db), requireRole('operator', 'admin'));
   // Each store's switches are its own (`?store=`, default the primary store).
-  router.use('/config/flows', namedStore(primary, [primary, ...(shops ?? []).map((s) => s.store)]));
+  router.use('/config/flows', ...storeOperators(deps));
 
   router.get('/config/flows', async (_req, res) => {
     const store = storeOfRequest(res);

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { queuePrefixOf } from '../stores';
+import { queuePrefixOf, servedStores } from '../stores';
 import type { Client } from '@temporalio/client';
 import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
@@ -73,7 +73,7 @@ export function ordersRouter(deps: OrdersRouterDeps) {
   const actions = orderActions({
     temporal,
     store,
-    stores: [store, ...(deps.shops ?? []).map((s) => s.store)],
+    stores: servedStores(deps),
   });
   /** `?store=`: which store's order the id names (the API's primary store when absent). */
   const InStore = z.object({ store: z.string().min(1).max(100).optional() });

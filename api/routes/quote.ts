@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Db } from '../../db/pool';
 import { quoteCache } from '../../db/quote-cache';
 import { creditHeadroom, lineTotal, resolvePrice } from '../../domain/pricing';
-import { authenticate, maySeeStore, principalOf } from '../auth';
+import { authenticate, maySeeStore, principalOf, type StoreRouteDeps } from '../auth';
+import { servedStores } from '../stores';
 import { ApiError, validate } from '../errors';
 
 const QuoteQuery = z.object({
@@ -20,16 +20,9 @@ const QuoteQuery = z.object({
  * caches are held in this process's memory and brought up to date with what the syncs committed
  * before each quote is answered (db/quote-cache.ts).
  */
-export function quoteRouter({
-  db,
-  store: primary,
-  shops,
-}: {
-  db: Db;
-  store: string;
-  shops?: { store: string }[];
-}): Router {
-  const served = new Set([primary, ...(shops ?? []).map((s) => s.store)]);
+export function quoteRouter(deps: StoreRouteDeps): Router {
+  const { db, store: primary } = deps;
+  const served = new Set(servedStores(deps));
   const router = Router();
   const cache = quoteCache(db, [...served]);
   router.get('/quote', authenticate(db), validate({ query: QuoteQuery }), async (req, res) => {

@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Db } from '../../db/pool';
 import { reconcileRepository } from '../../db/reconcile';
-import { authenticate, namedStore, requireRole, storeOfRequest } from '../auth';
+import { storeOfRequest, storeOperators, type StoreRouteDeps } from '../auth';
 import { notFound, validate } from '../errors';
 
 const ReportParams = z.object({ id: z.coerce.number().int().positive() });
@@ -12,20 +11,11 @@ const ReportsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).d
  * The reconciliation's reports: each pass's window, what it found, what it repaired and what it could
  * not repair, and why. Operators of the API's store read them; anyone else finds none.
  */
-export function reconcileRouter({
-  db,
-  store: primary,
-  shops,
-}: {
-  db: Db;
-  store: string;
-  shops?: { store: string }[];
-}): Router {
+export function reconcileRouter(deps: StoreRouteDeps): Router {
   const router = Router();
-  const reports = reconcileRepository(db);
-  router.use('/reconcile', authenticate(db), requireRole('operator', 'admin'));
+  const reports = reconcileRepository(deps.db);
   // Each store's reports (`?store=`, default the primary store).
-  router.use('/reconcile', namedStore(primary, [primary, ...(shops ?? []).map((s) => s.store)]));
+  router.use('/reconcile', ...storeOperators(deps));
 
   router.get('/reconcile/reports', validate({ query: ReportsQuery }), async (req, res) => {
     const q = req.query as unknown as z.infer<typeof ReportsQuery>;

@@ -1,15 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { policyRepository } from '../../db/policies';
-import type { Db } from '../../db/pool';
 import { rulesRepository } from '../../db/rules';
 import {
   authenticate,
-  namedStore,
   principalOf,
   requireEveryStore,
   requireRole,
+  servedStoreNamed,
   storeOfRequest,
+  type StoreRouteDeps,
 } from '../auth';
 import { savedOrInvalid, validate } from '../errors';
 import { mappingActions } from '../actions/mappings';
@@ -25,15 +25,8 @@ const ProcessParams = z.object({ process: z.enum(['return', 'customer']) });
  * new-customer policies, and the identity mappings. Reading needs an operator; changing rules needs
  * an admin; operators may fix mappings (that is how parked orders are resolved too).
  */
-export function settingsRouter({
-  db,
-  store,
-  shops,
-}: {
-  db: Db;
-  store: string;
-  shops?: { store: string }[];
-}): Router {
+export function settingsRouter(deps: StoreRouteDeps): Router {
+  const { db, store } = deps;
   const router = Router();
   const rules = rulesRepository(db);
   const policies = policyRepository(db);
@@ -41,8 +34,7 @@ export function settingsRouter({
   router.use('/config', authenticate(db), requireRole('operator', 'admin'));
   // Each store's policies and mappings are its own (`?store=`, default the primary store): a caller
   // limited to other stores finds none here.
-  const served = [store, ...(shops ?? []).map((s) => s.store)];
-  router.use(['/config/policies', '/config/mappings'], namedStore(store, served));
+  router.use(['/config/policies', '/config/mappings'], servedStoreNamed(deps));
 
   router.get('/config/rules', async (_req, res) => {
     const [current, history] = await Promise.all([rules.current(), rules.history()]);

@@ -1,8 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Db } from '../../db/pool';
 import type { Principal } from '../../db/principals';
-import { authenticate, namedStore, principalOf, requireRole, storeOfRequest } from '../auth';
+import { principalOf, storeOfRequest, storeOperators, type StoreRouteDeps } from '../auth';
 import { templateActions } from '../actions/templates';
 import { validate } from '../errors';
 
@@ -27,20 +26,11 @@ const PreviewTemplate = z.strictObject({
  * and admins read, change (each save a version with who and why) and preview them with a real
  * order; the notify activity sends the newest version.
  */
-export function templatesRouter({
-  db,
-  store,
-  shops,
-}: {
-  db: Db;
-  store: string;
-  shops?: { store: string }[];
-}): Router {
+export function templatesRouter(deps: StoreRouteDeps): Router {
   const router = Router();
-  router.use('/config/templates', authenticate(db), requireRole('operator', 'admin'));
   // Each store's templates are its own (`?store=`, default the primary store).
-  router.use('/config/templates', namedStore(store, [store, ...(shops ?? []).map((s) => s.store)]));
-  const templatesOf = (res: Response) => templateActions({ db, store: storeOfRequest(res) });
+  router.use('/config/templates', ...storeOperators(deps));
+  const templatesOf = (res: Response) => templateActions({ db: deps.db, store: storeOfRequest(res) });
 
   router.get('/config/templates', async (req, res) => {
     res.json({ templates: await templatesOf(res).list(principalOf(req)) });
