@@ -43,7 +43,11 @@ describe('OpenAPI document', () => {
     const fix = doc.paths['/orders/{id}/fix']!.post!;
     expect(fix.security).toEqual([{ apiKey: [] }]);
     expect(fix['x-roles']).toEqual(['operator', 'admin']);
-    expect(fix.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
+    // The order's id in the path, and which of the served stores it belongs to (the primary when absent).
+    expect(fix.parameters).toEqual([
+      expect.objectContaining({ name: 'id', in: 'path', required: true }),
+      expect.objectContaining({ name: 'store', in: 'query', required: false }),
+    ]);
     expect(Object.keys(fix.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
 
     const quote = doc.paths['/quote']!.get!;
@@ -51,6 +55,7 @@ describe('OpenAPI document', () => {
       ['sku', 'query', true],
       ['quantity', 'query', true],
       ['customer', 'query', false],
+      ['store', 'query', false],
     ]);
 
     const decision = doc.paths['/approvals/{id}/decision']!.post!;
