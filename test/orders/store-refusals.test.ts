@@ -8,6 +8,8 @@ import {
   erpFulfillmentSignal,
   erpInvoiceSignal,
   fixUpdate,
+  backorderStatusQuery,
+  backorderWorkflowId,
   orderStatusQuery,
 } from '../../domain/contracts';
 import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
@@ -254,6 +256,34 @@ describe('an order the store refuses a write for', () => {
       expect(done.step).toBe('completed');
       expect(done.attention).toBeNull();
       expect(await openAlert(handle.workflowId)).toEqual([]);
+    });
+  });
+
+  it('a backorder notice the store refuses (the order deleted in the store): an alert quoting the notice, the backorder goes on waiting for stock', async () => {
+    const s = await scenario(db, { stock: { MAIN: 5 } });
+    const gone = makeOrder(s.store, '990002', {
+      lines: [{ lineId: '1', sku: 'BOLT-1', quantity: 8, unitPrice: '2.50' }],
+    });
+    const activities = { ...s.activities, ...createOrderActivities({ db, erp: s.erp, storefront }) };
+    await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
+      const handle = await deliver(client, s.taskQueue, event(gone));
+      await waitFor(handle, (x) => x.status === 'backordered', 'the backorder');
+      const alert = await until(async () => {
+        const r = await db.query<{ kind: string; message: string }>(
+          "SELECT kind, message FROM alerts WHERE workflow_id = $1 AND kind = 'order.noticeRefused' AND resolved_at IS NULL",
+          [handle.workflowId],
+        );
+        return r.rows[0];
+      }, 'the notice alert');
+      expect(alert.message).toBe(
+        `The store refused to show the buyer of order #990002 this notice: "3 × ${s.store}-B1 on order #990002 is backordered; we will ship it as soon as stock arrives. You may cancel it." It said: Order does not exist (id). Tell the buyer yourself; the backorder goes on.`,
+      );
+      // The backorder is still waiting for stock, not retrying the notice.
+      const backorder = client.workflow.getHandle(backorderWorkflowId(s.store, '990002', '1'));
+      expect((await backorder.describe()).status.name).toBe('RUNNING');
+      expect((await backorder.query(backorderStatusQuery)).step).toBe('waiting');
+      // Terminating the order ends its backorder too.
+      await handle.terminate('test over');
     });
   });
 });
