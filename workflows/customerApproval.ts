@@ -1,11 +1,4 @@
-import {
-  condition,
-  patched,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CustomerActivities } from '../activities/customers';
 import type { DecisionInput } from '../domain/approvals';
 import {
@@ -26,7 +19,7 @@ import { PRICE_BOOK_CURRENCY } from '../domain/pricing';
 import { SA } from '../domain/search-attributes';
 import { PROFILES } from './activity-profiles';
 import { approvalGate } from './approvalGate';
-import { firstEventArrived, messagesTo, stepSetter, tell } from './process-kit';
+import { firstEventArrived, messagesTo, tell, trackSteps } from './process-kit';
 import { STORE_REFUSALS_PATCH, storeRefusalOf } from './store-refusal';
 
 const acts = proxyActivities<CustomerActivities>(PROFILES.customerCall);
@@ -83,8 +76,7 @@ export async function customerApproval(input: CustomerWorkflowInput): Promise<Cu
     answers.push(info);
   });
 
-  const setStep = stepSetter<CustomerStep>(status, 'customer');
-  upsertSearchAttributes([
+  const setStep = trackSteps<CustomerStep>(status, 'customer', [
     { key: SA.store, value: input.store },
     { key: SA.customer, value: input.customerId },
   ]);

@@ -18,8 +18,16 @@ const FIRST_EVENT_WAIT = '1 hour';
 export const firstEventArrived = (arrived: () => boolean): Promise<boolean> =>
   condition(arrived, FIRST_EVENT_WAIT);
 
-/** Sets a process's step and its status search attribute (`<process>:<step>`). */
-export function stepSetter<S extends string>(status: { step: S }, process: string): (step: S) => void {
+/**
+ * Tags a process with the search attributes operators find it by (its store first), and returns the
+ * setter of its step, which also sets its status search attribute (`<process>:<step>`).
+ */
+export function trackSteps<S extends string>(
+  status: { step: S },
+  process: string,
+  attributes: Parameters<typeof upsertSearchAttributes>[0],
+): (step: S) => void {
+  upsertSearchAttributes(attributes);
   return (step) => {
     status.step = step;
     upsertSearchAttributes([{ key: SA.status, value: `${process}:${step}` }]);

@@ -34,7 +34,7 @@ import { PROFILES } from './activity-profiles';
 import { approvalGate } from './approvalGate';
 import { CompensationStack } from './compensation';
 import { refusal } from './refusal';
-import { firstEventArrived, messagesTo, stepSetter, tell } from './process-kit';
+import { firstEventArrived, messagesTo, tell, trackSteps } from './process-kit';
 
 const erp = proxyActivities<ReturnActivities>(PROFILES.returnDocument);
 const local = proxyActivities<ReturnActivities>(PROFILES.localRecord);
@@ -124,8 +124,7 @@ export async function returnRefund(input: ReturnWorkflowInput): Promise<ReturnSt
     },
   );
 
-  const setStep = stepSetter<ReturnStep>(status, 'return');
-  upsertSearchAttributes([{ key: SA.store, value: input.store }]);
+  const setStep = trackSteps<ReturnStep>(status, 'return', [{ key: SA.store, value: input.store }]);
 
   if (!(await firstEventArrived(() => request !== undefined))) {
     setStep('failed');
