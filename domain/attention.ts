@@ -128,6 +128,9 @@ export function plainDeadLetterReason(reason: string): string {
   return parts.join('; ');
 }
 
+/** A parked order a person only needs to acknowledge once they have seen to it in the store. */
+const acknowledged = (title: string) => ({ title, actions: () => [{ kind: 'acknowledgeOrder' as const }] });
+
 const ORDER_CAUSES: Record<string, { title: string; actions: (o: ParkedOrderSource) => AttentionAction[] }> =
   {
     erpRejected: {
@@ -138,54 +141,23 @@ const ORDER_CAUSES: Record<string, { title: string; actions: (o: ParkedOrderSour
       title: "The ERP's total would differ from what the store charged",
       actions: () => [{ kind: 'cancelOrder' }],
     },
-    changedAfterShipment: {
-      title: 'Changed in the store after the ERP order was made',
-      actions: () => [{ kind: 'acknowledgeOrder' }],
-    },
-    shipmentFailed: {
-      title: 'Tracking could not reach the store',
-      actions: () => [{ kind: 'acknowledgeOrder' }],
-    },
-    invoiceRefused: {
-      title: 'The store refused to show invoices on an order',
-      actions: () => [{ kind: 'acknowledgeOrder' }],
-    },
-    refundRefused: {
-      title: 'The store refused to refund cancelled lines',
-      actions: () => [{ kind: 'acknowledgeOrder' }],
-    },
-    shipmentRefused: {
-      title: 'The store refused a shipment',
-      actions: () => [{ kind: 'acknowledgeOrder' }],
-    },
-    serialsRefused: {
-      title: 'The store refused the serial numbers of a shipment',
-      actions: () => [{ kind: 'acknowledgeOrder' }],
-    },
+    changedAfterShipment: acknowledged('Changed in the store after the ERP order was made'),
+    shipmentFailed: acknowledged('Tracking could not reach the store'),
+    invoiceRefused: acknowledged('The store refused to show invoices on an order'),
+    refundRefused: acknowledged('The store refused to refund cancelled lines'),
+    shipmentRefused: acknowledged('The store refused a shipment'),
+    serialsRefused: acknowledged('The store refused the serial numbers of a shipment'),
   };
+
+/** An alert about stock or products a sync left out, which a person can tell the sync to try again. */
+const syncRetry = (title: string) => ({ title, process: 'sync' as const, retrySync: true });
 
 /** Titles of the causes alerts stand for, by alert kind, and the process they belong to. */
 const ALERT_CAUSES: Record<string, { title: string; process: AttentionProcess; retrySync?: boolean }> = {
-  'sync.unmapped': {
-    title: 'ERP stock for items with no storefront SKU or location',
-    process: 'sync',
-    retrySync: true,
-  },
-  'sync.unknownInStore': {
-    title: 'Mapped SKUs the store has no product or location for',
-    process: 'sync',
-    retrySync: true,
-  },
-  'sync.visibility': {
-    title: 'The store refused to publish or hide a product',
-    process: 'sync',
-    retrySync: true,
-  },
-  'sync.stockRefused': {
-    title: 'Stock the store refused',
-    process: 'sync',
-    retrySync: true,
-  },
+  'sync.unmapped': syncRetry('ERP stock for items with no storefront SKU or location'),
+  'sync.unknownInStore': syncRetry('Mapped SKUs the store has no product or location for'),
+  'sync.visibility': syncRetry('The store refused to publish or hide a product'),
+  'sync.stockRefused': syncRetry('Stock the store refused'),
   'sync.catalogRefused': { title: 'Products the store refused', process: 'sync' },
   'sync.pricesRefused': { title: 'Prices the store refused', process: 'sync' },
   'sync.headroomRefused': { title: 'Credit headroom the store refused', process: 'customer' },
