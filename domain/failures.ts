@@ -46,15 +46,26 @@ export interface ErpRejection {
   field: string | null;
 }
 
-/** The typed rejections among a failure's details (none from a history or an ERP that carried none). */
-export function erpRejections(details: readonly unknown[] | null | undefined): ErpRejection[] {
-  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+/** A detail's field as text, or null when it is missing, empty or not text. */
+const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+
+/** The details of a failure read as one typed shape: each detail `read` turns into one, or skips (null). */
+function typedDetails<T>(
+  details: readonly unknown[] | null | undefined,
+  read: (r: Record<string, unknown>) => T | null,
+): T[] {
   return (details ?? []).flatMap((d) => {
-    const r = (d ?? {}) as Record<string, unknown>;
-    const code = text(r.code);
-    return code ? [{ code, path: text(r.path), field: text(r.field) }] : [];
+    const typed = read((d ?? {}) as Record<string, unknown>);
+    return typed === null ? [] : [typed];
   });
 }
+
+/** The typed rejections among a failure's details (none from a history or an ERP that carried none). */
+export const erpRejections = (details: readonly unknown[] | null | undefined): ErpRejection[] =>
+  typedDetails(details, (r) => {
+    const code = text(r.code);
+    return code ? { code, path: text(r.path), field: text(r.field) } : null;
+  });
 
 /**
  * Activities → workflows: the store refused a write on business grounds (Shopify `userErrors`), so the
@@ -75,14 +86,11 @@ export interface StoreRefusal {
 }
 
 /** The typed store refusals among a failure's details. */
-export function storeRefusals(details: readonly unknown[] | null | undefined): StoreRefusal[] {
-  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
-  return (details ?? []).flatMap((d) => {
-    const r = (d ?? {}) as Record<string, unknown>;
+export const storeRefusals = (details: readonly unknown[] | null | undefined): StoreRefusal[] =>
+  typedDetails(details, (r) => {
     const message = text(r.message);
-    return message ? [{ field: text(r.field), message, code: text(r.code) }] : [];
+    return message ? { field: text(r.field), message, code: text(r.code) } : null;
   });
-}
 
 /** The store's refusal in a sentence: its own words, each with the field it named. */
 export const storeRefusalWords = (refusals: readonly StoreRefusal[], fallback: string): string =>
