@@ -88,8 +88,9 @@ export function createOrderActivities({
   }
 
   return {
-    async loadOrderRules(): Promise<RulesSnapshot> {
-      return rules.current();
+    /** The rules the store's order runs by (its own, else the shared ones); without a store, the shared. */
+    async loadOrderRules(input?: { store: string }): Promise<RulesSnapshot> {
+      return rules.current(input?.store);
     },
 
     async mapOrder(input: { order: CanonicalOrder }): Promise<MappedOrder> {

@@ -257,13 +257,13 @@ export function createReconcileActivities(deps: ReconcileDeps) {
       const where = (location: string) => names.get(location) ?? location;
       const checked = levels.filter((l) => skuMap.has(l.sku) && locationMap.has(l.location)).length;
       if (off) return { checked: 0, entries: [], skipped: `Stock was not compared: ${off}.` };
-      const current = await rulesRepository(db).current();
+      const current = await rulesRepository(db).current(input.store);
       const r = await pusher.pushLevels({
         store: input.store,
         sync: `reconcile:${input.store}`,
         levels,
         workflowId: input.workflowId,
-        rules: { version: current.version, rules: current.rules.inventory },
+        rules: { version: current.version, rules: current.rules.inventory, store: current.store },
         observed,
       });
       await syncs.saveInventory(

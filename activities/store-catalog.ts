@@ -61,8 +61,11 @@ export interface CatalogResyncPage extends CatalogPushResult {
 
 /** The catalog rules a sync run started with. */
 export interface CatalogRulesSnapshot {
+  /** The version of the store's own rules when `store` is set, else of the shared rules. */
   version: number;
   rules: CatalogRules;
+  /** The store whose own rules these are; absent: the shared rules. */
+  store?: string;
   /** The store's flow switches the run started with (catalog: ERP → store). */
   flows?: FlowSnapshot;
 }
@@ -244,10 +247,11 @@ export function createStoreCatalogActivities(deps: StoreCatalogDeps) {
   return {
     /** The catalog rules in force now; a sync run snapshots them when it starts. */
     async loadCatalogRules(input?: { store: string }): Promise<CatalogRulesSnapshot> {
-      const current = await rulesRepository(db).current();
+      const current = await rulesRepository(db).current(input?.store);
       return {
         version: current.version,
         rules: current.rules.catalog ?? DEFAULT_RULES.catalog,
+        ...(current.store ? { store: current.store } : {}),
         ...(input ? { flows: await flowSnapshot(db, input.store) } : {}),
       };
     },

@@ -52,8 +52,11 @@ export interface InventoryPageResult {
 
 /** The inventory rules (and the store's flow switches) a sync run started with. */
 export interface InventoryRulesSnapshot {
+  /** The version of the store's own rules when `store` is set, else of the shared rules. */
   version: number;
   rules: InventoryRules;
+  /** The store whose own rules these are; absent: the shared rules. */
+  store?: string;
   flows?: FlowSnapshot;
 }
 
@@ -406,13 +409,13 @@ export function createStockPusher({
       const kits = await syncs.kits(input.erpSkus);
       const members = input.erpSkus.flatMap((s) => kits.get(s)?.map((m) => m.sku) ?? []);
       const levels = await input.erp.inventoryOf([...new Set([...input.erpSkus, ...members])]);
-      const current = await rulesRepository(db).current();
+      const current = await rulesRepository(db).current(input.store);
       const r = await pushLevels({
         store: input.store,
         sync: `inventory:${input.store}`,
         levels,
         workflowId: input.workflowId,
-        rules: { version: current.version, rules: current.rules.inventory },
+        rules: { version: current.version, rules: current.rules.inventory, store: current.store },
       });
       await syncs.saveInventory(
         input.store,
@@ -584,10 +587,11 @@ export function createSyncActivities({ db, erp, storefront, mappings, alerts }: 
   return {
     /** The inventory rules and the store's flow switches in force now; a sync run snapshots them when it starts. */
     async loadInventoryRules(input?: { store: string }): Promise<InventoryRulesSnapshot> {
-      const current = await rulesRepository(db).current();
+      const current = await rulesRepository(db).current(input?.store);
       return {
         version: current.version,
         rules: current.rules.inventory,
+        ...(current.store ? { store: current.store } : {}),
         ...(input ? { flows: await flowSnapshot(db, input.store) } : {}),
       };
     },

@@ -30,6 +30,10 @@ const SUMMARIES: Record<string, string> = {
   'get /reconcile/reports': "The reconciliation's latest reports: what each pass found and repaired",
   'get /reconcile/reports/:id':
     'One reconciliation report with every finding: repaired, or not repaired and why',
+  'get /config/rules':
+    "The business rules with their versions: a store's own (`?store=`; the shared ones until it saves any), else the shared",
+  'put /config/rules':
+    "Save business rules as a new version: a store's own (`?store=`, admin of that store), else the shared (admin of every store)",
   'get /config/sla': 'The SLA rules per step, with their versions',
   'put /config/sla': 'Save the SLA rules as a new version (admin of every store)',
   'get /config/templates': 'Every notification template of this store, with its placeholders',

@@ -12,8 +12,11 @@ export { durationMs, type DurationText } from './duration';
 export type { BusinessRules, BusinessRulesInput } from './schemas/rules';
 
 export interface RulesSnapshot {
+  /** The version of these rules: of the store's own when `store` is set, else of the shared rules. */
   version: number;
   rules: BusinessRules;
+  /** The store whose own rules these are; absent: the shared rules, every store's default. */
+  store?: string;
 }
 
 /**

@@ -71,8 +71,11 @@ async function start(o: OrderRun) {
   const { input, status } = o;
   o.rules = input.rules
     ? { version: -1, rules: withRuleDefaults(input.rules) }
-    : await local.loadOrderRules.executeWithOptions({ summary: 'Snapshot the business rules' }, []);
+    : await local.loadOrderRules.executeWithOptions({ summary: 'Snapshot the business rules' }, [
+        { store: input.store },
+      ]);
   status.rulesVersion = o.rules.version < 0 ? null : o.rules.version;
+  if (o.rules.store !== undefined) status.rulesStore = o.rules.store;
   upsertSearchAttributes([
     { key: SA.store, value: input.store },
     { key: SA.customer, value: current(o).customerId },

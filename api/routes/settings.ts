@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { policyRepository } from '../../db/policies';
 import { rulesRepository } from '../../db/rules';
@@ -18,11 +18,13 @@ const SaveRules = z.object({
   rules: z.record(z.string(), z.unknown()),
   comment: z.string().max(500).optional(),
 });
+/** The store whose own rules are meant; absent: the shared rules. */
+const RulesQuery = z.object({ store: z.string().min(1).max(100).optional() });
 const ProcessParams = z.object({ process: z.enum(['return', 'customer']) });
 
 /**
- * Configuration as data: business rules (versioned, with who and why), per-store return and
- * new-customer policies, and the identity mappings. Reading needs an operator; changing rules needs
+ * Configuration as data: business rules (versioned, with who and why; shared, or a store's own),
+ * per-store return and new-customer policies, and the identity mappings. Reading needs an operator; changing rules needs
  * an admin; operators may fix mappings (that is how parked orders are resolved too).
  */
 export function settingsRouter(deps: StoreRouteDeps): Router {
@@ -36,8 +38,19 @@ export function settingsRouter(deps: StoreRouteDeps): Router {
   // limited to other stores finds none here.
   router.use(['/config/policies', '/config/mappings'], servedStoreNamed(deps));
 
-  router.get('/config/rules', async (_req, res) => {
-    const [current, history] = await Promise.all([rules.current(), rules.history()]);
+  // `?store=` names a store whose own rules are read or saved (as its policies are); without it, the
+  // shared rules every store runs by until it saves its own.
+  const storeNamed = servedStoreNamed(deps);
+  const rulesStore: RequestHandler = (req, res, next) => {
+    if (req.query.store === undefined) return next();
+    storeNamed(req, res, next);
+  };
+  const rulesStoreOf = (req: Request, res: Response): string | undefined =>
+    req.query.store === undefined ? undefined : storeOfRequest(res);
+
+  router.get('/config/rules', validate({ query: RulesQuery }), rulesStore, async (req, res) => {
+    const store = rulesStoreOf(req, res);
+    const [current, history] = await Promise.all([rules.current(store), rules.history(store)]);
     res.json({
       current,
       history: history.map(({ version, createdAt, createdBy, comment }) => ({
@@ -49,17 +62,29 @@ export function settingsRouter(deps: StoreRouteDeps): Router {
     });
   });
 
-  router.put('/config/rules', requireRole('admin'), validate({ body: SaveRules }), async (req, res) => {
-    const body = req.body as z.infer<typeof SaveRules>;
-    // Business rules apply to every store, so only an admin of every store may change them.
-    requireEveryStore(req, 'Business rules apply to every store; an admin of all stores must change them.');
-    const saved = await savedOrInvalid(
-      () => rules.save(body.rules as never, principalOf(req).name, body.comment),
-      'RULES.INVALID',
-      'body.rules',
-    );
-    res.json(saved);
-  });
+  router.put(
+    '/config/rules',
+    validate({ query: RulesQuery }),
+    rulesStore,
+    requireRole('admin'),
+    validate({ body: SaveRules }),
+    async (req, res) => {
+      const body = req.body as z.infer<typeof SaveRules>;
+      const store = rulesStoreOf(req, res);
+      // The shared rules apply to every store without its own, so only an admin of every store may change them.
+      if (store === undefined)
+        requireEveryStore(
+          req,
+          'The shared business rules apply to every store; an admin of all stores must change them.',
+        );
+      const saved = await savedOrInvalid(
+        () => rules.save(body.rules as never, principalOf(req).name, body.comment, store),
+        'RULES.INVALID',
+        'body.rules',
+      );
+      res.json(saved);
+    },
+  );
 
   router.get('/config/policies/:process', validate({ params: ProcessParams }), async (req, res) => {
     const { process } = req.params as z.infer<typeof ProcessParams>;

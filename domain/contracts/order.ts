@@ -111,6 +111,8 @@ export interface OrderStatus {
     reason?: string;
   }[];
   rulesVersion: number | null;
+  /** The store whose own business rules the order runs by (`rulesVersion` is theirs); absent: the shared rules. */
+  rulesStore?: string;
   cancelReason: string | null;
 }
 
