@@ -149,6 +149,15 @@ const ORDER_CAUSES: Record<string, { title: string; actions: (o: ParkedOrderSour
     serialsRefused: acknowledged('The store refused the serial numbers of a shipment'),
   };
 
+/** An alert's cause in the queue: its title, under the process it belongs to. */
+const causeOf = (process: AttentionProcess) => (title: string) => ({ title, process });
+const customerCause = causeOf('customer');
+const decisionCause = causeOf('decision');
+const orderCause = causeOf('order');
+const otherCause = causeOf('other');
+const returnCause = causeOf('return');
+const syncCause = causeOf('sync');
+
 /** An alert about stock or products a sync left out, which a person can tell the sync to try again. */
 const syncRetry = (title: string) => ({ title, process: 'sync' as const, retrySync: true });
 
@@ -158,38 +167,29 @@ const ALERT_CAUSES: Record<string, { title: string; process: AttentionProcess; r
   'sync.unknownInStore': syncRetry('Mapped SKUs the store has no product or location for'),
   'sync.visibility': syncRetry('The store refused to publish or hide a product'),
   'sync.stockRefused': syncRetry('Stock the store refused'),
-  'sync.catalogRefused': { title: 'Products the store refused', process: 'sync' },
-  'sync.pricesRefused': { title: 'Prices the store refused', process: 'sync' },
-  'sync.headroomRefused': { title: 'Credit headroom the store refused', process: 'customer' },
-  'sync.pricesUnmapped': { title: 'ERP prices for items with no product in the store', process: 'sync' },
-  'sync.customerNotInStore': { title: 'ERP customers with no company in the store', process: 'customer' },
-  'sync.termsNotInStore': { title: 'ERP payment terms the store has no template for', process: 'customer' },
-  'customer.storeRefused': {
-    title: 'Approved customers the store refused an account',
-    process: 'customer',
-  },
-  'sync.companyRefused': { title: 'ERP customers the store refused a company for', process: 'customer' },
-  'customer.erpRefused': { title: 'Store customer changes the ERP refused', process: 'customer' },
-  'sync.parentNotInStore': {
-    title: 'Child accounts waiting for their parent in the store',
-    process: 'customer',
-  },
-  'reconcile.missedOrder': { title: 'Orders in the store that never reached Quayside', process: 'order' },
-  'order.backorderEscalated': { title: 'Backorders waiting too long for stock', process: 'order' },
-  'order.noticeRefused': { title: 'Notices to buyers the store refused', process: 'order' },
-  'return.reversalNeeded': {
-    title: 'Money to reverse for a return that could not finish',
-    process: 'return',
-  },
-  'return.inspectionOverdue': { title: 'Returned goods waiting for inspection', process: 'return' },
-  'approval.noApprover': { title: 'Decisions nobody is allowed to make', process: 'decision' },
-  'approval.escalated': { title: 'Decisions waiting too long', process: 'decision' },
-  'notification.rejected': { title: 'Notifications the receiver refused', process: 'other' },
-  'sla.erpOrder': { title: 'Orders not in the ERP within their service level', process: 'order' },
-  'sla.shipment': { title: 'Orders not shipped within their service level', process: 'order' },
-  'sla.invoice': { title: 'Shipments not invoiced within their service level', process: 'order' },
-  'sla.syncLag': { title: 'Syncs behind their service level', process: 'sync' },
-  'sla.decision': { title: 'Decisions waiting past their service level', process: 'decision' },
+  'sync.catalogRefused': syncCause('Products the store refused'),
+  'sync.pricesRefused': syncCause('Prices the store refused'),
+  'sync.headroomRefused': customerCause('Credit headroom the store refused'),
+  'sync.pricesUnmapped': syncCause('ERP prices for items with no product in the store'),
+  'sync.customerNotInStore': customerCause('ERP customers with no company in the store'),
+  'sync.termsNotInStore': customerCause('ERP payment terms the store has no template for'),
+  'customer.storeRefused': customerCause('Approved customers the store refused an account'),
+  'sync.companyRefused': customerCause('ERP customers the store refused a company for'),
+  'customer.erpRefused': customerCause('Store customer changes the ERP refused'),
+  'sync.parentNotInStore': customerCause('Child accounts waiting for their parent in the store'),
+  'reconcile.missedOrder': orderCause('Orders in the store that never reached Quayside'),
+  'order.backorderEscalated': orderCause('Backorders waiting too long for stock'),
+  'order.noticeRefused': orderCause('Notices to buyers the store refused'),
+  'return.reversalNeeded': returnCause('Money to reverse for a return that could not finish'),
+  'return.inspectionOverdue': returnCause('Returned goods waiting for inspection'),
+  'approval.noApprover': decisionCause('Decisions nobody is allowed to make'),
+  'approval.escalated': decisionCause('Decisions waiting too long'),
+  'notification.rejected': otherCause('Notifications the receiver refused'),
+  'sla.erpOrder': orderCause('Orders not in the ERP within their service level'),
+  'sla.shipment': orderCause('Orders not shipped within their service level'),
+  'sla.invoice': orderCause('Shipments not invoiced within their service level'),
+  'sla.syncLag': syncCause('Syncs behind their service level'),
+  'sla.decision': decisionCause('Decisions waiting past their service level'),
 };
 
 const processOfWorkflow = (workflowId: string | null): AttentionProcess | null =>
