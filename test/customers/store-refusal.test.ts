@@ -132,9 +132,12 @@ describe('customer approval when the store refuses the account', () => {
       expect(parked.attention?.reason).toBe(
         `Gold Fasteners is approved and ERP customer CUST-${store}-1 is made, but the store refused their account: No catalog or price list named B2B Gold (priceList). Fix that in the store (or the approved terms and price list), then retry.`,
       );
-      expect(await openAlerts(refused.workflowId)).toEqual([
-        { kind: 'customer.storeRefused', message: parked.attention?.reason },
-      ]);
+      // The process parks first and raises its alert in its next step, so the alert may come a moment later.
+      const alerts = await eventually(
+        () => openAlerts(refused.workflowId).then((a) => (a.length > 0 ? a : undefined)),
+        'the store-refusal alert',
+      );
+      expect(alerts).toEqual([{ kind: 'customer.storeRefused', message: parked.attention?.reason }]);
 
       // The dashboard's needs-attention queue shows it in those words, with a retry.
       const queue = attentionQueue(await attentionSources(db, { stores: [store], homeStore: store }));
