@@ -10,7 +10,7 @@ import { alertRepository } from '../../db/alerts';
 import { principalRepository } from '../../db/principals';
 import type { Db } from '../../db/pool';
 import { webhookRepository } from '../../db/webhooks';
-import { launchBrowser, signIn } from '../support/browser';
+import { launchBrowser, settled, signIn } from '../support/browser';
 import { privateTestDatabase, testLog } from '../support/env';
 
 /**
@@ -224,6 +224,7 @@ describe('operations dashboard in a real browser', () => {
     await page.waitForSelector('#mapping-rows tr[data-key="PROD-502"]');
 
     // Searching narrows the list as one types.
+    await settled(page);
     await page.fill('#mapping-q', 'PROD-501');
     await page.waitForSelector('#mapping-rows tr[data-key="PROD-502"]', { state: 'detached' });
     expect(await text(page, '#mapping-count')).toBe('1 mapping matching “PROD-501”.');

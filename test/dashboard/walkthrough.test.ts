@@ -7,7 +7,7 @@ import { orderWorkflowId } from '../../domain/contracts';
 import { orderStatusQuery } from '../../domain/contracts';
 import { mapScenario, startStack, waitFor, WEBHOOK_SECRET, type Stack } from '../e2e/stack';
 import { deliver, fixture } from '../storefront/helpers';
-import { launchBrowser, signIn } from '../support/browser';
+import { launchBrowser, settled, signIn } from '../support/browser';
 
 const SHOTS = 'test-results/dashboard';
 
@@ -94,6 +94,7 @@ describe('the dashboard walkthrough on the whole stack', () => {
     expect(await group.locator('a.history').getAttribute('href')).toBe(
       `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(orderWorkflowId(stack.store, parked.orderId))}`,
     );
+    await settled(page);
     await group.locator('input[type=search]').fill('P77');
     const choice = group.locator('input[type=radio][value="P77"]');
     await choice.waitFor();

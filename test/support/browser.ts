@@ -27,3 +27,14 @@ export async function signIn(page: Page, base: string, apiKey: string, path = '/
   await page.fill('#apiKey', apiKey);
   await Promise.all([page.waitForURL(`${base}${path}`), page.click('button[type=submit]')]);
 }
+
+/**
+ * Waits until htmx has finished its last swap. htmx binds the attributes of swapped-in content
+ * only when it settles, a moment after the new elements appear, so typing into a search box that
+ * has just appeared can otherwise go unheard.
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added') === null,
+  );
+}
