@@ -35,6 +35,6 @@ export async function signIn(page: Page, base: string, apiKey: string, path = '/
  */
 export async function settled(page: Page): Promise<void> {
   await page.waitForFunction(
-    () => document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added') === null,
+    "document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added') === null",
   );
 }
