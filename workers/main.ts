@@ -107,6 +107,7 @@ runMain('worker', async () => {
         log,
         db,
         storeQueuePrefix(config.TEMPORAL_TASK_QUEUE_PREFIX, store.name, config.QUAYSIDE_STORE),
+        store.name === config.QUAYSIDE_STORE,
       );
   }
   await Promise.all(running);

@@ -48,6 +48,8 @@ export async function ensureStandingProcesses(
   db: Db,
   /** The store's own queue prefix (domain/contracts storeQueuePrefix); the deployment's by default. */
   taskQueuePrefix = config.TEMPORAL_TASK_QUEUE_PREFIX,
+  /** Whether this store's catalog sync keeps the shared item master and price caches (the primary's does). */
+  itemMaster = true,
 ): Promise<void> {
   const store = config.QUAYSIDE_STORE;
   const prefix = taskQueuePrefix;
@@ -75,6 +77,7 @@ export async function ensureStandingProcesses(
           pageSize: config.SYNC_PAGE_SIZE,
           customerBatchSize: 100,
           refreshIntervalMinutes: config.SYNC_CATALOG_REFRESH_MINUTES,
+          itemMaster,
         },
       ],
     }),

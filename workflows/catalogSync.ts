@@ -15,6 +15,8 @@ const { syncCatalogPage, syncPricesPage, refreshCustomerCache, resetSyncCursor }
 /**
  * Refreshes Quayside's caches of the ERP's item master, prices (levels, quantity breaks, contract
  * prices) and customer credit, from which checkout quotes are answered without calling the ERP.
+ * The item master and prices are the deployment's, read by one store's run (`itemMaster`); each
+ * store's run refreshes its own customers.
  */
 export async function catalogSync(input: CatalogSyncInput): Promise<CatalogSyncStatus> {
   const status: CatalogSyncStatus = {
@@ -41,9 +43,11 @@ export async function catalogSync(input: CatalogSyncInput): Promise<CatalogSyncS
         (page) => counted(page.changed),
       );
     };
-    await refresh(`catalog:${input.store}`, syncCatalogPage, (n) => (status.items += n));
-    status.phase = 'prices';
-    await refresh(`prices:${input.store}`, syncPricesPage, (n) => (status.prices += n));
+    if (input.itemMaster !== false) {
+      await refresh(`catalog:${input.store}`, syncCatalogPage, (n) => (status.items += n));
+      status.phase = 'prices';
+      await refresh(`prices:${input.store}`, syncPricesPage, (n) => (status.prices += n));
+    }
 
     status.phase = 'customers';
     await eachBatch(

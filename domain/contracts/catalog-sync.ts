@@ -15,6 +15,12 @@ export interface CatalogSyncInput {
   refreshIntervalMinutes: number;
   /** Run one refresh and stop (an operator's resync) instead of repeating. */
   once?: boolean;
+  /**
+   * Whether this run refreshes the item master and prices, which every store of the deployment
+   * shares (true when absent). The primary store's sync does; the others refresh only their own
+   * customers' credit, so N stores do not read the ERP's catalog N times.
+   */
+  itemMaster?: boolean;
 }
 
 export interface CatalogSyncStatus {

@@ -319,4 +319,68 @@ describe('catalog, price and credit caches answer checkout quotes', () => {
       priceSource: 'base',
     });
   });
+  it("lets a second store quote from the item master the primary's sync keeps, reading only its own customers from the ERP", async () => {
+    const storeB = `${store}-b`;
+    const mappings = mappingRepository(db);
+    await mappings.upsertSkus(storeB, [{ storeSku: 'B-100', erpSku: 'P100' }]);
+    await mappings.upsertCustomer(storeB, 'b-acme', '900');
+    const reads = { items: 0, prices: 0, customers: 0 };
+    const counted = {
+      ...erp,
+      listItems: async (cursor: string | null, pageSize?: number) => {
+        reads.items += 1;
+        return erp.listItems(cursor, pageSize);
+      },
+      listPrices: async (cursor: string | null, pageSize?: number) => {
+        reads.prices += 1;
+        return erp.listPrices(cursor, pageSize);
+      },
+      getCustomer: async (erpId: string) => {
+        reads.customers += 1;
+        return erp.getCustomer(erpId);
+      },
+    } as ErpPort;
+    const activities = {
+      ...createSyncActivities({ db, erp: counted, storefront, mappings, alerts: alertRepository(db) }),
+      ...createFlowActivities({ db }),
+    };
+    const taskQueue = uniqueTaskQueue('catalog-b');
+    await withWorker({ taskQueue, activities, workflowsPath }, async () => {
+      const result = await client.workflow.execute(catalogSync, {
+        taskQueue,
+        workflowId: `sync:catalog:${storeB}`,
+        args: [
+          {
+            store: storeB,
+            pageSize: 2,
+            customerBatchSize: 1,
+            refreshIntervalMinutes: 60,
+            once: true,
+            itemMaster: false,
+          },
+        ],
+      });
+      expect(result).toMatchObject({ phase: 'done', items: 0, prices: 0, customers: 1 });
+    });
+    expect(reads).toEqual({ items: 0, prices: 0, customers: 1 });
+
+    const serverB = createApp({
+      temporal: client,
+      db,
+      log: testLog,
+      store: storeB,
+      taskQueuePrefix: 'quote-b',
+    }).listen(0);
+    await once(serverB, 'listening');
+    try {
+      const res = await fetch(
+        `http://127.0.0.1:${(serverB.address() as AddressInfo).port}/quote?sku=B-100&quantity=10&customer=b-acme`,
+        { headers: { authorization: `Bearer ${key}` } },
+      );
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ unitPrice: '1.75', priceSource: 'contract' });
+    } finally {
+      serverB.close();
+    }
+  });
 });
