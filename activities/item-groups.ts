@@ -1,4 +1,4 @@
-import type { ErpFulfillment, ErpPort } from '../domain/erp';
+import type { ErpFulfillment, ErpPort, SalesOrderChanges } from '../domain/erp';
 import {
   componentCreditLines,
   componentLineKeys,
@@ -11,6 +11,7 @@ import {
   foldInvoice,
   foldSalesOrder,
   parseComponentKey,
+  regroupComponents,
   type ItemGroup,
 } from '../domain/item-groups';
 
@@ -22,7 +23,8 @@ export type ItemGroupSource = (skus: string[]) => Promise<ReadonlyMap<string, It
  * order's item group lines go to the ERP as their components, and the order, its fulfillments and
  * invoices come back on the store's kit lines, counted in kits; so do returns (a kit line's return and
  * credit go to its components' lines, the credit split over them exactly by units). Kit items and every other line pass
- * as they are. Changes to a kit line (a new quantity, closing it) reach each of its component lines.
+ * as they are. Changes to a kit line (a new quantity, closing it) reach each of its component lines;
+ * a new quantity at the store's unit price splits the line's money over them again, exactly.
  */
 export function withItemGroups(erp: ErpPort, groups: ItemGroupSource): ErpPort {
   const hasKitKey = (keys: readonly string[]) => keys.some((k) => !parseComponentKey(k));
@@ -72,18 +74,28 @@ export function withItemGroups(erp: ErpPort, groups: ItemGroupSource): ErpPort {
       const so = await erp.getSalesOrder({ externalId });
       if (!so || !so.lines.some((l) => parseComponentKey(l.lineKey)))
         return foldSalesOrder(await erp.updateSalesOrder(externalId, changes));
-      const lines: { lineKey: string; quantity: number }[] = [];
+      const lines: NonNullable<SalesOrderChanges['lines']> = [];
+      const add: NonNullable<SalesOrderChanges['add']> = [...(changes.add ?? [])];
       const close: string[] = [];
       for (const l of changes.lines) {
-        if (!so.lines.some((x) => parseComponentKey(x.lineKey)?.kitKey === l.lineKey)) {
+        const head = so.lines.map((x) => parseComponentKey(x.lineKey)).find((k) => k?.kitKey === l.lineKey);
+        if (!head) {
           lines.push(l);
           continue;
         }
-        const c = componentQuantities(so, l.lineKey, l.quantity);
+        // At the store's unit price, the kit line's money is split again over its components.
+        const group = l.rate === undefined ? undefined : (await groups([head.groupSku])).get(head.groupSku);
+        const prices = new Map(group?.members.map((m) => [m.sku, m.basePrice]) ?? []);
+        const regrouped =
+          l.rate === undefined
+            ? null
+            : regroupComponents(so, l.lineKey, l.quantity, l.rate, changes.currency ?? 'USD', prices);
+        const c = regrouped ?? componentQuantities(so, l.lineKey, l.quantity);
         lines.push(...c.set);
+        if (regrouped) add.push(...regrouped.add);
         close.push(...c.close);
       }
-      let out = await erp.updateSalesOrder(externalId, { ...changes, lines });
+      let out = await erp.updateSalesOrder(externalId, { ...changes, lines, add });
       if (close.length) out = await erp.cancelSalesOrder(externalId, close);
       return foldSalesOrder(out);
     },

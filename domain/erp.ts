@@ -142,6 +142,20 @@ export interface ErpSalesOrderInput {
   payment?: { status: string; gateway: string | null; amount: string; externalId: string };
 }
 
+/**
+ * A change to an ERP sales order: header fields, line quantities (with a new rate when given), new
+ * lines (added only when no line has their key yet, so a retried change adds nothing twice) and the
+ * order's money (discount, shipping, tax) when the store's changed with it.
+ */
+export type SalesOrderChanges = Partial<
+  Pick<ErpSalesOrderInput, 'poNumber' | 'memo' | 'shipTo' | 'discount' | 'shipping' | 'tax' | 'taxExempt'>
+> & {
+  lines?: { lineKey: string; quantity: number; rate?: string }[];
+  add?: ErpSalesOrderLineInput[];
+  /** The order's currency (the scale a re-split rate is exact at). */
+  currency?: string;
+};
+
 /** The money fields NetSuite computes on a sales order. `discountTotal` is negative, as NetSuite shows it. */
 export interface ErpOrderTotals {
   subtotal: string;
@@ -292,12 +306,7 @@ export interface ErpPort {
   /** Idempotent by external id: a second call returns the existing order, never a second one. */
   createSalesOrder(input: ErpSalesOrderInput): Promise<ErpSalesOrder>;
   getSalesOrder(ref: { erpId: string } | { externalId: string }): Promise<ErpSalesOrder | null>;
-  updateSalesOrder(
-    externalId: string,
-    changes: Partial<Pick<ErpSalesOrderInput, 'poNumber' | 'memo' | 'shipTo'>> & {
-      lines?: { lineKey: string; quantity: number }[];
-    },
-  ): Promise<ErpSalesOrder>;
+  updateSalesOrder(externalId: string, changes: SalesOrderChanges): Promise<ErpSalesOrder>;
   /** Closes the named open lines (all open lines when omitted); idempotent. */
   cancelSalesOrder(externalId: string, lineKeys?: string[]): Promise<ErpSalesOrder>;
   fulfillmentsSince(cursor: string | null, pageSize?: number): Promise<Page<ErpFulfillment>>;

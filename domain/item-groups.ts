@@ -37,7 +37,10 @@ export interface ComponentKey {
   index: number;
   count: number;
   perKit: number;
-  /** 1, or 2 for the units of a component priced one minor unit higher to keep the amount exact. */
+  /**
+   * 1, or 2 for the units of a component priced one minor unit higher to keep the amount exact
+   * (after a quantity change, possibly at the first part's rate: see `regroupComponents`).
+   */
   part: number;
 }
 
@@ -290,6 +293,86 @@ export function componentQuantities(
     else set.push({ lineKey: l.lineKey, quantity: q });
   }
   return { set, close };
+}
+
+/** One component line's new quantity and rate on the ERP order (rate: exact decimal text). */
+export interface ComponentLineChange {
+  lineKey: string;
+  quantity: number;
+  rate: string;
+}
+
+/**
+ * A kit line's new quantity at the store's unit price as changes to its component lines on the ERP
+ * order (`so`, unfolded), with the line's money split again exactly as a new order's would be
+ * (`explodeGroupLine`: by base price × units, leftover cents to the largest remainders): each
+ * component's first part is set, a second part (one minor unit more) is added when the new share
+ * needs one, and an existing second part the share no longer needs keeps one unit at the same rate,
+ * or, when the component is down to one unit, goes to rate 0 and is closed. The component lines then
+ * add up to kits × unit price to the cent. Null when the order has no complete set of this kit
+ * line's components (the caller falls back to quantities only).
+ */
+export function regroupComponents(
+  so: ErpSalesOrder,
+  kitKey: string,
+  kits: number,
+  rate: string,
+  currency: string,
+  basePrices: ReadonlyMap<string, string | null> = new Map(),
+): { set: ComponentLineChange[]; add: ErpSalesOrderLineInput[]; close: string[] } | null {
+  const mine = so.lines
+    .map((l) => ({ l, key: parseComponentKey(l.lineKey) }))
+    .filter((x): x is { l: ErpSalesOrderLine; key: ComponentKey } => x.key?.kitKey === kitKey);
+  const head = mine[0]?.key;
+  if (!head || !Number.isInteger(kits) || kits <= 0) return null;
+  const parts = (index: number, part: number) =>
+    mine.find((x) => x.key.index === index && x.key.part === part && !x.l.closed);
+  const firsts = Array.from({ length: head.count }, (_, i) => parts(i + 1, 1));
+  if (firsts.some((f) => f === undefined)) return null;
+  const first = firsts as { l: ErpSalesOrderLine; key: ComponentKey }[];
+  const group: ItemGroup = {
+    sku: head.groupSku,
+    members: first.map((f) => ({
+      sku: f.l.sku,
+      quantity: f.key.perKit,
+      basePrice: basePrices.get(f.l.sku) ?? null,
+    })),
+  };
+  const target = explodeGroupLine(
+    { lineKey: kitKey, sku: head.groupSku, quantity: kits, rate, location: first[0]!.l.location },
+    group,
+    currency,
+  );
+  const set: ComponentLineChange[] = [];
+  const add: ErpSalesOrderLineInput[] = [];
+  const close: string[] = [];
+  first.forEach((f, i) => {
+    const index = i + 1;
+    const mineOf = (part: number) =>
+      target.find((t) => {
+        const k = parseComponentKey(t.lineKey);
+        return k?.index === index && k.part === part;
+      });
+    const t1 = mineOf(1) as ErpSalesOrderLineInput;
+    const t2 = mineOf(2);
+    const e2 = parts(index, 2);
+    if (t2) {
+      set.push({ lineKey: f.l.lineKey, quantity: t1.quantity, rate: t1.rate });
+      if (e2) set.push({ lineKey: e2.l.lineKey, quantity: t2.quantity, rate: t2.rate });
+      else add.push({ ...t2, location: f.l.location });
+    } else if (e2 && t1.quantity >= 2) {
+      // The share divides evenly now: the second part keeps one unit, at the same rate.
+      set.push({ lineKey: f.l.lineKey, quantity: t1.quantity - 1, rate: t1.rate });
+      set.push({ lineKey: e2.l.lineKey, quantity: 1, rate: t1.rate });
+    } else {
+      set.push({ lineKey: f.l.lineKey, quantity: t1.quantity, rate: t1.rate });
+      if (e2) {
+        set.push({ lineKey: e2.l.lineKey, quantity: e2.l.quantity, rate: Money.zero(currency).toString() });
+        close.push(e2.l.lineKey);
+      }
+    }
+  });
+  return { set, add, close };
 }
 
 /** Every component line key of these kit lines on the ERP order (`so`, unfolded); other keys as they are. */

@@ -1,5 +1,5 @@
 import type { AllocatedLine } from './allocation';
-import { projectErpTotals, type ErpSalesOrderInput } from './erp';
+import { projectErpTotals, type ErpSalesOrderInput, type SalesOrderChanges } from './erp';
 import type { ErpRejection } from './failures';
 import { Money } from './money';
 import { orderMoney, type Address, type CanonicalOrder } from './order';
@@ -83,6 +83,70 @@ export function erpTotalGap(
   const storeTotal = Money.of(order.totals.total, order.currency, 'halfUp');
   if (erpTotal.equals(storeTotal)) return null;
   return { erpTotal, storeTotal, gap: erpTotal.minus(storeTotal) };
+}
+
+/**
+ * A storefront update's quantity changes as the ERP gets them, and whether the ERP's total would
+ * then differ from what the store now charges (null: to the cent, or no store total). Each changed
+ * line goes at the store's unit price (an item group line's money is split over its components again,
+ * `activities/item-groups.ts`), and the order's discount, shipping cost and tax go with them when
+ * the store's changed: the ERP's total after the change is the sales order the updated order would
+ * make, lines as the ledger holds them with the new quantities.
+ */
+export function salesOrderUpdate(
+  prev: CanonicalOrder,
+  next: CanonicalOrder,
+  ledger: readonly {
+    lineId: string;
+    sku: string;
+    erpSku: string | null;
+    allocations: readonly { lineKey: string; location: string; quantity: number }[];
+  }[],
+  changes: SalesOrderChanges,
+): { changes: SalesOrderChanges; gap: ReturnType<typeof erpTotalGap> } {
+  const quantity = new Map((changes.lines ?? []).map((l) => [l.lineKey, l.quantity]));
+  const allocation = ledger.flatMap((l) =>
+    l.allocations.map((a) => ({
+      lineKey: a.lineKey,
+      lineId: l.lineId,
+      sku: l.erpSku ?? l.sku,
+      location: a.location,
+      quantity: quantity.get(a.lineKey) ?? a.quantity,
+      shortQuantity: 0,
+    })),
+  );
+  const project = (order: CanonicalOrder) =>
+    salesOrderInput({ externalId: '', order, customerErpId: '', terms: null, allocation }, true);
+  const before = project(prev);
+  const after = project(next);
+  const differs = <K extends 'discount' | 'shipping' | 'tax' | 'taxExempt'>(k: K) =>
+    JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null);
+  const money: SalesOrderChanges = {};
+  if (differs('discount')) money.discount = after.discount ?? { amount: '0', codes: [] };
+  if (differs('shipping') && after.shipping) money.shipping = after.shipping;
+  if (differs('tax') || differs('taxExempt')) {
+    if (after.taxExempt) money.taxExempt = true;
+    else money.tax = after.tax ?? { lines: [] };
+  }
+  const rateOf = new Map(
+    allocation.map((a) => [a.lineKey, after.lines.find((l) => l.lineKey === a.lineKey)]),
+  );
+  return {
+    changes: {
+      ...changes,
+      ...money,
+      currency: next.currency,
+      ...(changes.lines
+        ? {
+            lines: changes.lines.map((l) => {
+              const rate = rateOf.get(l.lineKey)?.rate;
+              return rate === undefined ? l : { ...l, rate };
+            }),
+          }
+        : {}),
+    },
+    gap: erpTotalGap(after, next),
+  };
 }
 
 /** The ERP's ship-to address for a storefront address. */

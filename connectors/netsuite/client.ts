@@ -519,6 +519,41 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
     }
 
     /** Creates the sales order (idempotent by external id) and reads it back. */
+    /**
+     * The sales order's money fields: one order discount through the discount item (lines keep their
+     * list rates), shipping method and cost, and Shopify's tax lines as tax amounts (tax details
+     * override; exempt customers get none). On a change (`update`) a discount down to nothing is
+     * written as rate 0 and tax lines down to none as no tax details.
+     */
+    function moneyFields(
+      body: Json,
+      m: Pick<ErpSalesOrderInput, 'discount' | 'shipping' | 'tax' | 'taxExempt'>,
+      currency: string,
+      update: boolean,
+    ): void {
+      if (m.discount && (update || Money.of(m.discount.amount, currency, 'halfUp').isPositive())) {
+        body.discountItem = { externalId: DISCOUNT_ITEM_EXTERNAL_ID };
+        body.discountRate = -Number(m.discount.amount);
+        if (m.discount.codes.length) body.custbody_quayside_discount_codes = m.discount.codes.join(', ');
+      }
+      if (m.shipping) {
+        if (m.shipping.method !== null) body.shipMethod = { id: m.shipping.method };
+        body.shippingCost = Number(m.shipping.cost);
+        body.custbody_quayside_store_ship_method = m.shipping.storeMethod;
+      }
+      if (m.taxExempt) body.isTaxable = false;
+      else if (m.tax && (update || m.tax.lines.length)) {
+        body.taxDetailsOverride = true;
+        body.taxDetails = {
+          items: m.tax.lines.map((t) => ({
+            taxType: { refName: t.title },
+            taxRate: Number(t.rate) * 100,
+            taxAmount: Number(t.amount),
+          })),
+        };
+      }
+    }
+
     async function postSalesOrder(input: ErpSalesOrderInput): Promise<Json> {
       const ids = await itemIdsFor(input.lines.map((l) => l.sku));
       const body: Json = {
@@ -540,30 +575,7 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
       if (input.memo !== undefined) body.memo = input.memo;
       if (input.terms !== undefined) body.terms = await nameRef('term', input.terms, 'terms');
       if (input.shipTo) body.shipAddress = input.shipTo;
-      // Discounts: one order discount through the discount item (lines keep their list rates).
-      if (input.discount && Money.of(input.discount.amount, input.currency, 'halfUp').isPositive()) {
-        body.discountItem = { externalId: DISCOUNT_ITEM_EXTERNAL_ID };
-        body.discountRate = -Number(input.discount.amount);
-        if (input.discount.codes.length)
-          body.custbody_quayside_discount_codes = input.discount.codes.join(', ');
-      }
-      if (input.shipping) {
-        if (input.shipping.method !== null) body.shipMethod = { id: input.shipping.method };
-        body.shippingCost = Number(input.shipping.cost);
-        body.custbody_quayside_store_ship_method = input.shipping.storeMethod;
-      }
-      // Tax: Shopify's tax lines as tax amounts (tax details override); exempt customers get none.
-      if (input.taxExempt) body.isTaxable = false;
-      else if (input.tax?.lines.length) {
-        body.taxDetailsOverride = true;
-        body.taxDetails = {
-          items: input.tax.lines.map((t) => ({
-            taxType: { refName: t.title },
-            taxRate: Number(t.rate) * 100,
-            taxAmount: Number(t.amount),
-          })),
-        };
-      }
+      moneyFields(body, input, input.currency, false);
       const path = await createIdempotent('salesOrder', recordUrl('salesOrder'), body, input.externalId);
       return mustGet(path);
     }
@@ -1063,15 +1075,32 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         if (changes.poNumber !== undefined) body.otherRefNum = changes.poNumber;
         if (changes.memo !== undefined) body.memo = changes.memo;
         if (changes.shipTo !== undefined) body.shipAddress = changes.shipTo;
-        if (changes.lines?.length) {
-          const lineOf = lineByKey(await mustGet(path), `sales order ${externalId}`);
+        if (changes.lines?.length || changes.add?.length) {
+          const rec = await mustGet(path);
+          const lineOf = lineByKey(rec, `sales order ${externalId}`);
+          // Lines without a line number are added (NetSuite's keyed sublist update); a line whose
+          // key is already there was added by an earlier try of this change.
+          const present = new Set(lineItems(rec).map((l) => String(l.custcol_quayside_line_key ?? l.line)));
+          const adds = (changes.add ?? []).filter((a) => !present.has(a.lineKey));
+          const ids = adds.length ? await itemIdsFor(adds.map((a) => a.sku)) : new Map<string, string>();
           body.item = {
-            items: changes.lines.map((l) => {
-              const line = lineOf(l.lineKey);
-              return { line: line.line, quantity: l.quantity };
-            }),
+            items: [
+              ...(changes.lines ?? []).map((l) => ({
+                line: lineOf(l.lineKey).line,
+                quantity: l.quantity,
+                ...(l.rate !== undefined ? { rate: Number(l.rate) } : {}),
+              })),
+              ...adds.map((a) => ({
+                item: { id: ids.get(a.sku) },
+                quantity: a.quantity,
+                rate: Number(a.rate),
+                location: { id: a.location },
+                custcol_quayside_line_key: a.lineKey,
+              })),
+            ],
           };
         }
+        moneyFields(body, changes, changes.currency ?? 'USD', true);
         if (Object.keys(body).length) await call('PATCH', recordUrl(path), { body });
         return toSalesOrder(await mustGet(path));
       },

@@ -893,10 +893,18 @@ export async function updateSalesOrder(q: Q, soId: number, body: Json): Promise<
   if (sets.length)
     await q.query(`UPDATE txn SET ${sets.join(', ')} WHERE id = $${params.push(soId)}`, params);
   const items = sublistItems(body);
+  const currency = (await q.query<{ currency: string }>('SELECT currency FROM txn WHERE id = $1', [soId]))
+    .rows[0]!.currency;
   if (items) {
     const current = await lines(q, soId, true);
+    let nextLine = Math.max(0, ...current.map((c) => c.line)) + 1;
     for (const [i, it] of items.entries()) {
       const path = `item.items[${i}]`;
+      // A keyed sublist: a line without its line number is a new line.
+      if (it.line === undefined && it.item !== undefined) {
+        await addSalesOrderLine(q, soId, it, path, nextLine++, currency);
+        continue;
+      }
       const lineNo = optNumber(it.line, `${path}.line`);
       const l = current.find((c) => c.line === lineNo);
       if (!l)
@@ -906,6 +914,13 @@ export async function updateSalesOrder(q: Q, soId: number, body: Json): Promise<
           `Invalid line reference ${String(it.line)}.`,
           `${path}.line`,
         );
+      const rate = optNumber(it.rate, `${path}.rate`);
+      if (rate !== undefined && String(rate) !== String(Number(l.rate))) {
+        if (rate < 0) throw userError('The rate cannot be negative.', `${path}.rate`);
+        const amount = Money.line(String(rate), l.quantity, currency).toString();
+        await q.query('UPDATE txn_line SET rate = $2, amount = $3 WHERE id = $1', [l.id, rate, amount]);
+        l.rate = String(rate);
+      }
       if (it.isClosed === true && !l.closed) {
         await releaseLine(q, l);
         await q.query('UPDATE txn_line SET closed = true, quantity_backordered = 0 WHERE id = $1', [l.id]);
@@ -932,17 +947,139 @@ export async function updateSalesOrder(q: Q, soId: number, body: Json): Promise<
           backordered = remaining - commit;
         }
         await q.query(
-          'UPDATE txn_line SET quantity = $2, amount = $2 * rate, quantity_backordered = $3 WHERE id = $1',
-          [l.id, quantity, backordered],
+          'UPDATE txn_line SET quantity = $2, amount = $3, quantity_backordered = $4 WHERE id = $1',
+          [l.id, quantity, Money.line(l.rate, quantity, currency).toString(), backordered],
         );
       }
     }
-    await q.query(
-      'UPDATE txn SET total = (SELECT COALESCE(sum(amount), 0) FROM txn_line WHERE txn_id = $1) WHERE id = $1',
-      [soId],
-    );
   }
+  const money = ['discountRate', 'shippingCost', 'shipMethod', 'taxDetails', 'isTaxable'].some(
+    (k) => body[k] !== undefined,
+  );
+  if (items || money) await recomputeSalesOrderMoney(q, soId, body, currency);
   await refreshSalesOrder(q, soId);
+}
+
+/** A line added to an open sales order (a PATCH line without a line number): its stock committed as at creation. */
+async function addSalesOrderLine(
+  q: Q,
+  soId: number,
+  it: Json,
+  path: string,
+  line: number,
+  currency: string,
+): Promise<void> {
+  const itemKey = refKey(it.item, `${path}.item`);
+  if (!itemKey) throw userError('Please enter value(s) for: Item', `${path}.item`);
+  const item = await resolveItem(q, itemKey, `${path}.item`);
+  const quantity = optNumber(it.quantity, `${path}.quantity`) ?? 1;
+  if (!Number.isInteger(quantity) || quantity <= 0)
+    throw userError(
+      `Invalid quantity ${quantity}: the quantity must be a positive whole number.`,
+      `${path}.quantity`,
+    );
+  const rate = optNumber(it.rate, `${path}.rate`) ?? item.basePrice;
+  if (rate < 0) throw userError('The rate cannot be negative.', `${path}.rate`);
+  const locationId = await resolveLocation(q, refKey(it.location, `${path}.location`), `${path}.location`);
+  let backordered = 0;
+  if (locationId !== null && stocked(item.itemType)) {
+    const inv = await lockInventory(q, item.id, locationId);
+    const commit = Math.min(quantity, Math.max(inv.on_hand - inv.committed, 0));
+    await q.query('UPDATE inventory SET committed = committed + $3 WHERE item_id = $1 AND location_id = $2', [
+      item.id,
+      locationId,
+      commit,
+    ]);
+    backordered = quantity - commit;
+  }
+  await q.query(
+    `INSERT INTO txn_line (txn_id, line, line_key, item_id, quantity, rate, amount, location_id, quantity_backordered)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      soId,
+      line,
+      optString(it, 'custcol_quayside_line_key') ?? null,
+      item.id,
+      quantity,
+      rate,
+      Money.line(String(rate), quantity, currency).toString(),
+      locationId,
+      backordered,
+    ],
+  );
+}
+
+/**
+ * A changed sales order's money, as NetSuite recomputes it: the subtotal from its lines, the discount
+ * (a percentage one follows the subtotal), shipping and tax as changed or as they were, and the total.
+ */
+async function recomputeSalesOrderMoney(q: Q, soId: number, body: Json, currency: string): Promise<void> {
+  const t = (
+    await q.query<{
+      entity_id: number;
+      discount_item: string | null;
+      discount_rate: string | null;
+      ship_method: string | null;
+      shipping_cost: string;
+      tax_total: string;
+      tax_details: Json[] | null;
+    }>(
+      'SELECT entity_id, discount_item, discount_rate, ship_method, shipping_cost, tax_total, tax_details FROM txn WHERE id = $1',
+      [soId],
+    )
+  ).rows[0]!;
+  const taxExempt = (
+    await q.query<{ tax_exempt: boolean }>('SELECT tax_exempt FROM customer WHERE id = $1', [t.entity_id])
+  ).rows[0]!.tax_exempt;
+  const taxChanged = body.taxDetails !== undefined || body.isTaxable !== undefined;
+  const merged: Json = {
+    discountItem: body.discountItem ?? (t.discount_item === null ? undefined : { id: t.discount_item }),
+    discountRate: body.discountRate ?? t.discount_rate ?? undefined,
+    shipMethod: body.shipMethod ?? (t.ship_method === null ? undefined : { id: t.ship_method }),
+    shippingCost: body.shippingCost ?? t.shipping_cost,
+    ...(taxChanged
+      ? {
+          isTaxable: body.isTaxable,
+          taxDetailsOverride: body.taxDetailsOverride,
+          taxDetails: body.taxDetails,
+        }
+      : { taxDetailsOverride: true, taxDetails: { items: t.tax_details ?? [] } }),
+  };
+  const ls = await lines(q, soId);
+  const totals = salesOrderTotals(
+    merged,
+    ls.map((l) => ({ quantity: l.quantity, rate: Number(l.rate) })),
+    currency,
+    taxExempt,
+  );
+  // Tax kept as it was when the change does not touch it (the stored total, whatever its details).
+  const tax = taxChanged ? Money.of(totals.taxTotal, currency) : Money.of(t.tax_total, currency);
+  const total = Money.of(totals.subtotal, currency)
+    .plus(Money.of(totals.discountTotal, currency))
+    .plus(Money.of(totals.shippingCost, currency))
+    .plus(tax);
+  await q.query(
+    `UPDATE txn SET subtotal = $2, discount_item = $3, discount_rate = $4, discount_total = $5, ship_method = $6,
+            shipping_cost = $7, tax_total = $8, tax_details = $9, total = $10 WHERE id = $1`,
+    [
+      soId,
+      totals.subtotal,
+      totals.discountItem,
+      totals.discountRate,
+      totals.discountTotal,
+      totals.shipMethod,
+      totals.shippingCost,
+      tax.toString(),
+      taxChanged
+        ? totals.taxDetails === null
+          ? null
+          : JSON.stringify(totals.taxDetails)
+        : t.tax_details === null
+          ? null
+          : JSON.stringify(t.tax_details),
+      total.toString(),
+    ],
+  );
 }
 
 /** salesOrder → itemFulfillment: ships lines from one location, with carrier and tracking numbers. */

@@ -12,6 +12,7 @@ import { ShopifyOrder } from '../../connectors/shopify/webhooks/schemas';
 import type { Db } from '../../db/pool';
 import { syncRepository } from '../../db/sync';
 import type { CanonicalOrder } from '../../domain/order';
+import { Money } from '../../domain/money';
 import { erpTotalGap, salesOrderInput } from '../../domain/sales-order';
 import type { StorefrontPort } from '../../domain/storefront';
 import type { Client } from '@temporalio/client';
@@ -254,6 +255,88 @@ describe('kits and item groups reach the ERP by item type', () => {
       const pushed = [...s.storefront.fulfillments.values()];
       expect(pushed.flatMap((f) => f.lines)).toEqual([{ lineId: '1', quantity: 2 }]);
       expect(pushed.map((f) => f.trackingNumbers)).toEqual([['1ZPARTS2']]);
+    });
+  }, 180_000);
+
+  it('re-splits a raised group line’s money over its components: the ERP lines add up to the store’s line to the cent, and a total that would differ parks', async () => {
+    const s = await scenario(db);
+    await mappingRepository(db).upsertCustomer(s.store, 'cust-1', '3');
+    await mappingRepository(db).upsertSkus(s.store, [{ storeSku: 'TOOLSET', erpSku: sku.group }]);
+    await orderRepository(db).setStock([{ sku: sku.group, location: '1', onHand: 50 }]);
+    const orderId = String(800000 + Math.floor(Math.random() * 99999));
+    /** The store's order for some kits at 89.99, with 5 % tax on the goods. */
+    const toolsets = (kits: number, updatedAt: string, total?: string) => {
+      const goods = Money.line('89.99', kits, 'USD');
+      const tax = goods.percent('5');
+      return makeOrder(s.store, orderId, {
+        lines: [{ lineId: '1', sku: 'TOOLSET', quantity: kits, unitPrice: '89.99' }],
+        taxLines: [{ title: 'State tax', rate: '0.05', amount: tax.toString() }],
+        totals: { discounts: '0.00', tax: tax.toString(), total: total ?? goods.plus(tax).toString() },
+        updatedAt,
+      });
+    };
+    const activities = {
+      ...s.activities,
+      ...createOrderActivities({ db, erp: netsuite, storefront: s.storefront }),
+    };
+    const rules = { ...TEST_RULES, warehouses: { priority: ['1'] } };
+    await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
+      const handle = await deliver(client, s.taskQueue, event(toolsets(2, '2025-01-01T10:00:00Z')), rules);
+      const placed = await waitFor(handle, (st) => st.step === 'fulfilling', 'the ERP order', 60_000);
+      const erpId = placed.erpOrder!.erpId;
+      const inErp = async () =>
+        (
+          await erp.admin<{
+            total: number;
+            item: {
+              items: { item: { refName: string }; quantity: number; amount: number; isClosed?: boolean }[];
+            };
+          }>('GET', `/sales-orders/${erpId}`)
+        ).body;
+      const components = (so: Awaited<ReturnType<typeof inErp>>) => {
+        const mine = so.item.items.filter((l) => [sku.bolt, sku.nut, sku.tool].includes(l.item.refName));
+        return {
+          units: [sku.bolt, sku.nut, sku.tool].map((n) =>
+            mine.filter((l) => l.item.refName === n && !l.isClosed).reduce((t, l) => t + l.quantity, 0),
+          ),
+          cents: mine.reduce((t, l) => t + Math.round(l.amount * 100), 0),
+        };
+      };
+      expect(components(await inErp())).toEqual({ units: [4, 6, 2], cents: 17998 });
+
+      // The buyer raises the toolsets to 3: 269.97 of goods, 13.50 tax.
+      await deliver(client, s.taskQueue, event(toolsets(3, '2025-01-01T11:00:00Z'), 'orders/updated'), rules);
+      await waitFor(handle, (st) => st.lines[0]!.ordered === 3, 'the raised line', 60_000);
+      const raised = await inErp();
+      expect(components(raised)).toEqual({ units: [6, 9, 3], cents: 26997 });
+      expect(String(raised.total)).toBe('283.47');
+
+      // A change whose total the ERP could not match (the store says 300.00 for 4 toolsets) is not sent.
+      await deliver(
+        client,
+        s.taskQueue,
+        event(toolsets(4, '2025-01-01T12:00:00Z', '300.00'), 'orders/updated'),
+        rules,
+      );
+      const parked = await waitFor(handle, (st) => st.attention?.kind === 'totalMismatch', 'parked', 60_000);
+      expect(parked.attention?.reason).toContain('377.96 USD');
+      expect(parked.attention?.reason).toContain('77.96 USD more');
+      expect(parked.lines[0]!.ordered).toBe(3);
+      expect(components(await inErp())).toEqual({ units: [6, 9, 3], cents: 26997 });
+
+      // The corrected order goes through and resolves it.
+      await deliver(client, s.taskQueue, event(toolsets(4, '2025-01-01T13:00:00Z'), 'orders/updated'), rules);
+      const fixed = await waitFor(
+        handle,
+        (st) => st.lines[0]!.ordered === 4 && st.attention === null,
+        'the corrected change',
+        60_000,
+      );
+      expect(fixed.lines[0]!.ordered).toBe(4);
+      const four = await inErp();
+      expect(components(four)).toEqual({ units: [8, 12, 4], cents: 35996 });
+      expect(String(four.total)).toBe('377.96');
+      await handle.terminate('test done');
     });
   }, 180_000);
 });

@@ -29,6 +29,7 @@ import {
 } from '../../domain/order-ledger';
 import type { CancelResult } from '../../domain/contracts/order';
 import { isPaidStatus, type CanonicalOrder } from '../../domain/order';
+import { salesOrderUpdate } from '../../domain/sales-order';
 import { SA } from '../../domain/search-attributes';
 import {
   backorderReleasedSignal,
@@ -39,8 +40,11 @@ import {
 import { backorder } from '../backorder';
 import { shipment } from '../shipment';
 import { STORE_REFUSALS_PATCH, storeRefusalOf } from '../store-refusal';
+
+/** Quantity changes go to the ERP at the store's prices with the order's money, checked against its total. */
+const UPDATE_MONEY_PATCH = 'order-update-money';
 import { erp, local, storefront } from './proxies';
-import { park, publishHeadroom, record } from './record';
+import { clearAttention, park, publishHeadroom, record } from './record';
 import {
   adoptOrder,
   current,
@@ -408,10 +412,27 @@ async function applyStorefrontUpdate(o: OrderRun, next: CanonicalOrder) {
     });
     return;
   }
+  let toErp = erpChanges;
+  if (erpChanges.lines && patched(UPDATE_MONEY_PATCH)) {
+    // New quantities go at the store's prices with the order's changed money, and never to an ERP
+    // total that differs from what the store now charges (parked until a consistent update).
+    const update = salesOrderUpdate(prev, next, o.status.lines, erpChanges);
+    if (update.gap) {
+      const { erpTotal, storeTotal, gap } = update.gap;
+      await park(o, {
+        kind: 'totalMismatch',
+        reason: `The change to order ${prev.orderNumber} (${changes.join('; ')}) was not sent to the ERP: the ERP's total would be ${erpTotal.format()} but the store now charges ${storeTotal.format()}, ${gap.abs().format()} ${gap.isNegative() ? 'less' : 'more'}. Correct the order in the store (an updated order is checked again); the ERP order keeps its earlier quantities.`,
+      });
+      return;
+    }
+    toErp = update.changes;
+  }
   await erp.updateErpSalesOrder.executeWithOptions(
     { summary: `Apply storefront changes to the ERP order: ${changes.join('; ')}` },
-    [{ externalId: o.externalId, changes: erpChanges }],
+    [{ externalId: o.externalId, changes: toErp }],
   );
+  // A consistent update resolves a change parked on its total.
+  if (o.status.attention?.kind === 'totalMismatch') await clearAttention(o);
   const keepErp = o.status.erpOrder;
   adoptOrder(o, next);
   o.status.erpOrder = keepErp;
