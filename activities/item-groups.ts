@@ -110,12 +110,10 @@ export function withItemGroups(erp: ErpPort, groups: ItemGroupSource): ErpPort {
     async fulfillmentsSince(cursor, pageSize) {
       const page = await erp.fulfillmentsSince(cursor, pageSize);
       // A group's kits are counted over all its sales order's fulfillments: each one reports the kits
-      // it completes. One that completes none and ships nothing else does not reach the store (the
-      // store takes no fulfillment without lines); its components count in the one that completes them.
-      const history = new Map<
-        string,
-        Promise<{ erpId: string; lines: { lineKey: string; quantity: number }[] }[]>
-      >();
+      // it completes, with the tracking of the earlier parcels that carried their components. One that
+      // completes none and ships nothing else goes with its components as kit parts (the store takes
+      // no fulfillment without lines: the order shows the parcel to the buyer instead).
+      const history = new Map<string, ReturnType<ErpPort['fulfillmentLinesOf']>>();
       const items: ErpFulfillment[] = [];
       for (const f of page.items) {
         if (!f.lines.some((l) => parseComponentKey(l.lineKey))) {
@@ -128,7 +126,7 @@ export function withItemGroups(erp: ErpPort, groups: ItemGroupSource): ErpPort {
           f,
           (await all).filter((b) => erpIdBefore(b.erpId, f.erpId)),
         );
-        if (folded.lines.length > 0) items.push(folded);
+        if (folded.lines.length > 0 || (folded.kitParts?.length ?? 0) > 0) items.push(folded);
       }
       return { ...page, items };
     },

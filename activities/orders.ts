@@ -345,6 +345,42 @@ export function createOrderActivities({
       );
     },
 
+    /**
+     * Shows the buyer a parcel the store cannot take as a fulfillment: one that carries components of
+     * item groups and completes no kit (Shopify takes no fulfillment without lines). The order
+     * metafield `quayside_parcels.<ERP fulfillment id>` (JSON: carrier, tracking numbers, ship date
+     * and, per store line, the components and units in the parcel), which the customer portal shows
+     * beside the shipments. One key per ERP fulfillment, so a retry writes the same value again.
+     */
+    async publishParcel(input: {
+      orderId: string;
+      erpFulfillmentId: string;
+      carrier: string | null;
+      trackingNumbers: string[];
+      shippedAt: string;
+      lines: { lineId: string; sku: string; quantity: number }[];
+    }): Promise<void> {
+      await storeWrite('show the parcel on the order', () =>
+        storefront.updateOrder({
+          orderId: input.orderId,
+          metafields: [
+            {
+              namespace: 'quayside_parcels',
+              key: input.erpFulfillmentId,
+              type: 'json',
+              value: JSON.stringify({
+                erpFulfillmentId: input.erpFulfillmentId,
+                carrier: input.carrier,
+                trackingNumbers: input.trackingNumbers,
+                shippedAt: input.shippedAt,
+                lines: input.lines,
+              }),
+            },
+          ],
+        }),
+      );
+    },
+
     /** Publishes the order's invoices to the storefront (customer portal) as an order metafield. */
     async publishInvoices(input: {
       orderId: string;

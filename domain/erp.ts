@@ -231,6 +231,12 @@ export interface ErpFulfillment {
   trackingNumbers: string[];
   /** Each line's serial numbers (serialized items: one per unit shipped; absent for others). */
   lines: { lineKey: string; sku: string; quantity: number; serialNumbers?: string[] }[];
+  /**
+   * Components of item groups this fulfillment shipped that complete no kit yet, on their store line
+   * (`lineKey`: the store line's key; `sku`: the component's): a parcel the store cannot take as a
+   * fulfillment, shown to the buyer on the order instead (`domain/item-groups.ts`).
+   */
+  kitParts?: { lineKey: string; sku: string; quantity: number }[];
   shippedAt: string;
   lastModified: string;
 }
@@ -311,9 +317,14 @@ export interface ErpPort {
   cancelSalesOrder(externalId: string, lineKeys?: string[]): Promise<ErpSalesOrder>;
   fulfillmentsSince(cursor: string | null, pageSize?: number): Promise<Page<ErpFulfillment>>;
   /** Every fulfillment of this sales order with the quantity it ships on each sales order line, oldest first. */
-  fulfillmentLinesOf(
-    salesOrderErpId: string,
-  ): Promise<{ erpId: string; lines: { lineKey: string; quantity: number }[] }[]>;
+  fulfillmentLinesOf(salesOrderErpId: string): Promise<
+    {
+      erpId: string;
+      lines: { lineKey: string; quantity: number }[];
+      carrier?: string | null;
+      trackingNumbers?: string[];
+    }[]
+  >;
   invoicesSince(cursor: string | null, pageSize?: number): Promise<Page<ErpInvoice>>;
   createReturnAuthorization(input: ErpReturnAuthorizationInput): Promise<ErpReturnAuthorization>;
   getReturnAuthorization(

@@ -181,9 +181,11 @@ export function foldSalesOrder(so: ErpSalesOrder): ErpSalesOrder {
   return { ...so, lines };
 }
 
-/** The component lines an earlier fulfillment of the same sales order shipped (unfolded). */
+/** The component lines an earlier fulfillment of the same sales order shipped (unfolded), with its tracking. */
 export interface ShippedBefore {
   lines: readonly { lineKey: string; quantity: number }[];
+  carrier?: string | null;
+  trackingNumbers?: readonly string[];
 }
 
 /**
@@ -197,19 +199,30 @@ export interface ShippedBefore {
  */
 export function foldFulfillment(f: ErpFulfillment, before: readonly ShippedBefore[] = []): ErpFulfillment {
   if (!f.lines.some((l) => parseComponentKey(l.lineKey))) return f;
-  const earlier = before.flatMap((b) =>
+  const earlier = before.flatMap((b, parcel) =>
     b.lines.flatMap((l) => {
       const key = parseComponentKey(l.lineKey);
-      return key ? [{ key, line: { quantity: l.quantity } }] : [];
+      return key ? [{ key, line: { quantity: l.quantity }, parcel }] : [];
     }),
   );
+  const kitParts: NonNullable<ErpFulfillment['kitParts']> = [];
+  const carried = new Set<number>();
   const lines = gather(f.lines).flatMap((g): ErpFulfillment['lines'] => {
     if ('plain' in g) return [g.plain];
     const prior = earlier.filter((p) => p.key.kitKey === g.kit);
     const shippedBefore = kitsOf(g.head, prior, (l) => l.quantity);
     const shipped = kitsOf(g.head, [...prior, ...g.parts], (l) => l.quantity);
     const quantity = shipped - shippedBefore;
-    if (quantity <= 0) return [];
+    if (quantity <= 0) {
+      // Units per component (a component's two parts, one cent apart, are one to the buyer).
+      for (const p of g.parts) {
+        const same = kitParts.find((k) => k.lineKey === g.kit && k.sku === p.line.sku);
+        if (same) same.quantity += p.line.quantity;
+        else kitParts.push({ lineKey: g.kit, sku: p.line.sku, quantity: p.line.quantity });
+      }
+      return [];
+    }
+    for (const parcel of parcelsOf(g.head, prior, shippedBefore, shipped)) carried.add(parcel);
     const serials = g.parts.flatMap((p) => p.line.serialNumbers ?? []);
     return [
       {
@@ -220,7 +233,46 @@ export function foldFulfillment(f: ErpFulfillment, before: readonly ShippedBefor
       },
     ];
   });
-  return { ...f, lines };
+  // The earlier parcels that carried these kits' components, by the same carrier (Shopify applies one
+  // tracking company to all of a fulfillment's numbers), add their tracking to the store fulfillment.
+  const tracking = [
+    ...f.trackingNumbers,
+    ...[...carried]
+      .sort((a, b) => a - b)
+      .map((i) => before[i] as ShippedBefore)
+      .filter((b) => (b.carrier ?? null) === f.carrier)
+      .flatMap((b) => b.trackingNumbers ?? []),
+  ];
+  return {
+    ...f,
+    lines,
+    trackingNumbers: [...new Set(tracking)],
+    ...(kitParts.length ? { kitParts } : {}),
+  };
+}
+
+/**
+ * The earlier parcels (indexes into the fulfillments before) that carried units of the kits
+ * numbered `from` + 1 … `to` of one kit line: units are counted into kits in the order they
+ * shipped, so for each component a parcel carried some of those kits when its units fall within
+ * kits × per kit of them.
+ */
+function parcelsOf(
+  head: ComponentKey,
+  prior: readonly { key: ComponentKey; line: { quantity: number }; parcel: number }[],
+  from: number,
+  to: number,
+): number[] {
+  const out = new Set<number>();
+  for (let i = 1; i <= head.count; i++) {
+    let units = 0;
+    for (const p of prior.filter((x) => x.key.index === i).sort((a, b) => a.parcel - b.parcel)) {
+      const start = units;
+      units += p.line.quantity;
+      if (units > from * p.key.perKit && start < to * p.key.perKit) out.add(p.parcel);
+    }
+  }
+  return [...out];
 }
 
 /** Whether ERP internal id `a` came before `b` (numeric ids by value, others as text). */

@@ -25,6 +25,7 @@ export async function shipment(input: ShipmentInput): Promise<ShipmentResult> {
   let step: ShipmentStatus['step'] = 'pushing';
   setHandler(shipmentStatusQuery, () => ({ step, erpFulfillmentId: f.erpId }));
   const lines = shippedByLine(f);
+  if (lines.length === 0 && f.kitParts?.length) return parcel(input);
   const tracking = f.trackingNumbers.length > 0 ? `tracking ${f.trackingNumbers.join(', ')}` : 'no tracking';
   const pushed = await storefront.pushFulfillment.executeWithOptions(
     {
@@ -78,5 +79,36 @@ export async function shipment(input: ShipmentInput): Promise<ShipmentResult> {
     carrier: f.carrier,
     trackingNumbers: f.trackingNumbers,
     ...(serialsRefused !== undefined ? { serialsRefused } : {}),
+  };
+}
+
+/**
+ * A parcel of item group components that completes no kit: the store takes no fulfillment without
+ * lines, so its carrier, tracking and contents go to the order for the buyer's portal; the kits'
+ * fulfillment, when a later parcel completes them, carries its tracking too.
+ */
+async function parcel({ fulfillment: f, orderId, orderNumber }: ShipmentInput): Promise<ShipmentResult> {
+  const parts = f.kitParts ?? [];
+  await storefront.publishParcel.executeWithOptions(
+    {
+      summary: `Parcel ${f.erpId} of order ${orderNumber} (kit parts ${parts.map((p) => `${p.quantity}× ${p.sku}`).join(', ')}) via ${f.carrier ?? 'carrier not given'} (${f.trackingNumbers.join(', ') || 'no tracking'}) to the order`,
+    },
+    [
+      {
+        orderId,
+        erpFulfillmentId: f.erpId,
+        carrier: f.carrier,
+        trackingNumbers: f.trackingNumbers,
+        shippedAt: f.shippedAt,
+        lines: parts.map((p) => ({ lineId: lineIdOfKey(p.lineKey), sku: p.sku, quantity: p.quantity })),
+      },
+    ],
+  );
+  return {
+    erpFulfillmentId: f.erpId,
+    storefrontFulfillmentId: null,
+    lines: [],
+    carrier: f.carrier,
+    trackingNumbers: f.trackingNumbers,
   };
 }

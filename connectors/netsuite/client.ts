@@ -1221,7 +1221,7 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
 
       async fulfillmentLinesOf(salesOrderErpId) {
         const shipments = await suiteqlAll(
-          `SELECT id FROM transaction WHERE type = 'ItemShip' AND createdfrom = ${intId(salesOrderErpId)} ORDER BY id`,
+          `SELECT id, shipcarrier, trackingnumberlist FROM transaction WHERE type = 'ItemShip' AND createdfrom = ${intId(salesOrderErpId)} ORDER BY id`,
         );
         if (!shipments.length) return [];
         const rows = await suiteqlAll(
@@ -1229,6 +1229,8 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         );
         return shipments.map((r) => ({
           erpId: r.id!,
+          carrier: r.shipcarrier ?? null,
+          trackingNumbers: (r.trackingnumberlist ?? '').split(/[\s,]+/).filter(Boolean),
           lines: rows
             .filter((l) => l.transaction === r.id)
             .map((l) => ({

@@ -15,7 +15,8 @@ export interface ShipmentInput {
 
 export interface ShipmentResult {
   erpFulfillmentId: string;
-  storefrontFulfillmentId: string;
+  /** Null for a parcel of kit parts the store took no fulfillment for (shown on the order instead). */
+  storefrontFulfillmentId: string | null;
   lines: { lineId: string; quantity: number }[];
   carrier: string | null;
   trackingNumbers: string[];

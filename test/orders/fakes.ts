@@ -224,6 +224,8 @@ export class FakeErp implements ErpPort {
       .filter((f) => f.salesOrderErpId === salesOrderErpId)
       .map((f) => ({
         erpId: f.erpId,
+        carrier: f.carrier,
+        trackingNumbers: f.trackingNumbers,
         lines: f.lines.map((l) => ({ lineKey: l.lineKey, quantity: l.quantity })),
       }));
   }

@@ -23,7 +23,9 @@ import { erpEventsWorkflowId, stopErpEventsSignal } from '../../domain/contracts
 import { erpEvents } from '../../workflows/erpEvents';
 import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
 import { testClient, testDb, withWorker } from '../support/env';
-import { TEST_RULES, deliver, event, makeOrder, scenario, waitFor } from './harness';
+import { ShopifyStorefront } from '../../connectors/shopify/storefront';
+import { startSandbox } from '../storefront/sandbox-support';
+import { TEST_RULES, deliver, event, makeOrder, scenario, until, waitFor } from './harness';
 
 /**
  * Kits and item groups on the ERP sales order: a kit item goes as the one line the store sold; an
@@ -254,7 +256,8 @@ describe('kits and item groups reach the ERP by item type', () => {
       // The store's line is fulfilled in full, by the shipment that completed the kits.
       const pushed = [...s.storefront.fulfillments.values()];
       expect(pushed.flatMap((f) => f.lines)).toEqual([{ lineId: '1', quantity: 2 }]);
-      expect(pushed.map((f) => f.trackingNumbers)).toEqual([['1ZPARTS2']]);
+      // With the tracking of both parcels the kits came in.
+      expect(pushed.map((f) => f.trackingNumbers)).toEqual([['1ZPARTS2', '1ZPARTS1']]);
     });
   }, 180_000);
 
@@ -338,5 +341,114 @@ describe('kits and item groups reach the ERP by item type', () => {
       expect(String(four.total)).toBe('377.96');
       await handle.terminate('test done');
     });
+  }, 180_000);
+
+  it('shows the buyer both parcels of a kit shipped in two: the first on the store order, both trackings on the kits’ fulfillment (sandbox store)', async () => {
+    const shop = await startSandbox(`kit_parcels_${tag.toLowerCase()}`);
+    try {
+      const storefront = new ShopifyStorefront(shop.client);
+      await shop.sim('/sandbox/products', { sku: 'TOOLSET', title: 'Toolset', price: '89.99' });
+      const s = await scenario(db);
+      await mappingRepository(db).upsertCustomer(s.store, 'cust-1', '3');
+      await mappingRepository(db).upsertSkus(s.store, [{ storeSku: 'TOOLSET', erpSku: sku.group }]);
+      await orderRepository(db).setStock([{ sku: sku.group, location: '1', onHand: 50 }]);
+      const placed = await shop.sim<{ orderId: string }>('/sandbox/orders', {
+        customerEmail: `buyer-${s.store}@example.com`,
+        financialStatus: 'paid',
+        lines: [{ sku: 'TOOLSET', quantity: 2 }],
+      });
+      const gid = `gid://shopify/Order/${placed.orderId}`;
+      const lineId = (
+        await shop.client.request<{ order: { lineItems: { nodes: { id: string }[] } } }>(
+          `query($id: ID!) { order(id: $id) { lineItems(first: 5) { nodes { id } } } }`,
+          { id: gid },
+        )
+      ).order.lineItems.nodes[0]!.id.split('/').pop()!;
+      const order = makeOrder(s.store, placed.orderId, {
+        lines: [{ lineId, sku: 'TOOLSET', quantity: 2, unitPrice: '89.99' }],
+      });
+      const activities = {
+        ...s.activities,
+        ...createOrderActivities({ db, erp: netsuite, storefront }),
+        ...createErpEventActivities({ db, erp: netsuite }),
+        ...createFlowActivities({ db }),
+      };
+      const rules = { ...TEST_RULES, warehouses: { priority: ['1'] } };
+      await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
+        const handle = await deliver(client, s.taskQueue, event(order), rules);
+        const poller = await client.workflow.start(erpEvents, {
+          workflowId: erpEventsWorkflowId(s.store),
+          taskQueue: s.taskQueue,
+          args: [{ store: s.store, cursors: null, pollEvery: '200ms', pageSize: 200 }],
+        });
+        const inErp = await waitFor(handle, (st) => st.step === 'fulfilling', 'the ERP order', 60_000);
+        const so = await netsuite.getSalesOrder({ erpId: inErp.erpOrder!.erpId });
+        const linesOf = (...names: string[]) =>
+          so!.lines
+            .filter((l) => names.includes(l.sku))
+            .map((l) => ({ lineKey: l.lineKey, quantity: l.quantity }));
+        const ship = async (lines: { lineKey: string; quantity: number }[], tracking: string) => {
+          const r = await erp.admin<{ id?: string }>('POST', `/sales-orders/${inErp.erpOrder!.erpId}/ship`, {
+            location: '1',
+            carrier: 'UPS',
+            trackingNumbers: [tracking],
+            lines,
+          });
+          expect(r.status).toBe(201);
+        };
+        const storeOrder = () =>
+          shop.client.request<{
+            order: {
+              fulfillments: { trackingInfo: { number: string | null; company: string | null }[] }[];
+              metafields: { nodes: { key: string; value: string }[] };
+            };
+          }>(
+            `query($id: ID!) { order(id: $id) {
+              fulfillments(first: 5) { trackingInfo { number company } }
+              metafields(first: 10, namespace: "quayside_parcels") { nodes { key value } }
+            } }`,
+            { id: gid },
+          );
+
+        // Today the bolts and nuts: no kit is complete, yet the buyer sees the parcel and its tracking.
+        await ship(linesOf(sku.bolt, sku.nut), '1ZBOLTS1');
+        const first = await until(async () => {
+          const r = await storeOrder();
+          return r.order.metafields.nodes.length > 0 ? r : undefined;
+        }, 'the first parcel on the store order');
+        expect(first.order.fulfillments).toEqual([]);
+        const [meta] = first.order.metafields.nodes;
+        expect(JSON.parse(meta!.value)).toMatchObject({
+          carrier: 'UPS',
+          trackingNumbers: ['1ZBOLTS1'],
+          lines: [
+            { lineId, sku: sku.bolt, quantity: 4 },
+            { lineId, sku: sku.nut, quantity: 6 },
+          ],
+        });
+
+        // Tomorrow the tools complete the kits: one store fulfillment, with both parcels' tracking.
+        await ship(linesOf(sku.tool), '1ZTOOLS2');
+        await waitFor(handle, (st) => st.lines[0]!.shipped === 2, 'both kits shipped', 60_000);
+        const second = await until(async () => {
+          const r = await storeOrder();
+          return r.order.fulfillments.length > 0 ? r : undefined;
+        }, 'the kits’ fulfillment in the store');
+        expect(
+          second.order.fulfillments.map((f) => f.trackingInfo.map((t) => [t.number, t.company])),
+        ).toEqual([
+          [
+            ['1ZTOOLS2', 'UPS'],
+            ['1ZBOLTS1', 'UPS'],
+          ],
+        ]);
+        expect(second.order.metafields.nodes.map((n) => n.key)).toEqual([meta!.key]);
+        await poller.signal(stopErpEventsSignal);
+        await poller.result();
+        await handle.terminate('test done');
+      });
+    } finally {
+      await shop.stop();
+    }
   }, 180_000);
 });

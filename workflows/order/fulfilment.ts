@@ -43,6 +43,9 @@ import { STORE_REFUSALS_PATCH, storeRefusalOf } from '../store-refusal';
 
 /** Quantity changes go to the ERP at the store's prices with the order's money, checked against its total. */
 const UPDATE_MONEY_PATCH = 'order-update-money';
+
+/** A parcel of kit parts that completes no kit is shown on the store order (before, it never arrived). */
+const KIT_PARCELS_PATCH = 'kit-parts-parcels';
 import { erp, local, storefront } from './proxies';
 import { clearAttention, park, publishHeadroom, record } from './record';
 import {
@@ -287,6 +290,7 @@ async function startBackorder(o: OrderRun, l: OrderLineStatus, quantity: number,
 /** An ERP fulfillment: the ledger ships it, its reservations are released, and a shipment child pushes it. */
 async function ship(o: OrderRun, f: ErpFulfillment) {
   const { input, status } = o;
+  if (f.lines.length === 0 && patched(KIT_PARCELS_PATCH)) return shipParcel(o, f);
   for (const { lineId, quantity } of shippedByLine(f)) {
     if (!lineOfRun(o, lineId)) continue;
     status.lines = shipLine(status.lines, lineId, quantity);
@@ -343,6 +347,51 @@ async function ship(o: OrderRun, f: ErpFulfillment) {
   );
   status.status = businessStatus(status.lines);
   await record(o);
+}
+
+/**
+ * A parcel of item group components that completes no kit (nothing shipped on the ledger, nothing
+ * released): its shipment child shows its carrier, tracking and contents on the store order.
+ */
+async function shipParcel(o: OrderRun, f: ErpFulfillment) {
+  const { input, status } = o;
+  const handle = await startChild(shipment, {
+    workflowId: shipmentWorkflowId(input.store, input.orderId, f.erpId),
+    staticSummary: `Parcel ${f.erpId} of order ${current(o).orderNumber} (kit parts): ${f.carrier ?? 'carrier not given'} ${f.trackingNumbers.join(', ')}`,
+    args: [
+      {
+        store: input.store,
+        orderId: input.orderId,
+        orderNumber: current(o).orderNumber,
+        fulfillment: f,
+        notifyCustomer: rulesOf(o).fulfillment.notifyCustomer,
+      },
+    ],
+  });
+  o.activeChildren += 1;
+  handle.result().then(
+    (r) => {
+      status.shipments.push(r);
+      o.activeChildren -= 1;
+    },
+    (err: unknown) => {
+      o.activeChildren -= 1;
+      const refused = storeRefusalOf(err instanceof ChildWorkflowFailure ? err.cause : err);
+      const what = `Parcel ${f.erpId} of order ${current(o).orderNumber} (${f.carrier ?? 'carrier not given'}${f.trackingNumbers.length ? `, tracking ${f.trackingNumbers.join(', ')}` : ''}), kit parts that complete no kit yet,`;
+      if (refused) {
+        o.storeParks.push({
+          kind: 'shipmentRefused',
+          reason: `${what} could not be shown on the store order, which refused: ${refused.words}. Give the buyer the tracking (Quayside does not try again), then acknowledge.`,
+        });
+        return;
+      }
+      status.attention = {
+        kind: 'shipmentFailed',
+        reason: `${what} could not be shown on the store order: ${String(err)}`,
+        since: new Date().toISOString(),
+      };
+    },
+  );
 }
 
 /** ERP invoices: billed on the ledger, published to the customer portal. */
