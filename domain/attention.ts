@@ -147,6 +147,7 @@ const ORDER_CAUSES: Record<string, { title: string; actions: (o: ParkedOrderSour
     refundRefused: acknowledged('The store refused to refund cancelled lines'),
     shipmentRefused: acknowledged('The store refused a shipment'),
     serialsRefused: acknowledged('The store refused the serial numbers of a shipment'),
+    erpTotalDiffers: acknowledged("The ERP's order total differs from the store's after a change"),
   };
 
 /** An alert's cause in the queue: its title, under the process it belongs to. */

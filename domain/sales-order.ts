@@ -1,5 +1,5 @@
 import type { AllocatedLine } from './allocation';
-import { projectErpTotals, type ErpSalesOrderInput, type SalesOrderChanges } from './erp';
+import { projectErpTotals, type ErpSalesOrder, type ErpSalesOrderInput, type SalesOrderChanges } from './erp';
 import type { ErpRejection } from './failures';
 import { Money } from './money';
 import { orderMoney, type Address, type CanonicalOrder } from './order';
@@ -80,6 +80,22 @@ export function erpTotalGap(
 ): { erpTotal: Money; storeTotal: Money; gap: Money } | null {
   if (!order.totals) return null;
   const erpTotal = Money.of(projectErpTotals(input).total, order.currency);
+  const storeTotal = Money.of(order.totals.total, order.currency, 'halfUp');
+  if (erpTotal.equals(storeTotal)) return null;
+  return { erpTotal, storeTotal, gap: erpTotal.minus(storeTotal) };
+}
+
+/**
+ * How the total of the ERP's sales order as it now stands differs from what the store charges (null:
+ * to the cent, or either total unknown): the check after a change the ERP has applied, which catches
+ * what the projection cannot (a rate edited in the ERP, a line the ERP recomputed).
+ */
+export function erpOrderTotalGap(
+  so: Pick<ErpSalesOrder, 'totals'>,
+  order: CanonicalOrder,
+): { erpTotal: Money; storeTotal: Money; gap: Money } | null {
+  if (!order.totals || !so.totals) return null;
+  const erpTotal = Money.of(so.totals.total, order.currency, 'halfUp');
   const storeTotal = Money.of(order.totals.total, order.currency, 'halfUp');
   if (erpTotal.equals(storeTotal)) return null;
   return { erpTotal, storeTotal, gap: erpTotal.minus(storeTotal) };

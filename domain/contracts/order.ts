@@ -45,7 +45,9 @@ export type AttentionKind =
   /** The store refused a shipment the ERP made (e.g. fulfilled by hand already); acknowledged once done in the store. */
   | 'shipmentRefused'
   /** The store refused the serial numbers of a shipment; acknowledged once a person gave them to the buyer. */
-  | 'serialsRefused';
+  | 'serialsRefused'
+  /** After a change the ERP applied, its order's total differs from the store's; acknowledged once corrected. */
+  | 'erpTotalDiffers';
 
 /** What an operator resolves by acknowledging (`fix` with `acknowledge: true`): the order goes on meanwhile. */
 export const ACKNOWLEDGED_ATTENTION: readonly AttentionKind[] = [
@@ -55,6 +57,7 @@ export const ACKNOWLEDGED_ATTENTION: readonly AttentionKind[] = [
   'refundRefused',
   'shipmentRefused',
   'serialsRefused',
+  'erpTotalDiffers',
 ];
 
 /** Why an order needs a person, in an operator's words, naming the SKU or field at fault. */

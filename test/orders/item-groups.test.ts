@@ -343,6 +343,61 @@ describe('kits and item groups reach the ERP by item type', () => {
     });
   }, 180_000);
 
+  it("parks a change the ERP applied whose order then totals other than the store's, with the difference (a rate edited in the ERP)", async () => {
+    const s = await scenario(db);
+    await mappingRepository(db).upsertCustomer(s.store, 'cust-1', '3');
+    await mappingRepository(db).upsertSkus(s.store, [
+      { storeSku: 'BOLTS', erpSku: sku.bolt },
+      { storeSku: 'NUTS', erpSku: sku.nut },
+    ]);
+    await orderRepository(db).setStock([
+      { sku: sku.bolt, location: '1', onHand: 50 },
+      { sku: sku.nut, location: '1', onHand: 50 },
+    ]);
+    const orderId = String(800000 + Math.floor(Math.random() * 99999));
+    const order = (bolts: number, updatedAt: string) => {
+      const total = Money.line('30.00', bolts, 'USD').plus(Money.line('7.50', 4, 'USD'));
+      return makeOrder(s.store, orderId, {
+        lines: [
+          { lineId: '1', sku: 'BOLTS', quantity: bolts, unitPrice: '30.00' },
+          { lineId: '2', sku: 'NUTS', quantity: 4, unitPrice: '7.50' },
+        ],
+        totals: { discounts: '0.00', tax: '0.00', total: total.toString() },
+        updatedAt,
+      });
+    };
+    const activities = {
+      ...s.activities,
+      ...createOrderActivities({ db, erp: netsuite, storefront: s.storefront }),
+    };
+    const rules = { ...TEST_RULES, warehouses: { priority: ['1'] } };
+    await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
+      const handle = await deliver(client, s.taskQueue, event(order(2, '2025-01-01T10:00:00Z')), rules);
+      const placed = await waitFor(handle, (st) => st.step === 'fulfilling', 'the ERP order', 60_000);
+      const so = (await netsuite.getSalesOrder({ erpId: placed.erpOrder!.erpId }))!;
+      expect(so.totals?.total).toBe('90.00');
+      // Someone in the ERP puts the nuts at 8.00 each.
+      const nuts = so.lines.find((l) => l.sku === sku.nut)!;
+      await netsuite.updateSalesOrder(so.externalId, {
+        lines: [{ lineKey: nuts.lineKey, quantity: 4, rate: '8.00' }],
+      });
+
+      // The buyer raises the bolts to 3: the store charges 120.00, the ERP's order comes to 122.00.
+      await deliver(client, s.taskQueue, event(order(3, '2025-01-01T11:00:00Z'), 'orders/updated'), rules);
+      const parked = await waitFor(
+        handle,
+        (st) => st.attention?.kind === 'erpTotalDiffers',
+        'parked on the ERP total',
+        60_000,
+      );
+      expect(parked.lines[0]!.ordered).toBe(3);
+      expect(parked.attention?.reason).toContain("the ERP's sales order totals 122.00 USD");
+      expect(parked.attention?.reason).toContain('the store charges 120.00 USD, 2.00 USD more in the ERP');
+      expect((await netsuite.getSalesOrder({ erpId: so.erpId }))!.totals?.total).toBe('122.00');
+      await handle.terminate('test done');
+    });
+  }, 180_000);
+
   it('shows the buyer both parcels of a kit shipped in two: the first on the store order, both trackings on the kits’ fulfillment (sandbox store)', async () => {
     const shop = await startSandbox(`kit_parcels_${tag.toLowerCase()}`);
     try {

@@ -29,7 +29,7 @@ import {
 } from '../../domain/order-ledger';
 import type { CancelResult } from '../../domain/contracts/order';
 import { isPaidStatus, type CanonicalOrder } from '../../domain/order';
-import { salesOrderUpdate } from '../../domain/sales-order';
+import { erpOrderTotalGap, salesOrderUpdate } from '../../domain/sales-order';
 import { SA } from '../../domain/search-attributes';
 import {
   backorderReleasedSignal,
@@ -40,12 +40,6 @@ import {
 import { backorder } from '../backorder';
 import { shipment } from '../shipment';
 import { STORE_REFUSALS_PATCH, storeRefusalOf } from '../store-refusal';
-
-/** Quantity changes go to the ERP at the store's prices with the order's money, checked against its total. */
-const UPDATE_MONEY_PATCH = 'order-update-money';
-
-/** A parcel of kit parts that completes no kit is shown on the store order (before, it never arrived). */
-const KIT_PARCELS_PATCH = 'kit-parts-parcels';
 import { erp, local, storefront } from './proxies';
 import { clearAttention, park, publishHeadroom, record } from './record';
 import {
@@ -58,6 +52,15 @@ import {
   type OrderRun,
   type PendingCancel,
 } from './state';
+
+/**
+ * Quantity changes go to the ERP at the store's prices with the order's money, checked against the
+ * store's total before they are sent and against the ERP's total once applied.
+ */
+const UPDATE_MONEY_PATCH = 'order-update-money';
+
+/** A parcel of kit parts that completes no kit is shown on the store order (before, it never arrived). */
+const KIT_PARCELS_PATCH = 'kit-parts-parcels';
 
 /**
  * Follows the ERP order until every line is shipped or cancelled and invoiced: each ERP fulfillment
@@ -462,7 +465,8 @@ async function applyStorefrontUpdate(o: OrderRun, next: CanonicalOrder) {
     return;
   }
   let toErp = erpChanges;
-  if (erpChanges.lines && patched(UPDATE_MONEY_PATCH)) {
+  const moneyChecked = erpChanges.lines !== undefined && patched(UPDATE_MONEY_PATCH);
+  if (moneyChecked) {
     // New quantities go at the store's prices with the order's changed money, and never to an ERP
     // total that differs from what the store now charges (parked until a consistent update).
     const update = salesOrderUpdate(prev, next, o.status.lines, erpChanges);
@@ -476,7 +480,7 @@ async function applyStorefrontUpdate(o: OrderRun, next: CanonicalOrder) {
     }
     toErp = update.changes;
   }
-  await erp.updateErpSalesOrder.executeWithOptions(
+  const applied = await erp.updateErpSalesOrder.executeWithOptions(
     { summary: `Apply storefront changes to the ERP order: ${changes.join('; ')}` },
     [{ externalId: o.externalId, changes: toErp }],
   );
@@ -488,4 +492,14 @@ async function applyStorefrontUpdate(o: OrderRun, next: CanonicalOrder) {
   o.status.lines = withOrderedAllocations(o.status.lines);
   if (next.poNumber) upsertSearchAttributes([{ key: SA.poNumber, value: next.poNumber }]);
   await refresh(o);
+  // The ERP's own total after the change, to the cent: what the projection could not know (a rate
+  // edited in the ERP, a line it recomputed) parks with the difference for a person to correct.
+  const after = moneyChecked ? erpOrderTotalGap(applied, next) : null;
+  if (after) {
+    const { erpTotal, storeTotal, gap } = after;
+    await park(o, {
+      kind: 'erpTotalDiffers',
+      reason: `After the change to order ${next.orderNumber} (${changes.join('; ')}), the ERP's sales order totals ${erpTotal.format()} but the store charges ${storeTotal.format()}, ${gap.abs().format()} ${gap.isNegative() ? 'less' : 'more'} in the ERP. Correct the sales order's lines in the ERP (or the order in the store), then acknowledge.`,
+    });
+  }
 }
