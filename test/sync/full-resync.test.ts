@@ -1,22 +1,8 @@
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@temporalio/client';
-import { createSyncActivities } from '../../activities/sync';
-import { ShopifyStorefront } from '../../connectors/shopify';
-import { alertRepository } from '../../db/alerts';
-import { mappingRepository } from '../../db/mappings';
-import type { Db } from '../../db/pool';
-import { seedSandboxMappings } from '../../sandbox/erp/mappings';
-import { seedSandboxStore } from '../../sandbox/storefront/seed';
+import { describe, expect, it } from 'vitest';
 import { inventorySync } from '../../workflows/inventorySync';
-import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
-import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
-import { testClient, testDb, uniqueTaskQueue, withWorker } from '../support/env';
-
-const workflowsPath = path.join(__dirname, '../../workflows/inventorySync.ts');
-const SKUS = 12;
-const store = `resync-${randomUUID().slice(0, 6)}`;
+import { uniqueTaskQueue } from '../support/env';
+import { syncWorld } from './world';
 
 interface Level {
   sku: string;
@@ -32,27 +18,9 @@ interface Level {
  * a bulk operation query, and only those that differ from the ERP's are written.
  */
 describe('full inventory resync by bulk read', () => {
-  let db: Db;
-  let client: Client;
-  let erp: RunningErpSandbox;
-  let shop: RunningSandbox;
+  const world = syncWorld({ name: 'resync', skus: 12, seeded: true, temporal: true });
+  const { store } = world;
   let variants = 0;
-
-  beforeAll(async () => {
-    db = testDb();
-    client = await testClient();
-    erp = await startErpSandbox({ skus: SKUS, customers: 2 });
-    const storeSchema = `sandbox_store_rs${randomUUID().slice(0, 6)}`;
-    shop = await startSandbox(storeSchema, { restoreRate: 1000 });
-    await seedSandboxStore(shop.db, { skus: SKUS, customers: 2 });
-    await seedSandboxMappings(db, store, { skus: SKUS, erpSchema: erp.schema, storeSchema });
-  });
-  afterAll(async () => {
-    await shop.stop();
-    await erp.close();
-    await client.connection.close();
-    await db.end();
-  });
 
   /** Every quantity the store holds, read as any app would (plain Admin API paging). */
   const storeLevels = async (): Promise<Level[]> => {
@@ -76,7 +44,7 @@ describe('full inventory resync by bulk read', () => {
           }[];
           pageInfo: { hasNextPage: boolean; endCursor: string | null };
         };
-      } = await shop.client.request(
+      } = await world.shop.client.request(
         `query Levels($after: String) { productVariants(first: 20, after: $after) { nodes { sku inventoryItem { id
           inventoryLevels(first: 5) { nodes { updatedAt location { id name } quantities(names: ["available"]) { quantity } } } } }
           pageInfo { hasNextPage endCursor } } }`,
@@ -101,17 +69,10 @@ describe('full inventory resync by bulk read', () => {
 
   /** What the ERP has to sell at each mapped store location, by store SKU and location name. */
   const erpSellable = async (): Promise<Map<string, number>> => {
-    const mappings = mappingRepository(db);
+    const { mappings } = world;
     const locations = await mappings.storeLocations(store);
     const out = new Map<string, number>();
-    const netsuite = erp.client({ concurrency: 5 });
-    const levels = [];
-    for (let cursor: string | null = null; ;) {
-      const page = await netsuite.inventoryChangedSince(cursor, 500);
-      levels.push(...page.items);
-      cursor = page.nextCursor;
-      if (!page.hasMore) break;
-    }
+    const levels = await world.erpLevels();
     const skus = await mappings.storeSkus(store, [...new Set(levels.map((l) => l.sku))]);
     const names = new Map((await storeLevels()).map((l) => [l.locationId, l.location]));
     for (const l of levels) {
@@ -124,7 +85,7 @@ describe('full inventory resync by bulk read', () => {
   };
 
   const resync = async (taskQueue: string) =>
-    client.workflow.execute(inventorySync, {
+    world.client.workflow.execute(inventorySync, {
       taskQueue,
       workflowId: `sync:inventory:${store}:${randomUUID().slice(0, 6)}`,
       args: [{ store, pollIntervalSeconds: 1, pageSize: 10, fullResync: true, stopWhenCaughtUp: true }],
@@ -132,14 +93,7 @@ describe('full inventory resync by bulk read', () => {
 
   it('rewrites the drifted quantities and leaves the others unwritten', async () => {
     const taskQueue = uniqueTaskQueue('full-resync');
-    const activities = createSyncActivities({
-      db,
-      erp: erp.client({ concurrency: 5 }),
-      storefront: new ShopifyStorefront(shop.client),
-      mappings: mappingRepository(db),
-      alerts: alertRepository(db),
-    });
-    await withWorker({ taskQueue, activities, workflowsPath }, async () => {
+    await world.withInventoryWorker(taskQueue, async () => {
       // A first resync brings the seeded store in step with the ERP.
       const first = await resync(taskQueue);
       const sellable = await erpSellable();
@@ -151,7 +105,7 @@ describe('full inventory resync by bulk read', () => {
 
       // Two quantities are changed in the store behind Quayside's back (another app, a manual edit).
       const drifted = [inStep[1]!, inStep[inStep.length - 2]!];
-      const set = await shop.client.request<{ inventorySetQuantities: { userErrors: unknown[] } }>(
+      const set = await world.shop.client.request<{ inventorySetQuantities: { userErrors: unknown[] } }>(
         `mutation Drift($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) @idempotent(key: "${randomUUID()}") { userErrors { field message code } } }`,
         {
           input: {
@@ -179,9 +133,9 @@ describe('full inventory resync by bulk read', () => {
         inStep: sellable.size - 2,
       });
       expect(second.pushed).toBe(2);
-      const op = await shop.client.request<{ currentBulkOperation: { status: string; objectCount: string } }>(
-        `{ currentBulkOperation { status objectCount } }`,
-      );
+      const op = await world.shop.client.request<{
+        currentBulkOperation: { status: string; objectCount: string };
+      }>(`{ currentBulkOperation { status objectCount } }`);
       expect(op.currentBulkOperation.status).toBe('COMPLETED');
       expect(Number(op.currentBulkOperation.objectCount)).toBe(variants + before.length);
 

@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import { createStoreCatalogActivities, type CatalogResyncPage } from '../../activities/store-catalog';
-import { createStockPusher, createSyncActivities, type InventoryPageResult } from '../../activities/sync';
-import { ShopifyCatalog, ShopifyStorefront } from '../../connectors/shopify';
-import { alertRepository } from '../../db/alerts';
-import { mappingRepository } from '../../db/mappings';
-import { rulesRepository } from '../../db/rules';
-import { startErpSandbox, type RunningErpSandbox } from '../erp/harness';
-import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support';
-import { privateTestDatabase } from '../support/env';
+import { day, syncWorld } from './world';
 
 /**
  * Reconciliation's stock repair keeps a backordered item's expected date in step: when it writes a
@@ -18,121 +10,19 @@ import { privateTestDatabase } from '../support/env';
  * ERP's purchasing gives now, as after the inventory sync.
  */
 describe('backorder dates after a stock repair', () => {
-  const store = `rbo-${randomUUID().slice(0, 6)}`;
+  const world = syncWorld({ name: 'rbo', skus: 2, customers: 1, database: 'private' });
   const tag = randomUUID().slice(0, 5).toUpperCase();
-  let priv: Awaited<ReturnType<typeof privateTestDatabase>>;
-  let erp: RunningErpSandbox;
-  let shop: RunningSandbox;
-
-  beforeAll(async () => {
-    priv = await privateTestDatabase();
-    erp = await startErpSandbox({ skus: 2, customers: 1, databaseUrl: priv.url });
-    shop = await startSandbox(`sandbox_store_rbo${randomUUID().slice(0, 6)}`, {
-      restoreRate: 1000,
-      databaseUrl: priv.url,
-    });
-  }, 120_000);
-  afterAll(async () => {
-    await shop?.stop();
-    await erp?.close();
-    await priv?.drop();
-  });
-
-  const variant = async (sku: string) => {
-    const d = await shop.client.request<{
-      productVariants: {
-        nodes: {
-          metafields: { nodes: { namespace: string; key: string; value: string }[] };
-          inventoryItem: {
-            id: string;
-            inventoryLevels: { nodes: { location: { id: string }; quantities: { quantity: number }[] }[] };
-          };
-        }[];
-      };
-    }>(
-      `query($q: String!) { productVariants(first: 1, query: $q) { nodes {
-        metafields(first: 30) { nodes { namespace key value } }
-        inventoryItem { id inventoryLevels(first: 5) { nodes { location { id } quantities(names: ["available"]) { quantity } } } } } } }`,
-      { q: `sku:${sku}` },
-    );
-    const v = d.productVariants.nodes[0]!;
-    return {
-      inventoryItemId: v.inventoryItem.id,
-      quantities: Object.fromEntries(
-        v.inventoryItem.inventoryLevels.nodes.map((l) => [l.location.id, l.quantities[0]!.quantity]),
-      ),
-      meta: Object.fromEntries(v.metafields.nodes.map((m) => [`${m.namespace}.${m.key}`, m.value])),
-    };
-  };
-  const day = (offset: number) => {
-    const d = new Date();
-    d.setUTCDate(d.getUTCDate() + offset);
-    return d.toISOString().slice(0, 10);
-  };
 
   it('writes the drifted quantity of a backordered item and its expected date from the new purchase order', async () => {
+    const { store, erp, shop } = world;
     const sku = `RBO-${tag}`;
-    expect(
-      (
-        await erp.admin('PUT', `/items/${sku}`, {
-          displayName: `Item ${sku}`,
-          type: 'InvtPart',
-          basePrice: 10,
-          leadTime: 10,
-          stock: [{ location: '1', onHand: 0 }],
-        })
-      ).status,
-    ).toBe(200);
-    const { locations } = await shop.client.request<{ locations: { nodes: { id: string }[] } }>(
-      '{ locations(first: 1) { nodes { id } } }',
-    );
-    const location = locations.nodes[0]!.id;
-    const mappings = mappingRepository(priv.db);
-    await mappings.upsertLocation(store, location, '1');
+    await world.putItem(sku, { leadTime: 10, stock: [{ location: '1', onHand: 0 }] });
+    const location = await world.mapFirstLocation();
 
     // The catalog and the inventory sync: out of stock, expected after its lead time.
-    const netsuite = erp.client();
-    const storefront = new ShopifyStorefront(shop.client);
-    const alerts = alertRepository(priv.db);
-    const rules = rulesRepository(priv.db);
-    const pusher = createStockPusher({ db: priv.db, storefront, mappings, alerts });
-    const catalog = createStoreCatalogActivities({
-      db: priv.db,
-      erp: netsuite,
-      catalog: new ShopifyCatalog(shop.client),
-      mappings,
-      alerts,
-      pushStock: async (input) => {
-        await pusher.pushCurrentStock({ ...input, erp: netsuite });
-      },
-    });
-    const env = new MockActivityEnvironment();
-    const catalogRules = { version: 0, rules: (await rules.current()).rules.catalog };
-    for (let after: string | null = null; ;) {
-      const page = (await env.run(catalog.resyncCatalogPage, {
-        store,
-        after,
-        pageSize: 10,
-        force: false,
-        workflowId: 'test',
-        rules: catalogRules,
-      })) as CatalogResyncPage;
-      if (!page.next) break;
-      after = page.next;
-    }
-    const sync = createSyncActivities({ db: priv.db, erp: netsuite, storefront, mappings, alerts });
-    const current = await rules.current();
-    for (let more = true; more;)
-      more = (
-        (await env.run(sync.syncInventoryPage, {
-          store,
-          sync: `inventory:${store}`,
-          pageSize: 50,
-          workflowId: 'test',
-          rules: { version: current.version, rules: current.rules.inventory },
-        })) as InventoryPageResult
-      ).hasMore;
-    const before = await variant(sku);
+    await world.resyncCatalog();
+    await world.syncInventory();
+    const before = await world.variant(sku);
     expect(before.quantities[location]).toBe(0);
     expect(before.meta).toMatchObject({
       'erp.backordered': 'true',
@@ -166,12 +56,12 @@ describe('backorder dates after a stock repair', () => {
 
     // Reconciliation finds the drift and writes the ERP's quantity, and the item's expected date with it.
     const reconcile = createActivities({
-      db: priv.db,
-      erp: netsuite,
-      erpBulk: netsuite.withPriority('bulk'),
-      storefront,
+      db: world.db,
+      erp: world.netsuite,
+      erpBulk: world.netsuite.withPriority('bulk'),
+      storefront: world.storefront,
     });
-    const result = (await env.run(reconcile.reconcileStock, {
+    const result = (await new MockActivityEnvironment().run(reconcile.reconcileStock, {
       store,
       since: new Date(Date.now() - 3_600_000).toISOString(),
       batch: 100,
@@ -180,7 +70,7 @@ describe('backorder dates after a stock repair', () => {
     expect(result.entries).toEqual([
       expect.objectContaining({ kind: 'driftedStock', outcome: 'repaired', subject: `${sku}@${location}` }),
     ]);
-    const after = await variant(sku);
+    const after = await world.variant(sku);
     expect(after.quantities[location]).toBe(0);
     expect(after.meta).toMatchObject({
       'erp.backordered': 'true',
