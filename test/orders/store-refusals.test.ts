@@ -16,6 +16,10 @@ import { startSandbox, type RunningSandbox } from '../storefront/sandbox-support
 import { testClient, testDb, withWorker } from '../support/env';
 import { deliver, event, makeOrder, scenario, until, waitFor } from './harness';
 
+type Scenario = Awaited<ReturnType<typeof scenario>>;
+type OrderHandle = Awaited<ReturnType<typeof deliver>>;
+const PRICES: Record<string, string> = { 'BOLT-1': '2.50', 'NUT-2': '1.00' };
+
 /**
  * The store refusing what the order asks of it (Shopify userErrors, from the sandbox store over the
  * real connector) parks the order with the store's words; the rest of the order goes on.
@@ -62,24 +66,76 @@ describe('an order the store refuses a write for', () => {
       'the order to raise its alert',
     );
 
-  it('a line the store had already refunded: cancelled in the ERP, parked for a person to refund it, the rest ships and is invoiced', async () => {
-    const s = await scenario(db);
+  /** A paid order placed in the store by the scenario's buyer, and the order Quayside reads of it. */
+  const placeOrder = async (s: Scenario, quantities: Record<string, number>) => {
+    const lines = Object.entries(quantities).map(([sku, quantity]) => ({ sku, quantity }));
     const placed = await shop.sim<{ orderId: string }>('/sandbox/orders', {
       customerEmail: `buyer-${s.store}@example.com`,
       financialStatus: 'paid',
-      lines: [
-        { sku: 'BOLT-1', quantity: 10 },
-        { sku: 'NUT-2', quantity: 4 },
-      ],
+      lines,
     });
     const ids = await lineIds(placed.orderId);
-    const [boltLine, nutLine] = [ids['BOLT-1']!, ids['NUT-2']!];
     const order = makeOrder(s.store, placed.orderId, {
-      lines: [
-        { lineId: boltLine, sku: 'BOLT-1', quantity: 10, unitPrice: '2.50' },
-        { lineId: nutLine, sku: 'NUT-2', quantity: 4, unitPrice: '1.00' },
-      ],
+      lines: lines.map((l) => ({ lineId: ids[l.sku]!, ...l, unitPrice: PRICES[l.sku]! })),
     });
+    return { orderId: placed.orderId, ids, order };
+  };
+
+  /** A scenario of its own, and a store order of 10 bolts and 4 nuts in it. */
+  const boltsAndNuts = async () => {
+    const s = await scenario(db);
+    const placed = await placeOrder(s, { 'BOLT-1': 10, 'NUT-2': 4 });
+    return { s, placed, boltLine: placed.ids['BOLT-1']!, nutLine: placed.ids['NUT-2']! };
+  };
+
+  /** Runs the scenario's worker, its order activities writing to the sandbox store, while `fn` runs. */
+  const withStoreWorker = (s: Scenario, fn: () => Promise<void>) =>
+    withWorker(
+      {
+        taskQueue: s.taskQueue,
+        activities: { ...s.activities, ...createOrderActivities({ db, erp: s.erp, storefront }) },
+      },
+      fn,
+    );
+
+  /** Ships the bolts in the ERP with tracking, and invoices the order. */
+  const shipBoltsAndInvoice = async (
+    s: Scenario,
+    handle: OrderHandle,
+    orderId: string,
+    boltLine: string,
+    tracking: string,
+  ) => {
+    await handle.signal(
+      erpFulfillmentSignal,
+      s.erp.ship(s.externalId(orderId), [{ lineKey: boltLine, quantity: 10 }], 'UPS', [tracking]),
+    );
+    await waitFor(handle, (x) => x.shipments.length === 1, 'the bolts shipment');
+    await handle.signal(erpInvoiceSignal, s.erp.invoice(s.externalId(orderId)));
+  };
+
+  /** The store order once it shows its invoice: its fulfillments and their tracking. */
+  const invoicedInStore = (orderId: string) =>
+    until(async () => {
+      const r = await shop.client.request<{
+        order: { tags: string[]; fulfillments: { trackingInfo: { number: string }[] }[] };
+      }>(`query($id: ID!) { order(id: $id) { tags fulfillments(first: 5) { trackingInfo { number } } } }`, {
+        id: `gid://shopify/Order/${orderId}`,
+      });
+      return r.order.tags.includes('invoiced') ? r.order : undefined;
+    }, 'the invoice on the store order');
+
+  /** A person acknowledges the parked order: it completes, its attention and alert gone. */
+  const acknowledgeCompletes = async (handle: OrderHandle) => {
+    await handle.executeUpdate(fixUpdate, { args: [{ acknowledge: true, by: 'ops' }] });
+    const done = await handle.result();
+    expect(done.step).toBe('completed');
+    expect(done.attention).toBeNull();
+    expect(await openAlert(handle.workflowId)).toEqual([]);
+  };
+
+  it('a line the store had already refunded: cancelled in the ERP, parked for a person to refund it, the rest ships and is invoiced', async () => {
+    const { s, placed, boltLine, nutLine } = await boltsAndNuts();
     // Staff refunded the nuts in the store admin; Quayside does not know.
     await storefront.createRefund({
       orderId: placed.orderId,
@@ -90,9 +146,8 @@ describe('an order the store refuses a write for', () => {
       note: 'refunded at the counter',
       notifyCustomer: false,
     });
-    const activities = { ...s.activities, ...createOrderActivities({ db, erp: s.erp, storefront }) };
-    await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
-      const handle = await deliver(client, s.taskQueue, event(order));
+    await withStoreWorker(s, async () => {
+      const handle = await deliver(client, s.taskQueue, event(placed.order));
       await waitFor(handle, (x) => x.step === 'fulfilling', 'the ERP order');
 
       const result = await handle.executeUpdate(cancelUpdate, {
@@ -115,49 +170,24 @@ describe('an order the store refuses a write for', () => {
       ]);
 
       // The bolts go on: shipped to the store with tracking, invoiced on the store order.
-      await handle.signal(
-        erpFulfillmentSignal,
-        s.erp.ship(s.externalId(placed.orderId), [{ lineKey: boltLine, quantity: 10 }], 'UPS', ['1Z1']),
-      );
-      await waitFor(handle, (x) => x.shipments.length === 1, 'the shipment');
-      await handle.signal(erpInvoiceSignal, s.erp.invoice(s.externalId(placed.orderId)));
+      await shipBoltsAndInvoice(s, handle, placed.orderId, boltLine, '1Z1');
       const invoiced = await waitFor(handle, (x) => x.invoices.length === 1, 'the invoice');
       // The invoice is on the ledger before the store write: wait for the store order itself.
-      const after = await until(async () => {
-        const r = await shop.client.request<{ order: { tags: string[]; fulfillments: unknown[] } }>(
-          `query($id: ID!) { order(id: $id) { tags fulfillments(first: 5) { id } } }`,
-          { id: `gid://shopify/Order/${placed.orderId}` },
-        );
-        return r.order.tags.includes('invoiced') ? r : undefined;
-      }, 'the invoice on the store order');
-      expect(after.order.fulfillments).toHaveLength(1);
+      expect((await invoicedInStore(placed.orderId)).fulfillments).toHaveLength(1);
       // Still parked: it does not complete until a person says the refund is done.
       expect(invoiced.attention?.kind).toBe('refundRefused');
 
-      await handle.executeUpdate(fixUpdate, { args: [{ acknowledge: true, by: 'ops' }] });
-      const done = await handle.result();
-      expect(done.step).toBe('completed');
-      expect(done.attention).toBeNull();
-      expect(await openAlert(handle.workflowId)).toEqual([]);
+      await acknowledgeCompletes(handle);
     });
   });
 
   it('invoices for an order deleted in the store: parked with the store words, tried again when acknowledged, other orders complete', async () => {
     const s = await scenario(db);
     const gone = makeOrder(s.store, '990001');
-    const placed = await shop.sim<{ orderId: string }>('/sandbox/orders', {
-      customerEmail: `buyer-${s.store}@example.com`,
-      financialStatus: 'paid',
-      lines: [{ sku: 'BOLT-1', quantity: 10 }],
-    });
-    const ids = await lineIds(placed.orderId);
-    const fine = makeOrder(s.store, placed.orderId, {
-      lines: [{ lineId: ids['BOLT-1']!, sku: 'BOLT-1', quantity: 10, unitPrice: '2.50' }],
-    });
-    const activities = { ...s.activities, ...createOrderActivities({ db, erp: s.erp, storefront }) };
-    await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
+    const placed = await placeOrder(s, { 'BOLT-1': 10 });
+    await withStoreWorker(s, async () => {
       const refused = await deliver(client, s.taskQueue, event(gone));
-      const other = await deliver(client, s.taskQueue, event(fine));
+      const other = await deliver(client, s.taskQueue, event(placed.order));
       await waitFor(refused, (x) => x.step === 'fulfilling', 'the ERP order');
       await refused.signal(erpInvoiceSignal, s.erp.invoice(s.externalId('990001')));
       const parked = await waitFor(refused, (x) => x.attention?.kind === 'invoiceRefused', 'parked');
@@ -173,7 +203,7 @@ describe('an order the store refuses a write for', () => {
       await waitFor(other, (x) => x.step === 'fulfilling', 'the other ERP order');
       await other.signal(
         erpFulfillmentSignal,
-        s.erp.ship(s.externalId(placed.orderId), [{ lineKey: ids['BOLT-1']!, quantity: 10 }]),
+        s.erp.ship(s.externalId(placed.orderId), [{ lineKey: placed.ids['BOLT-1']!, quantity: 10 }]),
       );
       await other.signal(erpInvoiceSignal, s.erp.invoice(s.externalId(placed.orderId)));
       expect((await other.result()).step).toBe('completed');
@@ -192,23 +222,7 @@ describe('an order the store refuses a write for', () => {
   });
 
   it('a shipment the store refuses (fulfilled by hand already): parked with the store words, the other shipment and the invoice go on, completed once acknowledged', async () => {
-    const s = await scenario(db);
-    const placed = await shop.sim<{ orderId: string }>('/sandbox/orders', {
-      customerEmail: `buyer-${s.store}@example.com`,
-      financialStatus: 'paid',
-      lines: [
-        { sku: 'BOLT-1', quantity: 10 },
-        { sku: 'NUT-2', quantity: 4 },
-      ],
-    });
-    const ids = await lineIds(placed.orderId);
-    const [boltLine, nutLine] = [ids['BOLT-1']!, ids['NUT-2']!];
-    const order = makeOrder(s.store, placed.orderId, {
-      lines: [
-        { lineId: boltLine, sku: 'BOLT-1', quantity: 10, unitPrice: '2.50' },
-        { lineId: nutLine, sku: 'NUT-2', quantity: 4, unitPrice: '1.00' },
-      ],
-    });
+    const { s, placed, boltLine, nutLine } = await boltsAndNuts();
     // Staff handed the nuts over the counter and fulfilled them in the store admin.
     await storefront.createFulfillment({
       orderId: placed.orderId,
@@ -218,9 +232,8 @@ describe('an order the store refuses a write for', () => {
       trackingNumbers: [],
       notifyCustomer: false,
     });
-    const activities = { ...s.activities, ...createOrderActivities({ db, erp: s.erp, storefront }) };
-    await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
-      const handle = await deliver(client, s.taskQueue, event(order));
+    await withStoreWorker(s, async () => {
+      const handle = await deliver(client, s.taskQueue, event(placed.order));
       await waitFor(handle, (x) => x.step === 'fulfilling', 'the ERP order');
       const nuts = s.erp.ship(s.externalId(placed.orderId), [{ lineKey: nutLine, quantity: 4 }], 'UPS', [
         '1ZNUT',
@@ -235,33 +248,15 @@ describe('an order the store refuses a write for', () => {
       ]);
 
       // The bolts go on: shipped to the store with tracking, invoiced on the store order.
-      await handle.signal(
-        erpFulfillmentSignal,
-        s.erp.ship(s.externalId(placed.orderId), [{ lineKey: boltLine, quantity: 10 }], 'UPS', ['1ZBOLT']),
-      );
-      await waitFor(handle, (x) => x.shipments.length === 1, 'the bolts shipment');
-      await handle.signal(erpInvoiceSignal, s.erp.invoice(s.externalId(placed.orderId)));
-      const after = await until(async () => {
-        const r = await shop.client.request<{
-          order: { tags: string[]; fulfillments: { trackingInfo: { number: string }[] }[] };
-        }>(`query($id: ID!) { order(id: $id) { tags fulfillments(first: 5) { trackingInfo { number } } } }`, {
-          id: `gid://shopify/Order/${placed.orderId}`,
-        });
-        return r.order.tags.includes('invoiced') ? r : undefined;
-      }, 'the invoice on the store order');
+      await shipBoltsAndInvoice(s, handle, placed.orderId, boltLine, '1ZBOLT');
+      const after = await invoicedInStore(placed.orderId);
       // The counter's fulfillment and the bolts'; the refused one was not made twice.
-      expect(after.order.fulfillments.flatMap((f) => f.trackingInfo.map((t) => t.number))).toEqual([
-        '1ZBOLT',
-      ]);
-      expect(after.order.fulfillments).toHaveLength(2);
+      expect(after.fulfillments.flatMap((f) => f.trackingInfo.map((t) => t.number))).toEqual(['1ZBOLT']);
+      expect(after.fulfillments).toHaveLength(2);
       // Still parked: it does not complete until a person says the store is right.
       expect((await handle.query(orderStatusQuery)).attention?.kind).toBe('shipmentRefused');
 
-      await handle.executeUpdate(fixUpdate, { args: [{ acknowledge: true, by: 'ops' }] });
-      const done = await handle.result();
-      expect(done.step).toBe('completed');
-      expect(done.attention).toBeNull();
-      expect(await openAlert(handle.workflowId)).toEqual([]);
+      await acknowledgeCompletes(handle);
     });
   });
 
@@ -270,8 +265,7 @@ describe('an order the store refuses a write for', () => {
     const gone = makeOrder(s.store, '990002', {
       lines: [{ lineId: '1', sku: 'BOLT-1', quantity: 8, unitPrice: '2.50' }],
     });
-    const activities = { ...s.activities, ...createOrderActivities({ db, erp: s.erp, storefront }) };
-    await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
+    await withStoreWorker(s, async () => {
       const handle = await deliver(client, s.taskQueue, event(gone));
       await waitFor(handle, (x) => x.status === 'backordered', 'the backorder');
       const alert = await until(async () => {
