@@ -53,6 +53,16 @@ const FAULT_ERRORS: Record<FaultKind, RestError> = {
   ),
 };
 
+/** A request's kind for the call counts: the record type it reads or writes, or the table a SuiteQL query reads. */
+export function callKind(method: string, path: string, query: unknown): string {
+  if (path.startsWith('/query/v1/suiteql')) {
+    const table = typeof query === 'string' ? /\bfrom\s+([a-z_]+)/i.exec(query)?.[1] : undefined;
+    return `SuiteQL ${table?.toLowerCase() ?? '?'}`;
+  }
+  const record = /^\/record\/v1\/([^/?]+)/.exec(path)?.[1];
+  return `${method} ${record ?? path.split('/').slice(0, 3).join('/')}`;
+}
+
 function formatValue(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;
   return String(v);
@@ -91,6 +101,13 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
     next();
   });
   rest.use(express.json({ type: () => true, limit: '10mb' }));
+  // Requests admitted under the limit, by kind (`GET customer`, `POST salesOrder`, `SuiteQL transaction`).
+  const byKind = new Map<string, number>();
+  rest.use((req, _res, next) => {
+    const kind = callKind(req.method, req.path, (req.body as { q?: unknown } | undefined)?.q);
+    byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    next();
+  });
 
   rest.get('/system/v1/governanceLimits', (_req, res) => {
     res.json({
@@ -375,12 +392,14 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
   const txnJson = async (q: DbClient, type: records.RecordType, id: number, req: Request) =>
     records.transactionJson(q, id, `${req.protocol}://${req.get('host')}${RECORD_BASE}`, true);
 
+  const stats = () => ({ ...faults.stats(), byKind: Object.fromEntries(byKind) });
   admin.get('/stats', (_req, res) => {
-    res.json(faults.stats());
+    res.json(stats());
   });
   admin.post('/stats/reset', (_req, res) => {
     faults.resetStats();
-    res.json(faults.stats());
+    byKind.clear();
+    res.json(stats());
   });
   admin.get('/faults', (_req, res) => {
     res.json(faults.settings());
