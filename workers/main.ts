@@ -46,15 +46,35 @@ runMain('worker', async () => {
   const calls = connectorCallRecorder(db);
   calls.start((err) => log.warn({ err }, 'connector call counts not saved; kept for the next flush'));
   shutdown.add('connector call counts', () => calls.stop());
-  const erpConfig = { ...netSuiteConfigFrom(config, log), onCall: calls.observe('erp') };
+  // The ERP budget's waits and the connector's retries, beside the SDK's own metrics (WORKER_METRICS_ADDRESS).
+  const meter = Runtime.instance().metricMeter;
+  const budgetWait = meter.createHistogram(
+    'quayside_erp_budget_wait',
+    'float',
+    'ms',
+    'time an ERP request waited for a slot of the concurrency budget',
+  );
+  const erpRetries = meter.createCounter('quayside_erp_retries', '', 'ERP requests the connector retried');
+  const erpConfig = {
+    ...netSuiteConfigFrom(config, log),
+    onCall: calls.observe('erp'),
+    onBudgetWait: (ms: number, priority: string) => budgetWait.record(ms, { priority }),
+    onRetry: (f: { status: number; code: string }) => erpRetries.add(1, { status: String(f.status) }),
+  };
   if (config.NETSUITE_BUDGET_SCOPE === 'cluster') {
-    const budget = await PostgresErpBudget.open(db, {
+    // Connections of its own (one listens): a claim never queues behind the read-model writes.
+    const budgetDb = createPool(config.DATABASE_URL, { max: 3, log, applicationName: 'quayside-erp-budget' });
+    const budget = await PostgresErpBudget.open(budgetDb, {
       key: `${erpConfig.baseUrl.replace(/\/+$/, '')}|${erpConfig.accountId}`,
       size: erpConfig.concurrency,
       leaseMs: config.NETSUITE_TIMEOUT_MS + 30_000,
+      requestMs: config.NETSUITE_TIMEOUT_MS,
       log,
     });
-    shutdown.add('ERP budget', () => budget.close());
+    shutdown.add('ERP budget', async () => {
+      await budget.close();
+      await budgetDb.end();
+    });
     erpConfig.budget = budget;
   }
   const erp = createNetSuiteClient(erpConfig);

@@ -52,6 +52,10 @@ export interface NetSuiteConfig extends TbaCredentials {
   log?: Logger;
   /** Told of every HTTP attempt: `ok` false for a 5xx, 429, timeout or network failure (the dashboard's error rate). */
   onCall?: (outcome: { ok: boolean }) => void;
+  /** Told how long each request waited for a slot of the concurrency budget (the worker's metrics). */
+  onBudgetWait?: (waitedMs: number, priority: Priority) => void;
+  /** Told of every request the connector retries (after a 429, 5xx, timeout or network failure). */
+  onRetry?: (failure: { status: number; code: string }) => void;
 }
 
 /** The sandbox account's matrix option fields, the default of NETSUITE_MATRIX_OPTIONS. */
@@ -280,7 +284,9 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
     opts: { body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; headers: Headers; json: Json | null }> {
     for (let attempt = 0; ; attempt++) {
+      const asked = performance.now();
       const release = await budget.acquire(priority);
+      config.onBudgetWait?.(performance.now() - asked, priority);
       let failure: NetSuiteError;
       try {
         const u = new URL(url);
@@ -319,6 +325,7 @@ export function createNetSuiteClient(config: NetSuiteConfig): NetSuiteClient {
         release();
       }
       if (!failure.retryable || attempt >= maxRetries) throw failure;
+      config.onRetry?.({ status: failure.status, code: failure.code });
       const ceiling = Math.min(maxBackoff, backoffBase * 2 ** attempt);
       const delay = Math.max(failure.retryAfterMs ?? 0, ceiling / 2 + Math.random() * (ceiling / 2));
       log?.debug(
