@@ -17,10 +17,22 @@ let erp: RunningErpSandbox;
 const pools: Db[] = [];
 const budgets: PostgresErpBudget[] = [];
 
-async function replica(key: string, size: number, leaseMs = 60_000): Promise<Replica> {
+async function replica(
+  key: string,
+  size: number,
+  leaseMs = 60_000,
+  opts: { pollMs?: number; requestMs?: number } = {},
+): Promise<Replica> {
   const db = createPool(inject('databaseUrl'), { max: 4 });
   pools.push(db);
-  const budget = await PostgresErpBudget.open(db, { key, size, leaseMs, pollMs: 50 });
+  // As workers/main.ts opens it: a request holds its slot for at most `requestMs`, shorter than the lease.
+  const budget = await PostgresErpBudget.open(db, {
+    key,
+    size,
+    leaseMs,
+    requestMs: opts.requestMs ?? leaseMs / 2,
+    pollMs: opts.pollMs ?? 50,
+  });
   budgets.push(budget);
   return { db, budget };
 }
@@ -96,6 +108,54 @@ describe('one ERP budget for every worker process', () => {
     const bulk3 = await pending;
     expect(thirdBulk).toBe(true);
     for (const release of [bulk2, bulk3, interactive]) release();
+  });
+
+  it('grants a freed slot at once, to a request waiting in the same worker or in another one', async () => {
+    const key = `budget-wake-${randomUUID()}`;
+    // Waiters that would poll only once a minute: a prompt grant is the release's own doing.
+    const [a, b] = await Promise.all([
+      replica(key, 1, 60_000, { pollMs: 60_000 }),
+      replica(key, 1, 60_000, { pollMs: 60_000 }),
+    ]);
+    const first = await a.budget.acquire('interactive');
+    const sameWorker = a.budget.acquire('interactive');
+    let t = Date.now();
+    first();
+    const second = await sameWorker;
+    expect(Date.now() - t).toBeLessThan(100);
+    const otherWorker = b.budget.acquire('interactive');
+    await new Promise((r) => setTimeout(r, 100)); // b has looked, found none free, and sleeps
+    t = Date.now();
+    second();
+    const third = await otherWorker;
+    expect(Date.now() - t).toBeLessThan(2_000);
+    third();
+    expect(a.budget.stats().handedOn).toBe(1);
+  });
+
+  it('hands a slot on in-process only for a second: then it goes back, and another worker gets its turn', async () => {
+    const key = `budget-turn-${randomUUID()}`;
+    const [a, b] = await Promise.all([replica(key, 1), replica(key, 1)]);
+    let release = await a.budget.acquire('interactive');
+    const bTurn = b.budget.acquire('interactive');
+    const started = Date.now();
+    // Worker a always has another request waiting; worker b still gets the slot within about a second.
+    for (;;) {
+      const next = a.budget.acquire('interactive');
+      await new Promise((r) => setTimeout(r, 20));
+      release();
+      const got = await Promise.race([next, bTurn.then(() => null)]);
+      if (got) {
+        release = got;
+        expect(Date.now() - started).toBeLessThan(3_000);
+        continue;
+      }
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      (await bTurn)();
+      (await next)();
+      break;
+    }
   });
 
   it('gets back the slots of a worker that died holding them once their lease runs out', async () => {
