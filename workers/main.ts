@@ -55,6 +55,15 @@ runMain('worker', async () => {
     'time an ERP request waited for a slot of the concurrency budget',
   );
   const erpRetries = meter.createCounter('quayside_erp_retries', '', 'ERP requests the connector retried');
+  // Queries waiting for one of the DATABASE_POOL_MAX connections, sampled four times a second.
+  const poolWaiting = meter.createHistogram(
+    'quayside_db_pool_waiting',
+    'int',
+    '',
+    'queries waiting for a connection of the worker pool, sampled every 250 ms',
+  );
+  const sampler = setInterval(() => poolWaiting.record(db.waitingCount), 250).unref();
+  shutdown.add('pool sampler', () => clearInterval(sampler));
   const erpConfig = {
     ...netSuiteConfigFrom(config, log),
     onCall: calls.observe('erp'),
