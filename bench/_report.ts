@@ -134,7 +134,7 @@ function ordersRows(name: string, r: Json): Row[] {
       bench: name,
       what: 'orders lost or duplicated in the ERP',
       server,
-      figure: `${r.missingOrders} missing, ${r.duplicateSalesOrders} duplicate, ${r.failedSends} failed sends of ${r.ordersSent}`,
+      figure: `${r.missingOrders} missing, ${r.duplicateSalesOrders} duplicate, ${r.failedSends} failed sends of ${r.ordersSent}; ${((r.parkedOrders ?? []) as { n: number }[]).reduce((sum, p) => sum + p.n, 0)} parked`,
       baseline: '—',
       ratio: '—',
       target: '0',

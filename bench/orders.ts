@@ -49,8 +49,13 @@ const o = new Command()
   .option('--no-baseline', 'skip the minimal-workflow baseline')
   .option(
     '--order-timeout <s>',
-    'an order not in the ERP (nor parked) this long after its webhook counts as lost',
-    '600',
+    'how long a phase waits after its last send; an order then neither in the ERP nor parked is counted as unfinished',
+    '180',
+  )
+  .option(
+    '--time-limit <s>',
+    'the whole run stops (and fails, with what it has reached) after this long',
+    '1200',
   )
   .option('--out <name>', 'results file bench/results/<name>.json', 'orders')
   .option(
@@ -76,6 +81,10 @@ let profileWindow: ProfileWindow | undefined;
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const SKUS = 400;
 const CUSTOMERS = 120;
+/** Items dearer than this are left out of the orders; an order is at most two lines of one each. */
+const MAX_LINE_CENTS = 20_000;
+/** An order's total at most, with a margin for what the store adds (shipping, tax). */
+const MAX_ORDER_CENTS = 2 * MAX_LINE_CENTS * 1.25;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
@@ -119,8 +128,9 @@ function processesMatching(...parts: string[]): number[] {
     .filter((pid) => pid !== process.pid && parts.every((p) => cmdline(pid).includes(p)));
 }
 
-async function waitForLine(child: ChildProcess, line: string, what: string): Promise<void> {
+async function waitForLine(child: ChildProcess, line: string, what: string, timeoutS = 600): Promise<void> {
   let output = '';
+  let timer: NodeJS.Timeout | undefined;
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -129,7 +139,11 @@ async function waitForLine(child: ChildProcess, line: string, what: string): Pro
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     child.once('exit', (code) => reject(new Error(`${what} exited with ${code}:\n${output.slice(-3000)}`)));
-  });
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not say "${line}" within ${timeoutS} s:\n${output.slice(-3000)}`)),
+      timeoutS * 1000,
+    );
+  }).finally(() => clearTimeout(timer));
   child.stdout!.removeAllListeners('data');
   child.stdout!.resume();
   child.stderr!.resume();
@@ -150,12 +164,28 @@ async function waitForPollers(client: Client, namespace: string, queue: string, 
   throw new Error(`fewer than ${n} workers polled ${queue} within 600 s`);
 }
 
+/** Every process the run started, so the time limit can stop them. */
+const children: ChildProcess[] = [];
+
 function spawnTs(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', entry)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', entry)], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: path.join(__dirname, '..'),
   });
+  children.push(child);
+  return child;
+}
+
+/** `p`, or an error naming `what` after `seconds`. */
+function withTimeout<T>(p: Promise<T>, seconds: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${seconds} s`)), seconds * 1000);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -198,6 +228,10 @@ interface PhaseResult {
   rate: number;
   sent: number;
   completed: number;
+  /** held by the process (credit, price, mapping, ERP refusal …): never waited on, not in the throughput */
+  parked: number;
+  /** neither completed nor parked when the phase's wait ran out */
+  unfinished: number;
   sendSeconds: number;
   /** completions ÷ seconds from the first send to the last completion */
   throughput: number;
@@ -205,31 +239,54 @@ interface PhaseResult {
   /** worker CPU seconds over the phase, idle use subtracted, ÷ completions */
   workerCpuMsPerOrder: number;
   serverCpuMsPerOrder: number;
+  /** seconds from the first send to the last completion */
+  windowSeconds: number;
   /** send → completion of each completed item, ms (kept for the report's chart, not written raw) */
   samples: number[];
 }
 
-/** Sends `total` items at `perSecond`, each through `send`, which resolves at the item's completion time (ms) or null. */
+/** What became of one item: completed at `at` (ms), parked, or nothing within the phase's wait. */
+type Outcome = { at: number } | 'parked' | null;
+
+/**
+ * Sends `total` items at `perSecond`, each through `send`, which resolves with the item's outcome.
+ * After the last send the phase waits at most `waitSeconds`; then `giveUp` resolves, and every item
+ * still open counts as unfinished.
+ */
 async function drive(
   perSecond: number,
   seconds: number,
-  send: (i: number) => Promise<number | null>,
+  send: (i: number, giveUp: Promise<void>) => Promise<Outcome>,
   cpu: { workers: () => number; server: () => number; idleWorkers: number; idleServer: number },
+  waitSeconds: number,
 ): Promise<PhaseResult> {
   const total = Math.max(1, Math.round(perSecond * seconds));
   const cpu0 = { w: cpu.workers(), s: cpu.server() };
   const t0 = Date.now();
-  const done: Promise<{ sent: number; at: number | null }>[] = [];
+  let stop!: () => void;
+  const giveUp = new Promise<void>((r) => (stop = r));
+  const done: Promise<{ sent: number; outcome: Outcome }>[] = [];
   for (let i = 0; i < total; i++) {
     const wait = t0 + (i * 1000) / perSecond - Date.now();
     if (wait > 0) await sleep(wait);
     const sent = Date.now();
-    done.push(send(i).then((at) => ({ sent, at })));
+    const outcome = Promise.race([send(i, giveUp), giveUp.then((): Outcome => null)]);
+    done.push(outcome.then((o) => ({ sent, outcome: o })));
   }
   const sendSeconds = (Date.now() - t0) / 1000;
+  const timer = setTimeout(stop, waitSeconds * 1000);
   const results = await Promise.all(done);
-  const ok = results.filter((r): r is { sent: number; at: number } => r.at !== null);
-  if (!ok.length) throw new Error(`none of the ${total} sent at ${perSecond}/s completed`);
+  clearTimeout(timer);
+  stop();
+  const ok = results.flatMap((r) =>
+    r.outcome && r.outcome !== 'parked' ? [{ sent: r.sent, at: r.outcome.at }] : [],
+  );
+  const parked = results.filter((r) => r.outcome === 'parked').length;
+  const unfinished = results.filter((r) => r.outcome === null).length;
+  if (!ok.length)
+    throw new Error(
+      `none of the ${total} sent at ${perSecond}/s completed within ${waitSeconds} s of the last send (${parked} parked)`,
+    );
   const last = Math.max(...ok.map((r) => r.at));
   const window = (last - t0) / 1000;
   const workerCpu = cpu.workers() - cpu0.w - cpu.idleWorkers * window;
@@ -238,12 +295,76 @@ async function drive(
     rate: perSecond,
     sent: total,
     completed: ok.length,
+    parked,
+    unfinished,
     sendSeconds,
     throughput: ok.length / window,
+    windowSeconds: window,
     latencyMs: summary(ok.map((r) => r.at - r.sent).sort((x, y) => x - y)),
     samples: ok.map((r) => r.at - r.sent),
     workerCpuMsPerOrder: (workerCpu * 1000) / Math.max(1, ok.length),
     serverCpuMsPerOrder: (serverCpu * 1000) / Math.max(1, ok.length),
+  };
+}
+
+/** The worker's Prometheus metrics (the SDK's and Quayside's own), by series. */
+async function scrapeMetrics(urls: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const url of urls) {
+    const text = await fetch(url, { signal: AbortSignal.timeout(10_000) })
+      .then((r) => r.text())
+      .catch(() => '');
+    for (const line of text.split('\n')) {
+      if (!line || line.startsWith('#')) continue;
+      const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+      if (!m) continue;
+      const key = `${m[1]}${m[2] ?? ''}`;
+      out.set(key, (out.get(key) ?? 0) + Number(m[3]));
+    }
+  }
+  return out;
+}
+
+/**
+ * Counters and histograms between two scrapes: each histogram's count and mean (its unit's, ms for
+ * the SDK's latencies), each counter's increase; series summed by name, or by name and `by` label.
+ */
+function metricDeltas(a: Map<string, number>, b: Map<string, number>, by = ['priority', 'activity_type']) {
+  const sums = new Map<string, { count: number; sum: number }>();
+  const counters = new Map<string, number>();
+  for (const [key, v] of b) {
+    const m = /^([^{]+)(\{.*\})?$/.exec(key)!;
+    const labels = Object.fromEntries(
+      [...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]),
+    );
+    const tag = by
+      .filter((l) => labels[l])
+      .map((l) => `${l}=${labels[l]}`)
+      .join(',');
+    const delta = v - (a.get(key) ?? 0);
+    const name = m[1]!;
+    if (name.endsWith('_sum') || name.endsWith('_count')) {
+      const base = `${name.replace(/_(sum|count)$/, '')}${tag ? `{${tag}}` : ''}`;
+      const e = sums.get(base) ?? { count: 0, sum: 0 };
+      if (name.endsWith('_sum')) e.sum += delta;
+      else e.count += delta;
+      sums.set(base, e);
+    } else if (!name.endsWith('_bucket') && delta > 0) {
+      const k = `${name}${tag ? `{${tag}}` : ''}`;
+      counters.set(k, (counters.get(k) ?? 0) + delta);
+    }
+  }
+  const histograms = Object.fromEntries(
+    [...sums]
+      .filter(([, e]) => e.count > 0)
+      .sort(([x], [y]) => x.localeCompare(y))
+      .map(([k, e]) => [k, { count: e.count, mean: Math.round((e.sum / e.count) * 10) / 10 }]),
+  );
+  return {
+    histograms,
+    counters: Object.fromEntries(
+      [...counters].filter(([, v]) => v > 0).sort(([x], [y]) => x.localeCompare(y)),
+    ),
   };
 }
 
@@ -271,13 +392,9 @@ async function main() {
   dbUrl.pathname = `/quayside_bench_orders_${stamp}`;
   const databaseUrl = dbUrl.toString();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quayside-bench-'));
-  const [apiPort, erpPort, storePort, temporalPort, uiPort] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
+  const [apiPort, erpPort, storePort, temporalPort, uiPort, ...metricsPorts] = await Promise.all(
+    Array.from({ length: 5 + workerCount }, () => freePort()),
+  );
   // On a shared server each run gets its own namespace: order workflow ids repeat from run to run.
   const namespace = externalAddress ? `quayside-bench-${stamp}` : base.TEMPORAL_NAMESPACE;
   const address = externalAddress ?? `127.0.0.1:${temporalPort}`;
@@ -307,6 +424,7 @@ async function main() {
     NETSUITE_CONCURRENCY: o.erpConcurrency,
     SANDBOX_STORE_DUPLICATE_RATE: o.duplicates,
     ERP_EVENTS_POLL_SECONDS: '1',
+    WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPorts[0]}`,
   };
   if (profileDir) {
     fs.mkdirSync(profileDir, { recursive: true });
@@ -328,7 +446,11 @@ async function main() {
   const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   try {
     const workerEnv = { ...env, TEMPORAL_ADDRESS: address, STANDING_PROCESSES: 'false' };
-    for (let k = 1; k < workerCount; k++) extras.push(spawnTs('workers/main.ts', workerEnv));
+    for (let k = 1; k < workerCount; k++)
+      extras.push(
+        spawnTs('workers/main.ts', { ...workerEnv, WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPorts[k]}` }),
+      );
+    const metricsUrls = metricsPorts.map((p) => `http://127.0.0.1:${p}/metrics`);
     const ordersQueue = taskQueue('orders', base.TEMPORAL_TASK_QUEUE_PREFIX);
     await waitForPollers(client, namespace, ordersQueue, workerCount);
     process.stdout.write(`up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
@@ -343,32 +465,57 @@ async function main() {
 
     const store = base.QUAYSIDE_STORE;
     const erpAdmin = async <T>(method: string, p: string): Promise<T> =>
-      (await (await fetch(`http://127.0.0.1:${erpPort}/admin${p}`, { method })).json()) as T;
+      (await (
+        await fetch(`http://127.0.0.1:${erpPort}/admin${p}`, { method, signal: AbortSignal.timeout(30_000) })
+      ).json()) as T;
     const sim = async <T>(p: string, body: unknown): Promise<T> => {
       const res = await fetch(`http://127.0.0.1:${storePort}${p}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
       });
       if (!res.ok) throw new Error(`${p}: HTTP ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     };
 
-    // Buyers on the base price level with a credit limit, ordering stocked items they have no contract price for.
-    const buyers = Array.from({ length: CUSTOMERS }, (_, k) => seedCustomer(k + 1)).filter(
-      (c) => c.priceLevel === 'Base Price' && c.creditLimit !== null && c.parentId === null,
-    );
+    // Buyers on the base price level with a credit limit, ordering stocked items they have no
+    // contract price for: only buyers whose credit headroom takes every order the run sends them
+    // (their orders stay open, uninvoiced, through the run), so no order is held for credit.
     const items = Array.from({ length: SKUS }, (_, k) => seedItem(k + 1)).filter(
-      (i) => stockedType(i.type) && !i.inactive && i.basePriceCents < 20_000,
+      (i) => stockedType(i.type) && !i.inactive && i.basePriceCents < MAX_LINE_CENTS,
     );
-    const catalogReady = Date.now() + 60_000;
-    while (Date.now() < catalogReady) {
+    const planned = Math.round(rate * duration) + Math.ceil(rate * latencyDuration);
+    const candidates = Array.from({ length: CUSTOMERS }, (_, k) => seedCustomer(k + 1))
+      .filter((c) => c.priceLevel === 'Base Price' && c.creditLimit !== null && c.parentId === null)
+      .map((c) => ({ ...c, headroomCents: c.creditLimit! * 100 - c.balanceCents }))
+      .sort((x, y) => y.headroomCents - x.headroomCents);
+    // The most buyers whose smallest headroom still takes its share of the orders.
+    let fit = 0;
+    for (let k = 1; k <= candidates.length; k++)
+      if (candidates[k - 1]!.headroomCents >= Math.ceil(planned / k) * MAX_ORDER_CENTS) fit = k;
+    const buyers = candidates.slice(0, fit);
+    if (!buyers.length) throw new Error(`no seeded buyer has the credit headroom for ${planned} orders`);
+    process.stdout.write(
+      `${buyers.length} buyers with the credit headroom for ${Math.ceil(planned / buyers.length)} orders each\n`,
+    );
+    const catalogReady = Date.now() + 120_000;
+    for (;;) {
       const n = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM price_cache');
       if (n.rows[0]!.n > 0) break;
+      if (Date.now() > catalogReady) throw new Error('the price cache was still empty 120 s after start');
       await sleep(500);
     }
 
-    // Idle use (standing syncs polling the ERP every second), subtracted from each phase.
+    // Idle use (standing syncs polling the ERP every second), subtracted from each phase: measured
+    // once the start-up syncs have settled (the worker under a fifth of a core for a second, or 60 s).
+    const settled = Date.now() + 60_000;
+    for (let before = cpu.workers(); Date.now() < settled;) {
+      await sleep(1000);
+      const now = cpu.workers();
+      if (now - before < 0.2) break;
+      before = now;
+    }
     await erpAdmin('POST', '/stats/reset');
     const idle0 = { w: cpu.workers(), s: cpu.server() };
     await sleep(3000);
@@ -376,44 +523,55 @@ async function main() {
       idleWorkers: (cpu.workers() - idle0.w) / 3,
       idleServer: (cpu.server() - idle0.s) / 3,
     };
-    const idleCallsPerSecond = (await erpAdmin<{ requests: number }>('GET', '/stats')).requests / 3;
+    const idleStats = await erpAdmin<{ requests: number; byKind: Record<string, number> }>('GET', '/stats');
+    const idleCallsPerSecond = idleStats.requests / 3;
     await erpAdmin('POST', '/stats/reset');
 
     const storeOrders: string[] = [];
     let failedSends = 0;
-    /** Resolves when the sales order for `po` exists in the sandbox ERP (its creation time), or null. */
+    /** The creation time of the sales order for each PO in the sandbox ERP. */
     const created = new Map<string, number>();
-    const waiting = new Map<string, (at: number | null) => void>();
+    /** The POs whose order process is held for attention (credit, price, mapping, ERP refusal …). */
+    const parkedPos = new Set<string>();
+    const waiting = new Map<string, (outcome: Outcome) => void>();
     let watching = true;
     const watcher = (async () => {
       while (watching) {
-        const rows = await db.query<{ po: string; created: Date }>(
-          `SELECT other_ref_num AS po, min(tran_date) AS created FROM sandbox_erp.txn
-            WHERE type = 'SalesOrd' AND other_ref_num LIKE 'BENCH-%' GROUP BY other_ref_num`,
-        );
+        const [rows, held] = await Promise.all([
+          db.query<{ po: string; created: Date }>(
+            `SELECT other_ref_num AS po, min(tran_date) AS created FROM sandbox_erp.txn
+              WHERE type = 'SalesOrd' AND other_ref_num LIKE 'BENCH-%' GROUP BY other_ref_num`,
+          ),
+          db.query<{ po: string }>(
+            `SELECT po_number AS po FROM orders WHERE po_number LIKE 'BENCH-%' AND attention_reason IS NOT NULL`,
+          ),
+        ]);
         for (const r of rows.rows) {
           if (created.has(r.po)) continue;
           created.set(r.po, r.created.getTime());
-          waiting.get(r.po)?.(r.created.getTime());
+          waiting.get(r.po)?.({ at: r.created.getTime() });
+          waiting.delete(r.po);
+        }
+        for (const r of held.rows) {
+          if (created.has(r.po) || parkedPos.has(r.po)) continue;
+          parkedPos.add(r.po);
+          waiting.get(r.po)?.('parked');
           waiting.delete(r.po);
         }
         await sleep(250);
       }
     })();
-    const sendOrder = (po: string, i: number): Promise<number | null> => {
+    const sendOrder = (po: string, i: number, giveUp: Promise<void>): Promise<Outcome> => {
       const buyer = buyers[i % buyers.length]!;
       const excluded = new Set(contractItems(buyer.id, SKUS));
       const usable = items.filter((it) => !excluded.has(it.id));
       const a = usable[i % usable.length]!;
       const b = usable[(i * 7 + 3) % usable.length]!;
-      const done = new Promise<number | null>((resolve) => {
+      const done = new Promise<Outcome>((resolve) => {
         waiting.set(po, resolve);
-        setTimeout(
-          () => {
-            if (waiting.delete(po)) resolve(null);
-          },
-          Number(o.orderTimeout) * 1000,
-        );
+        void giveUp.then(() => {
+          if (waiting.delete(po)) resolve(null);
+        });
       });
       return sim<{ orderId: string }>('/sandbox/orders', {
         customerEmail: buyer.email,
@@ -437,41 +595,63 @@ async function main() {
         },
       );
     };
+    const waitSeconds = Number(o.orderTimeout);
+    type ErpStats = {
+      requests: number;
+      throttled: number;
+      maxInFlight: number;
+      byKind: Record<string, number>;
+    };
 
     process.stdout.write(`phase 1: ${Math.round(rate * duration)} orders at ${rate}/s…\n`);
     const window0 = { us: monotonicUs(), cpu: cpu.workers() };
-    const saturation = await drive(rate, duration, (i) => sendOrder(`BENCH-S-${i}`, i), { ...cpu, ...idle });
+    const metrics0 = await scrapeMetrics(metricsUrls);
+    const saturation = await drive(
+      rate,
+      duration,
+      (i, giveUp) => sendOrder(`BENCH-S-${i}`, i, giveUp),
+      { ...cpu, ...idle },
+      waitSeconds,
+    );
+    const saturationMetrics = metricDeltas(metrics0, await scrapeMetrics(metricsUrls));
     profileWindow = {
       startUs: window0.us,
       endUs: monotonicUs(),
       orders: saturation.completed,
       procCpuMs: (cpu.workers() - window0.cpu) * 1000,
     };
-    const statsSaturation = await erpAdmin<{ requests: number; throttled: number; maxInFlight: number }>(
-      'GET',
-      '/stats',
-    );
+    const statsSaturation = await erpAdmin<ErpStats>('GET', '/stats');
     const halfRate = Math.max(0.1, Math.round(saturation.throughput * 5) / 10);
     let latency: PhaseResult | null = null;
     if (latencyDuration > 0) {
       process.stdout.write(`phase 2: ${Math.round(halfRate * latencyDuration)} orders at ${halfRate}/s…\n`);
-      latency = await drive(halfRate, latencyDuration, (i) => sendOrder(`BENCH-L-${i}`, i + 100_000), {
-        ...cpu,
-        ...idle,
-      });
+      latency = await drive(
+        halfRate,
+        latencyDuration,
+        (i, giveUp) => sendOrder(`BENCH-L-${i}`, i + 100_000, giveUp),
+        { ...cpu, ...idle },
+        waitSeconds,
+      );
     }
     watching = false;
     await watcher;
-    const stats = await erpAdmin<{ requests: number; throttled: number; maxInFlight: number }>(
-      'GET',
-      '/stats',
-    );
+    const stats = await erpAdmin<ErpStats>('GET', '/stats');
     const dup = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM (SELECT other_ref_num FROM sandbox_erp.txn
         WHERE type = 'SalesOrd' AND other_ref_num LIKE 'BENCH-%' GROUP BY 1 HAVING count(*) > 1) d`,
     );
-    const parked = await db.query<{ reason: string; n: number }>(
-      `SELECT attention_reason AS reason, count(*)::int AS n FROM orders WHERE attention_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC`,
+    // Parked orders by kind of reason ("Credit hold", "SKU … is not mapped" …), without the order's own figures.
+    const parked = await db.query<{ reason: string; n: number; example: string }>(
+      `SELECT split_part(regexp_replace(attention_reason, '^Order [^:]*: ', ''), ':', 1) AS reason,
+              count(*)::int AS n, min(attention_reason) AS example
+         FROM orders WHERE attention_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC`,
+    );
+    // Orders neither in the ERP nor parked when their phase's wait ran out: where each one was.
+    const unfinished = await db.query<{ step: string; n: number }>(
+      `SELECT coalesce(step, status) AS step, count(*)::int AS n FROM orders
+        WHERE po_number LIKE 'BENCH-%' AND attention_reason IS NULL AND NOT (po_number = ANY($1::text[]))
+        GROUP BY 1 ORDER BY 2 DESC`,
+      [[...created.keys()]],
     );
     const parkedTotal = parked.rows.reduce((sum, r) => sum + r.n, 0);
     const sent = saturation.sent + (latency?.sent ?? 0);
@@ -481,7 +661,11 @@ async function main() {
     let events = 0;
     const sample = storeOrders.slice(0, 20);
     for (const id of sample) {
-      const history = await client.workflow.getHandle(orderWorkflowId(store, id)).fetchHistory();
+      const history = await withTimeout(
+        client.workflow.getHandle(orderWorkflowId(store, id)).fetchHistory(),
+        60,
+        `the history of order ${id}`,
+      );
       events += history.events?.length ?? 0;
       const steps = activitySteps(history.events ?? []);
       shapes.set(steps, (shapes.get(steps) ?? 0) + 1);
@@ -512,7 +696,7 @@ async function main() {
         idleWorkers: (bCpu.workers() - bIdle0.w) / 2,
         idleServer: (bCpu.server() - bIdle0.s) / 2,
       };
-      const startOne = (id: string) => async () => {
+      const startOne = async (id: string): Promise<Outcome> => {
         try {
           const handle = await client.workflow.start('orderShaped', {
             taskQueue: queue,
@@ -520,23 +704,29 @@ async function main() {
             args: [steps],
           });
           await handle.result();
-          return Date.now();
+          return { at: Date.now() };
         } catch {
           return null;
         }
       };
       process.stdout.write(`baseline (${steps.length} activity calls: ${steps}) phase 1 at ${rate}/s…\n`);
-      const bSat = await drive(rate, duration, (i) => startOne(`baseline-${stamp}-S-${i}`)(), {
-        ...bCpu,
-        ...bIdle,
-      });
+      const bSat = await drive(
+        rate,
+        duration,
+        (i) => startOne(`baseline-${stamp}-S-${i}`),
+        { ...bCpu, ...bIdle },
+        waitSeconds,
+      );
       let bLat: PhaseResult | null = null;
       if (latencyDuration > 0) {
         process.stdout.write(`baseline phase 2 at ${halfRate}/s…\n`);
-        bLat = await drive(halfRate, latencyDuration, (i) => startOne(`baseline-${stamp}-L-${i}`)(), {
-          ...bCpu,
-          ...bIdle,
-        });
+        bLat = await drive(
+          halfRate,
+          latencyDuration,
+          (i) => startOne(`baseline-${stamp}-L-${i}`),
+          { ...bCpu, ...bIdle },
+          waitSeconds,
+        );
       }
       baseline = { steps, saturation: bSat, latency: bLat };
     }
@@ -574,6 +764,11 @@ async function main() {
       duplicateSalesOrders: dup.rows[0]!.n,
       missingOrders: sent - failedSends - created.size - parkedTotal,
       parkedOrders: parked.rows,
+      unfinishedOrders: {
+        saturation: saturation.unfinished,
+        latency: latency?.unfinished ?? 0,
+        byStep: unfinished.rows,
+      },
       saturation: withoutSamples(saturation),
       latency: withoutSamples(latency),
       baseline: baseline
@@ -608,6 +803,22 @@ async function main() {
         (stats.requests - idleCallsPerSecond * (saturation.sendSeconds + (latency?.sendSeconds ?? 0))) /
         Math.max(1, created.size),
       erpBackgroundCallsPerSecond: idleCallsPerSecond,
+      // Phase 1's ERP requests by kind, the standing syncs' idle rate taken out, per order completed.
+      erpCallsPerOrderByKind: Object.fromEntries(
+        Object.entries(statsSaturation.byKind ?? {})
+          .map(([kind, n]): [string, number] => [
+            kind,
+            Math.round(
+              ((n - ((idleStats.byKind?.[kind] ?? 0) / 3) * saturation.windowSeconds) /
+                Math.max(1, saturation.completed)) *
+                100,
+            ) / 100,
+          ])
+          .filter(([, n]) => n > 0.005)
+          .sort((x, y) => y[1] - x[1]),
+      ),
+      // The worker's metrics over phase 1: the SDK's task and activity latencies (ms), the ERP budget's waits.
+      workerMetricsSaturation: saturationMetrics,
       erp429s: stats.throttled,
       erp429sSaturationPhase: statsSaturation.throttled,
       erpMaxInFlight: stats.maxInFlight,
@@ -623,7 +834,7 @@ async function main() {
     const problems = [
       failedSends ? `${failedSends} webhooks were not accepted by the sandbox store` : '',
       result.missingOrders
-        ? `${result.missingOrders} orders never reached the ERP (nor parked) within ${o.orderTimeout} s`
+        ? `${result.missingOrders} orders neither reached the ERP nor parked within ${o.orderTimeout} s of their phase's last send (${unfinished.rows.map((u) => `${u.n} at ${u.step}`).join(', ') || 'not in the read model'})`
         : '',
       result.duplicateSalesOrders
         ? `${result.duplicateSalesOrders} orders made duplicate ERP sales orders`
@@ -641,7 +852,7 @@ async function main() {
       [
         '',
         `orders on ${serverMode}, ${workerCount} worker process(es): ${sent} sent → ${created.size} ERP sales orders; ${result.duplicateSalesOrders} duplicate, ${result.missingOrders} missing, ${parkedTotal} parked`,
-        ...parked.rows.map((p) => `  parked ×${p.n}: ${p.reason}`),
+        ...parked.rows.map((p) => `  parked ×${p.n}: ${p.reason} (e.g. ${p.example})`),
         `throughput at ${rate}/s offered   Quayside ${f(saturation.throughput)}/s   baseline ${f(baseline?.saturation.throughput)}/s   ×${f(r?.throughput, 2)}`,
         `worker CPU per order          Quayside ${f(saturation.workerCpuMsPerOrder)} ms   baseline ${f(baseline?.saturation.workerCpuMsPerOrder)} ms   ×${f(r?.workerCpuPerOrder, 2)}`,
         `Temporal server CPU per order Quayside ${f(saturation.serverCpuMsPerOrder)} ms   baseline ${f(baseline?.saturation.serverCpuMsPerOrder)} ms   ×${f(r?.serverCpuPerOrder, 2)}`,
@@ -651,6 +862,13 @@ async function main() {
         `at ${rate}/s offered            p50 ${saturation.latencyMs.p50} ms   p99 ${saturation.latencyMs.p99} ms`,
         `activity calls per order      ${steps} (${result.activityCallsPerOrder.local} local, ${result.activityCallsPerOrder.remote} remote); ${f(result.historyEventsPerOrderUntilErp)} history events`,
         `ERP                           ${f(result.erpCallsPerOrder)} calls per order; ${stats.throttled} answered 429; max ${stats.maxInFlight} in flight (account limit ${o.erpLimit}, connector budget ${o.erpConcurrency})`,
+        `ERP calls per order, phase 1  ${Object.entries(result.erpCallsPerOrderByKind)
+          .map(([k, n]) => `${k} ${n}`)
+          .join('; ')}`,
+        `worker metrics, phase 1       ${Object.entries(saturationMetrics.histograms)
+          .filter(([k]) => /schedule_to_start|execution_latency|budget_wait|pool_waiting/.test(k))
+          .map(([k, h]) => `${k.replace(/^temporal_/, '')} ${h.count}× mean ${h.mean}`)
+          .join('\n                              ')}`,
         '',
       ].join('\n'),
     );
@@ -664,6 +882,18 @@ async function main() {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+// However a part gets stuck, the run ends: past --time-limit it stops what it started and fails.
+setTimeout(
+  () => {
+    process.stderr.write(
+      `bench orders failed: still running after the --time-limit of ${o.timeLimit} s; stopping its processes\n`,
+    );
+    void Promise.all(children.map(stopChild)).finally(() => process.exit(1));
+    setTimeout(() => process.exit(1), 30_000).unref();
+  },
+  Number(o.timeLimit) * 1000,
+).unref();
 
 main().then(
   () => {
