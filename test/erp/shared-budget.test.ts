@@ -95,6 +95,26 @@ describe('one ERP budget for every worker process', () => {
     }
   });
 
+  it("counts the ERP's requests by kind, and tells the worker how long each waited for its slot", async () => {
+    const key = `${erp.url}|budget-${randomUUID()}`;
+    const r = await replica(key, 2);
+    const waits: number[] = [];
+    const client = erp.client({ budget: r.budget, onBudgetWait: (ms) => waits.push(ms) });
+    await erp.admin('POST', '/stats/reset');
+    await Promise.all([
+      client.createSalesOrder(order()),
+      client.createSalesOrder(order()),
+      client.getCustomer('12'),
+    ]);
+    const { body } = await erp.admin<{ byKind: Record<string, number> }>('GET', '/stats');
+    // Each sales order is a POST and the GET that reads it back.
+    expect(body.byKind['POST salesOrder']).toBe(2);
+    expect(body.byKind['GET salesOrder']).toBe(2);
+    expect(body.byKind['GET customer']).toBe(1);
+    expect(waits.length).toBe(Object.values(body.byKind).reduce((sum, n) => sum + n, 0));
+    expect(waits.every((ms) => ms >= 0 && ms < 5_000)).toBe(true);
+  });
+
   it('keeps the last slot for order calls, whichever worker runs the bulk sync', async () => {
     const key = `budget-priority-${randomUUID()}`;
     const [a, b] = await Promise.all([replica(key, 3), replica(key, 3)]);
