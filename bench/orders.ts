@@ -386,6 +386,7 @@ function reportCpuSplit(): void {
 }
 
 async function main() {
+  const loadAtStart = os.loadavg();
   const base = loadConfig({ ...process.env, LOG_PRETTY: 'false' });
   const stamp = Date.now().toString(36);
   const dbUrl = new URL(base.DATABASE_URL);
@@ -743,6 +744,8 @@ async function main() {
       benchmark: 'orders',
       when: new Date().toISOString(),
       machine: describeMachine(),
+      // Other work on the machine: the 1, 5 and 15-minute load averages when the run began and ended.
+      loadAverage: { start: loadAtStart, end: os.loadavg() },
       temporalServer: serverMode,
       temporalServerVersion: (await client.workflowService.getSystemInfo({})).serverVersion ?? 'unknown',
       workers: workerCount,
