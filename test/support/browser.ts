@@ -34,7 +34,12 @@ export async function signIn(page: Page, base: string, apiKey: string, path = '/
  * has just appeared can otherwise go unheard.
  */
 export async function settled(page: Page): Promise<void> {
+  // Runs in the page; the project's TypeScript has no DOM library, hence the page's document typed here
+  // (a string expression would be refused by the dashboard's Content-Security-Policy, which bans eval).
   await page.waitForFunction(
-    "document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added') === null",
+    () =>
+      (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector(
+        '.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added',
+      ) === null,
   );
 }
