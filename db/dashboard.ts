@@ -11,8 +11,9 @@ import type { Db } from './pool';
 /**
  * What a principal may see on the dashboard: only its stores (`stores` null = every store). Orders
  * and approvals carry their store; an alert, a sync run and a sync cursor belong to the store of
- * their workflow or name; parked webhooks and alerts of no workflow belong to the store this
- * deployment serves (`homeStore`), as do the connectors' call counts.
+ * their workflow or name, a store's call counts to that store; parked webhooks and alerts of no
+ * workflow belong to the store this deployment serves (`homeStore`), as do store calls counted
+ * before calls were kept per store.
  */
 export interface DashboardScope {
   stores: string[] | null;
@@ -190,18 +191,16 @@ export async function homeFigures(db: Db, scope: DashboardScope): Promise<HomeFi
         GROUP BY sync, 3 ORDER BY sync, 3`,
     ),
     db.query<{ name: string; updated_at: Date }>('SELECT name, updated_at FROM sync_cursors ORDER BY name'),
-    home
-      ? db.query<{ system: 'erp' | 'store'; hour: Date; calls: number; errors: number; last_hour: boolean }>(
-          `SELECT system, date_trunc('hour', minute) AS hour, sum(calls)::int AS calls, sum(errors)::int AS errors,
-                  false AS last_hour
-             FROM connector_calls WHERE minute > now() - interval '24 hours' AND ${CALLS_OF_HOME} GROUP BY 1, 2
-           UNION ALL
-           SELECT system, now(), sum(calls)::int, sum(errors)::int, true
-             FROM connector_calls WHERE minute > now() - interval '1 hour' AND ${CALLS_OF_HOME} GROUP BY 1
-           ORDER BY 1, 2`,
-          [scope.homeStore],
-        )
-      : Promise.resolve({ rows: [] }),
+    db.query<{ system: 'erp' | 'store'; hour: Date; calls: number; errors: number; last_hour: boolean }>(
+      `SELECT system, date_trunc('hour', minute) AS hour, sum(calls)::int AS calls, sum(errors)::int AS errors,
+              false AS last_hour
+         FROM connector_calls WHERE minute > now() - interval '24 hours' AND ${CALLS_IN_SCOPE} GROUP BY 1, 2
+       UNION ALL
+       SELECT system, now(), sum(calls)::int, sum(errors)::int, true
+         FROM connector_calls WHERE minute > now() - interval '1 hour' AND ${CALLS_IN_SCOPE} GROUP BY 1
+       ORDER BY 1, 2`,
+      [stores, home],
+    ),
   ]);
 
   const syncLag = new Map<string, HourlyPoint[]>();
@@ -240,11 +239,12 @@ export async function homeFigures(db: Db, scope: DashboardScope): Promise<HomeFi
 }
 
 /**
- * The calls the home store's page shows: the ERP's (one account for every store) and this store's
- * own; another store's calls and errors are that store's. Rows from before calls were kept per
- * store (store '') were the one store's of then, the deployment's primary store.
+ * The calls the page shows: the ERP's (one account for every store), and the store calls of the
+ * stores in scope ($1, null = every store); another store's calls and errors are that store's. Store
+ * rows from before calls were kept per store (store '') were the one store's of then, the
+ * deployment's primary store: they count when it is in scope ($2).
  */
-const CALLS_OF_HOME = `(system = 'erp' OR store = $1 OR store = '')`;
+const CALLS_IN_SCOPE = `(system = 'erp' OR (store = '' AND $2) OR (store <> '' AND ($1::text[] IS NULL OR store = ANY($1))))`;
 
 /**
  * Orders that reached the ERP in the last 24 hours with the time from their first webhook (or,

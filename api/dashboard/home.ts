@@ -4,7 +4,16 @@ import { flowHealth, syncFlowOf, type FlowFacts } from '../../domain/flow-health
 import type { SlaRules } from '../../domain/alerting';
 import { durationMs } from '../../domain/rules';
 import { barChart, last24Hours, lineChart, niceMax, onHours } from './charts';
-import { html, liveRegion, raw, tableView, type SafeHtml } from './html';
+import {
+  html,
+  inStore,
+  liveRegion,
+  raw,
+  storeChooser,
+  tableView,
+  type SafeHtml,
+  type StoreChoice,
+} from './html';
 
 const STATUS_WORDS: Record<string, string> = {
   received: 'Received',
@@ -70,7 +79,14 @@ function card(id: string, label: string, figure: number, extra: SafeHtml = html`
   </div>`;
 }
 
-export function homeBody(f: HomeFigures, queue: AttentionGroup[], sla: SlaRules, now = Date.now()): SafeHtml {
+/** The home page of every store the person sees, or of the one chosen (`choice.current`). */
+export function homeBody(
+  f: HomeFigures,
+  queue: AttentionGroup[],
+  sla: SlaRules,
+  choice: StoreChoice = { stores: [], current: null },
+  now = Date.now(),
+): SafeHtml {
   const hours = last24Hours(now);
   const attention = queue.reduce((n, g) => n + g.items.length, 0);
   const health = flowHealth(flowFacts(f, queue, sla, now));
@@ -150,9 +166,10 @@ export function homeBody(f: HomeFigures, queue: AttentionGroup[], sla: SlaRules,
 
   return liveRegion(
     'home',
-    '/dashboard',
+    inStore(choice, '/dashboard'),
     '30s',
-    html`<section class="cards" aria-label="Counts">
+    html`${storeChooser(choice, '/dashboard', { all: true })}
+      <section class="cards" aria-label="Counts">
         ${card('count-in-flight', 'Orders in flight', f.inFlight)}
         ${card('count-completed', 'Completed today', f.completedToday)}
         ${card(

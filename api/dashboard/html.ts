@@ -49,7 +49,42 @@ const NAV = [
   ['/dashboard/decisions', 'Decisions'],
   ['/dashboard/mappings', 'Mappings'],
   ['/dashboard/templates', 'Templates'],
+  ['/dashboard/flows', 'Flows'],
 ] as const;
+
+/**
+ * Which store a page is about: the stores the signed-in person may see among those this API serves
+ * (the primary store first), and the one chosen (`?store=`; null on the home page: all of them).
+ */
+export interface StoreChoice {
+  stores: string[];
+  current: string | null;
+}
+
+/** `path` for the chosen store: with `?store=` when the person has more than one store to choose from. */
+export function inStore(choice: StoreChoice, path: string): string {
+  if (choice.current === null || choice.stores.length <= 1) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}store=${encodeURIComponent(choice.current)}`;
+}
+
+/**
+ * The store tabs of a page (`path` in each store; with `all`, first a tab for every store at once);
+ * nothing when the person sees one store only.
+ */
+export function storeChooser(choice: StoreChoice, path: string, opts: { all?: boolean } = {}): SafeHtml {
+  if (choice.stores.length <= 1) return html``;
+  const tab = (store: string | null, label: string) =>
+    html`<a
+      href="${store === null ? path : `${path}?store=${encodeURIComponent(store)}`}"
+      data-store="${store ?? ''}"
+      ${choice.current === store ? raw(' aria-current="page"') : ''}
+      >${label}</a
+    >`;
+  return html`<nav class="tabs stores" id="store-choice" aria-label="Store">
+    <span class="muted">Store</span>
+    ${opts.all ? tab(null, 'All stores') : html``} ${choice.stores.map((s) => tab(s, s))}
+  </nav>`;
+}
 
 /** The link to a process's history in the Temporal UI, or nothing when there is no UI to link to. */
 export function historyLink(

@@ -2,15 +2,18 @@ import { MAPPING_KINDS, type MappingChange, type MappingKind, type MappingRow } 
 import {
   ago,
   html,
+  inStore,
   loadButton,
   noticeView,
   postForm,
   raw,
   searchInput,
+  storeChooser,
   tableView,
   type Notice,
   type PageContext,
   type SafeHtml,
+  type StoreChoice,
 } from './html';
 
 export const KIND_WORDS: Record<MappingKind, { title: string; key: string; value: string }> = {
@@ -39,20 +42,31 @@ export function historyView(kind: MappingKind, changes: MappingChange[], storeKe
 const form = (ctx: PageContext, action: string, body: SafeHtml, opts: { confirm?: string } = {}) =>
   postForm(ctx, { action, target: '#mappings', ...opts }, body);
 
-/** One kind of mapping: search, add, edit or delete each row, and its history. */
+/** One kind of mapping of one store: search, add, edit or delete each row, and its history. */
 export function mappingsView(
   ctx: PageContext,
   kind: MappingKind,
-  data: { q: string; rows: MappingRow[]; total: number; recent: MappingChange[]; canEdit: boolean },
+  data: {
+    q: string;
+    rows: MappingRow[];
+    total: number;
+    recent: MappingChange[];
+    canEdit: boolean;
+    choice: StoreChoice;
+  },
   notice?: Notice,
 ): SafeHtml {
   const w = KIND_WORDS[kind];
+  const at = (path: string) => inStore(data.choice, path);
   const base = `/dashboard/mappings/${kind}`;
+  const storeField =
+    at(base) === base ? html`` : html`<input type="hidden" name="store" value="${data.choice.current}" />`;
   return html`<div id="mappings">
+    ${storeChooser(data.choice, base)}
     <nav class="tabs" aria-label="Mappings">
       ${MAPPING_KINDS.map(
         (k) =>
-          html`<a href="/dashboard/mappings/${k}" ${k === kind ? raw(' aria-current="page"') : ''}
+          html`<a href="${at(`/dashboard/mappings/${k}`)}" ${k === kind ? raw(' aria-current="page"') : ''}
             >${KIND_WORDS[k].title}</a
           >`,
       )}
@@ -68,16 +82,17 @@ export function mappingsView(
       class="actions"
       role="search"
     >
+      ${storeField}
       <label
         >Search by ${w.key} or
-        ${w.value}${searchInput({ id: 'mapping-q', url: base, delay: '300ms', value: data.q })}</label
+        ${w.value}${searchInput({ id: 'mapping-q', url: at(base), delay: '300ms', value: data.q })}</label
       >
     </form>
     ${
       data.canEdit
         ? form(
             ctx,
-            base,
+            at(base),
             html`<div class="actions">
               <label>${w.key}<input name="storeKey" id="mapping-new-key" required maxlength="200" /></label>
               <label
@@ -111,7 +126,7 @@ export function mappingsView(
                   data.canEdit
                     ? form(
                         ctx,
-                        base,
+                        at(base),
                         html`<input type="hidden" name="storeKey" value="${r.storeKey}" /><input
                             name="erpValue"
                             value="${r.erpValue}"
@@ -128,7 +143,7 @@ export function mappingsView(
               <td>
                 ${loadButton({
                   label: 'History',
-                  url: `${base}/${encodeURIComponent(r.storeKey)}/history`,
+                  url: at(`${base}/${encodeURIComponent(r.storeKey)}/history`),
                   target: 'next .row-history',
                   class: 'link',
                 })}
@@ -136,7 +151,7 @@ export function mappingsView(
                   data.canEdit
                     ? form(
                         ctx,
-                        `${base}/${encodeURIComponent(r.storeKey)}/delete`,
+                        at(`${base}/${encodeURIComponent(r.storeKey)}/delete`),
                         html`<button type="submit" class="danger">Delete</button>`,
                         { confirm: `Delete the mapping of ${r.storeKey}?` },
                       )

@@ -1,6 +1,6 @@
 import type { TemplateActions } from '../actions/templates';
-import { ago, html, loadButton, noticeView, postForm, tableView } from './html';
-import type { PageContext, SafeHtml } from './html';
+import { ago, html, inStore, loadButton, noticeView, postForm, storeChooser, tableView } from './html';
+import type { PageContext, SafeHtml, StoreChoice } from './html';
 
 type Listed = Awaited<ReturnType<TemplateActions['list']>>[number];
 type Detail = Awaited<ReturnType<TemplateActions['get']>>;
@@ -12,26 +12,30 @@ const AUDIENCE_WORDS: Record<string, string> = {
   approver: 'Approvers',
 };
 
-export function templateListView(templates: Listed[]): SafeHtml {
-  return html`<div class="table-wrap">
-    <table id="templates">
-      <tr>
-        <th>Message</th>
-        <th>To</th>
-        <th>Version</th>
-        <th></th>
-      </tr>
-      ${templates.map(
-        (t) =>
-          html`<tr data-key="${t.key}">
-            <td><strong>${t.key}</strong><br /><span class="muted">${t.description}</span></td>
-            <td>${AUDIENCE_WORDS[t.audience] ?? t.audience}</td>
-            <td>${t.current.version === 0 ? 'built-in' : `v${t.current.version}`}</td>
-            <td><a href="/dashboard/templates/${encodeURIComponent(t.key)}">Edit</a></td>
-          </tr>`,
-      )}
-    </table>
-  </div>`;
+/** The templates of one store, each with its version and a link to edit it. */
+export function templateListView(templates: Listed[], choice: StoreChoice): SafeHtml {
+  return html`${storeChooser(choice, '/dashboard/templates')}
+    <div class="table-wrap">
+      <table id="templates">
+        <tr>
+          <th>Message</th>
+          <th>To</th>
+          <th>Version</th>
+          <th></th>
+        </tr>
+        ${templates.map(
+          (t) =>
+            html`<tr data-key="${t.key}">
+              <td><strong>${t.key}</strong><br /><span class="muted">${t.description}</span></td>
+              <td>${AUDIENCE_WORDS[t.audience] ?? t.audience}</td>
+              <td>${t.current.version === 0 ? 'built-in' : `v${t.current.version}`}</td>
+              <td>
+                <a href="${inStore(choice, `/dashboard/templates/${encodeURIComponent(t.key)}`)}">Edit</a>
+              </td>
+            </tr>`,
+        )}
+      </table>
+    </div>`;
 }
 
 export function previewView(p: Preview): SafeHtml {
@@ -47,16 +51,21 @@ export function previewView(p: Preview): SafeHtml {
 export const problemView = (text: string) =>
   html`<p class="notice problem" role="alert" id="template-problem">${text}</p>`;
 
-/** One template: its words to edit, a preview with a real order, save, and the versions before. */
+/**
+ * One template of one store: its words to edit, a preview with one of the store's orders, save, and
+ * the versions before.
+ */
 export function templateEditView(
   ctx: PageContext,
   t: Detail,
   orders: { orderId: string; orderNumber: string | null }[],
+  choice: StoreChoice,
   notice?: { ok: boolean; text: string },
 ): SafeHtml {
   const key = encodeURIComponent(t.key);
+  const path = `/dashboard/templates/${key}`;
   return html`<div id="template">
-    ${noticeView(notice)}
+    ${storeChooser(choice, path)} ${noticeView(notice)}
     <p>
       ${t.description}
       <span class="muted"
@@ -66,7 +75,7 @@ export function templateEditView(
     </p>
     ${postForm(
       ctx,
-      { action: `/dashboard/templates/${key}`, target: '#template', class: 'panel' },
+      { action: inStore(choice, path), target: '#template', class: 'panel' },
       html`<label
           >Subject<input id="template-subject" name="subject" value="${t.current.subject}" maxlength="300"
         /></label>
@@ -83,7 +92,7 @@ export function templateEditView(
         <div class="actions">
           ${loadButton({
             label: 'Preview',
-            url: `/dashboard/templates/${key}/preview`,
+            url: inStore(choice, `${path}/preview`),
             target: '#preview',
             class: 'secondary',
             id: 'preview-button',

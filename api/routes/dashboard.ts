@@ -34,16 +34,28 @@ import type { IngressShop } from '../webhooks/ingress';
 import { deadLetterActions } from '../actions/dead-letters';
 import { mappingActions } from '../actions/mappings';
 import { templateActions } from '../actions/templates';
+import { flowActions } from '../actions/flows';
 import { orderActions } from '../actions/orders';
 import { maySeeStore } from '../auth';
+import { servedStores } from '../stores';
 import { ApiError } from '../errors';
 import { describeZodError } from '../../domain/zod-errors';
 import { deadLetterEditor, queueView, searchResults } from '../dashboard/attention';
 import { decisionsView, type DecisionContext } from '../dashboard/decisions';
 import { homeBody } from '../dashboard/home';
+import { flowsView } from '../dashboard/flows';
 import { historyView, KIND_WORDS, mappingsView } from '../dashboard/mappings';
 import { previewView, problemView, templateEditView, templateListView } from '../dashboard/templates';
-import { fromHtmx, html, page, type Notice, type PageContext, type SafeHtml } from '../dashboard/html';
+import {
+  fromHtmx,
+  html,
+  page,
+  type Notice,
+  type PageContext,
+  type SafeHtml,
+  type StoreChoice,
+} from '../dashboard/html';
+import { FLOWS } from '../../domain/flow-switches';
 import { orderView } from '../dashboard/order';
 import { OrderField } from '../../domain/schemas/order';
 
@@ -112,9 +124,27 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   const orders = orderActions({ temporal, store });
   const deadLetters = deadLetterActions(deps);
   const approvals = approvalActions({ temporal, db });
-  const templates = templateActions({ db, store });
   const alerts = alertRepository(db);
   const mappingEdits = mappingActions({ db, store });
+  const flows = flowActions({ db });
+  const served = [...new Set(servedStores({ store, shops: deps.shops }))];
+
+  /**
+   * The store a store's page is about: `?store=` among the stores the person may see of those this
+   * API serves, else the first of them (the primary store when they may see it). Another store, or
+   * one not served, is not found (404 `STORE.NOT_FOUND`), as on the REST routes. With `all`, no
+   * `?store=` means every store of the person's at once (the home page).
+   */
+  function storeChoice(req: Request, p: Principal, opts: { all?: boolean } = {}): StoreChoice {
+    const stores = served.filter((s) => maySeeStore(p, s));
+    const named = req.query.store;
+    if (named === undefined || named === '')
+      return { stores, current: opts.all ? null : (stores[0] ?? store) };
+    if (typeof named !== 'string' || !stores.includes(named))
+      throw new ApiError(404, 'STORE.NOT_FOUND', `No store ${String(named)}.`);
+    return { stores, current: named };
+  }
+  const storeOf = (choice: StoreChoice) => choice.current ?? store;
 
   const principal = (req: Request): Principal => {
     if (!req.sessionPrincipal) throw new ApiError(401, 'AUTH.UNAUTHENTICATED', 'Not signed in.');
@@ -159,15 +189,33 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     return attentionQueue(await attentionSources(db, scopeOf(p)));
   }
 
-  router.get('/dashboard', async (req, res) => {
-    const p = principal(req);
-    const [figures, groups, sla] = await Promise.all([
-      homeFigures(db, scopeOf(p)),
-      queue(p),
-      slaRulesConfig.current(db),
-    ]);
-    respond(req, res, 'Integration health', '/dashboard', homeBody(figures, groups, sla.value));
-  });
+  /** A store page's GET: a store the person may not see (or not served) is a page that says so, 404. */
+  const storePage =
+    (title: string, path: string, handler: (req: Request, res: Response) => Promise<void>) =>
+    async (req: Request, res: Response) => {
+      try {
+        await handler(req, res);
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.code !== 'STORE.NOT_FOUND') throw err;
+        respond(req, res, title, path, html`<p class="notice problem" role="alert">${err.message}</p>`, 404);
+      }
+    };
+
+  // Every store of the person's, or (`?store=`) one of them: its orders, syncs and store calls.
+  router.get(
+    '/dashboard',
+    storePage('Integration health', '/dashboard', async (req, res) => {
+      const p = principal(req);
+      const choice = storeChoice(req, p, { all: true });
+      const scope = choice.current === null ? scopeOf(p) : { ...scopeOf(p), stores: [choice.current] };
+      const [figures, groups, sla] = await Promise.all([
+        homeFigures(db, scope),
+        attentionSources(db, scope).then(attentionQueue),
+        slaRulesConfig.current(db),
+      ]);
+      respond(req, res, 'Integration health', '/dashboard', homeBody(figures, groups, sla.value, choice));
+    }),
+  );
 
   async function queuePage(req: Request, res: Response, notice?: Notice, status = 200) {
     const p = principal(req);
@@ -502,18 +550,26 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   });
 
   // ---- Templates ------------------------------------------------------------------------------
+  // Each store's templates, mappings and flow switches are its own: every page and write below is
+  // of the store `?store=` names (storeChoice), and the actions check it against the person again.
 
   const templateKey = (req: Request) => String(req.params.key);
   function editorsOnly(p: Principal) {
     if (!mayAct(p))
       throw new ApiError(403, 'AUTH.FORBIDDEN', 'Only operators and admins read and change templates.');
   }
+  const templatesOf = (choice: StoreChoice) => templateActions({ db, store: storeOf(choice) });
 
-  router.get('/dashboard/templates', async (req, res) => {
-    const p = principal(req);
-    editorsOnly(p);
-    respond(req, res, 'Message templates', '/dashboard/templates', templateListView(await templates.list(p)));
-  });
+  router.get(
+    '/dashboard/templates',
+    storePage('Message templates', '/dashboard/templates', async (req, res) => {
+      const p = principal(req);
+      editorsOnly(p);
+      const choice = storeChoice(req, p);
+      const list = await templatesOf(choice).list(p);
+      respond(req, res, 'Message templates', '/dashboard/templates', templateListView(list, choice));
+    }),
+  );
 
   async function templatePage(
     req: Request,
@@ -524,23 +580,28 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   ) {
     const p = principal(req);
     editorsOnly(p);
-    const saved = await templates.get(p, templateKey(req));
+    const choice = storeChoice(req, p);
+    const saved = await templatesOf(choice).get(p, templateKey(req));
     // A refused save shows the words as they were typed, with why.
     const t = draft ? { ...saved, current: { ...saved.current, ...draft } } : saved;
-    const body = templateEditView(ctxOf(req), t, await recentOrders(db, store), notice);
+    const body = templateEditView(ctxOf(req), t, await recentOrders(db, storeOf(choice)), choice, notice);
     respond(req, res, `Template ${t.key}`, '/dashboard/templates', body, status);
   }
 
-  router.get('/dashboard/templates/:key', (req, res) => templatePage(req, res));
+  router.get(
+    '/dashboard/templates/:key',
+    storePage('Message templates', '/dashboard/templates', (req, res) => templatePage(req, res)),
+  );
 
   router.post('/dashboard/templates/:key', async (req, res) => {
     try {
       const p = principal(req);
       editorsOnly(p);
+      const choice = storeChoice(req, p);
       const form = TemplateForm.safeParse(req.body ?? {});
       if (!form.success)
         throw new ApiError(400, 'REQUEST.INVALID', describeZodError(form.error, 'form').message);
-      const saved = await templates.save(p, templateKey(req), {
+      const saved = await templatesOf(choice).save(p, templateKey(req), {
         subject: form.data.subject,
         body: form.data.body,
         ...(form.data.comment ? { comment: form.data.comment } : {}),
@@ -561,10 +622,11 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     try {
       const p = principal(req);
       editorsOnly(p);
+      const choice = storeChoice(req, p);
       const form = TemplateForm.safeParse(req.body ?? {});
       if (!form.success || !form.data.orderId)
         throw new ApiError(400, 'REQUEST.INVALID', 'Choose an order to preview the message with.');
-      const preview = await templates.preview(p, templateKey(req), {
+      const preview = await templatesOf(choice).preview(p, templateKey(req), {
         orderId: form.data.orderId,
         subject: form.data.subject,
         body: form.data.body,
@@ -584,37 +646,46 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     return kind;
   };
 
-  router.get('/dashboard/mappings', (_req, res) => res.redirect(303, '/dashboard/mappings/sku'));
+  router.get('/dashboard/mappings', (req, res) => {
+    const named = typeof req.query.store === 'string' && req.query.store !== '' ? req.query.store : null;
+    res.redirect(303, `/dashboard/mappings/sku${named ? `?store=${encodeURIComponent(named)}` : ''}`);
+  });
 
   async function mappingsPage(req: Request, res: Response, notice?: Notice, status = 200) {
     const p = principal(req);
     const kind = kindOf(req);
-    const { q } = Search.parse(req.query);
+    const choice = storeChoice(req, p);
+    const of = storeOf(choice);
+    const { q } = Search.parse({ q: req.query.q });
     const [list, recent] = await Promise.all([
-      mappingEdits.list(p, kind, { q, limit: 100 }),
-      mappingEdits.history(p, kind, undefined, 20),
+      mappingEdits.list(p, kind, { q, limit: 100 }, of),
+      mappingEdits.history(p, kind, undefined, 20, of),
     ]);
-    const body = mappingsView(ctxOf(req), kind, { q, ...list, recent, canEdit: mayAct(p) }, notice);
+    const body = mappingsView(ctxOf(req), kind, { q, ...list, recent, canEdit: mayAct(p), choice }, notice);
     respond(req, res, `${KIND_WORDS[kind].title} mapping`, '/dashboard/mappings', body, status);
   }
 
-  router.get('/dashboard/mappings/:kind', (req, res) => mappingsPage(req, res));
+  router.get(
+    '/dashboard/mappings/:kind',
+    storePage('Mappings', '/dashboard/mappings', (req, res) => mappingsPage(req, res)),
+  );
 
-  /** Runs a mapping change as an operator and answers with the fresh list and what happened. */
+  /** Runs a mapping change of the chosen store as an operator and answers with the fresh list and what happened. */
   function mappingChange<S extends z.ZodType>(
     schema: S,
-    run: (p: Principal, kind: MappingKind, body: z.infer<S>, req: Request) => Promise<Notice>,
+    run: (p: Principal, kind: MappingKind, of: string, body: z.infer<S>, req: Request) => Promise<Notice>,
   ) {
     return async (req: Request, res: Response) => {
       const kind = kindOf(req);
       try {
         const p = principal(req);
+        const of = storeOf(storeChoice(req, p));
         if (!mayAct(p))
           throw new ApiError(403, 'AUTH.FORBIDDEN', 'Only operators and admins change mappings.');
         const parsed = schema.safeParse(req.body ?? {});
         if (!parsed.success)
           throw new ApiError(400, 'REQUEST.INVALID', describeZodError(parsed.error, 'form').message);
-        await mappingsPage(req, res, await run(p, kind, parsed.data, req));
+        await mappingsPage(req, res, await run(p, kind, of, parsed.data, req));
       } catch (err) {
         if (!(err instanceof ApiError) || err.code === 'STORE.NOT_FOUND') throw err;
         await mappingsPage(req, res, { ok: false, text: err.message }, err.status);
@@ -624,26 +695,76 @@ export function dashboardRouter(deps: DashboardDeps): Router {
 
   router.post(
     '/dashboard/mappings/:kind',
-    mappingChange(MappingForm, async (p, kind, { storeKey, erpValue }) => {
-      await mappingEdits.set(p, kind, storeKey, erpValue);
+    mappingChange(MappingForm, async (p, kind, of, { storeKey, erpValue }) => {
+      await mappingEdits.set(p, kind, storeKey, erpValue, of);
       return { ok: true, text: `${storeKey} is mapped to ${KIND_WORDS[kind].value} ${erpValue}.` };
     }),
   );
 
   router.post(
     '/dashboard/mappings/:kind/:key/delete',
-    mappingChange(z.object({}), async (p, kind, _body, req) => {
+    mappingChange(z.object({}), async (p, kind, of, _body, req) => {
       const key = String(req.params.key);
-      await mappingEdits.remove(p, kind, key);
+      await mappingEdits.remove(p, kind, key, of);
       return { ok: true, text: `The mapping of ${key} is deleted.` };
     }),
   );
 
   router.get('/dashboard/mappings/:kind/:key/history', async (req, res) => {
     const kind = kindOf(req);
-    const changes = await mappingEdits.history(principal(req), kind, String(req.params.key));
+    const p = principal(req);
+    const of = storeOf(storeChoice(req, p));
+    const changes = await mappingEdits.history(p, kind, String(req.params.key), undefined, of);
     headers(res);
     res.type('html').send(historyView(kind, changes, String(req.params.key)).value);
+  });
+
+  // ---- Flow switches --------------------------------------------------------------------------
+
+  async function flowsPage(req: Request, res: Response, notice?: Notice, status = 200) {
+    const p = principal(req);
+    if (!mayAct(p))
+      throw new ApiError(403, 'AUTH.FORBIDDEN', 'Only operators and admins read the flow switches.');
+    const choice = storeChoice(req, p);
+    const current = await flows.get(p, storeOf(choice));
+    const body = flowsView(ctxOf(req), current, choice, { canEdit: p.role === 'admin', notice });
+    respond(req, res, 'Flow switches', '/dashboard/flows', body, status);
+  }
+
+  router.get(
+    '/dashboard/flows',
+    storePage('Flow switches', '/dashboard/flows', (req, res) => flowsPage(req, res)),
+  );
+
+  // The form sends every flow: a checked `<flow>` is on, `<flow>-direction` its direction where it has several.
+  router.post('/dashboard/flows', async (req, res) => {
+    const p = principal(req);
+    const of = storeOf(storeChoice(req, p));
+    if (p.role !== 'admin') throw new ApiError(403, 'AUTH.FORBIDDEN', 'Only admins change flow switches.');
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    const switches = Object.fromEntries(
+      FLOWS.map((f) => [
+        f,
+        {
+          enabled: form[f] === 'on',
+          ...(typeof form[`${f}-direction`] === 'string' ? { direction: form[`${f}-direction`] } : {}),
+        },
+      ]),
+    );
+    const comment = typeof form.comment === 'string' && form.comment.trim() ? form.comment.trim() : undefined;
+    try {
+      const saved = await flows.save(p, of, switches, comment?.slice(0, 500));
+      const changed = saved.changes.length;
+      await flowsPage(req, res, {
+        ok: true,
+        text: changed
+          ? `Saved as version ${saved.version}: ${changed} change${changed === 1 ? '' : 's'}.`
+          : `Saved as version ${saved.version}; nothing changed.`,
+      });
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status === 404) throw err;
+      await flowsPage(req, res, { ok: false, text: err.message }, err.status);
+    }
   });
 
   return router;
