@@ -303,6 +303,31 @@ export function storesOf(config: Config): StoreConnection[] {
   ];
 }
 
+/**
+ * The configured store a command names (`--store <name>`), or the primary store when it names none.
+ * A name no configured store has is refused with the names there are.
+ */
+export function storeNamed(config: Config, name?: string): StoreConnection {
+  const stores = storesOf(config);
+  if (name === undefined) return stores[0]!;
+  const found = stores.find((s) => s.name === name);
+  if (!found)
+    throw new Error(
+      `--store ${name}: no such store; the configured stores are ${stores.map((s) => s.name).join(', ')} (QUAYSIDE_STORE and QUAYSIDE_MORE_STORES)`,
+    );
+  return found;
+}
+
+/**
+ * The schema of a store's sandbox shop: SANDBOX_STORE_SCHEMA for the primary store, and for another
+ * store that schema followed by the store's name (`sandbox_store_dtc`), as `npm start` runs it.
+ */
+export function sandboxStoreSchemaOf(config: Config, store: string): string {
+  return store === config.QUAYSIDE_STORE
+    ? config.SANDBOX_STORE_SCHEMA
+    : `${config.SANDBOX_STORE_SCHEMA}_${store.replace(/-/g, '_')}`;
+}
+
 /** The configuration as one store's processes see it: SHOPIFY_* and QUAYSIDE_STORE are that store's. */
 export function configForStore(config: Config, store: StoreConnection): Config {
   return {

@@ -5,7 +5,10 @@ import { isSeeded, seedSandboxErp } from '../sandbox/erp/seed';
 import { withProgressBar } from './progress';
 import { dropSchema, mapSandboxes, seedProgram, seedSettings } from './seed-common';
 
-/** Seeds the sandbox ERP's schema (when empty) and Quayside's mapping tables for the sandbox store. */
+/**
+ * Seeds the sandbox ERP's schema (when empty; one ERP for every store) and Quayside's mapping tables
+ * for a store's sandbox shop (`--store`, default the primary store).
+ */
 const program = seedProgram(
   'seed-erp',
   'Seed the sandbox ERP with the acceptance scenario and map it for the sandbox store',
@@ -13,7 +16,7 @@ const program = seedProgram(
 
 async function main() {
   const config = loadConfig();
-  const { skus, customers, reset, mappings } = seedSettings(program, config);
+  const { skus, customers, store, storeSchema, reset, mappings } = seedSettings(program, config);
   const schema = config.SANDBOX_ERP_SCHEMA;
   await ensureDatabase(config.DATABASE_URL);
   if (reset) await dropSchema(config.DATABASE_URL, schema);
@@ -33,7 +36,7 @@ async function main() {
   } finally {
     await db.end();
   }
-  if (mappings) await mapSandboxes(config, skus);
+  if (mappings) await mapSandboxes(config, { skus, store, storeSchema });
 }
 
 main().catch((err: unknown) => {
