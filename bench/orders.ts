@@ -415,6 +415,8 @@ async function main() {
     API_PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
     SANDBOX_ERP_PORT: String(erpPort),
     SANDBOX_STORE_PORT: String(storePort),
+    // The measured system is one store's, as its earlier results were: no second sandbox shop.
+    SANDBOX_SECOND_STORE: '',
     NETSUITE_BASE_URL: `http://127.0.0.1:${erpPort}`,
     SHOPIFY_ADMIN_URL: `http://127.0.0.1:${storePort}`,
     SANDBOX_ERP_SKUS: String(SKUS),

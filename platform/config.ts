@@ -121,6 +121,18 @@ export const EnvSchema = z.object({
   SANDBOX_ERP_PORT: port(4001),
   SANDBOX_STORE_PORT: port(4002),
   SANDBOX_ENABLED: bool(true),
+  /**
+   * `npm start` runs a second sandbox shop beside the primary one, as the store of this name (a DTC shop
+   * beside the B2B one), while QUAYSIDE_MORE_STORES names no store of its own; empty: one shop only.
+   */
+  SANDBOX_SECOND_STORE: z
+    .string()
+    .regex(/^$|^[a-z0-9][a-z0-9-]{0,39}$/, 'empty, or lowercase letters, digits and dashes (at most 40)')
+    .default('sandbox-dtc'),
+  SANDBOX_SECOND_STORE_PORT: port(4003),
+  /** The second sandbox shop sells the first this many ERP items, to this many customers. */
+  SANDBOX_SECOND_STORE_SKUS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  SANDBOX_SECOND_STORE_CUSTOMERS: z.coerce.number().int().min(1).max(100_000).default(20),
 
   /** Where the worker serves Temporal SDK metrics for Prometheus (e.g. 127.0.0.1:9464); off when unset. */
   WORKER_METRICS_ADDRESS: optionalString,
@@ -328,6 +340,31 @@ export function sandboxStoreSchemaOf(config: Config, store: string): string {
     : `${config.SANDBOX_STORE_SCHEMA}_${store.replace(/-/g, '_')}`;
 }
 
+/** The second sandbox shop's published development token and webhook secret (never a real shop's). */
+export const SANDBOX_SECOND_STORE_SECRETS = {
+  accessToken: 'shpat_quayside_sandbox_second_store_token',
+  apiSecret: 'quayside-sandbox-second-store-webhook-secret',
+} as const;
+
+/**
+ * The second sandbox shop `npm start` runs (SANDBOX_SECOND_STORE), as an entry of QUAYSIDE_MORE_STORES:
+ * its own port, shop domain, token and webhook secret. None without the sandboxes, in production, when
+ * it is switched off, when it would be the primary store, or when QUAYSIDE_MORE_STORES names stores of
+ * its own.
+ */
+export function sandboxSecondStore(config: Config): Config['QUAYSIDE_MORE_STORES'][number] | null {
+  const name = config.SANDBOX_SECOND_STORE;
+  if (!config.SANDBOX_ENABLED || config.NODE_ENV === 'production') return null;
+  if (name === '' || name === config.QUAYSIDE_STORE) return null;
+  if (config.QUAYSIDE_MORE_STORES.length > 0) return null;
+  return {
+    name,
+    shopDomain: `quayside-${name}.myshopify.com`,
+    adminUrl: `http://${config.SANDBOX_HOST}:${config.SANDBOX_SECOND_STORE_PORT}`,
+    ...SANDBOX_SECOND_STORE_SECRETS,
+  };
+}
+
 /** The configuration as one store's processes see it: SHOPIFY_* and QUAYSIDE_STORE are that store's. */
 export function configForStore(config: Config, store: StoreConnection): Config {
   return {
@@ -403,7 +440,12 @@ export class DevelopmentSecretsError extends Error {
 /** The development-default secrets in this configuration (unset, or equal to the sandbox's published value). */
 export function developmentSecrets(config: Config): string[] {
   const defaults = EnvSchema.parse({});
-  const published = new Set([defaults.SHOPIFY_API_SECRET, defaults.SHOPIFY_ACCESS_TOKEN]);
+  const published = new Set<string>([
+    defaults.SHOPIFY_API_SECRET,
+    defaults.SHOPIFY_ACCESS_TOKEN,
+    SANDBOX_SECOND_STORE_SECRETS.accessToken,
+    SANDBOX_SECOND_STORE_SECRETS.apiSecret,
+  ]);
   return [
     ...DEVELOPMENT_SECRETS.filter((name) => config[name] === undefined || config[name] === defaults[name]),
     ...config.QUAYSIDE_MORE_STORES.flatMap((s) => [

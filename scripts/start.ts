@@ -4,12 +4,17 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { ensureDatabase, migrate } from '../db/migrate';
 import { taskQueue } from '../domain/contracts';
-import { apiPublicUrl, loadConfig, type Config } from '../platform/config';
+import {
+  apiPublicUrl,
+  loadConfig,
+  sandboxSecondStore,
+  sandboxStoreSchemaOf,
+  type Config,
+} from '../platform/config';
 import { createLogger, type Logger } from '../platform/logger';
 import { createPool } from '../db/pool';
 import { principalRepository } from '../db/principals';
 import { seedSandboxMappings } from '../sandbox/erp/mappings';
-import { SANDBOX_STORE_SCHEMA } from '../sandbox/storefront/db';
 import { describeStartupError, StartupError } from '../platform/main';
 import { provisionTemporal, type ProvisionedTemporal } from '../platform/temporal-server';
 
@@ -19,6 +24,24 @@ interface Service {
   name: string;
   entry: string;
   health?: string;
+  /** Settings of this process's own, over the shared ones. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The second sandbox shop (SANDBOX_SECOND_STORE): another `sandbox/storefront` process with its own
+ * schema, port, shop domain, token and webhook secret, selling the first SANDBOX_SECOND_STORE_SKUS ERP
+ * items; the worker and the API serve it as QUAYSIDE_MORE_STORES.
+ */
+function secondShop(config: Config) {
+  const store = sandboxSecondStore(config);
+  if (!store) return null;
+  return {
+    store,
+    schema: sandboxStoreSchemaOf(config, store.name),
+    port: config.SANDBOX_SECOND_STORE_PORT,
+    skus: Math.min(config.SANDBOX_SECOND_STORE_SKUS, config.SANDBOX_ERP_SKUS),
+  };
 }
 
 function services(config: Config): Service[] {
@@ -34,12 +57,32 @@ function services(config: Config): Service[] {
       entry: 'sandbox/storefront/main.ts',
       health: `http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}/health`,
     });
+    const second = secondShop(config);
+    if (second)
+      list.push({
+        name: `sandbox-storefront-${second.store.name}`,
+        entry: 'sandbox/storefront/main.ts',
+        health: `http://${config.SANDBOX_HOST}:${second.port}/health`,
+        env: {
+          SANDBOX_STORE_SCHEMA: second.schema,
+          SANDBOX_STORE_PORT: String(second.port),
+          SHOPIFY_SHOP_DOMAIN: second.store.shopDomain,
+          SHOPIFY_ACCESS_TOKEN: second.store.accessToken,
+          SHOPIFY_API_SECRET: second.store.apiSecret,
+          SANDBOX_ERP_SKUS: String(second.skus),
+          SANDBOX_ERP_CUSTOMERS: String(config.SANDBOX_SECOND_STORE_CUSTOMERS),
+        },
+      });
   }
-  list.push({ name: 'worker', entry: 'workers/main.ts' });
+  // The worker and the API serve the second sandbox shop as another store.
+  const second = secondShop(config);
+  const stores = second ? { QUAYSIDE_MORE_STORES: JSON.stringify([second.store]) } : {};
+  list.push({ name: 'worker', entry: 'workers/main.ts', env: stores });
   list.push({
     name: 'api',
     entry: 'api/main.ts',
     health: `http://${config.API_HOST}:${config.API_PORT}/health`,
+    env: stores,
   });
   return list;
 }
@@ -90,18 +133,25 @@ async function waitForWorker(
 }
 
 /**
- * The sandbox scenario's SKU, customer and location mappings, read from both seeded sandboxes (they
- * seed themselves before answering /health). Idempotent, and quick when nothing changed.
+ * The sandbox scenario's SKU, customer and location mappings of each sandbox shop's store, read from
+ * the seeded sandboxes (they seed themselves before answering /health). Idempotent, and quick when
+ * nothing changed.
  */
 async function seedSandboxScenarioMappings(config: Config, log: Logger): Promise<void> {
   const db = createPool(config.DATABASE_URL, { max: 2 });
+  const second = secondShop(config);
   try {
-    const seeded = await seedSandboxMappings(db, config.QUAYSIDE_STORE, {
-      skus: config.SANDBOX_ERP_SKUS,
-      erpSchema: config.SANDBOX_ERP_SCHEMA,
-      storeSchema: SANDBOX_STORE_SCHEMA,
-    });
-    log.info(seeded, 'sandbox mappings ready');
+    for (const shop of [
+      { store: config.QUAYSIDE_STORE, skus: config.SANDBOX_ERP_SKUS, schema: config.SANDBOX_STORE_SCHEMA },
+      ...(second ? [{ store: second.store.name, skus: second.skus, schema: second.schema }] : []),
+    ]) {
+      const seeded = await seedSandboxMappings(db, shop.store, {
+        skus: shop.skus,
+        erpSchema: config.SANDBOX_ERP_SCHEMA,
+        storeSchema: shop.schema,
+      });
+      log.info({ store: shop.store, ...seeded }, 'sandbox mappings ready');
+    }
   } finally {
     await db.end();
   }
@@ -196,7 +246,7 @@ async function main(): Promise<void> {
           [...nodeArgs, '--import', 'tsx', path.join(root, service.entry)],
           {
             cwd: root,
-            env,
+            env: { ...env, ...service.env },
             stdio: 'inherit',
           },
         );
@@ -248,8 +298,13 @@ async function main(): Promise<void> {
       `  Sandbox ERP       http://${config.SANDBOX_HOST}:${config.SANDBOX_ERP_PORT}   (NetSuite dialect)`,
     );
     lines.push(
-      `  Sandbox store     http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}   (Shopify dialect)`,
+      `  Sandbox store     http://${config.SANDBOX_HOST}:${config.SANDBOX_STORE_PORT}   (Shopify dialect; store ${config.QUAYSIDE_STORE})`,
     );
+    const second = secondShop(config);
+    if (second)
+      lines.push(
+        `  Second store      http://${config.SANDBOX_HOST}:${second.port}   (Shopify dialect; store ${second.store.name}, ${second.skus} products; SANDBOX_SECOND_STORE= for one shop)`,
+      );
   }
   lines.push(`  Data              ${config.QUAYSIDE_DATA_DIR}`, 'Press Ctrl-C to stop.', '');
   process.stdout.write(lines.join('\n') + '\n');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { dropDatabase } from '../../db/migrate';
+import { createPool } from '../../db/pool';
 import { freePort, portInUse } from '../../platform/temporal-server';
 import { eventually } from '../support/wait';
 
@@ -22,7 +23,8 @@ describe('npm start', () => {
   });
 
   it('brings up every process on its own ports, prints the URL block, answers /health, and stops everything on Ctrl-C', async () => {
-    const [api, erp, store, temporal, ui, metrics, apiMetrics] = await Promise.all([
+    const [api, erp, store, temporal, ui, metrics, apiMetrics, secondStore] = await Promise.all([
+      freePort(),
       freePort(),
       freePort(),
       freePort(),
@@ -38,6 +40,9 @@ describe('npm start', () => {
       API_PORT: String(api),
       SANDBOX_ERP_PORT: String(erp),
       SANDBOX_STORE_PORT: String(store),
+      // The second sandbox shop, beside the first, selling 50 of the ERP's 200 items.
+      SANDBOX_SECOND_STORE_PORT: String(secondStore),
+      SANDBOX_SECOND_STORE_SKUS: '50',
       NETSUITE_BASE_URL: `http://127.0.0.1:${erp}`,
       SHOPIFY_ADMIN_URL: `http://127.0.0.1:${store}`,
       API_PUBLIC_URL: `http://127.0.0.1:${api}`,
@@ -75,6 +80,23 @@ describe('npm start', () => {
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok' });
       expect((await fetch(`http://127.0.0.1:${ui}/`)).status).toBe(200);
+      // Two sandbox shops, each a store of its own with its mappings seeded.
+      expect(output).toContain(
+        `Second store      http://127.0.0.1:${secondStore}   (Shopify dialect; store sandbox-dtc, 50 products`,
+      );
+      expect((await fetch(`http://127.0.0.1:${secondStore}/health`)).status).toBe(200);
+      const db = createPool(databaseUrl, { max: 1 });
+      try {
+        const mapped = await db.query<{ store: string; n: number }>(
+          `SELECT store, count(*)::int AS n FROM sku_map GROUP BY store ORDER BY store`,
+        );
+        expect(mapped.rows).toEqual([
+          { store: 'sandbox-dtc', n: 50 },
+          { store: 'sandbox-store', n: 200 },
+        ]);
+      } finally {
+        await db.end();
+      }
 
       // How to sign in is printed, with the first operator's key, which opens the dashboard.
       expect(output).toContain(`sign in at http://127.0.0.1:${api}/login`);
@@ -95,7 +117,15 @@ describe('npm start', () => {
       const session = (signedIn.headers.get('set-cookie') ?? '').split(';')[0]!;
       const dashboard = await fetch(`http://127.0.0.1:${api}/dashboard`, { headers: { cookie: session } });
       expect(dashboard.status).toBe(200);
-      expect(await dashboard.text()).toContain('Signed in as First operator');
+      const home = await dashboard.text();
+      expect(home).toContain('Signed in as First operator');
+      // The first operator sees both stores and chooses between them.
+      expect(home).toContain('data-store="sandbox-store"');
+      expect(home).toContain('data-store="sandbox-dtc"');
+      const dtcMappings = await fetch(`http://127.0.0.1:${api}/dashboard/mappings/sku?store=sandbox-dtc`, {
+        headers: { cookie: session },
+      });
+      expect(await dtcMappings.text()).toMatch(/id="mapping-count">\s*50\s+mappings/);
 
       // API metrics: open on their own address only.
       expect((await fetch(`http://127.0.0.1:${api}/metrics`)).status).toBe(401);
@@ -112,6 +142,6 @@ describe('npm start', () => {
       child.kill('SIGINT');
     }
     expect(await exited).toBe(0);
-    for (const port of [api, erp, store, temporal]) expect(await portInUse(port)).toBe(false);
+    for (const port of [api, erp, store, secondStore, temporal]) expect(await portInUse(port)).toBe(false);
   }, 240_000);
 });
