@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, developmentSecrets, loadConfig, storesOf } from '../../platform/config';
+import {
+  ConfigError,
+  developmentSecrets,
+  loadConfig,
+  sandboxSecondStore,
+  SANDBOX_SECOND_STORE_SECRETS,
+  storesOf,
+} from '../../platform/config';
 
 describe('configuration', () => {
   it('applies the embedded defaults when nothing is set', () => {
@@ -75,6 +82,29 @@ describe('configuration', () => {
       expect(problemsOf({ QUAYSIDE_MORE_STORES: '{not json' })).toEqual([
         'QUAYSIDE_MORE_STORES: must be a JSON array of stores',
       ]);
+    });
+
+    it('npm start’s second sandbox shop: its own port, domain, token and secret; none when stores are configured, switched off or in production', () => {
+      expect(sandboxSecondStore(loadConfig({}))).toEqual({
+        name: 'sandbox-dtc',
+        shopDomain: 'quayside-sandbox-dtc.myshopify.com',
+        adminUrl: 'http://127.0.0.1:4003',
+        ...SANDBOX_SECOND_STORE_SECRETS,
+      });
+      expect(sandboxSecondStore(loadConfig({ QUAYSIDE_MORE_STORES: JSON.stringify([dtc]) }))).toBeNull();
+      expect(sandboxSecondStore(loadConfig({ SANDBOX_SECOND_STORE: '' }))).toBeNull();
+      expect(sandboxSecondStore(loadConfig({ SANDBOX_ENABLED: 'false' }))).toBeNull();
+      expect(sandboxSecondStore(loadConfig({ NODE_ENV: 'production' }))).toBeNull();
+      // Its published token and secret are refused in production like the first shop's.
+      const config = loadConfig({
+        QUAYSIDE_MORE_STORES: JSON.stringify([{ ...dtc, ...SANDBOX_SECOND_STORE_SECRETS }]),
+      });
+      expect(developmentSecrets(config)).toEqual(
+        expect.arrayContaining([
+          'QUAYSIDE_MORE_STORES[dtc].accessToken',
+          'QUAYSIDE_MORE_STORES[dtc].apiSecret',
+        ]),
+      );
     });
 
     it("names another store's token or secret left at the sandbox's published value", () => {
