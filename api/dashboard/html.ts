@@ -52,6 +52,14 @@ const NAV = [
   ['/dashboard/flows', 'Flows'],
 ] as const;
 
+/** The pages of one store (or, on Home, of one or every store): their links keep the chosen store. */
+const STORE_PAGES = new Set<string>([
+  '/dashboard',
+  '/dashboard/mappings',
+  '/dashboard/templates',
+  '/dashboard/flows',
+]);
+
 /**
  * Which store a page is about: the stores the signed-in person may see among those this API serves
  * (the primary store first), and the one chosen (`?store=`; null on the home page: all of them).
@@ -107,10 +115,14 @@ export function ago(d: Date | string | null, now = Date.now()): string {
 }
 
 /**
- * A dashboard page: the navigation, who is signed in (with sign-out), the CSRF token every htmx
- * request sends as `X-CSRF-Token`, and htmx and the stylesheet served by this API (no CDN).
+ * A dashboard page: the navigation (its links to the store pages keep `store`, the page's chosen
+ * one), who is signed in (with sign-out), the CSRF token every htmx request sends as `X-CSRF-Token`,
+ * and htmx and the stylesheet served by this API (no CDN).
  */
-export function page(ctx: PageContext, opts: { title: string; path: string; body: SafeHtml }): string {
+export function page(
+  ctx: PageContext,
+  opts: { title: string; path: string; body: SafeHtml; store?: string },
+): string {
   const p = ctx.principal;
   return html`<!doctype html>
     <html lang="en">
@@ -131,7 +143,11 @@ export function page(ctx: PageContext, opts: { title: string; path: string; body
           <nav aria-label="Dashboard">
             ${NAV.map(
               ([href, label]) =>
-                html`<a href="${href}" ${opts.path === href ? raw(' aria-current="page"') : ''}>${label}</a>`,
+                html`<a
+                  href="${opts.store && STORE_PAGES.has(href) ? `${href}?store=${encodeURIComponent(opts.store)}` : href}"
+                  ${opts.path === href ? raw(' aria-current="page"') : ''}
+                  >${label}</a
+                >`,
             )}
           </nav>
           <form id="signed-in" method="post" action="/logout">

@@ -174,7 +174,13 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   ) {
     headers(res);
     res.status(status).type('html');
-    res.send(fromHtmx(req) ? body.value : page(ctxOf(req), { title, path: pathName, body }));
+    if (fromHtmx(req)) return void res.send(body.value);
+    // The store a page is of (a valid `?store=`) is kept by the navigation's links to the store pages.
+    const p = principal(req);
+    const named = req.query.store;
+    const mine = served.filter((s) => maySeeStore(p, s));
+    const store = typeof named === 'string' && mine.length > 1 && mine.includes(named) ? named : undefined;
+    res.send(page(ctxOf(req), { title, path: pathName, body, ...(store ? { store } : {}) }));
   }
 
   for (const [name, asset] of Object.entries(ASSETS)) {

@@ -166,6 +166,10 @@ describe('the dashboard of each store', () => {
     await page.click(`#store-choice a[data-store="${B2B}"]`);
     await page.waitForURL(`${base}/dashboard/templates/return.approved?store=${B2B}`);
     expect(await page.locator('#template-body').inputValue()).not.toContain('DTC return');
+    // The navigation keeps the chosen store: its Mappings are the B2B store's.
+    await page.click('nav a[href^="/dashboard/mappings"]');
+    await page.waitForURL(`${base}/dashboard/mappings/sku?store=${B2B}`);
+    expect(await page.locator('#store-choice a[aria-current="page"]').innerText()).toBe(B2B);
     await page.close();
   });
 
