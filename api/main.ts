@@ -10,7 +10,7 @@ import {
 import { createLogger } from '../platform/logger';
 import { runMain } from '../platform/main';
 import { gracefulShutdown } from '../platform/shutdown';
-import { createTemporalClient } from '../platform/temporal-client';
+import { createTemporalClient, installTemporalRuntime } from '../platform/temporal-client';
 import { EncryptionCodec, parseKeys } from '../platform/codec';
 import { createApp } from './app';
 import { ingressShopsOf } from './stores';
@@ -32,6 +32,7 @@ runMain('api', async () => {
   });
   shutdown.add('postgres', () => db.end());
   const stores = storesOf(config);
+  installTemporalRuntime(config);
   const temporal = await createTemporalClient(config);
   shutdown.add('temporal client', () => temporal.connection.close());
   const app = createApp({

@@ -2,11 +2,11 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
 import { dropDatabase, ensureDatabase, migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
+import { createTemporalClient } from '../platform/temporal-client';
 import { ensureTemporalCli, freePort, startDevServer } from '../platform/temporal-server';
 import { createSandboxPool, migrateSandboxErp } from '../sandbox/erp/db';
 import { seedSandboxMappings } from '../sandbox/erp/mappings';
@@ -90,7 +90,10 @@ export function costCountingFetch(into: StoreSpend): typeof fetch {
   };
 }
 
-/** A headless Temporal dev server of the benchmark's own, and a client connected to it. */
+/**
+ * A headless Temporal dev server of the benchmark's own, and a client connected to it as the API
+ * and the workers connect (createTemporalClient: the native connection and the configured codec).
+ */
 export async function benchTemporal(config: Config, log: Logger) {
   const binary = await ensureTemporalCli(config, log);
   const temporalServer = await startDevServer({
@@ -99,7 +102,6 @@ export async function benchTemporal(config: Config, log: Logger) {
     namespace: config.TEMPORAL_NAMESPACE,
     headless: true,
   });
-  const connection = await Connection.connect({ address: temporalServer.address });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  return { temporalServer, connection, temporal };
+  const temporal = await createTemporalClient({ ...config, TEMPORAL_ADDRESS: temporalServer.address });
+  return { temporalServer, connection: temporal.connection, temporal };
 }

@@ -5,6 +5,7 @@ import { Client } from '@temporalio/client';
 import { createApp } from '../api/app';
 import { shopifyHmac } from '../connectors/shopify/webhooks/verify';
 import { createPool } from '../db/pool';
+import { installTemporalRuntime } from '../platform/temporal-client';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { benchDatabase, benchTemporal, listen } from './_sandboxes';
@@ -120,6 +121,8 @@ async function measure(name: string, base: string, tag: string): Promise<Scenari
 async function main() {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
   const log = createLogger('bench', { ...config, LOG_LEVEL: 'silent' });
+  // The Temporal client is the API's own (createTemporalClient), on a runtime installed as the API installs it.
+  installTemporalRuntime(config);
   const db = createPool(await benchDatabase(config, 'quayside_bench_webhooks', { fresh: false }), {
     max: 10,
   });

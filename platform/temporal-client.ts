@@ -1,11 +1,6 @@
-import {
-  Client,
-  Connection,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-} from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { SignalDefinition, Workflow } from '@temporalio/common';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { dataConverterFor } from './codec';
 import type { Config } from './config';
 import { connectionOptions } from './temporal-server';
@@ -14,11 +9,31 @@ export function temporalAddress(config: Config): string {
   return config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
 }
 
-/** One client connection per process, closed on shutdown. */
+/**
+ * The SDK's native runtime (the Rust core behind every NativeConnection), with its log level from
+ * LOG_LEVEL; installed once per process, before its first connection.
+ */
+export function installTemporalRuntime(
+  config: Config,
+  telemetryOptions?: Parameters<typeof Runtime.install>[0]['telemetryOptions'],
+): void {
+  Runtime.install({
+    logger: new DefaultLogger(
+      config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN',
+    ),
+    ...(telemetryOptions ? { telemetryOptions } : {}),
+  });
+}
+
+/**
+ * One client connection per process, closed on shutdown. It is the SDK's native connection (gRPC
+ * in the Rust core, on its own threads), as a worker's is: a call costs the process's JavaScript
+ * thread about a third of what the pure-JavaScript connection (grpc-js) costs, and on the API
+ * that thread also answers webhooks and quotes (docs/performance.md).
+ */
 export async function createTemporalClient(config: Config): Promise<Client> {
-  const connection = await Connection.connect(connectionOptions(config, temporalAddress(config)));
   return new Client({
-    connection,
+    connection: await createWorkerConnection(config),
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: dataConverterFor(config.QUAYSIDE_PAYLOAD_KEYS),
   });

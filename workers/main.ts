@@ -11,13 +11,13 @@ import { createLogger } from '../platform/logger';
 import { runMain } from '../platform/main';
 import { gracefulShutdown } from '../platform/shutdown';
 import { createWorkerConnection } from '../platform/temporal-client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createStoreWorkers } from './stores';
 import { storeQueuePrefix } from '../domain/contracts';
 import { createNetSuiteClient, netSuiteConfigFrom } from '../connectors/netsuite';
 import { PostgresErpBudget } from '../db/erp-budget';
 import { connectorCallRecorder } from '../db/connector-calls';
-import { createTemporalClient } from '../platform/temporal-client';
+import { Runtime } from '@temporalio/worker';
+import { createTemporalClient, installTemporalRuntime } from '../platform/temporal-client';
 import { ensureStandingProcesses } from './standing';
 import { alertDispatcher } from './alert-dispatcher';
 import { emailSender, slackSender } from '../connectors/alerts';
@@ -27,15 +27,13 @@ runMain('worker', async () => {
   refuseDevelopmentSecretsInProduction(config);
   const log = createLogger('worker', config);
   const shutdown = gracefulShutdown(log);
-  Runtime.install({
-    logger: new DefaultLogger(
-      config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN',
-    ),
+  installTemporalRuntime(
+    config,
     // Task queue latency, workflow and activity outcomes, poller counts: the SDK's own metrics.
-    ...(config.WORKER_METRICS_ADDRESS
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } } }
-      : {}),
-  });
+    config.WORKER_METRICS_ADDRESS
+      ? { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } }
+      : undefined,
+  );
   const db = createPool(config.DATABASE_URL, {
     max: config.DATABASE_POOL_MAX,
     log,

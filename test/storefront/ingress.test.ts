@@ -6,7 +6,7 @@ import { parseShopifyJson } from '../../connectors/shopify/webhooks/json';
 import { ShopifyOrder } from '../../connectors/shopify/webhooks/schemas';
 import type { Db } from '../../db/pool';
 import { principalRepository } from '../../db/principals';
-import { testClient, testDb, testLog } from '../support/env';
+import { apiTemporalClient, testDb, testLog } from '../support/env';
 import { closeServer, countExecutions, deliver, eventually, fixture, listen, signalsOf } from './helpers';
 
 const SECRET = 'ingress-test-secret';
@@ -24,7 +24,8 @@ describe('Shopify webhook ingress', () => {
 
   beforeAll(async () => {
     db = testDb();
-    client = await testClient();
+    // The API's own kind of client: what it answers Shopify depends on how that client reports Temporal's answers.
+    client = await apiTemporalClient();
     const { apiKey } = await principalRepository(db).create({ name: 'Ops', role: 'operator' });
     asOperator = { authorization: `Bearer ${apiKey}` };
     ({ server, base } = await listen(

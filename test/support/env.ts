@@ -7,6 +7,7 @@ import { dropDatabase, ensureDatabase, migrate } from '../../db/migrate';
 import { createPool, type Db } from '../../db/pool';
 import { loadConfig, type Config } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
+import { createTemporalClient } from '../../platform/temporal-client';
 import { workflowBundle } from '../../workers/worker';
 
 let runtimeInstalled = false;
@@ -64,6 +65,12 @@ export async function privateTestDatabase(): Promise<{ url: string; db: Db; drop
 export async function testClient(): Promise<Client> {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   return new Client({ connection });
+}
+
+/** A client made as the API and the workers make theirs (createTemporalClient: the native connection). */
+export async function apiTemporalClient(): Promise<Client> {
+  quietRuntime();
+  return createTemporalClient(testConfig());
 }
 
 /** A task queue of its own for each test, so tests never pick up each other's tasks. */
