@@ -1,7 +1,14 @@
 import type { RequestHandler } from 'express';
 import type { ApprovalRecord } from '../db/approvals';
 import type { Db } from '../db/pool';
-import { parseApiKey, principalRepository, type Principal, type Role } from '../db/principals';
+import {
+  parseApiKey,
+  principalOfKey,
+  principalRepository,
+  type ActiveKey,
+  type Principal,
+  type Role,
+} from '../db/principals';
 import {
   APPROVAL_FAILURE,
   approvalLimitProblem,
@@ -31,13 +38,33 @@ function presentedKey(header: string | undefined, apiKeyHeader: string | undefin
 }
 
 /**
+ * The active API keys and the failed-authentication counters held in memory, kept exactly fresh by
+ * the change log (the quote cache, db/quote-cache.ts): `fresh` waits for a check that began after it
+ * was called, and the readers answer as of the last check.
+ */
+export interface KeysInMemory {
+  fresh(): Promise<void>;
+  activeKey(keyId: string): ActiveKey | undefined;
+  failureCount(rateLimiterKey: string): { consumedPoints: number; msBeforeNext: number } | null;
+}
+
+function memoryVerify(keys: KeysInMemory, apiKey: string): Principal | null {
+  const parsed = parseApiKey(apiKey);
+  return parsed ? principalOfKey(keys.activeKey(parsed.keyId), parsed.secret) : null;
+}
+
+/**
  * API-key authentication: `Authorization: Bearer qk_<id>_<secret>` (or `X-Api-Key`). The key is
  * checked against its stored hash; an unknown, revoked or malformed key is a 401 that says nothing
- * more.
+ * more. With `keys`, the key and the failure counters are read from memory instead of Postgres.
  */
-export function authenticate(db: Db): RequestHandler {
+export function authenticate(db: Db, opts: { keys?: KeysInMemory } = {}): RequestHandler {
   const principals = principalRepository(db);
+  const { keys } = opts;
   const handler: RequestHandler = async (req, res, next) => {
+    // With the keys in memory, first a check of what changed that began after the request arrived:
+    // a key revoked (or a failure counted) before then is known when it is answered.
+    if (keys) await keys.fresh();
     const key = presentedKey(req.headers.authorization, req.headers['x-api-key'] as string | undefined);
     // A signed-in browser session (api/session.ts) is the same principal; its state changes are CSRF-checked there.
     if (!key && req.sessionPrincipal) {
@@ -51,9 +78,11 @@ export function authenticate(db: Db): RequestHandler {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     // The refusal and the key are looked up together (one round trip, not two in a row); a key id or
     // address over its allowance is refused even with the right secret.
-    const [blocked, principal] = key
-      ? await Promise.all([guard.refusal(res, keyId, address), principals.verify(key)])
-      : [null, null];
+    const [blocked, principal] = !key
+      ? [null, null]
+      : keys
+        ? [guard.refusalIn(res, keyId, address, (k) => keys.failureCount(k)), memoryVerify(keys, key)]
+        : await Promise.all([guard.refusal(res, keyId, address), principals.verify(key)]);
     if (blocked) return next(blocked);
     if (!principal) {
       const over = key ? await guard.failed(res, keyId, address) : null;

@@ -60,6 +60,22 @@ export function authFailureGuard(db: Db, limits: AuthFailureLimits = DEFAULT_AUT
       const over = states.find((state, i) => state && state.consumedPoints >= checks[i]![0].points);
       return over ? tooMany(res, over.msBeforeNext) : null;
     },
+    /**
+     * The same refusal as `refusal`, read from counters held in memory: `count` answers with a
+     * counter as of a check of the database that began after the request arrived (db/quote-cache.ts).
+     */
+    refusalIn(
+      res: Response,
+      keyId: string | null,
+      address: string,
+      count: (rateLimiterKey: string) => { consumedPoints: number; msBeforeNext: number } | null,
+    ): ApiError | null {
+      for (const [limiter, k] of keysOf(keyId, address)) {
+        const state = count(limiter.getKey(k));
+        if (state && state.consumedPoints >= limiter.points) return tooMany(res, state.msBeforeNext);
+      }
+      return null;
+    },
     /** Counts one failure; a 429 when this failure used up the allowance, else null (answer 401). */
     async failed(res: Response, keyId: string | null, address: string): Promise<ApiError | null> {
       let over: RateLimiterRes | null = null;

@@ -57,6 +57,39 @@ const toPrincipal = (r: PrincipalRow): Principal => ({
 const COLUMNS =
   'p.id, p.name, p.email, p.role, p.approval_limit::text AS approval_limit, p.approval_kinds, p.stores';
 
+/** An active API key (not revoked, its principal not disabled): its secret's hash and its principal. */
+export interface ActiveKey {
+  keyId: string;
+  secretHash: string;
+  principal: Principal;
+}
+
+/**
+ * The active keys among these key ids or of these principals; every active key when `of` is absent.
+ * `db` may be a client inside a transaction (the quote cache reads them in its snapshot).
+ */
+export async function activeKeys(
+  db: Pick<Db, 'query'>,
+  of?: { keyIds: string[]; principalIds: string[] },
+): Promise<ActiveKey[]> {
+  const res = await db.query<PrincipalRow & { key_id: string; secret_hash: string }>(
+    `SELECT ${COLUMNS}, k.key_id, k.secret_hash
+       FROM api_keys k JOIN principals p ON p.id = k.principal_id
+      WHERE k.revoked_at IS NULL AND p.disabled_at IS NULL
+        ${of ? 'AND (k.key_id = ANY ($1::text[]) OR k.principal_id = ANY ($2::text[]))' : ''}`,
+    of ? [of.keyIds, of.principalIds] : [],
+  );
+  return res.rows.map((r) => ({ keyId: r.key_id, secretHash: r.secret_hash, principal: toPrincipal(r) }));
+}
+
+/** The key's principal when `secret` is its secret (compared in constant time); null otherwise or without a key. */
+export function principalOfKey(key: ActiveKey | undefined, secret: string): Principal | null {
+  const given = Buffer.from(hashSecret(secret), 'hex');
+  const stored = Buffer.from(key?.secretHash ?? '0'.repeat(64), 'hex');
+  if (!key || stored.length !== given.length || !timingSafeEqual(stored, given)) return null;
+  return key.principal;
+}
+
 /**
  * Principals (people and services calling the API) and their API keys. A key's secret is shown
  * once when issued; only its SHA-256 hash is stored (the secret is 256 random bits, so a fast hash
@@ -126,17 +159,8 @@ export function principalRepository(db: Db) {
     async verify(apiKey: string): Promise<Principal | null> {
       const parsed = parseApiKey(apiKey);
       if (!parsed) return null;
-      const res = await db.query<PrincipalRow & { secret_hash: string }>(
-        `SELECT ${COLUMNS}, k.secret_hash
-           FROM api_keys k JOIN principals p ON p.id = k.principal_id
-          WHERE k.key_id = $1 AND k.revoked_at IS NULL AND p.disabled_at IS NULL`,
-        [parsed.keyId],
-      );
-      const row = res.rows[0];
-      const given = Buffer.from(hashSecret(parsed.secret), 'hex');
-      const stored = Buffer.from(row?.secret_hash ?? '0'.repeat(64), 'hex');
-      if (!row || stored.length !== given.length || !timingSafeEqual(stored, given)) return null;
-      return toPrincipal(row);
+      const [key] = await activeKeys(db, { keyIds: [parsed.keyId], principalIds: [] });
+      return principalOfKey(key, parsed.secret);
     },
 
     /**

@@ -1,5 +1,6 @@
 import type { PriceRow } from '../domain/pricing';
 import { withTransaction, type Db, type DbClient } from './pool';
+import { activeKeys, type ActiveKey } from './principals';
 
 /** Everything a checkout quote needs, from Quayside's caches. */
 export interface QuoteFacts {
@@ -21,7 +22,7 @@ type Item = NonNullable<QuoteFacts['item']>;
 type Customer = NonNullable<QuoteFacts['customer']>;
 type Stock = QuoteFacts['stock'];
 interface Change {
-  kind: 'sku_map' | 'customer_map' | 'sku' | 'customer';
+  kind: 'sku_map' | 'customer_map' | 'sku' | 'customer' | 'api_key' | 'principal' | 'auth_failure';
   store: string;
   key: string;
 }
@@ -33,10 +34,18 @@ export interface QuoteCacheOptions {
   maxGapMs?: number;
 }
 
+/** A failed-authentication counter as its rate limiter reads it (rate-limiter-flexible's `get`). */
+export interface FailureCount {
+  consumedPoints: number;
+  /** Until the counter expires; -1 when it never does. */
+  msBeforeNext: number;
+}
+
 /**
  * The checkout quote's facts for the stores an API serves, in memory: their SKU and customer
  * mappings, and the ERP's items, prices (levels, quantity breaks, contracts), stock by location and
- * customer credit, held once for all of them.
+ * customer credit, held once for all of them; and who may ask: the active API keys with their
+ * principals, and the failed-authentication counters (migration 0035 logs their changes).
  *
  * Fresh, not eventually fresh: before it answers, `facts` waits for a check that began after it was
  * called. A check reads the keys the syncs (and mapping edits) changed in transactions that were
@@ -55,6 +64,9 @@ export function quoteCache(db: Db, stores: string[], opts: QuoteCacheOptions = {
   let prices = new Map<string, PriceRow[]>();
   let stock = new Map<string, Stock>();
   let customers = new Map<string, Customer>();
+  /** Active API keys by key id; failed-authentication counters by their rate limiter's key. */
+  let apiKeys = new Map<string, ActiveKey>();
+  let failures = new Map<string, { points: number; expire: number | null }>();
   /** The snapshot (pg_snapshot text) the memory reflects; null before the first load. */
   let snapshot: string | null = null;
   let checkedAt = 0;
@@ -111,12 +123,19 @@ export function quoteCache(db: Db, stores: string[], opts: QuoteCacheOptions = {
       const pr = await c.query<PriceDbRow>(`SELECT ${PRICE_COLUMNS} FROM price_cache`);
       const st = await c.query<StockDbRow>(`SELECT ${STOCK_COLUMNS} FROM inventory_cache`);
       const cu = await c.query<CustomerDbRow>(`SELECT ${CUSTOMER_COLUMNS} FROM customer_cache`);
+      const keys = await activeKeys(c);
+      const af = await c.query<FailureDbRow>(
+        `SELECT ${FAILURE_COLUMNS} FROM auth_failures WHERE expire IS NULL OR expire > $1`,
+        [Date.now()],
+      );
       skuMap = byStore(sm.rows.map((r) => [r.store, r.store_sku, r.erp_sku]));
       customerMap = byStore(cm.rows.map((r) => [r.store, r.store_customer_id, r.erp_customer_id]));
       items = new Map(it.rows.map((r) => [r.erp_sku, itemOf(r)]));
       prices = priceRows(pr.rows);
       stock = stockRows(st.rows);
       customers = new Map(cu.rows.map((r) => [r.erp_customer_id, customerOf(r)]));
+      apiKeys = new Map(keys.map((k) => [k.keyId, k]));
+      failures = new Map(af.rows.map((r) => [r.key, failureOf(r)]));
       snapshot = snap;
     });
   }
@@ -124,7 +143,7 @@ export function quoteCache(db: Db, stores: string[], opts: QuoteCacheOptions = {
   /** The changed keys, read again, from one repeatable-read snapshot. */
   async function reload(changes: Change[]): Promise<void> {
     const served = new Set(stores);
-    const keys = (kind: 'sku' | 'customer') => [
+    const keys = (kind: 'sku' | 'customer' | 'api_key' | 'principal' | 'auth_failure') => [
       ...new Set(changes.filter((c) => c.kind === kind).map((c) => c.key)),
     ];
     /** Changed mappings of the stores served: [store, key] pairs, once each. */
@@ -139,6 +158,9 @@ export function quoteCache(db: Db, stores: string[], opts: QuoteCacheOptions = {
     const customerMapKeys = mappingKeys('customer_map');
     const skus = keys('sku');
     const customerIds = keys('customer');
+    const keyIds = keys('api_key');
+    const principalIds = keys('principal');
+    const failureKeys = keys('auth_failure');
     await withTransaction(db, async (c) => {
       await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const sm = await c.query<{ store: string; store_sku: string; erp_sku: string }>(
@@ -182,6 +204,22 @@ export function quoteCache(db: Db, stores: string[], opts: QuoteCacheOptions = {
       }
       const freshCustomers = new Map(cu.rows.map((r) => [r.erp_customer_id, customerOf(r)]));
       for (const k of customerIds) setOrDelete(customers, k, freshCustomers.get(k));
+      if (keyIds.length > 0 || principalIds.length > 0) {
+        const active = await activeKeys(c, { keyIds, principalIds });
+        // A changed key, and every key of a changed principal, is held again only if still active.
+        const changedPrincipals = new Set(principalIds);
+        for (const k of keyIds) apiKeys.delete(k);
+        for (const [k, held] of apiKeys) if (changedPrincipals.has(held.principal.id)) apiKeys.delete(k);
+        for (const k of active) apiKeys.set(k.keyId, k);
+      }
+      if (failureKeys.length > 0) {
+        const af = await c.query<FailureDbRow>(
+          `SELECT ${FAILURE_COLUMNS} FROM auth_failures WHERE key = ANY ($1::text[])`,
+          [failureKeys],
+        );
+        const counted = new Map(af.rows.map((r) => [r.key, failureOf(r)]));
+        for (const k of failureKeys) setOrDelete(failures, k, counted.get(k));
+      }
     });
   }
 
@@ -247,26 +285,49 @@ export function quoteCache(db: Db, stores: string[], opts: QuoteCacheOptions = {
     return queued;
   }
 
+  /** The facts for a quote from the memory as it is (as of the last check). */
+  function factsNow(store: string, storeSku: string, storeCustomerId: string | null): QuoteFacts {
+    const erpSku = skuMap.get(store)?.get(storeSku) ?? null;
+    const customerErpId =
+      storeCustomerId === null ? null : (customerMap.get(store)?.get(storeCustomerId) ?? null);
+    const customer = customerErpId === null ? null : (customers.get(customerErpId) ?? null);
+    return {
+      erpSku,
+      item: erpSku === null ? null : (items.get(erpSku) ?? null),
+      prices:
+        erpSku === null
+          ? []
+          : (prices.get(erpSku) ?? []).filter(
+              (p) => p.customerErpId === null || p.customerErpId === customerErpId,
+            ),
+      stock: erpSku === null ? [] : (stock.get(erpSku) ?? []),
+      customer,
+    };
+  }
+
   return {
     /** The facts for a quote, as of a moment after this call. */
     async facts(store: string, storeSku: string, storeCustomerId: string | null): Promise<QuoteFacts> {
       await fresh();
-      const erpSku = skuMap.get(store)?.get(storeSku) ?? null;
-      const customerErpId =
-        storeCustomerId === null ? null : (customerMap.get(store)?.get(storeCustomerId) ?? null);
-      const customer = customerErpId === null ? null : (customers.get(customerErpId) ?? null);
-      return {
-        erpSku,
-        item: erpSku === null ? null : (items.get(erpSku) ?? null),
-        prices:
-          erpSku === null
-            ? []
-            : (prices.get(erpSku) ?? []).filter(
-                (p) => p.customerErpId === null || p.customerErpId === customerErpId,
-              ),
-        stock: erpSku === null ? [] : (stock.get(erpSku) ?? []),
-        customer,
-      };
+      return factsNow(store, storeSku, storeCustomerId);
+    },
+    /**
+     * The facts for a quote as of the last check, without waiting for another: for a request that
+     * has already waited for a check that began after it arrived (`authenticate` with this cache).
+     */
+    factsAsChecked: factsNow,
+    /** Brings the memory up to date with what was committed before this call. */
+    fresh,
+    /** The active key with this id, as of the last check. */
+    activeKey(keyId: string): ActiveKey | undefined {
+      return apiKeys.get(keyId);
+    },
+    /** A failed-authentication counter as of the last check; null when there is none or it expired. */
+    failureCount(key: string): FailureCount | null {
+      const f = failures.get(key);
+      const now = Date.now();
+      if (!f || (f.expire !== null && f.expire <= now)) return null;
+      return { consumedPoints: f.points, msBeforeNext: f.expire === null ? -1 : f.expire - now };
     },
     /** Brings the memory up to date now (the first load of a large catalog takes seconds). */
     warm: fresh,
@@ -364,3 +425,14 @@ interface CustomerDbRow {
 // refreshed_at as the JSON text Postgres gives it (as the one-query quote path returned it).
 const CUSTOMER_COLUMNS = `erp_customer_id, credit_limit::text AS credit_limit, balance::text AS balance, price_level, terms,
   to_json(refreshed_at) #>> '{}' AS refreshed_at`;
+
+interface FailureDbRow {
+  key: string;
+  points: number;
+  expire: string | null;
+}
+const FAILURE_COLUMNS = 'key, points, expire';
+const failureOf = (r: FailureDbRow) => ({
+  points: r.points,
+  expire: r.expire === null ? null : Number(r.expire),
+});
