@@ -76,6 +76,8 @@ export interface AttentionItem {
   /** The fixes, the one that resolves it first. */
   actions: AttentionAction[];
   orderId: string | null;
+  /** The store of the parked order the item is (its fixes act on that store's order); null for other items. */
+  store: string | null;
   deadLetterId: number | null;
   /** The open alerts this item stands for (closed together with it). */
   alertIds: number[];
@@ -256,6 +258,7 @@ export function attentionQueue(src: {
       workflowId: o.workflowId,
       actions,
       orderId: o.orderId,
+      store: o.store,
       deadLetterId: null,
       alertIds: [],
     };
@@ -274,6 +277,7 @@ export function attentionQueue(src: {
       workflowId: null,
       actions: [{ kind: 'replay', deadLetterId: d.id }],
       orderId: d.orderId,
+      store: null,
       deadLetterId: d.id,
       alertIds: [],
     };
@@ -330,6 +334,7 @@ export function attentionQueue(src: {
       workflowId: a.workflowId,
       actions,
       orderId,
+      store: null,
       deadLetterId: Number.isFinite(deadLetterId) ? deadLetterId : null,
       alertIds: [a.id],
     });

@@ -65,29 +65,45 @@ const MAP_FORMS = {
   mapCustomer: { path: 'map-customer', search: 'customers', noun: 'ERP customer', hint: 'by name or id' },
 } as const;
 
-function groupActions(ctx: PageContext, g: AttentionGroup): SafeHtml {
+/**
+ * The store part of an order's dashboard links and forms (`?store=`): none for the primary store's
+ * orders; the server checks the store against the person's again (api/routes/dashboard.ts).
+ */
+export const storeQuery = (store: string | null, homeStore: string) =>
+  store && store !== homeStore ? `?store=${encodeURIComponent(store)}` : '';
+
+/**
+ * The forms that map what a group of items waits for, one for each store the group's orders are of
+ * (each store has its own mappings): an ERP item for a SKU, an ERP customer for a customer.
+ */
+function groupActions(ctx: PageContext, g: AttentionGroup, homeStore: string): SafeHtml {
   const first = g.items[0]?.actions[0];
   if (first?.kind !== 'mapSku' && first?.kind !== 'mapCustomer') return html``;
   const f = MAP_FORMS[first.kind];
   const [field, value] = first.kind === 'mapSku' ? ['sku', first.sku] : ['customerId', first.customerId];
-  const id = `${f.path}-${slug(value)}`;
-  const button =
-    first.kind === 'mapSku'
-      ? `Map ${value}${g.items.length > 1 ? ` (${g.items.length} orders)` : ''}`
-      : 'Map customer';
-  return html`<div class="actions group-action">
-    ${actionForm(
-      ctx,
-      `/dashboard/attention/${f.path}`,
-      html`<input type="hidden" name="${field}" value="${value}" />
-        ${searchField({ id, kind: f.search, label: `${f.noun} for ${value}`, placeholder: `Search ${f.noun}s ${f.hint}` })}
-        <button type="submit" id="${id}-submit">${button}</button>`,
-    )}
-  </div>`;
+  const stores = [...new Set(g.items.map((i) => i.store))];
+  const several = stores.length > 1;
+  return html`${stores.map((store) => {
+    const count = g.items.filter((i) => i.store === store).length;
+    const id = `${f.path}-${slug(value)}${several && store ? `-${slug(store)}` : ''}`;
+    const button =
+      first.kind === 'mapSku' ? `Map ${value}${count > 1 ? ` (${count} orders)` : ''}` : 'Map customer';
+    const where = several && store ? ` in ${store}` : '';
+    return html`<div class="actions group-action" data-store="${store ?? ''}">
+      ${actionForm(
+        ctx,
+        `/dashboard/attention/${f.path}${storeQuery(store, homeStore)}`,
+        html`<input type="hidden" name="${field}" value="${value}" />
+          ${searchField({ id, kind: f.search, label: `${f.noun} for ${value}${where}`, placeholder: `Search ${f.noun}s ${f.hint}` })}
+          <button type="submit" id="${id}-submit">${button}</button>`,
+      )}
+    </div>`;
+  })}`;
 }
 
-function itemAction(ctx: PageContext, item: AttentionItem, a: AttentionAction): SafeHtml {
+function itemAction(ctx: PageContext, item: AttentionItem, a: AttentionAction, homeStore: string): SafeHtml {
   const order = item.orderId ? encodeURIComponent(item.orderId) : '';
+  const inStore = storeQuery(item.store, homeStore);
   switch (a.kind) {
     case 'mapSku':
     case 'mapCustomer':
@@ -95,7 +111,7 @@ function itemAction(ctx: PageContext, item: AttentionItem, a: AttentionAction): 
     case 'correctField':
       return actionForm(
         ctx,
-        `/dashboard/attention/orders/${order}/field`,
+        `/dashboard/attention/orders/${order}/field${inStore}`,
         html`<label
             >Field<select name="field">
               ${OrderField.options.map(
@@ -112,7 +128,7 @@ function itemAction(ctx: PageContext, item: AttentionItem, a: AttentionAction): 
     case 'acknowledgeOrder':
       return actionForm(
         ctx,
-        `/dashboard/attention/orders/${order}/acknowledge`,
+        `/dashboard/attention/orders/${order}/acknowledge${inStore}`,
         html`<label>Note (optional)<input name="note" maxlength="2000" /></label
           ><button type="submit">Acknowledge</button>`,
       );
@@ -121,7 +137,7 @@ function itemAction(ctx: PageContext, item: AttentionItem, a: AttentionAction): 
         <summary>Cancel the order</summary>
         ${actionForm(
           ctx,
-          `/dashboard/attention/orders/${order}/cancel`,
+          `/dashboard/attention/orders/${order}/cancel${inStore}`,
           html`<label>Reason<input name="reason" required maxlength="2000" placeholder="Why cancel" /></label
             ><button type="submit" class="danger">Cancel order</button>`,
           { confirm: `Cancel ${item.title}? This cannot be undone.` },
@@ -152,12 +168,12 @@ function itemAction(ctx: PageContext, item: AttentionItem, a: AttentionAction): 
   }
 }
 
-function itemView(ctx: PageContext, item: AttentionItem, canAct: boolean): SafeHtml {
+function itemView(ctx: PageContext, item: AttentionItem, canAct: boolean, homeStore: string): SafeHtml {
   const anchors = item.alertIds.map((id) => html`<span id="alert-${id}"></span>`);
   return html`<article class="item ${item.severity}" id="${slug(item.key)}" data-key="${item.key}">
     ${anchors}
     <h3>
-      ${item.orderId && item.key.startsWith('order:') ? html`<a href="/dashboard/orders/${encodeURIComponent(item.orderId)}">${item.title}</a>` : item.title}
+      ${item.orderId && item.key.startsWith('order:') ? html`<a href="/dashboard/orders/${encodeURIComponent(item.orderId)}${storeQuery(item.store, homeStore)}">${item.title}</a>` : item.title}
     </h3>
     <div class="meta">
       <span>${PROCESS_WORDS[item.process] ?? item.process}</span
@@ -166,7 +182,7 @@ function itemView(ctx: PageContext, item: AttentionItem, canAct: boolean): SafeH
     <p class="what">${item.what}</p>
     ${
       canAct
-        ? html`<div class="actions">${item.actions.map((a) => itemAction(ctx, item, a))}</div>
+        ? html`<div class="actions">${item.actions.map((a) => itemAction(ctx, item, a, homeStore))}</div>
             ${
               item.deadLetterId !== null && item.key.startsWith('dead-letter:')
                 ? html`<div id="edit-${item.deadLetterId}"></div>`
@@ -181,9 +197,15 @@ function itemView(ctx: PageContext, item: AttentionItem, canAct: boolean): SafeH
 export function queueView(
   ctx: PageContext,
   groups: AttentionGroup[],
-  opts: { canAct: boolean; notice?: { ok: boolean; text: string; href?: string } },
+  opts: {
+    canAct: boolean;
+    /** The API's primary store: its orders' links and forms name no store. */
+    homeStore: string;
+    notice?: { ok: boolean; text: string; href?: string };
+  },
 ): SafeHtml {
   const n = opts.notice;
+  const home = opts.homeStore;
   // No polling here: a refresh would wipe a half-typed fix. Each action answers with the fresh queue.
   return html`<div id="queue">
     <p>
@@ -205,8 +227,8 @@ export function queueView(
             (g) =>
               html`<section class="group" data-cause="${g.cause}">
                 <h2>${g.title} <span class="count">${g.items.length}</span></h2>
-                ${opts.canAct ? groupActions(ctx, g) : html``}
-                ${g.items.map((i) => itemView(ctx, i, opts.canAct))}
+                ${opts.canAct ? groupActions(ctx, g, home) : html``}
+                ${g.items.map((i) => itemView(ctx, i, opts.canAct, home))}
               </section>`,
           )
     }

@@ -14,11 +14,14 @@ const STEP_WORDS: Record<string, string> = {
   cancelled: 'Cancelled',
 };
 
-/** One order as its process reports it: where it is, what it waits for, its ERP sales order and lines. */
-export function orderView(ctx: PageContext, s: OrderStatus): SafeHtml {
+/**
+ * One order as its process reports it: where it is, what it waits for, its ERP sales order and lines.
+ * `href` is the order's own page (with its store), which the region refreshes from.
+ */
+export function orderView(ctx: PageContext, s: OrderStatus, href: string): SafeHtml {
   return liveRegion(
     'order',
-    `/dashboard/orders/${encodeURIComponent(s.orderId)}`,
+    href,
     '3s',
     html`<dl class="context">
         <dt>Step</dt>

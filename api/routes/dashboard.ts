@@ -23,6 +23,7 @@ import { attentionQueue } from '../../domain/attention';
 import {
   ACKNOWLEDGED_ATTENTION,
   parseCustomerWorkflowId,
+  orderWorkflowId,
   parseInventorySyncWorkflowId,
   retryStorefrontAccountSignal,
   stockChangedSignal,
@@ -40,7 +41,7 @@ import { maySeeStore } from '../auth';
 import { servedStores } from '../stores';
 import { ApiError } from '../errors';
 import { describeZodError } from '../../domain/zod-errors';
-import { deadLetterEditor, queueView, searchResults } from '../dashboard/attention';
+import { deadLetterEditor, queueView, searchResults, storeQuery } from '../dashboard/attention';
 import { decisionsView, type DecisionContext } from '../dashboard/decisions';
 import { homeBody } from '../dashboard/home';
 import { flowsView } from '../dashboard/flows';
@@ -121,13 +122,13 @@ export interface DashboardDeps {
 export function dashboardRouter(deps: DashboardDeps): Router {
   const { db, temporal, store } = deps;
   const router = Router();
-  const orders = orderActions({ temporal, store });
+  const served = [...new Set(servedStores({ store, shops: deps.shops }))];
+  const orders = orderActions({ temporal, store, stores: served });
   const deadLetters = deadLetterActions(deps);
   const approvals = approvalActions({ temporal, db });
   const alerts = alertRepository(db);
   const mappingEdits = mappingActions({ db, store });
   const flows = flowActions({ db });
-  const served = [...new Set(servedStores({ store, shops: deps.shops }))];
 
   /**
    * The store a store's page is about: `?store=` among the stores the person may see of those this
@@ -225,7 +226,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
 
   async function queuePage(req: Request, res: Response, notice?: Notice, status = 200) {
     const p = principal(req);
-    const body = queueView(ctxOf(req), await queue(p), { canAct: mayAct(p), notice });
+    const body = queueView(ctxOf(req), await queue(p), { canAct: mayAct(p), homeStore: store, notice });
     respond(req, res, 'Needs attention', '/dashboard/attention', body, status);
   }
 
@@ -261,7 +262,25 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     if (!id.success) throw new ApiError(400, 'REQUEST.INVALID', 'That is not a storefront order id.');
     return id.data;
   };
-  const orderHref = (id: string) => `/dashboard/orders/${encodeURIComponent(id)}`;
+  const orderHref = (id: string, of: string) =>
+    `/dashboard/orders/${encodeURIComponent(id)}${storeQuery(of, store)}`;
+
+  /**
+   * The store of the order an order page or action is about: `?store=` when it names one (checked by
+   * `storeChoice`: 404 for a store not the person's), else the first of the person's stores whose read
+   * model has the order, else their first store. The order actions check the store against the person again.
+   */
+  async function orderStoreOf(req: Request, p: Principal, id: string): Promise<string> {
+    const choice = storeChoice(req, p);
+    const named = req.query.store;
+    if (typeof named === 'string' && named !== '') return storeOf(choice);
+    const res = await db.query<{ store: string }>(
+      'SELECT store FROM orders WHERE order_id = $1 AND store = ANY($2)',
+      [id, choice.stores],
+    );
+    const has = new Set(res.rows.map((r) => r.store));
+    return choice.stores.find((s) => has.has(s)) ?? storeOf(choice);
+  }
 
   /**
    * Waits (a few seconds at most) until the read model no longer shows these orders parked on what
@@ -287,14 +306,15 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     }
   }
 
-  /** One mapping fix sent to every order of this store parked on it; the mapping itself saved once. */
+  /** One mapping fix sent to every order of the store parked on it; the mapping itself saved once. */
   async function fixParked(
     parked: { orderId: string; store: string; workflowId: string }[],
+    of: string,
     fix: (orderId: string) => Promise<unknown>,
   ): Promise<{ fixed: string[]; problems: string[] }> {
     const fixed: string[] = [];
     const problems: string[] = [];
-    for (const o of parked.filter((x) => x.store === store)) {
+    for (const o of parked.filter((x) => x.store === of)) {
       try {
         await fix(o.orderId);
         fixed.push(o.orderId);
@@ -313,13 +333,23 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         ? `Order ${fixed[0]} continues.`
         : `${fixed.length} orders continue.`;
 
+  /**
+   * The store a mapping fix from the queue is of: `?store=` among the person's stores (the queue's
+   * form names the store of the group's orders), else their first; another store is not found (404).
+   */
+  const mappedStoreOf = (req: Request, p: Principal) => {
+    const of = storeOf(storeChoice(req, p));
+    if (!maySeeStore(p, of)) throw new ApiError(404, 'STORE.NOT_FOUND', `No store ${of}.`);
+    return of;
+  };
+
   router.post(
     '/dashboard/attention/map-sku',
-    action(MapSku, async (p, { sku, erpSku }) => {
-      if (!maySeeStore(p, store)) throw new ApiError(404, 'STORE.NOT_FOUND', `No store ${store}.`);
-      const parked = await ordersParkedOn(db, scopeOf(p), { kind: 'unmappedSku', sku });
-      const { fixed, problems } = await fixParked(parked, (id) => orders.fix(p, id, { sku, erpSku }));
-      if (fixed.length === 0) await mappingEdits.set(p, 'sku', sku, erpSku);
+    action(MapSku, async (p, { sku, erpSku }, req) => {
+      const of = mappedStoreOf(req, p);
+      const parked = await ordersParkedOn(db, { ...scopeOf(p), stores: [of] }, { kind: 'unmappedSku', sku });
+      const { fixed, problems } = await fixParked(parked, of, (id) => orders.fix(p, id, { sku, erpSku }, of));
+      if (fixed.length === 0) await mappingEdits.set(p, 'sku', sku, erpSku, of);
       await settled(
         parked.map((o) => o.workflowId),
         (kind, reason) => kind === 'unmappedSku' && reason.startsWith(`SKU ${sku}`),
@@ -329,20 +359,24 @@ export function dashboardRouter(deps: DashboardDeps): Router {
       return {
         ok: true,
         text: `SKU ${sku} is mapped to ERP item ${erpSku}. ${continues(fixed)}${problems.length ? ` Not fixed: ${problems.join('; ')}` : ''}`,
-        href: fixed.length === 1 ? orderHref(fixed[0]!) : undefined,
+        href: fixed.length === 1 ? orderHref(fixed[0]!, of) : undefined,
       };
     }),
   );
 
   router.post(
     '/dashboard/attention/map-customer',
-    action(MapCustomer, async (p, { customerId, erpCustomerId }) => {
-      if (!maySeeStore(p, store)) throw new ApiError(404, 'STORE.NOT_FOUND', `No store ${store}.`);
-      const parked = await ordersParkedOn(db, scopeOf(p), { kind: 'unmappedCustomer', customerId });
-      const { fixed, problems } = await fixParked(parked, (id) =>
-        orders.fix(p, id, { customerId, erpCustomerId }),
+    action(MapCustomer, async (p, { customerId, erpCustomerId }, req) => {
+      const of = mappedStoreOf(req, p);
+      const parked = await ordersParkedOn(
+        db,
+        { ...scopeOf(p), stores: [of] },
+        { kind: 'unmappedCustomer', customerId },
       );
-      if (fixed.length === 0) await mappingEdits.set(p, 'customer', customerId, erpCustomerId);
+      const { fixed, problems } = await fixParked(parked, of, (id) =>
+        orders.fix(p, id, { customerId, erpCustomerId }, of),
+      );
+      if (fixed.length === 0) await mappingEdits.set(p, 'customer', customerId, erpCustomerId, of);
       await settled(
         parked.map((o) => o.workflowId),
         (kind) => kind === 'unmappedCustomer',
@@ -352,7 +386,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
       return {
         ok: true,
         text: `Customer ${customerId} is mapped to ERP customer ${erpCustomerId}. ${continues(fixed)}`,
-        href: fixed.length === 1 ? orderHref(fixed[0]!) : undefined,
+        href: fixed.length === 1 ? orderHref(fixed[0]!, of) : undefined,
       };
     }),
   );
@@ -361,12 +395,13 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     '/dashboard/attention/orders/:id/field',
     action(FieldFix, async (p, fix, req) => {
       const id = orderIdOf(req);
-      await orders.fix(p, id, fix);
-      await settled([orders.workflowIdOf(id)], (kind) => kind === 'erpRejected');
+      const of = await orderStoreOf(req, p, id);
+      await orders.fix(p, id, fix, of);
+      await settled([orderWorkflowId(of, id)], (kind) => kind === 'erpRejected');
       return {
         ok: true,
         text: `Order ${id} was corrected and is sent to the ERP again.`,
-        href: orderHref(id),
+        href: orderHref(id, of),
       };
     }),
   );
@@ -375,11 +410,12 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     '/dashboard/attention/orders/:id/acknowledge',
     action(Acknowledge, async (p, { note }, req) => {
       const id = orderIdOf(req);
-      await orders.fix(p, id, { acknowledge: true, ...(note ? { note } : {}) });
-      await settled([orders.workflowIdOf(id)], (kind) =>
+      const of = await orderStoreOf(req, p, id);
+      await orders.fix(p, id, { acknowledge: true, ...(note ? { note } : {}) }, of);
+      await settled([orderWorkflowId(of, id)], (kind) =>
         ACKNOWLEDGED_ATTENTION.includes(kind as AttentionKind),
       );
-      return { ok: true, text: `Order ${id}: acknowledged.`, href: orderHref(id) };
+      return { ok: true, text: `Order ${id}: acknowledged.`, href: orderHref(id, of) };
     }),
   );
 
@@ -387,11 +423,12 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     '/dashboard/attention/orders/:id/cancel',
     action(Cancel, async (p, { reason }, req) => {
       const id = orderIdOf(req);
-      const result = await orders.cancel(p, id, { reason: `${reason} (by ${p.name})`, by: 'operator' });
+      const of = await orderStoreOf(req, p, id);
+      const result = await orders.cancel(p, id, { reason: `${reason} (by ${p.name})`, by: 'operator' }, of);
       return {
         ok: true,
         text: `Order ${id} is cancelled${result.compensations.length ? `: ${result.compensations.join(', ')}` : ''}.`,
-        href: orderHref(id),
+        href: orderHref(id, of),
       };
     }),
   );
@@ -484,13 +521,15 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     const p = principal(req);
     const id = orderIdOf(req);
     try {
-      const status = await orders.status(p, id);
+      // The order of the store `?store=` names (or the read model finds among the person's stores).
+      const of = await orderStoreOf(req, p, id);
+      const status = await orders.status(p, id, of);
       respond(
         req,
         res,
         `Order ${status.orderNumber ?? id}`,
         '/dashboard/orders',
-        orderView(ctxOf(req), status),
+        orderView(ctxOf(req), status, orderHref(id, of)),
       );
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 404) throw err;
