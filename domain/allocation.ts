@@ -151,3 +151,12 @@ export function allocate(
   const split = new Set(out.map((a) => a.location)).size > 1;
   return { lines: out, split, short };
 }
+
+/** The stock an allocation reserves: each portion's quantity in stock at its location (not what is short). */
+export const reservationsOf = (allocation: Allocation) =>
+  allocation.lines.map((a) => ({
+    lineKey: a.lineKey,
+    sku: a.sku,
+    location: a.location,
+    quantity: a.quantity - a.shortQuantity,
+  }));

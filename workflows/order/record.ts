@@ -16,6 +16,12 @@ const alertKey = (o: OrderRun) => `order-attention:${o.workflowId}`;
  * (visibility writes are not free).
  */
 export async function record(o: OrderRun) {
+  const input = readModel(o);
+  await local.recordOrder.executeWithOptions({ summary: recordSummary(o) }, [input]);
+}
+
+/** What the read model shows of the order now; the search attributes that changed are written with it. */
+export function readModel(o: OrderRun) {
   const { status, written } = o;
   status.status = statusAtStep(status.step, status.status);
   const changes: SearchAttributeUpdatePair[] = [];
@@ -30,25 +36,23 @@ export async function record(o: OrderRun) {
   if (status.poNumber && written.poNumber !== status.poNumber)
     changes.push({ key: SA.poNumber, value: (written.poNumber = status.poNumber) });
   if (changes.length > 0) upsertSearchAttributes(changes);
-  await local.recordOrder.executeWithOptions(
-    { summary: `Read model: ${status.status}${status.attention ? ' (needs attention)' : ''}` },
-    [
-      {
-        workflowId: o.workflowId,
-        order: current(o),
-        status: status.status,
-        step: status.step,
-        attention: status.attention ? { kind: status.attention.kind, reason: status.attention.reason } : null,
-        lines: status.lines,
-        erpOrder: status.erpOrder ? { erpId: status.erpOrder.erpId, tranId: status.erpOrder.tranId } : null,
-        rulesVersion: status.rulesVersion,
-        // A new field of the activity's input adds no command and removes none, so no patch: a record
-        // activity scheduled before this field existed arrives without it and counts pro rata.
-        invoiceTotals: status.invoices.map((i) => i.total),
-      },
-    ],
-  );
+  return {
+    workflowId: o.workflowId,
+    order: current(o),
+    status: status.status,
+    step: status.step,
+    attention: status.attention ? { kind: status.attention.kind, reason: status.attention.reason } : null,
+    lines: status.lines,
+    erpOrder: status.erpOrder ? { erpId: status.erpOrder.erpId, tranId: status.erpOrder.tranId } : null,
+    rulesVersion: status.rulesVersion,
+    // A new field of the activity's input adds no command and removes none, so no patch: a record
+    // activity scheduled before this field existed arrives without it and counts pro rata.
+    invoiceTotals: status.invoices.map((i) => i.total),
+  };
 }
+
+export const recordSummary = ({ status }: OrderRun) =>
+  `Read model: ${status.status}${status.attention ? ' (needs attention)' : ''}`;
 
 /** Parks the order for a person, with the reason and what is at fault, and raises its alert. */
 export async function park(o: OrderRun, a: Omit<Attention, 'since'>) {

@@ -1,4 +1,5 @@
 import { workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import type { MappedOrder } from '../../activities/orders';
 import type { ErpFulfillment, ErpInvoice } from '../../domain/erp';
 import { anyShipped, ledgerOf, lineOf } from '../../domain/order-ledger';
 import {
@@ -73,6 +74,13 @@ export interface OrderRun {
   readonly written: { status?: string; attention?: string | null; poNumber?: string };
   /** Headroom publications, one after another, never awaited by the pipeline (awaited before the end). */
   headroomPublished: Promise<void>;
+  /**
+   * The order runs its steps in fewer local activities (workflows/order/steps.ts, FEWER_TASKS_PATCH):
+   * decided once when it starts, so a run started before keeps the activities it issued.
+   */
+  fewerTasks: boolean;
+  /** The mapping read with the rules as the order started, for the revision it was read from. */
+  premapped: { revision: number; mapped: MappedOrder } | undefined;
 }
 
 export function newOrderRun(input: OrderWorkflowInput): OrderRun {
@@ -124,6 +132,8 @@ export function newOrderRun(input: OrderWorkflowInput): OrderRun {
     compensations: new CompensationStack(),
     written: {},
     headroomPublished: Promise.resolve(),
+    fewerTasks: false,
+    premapped: undefined,
   };
 }
 

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import type { CreditInfo, MappedOrder } from '../../activities/orders';
-import { allocate, type Allocation } from '../../domain/allocation';
+import { allocate, reservationsOf, type Allocation } from '../../domain/allocation';
 import { assessCredit, findPriceMismatches } from '../../domain/credit';
 import { onAccount } from '../../domain/credit-exposure';
 import type { ErpSalesOrder } from '../../domain/erp';
@@ -12,7 +12,7 @@ import { erp, erpRead, local } from './proxies';
 import { awaitApproval, rejectedBy } from './approval';
 import { willUndo } from './compensate';
 import { reconcile } from './fulfilment';
-import { clearAttention, park, record } from './record';
+import { clearAttention, park, readModel, record, recordSummary, resolveAlert } from './record';
 import { adoptOrder, current, guard, rulesOf, type OrderRun } from './state';
 
 /** The order mapped to the ERP: its ERP customer and each storefront SKU's ERP item. */
@@ -37,10 +37,15 @@ async function untilFixed(o: OrderRun, seen: number) {
 export async function mapOrder(o: OrderRun, seen: number): Promise<Mapped | undefined> {
   const { status } = o;
   status.step = 'mapping';
-  const m: MappedOrder = await local.mapOrder.executeWithOptions(
-    { summary: `Map ${current(o).lines.length} lines and customer ${current(o).customerId}` },
-    [{ order: current(o) }],
-  );
+  const pre = o.premapped;
+  o.premapped = undefined;
+  const m: MappedOrder =
+    pre !== undefined && pre.revision === seen
+      ? pre.mapped
+      : await local.mapOrder.executeWithOptions(
+          { summary: `Map ${current(o).lines.length} lines and customer ${current(o).customerId}` },
+          [{ order: current(o) }],
+        );
   guard(o);
   if (m.customerErpId === null || m.unmappedSkus.length > 0) {
     o.unmapped = { skus: m.unmappedSkus, customer: m.customerErpId === null };
@@ -61,25 +66,36 @@ export async function mapOrder(o: OrderRun, seen: number): Promise<Mapped | unde
     await untilFixed(o, seen);
     return undefined;
   }
-  await clearAttention(o);
+  if (o.fewerTasks) {
+    // The alert resolves here; the read model (attention cleared, mapped) is written by the credit
+    // check that always follows, before it reads anything.
+    if (status.attention) {
+      status.attention = null;
+      await resolveAlert(o);
+    }
+  } else await clearAttention(o);
   o.customerErpId = m.customerErpId;
   status.lines = withErpSkus(status.lines, m.skus);
   status.status = mappedStatus(status.status);
-  await record(o);
+  if (!o.fewerTasks) await record(o);
   return { customerErpId: m.customerErpId, skus: m.skus, shipMethods: m.shipMethods };
 }
 
 /** 2. The ERP customer's credit account: limit, balance, open orders, terms, price level. */
 export async function readCredit(o: OrderRun, mapped: Mapped): Promise<CreditInfo> {
+  // With fewer tasks, the read model of the mapped order is written by the same activity, first.
+  const mappedRecord = o.fewerTasks ? readModel(o) : undefined;
+  const check = `credit check for ERP customer ${mapped.customerErpId}`;
   o.status.step = 'creditCheck';
   const account = await erpRead.readCreditAccount.executeWithOptions(
-    { summary: `Credit check for ERP customer ${mapped.customerErpId}` },
+    { summary: mappedRecord ? `${recordSummary(o)}, then ${check}` : `C${check.slice(1)}` },
     [
       {
         store: o.input.store,
         orderId: o.input.orderId,
         customerId: current(o).customerId,
         customerErpId: mapped.customerErpId,
+        ...(mappedRecord ? { record: mappedRecord } : {}),
       },
     ],
   );
@@ -116,51 +132,69 @@ const erpLinesOf = (order: CanonicalOrder, mapped: Mapped) =>
 export interface Allocated {
   erpLines: { lineId: string; sku: string; quantity: number }[];
   allocation: Allocation;
+  /** The ERP's expected unit prices, when they were read with the allocation. */
+  expected?: Record<string, string>;
 }
 
-/** 3. Allocates the lines across warehouses (stock, then priority) and reserves the stock. */
-export async function allocateStock(o: OrderRun, mapped: Mapped): Promise<Allocated> {
+/**
+ * 3. Allocates the lines across warehouses (stock, then priority) and reserves the stock. With fewer
+ * tasks, one activity allocates, reserves and reads the expected prices (for step 4) at the same time.
+ */
+export async function allocateStock(o: OrderRun, mapped: Mapped, account: CreditInfo): Promise<Allocated> {
   o.status.step = 'allocating';
   const erpLines = erpLinesOf(current(o), mapped);
-  const stock = await local.readFreeStock.executeWithOptions(
-    { summary: 'Read free stock in every warehouse' },
-    [{ workflowId: o.workflowId, skus: [...new Set(erpLines.map((l) => l.sku))] }],
-  );
-  const allocation = allocate(erpLines, stock, rulesOf(o).warehouses.priority);
-  await local.reserveStock.executeWithOptions(
-    {
-      summary: `Reserve stock: ${[...new Set(allocation.lines.map((a) => a.location))].join(' + ')}${allocation.split ? ' (split shipment)' : ''}`,
-    },
-    [
+  let allocation: Allocation;
+  let expected: Record<string, string> | undefined;
+  if (o.fewerTasks) {
+    ({ allocation, expected } = await local.reserveAndPrice.executeWithOptions(
       {
-        workflowId: o.workflowId,
-        lines: allocation.lines.map((a) => ({
-          lineKey: a.lineKey,
-          sku: a.sku,
-          location: a.location,
-          quantity: a.quantity - a.shortQuantity,
-        })),
+        summary: 'Allocate and reserve stock by warehouse priority; expected prices from the ERP price cache',
       },
-    ],
-  );
+      [
+        {
+          workflowId: o.workflowId,
+          lines: erpLines,
+          priority: rulesOf(o).warehouses.priority,
+          customerErpId: mapped.customerErpId,
+          priceLevel: account.priceLevel,
+        },
+      ],
+    ));
+  } else {
+    const stock = await local.readFreeStock.executeWithOptions(
+      { summary: 'Read free stock in every warehouse' },
+      [{ workflowId: o.workflowId, skus: [...new Set(erpLines.map((l) => l.sku))] }],
+    );
+    allocation = allocate(erpLines, stock, rulesOf(o).warehouses.priority);
+    await local.reserveStock.executeWithOptions(
+      {
+        summary: `Reserve stock: ${[...new Set(allocation.lines.map((a) => a.location))].join(' + ')}${allocation.split ? ' (split shipment)' : ''}`,
+      },
+      [{ workflowId: o.workflowId, lines: reservationsOf(allocation) }],
+    );
+  }
   willUndo(o, 'releaseReservations');
   o.status.lines = withAllocations(o.status.lines, allocation.lines);
   guard(o);
-  return { erpLines, allocation };
+  return { erpLines, allocation, ...(expected ? { expected } : {}) };
 }
 
 /** 4. Storefront prices that differ from the ERP's beyond the tolerance wait for an approver. */
-export async function checkPrices(o: OrderRun, mapped: Mapped, account: CreditInfo, { erpLines }: Allocated) {
-  const expected = await local.expectedPrices.executeWithOptions(
-    { summary: 'Expected prices from the ERP price cache' },
-    [
+export async function checkPrices(
+  o: OrderRun,
+  mapped: Mapped,
+  account: CreditInfo,
+  { erpLines, expected: read }: Allocated,
+) {
+  const expected =
+    read ??
+    (await local.expectedPrices.executeWithOptions({ summary: 'Expected prices from the ERP price cache' }, [
       {
         customerErpId: mapped.customerErpId,
         priceLevel: account.priceLevel,
         lines: erpLines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
       },
-    ],
-  );
+    ]));
   const mismatches = findPriceMismatches(
     current(o).lines.map((l) => ({
       lineId: l.lineId,
