@@ -191,6 +191,22 @@ async function resolveItem(
   return { id: row.id, itemType: row.item_type, basePrice: Number(row.base_price) };
 }
 
+/** A sales order line's item, quantity (a positive whole number, 1 when absent) and rate (the item's base price when absent), refused as NetSuite refuses them. */
+async function lineItemOf(q: Q, it: Json, path: string) {
+  const itemKey = refKey(it.item, `${path}.item`);
+  if (!itemKey) throw userError('Please enter value(s) for: Item', `${path}.item`);
+  const item = await resolveItem(q, itemKey, `${path}.item`);
+  const quantity = optNumber(it.quantity, `${path}.quantity`) ?? 1;
+  if (!Number.isInteger(quantity) || quantity <= 0)
+    throw userError(
+      `Invalid quantity ${quantity}: the quantity must be a positive whole number.`,
+      `${path}.quantity`,
+    );
+  const rate = optNumber(it.rate, `${path}.rate`) ?? item.basePrice;
+  if (rate < 0) throw userError('The rate cannot be negative.', `${path}.rate`);
+  return { item, quantity, rate };
+}
+
 async function resolveLocation(q: Q, key: string | undefined, field: string): Promise<number | null> {
   if (key === undefined) return null;
   const id = key.startsWith('name:')
@@ -618,17 +634,7 @@ export async function createSalesOrder(
   const prepared = [];
   for (const [i, it] of items.entries()) {
     const path = `item.items[${i}]`;
-    const itemKey = refKey(it.item, `${path}.item`);
-    if (!itemKey) throw userError('Please enter value(s) for: Item', `${path}.item`);
-    const item = await resolveItem(q, itemKey, `${path}.item`);
-    const quantity = optNumber(it.quantity, `${path}.quantity`) ?? 1;
-    if (!Number.isInteger(quantity) || quantity <= 0)
-      throw userError(
-        `Invalid quantity ${quantity}: the quantity must be a positive whole number.`,
-        `${path}.quantity`,
-      );
-    const rate = optNumber(it.rate, `${path}.rate`) ?? item.basePrice;
-    if (rate < 0) throw userError('The rate cannot be negative.', `${path}.rate`);
+    const { item, quantity, rate } = await lineItemOf(q, it, path);
     const locationId =
       (await resolveLocation(q, refKey(it.location, `${path}.location`), `${path}.location`)) ??
       headerLocation;
@@ -969,17 +975,7 @@ async function addSalesOrderLine(
   line: number,
   currency: string,
 ): Promise<void> {
-  const itemKey = refKey(it.item, `${path}.item`);
-  if (!itemKey) throw userError('Please enter value(s) for: Item', `${path}.item`);
-  const item = await resolveItem(q, itemKey, `${path}.item`);
-  const quantity = optNumber(it.quantity, `${path}.quantity`) ?? 1;
-  if (!Number.isInteger(quantity) || quantity <= 0)
-    throw userError(
-      `Invalid quantity ${quantity}: the quantity must be a positive whole number.`,
-      `${path}.quantity`,
-    );
-  const rate = optNumber(it.rate, `${path}.rate`) ?? item.basePrice;
-  if (rate < 0) throw userError('The rate cannot be negative.', `${path}.rate`);
+  const { item, quantity, rate } = await lineItemOf(q, it, path);
   const locationId = await resolveLocation(q, refKey(it.location, `${path}.location`), `${path}.location`);
   let backordered = 0;
   if (locationId !== null && stocked(item.itemType)) {
