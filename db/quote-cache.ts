@@ -45,7 +45,7 @@ export interface FailureCount {
  * The checkout quote's facts for the stores an API serves, in memory: their SKU and customer
  * mappings, and the ERP's items, prices (levels, quantity breaks, contracts), stock by location and
  * customer credit, held once for all of them; and who may ask: the active API keys with their
- * principals, and the failed-authentication counters (migration 0035 logs their changes).
+ * principals, and the failed-authentication counters (migration 0034 logs their changes).
  *
  * Fresh, not eventually fresh: before it answers, `facts` waits for a check that began after it was
  * called. A check reads the keys the syncs (and mapping edits) changed in transactions that were

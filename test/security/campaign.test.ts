@@ -4,8 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { principalRepository } from '../../db/principals';
 import { startApi, type TestApi } from './api';
 
-/** Tables that record attempts by design (refused decisions, failed sign-ins, sessions): not business rows. */
-const AUDIT_TABLES = new Set(['approval_decisions', 'auth_failures', 'web_sessions', 'pgmigrations']);
+/**
+ * Tables that record attempts by design (refused decisions, failed sign-ins, sessions), and the quote
+ * cache's change log, which logs each failed sign-in counted so that the next quote sees it: not
+ * business rows (a business row changed would show in its own table).
+ */
+const AUDIT_TABLES = new Set([
+  'approval_decisions',
+  'auth_failures',
+  'web_sessions',
+  'pgmigrations',
+  'quote_cache_changes',
+]);
 
 /**
  * The bad-input campaign: for every operation in /openapi.json, fast-check generates malformed JSON,
