@@ -16,7 +16,7 @@ import {
   taskQueue,
 } from '../../domain/contracts';
 import { deliver, event, makeOrder, scenario, waitFor } from '../orders/harness';
-import { launchBrowser, settled, signIn } from '../support/browser';
+import { formSession, launchBrowser, settled, signIn } from '../support/browser';
 import { privateTestDatabase, testClient, testLog, withWorker } from '../support/env';
 
 /**
@@ -27,11 +27,6 @@ import { privateTestDatabase, testClient, testLog, withWorker } from '../support
  * The order's process is the real workflow on the second store's own queue, with the ERP and the
  * store as the order tests' fakes (test/orders/harness.ts).
  */
-const cookieOf = (res: Response) =>
-  res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
 
 describe('the queue and the order page of each store', () => {
   let own: Awaited<ReturnType<typeof privateTestDatabase>>;
@@ -86,36 +81,7 @@ describe('the queue and the order page of each store', () => {
       ?.erp_sku as string | undefined;
 
   /** A signed-in browser session of `key`: a GET and a POST (with its CSRF token) as its browser would send. */
-  async function sessionOf(key: string) {
-    const form = await fetch(`${base}/login`);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
-    const signedIn = await fetch(`${base}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(form) },
-      body: new URLSearchParams({ _csrf: csrf, apiKey: key, next: '/dashboard' }).toString(),
-    });
-    expect(signedIn.status).toBe(303);
-    const cookie = cookieOf(signedIn) || cookieOf(form);
-    const home = await fetch(`${base}/dashboard/attention`, { headers: { cookie } });
-    const page = await home.text();
-    const token = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
-    return {
-      queue: page,
-      get: (path: string) => fetch(`${base}${path}`, { headers: { cookie }, redirect: 'manual' }),
-      post: (path: string, body: Record<string, string>) =>
-        fetch(`${base}${path}`, {
-          method: 'POST',
-          redirect: 'manual',
-          headers: {
-            cookie,
-            'content-type': 'application/x-www-form-urlencoded',
-            'x-csrf-token': token,
-          },
-          body: new URLSearchParams(body).toString(),
-        }),
-    };
-  }
+  const sessionOf = (key: string) => formSession(base, key, '/dashboard/attention');
 
   it('an order of the second store is mapped from the queue and continues, its page opens; the primary store’s operator finds neither (404) and changes nothing', async () => {
     const DTC = world.store;
@@ -136,9 +102,9 @@ describe('the queue and the order page of each store', () => {
       try {
         // Somebody of the primary store alone: the second store's order, its page and its fixes are not found.
         const b2b = await sessionOf(keys.b2bOperator);
-        expect(b2b.queue).toContain(`order:${orderWorkflowId(B2B, 'd7')}`);
-        expect(b2b.queue).not.toContain(`order:${orderWorkflowId(DTC, 'd7')}`);
-        expect(b2b.queue).not.toContain('PROD-10');
+        expect(b2b.page).toContain(`order:${orderWorkflowId(B2B, 'd7')}`);
+        expect(b2b.page).not.toContain(`order:${orderWorkflowId(DTC, 'd7')}`);
+        expect(b2b.page).not.toContain('PROD-10');
         const q = `?store=${DTC}`;
         for (const path of [`/dashboard/orders/d8${q}`, '/dashboard/orders/d8']) {
           const res = await b2b.get(path);

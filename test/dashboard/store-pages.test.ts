@@ -9,7 +9,7 @@ import { createApp } from '../../api/app';
 import { mappingRepository } from '../../db/mappings';
 import { principalRepository } from '../../db/principals';
 import type { Db } from '../../db/pool';
-import { launchBrowser, settled, signIn } from '../support/browser';
+import { formSession, launchBrowser, settled, signIn } from '../support/browser';
 import { privateTestDatabase, testLog } from '../support/env';
 
 /**
@@ -17,11 +17,6 @@ import { privateTestDatabase, testLog } from '../support/env';
  * templates and flow switches pages and the home page's store calls, chosen with `?store=`. Somebody
  * of one store never sees or changes the other's, on any page or write.
  */
-const cookieOf = (res: Response) =>
-  res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
 
 describe('the dashboard of each store', () => {
   let own: Awaited<ReturnType<typeof privateTestDatabase>>;
@@ -231,34 +226,7 @@ describe('the dashboard of each store', () => {
   });
 
   /** A signed-in browser session of `key`: a GET and a POST (with its CSRF token) as its browser would send. */
-  async function sessionOf(key: string) {
-    const form = await fetch(`${base}/login`);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
-    const signedIn = await fetch(`${base}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(form) },
-      body: new URLSearchParams({ _csrf: csrf, apiKey: key, next: '/dashboard' }).toString(),
-    });
-    expect(signedIn.status).toBe(303);
-    const cookie = cookieOf(signedIn) || cookieOf(form);
-    const home = await fetch(`${base}/dashboard`, { headers: { cookie } });
-    const token = /name="_csrf" value="([^"]+)"/.exec(await home.text())?.[1] ?? '';
-    return {
-      get: (path: string) => fetch(`${base}${path}`, { headers: { cookie }, redirect: 'manual' }),
-      post: (path: string, body: Record<string, string>) =>
-        fetch(`${base}${path}`, {
-          method: 'POST',
-          redirect: 'manual',
-          headers: {
-            cookie,
-            'content-type': 'application/x-www-form-urlencoded',
-            'x-csrf-token': token,
-          },
-          body: new URLSearchParams(body).toString(),
-        }),
-    };
-  }
+  const sessionOf = (key: string) => formSession(base, key, '/dashboard');
 
   it('another store’s people: every page of the B2B store is not found, every write refused, nothing changed', async () => {
     const before = {

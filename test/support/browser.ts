@@ -43,3 +43,39 @@ export async function settled(page: Page): Promise<void> {
       ) === null,
   );
 }
+
+const cookieOf = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+
+/**
+ * A session of `apiKey` signed in through the sign-in form without a browser: the text of the page at
+ * `path`, and a GET and a POST (with the page's CSRF token) as its browser would send them.
+ */
+export async function formSession(base: string, apiKey: string, path = '/dashboard') {
+  const form = await fetch(`${base}/login`);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  const signedIn = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(form) },
+    body: new URLSearchParams({ _csrf: csrf, apiKey, next: '/dashboard' }).toString(),
+  });
+  if (signedIn.status !== 303) throw new Error(`sign-in answered ${signedIn.status}, not 303`);
+  const cookie = cookieOf(signedIn) || cookieOf(form);
+  const page = await (await fetch(`${base}${path}`, { headers: { cookie } })).text();
+  const token = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+  return {
+    page,
+    get: (to: string) => fetch(`${base}${to}`, { headers: { cookie }, redirect: 'manual' }),
+    post: (to: string, body: Record<string, string>) =>
+      fetch(`${base}${to}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'x-csrf-token': token },
+        body: new URLSearchParams(body).toString(),
+      }),
+  };
+}
