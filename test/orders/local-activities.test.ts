@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { workflowBundle } from '../../workers/worker';
-import type { Db } from '../../db/pool';
 import { orderEventSignal, orderWorkflowId } from '../../domain/contracts';
 import { orderToInvoice } from '../../workflows/orderToInvoice';
-import { testClient, testDb, withWorker } from '../support/env';
+import { dbAndTemporal, withWorker } from '../support/env';
 import { event, makeOrder, scenario, waitFor } from './harness';
 
 const T = temporal.api.enums.v1.EventType;
@@ -17,23 +15,14 @@ const T = temporal.api.enums.v1.EventType;
  * mapped read model with the credit check, the reservation with the expected prices.
  */
 describe('an order on its way to the ERP', () => {
-  let db: Db;
-  let client: Client;
-  beforeAll(async () => {
-    db = testDb();
-    client = await testClient();
-  });
-  afterAll(async () => {
-    await client.connection.close();
-    await db.end();
-  });
+  const env = dbAndTemporal();
 
   it('reaches the ERP sales order in three local activities, with the read model and reservations written', async () => {
-    const s = await scenario(db);
+    const s = await scenario(env.db);
     const order = makeOrder(s.store, '7001');
     await withWorker({ taskQueue: s.taskQueue, activities: s.activities }, async () => {
       // As the webhook ingress starts it: without rules, so the order snapshots the store's.
-      const handle = await client.workflow.signalWithStart(orderToInvoice, {
+      const handle = await env.client.workflow.signalWithStart(orderToInvoice, {
         workflowId: orderWorkflowId(s.store, '7001'),
         taskQueue: s.taskQueue,
         args: [{ store: s.store, orderId: '7001' }],
@@ -66,7 +55,7 @@ describe('an order on its way to the ERP', () => {
         handle.workflowId,
       );
 
-      const reserved = await db.query(
+      const reserved = await env.db.query(
         'SELECT line_key, location, quantity FROM stock_reservations WHERE workflow_id = $1 AND released_at IS NULL ORDER BY line_key',
         [handle.workflowId],
       );
@@ -74,7 +63,7 @@ describe('an order on its way to the ERP', () => {
         { line_key: '1', location: 'MAIN', quantity: 10 },
         { line_key: '2', location: 'MAIN', quantity: 4 },
       ]);
-      const row = await db.query(
+      const row = await env.db.query(
         'SELECT erp_tran_id, status FROM orders WHERE store = $1 AND order_id = $2',
         [s.store, '7001'],
       );

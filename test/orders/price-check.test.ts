@@ -1,11 +1,9 @@
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createOrderActivities } from '../../activities/orders';
 import { cachedPriceBook } from '../../db/price-book';
-import type { Db } from '../../db/pool';
 import { syncRepository } from '../../db/sync';
 import type { ErpItem } from '../../domain/erp';
-import { testClient, testDb, withWorker } from '../support/env';
+import { dbAndTemporal, withWorker } from '../support/env';
 import { deliver, event, makeOrder, scenario, waitFor } from './harness';
 
 /**
@@ -14,16 +12,7 @@ import { deliver, event, makeOrder, scenario, waitFor } from './harness';
  * ERP sales order is made; within the tolerance the order goes straight on.
  */
 describe('order workflow: storefront prices against the ERP price cache', () => {
-  let db: Db;
-  let client: Client;
-  beforeAll(async () => {
-    db = testDb();
-    client = await testClient();
-  });
-  afterAll(async () => {
-    await client.connection.close();
-    await db.end();
-  });
+  const env = dbAndTemporal();
 
   const item = (sku: string, basePrice: string): ErpItem => ({
     erpId: sku,
@@ -40,11 +29,16 @@ describe('order workflow: storefront prices against the ERP price cache', () => 
 
   /** The harness's order (10 bolts at 2.50, 4 nuts at 1.00) against the ERP's base prices given. */
   const run = async (orderId: string, boltPrice: string) => {
-    const s = await scenario(db);
-    await syncRepository(db).saveItems([item(`${s.store}-B1`, boltPrice), item(`${s.store}-N2`, '1.00')]);
+    const s = await scenario(env.db);
+    await syncRepository(env.db).saveItems([item(`${s.store}-B1`, boltPrice), item(`${s.store}-N2`, '1.00')]);
     const activities = {
       ...s.activities,
-      ...createOrderActivities({ db, erp: s.erp, storefront: s.storefront, prices: cachedPriceBook(db) }),
+      ...createOrderActivities({
+        db: env.db,
+        erp: s.erp,
+        storefront: s.storefront,
+        prices: cachedPriceBook(env.db),
+      }),
     };
     return { s, activities, order: makeOrder(s.store, orderId) };
   };
@@ -52,7 +46,7 @@ describe('order workflow: storefront prices against the ERP price cache', () => 
   it('holds an order whose bolts the store sells 37.5 % under the ERP price for an approver, naming both prices', async () => {
     const { s, activities, order } = await run('3101', '4.00');
     await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
-      const handle = await deliver(client, s.taskQueue, event(order));
+      const handle = await deliver(env.client, s.taskQueue, event(order));
       const held = await waitFor(handle, (x) => x.pendingApproval !== null, 'the price approval');
       expect(held.pendingApproval).toMatchObject({ kind: 'order.priceMismatch' });
       expect(held.attention?.reason).toContain(`${s.store}-B1 at 2.50 vs ERP 4.00`);
@@ -66,7 +60,7 @@ describe('order workflow: storefront prices against the ERP price cache', () => 
   it('sends an order within the tolerance straight to the ERP', async () => {
     const { s, activities, order } = await run('3102', '2.52');
     await withWorker({ taskQueue: s.taskQueue, activities }, async () => {
-      const handle = await deliver(client, s.taskQueue, event(order));
+      const handle = await deliver(env.client, s.taskQueue, event(order));
       const placed = await waitFor(handle, (x) => x.step === 'fulfilling', 'the ERP order');
       expect(placed.pendingApproval).toBeNull();
       expect(placed.approvals).toEqual([]);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
@@ -99,4 +99,29 @@ export async function withWorker<T>(
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * A test file's database pool and Temporal client: opened before its tests, closed after them, read
+ * through the returned object once the tests run.
+ */
+export function dbAndTemporal(): { readonly db: Db; readonly client: Client } {
+  let db: Db | undefined;
+  let client: Client | undefined;
+  beforeAll(async () => {
+    db = testDb();
+    client = await testClient();
+  });
+  afterAll(async () => {
+    await client?.connection.close();
+    await db?.end();
+  });
+  return {
+    get db() {
+      return db!;
+    },
+    get client() {
+      return client!;
+    },
+  };
 }
