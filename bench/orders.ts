@@ -101,6 +101,66 @@ function cpuSeconds(pid: number): number {
   }
 }
 const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+/** CPU seconds every core of the machine has been busy so far (all processes), from /proc/stat. */
+function machineBusySeconds(): number {
+  const [, ...f] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = f.map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) / CLK_TCK;
+}
+/** CPU seconds so far of each process of each part of the stack, by pid. */
+type CpuSnapshot = Map<number, { part: string; cpu: number }>;
+function snapshotParts(parts: Record<string, () => number[]>): CpuSnapshot {
+  const out: CpuSnapshot = new Map();
+  for (const [part, pids] of Object.entries(parts))
+    for (const pid of pids()) {
+      const cpu = cpuSeconds(pid);
+      if (!out.has(pid) && Number.isFinite(cpu)) out.set(pid, { part, cpu });
+    }
+  return out;
+}
+/** Cores each part used between two snapshots (a process started since counts from 0). */
+function coresByPart(a: CpuSnapshot, b: CpuSnapshot, seconds: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [pid, { part, cpu }] of b)
+    out[part] = (out[part] ?? 0) + (cpu - (a.get(pid)?.cpu ?? 0)) / seconds;
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Math.round(v * 100) / 100]));
+}
+/**
+ * Statements run in the benchmark's database so far, by statement (pg_stat_statements), or null
+ * where the server does not load that extension (it is not needed for any other figure).
+ */
+async function statementCounts(db: pg.Pool): Promise<Map<string, { calls: number; query: string }> | null> {
+  try {
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const { rows } = await db.query<{ id: string; calls: string; query: string }>(
+      `SELECT queryid::text AS id, calls::text AS calls, query FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    return new Map(rows.map((r) => [r.id, { calls: Number(r.calls), query: r.query }]));
+  } catch {
+    return null;
+  }
+}
+/** Statements per completed order between two counts: the total and the most frequent. */
+function statementsPerOrder(
+  a: Map<string, { calls: number; query: string }> | null,
+  b: Map<string, { calls: number; query: string }> | null,
+  orders: number,
+) {
+  if (!a || !b) return null;
+  const per = [...b]
+    .map(([id, s]) => ({
+      query: s.query.replace(/\s+/g, ' ').slice(0, 160),
+      n: s.calls - (a.get(id)?.calls ?? 0),
+    }))
+    .filter((s) => s.n > 0)
+    .sort((x, y) => y.n - x.n);
+  const round = (n: number) => Math.round((n / Math.max(1, orders)) * 100) / 100;
+  return {
+    total: round(per.reduce((sum, s) => sum + s.n, 0)),
+    top: per.slice(0, 25).map((s) => ({ perOrder: round(s.n), query: s.query })),
+  };
+}
 function cmdline(pid: number): string {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
@@ -241,6 +301,10 @@ interface PhaseResult {
   serverCpuMsPerOrder: number;
   /** seconds from the first send to the last completion */
   windowSeconds: number;
+  /** cores the whole machine was busy over the window (every process, this benchmark's own too) */
+  machineBusyCores: number;
+  /** cores each part of the stack used over the window */
+  coresByPart: Record<string, number>;
   /** send → completion of each completed item, ms (kept for the report's chart, not written raw) */
   samples: number[];
 }
@@ -259,9 +323,12 @@ async function drive(
   send: (i: number, giveUp: Promise<void>) => Promise<Outcome>,
   cpu: { workers: () => number; server: () => number; idleWorkers: number; idleServer: number },
   waitSeconds: number,
+  parts: Record<string, () => number[]>,
 ): Promise<PhaseResult> {
   const total = Math.max(1, Math.round(perSecond * seconds));
   const cpu0 = { w: cpu.workers(), s: cpu.server() };
+  const parts0 = snapshotParts(parts);
+  const busy0 = machineBusySeconds();
   const t0 = Date.now();
   let stop!: () => void;
   const giveUp = new Promise<void>((r) => (stop = r));
@@ -289,6 +356,10 @@ async function drive(
     );
   const last = Math.max(...ok.map((r) => r.at));
   const window = (last - t0) / 1000;
+  // Up to now, not to the last completion: the phase's wait after it is idle, and counted as such.
+  const elapsed = (Date.now() - t0) / 1000;
+  const machineBusyCores = Math.round(((machineBusySeconds() - busy0) / elapsed) * 100) / 100;
+  const byPart = coresByPart(parts0, snapshotParts(parts), elapsed);
   const workerCpu = cpu.workers() - cpu0.w - cpu.idleWorkers * window;
   const serverCpu = cpu.server() - cpu0.s - cpu.idleServer * window;
   return {
@@ -300,6 +371,8 @@ async function drive(
     sendSeconds,
     throughput: ok.length / window,
     windowSeconds: window,
+    machineBusyCores,
+    coresByPart: byPart,
     latencyMs: summary(ok.map((r) => r.at - r.sent).sort((x, y) => x - y)),
     samples: ok.map((r) => r.at - r.sent),
     workerCpuMsPerOrder: (workerCpu * 1000) / Math.max(1, ok.length),
@@ -465,6 +538,18 @@ async function main() {
       ? processesMatching('server-bin/server')
       : processesMatching('start-dev', '--port', String(temporalPort));
     const cpu = { workers: () => cpuOf(workerPids), server: () => cpuOf(serverPids) };
+    const serviceOf = (entry: string) => () =>
+      childrenOf(quayside.pid!).filter((pid) => cmdline(pid).includes(entry));
+    /** Every part of the stack whose CPU each phase reports (the baseline's workers replace Quayside's). */
+    const stackParts = (workers: () => number[]) => ({
+      workers,
+      'Temporal server': () => serverPids,
+      PostgreSQL: () => processesMatching('postgres'),
+      API: serviceOf('api/main.ts'),
+      'sandbox ERP': serviceOf('sandbox/erp/main.ts'),
+      'sandbox store': serviceOf('sandbox/storefront/main.ts'),
+      benchmark: () => [process.pid],
+    });
 
     const store = base.QUAYSIDE_STORE;
     const erpAdmin = async <T>(method: string, p: string): Promise<T> =>
@@ -609,14 +694,21 @@ async function main() {
     process.stdout.write(`phase 1: ${Math.round(rate * duration)} orders at ${rate}/s…\n`);
     const window0 = { us: monotonicUs(), cpu: cpu.workers() };
     const metrics0 = await scrapeMetrics(metricsUrls);
+    const statements0 = await statementCounts(db);
     const saturation = await drive(
       rate,
       duration,
       (i, giveUp) => sendOrder(`BENCH-S-${i}`, i, giveUp),
       { ...cpu, ...idle },
       waitSeconds,
+      stackParts(() => workerPids),
     );
     const saturationMetrics = metricDeltas(metrics0, await scrapeMetrics(metricsUrls));
+    const saturationStatements = statementsPerOrder(
+      statements0,
+      await statementCounts(db),
+      saturation.completed,
+    );
     profileWindow = {
       startUs: window0.us,
       endUs: monotonicUs(),
@@ -634,6 +726,7 @@ async function main() {
         (i, giveUp) => sendOrder(`BENCH-L-${i}`, i + 100_000, giveUp),
         { ...cpu, ...idle },
         waitSeconds,
+        stackParts(() => workerPids),
       );
     }
     watching = false;
@@ -719,6 +812,7 @@ async function main() {
         (i) => startOne(`baseline-${stamp}-S-${i}`),
         { ...bCpu, ...bIdle },
         waitSeconds,
+        stackParts(() => bPids),
       );
       let bLat: PhaseResult | null = null;
       if (latencyDuration > 0) {
@@ -729,6 +823,7 @@ async function main() {
           (i) => startOne(`baseline-${stamp}-L-${i}`),
           { ...bCpu, ...bIdle },
           waitSeconds,
+          stackParts(() => bPids),
         );
       }
       baseline = { steps, saturation: bSat, latency: bLat };
@@ -808,22 +903,26 @@ async function main() {
         (stats.requests - idleCallsPerSecond * (saturation.sendSeconds + (latency?.sendSeconds ?? 0))) /
         Math.max(1, created.size),
       erpBackgroundCallsPerSecond: idleCallsPerSecond,
-      // Phase 1's ERP requests by kind, the standing syncs' idle rate taken out, per order completed.
+      // Phase 1's ERP requests by kind per order completed, the standing syncs' calls included: their
+      // idle rate by kind is bursty (the customer cache's refresh reads every customer at once), so a
+      // few seconds of it subtracted by kind misstated the order's own calls (0.5 GET customer for 2).
       erpCallsPerOrderByKind: Object.fromEntries(
         Object.entries(statsSaturation.byKind ?? {})
           .map(([kind, n]): [string, number] => [
             kind,
-            Math.round(
-              ((n - ((idleStats.byKind?.[kind] ?? 0) / 3) * saturation.windowSeconds) /
-                Math.max(1, saturation.completed)) *
-                100,
-            ) / 100,
+            Math.round((n / Math.max(1, saturation.completed)) * 100) / 100,
           ])
           .filter(([, n]) => n > 0.005)
           .sort((x, y) => y[1] - x[1]),
       ),
+      erpBackgroundCallsPerSecondByKind: Object.fromEntries(
+        Object.entries(idleStats.byKind ?? {}).map(([kind, n]) => [kind, Math.round((n / 3) * 10) / 10]),
+      ),
       // The worker's metrics over phase 1: the SDK's task and activity latencies (ms), the ERP budget's waits.
       workerMetricsSaturation: saturationMetrics,
+      // Every process's statements in the run's database over phase 1 (Quayside's, the sandboxes', the
+      // budget's, this benchmark's own watcher), per completed order; null without pg_stat_statements.
+      postgresStatementsPerOrder: saturationStatements,
       erp429s: stats.throttled,
       erp429sSaturationPhase: statsSaturation.throttled,
       erpMaxInFlight: stats.maxInFlight,
@@ -853,6 +952,10 @@ async function main() {
     const f = (n: number | null | undefined, d = 1) =>
       n === null || n === undefined || Number.isNaN(n) ? '—' : n.toFixed(d);
     const r = result.ratios;
+    const parts = (p: PhaseResult) =>
+      Object.entries(p.coresByPart)
+        .map(([k, v]) => `${k} ${f(v, 2)}`)
+        .join(', ');
     process.stdout.write(
       [
         '',
@@ -864,12 +967,24 @@ async function main() {
         latency
           ? `webhook → ERP sales order at ${halfRate}/s   p50 ${latency.latencyMs.p50} ms   p99 ${latency.latencyMs.p99} ms   (baseline start → done p50 ${baseline?.latency?.latencyMs.p50 ?? '—'} ms, p99 ${baseline?.latency?.latencyMs.p99 ?? '—'} ms)`
           : '',
+        `cores busy, phase 1           Quayside ${f(saturation.machineBusyCores, 2)} (${parts(saturation)})`,
+        `                              baseline ${f(baseline?.saturation.machineBusyCores, 2)} (${baseline ? parts(baseline.saturation) : '—'})`,
         `at ${rate}/s offered            p50 ${saturation.latencyMs.p50} ms   p99 ${saturation.latencyMs.p99} ms`,
         `activity calls per order      ${steps} (${result.activityCallsPerOrder.local} local, ${result.activityCallsPerOrder.remote} remote); ${f(result.historyEventsPerOrderUntilErp)} history events`,
         `ERP                           ${f(result.erpCallsPerOrder)} calls per order; ${stats.throttled} answered 429; max ${stats.maxInFlight} in flight (account limit ${o.erpLimit}, connector budget ${o.erpConcurrency})`,
-        `ERP calls per order, phase 1  ${Object.entries(result.erpCallsPerOrderByKind)
+        `ERP calls per order, phase 1  (standing syncs' included) ${Object.entries(
+          result.erpCallsPerOrderByKind,
+        )
           .map(([k, n]) => `${k} ${n}`)
           .join('; ')}`,
+        `Postgres statements, phase 1  ${
+          saturationStatements
+            ? `${saturationStatements.total} per order; most frequent: ${saturationStatements.top
+                .slice(0, 8)
+                .map((t) => `${t.perOrder}× ${t.query.slice(0, 60)}`)
+                .join('\n                              ')}`
+            : '— (pg_stat_statements not loaded)'
+        }`,
         `worker metrics, phase 1       ${Object.entries(saturationMetrics.histograms)
           .filter(([k]) => /schedule_to_start|execution_latency|budget_wait|pool_waiting/.test(k))
           .map(([k, h]) => `${k.replace(/^temporal_/, '')} ${h.count}× mean ${h.mean}`)
