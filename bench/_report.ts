@@ -73,6 +73,16 @@ const x = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? `×${n.
 const ms = (n: unknown) =>
   typeof n === 'number' && Number.isFinite(n) ? `${f(n, n < 100 ? 1 : 0)} ms` : '—';
 
+/** "189 ms (1.92 cores busy): workers 66, Temporal server 51, …" */
+function byPart(p: Json): string {
+  const parts = Object.entries((p.cpuMsPerOrderByPart ?? {}) as Record<string, number>)
+    .filter(([, v]) => v >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${f(v, 0)}`)
+    .join(', ');
+  return `${ms(p.machineCpuMsPerOrder)} (${f(p.machineBusyCores, 2)} cores busy): ${parts}`;
+}
+
 function ordersRows(name: string, r: Json): Row[] {
   const b = r.baseline as Json | null;
   const server = `${r.temporalServer} (server ${r.temporalServerVersion ?? '?'}), ${r.workers} worker process(es)`;
@@ -108,6 +118,23 @@ function ordersRows(name: string, r: Json): Row[] {
       met: null,
     },
   ];
+  // Every process on the machine shares its cores, the sandboxes (standing in for NetSuite and
+  // Shopify) and Postgres too: what each part spent per order says what bounds the throughput.
+  if (typeof r.saturation.machineCpuMsPerOrder === 'number')
+    rows.push({
+      bench: name,
+      what: 'whole machine CPU per order at saturation, by part',
+      server,
+      figure: byPart(r.saturation),
+      baseline: b?.saturation ? byPart(b.saturation) : '—',
+      ratio: x(
+        b?.saturation?.machineCpuMsPerOrder
+          ? r.saturation.machineCpuMsPerOrder / b.saturation.machineCpuMsPerOrder
+          : null,
+      ),
+      target: '—',
+      met: null,
+    });
   if (r.latency)
     rows.push({
       bench: name,

@@ -305,6 +305,9 @@ interface PhaseResult {
   machineBusyCores: number;
   /** cores each part of the stack used over the window */
   coresByPart: Record<string, number>;
+  /** the whole machine's CPU (every process) over the phase ÷ completions, ms, and each part's */
+  machineCpuMsPerOrder: number;
+  cpuMsPerOrderByPart: Record<string, number>;
   /** send → completion of each completed item, ms (kept for the report's chart, not written raw) */
   samples: number[];
 }
@@ -373,6 +376,14 @@ async function drive(
     windowSeconds: window,
     machineBusyCores,
     coresByPart: byPart,
+    machineCpuMsPerOrder:
+      Math.round(((machineBusyCores * elapsed * 1000) / Math.max(1, ok.length)) * 10) / 10,
+    cpuMsPerOrderByPart: Object.fromEntries(
+      Object.entries(byPart).map(([k, c]) => [
+        k,
+        Math.round(((c * elapsed * 1000) / Math.max(1, ok.length)) * 10) / 10,
+      ]),
+    ),
     latencyMs: summary(ok.map((r) => r.at - r.sent).sort((x, y) => x - y)),
     samples: ok.map((r) => r.at - r.sent),
     workerCpuMsPerOrder: (workerCpu * 1000) / Math.max(1, ok.length),
