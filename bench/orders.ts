@@ -766,6 +766,7 @@ async function main() {
     // The activity calls of a real order until it waits for fulfillment, from this run's histories.
     const shapes = new Map<string, number>();
     let events = 0;
+    const eventTypes = new Map<string, number>();
     const sample = storeOrders.slice(0, 20);
     for (const id of sample) {
       const history = await withTimeout(
@@ -774,12 +775,22 @@ async function main() {
         `the history of order ${id}`,
       );
       events += history.events?.length ?? 0;
+      for (const e of history.events ?? []) {
+        const type = proto.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType);
+        const name = type.replace(/^EVENT_TYPE_/, '');
+        eventTypes.set(name, (eventTypes.get(name) ?? 0) + 1);
+      }
       const steps = activitySteps(history.events ?? []);
       shapes.set(steps, (shapes.get(steps) ?? 0) + 1);
     }
     const steps = [...shapes.entries()].sort((x, y) => y[1] - x[1])[0]?.[0] ?? 'LLLLLLLLLR';
 
-    let baseline: { steps: string; saturation: PhaseResult; latency: PhaseResult | null } | null = null;
+    let baseline: {
+      steps: string;
+      saturation: PhaseResult;
+      latency: PhaseResult | null;
+      historyEvents: number;
+    } | null = null;
     if (runBaseline) {
       const queue = `bench-baseline-${stamp}`;
       const bEnv = {
@@ -837,7 +848,12 @@ async function main() {
           stackParts(() => bPids),
         );
       }
-      baseline = { steps, saturation: bSat, latency: bLat };
+      const bHistory = await withTimeout(
+        client.workflow.getHandle(`baseline-${stamp}-S-0`).fetchHistory(),
+        60,
+        'the history of a baseline workflow',
+      );
+      baseline = { steps, saturation: bSat, latency: bLat, historyEvents: bHistory.events?.length ?? 0 };
     }
 
     const ratio = (a: number, b: number | undefined) => (b ? a / b : null);
@@ -938,6 +954,11 @@ async function main() {
       erp429sSaturationPhase: statsSaturation.throttled,
       erpMaxInFlight: stats.maxInFlight,
       historyEventsPerOrderUntilErp: events / Math.max(1, sample.length),
+      historyEventsPerOrderByType: Object.fromEntries(
+        [...eventTypes]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => [k, Math.round((n / Math.max(1, sample.length)) * 10) / 10]),
+      ),
       activityCallsPerOrder: {
         local: [...steps].filter((c) => c === 'L').length,
         remote: [...steps].filter((c) => c === 'R').length,
