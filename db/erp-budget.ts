@@ -6,6 +6,8 @@ import type { Logger } from '../platform/logger';
 import type { Db } from './pool';
 
 const CHANNEL = 'erp_budget';
+/** Announced by a process with requests waiting that found no free slot: `<key>\n<holder>`. */
+const WANTED = 'erp_budget_wanted';
 
 export interface SharedBudgetOptions {
   /** One budget per ERP account: `<base url>|<account id>`. */
@@ -41,6 +43,11 @@ interface Held {
 const REUSE_MS = 1_000;
 /** After giving a slot back for another process's turn, how long this one waits before claiming again. */
 const TURN_MS = 20;
+/**
+ * How long another process's "slots wanted" keeps this one from handing freed slots on in-process:
+ * a process with waiters announces it again at most this often while it still finds none free.
+ */
+const WANTED_MS = 250;
 
 /**
  * The ERP concurrency budget shared by every worker process through PostgreSQL: one row per slot,
@@ -66,7 +73,11 @@ export class PostgresErpBudget implements ErpBudget {
   private closed = false;
   /** This process claims nothing before this time (performance.now()): another process's turn. */
   private yieldUntil = 0;
-  private readonly counts = { claims: 0, claimed: 0, handedOn: 0, returned: 0 };
+  /** Until then another process has requests waiting for a slot: freed slots go back to the table. */
+  private othersWantUntil = 0;
+  /** When this process last announced that it wants slots (performance.now()). */
+  private wantedAt = -Infinity;
+  private readonly counts = { claims: 0, claimed: 0, handedOn: 0, returned: 0, wanted: 0 };
 
   private constructor(
     private readonly db: Db,
@@ -86,9 +97,11 @@ export class PostgresErpBudget implements ErpBudget {
     const listener = await db.connect();
     const budget = new PostgresErpBudget(db, listener, opts);
     listener.on('notification', (msg) => {
-      if (msg.payload === opts.key) budget.kick();
+      if (msg.channel === CHANNEL && msg.payload === opts.key) budget.kick();
+      else if (msg.channel === WANTED) budget.othersWant(msg.payload ?? '');
     });
     await listener.query(`LISTEN ${CHANNEL}`);
+    await listener.query(`LISTEN ${WANTED}`);
     return budget;
   }
 
@@ -119,6 +132,27 @@ export class PostgresErpBudget implements ErpBudget {
   private kick() {
     this.kicked = true;
     this.wake?.();
+  }
+
+  /** Another process of the same budget has requests waiting that found no free slot. */
+  private othersWant(payload: string) {
+    const [key, holder] = payload.split('\n');
+    if (key === this.opts.key && holder !== this.holder) this.othersWantUntil = performance.now() + WANTED_MS;
+  }
+
+  /**
+   * Tells the other processes that requests here wait for a slot none of them has freed, so they
+   * give their freed slots back to the table instead of keeping them for their own next request.
+   * At most once per WANTED_MS while it lasts.
+   */
+  private announceWanted() {
+    const now = performance.now();
+    if (now - this.wantedAt < WANTED_MS / 2) return;
+    this.wantedAt = now;
+    this.counts.wanted++;
+    void this.db
+      .query(`SELECT pg_notify('${WANTED}', $1)`, [`${this.opts.key}\n${this.holder}`])
+      .catch((err: unknown) => this.opts.log?.warn({ err }, 'could not announce waiting ERP requests'));
   }
 
   /** The first waiter that may use `slot` (bulk calls never the last one), taken off the queue. */
@@ -160,6 +194,8 @@ export class PostgresErpBudget implements ErpBudget {
         }
         if (spare.length) await this.giveBack(spare);
         if (slots?.length) continue;
+        // None free: the slots are held, perhaps handed on inside another process; ask for a turn.
+        if (slots && this.waiting.length) this.announceWanted();
         if (!this.kicked) await this.sleep();
       }
     } finally {
@@ -229,15 +265,18 @@ export class PostgresErpBudget implements ErpBudget {
       if (done) return;
       done = true;
       this.inFlight--;
-      // Straight to the next request waiting here while the lease outlasts one more request.
+      // Straight to the next request waiting here while the lease outlasts one more request, and
+      // while no other process is waiting for a slot (then it goes back to the table, for all).
       const waiter = this.closed ? undefined : this.takeWaiterFor(held.slot);
-      if (waiter && performance.now() - held.claimedAt < this.reuseMs) {
+      const now = performance.now();
+      if (waiter && now - held.claimedAt < this.reuseMs && now >= this.othersWantUntil) {
         this.counts.handedOn++;
         this.grant(waiter, held);
         return;
       }
       if (waiter) {
-        // Its second is up: back to the queue's head, and the other processes get the first try.
+        // Its second is up, or another process waits: back to the queue's head, and the other
+        // processes get the first try.
         this.waiting.unshift(waiter);
         this.yieldUntil = performance.now() + TURN_MS;
       }
@@ -267,6 +306,7 @@ export class PostgresErpBudget implements ErpBudget {
       )
       .catch(() => undefined);
     await this.listener.query(`UNLISTEN ${CHANNEL}`).catch(() => undefined);
+    await this.listener.query(`UNLISTEN ${WANTED}`).catch(() => undefined);
     this.listener.release();
   }
 }

@@ -153,13 +153,23 @@ describe('one ERP budget for every worker process', () => {
     expect(a.budget.stats().handedOn).toBe(1);
   });
 
-  it('hands a slot on in-process only for a second: then it goes back, and another worker gets its turn', async () => {
+  it('keeps handing a freed slot to its own next request only until another worker waits for one', async () => {
     const key = `budget-turn-${randomUUID()}`;
     const [a, b] = await Promise.all([replica(key, 1), replica(key, 1)]);
     let release = await a.budget.acquire('interactive');
+    // Worker a alone, always with its next request waiting: the slot passes from one to the next
+    // inside the worker, without going back to the table each time.
+    for (let k = 0; k < 5; k++) {
+      const next = a.budget.acquire('interactive');
+      await new Promise((r) => setTimeout(r, 20));
+      release();
+      release = await next;
+    }
+    expect(a.budget.stats().claimed).toBe(1);
+    // Worker b now waits too. Worker a goes on as before, yet b is served within a few of a's
+    // requests: b says it waits, and a gives its freed slot back to the table for b to claim.
     const bTurn = b.budget.acquire('interactive');
     const started = Date.now();
-    // Worker a always has another request waiting; worker b still gets the slot within about a second.
     for (;;) {
       const next = a.budget.acquire('interactive');
       await new Promise((r) => setTimeout(r, 20));
@@ -167,11 +177,10 @@ describe('one ERP budget for every worker process', () => {
       const got = await Promise.race([next, bTurn.then(() => null)]);
       if (got) {
         release = got;
-        expect(Date.now() - started).toBeLessThan(3_000);
+        expect(Date.now() - started).toBeLessThan(1_000);
         continue;
       }
-      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(Date.now() - started).toBeLessThan(600);
       (await bTurn)();
       (await next)();
       break;
