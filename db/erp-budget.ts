@@ -179,6 +179,11 @@ export class PostgresErpBudget implements ErpBudget {
         const turn = this.yieldUntil - performance.now();
         if (turn > 0) await new Promise((r) => setTimeout(r, turn));
         this.kicked = false;
+        if (this.inFlight >= this.opts.size) {
+          // Every slot is held here: none can be free in the table, the next release hands one on.
+          if (!this.kicked) await this.sleep();
+          continue;
+        }
         const interactive = this.waiting.filter((w) => w.priority === 'interactive').length;
         const bulk = this.waiting.length - interactive;
         const claimedAt = performance.now();
