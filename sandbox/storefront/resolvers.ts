@@ -12,6 +12,7 @@ import {
   validMetafieldValue,
   variantExtras,
 } from './products';
+import { setQuantities } from './inventory';
 import { returnLineItemNodes } from './returns';
 import { customerJson, orderJson, refundJson, returnJson } from './rest';
 import type { JobRunner } from './jobs';
@@ -757,113 +758,12 @@ export function createRootValue(ctx: ResolverContext) {
         ctx,
         info,
         async (c) => {
-          const quantities = input.quantities as Args[];
-          const errors: UserError[] = [];
-          if (!['available', 'on_hand'].includes(input.name))
-            errors.push(
-              userError(['input', 'name'], `The quantity name must be available or on_hand.`, 'INVALID_NAME'),
-            );
-          if (quantities.length > 250)
-            errors.push(
-              userError(
-                ['input', 'quantities'],
-                'The quantities can not exceed 250 items.',
-                'TOO_MANY_QUANTITIES',
-              ),
-            );
-          const changes: Row[] = [];
-          for (const [i, q] of quantities.entries()) {
-            const item = idOf(q.inventoryItemId, 'InventoryItem');
-            const location = idOf(q.locationId, 'Location');
-            const variant = item
-              ? await one(c, 'SELECT 1 FROM variants WHERE inventory_item_id = $1', [item])
-              : undefined;
-            const loc = location
-              ? await one(c, 'SELECT 1 FROM locations WHERE id = $1', [location])
-              : undefined;
-            if (!variant) {
-              errors.push(
-                userError(
-                  ['input', 'quantities', String(i), 'inventoryItemId'],
-                  'The specified inventory item could not be found.',
-                  'INVALID_INVENTORY_ITEM',
-                ),
-              );
-              continue;
-            }
-            if (!loc) {
-              errors.push(
-                userError(
-                  ['input', 'quantities', String(i), 'locationId'],
-                  'The specified location could not be found.',
-                  'INVALID_LOCATION',
-                ),
-              );
-              continue;
-            }
-            // Shopify's own ceiling on a quantity.
-            if (Number(q.quantity) > 1_000_000_000) {
-              errors.push(
-                userError(
-                  ['input', 'quantities', String(i), 'quantity'],
-                  "The quantity can't be higher than 1,000,000,000.",
-                  'INVALID_QUANTITY_TOO_HIGH',
-                ),
-              );
-              continue;
-            }
-            const level = await one(
-              c,
-              'SELECT available FROM inventory_levels WHERE inventory_item_id = $1 AND location_id = $2 FOR UPDATE',
-              [item, location],
-            );
-            const current = (level?.available as number | undefined) ?? 0;
-            const hasChangeFrom = Object.prototype.hasOwnProperty.call(q, 'changeFromQuantity');
-            let expected: number | null | undefined;
-            if (hasChangeFrom) expected = q.changeFromQuantity as number | null;
-            else if (ctx.apiVersion >= '2026-04') {
-              errors.push(
-                userError(
-                  ['input', 'quantities', String(i), 'changeFromQuantity'],
-                  'changeFromQuantity must be given (null to skip the check).',
-                  'CHANGE_FROM_QUANTITY_REQUIRED',
-                ),
-              );
-              continue;
-            } else expected = input.ignoreCompareQuantity ? null : (q.compareQuantity as number | undefined);
-            if (expected !== null && expected !== undefined && expected !== current) {
-              errors.push(
-                userError(
-                  ['input', 'quantities', String(i), 'changeFromQuantity'],
-                  'The specified compare quantity does not match the current quantity.',
-                  'CHANGE_FROM_QUANTITY_STALE',
-                ),
-              );
-              continue;
-            }
-            changes.push({ item, location, quantity: q.quantity, delta: (q.quantity as number) - current });
-          }
-          if (errors.length)
+          const { userErrors, group } = await setQuantities(c, input, ctx.apiVersion);
+          if (userErrors.length)
             return {
-              result: { userErrors: errors },
-              payload: async () => ({ inventoryAdjustmentGroup: null, userErrors: errors }),
+              result: { userErrors },
+              payload: async () => ({ inventoryAdjustmentGroup: null, userErrors }),
             };
-          for (const ch of changes) {
-            await c.query(
-              `INSERT INTO inventory_levels (inventory_item_id, location_id, available) VALUES ($1, $2, $3)
-               ON CONFLICT (inventory_item_id, location_id) DO UPDATE SET available = EXCLUDED.available, updated_at = now()`,
-              [ch.item, ch.location, ch.quantity],
-            );
-          }
-          const group = {
-            id: gid('InventoryAdjustmentGroup', String(Date.now())),
-            reason: input.reason,
-            changes: changes.map((ch) => ({
-              name: input.name,
-              delta: ch.delta,
-              quantityAfterChange: ch.quantity,
-            })),
-          };
           return {
             result: { group },
             payload: async () => ({ inventoryAdjustmentGroup: group, userErrors: [] }),

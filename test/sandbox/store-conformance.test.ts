@@ -233,6 +233,141 @@ describe('sandbox store conformance: Shopify Admin GraphQL 2026-04', () => {
     });
   });
 
+  describe('inventory', () => {
+    const SET = `mutation Set($input: InventorySetQuantitiesInput!, $key: String!) {
+      inventorySetQuantities(input: $input) @idempotent(key: $key) {
+        inventoryAdjustmentGroup { reason changes { name delta quantityAfterChange } }
+        userErrors { field message code }
+      }
+    }`;
+    type SetAnswer = {
+      inventorySetQuantities: {
+        inventoryAdjustmentGroup: {
+          reason: string;
+          changes: { name: string; delta: number; quantityAfterChange: number }[];
+        } | null;
+        userErrors: { field: string[]; message: string; code: string }[];
+      };
+    };
+    const levelsOf = async (item: string) =>
+      (
+        await gql<{
+          inventoryItem: {
+            inventoryLevels: {
+              nodes: { location: { name: string }; quantities: { quantity: number }[] }[];
+            };
+          };
+        }>(
+          `query($id: ID!) { inventoryItem(id: $id) { inventoryLevels(first: 5) { nodes { location { name } quantities(names: ["available"]) { quantity } } } } }`,
+          { id: item },
+        )
+      ).body.data!.inventoryItem.inventoryLevels.nodes.map((l) => [
+        l.location.name,
+        l.quantities[0]!.quantity,
+      ]);
+
+    it('checks every quantity of a call and sets all of them or, one refused, none', async () => {
+      await store.sim('/sandbox/products', {
+        sku: sku(6),
+        price: '10.00',
+        inventory: { 'Chicago Warehouse': 4, 'Dallas Warehouse': 2 },
+      });
+      const ids = await gql<{
+        inventoryItems: { nodes: { id: string }[] };
+        locations: { nodes: { id: string; name: string }[] };
+      }>(
+        `query($q: String!) { inventoryItems(first: 1, query: $q) { nodes { id } } locations(first: 5) { nodes { id name } } }`,
+        { q: `sku:${sku(6)}` },
+      );
+      const item = ids.body.data!.inventoryItems.nodes[0]!.id;
+      const at = (name: string) => ids.body.data!.locations.nodes.find((l) => l.name === name)!.id;
+      const [chicago, dallas, reno] = [at('Chicago Warehouse'), at('Dallas Warehouse'), at('Reno Warehouse')];
+
+      const refused = await gql<SetAnswer>(SET, {
+        key: `inv-refused-${run}`,
+        input: {
+          name: 'available',
+          reason: 'correction',
+          quantities: [
+            { inventoryItemId: item, locationId: chicago, quantity: 9, changeFromQuantity: 4 },
+            { inventoryItemId: item, locationId: dallas, quantity: 1, changeFromQuantity: 3 },
+            {
+              inventoryItemId: 'gid://shopify/InventoryItem/1',
+              locationId: chicago,
+              quantity: 1,
+              changeFromQuantity: null,
+            },
+            {
+              inventoryItemId: item,
+              locationId: 'gid://shopify/Location/1',
+              quantity: 1,
+              changeFromQuantity: null,
+            },
+            { inventoryItemId: item, locationId: reno, quantity: 1 },
+          ],
+        },
+      });
+      expect(refused.body.data!.inventorySetQuantities).toEqual({
+        inventoryAdjustmentGroup: null,
+        userErrors: [
+          {
+            field: ['input', 'quantities', '1', 'changeFromQuantity'],
+            message: 'The specified compare quantity does not match the current quantity.',
+            code: 'CHANGE_FROM_QUANTITY_STALE',
+          },
+          {
+            field: ['input', 'quantities', '2', 'inventoryItemId'],
+            message: 'The specified inventory item could not be found.',
+            code: 'INVALID_INVENTORY_ITEM',
+          },
+          {
+            field: ['input', 'quantities', '3', 'locationId'],
+            message: 'The specified location could not be found.',
+            code: 'INVALID_LOCATION',
+          },
+          {
+            field: ['input', 'quantities', '4', 'changeFromQuantity'],
+            message: 'changeFromQuantity must be given (null to skip the check).',
+            code: 'CHANGE_FROM_QUANTITY_REQUIRED',
+          },
+        ],
+      });
+      expect(await levelsOf(item)).toEqual([
+        ['Chicago Warehouse', 4],
+        ['Dallas Warehouse', 2],
+      ]);
+
+      const set = await gql<SetAnswer>(SET, {
+        key: `inv-set-${run}`,
+        input: {
+          name: 'available',
+          reason: 'correction',
+          quantities: [
+            { inventoryItemId: item, locationId: chicago, quantity: 9, changeFromQuantity: 4 },
+            { inventoryItemId: item, locationId: dallas, quantity: 0, changeFromQuantity: null },
+            { inventoryItemId: item, locationId: reno, quantity: 5, changeFromQuantity: 0 },
+          ],
+        },
+      });
+      expect(set.body.data!.inventorySetQuantities).toEqual({
+        inventoryAdjustmentGroup: {
+          reason: 'correction',
+          changes: [
+            { name: 'available', delta: 5, quantityAfterChange: 9 },
+            { name: 'available', delta: -2, quantityAfterChange: 0 },
+            { name: 'available', delta: 5, quantityAfterChange: 5 },
+          ],
+        },
+        userErrors: [],
+      });
+      expect(await levelsOf(item)).toEqual([
+        ['Chicago Warehouse', 9],
+        ['Dallas Warehouse', 0],
+        ['Reno Warehouse', 5],
+      ]);
+    });
+  });
+
   describe('refunds', () => {
     const REFUND = `mutation Refund($input: RefundInput!, $key: String!) {
       refundCreate(input: $input) @idempotent(key: $key) {
