@@ -13,6 +13,7 @@ import {
   variantExtras,
 } from './products';
 import { setQuantities } from './inventory';
+import { setMetafieldsOfOwners, upsertMetafields } from './metafields';
 import { returnLineItemNodes } from './returns';
 import { customerJson, orderJson, refundJson, returnJson } from './rest';
 import type { JobRunner } from './jobs';
@@ -129,8 +130,6 @@ export function searchTerms(query: string | undefined): { field: string; value: 
 }
 
 const transaction = withTransaction;
-/** Rolls a metafieldsSet back: Shopify sets all of its metafields or none. */
-class MetafieldsRefused extends Error {}
 
 /** The key of an `@idempotent(key:)` directive on the resolved mutation field. */
 function idempotencyKey(info: GraphQLResolveInfo): string | undefined {
@@ -535,16 +534,6 @@ export function createRootValue(ctx: ResolverContext) {
 
   const touchOrder = (c: Q, id: string) =>
     c.query('UPDATE orders SET updated_at = now() WHERE id = $1', [id]);
-  const upsertMetafields = async (c: Q, ownerId: string, fields: Args[] | undefined) => {
-    for (const m of fields ?? []) {
-      await c.query(
-        `INSERT INTO metafields (owner_id, namespace, key, type, value) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (owner_id, namespace, key) DO UPDATE SET type = EXCLUDED.type, value = EXCLUDED.value, updated_at = now()`,
-        [ownerId, m.namespace ?? 'custom', m.key, m.type ?? 'single_line_text_field', m.value],
-      );
-    }
-  };
-
   return {
     // ---- queries -----------------------------------------------------------------------------------
     shop: () => ({
@@ -843,33 +832,21 @@ export function createRootValue(ctx: ResolverContext) {
           );
       }
       if (errors.length) return { metafields: null, userErrors: errors };
-      const out = await transaction(db, async (c) => {
-        const set: Row[] = [];
-        for (const [i, m] of list.entries()) {
-          const owner = idOf(m.ownerId);
-          const exists = owner
-            ? await one(
-                c,
-                `SELECT 1 FROM products WHERE id = $1 UNION ALL SELECT 1 FROM variants WHERE id = $1
-                 UNION ALL SELECT 1 FROM orders WHERE id = $1 UNION ALL SELECT 1 FROM customers WHERE id = $1
-                 UNION ALL SELECT 1 FROM companies WHERE id = $1 UNION ALL SELECT 1 FROM company_locations WHERE id = $1
-                 LIMIT 1`,
-                [owner],
-              )
-            : undefined;
-          if (!exists) {
-            errors.push(userError(['metafields', String(i), 'ownerId'], 'Owner does not exist.', 'INVALID'));
-            continue;
-          }
-          await upsertMetafields(c, owner!, [m]);
-          set.push(metafieldNode({ owner_id: owner, ...m }));
-        }
-        if (errors.length) throw new MetafieldsRefused();
-        return set;
-      }).catch((err: unknown) => {
-        if (err instanceof MetafieldsRefused) return null;
-        throw err;
-      });
+      // One statement: every owner checked, and all of them set or (an owner missing) none.
+      const owners = list.map((m) => idOf(m.ownerId) ?? null);
+      const missing = await setMetafieldsOfOwners(
+        db,
+        list.map((m, i) => ({
+          ownerId: owners[i]!,
+          namespace: m.namespace,
+          key: m.key,
+          type: m.type,
+          value: m.value,
+        })),
+      );
+      for (const i of missing)
+        errors.push(userError(['metafields', String(i), 'ownerId'], 'Owner does not exist.', 'INVALID'));
+      const out = errors.length ? null : list.map((m, i) => metafieldNode({ owner_id: owners[i], ...m }));
       return { metafields: out, userErrors: errors };
     },
 
