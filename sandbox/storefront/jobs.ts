@@ -4,7 +4,7 @@ import { Money } from '../../domain/money';
 import type { Logger } from '../../platform/logger';
 import type { StoreDb } from './db';
 import { orderJson } from './rest';
-import { topicEnum, type WebhookDispatcher } from './webhooks';
+import type { WebhookDispatcher } from './webhooks';
 
 /**
  * Asynchronous jobs, as Shopify runs `orderCancel`: the mutation answers with `job { id done: false }`
@@ -51,13 +51,7 @@ export function createJobRunner(
         if (cancelled) emits.push(job.payload.orderId);
       }
     });
-    for (const orderId of emits) {
-      const subscribed = await db.query('SELECT 1 FROM webhook_subscriptions WHERE topic = $1 LIMIT 1', [
-        topicEnum('orders/cancelled'),
-      ]);
-      const payload = subscribed.rows.length ? await orderJson(db, orderId) : undefined;
-      if (payload) await webhooks.emit('orders/cancelled', payload);
-    }
+    for (const orderId of emits) await webhooks.emitBuilt('orders/cancelled', () => orderJson(db, orderId));
   };
 
   const schedule = (ms: number) => {

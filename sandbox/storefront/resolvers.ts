@@ -18,7 +18,7 @@ import { returnLineItemNodes } from './returns';
 import { customerJson, orderJson, refundJson, returnJson } from './rest';
 import type { JobRunner } from './jobs';
 import { checkRefundTransactions, refundableByParent } from './refunds';
-import { topicEnum, type WebhookDispatcher } from './webhooks';
+import type { WebhookDispatcher } from './webhooks';
 import { withTransaction } from '../../db/pool';
 import { Money } from '../../domain/money';
 
@@ -184,13 +184,9 @@ async function idempotent(
 export function createRootValue(ctx: ResolverContext) {
   const { db } = ctx;
 
+  /** Emits `topic` to its subscribers; the payload is built only when there are any. */
   const emit = async (topic: string, build: () => Promise<Row | undefined>) => {
-    const subscribed = await one(db, 'SELECT 1 FROM webhook_subscriptions WHERE topic = $1 LIMIT 1', [
-      topicEnum(topic),
-    ]);
-    if (!subscribed) return;
-    const payload = await build();
-    if (payload) await ctx.webhooks.emit(topic, payload);
+    await ctx.webhooks.emitBuilt(topic, build);
   };
   const emitOrder = (topic: string, orderId: string) => emit(topic, () => orderJson(db, orderId));
 

@@ -103,24 +103,27 @@ export function createWebhookDispatcher(db: StoreDb, opts: WebhookDeliveryOption
     if (duplicate) return;
     const ok = status !== undefined && status >= 200 && status < 300;
     const final = ok || p.attempt >= RETRIES;
+    // The delivery's record and its subscription's failure count in one statement; a success leaves
+    // a count that is already 0 as it is (no write to the subscription's row).
     await db
       .query(
-        `UPDATE webhook_deliveries SET attempts = $2, last_status = $3, last_error = $4,
-              status = $5, delivered_at = CASE WHEN $5 = 'delivered' THEN now() ELSE delivered_at END
-        WHERE id = $1`,
+        `WITH delivery AS (
+           UPDATE webhook_deliveries SET attempts = $2, last_status = $3, last_error = $4,
+                  status = $5, delivered_at = CASE WHEN $5 = 'delivered' THEN now() ELSE delivered_at END
+            WHERE id = $1
+         )
+         UPDATE webhook_subscriptions
+            SET consecutive_failures = CASE WHEN $7 THEN 0 ELSE consecutive_failures + 1 END
+          WHERE id = $6 AND NOT ($7 AND consecutive_failures = 0)`,
         [
           p.deliveryId,
           p.attempt + 1,
           status ?? null,
           error ?? null,
           ok ? 'delivered' : final ? 'failed' : 'pending',
+          p.subscriptionId,
+          ok,
         ],
-      )
-      .catch(() => undefined);
-    await db
-      .query(
-        'UPDATE webhook_subscriptions SET consecutive_failures = CASE WHEN $2 THEN 0 ELSE consecutive_failures + 1 END WHERE id = $1',
-        [p.subscriptionId, ok],
       )
       .catch(() => undefined);
     if (ok) {
@@ -136,39 +139,71 @@ export function createWebhookDispatcher(db: StoreDb, opts: WebhookDeliveryOption
     later(delay, () => attempt({ ...p, attempt: p.attempt + 1 }));
   }
 
+  /**
+   * Records a delivery for every subscription of `topic` as the subscriptions stand now, in one
+   * statement (no subscription is cached: one made or deleted a moment ago, through the API or not,
+   * counts), then sends `payload()` to each. No payload (the object is gone) sends nothing and leaves
+   * no record.
+   */
+  async function send(
+    topic: string,
+    payload: () => Promise<{ payload: unknown } | undefined>,
+  ): Promise<number> {
+    const eventId = randomUUID();
+    const recorded = await db.query<{ id: string; subscription_id: string; uri: string; webhook_id: string }>(
+      `INSERT INTO webhook_deliveries (subscription_id, topic, uri, webhook_id, event_id)
+       SELECT id, $2, uri, gen_random_uuid()::text, $3 FROM webhook_subscriptions WHERE topic = $1 ORDER BY id
+       RETURNING id, subscription_id, uri, webhook_id`,
+      [topicEnum(topic), topic, eventId],
+    );
+    if (recorded.rows.length === 0) return 0;
+    const deliveries = recorded.rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    const forget = () =>
+      db.query('DELETE FROM webhook_deliveries WHERE id = ANY($1::bigint[])', [deliveries.map((d) => d.id)]);
+    let body: string | undefined;
+    try {
+      const built = await payload();
+      if (built) body = stringify(built.payload) ?? 'null';
+    } catch (err) {
+      await forget().catch(() => undefined);
+      throw err;
+    }
+    if (body === undefined) {
+      await forget();
+      return 0;
+    }
+    const triggeredAt = new Date().toISOString();
+    for (const d of deliveries) {
+      const pending: Pending = {
+        deliveryId: d.id,
+        uri: d.uri,
+        subscriptionId: d.subscription_id,
+        topic,
+        body,
+        webhookId: d.webhook_id,
+        eventId,
+        triggeredAt,
+        attempt: 0,
+      };
+      const hold = random() < opts.reorderRate ? opts.reorderDelayMs : 0;
+      later(hold, () => attempt(pending));
+    }
+    return deliveries.length;
+  }
+
   return {
     /** Emits `topic` with `payload` (its REST representation) to every subscription of that topic. */
-    async emit(topic: string, payload: unknown): Promise<number> {
-      const subs = await db.query<{ id: string; uri: string }>(
-        'SELECT id, uri FROM webhook_subscriptions WHERE topic = $1 ORDER BY id',
-        [topicEnum(topic)],
-      );
-      if (subs.rowCount === 0) return 0;
-      const body = stringify(payload) ?? 'null';
-      const eventId = randomUUID();
-      const triggeredAt = new Date().toISOString();
-      for (const sub of subs.rows) {
-        const webhookId = randomUUID();
-        const row = await db.query<{ id: string }>(
-          `INSERT INTO webhook_deliveries (subscription_id, topic, uri, webhook_id, event_id) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-          [sub.id, topic, sub.uri, webhookId, eventId],
-        );
-        const pending: Pending = {
-          deliveryId: row.rows[0]!.id,
-          uri: sub.uri,
-          subscriptionId: sub.id,
-          topic,
-          body,
-          webhookId,
-          eventId,
-          triggeredAt,
-          attempt: 0,
-        };
-        const hold = random() < opts.reorderRate ? opts.reorderDelayMs : 0;
-        later(hold, () => attempt(pending));
-      }
-      return subs.rowCount ?? 0;
-    },
+    emit: (topic: string, payload: unknown): Promise<number> => send(topic, async () => ({ payload })),
+
+    /**
+     * Emits `topic` with the payload `build` gives, built only when the topic has subscriptions; none
+     * (undefined or null: the object is gone) emits nothing.
+     */
+    emitBuilt: (topic: string, build: () => Promise<unknown>): Promise<number> =>
+      send(topic, async () => {
+        const payload = await build();
+        return payload === undefined || payload === null ? undefined : { payload };
+      }),
 
     /** Resolves when nothing is waiting to be sent (retries included). */
     async idle(timeoutMs = 10_000): Promise<boolean> {
