@@ -50,16 +50,39 @@ export async function customerJson(db: StoreDb, customerId: string): Promise<Row
   };
 }
 
+/** An order's line columns, each read as `line_<column>` beside the order's own in orderJson's one query. */
+const LINE_COLUMNS = [
+  'id',
+  'order_id',
+  'position',
+  'variant_id',
+  'product_id',
+  'sku',
+  'title',
+  'quantity',
+  'price',
+  'fulfilled_quantity',
+  'refunded_quantity',
+  'discount',
+  'tax',
+];
+
 export async function orderJson(db: StoreDb, orderId: string): Promise<Row | undefined> {
+  // The order, its customer and its lines in one query: a row per line, the order's columns repeated.
   const res = await db.query(
-    `SELECT o.*, c.email AS customer_email, c.first_name, c.last_name, c.updated_at AS customer_updated_at, c.tax_exempt AS customer_tax_exempt
-       FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1`,
+    `SELECT o.*, c.email AS customer_email, c.first_name, c.last_name, c.updated_at AS customer_updated_at, c.tax_exempt AS customer_tax_exempt,
+            ${LINE_COLUMNS.map((k) => `l.${k} AS line_${k}`).join(', ')}
+       FROM orders o JOIN customers c ON c.id = o.customer_id
+       LEFT JOIN order_lines l ON l.order_id = o.id
+      WHERE o.id = $1
+      ORDER BY l.position`,
     [orderId],
   );
   const o = res.rows[0];
   if (!o) return undefined;
-  const lines = (await db.query('SELECT * FROM order_lines WHERE order_id = $1 ORDER BY position', [orderId]))
-    .rows;
+  const lines = res.rows
+    .filter((r) => r.line_id !== null)
+    .map((r) => Object.fromEntries(LINE_COLUMNS.map((k) => [k, r[`line_${k}`]])));
   const currency = o.currency as string;
   const m = (v: unknown) => Money.of(String(v), currency);
   const goods = Money.sum(

@@ -147,17 +147,47 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
 
   const tx = <T>(fn: (c: pg.PoolClient) => Promise<T>) => withTransaction(db, fn);
 
-  async function findOrCreateCustomer(
-    c: pg.PoolClient,
-    input: z.infer<typeof CustomerBody>,
-  ): Promise<{ id: string; created: boolean }> {
-    const existing = await c.query<{ id: string }>(
-      'SELECT id FROM customers WHERE lower(email) = lower($1)',
-      [input.email],
+  /**
+   * Runs `fn` on one connection, outside a transaction until `fn` calls `begin()`: work whose only
+   * write is one statement needs none; once begun, everything after commits together or not at all.
+   */
+  async function onConnection<T>(
+    fn: (c: pg.PoolClient, begin: () => Promise<void>) => Promise<T>,
+  ): Promise<T> {
+    const client = await db.connect();
+    let begun = false;
+    try {
+      const result = await fn(client, async () => {
+        if (begun) return;
+        await client.query('BEGIN');
+        begun = true;
+      });
+      if (begun) await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      if (begun) await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  interface Customer {
+    id: string;
+    created: boolean;
+    taxExempt: boolean;
+  }
+  async function findCustomer(c: pg.PoolClient, email: string): Promise<Customer | undefined> {
+    const existing = await c.query<{ id: string; tax_exempt: boolean }>(
+      'SELECT id, tax_exempt FROM customers WHERE lower(email) = lower($1)',
+      [email],
     );
-    if (existing.rows[0]) return { id: existing.rows[0].id, created: false };
-    const row = await c.query<{ id: string }>(
-      `INSERT INTO customers (email, first_name, last_name, company, note, tags, tax_exempt, address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    const row = existing.rows[0];
+    return row ? { id: row.id, created: false, taxExempt: row.tax_exempt } : undefined;
+  }
+  async function createCustomer(c: pg.PoolClient, input: z.infer<typeof CustomerBody>): Promise<Customer> {
+    const row = await c.query<{ id: string; tax_exempt: boolean }>(
+      `INSERT INTO customers (email, first_name, last_name, company, note, tags, tax_exempt, address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, tax_exempt`,
       [
         input.email,
         input.firstName ?? null,
@@ -169,7 +199,13 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
         input.address ?? null,
       ],
     );
-    return { id: row.rows[0]!.id, created: true };
+    return { id: row.rows[0]!.id, created: true, taxExempt: row.rows[0]!.tax_exempt };
+  }
+  async function findOrCreateCustomer(
+    c: pg.PoolClient,
+    input: z.infer<typeof CustomerBody>,
+  ): Promise<Customer> {
+    return (await findCustomer(c, input.email)) ?? createCustomer(c, input);
   }
 
   /** A token with only the given scopes, as a custom app installed with them would get. */
@@ -248,15 +284,21 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
     '/sandbox/orders',
     wrap(async (req, res) => {
       const input = body(OrderBody, req);
-      const { orderId, customer } = await tx(async (c) => {
-        const customer = await findOrCreateCustomer(c, {
-          email: input.customerEmail,
-          firstName: input.firstName,
-          lastName: input.lastName,
-          company: input.company,
-          tags: [],
-          taxExempt: false,
-        });
+      const { orderId, customer } = await onConnection(async (c, begin) => {
+        const existing = await findCustomer(c, input.customerEmail);
+        // An order whose only write is the order with its lines needs no transaction; a new customer,
+        // a company or a payment is written with it, all or nothing.
+        if (!existing || input.company || input.financialStatus !== 'pending') await begin();
+        const customer =
+          existing ??
+          (await createCustomer(c, {
+            email: input.customerEmail,
+            firstName: input.firstName,
+            lastName: input.lastName,
+            company: input.company,
+            tags: [],
+            taxExempt: false,
+          }));
         let companyId: string | null = null;
         let locationId: string | null = null;
         if (input.company) {
@@ -293,32 +335,20 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
           ...(input.poNumber ? [{ name: 'PO Number', value: input.poNumber }] : []),
           ...(input.projectCode ? [{ name: 'Project Code', value: input.projectCode }] : []),
         ];
-        const order = await c.query<{ id: string }>(
-          `INSERT INTO orders (customer_id, company_id, company_location_id, email, po_number, currency, note, note_attributes, tags, shipping_address)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-          [
-            customer.id,
-            companyId,
-            locationId,
-            input.customerEmail,
-            input.poNumber ?? null,
-            input.currency,
-            input.note ?? null,
-            JSON.stringify(attributes),
-            input.tags,
-            input.shippingAddress ?? null,
-          ],
+        // Every line's variant in one query. The price of a line that gives none is what the store
+        // shows this buyer's company location.
+        const found = await c.query<{
+          sku: string;
+          id: string;
+          product_id: string;
+          price: string;
+          title: string;
+        }>(
+          'SELECT v.sku, v.id, v.product_id, v.price::text, p.title FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = ANY($1::text[])',
+          [input.lines.map((l) => l.sku)],
         );
-        const orderId = order.rows[0]!.id;
-        // The price of a line that gives none is what the store shows this buyer's company location.
-        const variants: ({ id: string; product_id: string; price: string; title: string } | undefined)[] = [];
-        for (const line of input.lines) {
-          const v = await c.query<{ id: string; product_id: string; price: string; title: string }>(
-            'SELECT v.id, v.product_id, v.price::text, p.title FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = $1',
-            [line.sku],
-          );
-          variants.push(v.rows[0]);
-        }
+        const bySku = new Map(found.rows.map(({ sku, ...v }) => [sku, v]));
+        const variants = input.lines.map((line) => bySku.get(line.sku));
         const known = input.lines.flatMap((line, i) => {
           const variant = variants[i];
           return variant
@@ -331,58 +361,72 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
           const storePrice = variants[i] ? shown[k++] : undefined;
           return line.price ?? storePrice ?? '0.00';
         });
-        const taxExempt = (
-          await c.query<{ tax_exempt: boolean }>('SELECT tax_exempt FROM customers WHERE id = $1', [
-            customer.id,
-          ])
-        ).rows[0]!.tax_exempt;
         const checkout = checkoutMoney({
           currency: input.currency,
           lines: input.lines.map((l, i) => ({ price: prices[i]!, quantity: l.quantity })),
           discount: input.discountCode,
           shipping: input.shippingLines,
           taxRate: input.tax?.rate,
-          taxExempt,
+          taxExempt: customer.taxExempt,
         });
-        await c.query(
-          'UPDATE orders SET discount_codes = $2, shipping_lines = $3, tax_exempt = $4, tax_title = $5, tax_rate = $6 WHERE id = $1',
-          [
-            orderId,
-            JSON.stringify(
-              input.discountCode ? [{ ...input.discountCode, amount: checkout.discount.toString() }] : [],
-            ),
-            JSON.stringify(input.shippingLines),
-            taxExempt,
-            input.tax?.title ?? null,
-            input.tax?.rate ?? null,
-          ],
-        );
         const blocked = await validateCheckout(c, {
           companyId,
           companyLocationId: locationId,
           total: checkout.total.toString(),
           currency: input.currency,
         });
-        if (blocked.length) throw new SimulatorError(422, blocked.join(' '));
-        for (const [i, line] of input.lines.entries()) {
-          const variant = variants[i];
-          await c.query(
-            'INSERT INTO order_lines (order_id, position, variant_id, product_id, sku, title, quantity, price, discount, tax) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-            [
-              orderId,
-              i,
-              variant?.id ?? null,
-              variant?.product_id ?? null,
-              line.sku,
-              variant?.title ?? line.sku,
-              line.quantity,
-              prices[i],
-              checkout.lines[i]!.discount.toString(),
-              checkout.lines[i]!.tax.toString(),
-            ],
-          );
+        if (blocked.length) {
+          // A blocked checkout uses up an order id and number all the same, as it always has here.
+          await c.query("SELECT nextval('object_id'), nextval('order_number')");
+          throw new SimulatorError(422, blocked.join(' '));
         }
-        const total = checkout.total;
+        // The order and its lines in one statement: the order's id and number are drawn first, then
+        // the lines' ids in line order.
+        const order = await c.query<{ order_id: string }>(
+          `WITH o AS (
+             INSERT INTO orders (customer_id, company_id, company_location_id, email, po_number, currency, note,
+                                 note_attributes, tags, shipping_address, discount_codes, shipping_lines, tax_exempt,
+                                 tax_title, tax_rate, financial_status)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id
+           )
+           INSERT INTO order_lines (order_id, position, variant_id, product_id, sku, title, quantity, price, discount, tax)
+           SELECT o.id, l.position, l.variant_id, l.product_id, l.sku, l.title, l.quantity, l.price, l.discount, l.tax
+             FROM o, unnest($17::int[], $18::bigint[], $19::bigint[], $20::text[], $21::text[], $22::int[],
+                            $23::numeric[], $24::numeric[], $25::numeric[])
+                  AS l(position, variant_id, product_id, sku, title, quantity, price, discount, tax)
+            ORDER BY l.position
+           RETURNING order_id`,
+          [
+            customer.id,
+            companyId,
+            locationId,
+            input.customerEmail,
+            input.poNumber ?? null,
+            input.currency,
+            input.note ?? null,
+            JSON.stringify(attributes),
+            input.tags,
+            input.shippingAddress ?? null,
+            JSON.stringify(
+              input.discountCode ? [{ ...input.discountCode, amount: checkout.discount.toString() }] : [],
+            ),
+            JSON.stringify(input.shippingLines),
+            customer.taxExempt,
+            input.tax?.title ?? null,
+            input.tax?.rate ?? null,
+            input.financialStatus,
+            input.lines.map((_, i) => i),
+            variants.map((v) => v?.id ?? null),
+            variants.map((v) => v?.product_id ?? null),
+            input.lines.map((l) => l.sku),
+            input.lines.map((l, i) => variants[i]?.title ?? l.sku),
+            input.lines.map((l) => l.quantity),
+            prices,
+            checkout.lines.map((l) => l.discount.toString()),
+            checkout.lines.map((l) => l.tax.toString()),
+          ],
+        );
+        const orderId = order.rows[0]!.order_id;
         if (input.financialStatus !== 'pending') {
           await c.query(
             'INSERT INTO order_transactions (order_id, kind, gateway, amount, currency) VALUES ($1, $2, $3, $4, $5)',
@@ -390,14 +434,10 @@ export function simulatorRouter({ db, webhooks }: { db: StoreDb; webhooks: Webho
               orderId,
               input.financialStatus === 'paid' ? 'SALE' : 'AUTHORIZATION',
               input.gateway,
-              total.toString(),
+              checkout.total.toString(),
               input.currency,
             ],
           );
-          await c.query('UPDATE orders SET financial_status = $2 WHERE id = $1', [
-            orderId,
-            input.financialStatus,
-          ]);
         }
         return { orderId, customer };
       });
