@@ -12,6 +12,7 @@ import {
 import { createTbaVerifier, type SandboxCredentials } from './auth';
 import { COLLECTIONS, collectionPage, LIST_TYPES, listRecordJson, resolveListRecord } from './collections';
 import { errorDocument, invalidLogin, RestError, sendError } from './errors';
+import { sandboxPoolTimeZone } from './db';
 import { ItemEdit, upsertItem } from './items';
 import * as records from './records';
 import { DEFAULT_ACCOUNT_PREFERENCES, type AccountPreferences } from './settings';
@@ -78,11 +79,28 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
   const verify = createTbaVerifier(deps.credentials);
   const preferences = { ...DEFAULT_ACCOUNT_PREFERENCES, ...deps.preferences };
   // Every statement sees the account's time zone: SuiteQL renders dates in it and reads literals in it.
+  // A pool opened in that zone (createSandboxPool's timeZone, as main.ts opens it) has it from each
+  // connection's start; on any other pool each transaction sets it first.
+  const zoned = sandboxPoolTimeZone(db) === preferences.timeZone;
   const tx = <T>(fn: (q: DbClient) => Promise<T>) =>
     withTransaction(db, async (q) => {
-      await q.query("SELECT set_config('timezone', $1, true)", [preferences.timeZone]);
+      if (!zoned) await q.query("SELECT set_config('timezone', $1, true)", [preferences.timeZone]);
       return fn(q);
     });
+  /** A connection of the pool for statements that need no transaction around them. */
+  const connected = async <T>(fn: (q: DbClient) => Promise<T>) => {
+    const q = await db.connect();
+    try {
+      return await fn(q);
+    } finally {
+      q.release();
+    }
+  };
+  /**
+   * Reads that change nothing run without BEGIN and COMMIT where the pool is in the account's zone
+   * (read committed: each statement sees the latest commits either way).
+   */
+  const read = <T>(fn: (q: DbClient) => Promise<T>) => (zoned ? connected(fn) : tx(fn));
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'sandbox-erp', account: deps.credentials.accountId });
@@ -153,7 +171,7 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
         );
       throw err;
     }
-    const [rows, total] = await tx(async (q) => [
+    const [rows, total] = await read(async (q) => [
       await q.query(`${compiled.sql} LIMIT ${limit + 1} OFFSET ${offset}`, compiled.params),
       await q.query<{ n: number }>(compiled.countSql, compiled.countParams),
     ]);
@@ -255,7 +273,7 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
       const def = COLLECTIONS[type]!;
       const one = (k: string) => (typeof req.query[k] === 'string' ? req.query[k] : undefined);
       res.json(
-        await tx((q) =>
+        await read((q) =>
           collectionPage(
             q,
             def,
@@ -267,7 +285,7 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
       return;
     }
     if (list && parts.length === 2 && req.method === 'GET') {
-      const json = await tx(async (q) => {
+      const json = await read(async (q) => {
         const id = await resolveListRecord(q, type, decodeURIComponent(parts[1]!));
         if (id === null)
           throw RestError.of(

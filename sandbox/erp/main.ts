@@ -13,7 +13,14 @@ runMain('sandbox-erp', async () => {
   const log = createLogger('sandbox-erp', config);
   const shutdown = gracefulShutdown(log);
   await migrateSandboxErp(config.DATABASE_URL, config.SANDBOX_ERP_SCHEMA, log);
-  const db = createSandboxPool(config.DATABASE_URL, config.SANDBOX_ERP_SCHEMA, 20, log);
+  // Sessions in the account's time zone from the start: no request has to set it.
+  const db = createSandboxPool(
+    config.DATABASE_URL,
+    config.SANDBOX_ERP_SCHEMA,
+    20,
+    log,
+    config.SANDBOX_ERP_TIME_ZONE,
+  );
   shutdown.add('db', () => db.end());
   if (!(await isSeeded(db))) {
     const result = await seedSandboxErp(db, {

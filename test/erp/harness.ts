@@ -60,7 +60,8 @@ export async function startErpSandbox(opts: {
   const databaseUrl = opts.databaseUrl ?? inject('databaseUrl');
   const schema = `sandbox_erp_t${randomUUID().slice(0, 8)}`;
   await migrateSandboxErp(databaseUrl, schema);
-  const db = createSandboxPool(databaseUrl, schema, 10);
+  // Sessions in the account's time zone from the start, as sandbox/erp/main.ts opens its pool.
+  const db = createSandboxPool(databaseUrl, schema, 10, undefined, preferences.timeZone);
   const seed = await seedSandboxErp(db, { skus: opts.skus, customers: opts.customers ?? 520 });
   const sandbox = createErpSandbox({
     db,
