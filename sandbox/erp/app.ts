@@ -209,6 +209,12 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
       throw RestError.of(400, 'INVALID_CONTENT', 'The request body must be a JSON object.');
     return req.body as Record<string, unknown>;
   };
+  const nonexistent = (type: records.RecordType, ref: string) =>
+    RestError.of(
+      404,
+      'NONEXISTENT_ID',
+      `The record instance does not exist. Provide a valid record instance ID. (${typeName(type)} ${ref})`,
+    );
   const find = async (q: DbClient, type: records.RecordType, ref: string) => {
     const key = decodeURIComponent(ref);
     const id = key.startsWith('tranid:')
@@ -219,12 +225,7 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
           ])
         ).rows[0]?.id ?? null)
       : await records.resolveRecord(q, type, key);
-    if (id === null)
-      throw RestError.of(
-        404,
-        'NONEXISTENT_ID',
-        `The record instance does not exist. Provide a valid record instance ID. (${typeName(type)} ${ref})`,
-      );
+    if (id === null) throw nonexistent(type, ref);
     return id;
   };
 
@@ -308,13 +309,15 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
       return;
     }
     if (parts.length === 2 && req.method === 'GET') {
+      // One statement finds and reads the record (its lines with it): no transaction, no existence check first.
       const expand = req.query.expandSubResources === 'true';
-      const json = await tx(async (q) => {
-        const id = await find(q, type, parts[1]!);
-        return type === 'customer'
-          ? records.customerJson(q, id, base, expand)
-          : records.transactionJson(q, id, base, expand);
-      });
+      const key = decodeURIComponent(parts[1]!);
+      const json = await connected((q) =>
+        type === 'customer'
+          ? records.customerJson(q, key, base, expand)
+          : records.readTransaction(q, { type, key }, base, expand, preferences.timeZone),
+      );
+      if (!json) throw nonexistent(type, parts[1]!);
       res.json(json);
       return;
     }
@@ -408,7 +411,13 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
         ? `tranid:${ref}`
         : `eid:${ref}`;
   const txnJson = async (q: DbClient, type: records.RecordType, id: number, req: Request) =>
-    records.transactionJson(q, id, `${req.protocol}://${req.get('host')}${RECORD_BASE}`, true);
+    records.transactionJson(
+      q,
+      id,
+      `${req.protocol}://${req.get('host')}${RECORD_BASE}`,
+      true,
+      preferences.timeZone,
+    );
 
   const stats = () => ({ ...faults.stats(), byKind: Object.fromEntries(byKind) });
   admin.get('/stats', (_req, res) => {
@@ -447,7 +456,7 @@ export function createErpSandbox(deps: ErpSandboxDeps): ErpSandbox {
       const soId = await find(q, 'salesorder', salesOrderRef(req.params.ref));
       let items: Record<string, unknown>[] | undefined;
       if (body.lines) {
-        const so = await records.transactionJson(q, soId, '', true);
+        const so = await records.transactionJson(q, soId, '', true, preferences.timeZone);
         const soLines = (so.item as { items: { line: number; custcol_quayside_line_key?: string }[] }).items;
         items = body.lines.map((l) => {
           const match = soLines.find((s) => s.custcol_quayside_line_key === l.lineKey);

@@ -147,6 +147,22 @@ const duplicateExternalId = (externalId: string) =>
     'externalId',
   );
 
+/** The largest internal id (the id columns are integers): a longer number names no record. */
+const MAX_ID = 2_147_483_647;
+/** A key of digits as an internal id, or null. */
+function intKey(key: string): number | null {
+  if (!/^\d+$/.test(key)) return null;
+  const n = Number(key);
+  return n <= MAX_ID ? n : null;
+}
+
+/** The condition (on `alias`, with `$1`) and parameter that find a record by an `eid:` or internal-id key; null when the key names none. */
+function keyCondition(alias: string, key: string): { where: string; param: string | number } | null {
+  if (key.startsWith('eid:')) return { where: `${alias}.external_id = $1`, param: key.slice(4) };
+  const id = intKey(key);
+  return id === null ? null : { where: `${alias}.id = $1`, param: id };
+}
+
 async function resolveIdIn(
   q: Q,
   table: string,
@@ -154,16 +170,10 @@ async function resolveIdIn(
   extra = '',
   extraParams: unknown[] = [],
 ): Promise<number | null> {
-  if (key.startsWith('eid:')) {
-    const r = await q.query<{ id: number }>(`SELECT id FROM ${table} WHERE external_id = $1${extra}`, [
-      key.slice(4),
-      ...extraParams,
-    ]);
-    return r.rows[0]?.id ?? null;
-  }
-  if (!/^\d+$/.test(key)) return null;
-  const r = await q.query<{ id: number }>(`SELECT id FROM ${table} WHERE id = $1${extra}`, [
-    Number(key),
+  const cond = keyCondition(table, key);
+  if (!cond) return null;
+  const r = await q.query<{ id: number }>(`SELECT id FROM ${table} WHERE ${cond.where}${extra}`, [
+    cond.param,
     ...extraParams,
   ]);
   return r.rows[0]?.id ?? null;
@@ -224,10 +234,11 @@ async function resolveNamed(
   field: string,
 ): Promise<string | null | undefined> {
   if (key === undefined) return undefined;
+  const id = intKey(key);
   const r = key.startsWith('name:')
     ? await q.query<{ name: string }>(`SELECT name FROM ${table} WHERE name = $1`, [key.slice(5)])
-    : /^\d+$/.test(key)
-      ? await q.query<{ name: string }>(`SELECT name FROM ${table} WHERE id = $1`, [Number(key)])
+    : id !== null
+      ? await q.query<{ name: string }>(`SELECT name FROM ${table} WHERE id = $1`, [id])
       : { rows: [] };
   if (!r.rows[0]) throw badRef(field, key);
   return r.rows[0].name;
@@ -235,15 +246,21 @@ async function resolveNamed(
 
 // ---------------------------------------------------------------- customers
 
-export async function customerJson(q: Q, id: number, base: string, expand = false): Promise<Json> {
+/**
+ * A customer record as GET answers it, found by its key (`eid:…` or an internal id) in one
+ * statement; null when there is none.
+ */
+export async function customerJson(q: Q, key: string, base: string, expand = false): Promise<Json | null> {
+  const cond = keyCondition('c', key);
+  if (!cond) return null;
   const r = await q.query(
     `SELECT c.*, t.id AS term_id, p.id AS price_level_id, par.company_name AS parent_name
        FROM customer c LEFT JOIN term t ON t.name = c.terms LEFT JOIN price_level p ON p.name = c.price_level
-       LEFT JOIN customer par ON par.id = c.parent_id WHERE c.id = $1`,
-    [id],
+       LEFT JOIN customer par ON par.id = c.parent_id WHERE ${cond.where}`,
+    [cond.param],
   );
   const c = r.rows[0];
-  if (!c) throw notFound('customer', String(id));
+  if (!c) return null;
   return {
     links: [{ rel: 'self', href: `${base}/customer/${c.id}` }],
     id: String(c.id),
@@ -398,19 +415,73 @@ async function lines(q: Q, txnId: number, lock = false): Promise<LineRow[]> {
   return r.rows;
 }
 
-export async function transactionJson(q: Q, id: number, base: string, expand: boolean): Promise<Json> {
+/** A transaction line as the record read carries it (json_build_object: numbers as JSON numbers). */
+type LineJson = Omit<LineRow, 'id' | 'item_type' | 'rate' | 'amount'> & { rate: number; amount: number };
+
+/** The lines of transaction `t`, in order, as one JSON array (null when it has none). */
+const LINES_JSON = `(SELECT json_agg(json_build_object(
+      'line', l.line, 'line_key', l.line_key, 'item_id', l.item_id, 'item_name', i.item_id,
+      'quantity', l.quantity, 'rate', l.rate, 'amount', l.amount,
+      'location_id', l.location_id, 'location_name', lloc.name,
+      'quantity_fulfilled', l.quantity_fulfilled, 'quantity_billed', l.quantity_billed,
+      'quantity_backordered', l.quantity_backordered, 'quantity_received', l.quantity_received,
+      'closed', l.closed, 'order_line', l.order_line,
+      'expected_day', to_char(l.expected_receipt_date, 'YYYY-MM-DD')) ORDER BY l.line)
+     FROM txn_line l JOIN item i ON i.id = l.item_id LEFT JOIN location lloc ON lloc.id = l.location_id
+    WHERE l.txn_id = t.id)`;
+
+/** Which transaction to read: one by internal id, or one of a record type by its URL key (`eid:…`, `tranid:…` or an internal id). */
+export type TxnWhere = { id: number } | { type: RecordType; key: string };
+
+/** The transaction's record as GET answers it, or throws NONEXISTENT_ID. */
+export async function transactionJson(
+  q: Q,
+  id: number,
+  base: string,
+  expand: boolean,
+  timeZone: string,
+): Promise<Json> {
+  const json = await readTransaction(q, { id }, base, expand, timeZone);
+  if (!json) throw notFound('transaction', String(id));
+  return json;
+}
+
+/**
+ * A transaction record as GET answers it, its lines with it when `expand`, in one statement (no
+ * existence check first); null when there is none. Days are the account's (`timeZone`).
+ */
+export async function readTransaction(
+  q: Q,
+  where: TxnWhere,
+  base: string,
+  expand: boolean,
+  timeZone: string,
+): Promise<Json | null> {
+  let cond: { where: string; param: string | number } | null;
+  const params: unknown[] = [];
+  if ('id' in where) cond = { where: 't.id = $1', param: where.id };
+  else if (where.key.startsWith('tranid:')) {
+    // A sales order's document number (`tranid:SO12`), whatever the record type in the URL.
+    cond = { where: 't.tran_id = $1 AND t.type = $3', param: where.key.slice(7) };
+    params.push('SalesOrd');
+  } else {
+    const byKey = keyCondition('t', where.key);
+    cond = byKey && { where: `${byKey.where} AND t.type = $3`, param: byKey.param };
+    params.push(RECORD_TYPES[where.type]);
+  }
+  if (!cond) return null;
   const r = await q.query(
     `SELECT t.*, c.company_name, src.tran_id AS created_from_name, loc.name AS location_name,
-            to_char(t.tran_date, 'YYYY-MM-DD') AS tran_day, to_char(t.due_date, 'YYYY-MM-DD') AS due_day,
+            to_char(t.tran_date AT TIME ZONE $2, 'YYYY-MM-DD') AS tran_day, to_char(t.due_date, 'YYYY-MM-DD') AS due_day,
             applied.tran_id AS applied_to_name, COALESCE(t.amount_remaining, t.total) AS amount_due,
-            t.total - COALESCE(t.amount_remaining, t.total) AS amount_paid
+            t.total - COALESCE(t.amount_remaining, t.total) AS amount_paid${expand ? `,\n            ${LINES_JSON} AS lines` : ''}
        FROM txn t LEFT JOIN customer c ON c.id = t.entity_id LEFT JOIN txn src ON src.id = t.created_from
        LEFT JOIN location loc ON loc.id = t.location_id LEFT JOIN txn applied ON applied.id = t.applied_to
-      WHERE t.id = $1`,
-    [id],
+      WHERE ${cond.where}`,
+    [cond.param, timeZone, ...params],
   );
   const t = r.rows[0];
-  if (!t) throw notFound('transaction', String(id));
+  if (!t) return null;
   const typeName = TYPE_NAMES[t.type as string]!;
   const self = `${base}/${typeName}/${t.id}`;
   const status = { id: t.status, refName: STATUS_NAMES[t.type as string]?.[t.status as string] ?? t.status };
@@ -468,7 +539,7 @@ export async function transactionJson(q: Q, id: number, base: string, expand: bo
           },
         }
       : {}),
-    // Days of the account's time zone (the session's), as NetSuite shows them.
+    // Days of the account's time zone, as NetSuite shows them.
     dueDate: t.due_day ?? undefined,
     tranDate: t.tran_day,
     lastModifiedDate: iso(t.last_modified),
@@ -478,7 +549,7 @@ export async function transactionJson(q: Q, id: number, base: string, expand: bo
     out.item = { links: [{ rel: 'self', href: `${self}/item` }] };
     return out;
   }
-  const items = (await lines(q, id)).map((l) => ({
+  const items = ((t.lines ?? []) as LineJson[]).map((l) => ({
     links: [],
     line: l.line,
     item: { id: String(l.item_id), refName: l.item_name },
