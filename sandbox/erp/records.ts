@@ -156,6 +156,21 @@ function intKey(key: string): number | null {
   return n <= MAX_ID ? n : null;
 }
 
+/** How a reference key names a record: by internal id, by external id (`eid:`), or by name (`name:`) where the table has one. */
+interface KeyParts {
+  id: number | null;
+  eid: string | null;
+  name: string | null;
+}
+function keyParts(key: string | undefined, opts: { byName?: boolean; byEid?: boolean } = {}): KeyParts {
+  const parts: KeyParts = { id: null, eid: null, name: null };
+  if (key === undefined) return parts;
+  if (opts.byName && key.startsWith('name:')) parts.name = key.slice(5);
+  else if (key.startsWith('eid:')) parts.eid = opts.byEid === false ? null : key.slice(4);
+  else parts.id = intKey(key);
+  return parts;
+}
+
 /** The condition (on `alias`, with `$1`) and parameter that find a record by an `eid:` or internal-id key; null when the key names none. */
 function keyCondition(alias: string, key: string): { where: string; param: string | number } | null {
   if (key.startsWith('eid:')) return { where: `${alias}.external_id = $1`, param: key.slice(4) };
@@ -184,37 +199,50 @@ export async function resolveRecord(q: Q, type: RecordType, key: string): Promis
   return resolveIdIn(q, 'txn', key, ' AND type = $2', [RECORD_TYPES[type]]);
 }
 
-async function resolveItem(
-  q: Q,
-  key: string,
-  field: string,
-): Promise<{ id: number; itemType: string; basePrice: number }> {
-  let r;
-  if (key.startsWith('name:'))
-    r = await q.query('SELECT id, item_type, base_price FROM item WHERE item_id = $1', [key.slice(5)]);
-  else if (key.startsWith('eid:'))
-    r = await q.query('SELECT id, item_type, base_price FROM item WHERE external_id = $1', [key.slice(4)]);
-  else if (/^\d+$/.test(key))
-    r = await q.query('SELECT id, item_type, base_price FROM item WHERE id = $1', [Number(key)]);
-  const row = r?.rows[0] as { id: number; item_type: string; base_price: string } | undefined;
+interface ItemRef {
+  id: number;
+  itemType: string;
+  basePrice: number;
+}
+
+async function resolveItem(q: Q, key: string, field: string): Promise<ItemRef> {
+  const k = keyParts(key, { byName: true });
+  const [col, param] =
+    k.name !== null ? ['item_id', k.name] : k.eid !== null ? ['external_id', k.eid] : ['id', k.id];
+  const row =
+    param === null
+      ? undefined
+      : (
+          await q.query<{ id: number; item_type: string; base_price: string }>(
+            `SELECT id, item_type, base_price FROM item WHERE ${col} = $1`,
+            [param],
+          )
+        ).rows[0];
   if (!row) throw badRef(field, key);
   return { id: row.id, itemType: row.item_type, basePrice: Number(row.base_price) };
 }
 
-/** A sales order line's item, quantity (a positive whole number, 1 when absent) and rate (the item's base price when absent), refused as NetSuite refuses them. */
-async function lineItemOf(q: Q, it: Json, path: string) {
+/**
+ * A sales order line's item, quantity (a positive whole number, 1 when absent) and rate (the item's
+ * base price when absent), refused as NetSuite refuses them; `item` finds the line's item by its key.
+ */
+async function lineItemOf(
+  it: Json,
+  path: string,
+  item: (key: string, field: string) => ItemRef | Promise<ItemRef>,
+) {
   const itemKey = refKey(it.item, `${path}.item`);
   if (!itemKey) throw userError('Please enter value(s) for: Item', `${path}.item`);
-  const item = await resolveItem(q, itemKey, `${path}.item`);
+  const found = await item(itemKey, `${path}.item`);
   const quantity = optNumber(it.quantity, `${path}.quantity`) ?? 1;
   if (!Number.isInteger(quantity) || quantity <= 0)
     throw userError(
       `Invalid quantity ${quantity}: the quantity must be a positive whole number.`,
       `${path}.quantity`,
     );
-  const rate = optNumber(it.rate, `${path}.rate`) ?? item.basePrice;
+  const rate = optNumber(it.rate, `${path}.rate`) ?? found.basePrice;
   if (rate < 0) throw userError('The rate cannot be negative.', `${path}.rate`);
-  return { item, quantity, rate };
+  return { item: found, quantity, rate };
 }
 
 async function resolveLocation(q: Q, key: string | undefined, field: string): Promise<number | null> {
@@ -333,17 +361,14 @@ export async function createCustomer(q: Q, body: Json, externalIdOverride?: stri
   const f = await customerFields(q, body);
   if (!f.company_name) throw userError('Please enter value(s) for: Company Name', 'companyName');
   const externalId = externalIdOverride ?? optString(body, 'externalId') ?? null;
-  const id = Number(
-    (await q.query<{ id: string }>("SELECT nextval(pg_get_serial_sequence('customer', 'id')) AS id")).rows[0]!
-      .id,
-  );
   try {
-    await q.query(
-      `INSERT INTO customer (id, entity_id, external_id, company_name, email, credit_limit, terms, price_level, tax_exempt, tax_id, parent_id, phone, default_address)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    // The id drawn and the entity id made from it in the insert itself.
+    const r = await q.query<{ id: number }>(
+      `WITH s AS (SELECT nextval(pg_get_serial_sequence('customer', 'id')) AS id)
+       INSERT INTO customer (id, entity_id, external_id, company_name, email, credit_limit, terms, price_level, tax_exempt, tax_id, parent_id, phone, default_address)
+       VALUES ((SELECT id FROM s), 'CUST' || (SELECT id FROM s), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       RETURNING id`,
       [
-        id,
-        `CUST${id}`,
         externalId,
         f.company_name,
         f.email ?? null,
@@ -357,11 +382,11 @@ export async function createCustomer(q: Q, body: Json, externalIdOverride?: stri
         f.default_address ?? null,
       ],
     );
+    return r.rows[0]!.id;
   } catch (err) {
     if (isUniqueViolation(err) && externalId) throw duplicateExternalId(externalId);
     throw err;
   }
-  return id;
 }
 
 export async function updateCustomer(q: Q, id: number, body: Json): Promise<void> {
@@ -587,67 +612,95 @@ export async function readTransaction(
   return out;
 }
 
-async function newTxn(
-  q: Q,
-  type: string,
-  fields: {
-    externalId: string | null;
-    entityId: number | null;
-    status: string;
-    createdFrom?: number | null;
-    locationId?: number | null;
-    otherRefNum?: string | null;
-    projectCode?: string | null;
-    memo?: string | null;
-    terms?: string | null;
-    currency?: string;
-    shipTo?: unknown;
-    shipCarrier?: string | null;
-    tracking?: string[];
-    total?: number | string;
-    dueDate?: Date | null;
-    /** An invoice's amount still due, a deposit's amount not yet applied. */
-    amountRemaining?: string | null;
-    /** A deposit application's invoice. */
-    appliedTo?: number | null;
-  },
-): Promise<number> {
-  const id = Number(
-    (await q.query<{ id: string }>("SELECT nextval(pg_get_serial_sequence('txn', 'id')) AS id")).rows[0]!.id,
-  );
+/** A new transaction's fields; the money ones (a sales order's, an invoice's) as the columns' defaults where left out. */
+interface TxnFields {
+  externalId: string | null;
+  entityId: number | null;
+  status: string;
+  createdFrom?: number | null;
+  locationId?: number | null;
+  otherRefNum?: string | null;
+  projectCode?: string | null;
+  memo?: string | null;
+  terms?: string | null;
+  currency?: string;
+  shipTo?: unknown;
+  shipCarrier?: string | null;
+  tracking?: string[];
+  total?: number | string;
+  dueDate?: Date | null;
+  /** An invoice's amount still due, a deposit's amount not yet applied. */
+  amountRemaining?: string | null;
+  /** A deposit application's invoice. */
+  appliedTo?: number | null;
+  subtotal?: string | null;
+  discountItem?: string | null;
+  discountRate?: string | null;
+  discountTotal?: string;
+  shipMethod?: string | null;
+  shippingCost?: string;
+  taxTotal?: string;
+  taxDetails?: unknown;
+}
+
+/**
+ * The INSERT of a new transaction (parameters $1…$27, RETURNING id), to follow
+ * `WITH new_id AS (SELECT nextval(…))`: the id is drawn and the document number made from it in
+ * the same statement, and the money is written with the rest, not updated after.
+ */
+function txnInsert(type: string, fields: TxnFields): { sql: string; params: unknown[] } {
+  const params = [
+    TRAN_PREFIX[type],
+    type,
+    fields.externalId,
+    fields.entityId,
+    fields.status,
+    fields.createdFrom ?? null,
+    fields.locationId ?? null,
+    fields.otherRefNum ?? null,
+    fields.projectCode ?? null,
+    fields.memo ?? null,
+    fields.terms ?? null,
+    fields.currency ?? 'USD',
+    fields.shipTo === undefined ? null : JSON.stringify(fields.shipTo),
+    fields.shipCarrier ?? null,
+    fields.tracking ?? [],
+    fields.total ?? 0,
+    fields.dueDate ?? null,
+    fields.amountRemaining ?? null,
+    fields.appliedTo ?? null,
+    fields.subtotal ?? null,
+    fields.discountItem ?? null,
+    fields.discountRate ?? null,
+    fields.discountTotal ?? 0,
+    fields.shipMethod ?? null,
+    fields.shippingCost ?? 0,
+    fields.taxTotal ?? 0,
+    fields.taxDetails === undefined || fields.taxDetails === null ? null : JSON.stringify(fields.taxDetails),
+  ];
+  return {
+    sql: `INSERT INTO txn (id, tran_id, type, external_id, entity_id, status, created_from, location_id, other_ref_num, project_code, memo, terms,
+                      currency, ship_to, ship_carrier, tracking_numbers, total, due_date, amount_remaining, applied_to,
+                      subtotal, discount_item, discount_rate, discount_total, ship_method, shipping_cost, tax_total, tax_details)
+     VALUES ((SELECT id FROM new_id), $1 || (SELECT id FROM new_id), ${params
+       .slice(1)
+       .map((_, i) => `$${i + 2}`)
+       .join(', ')})
+     RETURNING id`,
+    params,
+  };
+}
+const NEW_TXN_ID = "new_id AS (SELECT nextval(pg_get_serial_sequence('txn', 'id')) AS id)";
+
+/** Inserts a transaction in one statement; a second one with its type's external id is DUP_RCRD. */
+async function newTxn(q: Q, type: string, fields: TxnFields): Promise<number> {
+  const insert = txnInsert(type, fields);
   try {
-    await q.query(
-      `INSERT INTO txn (id, type, tran_id, external_id, entity_id, status, created_from, location_id, other_ref_num, project_code, memo, terms,
-                        currency, ship_to, ship_carrier, tracking_numbers, total, due_date, amount_remaining, applied_to)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-      [
-        id,
-        type,
-        `${TRAN_PREFIX[type]}${id}`,
-        fields.externalId,
-        fields.entityId,
-        fields.status,
-        fields.createdFrom ?? null,
-        fields.locationId ?? null,
-        fields.otherRefNum ?? null,
-        fields.projectCode ?? null,
-        fields.memo ?? null,
-        fields.terms ?? null,
-        fields.currency ?? 'USD',
-        fields.shipTo === undefined ? null : JSON.stringify(fields.shipTo),
-        fields.shipCarrier ?? null,
-        fields.tracking ?? [],
-        fields.total ?? 0,
-        fields.dueDate ?? null,
-        fields.amountRemaining ?? null,
-        fields.appliedTo ?? null,
-      ],
-    );
+    return (await q.query<{ id: number }>(`WITH ${NEW_TXN_ID} ${insert.sql}`, insert.params)).rows[0]!.id;
   } catch (err) {
     if (isUniqueViolation(err) && fields.externalId) throw duplicateExternalId(fields.externalId);
     throw err;
   }
-  return id;
 }
 
 async function lockInventory(
@@ -686,6 +739,149 @@ async function refreshSalesOrder(q: Q, soId: number): Promise<void> {
   await q.query('UPDATE txn SET status = $2 WHERE id = $1', [soId, status]);
 }
 
+const stockKey = (itemId: number, locationId: number) => `${itemId}:${locationId}`;
+/** `f()`, or undefined where it refuses its input. */
+function attempt<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a new sales order's body refers to, as one statement finds it. */
+interface SalesOrderRefs {
+  customer: { id: number; terms: string | null; taxExempt: boolean } | null;
+  /** The header location. */
+  location: number | null;
+  /** The name of the terms named. */
+  term: string | null;
+  /** Each line's item, and its location (its own, else the header's). */
+  lines: { item: ItemRef | null; locationId: number | null }[];
+  /** On hand and committed of each (item, location) a stocked line takes from, locked. */
+  stock: Map<string, { onHand: number; committed: number }>;
+}
+
+/**
+ * Finds the customer, header location, terms, and every line's item and location of a sales order
+ * body in one statement, and locks (creating where missing) the inventory of each (item, location)
+ * a stocked line commits from — in a stable order, so concurrent orders never deadlock. A reference
+ * it cannot read finds nothing here; createSalesOrder refuses it in its turn, as it checks the body.
+ */
+async function salesOrderRefs(q: Q, body: Json, entityKey: string): Promise<SalesOrderRefs> {
+  const items = attempt(() => sublistItems(body)) ?? [];
+  const headerKey = attempt(() => refKey(body.location, 'location'));
+  const lineKeys = items.map((it, i) => {
+    const path = `item.items[${i}]`;
+    return {
+      item: keyParts(
+        attempt(() => refKey(it.item, `${path}.item`)),
+        { byName: true },
+      ),
+      location: keyParts(attempt(() => refKey(it.location, `${path}.location`)) ?? headerKey, {
+        byName: true,
+      }),
+    };
+  });
+  const entity = keyParts(entityKey);
+  const header = keyParts(headerKey, { byName: true });
+  const term = keyParts(
+    attempt(() => refKey(body.terms, 'terms')),
+    { byName: true, byEid: false },
+  );
+  const r = await q.query<{
+    kind: 'line' | 'stock' | 'customer' | 'location' | 'term';
+    n: number | null;
+    /** Null on a line whose item was not found. */
+    id: number | null;
+    location_id: number | null;
+    on_hand: number | null;
+    committed: number | null;
+    item_type: string | null;
+    base_price: string | null;
+    name: string | null;
+    tax_exempt: boolean | null;
+  }>(
+    `WITH wanted AS (
+       SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[]) WITH ORDINALITY
+           AS w(item_id, item_eid, item_name, location_id, location_eid, location_name, n)
+     ), resolved AS (
+       SELECT w.n, i.id AS item_id, i.item_type, i.base_price, loc.id AS location_id
+         FROM wanted w
+         LEFT JOIN item i ON i.id = w.item_id OR i.external_id = w.item_eid OR i.item_id = w.item_name
+         LEFT JOIN location loc
+           ON loc.id = w.location_id OR loc.external_id = w.location_eid OR loc.name = w.location_name
+     ), stock AS (
+       INSERT INTO inventory (item_id, location_id)
+       SELECT DISTINCT item_id, location_id FROM resolved
+        WHERE item_type IN ('InvtPart', 'Assembly') AND location_id IS NOT NULL
+        ORDER BY item_id, location_id
+       ON CONFLICT (item_id, location_id) DO UPDATE SET item_id = inventory.item_id
+       RETURNING item_id, location_id, on_hand, committed
+     )
+     SELECT 'line' AS kind, n::int AS n, item_id AS id, location_id, NULL::int AS on_hand, NULL::int AS committed,
+            item_type, base_price::text AS base_price, NULL::text AS name, NULL::boolean AS tax_exempt
+       FROM resolved
+     UNION ALL
+     SELECT 'stock', NULL, item_id, location_id, on_hand, committed, NULL, NULL, NULL, NULL FROM stock
+     UNION ALL
+     SELECT 'customer', NULL, id, NULL, NULL, NULL, NULL, NULL, terms, tax_exempt
+       FROM customer WHERE id = $7 OR external_id = $8
+     UNION ALL
+     SELECT 'location', NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       FROM location WHERE id = $9 OR external_id = $10 OR name = $11
+     UNION ALL
+     SELECT 'term', NULL, id, NULL, NULL, NULL, NULL, NULL, name, NULL FROM term WHERE id = $12 OR name = $13`,
+    [
+      lineKeys.map((k) => k.item.id),
+      lineKeys.map((k) => k.item.eid),
+      lineKeys.map((k) => k.item.name),
+      lineKeys.map((k) => k.location.id),
+      lineKeys.map((k) => k.location.eid),
+      lineKeys.map((k) => k.location.name),
+      entity.id,
+      entity.eid,
+      header.id,
+      header.eid,
+      header.name,
+      term.id,
+      term.name,
+    ],
+  );
+  const refs: SalesOrderRefs = {
+    customer: null,
+    location: null,
+    term: null,
+    lines: items.map(() => ({ item: null, locationId: null })),
+    stock: new Map(),
+  };
+  for (const row of r.rows) {
+    if (row.kind === 'line')
+      refs.lines[row.n! - 1] = {
+        item:
+          row.id === null
+            ? null
+            : { id: row.id, itemType: row.item_type!, basePrice: Number(row.base_price) },
+        locationId: row.location_id,
+      };
+    else if (row.kind === 'stock')
+      refs.stock.set(stockKey(row.id!, row.location_id!), {
+        onHand: row.on_hand!,
+        committed: row.committed!,
+      });
+    else if (row.kind === 'customer')
+      refs.customer = { id: row.id!, terms: row.name, taxExempt: row.tax_exempt! };
+    else if (row.kind === 'location') refs.location = row.id;
+    else refs.term = row.name;
+  }
+  return refs;
+}
+
+/**
+ * A new sales order in four statements whatever its lines: BEGIN, one that finds what it refers to
+ * and locks the stock it takes from (salesOrderRefs), one that writes the order with its money, its
+ * lines and the stock they commit, and COMMIT. The checks run in the order NetSuite reports them.
+ */
 export async function createSalesOrder(
   q: Q,
   body: Json,
@@ -696,19 +892,26 @@ export async function createSalesOrder(
   const externalId = externalIdOverride ?? optString(body, 'externalId') ?? null;
   const entityKey = refKey(body.entity, 'entity');
   if (!entityKey) throw userError('Please enter value(s) for: Customer', 'entity');
-  const entityId = await resolveIdIn(q, 'customer', entityKey);
-  if (entityId === null) throw badRef('entity', entityKey);
+  const refs = await salesOrderRefs(q, body, entityKey);
+  const customer = refs.customer;
+  if (!customer) throw badRef('entity', entityKey);
   const items = sublistItems(body) ?? [];
   if (items.length === 0)
     throw userError('You must enter at least one line item for this transaction.', 'item');
-  const headerLocation = await resolveLocation(q, refKey(body.location, 'location'), 'location');
+  const headerKey = refKey(body.location, 'location');
+  if (headerKey !== undefined && refs.location === null) throw badRef('location', headerKey);
+  const headerLocation = headerKey === undefined ? null : refs.location;
   const prepared = [];
   for (const [i, it] of items.entries()) {
     const path = `item.items[${i}]`;
-    const { item, quantity, rate } = await lineItemOf(q, it, path);
-    const locationId =
-      (await resolveLocation(q, refKey(it.location, `${path}.location`), `${path}.location`)) ??
-      headerLocation;
+    const found = refs.lines[i]!;
+    const { item, quantity, rate } = await lineItemOf(it, path, (key, field) => {
+      if (!found.item) throw badRef(field, key);
+      return found.item;
+    });
+    const locationKey = refKey(it.location, `${path}.location`);
+    if (locationKey !== undefined && found.locationId === null) throw badRef(`${path}.location`, locationKey);
+    const locationId = locationKey === undefined ? headerLocation : found.locationId;
     if (locationId === null && prefs.locationsMandatory && stocked(item.itemType))
       throw userError('Please enter value(s) for: Location', `${path}.location`);
     prepared.push({
@@ -720,79 +923,95 @@ export async function createSalesOrder(
       locationId,
     });
   }
-  const customer = (
-    await q.query<{ terms: string | null; tax_exempt: boolean }>(
-      'SELECT terms, tax_exempt FROM customer WHERE id = $1',
-      [entityId],
-    )
-  ).rows[0]!;
   const currency =
     typeof body.currency === 'object' && body.currency
       ? String((body.currency as Json).refName ?? 'USD')
       : 'USD';
-  const totals = salesOrderTotals(body, prepared, currency, customer.tax_exempt);
-  const soId = await newTxn(q, 'SalesOrd', {
-    externalId,
-    entityId,
-    status: 'B',
-    locationId: headerLocation,
-    otherRefNum: optString(body, 'otherRefNum'),
-    projectCode: optString(body, 'custbody_quayside_project'),
-    memo: optString(body, 'memo'),
-    terms: (await resolveNamed(q, 'term', refKey(body.terms, 'terms'), 'terms')) ?? customer.terms,
-    currency,
-    shipTo: body.shipAddress,
-    total: totals.total,
-  });
-  await q.query(
-    `UPDATE txn SET subtotal = $2, discount_item = $3, discount_rate = $4, discount_total = $5, ship_method = $6,
-            shipping_cost = $7, tax_total = $8, tax_details = $9 WHERE id = $1`,
-    [
-      soId,
-      totals.subtotal,
-      totals.discountItem,
-      totals.discountRate,
-      totals.discountTotal,
-      totals.shipMethod,
-      totals.shippingCost,
-      totals.taxTotal,
-      totals.taxDetails === null ? null : JSON.stringify(totals.taxDetails),
-    ],
-  );
-  // Commit stock in a stable order so concurrent orders never deadlock.
+  const totals = salesOrderTotals(body, prepared, currency, customer.taxExempt);
+  const otherRefNum = optString(body, 'otherRefNum');
+  const projectCode = optString(body, 'custbody_quayside_project');
+  const memo = optString(body, 'memo');
+  const termsKey = refKey(body.terms, 'terms');
+  if (termsKey !== undefined && refs.term === null) throw badRef('terms', termsKey);
+  // Commit stock line by line in the stable order, from what each locked (item, location) has free.
   const byStock = [...prepared].sort(
     (a, b) => a.item.id - b.item.id || (a.locationId ?? 0) - (b.locationId ?? 0),
   );
   const backordered = new Map<number, number>();
+  const commits = new Map<string, { itemId: number; locationId: number; quantity: number }>();
   for (const l of byStock) {
     if (!stocked(l.item.itemType) || l.locationId === null) continue;
-    const inv = await lockInventory(q, l.item.id, l.locationId);
-    const commit = Math.min(l.quantity, Math.max(inv.on_hand - inv.committed, 0));
-    if (commit > 0)
-      await q.query(
-        'UPDATE inventory SET committed = committed + $3 WHERE item_id = $1 AND location_id = $2',
-        [l.item.id, l.locationId, commit],
-      );
+    const key = stockKey(l.item.id, l.locationId);
+    const inv = refs.stock.get(key);
+    if (!inv) throw new Error(`sales order stock for ${key} was not locked`);
+    const commit = Math.min(l.quantity, Math.max(inv.onHand - inv.committed, 0));
+    inv.committed += commit;
+    if (commit > 0) {
+      const c = commits.get(key) ?? { itemId: l.item.id, locationId: l.locationId, quantity: 0 };
+      c.quantity += commit;
+      commits.set(key, c);
+    }
     backordered.set(l.line, l.quantity - commit);
   }
-  for (const l of prepared) {
-    await q.query(
-      `INSERT INTO txn_line (txn_id, line, line_key, item_id, quantity, rate, amount, location_id, quantity_backordered)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+  const insert = txnInsert('SalesOrd', {
+    externalId,
+    entityId: customer.id,
+    status: 'B',
+    locationId: headerLocation,
+    otherRefNum,
+    projectCode,
+    memo,
+    terms: termsKey === undefined ? customer.terms : refs.term,
+    currency,
+    shipTo: body.shipAddress,
+    total: totals.total,
+    subtotal: totals.subtotal,
+    discountItem: totals.discountItem,
+    discountRate: totals.discountRate,
+    discountTotal: totals.discountTotal,
+    shipMethod: totals.shipMethod,
+    shippingCost: totals.shippingCost,
+    taxTotal: totals.taxTotal,
+    taxDetails: totals.taxDetails,
+  });
+  const stock = [...commits.values()];
+  const n = insert.params.length;
+  try {
+    const r = await q.query<{ id: number }>(
+      `WITH ${NEW_TXN_ID}, t AS (${insert.sql}),
+       commit_stock AS (
+         UPDATE inventory v SET committed = v.committed + c.quantity
+           FROM unnest($${n + 1}::int[], $${n + 2}::int[], $${n + 3}::int[]) AS c(item_id, location_id, quantity)
+          WHERE v.item_id = c.item_id AND v.location_id = c.location_id
+       ),
+       add_lines AS (
+         INSERT INTO txn_line (txn_id, line, line_key, item_id, quantity, rate, amount, location_id, quantity_backordered)
+         SELECT t.id, l.line, l.line_key, l.item_id, l.quantity, l.rate, l.amount, l.location_id, l.backordered
+           FROM t, unnest($${n + 4}::int[], $${n + 5}::text[], $${n + 6}::int[], $${n + 7}::int[],
+                          $${n + 8}::numeric[], $${n + 9}::numeric[], $${n + 10}::int[], $${n + 11}::int[])
+                AS l(line, line_key, item_id, quantity, rate, amount, location_id, backordered)
+       )
+       SELECT id FROM t`,
       [
-        soId,
-        l.line,
-        l.lineKey,
-        l.item.id,
-        l.quantity,
-        l.rate,
-        Money.line(String(l.rate), l.quantity, currency).toString(),
-        l.locationId,
-        backordered.get(l.line) ?? 0,
+        ...insert.params,
+        stock.map((c) => c.itemId),
+        stock.map((c) => c.locationId),
+        stock.map((c) => c.quantity),
+        prepared.map((l) => l.line),
+        prepared.map((l) => l.lineKey),
+        prepared.map((l) => l.item.id),
+        prepared.map((l) => l.quantity),
+        prepared.map((l) => l.rate),
+        prepared.map((l) => Money.line(String(l.rate), l.quantity, currency).toString()),
+        prepared.map((l) => l.locationId),
+        prepared.map((l) => backordered.get(l.line) ?? 0),
       ],
     );
+    return r.rows[0]!.id;
+  } catch (err) {
+    if (isUniqueViolation(err) && externalId) throw duplicateExternalId(externalId);
+    throw err;
   }
-  return soId;
 }
 
 /**
@@ -1046,7 +1265,7 @@ async function addSalesOrderLine(
   line: number,
   currency: string,
 ): Promise<void> {
-  const { item, quantity, rate } = await lineItemOf(q, it, path);
+  const { item, quantity, rate } = await lineItemOf(it, path, (key, field) => resolveItem(q, key, field));
   const locationId = await resolveLocation(q, refKey(it.location, `${path}.location`), `${path}.location`);
   let backordered = 0;
   if (locationId !== null && stocked(item.itemType)) {
@@ -1355,27 +1574,21 @@ export async function invoiceSalesOrder(q: Q, soId: number, body: Json): Promise
     currency,
     total: total.toString(),
     dueDate: new Date(Date.now() + days * 86_400_000),
-  });
-  await q.query(
-    `UPDATE txn SET subtotal = $2, discount_item = $3, discount_rate = $4, discount_total = $5, ship_method = $6,
-            shipping_cost = $7, tax_total = $8, tax_details = $9 WHERE id = $1`,
-    [
-      invId,
-      subtotal.toString(),
-      so.discount_item,
-      // A percentage carries over; a fixed amount is this invoice's own part of it.
+    subtotal: subtotal.toString(),
+    discountItem: so.discount_item,
+    // A percentage carries over; a fixed amount is this invoice's own part of it.
+    discountRate:
       so.discount_rate && String(so.discount_rate).trim().endsWith('%')
         ? so.discount_rate
         : so.discount_item
           ? discount.toString()
           : null,
-      discount.toString(),
-      so.ship_method,
-      shipping.toString(),
-      tax.toString(),
-      so.tax_details === null ? null : JSON.stringify(so.tax_details),
-    ],
-  );
+    discountTotal: discount.toString(),
+    shipMethod: so.ship_method,
+    shippingCost: shipping.toString(),
+    taxTotal: tax.toString(),
+    taxDetails: so.tax_details,
+  });
   for (const [i, l] of billable.entries()) {
     const qty = l.quantity_fulfilled - l.quantity_billed;
     await q.query('UPDATE txn_line SET quantity_billed = quantity_fulfilled WHERE id = $1', [l.id]);
