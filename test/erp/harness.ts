@@ -8,6 +8,7 @@ import {
   type NetSuiteClient,
   type NetSuiteConfig,
 } from '../../connectors/netsuite';
+import type { Db } from '../../db/pool';
 import { createErpSandbox, type ErpSandbox } from '../../sandbox/erp/app';
 import { createSandboxPool, migrateSandboxErp } from '../../sandbox/erp/db';
 import { seedSandboxErp, type SeedResult } from '../../sandbox/erp/seed';
@@ -33,6 +34,8 @@ export const NO_FAULTS: FaultSettings = {
 export interface RunningErpSandbox {
   url: string;
   sandbox: ErpSandbox;
+  /** The sandbox's pool: its sessions in the account's time zone, as sandbox/erp/main.ts opens it. */
+  db: Db;
   seed: SeedResult;
   schema: string;
   preferences: AccountPreferences;
@@ -75,6 +78,7 @@ export async function startErpSandbox(opts: {
   return {
     url,
     sandbox,
+    db,
     seed,
     schema,
     preferences,
