@@ -49,6 +49,12 @@ export interface CreditInfo extends CreditAccount {
   companyName: string | null;
   terms: string | null;
   priceLevel: string | null;
+  /**
+   * The ERP customer read for this check was saved in Quayside's customer cache, so the headroom
+   * published when the order is placed counts its balance without reading it again. Absent from a
+   * check recorded before the cache was written here (that placement reads the balance).
+   */
+  balanceCached?: boolean;
 }
 
 export interface CancelLinesInput {
@@ -81,8 +87,8 @@ export function createOrderActivities({
   const orders = orderRepository(db);
   const alerts = alertRepository(db);
   // Item groups go to the ERP as their components and come back as the store's kit lines.
-  const itemCache = syncRepository(db);
-  const erp = withItemGroups(erpPort, (skus) => itemCache.itemGroups(skus));
+  const caches = syncRepository(db);
+  const erp = withItemGroups(erpPort, (skus) => caches.itemGroups(skus));
   const rules = rulesRepository(db);
 
   /** "First order" is the ERP's answer (orders entered there before Quayside count), cached once it is yes. */
@@ -161,7 +167,12 @@ export function createOrderActivities({
       if (input.record) await orders.upsert(input.record);
       // The ERP's customer and Quayside's own records at the same time: the order waits for one round trip, not three.
       const [customer, earlier, openOrders] = await Promise.all([
-        erp.getCustomer(input.customerErpId),
+        // Kept in the customer cache as read: the headroom published when the order is placed counts
+        // this balance, which a sales order does not change, without reading it again (balanceCached).
+        erp.getCustomer(input.customerErpId).then(async (c) => {
+          if (c) await caches.saveCustomer(c);
+          return c;
+        }),
         orders
           .hasEarlierOrder(input.store, input.customerId, input.orderId)
           .then(
@@ -186,6 +197,7 @@ export function createOrderActivities({
         companyName: customer.companyName,
         terms: customer.terms,
         priceLevel: customer.priceLevel,
+        balanceCached: true,
       };
     },
 

@@ -522,7 +522,9 @@ export function createStorePricingActivities(deps: StorePricingDeps) {
     /**
      * Publishes the credit headroom of these ERP customers (an order placed, invoiced or cancelled).
      * With `refreshBalance` their ERP records are read first, so an invoice that just moved an
-     * order's amount into the ERP balance is counted there and not also as an open order.
+     * order's amount into the ERP balance is counted there and not also as an open order. An order's
+     * placement passes false when its credit check has just saved the balance it read (a sales order
+     * does not move it).
      */
     async publishCreditHeadroom(input: {
       store: string;

@@ -53,7 +53,9 @@ export async function orderToInvoice(input: OrderWorkflowInput): Promise<OrderSt
       if (o.revision !== seen) continue;
       await placeErpOrder(o, mapped, account, allocated, seen);
     }
-    publishHeadroom(o, `order ${current(o).orderNumber} placed`);
+    // The balance the credit check read and cached is as fresh as one read now, unless the order
+    // waited for an approver since (workflows/order/approval.ts).
+    publishHeadroom(o, `order ${current(o).orderNumber} placed`, { refreshBalance: !o.balanceCached });
     guard(o);
     await fulfil(o);
     await complete(o);

@@ -4,7 +4,7 @@ import type { DecisionInput } from '../../domain/approvals';
 import { cancelUpdate, decideUpdate } from '../../domain/contracts';
 import type { Db } from '../../db/pool';
 import { testClient, testDb, withWorker } from '../support/env';
-import { deliver, event, makeOrder, scenario, waitFor } from './harness';
+import { deliver, event, makeOrder, scenario, until, waitFor } from './harness';
 
 const ann: DecisionInput['decidedBy'] = {
   userId: 'u1',
@@ -57,6 +57,9 @@ describe('order approvals', () => {
       expect(inErp.pendingApproval).toBeNull();
       expect(s.approvals.log.opened.map((p) => p.approvalId)).toEqual([approvalId]);
       expect(s.approvals.log.closed).toEqual([{ approvalId, outcome: 'approve' }]);
+      // The credit check was before the wait for the approver: the placement reads the balance again.
+      await until(() => s.headroom.calls.length === 1, 'the headroom after the ERP order');
+      expect(s.headroom.calls).toEqual([{ customerErpIds: [`C-${s.store}`], refreshBalance: true }]);
       await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', by: 'operator' }] });
       await handle.result();
     });

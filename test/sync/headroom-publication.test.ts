@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { createOrderActivities } from '../../activities/orders';
 import { createStorePricingActivities } from '../../activities/store-pricing';
 import { alertRepository } from '../../db/alerts';
 import { mappingRepository } from '../../db/mappings';
@@ -7,6 +8,7 @@ import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
 import { syncRepository } from '../../db/sync';
 import type { ErpChangeFeed, ErpCustomer, ErpPort } from '../../domain/erp';
+import type { StorefrontPort } from '../../domain/storefront';
 import type { StorePricingPort } from '../../domain/store-pricing';
 import { makeOrder } from '../orders/harness';
 import { privateTestDatabase } from '../support/env';
@@ -111,5 +113,119 @@ describe('publishing a customer’s credit headroom', () => {
     await recordOrder('2', '45.50', 'paid');
     await env.run(acts.publishCreditHeadroom, { store, customerErpIds: ['77'] });
     expect(written).toEqual(['870.00', '824.50', '870.00']);
+  });
+  it("at placement counts the balance the credit check read, without reading the ERP again; an invoice's publication reads it afresh", async () => {
+    const placementStore = 'placement-store';
+    await mappingRepository(own.db).upsertCustomer(placementStore, 'cust-9', '88');
+    // Quayside's cache still holds an old balance; the ERP's is 100.00.
+    await syncRepository(own.db).saveCustomer({ ...customer, erpId: '88', balance: '0.00' });
+    let account = { ...customer, erpId: '88', balance: '100.00' };
+    let erpReads = 0;
+    const erp88 = {
+      getCustomer: async () => {
+        erpReads += 1;
+        return account;
+      },
+      hasOtherSalesOrder: async () => false,
+    } as unknown as ErpPort & ErpChangeFeed;
+    const published: (string | null)[] = [];
+    const store88 = {
+      companyLocations: async (ids: string[]) =>
+        new Map(ids.map((id) => [id, `gid://shopify/CompanyLocation/${id}`])),
+      setCreditHeadroom: async (_location: string, headroom: { amount: string } | null) =>
+        void published.push(headroom?.amount ?? null),
+    } as unknown as StorePricingPort;
+    const orderActs = createOrderActivities({
+      db: own.db,
+      erp: erp88,
+      storefront: {} as StorefrontPort,
+    });
+    const pricingActs = createStorePricingActivities({
+      db: own.db,
+      erp: erp88,
+      pricing: store88,
+      mappings: mappingRepository(own.db),
+      alerts: alertRepository(own.db),
+    });
+    const env = new MockActivityEnvironment();
+    const order = makeOrder(placementStore, '10', {
+      customerId: 'cust-9',
+      financialStatus: 'pending',
+      totals: { discounts: '0.00', tax: '0.00', total: '30.00' },
+    });
+    const lines = order.lines.map((l) => ({
+      lineId: l.lineId,
+      sku: l.sku,
+      erpSku: l.sku,
+      unitPrice: l.unitPrice,
+      ordered: l.quantity,
+      shipped: 0,
+      backordered: 0,
+      cancelled: 0,
+      invoiced: 0,
+      allocations: [],
+    }));
+    const readModel = {
+      workflowId: `order:${placementStore}:10`,
+      order,
+      status: 'received',
+      step: 'creditCheck',
+      attention: null,
+      lines,
+      erpOrder: null,
+      rulesVersion: null,
+      invoiceTotals: [] as string[],
+    };
+
+    // The credit check reads the ERP customer (and keeps it in the cache).
+    const credit = await env.run(orderActs.readCreditAccount, {
+      store: placementStore,
+      orderId: '10',
+      customerId: 'cust-9',
+      customerErpId: '88',
+      record: readModel,
+    });
+    expect(credit).toMatchObject({ balance: '100.00', balanceCached: true });
+    expect(erpReads).toBe(1);
+    // Placed: 1000.00 − 100.00 (the balance the check read, not the 0.00 cached before) − 30.00.
+    await orderRepository(own.db).upsert({
+      ...readModel,
+      status: 'inErp',
+      step: 'fulfilling',
+      erpOrder: { erpId: 'SO-10', tranId: 'SO10' },
+    });
+    await env.run(pricingActs.publishCreditHeadroom, {
+      store: placementStore,
+      customerErpIds: ['88'],
+      refreshBalance: false,
+    });
+    expect(published).toEqual(['870.00']);
+    expect(erpReads).toBe(1);
+
+    // Invoiced in full: the ERP moves the 30.00 into the balance (130.00) and it leaves the open
+    // orders. The invoice's publication reads the ERP balance afresh: 1000.00 − 130.00 − 0.00, the
+    // same figure (with the 100.00 cached at placement it would have published 900.00).
+    account = { ...account, balance: '130.00' };
+    await orderRepository(own.db).upsert({
+      ...readModel,
+      status: 'completed',
+      step: 'completed',
+      erpOrder: { erpId: 'SO-10', tranId: 'SO10' },
+      lines: lines.map((l) => ({ ...l, shipped: l.ordered, invoiced: l.ordered })),
+      invoiceTotals: ['30.00'],
+    });
+    await env.run(pricingActs.publishCreditHeadroom, {
+      store: placementStore,
+      customerErpIds: ['88'],
+      refreshBalance: true,
+    });
+    expect(erpReads).toBe(2);
+    // Unchanged at 870.00, so nothing is written to the store again.
+    expect(published).toEqual(['870.00']);
+    const cached = await own.db.query<{ balance: string }>(
+      'SELECT balance::text FROM customer_cache WHERE erp_customer_id = $1',
+      ['88'],
+    );
+    expect(cached.rows[0]?.balance).toBe('130.00');
   });
 });

@@ -20,6 +20,8 @@ export async function awaitApproval(
   const approvalId = `${o.workflowId}:${kind}:${status.approvals.length + 1}`;
   const { remindAfter, escalateAfter } = rulesOf(o).approval;
   status.step = 'awaitingApproval';
+  // An approver may take days: the balance the credit check cached is read again at placement.
+  o.balanceCached = false;
   const wait = await gate.request(
     { approvalId, kind, amount: status.total, currency: status.currency, summary, context },
     // Escalation never comes before the reminder.

@@ -88,16 +88,18 @@ export const resolveAlert = (o: OrderRun) => local.resolveOrderAlert({ dedupeKey
 /**
  * Republishes the customer's credit headroom in the store after the read model changed. Best
  * effort: it runs beside the order, and a failure is only logged (the next order event or the
- * pricing sync publishes it again).
+ * pricing sync publishes it again). The ERP balance is read afresh (an invoice moves an order's
+ * amount into it) unless `refreshBalance` is false: at placement, when the credit check saved the
+ * balance it had just read (a sales order does not change it).
  */
-export function publishHeadroom(o: OrderRun, why: string) {
+export function publishHeadroom(o: OrderRun, why: string, { refreshBalance = true } = {}) {
   const erpId = o.customerErpId;
   if (erpId === undefined || !patched(HEADROOM_PATCH)) return;
   o.headroomPublished = o.headroomPublished.then(async () => {
     try {
       await sideChannel.publishCreditHeadroom.executeWithOptions(
         { summary: `Credit headroom of ERP customer ${erpId} to the store (${why})` },
-        [{ store: o.input.store, customerErpIds: [erpId], refreshBalance: true }],
+        [{ store: o.input.store, customerErpIds: [erpId], refreshBalance }],
       );
     } catch (err) {
       log.warn('credit headroom not published', { customerErpId: erpId, why, error: String(err) });

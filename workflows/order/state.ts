@@ -72,6 +72,12 @@ export interface OrderRun {
   readonly compensations: CompensationStack;
   /** Search attributes as last written, so each write sends only what changed. */
   readonly written: { status?: string; attention?: string | null; poNumber?: string };
+  /**
+   * The ERP balance of the last credit check is in Quayside's customer cache, read by this order
+   * and not waited on since (an approval wait clears it): the placement's headroom publication
+   * counts it without reading the ERP again.
+   */
+  balanceCached: boolean;
   /** Headroom publications, one after another, never awaited by the pipeline (awaited before the end). */
   headroomPublished: Promise<void>;
   /**
@@ -131,6 +137,7 @@ export function newOrderRun(input: OrderWorkflowInput): OrderRun {
     activeChildren: 0,
     compensations: new CompensationStack(),
     written: {},
+    balanceCached: false,
     headroomPublished: Promise.resolve(),
     fewerTasks: false,
     premapped: undefined,

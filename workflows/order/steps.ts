@@ -99,6 +99,7 @@ export async function readCredit(o: OrderRun, mapped: Mapped): Promise<CreditInf
       },
     ],
   );
+  o.balanceCached = account.balanceCached === true;
   guard(o);
   return account;
 }
