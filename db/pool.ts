@@ -23,6 +23,16 @@ export function createPool(
   return pool;
 }
 
+/**
+ * A statement run for every order (or more often): prepared once per connection under its `name`,
+ * then executed from the server's plan cache instead of being parsed and planned again on every
+ * call (the order read model's upsert spent about 0.2 ms of Postgres CPU per call doing that).
+ * Each name must be unique and always carry the same text.
+ */
+export function prepared<R extends pg.QueryResultRow = pg.QueryResultRow>(name: string, text: string) {
+  return (db: Db | DbClient, values: unknown[]) => db.query<R>({ name, text, values });
+}
+
 /** Runs `fn` in a transaction on a checked-out client that is always released. */
 export async function withTransaction<T>(db: Db, fn: (client: DbClient) => Promise<T>): Promise<T> {
   const client = await db.connect();

@@ -1,6 +1,6 @@
 import type { BusinessRulesInput, RulesSnapshot } from '../domain/rules';
 import { versionedConfig } from './config-versions';
-import type { Db } from './pool';
+import { prepared, type Db } from './pool';
 import { BusinessRules } from '../domain/schemas/rules';
 
 /** The shared business rules: every store's, until a store saves its own. */
@@ -14,6 +14,19 @@ export interface RulesVersion extends RulesSnapshot {
   createdBy: string;
   comment: string | null;
 }
+
+/**
+ * The newest saved version of each named config, in one statement (a name nobody saved is left
+ * out): the store's own rules and the shared ones are read together, once per order. Versions are
+ * never changed once saved, but a cache of them would still need this round trip to learn of a
+ * newer one, so none is kept.
+ */
+const newestOf = prepared<{ name: string; version: number; rules: unknown }>(
+  'business-rules.newest',
+  `SELECT n.name, b.version, b.rules FROM unnest($1::text[]) AS n(name)
+     CROSS JOIN LATERAL (SELECT version, rules FROM business_rules r WHERE r.name = n.name
+                          ORDER BY version DESC LIMIT 1) AS b`,
+);
 
 /**
  * Business rules as data: validated with zod, every save a new version with who and why (a
@@ -31,12 +44,16 @@ export function rulesRepository(db: Db) {
      * store: the shared rules.
      */
     async current(store?: string): Promise<RulesSnapshot> {
-      if (store) {
-        const own = await stored(store).current(db);
-        if (own.version > 0) return { version: own.version, rules: own.value, store };
-      }
-      const { version, value } = await stored().current(db);
-      return { version, rules: value };
+      const own = store ? storeRulesName(store) : undefined;
+      const { rows } = await newestOf(db, [own ? [own, ORDER_RULES] : [ORDER_RULES]]);
+      const newest = (name: string) => rows.find((r) => r.name === name);
+      const mine = own ? newest(own) : undefined;
+      if (store && mine && mine.version > 0)
+        return { version: mine.version, rules: BusinessRules.parse(mine.rules), store };
+      const shared = newest(ORDER_RULES);
+      return shared
+        ? { version: shared.version, rules: BusinessRules.parse(shared.rules) }
+        : { version: 0, rules: BusinessRules.parse({}) };
     },
     /** Validates (throws a ZodError naming the bad field) and stores the rules as the next version of the store's own rules (without a store: the shared ones). */
     async save(
