@@ -166,21 +166,23 @@ export function createOrderActivities({
     }): Promise<CreditInfo> {
       if (input.record) await orders.upsert(input.record);
       // The ERP's customer and Quayside's own records at the same time: the order waits for one round trip, not three.
-      const [customer, earlier, openOrders] = await Promise.all([
+      const [customer, { earlier, openOrders }] = await Promise.all([
         // Kept in the customer cache as read: the headroom published when the order is placed counts
         // this balance, which a sales order does not change, without reading it again (balanceCached).
         erp.getCustomer(input.customerErpId).then(async (c) => {
           if (c) await caches.saveCustomer(c);
           return c;
         }),
+        // The same exposure as the store's headroom: the ERP balance plus Quayside's other open
+        // orders; and whether the store customer has ordered through Quayside before.
         orders
-          .hasEarlierOrder(input.store, input.customerId, input.orderId)
-          .then(
-            (known) =>
-              known || hasOrderedInErp(input.customerErpId, erpOrderExternalId(input.store, input.orderId)),
-          ),
-        // The same exposure as the store's headroom: the ERP balance plus Quayside's other open orders.
-        orders.openUninvoicedValue(input.store, input.customerErpId, input.orderId),
+          .creditFacts(input.store, input.customerId, input.customerErpId, input.orderId)
+          .then(async (facts) => ({
+            openOrders: facts.openOrders,
+            earlier:
+              facts.earlier ||
+              (await hasOrderedInErp(input.customerErpId, erpOrderExternalId(input.store, input.orderId))),
+          })),
       ]);
       if (!customer) {
         throw ApplicationFailure.create({

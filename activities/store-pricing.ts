@@ -274,8 +274,14 @@ export function createStorePricingActivities(deps: StorePricingDeps) {
         if (!location) continue;
         const credit = availableCredit(position);
         const value = credit ? credit.toString() : null;
-        const written = wrote.has(erpId);
-        if (written ? wrote.get(erpId) === value : await repo.headroomIs(store, erpId, location, value))
+        // Unchanged: what this publisher wrote (a later round), else what was last published (read
+        // with the position).
+        const { published } = position;
+        if (
+          wrote.has(erpId)
+            ? wrote.get(erpId) === value
+            : published !== null && published.location === location && published.headroom === value
+        )
           continue;
         // The store refusing one customer's figure (Shopify userErrors) is that customer's alert; the
         // others are published, and this one is tried again with its next change.

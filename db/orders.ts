@@ -4,7 +4,7 @@ import { openOrderExposure } from '../domain/credit-exposure';
 import { Money } from '../domain/money';
 import type { OrderLineStatus } from '../domain/order-ledger';
 import type { StockByLocation } from '../domain/allocation';
-import { withTransaction, type Db } from './pool';
+import { prepared, withTransaction, type Db } from './pool';
 
 export interface OrderRecord {
   workflowId: string;
@@ -39,63 +39,150 @@ export interface OrderRow {
   updatedAt: string;
 }
 
+/**
+ * The read model's upsert, prepared (it runs at least twice per order): parsing and planning its 23
+ * columns, the conflict clause and the generated `total` took about a third of its Postgres CPU.
+ * `open_minor_at` is set with `updated_at` (one now()), so the open exposure it stores counts only
+ * while the last write of the row wrote it (migration 0035).
+ */
+const upsertOrder = prepared(
+  'orders.upsert',
+  `INSERT INTO orders (store, order_id, workflow_id, order_number, customer_id, po_number, status, step, attention_kind,
+                       attention_reason, total_minor, currency, lines, erp_order_id, erp_tran_id, rules_version,
+                       shipped_units, invoiced_units, last_shipped_at, erp_recorded_at, financial_status,
+                       invoiced_minor, shipping_minor, open_minor, open_minor_at)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+           CASE WHEN $17::int > 0 THEN now() END, CASE WHEN $14::text IS NULL THEN NULL ELSE now() END, $19,
+           $20, $21, $22, now())
+   ON CONFLICT (store, order_id) DO UPDATE SET
+     order_number = EXCLUDED.order_number, customer_id = EXCLUDED.customer_id, po_number = EXCLUDED.po_number,
+     status = EXCLUDED.status, step = EXCLUDED.step, attention_kind = EXCLUDED.attention_kind,
+     attention_reason = EXCLUDED.attention_reason, total_minor = EXCLUDED.total_minor, currency = EXCLUDED.currency,
+     lines = EXCLUDED.lines, erp_order_id = EXCLUDED.erp_order_id, erp_tran_id = EXCLUDED.erp_tran_id,
+     rules_version = EXCLUDED.rules_version, updated_at = now(),
+     step_since = CASE WHEN orders.step IS DISTINCT FROM EXCLUDED.step THEN now() ELSE orders.step_since END,
+     shipped_units = EXCLUDED.shipped_units, invoiced_units = EXCLUDED.invoiced_units,
+     last_shipped_at = CASE WHEN EXCLUDED.shipped_units > orders.shipped_units THEN now()
+                            ELSE orders.last_shipped_at END,
+     erp_recorded_at = COALESCE(orders.erp_recorded_at, EXCLUDED.erp_recorded_at),
+     financial_status = EXCLUDED.financial_status, invoiced_minor = EXCLUDED.invoiced_minor,
+     shipping_minor = EXCLUDED.shipping_minor, open_minor = EXCLUDED.open_minor, open_minor_at = now()`,
+);
+
+/** An open order whose row's last write stored its exposure (migration 0035); the others are legacy. */
+const STORED_EXPOSURE = '(o.open_minor IS NOT NULL AND o.open_minor_at = o.updated_at)';
+
+/**
+ * SQL aggregates over open orders `o` (in one currency): the sum of their stored exposures
+ * (`open_minor`, text) and, for rows without one, what `openOrderExposure` needs (`legacy`).
+ */
+export const OPEN_EXPOSURE_AGGREGATES = `sum(o.open_minor) FILTER (WHERE ${STORED_EXPOSURE})::text AS open_minor,
+  json_agg(json_build_object('lines', o.lines, 'charged', o.total::text, 'financialStatus', o.financial_status,
+                             'invoicedMinor', o.invoiced_minor::text, 'shippingMinor', o.shipping_minor::text))
+    FILTER (WHERE ${STORED_EXPOSURE} IS NOT TRUE) AS legacy`;
+
+/** A row of OPEN_EXPOSURE_AGGREGATES. */
+export interface OpenExposureAggregates {
+  open_minor: string | null;
+  legacy: Parameters<typeof openOrderExposure>[0][] | null;
+}
+
+/**
+ * The open orders' exposure in `currency`: their stored exposures, plus those of rows written before
+ * (or by a build without the column) computed from their lines as the row was read.
+ */
+export function openExposureOf(a: OpenExposureAggregates | undefined, currency: string): Money {
+  let sum = Money.ofMinor(BigInt(a?.open_minor ?? '0'), currency);
+  for (const o of a?.legacy ?? [])
+    sum = sum.plus(openOrderExposure({ ...o, lines: o.lines ?? [] }, currency));
+  return sum;
+}
+
+const creditFactsOf = prepared<{ currency: string | null; earlier: boolean } & OpenExposureAggregates>(
+  'orders.credit-facts',
+  `SELECT own.currency,
+          $2::text IS NOT NULL AND EXISTS (
+            SELECT 1 FROM orders e
+             WHERE e.store = $1 AND e.customer_id = $2 AND e.order_id <> $4 AND e.status <> 'cancelled') AS earlier,
+          x.open_minor, x.legacy
+     FROM (SELECT 1) AS one
+     LEFT JOIN orders own ON own.store = $1 AND own.order_id = $4
+     LEFT JOIN LATERAL (
+       SELECT ${OPEN_EXPOSURE_AGGREGATES}
+         FROM customer_map m JOIN orders o ON o.store = m.store AND o.customer_id = m.store_customer_id
+        WHERE m.store = $1 AND m.erp_customer_id = $3 AND o.order_id <> $4
+          AND o.status NOT IN ('completed', 'cancelled')
+          AND upper(COALESCE(o.currency, own.currency)) = upper(own.currency)) AS x ON true`,
+);
+
+/**
+ * Whether store customer `customerId` (when given) has another order that was not cancelled, and
+ * the open orders of ERP customer `erpCustomerId` other than `orderId`, in that order's currency
+ * ('0' when the order is not in the read model).
+ */
+async function creditFacts(
+  db: Db,
+  store: string,
+  customerId: string | null,
+  erpCustomerId: string,
+  orderId: string,
+): Promise<{ earlier: boolean; openOrders: string }> {
+  const row = (await creditFactsOf(db, [store, customerId, erpCustomerId, orderId])).rows[0];
+  const earlier = row?.earlier === true;
+  if (!row?.currency) return { earlier, openOrders: '0' };
+  return { earlier, openOrders: openExposureOf(row, row.currency).toString() };
+}
+
 /** The order read model (lists and dashboards), stock reservations and ERP cursors. */
 export function orderRepository(db: Db) {
   return {
     async upsert(r: OrderRecord): Promise<void> {
       const { order } = r;
-      await db.query(
-        `INSERT INTO orders (store, order_id, workflow_id, order_number, customer_id, po_number, status, step, attention_kind,
-                             attention_reason, total_minor, currency, lines, erp_order_id, erp_tran_id, rules_version,
-                             shipped_units, invoiced_units, last_shipped_at, erp_recorded_at, financial_status,
-                             invoiced_minor, shipping_minor)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                 CASE WHEN $17::int > 0 THEN now() END, CASE WHEN $14::text IS NULL THEN NULL ELSE now() END, $19,
-                 $20, $21)
-         ON CONFLICT (store, order_id) DO UPDATE SET
-           order_number = EXCLUDED.order_number, customer_id = EXCLUDED.customer_id, po_number = EXCLUDED.po_number,
-           status = EXCLUDED.status, step = EXCLUDED.step, attention_kind = EXCLUDED.attention_kind,
-           attention_reason = EXCLUDED.attention_reason, total_minor = EXCLUDED.total_minor, currency = EXCLUDED.currency,
-           lines = EXCLUDED.lines, erp_order_id = EXCLUDED.erp_order_id, erp_tran_id = EXCLUDED.erp_tran_id,
-           rules_version = EXCLUDED.rules_version, updated_at = now(),
-           step_since = CASE WHEN orders.step IS DISTINCT FROM EXCLUDED.step THEN now() ELSE orders.step_since END,
-           shipped_units = EXCLUDED.shipped_units, invoiced_units = EXCLUDED.invoiced_units,
-           last_shipped_at = CASE WHEN EXCLUDED.shipped_units > orders.shipped_units THEN now()
-                                  ELSE orders.last_shipped_at END,
-           erp_recorded_at = COALESCE(orders.erp_recorded_at, EXCLUDED.erp_recorded_at),
-           financial_status = EXCLUDED.financial_status, invoiced_minor = EXCLUDED.invoiced_minor,
-           shipping_minor = EXCLUDED.shipping_minor`,
-        [
-          order.store,
-          order.orderId,
-          r.workflowId,
-          order.orderNumber,
-          order.customerId,
-          order.poNumber ?? null,
-          r.status,
-          r.step,
-          r.attention?.kind ?? null,
-          r.attention?.reason ?? null,
-          // Integer minor units of the order's currency; `total` is generated from them (migration 0029).
-          Money.of(chargedTotal(order), order.currency).minor.toString(),
+      // Integer minor units of the order's currency; `total` is generated from them (migration 0029).
+      const charged = Money.of(chargedTotal(order), order.currency);
+      // Minor units, for the exact open exposure (migration 0030, domain/credit-exposure.ts).
+      const invoicedMinor =
+        r.invoiceTotals === undefined
+          ? null
+          : Money.sum(
+              r.invoiceTotals.map((t) => Money.of(t, order.currency, 'halfUp')),
+              order.currency,
+            ).minor.toString();
+      const shippingMinor = orderMoney(order).shipping.minor.toString();
+      await upsertOrder(db, [
+        order.store,
+        order.orderId,
+        r.workflowId,
+        order.orderNumber,
+        order.customerId,
+        order.poNumber ?? null,
+        r.status,
+        r.step,
+        r.attention?.kind ?? null,
+        r.attention?.reason ?? null,
+        charged.minor.toString(),
+        order.currency,
+        JSON.stringify(r.lines),
+        r.erpOrder?.erpId ?? null,
+        r.erpOrder?.tranId ?? null,
+        r.rulesVersion,
+        r.lines.reduce((n, l) => n + l.shipped, 0),
+        r.lines.reduce((n, l) => n + l.invoiced, 0),
+        order.financialStatus ?? null,
+        invoicedMinor,
+        shippingMinor,
+        // The order's part of its customer's exposure, from exactly what this row holds (migration 0035).
+        openOrderExposure(
+          {
+            financialStatus: order.financialStatus ?? null,
+            lines: r.lines,
+            charged: charged.toString(),
+            invoicedMinor,
+            shippingMinor,
+          },
           order.currency,
-          JSON.stringify(r.lines),
-          r.erpOrder?.erpId ?? null,
-          r.erpOrder?.tranId ?? null,
-          r.rulesVersion,
-          r.lines.reduce((n, l) => n + l.shipped, 0),
-          r.lines.reduce((n, l) => n + l.invoiced, 0),
-          order.financialStatus ?? null,
-          // Minor units, for the exact open exposure (migration 0030, domain/credit-exposure.ts).
-          r.invoiceTotals === undefined
-            ? null
-            : Money.sum(
-                r.invoiceTotals.map((t) => Money.of(t, order.currency, 'halfUp')),
-                order.currency,
-              ).minor.toString(),
-          orderMoney(order).shipping.minor.toString(),
-        ],
-      );
+        ).minor.toString(),
+      ]);
     },
 
     async list(filter: {
@@ -141,15 +228,6 @@ export function orderRepository(db: Db) {
       }));
     },
 
-    /** True when the customer has another order through Quayside that was not cancelled. */
-    async hasEarlierOrder(store: string, customerId: string, orderId: string): Promise<boolean> {
-      const res = await db.query(
-        `SELECT 1 FROM orders WHERE store = $1 AND customer_id = $2 AND order_id <> $3 AND status <> 'cancelled' LIMIT 1`,
-        [store, customerId, orderId],
-      );
-      return (res.rowCount ?? 0) > 0;
-    },
-
     /**
      * Quayside's open orders for an ERP customer (every store customer mapped to it in this store)
      * other than the order `orderId` being checked: what is not yet invoiced or cancelled of those
@@ -158,41 +236,16 @@ export function orderRepository(db: Db) {
      * Zero when the checked order is not in the read model.
      */
     async openUninvoicedValue(store: string, erpCustomerId: string, orderId: string): Promise<string> {
-      const own = await db.query<{ currency: string | null }>(
-        'SELECT currency FROM orders WHERE store = $1 AND order_id = $2',
-        [store, orderId],
-      );
-      const currency = own.rows[0]?.currency;
-      if (!currency) return '0';
-      const res = await db.query<{
-        lines: OrderLineStatus[] | null;
-        total: string | null;
-        financial_status: string | null;
-        invoiced_minor: string | null;
-        shipping_minor: string | null;
-      }>(
-        `SELECT o.lines, o.total::text, o.financial_status, o.invoiced_minor::text, o.shipping_minor::text FROM orders o
-           JOIN customer_map m ON m.store = o.store AND m.store_customer_id = o.customer_id
-          WHERE o.store = $1 AND m.erp_customer_id = $2 AND o.order_id <> $3
-            AND o.status NOT IN ('completed', 'cancelled') AND upper(COALESCE(o.currency, $4)) = upper($4)`,
-        [store, erpCustomerId, orderId, currency],
-      );
-      let sum = Money.zero(currency);
-      for (const o of res.rows)
-        sum = sum.plus(
-          openOrderExposure(
-            {
-              financialStatus: o.financial_status,
-              lines: o.lines ?? [],
-              charged: o.total,
-              invoicedMinor: o.invoiced_minor,
-              shippingMinor: o.shipping_minor,
-            },
-            currency,
-          ),
-        );
-      return sum.toString();
+      return (await creditFacts(db, store, null, erpCustomerId, orderId)).openOrders;
     },
+
+    /**
+     * What the credit check of order `orderId` reads of Quayside's own records, in one statement:
+     * whether its store customer has another order through Quayside that was not cancelled
+     * (`hasEarlierOrder`), and the open orders of its ERP customer (`openUninvoicedValue`).
+     */
+    creditFacts: (store: string, customerId: string, erpCustomerId: string, orderId: string) =>
+      creditFacts(db, store, customerId, erpCustomerId, orderId),
 
     /** Whether the ERP is known (cached) to hold a sales order for this customer. */
     async erpCustomerHasOrdered(erpCustomerId: string): Promise<boolean> {

@@ -1,11 +1,42 @@
-import { openOrderExposure, type CreditPosition } from '../domain/credit-exposure';
-import { Money } from '../domain/money';
-import type { OrderLineStatus } from '../domain/order-ledger';
+import type { CreditPosition } from '../domain/credit-exposure';
 import type { PriceRow } from '../domain/pricing';
 import type { ItemBase, PlannedPrice, StoreCatalogRef } from '../domain/store-pricing';
-import type { Db } from './pool';
+import { OPEN_EXPOSURE_AGGREGATES, openExposureOf, type OpenExposureAggregates } from './orders';
+import { prepared, type Db } from './pool';
 
 type SkuRow = PriceRow & { sku: string };
+
+/** A customer's credit position, and the headroom last published to the store for it (if any). */
+export interface CreditStanding extends CreditPosition {
+  published: { headroom: string | null; location: string } | null;
+}
+
+/**
+ * The cached ERP account of each customer, the exposure of its open orders in the store's currency
+ * (an order in another currency is not added), and its published headroom: one statement, where
+ * there were three (the account, the orders, then the published figure).
+ */
+const creditPositionsOf = prepared<
+  {
+    erp_customer_id: string;
+    credit_limit: string | null;
+    balance: string;
+    headroom: string | null;
+    company_location_id: string | null;
+  } & OpenExposureAggregates
+>(
+  'store-pricing.credit-positions',
+  `SELECT c.erp_customer_id, c.credit_limit::text, c.balance::text, x.open_minor, x.legacy,
+          h.headroom, h.company_location_id
+     FROM customer_cache c
+     LEFT JOIN LATERAL (
+       SELECT ${OPEN_EXPOSURE_AGGREGATES}
+         FROM customer_map m JOIN orders o ON o.store = m.store AND o.customer_id = m.store_customer_id
+        WHERE m.store = $1 AND m.erp_customer_id = c.erp_customer_id
+          AND o.status NOT IN ('completed', 'cancelled') AND upper(COALESCE(o.currency, $3)) = upper($3)) AS x ON true
+     LEFT JOIN store_credit_headroom h ON h.store = $1 AND h.erp_customer_id = c.erp_customer_id
+    WHERE c.erp_customer_id = ANY($2)`,
+);
 interface PriceCacheRow {
   erp_sku: string;
   price_level: string;
@@ -252,71 +283,30 @@ export function storePricingRepository(db: Db) {
     /**
      * ERP credit limit and balance (cached) with Quayside's open orders on account: the
      * store total of the customer's unfinished orders less their invoices and cancelled lines, except
-     * those paid at checkout (`openOrderExposure`).
+     * those paid at checkout (`openOrderExposure`); with the headroom last published to the store
+     * for the customer. One statement.
      */
     async creditPositions(
       store: string,
       erpIds: string[],
       currency: string,
-    ): Promise<Map<string, CreditPosition>> {
-      const customers = await db.query<{
-        erp_customer_id: string;
-        credit_limit: string | null;
-        balance: string;
-      }>(
-        'SELECT erp_customer_id, credit_limit::text, balance::text FROM customer_cache WHERE erp_customer_id = ANY($1)',
-        [erpIds],
-      );
-      const orders = await db.query<{
-        erp_customer_id: string;
-        lines: OrderLineStatus[];
-        currency: string | null;
-        total: string | null;
-        financial_status: string | null;
-        invoiced_minor: string | null;
-        shipping_minor: string | null;
-      }>(
-        `SELECT m.erp_customer_id, o.lines, o.currency, o.total::text, o.financial_status, o.invoiced_minor::text,
-                o.shipping_minor::text FROM orders o
-           JOIN customer_map m ON m.store = o.store AND m.store_customer_id = o.customer_id
-          WHERE o.store = $1 AND m.erp_customer_id = ANY($2) AND o.status NOT IN ('completed', 'cancelled')`,
-        [store, erpIds],
-      );
-      const open = new Map<string, Money>();
-      for (const o of orders.rows) {
-        if ((o.currency ?? currency).toUpperCase() !== currency.toUpperCase()) continue;
-        const sum = open.get(o.erp_customer_id) ?? Money.zero(currency);
-        const exposure = openOrderExposure(
-          {
-            financialStatus: o.financial_status,
-            lines: o.lines ?? [],
-            charged: o.total,
-            invoicedMinor: o.invoiced_minor,
-            shippingMinor: o.shipping_minor,
-          },
-          currency,
-        );
-        open.set(o.erp_customer_id, sum.plus(exposure));
-      }
+    ): Promise<Map<string, CreditStanding>> {
+      const res = await creditPositionsOf(db, [store, erpIds, currency]);
       return new Map(
-        customers.rows.map((c) => [
+        res.rows.map((c) => [
           c.erp_customer_id,
           {
             creditLimit: c.credit_limit,
             balance: c.balance,
-            openOrders: (open.get(c.erp_customer_id) ?? Money.zero(currency)).toString(),
+            openOrders: openExposureOf(c, currency).toString(),
             currency,
+            published:
+              c.company_location_id === null
+                ? null
+                : { headroom: c.headroom, location: c.company_location_id },
           },
         ]),
       );
-    },
-    async headroomIs(store: string, erpId: string, location: string, value: string | null): Promise<boolean> {
-      const r = await db.query<{ headroom: string | null; company_location_id: string }>(
-        'SELECT headroom, company_location_id FROM store_credit_headroom WHERE store = $1 AND erp_customer_id = $2',
-        [store, erpId],
-      );
-      const row = r.rows[0];
-      return !!row && row.company_location_id === location && row.headroom === value;
     },
     async saveHeadroom(
       store: string,

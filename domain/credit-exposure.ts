@@ -100,7 +100,9 @@ export function exactOpenValue(
  * An open order's credit exposure: nothing for an order paid at checkout; else, when the read model
  * holds its invoices' totals and its shipping (`invoiced`, `shipping`, minor units), the exact open
  * value (`exactOpenValue`); an order recorded before it held them counts its uninvoiced value
- * (`uninvoicedValue`, pro rata).
+ * (`uninvoicedValue`, pro rata). The read model stores this figure with each row it writes
+ * (`orders.open_minor`, db/orders.ts): a change here that moves the figure of an order already
+ * written needs a migration that clears that column, so those rows are counted from their lines.
  */
 export function openOrderExposure(
   order: {
