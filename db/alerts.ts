@@ -1,7 +1,7 @@
 import { AlertRouting, SlaRules, channelsFor, type AlertChannel, type AlertEvent } from '../domain/alerting';
 import { durationMs } from '../domain/duration';
 import { versionedConfig } from './config-versions';
-import { withTransaction, type Db, type DbClient } from './pool';
+import { prepared, withTransaction, type Db, type DbClient } from './pool';
 
 export interface AlertInput {
   severity: 'info' | 'warning' | 'critical';
@@ -35,6 +35,11 @@ async function enqueue(
   );
   await client.query('UPDATE alerts SET notified_at = now() WHERE id = $1', [alertId]);
 }
+
+const openAlert = prepared(
+  'alerts.open-by-key',
+  'SELECT 1 FROM alerts WHERE dedupe_key = $1 AND resolved_at IS NULL',
+);
 
 /** Closes the alert the UPDATE returns and queues a "resolved" for each channel that heard it was raised. */
 async function closeAlert(client: DbClient, update: string, params: unknown[]): Promise<boolean> {
@@ -123,6 +128,10 @@ export function alertRepository(db: Db) {
 
     /** Resolves the open alert, if any, and tells every channel that heard of it that it is resolved. */
     async resolve(dedupeKey: string): Promise<void> {
+      // Most calls find nothing open (every headroom publication and every price list written
+      // resolves its refusal): one read then, not a transaction of three statements. The UPDATE
+      // would have seen the same committed rows.
+      if ((await openAlert(db, [dedupeKey])).rowCount === 0) return;
       await withTransaction(db, (client) =>
         closeAlert(
           client,

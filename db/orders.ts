@@ -4,7 +4,7 @@ import { openOrderExposure } from '../domain/credit-exposure';
 import { Money } from '../domain/money';
 import type { OrderLineStatus } from '../domain/order-ledger';
 import type { StockByLocation } from '../domain/allocation';
-import { prepared, withTransaction, type Db } from './pool';
+import { prepared, type Db } from './pool';
 
 export interface OrderRecord {
   workflowId: string;
@@ -67,6 +67,14 @@ const upsertOrder = prepared(
      erp_recorded_at = COALESCE(orders.erp_recorded_at, EXCLUDED.erp_recorded_at),
      financial_status = EXCLUDED.financial_status, invoiced_minor = EXCLUDED.invoiced_minor,
      shipping_minor = EXCLUDED.shipping_minor, open_minor = EXCLUDED.open_minor, open_minor_at = now()`,
+);
+
+const reserveLines = prepared(
+  'orders.reserve',
+  `INSERT INTO stock_reservations (workflow_id, line_key, sku, location, quantity)
+   SELECT $1, k, s, l, q FROM unnest($2::text[], $3::text[], $4::text[], $5::int[]) AS t(k, s, l, q)
+   ON CONFLICT (workflow_id, line_key) DO UPDATE
+     SET sku = EXCLUDED.sku, location = EXCLUDED.location, quantity = EXCLUDED.quantity, released_at = NULL`,
 );
 
 /** An open order whose row's last write stored its exposure (migration 0035); the others are legacy. */
@@ -287,21 +295,23 @@ export function orderRepository(db: Db) {
       );
     },
 
-    /** Reserves (or re-reserves, on retry) each line's quantity; one row per order line key. */
+    /**
+     * Reserves (or re-reserves, on retry) each line's quantity; one row per order line key (a key
+     * named twice keeps its last line). One statement, so all of them or none.
+     */
     async reserve(
       workflowId: string,
       lines: { lineKey: string; sku: string; location: string; quantity: number }[],
     ): Promise<void> {
-      await withTransaction(db, async (client) => {
-        for (const l of lines) {
-          await client.query(
-            `INSERT INTO stock_reservations (workflow_id, line_key, sku, location, quantity) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (workflow_id, line_key) DO UPDATE
-               SET sku = EXCLUDED.sku, location = EXCLUDED.location, quantity = EXCLUDED.quantity, released_at = NULL`,
-            [workflowId, l.lineKey, l.sku, l.location, l.quantity],
-          );
-        }
-      });
+      const byKey = [...new Map(lines.map((l) => [l.lineKey, l])).values()];
+      if (byKey.length === 0) return;
+      await reserveLines(db, [
+        workflowId,
+        byKey.map((l) => l.lineKey),
+        byKey.map((l) => l.sku),
+        byKey.map((l) => l.location),
+        byKey.map((l) => l.quantity),
+      ]);
     },
 
     /** Releases open reservations (all of the order's, or the named line keys); returns how many. */
