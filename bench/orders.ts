@@ -617,7 +617,15 @@ async function main() {
     }
     await erpAdmin('POST', '/stats/reset');
     const idle0 = { w: cpu.workers(), s: cpu.server() };
+    const idleParts0 = snapshotParts(stackParts(() => workerPids));
+    const idleBusy0 = machineBusySeconds();
     await sleep(3000);
+    // What the stack uses with no order coming in (the standing syncs polling every second): it
+    // runs through both phases, Quayside's and the baseline's, and takes its share of the cores.
+    const idleCores = {
+      machine: Math.round(((machineBusySeconds() - idleBusy0) / 3) * 100) / 100,
+      byPart: coresByPart(idleParts0, snapshotParts(stackParts(() => workerPids)), 3),
+    };
     const idle = {
       idleWorkers: (cpu.workers() - idle0.w) / 3,
       idleServer: (cpu.server() - idle0.s) / 3,
@@ -930,6 +938,7 @@ async function main() {
         (stats.requests - idleCallsPerSecond * (saturation.sendSeconds + (latency?.sendSeconds ?? 0))) /
         Math.max(1, created.size),
       erpBackgroundCallsPerSecond: idleCallsPerSecond,
+      idleCores,
       // Phase 1's ERP requests by kind per order completed, the standing syncs' calls included: their
       // idle rate by kind is bursty (the customer cache's refresh reads every customer at once), so a
       // few seconds of it subtracted by kind misstated the order's own calls (0.5 GET customer for 2).
@@ -1001,6 +1010,11 @@ async function main() {
           : '',
         `cores busy, phase 1           Quayside ${f(saturation.machineBusyCores, 2)} (${parts(saturation)})`,
         `                              baseline ${f(baseline?.saturation.machineBusyCores, 2)} (${baseline ? parts(baseline.saturation) : '—'})`,
+        `                              idle, before phase 1 ${f(idleCores.machine, 2)} (${Object.entries(
+          idleCores.byPart,
+        )
+          .map(([k, v]) => `${k} ${f(v, 2)}`)
+          .join(', ')})`,
         `at ${rate}/s offered            p50 ${saturation.latencyMs.p50} ms   p99 ${saturation.latencyMs.p99} ms`,
         `activity calls per order      ${steps} (${result.activityCallsPerOrder.local} local, ${result.activityCallsPerOrder.remote} remote); ${f(result.historyEventsPerOrderUntilErp)} history events`,
         `ERP                           ${f(result.erpCallsPerOrder)} calls per order; ${stats.throttled} answered 429; max ${stats.maxInFlight} in flight (account limit ${o.erpLimit}, connector budget ${o.erpConcurrency})`,
