@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createOrderActivities } from '../../activities/orders';
 import { mappingRepository } from '../../db/mappings';
-import { orderRepository } from '../../db/orders';
+import { orderRepository, type OrderRecord } from '../../db/orders';
 import type { Db } from '../../db/pool';
 import { orderWorkflowId } from '../../domain/contracts';
 import type { CanonicalOrder, StorefrontOrderEvent } from '../../domain/order';
@@ -101,6 +101,33 @@ export function makeOrder(
     tags: [],
     updatedAt: '2025-01-01T10:00:00Z',
     ...overrides,
+  };
+}
+
+/** The read model's row of an order in the ERP with nothing shipped or invoiced yet; `over` changes any field. */
+export function orderRecord(order: CanonicalOrder, over: Partial<OrderRecord> = {}): OrderRecord {
+  return {
+    workflowId: orderWorkflowId(order.store, order.orderId),
+    order,
+    status: 'inErp',
+    step: 'fulfilling',
+    attention: null,
+    lines: order.lines.map((l) => ({
+      lineId: l.lineId,
+      sku: l.sku,
+      erpSku: l.sku,
+      unitPrice: l.unitPrice,
+      ordered: l.quantity,
+      shipped: 0,
+      backordered: 0,
+      cancelled: 0,
+      invoiced: 0,
+      allocations: [],
+    })),
+    erpOrder: null,
+    rulesVersion: null,
+    invoiceTotals: [],
+    ...over,
   };
 }
 

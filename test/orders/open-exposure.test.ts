@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mappingRepository } from '../../db/mappings';
-import { orderRepository, type OrderRecord } from '../../db/orders';
+import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
 import { storePricingRepository } from '../../db/store-pricing';
 import { syncRepository } from '../../db/sync';
 import type { CanonicalOrder } from '../../domain/order';
 import { testDb } from '../support/env';
-import { makeOrder } from './harness';
+import { makeOrder, orderRecord } from './harness';
 
 /**
  * The read model stores each order's open exposure as it writes the row (migration 0035), and the
@@ -43,29 +43,7 @@ describe("the open orders' exposure, stored with each order", () => {
     await db.end();
   });
 
-  const record = (order: CanonicalOrder, over: Partial<OrderRecord> = {}): OrderRecord => ({
-    workflowId: `order:${store}:${order.orderId}`,
-    order,
-    status: 'inErp',
-    step: 'fulfilling',
-    attention: null,
-    lines: order.lines.map((l) => ({
-      lineId: l.lineId,
-      sku: l.sku,
-      erpSku: l.sku,
-      unitPrice: l.unitPrice,
-      ordered: l.quantity,
-      shipped: 0,
-      backordered: 0,
-      cancelled: 0,
-      invoiced: 0,
-      allocations: [],
-    })),
-    erpOrder: null,
-    rulesVersion: null,
-    invoiceTotals: [],
-    ...over,
-  });
+  const record = orderRecord;
   const onTerms = (orderId: string, over: Partial<CanonicalOrder> = {}) =>
     makeOrder(store, orderId, {
       financialStatus: 'pending',

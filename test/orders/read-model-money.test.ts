@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mappingRepository } from '../../db/mappings';
-import { orderRepository, type OrderRecord } from '../../db/orders';
+import { orderRepository } from '../../db/orders';
 import type { Db } from '../../db/pool';
 import { currencyDecimals } from '../../domain/money';
 import type { CanonicalOrder } from '../../domain/order';
 import { testDb } from '../support/env';
-import { makeOrder } from './harness';
+import { makeOrder, orderRecord } from './harness';
 
 /** The order read model keeps the store's total exactly, in the order's currency, whatever its decimals. */
 describe('order read model money', () => {
@@ -20,27 +20,7 @@ describe('order read model money', () => {
     await db.end();
   });
 
-  const record = (order: CanonicalOrder): OrderRecord => ({
-    workflowId: `order:${store}:${order.orderId}`,
-    order,
-    status: 'inErp',
-    step: 'fulfilling',
-    attention: null,
-    lines: order.lines.map((l) => ({
-      lineId: l.lineId,
-      sku: l.sku,
-      erpSku: l.sku,
-      unitPrice: l.unitPrice,
-      ordered: l.quantity,
-      shipped: 0,
-      backordered: 0,
-      cancelled: 0,
-      invoiced: 0,
-      allocations: [],
-    })),
-    erpOrder: null,
-    rulesVersion: null,
-  });
+  const record = (order: CanonicalOrder) => orderRecord(order);
   const kwd = (orderId: string, total: string) =>
     makeOrder(store, orderId, {
       currency: 'KWD',

@@ -10,7 +10,7 @@ import { syncRepository } from '../../db/sync';
 import type { ErpChangeFeed, ErpCustomer, ErpPort } from '../../domain/erp';
 import type { StorefrontPort } from '../../domain/storefront';
 import type { StorePricingPort } from '../../domain/store-pricing';
-import { makeOrder } from '../orders/harness';
+import { makeOrder, orderRecord } from '../orders/harness';
 import { privateTestDatabase } from '../support/env';
 
 /**
@@ -51,30 +51,12 @@ describe('publishing a customer’s credit headroom', () => {
 
   /** An order of the customer in the read model: on payment terms unless told it was paid at checkout. */
   const recordOrder = (orderId: string, total: string, financialStatus = 'pending') =>
-    orderRepository(own.db).upsert({
-      workflowId: `order:${store}:${orderId}`,
-      order: makeOrder(store, orderId, {
-        financialStatus,
-        totals: { discounts: '0.00', tax: '0.00', total },
-      }),
-      status: 'inErp',
-      step: 'fulfilling',
-      attention: null,
-      lines: makeOrder(store, orderId).lines.map((l) => ({
-        lineId: l.lineId,
-        sku: l.sku,
-        erpSku: l.sku,
-        unitPrice: l.unitPrice,
-        ordered: l.quantity,
-        shipped: 0,
-        backordered: 0,
-        cancelled: 0,
-        invoiced: 0,
-        allocations: [],
-      })),
-      erpOrder: null,
-      rulesVersion: null,
-    });
+    orderRepository(own.db).upsert(
+      orderRecord(
+        makeOrder(store, orderId, { financialStatus, totals: { discounts: '0.00', tax: '0.00', total } }),
+        { invoiceTotals: undefined },
+      ),
+    );
 
   beforeAll(async () => {
     own = await privateTestDatabase();
@@ -153,29 +135,7 @@ describe('publishing a customer’s credit headroom', () => {
       financialStatus: 'pending',
       totals: { discounts: '0.00', tax: '0.00', total: '30.00' },
     });
-    const lines = order.lines.map((l) => ({
-      lineId: l.lineId,
-      sku: l.sku,
-      erpSku: l.sku,
-      unitPrice: l.unitPrice,
-      ordered: l.quantity,
-      shipped: 0,
-      backordered: 0,
-      cancelled: 0,
-      invoiced: 0,
-      allocations: [],
-    }));
-    const readModel = {
-      workflowId: `order:${placementStore}:10`,
-      order,
-      status: 'received',
-      step: 'creditCheck',
-      attention: null,
-      lines,
-      erpOrder: null,
-      rulesVersion: null,
-      invoiceTotals: [] as string[],
-    };
+    const readModel = orderRecord(order, { status: 'received', step: 'creditCheck' });
 
     // The credit check reads the ERP customer (and keeps it in the cache).
     const credit = await env.run(orderActs.readCreditAccount, {
@@ -211,7 +171,7 @@ describe('publishing a customer’s credit headroom', () => {
       status: 'completed',
       step: 'completed',
       erpOrder: { erpId: 'SO-10', tranId: 'SO10' },
-      lines: lines.map((l) => ({ ...l, shipped: l.ordered, invoiced: l.ordered })),
+      lines: readModel.lines.map((l) => ({ ...l, shipped: l.ordered, invoiced: l.ordered })),
       invoiceTotals: ['30.00'],
     });
     await env.run(pricingActs.publishCreditHeadroom, {
