@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { withTransaction, type Db, type DbClient } from './pool';
+import { prepared, withTransaction, type Db, type DbClient } from './pool';
 
 export interface ConfigVersion<T> {
   version: number;
@@ -26,6 +26,27 @@ const savedBy = (r: VersionRow) => ({
 });
 
 /**
+ * The newest saved version of each named config, in one statement (a name nobody saved is left out).
+ * Versions are never changed once saved, but a cache of them would still need this round trip to
+ * learn of a newer one, so none is kept.
+ */
+const newestOfEach = prepared<{ name: string; version: number; rules: unknown }>(
+  'business-rules.newest',
+  `SELECT n.name, b.version, b.rules FROM unnest($1::text[]) AS n(name)
+     CROSS JOIN LATERAL (SELECT version, rules FROM business_rules r WHERE r.name = n.name
+                          ORDER BY version DESC LIMIT 1) AS b`,
+);
+
+/** The current version of each of these configs, read together (each as its own `current` reads it). */
+export async function currentOfEach<T>(
+  db: Db | DbClient,
+  configs: { name: string; valueOf(row?: { version: number; rules: unknown }): ConfigVersion<T> }[],
+): Promise<ConfigVersion<T>[]> {
+  const { rows } = await newestOfEach(db, [configs.map((c) => c.name)]);
+  return configs.map((c) => c.valueOf(rows.find((r) => r.name === c.name)));
+}
+
+/**
  * One named piece of configuration as data, kept like the business rules (same table): validated
  * by its zod schema on save and on read, each save a new version with who and why.
  */
@@ -39,12 +60,16 @@ export function versionedConfig<S extends z.ZodType>(name: string, schema: S) {
     );
     return res.rows.map((r) => ({ version: r.version, value: schema.parse(r.rules), ...savedBy(r) }));
   };
+  /** A saved row's version and value; version 0 (the built-in defaults) when there is none. */
+  const valueOf = (row?: { version: number; rules: unknown }): ConfigVersion<T> =>
+    row ? { version: row.version, value: schema.parse(row.rules) } : { version: 0, value: schema.parse({}) };
   return {
     name,
+    valueOf,
     /** The newest version; version 0 (the built-in defaults) when nobody has saved one. */
     async current(db: Db | DbClient): Promise<ConfigVersion<T>> {
       const [last] = await newest(db, 1);
-      return last ?? { version: 0, value: schema.parse({}) };
+      return last ?? valueOf();
     },
     /** Validates (throws a ZodError naming the bad field) and stores the value as the next version. */
     async save(db: Db, input: unknown, by: string, comment?: string): Promise<ConfigVersion<T>> {

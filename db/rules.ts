@@ -1,6 +1,6 @@
 import type { BusinessRulesInput, RulesSnapshot } from '../domain/rules';
-import { versionedConfig } from './config-versions';
-import { prepared, type Db } from './pool';
+import { currentOfEach, versionedConfig } from './config-versions';
+import type { Db } from './pool';
 import { BusinessRules } from '../domain/schemas/rules';
 
 /** The shared business rules: every store's, until a store saves its own. */
@@ -14,19 +14,6 @@ export interface RulesVersion extends RulesSnapshot {
   createdBy: string;
   comment: string | null;
 }
-
-/**
- * The newest saved version of each named config, in one statement (a name nobody saved is left
- * out): the store's own rules and the shared ones are read together, once per order. Versions are
- * never changed once saved, but a cache of them would still need this round trip to learn of a
- * newer one, so none is kept.
- */
-const newestOf = prepared<{ name: string; version: number; rules: unknown }>(
-  'business-rules.newest',
-  `SELECT n.name, b.version, b.rules FROM unnest($1::text[]) AS n(name)
-     CROSS JOIN LATERAL (SELECT version, rules FROM business_rules r WHERE r.name = n.name
-                          ORDER BY version DESC LIMIT 1) AS b`,
-);
 
 /**
  * Business rules as data: validated with zod, every save a new version with who and why (a
@@ -44,16 +31,11 @@ export function rulesRepository(db: Db) {
      * store: the shared rules.
      */
     async current(store?: string): Promise<RulesSnapshot> {
-      const own = store ? storeRulesName(store) : undefined;
-      const { rows } = await newestOf(db, [own ? [own, ORDER_RULES] : [ORDER_RULES]]);
-      const newest = (name: string) => rows.find((r) => r.name === name);
-      const mine = own ? newest(own) : undefined;
-      if (store && mine && mine.version > 0)
-        return { version: mine.version, rules: BusinessRules.parse(mine.rules), store };
-      const shared = newest(ORDER_RULES);
-      return shared
-        ? { version: shared.version, rules: BusinessRules.parse(shared.rules) }
-        : { version: 0, rules: BusinessRules.parse({}) };
+      // The store's own rules and the shared ones in one statement.
+      const [own, shared] = await currentOfEach(db, store ? [stored(store), stored()] : [stored()]);
+      if (store && own!.version > 0) return { version: own!.version, rules: own!.value, store };
+      const inForce = store ? shared! : own!;
+      return { version: inForce.version, rules: inForce.value };
     },
     /** Validates (throws a ZodError naming the bad field) and stores the rules as the next version of the store's own rules (without a store: the shared ones). */
     async save(
