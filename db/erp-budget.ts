@@ -180,8 +180,9 @@ export class PostgresErpBudget implements ErpBudget {
         if (turn > 0) await new Promise((r) => setTimeout(r, turn));
         this.kicked = false;
         if (this.inFlight >= this.opts.size) {
-          // Every slot is held here: none can be free in the table, the next release hands one on.
-          if (!this.kicked) await this.sleep();
+          // Every slot is held here: none can be free in the table, the next release hands one on
+          // (or gives it back and wakes this loop).
+          await this.sleep();
           continue;
         }
         const interactive = this.waiting.filter((w) => w.priority === 'interactive').length;
